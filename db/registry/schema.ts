@@ -1,0 +1,92 @@
+import { sql } from 'drizzle-orm';
+import { integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uuid, index, boolean } from 'drizzle-orm/pg-core';
+
+/**
+ * The registry: routing and identity only. No church data lives here — that is in each church's own database.
+ */
+
+export const tenantStatus = pgEnum('tenant_status', ['provisioning', 'active', 'suspended', 'failed', 'deleting', 'deleted']);
+export const provisioningState = pgEnum('provisioning_state', ['queued', 'provisioning', 'ready', 'failed']);
+
+/** PostgreSQL servers that tenant databases are placed on. The privileged URL is read from the env var named here. */
+export const dbServers = pgTable('db_servers', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  host: text('host').notNull(),
+  port: integer('port').notNull(),
+  adminUrlEnv: text('admin_url_env').notNull().default('DATABASE_URL'),
+  accepting: boolean('accepting').notNull().default(true),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const tenants = pgTable('tenants', {
+  id: uuid('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  status: tenantStatus('status').notNull().default('provisioning'),
+  dbServerId: integer('db_server_id').notNull().references(() => dbServers.id),
+  dbName: text('db_name').notNull().unique(),
+  dbRole: text('db_role').notNull().unique(),
+  /** The login role's password, AES-256-GCM encrypted with STEEPLE_SECRET_KEY. */
+  dbSecret: text('db_secret').notNull(),
+  schemaVersion: integer('schema_version').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  activatedAt: timestamp('activated_at', { withTimezone: true }),
+});
+
+export const churches = pgTable('churches', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  timezone: text('timezone').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Sign-in looks an email up here to find the church; the admin row itself lives in the church's database. */
+export const adminEmailIndex = pgTable('admin_email_index', {
+  email: text('email').primaryKey(), // normalised: trimmed, lower-case
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  adminId: uuid('admin_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('admin_email_index_tenant_idx').on(t.tenantId)]);
+
+/** Inbound messages route by the receiving number: a number belongs to one church only. */
+export const phoneNumberIndex = pgTable('phone_number_index', {
+  e164: text('e164').primaryKey(),
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('phone_number_index_tenant_idx').on(t.tenantId)]);
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed';
+export type StepProgress = { name: string; state: StepState; attempts: number };
+
+/** One signup's provisioning: the ticket the browser polls with, and each step's progress. */
+export const provisioningJobs = pgTable('provisioning_jobs', {
+  id: uuid('id').primaryKey(),
+  tenantId: uuid('tenant_id').notNull().unique().references(() => tenants.id, { onDelete: 'cascade' }),
+  ticketHash: text('ticket_hash').notNull().unique(), // sha256 of the opaque ticket; the ticket itself is never stored
+  state: provisioningState('state').notNull().default('queued'),
+  steps: jsonb('steps').$type<StepProgress[]>().notNull(),
+  adminId: uuid('admin_id').notNull(),
+  adminName: text('admin_name').notNull(),
+  adminEmail: text('admin_email').notNull(),
+  /** argon2id hash, cleared once the admin row exists in the church's database. */
+  adminPasswordHash: text('admin_password_hash'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'), // operator detail; never sent to the browser
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+}, (t) => [index('provisioning_jobs_state_idx').on(t.state, t.heartbeatAt)]);
+
+export type Tenant = typeof tenants.$inferSelect;
+export type DbServer = typeof dbServers.$inferSelect;
+export type ProvisioningJob = typeof provisioningJobs.$inferSelect;
+
+/** Queue workers announce themselves here; a worker silent for 30 s is presumed dead and its jobs are unlocked. */
+export const queueWorkers = pgTable('queue_workers', {
+  workerId: text('worker_id').primaryKey(),
+  host: text('host').notNull(),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+});

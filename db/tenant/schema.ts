@@ -1,0 +1,21 @@
+import { pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * One church's database. Cloned from the template, so every table here exists the moment a church is created.
+ * Members, branches, conversations and messages arrive with the workspace issue.
+ */
+
+export const adminRole = pgEnum('admin_role', ['owner', 'admin', 'staff']);
+
+export const admins = pgTable('admins', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(), // normalised, mirrored in the registry's admin email index
+  passwordHash: text('password_hash').notNull(),
+  role: adminRole('role').notNull().default('staff'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type Admin = typeof admins.$inferSelect;
+export type AdminRole = (typeof adminRole.enumValues)[number];

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment and is validated once, at startup.
+ * A missing or bad value stops the process with one clear line per problem.
+ */
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string({ error: 'is required (the registry database; `npm start` sets it for the embedded server)' })
+    .url('must be a postgres:// URL')
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must start with postgres:// or postgresql://'),
+  STEEPLE_SECRET_KEY: z
+    .string({ error: 'is required (32 random bytes, base64: `openssl rand -base64 32`)' })
+    .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes encoded as base64'),
+  CONNECTION_BUDGET: int(50, 2, 10_000),
+  TENANT_POOL_SIZE: int(2, 1, 50),
+  TENANT_IDLE_SECONDS: int(60, 1, 86_400),
+  CONNECTION_WAIT_MS: int(5_000, 10, 120_000),
+  REGISTRY_TIMEOUT_MS: int(2_000, 50, 60_000),
+  REGISTRY_POOL_SIZE: int(10, 1, 200),
+  WORKER_MODE: z.enum(['inline', 'external', 'off']).default('inline'),
+  WORKER_CONCURRENCY: int(8, 1, 100),
+  PROVISION_MAX_ATTEMPTS: int(5, 1, 25),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+}

@@ -1,0 +1,51 @@
+import { EventEmitter } from 'node:events';
+import { Logger, run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
+import { sql } from 'drizzle-orm';
+import type { RegistryDb } from '@/db/registry';
+import { log } from '@/server/log';
+
+/**
+ * The durable job queue: graphile-worker, in the registry database. Chosen over pg-boss because it wakes workers
+ * with LISTEN/NOTIFY (a job starts milliseconds after it is added, which keeps signup-to-ready well under a second)
+ * and because jobs can be added in the same SQL transaction as the rows they act on.
+ */
+export const PROVISION_TASK = 'provision_tenant';
+
+/** Add a job inside the caller's transaction, so the job exists if and only if the transaction commits. */
+export async function addJobInTransaction(
+  tx: Pick<RegistryDb, 'execute'>,
+  task: string,
+  payload: Record<string, unknown>,
+  opts: { jobKey: string; maxAttempts: number },
+) {
+  await tx.execute(sql`select graphile_worker.add_job(${task}, ${JSON.stringify(payload)}::json,
+    max_attempts => ${opts.maxAttempts}::int, job_key => ${opts.jobKey})`);
+}
+
+export const queueLogger = new Logger((scope) => (level, message, meta) => {
+  const fields = { ...scope, ...meta } as Record<string, unknown>;
+  if (level === 'error') log.error(`queue: ${message}`, fields);
+  else if (level === 'warning') log.warn(`queue: ${message}`, fields);
+  else log.debug(`queue: ${message}`, fields);
+});
+
+export type QueueRunner = { runner: Runner; workerIds: Set<string> };
+
+export async function startQueue(opts: { connectionString: string; concurrency: number; tasks: Record<string, Task> }): Promise<QueueRunner> {
+  // Listen before starting: workers are created (and announce their ids) while run() starts.
+  const events = new EventEmitter() as WorkerEvents;
+  const workerIds = new Set<string>();
+  events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId));
+  events.on('worker:release', ({ worker }) => workerIds.delete(worker.workerId));
+  const runner = await run({
+    events,
+    connectionString: opts.connectionString,
+    concurrency: opts.concurrency,
+    maxPoolSize: opts.concurrency + 2,
+    taskList: opts.tasks,
+    noHandleSignals: true, // the host process owns shutdown
+    pollInterval: 2_000, // a fallback only: new jobs arrive by NOTIFY
+    logger: queueLogger,
+  });
+  return { runner, workerIds };
+}

@@ -1,0 +1,45 @@
+import type { Task } from 'graphile-worker';
+import { z } from 'zod';
+import { log } from '@/server/log';
+import type { Services } from '@/server/services';
+import { runProvisioning } from '@/server/tenancy/provisioner';
+import { PROVISION_TASK, startQueue } from './queue';
+import { forgetWorkers, recoverOnce } from './recovery';
+
+const provisionPayload = z.object({ jobId: z.string().uuid() });
+
+export function provisionTask(services: Services): Task {
+  return async (payload, helpers) => {
+    const { jobId } = provisionPayload.parse(payload);
+    const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+    const outcome = await runProvisioning(services.provision, jobId, { finalAttempt });
+    // Throwing hands the job back to the queue, which retries it with exponential backoff.
+    if (outcome === 'retry') throw new Error(`provisioning job ${jobId} will be retried`);
+  };
+}
+
+/** Start the queue worker: in the Next.js server by default, or alone with `npm run worker`. */
+export async function startWorker(services: Services, opts: { recoveryEveryMs?: number; staleSeconds?: number } = {}) {
+  const { runner, workerIds } = await startQueue({
+    connectionString: services.config.DATABASE_URL,
+    concurrency: services.config.WORKER_CONCURRENCY,
+    tasks: { [PROVISION_TASK]: provisionTask(services) },
+  });
+  const recover = () =>
+    recoverOnce(services.registry.sql, workerIds, {
+      staleSeconds: opts.staleSeconds ?? 30,
+      maxAttempts: services.config.PROVISION_MAX_ATTEMPTS,
+    }).catch((err) => log.warn('queue recovery pass failed', { err }));
+  await recover();
+  const timer = setInterval(recover, opts.recoveryEveryMs ?? 10_000);
+  timer.unref();
+  log.info('queue worker started', { concurrency: services.config.WORKER_CONCURRENCY });
+  return {
+    async stop() {
+      clearInterval(timer);
+      const ids = [...workerIds];
+      await runner.stop();
+      await forgetWorkers(services.registry.sql, ids).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { loadConfig, type Config } from './config';
+import { createRegistry, type Registry } from './registry';
+import { ClusterAdmin } from './tenancy/cluster';
+import { ConnectionManager } from './tenancy/connection-manager';
+import { latestTenantVersion } from './tenancy/migrator';
+import { namingFor, type Naming } from './tenancy/naming';
+import type { ProvisionDeps } from './tenancy/provisioner';
+import { TenantResolver } from './tenancy/resolver';
+import { databaseOf } from './tenancy/urls';
+
+/**
+ * The long-lived parts of one server process, wired once: registry connection, tenant resolver, the connection
+ * manager that hands out tenant databases, and the privileged cluster access provisioning uses.
+ */
+export type Services = {
+  config: Config;
+  registry: Registry;
+  naming: Naming;
+  resolver: TenantResolver;
+  connections: ConnectionManager;
+  cluster: ClusterAdmin;
+  provision: ProvisionDeps;
+  close: () => Promise<void>;
+};
+
+export function createServices(config: Config, overrides: Partial<Pick<ProvisionDeps, 'faults'>> = {}): Services {
+  const registry = createRegistry(config.DATABASE_URL, config.REGISTRY_POOL_SIZE);
+  const naming = namingFor(databaseOf(config.DATABASE_URL));
+  const resolver = new TenantResolver(registry, { timeoutMs: config.REGISTRY_TIMEOUT_MS, ttlMs: 5_000, secretKey: config.STEEPLE_SECRET_KEY });
+  const connections = new ConnectionManager({
+    budget: config.CONNECTION_BUDGET,
+    poolSize: config.TENANT_POOL_SIZE,
+    idleSeconds: config.TENANT_IDLE_SECONDS,
+    waitMs: config.CONNECTION_WAIT_MS,
+    resolve: (id) => resolver.resolve(id),
+  });
+  const cluster = new ClusterAdmin({ ...process.env, DATABASE_URL: config.DATABASE_URL });
+  const provision: ProvisionDeps = {
+    registry,
+    cluster,
+    connections,
+    naming,
+    secretKey: config.STEEPLE_SECRET_KEY,
+    tenantSchemaVersion: latestTenantVersion(),
+    ...overrides,
+  };
+  return {
+    config,
+    registry,
+    naming,
+    resolver,
+    connections,
+    cluster,
+    provision,
+    async close() {
+      await connections.close();
+      await cluster.close();
+      await registry.sql.end({ timeout: 5 });
+    },
+  };
+}
+
+// One set per process, shared by instrumentation and route handlers (which Next.js may bundle separately).
+const holder = globalThis as unknown as { __steeple?: Services };
+
+export function getServices(): Services {
+  holder.__steeple ??= createServices(loadConfig());
+  return holder.__steeple;
+}

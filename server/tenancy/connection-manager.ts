@@ -1,0 +1,227 @@
+import net from 'node:net';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { tenantSchema, type TenantDb } from '@/db/tenant';
+import { log } from '@/server/log';
+import type { TenantRoute } from './resolver';
+
+export type ConnectionManagerOptions = {
+  /** Server connections all tenant pools together may hold; never exceeded. */
+  budget: number;
+  /** Connections one tenant's pool may hold. */
+  poolSize: number;
+  idleSeconds: number;
+  /** How long a request waits for room under the budget before it is refused. */
+  waitMs: number;
+  closeTimeoutSeconds?: number;
+  resolve: (tenantId: string) => Promise<TenantRoute | null>;
+};
+
+type Pool = { tenantId: string; sql: postgres.Sql; db: TenantDb; leases: number; lastUsed: number };
+export type Lease = { db: TenantDb; route: TenantRoute; release: () => void };
+
+export class TenantNotFoundError extends Error {}
+export class ConnectionBudgetError extends Error {}
+
+/**
+ * Hands out Drizzle clients bound to one church's database. Pools live in an LRU; each reserves `poolSize` of the
+ * global budget while it exists, so open connections can never exceed the budget. When the budget is full the
+ * least recently used idle pool is closed (awaited, with a timeout) to make room; if every pool is busy the caller
+ * waits in line until `waitMs`, then gets ConnectionBudgetError.
+ */
+export class ConnectionManager {
+  private pools = new Map<string, Pool>(); // insertion order = LRU order
+  private opening = new Map<string, Promise<Pool>>();
+  private reserved = 0; // slots held by cached, opening and closing pools
+  private waiters: Array<() => void> = [];
+  private sweeper: NodeJS.Timeout;
+  private closed = false;
+  private closing = 0;
+  readonly counters = { created: 0, closed: 0, evicted: 0, openConnections: 0, peakConnections: 0, budgetTimeouts: 0 };
+
+  constructor(private opts: ConnectionManagerOptions) {
+    if (opts.poolSize > opts.budget) throw new Error('pool size must not exceed the connection budget');
+    this.sweeper = setInterval(() => void this.evictIdle(), Math.max(1000, (opts.idleSeconds * 1000) / 2));
+    this.sweeper.unref();
+  }
+
+  /** Run `fn` with the tenant's database; the pool cannot be evicted while it runs. */
+  async withTenant<T>(tenantId: string, fn: (db: TenantDb, route: TenantRoute) => Promise<T>): Promise<T> {
+    const lease = await this.acquire(tenantId);
+    try {
+      return await fn(lease.db, lease.route);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async acquire(tenantId: string): Promise<Lease> {
+    if (this.closed) throw new Error('connection manager is closed');
+    const route = await this.opts.resolve(tenantId);
+    if (!route) throw new TenantNotFoundError(`tenant ${tenantId} not found`);
+    let pool = this.pools.get(tenantId);
+    while (!pool) {
+      const opened = await this.open(tenantId, route);
+      // It may have been evicted between opening and now: only a pool still in the cache may be leased.
+      if (this.pools.get(tenantId) === opened) pool = opened;
+    }
+    pool.leases++;
+    pool.lastUsed = Date.now();
+    this.pools.delete(tenantId); // move to the most recently used end
+    this.pools.set(tenantId, pool);
+    let released = false;
+    return {
+      db: pool.db,
+      route,
+      release: () => {
+        if (released) return;
+        released = true;
+        pool.leases--;
+        pool.lastUsed = Date.now();
+        this.wakeOne();
+      },
+    };
+  }
+
+  stats() {
+    const cached = this.pools.size;
+    return {
+      ...this.counters,
+      cached,
+      reserved: this.reserved,
+      budget: this.opts.budget,
+      waiting: this.waiters.length,
+      closing: this.closing,
+      // Pools created but neither cached, closing nor closed have been lost track of: must stay 0.
+      potentialLeaks: this.counters.created - this.counters.closed - cached - this.closing,
+    };
+  }
+
+  /** Drop a tenant's pool (after suspension or deletion). Waits for it to close. */
+  async forget(tenantId: string) {
+    const pool = this.pools.get(tenantId);
+    if (pool) await this.closePool(pool);
+  }
+
+  async close() {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    await Promise.all([...this.opening.values()].map((p) => p.catch(() => null)));
+    await Promise.all([...this.pools.values()].map((p) => this.closePool(p)));
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private open(tenantId: string, route: TenantRoute): Promise<Pool> {
+    let pending = this.opening.get(tenantId);
+    if (!pending) {
+      pending = this.reserve().then(() => this.createPool(tenantId, route));
+      this.opening.set(tenantId, pending);
+      const done = () => this.opening.delete(tenantId);
+      pending.then(done, done);
+    }
+    return pending;
+  }
+
+  private createPool(tenantId: string, route: TenantRoute): Pool {
+    const sql = postgres({
+      host: route.host,
+      port: route.port,
+      database: route.database,
+      username: route.user,
+      password: route.password,
+      max: this.opts.poolSize,
+      idle_timeout: this.opts.idleSeconds,
+      connect_timeout: 5,
+      onnotice: () => {},
+      // Supported by postgres.js but missing from its types: our factory counts every server connection.
+      ...({ socket: () => this.connectCounted(route.host, route.port) } as object),
+    });
+    const pool: Pool = { tenantId, sql, db: drizzle(sql, { schema: tenantSchema }), leases: 0, lastUsed: Date.now() };
+    this.pools.set(tenantId, pool);
+    this.counters.created++;
+    return pool;
+  }
+
+  /** Take `poolSize` slots of the budget, evicting idle pools or waiting in line for them. */
+  private async reserve(): Promise<void> {
+    const deadline = Date.now() + this.opts.waitMs;
+    while (this.reserved + this.opts.poolSize > this.opts.budget) {
+      const idle = [...this.pools.values()].find((p) => p.leases === 0);
+      if (idle) {
+        this.counters.evicted++;
+        await this.closePool(idle);
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closed) {
+        this.counters.budgetTimeouts++;
+        throw new ConnectionBudgetError('all database connections are busy');
+      }
+      await this.waitForRoom(left);
+    }
+    this.reserved += this.opts.poolSize;
+  }
+
+  private waitForRoom(ms: number) {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve();
+      }, ms);
+      this.waiters.push(wake);
+    });
+  }
+
+  private wakeOne() {
+    this.waiters.shift()?.();
+  }
+
+  private async closePool(pool: Pool) {
+    if (this.pools.get(pool.tenantId) !== pool) return; // already closing
+    this.pools.delete(pool.tenantId);
+    this.closing++;
+    try {
+      await pool.sql.end({ timeout: this.opts.closeTimeoutSeconds ?? 5 });
+    } catch (err) {
+      log.warn('tenant pool did not close cleanly', { tenantId: pool.tenantId, err });
+    } finally {
+      this.closing--;
+      this.counters.closed++;
+      this.reserved -= this.opts.poolSize;
+      this.wakeOne();
+    }
+  }
+
+  private async evictIdle() {
+    const cutoff = Date.now() - this.opts.idleSeconds * 1000;
+    const idle = [...this.pools.values()].filter((p) => p.leases === 0 && p.lastUsed < cutoff);
+    for (const pool of idle) {
+      this.counters.evicted++;
+      await this.closePool(pool);
+    }
+  }
+
+  /** Open the TCP socket ourselves so every server connection is counted, open and closed. */
+  private connectCounted(host: string, port: number): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, host);
+      const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), 5_000);
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.setNoDelay(true);
+        this.counters.openConnections++;
+        this.counters.peakConnections = Math.max(this.counters.peakConnections, this.counters.openConnections);
+        socket.once('close', () => this.counters.openConnections--);
+        resolve(socket);
+      });
+    });
+  }
+}

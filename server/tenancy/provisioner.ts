@@ -1,0 +1,135 @@
+import { and, eq, sql as dsql } from 'drizzle-orm';
+import { admins } from '@/db/tenant/schema';
+import { dbServers, provisioningJobs, tenants, type ProvisioningJob, type StepProgress } from '@/db/registry/schema';
+import { log } from '@/server/log';
+import type { Registry } from '@/server/registry';
+import { ClusterAdmin, cloneDatabase, ensureLoginRole } from './cluster';
+import type { ConnectionManager } from './connection-manager';
+import type { Naming } from './naming';
+import { decryptSecret } from './secrets';
+import { teardownTenant } from './teardown';
+
+/**
+ * The provisioning pipeline: named, idempotent steps. Each step's completion is recorded in the registry, so a job
+ * that crashed anywhere resumes at the first unfinished step, and re-running a finished step changes nothing.
+ */
+export const STEPS = ['create_database', 'create_role', 'create_admin', 'create_billing_customer', 'activate'] as const;
+export type StepName = (typeof STEPS)[number];
+
+export type ProvisionDeps = {
+  registry: Registry;
+  cluster: ClusterAdmin;
+  connections: ConnectionManager;
+  naming: Naming;
+  secretKey: string;
+  tenantSchemaVersion: number;
+  /** Test seam: called before and after each step's effect, to simulate a crash at that point. */
+  faults?: (point: `${'before' | 'after'}:${StepName}`) => void | Promise<void>;
+};
+
+export const initialSteps = (): StepProgress[] => STEPS.map((name) => ({ name, state: 'pending', attempts: 0 }));
+
+type Context = { deps: ProvisionDeps; job: ProvisioningJob; tenant: typeof tenants.$inferSelect; server: typeof dbServers.$inferSelect };
+
+const steps: Record<StepName, (c: Context) => Promise<void>> = {
+  async create_database({ deps, tenant, server }) {
+    await cloneDatabase(deps.cluster.sql(server), tenant.dbName, deps.naming.template);
+  },
+  async create_role({ deps, tenant, server }) {
+    const password = decryptSecret(tenant.dbSecret, deps.secretKey);
+    await ensureLoginRole(deps.cluster.sql(server), tenant.dbRole, password, tenant.dbName, deps.naming.tenantGroup);
+  },
+  async create_admin({ deps, job, tenant }) {
+    if (!job.adminPasswordHash) return; // cleared only when this step was recorded done
+    // Written through the church's own login role: proves the role can reach its database before we activate.
+    await deps.connections.withTenant(tenant.id, (db) =>
+      db
+        .insert(admins)
+        .values({ id: job.adminId, name: job.adminName, email: job.adminEmail, passwordHash: job.adminPasswordHash!, role: 'owner' })
+        .onConflictDoNothing({ target: admins.id }),
+    );
+  },
+  async create_billing_customer() {
+    // Billing is not configured yet; the billing issue creates the Stripe customer here.
+  },
+  async activate({ deps, tenant }) {
+    await deps.registry.db
+      .update(tenants)
+      .set({ status: 'active', activatedAt: new Date(), updatedAt: new Date(), schemaVersion: deps.tenantSchemaVersion })
+      .where(and(eq(tenants.id, tenant.id), eq(tenants.status, 'provisioning')));
+  },
+};
+
+export type ProvisionOutcome = 'ready' | 'failed' | 'retry';
+
+/** Run (or resume) one provisioning job. `finalAttempt` decides whether a failure is retried or torn down. */
+export async function runProvisioning(deps: ProvisionDeps, jobId: string, opts: { finalAttempt: boolean }): Promise<ProvisionOutcome> {
+  const loaded = await load(deps.registry, jobId);
+  if (!loaded) return 'failed';
+  let { job } = loaded;
+  if (job.state === 'ready' || job.state === 'failed') return job.state;
+  job = await update(deps.registry, jobId, { state: 'provisioning', attempts: job.attempts + 1 });
+
+  for (const name of STEPS) {
+    const progress = job.steps.find((s) => s.name === name)!;
+    if (progress.state === 'done') continue;
+    job = await markStep(deps.registry, job, name, 'running');
+    try {
+      await deps.faults?.(`before:${name}`);
+      await withQuickRetries(() => steps[name]({ ...loaded, job, deps }));
+      await deps.faults?.(`after:${name}`);
+    } catch (err) {
+      log.error('provisioning step failed', { jobId, tenantId: job.tenantId, step: name, finalAttempt: opts.finalAttempt, err });
+      job = await markStep(deps.registry, job, name, opts.finalAttempt ? 'failed' : 'pending', { lastError: String(err) });
+      if (!opts.finalAttempt) return 'retry';
+      await teardownTenant(deps, job.tenantId);
+      await update(deps.registry, jobId, { state: 'failed', finishedAt: new Date(), adminPasswordHash: null });
+      return 'failed';
+    }
+    const extra = name === 'create_admin' ? { adminPasswordHash: null } : name === 'activate' ? { state: 'ready' as const, finishedAt: new Date() } : {};
+    job = await markStep(deps.registry, job, name, 'done', extra);
+  }
+  log.info('church provisioned', { tenantId: job.tenantId, attempts: job.attempts });
+  return 'ready';
+}
+
+async function load(registry: Registry, jobId: string) {
+  const [row] = await registry.db
+    .select({ job: provisioningJobs, tenant: tenants, server: dbServers })
+    .from(provisioningJobs)
+    .innerJoin(tenants, eq(tenants.id, provisioningJobs.tenantId))
+    .innerJoin(dbServers, eq(dbServers.id, tenants.dbServerId))
+    .where(eq(provisioningJobs.id, jobId));
+  return row;
+}
+
+type JobPatch = Partial<Pick<ProvisioningJob, 'state' | 'attempts' | 'adminPasswordHash' | 'lastError' | 'finishedAt'>>;
+
+async function update(registry: Registry, jobId: string, patch: JobPatch & { steps?: StepProgress[] }) {
+  const [job] = await registry.db
+    .update(provisioningJobs)
+    .set({ ...patch, heartbeatAt: dsql`now()`, updatedAt: dsql`now()` })
+    .where(eq(provisioningJobs.id, jobId))
+    .returning();
+  return job!;
+}
+
+function markStep(registry: Registry, job: ProvisioningJob, name: StepName, state: StepProgress['state'], extra: JobPatch = {}) {
+  const steps = job.steps.map((s) => (s.name !== name ? s : { ...s, state, attempts: s.attempts + (state === 'running' ? 1 : 0) }));
+  return update(registry, job.id, { ...extra, steps });
+}
+
+/** Transient failures (a template briefly busy, a dropped connection) are retried at once, a few times. */
+async function withQuickRetries(fn: () => Promise<void>, delays = [50, 200, 800]) {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= delays.length || !isTransient(err)) throw err;
+      await new Promise((r) => setTimeout(r, delays[i]));
+    }
+  }
+}
+
+const transientCodes = new Set(['55006', '57P01', '57P03', '53300', '40001', '40P01', 'ECONNRESET', 'ECONNREFUSED']);
+const isTransient = (err: unknown) => transientCodes.has((err as { code?: string })?.code ?? '');

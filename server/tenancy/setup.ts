@@ -1,0 +1,83 @@
+import { runMigrations as runQueueMigrations } from 'graphile-worker';
+import postgres from 'postgres';
+import { log } from '@/server/log';
+import { ClusterAdmin, databaseExists } from './cluster';
+import { latestTenantVersion, migrateRegistryDatabase, migrateTenantDatabase } from './migrator';
+import { ident, namingFor } from './naming';
+import { databaseOf, hostPortOf, withDatabase } from './urls';
+
+/**
+ * Everything the server needs before it serves: the registry database and its migrations, the queue's tables,
+ * the default database server row, and a template database at the latest tenant migration. Safe to run from
+ * several processes at once (an advisory lock serialises them) and on every start.
+ */
+export async function prepareDatabases(adminUrl: string, opts: { migrateExistingTenants?: boolean } = {}) {
+  const registryName = databaseOf(adminUrl);
+  const naming = namingFor(registryName);
+  await ensureRegistryDatabase(adminUrl, registryName);
+
+  const sql = postgres(adminUrl, { max: 2, onnotice: () => {} });
+  const lock = await sql.reserve();
+  try {
+    await lock`select pg_advisory_lock(hashtext(${naming.prefix + ':setup'}))`;
+    await migrateRegistryDatabase(adminUrl);
+    await runQueueMigrations({ connectionString: adminUrl, logger: quietQueueLogger });
+    const { host, port } = hostPortOf(adminUrl);
+    await sql`insert into db_servers (name, host, port, admin_url_env) values ('default', ${host}, ${port}, 'DATABASE_URL')
+              on conflict (name) do update set host = excluded.host, port = excluded.port`;
+    await ensureGroupRole(sql, naming.tenantGroup);
+    const version = await ensureTemplate(sql, adminUrl, naming.template, naming.tenantGroup);
+    const migrated = opts.migrateExistingTenants === false ? 0 : await migrateTenants(sql, adminUrl, naming.tenantGroup, version);
+    log.info('databases ready', { registry: registryName, tenantSchemaVersion: version, tenantsMigrated: migrated });
+    return { naming, tenantSchemaVersion: version };
+  } finally {
+    await lock`select pg_advisory_unlock(hashtext(${naming.prefix + ':setup'}))`.catch(() => {});
+    lock.release();
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function ensureRegistryDatabase(adminUrl: string, name: string) {
+  const maintenance = postgres(withDatabase(adminUrl, 'postgres'), { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const [me] = await maintenance`select rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = current_user`;
+    if (!me?.rolsuper && !(me?.rolcreatedb && me?.rolcreaterole)) {
+      throw new Error('DATABASE_URL user needs CREATEDB and CREATEROLE (each church gets its own database and login role)');
+    }
+    if (await databaseExists(maintenance, name)) return;
+    await maintenance.unsafe(`create database ${ident(name)}`).catch((err) => {
+      if (err.code !== '42P04') throw err;
+    });
+  } finally {
+    await maintenance.end({ timeout: 5 });
+  }
+}
+
+async function ensureGroupRole(sql: postgres.Sql, group: string) {
+  await sql.unsafe(`do $$ begin create role ${ident(group)} nologin; exception when duplicate_object then null; end $$`);
+}
+
+/** New churches are cloned from this database, so it is kept at the latest tenant migration. */
+async function ensureTemplate(sql: postgres.Sql, adminUrl: string, template: string, group: string) {
+  const [row] = await sql`select datistemplate from pg_database where datname = ${template}`;
+  if (!row) await sql.unsafe(`create database ${ident(template)}`);
+  else if (row.datistemplate) await sql.unsafe(`alter database ${ident(template)} is_template false`);
+  const version = await migrateTenantDatabase(adminUrl, template, group);
+  await sql.unsafe(`revoke all on database ${ident(template)} from public`);
+  await sql.unsafe(`alter database ${ident(template)} is_template true`);
+  return version;
+}
+
+/** Existing churches follow the template: every active tenant behind the latest version is migrated. */
+async function migrateTenants(sql: postgres.Sql, adminUrl: string, group: string, latest: number) {
+  if (latest !== latestTenantVersion()) throw new Error('template version does not match the migration journal');
+  const behind = await sql<{ id: string; db_name: string }[]>`
+    select t.id, t.db_name from tenants t where t.status in ('active', 'suspended') and t.schema_version < ${latest}`;
+  for (const t of behind) {
+    const version = await migrateTenantDatabase(adminUrl, t.db_name, group);
+    await sql`update tenants set schema_version = ${version}, updated_at = now() where id = ${t.id}`;
+  }
+  return behind.length;
+}
+
+const quietQueueLogger = new (await import('graphile-worker')).Logger(() => () => {});

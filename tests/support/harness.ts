@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { loadConfig } from '@/server/config';
+import { createServices, type Services } from '@/server/services';
+import { namingFor } from '@/server/tenancy/naming';
+import type { ProvisionDeps } from '@/server/tenancy/provisioner';
+import { prepareDatabases } from '@/server/tenancy/setup';
+import { withDatabase } from '@/server/tenancy/urls';
+
+/** The PostgreSQL server the suite runs against (embedded, or DATABASE_URL's), set by scripts/test.ts. */
+export function serverUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set: run the suite with `npm test`');
+  return url;
+}
+
+export const testSecretKey = randomBytes(32).toString('base64');
+
+/**
+ * A registry of its own (uniquely named database, its own template and role prefix) on the test server,
+ * migrated and ready. `cleanup` drops every database and role it created.
+ */
+export async function createTestRegistry(env: Record<string, string> = {}, faults?: ProvisionDeps['faults']) {
+  const name = `stp_${randomBytes(5).toString('hex')}`;
+  const url = withDatabase(serverUrl(), name);
+  await prepareDatabases(url);
+  const config = loadConfig({ DATABASE_URL: url, STEEPLE_SECRET_KEY: testSecretKey, LOG_LEVEL: 'error', ...env });
+  const services = createServices(config, { faults });
+  return {
+    name,
+    url,
+    services,
+    async cleanup() {
+      await services.close();
+      await dropRegistry(name);
+    },
+  };
+}
+
+export async function dropRegistry(name: string) {
+  const naming = namingFor(name);
+  const sql = postgres(withDatabase(serverUrl(), 'postgres'), { max: 1, onnotice: () => {} });
+  try {
+    const dbs = await sql<{ datname: string }[]>`select datname from pg_database where datname like ${naming.prefix + '\\_%'} or datname = ${name}`;
+    for (const { datname } of dbs) {
+      if (datname !== name && !naming.owns(datname)) continue;
+      await sql.unsafe(`alter database "${datname}" is_template false`).catch(() => {});
+      await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+    }
+    const roles = await sql<{ rolname: string }[]>`select rolname from pg_roles where rolname like ${naming.prefix + '\\_%'}`;
+    for (const { rolname } of roles) await sql.unsafe(`drop role if exists "${rolname}"`);
+  } finally {
+    await sql.end();
+  }
+}
+
+export type TestRegistry = Awaited<ReturnType<typeof createTestRegistry>>;
+export type { Services };
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until<T>(probe: () => Promise<T | undefined | null | false>, { timeoutMs = 15_000, everyMs = 25 } = {}): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}
