@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { startEmbeddedPostgres } from './embedded-pg';
 import { withDatabase } from '../server/tenancy/urls';
 
@@ -29,7 +30,23 @@ if (only !== '--e2e') {
   }
 }
 if (only !== '--integration') {
+  ensureChromium();
   console.log('\n▶ end-to-end tests in Chromium');
   run('npx', ['playwright', 'test'], {});
 }
 process.exit(failed ? 1 : 0);
+
+/** Playwright cannot download browsers here: it drives Debian's Chromium, installed on first use when we may. */
+function ensureChromium() {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(path)) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`Chromium not found at ${path}: install it (sudo apt-get install -y chromium) or set CHROMIUM_PATH.`);
+    process.exit(1);
+  }
+  console.log('Installing Debian chromium for the end-to-end tests…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
+  if (r.status !== 0) process.exit(1);
+}
