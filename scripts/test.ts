@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { startEmbeddedPostgres } from './embedded-pg';
 import { withDatabase } from '../server/tenancy/urls';
 
@@ -10,31 +10,61 @@ import { withDatabase } from '../server/tenancy/urls';
 const args = process.argv.slice(2);
 const only = args.find((a) => a === '--integration' || a === '--e2e');
 let failed = false;
+const totals = { passed: 0, failed: 0, skipped: 0 };
+mkdirSync('.data', { recursive: true });
 
 function run(cmd: string, cmdArgs: string[], env: Record<string, string>) {
   const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) failed = true;
 }
 
+/** Add one runner's JSON report to the totals; a missing report means the runner itself failed. */
+function count(file: string, read: (report: any) => { passed: number; failed: number; skipped: number }) {
+  if (!existsSync(file)) {
+    failed = true;
+    totals.failed++;
+    return;
+  }
+  const r = read(JSON.parse(readFileSync(file, 'utf8')));
+  totals.passed += r.passed;
+  totals.failed += r.failed;
+  totals.skipped += r.skipped;
+  rmSync(file);
+}
+
+function vitest(label: string, url: string) {
+  const report = `.data/vitest-${label}.json`;
+  rmSync(report, { force: true });
+  run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args.filter((a) => !a.startsWith('--'))], {
+    TEST_DATABASE_URL: url,
+  });
+  count(report, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests }));
+}
+
 if (only !== '--e2e') {
   const embedded = await startEmbeddedPostgres('test-pg', 55432);
   try {
     console.log(`\n▶ integration tests on embedded PostgreSQL (port ${embedded.port})`);
-    run('npx', ['vitest', 'run', ...args.filter((a) => !a.startsWith('--'))], { TEST_DATABASE_URL: withDatabase(embedded.url, 'postgres') });
+    vitest('embedded', withDatabase(embedded.url, 'postgres'));
   } finally {
     await embedded.stop();
   }
   if (process.env.DATABASE_URL) {
     console.log(`\n▶ integration tests on the server in DATABASE_URL`);
-    run('npx', ['vitest', 'run', ...args.filter((a) => !a.startsWith('--'))], { TEST_DATABASE_URL: process.env.DATABASE_URL });
+    vitest('server', process.env.DATABASE_URL);
   }
 }
 if (only !== '--integration') {
   ensureChromium();
   console.log('\n▶ end-to-end tests in Chromium');
-  run('npx', ['playwright', 'test'], {});
+  const report = '.data/playwright.json';
+  rmSync(report, { force: true });
+  run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: report });
+  count(report, (r) => ({ passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky, skipped: r.stats.skipped }));
 }
-process.exit(failed ? 1 : 0);
+// The plain closing line CI reads.
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failed || totals.failed > 0 ? 1 : 0);
 
 /** Playwright cannot download browsers here: it drives Debian's Chromium, installed on first use when we may. */
 function ensureChromium() {
