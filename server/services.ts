@@ -23,7 +23,7 @@ export type Services = {
   close: () => Promise<void>;
 };
 
-export function createServices(config: Config, overrides: Partial<Pick<ProvisionDeps, 'faults'>> = {}): Services {
+export function createServices(config: Config, overrides: Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> = {}): Services {
   const registry = createRegistry(config.DATABASE_URL, config.REGISTRY_POOL_SIZE);
   const naming = namingFor(databaseOf(config.DATABASE_URL));
   const resolver = new TenantResolver(registry, { timeoutMs: config.REGISTRY_TIMEOUT_MS, ttlMs: 5_000, secretKey: config.STEEPLE_SECRET_KEY });

@@ -10,7 +10,7 @@ import { atLeast } from './auth/roles';
 import { log } from './log';
 import { getServices, type Services } from './services';
 import { ConnectionBudgetError, TenantNotFoundError } from './tenancy/connection-manager';
-import { RegistryUnavailableError } from './tenancy/resolver';
+import { RegistryUnavailableError, type TenantRoute } from './tenancy/resolver';
 
 // ---------------------------------------------------------------------------------------------
 // 1. Context. The session is the only source of the caller's church: no procedure takes a church
@@ -70,25 +70,22 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 });
 
 export const tenantProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  let lease;
-  try {
-    lease = await ctx.services.connections.acquire(ctx.session.tenantId);
-  } catch (err) {
+  const lease = await ctx.services.connections.acquire(ctx.session.tenantId, refuseInactive).catch((err) => {
     if (err instanceof TenantNotFoundError) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
     throw err;
-  }
+  });
   try {
-    if (lease.route.status !== 'active') {
-      throw new TRPCError({
-        code: 'FORBIDDEN',
-        message: lease.route.status === 'provisioning' ? 'Your workspace is still being set up.' : 'This workspace is not available.',
-      });
-    }
     return await next({ ctx: { ...ctx, db: lease.db, tenantId: ctx.session.tenantId } });
   } finally {
     lease.release(); // the pool may be evicted again once no procedure holds it
   }
 });
+
+function refuseInactive(route: TenantRoute) {
+  if (route.status === 'active') return;
+  const message = route.status === 'provisioning' ? 'Your workspace is still being set up.' : 'This workspace is not available.';
+  throw new TRPCError({ code: 'FORBIDDEN', message });
+}
 
 export const roleProcedure = (minimum: AdminRole) =>
   tenantProcedure.use(({ ctx, next }) => {

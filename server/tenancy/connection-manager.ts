@@ -55,10 +55,12 @@ export class ConnectionManager {
     }
   }
 
-  async acquire(tenantId: string): Promise<Lease> {
+  /** Lease the tenant's pool. `admit` may refuse the route (e.g. a suspended church) before any pool is opened. */
+  async acquire(tenantId: string, admit?: (route: TenantRoute) => void): Promise<Lease> {
     if (this.closed) throw new Error('connection manager is closed');
     const route = await this.opts.resolve(tenantId);
     if (!route) throw new TenantNotFoundError(`tenant ${tenantId} not found`);
+    admit?.(route);
     let pool = this.pools.get(tenantId);
     while (!pool) {
       const opened = await this.open(tenantId, route);

@@ -15,8 +15,8 @@ export const registryMigrations = { migrationsFolder: folder('registry'), migrat
 export const tenantMigrations = { migrationsFolder: folder('tenant'), migrationsTable: '__tenant_migrations', migrationsSchema: 'drizzle' };
 
 /** The tenant schema version is the number of tenant migrations; a database at this version is current. */
-export function latestTenantVersion(): number {
-  const journal = JSON.parse(readFileSync(path.join(tenantMigrations.migrationsFolder, 'meta', '_journal.json'), 'utf8'));
+export function latestTenantVersion(folder = tenantMigrations.migrationsFolder): number {
+  const journal = JSON.parse(readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8'));
   return journal.entries.length;
 }
 
@@ -30,10 +30,10 @@ export async function migrateRegistryDatabase(url: string) {
 }
 
 /** Bring one tenant (or the template) database to the latest schema, and grant the tenant group its table rights. */
-export async function migrateTenantDatabase(adminUrl: string, database: string, group: string): Promise<number> {
+export async function migrateTenantDatabase(adminUrl: string, database: string, group: string, folder = tenantMigrations.migrationsFolder) {
   const sql = postgres(withDatabase(adminUrl, database), { max: 1, onnotice: () => {} });
   try {
-    await migrate(drizzle(sql), tenantMigrations);
+    await migrate(drizzle(sql), { ...tenantMigrations, migrationsFolder: folder });
     const g = ident(group);
     await sql.unsafe(`
       revoke all on schema public from public;
@@ -43,8 +43,8 @@ export async function migrateTenantDatabase(adminUrl: string, database: string, 
       alter default privileges in schema public grant select, insert, update, delete on tables to ${g};
       alter default privileges in schema public grant usage, select on sequences to ${g};
     `);
-    const [row] = await sql`select count(*)::int as n from drizzle.__tenant_migrations`;
-    return row!.n as number;
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__tenant_migrations`;
+    return row!.n;
   } finally {
     await sql.end({ timeout: 5 }); // a template must have no open sessions before it can be cloned
   }

@@ -1,8 +1,9 @@
 import { runMigrations as runQueueMigrations } from 'graphile-worker';
+import { queueLogger } from '@/server/jobs/queue';
 import postgres from 'postgres';
 import { log } from '@/server/log';
 import { ClusterAdmin, databaseExists } from './cluster';
-import { latestTenantVersion, migrateRegistryDatabase, migrateTenantDatabase } from './migrator';
+import { latestTenantVersion, migrateRegistryDatabase, migrateTenantDatabase, tenantMigrations } from './migrator';
 import { ident, namingFor } from './naming';
 import { databaseOf, hostPortOf, withDatabase } from './urls';
 
@@ -11,7 +12,7 @@ import { databaseOf, hostPortOf, withDatabase } from './urls';
  * the default database server row, and a template database at the latest tenant migration. Safe to run from
  * several processes at once (an advisory lock serialises them) and on every start.
  */
-export async function prepareDatabases(adminUrl: string, opts: { migrateExistingTenants?: boolean } = {}) {
+export async function prepareDatabases(adminUrl: string, opts: { tenantMigrationsFolder?: string } = {}) {
   const registryName = databaseOf(adminUrl);
   const naming = namingFor(registryName);
   await ensureRegistryDatabase(adminUrl, registryName);
@@ -21,13 +22,15 @@ export async function prepareDatabases(adminUrl: string, opts: { migrateExisting
   try {
     await lock`select pg_advisory_lock(hashtext(${naming.prefix + ':setup'}))`;
     await migrateRegistryDatabase(adminUrl);
-    await runQueueMigrations({ connectionString: adminUrl, logger: quietQueueLogger });
+    await runQueueMigrations({ connectionString: adminUrl, logger: queueLogger });
     const { host, port } = hostPortOf(adminUrl);
     await sql`insert into db_servers (name, host, port, admin_url_env) values ('default', ${host}, ${port}, 'DATABASE_URL')
               on conflict (name) do update set host = excluded.host, port = excluded.port`;
     await ensureGroupRole(sql, naming.tenantGroup);
-    const version = await ensureTemplate(sql, adminUrl, naming.template, naming.tenantGroup);
-    const migrated = opts.migrateExistingTenants === false ? 0 : await migrateTenants(sql, adminUrl, naming.tenantGroup, version);
+    const folder = opts.tenantMigrationsFolder ?? tenantMigrations.migrationsFolder;
+    const version = await ensureTemplate(sql, adminUrl, naming.template, naming.tenantGroup, folder);
+    if (version !== latestTenantVersion(folder)) throw new Error('template version does not match the tenant migration journal');
+    const migrated = await migrateTenants(sql, adminUrl, naming.tenantGroup, version, folder);
     log.info('databases ready', { registry: registryName, tenantSchemaVersion: version, tenantsMigrated: migrated });
     return { naming, tenantSchemaVersion: version };
   } finally {
@@ -58,26 +61,23 @@ async function ensureGroupRole(sql: postgres.Sql, group: string) {
 }
 
 /** New churches are cloned from this database, so it is kept at the latest tenant migration. */
-async function ensureTemplate(sql: postgres.Sql, adminUrl: string, template: string, group: string) {
+async function ensureTemplate(sql: postgres.Sql, adminUrl: string, template: string, group: string, folder: string) {
   const [row] = await sql`select datistemplate from pg_database where datname = ${template}`;
   if (!row) await sql.unsafe(`create database ${ident(template)}`);
   else if (row.datistemplate) await sql.unsafe(`alter database ${ident(template)} is_template false`);
-  const version = await migrateTenantDatabase(adminUrl, template, group);
+  const version = await migrateTenantDatabase(adminUrl, template, group, folder);
   await sql.unsafe(`revoke all on database ${ident(template)} from public`);
   await sql.unsafe(`alter database ${ident(template)} is_template true`);
   return version;
 }
 
 /** Existing churches follow the template: every active tenant behind the latest version is migrated. */
-async function migrateTenants(sql: postgres.Sql, adminUrl: string, group: string, latest: number) {
-  if (latest !== latestTenantVersion()) throw new Error('template version does not match the migration journal');
+async function migrateTenants(sql: postgres.Sql, adminUrl: string, group: string, latest: number, folder: string) {
   const behind = await sql<{ id: string; db_name: string }[]>`
     select t.id, t.db_name from tenants t where t.status in ('active', 'suspended') and t.schema_version < ${latest}`;
   for (const t of behind) {
-    const version = await migrateTenantDatabase(adminUrl, t.db_name, group);
+    const version = await migrateTenantDatabase(adminUrl, t.db_name, group, folder);
     await sql`update tenants set schema_version = ${version}, updated_at = now() where id = ${t.id}`;
   }
   return behind.length;
 }
-
-const quietQueueLogger = new (await import('graphile-worker')).Logger(() => () => {});

@@ -1,0 +1,110 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '@/server/config';
+import { startWorker } from '@/server/jobs/worker';
+import { appRouter } from '@/server/routers/_app';
+import { prepareDatabases } from '@/server/tenancy/setup';
+import { decryptSecret } from '@/server/tenancy/secrets';
+import { withDatabase } from '@/server/tenancy/urls';
+import { createCallerFactory, createContext } from '@/server/trpc';
+import { createTestRegistry, serverUrl, testSecretKey, until, type TestRegistry } from './support/harness';
+
+const createCaller = createCallerFactory(appRouter);
+
+describe('tenant migrations reach existing churches', () => {
+  let reg: TestRegistry;
+  let folder: string;
+
+  beforeAll(async () => {
+    reg = await createTestRegistry();
+    folder = mkdtempSync(path.join(os.tmpdir(), 'steeple-migrations-'));
+    cpSync(path.join(process.cwd(), 'drizzle', 'tenant'), folder, { recursive: true });
+  });
+  afterAll(async () => {
+    rmSync(folder, { recursive: true, force: true });
+    await reg?.cleanup();
+  });
+
+  it('migrates the template and every active church, and the church role can use the new column', async () => {
+    const worker = await startWorker(reg.services);
+    const anonymous = createCaller(createContext({ session: null, services: reg.services }));
+    const { ticket } = await anonymous.onboarding.signup({ churchName: 'Old Church', timezone: 'UTC', adminName: 'Old Admin', email: 'old@example.org', password: 'long enough pw' });
+    await until(async () => (await anonymous.onboarding.status({ ticket })).state === 'ready');
+    await worker.stop();
+    const [before] = await reg.services.registry.sql`select * from tenants`;
+    expect(before!.schema_version).toBe(1);
+
+    // A new tenant migration appears (as `npm run db:generate` would write it) and the server restarts.
+    writeFileSync(path.join(folder, '0001_admin_phone.sql'), 'ALTER TABLE "admins" ADD COLUMN "phone" text;');
+    const journalFile = path.join(folder, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
+    journal.entries.push({ idx: 1, version: '7', when: Date.now(), tag: '0001_admin_phone', breakpoints: true });
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const result = await prepareDatabases(reg.url, { tenantMigrationsFolder: folder });
+    expect(result.tenantSchemaVersion).toBe(2);
+
+    const [after] = await reg.services.registry.sql`select * from tenants where id = ${before!.id}`;
+    expect(after!.schema_version).toBe(2);
+    const church = postgres({
+      ...hostPort(),
+      database: after!.db_name,
+      username: after!.db_role,
+      password: decryptSecret(after!.db_secret, testSecretKey),
+      max: 1,
+    });
+    try {
+      await church`update admins set phone = '+15550100' where email = 'old@example.org'`;
+      const [row] = await church`select phone from admins`;
+      expect(row!.phone).toBe('+15550100');
+    } finally {
+      await church.end();
+    }
+    const template = postgres(withDatabase(serverUrl(), reg.services.naming.template), { max: 1 });
+    // The template must accept this one connection for the check, and be left with none.
+    try {
+      const cols = await template`select column_name from information_schema.columns where table_name = 'admins' and column_name = 'phone'`;
+      expect(cols).toHaveLength(1);
+    } finally {
+      await template.end();
+    }
+  });
+});
+
+describe('startup checks', () => {
+  it('explains each missing or bad setting on its own line', () => {
+    let error: unknown;
+    try {
+      loadConfig({ CONNECTION_BUDGET: 'lots', STEEPLE_SECRET_KEY: 'c2hvcnQ=' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/^DATABASE_URL is required/m);
+    expect(problems).toMatch(/^STEEPLE_SECRET_KEY must be 32 bytes/m);
+    expect(problems).toMatch(/^CONNECTION_BUDGET /m);
+  });
+
+  it('says in one line when the database user cannot create databases and roles', async () => {
+    const admin = postgres(withDatabase(serverUrl(), 'postgres'), { max: 1, onnotice: () => {} });
+    const role = `stp_limited_${Date.now().toString(36)}`;
+    await admin.unsafe(`create role ${role} login password 'limited-pw'`);
+    try {
+      const u = new URL(withDatabase(serverUrl(), 'stp_never_created'));
+      u.username = role;
+      u.password = 'limited-pw';
+      await expect(prepareDatabases(u.toString())).rejects.toThrow('DATABASE_URL user needs CREATEDB and CREATEROLE');
+    } finally {
+      await admin.unsafe(`drop role ${role}`);
+      await admin.end();
+    }
+  });
+});
+
+function hostPort() {
+  const u = new URL(serverUrl());
+  return { host: u.hostname, port: Number(u.port || 5432) };
+}
