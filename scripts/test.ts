@@ -37,6 +37,7 @@ function vitest(label: string, url: string) {
   rmSync(report, { force: true });
   run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args.filter((a) => !a.startsWith('--'))], {
     TEST_DATABASE_URL: url,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   count(report, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests }));
 }

@@ -24,7 +24,7 @@ export type Services = {
 };
 
 export function createServices(config: Config, overrides: Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> = {}): Services {
-  const registry = createRegistry(config.DATABASE_URL, config.REGISTRY_POOL_SIZE);
+  const registry = createRegistry(config.DATABASE_URL, config.REGISTRY_POOL_SIZE, config.REGISTRY_TIMEOUT_MS);
   const naming = namingFor(databaseOf(config.DATABASE_URL));
   const resolver = new TenantResolver(registry, { timeoutMs: config.REGISTRY_TIMEOUT_MS, ttlMs: 5_000, secretKey: config.STEEPLE_SECRET_KEY });
   const connections = new ConnectionManager({

@@ -4,6 +4,8 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { adminEmailIndex, churches, dbServers, provisioningJobs, tenants } from '@/db/registry/schema';
 import { hashPassword } from '@/server/auth/password';
+import { isRegistryOutage } from '@/server/registry';
+import { RegistryUnavailableError, withDeadline } from '@/server/tenancy/resolver';
 import { addJobInTransaction, PROVISION_TASK } from '@/server/jobs/queue';
 import type { Services } from '@/server/services';
 import { initialSteps } from '@/server/tenancy/provisioner';
@@ -72,6 +74,7 @@ export async function signup(services: Services, input: SignupInput): Promise<{ 
     });
   } catch (err) {
     if (isUniqueViolation(err, 'admin_email_index_pkey')) throw new TRPCError({ code: 'CONFLICT', message: EMAIL_TAKEN });
+    if (isRegistryOutage(err)) throw new RegistryUnavailableError(err);
     throw err;
   }
   return { ticket };
@@ -81,10 +84,11 @@ export const statusInput = z.object({ ticket: z.string().min(20).max(100) });
 
 /** What the onboarding page shows: the job's state and each step's, for this ticket only. */
 export async function provisioningStatus(services: Services, ticket: string) {
-  const [job] = await services.registry.db
+  const query = services.registry.db
     .select({ state: provisioningJobs.state, steps: provisioningJobs.steps })
     .from(provisioningJobs)
     .where(eq(provisioningJobs.ticketHash, sha256(ticket)));
+  const [job] = await withDeadline(query, services.config.REGISTRY_TIMEOUT_MS);
   if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: 'We could not find that signup. Please start again.' });
   return {
     state: job.state,

@@ -59,6 +59,7 @@ export class ConnectionManager {
   async acquire(tenantId: string, admit?: (route: TenantRoute) => void): Promise<Lease> {
     if (this.closed) throw new Error('connection manager is closed');
     const route = await this.opts.resolve(tenantId);
+    if (this.closed) throw new Error('connection manager is closed'); // closed while we looked the church up
     if (!route) throw new TenantNotFoundError(`tenant ${tenantId} not found`);
     admit?.(route);
     let pool = this.pools.get(tenantId);
@@ -116,7 +117,11 @@ export class ConnectionManager {
   private open(tenantId: string, route: TenantRoute): Promise<Pool> {
     let pending = this.opening.get(tenantId);
     if (!pending) {
-      pending = this.reserve().then(() => this.createPool(tenantId, route));
+      pending = this.reserve().then(() => {
+        if (!this.closed) return this.createPool(tenantId, route);
+        this.reserved -= this.opts.poolSize; // closed while we waited for room: give the slots back
+        throw new Error('connection manager is closed');
+      });
       this.opening.set(tenantId, pending);
       const done = () => this.opening.delete(tenantId);
       pending.then(done, done);

@@ -47,10 +47,13 @@ async function ensureRegistryDatabase(adminUrl: string, name: string) {
     if (!me?.rolsuper && !(me?.rolcreatedb && me?.rolcreaterole)) {
       throw new Error('DATABASE_URL user needs CREATEDB and CREATEROLE (each church gets its own database and login role)');
     }
-    if (await databaseExists(maintenance, name)) return;
-    await maintenance.unsafe(`create database ${ident(name)}`).catch((err) => {
-      if (err.code !== '42P04') throw err;
-    });
+    if (!(await databaseExists(maintenance, name))) {
+      await maintenance.unsafe(`create database ${ident(name)}`).catch((err) => {
+        if (err.code !== '42P04') throw err;
+      });
+    }
+    // Church login roles must not reach the registry: only its owner (and superusers) may connect.
+    await maintenance.unsafe(`revoke all on database ${ident(name)} from public`);
   } finally {
     await maintenance.end({ timeout: 5 });
   }
