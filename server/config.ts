@@ -14,6 +14,20 @@ const schema = z.object({
   STEEPLE_SECRET_KEY: z
     .string({ error: 'is required (32 random bytes, base64: `openssl rand -base64 32`)' })
     .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes encoded as base64'),
+  NEXTAUTH_SECRET: z
+    .string({ error: 'is required (signs session cookies; `openssl rand -base64 32`)' })
+    .min(32, 'must be at least 32 characters'),
+  NEXTAUTH_URL: z.string().url('must be the public URL of the app, e.g. https://app.example.org').optional(),
+  SESSION_MAX_AGE_HOURS: int(168, 1, 24 * 90),
+  REDIS_URL: z
+    .string()
+    .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://')
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().default('Steeple <no-reply@steeple.local>'),
   CONNECTION_BUDGET: int(50, 2, 10_000),
   TENANT_POOL_SIZE: int(2, 1, 50),
   TENANT_IDLE_SECONDS: int(60, 1, 86_400),

@@ -1,4 +1,7 @@
+import { SessionRegistry } from './auth/revocation';
+import { Throttle } from './auth/throttle';
 import { loadConfig, type Config } from './config';
+import { RedisLink } from './redis';
 import { createRegistry, type Registry } from './registry';
 import { ClusterAdmin } from './tenancy/cluster';
 import { ConnectionManager } from './tenancy/connection-manager';
@@ -20,6 +23,9 @@ export type Services = {
   connections: ConnectionManager;
   cluster: ClusterAdmin;
   provision: ProvisionDeps;
+  redis: RedisLink;
+  sessions: SessionRegistry;
+  throttle: Throttle;
   close: () => Promise<void>;
 };
 
@@ -44,6 +50,8 @@ export function createServices(config: Config, overrides: Partial<Pick<Provision
     tenantSchemaVersion: latestTenantVersion(),
     ...overrides,
   };
+  const redis = new RedisLink(config.REDIS_URL);
+  const sessions = new SessionRegistry(registry, redis, { pollMs: 500, maxAgeSeconds: config.SESSION_MAX_AGE_HOURS * 3600 });
   return {
     config,
     registry,
@@ -52,7 +60,12 @@ export function createServices(config: Config, overrides: Partial<Pick<Provision
     connections,
     cluster,
     provision,
+    redis,
+    sessions,
+    throttle: new Throttle(registry, redis),
     async close() {
+      sessions.stop();
+      await redis.close();
       await connections.close();
       await cluster.close();
       await registry.sql.end({ timeout: 5 });

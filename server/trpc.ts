@@ -5,7 +5,9 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
-import type { AdminRole } from '@/db/tenant/schema';
+import { eq } from 'drizzle-orm';
+import { admins, type AdminRole } from '@/db/tenant/schema';
+import type { Session } from './auth/session';
 import { atLeast } from './auth/roles';
 import { log } from './log';
 import { getServices, type Services } from './services';
@@ -13,13 +15,13 @@ import { ConnectionBudgetError, TenantNotFoundError } from './tenancy/connection
 import { RegistryUnavailableError, type TenantRoute } from './tenancy/resolver';
 
 // ---------------------------------------------------------------------------------------------
-// 1. Context. The session is the only source of the caller's church: no procedure takes a church
-//    id from input, URL or header. (Sessions arrive with the accounts issue; tests pass one in.)
+// 1. Context. The session cookie is the only source of the caller's church: no procedure takes a
+//    church id from input, URL or header. The route handler reads the cookie (readRequestSession).
 // ---------------------------------------------------------------------------------------------
-export type Session = { tenantId: string; adminId: string; role: AdminRole };
+export type { Session };
 
-export function createContext(opts: { session: Session | null; services?: Services }) {
-  return { services: opts.services ?? getServices(), session: opts.session };
+export function createContext(opts: { session: Session | null; services?: Services; ip?: string }) {
+  return { services: opts.services ?? getServices(), session: opts.session, ip: opts.ip ?? 'unknown' };
 }
 export type Context = ReturnType<typeof createContext>;
 
@@ -60,6 +62,7 @@ const errorBoundary = t.middleware(async ({ next, path }) => {
 //    publicProcedure  — anyone (signup, provisioning status).
 //    authedProcedure  — a signed-in admin.
 //    tenantProcedure  — a signed-in admin of an active church; ctx.db is that church's database.
+//                       ctx.admin is the caller's row (id, role) from that database.
 //    roleProcedure(r) — tenantProcedure for role r or higher (owner > admin > staff).
 // ---------------------------------------------------------------------------------------------
 export const publicProcedure = t.procedure.use(errorBoundary);
@@ -70,12 +73,16 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 });
 
 export const tenantProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  const lease = await ctx.services.connections.acquire(ctx.session.tenantId, refuseInactive).catch((err) => {
+  const { tenantId, adminId } = ctx.session;
+  const lease = await ctx.services.connections.acquire(tenantId, refuseInactive).catch((err) => {
     if (err instanceof TenantNotFoundError) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
     throw err;
   });
   try {
-    return await next({ ctx: { ...ctx, db: lease.db, tenantId: ctx.session.tenantId } });
+    // The role comes from the church's database on every call: a change or a removal takes effect at once.
+    const [admin] = await lease.db.select({ id: admins.id, role: admins.role }).from(admins).where(eq(admins.id, adminId));
+    if (!admin) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
+    return await next({ ctx: { ...ctx, db: lease.db, tenantId, admin } });
   } finally {
     lease.release(); // the pool may be evicted again once no procedure holds it
   }
@@ -89,6 +96,6 @@ function refuseInactive(route: TenantRoute) {
 
 export const roleProcedure = (minimum: AdminRole) =>
   tenantProcedure.use(({ ctx, next }) => {
-    if (!atLeast(ctx.session.role, minimum)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
+    if (!atLeast(ctx.admin.role, minimum)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
     return next();
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@/server/config';
 import { startWorker } from '@/server/jobs/worker';
 import { appRouter } from '@/server/routers/_app';
+import { latestTenantVersion } from '@/server/tenancy/migrator';
 import { prepareDatabases } from '@/server/tenancy/setup';
 import { decryptSecret } from '@/server/tenancy/secrets';
 import { withDatabase } from '@/server/tenancy/urls';
@@ -35,19 +36,21 @@ describe('tenant migrations reach existing churches', () => {
     await until(async () => (await anonymous.onboarding.status({ ticket })).state === 'ready');
     await worker.stop();
     const [before] = await reg.services.registry.sql`select * from tenants`;
-    expect(before!.schema_version).toBe(1);
+    const current = latestTenantVersion();
+    expect(before!.schema_version).toBe(current);
 
     // A new tenant migration appears (as `npm run db:generate` would write it) and the server restarts.
-    writeFileSync(path.join(folder, '0001_admin_phone.sql'), 'ALTER TABLE "admins" ADD COLUMN "phone" text;');
+    const tag = `${String(current).padStart(4, '0')}_admin_phone`;
+    writeFileSync(path.join(folder, `${tag}.sql`), 'ALTER TABLE "admins" ADD COLUMN "phone" text;');
     const journalFile = path.join(folder, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
-    journal.entries.push({ idx: 1, version: '7', when: Date.now(), tag: '0001_admin_phone', breakpoints: true });
+    journal.entries.push({ idx: current, version: '7', when: Date.now(), tag, breakpoints: true });
     writeFileSync(journalFile, JSON.stringify(journal));
     const result = await prepareDatabases(reg.url, { tenantMigrationsFolder: folder });
-    expect(result.tenantSchemaVersion).toBe(2);
+    expect(result.tenantSchemaVersion).toBe(current + 1);
 
     const [after] = await reg.services.registry.sql`select * from tenants where id = ${before!.id}`;
-    expect(after!.schema_version).toBe(2);
+    expect(after!.schema_version).toBe(current + 1);
     const church = postgres({
       ...hostPort(),
       database: after!.db_name,
@@ -86,6 +89,7 @@ describe('startup checks', () => {
     expect(problems).toMatch(/^DATABASE_URL is required/m);
     expect(problems).toMatch(/^STEEPLE_SECRET_KEY must be 32 bytes/m);
     expect(problems).toMatch(/^CONNECTION_BUDGET /m);
+    expect(problems).toMatch(/^NEXTAUTH_SECRET is required/m);
   });
 
   it('says in one line when the database user cannot create databases and roles', async () => {

@@ -48,7 +48,7 @@ describe('provisioning end to end', () => {
     const [job] = await reg.services.registry.sql`select admin_password_hash from provisioning_jobs where tenant_id = ${tenant!.id}`;
     expect(job!.admin_password_hash).toBeNull(); // the hash leaves the registry once the admin exists
 
-    const session = { tenantId: tenant!.id, adminId: index!.admin_id, role: 'owner' as const };
+    const session = { tenantId: tenant!.id, adminId: index!.admin_id, sessionId: 'test-session-1' };
     const caller = createCaller(createContext({ session, services: reg.services }));
     const profile = await caller.church.profile();
     expect(profile.church).toEqual({ name: 'Grace Chapel', timezone: 'America/Chicago' });
@@ -73,7 +73,7 @@ describe('provisioning end to end', () => {
 
   it('refuses tenant procedures without a session and for a church that is not active', async () => {
     await expect(anonymous().church.profile()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    const ghost = createCaller(createContext({ session: { tenantId: crypto.randomUUID(), adminId: crypto.randomUUID(), role: 'owner' }, services: reg.services }));
+    const ghost = createCaller(createContext({ session: { tenantId: crypto.randomUUID(), adminId: crypto.randomUUID(), sessionId: 'test-session-2' }, services: reg.services }));
     await expect(ghost.church.profile()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 });

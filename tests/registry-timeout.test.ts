@@ -9,7 +9,7 @@ import { appRouter } from '@/server/routers/_app';
 import { createServices, type Services } from '@/server/services';
 import { RegistryUnavailableError, TenantResolver } from '@/server/tenancy/resolver';
 import { createCallerFactory, createContext } from '@/server/trpc';
-import { createTestRegistry, testSecretKey, type TestRegistry } from './support/harness';
+import { createTestRegistry, testSecretKey, testSecrets, type TestRegistry } from './support/harness';
 
 const createCaller = createCallerFactory(appRouter);
 const TIMEOUT_MS = 300;
@@ -79,7 +79,7 @@ describe('a registry that accepts connections and never answers', () => {
     return registry;
   };
   const blackHoleServices = () => {
-    services ??= createServices(loadConfig({ DATABASE_URL: url, STEEPLE_SECRET_KEY: testSecretKey, REGISTRY_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: 'error' }));
+    services ??= createServices(loadConfig({ DATABASE_URL: url, ...testSecrets, REGISTRY_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: 'error' }));
     return services;
   };
 
@@ -112,7 +112,7 @@ describe('a registry that accepts connections and never answers', () => {
 
   it('tRPC answers SERVICE_UNAVAILABLE, fast and without internals', async () => {
     const svc = blackHoleServices();
-    const session = { tenantId: randomUUID(), adminId: randomUUID(), role: 'owner' as const };
+    const session = { tenantId: randomUUID(), adminId: randomUUID(), sessionId: 'test-session-1' };
     const caller = createCaller(createContext({ session, services: svc }));
     const calls: Array<() => Promise<unknown>> = [() => caller.church.profile(), () => caller.church.admins()];
     for (const call of calls) {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uuid, index, boolean } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 
 /**
  * The registry: routing and identity only. No church data lives here — that is in each church's own database.
@@ -78,6 +78,8 @@ export const provisioningJobs = pgTable('provisioning_jobs', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
+  /** The ticket doubles as a one-time sign-in for the new owner, shortly after the workspace is ready. */
+  signinUsedAt: timestamp('signin_used_at', { withTimezone: true }),
 }, (t) => [index('provisioning_jobs_state_idx').on(t.state, t.heartbeatAt)]);
 
 export type Tenant = typeof tenants.$inferSelect;
@@ -89,4 +91,28 @@ export const queueWorkers = pgTable('queue_workers', {
   workerId: text('worker_id').primaryKey(),
   host: text('host').notNull(),
   seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Every signed-in session; revoking sets revoked_at, and each server instance learns of it within a second. */
+export const authSessions = pgTable('auth_sessions', {
+  id: text('id').primaryKey(),
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  adminId: uuid('admin_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+}, (t) => [index('auth_sessions_admin_idx').on(t.tenantId, t.adminId), index('auth_sessions_revoked_idx').on(t.revokedAt)]);
+
+/** Routes an invite link to its church; the invite itself (email, role) lives in the church's database. */
+export const inviteIndex = pgTable('invite_index', {
+  tokenHash: text('token_hash').primaryKey(),
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+/** Sign-in and signup throttling counters (rate-limiter-flexible's PostgreSQL store) when Redis is absent or down. */
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar('key', { length: 255 }).primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
 });

@@ -17,5 +17,17 @@ export const admins = pgTable('admins', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** Pending invitations to join the team; accepted ones become admins with the same id. */
+export const invites = pgTable('invites', {
+  id: uuid('id').primaryKey(),
+  email: text('email').notNull(),
+  role: adminRole('role').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  invitedBy: uuid('invited_by').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export type Admin = typeof admins.$inferSelect;
 export type AdminRole = (typeof adminRole.enumValues)[number];

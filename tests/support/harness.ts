@@ -15,6 +15,9 @@ export function serverUrl(): string {
 }
 
 export const testSecretKey = randomBytes(32).toString('base64');
+export const testAuthSecret = randomBytes(32).toString('base64');
+/** The settings every test server needs besides its registry URL. */
+export const testSecrets = { STEEPLE_SECRET_KEY: testSecretKey, NEXTAUTH_SECRET: testAuthSecret };
 
 /**
  * A registry of its own (uniquely named database, its own template and role prefix) on the test server,
@@ -24,7 +27,7 @@ export async function createTestRegistry(env: Record<string, string> = {}, fault
   const name = `stp_${randomBytes(5).toString('hex')}`;
   const url = withDatabase(serverUrl(), name);
   await prepareDatabases(url);
-  const config = loadConfig({ DATABASE_URL: url, STEEPLE_SECRET_KEY: testSecretKey, LOG_LEVEL: 'error', ...env });
+  const config = loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env });
   const services = createServices(config, { faults });
   return {
     name,

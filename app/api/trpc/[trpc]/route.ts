@@ -1,5 +1,8 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { clientIp } from '@/server/auth/next-auth';
+import { readRequestSession } from '@/server/auth/session';
 import { appRouter } from '@/server/routers/_app';
+import { getServices } from '@/server/services';
 import { createContext } from '@/server/trpc';
 
 // Where every browser request enters: /api/trpc/<router>.<procedure>.
@@ -8,7 +11,10 @@ function handler(req: Request) {
     endpoint: '/api/trpc',
     req,
     router: appRouter,
-    createContext: () => createContext({ session: null }), // sessions come with sign-in (accounts issue)
+    createContext: async () => {
+      const services = getServices();
+      return createContext({ services, session: await readRequestSession(services, req), ip: clientIp(req.headers) });
+    },
   });
 }
 

@@ -1,0 +1,83 @@
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { adminEmailIndex, provisioningJobs } from '@/db/registry/schema';
+import { admins } from '@/db/tenant/schema';
+import type { Services } from '@/server/services';
+import { sha256 } from '@/server/tenancy/secrets';
+import { withDeadline } from '@/server/tenancy/resolver';
+import { hashPassword, verifyPassword } from './password';
+import { TooManyAttemptsError } from './throttle';
+
+/** What a successful sign-in puts in the session token. */
+export type SignedIn = { tenantId: string; adminId: string; sessionId: string; name: string; email: string };
+
+/** A refusal whose message is safe to show as it is. */
+export class SigninError extends Error {}
+
+const GENERIC = 'Email or password is incorrect.';
+const signinInput = z.object({
+  email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
+  password: z.string().min(1).max(128),
+});
+
+// A wrong email verifies against this, so it costs the same time as a wrong password.
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Email → church through the registry's admin email index, then the admin and password hash from that church's
+ * own database. Wrong email and wrong password get the same message after the same work.
+ */
+export async function signInWithPassword(services: Services, raw: unknown, ip: string): Promise<SignedIn> {
+  const parsed = signinInput.safeParse(raw);
+  if (!parsed.success) throw new SigninError(GENERIC);
+  const { email, password } = parsed.data;
+  try {
+    await services.throttle.assertSigninAllowed(email, ip);
+  } catch (err) {
+    if (err instanceof TooManyAttemptsError) throw new SigninError(err.message);
+    throw err;
+  }
+
+  const [entry] = await withDeadline(
+    services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, email)),
+    services.config.REGISTRY_TIMEOUT_MS,
+  );
+  const route = entry ? await services.resolver.resolve(entry.tenantId) : null;
+  if (route?.status === 'provisioning') throw new SigninError('Your workspace is still being set up. Try again in a moment.');
+  const admin =
+    entry && route?.status === 'active'
+      ? await services.connections.withTenant(entry.tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, entry.adminId)))[0])
+      : undefined;
+
+  dummyHash ??= hashPassword('steeple-timing-equaliser');
+  const valid = await verifyPassword(admin?.passwordHash ?? (await dummyHash), password);
+  if (!admin || !valid) {
+    await services.throttle.signinFailed(email, ip);
+    throw new SigninError(GENERIC);
+  }
+  await services.throttle.signinSucceeded(email, ip);
+  const session = await services.sessions.create(entry!.tenantId, admin.id);
+  return { tenantId: entry!.tenantId, adminId: admin.id, sessionId: session.id, name: admin.name, email: admin.email };
+}
+
+/** The signup ticket, exchanged once within 15 minutes of the workspace being ready, signs the new owner in. */
+export async function signInWithTicket(services: Services, ticket: unknown): Promise<SignedIn> {
+  if (typeof ticket !== 'string' || ticket.length < 20 || ticket.length > 100) throw new SigninError('This sign-in link is not valid.');
+  const [job] = await services.registry.db
+    .update(provisioningJobs)
+    .set({ signinUsedAt: sql`now()` })
+    .where(
+      and(
+        eq(provisioningJobs.ticketHash, sha256(ticket)),
+        eq(provisioningJobs.state, 'ready'),
+        isNull(provisioningJobs.signinUsedAt),
+        gt(provisioningJobs.finishedAt, sql`now() - interval '15 minutes'`),
+      ),
+    )
+    .returning({ tenantId: provisioningJobs.tenantId, adminId: provisioningJobs.adminId });
+  if (!job) throw new SigninError('This sign-in link has expired. Please sign in with your email and password.');
+  const admin = await services.connections.withTenant(job.tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, job.adminId)))[0]);
+  if (!admin) throw new SigninError('This sign-in link has expired. Please sign in with your email and password.');
+  const session = await services.sessions.create(job.tenantId, admin.id);
+  return { tenantId: job.tenantId, adminId: admin.id, sessionId: session.id, name: admin.name, email: admin.email };
+}
