@@ -17,9 +17,12 @@ if (!env.DATABASE_URL) {
   const pg = await startEmbeddedPostgres(process.env.EMBEDDED_PG_DIR ?? 'pg', 54329);
   stopEmbedded = pg.stop;
   env.DATABASE_URL = `${pg.url}/steeple`;
-  env.STEEPLE_SECRET_KEY ??= localSecretKey();
+  env.STEEPLE_SECRET_KEY ??= localSecret('secret-key');
+  env.NEXTAUTH_SECRET ??= localSecret('auth-secret');
   console.log(`Embedded PostgreSQL on 127.0.0.1:${pg.port} (data in .data/${process.env.EMBEDDED_PG_DIR ?? 'pg'}). Set DATABASE_URL to use your own server.`);
 }
+
+env.NEXTAUTH_URL ??= `http://${env.HOST ?? '127.0.0.1'}:${port}`;
 
 if (!dev && (!existsSync('.next/BUILD_ID') || process.argv.includes('--rebuild'))) {
   console.log('Building the app (first start only)…');
@@ -39,9 +42,9 @@ async function exit(code: number) {
   process.exit(code);
 }
 
-/** Only for the embedded default: a key kept beside the embedded data, made once. Deployments set their own. */
-function localSecretKey() {
-  const file = path.resolve('.data', 'secret-key');
+/** Only for the embedded default: secrets kept beside the embedded data, made once. Deployments set their own. */
+function localSecret(name: string) {
+  const file = path.resolve('.data', name);
   mkdirSync(path.dirname(file), { recursive: true });
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();

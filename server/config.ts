@@ -28,6 +28,9 @@ const schema = z.object({
     .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
     .optional(),
   MAIL_FROM: z.string().default('Steeple <no-reply@steeple.local>'),
+  SIGNUPS_PER_HOUR_PER_IP: int(10, 1, 1_000_000),
+  SIGNIN_FAILURES_PER_EMAIL: int(5, 1, 1_000),
+  SIGNIN_FAILURES_PER_IP: int(30, 1, 1_000_000),
   CONNECTION_BUDGET: int(50, 2, 10_000),
   TENANT_POOL_SIZE: int(2, 1, 50),
   TENANT_IDLE_SECONDS: int(60, 1, 86_400),

@@ -62,7 +62,11 @@ export function createServices(config: Config, overrides: Partial<Pick<Provision
     provision,
     redis,
     sessions,
-    throttle: new Throttle(registry, redis),
+    throttle: new Throttle(registry, redis, {
+      signupIp: { points: config.SIGNUPS_PER_HOUR_PER_IP },
+      signinEmailIp: { points: config.SIGNIN_FAILURES_PER_EMAIL },
+      signinIp: { points: config.SIGNIN_FAILURES_PER_IP },
+    }),
     async close() {
       sessions.stop();
       await redis.close();

@@ -8,6 +8,7 @@ import { z, ZodError } from 'zod';
 import { eq } from 'drizzle-orm';
 import { admins, type AdminRole } from '@/db/tenant/schema';
 import type { Session } from './auth/session';
+import { TooManyAttemptsError } from './auth/throttle';
 import { atLeast } from './auth/roles';
 import { log } from './log';
 import { getServices, type Services } from './services';
@@ -52,6 +53,7 @@ const errorBoundary = t.middleware(async ({ next, path }) => {
       log.warn('request refused: service busy or unavailable', { path, err: cause });
       throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Steeple is busy right now. Please try again in a moment.' });
     }
+    if (cause instanceof TooManyAttemptsError) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message });
     if (result.error.code === 'INTERNAL_SERVER_ERROR') log.error('procedure failed', { path, err: cause ?? result.error });
   }
   return result;

@@ -36,13 +36,15 @@ export class Throttle {
       return new RateLimiterRedis({ ...policy, storeClient: redis.client, rejectIfRedisNotReady: true, insuranceLimiter: pg });
     };
     this.limiters = { signinEmailIp: build('signinEmailIp'), signinIp: build('signinIp'), signupIp: build('signupIp') };
+    this.points = { signinEmailIp: this.limiters.signinEmailIp.points, signinIp: this.limiters.signinIp.points };
   }
+  private points: { signinEmailIp: number; signinIp: number };
 
   /** Throws TooManyAttemptsError while this email+address or this address is locked out. */
   async assertSigninAllowed(email: string, ip: string) {
     const [pair, address] = await Promise.all([this.limiters.signinEmailIp.get(`${email}|${ip}`), this.limiters.signinIp.get(ip)]);
-    for (const [res, policy] of [[pair, policies.signinEmailIp], [address, policies.signinIp]] as const) {
-      if (res && res.consumedPoints >= policy.points) throw new TooManyAttemptsError(res.msBeforeNext / 1000);
+    for (const [res, points] of [[pair, this.points.signinEmailIp], [address, this.points.signinIp]] as const) {
+      if (res && res.consumedPoints >= points) throw new TooManyAttemptsError(res.msBeforeNext / 1000);
     }
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
-import { eq } from 'drizzle-orm';
-import { z } from 'zod';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { adminEmailIndex, churches, dbServers, provisioningJobs, tenants } from '@/db/registry/schema';
 import { hashPassword } from '@/server/auth/password';
 import { isRegistryOutage } from '@/server/registry';
@@ -11,36 +10,45 @@ import type { Services } from '@/server/services';
 import { initialSteps } from '@/server/tenancy/provisioner';
 import { encryptSecret, randomToken, sha256 } from '@/server/tenancy/secrets';
 
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
-
-export const signupInput = z.object({
-  churchName: z.string().trim().min(2, 'Enter the church name').max(120, 'Keep the name under 120 characters'),
-  timezone: z.string().refine(isTimeZone, 'Choose a valid timezone'),
-  adminName: z.string().trim().min(1, 'Enter your full name').max(120, 'Keep the name under 120 characters'),
-  email: z.string().trim().max(254).pipe(z.email('Enter a valid email address')).transform(normaliseEmail),
-  // The upper bound keeps anyone from making us hash megabytes.
-  password: z.string().min(10, 'Use at least 10 characters').max(128, 'Use at most 128 characters'),
-});
-export type SignupInput = z.infer<typeof signupInput>;
+import type { SignupInput } from '@/server/inputs';
 
 const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead, or use another email.';
+
+type Details = { churchName: string; timezone: string; adminName: string; email: string; passwordHash: string };
+
+/** Public signup: hash the password (the queue never sees it), then start provisioning. */
+export async function signup(services: Services, input: SignupInput): Promise<{ ticket: string }> {
+  const passwordHash = await hashPassword(input.password);
+  return startProvisioning(services, { ...input, passwordHash });
+}
+
+/**
+ * "Try again" after a failed signup: a new attempt with the same details, including the password hash kept on the
+ * failed job, which moves to the new one. Only a failed job can be retried, and only once.
+ */
+export async function retrySignup(services: Services, ticket: string): Promise<{ ticket: string }> {
+  const [failed] = await services.registry.db
+    .update(provisioningJobs)
+    .set({ adminPasswordHash: null })
+    .where(and(eq(provisioningJobs.ticketHash, sha256(ticket)), eq(provisioningJobs.state, 'failed'), isNotNull(provisioningJobs.adminPasswordHash)))
+    .returning();
+  if (!failed) throw new TRPCError({ code: 'NOT_FOUND', message: 'This signup cannot be retried. Please start again.' });
+  const [church] = await services.registry.db.select().from(churches).where(eq(churches.tenantId, failed.tenantId));
+  return startProvisioning(services, {
+    churchName: church!.name,
+    timezone: church!.timezone,
+    adminName: failed.adminName,
+    email: failed.adminEmail,
+    passwordHash: failed.adminPasswordHash!,
+  });
+}
 
 /**
  * Reserve the email, record the church and its provisioning job, and enqueue the job — all in one registry
  * transaction, so either everything exists or nothing does. Returns at once with an opaque ticket to poll.
  */
-export async function signup(services: Services, input: SignupInput): Promise<{ ticket: string }> {
+async function startProvisioning(services: Services, input: Details): Promise<{ ticket: string }> {
   const { registry, naming, config } = services;
-  const passwordHash = await hashPassword(input.password); // hashed before the job: the queue never sees a password
   const tenantId = randomUUID();
   const jobId = randomUUID();
   const ticket = randomToken();
@@ -68,7 +76,7 @@ export async function signup(services: Services, input: SignupInput): Promise<{ 
         adminId,
         adminName: input.adminName,
         adminEmail: input.email,
-        adminPasswordHash: passwordHash,
+        adminPasswordHash: input.passwordHash,
       });
       await addJobInTransaction(db, PROVISION_TASK, { jobId }, { jobKey: `provision:${jobId}`, maxAttempts: config.PROVISION_MAX_ATTEMPTS });
     });
@@ -79,8 +87,6 @@ export async function signup(services: Services, input: SignupInput): Promise<{ 
   }
   return { ticket };
 }
-
-export const statusInput = z.object({ ticket: z.string().min(20).max(100) });
 
 /** What the onboarding page shows: the job's state and each step's, for this ticket only. */
 export async function provisioningStatus(services: Services, ticket: string) {

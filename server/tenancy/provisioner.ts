@@ -83,7 +83,8 @@ export async function runProvisioning(deps: ProvisionDeps, jobId: string, opts: 
       job = await markStep(deps.registry, job, name, opts.finalAttempt ? 'failed' : 'pending', { lastError: String(err) });
       if (!opts.finalAttempt) return 'retry';
       await teardownTenant(deps, job.tenantId);
-      await update(deps.registry, jobId, { state: 'failed', finishedAt: new Date(), adminPasswordHash: null });
+      // The password hash stays on the failed job: "Try again" moves it to the new attempt.
+      await update(deps.registry, jobId, { state: 'failed', finishedAt: new Date() });
       return 'failed';
     }
     const extra = name === 'create_admin' ? { adminPasswordHash: null } : name === 'activate' ? { state: 'ready' as const, finishedAt: new Date() } : {};

@@ -17,7 +17,7 @@ export function serverUrl(): string {
 export const testSecretKey = randomBytes(32).toString('base64');
 export const testAuthSecret = randomBytes(32).toString('base64');
 /** The settings every test server needs besides its registry URL. */
-export const testSecrets = { STEEPLE_SECRET_KEY: testSecretKey, NEXTAUTH_SECRET: testAuthSecret };
+export const testSecrets = { STEEPLE_SECRET_KEY: testSecretKey, NEXTAUTH_SECRET: testAuthSecret, SIGNUPS_PER_HOUR_PER_IP: '100000' };
 
 /**
  * A registry of its own (uniquely named database, its own template and role prefix) on the test server,

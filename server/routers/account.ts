@@ -1,0 +1,32 @@
+import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { churches } from '@/db/registry/schema';
+import { admins } from '@/db/tenant/schema';
+import { hashPassword, verifyPassword } from '@/server/auth/password';
+import { changePasswordInput } from '@/server/inputs';
+import { router, tenantProcedure } from '@/server/trpc';
+
+export const accountRouter = router({
+  /** Who is signed in, for the header and menus (role from the church's database). */
+  me: tenantProcedure.query(async ({ ctx }) => {
+    const [me] = await ctx.db.select({ name: admins.name, email: admins.email, role: admins.role }).from(admins).where(eq(admins.id, ctx.admin.id));
+    const [church] = await ctx.services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, ctx.tenantId));
+    return { ...me!, churchName: church?.name ?? '' };
+  }),
+
+  /** Changing the password signs out every other session of this admin. */
+  changePassword: tenantProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    const [me] = await ctx.db.select({ hash: admins.passwordHash }).from(admins).where(eq(admins.id, ctx.admin.id));
+    if (!me || !(await verifyPassword(me.hash, input.currentPassword))) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'Your current password is not correct.' });
+    }
+    await ctx.db.update(admins).set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date() }).where(eq(admins.id, ctx.admin.id));
+    const signedOut = await ctx.services.sessions.revokeAdmin(ctx.tenantId, ctx.admin.id, ctx.session.sessionId);
+    return { otherSessionsSignedOut: signedOut };
+  }),
+
+  /** Ends every session of this admin, this one included. */
+  signOutEverywhere: tenantProcedure.mutation(async ({ ctx }) => {
+    return { sessionsSignedOut: await ctx.services.sessions.revokeAdmin(ctx.tenantId, ctx.admin.id) };
+  }),
+});

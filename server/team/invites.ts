@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { adminEmailIndex, churches, inviteIndex } from '@/db/registry/schema';
+import { admins, invites, type AdminRole } from '@/db/tenant/schema';
+import type { TenantDb } from '@/db/tenant';
+import { hashPassword } from '@/server/auth/password';
+import { sendMail } from '@/server/mail';
+import type { Services } from '@/server/services';
+import { randomToken, sha256 } from '@/server/tenancy/secrets';
+
+const INVITE_DAYS = 7;
+const GONE = 'This invitation is no longer valid. Ask your church for a new one.';
+export const EMAIL_HAS_ACCOUNT = 'This email already has a Steeple account.';
+
+/** Create an invite in the church's database and its route in the registry; email it when SMTP is configured. */
+export async function createInvite(
+  services: Services,
+  db: TenantDb,
+  by: { tenantId: string; adminId: string },
+  input: { email: string; role: Exclude<AdminRole, 'owner'> },
+) {
+  const [taken] = await services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, input.email));
+  if (taken) throw new TRPCError({ code: 'CONFLICT', message: EMAIL_HAS_ACCOUNT });
+  const token = randomToken();
+  const expiresAt = new Date(Date.now() + INVITE_DAYS * 86_400_000);
+  const id = randomUUID();
+  await db.insert(invites).values({ id, email: input.email, role: input.role, tokenHash: sha256(token), invitedBy: by.adminId, expiresAt });
+  await services.registry.db.insert(inviteIndex).values({ tokenHash: sha256(token), tenantId: by.tenantId, expiresAt });
+  const url = `${services.config.NEXTAUTH_URL ?? 'http://127.0.0.1:3000'}/invite/${token}`;
+  const [church] = await services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, by.tenantId));
+  const emailed = await sendMail(services.config, {
+    to: input.email,
+    subject: `You're invited to ${church?.name ?? 'a church'} on Steeple`,
+    text: `You have been invited to join ${church?.name ?? 'a church'} on Steeple as ${input.role}.\n\nAccept: ${url}\n\nThis link expires in ${INVITE_DAYS} days.`,
+  });
+  return { id, url, emailed };
+}
+
+/** Find the church an invite token belongs to (registry), then the invite itself (church database). */
+async function findInvite<T>(services: Services, token: string, fn: (db: TenantDb, invite: typeof invites.$inferSelect, tenantId: string) => Promise<T>) {
+  const [route] = await services.registry.db
+    .select()
+    .from(inviteIndex)
+    .where(and(eq(inviteIndex.tokenHash, sha256(token)), gt(inviteIndex.expiresAt, new Date())));
+  if (!route) throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
+  return services.connections.withTenant(route.tenantId, async (db, tenant) => {
+    if (tenant.status !== 'active') throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
+    const [invite] = await db.select().from(invites).where(and(eq(invites.tokenHash, sha256(token)), isNull(invites.acceptedAt)));
+    if (!invite || invite.expiresAt < new Date()) throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
+    return fn(db, invite, route.tenantId);
+  });
+}
+
+export function describeInvite(services: Services, token: string) {
+  return findInvite(services, token, async (_db, invite, tenantId) => {
+    const [church] = await services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, tenantId));
+    return { churchName: church?.name ?? '', email: invite.email, role: invite.role };
+  });
+}
+
+/**
+ * Accept: reserve the email in the registry, create the admin (id = invite id, so a retried accept is harmless),
+ * mark the invite used and drop its route.
+ */
+export function acceptInvite(services: Services, input: { token: string; name: string; password: string }) {
+  return findInvite(services, input.token, async (db, invite, tenantId) => {
+    const reserved = await services.registry.db
+      .insert(adminEmailIndex)
+      .values({ email: invite.email, tenantId, adminId: invite.id })
+      .onConflictDoNothing()
+      .returning();
+    if (!reserved.length) {
+      const [existing] = await services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, invite.email));
+      if (existing?.adminId !== invite.id) throw new TRPCError({ code: 'CONFLICT', message: EMAIL_HAS_ACCOUNT });
+    }
+    const passwordHash = await hashPassword(input.password);
+    await db.transaction(async (tx) => {
+      await tx.insert(admins).values({ id: invite.id, name: input.name, email: invite.email, passwordHash, role: invite.role }).onConflictDoNothing();
+      await tx.update(invites).set({ acceptedAt: new Date() }).where(eq(invites.id, invite.id));
+    });
+    await services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash));
+    return { email: invite.email };
+  });
+}
+
+export async function revokeInvite(services: Services, db: TenantDb, id: string) {
+  const [invite] = await db.delete(invites).where(and(eq(invites.id, id), isNull(invites.acceptedAt))).returning();
+  if (!invite) throw new TRPCError({ code: 'NOT_FOUND', message: 'That invitation was already used or withdrawn.' });
+  await services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash));
+}
