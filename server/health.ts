@@ -1,7 +1,7 @@
 import type { Services } from './services';
 import { withDeadline } from './tenancy/resolver';
 
-/** Registry reachability and the connection manager's counters, for /api/health and operators. */
+/** Registry reachability, Redis state and the connection manager's counters, for /api/health and operators. */
 export async function health(services: Services) {
   const started = Date.now();
   let registry: 'ok' | 'unreachable' = 'ok';
@@ -13,6 +13,7 @@ export async function health(services: Services) {
   return {
     status: registry === 'ok' ? ('ok' as const) : ('unavailable' as const),
     registry: { status: registry, latencyMs: Date.now() - started },
+    redis: services.redis.state, // ok, degraded (PostgreSQL fallbacks in use) or disabled
     connections: services.connections.stats(),
   };
 }
