@@ -14,6 +14,7 @@ export class RedisLink {
   private subscriber: Redis | null = null;
   private current: RedisState;
   private handlers = new Map<string, (message: string) => void>();
+  private closing = false;
 
   constructor(private url: string | undefined, private name = 'redis') {
     this.current = url ? 'degraded' : 'disabled';
@@ -43,6 +44,7 @@ export class RedisLink {
   }
 
   async close() {
+    this.closing = true;
     await Promise.all([this.client, this.subscriber].map((c) => c?.quit().catch(() => c.disconnect())));
   }
 
@@ -66,7 +68,7 @@ export class RedisLink {
   }
 
   private transition(next: RedisState, err?: Error) {
-    if (next === this.current) return;
+    if (next === this.current || this.closing) return;
     const previous = this.current;
     this.current = next;
     if (next === 'ok') log.info(`${this.name} connected`, { previous });
