@@ -24,8 +24,8 @@ process.env.TEST_DATABASE_URL = serverUrl; // dropRegistry cleans up on this ser
 const registryName = `bench_${randomBytes(4).toString('hex')}`;
 const url = withDatabase(serverUrl, registryName);
 
-await prepareDatabases(url);
 const config = loadConfig({ ...process.env, DATABASE_URL: url, STEEPLE_SECRET_KEY: randomBytes(32).toString('base64'), NEXTAUTH_SECRET: randomBytes(32).toString('base64'), SIGNUPS_PER_HOUR_PER_IP: '100000' });
+await prepareDatabases(url, { secretKey: config.STEEPLE_SECRET_KEY });
 const services = createServices(config);
 const worker = await startWorker(services);
 const caller = createCallerFactory(appRouter)(createContext({ session: null, services }));

@@ -8,7 +8,7 @@ import { prepareDatabases } from './tenancy/setup';
 export async function prepare(): Promise<Config> {
   try {
     const config = loadConfig();
-    await prepareDatabases(config.DATABASE_URL);
+    await prepareDatabases(config.DATABASE_URL, { secretKey: config.STEEPLE_SECRET_KEY });
     return config;
   } catch (err) {
     if (!(err instanceof ConfigError)) log.error('startup failed', { err });

@@ -7,6 +7,7 @@ import { ClusterAdmin } from './tenancy/cluster';
 import { ConnectionManager } from './tenancy/connection-manager';
 import { latestTenantVersion } from './tenancy/migrator';
 import { namingFor, type Naming } from './tenancy/naming';
+import { registryAppUrl } from './tenancy/registry-role';
 import type { ProvisionDeps } from './tenancy/provisioner';
 import { TenantResolver } from './tenancy/resolver';
 import { databaseOf } from './tenancy/urls';
@@ -30,8 +31,10 @@ export type Services = {
 };
 
 export function createServices(config: Config, overrides: Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> = {}): Services {
-  const registry = createRegistry(config.DATABASE_URL, config.REGISTRY_POOL_SIZE, config.REGISTRY_TIMEOUT_MS);
   const naming = namingFor(databaseOf(config.DATABASE_URL));
+  // Requests use the registry's least-privileged role; DATABASE_URL's privileged user is for ClusterAdmin only.
+  const registryUrl = registryAppUrl(config.DATABASE_URL, naming, config.STEEPLE_SECRET_KEY);
+  const registry = createRegistry(registryUrl, config.REGISTRY_POOL_SIZE, config.REGISTRY_TIMEOUT_MS);
   const resolver = new TenantResolver(registry, { timeoutMs: config.REGISTRY_TIMEOUT_MS, ttlMs: 5_000, secretKey: config.STEEPLE_SECRET_KEY });
   const connections = new ConnectionManager({
     budget: config.CONNECTION_BUDGET,

@@ -46,7 +46,7 @@ describe('tenant migrations reach existing churches', () => {
     const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
     journal.entries.push({ idx: current, version: '7', when: Date.now(), tag, breakpoints: true });
     writeFileSync(journalFile, JSON.stringify(journal));
-    const result = await prepareDatabases(reg.url, { tenantMigrationsFolder: folder });
+    const result = await prepareDatabases(reg.url, { secretKey: testSecretKey, tenantMigrationsFolder: folder });
     expect(result.tenantSchemaVersion).toBe(current + 1);
 
     const [after] = await reg.services.registry.sql`select * from tenants where id = ${before!.id}`;
@@ -100,7 +100,7 @@ describe('startup checks', () => {
       const u = new URL(withDatabase(serverUrl(), 'stp_never_created'));
       u.username = role;
       u.password = 'limited-pw';
-      await expect(prepareDatabases(u.toString())).rejects.toThrow('DATABASE_URL user needs CREATEDB and CREATEROLE');
+      await expect(prepareDatabases(u.toString(), { secretKey: testSecretKey })).rejects.toThrow('DATABASE_URL user needs CREATEDB and CREATEROLE');
     } finally {
       await admin.unsafe(`drop role ${role}`);
       await admin.end();
@@ -112,3 +112,29 @@ function hostPort() {
   const u = new URL(serverUrl());
   return { host: u.hostname, port: Number(u.port || 5432) };
 }
+
+describe('the registry role request traffic uses', () => {
+  it('reads and writes registry rows but cannot change schema, enqueue directly or reach a church database', async () => {
+    const reg = await createTestRegistry();
+    try {
+      const sql = reg.services.registry.sql;
+      await expect(sql`select count(*) from tenants`).resolves.toBeDefined();
+      await expect(sql.unsafe('create table intruder (id int)')).rejects.toMatchObject({ code: '42501' });
+      await expect(sql.unsafe('drop table tenants')).rejects.toMatchObject({ code: '42501' });
+      await expect(sql`insert into graphile_worker._private_jobs (task_id) values (1)`).rejects.toMatchObject({ code: '42501' });
+      const [me] = await sql<{ rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean }[]>`
+        select rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = current_user`;
+      expect(me).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false });
+      const u = new URL(withDatabase(serverUrl(), reg.services.naming.template));
+      const app = new URL(reg.services.config.DATABASE_URL);
+      const appUser = (await sql<{ u: string }[]>`select current_user as u`)[0]!.u;
+      u.username = appUser;
+      u.password = decodeURIComponent(app.password);
+      const other = postgres(u.toString(), { max: 1, onnotice: () => {} });
+      await expect(other`select 1`).rejects.toMatchObject({ code: '42501' });
+      await other.end();
+    } finally {
+      await reg.cleanup();
+    }
+  });
+});

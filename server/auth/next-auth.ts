@@ -50,7 +50,7 @@ export function authOptions(): AuthOptions {
 async function toUser(signIn: () => Promise<SignedIn>) {
   try {
     const s = await signIn();
-    return { id: s.adminId, name: s.name, email: s.email, tenantId: s.tenantId, adminId: s.adminId, sessionId: s.sessionId };
+    return { id: s.adminId, name: s.name, email: s.email, tenantId: s.tenantId, adminId: s.adminId, sessionId: s.sessionId, sessionExpiresAt: s.sessionExpiresAt };
   } catch (err) {
     if (err instanceof SigninError) throw err; // next-auth hands this message to the sign-in form
     log.error('sign-in failed unexpectedly', { err });

@@ -76,18 +76,19 @@ export class SessionRegistry {
   /** Fetch revocations since the last poll (with overlap, for transactions that committed late), drop expired ones. */
   private async poll(initial: boolean) {
     if (initial) {
-      const [row] = await this.registry.sql<{ now: Date }[]>`select now()`;
-      this.cursor = row!.now;
+      const [row] = await this.registry.sql<{ now: string }[]>`select now()`;
+      this.cursor = new Date(row!.now); // drizzle makes this client return timestamps as text
     }
     const rows = initial
-      ? await this.registry.sql<{ id: string; expires_at: Date; revoked_at: Date }[]>`
+      ? await this.registry.sql<{ id: string; expires_at: string; revoked_at: string }[]>`
           select id, expires_at, revoked_at from auth_sessions where revoked_at is not null and expires_at > now()`
-      : await this.registry.sql<{ id: string; expires_at: Date; revoked_at: Date }[]>`
+      : await this.registry.sql<{ id: string; expires_at: string; revoked_at: string }[]>`
           select id, expires_at, revoked_at from auth_sessions
-          where revoked_at > ${this.cursor!}::timestamptz - interval '5 seconds'`;
+          where revoked_at > ${this.cursor!.toISOString()}::timestamptz - interval '5 seconds'`;
     for (const row of rows) {
-      this.revoked.set(row.id, row.expires_at.getTime());
-      if (!this.cursor || row.revoked_at > this.cursor) this.cursor = row.revoked_at;
+      const revokedAt = new Date(row.revoked_at);
+      this.revoked.set(row.id, new Date(row.expires_at).getTime());
+      if (!this.cursor || revokedAt > this.cursor) this.cursor = revokedAt;
     }
     const now = Date.now();
     for (const [id, expires] of this.revoked) if (expires < now) this.revoked.delete(id);

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Services } from '@/server/services';
 
 /** The claims a Steeple session token must carry. */
-export const sessionClaims = z.object({ tenantId: z.string().uuid(), adminId: z.string().uuid(), sessionId: z.string().min(10) });
-export type Session = z.infer<typeof sessionClaims>;
+export const sessionClaims = z.object({ tenantId: z.string().uuid(), adminId: z.string().uuid(), sessionId: z.string().min(10), sessionExpiresAt: z.number() });
+export type Session = Omit<z.infer<typeof sessionClaims>, 'sessionExpiresAt'>;
 
 /** next-auth's cookie name: the __Secure- prefix applies when the app is served over https. */
 export const sessionCookieName = (services: Services) =>
@@ -16,8 +16,11 @@ export async function readSession(services: Services, cookie: string | undefined
   const token = await decode({ token: cookie, secret: services.config.NEXTAUTH_SECRET }).catch(() => null);
   const claims = sessionClaims.safeParse(token);
   if (!claims.success) return null;
+  // next-auth re-issues the cookie with a fresh exp on every session fetch; the session itself ends when its record does.
+  if (Date.now() >= claims.data.sessionExpiresAt) return null;
   await services.sessions.start();
-  return services.sessions.isRevoked(claims.data.sessionId) ? null : claims.data;
+  const { tenantId, adminId, sessionId } = claims.data;
+  return services.sessions.isRevoked(sessionId) ? null : { tenantId, adminId, sessionId };
 }
 
 /** From a request's Cookie header. */

@@ -9,7 +9,7 @@ import { hashPassword, verifyPassword } from './password';
 import { TooManyAttemptsError } from './throttle';
 
 /** What a successful sign-in puts in the session token. */
-export type SignedIn = { tenantId: string; adminId: string; sessionId: string; name: string; email: string };
+export type SignedIn = { tenantId: string; adminId: string; sessionId: string; sessionExpiresAt: number; name: string; email: string };
 
 /** A refusal whose message is safe to show as it is. */
 export class SigninError extends Error {}
@@ -57,7 +57,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
   }
   await services.throttle.signinSucceeded(email, ip);
   const session = await services.sessions.create(entry!.tenantId, admin.id);
-  return { tenantId: entry!.tenantId, adminId: admin.id, sessionId: session.id, name: admin.name, email: admin.email };
+  return { tenantId: entry!.tenantId, adminId: admin.id, sessionId: session.id, sessionExpiresAt: session.expiresAt.getTime(), name: admin.name, email: admin.email };
 }
 
 /** The signup ticket, exchanged once within 15 minutes of the workspace being ready, signs the new owner in. */
@@ -79,5 +79,5 @@ export async function signInWithTicket(services: Services, ticket: unknown): Pro
   const admin = await services.connections.withTenant(job.tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, job.adminId)))[0]);
   if (!admin) throw new SigninError('This sign-in link has expired. Please sign in with your email and password.');
   const session = await services.sessions.create(job.tenantId, admin.id);
-  return { tenantId: job.tenantId, adminId: admin.id, sessionId: session.id, name: admin.name, email: admin.email };
+  return { tenantId: job.tenantId, adminId: admin.id, sessionId: session.id, sessionExpiresAt: session.expiresAt.getTime(), name: admin.name, email: admin.email };
 }

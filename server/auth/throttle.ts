@@ -1,6 +1,7 @@
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisLink } from '@/server/redis';
-import type { Registry } from '@/server/registry';
+import { isRegistryOutage, type Registry } from '@/server/registry';
+import { RegistryUnavailableError } from '@/server/tenancy/resolver';
 
 /**
  * Brute-force protection shared by every server instance: counters live in Redis when it is configured and in
@@ -28,7 +29,12 @@ export class Throttle {
 
   constructor(registry: Registry, redis: RedisLink | null, overrides: Partial<Record<keyof typeof policies, Partial<Policy>>> = {}) {
     // rate-limiter-flexible speaks node-postgres' query({ text, values }); postgres.js answers it through unsafe().
-    const storeClient = { query: async (q: { text: string; values?: unknown[] }) => ({ rows: await registry.sql.unsafe(q.text, (q.values ?? []) as never[]) }) };
+    const storeClient = {
+      query: async (q: { text: string; values?: unknown[] }) => {
+        const result = await registry.sql.unsafe(q.text, (q.values ?? []) as never[]);
+        return { rows: result, rowCount: result.count }; // the limiter reads rowCount (0 = no counter yet)
+      },
+    };
     const build = (name: keyof typeof policies) => {
       const policy = { ...policies[name], ...overrides[name] };
       const pg = new RateLimiterPostgres({ ...policy, storeClient, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
@@ -59,6 +65,7 @@ export class Throttle {
   async signupAttempt(ip: string) {
     await this.limiters.signupIp.consume(ip).catch((err) => {
       if (err instanceof RateLimiterRes) throw new TooManyAttemptsError(err.msBeforeNext / 1000);
+      if (isRegistryOutage(err)) throw new RegistryUnavailableError(err); // "busy, try again", like the rest of signup
       throw err;
     });
   }

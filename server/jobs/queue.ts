@@ -18,8 +18,7 @@ export async function addJobInTransaction(
   payload: Record<string, unknown>,
   opts: { jobKey: string; maxAttempts: number },
 ) {
-  await tx.execute(sql`select graphile_worker.add_job(${task}, ${JSON.stringify(payload)}::json,
-    max_attempts => ${opts.maxAttempts}::int, job_key => ${opts.jobKey})`);
+  await tx.execute(sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey})`);
 }
 
 export const queueLogger = new Logger((scope) => (level, message, meta) => {

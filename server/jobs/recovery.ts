@@ -18,7 +18,7 @@ export async function recoverOnce(sql: postgres.Sql, workerIds: Iterable<string>
     delete from queue_workers where seen_at < now() - make_interval(secs => ${opts.staleSeconds}) returning worker_id`;
   if (stale.length) {
     const dead = stale.map((r) => r.worker_id);
-    await sql`select graphile_worker.force_unlock_workers(${dead}::text[])`;
+    await sql`select steeple_unlock_workers(${dead}::text[])`;
     log.warn('unlocked jobs of silent queue workers', { workers: dead });
   }
   const orphans = await sql<{ id: string }[]>`
@@ -26,8 +26,7 @@ export async function recoverOnce(sql: postgres.Sql, workerIds: Iterable<string>
     where p.state in ('queued', 'provisioning') and p.updated_at < now() - make_interval(secs => ${opts.staleSeconds})
       and not exists (select 1 from graphile_worker.jobs j where j.key = 'provision:' || p.id)`;
   for (const { id } of orphans) {
-    await sql`select graphile_worker.add_job(${PROVISION_TASK}, json_build_object('jobId', ${id}::text),
-              max_attempts => ${opts.maxAttempts}::int, job_key => ${'provision:' + id})`;
+    await sql`select steeple_enqueue(${PROVISION_TASK}, json_build_object('jobId', ${id}::text), ${opts.maxAttempts}::int, ${'provision:' + id})`;
     log.warn('re-enqueued orphaned provisioning job', { jobId: id });
   }
   return { unlocked: stale.length, requeued: orphans.length };

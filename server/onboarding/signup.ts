@@ -27,12 +27,11 @@ export async function signup(services: Services, input: SignupInput): Promise<{ 
  * failed job, which moves to the new one. Only a failed job can be retried, and only once.
  */
 export async function retrySignup(services: Services, ticket: string): Promise<{ ticket: string }> {
-  const [failed] = await services.registry.db
-    .update(provisioningJobs)
-    .set({ adminPasswordHash: null })
-    .where(and(eq(provisioningJobs.ticketHash, sha256(ticket)), eq(provisioningJobs.state, 'failed'), isNotNull(provisioningJobs.adminPasswordHash)))
-    .returning();
-  if (!failed) throw new TRPCError({ code: 'NOT_FOUND', message: 'This signup cannot be retried. Please start again.' });
+  const retryable = and(eq(provisioningJobs.ticketHash, sha256(ticket)), eq(provisioningJobs.state, 'failed'), isNotNull(provisioningJobs.adminPasswordHash));
+  const [failed] = await services.registry.db.select().from(provisioningJobs).where(retryable);
+  // Claim it (once): RETURNING shows the row after the update, so the hash must come from the select above.
+  const claimed = failed ? await services.registry.db.update(provisioningJobs).set({ adminPasswordHash: null }).where(and(eq(provisioningJobs.id, failed.id), retryable)).returning({ id: provisioningJobs.id }) : [];
+  if (!failed || !claimed.length) throw new TRPCError({ code: 'NOT_FOUND', message: 'This signup cannot be retried. Please start again.' });
   const [church] = await services.registry.db.select().from(churches).where(eq(churches.tenantId, failed.tenantId));
   return startProvisioning(services, {
     churchName: church!.name,

@@ -40,7 +40,12 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
     await ensureLoginRole(deps.cluster.sql(server), tenant.dbRole, password, tenant.dbName, deps.naming.tenantGroup);
   },
   async create_admin({ deps, job, tenant }) {
-    if (!job.adminPasswordHash) return; // cleared only when this step was recorded done
+    if (!job.adminPasswordHash) {
+      // The hash is cleared only when this step is recorded done: without it the owner must already exist.
+      const [owner] = await deps.connections.withTenant(tenant.id, (db) => db.select({ id: admins.id }).from(admins).where(eq(admins.id, job.adminId)));
+      if (!owner) throw new Error('no password hash and no owner: cannot create the first admin');
+      return;
+    }
     // Written through the church's own login role: proves the role can reach its database before we activate.
     await deps.connections.withTenant(tenant.id, (db) =>
       db

@@ -5,6 +5,7 @@ import { log } from '@/server/log';
 import { ClusterAdmin, databaseExists } from './cluster';
 import { latestTenantVersion, migrateRegistryDatabase, migrateTenantDatabase, tenantMigrations } from './migrator';
 import { ident, namingFor } from './naming';
+import { ensureRegistryAppRole } from './registry-role';
 import { databaseOf, hostPortOf, withDatabase } from './urls';
 
 /**
@@ -12,7 +13,9 @@ import { databaseOf, hostPortOf, withDatabase } from './urls';
  * the default database server row, and a template database at the latest tenant migration. Safe to run from
  * several processes at once (an advisory lock serialises them) and on every start.
  */
-export async function prepareDatabases(adminUrl: string, opts: { tenantMigrationsFolder?: string } = {}) {
+export async function prepareDatabases(adminUrl: string, opts: { secretKey?: string; tenantMigrationsFolder?: string } = {}) {
+  const secretKey = opts.secretKey ?? process.env.STEEPLE_SECRET_KEY;
+  if (!secretKey) throw new Error('STEEPLE_SECRET_KEY is required to prepare the databases');
   const registryName = databaseOf(adminUrl);
   const naming = namingFor(registryName);
   await ensureRegistryDatabase(adminUrl, registryName);
@@ -23,6 +26,7 @@ export async function prepareDatabases(adminUrl: string, opts: { tenantMigration
     await lock`select pg_advisory_lock(hashtext(${naming.prefix + ':setup'}))`;
     await migrateRegistryDatabase(adminUrl);
     await runQueueMigrations({ connectionString: adminUrl, logger: queueLogger });
+    await ensureRegistryAppRole(sql, registryName, naming, secretKey);
     const { host, port } = hostPortOf(adminUrl);
     await sql`insert into db_servers (name, host, port, admin_url_env) values ('default', ${host}, ${port}, 'DATABASE_URL')
               on conflict (name) do update set host = excluded.host, port = excluded.port`;

@@ -26,14 +26,18 @@ export const testSecrets = { STEEPLE_SECRET_KEY: testSecretKey, NEXTAUTH_SECRET:
 export async function createTestRegistry(env: Record<string, string> = {}, faults?: ProvisionDeps['faults']) {
   const name = `stp_${randomBytes(5).toString('hex')}`;
   const url = withDatabase(serverUrl(), name);
-  await prepareDatabases(url);
+  await prepareDatabases(url, { secretKey: testSecretKey });
   const config = loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env });
   const services = createServices(config, { faults });
+  // The privileged user, for assertions on the queue's internals (the app's registry role cannot see them).
+  const admin = postgres(url, { max: 2, onnotice: () => {} });
   return {
     name,
     url,
     services,
+    admin,
     async cleanup() {
+      await admin.end({ timeout: 5 });
       await services.close();
       await dropRegistry(name);
     },

@@ -1,0 +1,48 @@
+import { createHmac } from 'node:crypto';
+import type postgres from 'postgres';
+import { ident, type Naming } from './naming';
+
+/**
+ * Request traffic reaches the registry through its own login role with row rights only (no DDL, no other
+ * database); the privileged DATABASE_URL user is kept for provisioning and migrations. The role's password is
+ * derived from STEEPLE_SECRET_KEY, so there is no extra secret to store or distribute.
+ */
+export const registryAppRole = (naming: Naming) => `${naming.prefix}_app`;
+
+const password = (naming: Naming, secretKey: string) =>
+  createHmac('sha256', Buffer.from(secretKey, 'base64')).update(`registry-app:${naming.prefix}`).digest('base64url');
+
+export function registryAppUrl(adminUrl: string, naming: Naming, secretKey: string): string {
+  const u = new URL(adminUrl);
+  u.username = registryAppRole(naming);
+  u.password = password(naming, secretKey);
+  return u.toString();
+}
+
+/** Create or refresh the role and its rights on the registry's tables and the queue's. Run after migrations. */
+export async function ensureRegistryAppRole(sql: postgres.Sql, registryName: string, naming: Naming, secretKey: string) {
+  const role = ident(registryAppRole(naming));
+  const pw = password(naming, secretKey).replace(/'/g, "''");
+  await sql.unsafe(`do $$ begin create role ${role} login; exception when duplicate_object then null; end $$`);
+  await sql.unsafe(`alter role ${role} with login nosuperuser nocreatedb nocreaterole noreplication password '${pw}'`);
+  await sql.unsafe(`
+    grant connect on database ${ident(registryName)} to ${role};
+    grant usage on schema public to ${role};
+    grant select, insert, update, delete on all tables in schema public to ${role};
+    grant usage, select on all sequences in schema public to ${role};
+    grant usage on schema graphile_worker to ${role};
+    grant select on graphile_worker.jobs to ${role};
+  `);
+  // The queue's tables use row-level security with no policies, so the app role enqueues and unlocks through
+  // these two functions, which run as their owner (the privileged user that owns the queue).
+  await sql.unsafe(`
+    create or replace function public.steeple_enqueue(task text, payload json, max_attempts int, job_key text) returns void
+      language sql security definer set search_path = pg_catalog
+      as $fn$ select graphile_worker.add_job(task, payload, max_attempts => max_attempts, job_key => job_key) $fn$;
+    create or replace function public.steeple_unlock_workers(worker_ids text[]) returns void
+      language sql security definer set search_path = pg_catalog
+      as $fn$ select graphile_worker.force_unlock_workers(worker_ids) $fn$;
+    revoke all on function public.steeple_enqueue(text, json, int, text), public.steeple_unlock_workers(text[]) from public;
+    grant execute on function public.steeple_enqueue(text, json, int, text), public.steeple_unlock_workers(text[]) to ${role};
+  `);
+}
