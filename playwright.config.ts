@@ -25,6 +25,6 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { PORT: String(port), DATABASE_URL: '', EMBEDDED_PG_DIR: 'e2e-pg', LOG_LEVEL: 'warn', SIGNUPS_PER_HOUR_PER_IP: '1000' },
+    env: { PORT: String(port), DATABASE_URL: '', EMBEDDED_PG_DIR: 'e2e-pg', LOG_LEVEL: 'warn', SIGNUPS_PER_HOUR_PER_IP: '1000', SIGNIN_FAILURES_PER_IP: '1000' },
   },
 });

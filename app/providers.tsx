@@ -2,7 +2,7 @@
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import superjson from 'superjson';
 import type { AppRouter } from '@/server/routers/_app';
 import { TRPCProvider } from './trpc';
@@ -12,6 +12,10 @@ export function Providers({ children }: { children: React.ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })] }),
   );
+  // Marks the document once React has hydrated it (end-to-end tests wait for this before typing or clicking).
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = 'true';
+  }, []);
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

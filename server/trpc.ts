@@ -49,11 +49,11 @@ const errorBoundary = t.middleware(async ({ next, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof RegistryUnavailableError || cause instanceof ConnectionBudgetError) {
+    if (RegistryUnavailableError.is(cause) || ConnectionBudgetError.is(cause)) {
       log.warn('request refused: service busy or unavailable', { path, err: cause });
       throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Steeple is busy right now. Please try again in a moment.' });
     }
-    if (cause instanceof TooManyAttemptsError) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message });
+    if (TooManyAttemptsError.is(cause)) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: (cause as Error).message });
     if (result.error.code === 'INTERNAL_SERVER_ERROR') log.error('procedure failed', { path, err: cause ?? result.error });
   }
   return result;
@@ -77,7 +77,7 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 export const tenantProcedure = authedProcedure.use(async ({ ctx, next }) => {
   const { tenantId, adminId } = ctx.session;
   const lease = await ctx.services.connections.acquire(tenantId, refuseInactive).catch((err) => {
-    if (err instanceof TenantNotFoundError) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
+    if (TenantNotFoundError.is(err)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
     throw err;
   });
   try {

@@ -26,6 +26,7 @@ describe('provisioning end to end', () => {
     const { ticket } = await anonymous().onboarding.signup({
       churchName: 'Grace Chapel',
       timezone: 'America/Chicago',
+      size: '100-499',
       adminName: 'Ruth Example',
       email: '  Ruth@Example.org ',
       password: 'correct horse battery',
@@ -44,6 +45,8 @@ describe('provisioning end to end', () => {
     const [index] = await reg.services.registry.sql`select * from admin_email_index where email = 'ruth@example.org'`;
     const [tenant] = await reg.services.registry.sql`select * from tenants where id = ${index!.tenant_id}`;
     expect(tenant!.status).toBe('active');
+    const [church] = await reg.services.registry.sql`select size from churches where tenant_id = ${tenant!.id}`;
+    expect(church!.size).toBe('100-499');
     expect(tenant!.schema_version).toBeGreaterThan(0);
     const [job] = await reg.services.registry.sql`select admin_password_hash from provisioning_jobs where tenant_id = ${tenant!.id}`;
     expect(job!.admin_password_hash).toBeNull(); // the hash leaves the registry once the admin exists

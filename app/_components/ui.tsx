@@ -1,37 +1,76 @@
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
+import type { ButtonHTMLAttributes, ComponentPropsWithRef, ReactNode } from 'react';
+import Link from 'next/link';
 
-/** The few shared building blocks every page uses. */
+/** The few shared building blocks every page uses. Pure markup (no hooks), so server and client components both use them. */
 
-export function Card({ title, subtitle, children }: { title: string; subtitle?: string; children: ReactNode }) {
+export function Card({ title, subtitle, children, titleId }: { title: string; subtitle?: ReactNode; children: ReactNode; titleId?: string }) {
   return (
-    <section className="mx-auto w-full max-w-md rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200 sm:p-8">
-      <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+    <section aria-labelledby={titleId} className="mx-auto w-full rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200 sm:p-8">
+      <h1 id={titleId} tabIndex={titleId ? -1 : undefined} className="text-2xl font-semibold tracking-tight focus:outline-none">
+        {title}
+      </h1>
       {subtitle && <p className="mt-1 text-sm text-slate-600">{subtitle}</p>}
       <div className="mt-6">{children}</div>
     </section>
   );
 }
 
-export function Button({ className = '', ...props }: ButtonHTMLAttributes<HTMLButtonElement>) {
+/** A titled section of an app page. */
+export function Panel({ title, description, children, id }: { title: string; description?: ReactNode; children: ReactNode; id?: string }) {
+  const headingId = id ? `${id}-title` : undefined;
+  return (
+    <section id={id} aria-labelledby={headingId} className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200 sm:p-6">
+      <h2 id={headingId} className="text-base font-semibold text-slate-900">
+        {title}
+      </h2>
+      {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
+      <div className="mt-4">{children}</div>
+    </section>
+  );
+}
+
+export function PageHeading({ title, description }: { title: ReactNode; description?: ReactNode }) {
+  return (
+    <div className="mb-6">
+      <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">{title}</h1>
+      {description && <p className="mt-1 text-sm text-slate-600 sm:text-base">{description}</p>}
+    </div>
+  );
+}
+
+const variants = {
+  primary: 'bg-brand-600 text-white hover:bg-brand-700 shadow-sm',
+  secondary: 'bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 shadow-sm',
+  danger: 'bg-red-600 text-white hover:bg-red-700 shadow-sm',
+  dangerOutline: 'bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50',
+  ghost: 'text-slate-700 hover:bg-slate-100',
+} as const;
+
+type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: keyof typeof variants; block?: boolean; size?: 'md' | 'sm' };
+
+/** Always a real <button>; `type` defaults to "button", so a submit button says so. */
+export function Button({ className = '', variant = 'primary', block = false, size = 'md', type = 'button', ...props }: ButtonProps) {
+  const sizing = size === 'sm' ? 'px-3 py-1.5 text-sm' : 'px-4 py-2.5 text-sm';
   return (
     <button
-      className={`inline-flex w-full items-center justify-center rounded-lg bg-brand-600 px-4 py-2.5 text-sm font-medium text-white hover:bg-brand-700 disabled:cursor-not-allowed disabled:opacity-60 ${className}`}
+      type={type}
+      className={`inline-flex items-center justify-center gap-2 rounded-lg font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-60 ${sizing} ${variants[variant]} ${block ? 'w-full' : ''} ${className}`}
       {...props}
     />
   );
 }
 
-type FieldProps = { label: string; error?: string; hint?: string; id: string };
+type FieldProps = { label: string; error?: string; hint?: ReactNode; id: string; live?: boolean };
 
-export function TextField({ label, error, hint, id, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({ label, error, hint, id, live, ...input }: FieldProps & Omit<ComponentPropsWithRef<'input'>, 'id'>) {
   return (
-    <FieldShell label={label} error={error} hint={hint} id={id}>
+    <FieldShell label={label} error={error} hint={hint} id={id} live={live}>
       <input id={id} aria-invalid={!!error} aria-describedby={describedBy(id, error, hint)} className={inputClass(error)} {...input} />
     </FieldShell>
   );
 }
 
-export function SelectField({ label, error, hint, id, children, ...select }: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
+export function SelectField({ label, error, hint, id, children, ...select }: FieldProps & Omit<ComponentPropsWithRef<'select'>, 'id'>) {
   return (
     <FieldShell label={label} error={error} hint={hint} id={id}>
       <select id={id} aria-invalid={!!error} aria-describedby={describedBy(id, error, hint)} className={inputClass(error)} {...select}>
@@ -41,6 +80,7 @@ export function SelectField({ label, error, hint, id, children, ...select }: Fie
   );
 }
 
+/** An error the user should notice at once (announced by screen readers as it appears). */
 export function Alert({ children }: { children: ReactNode }) {
   return (
     <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">
@@ -49,19 +89,66 @@ export function Alert({ children }: { children: ReactNode }) {
   );
 }
 
-function FieldShell({ label, error, hint, id, children }: FieldProps & { children: ReactNode }) {
+/** A calm confirmation or piece of news (a polite status message). */
+export function Notice({ children, tone = 'success' }: { children: ReactNode; tone?: 'success' | 'info' }) {
+  const colours = tone === 'success' ? 'bg-green-50 text-green-800 ring-green-200' : 'bg-brand-50 text-brand-700 ring-brand-100';
+  return (
+    <div role="status" className={`rounded-lg px-3 py-2 text-sm ring-1 ${colours}`}>
+      {children}
+    </div>
+  );
+}
+
+export function Badge({ children, tone = 'slate' }: { children: ReactNode; tone?: 'slate' | 'brand' | 'amber' }) {
+  const colours = { slate: 'bg-slate-100 text-slate-700', brand: 'bg-brand-50 text-brand-700', amber: 'bg-amber-50 text-amber-800' }[tone];
+  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${colours}`}>{children}</span>;
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p role="status" className="flex items-center gap-2 text-sm text-slate-600">
+      <span aria-hidden className="size-4 animate-spin rounded-full border-2 border-slate-300 border-t-brand-600" />
+      {label}
+    </p>
+  );
+}
+
+function FieldShell({ label, error, hint, id, live, children }: FieldProps & { children: ReactNode }) {
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
       </label>
       {children}
-      {hint && !error && <p id={`${id}-hint`} className="text-xs text-slate-500">{hint}</p>}
-      {error && <p id={`${id}-error`} className="text-xs text-red-700">{error}</p>}
+      {hint && !error && (
+        <div id={`${id}-hint`} aria-live={live ? 'polite' : undefined} className="text-xs text-slate-500">
+          {hint}
+        </div>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="text-xs font-medium text-red-700">
+          {error}
+        </p>
+      )}
     </div>
   );
 }
 
-const describedBy = (id: string, error?: string, hint?: string) => (error ? `${id}-error` : hint ? `${id}-hint` : undefined);
+const describedBy = (id: string, error?: string, hint?: ReactNode) => (error ? `${id}-error` : hint ? `${id}-hint` : undefined);
 const inputClass = (error?: string) =>
-  `block w-full rounded-lg border px-3 py-2 text-sm shadow-sm ${error ? 'border-red-400' : 'border-slate-300'} focus:border-brand-600`;
+  `block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm sm:text-sm ${error ? 'border-red-400' : 'border-slate-300'} focus:border-brand-600`;
+
+/** The frame of the signed-out pages (sign in, sign up, onboarding, invitation): the wordmark above a centred card. */
+export function AuthFrame({ children, wide }: { children: ReactNode; wide?: boolean }) {
+  return (
+    <main className="flex min-h-screen flex-col items-center px-4 py-8 sm:py-16">
+      <Link href="/" className="mb-6 flex items-center gap-2 rounded-md text-slate-900 sm:mb-8">
+        <span aria-hidden className="grid size-8 place-items-center rounded-lg bg-brand-600 text-sm font-bold text-white">
+          S
+        </span>
+        <span className="text-lg font-semibold tracking-tight">Steeple</span>
+      </Link>
+      <div className={`w-full ${wide ? 'max-w-lg' : 'max-w-md'}`}>{children}</div>
+    </main>
+  );
+}

@@ -1,9 +1,12 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
-import { Alert, Card } from '../_components/ui';
+import { useRouter } from 'next/navigation';
+import { signIn } from 'next-auth/react';
+import { useEffect, useRef, useState } from 'react';
+import { errorMessage, forgetOtherSessions } from '../_components/errors';
+import { Alert, AuthFrame, Button, Card, Loading } from '../_components/ui';
 import { useTRPC } from '../trpc';
 import { TICKET_KEY } from './ticket';
 
@@ -15,11 +18,15 @@ const labels: Record<string, string> = {
   activate: 'Opening your workspace',
 };
 
-const icons = { pending: '○', running: '◔', done: '✓', failed: '✕' } as const;
+const stateText = { pending: 'waiting', running: 'in progress', done: 'done', failed: 'failed' } as const;
 
 export default function OnboardingPage() {
   const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
   const [ticket, setTicket] = useState<string | null | undefined>(undefined);
+  const [signinError, setSigninError] = useState('');
+  const signingIn = useRef(false);
   useEffect(() => setTicket(sessionStorage.getItem(TICKET_KEY)), []);
 
   const status = useQuery({
@@ -27,41 +34,145 @@ export default function OnboardingPage() {
     enabled: !!ticket,
     // Poll quickly while the job runs; stop as soon as it is ready or failed.
     refetchInterval: (q) => (q.state.data?.state === 'ready' || q.state.data?.state === 'failed' ? false : 250),
+    retry: 2,
   });
+  const data = status.data;
+
+  const retry = useMutation(
+    trpc.onboarding.retry.mutationOptions({
+      onSuccess: async ({ ticket: fresh }) => {
+        sessionStorage.setItem(TICKET_KEY, fresh);
+        // Forget the failed answer so polling starts again, for the new ticket.
+        await queryClient.resetQueries({ queryKey: trpc.onboarding.status.queryKey() });
+        setTicket(fresh);
+      },
+    }),
+  );
+
+  // Ready: exchange the ticket for a session (once; the ticket is single-use) and go to the dashboard.
+  useEffect(() => {
+    if (data?.state !== 'ready' || !ticket || signingIn.current) return;
+    signingIn.current = true;
+    void (async () => {
+      const res = await signIn('signup-ticket', { ticket, redirect: false }).catch(() => null);
+      if (res?.ok && !res.error) {
+        sessionStorage.removeItem(TICKET_KEY);
+        forgetOtherSessions(queryClient);
+        router.replace('/dashboard');
+      } else {
+        setSigninError(res?.error && res.error !== 'CredentialsSignin' ? res.error : 'We could not sign you in automatically. Please sign in with your email and password.');
+      }
+    })();
+  }, [data?.state, ticket, router, queryClient]);
 
   if (ticket === null) {
     return (
-      <main className="px-4 py-12">
+      <AuthFrame>
         <Card title="Nothing to set up">
           <p className="text-sm text-slate-600">
-            We could not find a signup in progress. <Link className="text-brand-600 underline" href="/signup">Create a workspace</Link>.
+            We could not find a signup in progress in this browser.{' '}
+            <Link className="font-medium text-brand-600 underline" href="/signup">
+              Create a workspace
+            </Link>{' '}
+            or{' '}
+            <Link className="font-medium text-brand-600 underline" href="/login">
+              sign in
+            </Link>
+            .
           </p>
         </Card>
-      </main>
+      </AuthFrame>
     );
   }
 
-  const data = status.data;
+  const failed = data?.state === 'failed';
+  const ready = data?.state === 'ready';
+  const doneCount = data?.steps.filter((s) => s.state === 'done').length ?? 0;
+  const total = data?.steps.length ?? 0;
+
   return (
-    <main className="px-4 py-12">
-      <Card title={data?.state === 'ready' ? 'Your workspace is ready' : 'Setting up your workspace'}>
-        <ol className="space-y-3" aria-label="Setup progress">
-          {(data?.steps ?? []).map((step) => (
-            <li key={step.name} className="flex items-center gap-3 text-sm" data-state={step.state}>
-              <span aria-hidden className={step.state === 'done' ? 'text-green-600' : step.state === 'failed' ? 'text-red-600' : 'text-slate-400'}>
-                {icons[step.state]}
-              </span>
-              <span>{labels[step.name] ?? step.name}</span>
-              <span className="sr-only">({step.state})</span>
-            </li>
-          ))}
-        </ol>
-        <div className="mt-6" aria-live="polite">
-          {data?.state === 'ready' && <p className="text-sm font-medium text-green-700">All set. Sign-in arrives with the next release.</p>}
-          {data?.state === 'failed' && <Alert>{data.message}</Alert>}
-          {status.error && <Alert>{status.error.message}</Alert>}
+    <AuthFrame>
+      <Card
+        title={ready ? 'Your workspace is ready' : failed ? 'Setup did not finish' : 'Setting up your workspace'}
+        subtitle={ready ? 'Signing you in…' : failed ? undefined : 'This usually takes about a second. Keep this page open.'}
+      >
+        {!data && !status.error && <Loading label="Checking on your workspace…" />}
+        {data && (
+          <>
+            <div className="mb-4 h-1.5 overflow-hidden rounded-full bg-slate-100" aria-hidden>
+              <div className={`h-full rounded-full transition-all duration-300 ${failed ? 'bg-red-500' : 'bg-brand-600'}`} style={{ width: `${total ? (doneCount / total) * 100 : 0}%` }} />
+            </div>
+            <ol className="space-y-3" aria-label="Setup progress">
+              {data.steps.map((step) => (
+                <li key={step.name} className="flex items-center gap-3 text-sm" data-state={step.state}>
+                  <StepIcon state={step.state} />
+                  <span className={step.state === 'pending' ? 'text-slate-500' : 'text-slate-900'}>{labels[step.name] ?? step.name}</span>
+                  <span className="sr-only">({stateText[step.state]})</span>
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+        <div className="mt-6 space-y-3" aria-live="polite">
+          {ready && !signinError && <p className="text-sm font-medium text-green-700">All set. Taking you to your dashboard…</p>}
+          {signinError && (
+            <>
+              <Alert>{signinError}</Alert>
+              <Link href="/login" className="inline-block text-sm font-medium text-brand-600 underline">
+                Go to sign in
+              </Link>
+            </>
+          )}
+          {failed && (
+            <>
+              <Alert>{data.message ?? 'We could not finish setting up your workspace.'}</Alert>
+              <p className="text-sm text-slate-600">Nothing was charged and your details are kept. Trying again usually works.</p>
+              <Button block onClick={() => ticket && retry.mutate({ ticket })} disabled={retry.isPending}>
+                {retry.isPending ? 'Trying again…' : 'Try again'}
+              </Button>
+            </>
+          )}
+          {retry.error && (
+            <>
+              <Alert>{errorMessage(retry.error)}</Alert>
+              <Link href="/signup" className="inline-block text-sm font-medium text-brand-600 underline">
+                Start a new signup
+              </Link>
+            </>
+          )}
+          {status.error && !data && (
+            <>
+              <Alert>{errorMessage(status.error)}</Alert>
+              {status.error.data?.code === 'NOT_FOUND' ? (
+                <Link href="/signup" className="inline-block text-sm font-medium text-brand-600 underline">
+                  Start a new signup
+                </Link>
+              ) : (
+                <Button variant="secondary" onClick={() => void status.refetch()}>
+                  Check again
+                </Button>
+              )}
+            </>
+          )}
         </div>
       </Card>
-    </main>
+    </AuthFrame>
   );
+}
+
+function StepIcon({ state }: { state: 'pending' | 'running' | 'done' | 'failed' }) {
+  if (state === 'done')
+    return (
+      <span aria-hidden className="grid size-5 place-items-center rounded-full bg-green-600 text-[11px] font-bold text-white">
+        ✓
+      </span>
+    );
+  if (state === 'failed')
+    return (
+      <span aria-hidden className="grid size-5 place-items-center rounded-full bg-red-600 text-[11px] font-bold text-white">
+        ✕
+      </span>
+    );
+  if (state === 'running') return <span aria-hidden className="size-5 animate-spin rounded-full border-2 border-brand-100 border-t-brand-600" />;
+  return <span aria-hidden className="size-5 rounded-full border-2 border-slate-200" />;
 }

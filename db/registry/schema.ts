@@ -38,6 +38,7 @@ export const churches = pgTable('churches', {
   tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id, { onDelete: 'cascade' }),
   name: text('name').notNull(),
   timezone: text('timezone').notNull(),
+  size: text('size'), // the signup wizard's optional attendance band
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

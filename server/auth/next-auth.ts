@@ -52,7 +52,7 @@ async function toUser(signIn: () => Promise<SignedIn>) {
     const s = await signIn();
     return { id: s.adminId, name: s.name, email: s.email, tenantId: s.tenantId, adminId: s.adminId, sessionId: s.sessionId, sessionExpiresAt: s.sessionExpiresAt };
   } catch (err) {
-    if (err instanceof SigninError) throw err; // next-auth hands this message to the sign-in form
+    if (SigninError.is(err)) throw err; // next-auth hands this message to the sign-in form
     log.error('sign-in failed unexpectedly', { err });
     throw new Error('We could not sign you in right now. Please try again.');
   }

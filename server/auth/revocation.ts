@@ -23,6 +23,7 @@ export class SessionRegistry {
 
   /** Load the current revocations and start following new ones. Idempotent. */
   start(): Promise<void> {
+    // A failed first load is forgotten, so the next request tries again instead of failing forever.
     this.ready ??= (async () => {
       await this.poll(true);
       this.timer = setInterval(() => void this.poll(false).catch((err) => log.warn('revocation poll failed', { err })), this.opts.pollMs);
@@ -31,7 +32,10 @@ export class SessionRegistry {
         const { id, expiresAt } = JSON.parse(message) as { id: string; expiresAt: number };
         this.revoked.set(id, expiresAt);
       });
-    })();
+    })().catch((err) => {
+      this.ready = null;
+      throw err;
+    });
     return this.ready;
   }
 

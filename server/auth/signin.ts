@@ -2,6 +2,7 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { adminEmailIndex, provisioningJobs } from '@/db/registry/schema';
 import { admins } from '@/db/tenant/schema';
+import { errorKind } from '@/server/errors';
 import type { Services } from '@/server/services';
 import { sha256 } from '@/server/tenancy/secrets';
 import { withDeadline } from '@/server/tenancy/resolver';
@@ -12,7 +13,7 @@ import { TooManyAttemptsError } from './throttle';
 export type SignedIn = { tenantId: string; adminId: string; sessionId: string; sessionExpiresAt: number; name: string; email: string };
 
 /** A refusal whose message is safe to show as it is. */
-export class SigninError extends Error {}
+export class SigninError extends errorKind('Signin') {}
 
 const GENERIC = 'Email or password is incorrect.';
 const signinInput = z.object({
@@ -34,7 +35,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
   try {
     await services.throttle.assertSigninAllowed(email, ip);
   } catch (err) {
-    if (err instanceof TooManyAttemptsError) throw new SigninError(err.message);
+    if (TooManyAttemptsError.is(err)) throw new SigninError((err as Error).message);
     throw err;
   }
 

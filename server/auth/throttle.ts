@@ -1,4 +1,5 @@
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { errorKind } from '@/server/errors';
 import type { RedisLink } from '@/server/redis';
 import { isRegistryOutage, type Registry } from '@/server/registry';
 import { RegistryUnavailableError } from '@/server/tenancy/resolver';
@@ -18,7 +19,7 @@ export const policies = {
   signupIp: { keyPrefix: 'signup_ip', points: 10, duration: 60 * 60, blockDuration: 60 * 60 },
 } satisfies Record<string, Policy>;
 
-export class TooManyAttemptsError extends Error {
+export class TooManyAttemptsError extends errorKind('TooManyAttempts') {
   constructor(readonly retryAfterSeconds: number) {
     super(`Too many attempts. Try again in ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minute${retryAfterSeconds > 60 ? 's' : ''}.`);
   }

@@ -14,7 +14,7 @@ import type { SignupInput } from '@/server/inputs';
 
 const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead, or use another email.';
 
-type Details = { churchName: string; timezone: string; adminName: string; email: string; passwordHash: string };
+type Details = { churchName: string; timezone: string; size?: string | null; adminName: string; email: string; passwordHash: string };
 
 /** Public signup: hash the password (the queue never sees it), then start provisioning. */
 export async function signup(services: Services, input: SignupInput): Promise<{ ticket: string }> {
@@ -36,6 +36,7 @@ export async function retrySignup(services: Services, ticket: string): Promise<{
   return startProvisioning(services, {
     churchName: church!.name,
     timezone: church!.timezone,
+    size: church!.size,
     adminName: failed.adminName,
     email: failed.adminEmail,
     passwordHash: failed.adminPasswordHash!,
@@ -64,7 +65,7 @@ async function startProvisioning(services: Services, input: Details): Promise<{ 
         dbRole: naming.role(tenantId),
         dbSecret: encryptSecret(randomToken(24), config.STEEPLE_SECRET_KEY),
       });
-      await db.insert(churches).values({ tenantId, name: input.churchName, timezone: input.timezone });
+      await db.insert(churches).values({ tenantId, name: input.churchName, timezone: input.timezone, size: input.size ?? null });
       const adminId = randomUUID();
       await db.insert(adminEmailIndex).values({ email: input.email, tenantId, adminId });
       await db.insert(provisioningJobs).values({

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { tenantSchema, type TenantDb } from '@/db/tenant';
+import { errorKind } from '@/server/errors';
 import { log } from '@/server/log';
 import type { TenantRoute } from './resolver';
 
@@ -20,8 +21,8 @@ export type ConnectionManagerOptions = {
 type Pool = { tenantId: string; sql: postgres.Sql; db: TenantDb; leases: number; lastUsed: number };
 export type Lease = { db: TenantDb; route: TenantRoute; release: () => void };
 
-export class TenantNotFoundError extends Error {}
-export class ConnectionBudgetError extends Error {}
+export class TenantNotFoundError extends errorKind('TenantNotFound') {}
+export class ConnectionBudgetError extends errorKind('ConnectionBudget') {}
 
 /**
  * Hands out Drizzle clients bound to one church's database. Pools live in an LRU; each reserves `poolSize` of the

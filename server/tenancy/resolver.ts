@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { dbServers, tenants, type Tenant } from '@/db/registry/schema';
 import type { Registry } from '@/server/registry';
+import { errorKind } from '@/server/errors';
 import { decryptSecret } from './secrets';
 
 export type TenantRoute = {
@@ -14,7 +15,7 @@ export type TenantRoute = {
 };
 
 /** The registry did not answer in time, or not at all: requests fail fast instead of hanging. */
-export class RegistryUnavailableError extends Error {
+export class RegistryUnavailableError extends errorKind('RegistryUnavailable') {
   constructor(cause?: unknown) {
     super('registry unavailable', { cause });
   }
@@ -83,7 +84,7 @@ export async function withDeadline<T>(work: PromiseLike<T>, ms: number): Promise
   try {
     return await Promise.race([Promise.resolve(work), deadline]);
   } catch (err) {
-    throw err instanceof RegistryUnavailableError ? err : new RegistryUnavailableError(err);
+    throw RegistryUnavailableError.is(err) ? err : new RegistryUnavailableError(err);
   } finally {
     clearTimeout(timer);
   }

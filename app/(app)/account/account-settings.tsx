@@ -1,0 +1,155 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { signOut } from 'next-auth/react';
+import { useRef, useState } from 'react';
+import { changePasswordInput } from '@/server/inputs';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { errorMessage, firstIssues } from '../../_components/errors';
+import { NewPasswordField } from '../../_components/password-field';
+import { Alert, Badge, Button, Notice, Panel, TextField } from '../../_components/ui';
+import { useTRPC } from '../../trpc';
+import { useViewer } from '../viewer-context';
+
+const roleLabel = { owner: 'Owner', admin: 'Admin', staff: 'Staff' } as const;
+
+export function AccountSettings() {
+  const viewer = useViewer();
+  return (
+    <div className="grid items-start gap-6 lg:grid-cols-2">
+      <div className="space-y-6">
+        <Panel id="profile" title="Profile">
+          <dl className="grid grid-cols-[5rem_1fr] gap-x-4 gap-y-3 text-sm">
+            <dt className="text-slate-500">Name</dt>
+            <dd className="font-medium text-slate-900">{viewer.name}</dd>
+            <dt className="text-slate-500">Email</dt>
+            <dd className="break-all font-medium text-slate-900">{viewer.email}</dd>
+            <dt className="text-slate-500">Church</dt>
+            <dd className="font-medium text-slate-900">{viewer.churchName}</dd>
+            <dt className="text-slate-500">Role</dt>
+            <dd>
+              <Badge tone="brand">{roleLabel[viewer.role]}</Badge>
+            </dd>
+          </dl>
+        </Panel>
+        <SignOutEverywhere />
+      </div>
+      <ChangePassword />
+    </div>
+  );
+}
+
+function ChangePassword() {
+  const trpc = useTRPC();
+  const [form, setForm] = useState({ currentPassword: '', newPassword: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [done, setDone] = useState<string>('');
+  const currentRef = useRef<HTMLInputElement>(null);
+  const newRef = useRef<HTMLInputElement>(null);
+  const change = useMutation(
+    trpc.account.changePassword.mutationOptions({
+      onSuccess: ({ otherSessionsSignedOut }) => {
+        setForm({ currentPassword: '', newPassword: '' });
+        setDone(
+          otherSessionsSignedOut > 0
+            ? `Password changed. ${otherSessionsSignedOut} other ${otherSessionsSignedOut === 1 ? 'session was' : 'sessions were'} signed out.`
+            : 'Password changed.',
+        );
+      },
+      onError: (err) => {
+        if (err.data?.code === 'BAD_REQUEST' && !err.data.zodError) {
+          setErrors({ currentPassword: err.message });
+          currentRef.current?.focus();
+        }
+      },
+    }),
+  );
+  const generalError = change.error && !errors.currentPassword ? errorMessage(change.error) : '';
+
+  return (
+    <Panel id="password" title="Change password" description="Other devices signed in as you are signed out when you change it.">
+      <form
+        noValidate
+        className="space-y-4"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setDone('');
+          const parsed = changePasswordInput.safeParse(form);
+          if (!parsed.success) {
+            const found = firstIssues(parsed.error.issues);
+            if (found.currentPassword) found.currentPassword = 'Enter your current password';
+            setErrors(found);
+            (found.currentPassword ? currentRef : newRef).current?.focus();
+            return;
+          }
+          setErrors({});
+          change.mutate(parsed.data);
+        }}
+      >
+        <TextField
+          ref={currentRef}
+          id="currentPassword"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          value={form.currentPassword}
+          error={errors.currentPassword}
+          onChange={(e) => {
+            setForm({ ...form, currentPassword: e.target.value });
+            setErrors(({ currentPassword: _drop, ...rest }) => rest);
+          }}
+        />
+        <NewPasswordField
+          ref={newRef}
+          id="newPassword"
+          label="New password"
+          value={form.newPassword}
+          error={errors.newPassword}
+          onChange={(e) => {
+            setForm({ ...form, newPassword: e.target.value });
+            setErrors(({ newPassword: _drop, ...rest }) => rest);
+          }}
+        />
+        <div aria-live="polite" className="empty:hidden">
+          {generalError && <Alert>{generalError}</Alert>}
+          {done && <Notice>{done}</Notice>}
+        </div>
+        <Button type="submit" disabled={change.isPending}>
+          {change.isPending ? 'Changing…' : 'Change password'}
+        </Button>
+      </form>
+    </Panel>
+  );
+}
+
+function SignOutEverywhere() {
+  const trpc = useTRPC();
+  const [confirming, setConfirming] = useState(false);
+  const everywhere = useMutation(
+    trpc.account.signOutEverywhere.mutationOptions({
+      // This session is revoked too; clear the cookie and go to the sign-in page.
+      onSuccess: () => void signOut({ callbackUrl: '/login' }),
+      onError: () => setConfirming(false),
+    }),
+  );
+  return (
+    <Panel id="sessions" title="Sessions" description="Lost a phone, or signed in on a shared computer? End every session, this one included.">
+      <Button variant="dangerOutline" onClick={() => setConfirming(true)}>
+        Sign out everywhere
+      </Button>
+      <div aria-live="polite" className="mt-3 empty:hidden">
+        {everywhere.error && <Alert>{errorMessage(everywhere.error)}</Alert>}
+      </div>
+      <ConfirmDialog
+        open={confirming}
+        title="Sign out everywhere?"
+        confirmLabel="Sign out everywhere"
+        pending={everywhere.isPending || everywhere.isSuccess}
+        onCancel={() => setConfirming(false)}
+        onConfirm={() => everywhere.mutate()}
+      >
+        Every device signed in as you, including this one, will need to sign in again.
+      </ConfirmDialog>
+    </Panel>
+  );
+}

@@ -1,0 +1,105 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { signOut } from 'next-auth/react';
+import { useState } from 'react';
+import type { Viewer } from '../_lib/viewer';
+import { canSeeTeam, ViewerProvider } from './viewer-context';
+
+const roleLabel = { owner: 'Owner', admin: 'Admin', staff: 'Staff' } as const;
+
+export function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {
+  const pathname = usePathname();
+  const [signingOut, setSigningOut] = useState(false);
+  const links = [
+    { href: '/dashboard', label: 'Dashboard' },
+    ...(canSeeTeam(viewer.role) ? [{ href: '/team', label: 'Team' }] : []),
+    { href: '/account', label: 'Account' },
+  ];
+  const initials = viewer.name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+
+  return (
+    <ViewerProvider value={viewer}>
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-lg focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+        Skip to content
+      </a>
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-5xl items-center justify-between gap-3 px-4 py-3 sm:px-6">
+          <div className="flex min-w-0 items-center gap-6">
+            <Link href="/dashboard" className="flex min-w-0 items-center gap-2 rounded-md">
+              <span aria-hidden className="grid size-8 shrink-0 place-items-center rounded-lg bg-brand-600 text-sm font-bold text-white">
+                S
+              </span>
+              <span className="min-w-0">
+                <span className="block text-xs font-medium uppercase tracking-wide text-slate-500">Steeple</span>
+                <span className="block truncate text-sm font-semibold text-slate-900" data-testid="church-name">
+                  {viewer.churchName}
+                </span>
+              </span>
+            </Link>
+            <nav aria-label="Main" className="hidden sm:block">
+              <NavLinks links={links} pathname={pathname} />
+            </nav>
+          </div>
+          <div className="flex shrink-0 items-center gap-3">
+            <div className="hidden text-right md:block">
+              <p className="text-sm font-medium text-slate-900" data-testid="admin-name">
+                {viewer.name}
+              </p>
+              <p className="text-xs text-slate-500">{roleLabel[viewer.role]}</p>
+            </div>
+            <span title={viewer.name} className="grid size-8 place-items-center rounded-full bg-slate-100 text-xs font-semibold text-slate-700 md:hidden">
+              <span aria-hidden>{initials}</span>
+              <span className="sr-only">{viewer.name}</span>
+            </span>
+            <button
+              type="button"
+              disabled={signingOut}
+              onClick={() => {
+                setSigningOut(true);
+                void signOut({ callbackUrl: '/login' });
+              }}
+              className="rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-60"
+            >
+              {signingOut ? 'Signing out…' : 'Sign out'}
+            </button>
+          </div>
+        </div>
+        {/* On a phone the menu is its own row under the header: a few links, always visible, no hidden drawer. */}
+        <nav aria-label="Main" className="border-t border-slate-100 px-2 sm:hidden">
+          <NavLinks links={links} pathname={pathname} />
+        </nav>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-5xl px-4 py-6 sm:px-6 sm:py-10">
+        {children}
+      </main>
+    </ViewerProvider>
+  );
+}
+
+function NavLinks({ links, pathname }: { links: { href: string; label: string }[]; pathname: string }) {
+  return (
+    <ul className="flex gap-1">
+      {links.map((link) => {
+        const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
+        return (
+          <li key={link.href}>
+            <Link
+              href={link.href}
+              aria-current={active ? 'page' : undefined}
+              className={`block rounded-md px-3 py-2 text-sm font-medium ${active ? 'bg-brand-50 text-brand-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900'}`}
+            >
+              {link.label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,34 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { getViewer } from '../../_lib/viewer';
+import { PageHeading, Panel } from '../../_components/ui';
+import { TeamManager } from './team-manager';
+
+export const metadata: Metadata = { title: 'Team' };
+
+export default async function TeamPage() {
+  const viewer = await getViewer();
+  if (!viewer) redirect('/login');
+  if (viewer.role === 'staff') {
+    return (
+      <>
+        <PageHeading title="Team" />
+        <Panel title="You are not allowed to see this page" description="Only your church's owner and admins can see the team.">
+          <Link href="/dashboard" className="text-sm font-medium text-brand-600 underline-offset-2 hover:underline">
+            Back to the dashboard
+          </Link>
+        </Panel>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeading
+        title="Team"
+        description={viewer.role === 'owner' ? `Everyone who can sign in to ${viewer.churchName}, and who you have invited.` : `Everyone who can sign in to ${viewer.churchName}. Only the owner can make changes.`}
+      />
+      <TeamManager />
+    </>
+  );
+}

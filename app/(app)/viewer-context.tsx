@@ -1,0 +1,16 @@
+'use client';
+
+import { createContext, useContext } from 'react';
+import type { Viewer } from '../_lib/viewer';
+
+const ViewerContext = createContext<Viewer | null>(null);
+export const ViewerProvider = ViewerContext.Provider;
+
+/** The signed-in admin (name, email, role, church name), as the layout read it for this request. */
+export function useViewer(): Viewer {
+  const viewer = useContext(ViewerContext);
+  if (!viewer) throw new Error('useViewer outside the signed-in area');
+  return viewer;
+}
+
+export const canSeeTeam = (role: Viewer['role']) => role === 'owner' || role === 'admin';

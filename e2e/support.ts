@@ -1,0 +1,71 @@
+import { expect, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+
+/** Shared steps for the end-to-end tests. Every test makes its own churches and people with unique emails. */
+
+export const PASSWORD = 'a long enough password';
+
+export const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+export type Church = { church: string; name: string; email: string; password: string };
+
+export function newChurch(label: string): Church {
+  const id = unique();
+  return { church: `${label} Church ${id.slice(-6)}`, name: `${label} Pastor`, email: `${label.toLowerCase()}-${id}@example.org`, password: PASSWORD };
+}
+
+/** Open a page and wait until React has hydrated it, so typing and clicking reach the app rather than the bare HTML. */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator('html[data-hydrated]')).toHaveCount(1);
+}
+
+/** Fill the three wizard steps and press "Create workspace" (does not wait for the result). */
+export async function fillWizard(page: Page, c: Church) {
+  await open(page, '/signup');
+  await page.getByLabel('Church name').fill(c.church);
+  await page.getByLabel('Timezone').selectOption('America/New_York');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Full name').fill(c.name);
+  await page.getByLabel('Email').fill(c.email);
+  await page.getByLabel('Password').fill(c.password);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('heading', { name: /Review and create/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+}
+
+/** Sign a new church up through the wizard and wait until its owner is on the dashboard, signed in. */
+export async function signUp(page: Page, c: Church) {
+  await fillWizard(page, c);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
+  await expect(page.getByRole('heading', { name: `Welcome, ${c.name.split(' ')[0]}` })).toBeVisible();
+}
+
+export async function signIn(page: Page, email: string, password: string) {
+  await open(page, '/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+export const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+
+export async function sessionCookie(context: BrowserContext) {
+  const cookie = (await context.cookies()).find((c) => c.name === 'next-auth.session-token');
+  expect(cookie, 'a session cookie after sign-in').toBeTruthy();
+  return `${cookie!.name}=${cookie!.value}`;
+}
+
+/**
+ * Call a tRPC query over HTTP as the browser would (GET /api/trpc/<path>), with `cookie` or the request context's
+ * own cookies. Returns the HTTP status, the result data (superjson's `json`) and the error, if any.
+ */
+export async function trpcQuery(request: APIRequestContext, path: string, cookie?: string) {
+  const res = await request.get(`/api/trpc/${path}`, { headers: cookie ? { cookie } : {} });
+  const body = await res.json();
+  return { status: res.status(), data: body.result?.data?.json, error: body.error?.json as { message: string; data: { code: string } } | undefined, text: JSON.stringify(body) };
+}
