@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { loadConfig } from '../server/config';
+import { startWorker } from '../server/jobs/worker';
+import { appRouter } from '../server/routers/_app';
+import { createServices } from '../server/services';
+import { prepareDatabases } from '../server/tenancy/setup';
+import { withDatabase } from '../server/tenancy/urls';
+import { createCallerFactory, createContext } from '../server/trpc';
+import { dropRegistry } from '../tests/support/harness';
+import { startEmbeddedPostgres } from './embedded-pg';
+
+/**
+ * What every benchmark stands on: the embedded PostgreSQL (or DATABASE_URL's server), a registry of its own with
+ * services and a queue worker, a sampler of peak server connections, and a teardown that drops it all.
+ */
+export async function startBench(name: string) {
+  process.env.LOG_LEVEL ??= 'warn';
+  const embedded = process.env.DATABASE_URL ? null : await startEmbeddedPostgres('bench-pg', 56432);
+  const serverUrl = process.env.DATABASE_URL ?? withDatabase(embedded!.url, 'postgres');
+  process.env.TEST_DATABASE_URL = serverUrl; // dropRegistry cleans up on this server
+  const registryName = `${name}_${randomBytes(4).toString('hex')}`;
+  const url = withDatabase(serverUrl, registryName);
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: url,
+    STEEPLE_SECRET_KEY: randomBytes(32).toString('base64'),
+    NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
+    SIGNUPS_PER_HOUR_PER_IP: '100000',
+  });
+  await prepareDatabases(url, { secretKey: config.STEEPLE_SECRET_KEY });
+  const services = createServices(config);
+  const worker = await startWorker(services);
+  const caller = createCallerFactory(appRouter)(createContext({ session: null, services, ip: '203.0.113.10' }));
+
+  const sampler = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const peaks = { total: 0, tenant: 0 };
+  let sampling = true;
+  const sampling$ = (async () => {
+    while (sampling) {
+      const [row] = await sampler`select count(*)::int as total,
+        count(*) filter (where usename like ${services.naming.prefix + '\\_r\\_%'})::int as tenant
+        from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()`;
+      peaks.total = Math.max(peaks.total, row!.total);
+      peaks.tenant = Math.max(peaks.tenant, row!.tenant);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+
+  let seq = 0;
+  return {
+    config,
+    services,
+    caller,
+    where: embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server',
+    /** Peak server connections since the last reset: all clients, and church roles only. */
+    peaks: () => ({ ...peaks }),
+    resetPeaks: () => Object.assign(peaks, { total: 0, tenant: 0 }),
+    /** One signup through the real procedure, polled until ready; resolves to its email and time to ready. */
+    async signupUntilReady(password = 'bench password 123') {
+      const started = performance.now();
+      const n = ++seq;
+      const email = `bench-${n}-${randomBytes(3).toString('hex')}@example.org`;
+      const { ticket } = await caller.onboarding.signup({ churchName: `Bench Church ${n}`, timezone: 'UTC', adminName: `Bench Admin ${n}`, email, password });
+      for (;;) {
+        const status = await caller.onboarding.status({ ticket });
+        if (status.state === 'ready') return { email, ms: performance.now() - started };
+        if (status.state === 'failed') throw new Error(`provisioning of church ${n} failed`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    async close() {
+      sampling = false;
+      await sampling$.catch(() => {});
+      await sampler.end();
+      await worker.stop();
+      await services.close();
+      await dropRegistry(registryName);
+      await embedded?.stop();
+    },
+  };
+}
+
+export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+export const summary = (xs: number[]) =>
+  `p50 ${percentile(xs, 50).toFixed(0)} ms · p95 ${percentile(xs, 95).toFixed(0)} ms · max ${Math.max(...xs).toFixed(0)} ms`;
