@@ -89,6 +89,18 @@ export function Alert({ children }: { children: ReactNode }) {
   );
 }
 
+/** An automatic sign-in that did not work: say why and offer the sign-in page. */
+export function SigninFallback({ message }: { message: string }) {
+  return (
+    <>
+      <Alert>{message}</Alert>
+      <Link href="/login" className="inline-block text-sm font-medium text-brand-600 underline">
+        Go to sign in
+      </Link>
+    </>
+  );
+}
+
 /** A calm confirmation or piece of news (a polite status message). */
 export function Notice({ children, tone = 'success' }: { children: ReactNode; tone?: 'success' | 'info' }) {
   const colours = tone === 'success' ? 'bg-green-50 text-green-800 ring-green-200' : 'bg-brand-50 text-brand-700 ring-brand-100';

@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useEffect, useRef, useState } from 'react';
 import { errorMessage, forgetOtherSessions } from '../_components/errors';
-import { Alert, AuthFrame, Button, Card, Loading } from '../_components/ui';
+import { Alert, AuthFrame, Button, Card, Loading, SigninFallback } from '../_components/ui';
 import { useTRPC } from '../trpc';
 import { TICKET_KEY } from './ticket';
 
@@ -115,14 +115,7 @@ export default function OnboardingPage() {
         )}
         <div className="mt-6 space-y-3" aria-live="polite">
           {ready && !signinError && <p className="text-sm font-medium text-green-700">All set. Taking you to your dashboard…</p>}
-          {signinError && (
-            <>
-              <Alert>{signinError}</Alert>
-              <Link href="/login" className="inline-block text-sm font-medium text-brand-600 underline">
-                Go to sign in
-              </Link>
-            </>
-          )}
+          {signinError && <SigninFallback message={signinError} />}
           {failed && (
             <>
               <Alert>{data.message ?? 'We could not finish setting up your workspace.'}</Alert>

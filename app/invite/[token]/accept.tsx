@@ -8,7 +8,7 @@ import { useRef, useState } from 'react';
 import { acceptInviteInput } from '@/server/inputs';
 import { errorCode, errorMessage, fieldErrors, firstIssues, forgetOtherSessions } from '../../_components/errors';
 import { NewPasswordField } from '../../_components/password-field';
-import { Alert, Badge, Button, Card, Loading, TextField } from '../../_components/ui';
+import { Alert, Badge, Button, Card, Loading, SigninFallback, TextField } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 
 const roleText = { owner: 'owner', admin: 'admin', staff: 'staff member' } as const;
@@ -145,14 +145,7 @@ export function AcceptInvitation({ token }: { token: string }) {
         />
         <div aria-live="polite" className="space-y-3 empty:hidden">
           {acceptError && <Alert>{acceptError}</Alert>}
-          {signinError && (
-            <>
-              <Alert>{signinError}</Alert>
-              <Link href="/login" className="inline-block text-sm font-medium text-brand-600 underline">
-                Go to sign in
-              </Link>
-            </>
-          )}
+          {signinError && <SigninFallback message={signinError} />}
         </div>
         <Button type="submit" block disabled={accept.isPending || done}>
           {accept.isPending || done ? 'Joining…' : 'Accept invitation'}
