@@ -2,6 +2,14 @@
  * Errors recognised by a `kind` string rather than `instanceof`: Next.js bundles server code more than once, and the
  * shared services object may throw a class from one bundle that another bundle checks against its own copy.
  */
+/** True when `err` or any error in its `cause` chain matches (drivers and ORMs wrap the error that matters). */
+export function hasCause(err: unknown, match: (e: { code?: string; constraint_name?: string }) => boolean): boolean {
+  for (let e = err as { code?: string; constraint_name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (match(e)) return true;
+  }
+  return false;
+}
+
 export function errorKind<K extends string>(kind: K) {
   return class KindedError extends Error {
     readonly kind: K = kind;

@@ -1,6 +1,7 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { registrySchema, type RegistryDb } from '@/db/registry';
+import { hasCause } from './errors';
 
 export type Registry = { sql: postgres.Sql; db: RegistryDb };
 
@@ -20,9 +21,4 @@ export function createRegistry(url: string, max: number, timeoutMs: number): Reg
 const outageCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', '57014', '57P01', '57P02', '57P03', '53300']);
 
 /** True when an error means the registry is down or too slow (not a bad query): callers answer "try again". */
-export function isRegistryOutage(err: unknown): boolean {
-  const e = err as { code?: string; cause?: unknown } | undefined;
-  if (!e) return false;
-  if (e.code && (outageCodes.has(e.code) || e.code.startsWith('08'))) return true;
-  return e.cause ? isRegistryOutage(e.cause) : false;
-}
+export const isRegistryOutage = (err: unknown) => hasCause(err, (e) => !!e.code && (outageCodes.has(e.code) || e.code.startsWith('08')));

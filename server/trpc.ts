@@ -64,7 +64,7 @@ const errorBoundary = t.middleware(async ({ next, path }) => {
 //    publicProcedure  — anyone (signup, provisioning status).
 //    authedProcedure  — a signed-in admin.
 //    tenantProcedure  — a signed-in admin of an active church; ctx.db is that church's database.
-//                       ctx.admin is the caller's row (id, role) from that database.
+//                       ctx.admin is the caller's row (id, name, email, role) from that database.
 //    roleProcedure(r) — tenantProcedure for role r or higher (owner > admin > staff).
 // ---------------------------------------------------------------------------------------------
 export const publicProcedure = t.procedure.use(errorBoundary);
@@ -82,7 +82,7 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next }) => {
   });
   try {
     // The role comes from the church's database on every call: a change or a removal takes effect at once.
-    const [admin] = await lease.db.select({ id: admins.id, role: admins.role }).from(admins).where(eq(admins.id, adminId));
+    const [admin] = await lease.db.select({ id: admins.id, name: admins.name, email: admins.email, role: admins.role }).from(admins).where(eq(admins.id, adminId));
     if (!admin) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
     return await next({ ctx: { ...ctx, db: lease.db, tenantId, admin } });
   } finally {

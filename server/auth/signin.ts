@@ -45,10 +45,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
   );
   const route = entry ? await services.resolver.resolve(entry.tenantId) : null;
   if (route?.status === 'provisioning') throw new SigninError('Your workspace is still being set up. Try again in a moment.');
-  const admin =
-    entry && route?.status === 'active'
-      ? await services.connections.withTenant(entry.tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, entry.adminId)))[0])
-      : undefined;
+  const admin = entry && route?.status === 'active' ? await findAdmin(services, entry.tenantId, entry.adminId) : undefined;
 
   dummyHash ??= hashPassword('steeple-timing-equaliser');
   const valid = await verifyPassword(admin?.passwordHash ?? (await dummyHash), password);
@@ -57,8 +54,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
     throw new SigninError(GENERIC);
   }
   await services.throttle.signinSucceeded(email, ip);
-  const session = await services.sessions.create(entry!.tenantId, admin.id);
-  return { tenantId: entry!.tenantId, adminId: admin.id, sessionId: session.id, sessionExpiresAt: session.expiresAt.getTime(), name: admin.name, email: admin.email };
+  return openSession(services, entry!.tenantId, admin);
 }
 
 /** The signup ticket, exchanged once within 15 minutes of the workspace being ready, signs the new owner in. */
@@ -77,8 +73,18 @@ export async function signInWithTicket(services: Services, ticket: unknown): Pro
     )
     .returning({ tenantId: provisioningJobs.tenantId, adminId: provisioningJobs.adminId });
   if (!job) throw new SigninError('This sign-in link has expired. Please sign in with your email and password.');
-  const admin = await services.connections.withTenant(job.tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, job.adminId)))[0]);
+  const admin = await findAdmin(services, job.tenantId, job.adminId);
   if (!admin) throw new SigninError('This sign-in link has expired. Please sign in with your email and password.');
-  const session = await services.sessions.create(job.tenantId, admin.id);
-  return { tenantId: job.tenantId, adminId: admin.id, sessionId: session.id, sessionExpiresAt: session.expiresAt.getTime(), name: admin.name, email: admin.email };
+  return openSession(services, job.tenantId, admin);
+}
+
+/** The admin row, from the church's own database. */
+function findAdmin(services: Services, tenantId: string, adminId: string) {
+  return services.connections.withTenant(tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, adminId)))[0]);
+}
+
+/** Record a revocable session for a verified admin and describe it for the token. */
+async function openSession(services: Services, tenantId: string, admin: { id: string; name: string; email: string }): Promise<SignedIn> {
+  const session = await services.sessions.create(tenantId, admin.id);
+  return { tenantId, adminId: admin.id, sessionId: session.id, sessionExpiresAt: session.expiresAt.getTime(), name: admin.name, email: admin.email };
 }

@@ -6,6 +6,7 @@ import { hashPassword } from '@/server/auth/password';
 import { isRegistryOutage } from '@/server/registry';
 import { RegistryUnavailableError, withDeadline } from '@/server/tenancy/resolver';
 import { addJobInTransaction, PROVISION_TASK } from '@/server/jobs/queue';
+import { hasCause } from '@/server/errors';
 import type { Services } from '@/server/services';
 import { initialSteps } from '@/server/tenancy/provisioner';
 import { encryptSecret, randomToken, sha256 } from '@/server/tenancy/secrets';
@@ -107,8 +108,4 @@ function slugify(name: string) {
   return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'church';
 }
 
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint_name?: string; cause?: unknown };
-  if (e?.code === '23505' && e.constraint_name === constraint) return true;
-  return e?.cause ? isUniqueViolation(e.cause, constraint) : false;
-}
+const isUniqueViolation = (err: unknown, constraint: string) => hasCause(err, (e) => e.code === '23505' && e.constraint_name === constraint);

@@ -9,9 +9,8 @@ import { router, tenantProcedure } from '@/server/trpc';
 export const accountRouter = router({
   /** Who is signed in, for the header and menus (role from the church's database). */
   me: tenantProcedure.query(async ({ ctx }) => {
-    const [me] = await ctx.db.select({ id: admins.id, name: admins.name, email: admins.email, role: admins.role }).from(admins).where(eq(admins.id, ctx.admin.id));
     const [church] = await ctx.services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, ctx.tenantId));
-    return { ...me!, churchName: church?.name ?? '' };
+    return { ...ctx.admin, churchName: church?.name ?? '' };
   }),
 
   /** Changing the password signs out every other session of this admin. */

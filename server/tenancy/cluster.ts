@@ -54,18 +54,15 @@ export async function cloneDatabase(sql: Sql, name: string, template: string) {
 }
 
 /** Create or reset the tenant's login role: member of the tenant group, allowed to connect to its database only. */
+/** Create a role if it is missing (also when another process races us), then set its options: idempotent. */
+export async function ensureRole(sql: Sql, role: string, options: string, password?: string) {
+  await sql.unsafe(`do $$ begin create role ${ident(role)}; exception when duplicate_object then null; end $$`);
+  const secret = password === undefined ? '' : ` password '${password.replace(/'/g, "''")}'`;
+  await sql.unsafe(`alter role ${ident(role)} with ${options}${secret}`);
+}
+
 export async function ensureLoginRole(sql: Sql, role: string, password: string, database: string, group: string) {
-  const quotedPassword = `'${password.replace(/'/g, "''")}'`;
-  const options = `login inherit nosuperuser nocreatedb nocreaterole noreplication connection limit 40 password ${quotedPassword}`;
-  if (await roleExists(sql, role)) await sql.unsafe(`alter role ${ident(role)} with ${options}`);
-  else {
-    try {
-      await sql.unsafe(`create role ${ident(role)} with ${options}`);
-    } catch (err) {
-      if ((err as { code?: string }).code !== '42710') throw err; // created concurrently
-      await sql.unsafe(`alter role ${ident(role)} with ${options}`);
-    }
-  }
+  await ensureRole(sql, role, 'login inherit nosuperuser nocreatedb nocreaterole noreplication connection limit 40', password);
   // Table rights come from the group; which database it may enter is this role's own grant.
   await sql.unsafe(`grant ${ident(group)} to ${ident(role)}`);
   await sql.unsafe(`grant connect, temporary on database ${ident(database)} to ${ident(role)}`);

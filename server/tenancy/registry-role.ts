@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type postgres from 'postgres';
+import { ensureRole } from './cluster';
 import { ident, type Naming } from './naming';
 
 /**
@@ -21,10 +22,8 @@ export function registryAppUrl(adminUrl: string, naming: Naming, secretKey: stri
 
 /** Create or refresh the role and its rights on the registry's tables and the queue's. Run after migrations. */
 export async function ensureRegistryAppRole(sql: postgres.Sql, registryName: string, naming: Naming, secretKey: string) {
+  await ensureRole(sql, registryAppRole(naming), 'login nosuperuser nocreatedb nocreaterole noreplication', password(naming, secretKey));
   const role = ident(registryAppRole(naming));
-  const pw = password(naming, secretKey).replace(/'/g, "''");
-  await sql.unsafe(`do $$ begin create role ${role} login; exception when duplicate_object then null; end $$`);
-  await sql.unsafe(`alter role ${role} with login nosuperuser nocreatedb nocreaterole noreplication password '${pw}'`);
   await sql.unsafe(`
     grant connect on database ${ident(registryName)} to ${role};
     grant usage on schema public to ${role};

@@ -2,7 +2,7 @@ import { runMigrations as runQueueMigrations } from 'graphile-worker';
 import { queueLogger } from '@/server/jobs/queue';
 import postgres from 'postgres';
 import { log } from '@/server/log';
-import { ClusterAdmin, databaseExists } from './cluster';
+import { databaseExists, ensureRole } from './cluster';
 import { latestTenantVersion, migrateRegistryDatabase, migrateTenantDatabase, tenantMigrations } from './migrator';
 import { ident, namingFor } from './naming';
 import { ensureRegistryAppRole } from './registry-role';
@@ -30,7 +30,7 @@ export async function prepareDatabases(adminUrl: string, opts: { secretKey?: str
     const { host, port } = hostPortOf(adminUrl);
     await sql`insert into db_servers (name, host, port, admin_url_env) values ('default', ${host}, ${port}, 'DATABASE_URL')
               on conflict (name) do update set host = excluded.host, port = excluded.port`;
-    await ensureGroupRole(sql, naming.tenantGroup);
+    await ensureRole(sql, naming.tenantGroup, 'nologin');
     const folder = opts.tenantMigrationsFolder ?? tenantMigrations.migrationsFolder;
     const version = await ensureTemplate(sql, adminUrl, naming.template, naming.tenantGroup, folder);
     if (version !== latestTenantVersion(folder)) throw new Error('template version does not match the tenant migration journal');
@@ -61,10 +61,6 @@ async function ensureRegistryDatabase(adminUrl: string, name: string) {
   } finally {
     await maintenance.end({ timeout: 5 });
   }
-}
-
-async function ensureGroupRole(sql: postgres.Sql, group: string) {
-  await sql.unsafe(`do $$ begin create role ${ident(group)} nologin; exception when duplicate_object then null; end $$`);
 }
 
 /** New churches are cloned from this database, so it is kept at the latest tenant migration. */
