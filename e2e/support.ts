@@ -69,3 +69,28 @@ export async function trpcQuery(request: APIRequestContext, path: string, cookie
   const body = await res.json();
   return { status: res.status(), data: body.result?.data?.json, error: body.error?.json as { message: string; data: { code: string } } | undefined, text: JSON.stringify(body) };
 }
+
+/**
+ * Call a tRPC mutation over HTTP as the browser would (POST /api/trpc/<path>, superjson body), with the request
+ * context's own cookies (a page's `page.request` is signed in as that page). Same result shape as trpcQuery.
+ */
+export async function trpcMutation(request: APIRequestContext, path: string, input: unknown) {
+  const res = await request.post(`/api/trpc/${path}`, { data: { json: input } });
+  const body = await res.json();
+  return { status: res.status(), data: body.result?.data?.json, error: body.error?.json as { message: string; data: { code: string } } | undefined, text: JSON.stringify(body) };
+}
+
+/**
+ * A valid, random US mobile-style number in E.164. Sending numbers are unique across every church in the (kept)
+ * test database, so tests never reuse a fixed one.
+ */
+export function randomUsNumber(): string {
+  for (;;) {
+    const area = ['202', '312', '415', '512', '617', '718'][Math.floor(Math.random() * 6)]!;
+    const exchange = String(200 + Math.floor(Math.random() * 800));
+    const line = String(Math.floor(Math.random() * 10_000)).padStart(4, '0');
+    const e164 = `+1${area}${exchange}${line}`;
+    if (exchange.endsWith('11') || exchange === '555') continue; // N11 service codes and the fictional range
+    return e164;
+  }
+}

@@ -41,6 +41,19 @@ const schema = z.object({
   WORKER_CONCURRENCY: int(8, 1, 100),
   PROVISION_MAX_ATTEMPTS: int(5, 1, 25),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Texting. Without TELNYX_API_KEY messages go to the local outbox (recorded as sent, replies simulated).
+  TELNYX_API_KEY: z.string().min(10, 'looks too short for a Telnyx API key').optional(),
+  TELNYX_PUBLIC_KEY: z
+    .string()
+    .refine((k) => [32, 44].includes(Buffer.from(k, 'base64').length), 'must be the base64 Ed25519 public key from the Telnyx portal')
+    .optional(),
+  TELNYX_MESSAGING_PROFILE_ID: z.string().optional(),
+  TELNYX_API_URL: z.string().url('must be a URL').default('https://api.telnyx.com'),
+  SENDS_PER_SECOND_PER_CHURCH: int(5, 1, 1_000),
+  SMS_PRICE_PER_SEGMENT: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.004), // USD, for the broadcast cost preview
+}).superRefine((c, ctx) => {
+  // Without the public key we could not tell Telnyx's webhooks from anyone else's.
+  if (c.TELNYX_API_KEY && !c.TELNYX_PUBLIC_KEY) ctx.addIssue({ code: 'custom', path: ['TELNYX_PUBLIC_KEY'], message: 'is required when TELNYX_API_KEY is set (Telnyx portal → Keys & Credentials → Public Key)' });
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,6 +1,11 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { SessionRegistry } from './auth/revocation';
-import { Throttle } from './auth/throttle';
+import { buildLimiter, Throttle } from './auth/throttle';
 import { loadConfig, type Config } from './config';
+import { createProvider, type MessagingProvider } from './messaging/provider';
+import { NumberRouter } from './messaging/routing';
+import { localSigningKey, publicKeyFromBase64 } from './messaging/signature';
 import { RedisLink } from './redis';
 import { createRegistry, type Registry } from './registry';
 import { ClusterAdmin } from './tenancy/cluster';
@@ -27,10 +32,24 @@ export type Services = {
   redis: RedisLink;
   sessions: SessionRegistry;
   throttle: Throttle;
+  messaging: Messaging;
   close: () => Promise<void>;
 };
 
-export function createServices(config: Config, overrides: Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> = {}): Services {
+/** Texting: the provider, number routing, the per-church send rate, and the webhook keys. */
+export type Messaging = {
+  provider: MessagingProvider;
+  numbers: NumberRouter;
+  sendRate: RateLimiterAbstract;
+  verifyKey: KeyObject;
+  /** Only with the local outbox: signs simulated replies, which then go through the real webhook route. */
+  signingKey: KeyObject | null;
+};
+
+type Overrides = Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> & { provider?: MessagingProvider };
+
+export function createServices(config: Config, overrides: Overrides = {}): Services {
+  const { provider: providerOverride, ...provisionOverrides } = overrides;
   const naming = namingFor(databaseOf(config.DATABASE_URL));
   // Requests use the registry's least-privileged role; DATABASE_URL's privileged user is for ClusterAdmin only.
   const registryUrl = registryAppUrl(config.DATABASE_URL, naming, config.STEEPLE_SECRET_KEY);
@@ -51,9 +70,17 @@ export function createServices(config: Config, overrides: Partial<Pick<Provision
     naming,
     secretKey: config.STEEPLE_SECRET_KEY,
     tenantSchemaVersion: latestTenantVersion(),
-    ...overrides,
+    ...provisionOverrides,
   };
   const redis = new RedisLink(config.REDIS_URL);
+  const signingKey = config.TELNYX_PUBLIC_KEY ? null : localSigningKey(config.STEEPLE_SECRET_KEY);
+  const messaging: Messaging = {
+    provider: providerOverride ?? createProvider(config),
+    numbers: new NumberRouter(registry, config.REGISTRY_TIMEOUT_MS),
+    sendRate: buildLimiter(registry, redis, { keyPrefix: 'send_rate', points: config.SENDS_PER_SECOND_PER_CHURCH, duration: 1, blockDuration: 0 }),
+    verifyKey: config.TELNYX_PUBLIC_KEY ? publicKeyFromBase64(config.TELNYX_PUBLIC_KEY) : createPublicKey(signingKey!),
+    signingKey,
+  };
   const sessions = new SessionRegistry(registry, redis, { pollMs: 500, maxAgeSeconds: config.SESSION_MAX_AGE_HOURS * 3600 });
   return {
     config,
@@ -65,6 +92,7 @@ export function createServices(config: Config, overrides: Partial<Pick<Provision
     provision,
     redis,
     sessions,
+    messaging,
     throttle: new Throttle(registry, redis, {
       signupIp: { points: config.SIGNUPS_PER_HOUR_PER_IP },
       signinEmailIp: { points: config.SIGNIN_FAILURES_PER_EMAIL },

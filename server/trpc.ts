@@ -6,7 +6,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
 import { eq } from 'drizzle-orm';
-import { admins, type AdminRole } from '@/db/tenant/schema';
+import type { TenantDb } from '@/db/tenant';
+import { admins, type Admin, type AdminRole } from '@/db/tenant/schema';
 import type { Session } from './auth/session';
 import { TooManyAttemptsError } from './auth/throttle';
 import { atLeast } from './auth/roles';
@@ -89,6 +90,9 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next }) => {
     lease.release(); // the pool may be evicted again once no procedure holds it
   }
 });
+
+/** What a tenant procedure's handler receives; helpers shared by several procedures take this. */
+export type TenantContext = Context & { session: Session; db: TenantDb; tenantId: string; admin: Pick<Admin, 'id' | 'name' | 'email' | 'role'> };
 
 function refuseInactive(route: TenantRoute) {
   if (route.status === 'active') return;

@@ -20,6 +20,11 @@ type Side = Church & {
   dbName: string;
   dbRole: string;
   sessions: SignedInClient[];
+  memberId: string;
+  branchId: string;
+  number: string;
+  conversationId: string;
+  broadcastId: string;
 };
 
 describe('tenant boundary: a session of church A cannot act on church B', () => {
@@ -39,8 +44,19 @@ describe('tenant boundary: a session of church A cannot act on church B', () => 
     const pending = await owner.caller.team.invite({ email: `${tag}-invitee@example.org`, role: 'admin' });
     const [t] = await reg.services.registry.sql<{ db_name: string; db_role: string }[]>`select db_name, db_role from tenants where id = ${church.tenantId}`;
     const sessions = [owner, await signIn(reg.services, adminMember.email, adminMember.password), await signIn(reg.services, staffMember.email, staffMember.password)];
+    const branch = await owner.caller.branches.create({ name: `${name.split(' ')[0]} North` });
+    const member = await owner.caller.members.create({ firstName: tag, phone: tag === 'alpha' ? '(202) 555-0189' : '(202) 555-0199', branchId: branch.id, tags: [`${tag}-tag`] });
+    const number = (await owner.caller.phoneNumbers.assign({ number: tag === 'alpha' ? '+1 202 555 0101' : '+1 202 555 0102' })).number;
+    const sent = await owner.caller.messages.send({ memberId: member.id, body: `hello from ${tag}` }); // queued; no worker runs here
+    const later = new Date(Date.now() + 24 * 3600_000);
+    const broadcast = await owner.caller.broadcasts.create({ body: `${tag} news`, audience: { type: 'branch', branchId: branch.id }, scheduledAt: later });
     return {
       ...church,
+      number,
+      conversationId: sent.conversationId,
+      broadcastId: broadcast.id,
+      memberId: member.id,
+      branchId: branch.id,
       adminMember,
       staffMember,
       invite: { id: pending.id, token: pending.url.split('/invite/')[1]!, email: `${tag}-invitee@example.org` },
@@ -58,6 +74,11 @@ describe('tenant boundary: a session of church A cannot act on church B', () => 
     const out = {
       admins: await db`select * from admins order by id`,
       invites: await db`select * from invites order by id`,
+      members: await db`select * from members order by id`,
+      branches: await db`select * from branches order by id`,
+      conversations: await db`select * from conversations order by id`,
+      messages: await db`select * from messages order by id`,
+      broadcasts: await db`select * from broadcasts order by id`,
       tenant: await r`select * from tenants where id = ${side.tenantId}`,
       church: await r`select * from churches where tenant_id = ${side.tenantId}`,
       emailIndex: await r`select * from admin_email_index where tenant_id = ${side.tenantId} order by email`,
@@ -86,6 +107,12 @@ describe('tenant boundary: a session of church A cannot act on church B', () => 
     side.dbName,
     side.dbRole,
     side.jobId,
+    side.memberId,
+    side.branchId,
+    side.number,
+    side.conversationId,
+    side.broadcastId,
+    'bethel-tag',
     ...side.sessions.map((s) => s.signed.sessionId),
   ];
 
@@ -144,6 +171,36 @@ describe('tenant boundary: a session of church A cannot act on church B', () => 
       [{ ...bExtras(), adminId: b.adminMember.adminId }, 'NOT_FOUND'],
       [{ ...bExtras(), adminId: b.adminId }, 'NOT_FOUND'],
     ],
+    'members.list': () => [[{ search: 'bethel', ...bExtras() }, 'ok'], [{ branchId: b.branchId }, 'ok'], [{ tag: 'bethel-tag' }, 'ok']],
+    'members.get': () => [[{ id: b.memberId, ...bExtras() }, 'NOT_FOUND']],
+    'members.create': () => [
+      [{ firstName: 'Alpha', phone: '(202) 555-0199', ...bExtras() }, 'ok'], // the same number may be a member of both churches
+      [{ firstName: 'Alpha', phone: '(202) 555-0198', branchId: b.branchId, ...bExtras() }, 'BAD_REQUEST'],
+    ],
+    'members.update': () => [[{ id: b.memberId, firstName: 'Taken', ...bExtras() }, 'NOT_FOUND']],
+    'members.delete': () => [[{ id: b.memberId, ...bExtras() }, 'NOT_FOUND']],
+    'members.tags': () => [[bExtras(), 'ok']],
+    'members.importPreview': () => [[{ csv: 'first_name,phone,branch\nX,(202) 555-0199,Bethel North', ...bExtras() }, 'ok']],
+    'members.import': () => [[{ csv: 'first_name,phone\nY,(202) 555-0197', ...bExtras() }, 'ok']],
+    'branches.list': () => [[bExtras(), 'ok']],
+    'branches.create': () => [[{ name: 'Bethel North', ...bExtras() }, 'ok']], // names are per church
+    'branches.update': () => [[{ id: b.branchId, name: 'Stolen', ...bExtras() }, 'NOT_FOUND']],
+    'branches.delete': () => [[{ id: b.branchId, ...bExtras() }, 'NOT_FOUND']],
+    'church.updateProfile': () => [[{ churchName: 'Alpha Parish', timezone: 'UTC', country: 'US', ...bExtras() }, 'ok']],
+    'conversations.list': () => [[bExtras(), 'ok']],
+    'conversations.get': () => [[{ id: b.conversationId, ...bExtras() }, 'NOT_FOUND']],
+    'conversations.markRead': () => [[{ id: b.conversationId, ...bExtras() }, 'NOT_FOUND']],
+    'messages.send': () => [[{ memberId: b.memberId, body: 'hello', ...bExtras() }, 'NOT_FOUND']],
+    'messages.simulateReply': () => [[{ conversationId: b.conversationId, body: 'STOP', ...bExtras() }, 'NOT_FOUND']],
+    'broadcasts.list': () => [[bExtras(), 'ok']],
+    'broadcasts.get': () => [[{ id: b.broadcastId, ...bExtras() }, 'NOT_FOUND']],
+    'broadcasts.preview': () => [[{ audience: { type: 'branch', branchId: b.branchId }, body: 'x', ...bExtras() }, 'ok'], [{ audience: { type: 'tag', tag: 'bethel-tag' } }, 'ok']],
+    'broadcasts.create': () => [[{ body: 'x', audience: { type: 'branch', branchId: b.branchId }, ...bExtras() }, 'BAD_REQUEST']],
+    'broadcasts.cancel': () => [[{ id: b.broadcastId, ...bExtras() }, 'NOT_FOUND']],
+    'phoneNumbers.list': () => [[bExtras(), 'ok']],
+    'phoneNumbers.assign': () => [[{ number: b.number, ...bExtras() }, 'CONFLICT']],
+    'phoneNumbers.release': () => [[{ number: b.number, ...bExtras() }, 'NOT_FOUND']],
+    'dashboard.summary': () => [[bExtras(), 'ok']],
     'team.invitation': () => [[{ token: b.invite.id, ...bExtras() }, 'NOT_FOUND'], [{ token: b.tenantId }, 'NOT_FOUND']],
     'team.accept': () => [
       [{ token: b.invite.id, name: 'Intruder', password: 'intruder password', ...bExtras() }, 'NOT_FOUND'],

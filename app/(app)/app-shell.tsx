@@ -1,10 +1,12 @@
 'use client';
 
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useState } from 'react';
 import type { Viewer } from '../_lib/viewer';
+import { useTRPC } from '../trpc';
 import { canSeeTeam, ViewerProvider } from './viewer-context';
 
 const roleLabel = { owner: 'Owner', admin: 'Admin', staff: 'Staff' } as const;
@@ -12,8 +14,14 @@ const roleLabel = { owner: 'Owner', admin: 'Admin', staff: 'Staff' } as const;
 export function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {
   const pathname = usePathname();
   const [signingOut, setSigningOut] = useState(false);
-  const links = [
+  const unread = useUnreadThreads(!signingOut);
+  const links: NavLink[] = [
     { href: '/dashboard', label: 'Dashboard' },
+    { href: '/inbox', label: 'Inbox', count: unread },
+    { href: '/members', label: 'Members' },
+    { href: '/broadcasts', label: 'Broadcasts' },
+    { href: '/branches', label: 'Branches' },
+    { href: '/settings', label: 'Settings' },
     ...(canSeeTeam(viewer.role) ? [{ href: '/team', label: 'Team' }] : []),
     { href: '/account', label: 'Account' },
   ];
@@ -30,7 +38,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-5xl items-center justify-between gap-3 px-4 py-3 sm:px-6">
+        <div className="mx-auto flex max-w-6xl items-center justify-between gap-3 px-4 py-3 sm:px-6">
           <div className="flex min-w-0 items-center gap-6">
             <Link href="/dashboard" className="flex min-w-0 items-center gap-2 rounded-md">
               <span aria-hidden className="grid size-8 shrink-0 place-items-center rounded-lg bg-brand-600 text-sm font-bold text-white">
@@ -43,7 +51,8 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
                 </span>
               </span>
             </Link>
-            <nav aria-label="Main" className="hidden sm:block">
+            {/* Eight links fit beside the name only on wide screens; below that they get their own row. */}
+            <nav aria-label="Main" className="hidden xl:block">
               <NavLinks links={links} pathname={pathname} />
             </nav>
           </div>
@@ -71,31 +80,51 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
             </button>
           </div>
         </div>
-        {/* On a phone the menu is its own row under the header: a few links, always visible, no hidden drawer. */}
-        <nav aria-label="Main" className="border-t border-slate-100 px-2 sm:hidden">
-          <NavLinks links={links} pathname={pathname} />
+        {/* Below xl the menu is its own row under the header, always visible (no hidden drawer); on a phone it scrolls sideways. */}
+        <nav aria-label="Main" className="border-t border-slate-100 xl:hidden">
+          <div className="mx-auto max-w-6xl overflow-x-auto px-2 sm:px-4 [scrollbar-width:thin]">
+            <NavLinks links={links} pathname={pathname} />
+          </div>
         </nav>
       </header>
-      <main id="main" className="mx-auto w-full max-w-5xl px-4 py-6 sm:px-6 sm:py-10">
+      <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 sm:py-10">
         {children}
       </main>
     </ViewerProvider>
   );
 }
 
-function NavLinks({ links, pathname }: { links: { href: string; label: string }[]; pathname: string }) {
+type NavLink = { href: string; label: string; count?: number };
+
+/**
+ * Unread conversations for the Inbox link. `conversations.list` with one item is the cheapest call that carries the
+ * count; the inbox invalidates the same key when it marks a thread read, so the badge follows at once.
+ */
+function useUnreadThreads(enabled: boolean): number {
+  const trpc = useTRPC();
+  const { data } = useQuery(trpc.conversations.list.queryOptions({ limit: 1 }, { enabled, refetchInterval: 15_000, retry: false }));
+  return data?.unreadThreads ?? 0;
+}
+
+function NavLinks({ links, pathname }: { links: NavLink[]; pathname: string }) {
   return (
-    <ul className="flex gap-1">
+    <ul className="flex gap-1 whitespace-nowrap">
       {links.map((link) => {
         const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
         return (
-          <li key={link.href}>
+          <li key={link.href} className="shrink-0">
             <Link
               href={link.href}
               aria-current={active ? 'page' : undefined}
-              className={`block rounded-md px-3 py-2 text-sm font-medium ${active ? 'bg-brand-50 text-brand-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900'}`}
+              className={`flex items-center gap-1.5 rounded-md px-3 py-2 text-sm font-medium ${active ? 'bg-brand-50 text-brand-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900'}`}
             >
               {link.label}
+              {!!link.count && (
+                <span className="rounded-full bg-brand-600 px-1.5 text-xs font-semibold leading-5 text-white" data-testid="nav-unread">
+                  {link.count > 99 ? '99+' : link.count}
+                  <span className="sr-only"> unread</span>
+                </span>
+              )}
             </Link>
           </li>
         );

@@ -12,7 +12,9 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = 'Cancel',
   pending,
+  tone = 'danger',
   onConfirm,
   onCancel,
 }: {
@@ -20,7 +22,11 @@ export function ConfirmDialog({
   title: string;
   children: React.ReactNode;
   confirmLabel: string;
+  /** The dismiss button; rename it when the action itself is a cancellation ("Keep it" beside "Cancel broadcast"). */
+  cancelLabel?: string;
   pending?: boolean;
+  /** 'primary' for confirmations that are not destructive (sending a broadcast): the button should not look like a warning. */
+  tone?: 'danger' | 'primary';
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -54,9 +60,9 @@ export function ConfirmDialog({
       </div>
       <div className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
         <Button variant="secondary" onClick={onCancel} disabled={pending}>
-          Cancel
+          {cancelLabel}
         </Button>
-        <Button variant="danger" onClick={onConfirm} disabled={pending}>
+        <Button variant={tone} onClick={onConfirm} disabled={pending}>
           {pending ? 'Working…' : confirmLabel}
         </Button>
       </div>

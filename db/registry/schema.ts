@@ -39,6 +39,9 @@ export const churches = pgTable('churches', {
   name: text('name').notNull(),
   timezone: text('timezone').notNull(),
   size: text('size'), // the signup wizard's optional attendance band
+  country: text('country').notNull().default('US'), // ISO 3166 code: members' phone numbers are read against it
+  contactPhone: text('contact_phone'), // given in HELP replies
+  contactEmail: text('contact_email'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,6 +1,7 @@
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import type postgres from 'postgres';
 import * as schema from './schema';
 
 export { schema as tenantSchema };
-/** A Drizzle client bound to one church's database. */
-export type TenantDb = PostgresJsDatabase<typeof schema>;
+/** A Drizzle client bound to one church's database; `$client` is its postgres.js pool, for the few hot statements. */
+export type TenantDb = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };

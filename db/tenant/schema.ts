@@ -1,8 +1,8 @@
-import { pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * One church's database. Cloned from the template, so every table here exists the moment a church is created.
- * Members, branches, conversations and messages arrive with the workspace issue.
  */
 
 export const adminRole = pgEnum('admin_role', ['owner', 'admin', 'staff']);
@@ -31,3 +31,107 @@ export const invites = pgTable('invites', {
 
 export type Admin = typeof admins.$inferSelect;
 export type AdminRole = (typeof adminRole.enumValues)[number];
+
+// ---------------------------------------------------------------------------------------------
+// The workspace: people, campuses, conversations and broadcasts.
+// ---------------------------------------------------------------------------------------------
+
+/** Campuses. A member belongs to at most one. */
+export const branches = pgTable('branches', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  address: text('address'),
+  timezone: text('timezone').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('branches_name_idx').on(sql`lower(${t.name})`)]);
+
+export const subscription = pgEnum('subscription', ['subscribed', 'unsubscribed']);
+/** How a member's opt-in state last changed: by an admin, a CSV import, a first text, or a keyword (STOP/START). */
+export const optInSource = pgEnum('opt_in_source', ['admin', 'import', 'inbound', 'keyword']);
+
+export const members = pgTable('members', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  firstName: text('first_name').notNull(),
+  lastName: text('last_name').notNull().default(''),
+  phone: text('phone').notNull().unique(), // E.164, normalised against the church's country
+  email: text('email'),
+  branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  notes: text('notes'),
+  subscription: subscription('subscription').notNull().default('subscribed'),
+  subscriptionChangedAt: timestamp('subscription_changed_at', { withTimezone: true }).notNull().defaultNow(),
+  subscriptionSource: optInSource('subscription_source').notNull().default('admin'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  index('members_name_idx').on(t.lastName, t.firstName, t.id),
+  index('members_branch_idx').on(t.branchId),
+  index('members_tags_idx').using('gin', t.tags),
+]);
+
+/** One thread per member (and so per phone). `churchNumber` is the number they last texted: replies go from it. */
+export const conversations = pgTable('conversations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  memberId: uuid('member_id').notNull().unique().references(() => members.id, { onDelete: 'cascade' }),
+  churchNumber: text('church_number'),
+  unreadCount: integer('unread_count').notNull().default(0),
+  lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
+  lastMessagePreview: text('last_message_preview'),
+  assignedAdminId: uuid('assigned_admin_id'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('conversations_inbox_idx').on(sql`(${t.unreadCount} > 0) desc`, sql`${t.lastMessageAt} desc nulls last`, t.id)]);
+
+export const broadcastAudience = pgEnum('broadcast_audience', ['all', 'branch', 'tag']);
+export const broadcastState = pgEnum('broadcast_state', ['scheduled', 'sending', 'sent', 'canceled', 'failed']);
+
+export const broadcasts = pgTable('broadcasts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  body: text('body').notNull(),
+  audience: broadcastAudience('audience').notNull(),
+  branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
+  tag: text('tag'),
+  scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+  state: broadcastState('state').notNull().default('scheduled'),
+  recipients: integer('recipients').notNull().default(0),
+  skipped: integer('skipped').notNull().default(0), // in the audience but unsubscribed
+  createdBy: uuid('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+}, (t) => [index('broadcasts_scheduled_idx').on(t.scheduledAt)]);
+
+export const messageDirection = pgEnum('message_direction', ['inbound', 'outbound']);
+export const messageStatus = pgEnum('message_status', ['queued', 'sending', 'sent', 'delivered', 'failed', 'received']);
+/** `auto` replies (STOP/START/HELP confirmations) are the only sends allowed to an unsubscribed member. */
+export const messageKind = pgEnum('message_kind', ['conversation', 'broadcast', 'auto']);
+
+export const messages = pgTable('messages', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  conversationId: uuid('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+  direction: messageDirection('direction').notNull(),
+  kind: messageKind('kind').notNull().default('conversation'),
+  body: text('body').notNull(),
+  segments: integer('segments').notNull(),
+  status: messageStatus('status').notNull(),
+  error: text('error'),
+  providerMessageId: text('provider_message_id').unique(), // idempotency key for inbound messages and delivery events
+  fromNumber: text('from_number'),
+  toNumber: text('to_number'),
+  broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'set null' }),
+  sentBy: uuid('sent_by'), // the admin who wrote it; null for inbound, broadcasts' own and auto replies
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  statusAt: timestamp('status_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  index('messages_thread_idx').on(t.conversationId, t.createdAt, t.id),
+  index('messages_created_idx').on(t.createdAt),
+  // A broadcast reaches each conversation at most once, however often its job runs.
+  uniqueIndex('messages_broadcast_once_idx').on(t.broadcastId, t.conversationId).where(sql`${t.broadcastId} is not null`),
+]);
+
+export type Member = typeof members.$inferSelect;
+export type Branch = typeof branches.$inferSelect;
+export type Conversation = typeof conversations.$inferSelect;
+export type Message = typeof messages.$inferSelect;
+export type MessageStatus = (typeof messageStatus.enumValues)[number];
+export type Broadcast = typeof broadcasts.$inferSelect;

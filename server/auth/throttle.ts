@@ -8,7 +8,7 @@ import { RegistryUnavailableError } from '@/server/tenancy/resolver';
  * Brute-force protection shared by every server instance: counters live in Redis when it is configured and in
  * the registry's rate_limits table otherwise — and whenever Redis is down (the PostgreSQL limiter is its insurance).
  */
-type Policy = { keyPrefix: string; points: number; duration: number; blockDuration: number };
+export type Policy = { keyPrefix: string; points: number; duration: number; blockDuration: number };
 
 export const policies = {
   /** Failed sign-ins for one email from one address: 5 in 15 minutes locks that pair out for 15 minutes. */
@@ -29,19 +29,7 @@ export class Throttle {
   private limiters: { [K in keyof typeof policies]: RateLimiterAbstract };
 
   constructor(registry: Registry, redis: RedisLink | null, overrides: Partial<Record<keyof typeof policies, Partial<Policy>>> = {}) {
-    // rate-limiter-flexible speaks node-postgres' query({ text, values }); postgres.js answers it through unsafe().
-    const storeClient = {
-      query: async (q: { text: string; values?: unknown[] }) => {
-        const result = await registry.sql.unsafe(q.text, (q.values ?? []) as never[]);
-        return { rows: result, rowCount: result.count }; // the limiter reads rowCount (0 = no counter yet)
-      },
-    };
-    const build = (name: keyof typeof policies) => {
-      const policy = { ...policies[name], ...overrides[name] };
-      const pg = new RateLimiterPostgres({ ...policy, storeClient, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
-      if (!redis?.client) return pg;
-      return new RateLimiterRedis({ ...policy, storeClient: redis.client, rejectIfRedisNotReady: true, insuranceLimiter: pg });
-    };
+    const build = (name: keyof typeof policies) => buildLimiter(registry, redis, { ...policies[name], ...overrides[name] });
     this.limiters = { signinEmailIp: build('signinEmailIp'), signinIp: build('signinIp'), signupIp: build('signupIp') };
     this.points = { signinEmailIp: this.limiters.signinEmailIp.points, signinIp: this.limiters.signinIp.points };
   }
@@ -70,6 +58,20 @@ export class Throttle {
       throw err;
     });
   }
+}
+
+/** A limiter shared by every instance: Redis when configured and up, the registry's rate_limits table otherwise. */
+export function buildLimiter(registry: Registry, redis: RedisLink | null, policy: Policy): RateLimiterAbstract {
+  // rate-limiter-flexible speaks node-postgres' query({ text, values }); postgres.js answers it through unsafe().
+  const storeClient = {
+    query: async (q: { text: string; values?: unknown[] }) => {
+      const result = await registry.sql.unsafe(q.text, (q.values ?? []) as never[]);
+      return { rows: result, rowCount: result.count }; // the limiter reads rowCount (0 = no counter yet)
+    },
+  };
+  const pg = new RateLimiterPostgres({ ...policy, storeClient, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
+  if (!redis?.client) return pg;
+  return new RateLimiterRedis({ ...policy, storeClient: redis.client, rejectIfRedisNotReady: true, insuranceLimiter: pg });
 }
 
 /** consume() rejects with a RateLimiterRes once over the limit: that is the lockout starting, not an error. */

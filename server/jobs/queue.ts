@@ -16,9 +16,10 @@ export async function addJobInTransaction(
   tx: Pick<RegistryDb, 'execute'>,
   task: string,
   payload: Record<string, unknown>,
-  opts: { jobKey: string; maxAttempts: number },
+  opts: { jobKey: string; maxAttempts: number; runAt?: Date },
 ) {
-  await tx.execute(sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey})`);
+  const runAt = opts.runAt?.toISOString() ?? null;
+  await tx.execute(sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey}, ${runAt}::timestamptz)`);
 }
 
 export const queueLogger = new Logger((scope) => (level, message, meta) => {

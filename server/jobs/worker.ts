@@ -1,6 +1,7 @@
 import type { Task } from 'graphile-worker';
 import { z } from 'zod';
 import { log } from '@/server/log';
+import { messagingTasks } from '@/server/messaging/jobs';
 import type { Services } from '@/server/services';
 import { runProvisioning } from '@/server/tenancy/provisioner';
 import { PROVISION_TASK, startQueue } from './queue';
@@ -23,7 +24,7 @@ export async function startWorker(services: Services, opts: { recoveryEveryMs?: 
   const { runner, workerIds } = await startQueue({
     connectionString: services.config.DATABASE_URL,
     concurrency: services.config.WORKER_CONCURRENCY,
-    tasks: { [PROVISION_TASK]: provisionTask(services) },
+    tasks: { [PROVISION_TASK]: provisionTask(services), ...messagingTasks(services) },
   });
   const recover = () =>
     recoverOnce(services.registry.sql, workerIds, {

@@ -1,7 +1,14 @@
 import { router } from '@/server/trpc';
 import { accountRouter } from './account';
+import { branchesRouter } from './branches';
+import { broadcastsRouter } from './broadcasts';
 import { churchRouter } from './church';
+import { conversationsRouter } from './conversations';
+import { dashboardRouter } from './dashboard';
+import { membersRouter } from './members';
+import { messagesRouter } from './messages';
 import { onboardingRouter } from './onboarding';
+import { phoneNumbersRouter } from './phoneNumbers';
 import { teamRouter } from './team';
 
 /** Every router, by domain. Add a domain here. */
@@ -10,6 +17,13 @@ export const appRouter = router({
   church: churchRouter,
   account: accountRouter,
   team: teamRouter,
+  members: membersRouter,
+  branches: branchesRouter,
+  conversations: conversationsRouter,
+  messages: messagesRouter,
+  broadcasts: broadcastsRouter,
+  phoneNumbers: phoneNumbersRouter,
+  dashboard: dashboardRouter,
 });
 
 export type AppRouter = typeof appRouter;

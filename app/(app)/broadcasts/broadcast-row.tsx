@@ -1,0 +1,126 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { errorMessage } from '../../_components/errors';
+import { fullWhen } from '../../_components/time';
+import { ToneBadge } from '../../_components/tone-badge';
+import { Alert, Button } from '../../_components/ui';
+import type { RouterOutputs } from '../../_lib/router-types';
+import { useTRPC } from '../../trpc';
+import { audienceLabel, stateLabel } from './labels';
+
+type Broadcast = RouterOutputs['broadcasts']['list']['items'][number];
+
+function timeLine(b: Broadcast): string {
+  switch (b.state) {
+    case 'scheduled':
+      return `Scheduled for ${fullWhen(b.scheduledAt)}`;
+    case 'sending':
+      return `Sending since ${fullWhen(b.startedAt ?? b.scheduledAt)}`;
+    case 'sent':
+      return `Sent ${fullWhen(b.finishedAt ?? b.scheduledAt)}`;
+    case 'canceled':
+      return `Cancelled ${fullWhen(b.finishedAt ?? b.createdAt)}`;
+    case 'failed':
+      return `Failed ${fullWhen(b.finishedAt ?? b.scheduledAt)}`;
+  }
+}
+
+/** One broadcast: what, to whom, when, and how far it got. */
+export function BroadcastRow({ broadcast: b, canCancel, onDone }: { broadcast: Broadcast; canCancel: boolean; onDone: (message: string) => void }) {
+  const state = stateLabel[b.state];
+  const cancellable = canCancel && (b.state === 'scheduled' || b.state === 'sending');
+  return (
+    <li className="space-y-2 py-4" data-testid="broadcast" data-state={b.state}>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <p className="flex flex-wrap items-center gap-2 text-sm">
+          <ToneBadge tone={state.tone} testId="broadcast-state">
+            {state.text}
+          </ToneBadge>
+          <span className="font-medium text-slate-900">{audienceLabel(b)}</span>
+          <span className="text-slate-500">{timeLine(b)}</span>
+        </p>
+        {cancellable && <CancelBroadcast broadcast={b} onDone={onDone} />}
+      </div>
+      <p className="line-clamp-3 whitespace-pre-wrap break-words text-sm text-slate-700">{b.body}</p>
+      {b.state === 'scheduled' ? (
+        <p className="text-xs text-slate-500">Recipients are counted when it starts, so members who unsubscribe before then are skipped.</p>
+      ) : (
+        <Progress b={b} />
+      )}
+    </li>
+  );
+}
+
+/** Counts come from the messages themselves; "skipped" are members in the audience who had unsubscribed. */
+function Progress({ b }: { b: Broadcast }) {
+  const done = b.sent + b.failed;
+  const counts = [
+    { id: 'recipients', label: 'Recipients', value: b.recipients },
+    { id: 'sent', label: 'Sent', value: b.sent },
+    { id: 'delivered', label: 'Delivered', value: b.delivered },
+    { id: 'failed', label: 'Failed', value: b.failed },
+    { id: 'skipped', label: 'Skipped (unsubscribed)', value: b.skipped },
+    ...(b.pending > 0 ? [{ id: 'pending', label: 'Waiting', value: b.pending }] : []),
+  ];
+  return (
+    <div className="space-y-2">
+      {b.state === 'sending' && b.recipients > 0 && (
+        <div role="progressbar" aria-label="Sent so far" aria-valuemin={0} aria-valuemax={b.recipients} aria-valuenow={done} className="h-1.5 overflow-hidden rounded-full bg-slate-100">
+          <div className="h-full bg-brand-600 transition-all" style={{ width: `${(done / b.recipients) * 100}%` }} />
+        </div>
+      )}
+      <dl className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-600">
+        {counts.map((c) => (
+          <div key={c.id} className="flex gap-1">
+            <dt>{c.label}</dt>
+            <dd className={`font-semibold ${c.id === 'failed' && c.value > 0 ? 'text-red-700' : 'text-slate-900'}`} data-testid={`count-${c.id}`}>
+              {c.value.toLocaleString()}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+function CancelBroadcast({ broadcast: b, onDone }: { broadcast: Broadcast; onDone: (message: string) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const cancel = useMutation(
+    trpc.broadcasts.cancel.mutationOptions({
+      onSuccess: () => {
+        setConfirming(false);
+        onDone('Broadcast cancelled. Messages already sent stay sent.');
+        void queryClient.invalidateQueries({ queryKey: trpc.broadcasts.list.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.summary.queryKey() });
+      },
+    }),
+  );
+  return (
+    <>
+      <Button size="sm" variant="dangerOutline" onClick={() => setConfirming(true)} aria-label={`Cancel the broadcast to ${audienceLabel(b)}`}>
+        Cancel
+      </Button>
+      <ConfirmDialog
+        open={confirming}
+        title="Cancel this broadcast?"
+        confirmLabel="Cancel broadcast"
+        cancelLabel="Keep it"
+        pending={cancel.isPending}
+        onCancel={() => setConfirming(false)}
+        onConfirm={() => cancel.mutate({ id: b.id })}
+      >
+        <p>{b.state === 'sending' ? 'It stops now. Messages already sent stay sent; the rest are not sent.' : 'Nobody will get it.'}</p>
+        {cancel.error && (
+          <div className="mt-3">
+            <Alert>{errorMessage(cancel.error)}</Alert>
+          </div>
+        )}
+      </ConfirmDialog>
+    </>
+  );
+}

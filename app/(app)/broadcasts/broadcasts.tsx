@@ -1,0 +1,29 @@
+'use client';
+
+import { useState } from 'react';
+import { Notice, Panel } from '../../_components/ui';
+import { useViewer } from '../viewer-context';
+import { BroadcastList } from './broadcast-list';
+import { ComposeBroadcast } from './compose-broadcast';
+
+/** Composing is for admins and the owner (one click texts the whole church); everyone sees the list. */
+export function Broadcasts() {
+  const viewer = useViewer();
+  const canSend = viewer.role !== 'staff';
+  const [status, setStatus] = useState('');
+  return (
+    <div className="space-y-6">
+      <div aria-live="polite" className="empty:hidden">
+        {status && <Notice>{status}</Notice>}
+      </div>
+      {canSend ? (
+        <ComposeBroadcast onDone={setStatus} />
+      ) : (
+        <Panel title="New broadcast">
+          <p className="text-sm text-slate-600">Only admins and the owner can send broadcasts. You can follow their progress below.</p>
+        </Panel>
+      )}
+      <BroadcastList canCancel={canSend} onDone={setStatus} />
+    </div>
+  );
+}

@@ -1,0 +1,223 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useState } from 'react';
+import { messageBody } from '@/server/messaging/inputs';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { errorMessage } from '../../_components/errors';
+import { SegmentCounter } from '../../_components/segment-counter';
+import { TextareaField } from '../../_components/textarea-field';
+import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
+import { Alert, Button, Panel, TextField } from '../../_components/ui';
+import { useDebounced } from '../../_components/use-debounced';
+import { useTRPC } from '../../trpc';
+import { AudiencePicker, everyone, toAudience, type AudienceChoice } from './audience-picker';
+import { AudiencePreview, useAudiencePreview } from './audience-preview';
+import { audienceLabel, people, usd } from './labels';
+
+type When = 'now' | 'later';
+type Errors = Partial<Record<'body' | 'audience' | 'at', string>>;
+
+/** A sensible default for "later": ten minutes from now, on the minute. */
+function soon(): string {
+  const d = new Date(Date.now() + 10 * 60_000);
+  d.setSeconds(0, 0);
+  return toLocalInput(d);
+}
+
+export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const id = useId();
+  const [body, setBody] = useState('');
+  const [choice, setChoice] = useState<AudienceChoice>(everyone);
+  const [when, setWhen] = useState<When>('now');
+  const [at, setAt] = useState('');
+  const [errors, setErrors] = useState<Errors>({});
+  const [confirming, setConfirming] = useState(false);
+  const audience = toAudience(choice);
+  const preview = useAudiencePreview(audience, useDebounced(body, 300));
+  const timezone = useBrowserTimezone();
+
+  const create = useMutation(
+    trpc.broadcasts.create.mutationOptions({
+      onSuccess: (b, input) => {
+        setConfirming(false);
+        setBody('');
+        setErrors({});
+        onDone(input.scheduledAt ? `Broadcast scheduled for ${fullWhen(b.scheduledAt)}.` : 'Broadcast on its way. Progress shows below.');
+        void queryClient.invalidateQueries({ queryKey: trpc.broadcasts.list.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.summary.queryKey() });
+      },
+    }),
+  );
+
+  const check = (): Errors => {
+    const e: Errors = {};
+    const parsed = messageBody.safeParse(body);
+    if (!parsed.success) e.body = parsed.error.issues[0]?.message;
+    if (!audience) e.audience = choice.type === 'branch' ? 'Choose a branch' : 'Choose a tag';
+    if (when === 'later') {
+      const date = fromLocalInput(at);
+      if (!date) e.at = 'Choose a date and time';
+      else if (date.getTime() <= Date.now()) e.at = 'Choose a time in the future, or send now';
+    }
+    return e;
+  };
+
+  const submit = () => {
+    if (!audience) return;
+    const scheduledAt = when === 'later' ? fromLocalInput(at) : null;
+    create.mutate({ body: body.trim(), audience, scheduledAt });
+  };
+
+  const recipients = preview.data?.recipients;
+  const scheduledFor = when === 'later' ? fromLocalInput(at) : null;
+  const title =
+    recipients === undefined
+      ? when === 'now'
+        ? 'Send this broadcast now?'
+        : 'Schedule this broadcast?'
+      : when === 'now'
+        ? `Text ${people(recipients)} now?`
+        : `Schedule a text to ${people(recipients)}?`;
+
+  return (
+    <Panel id="compose" title="New broadcast">
+      <form
+        noValidate
+        className="space-y-5"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const found = check();
+          setErrors(found);
+          if (Object.keys(found).length === 0) {
+            create.reset();
+            setConfirming(true);
+          }
+        }}
+      >
+        <TextareaField
+          id={`${id}-body`}
+          label="Message"
+          rows={4}
+          maxLength={1600}
+          value={body}
+          error={errors.body}
+          onChange={(e) => {
+            setBody(e.target.value);
+            if (errors.body) setErrors({ ...errors, body: undefined });
+          }}
+          hint="Members can reply STOP to unsubscribe; Steeple handles that for you."
+          footer={<SegmentCounter text={body} />}
+        />
+        <AudiencePicker
+          value={choice}
+          error={errors.audience}
+          onChange={(c) => {
+            setChoice(c);
+            if (errors.audience) setErrors({ ...errors, audience: undefined });
+          }}
+        />
+        <div className="rounded-xl bg-slate-50 px-4 py-3 ring-1 ring-slate-200" aria-live="polite">
+          <AudiencePreview preview={preview.data} error={preview.error} waiting={!audience} />
+        </div>
+        <fieldset className="space-y-3">
+          <legend className="text-sm font-medium text-slate-800">When</legend>
+          <div className="flex flex-wrap gap-x-5 gap-y-2">
+            {(['now', 'later'] as const).map((w) => (
+              <label key={w} className="flex items-center gap-2 text-sm text-slate-800">
+                <input
+                  type="radio"
+                  name={`${id}-when`}
+                  value={w}
+                  checked={when === w}
+                  onChange={() => {
+                    setWhen(w);
+                    if (w === 'later' && !at) setAt(soon());
+                  }}
+                  className="size-4 border-slate-300"
+                />
+                {w === 'now' ? 'Send now' : 'Schedule for later'}
+              </label>
+            ))}
+          </div>
+          {when === 'later' && (
+            <div className="max-w-xs">
+              <TextField
+                id={`${id}-at`}
+                label="Send at"
+                type="datetime-local"
+                step={1}
+                value={at}
+                min={toLocalInput(new Date())}
+                error={errors.at}
+                hint={timezone ? `Your time (${timezone})` : undefined}
+                onChange={(e) => {
+                  setAt(e.target.value);
+                  if (errors.at) setErrors({ ...errors, at: undefined });
+                }}
+              />
+            </div>
+          )}
+        </fieldset>
+        <div className="flex justify-end">
+          <Button type="submit" disabled={create.isPending}>
+            {when === 'now' ? 'Send now…' : 'Schedule…'}
+          </Button>
+        </div>
+      </form>
+      <ConfirmDialog
+        open={confirming}
+        title={title}
+        tone="primary"
+        confirmLabel={when === 'now' ? 'Send now' : 'Schedule'}
+        pending={create.isPending}
+        onCancel={() => setConfirming(false)}
+        onConfirm={submit}
+      >
+        <dl className="space-y-2">
+          <div>
+            <dt className="font-medium text-slate-800">Message</dt>
+            <dd className="max-h-32 overflow-y-auto whitespace-pre-wrap break-words rounded-lg bg-slate-50 px-3 py-2 text-slate-800">{body.trim()}</dd>
+          </div>
+          <div>
+            <dt className="inline font-medium text-slate-800">To: </dt>
+            <dd className="inline">
+              {audience ? audienceLabel({ audience: audience.type, branchName: choice.type === 'branch' ? branchNameOf(queryClient, trpc, choice.branchId) : null, tag: choice.tag }) : ''}
+              {preview.data && preview.data.skipped > 0 ? ` (${preview.data.skipped.toLocaleString()} unsubscribed skipped)` : ''}
+            </dd>
+          </div>
+          <div>
+            <dt className="inline font-medium text-slate-800">When: </dt>
+            <dd className="inline">{scheduledFor ? fullWhen(scheduledFor) : 'Now'}</dd>
+          </div>
+          {preview.data && preview.data.recipients > 0 && (
+            <div>
+              <dt className="inline font-medium text-slate-800">Estimated cost: </dt>
+              <dd className="inline">{preview.data.estimatedCost > 0 ? usd(preview.data.estimatedCost) : 'under $0.01'}</dd>
+            </div>
+          )}
+        </dl>
+        {create.error && (
+          <div className="mt-3">
+            <Alert>{errorMessage(create.error)}</Alert>
+          </div>
+        )}
+      </ConfirmDialog>
+    </Panel>
+  );
+}
+
+/** The branch's name from the already-loaded list (the picker fetched it), for the confirmation. */
+function branchNameOf(queryClient: ReturnType<typeof useQueryClient>, trpc: ReturnType<typeof useTRPC>, branchId: string): string | null {
+  const list = queryClient.getQueryData(trpc.branches.list.queryKey());
+  return list?.find((b) => b.id === branchId)?.name ?? null;
+}
+
+/** The browser's timezone, read after mount so the server render and the first client render agree. */
+function useBrowserTimezone(): string {
+  const [tz, setTz] = useState('');
+  useEffect(() => setTz(Intl.DateTimeFormat().resolvedOptions().timeZone ?? ''), []);
+  return tz;
+}

@@ -1,0 +1,14 @@
+import type { Metadata } from 'next';
+import { PageHeading } from '../../_components/ui';
+import { Broadcasts } from './broadcasts';
+
+export const metadata: Metadata = { title: 'Broadcasts' };
+
+export default function BroadcastsPage() {
+  return (
+    <>
+      <PageHeading title="Broadcasts" description="One text to many members: everyone, a branch, or everyone with a tag. Unsubscribed members are always skipped." />
+      <Broadcasts />
+    </>
+  );
+}

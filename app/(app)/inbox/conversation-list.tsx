@@ -1,0 +1,128 @@
+'use client';
+
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useEffect, useId, useState } from 'react';
+import { errorMessage } from '../../_components/errors';
+import { shortWhen } from '../../_components/time';
+import { ToneBadge } from '../../_components/tone-badge';
+import { Alert, Button, Loading } from '../../_components/ui';
+import { usePhoneFormat } from '../../_components/use-phone-format';
+import type { RouterOutputs } from '../../_lib/router-types';
+import { useTRPC } from '../../trpc';
+import { memberName } from './display';
+
+type Item = RouterOutputs['conversations']['list']['items'][number];
+
+/** Polled every two seconds, so a member's reply shows up (and moves to the top) without a reload. */
+const POLL_MS = 2_000;
+
+export function ConversationList({ selectedId }: { selectedId: string | null }) {
+  const trpc = useTRPC();
+  const [unreadOnly, setUnreadOnly] = useState(false);
+  const filterId = useId();
+  const list = useInfiniteQuery(
+    trpc.conversations.list.infiniteQueryOptions({ limit: 30, unreadOnly }, { getNextPageParam: (page) => page.nextCursor ?? undefined, refetchInterval: POLL_MS }),
+  );
+  // A thread can move between pages while polling; show it once.
+  const items = [...new Map((list.data?.pages ?? []).flatMap((p) => p.items).map((i) => [i.id, i])).values()];
+  const unreadThreads = list.data?.pages[0]?.unreadThreads ?? 0;
+  useSyncMenuBadge(list.data ? unreadThreads : undefined);
+
+  return (
+    <section aria-labelledby="conversations-title" className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200">
+      <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-3">
+        <h2 id="conversations-title" className="text-base font-semibold text-slate-900">
+          Conversations
+          {unreadThreads > 0 && <span className="ml-2 text-sm font-normal text-slate-500">{unreadThreads} unread</span>}
+        </h2>
+        <Link href="/inbox?new=1" className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700">
+          New message
+        </Link>
+        <label htmlFor={filterId} className="flex basis-full items-center gap-2 text-sm text-slate-600">
+          <input id={filterId} type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} className="size-4 rounded border-slate-300" />
+          Unread only
+        </label>
+      </div>
+      <div className="p-2">
+        {list.isPending ? (
+          <div className="p-2">
+            <Loading label="Loading conversations…" />
+          </div>
+        ) : list.error && !list.data ? (
+          <div className="p-2">
+            <Alert>{errorMessage(list.error)}</Alert>
+          </div>
+        ) : items.length === 0 ? (
+          <p className="p-2 text-sm text-slate-600">
+            {unreadOnly ? 'No unread conversations. You are all caught up.' : 'No conversations yet. Start one with “New message”; when a member texts your number, their message appears here too.'}
+          </p>
+        ) : (
+          <>
+            <ul aria-label="Conversations" className="space-y-1">
+              {items.map((item) => (
+                <ConversationRow key={item.id} item={item} selected={item.id === selectedId} />
+              ))}
+            </ul>
+            {list.hasNextPage && (
+              <div className="p-2">
+                <Button variant="secondary" size="sm" block disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                  {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+                </Button>
+              </div>
+            )}
+          </>
+        )}
+        {/* A failed poll keeps the last list on screen and says so quietly. */}
+        {list.error && list.data && <p className="p-2 text-xs text-red-700">Could not refresh: {errorMessage(list.error)}</p>}
+      </div>
+    </section>
+  );
+}
+
+/** The menu's unread badge polls slowly; when this list (polled fast) sees a different count, it asks again now. */
+function useSyncMenuBadge(unreadThreads: number | undefined) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (unreadThreads === undefined) return;
+    const key = trpc.conversations.list.queryKey({ limit: 1 });
+    const shown = queryClient.getQueryData(key)?.unreadThreads;
+    if (shown !== undefined && shown !== unreadThreads) void queryClient.invalidateQueries({ queryKey: key, exact: true });
+  }, [unreadThreads, trpc, queryClient]);
+}
+
+function ConversationRow({ item, selected }: { item: Item; selected: boolean }) {
+  const format = usePhoneFormat();
+  const name = memberName(item);
+  const unread = item.unreadCount > 0;
+  return (
+    <li data-testid="conversation" data-unread={unread} data-member-id={item.memberId}>
+      <Link
+        href={`/inbox?c=${item.id}`}
+        aria-current={selected ? 'true' : undefined}
+        className={`block rounded-xl px-3 py-2.5 ${selected ? 'bg-brand-50 ring-1 ring-brand-100' : 'hover:bg-slate-50'}`}
+      >
+        <span className="flex items-baseline justify-between gap-2">
+          <span className={`truncate text-sm ${unread ? 'font-semibold text-slate-900' : 'font-medium text-slate-800'}`}>{name}</span>
+          {item.lastMessageAt && <span className="shrink-0 text-xs text-slate-500">{shortWhen(item.lastMessageAt)}</span>}
+        </span>
+        <span className="mt-0.5 flex items-center justify-between gap-2">
+          <span className={`truncate text-sm ${unread ? 'text-slate-800' : 'text-slate-500'}`} data-testid="conversation-preview">
+            {item.lastMessagePreview}
+          </span>
+          {unread && (
+            <span className="shrink-0 rounded-full bg-brand-600 px-1.5 text-xs font-semibold leading-5 text-white" data-testid="unread-count">
+              {item.unreadCount}
+              <span className="sr-only"> unread</span>
+            </span>
+          )}
+        </span>
+        <span className="mt-0.5 flex items-center gap-2 text-xs text-slate-500">
+          {format(item.phone)}
+          {item.subscription === 'unsubscribed' && <ToneBadge tone="red">Unsubscribed</ToneBadge>}
+        </span>
+      </Link>
+    </li>
+  );
+}

@@ -1,0 +1,89 @@
+'use client';
+
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useEffect, useRef, useState } from 'react';
+import { errorMessage } from '../../_components/errors';
+import { Alert, Button, Loading } from '../../_components/ui';
+import { useTRPC } from '../../trpc';
+import { memberName } from './display';
+import { MessageList } from './message-list';
+import { ReplyBox } from './reply-box';
+import { SimulateReply } from './simulate-reply';
+import { ThreadHeader } from './thread-header';
+import { useInboxRefresh } from './use-inbox-refresh';
+
+const POLL_MS = 2_000;
+const PAGE = 50;
+/** The server returns at most 200 messages at once; "Show earlier" grows the window up to that. */
+const MAX_WINDOW = 200;
+
+/**
+ * One conversation, polled so replies and delivery statuses appear as they happen. "Show earlier" widens the
+ * window of latest messages rather than chaining cursors, so polling can never open a gap in the history.
+ */
+export function ConversationThread({ id, canSimulate }: { id: string; canSimulate: boolean }) {
+  const trpc = useTRPC();
+  const refresh = useInboxRefresh();
+  const [limit, setLimit] = useState(PAGE);
+  const thread = useQuery(trpc.conversations.get.queryOptions({ id, limit }, { refetchInterval: POLL_MS, placeholderData: keepPreviousData }));
+  useMarkRead(id, thread.data?.conversation);
+
+  if (thread.isPending) return <Loading label="Loading the conversation…" />;
+  if (thread.error && !thread.data) {
+    return (
+      <div className="space-y-3">
+        <Alert>{errorMessage(thread.error)}</Alert>
+        <Link href="/inbox" className="text-sm font-medium text-brand-600 underline-offset-2 hover:underline">
+          Back to the inbox
+        </Link>
+      </div>
+    );
+  }
+  const { member, messages, olderCursor } = thread.data;
+  const name = memberName(member);
+
+  return (
+    <section aria-labelledby="thread-title" className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200">
+      <ThreadHeader member={member} titleId="thread-title" />
+      <div className="border-y border-slate-100 bg-slate-50/60">
+        {olderCursor && (
+          <div className="px-4 pt-3 text-center">
+            {limit < MAX_WINDOW ? (
+              <Button variant="ghost" size="sm" disabled={thread.isFetching} onClick={() => setLimit((l) => Math.min(MAX_WINDOW, l + PAGE))}>
+                {thread.isFetching && thread.isPlaceholderData ? 'Loading…' : 'Show earlier messages'}
+              </Button>
+            ) : (
+              <p className="text-xs text-slate-500">Showing the latest {MAX_WINDOW} messages.</p>
+            )}
+          </div>
+        )}
+        <MessageList messages={messages} memberName={name} />
+      </div>
+      {thread.error && <p className="px-4 pt-2 text-xs text-red-700">Could not refresh: {errorMessage(thread.error)}</p>}
+      <div className="space-y-4 p-4">
+        <ReplyBox member={member} onSent={() => void refresh(id)} />
+        {canSimulate && <SimulateReply conversationId={id} name={name} onDone={() => void refresh(id)} />}
+      </div>
+    </section>
+  );
+}
+
+/**
+ * Opening a thread marks it read, and so does a new message arriving while it is open (the admin is looking at it).
+ * Once per unread state: the poll keeps returning the same counts until the mark lands.
+ */
+function useMarkRead(id: string, conversation: { unreadCount: number; lastMessageAt: Date | null } | undefined) {
+  const trpc = useTRPC();
+  const refresh = useInboxRefresh();
+  const markRead = useMutation(trpc.conversations.markRead.mutationOptions({ onSuccess: () => void refresh(id) }));
+  const marked = useRef('');
+  const unread = conversation?.unreadCount ?? 0;
+  const version = `${unread}:${conversation?.lastMessageAt ? new Date(conversation.lastMessageAt).getTime() : ''}`;
+  const { mutate } = markRead;
+  useEffect(() => {
+    if (unread === 0 || marked.current === version) return;
+    marked.current = version;
+    mutate({ id });
+  }, [id, unread, version, mutate]);
+}

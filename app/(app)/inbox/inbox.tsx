@@ -1,0 +1,61 @@
+'use client';
+
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { Alert } from '../../_components/ui';
+import { ConversationList } from './conversation-list';
+import { ConversationThread } from './conversation-thread';
+import { isId } from './display';
+import { MemberThread } from './member-thread';
+import { NewMessage } from './new-message';
+
+/**
+ * Two panes: the conversation list and whatever the URL selects (?c=<conversation>, ?member=<member>, ?new=1), so
+ * every view has a link and the back button works. On a phone one pane shows at a time.
+ */
+export function Inbox({ canSimulate }: { canSimulate: boolean }) {
+  const params = useSearchParams();
+  const conversationId = params.get('c');
+  const memberId = params.get('member');
+  const composing = params.get('new') === '1';
+  const detailOpen = !!(conversationId || memberId || composing);
+
+  return (
+    <div className="grid gap-4 md:grid-cols-[minmax(16rem,22rem)_1fr] md:items-start">
+      <div className={detailOpen ? 'hidden md:block' : undefined}>
+        <ConversationList selectedId={conversationId} />
+      </div>
+      <div className={detailOpen ? 'min-w-0 space-y-3' : 'hidden min-w-0 md:block'}>
+        {detailOpen && (
+          <Link href="/inbox" className="inline-block text-sm font-medium text-brand-600 underline-offset-2 hover:underline md:hidden">
+            ← All conversations
+          </Link>
+        )}
+        <Detail conversationId={conversationId} memberId={memberId} composing={composing} canSimulate={canSimulate} />
+      </div>
+    </div>
+  );
+}
+
+function Detail({ conversationId, memberId, composing, canSimulate }: { conversationId: string | null; memberId: string | null; composing: boolean; canSimulate: boolean }) {
+  if (composing) return <NewMessage />;
+  if (conversationId) {
+    // Keyed by id: a different thread starts fresh (its own "show earlier" state, no previous thread flashing).
+    return isId(conversationId) ? <ConversationThread key={conversationId} id={conversationId} canSimulate={canSimulate} /> : <Alert>That conversation link is not valid.</Alert>;
+  }
+  if (memberId) return isId(memberId) ? <MemberThread key={memberId} memberId={memberId} /> : <Alert>That member link is not valid.</Alert>;
+  return (
+    <div className="grid min-h-64 place-items-center rounded-2xl bg-white p-6 text-center shadow-sm ring-1 ring-slate-200">
+      <div>
+        <p className="text-sm font-medium text-slate-900">Choose a conversation</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Or{' '}
+          <Link href="/inbox?new=1" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+            start a new message
+          </Link>
+          .
+        </p>
+      </div>
+    </div>
+  );
+}

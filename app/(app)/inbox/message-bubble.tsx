@@ -1,0 +1,45 @@
+import { fullWhen, shortWhen } from '../../_components/time';
+import type { RouterOutputs } from '../../_lib/router-types';
+
+type Message = RouterOutputs['conversations']['get']['messages'][number];
+
+const statusLabel: Record<Message['status'], string> = {
+  queued: 'Queued',
+  sending: 'Sending…',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  failed: 'Not delivered',
+  received: 'Received',
+};
+const kindLabel: Record<Message['kind'], string | null> = { conversation: null, broadcast: 'Broadcast', auto: 'Automatic reply' };
+
+/** One text: the member's on the left, ours on the right with how far it got (and why, when it failed). */
+export function MessageBubble({ message: m, memberName }: { message: Message; memberName: string }) {
+  const inbound = m.direction === 'inbound';
+  const failed = m.status === 'failed';
+  const colours = inbound ? 'bg-white text-slate-900 ring-1 ring-slate-200' : failed ? 'bg-red-50 text-red-950 ring-1 ring-red-300' : 'bg-brand-600 text-white';
+  const kind = kindLabel[m.kind];
+  return (
+    <li className={`flex flex-col ${inbound ? 'items-start' : 'items-end'}`} data-testid="message" data-direction={m.direction} data-status={m.status} data-kind={m.kind}>
+      <div className={`max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%] ${colours} ${inbound ? 'rounded-bl-sm' : 'rounded-br-sm'}`}>
+        <span className="sr-only">{inbound ? `${memberName}:` : kind ? `${kind}:` : 'You:'} </span>
+        <p className="whitespace-pre-wrap break-words" data-testid="message-body">
+          {m.body}
+        </p>
+      </div>
+      <p className={`mt-1 flex flex-wrap gap-x-1.5 text-xs ${failed ? 'text-red-700' : 'text-slate-500'}`}>
+        {kind && <span>{kind} ·</span>}
+        <time dateTime={new Date(m.createdAt).toISOString()} title={fullWhen(m.createdAt)}>
+          {shortWhen(m.createdAt)}
+        </time>
+        {!inbound && (
+          <span data-testid="message-status">
+            · {statusLabel[m.status]}
+            {failed && m.error ? `: ${m.error}` : ''}
+          </span>
+        )}
+        {m.segments > 1 && <span>· {m.segments} segments</span>}
+      </p>
+    </li>
+  );
+}

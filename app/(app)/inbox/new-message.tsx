@@ -1,0 +1,66 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useId, useState } from 'react';
+import { errorMessage } from '../../_components/errors';
+import { ToneBadge } from '../../_components/tone-badge';
+import { Alert, Loading, TextField } from '../../_components/ui';
+import { useDebounced } from '../../_components/use-debounced';
+import { useTRPC } from '../../trpc';
+import { memberName } from './display';
+
+/** Starting a conversation: find the member by name, phone or email, then write to them (/inbox?member=<id>). */
+export function NewMessage() {
+  const trpc = useTRPC();
+  const id = useId();
+  const [search, setSearch] = useState('');
+  const query = useDebounced(search.trim(), 250);
+  const results = useQuery(trpc.members.list.queryOptions({ search: query || undefined, limit: 20 }));
+  const items = results.data?.items ?? [];
+
+  return (
+    <section aria-labelledby={`${id}-title`} className="rounded-2xl bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:p-5">
+      <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
+        New message
+      </h2>
+      <p className="mt-1 text-sm text-slate-600">Choose who to text.</p>
+      <div className="mt-3">
+        <TextField id={`${id}-search`} label="Find a member" type="search" placeholder="Name, phone or email" autoComplete="off" value={search} onChange={(e) => setSearch(e.target.value)} />
+      </div>
+      <div className="mt-3" aria-live="polite">
+        {results.isPending ? (
+          <Loading label="Searching…" />
+        ) : results.error ? (
+          <Alert>{errorMessage(results.error)}</Alert>
+        ) : items.length === 0 ? (
+          query ? (
+            <p className="text-sm text-slate-600">No member matches “{query}”.</p>
+          ) : (
+            <p className="text-sm text-slate-600">
+              You have no members yet.{' '}
+              <Link href="/members" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+                Add members
+              </Link>{' '}
+              first.
+            </p>
+          )
+        ) : (
+          <ul aria-label="Matching members" className="divide-y divide-slate-100">
+            {items.map((m) => (
+              <li key={m.id}>
+                <Link href={`/inbox?member=${m.id}`} className="flex items-center justify-between gap-3 rounded-lg px-2 py-2.5 hover:bg-slate-50">
+                  <span className="min-w-0">
+                    <span className="block truncate text-sm font-medium text-slate-900">{memberName(m)}</span>
+                    <span className="block text-xs text-slate-500">{m.phoneDisplay}</span>
+                  </span>
+                  {m.subscription === 'unsubscribed' && <ToneBadge tone="red">Unsubscribed</ToneBadge>}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,89 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { messageBody } from '@/server/messaging/inputs';
+import { errorMessage } from '../../_components/errors';
+import { SegmentCounter } from '../../_components/segment-counter';
+import { TextareaField } from '../../_components/textarea-field';
+import { Alert, Button } from '../../_components/ui';
+import { useTRPC } from '../../trpc';
+
+type Member = { id: string; firstName: string; subscription: 'subscribed' | 'unsubscribed' };
+
+/**
+ * Writing to one member. Unsubscribed members cannot be texted (the server refuses too), so the box is disabled
+ * and says why and how it changes. Ctrl+Enter (⌘+Enter) sends; Enter is a new line, as texts may have several.
+ */
+export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversationId: string) => void }) {
+  const trpc = useTRPC();
+  const id = useId();
+  const [body, setBody] = useState('');
+  const [invalid, setInvalid] = useState('');
+  const send = useMutation(
+    trpc.messages.send.mutationOptions({
+      onSuccess: (message) => {
+        setBody('');
+        onSent(message.conversationId);
+      },
+    }),
+  );
+  const unsubscribed = member.subscription === 'unsubscribed';
+
+  const submit = () => {
+    const parsed = messageBody.safeParse(body);
+    if (!parsed.success) {
+      setInvalid(parsed.error.issues[0]?.message ?? 'Write a message');
+      return;
+    }
+    setInvalid('');
+    send.mutate({ memberId: member.id, body: parsed.data });
+  };
+
+  return (
+    <form
+      aria-label={`Reply to ${member.firstName}`}
+      noValidate
+      className="space-y-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      {unsubscribed && (
+        <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="unsubscribed-notice">
+          {member.firstName} has unsubscribed (replied STOP), so Steeple will not text them. If they text START, they are subscribed again.
+        </p>
+      )}
+      <TextareaField
+        id={`${id}-body`}
+        label={`Message to ${member.firstName}`}
+        rows={3}
+        maxLength={1600}
+        value={body}
+        disabled={unsubscribed}
+        error={invalid}
+        onChange={(e) => {
+          setBody(e.target.value);
+          if (invalid) setInvalid('');
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            if (!send.isPending) submit();
+          }
+        }}
+        footer={<SegmentCounter text={body} />}
+      />
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <p className="text-xs text-slate-500">Ctrl+Enter to send</p>
+        <Button type="submit" disabled={unsubscribed || send.isPending}>
+          {send.isPending ? 'Sending…' : 'Send'}
+        </Button>
+      </div>
+      <div aria-live="polite" className="empty:hidden">
+        {send.error && <Alert>{errorMessage(send.error)}</Alert>}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,29 @@
+import { ToneBadge } from '../../_components/tone-badge';
+import { usePhoneFormat } from '../../_components/use-phone-format';
+import { memberName } from './display';
+
+type Member = { firstName: string; lastName: string; phone: string; subscription: 'subscribed' | 'unsubscribed' };
+
+/** Who the thread is with, and whether Steeple may text them. */
+export function ThreadHeader({ member, titleId }: { member: Member; titleId: string }) {
+  const format = usePhoneFormat();
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-2 px-4 py-3">
+      <div className="min-w-0">
+        <h2 id={titleId} className="truncate text-base font-semibold text-slate-900">
+          {memberName(member)}
+        </h2>
+        <p className="text-sm text-slate-500">{format(member.phone)}</p>
+      </div>
+      {member.subscription === 'subscribed' ? (
+        <ToneBadge tone="green" testId="subscription">
+          Subscribed
+        </ToneBadge>
+      ) : (
+        <ToneBadge tone="red" testId="subscription">
+          Unsubscribed
+        </ToneBadge>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
+import { MAX_IMPORT_BYTES } from '@/server/members/inputs';
+import { errorMessage, fieldErrors } from '../../_components/errors';
+import { Alert, Button, Panel } from '../../_components/ui';
+import { useTRPC } from '../../trpc';
+import { TextAreaField } from './form-dialog';
+import { ImportOutcome, PreviewRows, PreviewSummary } from './import-report';
+
+/** Choose or paste a CSV → preview each row → import the good ones → the outcome, with the skipped rows. */
+export function ImportPanel({ onClose }: { onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [pasted, setPasted] = useState('');
+  const [fileError, setFileError] = useState('');
+  const fileInput = useRef<HTMLInputElement>(null);
+  const clearFile = () => {
+    setFile(null);
+    if (fileInput.current) fileInput.current.value = '';
+  };
+  const preview = useMutation(trpc.members.importPreview.mutationOptions());
+  const commit = useMutation(
+    trpc.members.import.mutationOptions({
+      onSuccess: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.members.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.branches.list.queryKey() });
+      },
+    }),
+  );
+  const csv = file?.text ?? pasted;
+  const restart = () => {
+    preview.reset();
+    commit.reset();
+  };
+  const startOver = () => {
+    restart();
+    clearFile();
+    setPasted('');
+  };
+  const failure = preview.error ?? commit.error;
+  const failureText = failure ? (fieldErrors(failure).csv ?? errorMessage(failure)) : '';
+  const importable = preview.data ? preview.data.totals.create + preview.data.totals.update : 0;
+
+  return (
+    <Panel
+      id="import"
+      title="Import members from a CSV file"
+      description="One member per line, with a header line. We recognise columns like first_name, last_name, phone (or mobile, cell), email, branch, tags (separated by ; or |), notes and subscribed (yes/no)."
+    >
+      <div className="space-y-4">
+        {commit.data ? (
+          <>
+            <ImportOutcome result={commit.data} />
+            <div className="flex flex-wrap gap-2">
+              <Button variant="secondary" onClick={startOver}>
+                Import another file
+              </Button>
+              <Button variant="ghost" onClick={onClose}>
+                Close
+              </Button>
+            </div>
+          </>
+        ) : preview.data ? (
+          <>
+            <PreviewSummary preview={preview.data} />
+            <PreviewRows rows={preview.data.rows} />
+            {failureText && <Alert>{failureText}</Alert>}
+            <div className="flex flex-wrap gap-2">
+              <Button disabled={importable === 0 || commit.isPending} onClick={() => commit.mutate({ csv })}>
+                {commit.isPending ? 'Importing…' : `Import ${importable.toLocaleString()} ${importable === 1 ? 'member' : 'members'}`}
+              </Button>
+              <Button variant="secondary" disabled={commit.isPending} onClick={restart}>
+                Back
+              </Button>
+            </div>
+          </>
+        ) : (
+          <form
+            noValidate
+            className="space-y-4"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (csv.trim()) preview.mutate({ csv });
+              else setFileError('Choose a CSV file or paste its contents first.');
+            }}
+          >
+            <div className="space-y-1">
+              <label htmlFor="import-file" className="block text-sm font-medium text-slate-800">
+                Choose a CSV file
+              </label>
+              <input
+                ref={fileInput}
+                id="import-file"
+                type="file"
+                accept=".csv,.tsv,.txt,text/csv,text/plain"
+                aria-describedby={fileError ? 'import-file-error' : undefined}
+                className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-medium file:text-brand-700"
+                onChange={async (e) => {
+                  const chosen = e.target.files?.[0];
+                  setFileError('');
+                  if (!chosen) return setFile(null);
+                  if (chosen.size > MAX_IMPORT_BYTES) {
+                    setFile(null);
+                    return setFileError('The file is larger than 5 MB. Split it into smaller files and import each one.');
+                  }
+                  setFile({ name: chosen.name, text: await chosen.text() });
+                  setPasted('');
+                }}
+              />
+              {file && (
+                <Button size="sm" variant="ghost" onClick={clearFile}>
+                  Remove {file.name}
+                </Button>
+              )}
+              {fileError && (
+                <p id="import-file-error" className="text-xs font-medium text-red-700">
+                  {fileError}
+                </p>
+              )}
+            </div>
+            <TextAreaField
+              id="import-paste"
+              label="Or paste the CSV here"
+              rows={5}
+              value={pasted}
+              disabled={!!file}
+              hint={file ? `Using ${file.name}. Remove it to paste instead.` : 'first_name,last_name,phone,email'}
+              placeholder={'first_name,last_name,phone\nMary,Smith,(202) 555-0123'}
+              className="block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 font-mono text-sm shadow-sm focus:border-brand-600 disabled:bg-slate-50"
+              onChange={(e) => {
+                setPasted(e.target.value);
+                setFileError('');
+              }}
+            />
+            {failureText && <Alert>{failureText}</Alert>}
+            <div className="flex flex-wrap gap-2">
+              <Button type="submit" disabled={preview.isPending}>
+                {preview.isPending ? 'Checking the file…' : 'Preview import'}
+              </Button>
+              <Button variant="ghost" onClick={onClose}>
+                Cancel
+              </Button>
+            </div>
+          </form>
+        )}
+      </div>
+    </Panel>
+  );
+}

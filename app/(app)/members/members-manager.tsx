@@ -1,0 +1,170 @@
+'use client';
+
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSearchParams } from 'next/navigation';
+import { useState } from 'react';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { errorMessage } from '../../_components/errors';
+import { Alert, Button, Loading, Notice, Panel } from '../../_components/ui';
+import { useTRPC } from '../../trpc';
+import { useViewer } from '../viewer-context';
+import { ImportPanel } from './import-panel';
+import { MemberDialog } from './member-dialog';
+import { MemberFilters, noFilters, type Filters } from './member-filters';
+import { MembersTable } from './members-table';
+import { fullName, type MemberItem } from './types';
+import { useDebouncedValue } from './use-debounced-value';
+
+const PAGE = 50;
+
+/** The members page: search and filters, the table a page at a time, add/edit in a dialog, delete, and the CSV import. */
+export function MembersManager() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const isAdmin = useViewer().role !== 'staff'; // deleting and importing need an admin (the server enforces it)
+  const params = useSearchParams(); // /members?branch=<id> (linked from the branches page)
+  const [filters, setFilters] = useState<Filters>(() => ({ ...noFilters, branchId: branchParam(params.get('branch')) }));
+  const search = useDebouncedValue(filters.search.trim());
+  const [status, setStatus] = useState('');
+  const [dialog, setDialog] = useState<{ open: boolean; member: MemberItem | null; key: number }>({ open: false, member: null, key: 0 });
+  const [deleting, setDeleting] = useState<MemberItem | null>(null);
+  const [importing, setImporting] = useState(false);
+
+  const branches = useQuery(trpc.branches.list.queryOptions());
+  const tags = useQuery(trpc.members.tags.queryOptions());
+  const input = {
+    search: search || undefined,
+    branchId: filters.branchId || undefined,
+    tag: filters.tag || undefined,
+    subscription: filters.subscription || undefined,
+    limit: PAGE,
+  };
+  const list = useInfiniteQuery(trpc.members.list.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor, placeholderData: keepPreviousData }));
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.members.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.branches.list.queryKey() });
+  };
+  const remove = useMutation(
+    trpc.members.delete.mutationOptions({
+      onSuccess: () => {
+        setStatus(`${deleting ? fullName(deleting) : 'The member'} was deleted.`);
+        setDeleting(null);
+        refresh();
+      },
+    }),
+  );
+
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const total = list.data?.pages[0]?.total ?? 0;
+  const filtered = !!(search || filters.branchId || filters.tag || filters.subscription);
+  const openDialog = (member: MemberItem | null) => setDialog((d) => ({ open: true, member, key: d.key + 1 }));
+
+  return (
+    <div className="space-y-6">
+      <div aria-live="polite" className="empty:hidden">
+        {status && <Notice>{status}</Notice>}
+      </div>
+      <div className="flex flex-wrap gap-2">
+        <Button onClick={() => openDialog(null)}>Add member</Button>
+        {isAdmin && (
+          <Button variant="secondary" onClick={() => setImporting((v) => !v)} aria-expanded={importing} aria-controls="import">
+            Import CSV
+          </Button>
+        )}
+      </div>
+      {importing && <ImportPanel onClose={() => setImporting(false)} />}
+
+      <Panel id="members" title="Members">
+        <div className="space-y-4">
+          <MemberFilters value={filters} onChange={setFilters} branches={branches.data ?? []} tags={tags.data ?? []} />
+          {list.isPending ? (
+            <Loading label="Loading members…" />
+          ) : list.error ? (
+            <Alert>{errorMessage(list.error)}</Alert>
+          ) : items.length === 0 ? (
+            <EmptyState filtered={filtered} isAdmin={isAdmin} onAdd={() => openDialog(null)} onImport={() => setImporting(true)} onClear={() => setFilters(noFilters)} />
+          ) : (
+            <>
+              <p className="text-sm text-slate-600" aria-live="polite">
+                Showing {items.length.toLocaleString()} of {total.toLocaleString()} {filtered ? 'matching ' : ''}
+                {total === 1 ? 'member' : 'members'}
+              </p>
+              <MembersTable items={items} canDelete={isAdmin} onEdit={openDialog} onDelete={setDeleting} />
+              {list.hasNextPage && (
+                <Button variant="secondary" block disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                  {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+                </Button>
+              )}
+            </>
+          )}
+        </div>
+      </Panel>
+
+      <MemberDialog
+        key={dialog.key}
+        open={dialog.open}
+        member={dialog.member}
+        branches={branches.data ?? []}
+        onClose={() => setDialog((d) => ({ ...d, open: false }))}
+        onSaved={(message) => {
+          setDialog((d) => ({ ...d, open: false }));
+          setStatus(message);
+          refresh();
+        }}
+      />
+      <ConfirmDialog
+        open={!!deleting}
+        title={deleting ? `Delete ${fullName(deleting)}?` : 'Delete member?'}
+        confirmLabel="Delete"
+        pending={remove.isPending}
+        onCancel={() => {
+          setDeleting(null);
+          remove.reset();
+        }}
+        onConfirm={() => deleting && remove.mutate({ id: deleting.id })}
+      >
+        <p>Their conversation and every message in it are deleted too. This cannot be undone.</p>
+        {remove.error && (
+          <div className="mt-3">
+            <Alert>{errorMessage(remove.error)}</Alert>
+          </div>
+        )}
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+const branchParam = (v: string | null) => (v && (v === 'none' || /^[0-9a-f-]{36}$/i.test(v)) ? v : '');
+
+function EmptyState({ filtered, isAdmin, onAdd, onImport, onClear }: { filtered: boolean; isAdmin: boolean; onAdd: () => void; onImport: () => void; onClear: () => void }) {
+  if (filtered) {
+    return (
+      <div className="rounded-xl border border-dashed border-slate-300 p-6 text-center">
+        <p className="text-sm text-slate-700">No members match your search and filters.</p>
+        <Button className="mt-3" variant="secondary" size="sm" onClick={onClear}>
+          Clear search and filters
+        </Button>
+      </div>
+    );
+  }
+  return (
+    <div className="rounded-xl border border-dashed border-slate-300 p-6 text-center">
+      <p className="font-medium text-slate-900">No members yet</p>
+      <p className="mt-1 text-sm text-slate-600">
+        {isAdmin
+          ? 'Add the people you text one by one, or import them all at once from a CSV file exported from your spreadsheet or church management system.'
+          : 'Add the people you text, one by one. An admin can also import them from a CSV file.'}
+      </p>
+      <div className="mt-4 flex flex-wrap justify-center gap-2">
+        <Button size="sm" onClick={onAdd}>
+          Add your first member
+        </Button>
+        {isAdmin && (
+          <Button size="sm" variant="secondary" onClick={onImport}>
+            Import a CSV file
+          </Button>
+        )}
+      </div>
+    </div>
+  );
+}

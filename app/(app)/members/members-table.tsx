@@ -1,0 +1,60 @@
+'use client';
+
+import { Badge, Button } from '../../_components/ui';
+import { fullName, type MemberItem } from './types';
+
+/** The members, one row each; scrolls sideways on a narrow screen rather than squeezing the columns. */
+export function MembersTable({ items, canDelete, onEdit, onDelete }: { items: MemberItem[]; canDelete: boolean; onEdit: (m: MemberItem) => void; onDelete: (m: MemberItem) => void }) {
+  return (
+    <div className="-mx-5 overflow-x-auto sm:mx-0">
+      <table className="min-w-full divide-y divide-slate-200 text-left text-sm" aria-label="Members">
+        <thead className="text-xs font-medium uppercase tracking-wide text-slate-500">
+          <tr>
+            <th scope="col" className="px-3 py-2">Name</th>
+            <th scope="col" className="px-3 py-2">Phone</th>
+            <th scope="col" className="hidden px-3 py-2 md:table-cell">Email</th>
+            <th scope="col" className="px-3 py-2">Branch</th>
+            <th scope="col" className="hidden px-3 py-2 lg:table-cell">Tags</th>
+            <th scope="col" className="px-3 py-2">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {items.map((m) => (
+            <tr key={m.id} data-testid="member-row" data-phone={m.phone}>
+              <td className="px-3 py-2.5">
+                <span className="font-medium text-slate-900">{fullName(m)}</span>
+                {m.subscription === 'unsubscribed' && (
+                  <span className="ml-2">
+                    <Badge tone="amber">Unsubscribed</Badge>
+                  </span>
+                )}
+              </td>
+              <td className="whitespace-nowrap px-3 py-2.5 tabular-nums text-slate-700">{m.phoneDisplay}</td>
+              <td className="hidden max-w-56 truncate px-3 py-2.5 text-slate-600 md:table-cell">{m.email}</td>
+              <td className="px-3 py-2.5 text-slate-600">{m.branchName}</td>
+              <td className="hidden px-3 py-2.5 lg:table-cell">
+                <span className="flex flex-wrap gap-1">
+                  {m.tags.map((t) => (
+                    <Badge key={t}>{t}</Badge>
+                  ))}
+                </span>
+              </td>
+              <td className="whitespace-nowrap px-3 py-2.5 text-right">
+                <Button size="sm" variant="ghost" onClick={() => onEdit(m)} aria-label={`Edit ${fullName(m)}`}>
+                  Edit
+                </Button>
+                {canDelete && (
+                  <Button size="sm" variant="dangerOutline" className="ml-1" onClick={() => onDelete(m)} aria-label={`Delete ${fullName(m)}`}>
+                    Delete
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

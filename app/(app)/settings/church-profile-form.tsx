@@ -1,0 +1,93 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { errorMessage, fieldErrors } from '../../_components/errors';
+import { TimezoneField } from '../../_components/timezone-field';
+import { Alert, Button, Loading, Notice, Panel, SelectField, TextField } from '../../_components/ui';
+import type { RouterOutputs } from '../../_lib/router-types';
+import { useTRPC } from '../../trpc';
+import { COMMON_COUNTRIES } from './countries';
+
+type Church = RouterOutputs['church']['profile']['church'];
+type Form = { churchName: string; timezone: string; country: string; contactPhone: string; contactEmail: string };
+
+const toForm = (c: Church): Form => ({ churchName: c.name, timezone: c.timezone, country: c.country, contactPhone: c.contactPhone ?? '', contactEmail: c.contactEmail ?? '' });
+
+export function ChurchProfileForm({ canEdit }: { canEdit: boolean }) {
+  const trpc = useTRPC();
+  const profile = useQuery(trpc.church.profile.queryOptions());
+  return (
+    <Panel
+      id="church-profile"
+      title="Church profile"
+      description={canEdit ? 'Members who text HELP get your contact phone and email.' : 'Only admins and the owner can change these.'}
+    >
+      {profile.isPending ? <Loading /> : profile.error ? <Alert>{errorMessage(profile.error)}</Alert> : <ProfileFields initial={toForm(profile.data.church)} canEdit={canEdit} />}
+    </Panel>
+  );
+}
+
+function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const [form, setForm] = useState(initial);
+  const [saved, setSaved] = useState(false);
+  const update = useMutation(
+    trpc.church.updateProfile.mutationOptions({
+      onSuccess: (church) => {
+        setForm(toForm(church)); // the server's normalised values (the phone in E.164)
+        setSaved(true);
+        void queryClient.invalidateQueries({ queryKey: trpc.church.profile.queryKey() });
+        router.refresh(); // the header shows the church name from the server render
+      },
+    }),
+  );
+  const errors = fieldErrors(update.error);
+  const fieldError = Object.values(errors).some(Boolean);
+  const set = (key: keyof Form, value: string) => {
+    setForm({ ...form, [key]: value });
+    setSaved(false);
+  };
+  const countries = COMMON_COUNTRIES.some(([code]) => code === form.country) ? COMMON_COUNTRIES : [[form.country, form.country] as [string, string], ...COMMON_COUNTRIES];
+
+  return (
+    <form
+      noValidate
+      className="space-y-4"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(false);
+        update.mutate({ ...form, contactPhone: form.contactPhone.trim() || null, contactEmail: form.contactEmail.trim() || null });
+      }}
+    >
+      <fieldset disabled={!canEdit} className="grid gap-4 sm:grid-cols-2">
+        <TextField id="church-name" label="Church name" value={form.churchName} error={errors.churchName} maxLength={120} onChange={(e) => set('churchName', e.target.value)} />
+        <TimezoneField id="church-timezone" label="Timezone" value={form.timezone} error={errors.timezone} hint="Used for the dashboard’s days." onChange={(tz) => set('timezone', tz)} disabled={!canEdit} />
+        <SelectField id="church-country" label="Country" value={form.country} error={errors.country} hint="Members’ numbers without a + country code are read as this country’s." onChange={(e) => set('country', e.target.value)}>
+          {countries.map(([code, name]) => (
+            <option key={code} value={code}>
+              {name}
+            </option>
+          ))}
+        </SelectField>
+        <div className="hidden sm:block" />
+        <TextField id="church-contact-phone" label="Contact phone (optional)" type="tel" autoComplete="off" value={form.contactPhone} error={errors.contactPhone} onChange={(e) => set('contactPhone', e.target.value)} />
+        <TextField id="church-contact-email" label="Contact email (optional)" type="email" autoComplete="off" value={form.contactEmail} error={errors.contactEmail} onChange={(e) => set('contactEmail', e.target.value)} />
+      </fieldset>
+      {canEdit && (
+        <div className="flex flex-wrap items-center justify-end gap-3">
+          <div aria-live="polite" className="mr-auto empty:hidden">
+            {saved && <Notice>Saved.</Notice>}
+            {update.error && !fieldError && <Alert>{errorMessage(update.error)}</Alert>}
+          </div>
+          <Button type="submit" disabled={update.isPending}>
+            {update.isPending ? 'Saving…' : 'Save profile'}
+          </Button>
+        </div>
+      )}
+    </form>
+  );
+}

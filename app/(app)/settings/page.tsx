@@ -1,0 +1,52 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { connection } from 'next/server';
+import { getServices } from '@/server/services';
+import { getViewer } from '../../_lib/viewer';
+import { PageHeading, Panel } from '../../_components/ui';
+import { ChurchProfileForm } from './church-profile-form';
+import { PhoneNumbers } from './phone-numbers';
+
+export const metadata: Metadata = { title: 'Settings' };
+
+export default async function SettingsPage() {
+  await connection(); // per request: the texting mode comes from this server's configuration
+  const viewer = await getViewer();
+  if (!viewer) redirect('/login');
+  const localOutbox = getServices().messaging.provider.name === 'outbox';
+
+  return (
+    <>
+      <PageHeading title="Settings" description={`How ${viewer.churchName} appears to members, and the numbers it texts from.`} />
+      <div className="space-y-6">
+        <ChurchProfileForm canEdit={viewer.role !== 'staff'} />
+        {viewer.role === 'owner' ? (
+          <PhoneNumbers localOutbox={localOutbox} />
+        ) : (
+          <Panel id="phone-numbers" title="Sending numbers">
+            <p className="text-sm text-slate-600">Only your church’s owner adds and releases sending numbers, because they cost money and decide where replies go.</p>
+          </Panel>
+        )}
+        <Panel id="more" title="More settings">
+          <ul className="space-y-2 text-sm">
+            {viewer.role !== 'staff' && (
+              <li>
+                <Link href="/team" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+                  Team
+                </Link>{' '}
+                <span className="text-slate-600">— who can sign in, and their roles.</span>
+              </li>
+            )}
+            <li>
+              <Link href="/account" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+                Your account
+              </Link>{' '}
+              <span className="text-slate-600">— your password and signed-in devices.</span>
+            </li>
+          </ul>
+        </Panel>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * Dates as the person reading them expects, in the browser's own timezone. Only called on the client after data
+ * arrives, so server and client renders never disagree.
+ */
+const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
+
+/** Short, for lists: "3:04 PM" today, "Mon 3:04 PM" this week, "Nov 3" this year, "Nov 3, 2025" before. */
+export function shortWhen(value: Date | string, now = new Date()): string {
+  const d = new Date(value);
+  const time = d.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
+  if (sameDay(d, now)) return time;
+  const days = (now.getTime() - d.getTime()) / 86_400_000;
+  if (days > 0 && days < 6) return `${d.toLocaleDateString(undefined, { weekday: 'short' })} ${time}`;
+  if (d.getFullYear() === now.getFullYear()) return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric', year: 'numeric' });
+}
+
+/** Full, for titles and confirmations: "Mon, Nov 3, 2025, 3:04:05 PM". */
+export function fullWhen(value: Date | string): string {
+  return new Date(value).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit' });
+}
+
+/** The value a datetime-local input shows for `d` in local time, to the second: "2025-11-03T15:04:05". */
+export function toLocalInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/**
+ * A datetime-local value read as local time (the ECMAScript rule for date-times without an offset), or null when
+ * empty or not a date. Parsed by hand so no engine quirk can read it as UTC.
+ */
+export function fromLocalInput(value: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(value);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s] = m;
+  const date = new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0));
+  return Number.isNaN(date.getTime()) ? null : date;
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { normaliseEmail } from '@/server/inputs';
+
+/**
+ * Input schemas for members, branches and the CSV import, shared by the routers and the pages (inline validation).
+ * Pure zod, no server imports, so client components may import this file. Phone numbers are checked on the server,
+ * which knows the church's country; the form shows the server's field error.
+ */
+
+export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+export const MAX_IMPORT_ROWS = 20_000;
+export const MAX_TAGS = 30;
+
+export const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Optional text: '' and null clear the field; a missing key leaves it alone (so updates stay partial). */
+const clearable = (max: number, tooLong: string) =>
+  z.string().trim().max(max, tooLong).nullish().transform((v) => (v === undefined ? undefined : v || null));
+
+/** Trimmed, blank ones dropped, duplicates (ignoring case) dropped; the first spelling wins. */
+export function cleanTags(tags: string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const tag of tags.map((t) => t.trim())) {
+    if (!tag || seen.has(tag.toLowerCase())) continue;
+    seen.add(tag.toLowerCase());
+    out.push(tag);
+  }
+  return out;
+}
+
+const uuid = z.string().uuid('Choose from the list');
+export const tagName = z.string().trim().min(1, 'Enter a tag').max(40, 'Keep each tag under 40 characters');
+export const subscriptionState = z.enum(['subscribed', 'unsubscribed']);
+
+const firstName = z.string().trim().min(1, 'Enter a first name').max(100, 'Keep the first name under 100 characters');
+const lastName = z.string().trim().max(100, 'Keep the last name under 100 characters');
+const phone = z.string().trim().min(1, 'Enter a phone number').max(40, 'That is too long for a phone number');
+const email = clearable(254, 'Use at most 254 characters')
+  .refine((v) => v == null || z.email().safeParse(v).success, 'Enter a valid email address')
+  .transform((v) => (v == null ? v : normaliseEmail(v)));
+const tags = z.array(tagName).max(MAX_TAGS, `Use at most ${MAX_TAGS} tags`).transform(cleanTags);
+const notes = clearable(5_000, 'Keep notes under 5,000 characters');
+
+// No .default() anywhere: zod 4 applies defaults inside .optional(), which would turn partial updates into overwrites.
+export const memberFields = z.object({
+  firstName,
+  lastName: lastName.optional(),
+  phone,
+  email,
+  branchId: uuid.nullish(),
+  tags: tags.optional(),
+  notes,
+  subscription: subscriptionState.optional(),
+});
+export type MemberFields = z.input<typeof memberFields>;
+
+export const createMemberInput = memberFields;
+export const updateMemberInput = memberFields.partial().extend({ id: z.string().uuid() });
+export const memberId = z.object({ id: z.string().uuid() });
+
+export const listMembersInput = z.object({
+  search: z.string().trim().max(100).optional(),
+  branchId: z.union([z.string().uuid(), z.literal('none')]).optional(), // 'none': members without a branch
+  tag: tagName.optional(),
+  subscription: subscriptionState.optional(),
+  cursor: z.string().max(1_000).nullish(),
+  limit: z.number().int().min(1).max(200).optional(),
+});
+export type ListMembersInput = z.infer<typeof listMembersInput>;
+
+export const importInput = z.object({
+  // Characters, not bytes: close enough for a limit that only keeps a request reasonable.
+  csv: z.string().min(1, 'Choose a CSV file or paste its contents').max(MAX_IMPORT_BYTES, 'The file is larger than 5 MB. Split it into smaller files and import each one.'),
+});
+
+const branchName = z.string().trim().min(1, 'Enter a name').max(100, 'Keep the name under 100 characters');
+const timezone = z.string().refine(isTimeZone, 'Choose a valid timezone');
+const address = clearable(300, 'Keep the address under 300 characters');
+
+export const createBranchInput = z.object({ name: branchName, address, timezone: timezone.optional() });
+export const updateBranchInput = z.object({ id: z.string().uuid(), name: branchName.optional(), address, timezone: timezone.optional() });
+export const branchId = z.object({ id: z.string().uuid() });

@@ -1,0 +1,108 @@
+import { TRPCError } from '@trpc/server';
+import { and, arrayContains, asc, count, eq, ilike, isNull, like, or, sql, type SQL } from 'drizzle-orm';
+import type { TenantDb } from '@/db/tenant';
+import { branches, members } from '@/db/tenant/schema';
+import { formatPhone } from '@/server/messaging/phone';
+import type { ListMembersInput } from './inputs';
+
+/** Reading members: one page of the list (keyset on last name, first name, id), one member, the tags in use. */
+
+const columns = {
+  id: members.id,
+  firstName: members.firstName,
+  lastName: members.lastName,
+  phone: members.phone,
+  email: members.email,
+  branchId: members.branchId,
+  branchName: branches.name,
+  tags: members.tags,
+  notes: members.notes,
+  subscription: members.subscription,
+  subscriptionChangedAt: members.subscriptionChangedAt,
+  subscriptionSource: members.subscriptionSource,
+  createdAt: members.createdAt,
+  updatedAt: members.updatedAt,
+};
+
+type Row = { phone: string } & Record<string, unknown>;
+/** Adds the phone as the church reads it (national format for its own country). */
+const present = <R extends Row>(row: R, country: string) => ({ ...row, phoneDisplay: formatPhone(row.phone, country) });
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
+/** Name, email or phone contains the text; a phone also matches by its digits however it was typed. */
+function searchCondition(search: string): SQL | undefined {
+  const pattern = `%${escapeLike(search)}%`;
+  const digits = search.replace(/\D/g, '');
+  const conditions = [
+    ilike(members.firstName, pattern),
+    ilike(members.lastName, pattern),
+    sql`(${members.firstName} || ' ' || ${members.lastName}) ilike ${pattern}`,
+    ilike(members.email, pattern),
+    ilike(members.phone, pattern),
+  ];
+  if (digits.length >= 3) {
+    conditions.push(like(members.phone, `%${digits}%`));
+    // A national number typed with its trunk zero (07700 900123) is stored without it (+447700900123).
+    if (digits.startsWith('0')) conditions.push(like(members.phone, `%${digits.slice(1)}%`));
+  }
+  return or(...conditions);
+}
+
+function filters(input: ListMembersInput): SQL | undefined {
+  return and(
+    input.search ? searchCondition(input.search) : undefined,
+    input.branchId === 'none' ? isNull(members.branchId) : input.branchId ? eq(members.branchId, input.branchId) : undefined,
+    input.tag ? arrayContains(members.tags, [input.tag]) : undefined,
+    input.subscription ? eq(members.subscription, input.subscription) : undefined,
+  );
+}
+
+type Cursor = { lastName: string; firstName: string; id: string };
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.lastName, c.firstName, c.id])).toString('base64url');
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [lastName, firstName, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (typeof lastName === 'string' && typeof firstName === 'string' && typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) return { lastName, firstName, id };
+  } catch {
+    /* falls through to the refusal below */
+  }
+  throw new TRPCError({ code: 'BAD_REQUEST', message: 'That page of the list is no longer available. Start from the first page.' });
+}
+
+export const DEFAULT_PAGE = 50;
+
+/** One page, ordered by last name, first name, id. `total` (matches for these filters) comes with the first page only. */
+export async function listMembers(db: TenantDb, input: ListMembersInput, country: string) {
+  const limit = input.limit ?? DEFAULT_PAGE;
+  const where = filters(input);
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  const keyset = after ? sql`(${members.lastName}, ${members.firstName}, ${members.id}) > (${after.lastName}, ${after.firstName}, ${after.id}::uuid)` : undefined;
+  const rows = await db
+    .select(columns)
+    .from(members)
+    .leftJoin(branches, eq(branches.id, members.branchId))
+    .where(and(where, keyset))
+    .orderBy(asc(members.lastName), asc(members.firstName), asc(members.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
+  const total = after ? undefined : (await db.select({ n: count() }).from(members).where(where))[0]!.n;
+  return { items: page.map((r) => present(r, country)), nextCursor, total };
+}
+
+export async function getMember(db: TenantDb, id: string, country: string) {
+  const [row] = await db.select(columns).from(members).leftJoin(branches, eq(branches.id, members.branchId)).where(eq(members.id, id));
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist (they may have been deleted).' });
+  return present(row, country);
+}
+
+export type MemberItem = Awaited<ReturnType<typeof getMember>>;
+
+/** Every tag some member has, alphabetically (for filters and audience pickers). */
+export async function tagsInUse(db: TenantDb): Promise<string[]> {
+  const rows = await db.execute<{ tag: string }>(sql`select distinct unnest(${members.tags}) as tag from ${members} order by 1`);
+  return rows.map((r) => r.tag);
+}

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { TenantDb } from '@/db/tenant';
+import { conversations, members, messages, type MessageStatus } from '@/db/tenant/schema';
+import type { ChurchProfile } from '@/server/church/profile';
+import { keywordOf, keywordReply } from './keywords';
+import { countSegments } from './segments';
+
+/**
+ * Storing what Telnyx tells us, in the church's own database. Every write is keyed by the provider's message id,
+ * so a replayed or concurrently duplicated webhook has exactly one effect.
+ */
+export type InboundText = { providerMessageId: string; from: string; to: string; text: string };
+export type InboundResult = { duplicate: boolean; messageId: string; conversationId: string; memberId: string; followUps: string[] };
+
+/** The automatic reply to one inbound message has an id derived from it: a retried webhook finds the same reply. */
+export function autoReplyId(providerMessageId: string): string {
+  const h = createHash('sha256').update(`auto-reply:${providerMessageId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** `church` is read only for keywords (the HELP reply names the church): plain texts never wait on the registry. */
+export async function storeInbound(db: TenantDb, msg: InboundText, church: () => Promise<ChurchProfile>): Promise<InboundResult> {
+  // Most texts are plain: one statement stores them (after one more that introduces a first-time sender).
+  // Keywords take the transaction below, which acts on the keyword and queues its reply atomically.
+  const keyword = keywordOf(msg.text);
+  if (!keyword) {
+    const fast = (await storeKnownSender(db, msg)) ?? (await introduce(db, msg.from).then(() => storeKnownSender(db, msg)));
+    if (fast) return fast;
+  }
+  const profile = keyword ? await church() : null;
+  return db.transaction(async (tx) => {
+    const { memberId, conversationId, subscribed } = await memberAndConversation(tx, msg.from);
+    const [stored] = await tx
+      .insert(messages)
+      .values({ conversationId, direction: 'inbound', body: msg.text, segments: countSegments(msg.text).segments || 1, status: 'received', providerMessageId: msg.providerMessageId, fromNumber: msg.from, toNumber: msg.to })
+      .onConflictDoNothing({ target: messages.providerMessageId })
+      .returning({ id: messages.id });
+    if (!stored) return duplicate(tx, msg, { memberId, conversationId });
+
+    await tx
+      .update(conversations)
+      .set({ unreadCount: sql`${conversations.unreadCount} + 1`, lastMessageAt: sql`now()`, lastMessagePreview: preview(msg.text), churchNumber: msg.to })
+      .where(eq(conversations.id, conversationId));
+
+    if (!keyword || !profile) return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [] };
+    if (keyword !== 'help') {
+      const subscription = keyword === 'stop' ? 'unsubscribed' : 'subscribed';
+      if (subscribed !== (subscription === 'subscribed')) {
+        await tx.update(members).set({ subscription, subscriptionSource: 'keyword', subscriptionChangedAt: sql`now()`, updatedAt: sql`now()` }).where(eq(members.id, memberId));
+      }
+    }
+    const reply = keywordReply(keyword, profile);
+    const [auto] = await tx
+      .insert(messages)
+      .values({ id: autoReplyId(msg.providerMessageId), conversationId, direction: 'outbound', kind: 'auto', body: reply, segments: countSegments(reply).segments, status: 'queued', fromNumber: msg.to, toNumber: msg.from })
+      .onConflictDoNothing()
+      .returning({ id: messages.id });
+    return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: auto ? [auto.id] : [] };
+  });
+}
+
+type FastRow = { member_id: string; conversation_id: string; message_id: string | null };
+
+/**
+ * One round trip, atomic as a single statement: insert the message unless its provider id exists, and count it
+ * unread only if it was inserted. Null when the sender has no member or conversation yet.
+ */
+async function storeKnownSender(db: TenantDb, msg: InboundText): Promise<InboundResult | null> {
+  const sql = db.$client;
+  const segments = countSegments(msg.text).segments || 1;
+  const [row] = await sql<FastRow[]>`
+    with known as (
+      select m.id as member_id, c.id as conversation_id
+        from members m join conversations c on c.member_id = m.id
+       where m.phone = ${msg.from}
+    ), stored as (
+      insert into messages (conversation_id, direction, body, segments, status, provider_message_id, from_number, to_number)
+      select conversation_id, 'inbound', ${msg.text}, ${segments}, 'received', ${msg.providerMessageId}, ${msg.from}, ${msg.to} from known
+      on conflict (provider_message_id) do nothing
+      returning id, conversation_id
+    ), counted as (
+      update conversations c
+         set unread_count = c.unread_count + 1, last_message_at = now(), last_message_preview = ${preview(msg.text)}, church_number = ${msg.to}
+        from stored where c.id = stored.conversation_id
+    )
+    select known.member_id, known.conversation_id, (select id from stored) as message_id from known`;
+  if (!row) return null;
+  if (row.message_id) return { duplicate: false, messageId: row.message_id, conversationId: row.conversation_id, memberId: row.member_id, followUps: [] };
+  const [original] = await sql<{ id: string }[]>`select id from messages where provider_message_id = ${msg.providerMessageId}`;
+  // Not inserted and not found: its conversation was deleted meanwhile; the transaction path recreates it.
+  if (!original) return null;
+  return { duplicate: true, messageId: original.id, conversationId: row.conversation_id, memberId: row.member_id, followUps: [] };
+}
+
+/**
+ * A first text from an unknown number: create the member ("New contact") and their conversation in one statement.
+ * Safe to repeat and to race — if another request created them first, this does nothing.
+ */
+async function introduce(db: TenantDb, phone: string) {
+  await db.$client`
+    with created as (
+      insert into members (first_name, phone, subscription_source) values ('New contact', ${phone}, 'inbound')
+      on conflict (phone) do nothing returning id
+    ), member as (
+      select id from created union all select id from members where phone = ${phone}
+    )
+    insert into conversations (member_id) select id from member limit 1 on conflict (member_id) do nothing`;
+}
+
+type Tx = Parameters<Parameters<TenantDb['transaction']>[0]>[0];
+
+/** The sender's member and conversation, created on first contact ("New contact" + their number). */
+async function memberAndConversation(tx: Tx, phone: string) {
+  const find = () =>
+    tx
+      .select({ memberId: members.id, subscription: members.subscription, conversationId: conversations.id })
+      .from(members)
+      .leftJoin(conversations, eq(conversations.memberId, members.id))
+      .where(eq(members.phone, phone))
+      .then((rows) => rows[0]);
+  let row = await find();
+  if (!row) {
+    // Two first texts at once: one insert wins, the other finds the winner's row.
+    await tx.insert(members).values({ firstName: 'New contact', phone, subscriptionSource: 'inbound' }).onConflictDoNothing({ target: members.phone });
+    row = (await find())!;
+  }
+  let conversationId = row.conversationId;
+  if (!conversationId) {
+    await tx.insert(conversations).values({ memberId: row.memberId }).onConflictDoNothing({ target: conversations.memberId });
+    const [created] = await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.memberId, row.memberId));
+    conversationId = created!.id;
+  }
+  return { memberId: row.memberId, conversationId: conversationId!, subscribed: row.subscription === 'subscribed' };
+}
+
+/** A replay: nothing new is written, but an automatic reply that never got queued is handed back to be queued. */
+async function duplicate(tx: Tx, msg: InboundText, ids: { memberId: string; conversationId: string }): Promise<InboundResult> {
+  const [original] = await tx.select({ id: messages.id }).from(messages).where(eq(messages.providerMessageId, msg.providerMessageId));
+  const pending = await tx.select({ id: messages.id }).from(messages).where(and(eq(messages.id, autoReplyId(msg.providerMessageId)), eq(messages.status, 'queued')));
+  return { duplicate: true, messageId: original!.id, ...ids, followUps: pending.map((p) => p.id) };
+}
+
+const preview = (text: string) => (text.length > 140 ? `${text.slice(0, 139)}…` : text);
+
+// ---------------------------------------------------------------------------------------------
+// Delivery reports. Statuses only move forward: a late "sent" never overwrites "delivered".
+// ---------------------------------------------------------------------------------------------
+const RANK: Record<MessageStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3, received: 3 };
+const rankOf = sql`case ${messages.status} when 'queued' then 0 when 'sending' then 1 when 'sent' then 2 else 3 end`;
+
+export async function applyDeliveryStatus(db: TenantDb, report: { providerMessageId: string; status: 'sent' | 'delivered' | 'failed'; error?: string | null }) {
+  const rows = await db
+    .update(messages)
+    .set({ status: report.status, error: report.error ?? null, statusAt: sql`now()` })
+    .where(and(eq(messages.providerMessageId, report.providerMessageId), eq(messages.direction, 'outbound'), sql`${rankOf} < ${RANK[report.status]}`))
+    .returning({ id: messages.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** Texting inputs, shared by the routers and the pages' inline checks. Client-safe: zod only. */
+export const messageBody = z.string().trim().min(1, 'Write a message').max(1600, 'Keep it under 1,600 characters (10 segments)');
+
+export const audience = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('all') }),
+  z.object({ type: z.literal('branch'), branchId: z.string().uuid('Choose a branch') }),
+  z.object({ type: z.literal('tag'), tag: z.string().trim().min(1, 'Choose a tag').max(60) }),
+]);
+export type AudienceInput = z.infer<typeof audience>;
+
+export const broadcastInput = z.object({
+  body: messageBody,
+  audience,
+  /** Omitted or null: send now. */
+  scheduledAt: z.coerce.date().nullish(),
+});
+
+export const cursorInput = z.object({ cursor: z.string().max(500).nullish(), limit: z.number().int().min(1).max(100).default(30) });

@@ -1,0 +1,45 @@
+import type { Task } from 'graphile-worker';
+import { z } from 'zod';
+import { addJobInTransaction } from '@/server/jobs/queue';
+import type { Registry } from '@/server/registry';
+import type { Services } from '@/server/services';
+import { withDeadline } from '@/server/tenancy/resolver';
+import { runBroadcast } from './broadcaster';
+import { sendOne } from './sender';
+
+/**
+ * Texting's two durable jobs, on the same queue as provisioning. A job is keyed by what it acts on, so queueing the
+ * same message twice yields one job; and each job is safe to run again (the message row decides what happens).
+ */
+export const SEND_TASK = 'send_message';
+export const BROADCAST_TASK = 'run_broadcast';
+
+const sendPayload = z.object({ tenantId: z.string().uuid(), messageId: z.string().uuid() });
+const broadcastPayload = z.object({ tenantId: z.string().uuid(), broadcastId: z.string().uuid() });
+
+export function enqueueSend(registry: Registry, tenantId: string, messageId: string, timeoutMs = 2_000) {
+  const job = addJobInTransaction(registry.db, SEND_TASK, { tenantId, messageId }, { jobKey: `send:${messageId}`, maxAttempts: 8 });
+  return withDeadline(job, timeoutMs);
+}
+
+export function enqueueBroadcast(registry: Registry, tenantId: string, broadcastId: string, runAt: Date, timeoutMs = 2_000) {
+  const job = addJobInTransaction(registry.db, BROADCAST_TASK, { tenantId, broadcastId }, { jobKey: `broadcast:${broadcastId}`, maxAttempts: 10, runAt });
+  return withDeadline(job, timeoutMs);
+}
+
+export function messagingTasks(services: Services): Record<string, Task> {
+  return {
+    [SEND_TASK]: async (payload, helpers) => {
+      const { tenantId, messageId } = sendPayload.parse(payload);
+      const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+      const outcome = await services.connections.withTenant(tenantId, (db) => sendOne(services.messaging, db, tenantId, messageId, { finalAttempt }));
+      // Held in "sending" by a worker that may have died: look again later (after 10 minutes it is marked failed).
+      if (outcome === 'in_flight' && !finalAttempt) throw new Error(`message ${messageId} is still marked as sending; checking again later`);
+    },
+    [BROADCAST_TASK]: async (payload, helpers) => {
+      const { tenantId, broadcastId } = broadcastPayload.parse(payload);
+      const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+      await services.connections.withTenant(tenantId, (db) => runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }));
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { Config } from '@/server/config';
+import { errorKind } from '@/server/errors';
+import { createOutbox } from './outbox';
+import { createTelnyx } from './telnyx';
+
+/**
+ * Where outbound texts go. Telnyx when TELNYX_API_KEY is set; otherwise the local outbox, which records each send
+ * as sent (and lets an admin simulate replies). Tests may pass their own.
+ */
+export type OutboundText = { from: string; to: string; text: string };
+export type MessagingProvider = {
+  name: 'telnyx' | 'outbox';
+  /** Resolves once the provider has accepted the message; its id is null when it accepted without saying which. */
+  send(message: OutboundText): Promise<{ providerMessageId: string | null }>;
+};
+
+/** A failure worth retrying later (rate limited, provider down, network): the message goes back to the queue. */
+export class TransientSendError extends errorKind('TransientSend') {}
+/** The provider refused this message (bad number, blocked): retrying would not help. */
+export class PermanentSendError extends errorKind('PermanentSend') {}
+
+export function createProvider(config: Config): MessagingProvider {
+  return config.TELNYX_API_KEY
+    ? createTelnyx({ apiKey: config.TELNYX_API_KEY, baseUrl: config.TELNYX_API_URL, messagingProfileId: config.TELNYX_MESSAGING_PROFILE_ID })
+    : createOutbox();
+}

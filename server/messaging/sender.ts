@@ -1,0 +1,91 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { TenantDb } from '@/db/tenant';
+import { messages } from '@/db/tenant/schema';
+import { log } from '@/server/log';
+import { PermanentSendError, TransientSendError, type MessagingProvider } from './provider';
+import type { NumberRouter } from './routing';
+
+/**
+ * Sends one queued message. The message row is the lock: it moves queued → sending in one statement before the
+ * provider is called, so however many jobs race for it, one sends it. A message found stuck in "sending" (its
+ * worker died mid-call) is marked failed rather than resent: we cannot know whether it left, and a church must
+ * never text someone twice.
+ */
+export type SenderDeps = { provider: MessagingProvider; numbers: NumberRouter; sendRate: RateLimiterAbstract };
+/** `in_flight`: another worker holds the message in "sending" (or died doing so less than 10 minutes ago). */
+export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'in_flight';
+
+const STUCK_AFTER = '10 minutes';
+export const NOT_SUBSCRIBED = 'Not sent: this person has unsubscribed (they replied STOP).';
+
+type Claimed = { id: string; kind: string; body: string; phone: string; subscription: string; church_number: string | null };
+
+export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, messageId: string, opts: { finalAttempt: boolean }): Promise<SendOutcome> {
+  // Everything that can fail for reasons of our own happens before the claim, so a claimed message is only ever
+  // left in "sending" by a crash.
+  const numbers = await deps.numbers.numbersOf(tenantId);
+  await waitForTurn(deps.sendRate, tenantId);
+  const [claimed] = await db.execute<Claimed>(sql`
+    update messages m set status = 'sending', status_at = now()
+      from conversations c join members p on p.id = c.member_id
+     where m.id = ${messageId} and m.status = 'queued' and m.direction = 'outbound' and c.id = m.conversation_id
+     returning m.id, m.kind, m.body, p.phone, p.subscription, c.church_number`);
+  if (!claimed) return settleUnclaimed(db, messageId);
+
+  // Opt-out is checked at the moment of sending, not when queued: a STOP that arrived since always wins.
+  if (claimed.subscription !== 'subscribed' && claimed.kind !== 'auto') return fail(db, messageId, NOT_SUBSCRIBED);
+  const from = claimed.church_number && numbers.includes(claimed.church_number) ? claimed.church_number : numbers[0];
+  if (!from) return fail(db, messageId, 'Not sent: the church has no sending number yet (Settings → Phone numbers).');
+
+  try {
+    const { providerMessageId } = await deps.provider.send({ from, to: claimed.phone, text: claimed.body });
+    await db
+      .update(messages)
+      .set({ status: 'sent', providerMessageId, fromNumber: from, toNumber: claimed.phone, error: null, statusAt: sql`now()` })
+      .where(and(eq(messages.id, messageId), eq(messages.status, 'sending')));
+    return 'sent';
+  } catch (err) {
+    if (TransientSendError.is(err) && !opts.finalAttempt) {
+      await db.update(messages).set({ status: 'queued', statusAt: sql`now()` }).where(eq(messages.id, messageId));
+      throw err; // the job is retried later, with backoff
+    }
+    log.warn('message not sent', { tenantId, messageId, err });
+    const reason = PermanentSendError.is(err) ? (err as Error).message : 'the texting provider could not be reached';
+    return fail(db, messageId, `Not sent: ${reason}`);
+  }
+}
+
+async function fail(db: TenantDb, messageId: string, error: string): Promise<SendOutcome> {
+  await db.update(messages).set({ status: 'failed', error, statusAt: sql`now()` }).where(eq(messages.id, messageId));
+  return 'failed';
+}
+
+/**
+ * The message was not ours to send. Already settled: nothing to do. Stuck in "sending" for longer than any send
+ * takes: failed, never resent. Still "sending" more recently: `in_flight`, and the caller looks again later, so a
+ * worker that died mid-call does not leave the message in "sending" for ever.
+ */
+export async function settleUnclaimed(db: TenantDb, messageId: string): Promise<SendOutcome> {
+  const [stuck] = await db
+    .update(messages)
+    .set({ status: 'failed', error: 'Not sent: interrupted while sending, and not retried so it cannot arrive twice.', statusAt: sql`now()` })
+    .where(and(eq(messages.id, messageId), eq(messages.status, 'sending'), sql`${messages.statusAt} < now() - ${STUCK_AFTER}::interval`))
+    .returning({ id: messages.id });
+  if (stuck) return 'failed';
+  const [row] = await db.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId));
+  return row?.status === 'sending' ? 'in_flight' : 'skipped';
+}
+
+/** The per-church sending rate, shared by every worker: wait for a slot rather than fail. */
+async function waitForTurn(limiter: RateLimiterAbstract, tenantId: string) {
+  for (;;) {
+    try {
+      await limiter.consume(tenantId);
+      return;
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      await new Promise((r) => setTimeout(r, Math.max(20, err.msBeforeNext)));
+    }
+  }
+}

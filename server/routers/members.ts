@@ -1,0 +1,44 @@
+import { churchProfile } from '@/server/church/profile';
+import { commitImport, previewImport } from '@/server/members/csv-import';
+import { createMemberInput, importInput, listMembersInput, memberId, updateMemberInput } from '@/server/members/inputs';
+import { getMember, listMembers, tagsInUse } from '@/server/members/queries';
+import { createMember, deleteMember, updateMember } from '@/server/members/writes';
+import { roleProcedure, router, tenantProcedure, type Context } from '@/server/trpc';
+
+/** Phone numbers are read and shown against the church's country (kept in the registry with its profile). */
+const countryOf = async (ctx: Pick<Context, 'services'> & { tenantId: string }) => (await churchProfile(ctx.services.registry, ctx.tenantId)).country;
+
+/**
+ * Permissions: staff read, add and edit members, because they text people and keep details current. Deleting a
+ * member (which also deletes their conversation) and importing a file (which changes many members at once) need
+ * an admin or the owner.
+ */
+export const membersRouter = router({
+  /** One page: { items, nextCursor, total } (`total` with the first page only). */
+  list: tenantProcedure.input(listMembersInput).query(async ({ ctx, input }) => listMembers(ctx.db, input, await countryOf(ctx))),
+
+  get: tenantProcedure.input(memberId).query(async ({ ctx, input }) => getMember(ctx.db, input.id, await countryOf(ctx))),
+
+  create: tenantProcedure.input(createMemberInput).mutation(async ({ ctx, input }) => {
+    const country = await countryOf(ctx);
+    const { id } = await createMember(ctx.db, input, country);
+    return getMember(ctx.db, id, country);
+  }),
+
+  update: tenantProcedure.input(updateMemberInput).mutation(async ({ ctx, input }) => {
+    const country = await countryOf(ctx);
+    await updateMember(ctx.db, input, country);
+    return getMember(ctx.db, input.id, country);
+  }),
+
+  delete: roleProcedure('admin').input(memberId).mutation(({ ctx, input }) => deleteMember(ctx.db, input.id)),
+
+  /** Every tag in use, alphabetically. */
+  tags: tenantProcedure.query(({ ctx }) => tagsInUse(ctx.db)),
+
+  /** What importing this CSV would do, row by row, without writing anything. */
+  importPreview: roleProcedure('admin').input(importInput).mutation(async ({ ctx, input }) => previewImport(ctx.db, input.csv, await countryOf(ctx))),
+
+  /** Checks the CSV again and writes every good row: { created, updated, skipped, errors: [{ row, messages }] }. */
+  import: roleProcedure('admin').input(importInput).mutation(async ({ ctx, input }) => commitImport(ctx.db, input.csv, await countryOf(ctx))),
+});

@@ -1,0 +1,71 @@
+import { TRPCError } from '@trpc/server';
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { conversations, members, messages } from '@/db/tenant/schema';
+import { log } from '@/server/log';
+import { messageBody } from '@/server/messaging/inputs';
+import { enqueueSend } from '@/server/messaging/jobs';
+import { countSegments } from '@/server/messaging/segments';
+import { simulateInbound } from '@/server/messaging/simulate';
+import { tenantProcedure, router, type TenantContext } from '@/server/trpc';
+
+export const messagesRouter = router({
+  /** Text one member. The message is stored as queued and sent by the job queue (retried, rate limited, once). */
+  send: tenantProcedure.input(z.object({ memberId: z.string().uuid(), body: messageBody })).mutation(async ({ ctx, input }) => {
+    const [member] = await ctx.db.select().from(members).where(eq(members.id, input.memberId));
+    if (!member) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist.' });
+    if (member.subscription !== 'subscribed') {
+      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.` });
+    }
+    await requireSendingNumber(ctx);
+    const conversationId = await conversationOf(ctx, member.id);
+    const segments = countSegments(input.body).segments;
+    const message = await ctx.db.transaction(async (tx) => {
+      const [m] = await tx
+        .insert(messages)
+        .values({ conversationId, direction: 'outbound', kind: 'conversation', body: input.body, segments, status: 'queued', toNumber: member.phone, sentBy: ctx.admin.id })
+        .returning();
+      await tx.update(conversations).set({ lastMessageAt: sql`now()`, lastMessagePreview: input.body.slice(0, 140), unreadCount: 0 }).where(eq(conversations.id, conversationId));
+      return m!;
+    });
+    try {
+      await enqueueSend(ctx.services.registry, ctx.tenantId, message.id, ctx.services.config.REGISTRY_TIMEOUT_MS);
+    } catch (err) {
+      // Not queued means never sent: say so on the message and to the admin, rather than leave it waiting forever.
+      await ctx.db.update(messages).set({ status: 'failed', error: 'Not sent: Steeple was busy. Please send it again.' }).where(eq(messages.id, message.id));
+      throw err;
+    }
+    return { ...message, conversationId };
+  }),
+
+  /** Local outbox only: pretend the member texted back, through the real signed webhook. */
+  simulateReply: tenantProcedure.input(z.object({ conversationId: z.string().uuid(), body: messageBody })).mutation(async ({ ctx, input }) => {
+    if (!ctx.services.messaging.signingKey) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Simulated replies are only available without a Telnyx account.' });
+    const [thread] = await ctx.db
+      .select({ phone: members.phone, churchNumber: conversations.churchNumber })
+      .from(conversations)
+      .innerJoin(members, eq(members.id, conversations.memberId))
+      .where(eq(conversations.id, input.conversationId));
+    if (!thread) throw new TRPCError({ code: 'NOT_FOUND', message: 'That conversation does not exist.' });
+    const to = thread.churchNumber ?? (await requireSendingNumber(ctx));
+    const status = await simulateInbound(ctx.services, { from: thread.phone, to, text: input.body });
+    if (status !== 200) {
+      log.warn('simulated reply was not accepted by the webhook', { status });
+      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'The reply could not be delivered. Please try again.' });
+    }
+    return { ok: true };
+  }),
+});
+
+async function requireSendingNumber(ctx: TenantContext) {
+  const [number] = await ctx.services.messaging.numbers.numbersOf(ctx.tenantId);
+  if (!number) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Add a sending phone number in Settings before texting.' });
+  return number;
+}
+
+/** A member's conversation, started on first use. */
+export async function conversationOf(ctx: TenantContext, memberId: string) {
+  await ctx.db.insert(conversations).values({ memberId }).onConflictDoNothing({ target: conversations.memberId });
+  const [c] = await ctx.db.select({ id: conversations.id }).from(conversations).where(eq(conversations.memberId, memberId));
+  return c!.id;
+}

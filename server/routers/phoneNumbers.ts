@@ -1,0 +1,50 @@
+import { TRPCError } from '@trpc/server';
+import { and, asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { phoneNumberIndex } from '@/db/registry/schema';
+import { churchProfile } from '@/server/church/profile';
+import { hasCause } from '@/server/errors';
+import { normalisePhone } from '@/server/messaging/phone';
+import { roleProcedure, router } from '@/server/trpc';
+
+const number = z.object({ number: z.string().trim().min(3, 'Enter a phone number').max(32) });
+
+// The church's sending numbers live in the registry's phone index: that is how an inbound text finds its church,
+// and its primary key makes a number belong to one church only. Owner only: numbers cost money and route texts.
+export const phoneNumbersRouter = router({
+  list: roleProcedure('owner').query(({ ctx }) =>
+    ctx.services.registry.db
+      .select({ number: phoneNumberIndex.e164, assignedAt: phoneNumberIndex.createdAt })
+      .from(phoneNumberIndex)
+      .where(eq(phoneNumberIndex.tenantId, ctx.tenantId))
+      .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164)),
+  ),
+
+  assign: roleProcedure('owner').input(number).mutation(async ({ ctx, input }) => {
+    const { country } = await churchProfile(ctx.services.registry, ctx.tenantId);
+    const e164 = normalisePhone(input.number, country);
+    if (!e164) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That is not a valid phone number.' });
+    try {
+      await ctx.services.registry.db.insert(phoneNumberIndex).values({ e164, tenantId: ctx.tenantId });
+    } catch (err) {
+      if (!hasCause(err, (e) => e.code === '23505')) throw err;
+      const [owner] = await ctx.services.registry.db.select({ tenantId: phoneNumberIndex.tenantId }).from(phoneNumberIndex).where(eq(phoneNumberIndex.e164, e164));
+      const message = owner?.tenantId === ctx.tenantId ? 'This number is already one of yours.' : 'This number is already in use by another account.';
+      throw new TRPCError({ code: 'CONFLICT', message });
+    }
+    ctx.services.messaging.numbers.forget(e164, ctx.tenantId);
+    return { number: e164 };
+  }),
+
+  release: roleProcedure('owner').input(number).mutation(async ({ ctx, input }) => {
+    const { country } = await churchProfile(ctx.services.registry, ctx.tenantId);
+    const e164 = normalisePhone(input.number, country) ?? input.number;
+    const [gone] = await ctx.services.registry.db
+      .delete(phoneNumberIndex)
+      .where(and(eq(phoneNumberIndex.e164, e164), eq(phoneNumberIndex.tenantId, ctx.tenantId)))
+      .returning({ e164: phoneNumberIndex.e164 });
+    if (!gone) throw new TRPCError({ code: 'NOT_FOUND', message: 'That number is not one of yours.' });
+    ctx.services.messaging.numbers.forget(e164, ctx.tenantId);
+    return { ok: true };
+  }),
+});

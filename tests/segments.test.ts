@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { countSegments } from '@/server/messaging/segments';
+
+const a = (n: number) => 'a'.repeat(n);
+const zh = (n: number) => '中'.repeat(n); // outside GSM-7: forces UCS-2, one UTF-16 unit each
+const EMOJI = '😀'; // one code point, two UTF-16 units
+
+describe('countSegments', () => {
+  const table: [name: string, text: string, encoding: 'GSM-7' | 'UCS-2', units: number, segments: number][] = [
+    ['empty', '', 'GSM-7', 0, 0],
+    ['one GSM char', 'a', 'GSM-7', 1, 1],
+    ['160 GSM chars', a(160), 'GSM-7', 160, 1],
+    ['161 GSM chars', a(161), 'GSM-7', 161, 2],
+    ['306 GSM chars', a(306), 'GSM-7', 306, 2],
+    ['307 GSM chars', a(307), 'GSM-7', 307, 3],
+    ['459 GSM chars', a(459), 'GSM-7', 459, 3],
+    ['460 GSM chars', a(460), 'GSM-7', 460, 4],
+    ['every extended char counts 2', '€{}[]~^\\|', 'GSM-7', 18, 1],
+    ['80 euro signs fill one segment', '€'.repeat(80), 'GSM-7', 160, 1],
+    ['81 euro signs need two', '€'.repeat(81), 'GSM-7', 162, 2],
+    ['159 chars + one extended = 161 units', a(159) + '€', 'GSM-7', 161, 2],
+    // 152 + 2 would straddle the 153 boundary: the € moves whole to segment 2, which then overflows into a third.
+    ['extended char straddling the 153 boundary moves whole', a(152) + '€' + a(152), 'GSM-7', 306, 3],
+    ['same units without straddling', a(151) + '€' + a(153), 'GSM-7', 306, 2],
+    ['GSM accented set stays GSM-7', 'é ñ Ä ö ü à è ù ì ò Ç Ø å Æ ß É ¿ ¡ £ ¥ §', 'GSM-7', 41, 1],
+    ['160 accented GSM chars', 'é'.repeat(160), 'GSM-7', 160, 1],
+    ['newline and CR are GSM', 'line one\nline two\r\n', 'GSM-7', 19, 1],
+    ['one non-GSM char switches to UCS-2', a(69) + '中', 'UCS-2', 70, 1],
+    ['UCS-2 70', zh(70), 'UCS-2', 70, 1],
+    ['UCS-2 71', zh(71), 'UCS-2', 71, 2],
+    ['UCS-2 134', zh(134), 'UCS-2', 134, 2],
+    ['UCS-2 135', zh(135), 'UCS-2', 135, 3],
+    ['GSM text + lowercase ç (not in GSM-7) is UCS-2', a(100) + 'ç', 'UCS-2', 101, 2],
+    ['extended chars count 1 in UCS-2', '€'.repeat(70) + '中', 'UCS-2', 71, 2],
+    ['emoji count 2 units', EMOJI, 'UCS-2', 2, 1],
+    ['35 emoji fill one segment', EMOJI.repeat(35), 'UCS-2', 70, 1],
+    ['36 emoji need two', EMOJI.repeat(36), 'UCS-2', 72, 2],
+    // 66 units + emoji would straddle 67: the emoji moves whole, so 66 + [2 + 66] = 3 segments, not ceil(134/67) = 2.
+    ['emoji straddling the 67 boundary is never split', zh(66) + EMOJI + zh(66), 'UCS-2', 134, 3],
+    ['same units without straddling', zh(65) + EMOJI + zh(67), 'UCS-2', 134, 2],
+  ];
+
+  it.each(table)('%s', (_name, text, encoding, units, segments) => {
+    const got = countSegments(text);
+    expect({ encoding: got.encoding, units: got.units, segments: got.segments }).toEqual({ encoding, units, segments });
+  });
+
+  it('reports the per-segment limit and what is left of the current segment', () => {
+    expect(countSegments('')).toMatchObject({ perSegment: 160, remaining: 160 });
+    expect(countSegments(a(150))).toMatchObject({ perSegment: 160, remaining: 10 });
+    expect(countSegments(a(161))).toMatchObject({ perSegment: 153, remaining: 153 - 8 });
+    expect(countSegments(zh(71))).toMatchObject({ perSegment: 67, remaining: 67 - 4 });
+    expect(countSegments(a(152) + '€')).toMatchObject({ segments: 1, remaining: 160 - 154 });
+  });
+});

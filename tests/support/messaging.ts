@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { and, eq } from 'drizzle-orm';
+import postgres from 'postgres';
+import { members, messages, type Member, type Message } from '@/db/tenant/schema';
+import { loadConfig } from '@/server/config';
+import { PermanentSendError, TransientSendError, type MessagingProvider, type OutboundText } from '@/server/messaging/provider';
+import { createServices, type Services } from '@/server/services';
+import { prepareDatabases } from '@/server/tenancy/setup';
+import { withDatabase } from '@/server/tenancy/urls';
+import type { Caller } from './accounts';
+import { dropRegistry, serverUrl, testSecretKey, testSecrets } from './harness';
+
+/** Helpers for the texting tests: a registry with a fake provider, members, sending numbers, message rows. */
+
+/** A fake of the third-party SMS provider only: records every send; a script may fail the next calls. */
+export class FakeProvider implements MessagingProvider {
+  readonly name = 'outbox' as const;
+  readonly calls: (OutboundText & { at: number })[] = [];
+  /** Failures handed out to the next sends, in order (any recipient). */
+  private script: ('transient' | 'permanent')[] = [];
+  /** Failures for one recipient only. */
+  private byRecipient = new Map<string, ('transient' | 'permanent')[]>();
+  delayMs = 0;
+  private seq = 0;
+
+  failNext(...kinds: ('transient' | 'permanent')[]) {
+    this.script.push(...kinds);
+  }
+  failFor(to: string, ...kinds: ('transient' | 'permanent')[]) {
+    this.byRecipient.set(to, [...(this.byRecipient.get(to) ?? []), ...kinds]);
+  }
+  /** Every attempt, including refused ones. */
+  readonly attempts: OutboundText[] = [];
+
+  async send(message: OutboundText) {
+    this.attempts.push(message);
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    const failure = this.byRecipient.get(message.to)?.shift() ?? this.script.shift();
+    if (failure === 'transient') throw new TransientSendError('fake provider: temporarily unavailable');
+    if (failure === 'permanent') throw new PermanentSendError('fake provider: the destination number is not reachable');
+    this.calls.push({ ...message, at: Date.now() });
+    return { providerMessageId: `fake-${++this.seq}-${randomBytes(4).toString('hex')}` };
+  }
+
+  to(phone: string) {
+    return this.calls.filter((c) => c.to === phone);
+  }
+}
+
+/**
+ * Like createTestRegistry, but the services get `provider` (a fake of the SMS provider) and can be rebuilt with other
+ * settings over the same registry (`servicesWith`).
+ */
+export async function createMessagingRegistry(env: Record<string, string> = {}, provider?: MessagingProvider) {
+  const name = `stp_${randomBytes(5).toString('hex')}`;
+  const url = withDatabase(serverUrl(), name);
+  await prepareDatabases(url, { secretKey: testSecretKey });
+  const extra: Services[] = [];
+  const build = (moreEnv: Record<string, string>, p?: MessagingProvider) =>
+    createServices(loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env, ...moreEnv }), p ? { provider: p } : {});
+  const services = build({}, provider);
+  const admin = postgres(url, { max: 2, onnotice: () => {} });
+  return {
+    name,
+    url,
+    services,
+    admin,
+    /** Another set of services over the same registry, with more settings (closed by cleanup). */
+    servicesWith(moreEnv: Record<string, string>, p?: MessagingProvider) {
+      const s = build(moreEnv, p);
+      extra.push(s);
+      return s;
+    },
+    async cleanup() {
+      await admin.end({ timeout: 5 });
+      for (const s of extra) await s.close().catch(() => {});
+      await services.close();
+      await dropRegistry(name);
+    },
+  };
+}
+export type MessagingRegistry = Awaited<ReturnType<typeof createMessagingRegistry>>;
+
+let phoneSeq = 0;
+/** A valid US number, unique within this process: +1 202 3xx xxxx. */
+export function nextPhone() {
+  const i = ++phoneSeq + (process.pid % 50) * 1000;
+  return `+1202${300 + Math.floor(i / 10_000)}${String(i % 10_000).padStart(4, '0')}`;
+}
+
+export type NewMember = Partial<Pick<Member, 'firstName' | 'lastName' | 'phone' | 'branchId' | 'tags' | 'subscription'>>;
+
+/** Members straight into the church's database (the members procedures are tested elsewhere). */
+export async function insertMembers(services: Services, tenantId: string, rows: NewMember[]): Promise<Member[]> {
+  if (rows.length === 0) return [];
+  return services.connections.withTenant(tenantId, (db) =>
+    db
+      .insert(members)
+      .values(rows.map((r, i) => ({ firstName: r.firstName ?? `Member${i}`, lastName: r.lastName ?? 'Test', phone: r.phone ?? nextPhone(), branchId: r.branchId ?? null, tags: r.tags ?? [], subscription: r.subscription ?? 'subscribed' })))
+      .returning(),
+  );
+}
+
+export async function setSubscription(services: Services, tenantId: string, memberId: string, subscription: 'subscribed' | 'unsubscribed') {
+  await services.connections.withTenant(tenantId, (db) => db.update(members).set({ subscription }).where(eq(members.id, memberId)));
+}
+
+export async function messageRow(services: Services, tenantId: string, id: string): Promise<Message> {
+  const [m] = await services.connections.withTenant(tenantId, (db) => db.select().from(messages).where(eq(messages.id, id)));
+  if (!m) throw new Error(`no message ${id}`);
+  return m;
+}
+
+export async function broadcastMessages(services: Services, tenantId: string, broadcastId: string): Promise<Message[]> {
+  return services.connections.withTenant(tenantId, (db) => db.select().from(messages).where(and(eq(messages.broadcastId, broadcastId))));
+}
+
+/** Assign a sending number through the real procedure (owner only). */
+export async function assignNumber(owner: Caller, number = nextPhone()) {
+  return (await owner.phoneNumbers.assign({ number })).number;
+}
+
+/** Jobs still in the queue (any state) for a task, through the privileged connection. */
+export async function queuedJobs(admin: postgres.Sql, task: string) {
+  return admin<{ id: string; key: string | null; attempts: number; last_error: string | null; run_at: Date; locked_at: Date | null }[]>`
+    select j.id, j.key, j.attempts, j.last_error, j.run_at, j.locked_at
+      from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+     where t.identifier = ${task}`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// A stand-in for Telnyx's HTTP API on 127.0.0.1: records each request, answers from a script.
+// ------------------------------------------------------------------------------------------------
+
+export type RecordedRequest = { method: string; url: string; headers: http.IncomingHttpHeaders; body: unknown };
+/** `hang`: never answer; `destroy`: drop the connection after reading the request; `raw`: a body sent as is. */
+export type ScriptedAnswer = { status: number; body?: unknown; raw?: string; hang?: boolean; destroy?: boolean };
+
+export class FakeTelnyx {
+  readonly requests: RecordedRequest[] = [];
+  /** Answers per destination number, in order; afterwards (or for other numbers) a 200 with a new id. */
+  readonly script = new Map<string, ScriptedAnswer[]>();
+  private hanging: http.ServerResponse[] = [];
+  private seq = 0;
+  private constructor(private server: http.Server) {}
+
+  static async start(): Promise<FakeTelnyx> {
+    let self: FakeTelnyx | null = null;
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = raw;
+        try {
+          body = JSON.parse(raw);
+        } catch {}
+        self!.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        const to = (body as { to?: string } | null)?.to ?? '';
+        const answer = self!.script.get(to)?.shift() ?? { status: 200, body: { data: { id: `telnyx-${++self!.seq}`, record_type: 'message', to: [{ phone_number: to, status: 'queued' }] } } };
+        if (answer.hang) return void self!.hanging.push(res);
+        if (answer.destroy) return void req.socket.destroy();
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body)));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    self = new FakeTelnyx(server);
+    return self;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  to(phone: string) {
+    return this.requests.filter((r) => (r.body as { to?: string })?.to === phone);
+  }
+
+  close() {
+    for (const res of this.hanging) res.destroy();
+    this.server.closeAllConnections();
+    return new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
