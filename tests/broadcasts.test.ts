@@ -148,6 +148,10 @@ describe('broadcasts', () => {
     const page2 = await w.owner.caller.broadcasts.list({ limit: 2, cursor: page1.nextCursor });
     expect([...page1.items, ...page2.items].map((b) => b.id)).toEqual([choir.id, all.id, created.id]);
     expect(page2.nextCursor).toBeNull();
+    const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const cursor of ['%%%', forged([]), forged([null, null]), forged(['last week', all.id]), forged(['2026-01-01T10:00:00.000000Z', 42])]) {
+      expect((await errorOf(w.owner.caller.broadcasts.list({ cursor }))).code, cursor).toBe('BAD_REQUEST');
+    }
   });
 
   it('scheduled a few seconds ahead: nothing is sent before its time, everything after', async () => {
@@ -186,7 +190,7 @@ describe('broadcasts', () => {
     expect(await broadcastMessages(reg.services, w.church.tenantId, created.id)).toEqual([]);
 
     expect((await errorOf(w.owner.caller.broadcasts.cancel({ id: created.id }))).code).toBe('BAD_REQUEST');
-    expect((await errorOf(w.owner.caller.broadcasts.cancel({ id: crypto.randomUUID() }))).code).toBe('BAD_REQUEST');
+    expect((await errorOf(w.owner.caller.broadcasts.cancel({ id: crypto.randomUUID() }))).code).toBe('NOT_FOUND');
     expect((await errorOf(w.owner.caller.broadcasts.get({ id: crypto.randomUUID() }))).code).toBe('NOT_FOUND');
   });
 

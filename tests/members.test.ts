@@ -176,7 +176,7 @@ describe('members', () => {
     expect(pages).toBe(7);
     expect(seen).toEqual(all.items.map((i) => i.id));
     expect(new Set(seen).size).toBe(47);
-    const sorted = await db<{ id: string }[]>`select id from members order by last_name, first_name, id`;
+    const sorted = await db<{ id: string }[]>`select id from members order by lower(last_name), lower(first_name), id`;
     expect(seen).toEqual(sorted.map((r) => r.id));
 
     // Search: names (any case, first + last), email, phone as stored, and phone digits however they are typed.

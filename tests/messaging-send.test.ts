@@ -331,7 +331,11 @@ describe('texting: sending', () => {
       expect([...unread.items, ...rest.items].map((i) => i.id)).toEqual([ids[6], ids[3], ids[1]]);
       expect(rest.nextCursor).toBeNull();
 
-      expect((await errorOf(admin.caller.conversations.list({ cursor: 'not-a-cursor' }))).code).toBe('BAD_REQUEST');
+      // A tampered cursor is a 400, whatever is inside it, never a 500 from the database.
+      const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+      for (const cursor of ['not-a-cursor', forged({}), forged([]), forged(['x', 'y', 'z']), forged([true, 'yesterday', ids[0]]), forged([true, '2026-02-30T10:00:00.000000Z', ids[0]]), forged([true, '2026-01-01T10:00:00.000000Z', 'not-a-uuid'])]) {
+        expect((await errorOf(admin.caller.conversations.list({ cursor }))).code, cursor).toBe('BAD_REQUEST');
+      }
 
       // markRead resets the count and the thread drops below every unread one.
       expect(await admin.caller.conversations.markRead({ id: ids[6]! })).toEqual({ ok: true });
@@ -340,6 +344,15 @@ describe('texting: sending', () => {
       expect(after.items.find((i) => i.id === ids[6])!.unreadCount).toBe(0);
       expect(after.items.map((i) => i.id)).toEqual([ids[3], ids[1], ids[6], ids[5], ids[4], ids[2], ids[0]]);
       expect((await errorOf(admin.caller.conversations.markRead({ id: crypto.randomUUID() }))).code).toBe('NOT_FOUND');
+
+      // Assigning a thread to an admin: "assigned to me" lists only theirs; someone not on the team is refused.
+      const me = admin.session.adminId;
+      expect(await admin.caller.conversations.assign({ id: ids[2]!, adminId: me })).toEqual({ ok: true });
+      const mine = await admin.caller.conversations.list({ assignedToMe: true });
+      expect(mine.items.map((i) => [i.id, i.assignedAdminId])).toEqual([[ids[2], me]]);
+      expect((await errorOf(admin.caller.conversations.assign({ id: ids[2]!, adminId: crypto.randomUUID() }))).code).toBe('BAD_REQUEST');
+      await admin.caller.conversations.assign({ id: ids[2]!, adminId: null });
+      expect((await admin.caller.conversations.list({ assignedToMe: true })).items).toEqual([]);
     });
 
     it('conversations.get returns the thread oldest first and pages back with olderCursor', async () => {
@@ -373,6 +386,10 @@ describe('texting: sending', () => {
       expect(oldest.olderCursor).toBeNull();
 
       expect((await errorOf(admin.caller.conversations.get({ id: crypto.randomUUID() }))).code).toBe('NOT_FOUND');
+      const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+      for (const before of [forged([1, 2]), forged(['2026-01-01 10:00:00+00', crypto.randomUUID()]), forged(['2026-01-01T10:00:00.000000Z', 'x'])]) {
+        expect((await errorOf(admin.caller.conversations.get({ id: conversationId, before }))).code, before).toBe('BAD_REQUEST');
+      }
     });
 
     it('simulateReply stores an inbound message through the webhook; STOP unsubscribes and its auto reply is still sent', async () => {

@@ -201,6 +201,16 @@ describe('Telnyx webhooks', () => {
       expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'subscribed' });
     });
 
+    it('"Yes" from someone already subscribed answers a question: no automatic reply, nothing changes', async () => {
+      const from = nextPerson();
+      await postSigned(services, received(from, number, 'Can you drive on Sunday?').body);
+      const yes = received(from, number, 'Yes!');
+      await postSigned(services, yes.body);
+      expect(await repliesTo(church.tenantId, yes.id)).toHaveLength(0);
+      expect(await messagesOf(church.tenantId, yes.id)).toHaveLength(1);
+      expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'subscribed', subscriptionSource: 'inbound' });
+    });
+
     it('a keyword inside a sentence is just a message', async () => {
       const from = nextPerson();
       const m = received(from, number, 'Please stop by the office');

@@ -46,13 +46,13 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
               </span>
               <span className="min-w-0">
                 <span className="block text-xs font-medium uppercase tracking-wide text-slate-500">Steeple</span>
-                <span className="block truncate text-sm font-semibold text-slate-900" data-testid="church-name">
+                <span className="block truncate text-sm font-semibold text-slate-900" data-testid="church-name" title={viewer.churchName}>
                   {viewer.churchName}
                 </span>
               </span>
             </Link>
-            {/* Eight links fit beside the name only on wide screens; below that they get their own row. */}
-            <nav aria-label="Main" className="hidden xl:block">
+            {/* Eight links fit beside the church's name (untruncated) only on very wide screens; below that they get their own row. */}
+            <nav aria-label="Main" className="hidden 2xl:block">
               <NavLinks links={links} pathname={pathname} />
             </nav>
           </div>
@@ -80,8 +80,8 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
             </button>
           </div>
         </div>
-        {/* Below xl the menu is its own row under the header, always visible (no hidden drawer); on a phone it scrolls sideways. */}
-        <nav aria-label="Main" className="border-t border-slate-100 xl:hidden">
+        {/* Below 2xl the menu is its own row under the header, always visible (no hidden drawer); on a phone it scrolls sideways. */}
+        <nav aria-label="Main" className="border-t border-slate-100 2xl:hidden">
           <div className="mx-auto max-w-6xl overflow-x-auto px-2 sm:px-4 [scrollbar-width:thin]">
             <NavLinks links={links} pathname={pathname} />
           </div>

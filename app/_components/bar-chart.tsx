@@ -36,7 +36,7 @@ export function BarChart<K extends string>({ caption, rows, series, testId }: { 
           </div>
           <div className="mt-1 flex text-[10px] text-slate-500">
             {rows.map((r, i) => (
-              <span key={r.label} className="min-w-0 flex-1 overflow-visible whitespace-nowrap text-center">
+              <span key={r.label} className={`min-w-0 flex-1 overflow-visible whitespace-nowrap ${i === 0 ? 'text-left' : i === rows.length - 1 ? 'flex justify-end' : 'text-center'}`}>
                 {ticks.has(i) ? (r.shortLabel ?? r.label) : ''}
               </span>
             ))}

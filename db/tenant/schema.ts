@@ -65,7 +65,7 @@ export const members = pgTable('members', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
-  index('members_name_idx').on(t.lastName, t.firstName, t.id),
+  index('members_name_idx').on(sql`lower(${t.lastName})`, sql`lower(${t.firstName})`, t.id), // the list's case-insensitive order
   index('members_branch_idx').on(t.branchId),
   index('members_tags_idx').using('gin', t.tags),
 ]);

@@ -86,7 +86,7 @@ ALTER TABLE "messages" ADD CONSTRAINT "messages_broadcast_id_broadcasts_id_fk" F
 CREATE UNIQUE INDEX "branches_name_idx" ON "branches" USING btree (lower("name"));--> statement-breakpoint
 CREATE INDEX "broadcasts_scheduled_idx" ON "broadcasts" USING btree ("scheduled_at");--> statement-breakpoint
 CREATE INDEX "conversations_inbox_idx" ON "conversations" USING btree (("unread_count" > 0) desc,"last_message_at" desc nulls last,"id");--> statement-breakpoint
-CREATE INDEX "members_name_idx" ON "members" USING btree ("last_name","first_name","id");--> statement-breakpoint
+CREATE INDEX "members_name_idx" ON "members" USING btree (lower("last_name"),lower("first_name"),"id");--> statement-breakpoint
 CREATE INDEX "members_branch_idx" ON "members" USING btree ("branch_id");--> statement-breakpoint
 CREATE INDEX "members_tags_idx" ON "members" USING gin ("tags");--> statement-breakpoint
 CREATE INDEX "messages_thread_idx" ON "messages" USING btree ("conversation_id","created_at","id");--> statement-breakpoint

@@ -78,13 +78,13 @@ export async function listMembers(db: TenantDb, input: ListMembersInput, country
   const limit = input.limit ?? DEFAULT_PAGE;
   const where = filters(input);
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  const keyset = after ? sql`(${members.lastName}, ${members.firstName}, ${members.id}) > (${after.lastName}, ${after.firstName}, ${after.id}::uuid)` : undefined;
+  const keyset = after ? sql`(lower(${members.lastName}), lower(${members.firstName}), ${members.id}) > (lower(${after.lastName}), lower(${after.firstName}), ${after.id}::uuid)` : undefined;
   const rows = await db
     .select(columns)
     .from(members)
     .leftJoin(branches, eq(branches.id, members.branchId))
     .where(and(where, keyset))
-    .orderBy(asc(members.lastName), asc(members.firstName), asc(members.id))
+    .orderBy(sql`lower(${members.lastName})`, sql`lower(${members.firstName})`, asc(members.id)) // case-insensitive, as people expect
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);

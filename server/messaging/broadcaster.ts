@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { broadcasts, conversations, members, messages } from '@/db/tenant/schema';
 import { audienceWhere, countAudience } from './audience';
@@ -63,4 +63,8 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect) {
 async function isCanceled(db: TenantDb, broadcastId: string) {
   const [row] = await db.select({ state: broadcasts.state }).from(broadcasts).where(eq(broadcasts.id, broadcastId));
   return row?.state === 'canceled';
+}
+
+export async function markBroadcastFailed(db: TenantDb, broadcastId: string) {
+  await db.update(broadcasts).set({ state: 'failed', finishedAt: sql`now()` }).where(and(eq(broadcasts.id, broadcastId), inArray(broadcasts.state, ['scheduled', 'sending'])));
 }

@@ -43,13 +43,11 @@ export async function storeInbound(db: TenantDb, msg: InboundText, church: () =>
       .set({ unreadCount: sql`${conversations.unreadCount} + 1`, lastMessageAt: sql`now()`, lastMessagePreview: preview(msg.text), churchNumber: msg.to })
       .where(eq(conversations.id, conversationId));
 
-    if (!keyword || !profile) return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [] };
-    if (keyword !== 'help') {
-      const subscription = keyword === 'stop' ? 'unsubscribed' : 'subscribed';
-      if (subscribed !== (subscription === 'subscribed')) {
-        await tx.update(members).set({ subscription, subscriptionSource: 'keyword', subscriptionChangedAt: sql`now()`, updatedAt: sql`now()` }).where(eq(members.id, memberId));
-      }
-    }
+    // "Yes" from someone already subscribed is an answer to a question, not a keyword: no automatic reply.
+    const plain = !keyword || !profile || (keyword === 'start' && subscribed);
+    if (plain) return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [] };
+    if (keyword === 'stop' && subscribed) await setSubscription(tx, memberId, 'unsubscribed');
+    if (keyword === 'start' && !subscribed) await setSubscription(tx, memberId, 'subscribed');
     const reply = keywordReply(keyword, profile);
     const [auto] = await tx
       .insert(messages)
@@ -109,6 +107,9 @@ async function introduce(db: TenantDb, phone: string) {
 }
 
 type Tx = Parameters<Parameters<TenantDb['transaction']>[0]>[0];
+
+const setSubscription = (tx: Tx, memberId: string, subscription: 'subscribed' | 'unsubscribed') =>
+  tx.update(members).set({ subscription, subscriptionSource: 'keyword', subscriptionChangedAt: sql`now()`, updatedAt: sql`now()` }).where(eq(members.id, memberId));
 
 /** The sender's member and conversation, created on first contact ("New contact" + their number). */
 async function memberAndConversation(tx: Tx, phone: string) {

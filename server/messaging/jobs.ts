@@ -4,7 +4,8 @@ import { addJobInTransaction } from '@/server/jobs/queue';
 import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { withDeadline } from '@/server/tenancy/resolver';
-import { runBroadcast } from './broadcaster';
+import { log } from '@/server/log';
+import { markBroadcastFailed, runBroadcast } from './broadcaster';
 import { sendOne } from './sender';
 
 /**
@@ -17,14 +18,29 @@ export const BROADCAST_TASK = 'run_broadcast';
 const sendPayload = z.object({ tenantId: z.string().uuid(), messageId: z.string().uuid() });
 const broadcastPayload = z.object({ tenantId: z.string().uuid(), broadcastId: z.string().uuid() });
 
-export function enqueueSend(registry: Registry, tenantId: string, messageId: string, timeoutMs = 2_000) {
-  const job = addJobInTransaction(registry.db, SEND_TASK, { tenantId, messageId }, { jobKey: `send:${messageId}`, maxAttempts: 8 });
+export function enqueueSend(registry: Registry, tenantId: string, messageId: string, timeoutMs = 2_000, runAt?: Date) {
+  const job = addJobInTransaction(registry.db, SEND_TASK, { tenantId, messageId }, { jobKey: `send:${messageId}`, maxAttempts: 8, runAt });
   return withDeadline(job, timeoutMs);
 }
 
 export function enqueueBroadcast(registry: Registry, tenantId: string, broadcastId: string, runAt: Date, timeoutMs = 2_000) {
   const job = addJobInTransaction(registry.db, BROADCAST_TASK, { tenantId, broadcastId }, { jobKey: `broadcast:${broadcastId}`, maxAttempts: 10, runAt });
   return withDeadline(job, timeoutMs);
+}
+
+const SAFETY_NET_MS = 30_000;
+
+/**
+ * The row lives in the church's database and its job in the registry, so no transaction spans both. The job is
+ * therefore queued first, `SAFETY_NET_MS` late, then the row is written, then the same job (same key) is moved to
+ * `runAt`. A crash after the write still runs the job half a minute later; a crash before it runs a job that finds
+ * no row and does nothing. If only the final move fails, the safety net sends it: the admin is not told "failed".
+ */
+export async function writeThenRun<T>(enqueue: (runAt: Date) => Promise<unknown>, runAt: Date, write: () => Promise<T>): Promise<T> {
+  await enqueue(new Date(Math.max(runAt.getTime(), Date.now() + SAFETY_NET_MS)));
+  const written = await write();
+  await enqueue(runAt).catch((err) => log.warn('job not moved forward; its safety net will run it', { err }));
+  return written;
 }
 
 export function messagingTasks(services: Services): Record<string, Task> {
@@ -39,7 +55,13 @@ export function messagingTasks(services: Services): Record<string, Task> {
     [BROADCAST_TASK]: async (payload, helpers) => {
       const { tenantId, broadcastId } = broadcastPayload.parse(payload);
       const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-      await services.connections.withTenant(tenantId, (db) => runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }));
+      await services.connections.withTenant(tenantId, (db) =>
+        runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }).catch(async (err) => {
+          // Out of attempts: say so on the broadcast rather than leave it "sending" for ever.
+          if (finalAttempt) await markBroadcastFailed(db, broadcastId);
+          throw err;
+        }),
+      );
     },
   };
 }

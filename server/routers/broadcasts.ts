@@ -1,22 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { branches, broadcasts, messages } from '@/db/tenant/schema';
 import { countAudience, type Audience } from '@/server/messaging/audience';
 import { audience, broadcastInput, cursorInput, type AudienceInput } from '@/server/messaging/inputs';
-import { enqueueBroadcast } from '@/server/messaging/jobs';
+import { enqueueBroadcast, writeThenRun } from '@/server/messaging/jobs';
 import { countSegments } from '@/server/messaging/segments';
 import { roleProcedure, router, tenantProcedure, type TenantContext } from '@/server/trpc';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from './cursor';
 
 const id = z.object({ id: z.string().uuid() });
 
 // Composing and cancelling broadcasts is for admins and owners: one click texts the whole church.
 export const broadcastsRouter = router({
   list: tenantProcedure.input(cursorInput).query(async ({ ctx, input }) => {
-    const after = decodeCursor(input.cursor) as [string, string] | null;
+    const after = decodeCursorAs(z.tuple([exactTimeKey, z.string().uuid()]), input.cursor);
     const rows = await ctx.db
-      .select({ broadcast: broadcasts, branchName: branches.name, sortAt: sql<string>`${broadcasts.createdAt}::text` })
+      .select({ broadcast: broadcasts, branchName: branches.name, sortAt: exactTime(broadcasts.createdAt) })
       .from(broadcasts)
       .leftJoin(branches, eq(branches.id, broadcasts.branchId))
       .where(after ? or(lt(broadcasts.createdAt, sql`${after[0]}::timestamptz`), and(eq(broadcasts.createdAt, sql`${after[0]}::timestamptz`), lt(broadcasts.id, after[1]))) : undefined)
@@ -56,13 +57,9 @@ export const broadcastsRouter = router({
     const [numbers] = await ctx.services.messaging.numbers.numbersOf(ctx.tenantId);
     if (!numbers) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Add a sending phone number in Settings before sending a broadcast.' });
     const a = toAudience(input.audience);
-    const [b] = await ctx.db.insert(broadcasts).values({ body: input.body, ...a, scheduledAt, createdBy: ctx.admin.id }).returning();
-    try {
-      await enqueueBroadcast(ctx.services.registry, ctx.tenantId, b!.id, scheduledAt, ctx.services.config.REGISTRY_TIMEOUT_MS);
-    } catch (err) {
-      await ctx.db.delete(broadcasts).where(eq(broadcasts.id, b!.id)); // not queued: nothing was promised
-      throw err;
-    }
+    const id = randomUUID();
+    const enqueue = (runAt: Date) => enqueueBroadcast(ctx.services.registry, ctx.tenantId, id, runAt, ctx.services.config.REGISTRY_TIMEOUT_MS);
+    const [b] = await writeThenRun(enqueue, scheduledAt, () => ctx.db.insert(broadcasts).values({ id, body: input.body, ...a, scheduledAt, createdBy: ctx.admin.id }).returning());
     return b!;
   }),
 

@@ -1,18 +1,20 @@
 import { TRPCError } from '@trpc/server';
 import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { conversations, members, messages } from '@/db/tenant/schema';
+import { admins, conversations, members, messages } from '@/db/tenant/schema';
 import { cursorInput } from '@/server/messaging/inputs';
 import { tenantProcedure, router } from '@/server/trpc';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from './cursor';
 
 const hasUnread = sql<boolean>`(${conversations.unreadCount} > 0)`;
-const lastAt = sql<string>`${conversations.lastMessageAt}::text`; // text keeps microseconds for exact cursors
+const lastAt = exactTime(conversations.lastMessageAt); // text keeps microseconds for exact cursors
+const listCursor = z.tuple([z.boolean(), exactTimeKey, z.string().uuid()]);
+const threadCursor = z.tuple([exactTimeKey, z.string().uuid()]);
 
 export const conversationsRouter = router({
   /** The shared inbox: unread threads first, then by latest message. Threads appear once a message is in them. */
-  list: tenantProcedure.input(cursorInput.extend({ unreadOnly: z.boolean().default(false) })).query(async ({ ctx, input }) => {
-    const after = decodeCursor(input.cursor) as [boolean, string, string] | null;
+  list: tenantProcedure.input(cursorInput.extend({ unreadOnly: z.boolean().default(false), assignedToMe: z.boolean().default(false) })).query(async ({ ctx, input }) => {
+    const after = decodeCursorAs(listCursor, input.cursor);
     const rows = await ctx.db
       .select({
         id: conversations.id,
@@ -24,6 +26,7 @@ export const conversationsRouter = router({
         unreadCount: conversations.unreadCount,
         lastMessageAt: conversations.lastMessageAt,
         lastMessagePreview: conversations.lastMessagePreview,
+        assignedAdminId: conversations.assignedAdminId,
         sortUnread: hasUnread,
         sortAt: lastAt,
       })
@@ -33,6 +36,7 @@ export const conversationsRouter = router({
         and(
           isNotNull(conversations.lastMessageAt),
           input.unreadOnly ? sql`${conversations.unreadCount} > 0` : undefined,
+          input.assignedToMe ? eq(conversations.assignedAdminId, ctx.admin.id) : undefined,
           after ? sql`(${hasUnread}, ${conversations.lastMessageAt}, ${conversations.id}) < (${after[0]}, ${after[1]}::timestamptz, ${after[2]}::uuid)` : undefined,
         ),
       )
@@ -58,9 +62,9 @@ export const conversationsRouter = router({
         .innerJoin(members, eq(members.id, conversations.memberId))
         .where(eq(conversations.id, input.id));
       if (!thread) throw new TRPCError({ code: 'NOT_FOUND', message: 'That conversation does not exist.' });
-      const before = decodeCursor(input.before) as [string, string] | null;
+      const before = decodeCursorAs(threadCursor, input.before);
       const rows = await ctx.db
-        .select({ message: messages, sortAt: sql<string>`${messages.createdAt}::text` })
+        .select({ message: messages, sortAt: exactTime(messages.createdAt) })
         .from(messages)
         .where(
           and(
@@ -84,5 +88,22 @@ export const conversationsRouter = router({
     const [row] = await ctx.db.update(conversations).set({ unreadCount: 0 }).where(eq(conversations.id, input.id)).returning({ id: conversations.id });
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'That conversation does not exist.' });
     return { ok: true };
+  }),
+
+  /** Give a thread to one admin to answer (or back to everyone with null); they must be on this church's team. */
+  assign: tenantProcedure.input(z.object({ id: z.string().uuid(), adminId: z.string().uuid().nullable() })).mutation(async ({ ctx, input }) => {
+    if (input.adminId) {
+      const [admin] = await ctx.db.select({ id: admins.id }).from(admins).where(eq(admins.id, input.adminId));
+      if (!admin) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That person is not on your team.' });
+    }
+    const [row] = await ctx.db.update(conversations).set({ assignedAdminId: input.adminId }).where(eq(conversations.id, input.id)).returning({ id: conversations.id });
+    if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'That conversation does not exist.' });
+    return { ok: true };
+  }),
+
+  /** A member's thread, if they have one (a broadcast or a first text starts it): how /inbox?member= opens it. */
+  forMember: tenantProcedure.input(z.object({ memberId: z.string().uuid() })).query(async ({ ctx, input }) => {
+    const [row] = await ctx.db.select({ id: conversations.id }).from(conversations).where(eq(conversations.memberId, input.memberId));
+    return row ?? null;
   }),
 });

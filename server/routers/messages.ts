@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { conversations, members, messages } from '@/db/tenant/schema';
 import { log } from '@/server/log';
 import { messageBody } from '@/server/messaging/inputs';
-import { enqueueSend } from '@/server/messaging/jobs';
+import { enqueueSend, writeThenRun } from '@/server/messaging/jobs';
 import { countSegments } from '@/server/messaging/segments';
 import { simulateInbound } from '@/server/messaging/simulate';
 import { tenantProcedure, router, type TenantContext } from '@/server/trpc';
@@ -20,21 +21,18 @@ export const messagesRouter = router({
     await requireSendingNumber(ctx);
     const conversationId = await conversationOf(ctx, member.id);
     const segments = countSegments(input.body).segments;
-    const message = await ctx.db.transaction(async (tx) => {
-      const [m] = await tx
-        .insert(messages)
-        .values({ conversationId, direction: 'outbound', kind: 'conversation', body: input.body, segments, status: 'queued', toNumber: member.phone, sentBy: ctx.admin.id })
-        .returning();
-      await tx.update(conversations).set({ lastMessageAt: sql`now()`, lastMessagePreview: input.body.slice(0, 140), unreadCount: 0 }).where(eq(conversations.id, conversationId));
-      return m!;
-    });
-    try {
-      await enqueueSend(ctx.services.registry, ctx.tenantId, message.id, ctx.services.config.REGISTRY_TIMEOUT_MS);
-    } catch (err) {
-      // Not queued means never sent: say so on the message and to the admin, rather than leave it waiting forever.
-      await ctx.db.update(messages).set({ status: 'failed', error: 'Not sent: Steeple was busy. Please send it again.' }).where(eq(messages.id, message.id));
-      throw err;
-    }
+    const id = randomUUID();
+    const timeoutMs = ctx.services.config.REGISTRY_TIMEOUT_MS;
+    const message = await writeThenRun((runAt) => enqueueSend(ctx.services.registry, ctx.tenantId, id, timeoutMs, runAt), new Date(), () =>
+      ctx.db.transaction(async (tx) => {
+        const [m] = await tx
+          .insert(messages)
+          .values({ id, conversationId, direction: 'outbound', kind: 'conversation', body: input.body, segments, status: 'queued', toNumber: member.phone, sentBy: ctx.admin.id })
+          .returning();
+        await tx.update(conversations).set({ lastMessageAt: sql`now()`, lastMessagePreview: input.body.slice(0, 140), unreadCount: 0 }).where(eq(conversations.id, conversationId));
+        return m!;
+      }),
+    );
     return { ...message, conversationId };
   }),
 

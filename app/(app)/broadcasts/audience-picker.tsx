@@ -25,11 +25,7 @@ const options = [
 
 /** Who gets the broadcast: radios for the kind, then a select for the branch or tag (from the church's own lists). */
 export function AudiencePicker({ value, onChange, error }: { value: AudienceChoice; onChange: (c: AudienceChoice) => void; error?: string }) {
-  const trpc = useTRPC();
   const id = useId();
-  const branches = useQuery(trpc.branches.list.queryOptions(undefined, { enabled: value.type === 'branch' }));
-  const tags = useQuery(trpc.members.tags.queryOptions(undefined, { enabled: value.type === 'tag' }));
-
   return (
     <fieldset className="space-y-3">
       <legend className="text-sm font-medium text-slate-800">Who gets it</legend>
@@ -41,44 +37,64 @@ export function AudiencePicker({ value, onChange, error }: { value: AudienceChoi
           </label>
         ))}
       </div>
-      {value.type === 'branch' &&
-        (branches.data && branches.data.length === 0 ? (
-          <p className="text-sm text-slate-600">
-            No branches yet.{' '}
-            <Link href="/branches" className="font-medium text-brand-600 underline-offset-2 hover:underline">
-              Add a branch
-            </Link>{' '}
-            and put members in it first.
-          </p>
-        ) : (
-          <SelectField id={`${id}-branch`} label="Branch" value={value.branchId} error={error} disabled={!branches.data} onChange={(e) => onChange({ ...value, branchId: e.target.value })}>
-            <option value="">{branches.isPending ? 'Loading branches…' : branches.error ? 'Could not load branches' : 'Choose a branch'}</option>
-            {branches.data?.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name} ({b.memberCount} {b.memberCount === 1 ? 'member' : 'members'})
-              </option>
-            ))}
-          </SelectField>
-        ))}
-      {value.type === 'tag' &&
-        (tags.data && tags.data.length === 0 ? (
-          <p className="text-sm text-slate-600">
-            No member has a tag yet. Add tags to members on the{' '}
-            <Link href="/members" className="font-medium text-brand-600 underline-offset-2 hover:underline">
-              Members
-            </Link>{' '}
-            page.
-          </p>
-        ) : (
-          <SelectField id={`${id}-tag`} label="Tag" value={value.tag} error={error} disabled={!tags.data} onChange={(e) => onChange({ ...value, tag: e.target.value })}>
-            <option value="">{tags.isPending ? 'Loading tags…' : tags.error ? 'Could not load tags' : 'Choose a tag'}</option>
-            {tags.data?.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </SelectField>
-        ))}
+      <div className="max-w-md">
+        {value.type === 'branch' && <BranchSelect id={`${id}-branch`} value={value.branchId} error={error} onChange={(branchId) => onChange({ ...value, branchId })} />}
+        {value.type === 'tag' && <TagSelect id={`${id}-tag`} value={value.tag} error={error} onChange={(tag) => onChange({ ...value, tag })} />}
+      </div>
     </fieldset>
+  );
+}
+
+type SelectProps = { id: string; value: string; error?: string; onChange: (value: string) => void };
+
+function BranchSelect({ id, value, error, onChange }: SelectProps) {
+  const trpc = useTRPC();
+  const branches = useQuery(trpc.branches.list.queryOptions());
+  if (branches.data?.length === 0) {
+    return (
+      <p className="text-sm text-slate-600">
+        No branches yet.{' '}
+        <Link href="/branches" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+          Add a branch
+        </Link>{' '}
+        and put members in it first.
+      </p>
+    );
+  }
+  return (
+    <SelectField id={id} label="Branch" value={value} error={error} disabled={!branches.data} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{branches.isPending ? 'Loading branches…' : branches.error ? 'Could not load branches' : 'Choose a branch'}</option>
+      {branches.data?.map((b) => (
+        <option key={b.id} value={b.id}>
+          {b.name} ({b.memberCount} {b.memberCount === 1 ? 'member' : 'members'})
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
+function TagSelect({ id, value, error, onChange }: SelectProps) {
+  const trpc = useTRPC();
+  const tags = useQuery(trpc.members.tags.queryOptions());
+  if (tags.data?.length === 0) {
+    return (
+      <p className="text-sm text-slate-600">
+        No member has a tag yet. Add tags on the{' '}
+        <Link href="/members" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+          Members
+        </Link>{' '}
+        page.
+      </p>
+    );
+  }
+  return (
+    <SelectField id={id} label="Tag" value={value} error={error} disabled={!tags.data} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{tags.isPending ? 'Loading tags…' : tags.error ? 'Could not load tags' : 'Choose a tag'}</option>
+      {tags.data?.map((t) => (
+        <option key={t} value={t}>
+          {t}
+        </option>
+      ))}
+    </SelectField>
   );
 }

@@ -16,7 +16,7 @@ import { AudiencePreview, useAudiencePreview } from './audience-preview';
 import { audienceLabel, people, usd } from './labels';
 
 type When = 'now' | 'later';
-type Errors = Partial<Record<'body' | 'audience' | 'at', string>>;
+type Errors = Partial<Record<'body' | 'audience' | 'empty' | 'at', string>>;
 
 /** A sensible default for "later": ten minutes from now, on the minute. */
 function soon(): string {
@@ -57,6 +57,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
     const parsed = messageBody.safeParse(body);
     if (!parsed.success) e.body = parsed.error.issues[0]?.message;
     if (!audience) e.audience = choice.type === 'branch' ? 'Choose a branch' : 'Choose a tag';
+    else if (preview.data?.recipients === 0) e.empty = 'Nobody in this audience can be texted yet: choose another, or add members.';
     if (when === 'later') {
       const date = fromLocalInput(at);
       if (!date) e.at = 'Choose a date and time';
@@ -116,11 +117,12 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           error={errors.audience}
           onChange={(c) => {
             setChoice(c);
-            if (errors.audience) setErrors({ ...errors, audience: undefined });
+            if (errors.audience || errors.empty) setErrors({ ...errors, audience: undefined, empty: undefined });
           }}
         />
-        <div className="rounded-xl bg-slate-50 px-4 py-3 ring-1 ring-slate-200" aria-live="polite">
+        <div className="space-y-1 rounded-xl bg-slate-50 px-4 py-3 ring-1 ring-slate-200" aria-live="polite">
           <AudiencePreview preview={preview.data} error={preview.error} waiting={!audience} />
+          {errors.empty && <p className="text-sm font-medium text-red-700">{errors.empty}</p>}
         </div>
         <fieldset className="space-y-3">
           <legend className="text-sm font-medium text-slate-800">When</legend>

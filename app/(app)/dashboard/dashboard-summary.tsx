@@ -24,7 +24,7 @@ export function DashboardSummary() {
         <h2 id="at-a-glance" className="sr-only">
           At a glance
         </h2>
-        <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
+        <dl className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-5">
           <StatCard id="members" label="Members" value={s.members} detail={`${s.subscribed} subscribed · ${s.newThisMonth} new in 30 days`} href="/members" />
           <StatCard id="unread" label="Unread conversations" value={s.unreadThreads} detail={s.unreadThreads ? 'Waiting for a reply' : 'All caught up'} href="/inbox" />
           <StatCard id="sent" label="Sent, 30 days" value={s.sent30d} detail="Texts that left Steeple" />

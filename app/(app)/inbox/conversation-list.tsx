@@ -34,14 +34,13 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
       <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-3">
         <h2 id="conversations-title" className="text-base font-semibold text-slate-900">
           Conversations
-          {unreadThreads > 0 && <span className="ml-2 text-sm font-normal text-slate-500">{unreadThreads} unread</span>}
         </h2>
         <Link href="/inbox?new=1" className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700">
           New message
         </Link>
         <label htmlFor={filterId} className="flex basis-full items-center gap-2 text-sm text-slate-600">
           <input id={filterId} type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} className="size-4 rounded border-slate-300" />
-          Unread only
+          Unread only{unreadThreads > 0 ? ` (${unreadThreads})` : ''}
         </label>
       </div>
       <div className="p-2">

@@ -1,6 +1,6 @@
 'use client';
 
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
@@ -59,27 +59,8 @@ export function MemberThread({ memberId }: { memberId: string }) {
   );
 }
 
-/**
- * The id of a member's conversation, or null when they have none with messages. The API has no lookup by member,
- * so this walks the inbox pages (largest page size) until it finds them: a few requests even for a big church.
- */
+/** The id of a member's conversation (a first text or a broadcast starts one), or null when they have none. */
 function useConversationOf(memberId: string) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  return useQuery({
-    queryKey: ['inbox', 'conversation-of', memberId],
-    staleTime: 0,
-    queryFn: async () => {
-      let cursor: string | null = null;
-      do {
-        const page: { items: { id: string; memberId: string }[]; nextCursor: string | null } = await queryClient.fetchQuery(
-          trpc.conversations.list.queryOptions({ cursor, limit: 100 }, { staleTime: 0 }),
-        );
-        const hit = page.items.find((i) => i.memberId === memberId);
-        if (hit) return hit.id;
-        cursor = page.nextCursor;
-      } while (cursor);
-      return null;
-    },
-  });
+  return useQuery({ ...trpc.conversations.forMember.queryOptions({ memberId }, { staleTime: 0 }), select: (row) => row?.id ?? null });
 }
