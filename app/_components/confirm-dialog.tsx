@@ -1,11 +1,13 @@
 'use client';
 
-import { useEffect, useId, useRef } from 'react';
-import { Button } from './ui';
+import { useId } from 'react';
+import { errorMessage } from './errors';
+import { Modal } from './modal';
+import { Alert, Button } from './ui';
 
 /**
  * A modal confirmation on the native <dialog>: focus moves into it (Cancel first) and stays there, Escape cancels, and focus returns
- * to the button that opened it when it closes.
+ * to the button that opened it when it closes. A failed attempt (`error`) is shown under the text.
  */
 export function ConfirmDialog({
   open,
@@ -14,6 +16,7 @@ export function ConfirmDialog({
   confirmLabel,
   cancelLabel = 'Cancel',
   pending,
+  error,
   tone = 'danger',
   onConfirm,
   onCancel,
@@ -25,38 +28,23 @@ export function ConfirmDialog({
   /** The dismiss button; rename it when the action itself is a cancellation ("Keep it" beside "Cancel broadcast"). */
   cancelLabel?: string;
   pending?: boolean;
+  /** What the confirmed action threw, if it failed (a tRPC error). */
+  error?: unknown;
   /** 'primary' for confirmations that are not destructive (sending a broadcast): the button should not look like a warning. */
   tone?: 'danger' | 'primary';
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const bodyId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      aria-describedby={bodyId}
-      onCancel={(e) => {
-        e.preventDefault();
-        if (!pending) onCancel();
-      }}
-      className="m-auto w-[calc(100%-2rem)] max-w-sm rounded-2xl bg-white p-6 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40"
-    >
-      <h2 id={titleId} className="text-lg font-semibold text-slate-900">
-        {title}
-      </h2>
+    <Modal open={open} title={title} pending={pending} onClose={onCancel} describedBy={bodyId} width="sm">
       <div id={bodyId} className="mt-2 text-sm text-slate-600">
         {children}
+        {!!error && (
+          <div className="mt-3">
+            <Alert>{errorMessage(error)}</Alert>
+          </div>
+        )}
       </div>
       <div className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
         <Button variant="secondary" onClick={onCancel} disabled={pending}>
@@ -66,6 +54,6 @@ export function ConfirmDialog({
           {pending ? 'Working…' : confirmLabel}
         </Button>
       </div>
-    </dialog>
+    </Modal>
   );
 }

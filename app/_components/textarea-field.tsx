@@ -1,4 +1,5 @@
 import type { ComponentPropsWithRef, ReactNode } from 'react';
+import { describedBy, FieldShell, inputClass } from './ui';
 
 /** A labelled multi-line field with the same look as ui.tsx's TextField; `footer` sits under it (e.g. a segment counter). */
 export function TextareaField({
@@ -9,30 +10,17 @@ export function TextareaField({
   footer,
   ...textarea
 }: { label: string; id: string; error?: string; hint?: ReactNode; footer?: ReactNode } & Omit<ComponentPropsWithRef<'textarea'>, 'id'>) {
-  const described = [error ? `${id}-error` : hint ? `${id}-hint` : null, footer ? `${id}-footer` : null].filter(Boolean).join(' ') || undefined;
+  const described = [describedBy(id, error, hint), footer ? `${id}-footer` : null].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
+    <FieldShell label={label} error={error} hint={hint} id={id}>
       <textarea
         id={id}
         aria-invalid={!!error}
         aria-describedby={described}
-        className={`block w-full resize-y rounded-lg border bg-white px-3 py-2 text-base shadow-sm disabled:cursor-not-allowed disabled:bg-slate-50 disabled:text-slate-500 sm:text-sm ${error ? 'border-red-400' : 'border-slate-300'} focus:border-brand-600`}
+        className={`${inputClass(error)} resize-y disabled:cursor-not-allowed disabled:bg-slate-50 disabled:text-slate-500`}
         {...textarea}
       />
       {footer && <div id={`${id}-footer`}>{footer}</div>}
-      {hint && !error && (
-        <div id={`${id}-hint`} className="text-xs text-slate-500">
-          {hint}
-        </div>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="text-xs font-medium text-red-700">
-          {error}
-        </p>
-      )}
-    </div>
+    </FieldShell>
   );
 }

@@ -101,6 +101,15 @@ export function SigninFallback({ message }: { message: string }) {
   );
 }
 
+/** A polite live region that shows `message` as a Notice (empty and hidden until there is one). */
+export function StatusNotice({ message }: { message: string }) {
+  return (
+    <div aria-live="polite" className="empty:hidden">
+      {message && <Notice>{message}</Notice>}
+    </div>
+  );
+}
+
 /** A calm confirmation or piece of news (a polite status message). */
 export function Notice({ children, tone = 'success' }: { children: ReactNode; tone?: 'success' | 'info' }) {
   const colours = tone === 'success' ? 'bg-green-50 text-green-800 ring-green-200' : 'bg-brand-50 text-brand-700 ring-brand-100';
@@ -125,7 +134,8 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-function FieldShell({ label, error, hint, id, live, children }: FieldProps & { children: ReactNode }) {
+/** A field's label above its control, and its hint or error below (ids match `describedBy`). Shared with TextareaField. */
+export function FieldShell({ label, error, hint, id, live, children }: FieldProps & { children: ReactNode }) {
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
@@ -146,8 +156,8 @@ function FieldShell({ label, error, hint, id, live, children }: FieldProps & { c
   );
 }
 
-const describedBy = (id: string, error?: string, hint?: ReactNode) => (error ? `${id}-error` : hint ? `${id}-hint` : undefined);
-const inputClass = (error?: string) =>
+export const describedBy = (id: string, error?: string, hint?: ReactNode) => (error ? `${id}-error` : hint ? `${id}-hint` : undefined);
+export const inputClass = (error?: string) =>
   `block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm sm:text-sm ${error ? 'border-red-400' : 'border-slate-300'} focus:border-brand-600`;
 
 /** The frame of the signed-out pages (sign in, sign up, onboarding, invitation): the wordmark above a centred card. */

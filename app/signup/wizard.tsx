@@ -3,10 +3,11 @@
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { adminStep, churchStep } from '@/server/inputs';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../_components/errors';
 import { NewPasswordField } from '../_components/password-field';
+import { TimezoneField, zoneLabel } from '../_components/timezone-field';
 import { Alert, Button, SelectField, TextField } from '../_components/ui';
 import { TICKET_KEY } from '../onboarding/ticket';
 import { useTRPC } from '../trpc';
@@ -47,15 +48,12 @@ export function SignupWizard() {
   const [errors, setErrors] = useState<Errors>({});
   // Errors show after the first try at leaving a step, then update as the person types.
   const [attempted, setAttempted] = useState<Record<number, boolean>>({});
-  const [zones, setZones] = useState<string[]>([]);
   const focusNext = useRef<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  // The browser's own timezone and list (after mount, so the server render and the first client render agree).
+  // The browser's own timezone (after mount, so the server render and the first client render agree).
   useEffect(() => {
-    const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
     const mine = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-    setZones(all);
     setForm((f) => (f.timezone === 'UTC' ? { ...f, timezone: mine } : f));
   }, []);
 
@@ -125,7 +123,6 @@ export function SignupWizard() {
     signup.mutate({ ...stepValues(form, 0), ...stepValues(form, 1) } as Parameters<typeof signup.mutate>[0]);
   }
 
-  const groupedZones = useMemo(() => groupZones(zones, form.timezone), [zones, form.timezone]);
   const current = steps[step]!;
   const busy = signup.isPending || signup.isSuccess;
 
@@ -168,25 +165,7 @@ export function SignupWizard() {
           {step === 0 && (
             <>
               <TextField id="churchName" label="Church name" value={form.churchName} onChange={(e) => set('churchName', e.target.value)} error={errors.churchName} autoComplete="organization" />
-              <SelectField id="timezone" label="Timezone" value={form.timezone} onChange={(e) => set('timezone', e.target.value)} error={errors.timezone} hint="Used for scheduled texts and reports.">
-                {groupedZones.map(([group, list]) =>
-                  group ? (
-                    <optgroup key={group} label={group}>
-                      {list.map((z) => (
-                        <option key={z} value={z}>
-                          {zoneLabel(z, group)}
-                        </option>
-                      ))}
-                    </optgroup>
-                  ) : (
-                    list.map((z) => (
-                      <option key={z} value={z}>
-                        {zoneLabel(z, '')}
-                      </option>
-                    ))
-                  ),
-                )}
-              </SelectField>
+              <TimezoneField id="timezone" label="Timezone" value={form.timezone} onChange={(tz) => set('timezone', tz)} error={errors.timezone} hint="Used for scheduled texts and reports." />
               <SelectField id="size" label="Size" value={form.size} onChange={(e) => set('size', e.target.value as Form['size'])} error={errors.size} hint="Optional. Roughly how many people attend.">
                 <option value="">Prefer not to say</option>
                 {sizes.map((s) => (
@@ -222,7 +201,7 @@ export function SignupWizard() {
                 editLabel="Edit church details"
                 rows={[
                   ['Church name', form.churchName.trim()],
-                  ['Timezone', zoneLabel(form.timezone, '')],
+                  ['Timezone', zoneLabel(form.timezone)],
                   ['Size', sizes.find((s) => s.value === form.size)?.label ?? 'Not given'],
                 ]}
               />
@@ -293,16 +272,3 @@ function Review({ title, rows, onEdit, editLabel }: { title: string; rows: [stri
     </div>
   );
 }
-
-/** Timezones grouped by region for the select; the current value is always an option. */
-function groupZones(zones: string[], current: string): [string, string[]][] {
-  const all = zones.includes(current) ? zones : [current, ...zones];
-  const groups = new Map<string, string[]>();
-  for (const z of all) {
-    const group = z.includes('/') ? z.split('/')[0]! : '';
-    groups.set(group, [...(groups.get(group) ?? []), z]);
-  }
-  return [...groups.entries()].sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
-}
-
-const zoneLabel = (zone: string, group: string) => (group ? zone.slice(group.length + 1) : zone).replace(/_/g, ' ').replace(/\//g, ' / ');

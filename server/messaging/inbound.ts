@@ -21,11 +21,11 @@ export function autoReplyId(providerMessageId: string): string {
 
 /** `church` is read only for keywords (the HELP reply names the church): plain texts never wait on the registry. */
 export async function storeInbound(db: TenantDb, msg: InboundText, church: () => Promise<ChurchProfile>): Promise<InboundResult> {
-  // Most texts are plain: one statement stores them (after one more that introduces a first-time sender).
+  // Most texts are plain, and one statement stores them, first-time senders included.
   // Keywords take the transaction below, which acts on the keyword and queues its reply atomically.
   const keyword = keywordOf(msg.text);
   if (!keyword) {
-    const fast = (await storeKnownSender(db, msg)) ?? (await introduce(db, msg.from).then(() => storeKnownSender(db, msg)));
+    const fast = (await storeInOneStatement(db, msg)) ?? (await introduce(db, msg.from).then(() => storeInOneStatement(db, msg)));
     if (fast) return fast;
   }
   const profile = keyword ? await church() : null;
@@ -58,37 +58,55 @@ export async function storeInbound(db: TenantDb, msg: InboundText, church: () =>
   });
 }
 
-type FastRow = { member_id: string; conversation_id: string; message_id: string | null };
+type FastRow = { member_id: string; conversation_id: string; message_id: string | null; existing_id: string | null };
 
 /**
- * One round trip, atomic as a single statement: insert the message unless its provider id exists, and count it
- * unread only if it was inserted. Null when the sender has no member or conversation yet.
+ * One round trip, atomic as a single statement: find the sender's thread (or, for a number we have never seen, create
+ * the member "New contact" and the thread), insert the message unless its provider id exists, and count it unread
+ * only if it was inserted. Null when that was not possible in one go (a member without a thread, or a first text
+ * racing another): the caller introduces the sender and tries again.
  */
-async function storeKnownSender(db: TenantDb, msg: InboundText): Promise<InboundResult | null> {
+async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<InboundResult | null> {
   const sql = db.$client;
   const segments = countSegments(msg.text).segments || 1;
+  const text = preview(msg.text);
   const [row] = await sql<FastRow[]>`
     with known as (
       select m.id as member_id, c.id as conversation_id
         from members m join conversations c on c.member_id = m.id
        where m.phone = ${msg.from}
+    ), new_member as (
+      insert into members (first_name, phone, subscription_source)
+      select 'New contact', ${msg.from}, 'inbound' where not exists (select 1 from members where phone = ${msg.from})
+      on conflict (phone) do nothing
+      returning id
+    ), new_thread as (
+      -- counted here: the update below cannot see rows this same statement inserts
+      insert into conversations (member_id, unread_count, last_message_at, last_message_preview, church_number)
+      select id, 1, now(), ${text}, ${msg.to} from new_member
+      returning id, member_id
+    ), target as (
+      select member_id, conversation_id from known union all select member_id, id from new_thread
     ), stored as (
       insert into messages (conversation_id, direction, body, segments, status, provider_message_id, from_number, to_number)
-      select conversation_id, 'inbound', ${msg.text}, ${segments}, 'received', ${msg.providerMessageId}, ${msg.from}, ${msg.to} from known
+      select conversation_id, 'inbound', ${msg.text}, ${segments}, 'received', ${msg.providerMessageId}, ${msg.from}, ${msg.to} from target
       on conflict (provider_message_id) do nothing
       returning id, conversation_id
     ), counted as (
       update conversations c
-         set unread_count = c.unread_count + 1, last_message_at = now(), last_message_preview = ${preview(msg.text)}, church_number = ${msg.to}
+         set unread_count = c.unread_count + 1, last_message_at = now(), last_message_preview = ${text}, church_number = ${msg.to}
         from stored where c.id = stored.conversation_id
     )
-    select known.member_id, known.conversation_id, (select id from stored) as message_id from known`;
+    select target.member_id, target.conversation_id, (select id from stored) as message_id,
+           (select id from messages where provider_message_id = ${msg.providerMessageId}) as existing_id
+      from target`;
   if (!row) return null;
-  if (row.message_id) return { duplicate: false, messageId: row.message_id, conversationId: row.conversation_id, memberId: row.member_id, followUps: [] };
-  const [original] = await sql<{ id: string }[]>`select id from messages where provider_message_id = ${msg.providerMessageId}`;
+  const ids = { conversationId: row.conversation_id, memberId: row.member_id, followUps: [] };
+  if (row.message_id) return { duplicate: false, messageId: row.message_id, ...ids };
+  // A replay sees the original in the statement's snapshot; a concurrent duplicate waited for it to commit: look again.
+  const original = row.existing_id ?? (await sql<{ id: string }[]>`select id from messages where provider_message_id = ${msg.providerMessageId}`)[0]?.id;
   // Not inserted and not found: its conversation was deleted meanwhile; the transaction path recreates it.
-  if (!original) return null;
-  return { duplicate: true, messageId: original.id, conversationId: row.conversation_id, memberId: row.member_id, followUps: [] };
+  return original ? { duplicate: true, messageId: original, ...ids } : null;
 }
 
 /**

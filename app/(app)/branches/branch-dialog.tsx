@@ -4,11 +4,11 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createBranchInput } from '@/server/members/inputs';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
+import { FormDialog } from '../../_components/form-dialog';
+import { TimezoneField } from '../../_components/timezone-field';
 import { TextField } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
-import { FormDialog } from '../members/form-dialog';
 import type { BranchItem } from '../members/types';
-import { TimezoneSelect } from './timezone-select';
 
 type Form = { name: string; address: string; timezone: string };
 
@@ -54,7 +54,15 @@ export function BranchDialog({ open, branch, onClose, onSaved }: { open: boolean
     >
       <TextField id="branch-name" label="Name" autoComplete="off" value={form.name} error={errors.name} onChange={(e) => set('name', e.target.value)} />
       <TextField id="branch-address" label="Address (optional)" autoComplete="off" value={form.address} error={errors.address} onChange={(e) => set('address', e.target.value)} />
-      <TimezoneSelect id="branch-timezone" value={form.timezone} error={errors.timezone} allowDefault={!branch} onChange={(tz) => set('timezone', tz)} />
+      <TimezoneField
+        id="branch-timezone"
+        label="Timezone"
+        value={form.timezone}
+        error={errors.timezone}
+        hint="Used to schedule this branch’s texts."
+        emptyOption={branch ? undefined : 'Same as the church'}
+        onChange={(tz) => set('timezone', tz)}
+      />
     </FormDialog>
   );
 }

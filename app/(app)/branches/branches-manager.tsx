@@ -5,7 +5,8 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage } from '../../_components/errors';
-import { Alert, Button, Loading, Notice, Panel } from '../../_components/ui';
+import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/ui';
+import { useDialogState } from '../../_components/use-dialog-state';
 import { useTRPC } from '../../trpc';
 import type { BranchItem } from '../members/types';
 import { useViewer } from '../viewer-context';
@@ -20,7 +21,7 @@ export function BranchesManager() {
   const isAdmin = useViewer().role !== 'staff';
   const list = useQuery(trpc.branches.list.queryOptions());
   const [status, setStatus] = useState('');
-  const [dialog, setDialog] = useState<{ open: boolean; branch: BranchItem | null; key: number }>({ open: false, branch: null, key: 0 });
+  const dialog = useDialogState<BranchItem>();
   const [deleting, setDeleting] = useState<BranchItem | null>(null);
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.branches.pathKey() });
@@ -35,14 +36,11 @@ export function BranchesManager() {
       },
     }),
   );
-  const openDialog = (branch: BranchItem | null) => setDialog((d) => ({ open: true, branch, key: d.key + 1 }));
 
   return (
     <div className="space-y-6">
-      <div aria-live="polite" className="empty:hidden">
-        {status && <Notice>{status}</Notice>}
-      </div>
-      {isAdmin && <Button onClick={() => openDialog(null)}>Add branch</Button>}
+      <StatusNotice message={status} />
+      {isAdmin && <Button onClick={() => dialog.show(null)}>Add branch</Button>}
 
       <Panel id="branches" title="Branches">
         {list.isPending ? (
@@ -58,7 +56,7 @@ export function BranchesManager() {
                 : 'An admin can add your church’s campuses here.'}
             </p>
             {isAdmin && (
-              <Button className="mt-4" size="sm" onClick={() => openDialog(null)}>
+              <Button className="mt-4" size="sm" onClick={() => dialog.show(null)}>
                 Add your first branch
               </Button>
             )}
@@ -78,7 +76,7 @@ export function BranchesManager() {
                 </div>
                 {isAdmin && (
                   <div className="flex gap-2">
-                    <Button size="sm" variant="secondary" onClick={() => openDialog(b)} aria-label={`Edit ${b.name}`}>
+                    <Button size="sm" variant="secondary" onClick={() => dialog.show(b)} aria-label={`Edit ${b.name}`}>
                       Edit
                     </Button>
                     <Button size="sm" variant="dangerOutline" onClick={() => setDeleting(b)} aria-label={`Delete ${b.name}`}>
@@ -96,10 +94,10 @@ export function BranchesManager() {
         <BranchDialog
           key={dialog.key}
           open={dialog.open}
-          branch={dialog.branch}
-          onClose={() => setDialog((d) => ({ ...d, open: false }))}
+          branch={dialog.item}
+          onClose={dialog.close}
           onSaved={(message) => {
-            setDialog((d) => ({ ...d, open: false }));
+            dialog.close();
             setStatus(message);
             refresh();
           }}
@@ -110,6 +108,7 @@ export function BranchesManager() {
         title={deleting ? `Delete ${deleting.name}?` : 'Delete branch?'}
         confirmLabel="Delete"
         pending={remove.isPending}
+        error={remove.error}
         onCancel={() => {
           setDeleting(null);
           remove.reset();
@@ -117,11 +116,6 @@ export function BranchesManager() {
         onConfirm={() => deleting && remove.mutate({ id: deleting.id })}
       >
         <p>{deleting && deleting.memberCount > 0 ? `Its ${plural(deleting.memberCount)} stay in your list, without a branch.` : 'No members belong to it.'}</p>
-        {remove.error && (
-          <div className="mt-3">
-            <Alert>{errorMessage(remove.error)}</Alert>
-          </div>
-        )}
       </ConfirmDialog>
     </div>
   );

@@ -3,10 +3,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
-import { errorMessage } from '../../_components/errors';
 import { fullWhen } from '../../_components/time';
 import { ToneBadge } from '../../_components/tone-badge';
-import { Alert, Button } from '../../_components/ui';
+import { Button } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { audienceLabel, stateLabel } from './labels';
@@ -111,15 +110,11 @@ function CancelBroadcast({ broadcast: b, onDone }: { broadcast: Broadcast; onDon
         confirmLabel="Cancel broadcast"
         cancelLabel="Keep it"
         pending={cancel.isPending}
+        error={cancel.error}
         onCancel={() => setConfirming(false)}
         onConfirm={() => cancel.mutate({ id: b.id })}
       >
         <p>{b.state === 'sending' ? 'It stops now. Messages already sent stay sent; the rest are not sent.' : 'Nobody will get it.'}</p>
-        {cancel.error && (
-          <div className="mt-3">
-            <Alert>{errorMessage(cancel.error)}</Alert>
-          </div>
-        )}
       </ConfirmDialog>
     </>
   );

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { Notice, Panel } from '../../_components/ui';
+import { Panel, StatusNotice } from '../../_components/ui';
 import { useViewer } from '../viewer-context';
 import { BroadcastList } from './broadcast-list';
 import { ComposeBroadcast } from './compose-broadcast';
@@ -13,9 +13,7 @@ export function Broadcasts() {
   const [status, setStatus] = useState('');
   return (
     <div className="space-y-6">
-      <div aria-live="polite" className="empty:hidden">
-        {status && <Notice>{status}</Notice>}
-      </div>
+      <StatusNotice message={status} />
       {canSend ? (
         <ComposeBroadcast onDone={setStatus} />
       ) : (

@@ -4,11 +4,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { messageBody } from '@/server/messaging/inputs';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
-import { errorMessage } from '../../_components/errors';
 import { SegmentCounter } from '../../_components/segment-counter';
 import { TextareaField } from '../../_components/textarea-field';
 import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
-import { Alert, Button, Panel, TextField } from '../../_components/ui';
+import { Button, Panel, TextField } from '../../_components/ui';
 import { useDebounced } from '../../_components/use-debounced';
 import { useTRPC } from '../../trpc';
 import { AudiencePicker, everyone, toAudience, type AudienceChoice } from './audience-picker';
@@ -175,6 +174,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         tone="primary"
         confirmLabel={when === 'now' ? 'Send now' : 'Schedule'}
         pending={create.isPending}
+        error={create.error}
         onCancel={() => setConfirming(false)}
         onConfirm={submit}
       >
@@ -201,11 +201,6 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
             </div>
           )}
         </dl>
-        {create.error && (
-          <div className="mt-3">
-            <Alert>{errorMessage(create.error)}</Alert>
-          </div>
-        )}
       </ConfirmDialog>
     </Panel>
   );

@@ -4,9 +4,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { MAX_IMPORT_BYTES } from '@/server/members/inputs';
 import { errorMessage, fieldErrors } from '../../_components/errors';
+import { TextareaField } from '../../_components/textarea-field';
 import { Alert, Button, Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
-import { TextAreaField } from './form-dialog';
 import { ImportOutcome, PreviewRows, PreviewSummary } from './import-report';
 
 /** Choose or paste a CSV → preview each row → import the good ones → the outcome, with the skipped rows. */
@@ -121,7 +121,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
                 </p>
               )}
             </div>
-            <TextAreaField
+            <TextareaField
               id="import-paste"
               label="Or paste the CSV here"
               rows={5}

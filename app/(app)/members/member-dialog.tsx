@@ -4,9 +4,10 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createMemberInput } from '@/server/members/inputs';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
+import { FormDialog } from '../../_components/form-dialog';
+import { TextareaField } from '../../_components/textarea-field';
 import { SelectField, TextField } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
-import { FormDialog, TextAreaField } from './form-dialog';
 import { fullName, type BranchItem, type MemberItem } from './types';
 
 type Form = { firstName: string; lastName: string; phone: string; email: string; branchId: string; tags: string; notes: string; subscription: 'subscribed' | 'unsubscribed' };
@@ -101,7 +102,7 @@ export function MemberDialog({
         ))}
       </SelectField>
       <TextField label="Tags (optional)" autoComplete="off" hint="Separate tags with commas, like: choir, youth" {...field('tags')} />
-      <TextAreaField label="Notes (optional)" rows={3} {...field('notes')} />
+      <TextareaField label="Notes (optional)" rows={3} {...field('notes')} />
       <SelectField label="Texts" hint="Unsubscribed members get no broadcasts or texts from your team." {...field('subscription')}>
         <option value="subscribed">Subscribed</option>
         <option value="unsubscribed">Unsubscribed</option>

@@ -5,7 +5,9 @@ import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage } from '../../_components/errors';
-import { Alert, Button, Loading, Notice, Panel } from '../../_components/ui';
+import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/ui';
+import { useDebounced } from '../../_components/use-debounced';
+import { useDialogState } from '../../_components/use-dialog-state';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
 import { ImportPanel } from './import-panel';
@@ -13,7 +15,6 @@ import { MemberDialog } from './member-dialog';
 import { MemberFilters, noFilters, type Filters } from './member-filters';
 import { MembersTable } from './members-table';
 import { fullName, type MemberItem } from './types';
-import { useDebouncedValue } from './use-debounced-value';
 
 const PAGE = 50;
 
@@ -24,9 +25,9 @@ export function MembersManager() {
   const isAdmin = useViewer().role !== 'staff'; // deleting and importing need an admin (the server enforces it)
   const params = useSearchParams(); // /members?branch=<id> (linked from the branches page)
   const [filters, setFilters] = useState<Filters>(() => ({ ...noFilters, branchId: branchParam(params.get('branch')) }));
-  const search = useDebouncedValue(filters.search.trim());
+  const search = useDebounced(filters.search.trim());
   const [status, setStatus] = useState('');
-  const [dialog, setDialog] = useState<{ open: boolean; member: MemberItem | null; key: number }>({ open: false, member: null, key: 0 });
+  const dialog = useDialogState<MemberItem>();
   const [deleting, setDeleting] = useState<MemberItem | null>(null);
   const [importing, setImporting] = useState(false);
 
@@ -57,15 +58,12 @@ export function MembersManager() {
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const total = list.data?.pages[0]?.total ?? 0;
   const filtered = !!(search || filters.branchId || filters.tag || filters.subscription);
-  const openDialog = (member: MemberItem | null) => setDialog((d) => ({ open: true, member, key: d.key + 1 }));
 
   return (
     <div className="space-y-6">
-      <div aria-live="polite" className="empty:hidden">
-        {status && <Notice>{status}</Notice>}
-      </div>
+      <StatusNotice message={status} />
       <div className="flex flex-wrap gap-2">
-        <Button onClick={() => openDialog(null)}>Add member</Button>
+        <Button onClick={() => dialog.show(null)}>Add member</Button>
         {isAdmin && (
           <Button variant="secondary" onClick={() => setImporting((v) => !v)} aria-expanded={importing} aria-controls="import">
             Import CSV
@@ -82,14 +80,14 @@ export function MembersManager() {
           ) : list.error ? (
             <Alert>{errorMessage(list.error)}</Alert>
           ) : items.length === 0 ? (
-            <EmptyState filtered={filtered} isAdmin={isAdmin} onAdd={() => openDialog(null)} onImport={() => setImporting(true)} onClear={() => setFilters(noFilters)} />
+            <EmptyState filtered={filtered} isAdmin={isAdmin} onAdd={() => dialog.show(null)} onImport={() => setImporting(true)} onClear={() => setFilters(noFilters)} />
           ) : (
             <>
               <p className="text-sm text-slate-600" aria-live="polite">
                 Showing {items.length.toLocaleString()} of {total.toLocaleString()} {filtered ? 'matching ' : ''}
                 {total === 1 ? 'member' : 'members'}
               </p>
-              <MembersTable items={items} canDelete={isAdmin} onEdit={openDialog} onDelete={setDeleting} />
+              <MembersTable items={items} canDelete={isAdmin} onEdit={dialog.show} onDelete={setDeleting} />
               {list.hasNextPage && (
                 <Button variant="secondary" block disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
                   {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
@@ -103,11 +101,11 @@ export function MembersManager() {
       <MemberDialog
         key={dialog.key}
         open={dialog.open}
-        member={dialog.member}
+        member={dialog.item}
         branches={branches.data ?? []}
-        onClose={() => setDialog((d) => ({ ...d, open: false }))}
+        onClose={dialog.close}
         onSaved={(message) => {
-          setDialog((d) => ({ ...d, open: false }));
+          dialog.close();
           setStatus(message);
           refresh();
         }}
@@ -117,6 +115,7 @@ export function MembersManager() {
         title={deleting ? `Delete ${fullName(deleting)}?` : 'Delete member?'}
         confirmLabel="Delete"
         pending={remove.isPending}
+        error={remove.error}
         onCancel={() => {
           setDeleting(null);
           remove.reset();
@@ -124,11 +123,6 @@ export function MembersManager() {
         onConfirm={() => deleting && remove.mutate({ id: deleting.id })}
       >
         <p>Their conversation and every message in it are deleted too. This cannot be undone.</p>
-        {remove.error && (
-          <div className="mt-3">
-            <Alert>{errorMessage(remove.error)}</Alert>
-          </div>
-        )}
       </ConfirmDialog>
     </div>
   );

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors } from '../../_components/errors';
-import { Alert, Button, Loading, Notice, Panel, TextField } from '../../_components/ui';
+import { Alert, Button, Loading, Panel, StatusNotice, TextField } from '../../_components/ui';
 import { usePhoneFormat } from '../../_components/use-phone-format';
 import { useTRPC } from '../../trpc';
 
@@ -25,9 +25,7 @@ export function PhoneNumbers({ localOutbox }: { localOutbox: boolean }) {
     >
       <div className="space-y-4">
         <AddNumber onDone={setStatus} />
-        <div aria-live="polite" className="empty:hidden">
-          {status && <Notice>{status}</Notice>}
-        </div>
+        <StatusNotice message={status} />
         {list.isPending ? (
           <Loading />
         ) : list.error ? (
@@ -134,15 +132,11 @@ function NumberRow({ number, assignedAt, onDone }: { number: string; assignedAt:
         title={`Release ${format(number)}?`}
         confirmLabel="Release"
         pending={release.isPending}
+        error={release.error}
         onCancel={() => setConfirming(false)}
         onConfirm={() => release.mutate({ number })}
       >
         <p>Steeple stops texting from it, and texts members send to it no longer reach your inbox.</p>
-        {release.error && (
-          <div className="mt-3">
-            <Alert>{errorMessage(release.error)}</Alert>
-          </div>
-        )}
       </ConfirmDialog>
     </li>
   );

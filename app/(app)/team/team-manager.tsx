@@ -5,7 +5,7 @@ import { useId, useRef, useState } from 'react';
 import { inviteInput } from '@/server/inputs';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
-import { Alert, Badge, Button, Loading, Notice, Panel, SelectField, TextField } from '../../_components/ui';
+import { Alert, Badge, Button, Loading, Panel, SelectField, StatusNotice, TextField } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
 
@@ -23,9 +23,7 @@ export function TeamManager() {
   return (
     <div className="space-y-6">
       {/* One polite region for the outcome of every change on this page. */}
-      <div aria-live="polite" className="empty:hidden">
-        {status && <Notice>{status}</Notice>}
-      </div>
+      <StatusNotice message={status} />
       {isOwner && <InviteForm onDone={setStatus} />}
 
       <Panel id="members" title="Members">
@@ -255,15 +253,11 @@ function MemberRow({ member, isSelf, canManage, onDone }: { member: Member; isSe
           title={`Remove ${member.name}?`}
           confirmLabel="Remove"
           pending={remove.isPending}
+          error={remove.error}
           onCancel={() => setConfirming(false)}
           onConfirm={() => remove.mutate({ adminId: member.id })}
         >
           <p>They will be signed out everywhere and can no longer sign in to your church. You can invite them again later.</p>
-          {remove.error && (
-            <div className="mt-3">
-              <Alert>{errorMessage(remove.error)}</Alert>
-            </div>
-          )}
         </ConfirmDialog>
       )}
     </li>
