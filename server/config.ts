@@ -51,7 +51,20 @@ const schema = z.object({
   TELNYX_API_URL: z.string().url('must be a URL').default('https://api.telnyx.com'),
   SENDS_PER_SECOND_PER_CHURCH: int(5, 1, 1_000),
   SMS_PRICE_PER_SEGMENT: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.004), // USD, for the broadcast cost preview
+  // Billing. Without STRIPE_SECRET_KEY billing is off: trials still count down, nothing is charged.
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be the signing secret of the webhook endpoint (whsec_…)').optional(),
+  STRIPE_PRICE_ID: z.string().startsWith('price_', 'must be a Stripe price id (price_…)').optional(),
+  STRIPE_PLAN_NAME: z.string().min(1).max(60).default('Steeple'),
+  /** Tests and local stand-ins only: where the Stripe client sends API requests (default Stripe's own). */
+  STRIPE_API_URL: z.string().url('must be a URL').optional(),
+  TRIAL_DAYS: int(14, 0, 365),
 }).superRefine((c, ctx) => {
+  if (c.STRIPE_SECRET_KEY) {
+    for (const key of ['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_ID'] as const) {
+      if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when STRIPE_SECRET_KEY is set' });
+    }
+  }
   // Without the public key we could not tell Telnyx's webhooks from anyone else's.
   if (c.TELNYX_API_KEY && !c.TELNYX_PUBLIC_KEY) ctx.addIssue({ code: 'custom', path: ['TELNYX_PUBLIC_KEY'], message: 'is required when TELNYX_API_KEY is set (Telnyx portal → Keys & Credentials → Public Key)' });
 });

@@ -1,6 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { SessionRegistry } from './auth/revocation';
+import { AccessCache } from './billing/access';
+import { createBilling, type Billing } from './billing/stripe';
 import { buildLimiter, Throttle } from './auth/throttle';
 import { loadConfig, type Config } from './config';
 import { createProvider, type MessagingProvider } from './messaging/provider';
@@ -33,6 +35,10 @@ export type Services = {
   sessions: SessionRegistry;
   throttle: Throttle;
   messaging: Messaging;
+  /** Stripe, or null when billing is off. */
+  billing: Billing | null;
+  /** Each church's access (full or read-only) from its subscription, cached briefly. */
+  access: AccessCache;
   close: () => Promise<void>;
 };
 
@@ -63,6 +69,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     resolve: (id) => resolver.resolve(id),
   });
   const cluster = new ClusterAdmin({ ...process.env, DATABASE_URL: config.DATABASE_URL });
+  const billing = createBilling(config);
   const provision: ProvisionDeps = {
     registry,
     cluster,
@@ -70,6 +77,8 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     naming,
     secretKey: config.STEEPLE_SECRET_KEY,
     tenantSchemaVersion: latestTenantVersion(),
+    billing,
+    trialDays: config.TRIAL_DAYS,
     ...provisionOverrides,
   };
   const redis = new RedisLink(config.REDIS_URL);
@@ -93,6 +102,8 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     redis,
     sessions,
     messaging,
+    billing,
+    access: new AccessCache(registry, config.REGISTRY_TIMEOUT_MS),
     throttle: new Throttle(registry, redis, {
       signupIp: { points: config.SIGNUPS_PER_HOUR_PER_IP },
       signinEmailIp: { points: config.SIGNIN_FAILURES_PER_EMAIL },

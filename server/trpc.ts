@@ -10,6 +10,7 @@ import type { TenantDb } from '@/db/tenant';
 import { admins, type Admin, type AdminRole } from '@/db/tenant/schema';
 import type { Session } from './auth/session';
 import { TooManyAttemptsError } from './auth/throttle';
+import { READ_ONLY_MESSAGE } from './billing/access';
 import { atLeast } from './auth/roles';
 import { log } from './log';
 import { getServices, type Services } from './services';
@@ -33,7 +34,10 @@ export type Context = ReturnType<typeof createContext>;
 // ---------------------------------------------------------------------------------------------
 const GENERIC = 'Something went wrong on our side. Please try again.';
 
-const t = initTRPC.context<Context>().create({
+/** Per-procedure settings. `readOnlyOk`: a write still allowed while the church is read-only (billing, password). */
+export type Meta = { readOnlyOk?: boolean };
+
+const t = initTRPC.context<Context>().meta<Meta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
@@ -66,6 +70,7 @@ const errorBoundary = t.middleware(async ({ next, path }) => {
 //    authedProcedure  — a signed-in admin.
 //    tenantProcedure  — a signed-in admin of an active church; ctx.db is that church's database.
 //                       ctx.admin is the caller's row (id, name, email, role) from that database.
+//                       Mutations are refused while the church is read-only (billing), unless .meta({ readOnlyOk }).
 //    roleProcedure(r) — tenantProcedure for role r or higher (owner > admin > staff).
 // ---------------------------------------------------------------------------------------------
 export const publicProcedure = t.procedure.use(errorBoundary);
@@ -75,7 +80,7 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, session: ctx.session } });
 });
 
-export const tenantProcedure = authedProcedure.use(async ({ ctx, next }) => {
+export const tenantProcedure = authedProcedure.use(async ({ ctx, next, type, meta }) => {
   const { tenantId, adminId } = ctx.session;
   const lease = await ctx.services.connections.acquire(tenantId, refuseInactive).catch((err) => {
     if (TenantNotFoundError.is(err)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
@@ -85,6 +90,10 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next }) => {
     // The role comes from the church's database on every call: a change or a removal takes effect at once.
     const [admin] = await lease.db.select({ id: admins.id, name: admins.name, email: admins.email, role: admins.role }).from(admins).where(eq(admins.id, adminId));
     if (!admin) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
+    // Access follows the subscription: a read-only church may read, sign in, pay and export, but not write.
+    if (type === 'mutation' && !meta?.readOnlyOk && (await ctx.services.access.get(tenantId)).readOnly) {
+      throw new TRPCError({ code: 'PAYMENT_REQUIRED', message: READ_ONLY_MESSAGE });
+    }
     return await next({ ctx: { ...ctx, db: lease.db, tenantId, admin } });
   } finally {
     lease.release(); // the pool may be evicted again once no procedure holds it

@@ -86,6 +86,7 @@ describe('tenant boundary: a session of church A cannot act on church B', () => 
       sessions: await r`select * from auth_sessions where tenant_id = ${side.tenantId} order by id`,
       jobs: await r`select * from provisioning_jobs where tenant_id = ${side.tenantId}`,
       phoneNumbers: await r`select * from phone_number_index where tenant_id = ${side.tenantId}`,
+      billing: await r`select * from billing_accounts where tenant_id = ${side.tenantId}`,
     };
     await db.end({ timeout: 5 });
     return out;
@@ -135,7 +136,7 @@ describe('tenant boundary: a session of church A cannot act on church B', () => 
    * Per procedure, the inputs that carry B's ids wherever an id fits, each with the outcome it must have (which proves
    * the call reached the procedure's own logic rather than failing early). Every procedure must be listed.
    */
-  type Case = [input: unknown, outcome: 'ok' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST'];
+  type Case = [input: unknown, outcome: 'ok' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'PRECONDITION_FAILED'];
   const signupAs = (email: string) => ({ churchName: 'Intruder Church', timezone: 'UTC', adminName: 'Intruder', email, password: 'intruder password', ...bExtras() });
   const cases: Record<string, () => Case[]> = {
     'onboarding.signup': () => [
@@ -203,6 +204,10 @@ describe('tenant boundary: a session of church A cannot act on church B', () => 
     'phoneNumbers.assign': () => [[{ number: b.number, ...bExtras() }, 'CONFLICT']],
     'phoneNumbers.release': () => [[{ number: b.number, ...bExtras() }, 'NOT_FOUND']],
     'dashboard.summary': () => [[bExtras(), 'ok']],
+    'members.export': () => [[bExtras(), 'ok']],
+    'billing.status': () => [[bExtras(), 'ok']],
+    'billing.checkout': () => [[bExtras(), 'PRECONDITION_FAILED']], // billing is off in this suite
+    'billing.portal': () => [[bExtras(), 'PRECONDITION_FAILED']],
     'team.invitation': () => [[{ token: b.invite.id, ...bExtras() }, 'NOT_FOUND'], [{ token: b.tenantId }, 'NOT_FOUND']],
     'team.accept': () => [
       [{ token: b.invite.id, name: 'Intruder', password: 'intruder password', ...bExtras() }, 'NOT_FOUND'],

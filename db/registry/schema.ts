@@ -120,3 +120,37 @@ export const rateLimits = pgTable('rate_limits', {
   points: integer('points').notNull().default(0),
   expire: bigint('expire', { mode: 'number' }),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Billing: one account per church (Stripe customer and subscription), and every Stripe event applied.
+// ---------------------------------------------------------------------------------------------
+
+/** Stripe's subscription statuses; a church with no subscription yet is `trialing` until its trial ends. */
+export const billingStatus = pgEnum('billing_status', ['trialing', 'active', 'past_due', 'canceled', 'unpaid', 'incomplete', 'incomplete_expired', 'paused']);
+
+export const billingAccounts = pgTable('billing_accounts', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id, { onDelete: 'cascade' }),
+  stripeCustomerId: text('stripe_customer_id').unique(),
+  subscriptionId: text('subscription_id').unique(),
+  status: billingStatus('status').notNull().default('trialing'),
+  priceId: text('price_id'),
+  trialEndsAt: timestamp('trial_ends_at', { withTimezone: true }).notNull(),
+  currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }), // the next invoice date
+  cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+  trialEndingNoticeAt: timestamp('trial_ending_notice_at', { withTimezone: true }),
+  paymentFailedAt: timestamp('payment_failed_at', { withTimezone: true }),
+  /** When Stripe created the event whose subscription state we hold: an older event never overwrites it. */
+  stateAt: timestamp('state_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Stripe event ids, recorded in the same transaction as their effect: a replay or a concurrent duplicate does nothing. */
+export const stripeEvents = pgTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  tenantId: uuid('tenant_id'),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type BillingAccount = typeof billingAccounts.$inferSelect;

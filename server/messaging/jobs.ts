@@ -55,6 +55,11 @@ export function messagingTasks(services: Services): Record<string, Task> {
     [BROADCAST_TASK]: async (payload, helpers) => {
       const { tenantId, broadcastId } = broadcastPayload.parse(payload);
       const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+      // A church that went read-only (its subscription ended) since scheduling does not text anyone.
+      if ((await services.access.get(tenantId)).readOnly) {
+        await services.connections.withTenant(tenantId, (db) => markBroadcastFailed(db, broadcastId));
+        return;
+      }
       await services.connections.withTenant(tenantId, (db) =>
         runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }).catch(async (err) => {
           // Out of attempts: say so on the broadcast rather than leave it "sending" for ever.

@@ -1,5 +1,6 @@
 import { router } from '@/server/trpc';
 import { accountRouter } from './account';
+import { billingRouter } from './billing';
 import { branchesRouter } from './branches';
 import { broadcastsRouter } from './broadcasts';
 import { churchRouter } from './church';
@@ -24,6 +25,7 @@ export const appRouter = router({
   broadcasts: broadcastsRouter,
   phoneNumbers: phoneNumbersRouter,
   dashboard: dashboardRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

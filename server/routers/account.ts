@@ -10,11 +10,12 @@ export const accountRouter = router({
   /** Who is signed in, for the header and menus (role from the church's database). */
   me: tenantProcedure.query(async ({ ctx }) => {
     const [church] = await ctx.services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, ctx.tenantId));
-    return { ...ctx.admin, churchName: church?.name ?? '' };
+    // Billing access rides along, so every page can show the read-only or payment banner without another call.
+    return { ...ctx.admin, churchName: church?.name ?? '', access: await ctx.services.access.get(ctx.tenantId) };
   }),
 
   /** Changing the password signs out every other session of this admin. */
-  changePassword: tenantProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+  changePassword: tenantProcedure.meta({ readOnlyOk: true }).input(changePasswordInput).mutation(async ({ ctx, input }) => {
     const [me] = await ctx.db.select({ hash: admins.passwordHash }).from(admins).where(eq(admins.id, ctx.admin.id));
     if (!me || !(await verifyPassword(me.hash, input.currentPassword))) {
       throw new TRPCError({ code: 'BAD_REQUEST', message: 'Your current password is not correct.' });
@@ -25,7 +26,7 @@ export const accountRouter = router({
   }),
 
   /** Ends every session of this admin, this one included. */
-  signOutEverywhere: tenantProcedure.mutation(async ({ ctx }) => {
+  signOutEverywhere: tenantProcedure.meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {
     return { sessionsSignedOut: await ctx.services.sessions.revokeAdmin(ctx.tenantId, ctx.admin.id) };
   }),
 });

@@ -84,7 +84,7 @@ export const conversationsRouter = router({
       };
     }),
 
-  markRead: tenantProcedure.input(z.object({ id: z.string().uuid() })).mutation(async ({ ctx, input }) => {
+  markRead: tenantProcedure.meta({ readOnlyOk: true }).input(z.object({ id: z.string().uuid() })).mutation(async ({ ctx, input }) => {
     const [row] = await ctx.db.update(conversations).set({ unreadCount: 0 }).where(eq(conversations.id, input.id)).returning({ id: conversations.id });
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'That conversation does not exist.' });
     return { ok: true };

@@ -1,5 +1,6 @@
 import { churchProfile } from '@/server/church/profile';
 import { commitImport, previewImport } from '@/server/members/csv-import';
+import { membersCsv } from '@/server/members/export';
 import { createMemberInput, importInput, listMembersInput, memberId, updateMemberInput } from '@/server/members/inputs';
 import { getMember, listMembers, tagsInUse } from '@/server/members/queries';
 import { createMember, deleteMember, updateMember } from '@/server/members/writes';
@@ -32,6 +33,9 @@ export const membersRouter = router({
   }),
 
   delete: roleProcedure('admin').input(memberId).mutation(({ ctx, input }) => deleteMember(ctx.db, input.id)),
+
+  /** All members as CSV (admins): allowed even while the church is read-only. */
+  export: roleProcedure('admin').query(async ({ ctx }) => ({ filename: 'members.csv', csv: await membersCsv(ctx.db) })),
 
   /** Every tag in use, alphabetically. */
   tags: tenantProcedure.query(({ ctx }) => tagsInUse(ctx.db)),

@@ -1,6 +1,8 @@
 import { and, eq, sql as dsql } from 'drizzle-orm';
 import { admins } from '@/db/tenant/schema';
 import { dbServers, provisioningJobs, tenants, type ProvisioningJob, type StepProgress } from '@/db/registry/schema';
+import { ensureAccount, ensureCustomer } from '@/server/billing/accounts';
+import type { Billing } from '@/server/billing/stripe';
 import { log } from '@/server/log';
 import type { Registry } from '@/server/registry';
 import { ClusterAdmin, cloneDatabase, ensureLoginRole } from './cluster';
@@ -23,6 +25,9 @@ export type ProvisionDeps = {
   naming: Naming;
   secretKey: string;
   tenantSchemaVersion: number;
+  /** Stripe, when billing is configured; every church gets its trial either way. */
+  billing: Billing | null;
+  trialDays: number;
   /** Test seam: called before and after each step's effect, to simulate a crash at that point. */
   faults?: (point: `${'before' | 'after'}:${StepName}`) => void | Promise<void>;
 };
@@ -54,8 +59,15 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
         .onConflictDoNothing({ target: admins.id }),
     );
   },
-  async create_billing_customer() {
-    // Billing is not configured yet; the billing issue creates the Stripe customer here.
+  async create_billing_customer({ deps, job, tenant }) {
+    await ensureAccount(deps.registry, tenant.id, deps.trialDays);
+    if (!deps.billing) return;
+    // Stripe being slow or down must not hold up a new church: the customer is then created at its first checkout
+    // (same idempotency key, so still one customer).
+    await ensureCustomer(deps.registry, deps.billing, tenant.id, job.adminEmail).catch((err) => {
+      if (!isStripeUnreachable(err)) throw err;
+      log.warn('stripe unreachable; the customer will be created at checkout', { tenantId: tenant.id, err });
+    });
   },
   async activate({ deps, tenant }) {
     await deps.registry.db
@@ -139,3 +151,9 @@ async function withQuickRetries(fn: () => Promise<void>, delays = [50, 200, 800]
 
 const transientCodes = new Set(['55006', '57P01', '57P03', '53300', '40001', '40P01', 'ECONNRESET', 'ECONNREFUSED']);
 const isTransient = (err: unknown) => transientCodes.has((err as { code?: string })?.code ?? '');
+
+/** Stripe could not be reached or answered 5xx/429 (as opposed to refusing the request). */
+const isStripeUnreachable = (err: unknown) => {
+  const type = (err as { type?: string })?.type;
+  return type === 'StripeConnectionError' || type === 'StripeAPIError' || type === 'StripeRateLimitError';
+};

@@ -1,0 +1,52 @@
+import type { BillingAccount } from '@/db/registry/schema';
+import type { Registry } from '@/server/registry';
+import { withDeadline } from '@/server/tenancy/resolver';
+import { accountOf } from './accounts';
+
+/**
+ * What a church may do, from its subscription: trialing (within the trial) and active → everything; past_due →
+ * everything, with a banner asking to fix the payment; a trial over without a plan, canceled, unpaid and the like →
+ * read-only. Enforced by the tenant procedure for every write (server/trpc.ts), cached for a few seconds.
+ */
+export type Access = { readOnly: boolean; banner: 'past_due' | 'read_only' | null; trialDaysLeft: number | null };
+
+export function accessOf(account: Pick<BillingAccount, 'status' | 'trialEndsAt'> | undefined, now = Date.now()): Access {
+  if (!account) return { readOnly: false, banner: null, trialDaysLeft: null }; // no account row: never lock a church out by accident
+  const trialLeftMs = new Date(account.trialEndsAt).getTime() - now;
+  const trialDaysLeft = Math.max(0, Math.ceil(trialLeftMs / 86_400_000));
+  switch (account.status) {
+    case 'active':
+      return { readOnly: false, banner: null, trialDaysLeft: null };
+    case 'past_due':
+      return { readOnly: false, banner: 'past_due', trialDaysLeft: null };
+    case 'trialing':
+    case 'incomplete': // checkout started, first payment pending: the trial still holds
+      return trialLeftMs > 0 ? { readOnly: false, banner: null, trialDaysLeft } : { readOnly: true, banner: 'read_only', trialDaysLeft: 0 };
+    default:
+      return { readOnly: true, banner: 'read_only', trialDaysLeft: null };
+  }
+}
+
+export const READ_ONLY_MESSAGE = 'This workspace is read-only because its subscription is not active. The owner can choose a plan in Settings → Billing.';
+
+const TTL_MS = 5_000;
+
+/** Access per church, cached briefly; a webhook that changes a subscription forgets the entry at once. */
+export class AccessCache {
+  private cache = new Map<string, { access: Access; expires: number }>();
+
+  constructor(private registry: Registry, private timeoutMs: number) {}
+
+  async get(tenantId: string): Promise<Access> {
+    const hit = this.cache.get(tenantId);
+    if (hit && hit.expires > Date.now()) return hit.access;
+    const access = accessOf(await withDeadline(accountOf(this.registry, tenantId), this.timeoutMs));
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(tenantId, { access, expires: Date.now() + TTL_MS });
+    return access;
+  }
+
+  forget(tenantId: string) {
+    this.cache.delete(tenantId);
+  }
+}

@@ -1,0 +1,87 @@
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import { billingAccounts, billingStatus, type BillingAccount } from '@/db/registry/schema';
+import type { RegistryDb } from '@/db/registry';
+
+/**
+ * The effect of each Stripe event we handle, written in the caller's registry transaction (beside the event id).
+ * Subscription state carries the event's `created` time, and an event older than the state we hold is ignored, so
+ * out-of-order delivery can never move a church back to a stale status.
+ */
+type Tx = Parameters<Parameters<RegistryDb['transaction']>[0]>[0];
+export const HANDLED = [
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'customer.subscription.trial_will_end',
+  'invoice.payment_failed',
+  'invoice.paid',
+] as const;
+
+/** A status Stripe may add later is treated as not paying (read-only) rather than crashing the webhook. */
+const statusOf = (status: string): BillingAccount['status'] =>
+  (billingStatus.enumValues as readonly string[]).includes(status) ? (status as BillingAccount['status']) : 'unpaid';
+
+const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === 'string' ? ref : (ref?.id ?? null));
+const at = (unix: number | null | undefined) => (unix ? new Date(unix * 1000) : null);
+
+/** The church an event is about: the checkout's client_reference_id, or the customer we recorded for it. */
+export async function tenantOf(tx: Tx, event: Stripe.Event): Promise<string | null> {
+  const object = event.data.object as { client_reference_id?: string | null; customer?: string | { id: string } | null };
+  const reference = event.type === 'checkout.session.completed' ? object.client_reference_id : null;
+  if (reference && /^[0-9a-f-]{36}$/i.test(reference)) {
+    const [row] = await tx.select({ id: billingAccounts.tenantId }).from(billingAccounts).where(eq(billingAccounts.tenantId, reference));
+    if (row) return row.id;
+  }
+  const customer = idOf(object.customer);
+  if (!customer) return null;
+  const [row] = await tx.select({ id: billingAccounts.tenantId }).from(billingAccounts).where(eq(billingAccounts.stripeCustomerId, customer));
+  return row?.id ?? null;
+}
+
+export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) {
+  const where = eq(billingAccounts.tenantId, tenantId);
+  switch (event.type) {
+    case 'checkout.session.completed': {
+      const s = event.data.object;
+      await tx
+        .update(billingAccounts)
+        .set({ subscriptionId: sql`coalesce(${billingAccounts.subscriptionId}, ${idOf(s.subscription)})`, stripeCustomerId: sql`coalesce(${billingAccounts.stripeCustomerId}, ${idOf(s.customer)})`, updatedAt: new Date() })
+        .where(where);
+      return;
+    }
+    case 'customer.subscription.created':
+    case 'customer.subscription.updated':
+    case 'customer.subscription.deleted': {
+      const sub = event.data.object;
+      const item = sub.items?.data?.[0];
+      const stateAt = new Date(event.created * 1000);
+      await tx
+        .update(billingAccounts)
+        .set({
+          subscriptionId: sub.id,
+          status: event.type === 'customer.subscription.deleted' ? 'canceled' : statusOf(sub.status),
+          priceId: item?.price?.id ?? null,
+          currentPeriodEnd: at(item?.current_period_end),
+          cancelAtPeriodEnd: sub.cancel_at_period_end ?? false,
+          ...(sub.trial_end ? { trialEndsAt: new Date(sub.trial_end * 1000) } : {}),
+          stateAt,
+          updatedAt: new Date(),
+        })
+        .where(and(where, or(isNull(billingAccounts.stateAt), lte(billingAccounts.stateAt, stateAt))));
+      return;
+    }
+    case 'customer.subscription.trial_will_end':
+      await tx.update(billingAccounts).set({ trialEndingNoticeAt: new Date(), updatedAt: new Date() }).where(where);
+      return;
+    case 'invoice.payment_failed':
+      await tx.update(billingAccounts).set({ paymentFailedAt: new Date(event.created * 1000), updatedAt: new Date() }).where(where);
+      return;
+    case 'invoice.paid': {
+      const invoice = event.data.object;
+      await tx.update(billingAccounts).set({ paymentFailedAt: null, currentPeriodEnd: sql`greatest(${billingAccounts.currentPeriodEnd}, ${at(invoice.period_end)})`, updatedAt: new Date() }).where(where);
+      return;
+    }
+  }
+}

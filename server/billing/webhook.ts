@@ -1,0 +1,45 @@
+import type Stripe from 'stripe';
+import { stripeEvents } from '@/db/registry/schema';
+import { log } from '@/server/log';
+import { isRegistryOutage } from '@/server/registry';
+import type { Services } from '@/server/services';
+import { applyEvent, HANDLED, tenantOf } from './events';
+
+/**
+ * POST /api/webhooks/stripe: verify the signature over the raw body (400 when it fails), then record the event id
+ * and apply its effect in one registry transaction — a replay or a concurrent duplicate finds the id and does
+ * nothing — and only then answer 200. A registry outage is a 503, and Stripe delivers the event again.
+ */
+const MAX_BODY = 512 * 1024;
+
+export async function handleStripeWebhook(request: Request, services: Services): Promise<Response> {
+  const billing = services.billing;
+  if (!billing) return Response.json({ error: 'billing is not configured' }, { status: 404 });
+  const raw = await request.text();
+  if (raw.length > MAX_BODY) return Response.json({ error: 'body too large' }, { status: 413 });
+  let event: Stripe.Event;
+  try {
+    event = billing.stripe.webhooks.constructEvent(raw, request.headers.get('stripe-signature') ?? '', billing.webhookSecret);
+  } catch (err) {
+    log.warn('stripe webhook: rejected signature', { reason: (err as Error).message });
+    return Response.json({ error: 'invalid signature' }, { status: 400 });
+  }
+  if (!(HANDLED as readonly string[]).includes(event.type)) return Response.json({ ignored: event.type });
+  try {
+    const outcome = await services.registry.db.transaction(async (tx) => {
+      const tenantId = await tenantOf(tx, event);
+      const [fresh] = await tx.insert(stripeEvents).values({ id: event.id, type: event.type, tenantId }).onConflictDoNothing().returning({ id: stripeEvents.id });
+      if (!fresh) return { duplicate: true, tenantId };
+      if (tenantId) await applyEvent(tx, tenantId, event);
+      return { duplicate: false, tenantId };
+    });
+    if (!outcome.tenantId) log.warn('stripe webhook: event for a customer no church has; acknowledged', { id: event.id, type: event.type });
+    if (outcome.tenantId) services.access.forget(outcome.tenantId);
+    return Response.json({ received: true, duplicate: outcome.duplicate });
+  } catch (err) {
+    if (isRegistryOutage(err)) log.warn('stripe webhook: registry unreachable; asking for a retry', { err });
+    else log.error('stripe webhook: not applied; asking for a retry', { id: event.id, err });
+    return Response.json({ error: 'temporarily unavailable' }, { status: 503, headers: { 'retry-after': '10' } });
+  }
+}
+
