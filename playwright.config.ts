@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 3210);
+/** e2e/fake-stripe.mjs: the app's Stripe calls go there (STRIPE_API_URL), and the billing test reads what it recorded. */
+const stripePort = Number(process.env.E2E_STRIPE_PORT ?? port + 1);
 
 /** End-to-end in Debian's Chromium against the app built and started as the README says (embedded PostgreSQL). */
 export default defineConfig({
@@ -18,13 +20,35 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
   },
-  webServer: {
-    command: 'npx tsx scripts/start.ts --rebuild',
-    url: `http://127.0.0.1:${port}/api/health`,
-    timeout: 240_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: { PORT: String(port), DATABASE_URL: '', EMBEDDED_PG_DIR: 'e2e-pg', LOG_LEVEL: 'warn', SIGNUPS_PER_HOUR_PER_IP: '1000', SIGNIN_FAILURES_PER_IP: '1000' },
-  },
+  webServer: [
+    {
+      command: 'node e2e/fake-stripe.mjs',
+      url: `http://127.0.0.1:${stripePort}/__health`,
+      timeout: 10_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { FAKE_STRIPE_PORT: String(stripePort) },
+    },
+    {
+      command: 'npx tsx scripts/start.ts --rebuild',
+      url: `http://127.0.0.1:${port}/api/health`,
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        PORT: String(port),
+        DATABASE_URL: '',
+        EMBEDDED_PG_DIR: 'e2e-pg',
+        LOG_LEVEL: 'warn',
+        SIGNUPS_PER_HOUR_PER_IP: '1000',
+        SIGNIN_FAILURES_PER_IP: '1000',
+        STRIPE_SECRET_KEY: 'sk_test_e2e_steeple',
+        STRIPE_WEBHOOK_SECRET: 'whsec_e2e_steeple',
+        STRIPE_PRICE_ID: 'price_e2e',
+        STRIPE_API_URL: `http://127.0.0.1:${stripePort}`,
+      },
+    },
+  ],
 });

@@ -1,4 +1,5 @@
 import { expect, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+import Stripe from 'stripe';
 
 /** Shared steps for the end-to-end tests. Every test makes its own churches and people with unique emails. */
 
@@ -93,4 +94,35 @@ export function randomUsNumber(): string {
     if (exchange.endsWith('11') || exchange === '555') continue; // N11 service codes and the fictional range
     return e164;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Billing: the fake Stripe (e2e/fake-stripe.mjs) that playwright.config.ts starts and points the app at.
+// ---------------------------------------------------------------------------------------------
+
+/** Where the fake Stripe listens: E2E_STRIPE_PORT, or the app's port + 1 (as playwright.config.ts computes it). */
+export const FAKE_STRIPE_URL = `http://127.0.0.1:${Number(process.env.E2E_STRIPE_PORT ?? Number(process.env.E2E_PORT ?? 3210) + 1)}`;
+
+/** The STRIPE_WEBHOOK_SECRET playwright.config.ts gives the app. */
+export const STRIPE_WEBHOOK_SECRET = 'whsec_e2e_steeple';
+
+/** The Stripe customer provisioning created for the church whose owner signed up with `email` (recorded by the fake). */
+export async function stripeCustomerOf(request: APIRequestContext, email: string): Promise<string> {
+  let id = '';
+  await expect(async () => {
+    const res = await request.get(`${FAKE_STRIPE_URL}/__customers?email=${encodeURIComponent(email)}`);
+    expect(res.status(), `a Stripe customer for ${email}`).toBe(200);
+    id = (await res.json()).id;
+  }).toPass({ timeout: 10_000 });
+  return id;
+}
+
+/**
+ * POST a Stripe event to the app's webhook as Stripe would: the raw JSON body, signed with `secret` (the app's by
+ * default) in the Stripe-Signature header. Returns the response.
+ */
+export async function postStripeEvent(request: APIRequestContext, event: object, secret = STRIPE_WEBHOOK_SECRET) {
+  const payload = JSON.stringify(event);
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
+  return request.post('/api/webhooks/stripe', { data: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
 }

@@ -1,10 +1,11 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { signOut } from 'next-auth/react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { errorCode } from '../_components/errors';
 import type { Viewer } from '../_lib/viewer';
 import { useTRPC } from '../trpc';
 import { canSeeTeam, ViewerProvider } from './viewer-context';
@@ -15,6 +16,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
   const pathname = usePathname();
   const [signingOut, setSigningOut] = useState(false);
   const unread = useUnreadThreads(!signingOut);
+  useRefreshOnPaymentRequired(viewer.access.readOnly);
   const links: NavLink[] = [
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/inbox', label: 'Inbox', count: unread },
@@ -87,6 +89,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
           </div>
         </nav>
       </header>
+      <BillingBanner access={viewer.access} isOwner={viewer.role === 'owner'} />
       <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 sm:py-10">
         {children}
       </main>
@@ -131,4 +134,71 @@ function NavLinks({ links, pathname }: { links: NavLink[]; pathname: string }) {
       })}
     </ul>
   );
+}
+
+/**
+ * The church's billing state, on every page (from `account.me`, read by the layout): a failed payment, a read-only
+ * workspace, or the last week of the trial. Only the owner can act on it, so others are told to ask them.
+ */
+function BillingBanner({ access, isOwner }: { access: Viewer['access']; isOwner: boolean }) {
+  const link = (label: string) => (
+    <Link href="/settings/billing" className="font-semibold underline underline-offset-2 hover:no-underline">
+      {label}
+    </Link>
+  );
+  let tone: string;
+  let content: React.ReactNode;
+  if (access.banner === 'read_only') {
+    tone = 'bg-red-50 text-red-900 ring-red-200';
+    content = (
+      <>
+        <strong className="font-semibold">This workspace is read-only: your subscription is not active.</strong>{' '}
+        {isOwner ? <>Everything is kept, and you can still read and export it. {link('Choose a plan')} to make changes again.</> : 'Everything is kept and you can still read it; ask the owner to choose a plan.'}
+      </>
+    );
+  } else if (access.banner === 'past_due') {
+    tone = 'bg-amber-50 text-amber-900 ring-amber-200';
+    content = isOwner ? (
+      <>
+        <strong className="font-semibold">Your last payment failed — update your payment method</strong> in {link('Billing')} to keep your workspace running.
+      </>
+    ) : (
+      <strong className="font-semibold">Your church’s last payment failed — ask the owner to update the payment method.</strong>
+    );
+  } else if (access.trialDaysLeft !== null && access.trialDaysLeft <= 7) {
+    tone = 'bg-brand-50 text-brand-700 ring-brand-100';
+    content = (
+      <>
+        {daysLeft(access.trialDaysLeft)} in trial.{' '}
+        {isOwner ? link('Choose a plan') : 'The owner can choose a plan to keep the workspace after it ends.'}
+      </>
+    );
+  } else {
+    return null;
+  }
+  return (
+    <div data-testid="billing-banner" data-kind={access.banner ?? 'trial'} className={`ring-1 ring-inset ${tone}`}>
+      <p className="mx-auto max-w-6xl px-4 py-2.5 text-sm sm:px-6">{content}</p>
+    </div>
+  );
+}
+
+const daysLeft = (n: number) => (n === 1 ? '1 day left' : `${n} days left`);
+
+/**
+ * The layout reads the billing state once per server render, and moving between pages keeps that render. A write
+ * refused because the church became read-only (PAYMENT_REQUIRED) re-reads it at once, so the banner explains why.
+ */
+function useRefreshOnPaymentRequired(readOnly: boolean) {
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const trpc = useTRPC();
+  useEffect(() => {
+    if (readOnly) return;
+    return queryClient.getMutationCache().subscribe((event) => {
+      if (event.type !== 'updated' || event.action.type !== 'error' || errorCode(event.action.error) !== 'PAYMENT_REQUIRED') return;
+      void queryClient.invalidateQueries({ queryKey: trpc.billing.status.queryKey() });
+      router.refresh();
+    });
+  }, [readOnly, queryClient, router, trpc]);
 }

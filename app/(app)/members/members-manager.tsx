@@ -10,6 +10,7 @@ import { useDebounced } from '../../_components/use-debounced';
 import { useDialogState } from '../../_components/use-dialog-state';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
+import { ExportButton } from './export-button';
 import { ImportPanel } from './import-panel';
 import { MemberDialog } from './member-dialog';
 import { MemberFilters, noFilters, type Filters } from './member-filters';
@@ -69,6 +70,7 @@ export function MembersManager() {
             Import CSV
           </Button>
         )}
+        {isAdmin && <ExportButton />}
       </div>
       {importing && <ImportPanel onClose={() => setImporting(false)} />}
 

@@ -30,6 +30,14 @@ export default async function SettingsPage() {
         )}
         <Panel id="more" title="More settings">
           <ul className="space-y-2 text-sm">
+            {viewer.role === 'owner' && (
+              <li>
+                <Link href="/settings/billing" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+                  Billing
+                </Link>{' '}
+                <span className="text-slate-600">— your plan, free trial, payment method and invoices.</span>
+              </li>
+            )}
             {viewer.role !== 'staff' && (
               <li>
                 <Link href="/team" className="font-medium text-brand-600 underline-offset-2 hover:underline">

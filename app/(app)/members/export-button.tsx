@@ -1,0 +1,51 @@
+'use client';
+
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { errorMessage } from '../../_components/errors';
+import { Alert, Button } from '../../_components/ui';
+import { useTRPC } from '../../trpc';
+
+/**
+ * Admins and the owner download every member as a CSV (the columns the import reads). A query, not a write, so it
+ * works while the workspace is read-only — the way a church takes its data with it.
+ */
+export function ExportButton() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const download = async () => {
+    setPending(true);
+    setError(null);
+    try {
+      const { filename, csv } = await queryClient.fetchQuery(trpc.members.export.queryOptions(undefined, { staleTime: 0, gcTime: 0 }));
+      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = filename;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <>
+      <Button variant="secondary" disabled={pending} onClick={() => void download()}>
+        {pending ? 'Preparing CSV…' : 'Download CSV'}
+      </Button>
+      {!!error && (
+        <div className="basis-full">
+          <Alert>{errorMessage(error)}</Alert>
+        </div>
+      )}
+    </>
+  );
+}

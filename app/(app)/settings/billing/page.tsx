@@ -1,0 +1,37 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { getViewer } from '../../../_lib/viewer';
+import { PageHeading, Panel } from '../../../_components/ui';
+import { BillingOverview, type CheckoutReturn } from './billing-overview';
+
+export const metadata: Metadata = { title: 'Billing' };
+
+/** The plan, the trial and the way to Stripe. Money is the owner's business: everyone else gets a short note. */
+export default async function BillingPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const viewer = await getViewer();
+  if (!viewer) redirect('/login');
+  const checkout = (await searchParams).checkout; // Stripe Checkout sends the owner back with ?checkout=success|canceled
+  const returned: CheckoutReturn = checkout === 'success' || checkout === 'canceled' ? checkout : null;
+
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/settings" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+          ← Settings
+        </Link>
+      </p>
+      <PageHeading title="Billing" description={`${viewer.churchName}’s plan, free trial and invoices.`} />
+      {viewer.role === 'owner' ? (
+        <BillingOverview checkout={returned} />
+      ) : (
+        <Panel id="billing" title="Billing">
+          <p className="text-sm text-slate-600" data-testid="billing-owner-only">
+            Only your church’s owner manages billing: the plan, the payment method and invoices. If you see a notice about
+            payment, ask them to look here.
+          </p>
+        </Panel>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,118 @@
+// A tiny stand-in for the few Stripe API calls Steeple makes, for the end-to-end tests only (playwright.config.ts
+// starts it and points STRIPE_API_URL here). Not Stripe: no auth check beyond a bearer key being present, form bodies
+// read flat ("metadata[tenantId]" stays one key), everything kept in memory.
+//
+//   POST /v1/customers                  → { id: 'cus_…', email, metadata }; the same Idempotency-Key → the same customer
+//   POST /v1/checkout/sessions          → { id: 'cs_test_…', url: 'http://127.0.0.1:<port>/checkout/<id>' }
+//   POST /v1/billing_portal/sessions    → { id: 'bps_…', url: 'http://127.0.0.1:<port>/portal/<id>' }
+//   GET  /checkout/<id>, /portal/<id>   → a plain page, so a browser sent there lands somewhere
+//   GET  /__customers?email=…           → the customer recorded for that email (404 when none)
+//   GET  /__checkout_sessions?customer=… → the checkout sessions created for that customer, oldest first
+//   GET  /__health                      → ok
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+
+const port = Number(process.env.FAKE_STRIPE_PORT ?? 3211);
+const origin = `http://127.0.0.1:${port}`;
+
+const customers = new Map(); // id → customer
+const byIdempotencyKey = new Map(); // key → customer id
+const checkoutSessions = [];
+const id = (prefix) => `${prefix}_${randomBytes(12).toString('hex')}`;
+const now = () => Math.floor(Date.now() / 1000);
+
+function send(res, status, body, type = 'application/json') {
+  const text = type === 'application/json' ? JSON.stringify(body) : body;
+  res.writeHead(status, { 'content-type': type, 'request-id': id('req') });
+  res.end(text);
+}
+
+const stripeError = (res, status, message) => send(res, status, { error: { type: 'invalid_request_error', message } });
+
+async function readForm(req) {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+/** Stripe's form encoding flattened: { 'metadata[tenantId]': 'x' } → { tenantId: 'x' } for one prefix. */
+function nested(form, prefix) {
+  const out = {};
+  for (const [key, value] of Object.entries(form)) {
+    const m = key.startsWith(`${prefix}[`) && /^[^[]+\[([^\]]+)\]$/.exec(key);
+    if (m) out[m[1]] = value;
+  }
+  return out;
+}
+
+const server = createServer(async (req, res) => {
+  try {
+    const url = new URL(req.url ?? '/', origin);
+    const path = url.pathname;
+
+    if (req.method === 'GET' && path === '/__health') return send(res, 200, { ok: true });
+    if (req.method === 'GET' && path === '/__customers') {
+      const email = url.searchParams.get('email');
+      const found = [...customers.values()].filter((c) => c.email === email).at(-1);
+      return found ? send(res, 200, found) : send(res, 404, { error: 'no customer with that email' });
+    }
+    if (req.method === 'GET' && path === '/__checkout_sessions') {
+      const customer = url.searchParams.get('customer');
+      return send(res, 200, checkoutSessions.filter((s) => !customer || s.customer === customer));
+    }
+    if (req.method === 'GET' && /^\/(checkout|portal)\/[\w-]+$/.test(path)) {
+      const what = path.startsWith('/checkout/') ? 'Fake Stripe Checkout' : 'Fake Stripe customer portal';
+      return send(res, 200, `<!doctype html><title>${what}</title><h1>${what}</h1><p>${path}</p>`, 'text/html; charset=utf-8');
+    }
+
+    if (!path.startsWith('/v1/')) return send(res, 404, { error: 'not found' });
+    if (!/^Bearer sk_test_/.test(req.headers.authorization ?? '')) return stripeError(res, 401, 'Invalid API Key provided.');
+
+    if (req.method === 'POST' && path === '/v1/customers') {
+      const form = await readForm(req);
+      const key = req.headers['idempotency-key'];
+      const existing = typeof key === 'string' ? byIdempotencyKey.get(key) : undefined;
+      if (existing) return send(res, 200, customers.get(existing));
+      const customer = { id: id('cus'), object: 'customer', created: now(), email: form.email ?? null, name: form.name ?? null, metadata: nested(form, 'metadata'), livemode: false };
+      customers.set(customer.id, customer);
+      if (typeof key === 'string') byIdempotencyKey.set(key, customer.id);
+      return send(res, 200, customer);
+    }
+
+    if (req.method === 'POST' && path === '/v1/checkout/sessions') {
+      const form = await readForm(req);
+      if (form.customer && !customers.has(form.customer)) return stripeError(res, 400, `No such customer: '${form.customer}'`);
+      const sessionId = id('cs_test');
+      const session = {
+        id: sessionId,
+        object: 'checkout.session',
+        created: now(),
+        mode: form.mode ?? null,
+        customer: form.customer ?? null,
+        client_reference_id: form.client_reference_id ?? null,
+        price: form['line_items[0][price]'] ?? null,
+        success_url: form.success_url ?? null,
+        cancel_url: form.cancel_url ?? null,
+        status: 'open',
+        url: `${origin}/checkout/${sessionId}`,
+        livemode: false,
+      };
+      checkoutSessions.push(session);
+      return send(res, 200, session);
+    }
+
+    if (req.method === 'POST' && path === '/v1/billing_portal/sessions') {
+      const form = await readForm(req);
+      if (!form.customer || !customers.has(form.customer)) return stripeError(res, 400, `No such customer: '${form.customer ?? ''}'`);
+      const sessionId = id('bps');
+      return send(res, 200, { id: sessionId, object: 'billing_portal.session', created: now(), customer: form.customer, return_url: form.return_url ?? null, url: `${origin}/portal/${sessionId}`, livemode: false });
+    }
+
+    return stripeError(res, 404, `Unrecognized request URL (${req.method}: ${path}).`);
+  } catch (err) {
+    send(res, 500, { error: { type: 'api_error', message: String(err) } });
+  }
+});
+
+server.listen(port, '127.0.0.1', () => console.log(`fake Stripe on ${origin}`));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
