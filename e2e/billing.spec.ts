@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { FAKE_STRIPE_URL, newChurch, open, postStripeEvent, randomUsNumber, signUp, stripeCustomerOf, trpcMutation, trpcQuery, unique } from './support';
+import { FAKE_STRIPE_URL, newChurch, open, PASSWORD, postStripeEvent, randomUsNumber, signUp, stripeCustomerOf, trpcMutation, trpcQuery, unique } from './support';
 
 /**
  * Billing against the fake Stripe (e2e/fake-stripe.mjs): provisioning creates each church's customer there, the
@@ -173,4 +173,35 @@ test('a Stripe webhook with a bad signature is refused with 400 and changes noth
   const status = await trpcQuery(page.request, 'billing.status');
   expect(status.status, status.text).toBe(200);
   expect(status.data).toMatchObject({ status: 'trialing', readOnly: false, banner: null });
+});
+
+test('in a read-only church an admin is told to ask the owner, and billing stays the owner’s', async ({ page, browser, baseURL }) => {
+  test.setTimeout(90_000);
+  const c = newChurch('Gilgal');
+  await signUp(page, c);
+  const invite = await trpcMutation(page.request, 'team.invite', { email: `admin-${unique()}@example.org`, role: 'admin' });
+  expect(invite.status, invite.text).toBe(200);
+  await sendEvent(page.request, subscriptionEvent('deleted', await stripeCustomerOf(page.request, c.email), 'canceled', nowSeconds()));
+
+  const adminCtx = await browser.newContext({ baseURL });
+  const admin = await adminCtx.newPage();
+  await open(admin, invite.data.url);
+  await admin.getByLabel('Full name').fill('Abigail Admin');
+  await admin.getByLabel('Password').fill(PASSWORD);
+  await admin.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(admin).toHaveURL(/\/dashboard$/);
+  await expect(banner(admin)).toHaveAttribute('data-kind', 'read_only');
+  await expect(banner(admin)).toContainText('ask the owner to choose a plan');
+  await expect(banner(admin).getByRole('link')).toHaveCount(0);
+
+  await open(admin, '/settings');
+  await expect(admin.getByRole('link', { name: 'Billing', exact: true })).toHaveCount(0);
+  await open(admin, '/settings/billing');
+  await expect(admin.getByTestId('billing-owner-only')).toContainText('Only your church’s owner manages billing');
+  await expect(admin.getByRole('button', { name: 'Choose a plan' })).toHaveCount(0);
+  const checkout = await trpcMutation(adminCtx.request, 'billing.checkout', undefined);
+  expect(checkout.status, checkout.text).toBe(403);
+  const exported = await trpcQuery(adminCtx.request, 'members.export');
+  expect(exported.status, exported.text).toBe(200);
+  await adminCtx.close();
 });

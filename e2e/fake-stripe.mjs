@@ -3,6 +3,7 @@
 // read flat ("metadata[tenantId]" stays one key), everything kept in memory.
 //
 //   POST /v1/customers                  → { id: 'cus_…', email, metadata }; the same Idempotency-Key → the same customer
+//   GET|POST /v1/customers/<id>         → the customer (POST updates name, email, metadata)
 //   POST /v1/checkout/sessions          → { id: 'cs_test_…', url: 'http://127.0.0.1:<port>/checkout/<id>' }
 //   POST /v1/billing_portal/sessions    → { id: 'bps_…', url: 'http://127.0.0.1:<port>/portal/<id>' }
 //   GET  /checkout/<id>, /portal/<id>   → a plain page, so a browser sent there lands somewhere
@@ -77,6 +78,20 @@ const server = createServer(async (req, res) => {
       customers.set(customer.id, customer);
       if (typeof key === 'string') byIdempotencyKey.set(key, customer.id);
       return send(res, 200, customer);
+    }
+
+    const customerPath = /^\/v1\/customers\/([\w-]+)$/.exec(path);
+    if (customerPath) {
+      const customer = customers.get(customerPath[1]);
+      if (!customer) return stripeError(res, 404, `No such customer: '${customerPath[1]}'`);
+      if (req.method === 'GET') return send(res, 200, customer);
+      if (req.method === 'POST') {
+        const form = await readForm(req);
+        if ('name' in form) customer.name = form.name || null;
+        if ('email' in form) customer.email = form.email || null;
+        Object.assign(customer.metadata, nested(form, 'metadata'));
+        return send(res, 200, customer);
+      }
     }
 
     if (req.method === 'POST' && path === '/v1/checkout/sessions') {

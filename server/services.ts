@@ -103,7 +103,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     sessions,
     messaging,
     billing,
-    access: new AccessCache(registry, config.REGISTRY_TIMEOUT_MS),
+    access: new AccessCache(registry, config.REGISTRY_TIMEOUT_MS, !!billing),
     throttle: new Throttle(registry, redis, {
       signupIp: { points: config.SIGNUPS_PER_HOUR_PER_IP },
       signinEmailIp: { points: config.SIGNIN_FAILURES_PER_EMAIL },

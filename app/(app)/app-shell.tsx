@@ -170,7 +170,7 @@ function BillingBanner({ access, isOwner }: { access: Viewer['access']; isOwner:
     content = (
       <>
         {daysLeft(access.trialDaysLeft)} in trial.{' '}
-        {isOwner ? link('Choose a plan') : 'The owner can choose a plan to keep the workspace after it ends.'}
+        {isOwner ? <>Your plan and payment are in {link('Billing')}.</> : 'The owner can choose a plan to keep the workspace after it ends.'}
       </>
     );
   } else {

@@ -27,6 +27,15 @@ export function accessOf(account: Pick<BillingAccount, 'status' | 'trialEndsAt'>
   }
 }
 
+/**
+ * With billing off (no Stripe) there is no way to pay, so nothing is ever locked: the trial is shown, not enforced.
+ * Turning billing on later enforces it from then on.
+ */
+export function accessWith(billingOn: boolean, account: Parameters<typeof accessOf>[0]): Access {
+  const access = accessOf(account);
+  return billingOn ? access : { ...access, readOnly: false, banner: null };
+}
+
 export const READ_ONLY_MESSAGE = 'This workspace is read-only because its subscription is not active. The owner can choose a plan in Settings → Billing.';
 
 const TTL_MS = 5_000;
@@ -35,12 +44,12 @@ const TTL_MS = 5_000;
 export class AccessCache {
   private cache = new Map<string, { access: Access; expires: number }>();
 
-  constructor(private registry: Registry, private timeoutMs: number) {}
+  constructor(private registry: Registry, private timeoutMs: number, private billingOn: boolean) {}
 
   async get(tenantId: string): Promise<Access> {
     const hit = this.cache.get(tenantId);
     if (hit && hit.expires > Date.now()) return hit.access;
-    const access = accessOf(await withDeadline(accountOf(this.registry, tenantId), this.timeoutMs));
+    const access = accessWith(this.billingOn, await withDeadline(accountOf(this.registry, tenantId), this.timeoutMs));
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(tenantId, { access, expires: Date.now() + TTL_MS });
     return access;

@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { billingAccounts, churches, type BillingAccount } from '@/db/registry/schema';
+import { billingAccounts, churches, provisioningJobs, type BillingAccount } from '@/db/registry/schema';
 import { log } from '@/server/log';
 import type { Registry } from '@/server/registry';
 import type { Billing } from './stripe';
@@ -20,19 +20,35 @@ export async function accountOf(registry: Registry, tenantId: string): Promise<B
 /**
  * The church's Stripe customer, created on first need. The idempotency key is derived from the church id, so a
  * retried or repeated call (a provisioning step re-run after a crash, a checkout racing it) yields one customer.
+ *
+ * Stripe refuses a key reused with other parameters (`idempotency_error`, for 24 hours), so the keyed request
+ * carries only what never changes: the church id and the email the church signed up with (from its provisioning
+ * job; `fallbackEmail` only when there is none). The church's name, which may change between provisioning and a
+ * later checkout (a renamed church), and which owner is checking out, must not: the name is set by a separate update.
  */
-export async function ensureCustomer(registry: Registry, billing: Billing, tenantId: string, email?: string): Promise<string> {
+export async function ensureCustomer(registry: Registry, billing: Billing, tenantId: string, fallbackEmail?: string): Promise<string> {
   const account = await accountOf(registry, tenantId);
   if (account?.stripeCustomerId) return account.stripeCustomerId;
   const [church] = await registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, tenantId));
-  const customer = await billing.stripe.customers.create(
-    { name: church?.name, email, metadata: { tenantId } },
-    { idempotencyKey: `steeple-customer-${tenantId}` },
-  );
-  await registry.db
+  const [signup] = await registry.db.select({ email: provisioningJobs.adminEmail }).from(provisioningJobs).where(eq(provisioningJobs.tenantId, tenantId));
+  const email = signup?.email ?? fallbackEmail;
+  const customer = await billing.stripe.customers.create({ ...(email ? { email } : {}), metadata: { tenantId } }, { idempotencyKey: `steeple-customer-${tenantId}` });
+  const [recorded] = await registry.db
     .update(billingAccounts)
     .set({ stripeCustomerId: customer.id, updatedAt: new Date() })
-    .where(and(eq(billingAccounts.tenantId, tenantId), isNull(billingAccounts.stripeCustomerId)));
+    .where(and(eq(billingAccounts.tenantId, tenantId), isNull(billingAccounts.stripeCustomerId)))
+    .returning({ id: billingAccounts.stripeCustomerId });
+  if (!recorded) {
+    // Someone recorded one first (the same customer, by the key); theirs stands.
+    const now = await accountOf(registry, tenantId);
+    if (now?.stripeCustomerId) return now.stripeCustomerId;
+  }
   log.info('stripe customer created', { tenantId, customer: customer.id });
+  // The name is a convenience (invoices show it): failing to set it must not block provisioning or checkout.
+  if (church?.name && customer.name !== church.name) {
+    await billing.stripe.customers
+      .update(customer.id, { name: church.name })
+      .catch((err) => log.warn('stripe customer name not updated', { tenantId, customer: customer.id, err }));
+  }
   return customer.id;
 }

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lte, ne, notInArray, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { billingAccounts, billingStatus, type BillingAccount } from '@/db/registry/schema';
 import type { RegistryDb } from '@/db/registry';
@@ -6,7 +6,8 @@ import type { RegistryDb } from '@/db/registry';
 /**
  * The effect of each Stripe event we handle, written in the caller's registry transaction (beside the event id).
  * Subscription state carries the event's `created` time, and an event older than the state we hold is ignored, so
- * out-of-order delivery can never move a church back to a stale status.
+ * out-of-order delivery can never move a church back to a stale status. A church that subscribes again holds its
+ * newest subscription: the end of an older one never ends it (see `applies` below).
  */
 type Tx = Parameters<Parameters<RegistryDb['transaction']>[0]>[0];
 export const HANDLED = [
@@ -22,6 +23,9 @@ export const HANDLED = [
 /** A status Stripe may add later is treated as not paying (read-only) rather than crashing the webhook. */
 const statusOf = (status: string): BillingAccount['status'] =>
   (billingStatus.enumValues as readonly string[]).includes(status) ? (status as BillingAccount['status']) : 'unpaid';
+
+/** Statuses under which a subscription is the one that counts (it gives access, or is about to). */
+const LIVE = ['trialing', 'active', 'past_due', 'incomplete'] as const satisfies readonly BillingAccount['status'][];
 
 const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === 'string' ? ref : (ref?.id ?? null));
 const at = (unix: number | null | undefined) => (unix ? new Date(unix * 1000) : null);
@@ -57,11 +61,19 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
       const sub = event.data.object;
       const item = sub.items?.data?.[0];
       const stateAt = new Date(event.created * 1000);
+      const status = event.type === 'customer.subscription.deleted' ? 'canceled' : statusOf(sub.status);
+      const newer = or(isNull(billingAccounts.stateAt), lte(billingAccounts.stateAt, stateAt));
+      // The subscription we hold moves only to newer events. Another one (the church subscribed again after an
+      // unpaid or canceled one) replaces it only while live — and then even if the ended one's last event is newer —
+      // so a late `deleted` of the old subscription can never lock out a church that pays for the new one.
+      const applies = (LIVE as readonly string[]).includes(status)
+        ? or(newer, and(ne(billingAccounts.subscriptionId, sub.id), notInArray(billingAccounts.status, [...LIVE])))
+        : and(newer, or(isNull(billingAccounts.subscriptionId), eq(billingAccounts.subscriptionId, sub.id)));
       await tx
         .update(billingAccounts)
         .set({
           subscriptionId: sub.id,
-          status: event.type === 'customer.subscription.deleted' ? 'canceled' : statusOf(sub.status),
+          status,
           priceId: item?.price?.id ?? null,
           currentPeriodEnd: at(item?.current_period_end),
           cancelAtPeriodEnd: sub.cancel_at_period_end ?? false,
@@ -69,7 +81,7 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
           stateAt,
           updatedAt: new Date(),
         })
-        .where(and(where, or(isNull(billingAccounts.stateAt), lte(billingAccounts.stateAt, stateAt))));
+        .where(and(where, applies));
       return;
     }
     case 'customer.subscription.trial_will_end':
@@ -80,7 +92,20 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
       return;
     case 'invoice.paid': {
       const invoice = event.data.object;
-      await tx.update(billingAccounts).set({ paymentFailedAt: null, currentPeriodEnd: sql`greatest(${billingAccounts.currentPeriodEnd}, ${at(invoice.period_end)})`, updatedAt: new Date() }).where(where);
+      // The period paid for is on the lines: `invoice.period_end` is only when items could last be added (for a
+      // renewal, the start of the new period). Timestamps go to SQL as text with a cast: postgres.js cannot send a
+      // Date bound inside a raw sql fragment.
+      const paidThrough = Math.max(0, ...(invoice.lines?.data ?? []).map((line) => line.period?.end ?? 0));
+      const paidAt = new Date(event.created * 1000).toISOString();
+      await tx
+        .update(billingAccounts)
+        .set({
+          // A failure newer than this payment (a later invoice) stays on record.
+          paymentFailedAt: sql`case when ${billingAccounts.paymentFailedAt} <= ${paidAt}::timestamptz then null else ${billingAccounts.paymentFailedAt} end`,
+          ...(paidThrough ? { currentPeriodEnd: sql`greatest(${billingAccounts.currentPeriodEnd}, ${new Date(paidThrough * 1000).toISOString()}::timestamptz)` } : {}),
+          updatedAt: new Date(),
+        })
+        .where(where);
       return;
     }
   }

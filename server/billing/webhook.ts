@@ -3,6 +3,7 @@ import { stripeEvents } from '@/db/registry/schema';
 import { log } from '@/server/log';
 import { isRegistryOutage } from '@/server/registry';
 import type { Services } from '@/server/services';
+import { RegistryUnavailableError, withDeadline } from '@/server/tenancy/resolver';
 import { applyEvent, HANDLED, tenantOf } from './events';
 
 /**
@@ -26,18 +27,23 @@ export async function handleStripeWebhook(request: Request, services: Services):
   }
   if (!(HANDLED as readonly string[]).includes(event.type)) return Response.json({ ignored: event.type });
   try {
-    const outcome = await services.registry.db.transaction(async (tx) => {
+    // With a deadline: an unreachable registry would otherwise hold the request until it returns. A transaction that
+    // still commits after we answered 503 is harmless: Stripe's retry then finds the event id and does nothing.
+    const work = services.registry.db.transaction(async (tx) => {
       const tenantId = await tenantOf(tx, event);
+      // Unknown customer: not recorded, so a redelivery after the customer is known still applies.
+      if (!tenantId) return { duplicate: false, tenantId };
       const [fresh] = await tx.insert(stripeEvents).values({ id: event.id, type: event.type, tenantId }).onConflictDoNothing().returning({ id: stripeEvents.id });
       if (!fresh) return { duplicate: true, tenantId };
-      if (tenantId) await applyEvent(tx, tenantId, event);
+      await applyEvent(tx, tenantId, event);
       return { duplicate: false, tenantId };
     });
+    const outcome = await withDeadline(work, services.config.REGISTRY_TIMEOUT_MS * 3);
     if (!outcome.tenantId) log.warn('stripe webhook: event for a customer no church has; acknowledged', { id: event.id, type: event.type });
     if (outcome.tenantId) services.access.forget(outcome.tenantId);
     return Response.json({ received: true, duplicate: outcome.duplicate });
   } catch (err) {
-    if (isRegistryOutage(err)) log.warn('stripe webhook: registry unreachable; asking for a retry', { err });
+    if (isRegistryOutage(err) || RegistryUnavailableError.is(err)) log.warn('stripe webhook: registry unreachable; asking for a retry', { id: event.id, err });
     else log.error('stripe webhook: not applied; asking for a retry', { id: event.id, err });
     return Response.json({ error: 'temporarily unavailable' }, { status: 503, headers: { 'retry-after': '10' } });
   }

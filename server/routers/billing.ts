@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { accessOf } from '@/server/billing/access';
+import { accessWith } from '@/server/billing/access';
 import { accountOf, ensureCustomer } from '@/server/billing/accounts';
 import type { Billing } from '@/server/billing/stripe';
 import { roleProcedure, router, tenantProcedure } from '@/server/trpc';
@@ -20,13 +20,17 @@ export const billingRouter = router({
       cancelAtPeriodEnd: account?.cancelAtPeriodEnd ?? false,
       hasSubscription: !!account?.subscriptionId,
       paymentFailedAt: account?.paymentFailedAt ?? null,
-      ...accessOf(account),
+      ...accessWith(!!billing, account),
     };
   }),
 
   /** A Stripe Checkout page for the subscription; the webhook records the result. */
   checkout: roleProcedure('owner').meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {
     const billing = requireBilling(ctx.services.billing);
+    const account = await accountOf(ctx.services.registry, ctx.tenantId);
+    if (account?.subscriptionId && ['active', 'past_due', 'trialing'].includes(account.status)) {
+      throw new TRPCError({ code: 'CONFLICT', message: 'This church already has a plan. Use “Manage billing” to change it.' });
+    }
     const customer = await ensureCustomer(ctx.services.registry, billing, ctx.tenantId, ctx.admin.email);
     const session = await billing.stripe.checkout.sessions.create({
       mode: 'subscription',

@@ -62,11 +62,11 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
   async create_billing_customer({ deps, job, tenant }) {
     await ensureAccount(deps.registry, tenant.id, deps.trialDays);
     if (!deps.billing) return;
-    // Stripe being slow or down must not hold up a new church: the customer is then created at its first checkout
-    // (same idempotency key, so still one customer).
+    // Stripe being down, slow or misconfigured must not cost a church its signup: the customer is then created at
+    // its first checkout (same idempotency key, so still one customer), and the log says why.
     await ensureCustomer(deps.registry, deps.billing, tenant.id, job.adminEmail).catch((err) => {
-      if (!isStripeUnreachable(err)) throw err;
-      log.warn('stripe unreachable; the customer will be created at checkout', { tenantId: tenant.id, err });
+      if (isStripeUnreachable(err)) log.warn('stripe unreachable; the customer will be created at checkout', { tenantId: tenant.id, err });
+      else log.error('stripe refused to create the customer; it will be tried again at checkout', { tenantId: tenant.id, err });
     });
   },
   async activate({ deps, tenant }) {
