@@ -221,7 +221,8 @@ describe('Telnyx webhooks', () => {
   });
 
   describe('delivery reports', () => {
-    it('move an outbound message forward and never back, whatever order they arrive in', async () => {
+    /** A conversation with one outbound message already sent (as the sender would leave it): its provider id and recipient. */
+    async function sentMessage() {
       const from = nextPerson();
       const m = received(from, number, 'hi');
       await postSigned(services, m.body);
@@ -230,6 +231,11 @@ describe('Telnyx webhooks', () => {
       await services.connections.withTenant(church.tenantId, (db) =>
         db.insert(messages).values({ conversationId: inbound!.conversationId, direction: 'outbound', body: 'hello back', segments: 1, status: 'sent', providerMessageId: providerId, fromNumber: number, toNumber: from }),
       );
+      return { providerId, from };
+    }
+
+    it('move an outbound message forward and never back, whatever order they arrive in', async () => {
+      const { providerId, from } = await sentMessage();
       const report = (type: 'message.sent' | 'message.finalized', status: string, error?: string) => deliveryEvent(type, { id: providerId, from: number, to: from, status, error });
       const statusNow = async () => (await messagesOf(church.tenantId, providerId))[0]!.status;
 
@@ -242,14 +248,7 @@ describe('Telnyx webhooks', () => {
     });
 
     it('a failure report records the carrier reason', async () => {
-      const from = nextPerson();
-      const m = received(from, number, 'hi');
-      await postSigned(services, m.body);
-      const [inbound] = await messagesOf(church.tenantId, m.id);
-      const providerId = `out-${randomUUID()}`;
-      await services.connections.withTenant(church.tenantId, (db) =>
-        db.insert(messages).values({ conversationId: inbound!.conversationId, direction: 'outbound', body: 'x', segments: 1, status: 'sent', providerMessageId: providerId, fromNumber: number, toNumber: from }),
-      );
+      const { providerId, from } = await sentMessage();
       await postSigned(services, deliveryEvent('message.finalized', { id: providerId, from: number, to: from, status: 'delivery_failed', error: 'Unreachable handset' }));
       expect((await messagesOf(church.tenantId, providerId))[0]).toMatchObject({ status: 'failed', error: 'Unreachable handset' });
     });

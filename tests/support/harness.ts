@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { loadConfig } from '@/server/config';
 import { createServices, type Services } from '@/server/services';
 import { namingFor } from '@/server/tenancy/naming';
+import type { MessagingProvider } from '@/server/messaging/provider';
 import type { ProvisionDeps } from '@/server/tenancy/provisioner';
 import { prepareDatabases } from '@/server/tenancy/setup';
 import { withDatabase } from '@/server/tenancy/urls';
@@ -19,16 +20,23 @@ export const testAuthSecret = randomBytes(32).toString('base64');
 /** The settings every test server needs besides its registry URL. */
 export const testSecrets = { STEEPLE_SECRET_KEY: testSecretKey, NEXTAUTH_SECRET: testAuthSecret, SIGNUPS_PER_HOUR_PER_IP: '100000' };
 
+/** What a test may swap in: a provisioning fault seam, and a fake SMS provider (third-party APIs only). */
+type Overrides = { faults?: ProvisionDeps['faults']; provider?: MessagingProvider };
+
 /**
  * A registry of its own (uniquely named database, its own template and role prefix) on the test server,
- * migrated and ready. `cleanup` drops every database and role it created.
+ * migrated and ready. `servicesWith` builds more services over the same registry with other settings.
+ * `cleanup` closes them all and drops every database and role it created.
  */
-export async function createTestRegistry(env: Record<string, string> = {}, faults?: ProvisionDeps['faults']) {
+export async function createTestRegistry(env: Record<string, string> = {}, overrides: ProvisionDeps['faults'] | Overrides = {}) {
+  const { faults, provider } = typeof overrides === 'function' ? { faults: overrides, provider: undefined } : overrides;
   const name = `stp_${randomBytes(5).toString('hex')}`;
   const url = withDatabase(serverUrl(), name);
   await prepareDatabases(url, { secretKey: testSecretKey });
-  const config = loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env });
-  const services = createServices(config, { faults });
+  const build = (moreEnv: Record<string, string>, p?: MessagingProvider) =>
+    createServices(loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env, ...moreEnv }), { faults, ...(p ? { provider: p } : {}) });
+  const services = build({}, provider);
+  const extra: Services[] = [];
   // The privileged user, for assertions on the queue's internals (the app's registry role cannot see them).
   const admin = postgres(url, { max: 2, onnotice: () => {} });
   return {
@@ -36,8 +44,15 @@ export async function createTestRegistry(env: Record<string, string> = {}, fault
     url,
     services,
     admin,
+    /** Another set of services over the same registry, with more settings (closed by cleanup). */
+    servicesWith(moreEnv: Record<string, string>, p?: MessagingProvider) {
+      const s = build(moreEnv, p);
+      extra.push(s);
+      return s;
+    },
     async cleanup() {
       await admin.end({ timeout: 5 });
+      for (const s of extra) await s.close().catch(() => {});
       await services.close();
       await dropRegistry(name);
     },

@@ -2,15 +2,12 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { members, messages, type Member, type Message } from '@/db/tenant/schema';
-import { loadConfig } from '@/server/config';
 import { PermanentSendError, TransientSendError, type MessagingProvider, type OutboundText } from '@/server/messaging/provider';
-import { createServices, type Services } from '@/server/services';
-import { prepareDatabases } from '@/server/tenancy/setup';
-import { withDatabase } from '@/server/tenancy/urls';
+import type { Services } from '@/server/services';
 import type { Caller } from './accounts';
-import { dropRegistry, serverUrl, testSecretKey, testSecrets } from './harness';
+import { createTestRegistry } from './harness';
 
 /** Helpers for the texting tests: a registry with a fake provider, members, sending numbers, message rows. */
 
@@ -49,38 +46,8 @@ export class FakeProvider implements MessagingProvider {
   }
 }
 
-/**
- * Like createTestRegistry, but the services get `provider` (a fake of the SMS provider) and can be rebuilt with other
- * settings over the same registry (`servicesWith`).
- */
-export async function createMessagingRegistry(env: Record<string, string> = {}, provider?: MessagingProvider) {
-  const name = `stp_${randomBytes(5).toString('hex')}`;
-  const url = withDatabase(serverUrl(), name);
-  await prepareDatabases(url, { secretKey: testSecretKey });
-  const extra: Services[] = [];
-  const build = (moreEnv: Record<string, string>, p?: MessagingProvider) =>
-    createServices(loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env, ...moreEnv }), p ? { provider: p } : {});
-  const services = build({}, provider);
-  const admin = postgres(url, { max: 2, onnotice: () => {} });
-  return {
-    name,
-    url,
-    services,
-    admin,
-    /** Another set of services over the same registry, with more settings (closed by cleanup). */
-    servicesWith(moreEnv: Record<string, string>, p?: MessagingProvider) {
-      const s = build(moreEnv, p);
-      extra.push(s);
-      return s;
-    },
-    async cleanup() {
-      await admin.end({ timeout: 5 });
-      for (const s of extra) await s.close().catch(() => {});
-      await services.close();
-      await dropRegistry(name);
-    },
-  };
-}
+/** createTestRegistry with `provider` (a fake of the SMS provider) in its services. */
+export const createMessagingRegistry = (env: Record<string, string> = {}, provider?: MessagingProvider) => createTestRegistry(env, { provider });
 export type MessagingRegistry = Awaited<ReturnType<typeof createMessagingRegistry>>;
 
 let phoneSeq = 0;
