@@ -164,5 +164,11 @@ describe('a registry that accepts connections and never answers', () => {
     const ok = await health(real.services);
     expect(ok.status).toBe('ok');
     expect(ok.registry.status).toBe('ok');
+    // ...and reports each database server and the job queue.
+    expect(ok.servers).toEqual([{ name: 'default', accepting: true, status: 'ok', latencyMs: expect.any(Number) }]);
+    expect(ok.queue).toEqual({ ready: expect.any(Number), scheduled: expect.any(Number), running: expect.any(Number), failed: expect.any(Number) });
+    const before = ok.queue!.scheduled;
+    await real.admin`select graphile_worker.add_job('health_probe', '{}'::json, run_at => now() + interval '1 hour')`;
+    expect((await health(real.services)).queue!.scheduled).toBe(before + 1);
   });
 });
