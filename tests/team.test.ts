@@ -75,7 +75,7 @@ describe('team: invitations, roles and signup retry', () => {
 
     const staff = await signIn(reg.services, 'NEW.STAFF@example.org', 'nina password 1');
     expect(staff.signed).toMatchObject({ tenantId: church.tenantId, adminId: invite.id });
-    expect(await staff.caller.account.me()).toEqual({ id: staff.signed.adminId, name: 'Nina Newstaff', email: 'new.staff@example.org', role: 'staff', churchName: 'Team Chapel', access: { readOnly: false, banner: null, trialDaysLeft: 14 } });
+    expect(await staff.caller.account.me()).toEqual({ id: staff.signed.adminId, name: 'Nina Newstaff', email: 'new.staff@example.org', role: 'staff', churchName: 'Team Chapel', access: { readOnly: false, banner: null, trialDaysLeft: null } }); // billing is off here
   });
 
   it('staff is FORBIDDEN on every team-management procedure; admin may list but not manage', async () => {
@@ -223,6 +223,6 @@ describe('team: invitations, roles and signup retry', () => {
     const ticketSignIn = await signInWithTicket(reg.services, ticket);
     expect(ticketSignIn.adminId).toBe(signed.adminId);
     const me = caller(reg.services, { tenantId: signed.tenantId, adminId: signed.adminId, sessionId: signed.sessionId });
-    expect(await me.account.me()).toEqual({ id: signed.adminId, name: 'Rita Retry', email: failed.email, role: 'owner', churchName: 'Second Chance Chapel', access: { readOnly: false, banner: null, trialDaysLeft: 14 } });
+    expect(await me.account.me()).toEqual({ id: signed.adminId, name: 'Rita Retry', email: failed.email, role: 'owner', churchName: 'Second Chance Chapel', access: { readOnly: false, banner: null, trialDaysLeft: null } }); // billing is off here
   });
 });

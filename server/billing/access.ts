@@ -28,12 +28,12 @@ export function accessOf(account: Pick<BillingAccount, 'status' | 'trialEndsAt'>
 }
 
 /**
- * With billing off (no Stripe) there is no way to pay, so nothing is ever locked: the trial is shown, not enforced.
- * Turning billing on later enforces it from then on.
+ * With billing off (no Stripe) there is no way to pay, so nothing is ever locked and no page counts down: only the
+ * billing page shows the trial. Turning billing on later enforces it from then on.
  */
 export function accessWith(billingOn: boolean, account: Parameters<typeof accessOf>[0]): Access {
   const access = accessOf(account);
-  return billingOn ? access : { ...access, readOnly: false, banner: null };
+  return billingOn ? access : { readOnly: false, banner: null, trialDaysLeft: null }; // no countdown hint either
 }
 
 export const READ_ONLY_MESSAGE = 'This workspace is read-only because its subscription is not active. The owner can choose a plan in Settings → Billing.';

@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { accessWith } from '@/server/billing/access';
+import { accessOf, accessWith } from '@/server/billing/access';
 import { accountOf, ensureCustomer } from '@/server/billing/accounts';
 import type { Billing } from '@/server/billing/stripe';
 import { roleProcedure, router, tenantProcedure } from '@/server/trpc';
@@ -21,6 +21,7 @@ export const billingRouter = router({
       hasSubscription: !!account?.subscriptionId,
       paymentFailedAt: account?.paymentFailedAt ?? null,
       ...accessWith(!!billing, account),
+      trialDaysLeft: accessOf(account).trialDaysLeft, // shown here even with billing off: the trial still counts down
     };
   }),
 
