@@ -55,7 +55,8 @@ export const messagesRouter = router({
   }),
 });
 
-async function requireSendingNumber(ctx: TenantContext) {
+/** The church's default sending number; texting and broadcasts both need one. */
+export async function requireSendingNumber(ctx: TenantContext) {
   const [number] = await ctx.services.messaging.numbers.numbersOf(ctx.tenantId);
   if (!number) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Add a sending phone number in Settings before texting.' });
   return number;
