@@ -1,17 +1,17 @@
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
+import { churches } from '@/db/registry/schema';
 import { admins } from '@/db/tenant/schema';
 import { hashPassword, verifyPassword } from '@/server/auth/password';
-import { churchProfile } from '@/server/church/profile';
 import { changePasswordInput } from '@/server/inputs';
 import { router, tenantProcedure } from '@/server/trpc';
 
 export const accountRouter = router({
   /** Who is signed in, for the header and menus (role from the church's database). */
   me: tenantProcedure.query(async ({ ctx }) => {
-    // Every page render calls this: the church profile and billing access both come from their short caches.
-    const [church, access] = await Promise.all([churchProfile(ctx.services.registry, ctx.tenantId), ctx.services.access.get(ctx.tenantId)]);
-    return { ...ctx.admin, churchName: church.name, access };
+    const [church] = await ctx.services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, ctx.tenantId));
+    // Billing access rides along, so every page can show the read-only or payment banner without another call.
+    return { ...ctx.admin, churchName: church?.name ?? '', access: await ctx.services.access.get(ctx.tenantId) };
   }),
 
   /** Changing the password signs out every other session of this admin. */

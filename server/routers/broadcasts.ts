@@ -8,7 +8,6 @@ import { audience, broadcastInput, cursorInput, type AudienceInput } from '@/ser
 import { enqueueBroadcast, writeThenRun } from '@/server/messaging/jobs';
 import { countSegments } from '@/server/messaging/segments';
 import { roleProcedure, router, tenantProcedure, type TenantContext } from '@/server/trpc';
-import { requireSendingNumber } from './messages';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from './cursor';
 
 const id = z.object({ id: z.string().uuid() });
@@ -55,7 +54,8 @@ export const broadcastsRouter = router({
       const [branch] = await ctx.db.select({ id: branches.id }).from(branches).where(eq(branches.id, input.audience.branchId));
       if (!branch) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That branch no longer exists.' });
     }
-    await requireSendingNumber(ctx);
+    const [numbers] = await ctx.services.messaging.numbers.numbersOf(ctx.tenantId);
+    if (!numbers) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Add a sending phone number in Settings before sending a broadcast.' });
     const a = toAudience(input.audience);
     const id = randomUUID();
     const enqueue = (runAt: Date) => enqueueBroadcast(ctx.services.registry, ctx.tenantId, id, runAt, ctx.services.config.REGISTRY_TIMEOUT_MS);

@@ -55,8 +55,7 @@ export const messagesRouter = router({
   }),
 });
 
-/** The church's default sending number; texting and broadcasts both need one. */
-export async function requireSendingNumber(ctx: TenantContext) {
+async function requireSendingNumber(ctx: TenantContext) {
   const [number] = await ctx.services.messaging.numbers.numbersOf(ctx.tenantId);
   if (!number) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Add a sending phone number in Settings before texting.' });
   return number;
