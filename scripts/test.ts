@@ -34,11 +34,14 @@ function count(file: string, read: (report: any) => { passed: number; failed: nu
   rmSync(file);
 }
 
-async function vitest(label: string, url: string) {
+async function vitest(label: string, url: string, second: string, config?: string) {
   const report = `.data/vitest-${label}.json`;
   rmSync(report, { force: true });
-  await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args.filter((a) => !a.startsWith('--'))], {
+  const configArgs = config ? ['--config', config] : [];
+  await run('npx', ['vitest', 'run', ...configArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args.filter((a) => !a.startsWith('--'))], {
     TEST_DATABASE_URL: url,
+    // A second, separate server: churches are placed, served and moved across both.
+    SECOND_TEST_DATABASE_URL: second,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   count(report, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests }));
@@ -46,16 +49,24 @@ async function vitest(label: string, url: string) {
 
 if (only !== '--e2e') {
   const embedded = await startEmbeddedPostgres('test-pg', 55432);
+  // Without DATABASE_URL the second server is another embedded one, so multi-server tests always run.
+  const other = process.env.DATABASE_URL ? null : await startEmbeddedPostgres('test-pg2', 55433);
+  const embeddedUrl = withDatabase(embedded.url, 'postgres');
+  const secondUrl = process.env.DATABASE_URL ?? withDatabase(other!.url, 'postgres');
   try {
     console.log(`\n▶ integration tests on embedded PostgreSQL (port ${embedded.port})`);
-    await vitest('embedded', withDatabase(embedded.url, 'postgres'));
+    await vitest('embedded', embeddedUrl, secondUrl);
+    if (process.env.DATABASE_URL) {
+      console.log(`\n▶ integration tests on the server in DATABASE_URL`);
+      await vitest('server', process.env.DATABASE_URL, embeddedUrl);
+    }
   } finally {
+    await other?.stop();
     await embedded.stop();
   }
-  if (process.env.DATABASE_URL) {
-    console.log(`\n▶ integration tests on the server in DATABASE_URL`);
-    await vitest('server', process.env.DATABASE_URL);
-  }
+  // Failure tests bring up (and break) their own PostgreSQL, Redis and worker processes.
+  console.log('\n▶ chaos tests');
+  await vitest('chaos', '', '', 'vitest.chaos.config.ts');
 }
 if (only !== '--integration') {
   ensureChromium();

@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig, type Config } from './config';
+import { migrateFleet, MigrationInProgressError } from './fleet/migrate';
 import { startWorker } from './jobs/worker';
 import { log } from './log';
+import { initSentry } from './observability/sentry';
 import { getServices } from './services';
 import { prepareDatabases } from './tenancy/setup';
 
@@ -8,6 +10,7 @@ import { prepareDatabases } from './tenancy/setup';
 export async function prepare(): Promise<Config> {
   try {
     const config = loadConfig();
+    await initSentry(config.SENTRY_DSN); // errors are reported from here on when SENTRY_DSN is set
     await prepareDatabases(config.DATABASE_URL, { secretKey: config.STEEPLE_SECRET_KEY });
     return config;
   } catch (err) {
@@ -34,4 +37,17 @@ export async function runWorker() {
 export async function boot() {
   const config = await prepare();
   if (config.WORKER_MODE === 'inline') await runWorker();
+  catchUpChurches(config);
+}
+
+/**
+ * Churches behind the latest schema are migrated in the background (each is refused with a 503 until its turn), so a
+ * deploy never waits on the fleet. Only one process runs it; the others find the fleet lock taken and skip.
+ */
+export function catchUpChurches(config: Config) {
+  if (!config.MIGRATE_TENANTS_ON_START) return;
+  void migrateFleet(getServices(), { skipFailing: true }).catch((err) => {
+    if (MigrationInProgressError.is(err)) log.info('fleet migration already running elsewhere');
+    else log.error('fleet migration at start failed; run `npm run tenants -- migrate`', { err });
+  });
 }

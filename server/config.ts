@@ -59,6 +59,23 @@ const schema = z.object({
   /** Tests and local stand-ins only: where the Stripe client sends API requests (default Stripe's own). */
   STRIPE_API_URL: z.string().url('must be a URL').optional(),
   TRIAL_DAYS: int(14, 0, 365),
+  // Operating the fleet.
+  /** Bearer token for GET /api/metrics; without it the endpoint answers 404. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Errors are also reported to Sentry when set. */
+  SENTRY_DSN: z.string().url('must be the Sentry DSN URL (https://<key>@<host>/<project>)').optional(),
+  /** At start, bring churches behind the latest schema up to date (large fleets run `npm run tenants -- migrate`). */
+  MIGRATE_TENANTS_ON_START: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Church databases migrated at once; defaults to what the connection budget allows. */
+  MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /** Days a deleted church is kept (suspended, restorable with `resume`) before its database is dropped. */
+  DELETE_GRACE_DAYS: int(30, 0, 365),
+  /** Names the database server new churches are placed on; otherwise the accepting server with the most room. */
+  PLACEMENT_SERVER: z.string().min(1).optional(),
+  /** Where `npm run tenants -- backup` writes dumps. */
+  BACKUP_DIR: z.string().min(1).default('.data/backups'),
+  /** Directory holding pg_dump and pg_restore; otherwise PATH and /usr/lib/postgresql/<version>/bin are searched. */
+  PG_BIN_DIR: z.string().min(1).optional(),
 }).superRefine((c, ctx) => {
   if (c.STRIPE_SECRET_KEY) {
     for (const key of ['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_ID'] as const) {

@@ -39,7 +39,7 @@ async function serverHealth(services: Services, ms: number) {
 }
 
 /** Jobs waiting to run now, scheduled for later, running, and out of attempts. */
-async function queueHealth(services: Services, ms: number) {
+export async function queueHealth(services: Services, ms: number) {
   const [row] = await withDeadline(
     services.registry.sql<{ ready: number; scheduled: number; running: number; failed: number }[]>`
       select count(*) filter (where locked_at is null and run_at <= now() and attempts < max_attempts)::int as ready,

@@ -13,12 +13,20 @@ export function createRegistry(url: string, max: number, timeoutMs: number): Reg
     connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
     // A stalled registry must fail requests, not hold them: no statement may run longer than a few deadlines.
     connection: { statement_timeout: timeoutMs * 3 },
+    backoff: reconnectBackoff,
     onnotice: () => {},
   });
   return { sql, db: drizzle(sql, { schema: registrySchema }) };
 }
 
-const outageCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', '57014', '57P01', '57P02', '57P03', '53300']);
+/**
+ * Seconds before reconnecting after a failed connect: postgres.js's default grows to 20 s and is shared by the whole
+ * pool, which keeps requests waiting long after a database is back. Capped at half a second instead.
+ */
+export const reconnectBackoff = (attempt: number) => Math.min(0.05 * 2 ** attempt, 0.5);
 
-/** True when an error means the registry is down or too slow (not a bad query): callers answer "try again". */
-export const isRegistryOutage = (err: unknown) => hasCause(err, (e) => !!e.code && (outageCodes.has(e.code) || e.code.startsWith('08')));
+// 3D000: the database does not exist (dropped, or mid-swap); 55000: it does not accept connections right now.
+const outageCodes = new Set(['3D000', '55000', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', '57014', '57P01', '57P02', '57P03', '53300']);
+
+/** True when an error means a database (the registry or a church's) is down or too slow, not a bad query: "try again". */
+export const isDatabaseOutage = (err: unknown) => hasCause(err, (e) => !!e.code && (outageCodes.has(e.code) || e.code.startsWith('08')));

@@ -12,6 +12,7 @@ import { RedisLink } from './redis';
 import { createRegistry, type Registry } from './registry';
 import { ClusterAdmin } from './tenancy/cluster';
 import { ConnectionManager } from './tenancy/connection-manager';
+import { forUsers } from './tenancy/availability';
 import { latestTenantVersion } from './tenancy/migrator';
 import { namingFor, type Naming } from './tenancy/naming';
 import { registryAppUrl } from './tenancy/registry-role';
@@ -60,15 +61,17 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
   // Requests use the registry's least-privileged role; DATABASE_URL's privileged user is for ClusterAdmin only.
   const registryUrl = registryAppUrl(config.DATABASE_URL, naming, config.STEEPLE_SECRET_KEY);
   const registry = createRegistry(registryUrl, config.REGISTRY_POOL_SIZE, config.REGISTRY_TIMEOUT_MS);
-  const resolver = new TenantResolver(registry, { timeoutMs: config.REGISTRY_TIMEOUT_MS, ttlMs: 5_000, secretKey: config.STEEPLE_SECRET_KEY });
+  const requiredVersion = overrides.tenantSchemaVersion ?? latestTenantVersion();
+  const resolver = new TenantResolver(registry, { timeoutMs: config.REGISTRY_TIMEOUT_MS, ttlMs: 5_000, secretKey: config.STEEPLE_SECRET_KEY, requiredVersion });
   const connections = new ConnectionManager({
     budget: config.CONNECTION_BUDGET,
     poolSize: config.TENANT_POOL_SIZE,
     idleSeconds: config.TENANT_IDLE_SECONDS,
     waitMs: config.CONNECTION_WAIT_MS,
     resolve: (id) => resolver.resolve(id),
+    gate: forUsers(requiredVersion),
   });
-  const cluster = new ClusterAdmin({ ...process.env, DATABASE_URL: config.DATABASE_URL });
+  const cluster = new ClusterAdmin(config.DATABASE_URL);
   const billing = createBilling(config);
   const provision: ProvisionDeps = {
     registry,
@@ -76,7 +79,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     connections,
     naming,
     secretKey: config.STEEPLE_SECRET_KEY,
-    tenantSchemaVersion: latestTenantVersion(),
+    tenantSchemaVersion: requiredVersion,
     billing,
     trialDays: config.TRIAL_DAYS,
     ...provisionOverrides,

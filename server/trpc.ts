@@ -13,9 +13,13 @@ import { TooManyAttemptsError } from './auth/throttle';
 import { READ_ONLY_MESSAGE } from './billing/access';
 import { atLeast } from './auth/roles';
 import { log } from './log';
+import { runWithContext, setContextFields } from './observability/context';
+import { timeRequest } from './observability/metrics';
 import { getServices, type Services } from './services';
 import { ConnectionBudgetError, TenantNotFoundError } from './tenancy/connection-manager';
-import { RegistryUnavailableError, type TenantRoute } from './tenancy/resolver';
+import { UNAVAILABLE_MESSAGES, unavailableReason, type Unavailable } from './tenancy/availability';
+import { isDatabaseOutage } from './registry';
+import { RegistryUnavailableError } from './tenancy/resolver';
 
 // ---------------------------------------------------------------------------------------------
 // 1. Context. The session cookie is the only source of the caller's church: no procedure takes a
@@ -49,20 +53,29 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Turn infrastructure failures into clear, internals-free errors; log everything else in full. */
-const errorBoundary = t.middleware(async ({ next, path }) => {
-  const result = await next();
-  if (!result.ok) {
-    const cause = result.error.cause;
-    if (RegistryUnavailableError.is(cause) || ConnectionBudgetError.is(cause)) {
-      log.warn('request refused: service busy or unavailable', { path, err: cause });
-      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Steeple is busy right now. Please try again in a moment.' });
-    }
-    if (TooManyAttemptsError.is(cause)) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: (cause as Error).message });
-    if (result.error.code === 'INTERNAL_SERVER_ERROR') log.error('procedure failed', { path, err: cause ?? result.error });
+/** Turn infrastructure failures into clear, internals-free errors; log everything else in full; time every call. */
+const errorBoundary = t.middleware(({ next, path, type }) =>
+  // A context per call (a batch runs several procedures in one request), so each log line names its procedure.
+  runWithContext({ procedure: path }, async () => {
+    const done = timeRequest(path, type);
+    const result = await next();
+    const refused = result.ok ? null : refusal(result.error.cause);
+    done(refused?.code ?? (result.ok ? 'ok' : result.error.code));
+    if (refused) throw refused;
+    if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') log.error('procedure failed', { err: result.error.cause ?? result.error });
+    return result;
+  }),
+);
+
+/** The clear error an infrastructure failure becomes, or null when the error stands as it is. */
+function refusal(cause: unknown): TRPCError | null {
+  if (RegistryUnavailableError.is(cause) || ConnectionBudgetError.is(cause) || isDatabaseOutage(cause)) {
+    log.warn('request refused: service busy or unavailable', { err: cause });
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Steeple is busy right now. Please try again in a moment.' });
   }
-  return result;
-});
+  if (TooManyAttemptsError.is(cause)) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: (cause as Error).message });
+  return null;
+}
 
 // ---------------------------------------------------------------------------------------------
 // 3. Procedures.
@@ -77,14 +90,17 @@ export const publicProcedure = t.procedure.use(errorBoundary);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in.' });
+  setContextFields({ tenantId: ctx.session.tenantId }); // every later log line of this call names the church
   return next({ ctx: { ...ctx, session: ctx.session } });
 });
 
 export const tenantProcedure = authedProcedure.use(async ({ ctx, next, type, meta }) => {
   const { tenantId, adminId } = ctx.session;
-  const lease = await ctx.services.connections.acquire(tenantId, refuseInactive).catch((err) => {
+  // The connection manager's gate refuses a church that is not active or not yet migrated (availability.ts).
+  const lease = await ctx.services.connections.acquire(tenantId).catch((err) => {
     if (TenantNotFoundError.is(err)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
-    throw err;
+    const reason = unavailableReason(err);
+    throw reason ? churchUnavailable(reason, err) : err;
   });
   try {
     // The role comes from the church's database on every call: a change or a removal takes effect at once.
@@ -103,10 +119,10 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next, type, met
 /** What a tenant procedure's handler receives; helpers shared by several procedures take this. */
 export type TenantContext = Context & { session: Session; db: TenantDb; tenantId: string; admin: Pick<Admin, 'id' | 'name' | 'email' | 'role'> };
 
-function refuseInactive(route: TenantRoute) {
-  if (route.status === 'active') return;
-  const message = route.status === 'provisioning' ? 'Your workspace is still being set up.' : 'This workspace is not available.';
-  throw new TRPCError({ code: 'FORBIDDEN', message });
+/** A church its admins cannot use right now: maintenance and upgrades are 503 (try again), the rest 403. */
+export function churchUnavailable(reason: Unavailable, cause?: unknown) {
+  const code = reason === 'maintenance' || reason === 'upgrading' ? 'SERVICE_UNAVAILABLE' : 'FORBIDDEN';
+  return new TRPCError({ code, message: UNAVAILABLE_MESSAGES[reason], cause });
 }
 
 export const roleProcedure = (minimum: AdminRole) =>

@@ -73,7 +73,7 @@ describe('connection manager under a connection budget', () => {
     ids = Array.from({ length: TENANTS }, () => randomUUID());
     const started = Date.now();
     await pool(ids, 8, async (id) => {
-      const route: TenantRoute = { tenantId: id, status: 'active', host, port, database: naming.database(id), user: naming.role(id), password: randomToken(18) };
+      const route: TenantRoute = { tenantId: id, status: 'active', schemaVersion: 1_000, host, port, database: naming.database(id), user: naming.role(id), password: randomToken(18) };
       await cloneDatabase(admin, route.database, naming.template);
       await ensureLoginRole(admin, route.user, route.password, route.database, naming.tenantGroup);
       routes.set(id, route);

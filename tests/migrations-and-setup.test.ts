@@ -1,11 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@/server/config';
 import { startWorker } from '@/server/jobs/worker';
 import { appRouter } from '@/server/routers/_app';
+import { migrateFleet } from '@/server/fleet/migrate';
 import { latestTenantVersion } from '@/server/tenancy/migrator';
 import { registryAppUrl } from '@/server/tenancy/registry-role';
 import { prepareDatabases } from '@/server/tenancy/setup';
@@ -13,6 +12,7 @@ import { decryptSecret } from '@/server/tenancy/secrets';
 import { withDatabase } from '@/server/tenancy/urls';
 import { createCallerFactory, createContext } from '@/server/trpc';
 import { createTestRegistry, serverUrl, testSecretKey, until, type TestRegistry } from './support/harness';
+import { appendMigration, tenantMigrationsCopy } from './support/migrations';
 
 const createCaller = createCallerFactory(appRouter);
 
@@ -22,8 +22,7 @@ describe('tenant migrations reach existing churches', () => {
 
   beforeAll(async () => {
     reg = await createTestRegistry();
-    folder = mkdtempSync(path.join(os.tmpdir(), 'steeple-migrations-'));
-    cpSync(path.join(process.cwd(), 'drizzle', 'tenant'), folder, { recursive: true });
+    folder = tenantMigrationsCopy();
   });
   afterAll(async () => {
     rmSync(folder, { recursive: true, force: true });
@@ -41,14 +40,11 @@ describe('tenant migrations reach existing churches', () => {
     expect(before!.schema_version).toBe(current);
 
     // A new tenant migration appears (as `npm run db:generate` would write it) and the server restarts.
-    const tag = `${String(current).padStart(4, '0')}_admin_phone`;
-    writeFileSync(path.join(folder, `${tag}.sql`), 'ALTER TABLE "admins" ADD COLUMN "phone" text;');
-    const journalFile = path.join(folder, 'meta', '_journal.json');
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
-    journal.entries.push({ idx: current, version: '7', when: Date.now(), tag, breakpoints: true });
-    writeFileSync(journalFile, JSON.stringify(journal));
+    appendMigration(folder, 'admin_phone', 'ALTER TABLE "admins" ADD COLUMN "phone" text;');
     const result = await prepareDatabases(reg.url, { secretKey: testSecretKey, tenantMigrationsFolder: folder });
     expect(result.tenantSchemaVersion).toBe(current + 1);
+    const fleet = await migrateFleet(reg.services, { folder });
+    expect(fleet).toMatchObject({ version: current + 1, migrated: 1, failed: 0, stopped: null });
 
     const [after] = await reg.services.registry.sql`select * from tenants where id = ${before!.id}`;
     expect(after!.schema_version).toBe(current + 1);

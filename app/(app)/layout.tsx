@@ -1,10 +1,18 @@
 import { redirect } from 'next/navigation';
+import { unavailableReason } from '@/server/tenancy/availability';
 import { getViewer } from '../_lib/viewer';
 import { AppShell } from './app-shell';
+import { Maintenance } from './maintenance';
 
 /** Everything behind sign-in. Signed-out (or revoked) visitors go to /login; the role comes from the church's database. */
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
-  const viewer = await getViewer();
+  const viewer = await getViewer().catch((err: unknown) => {
+    // Suspended, moving or being upgraded: a maintenance page rather than the error boundary's "something went wrong".
+    const reason = unavailableReason((err as { cause?: unknown } | null)?.cause);
+    if (reason === 'maintenance' || reason === 'upgrading') return { maintenance: (err as Error).message };
+    throw err;
+  });
   if (!viewer) redirect('/login');
+  if ('maintenance' in viewer) return <Maintenance message={viewer.maintenance} />;
   return <AppShell viewer={viewer}>{children}</AppShell>;
 }

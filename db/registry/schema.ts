@@ -5,7 +5,11 @@ import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, serial, text, 
  * The registry: routing and identity only. No church data lives here — that is in each church's own database.
  */
 
-export const tenantStatus = pgEnum('tenant_status', ['provisioning', 'active', 'suspended', 'failed', 'deleting', 'deleted']);
+/**
+ * active: served. suspended: maintenance page, webhooks still stored. moving: maintenance page, webhooks answered 503
+ * (retried by the sender) while the database is copied. closed: deleted by an operator, kept until `purge_after`.
+ */
+export const tenantStatus = pgEnum('tenant_status', ['provisioning', 'active', 'suspended', 'failed', 'deleting', 'deleted', 'closed', 'moving']);
 export const provisioningState = pgEnum('provisioning_state', ['queued', 'provisioning', 'ready', 'failed']);
 
 /** PostgreSQL servers that tenant databases are placed on. The privileged URL is read from the env var named here. */
@@ -16,6 +20,8 @@ export const dbServers = pgTable('db_servers', {
   port: integer('port').notNull(),
   adminUrlEnv: text('admin_url_env').notNull().default('DATABASE_URL'),
   accepting: boolean('accepting').notNull().default(true),
+  /** How many churches it should hold; new churches go to the accepting server with the most room. */
+  capacity: integer('capacity').notNull().default(1000),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -28,7 +34,15 @@ export const tenants = pgTable('tenants', {
   dbRole: text('db_role').notNull().unique(),
   /** The login role's password, AES-256-GCM encrypted with STEEPLE_SECRET_KEY. */
   dbSecret: text('db_secret').notNull(),
+  /** Tenant migrations applied to its database; the app refuses to serve a church behind the version it needs. */
   schemaVersion: integer('schema_version').notNull().default(0),
+  migratedAt: timestamp('migrated_at', { withTimezone: true }),
+  /** The last migration failure, for `tenants show`; cleared when a migration succeeds. */
+  migrationError: text('migration_error'),
+  /** A closed church's database is dropped after this (the deletion grace period). */
+  purgeAfter: timestamp('purge_after', { withTimezone: true }),
+  /** Why it is suspended or closed, in the operator's words (shown by `tenants show`, never to users). */
+  statusReason: text('status_reason'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   activatedAt: timestamp('activated_at', { withTimezone: true }),

@@ -7,6 +7,7 @@ import type { Services } from '@/server/services';
 import { sha256 } from '@/server/tenancy/secrets';
 import { withDeadline } from '@/server/tenancy/resolver';
 import { hashPassword, verifyPassword } from './password';
+import { UNAVAILABLE_MESSAGES, unavailableReason } from '@/server/tenancy/availability';
 import { TooManyAttemptsError } from './throttle';
 
 /** What a successful sign-in puts in the session token. */
@@ -43,9 +44,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
     services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, email)),
     services.config.REGISTRY_TIMEOUT_MS,
   );
-  const route = entry ? await services.resolver.resolve(entry.tenantId) : null;
-  if (route?.status === 'provisioning') throw new SigninError('Your workspace is still being set up. Try again in a moment.');
-  const admin = entry && route?.status === 'active' ? await findAdmin(services, entry.tenantId, entry.adminId) : undefined;
+  const admin = entry ? await findAdmin(services, entry.tenantId, entry.adminId) : undefined;
 
   dummyHash ??= hashPassword('steeple-timing-equaliser');
   const valid = await verifyPassword(admin?.passwordHash ?? (await dummyHash), password);
@@ -79,8 +78,16 @@ export async function signInWithTicket(services: Services, ticket: unknown): Pro
 }
 
 /** The admin row, from the church's own database. */
-function findAdmin(services: Services, tenantId: string, adminId: string) {
-  return services.connections.withTenant(tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, adminId)))[0]);
+async function findAdmin(services: Services, tenantId: string, adminId: string) {
+  try {
+    return await services.connections.withTenant(tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, adminId)))[0]);
+  } catch (err) {
+    // Said before the password is checked: signup already tells anyone whether an email has an account.
+    const reason = unavailableReason(err);
+    if (reason === 'gone') return undefined;
+    if (reason) throw new SigninError(UNAVAILABLE_MESSAGES[reason]);
+    throw err;
+  }
 }
 
 /** Record a revocable session for a verified admin and describe it for the token. */

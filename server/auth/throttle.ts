@@ -1,7 +1,7 @@
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { errorKind } from '@/server/errors';
 import type { RedisLink } from '@/server/redis';
-import { isRegistryOutage, type Registry } from '@/server/registry';
+import { isDatabaseOutage, type Registry } from '@/server/registry';
 import { RegistryUnavailableError } from '@/server/tenancy/resolver';
 
 /**
@@ -54,7 +54,7 @@ export class Throttle {
   async signupAttempt(ip: string) {
     await this.limiters.signupIp.consume(ip).catch((err) => {
       if (err instanceof RateLimiterRes) throw new TooManyAttemptsError(err.msBeforeNext / 1000);
-      if (isRegistryOutage(err)) throw new RegistryUnavailableError(err); // "busy, try again", like the rest of signup
+      if (isDatabaseOutage(err)) throw new RegistryUnavailableError(err); // "busy, try again", like the rest of signup
       throw err;
     });
   }

@@ -1,7 +1,9 @@
 import type Stripe from 'stripe';
 import { stripeEvents } from '@/db/registry/schema';
 import { log } from '@/server/log';
-import { isRegistryOutage } from '@/server/registry';
+import { requestIdFrom, runWithContext, setContextFields } from '@/server/observability/context';
+import { countWebhook, type WebhookOutcome } from '@/server/observability/metrics';
+import { isDatabaseOutage } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { RegistryUnavailableError, withDeadline } from '@/server/tenancy/resolver';
 import { applyEvent, HANDLED, tenantOf } from './events';
@@ -13,19 +15,30 @@ import { applyEvent, HANDLED, tenantOf } from './events';
  */
 const MAX_BODY = 512 * 1024;
 
-export async function handleStripeWebhook(request: Request, services: Services): Promise<Response> {
+export function handleStripeWebhook(request: Request, services: Services): Promise<Response> {
+  return runWithContext({ requestId: requestIdFrom(request.headers) }, async () => {
+    const { outcome, response } = await handle(request, services);
+    countWebhook('stripe', outcome);
+    return response;
+  });
+}
+
+/** The answer, and what the metrics call it. */
+const reply = (outcome: WebhookOutcome, body: Record<string, unknown>, init?: ResponseInit) => ({ outcome, response: Response.json(body, init) });
+
+async function handle(request: Request, services: Services) {
   const billing = services.billing;
-  if (!billing) return Response.json({ error: 'billing is not configured' }, { status: 404 });
+  if (!billing) return reply('not_configured', { error: 'billing is not configured' }, { status: 404 });
   const raw = await request.text();
-  if (raw.length > MAX_BODY) return Response.json({ error: 'body too large' }, { status: 413 });
+  if (raw.length > MAX_BODY) return reply('too_large', { error: 'body too large' }, { status: 413 });
   let event: Stripe.Event;
   try {
     event = billing.stripe.webhooks.constructEvent(raw, request.headers.get('stripe-signature') ?? '', billing.webhookSecret);
   } catch (err) {
     log.warn('stripe webhook: rejected signature', { reason: (err as Error).message });
-    return Response.json({ error: 'invalid signature' }, { status: 400 });
+    return reply('unauthorized', { error: 'invalid signature' }, { status: 400 });
   }
-  if (!(HANDLED as readonly string[]).includes(event.type)) return Response.json({ ignored: event.type });
+  if (!(HANDLED as readonly string[]).includes(event.type)) return reply('ignored', { ignored: event.type });
   try {
     // With a deadline: an unreachable registry would otherwise hold the request until it returns. A transaction that
     // still commits after we answered 503 is harmless: Stripe's retry then finds the event id and does nothing.
@@ -39,13 +52,17 @@ export async function handleStripeWebhook(request: Request, services: Services):
       return { duplicate: false, tenantId };
     });
     const outcome = await withDeadline(work, services.config.REGISTRY_TIMEOUT_MS * 3);
-    if (!outcome.tenantId) log.warn('stripe webhook: event for a customer no church has; acknowledged', { id: event.id, type: event.type });
-    if (outcome.tenantId) services.access.forget(outcome.tenantId);
-    return Response.json({ received: true, duplicate: outcome.duplicate });
+    if (!outcome.tenantId) {
+      log.warn('stripe webhook: event for a customer no church has; acknowledged', { id: event.id, type: event.type });
+      return reply('ignored', { received: true, duplicate: false });
+    }
+    setContextFields({ tenantId: outcome.tenantId });
+    services.access.forget(outcome.tenantId);
+    return reply(outcome.duplicate ? 'duplicate' : 'stored', { received: true, duplicate: outcome.duplicate });
   } catch (err) {
-    if (isRegistryOutage(err) || RegistryUnavailableError.is(err)) log.warn('stripe webhook: registry unreachable; asking for a retry', { id: event.id, err });
+    if (isDatabaseOutage(err) || RegistryUnavailableError.is(err)) log.warn('stripe webhook: registry unreachable; asking for a retry', { id: event.id, err });
     else log.error('stripe webhook: not applied; asking for a retry', { id: event.id, err });
-    return Response.json({ error: 'temporarily unavailable' }, { status: 503, headers: { 'retry-after': '10' } });
+    return reply('unavailable', { error: 'temporarily unavailable' }, { status: 503, headers: { 'retry-after': '10' } });
   }
 }
 

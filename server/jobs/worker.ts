@@ -1,5 +1,6 @@
 import type { Task } from 'graphile-worker';
 import { z } from 'zod';
+import { purgeDue } from '@/server/fleet/lifecycle';
 import { log } from '@/server/log';
 import { messagingTasks } from '@/server/messaging/jobs';
 import type { Services } from '@/server/services';
@@ -34,10 +35,14 @@ export async function startWorker(services: Services, opts: { recoveryEveryMs?: 
   await recover();
   const timer = setInterval(recover, opts.recoveryEveryMs ?? 10_000);
   timer.unref();
+  // Closed churches past their grace period are dropped; every worker may try, a conditional update picks one.
+  const purge = setInterval(() => void purgeDue(services).catch((err) => log.warn('purge pass failed', { err })), 5 * 60_000);
+  purge.unref();
   log.info('queue worker started', { concurrency: services.config.WORKER_CONCURRENCY });
   return {
     async stop() {
       clearInterval(timer);
+      clearInterval(purge);
       const ids = [...workerIds];
       await runner.stop();
       await forgetWorkers(services.registry.sql, ids).catch(() => {});

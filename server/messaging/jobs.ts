@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { addJobInTransaction } from '@/server/jobs/queue';
 import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
+import { unavailableReason } from '@/server/tenancy/availability';
 import { withDeadline } from '@/server/tenancy/resolver';
 import { log } from '@/server/log';
 import { markBroadcastFailed, runBroadcast } from './broadcaster';
@@ -43,30 +44,52 @@ export async function writeThenRun<T>(enqueue: (runAt: Date) => Promise<unknown>
   return written;
 }
 
+/** A church under maintenance or being upgraded is waited for (checked every minute), not failed after 8 tries. */
+const PAUSED_RETRY_MS = 60_000;
+
+async function unlessPaused(work: () => Promise<void>, later: (runAt: Date) => Promise<unknown>) {
+  try {
+    await work();
+  } catch (err) {
+    const reason = unavailableReason(err);
+    if (reason !== 'maintenance' && reason !== 'upgrading') throw err;
+    await later(new Date(Date.now() + PAUSED_RETRY_MS)); // a fresh job under the same key; this one ends here
+  }
+}
+
 export function messagingTasks(services: Services): Record<string, Task> {
+  const { registry } = services;
   return {
     [SEND_TASK]: async (payload, helpers) => {
       const { tenantId, messageId } = sendPayload.parse(payload);
-      const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-      const outcome = await services.connections.withTenant(tenantId, (db) => sendOne(services.messaging, db, tenantId, messageId, { finalAttempt }));
-      // Held in "sending" by a worker that may have died: look again later (after 10 minutes it is marked failed).
-      if (outcome === 'in_flight' && !finalAttempt) throw new Error(`message ${messageId} is still marked as sending; checking again later`);
+      await unlessPaused(() => send(tenantId, messageId, helpers), (at) => enqueueSend(registry, tenantId, messageId, 2_000, at));
     },
     [BROADCAST_TASK]: async (payload, helpers) => {
       const { tenantId, broadcastId } = broadcastPayload.parse(payload);
-      const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-      // A church that went read-only (its subscription ended) since scheduling does not text anyone.
-      if ((await services.access.get(tenantId)).readOnly) {
-        await services.connections.withTenant(tenantId, (db) => markBroadcastFailed(db, broadcastId));
-        return;
-      }
-      await services.connections.withTenant(tenantId, (db) =>
-        runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }).catch(async (err) => {
-          // Out of attempts: say so on the broadcast rather than leave it "sending" for ever.
-          if (finalAttempt) await markBroadcastFailed(db, broadcastId);
-          throw err;
-        }),
-      );
+      await unlessPaused(() => broadcast(tenantId, broadcastId, helpers), (at) => enqueueBroadcast(registry, tenantId, broadcastId, at));
     },
   };
+
+  async function send(tenantId: string, messageId: string, helpers: Parameters<Task>[1]) {
+    const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+    const outcome = await services.connections.withTenant(tenantId, (db) => sendOne(services.messaging, db, tenantId, messageId, { finalAttempt }));
+    // Held in "sending" by a worker that may have died: look again later (after 10 minutes it is marked failed).
+    if (outcome === 'in_flight' && !finalAttempt) throw new Error(`message ${messageId} is still marked as sending; checking again later`);
+  }
+
+  async function broadcast(tenantId: string, broadcastId: string, helpers: Parameters<Task>[1]) {
+    const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+    // A church that went read-only (its subscription ended) since scheduling does not text anyone.
+    if ((await services.access.get(tenantId)).readOnly) {
+      await services.connections.withTenant(tenantId, (db) => markBroadcastFailed(db, broadcastId));
+      return;
+    }
+    await services.connections.withTenant(tenantId, (db) =>
+      runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }).catch(async (err) => {
+        // Out of attempts: say so on the broadcast rather than leave it "sending" for ever.
+        if (finalAttempt) await markBroadcastFailed(db, broadcastId);
+        throw err;
+      }),
+    );
+  }
 }

@@ -2,10 +2,13 @@ import { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
 import { churchProfile } from '@/server/church/profile';
 import { log } from '@/server/log';
+import { requestIdFrom, runWithContext, setContextFields } from '@/server/observability/context';
+import { countWebhook, type WebhookOutcome } from '@/server/observability/metrics';
 import type { Services } from '@/server/services';
 import { hasCause } from '@/server/errors';
-import { isRegistryOutage } from '@/server/registry';
+import { isDatabaseOutage } from '@/server/registry';
 import { ConnectionBudgetError, TenantNotFoundError } from '@/server/tenancy/connection-manager';
+import { forInbound, unavailableReason } from '@/server/tenancy/availability';
 import { RegistryUnavailableError } from '@/server/tenancy/resolver';
 import { applyDeliveryStatus, storeInbound } from './inbound';
 import { enqueueSend } from './jobs';
@@ -31,14 +34,27 @@ const delivery = z.object({
 type Outcome = { status: number; body: Record<string, unknown> };
 const answer = (status: number, body: Record<string, unknown>): Outcome => ({ status, body });
 
-export async function handleTelnyxWebhook(request: Request, services: Services): Promise<Response> {
-  const outcome = await handle(request, services).catch((err): Outcome => {
-    // Whatever went wrong after the signature check, the event is not stored yet: ask Telnyx to retry.
-    if (isOutage(err)) log.warn('telnyx webhook: a database is unreachable; asking for a retry', { err });
-    else log.error('telnyx webhook: not stored, asking for a retry', { err });
-    return answer(503, { error: 'temporarily unavailable' });
+export function handleTelnyxWebhook(request: Request, services: Services): Promise<Response> {
+  return runWithContext({ requestId: requestIdFrom(request.headers) }, async () => {
+    const outcome = await handle(request, services).catch((err): Outcome => {
+      // Whatever went wrong after the signature check, the event is not stored yet: ask Telnyx to retry.
+      if (isOutage(err)) log.warn('telnyx webhook: a database is unreachable; asking for a retry', { err });
+      else log.error('telnyx webhook: not stored, asking for a retry', { err });
+      return answer(503, { error: 'temporarily unavailable' });
+    });
+    countWebhook('telnyx', metricOutcome(outcome));
+    return Response.json(outcome.body, { status: outcome.status, headers: outcome.status === 503 ? { 'retry-after': '5' } : {} });
   });
-  return Response.json(outcome.body, { status: outcome.status, headers: outcome.status === 503 ? { 'retry-after': '5' } : {} });
+}
+
+/** The metrics' name for an answer: the same facts Telnyx was told. */
+function metricOutcome({ status, body }: Outcome): WebhookOutcome {
+  if (status === 200) {
+    if ('ignored' in body) return 'ignored';
+    if ('updated' in body) return body.updated ? 'status_updated' : 'status_unchanged';
+    return body.duplicate ? 'duplicate' : 'stored';
+  }
+  return status === 401 ? 'unauthorized' : status === 413 ? 'too_large' : status === 503 ? 'unavailable' : 'bad_request';
 }
 
 async function handle(request: Request, services: Services): Promise<Outcome> {
@@ -74,6 +90,7 @@ async function onReceived(services: Services, payload: unknown): Promise<Outcome
     log.warn('telnyx webhook: message for a number no church has; acknowledged', { to });
     return answer(200, { ignored: 'unknown number' });
   }
+  setContextFields({ tenantId });
   const church = () => churchProfile(services.registry, tenantId, services.config.REGISTRY_TIMEOUT_MS);
   const result = await withChurch(services, tenantId, (db) =>
     storeInbound(db, { providerMessageId: p.id, from: p.from.phone_number, to, text: p.text ?? '' }, church),
@@ -91,6 +108,7 @@ async function onDelivery(services: Services, type: string, payload: unknown): P
   const p = parsed.data;
   const tenantId = await services.messaging.numbers.tenantFor(p.from.phone_number);
   if (!tenantId) return answer(200, { ignored: 'unknown number' });
+  setContextFields({ tenantId });
   const status = deliveryStatus(type, p.to[0]!.status);
   if (!status) return answer(200, { ignored: `status ${p.to[0]!.status}` });
   const error = status === 'failed' ? p.errors?.map((e) => e.detail ?? e.title).filter(Boolean).join('; ') || 'Not delivered' : null;
@@ -100,7 +118,7 @@ async function onDelivery(services: Services, type: string, payload: unknown): P
 
 /** The registry or a church's database is down or full: expected in operations, logged as a warning. */
 const isOutage = (err: unknown) =>
-  RegistryUnavailableError.is(err) || ConnectionBudgetError.is(err) || isRegistryOutage(err) || hasCause(err, (e) => e.code === '55000' || e.code === '3D000');
+  RegistryUnavailableError.is(err) || unavailableReason(err) !== null || ConnectionBudgetError.is(err) || isDatabaseOutage(err);
 
 /** Telnyx's per-recipient status → ours. "delivery_unconfirmed" stays "sent": the carrier never said. */
 function deliveryStatus(type: string, status: string | undefined): 'sent' | 'delivered' | 'failed' | null {
@@ -110,12 +128,15 @@ function deliveryStatus(type: string, status: string | undefined): 'sent' | 'del
   return null;
 }
 
-/** The church's database; a church that no longer exists yields null (acknowledged), anything else throws (503). */
+/**
+ * The church's database; a church that no longer exists yields null (acknowledged), anything else throws (503).
+ * Suspended and closed churches still store texts; one being moved or upgraded answers 503 until it is back.
+ */
 async function withChurch<T>(services: Services, tenantId: string, fn: (db: TenantDb) => Promise<T>): Promise<T | null> {
   try {
-    return await services.connections.withTenant(tenantId, fn);
+    return await services.connections.withTenant(tenantId, fn, forInbound(services.provision.tenantSchemaVersion));
   } catch (err) {
-    if (TenantNotFoundError.is(err)) return null;
+    if (TenantNotFoundError.is(err) || unavailableReason(err) === 'gone') return null;
     throw err;
   }
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { and, eq, isNotNull } from 'drizzle-orm';
-import { adminEmailIndex, churches, dbServers, provisioningJobs, tenants } from '@/db/registry/schema';
+import { adminEmailIndex, churches, provisioningJobs, tenants } from '@/db/registry/schema';
+import { placeChurch } from '@/server/fleet/servers';
+import { log } from '@/server/log';
 import { hashPassword } from '@/server/auth/password';
-import { isRegistryOutage } from '@/server/registry';
+import { isDatabaseOutage } from '@/server/registry';
 import { RegistryUnavailableError, withDeadline } from '@/server/tenancy/resolver';
 import { addJobInTransaction, PROVISION_TASK } from '@/server/jobs/queue';
 import { hasCause } from '@/server/errors';
@@ -56,8 +58,9 @@ async function startProvisioning(services: Services, input: Details): Promise<{ 
 
   try {
     await registry.db.transaction(async (db) => {
-      const [server] = await db.select({ id: dbServers.id }).from(dbServers).where(eq(dbServers.accepting, true)).limit(1);
-      if (!server) throw new Error('no database server is accepting new churches');
+      const server = await placeChurch(db, config.PLACEMENT_SERVER);
+      if (!server) throw new Error(config.PLACEMENT_SERVER ? `PLACEMENT_SERVER ${config.PLACEMENT_SERVER} is not a registered database server` : 'no database server is accepting new churches');
+      if (server.room <= 0) log.warn('database server over capacity; placing the church there anyway', { server: server.name, room: server.room });
       await db.insert(tenants).values({
         id: tenantId,
         slug: `${slugify(input.churchName)}-${tenantId.slice(0, 6)}`,
@@ -83,7 +86,7 @@ async function startProvisioning(services: Services, input: Details): Promise<{ 
     });
   } catch (err) {
     if (isUniqueViolation(err, 'admin_email_index_pkey')) throw new TRPCError({ code: 'CONFLICT', message: EMAIL_TAKEN });
-    if (isRegistryOutage(err)) throw new RegistryUnavailableError(err);
+    if (isDatabaseOutage(err)) throw new RegistryUnavailableError(err);
     throw err;
   }
   return { ticket };

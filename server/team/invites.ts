@@ -7,6 +7,8 @@ import type { TenantDb } from '@/db/tenant';
 import { hashPassword } from '@/server/auth/password';
 import { sendMail } from '@/server/mail';
 import type { Services } from '@/server/services';
+import { churchUnavailable } from '@/server/trpc';
+import { unavailableReason } from '@/server/tenancy/availability';
 import { randomToken, sha256 } from '@/server/tenancy/secrets';
 
 const INVITE_DAYS = 7;
@@ -44,12 +46,19 @@ async function findInvite<T>(services: Services, token: string, fn: (db: TenantD
     .from(inviteIndex)
     .where(and(eq(inviteIndex.tokenHash, sha256(token)), gt(inviteIndex.expiresAt, new Date())));
   if (!route) throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
-  return services.connections.withTenant(route.tenantId, async (db, tenant) => {
-    if (tenant.status !== 'active') throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
-    const [invite] = await db.select().from(invites).where(and(eq(invites.tokenHash, sha256(token)), isNull(invites.acceptedAt)));
-    if (!invite || invite.expiresAt < new Date()) throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
-    return fn(db, invite, route.tenantId);
-  });
+  return services.connections
+    .withTenant(route.tenantId, async (db) => {
+      const [invite] = await db.select().from(invites).where(and(eq(invites.tokenHash, sha256(token)), isNull(invites.acceptedAt)));
+      if (!invite || invite.expiresAt < new Date()) throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
+      return fn(db, invite, route.tenantId);
+    })
+    .catch((err) => {
+      // A church under maintenance asks for patience; a closed or failed one has no invitations any more.
+      const reason = unavailableReason(err);
+      if (reason === 'maintenance' || reason === 'upgrading') throw churchUnavailable(reason, err);
+      if (reason) throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
+      throw err;
+    });
 }
 
 export function describeInvite(services: Services, token: string) {

@@ -11,17 +11,31 @@ export type Sql = postgres.Sql;
 export class ClusterAdmin {
   private pools = new Map<number, Sql>();
 
-  constructor(private env: Record<string, string | undefined> = process.env) {}
+  /** `env` is read at each first use, so a server added while running is reachable once its env var is set. */
+  constructor(private registryUrl: string, private env: Record<string, string | undefined> = process.env) {}
 
   sql(server: Pick<DbServer, 'id' | 'adminUrlEnv'>): Sql {
     let pool = this.pools.get(server.id);
     if (!pool) {
-      const url = this.env[server.adminUrlEnv];
-      if (!url) throw new Error(`database server ${server.id}: env var ${server.adminUrlEnv} is not set`);
-      pool = postgres(url, { max: 4, idle_timeout: 30, connect_timeout: 10, onnotice: () => {} });
+      pool = postgres(this.urlOf(server), { max: 4, idle_timeout: 30, connect_timeout: 10, onnotice: () => {} });
       this.pools.set(server.id, pool);
     }
     return pool;
+  }
+
+  /** Close one server's pool (a probe of a server not yet registered, or one being removed). */
+  async release(server: Pick<DbServer, 'id'>) {
+    const pool = this.pools.get(server.id);
+    this.pools.delete(server.id);
+    await pool?.end({ timeout: 5 });
+  }
+
+  /** The privileged URL of a server, from the env var its row names. */
+  urlOf(server: Pick<DbServer, 'id' | 'adminUrlEnv'>): string {
+    // The registry's own server is reached with the URL the process was configured with.
+    const url = server.adminUrlEnv === 'DATABASE_URL' ? this.registryUrl : this.env[server.adminUrlEnv];
+    if (!url) throw new Error(`database server ${server.id}: env var ${server.adminUrlEnv} is not set`);
+    return url;
   }
 
   async close() {
@@ -46,8 +60,10 @@ export async function cloneDatabase(sql: Sql, name: string, template: string) {
     try {
       await sql.unsafe(`create database ${ident(name)} template ${ident(template)}`);
     } catch (err) {
-      // A concurrent attempt for the same tenant got there first: the database exists, which is what we want.
-      if ((err as { code?: string }).code !== '42P04') throw err;
+      // A concurrent attempt for the same tenant got there first (42P04, or 23505 when both reach the catalog at
+      // once): the database exists, which is what we want.
+      const code = (err as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw err;
     }
   }
   await sql.unsafe(`revoke all on database ${ident(name)} from public`);

@@ -4,6 +4,8 @@ import postgres from 'postgres';
 import { tenantSchema, type TenantDb } from '@/db/tenant';
 import { errorKind } from '@/server/errors';
 import { log } from '@/server/log';
+import { reconnectBackoff } from '@/server/registry';
+import type { Gate } from './availability';
 import type { TenantRoute } from './resolver';
 
 export type ConnectionManagerOptions = {
@@ -15,10 +17,12 @@ export type ConnectionManagerOptions = {
   /** How long a request waits for room under the budget before it is refused. */
   waitMs: number;
   closeTimeoutSeconds?: number;
+  /** Applied when a caller names no other gate (see availability.ts). */
+  gate?: Gate;
   resolve: (tenantId: string) => Promise<TenantRoute | null>;
 };
 
-type Pool = { tenantId: string; sql: postgres.Sql; db: TenantDb; leases: number; lastUsed: number };
+type Pool = { tenantId: string; sql: postgres.Sql; db: TenantDb; leases: number; lastUsed: number; target: string; retired?: boolean; fresh?: boolean };
 export type Lease = { db: TenantDb; route: TenantRoute; release: () => void };
 
 export class TenantNotFoundError extends errorKind('TenantNotFound') {}
@@ -47,8 +51,8 @@ export class ConnectionManager {
   }
 
   /** Run `fn` with the tenant's database; the pool cannot be evicted while it runs. */
-  async withTenant<T>(tenantId: string, fn: (db: TenantDb, route: TenantRoute) => Promise<T>): Promise<T> {
-    const lease = await this.acquire(tenantId);
+  async withTenant<T>(tenantId: string, fn: (db: TenantDb, route: TenantRoute) => Promise<T>, gate?: Gate): Promise<T> {
+    const lease = await this.acquire(tenantId, gate);
     try {
       return await fn(lease.db, lease.route);
     } finally {
@@ -56,20 +60,26 @@ export class ConnectionManager {
     }
   }
 
-  /** Lease the tenant's pool. `admit` may refuse the route (e.g. a suspended church) before any pool is opened. */
-  async acquire(tenantId: string, admit?: (route: TenantRoute) => void): Promise<Lease> {
+  /** Lease the tenant's pool. The gate may refuse the route (e.g. a suspended church) before any pool is opened. */
+  async acquire(tenantId: string, gate = this.opts.gate): Promise<Lease> {
     if (this.closed) throw new Error('connection manager is closed');
     const route = await this.opts.resolve(tenantId);
     if (this.closed) throw new Error('connection manager is closed'); // closed while we looked the church up
     if (!route) throw new TenantNotFoundError(`tenant ${tenantId} not found`);
-    admit?.(route);
+    gate?.(route);
     let pool = this.pools.get(tenantId);
+    // Moved or restored since the pool opened: its connections point at the old database.
+    if (pool && pool.target !== targetOf(route)) {
+      await this.retire(pool);
+      pool = undefined;
+    }
     while (!pool) {
       const opened = await this.open(tenantId, route);
       // It may have been evicted between opening and now: only a pool still in the cache may be leased.
       if (this.pools.get(tenantId) === opened) pool = opened;
     }
     pool.leases++;
+    pool.fresh = false;
     pool.lastUsed = Date.now();
     this.pools.delete(tenantId); // move to the most recently used end
     this.pools.set(tenantId, pool);
@@ -82,6 +92,7 @@ export class ConnectionManager {
         released = true;
         pool.leases--;
         pool.lastUsed = Date.now();
+        if (pool.retired && pool.leases === 0) void this.end(pool);
         this.wakeOne();
       },
     };
@@ -140,11 +151,12 @@ export class ConnectionManager {
       max: this.opts.poolSize,
       idle_timeout: this.opts.idleSeconds,
       connect_timeout: 5,
+      backoff: reconnectBackoff,
       onnotice: () => {},
       // Supported by postgres.js but missing from its types: our factory counts every server connection.
       ...({ socket: () => this.connectCounted(route.host, route.port) } as object),
     });
-    const pool: Pool = { tenantId, sql, db: drizzle(sql, { schema: tenantSchema }), leases: 0, lastUsed: Date.now() };
+    const pool: Pool = { tenantId, sql, db: drizzle(sql, { schema: tenantSchema }), leases: 0, lastUsed: Date.now(), target: targetOf(route), fresh: true };
     this.pools.set(tenantId, pool);
     this.counters.created++;
     return pool;
@@ -154,10 +166,13 @@ export class ConnectionManager {
   private async reserve(): Promise<void> {
     const deadline = Date.now() + this.opts.waitMs;
     while (this.reserved + this.opts.poolSize > this.opts.budget) {
-      const idle = [...this.pools.values()].find((p) => p.leases === 0);
+      // A pool opened for a caller that has not leased it yet is not idle: evicting it would make callers evict
+      // each other's new pools for ever.
+      const idle = [...this.pools.values()].find((p) => p.leases === 0 && !p.fresh);
       if (idle) {
         this.counters.evicted++;
         await this.closePool(idle);
+        await new Promise((r) => setImmediate(r)); // closing an unconnected pool takes no I/O: let others run
         continue;
       }
       const left = deadline - Date.now();
@@ -192,6 +207,19 @@ export class ConnectionManager {
     if (this.pools.get(pool.tenantId) !== pool) return; // already closing
     this.pools.delete(pool.tenantId);
     this.closing++;
+    await this.end(pool);
+  }
+
+  /** Take a pool out of the cache now and close it once its last lease is released. */
+  private async retire(pool: Pool) {
+    if (pool.leases === 0) return this.closePool(pool);
+    this.pools.delete(pool.tenantId);
+    this.closing++;
+    pool.retired = true;
+  }
+
+  /** Close a pool already counted as closing, and give its slots back. */
+  private async end(pool: Pool) {
     try {
       await pool.sql.end({ timeout: this.opts.closeTimeoutSeconds ?? 5 });
     } catch (err) {
@@ -206,30 +234,29 @@ export class ConnectionManager {
 
   private async evictIdle() {
     const cutoff = Date.now() - this.opts.idleSeconds * 1000;
-    const idle = [...this.pools.values()].filter((p) => p.leases === 0 && p.lastUsed < cutoff);
+    const idle = [...this.pools.values()].filter((p) => p.leases === 0 && !p.fresh && p.lastUsed < cutoff);
     for (const pool of idle) {
       this.counters.evicted++;
       await this.closePool(pool);
     }
   }
 
-  /** Open the TCP socket ourselves so every server connection is counted, open and closed. */
-  private connectCounted(host: string, port: number): Promise<net.Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect(port, host);
-      const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), 5_000);
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.setNoDelay(true);
-        this.counters.openConnections++;
-        this.counters.peakConnections = Math.max(this.counters.peakConnections, this.counters.openConnections);
-        socket.once('close', () => this.counters.openConnections--);
-        resolve(socket);
-      });
+  /**
+   * Open the TCP socket ourselves so every server connection is counted, open and closed. The socket is handed over
+   * at once, not as a promise: postgres.js (3.4) never frees a connection slot whose socket promise rejected, so a
+   * church whose database refused a few connects would hang for good.
+   */
+  private connectCounted(host: string, port: number): net.Socket {
+    const socket = net.connect(port, host);
+    socket.setNoDelay(true);
+    socket.once('connect', () => {
+      this.counters.openConnections++;
+      this.counters.peakConnections = Math.max(this.counters.peakConnections, this.counters.openConnections);
+      socket.once('close', () => this.counters.openConnections--);
     });
+    return socket;
   }
 }
+
+/** Where a pool's connections go; a different target for the same church means it was moved or restored. */
+const targetOf = (r: TenantRoute) => `${r.host}:${r.port}/${r.database}`;

@@ -42,6 +42,8 @@ export async function migrateTenantDatabase(adminUrl: string, database: string, 
       grant usage, select on all sequences in schema public to ${g};
       alter default privileges in schema public grant select, insert, update, delete on tables to ${g};
       alter default privileges in schema public grant usage, select on sequences to ${g};
+      grant usage on schema drizzle to ${g};
+      grant select on drizzle.__tenant_migrations to ${g};
     `);
     const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__tenant_migrations`;
     return row!.n;

@@ -4,8 +4,10 @@ import { dbServers, provisioningJobs, tenants, type ProvisioningJob, type StepPr
 import { ensureAccount, ensureCustomer } from '@/server/billing/accounts';
 import type { Billing } from '@/server/billing/stripe';
 import { log } from '@/server/log';
+import { timeProvisioning } from '@/server/observability/metrics';
 import type { Registry } from '@/server/registry';
 import { ClusterAdmin, cloneDatabase, ensureLoginRole } from './cluster';
+import { anyStatus } from './availability';
 import type { ConnectionManager } from './connection-manager';
 import type { Naming } from './naming';
 import { decryptSecret } from './secrets';
@@ -47,7 +49,7 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
   async create_admin({ deps, job, tenant }) {
     if (!job.adminPasswordHash) {
       // The hash is cleared only when this step is recorded done: without it the owner must already exist.
-      const [owner] = await deps.connections.withTenant(tenant.id, (db) => db.select({ id: admins.id }).from(admins).where(eq(admins.id, job.adminId)));
+      const [owner] = await deps.connections.withTenant(tenant.id, (db) => db.select({ id: admins.id }).from(admins).where(eq(admins.id, job.adminId)), anyStatus);
       if (!owner) throw new Error('no password hash and no owner: cannot create the first admin');
       return;
     }
@@ -57,6 +59,7 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
         .insert(admins)
         .values({ id: job.adminId, name: job.adminName, email: job.adminEmail, passwordHash: job.adminPasswordHash!, role: 'owner' })
         .onConflictDoNothing({ target: admins.id }),
+      anyStatus,
     );
   },
   async create_billing_customer({ deps, job, tenant }) {
@@ -70,9 +73,14 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
     });
   },
   async activate({ deps, tenant }) {
+    // The version the clone really has: a fleet migration may have moved the template on since this build started.
+    const schemaVersion = await deps.connections.withTenant(tenant.id, async (db) => {
+      const rows = await db.execute<{ n: number }>(dsql`select count(*)::int as n from drizzle.__tenant_migrations`);
+      return rows[0]!.n;
+    }, anyStatus);
     await deps.registry.db
       .update(tenants)
-      .set({ status: 'active', activatedAt: new Date(), updatedAt: new Date(), schemaVersion: deps.tenantSchemaVersion })
+      .set({ status: 'active', activatedAt: new Date(), updatedAt: new Date(), schemaVersion })
       .where(and(eq(tenants.id, tenant.id), eq(tenants.status, 'provisioning')));
   },
 };
@@ -80,7 +88,11 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
 export type ProvisionOutcome = 'ready' | 'failed' | 'retry';
 
 /** Run (or resume) one provisioning job. `finalAttempt` decides whether a failure is retried or torn down. */
-export async function runProvisioning(deps: ProvisionDeps, jobId: string, opts: { finalAttempt: boolean }): Promise<ProvisionOutcome> {
+export function runProvisioning(deps: ProvisionDeps, jobId: string, opts: { finalAttempt: boolean }): Promise<ProvisionOutcome> {
+  return timeProvisioning(() => provision(deps, jobId, opts)); // duration and failures by outcome, for /api/metrics
+}
+
+async function provision(deps: ProvisionDeps, jobId: string, opts: { finalAttempt: boolean }): Promise<ProvisionOutcome> {
   const loaded = await load(deps.registry, jobId);
   if (!loaded) return 'failed';
   let { job } = loaded;

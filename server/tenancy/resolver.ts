@@ -7,6 +7,7 @@ import { decryptSecret } from './secrets';
 export type TenantRoute = {
   tenantId: string;
   status: Tenant['status'];
+  schemaVersion: number;
   host: string;
   port: number;
   database: string;
@@ -21,7 +22,7 @@ export class RegistryUnavailableError extends errorKind('RegistryUnavailable') {
   }
 }
 
-type Options = { timeoutMs: number; ttlMs: number; secretKey: string; maxEntries?: number };
+type Options = { timeoutMs: number; ttlMs: number; secretKey: string; maxEntries?: number; requiredVersion?: number };
 
 /**
  * Finds where a church's database lives. Lookups have a deadline and active routes are cached briefly, so a slow
@@ -36,8 +37,8 @@ export class TenantResolver {
     const hit = this.cache.get(tenantId);
     if (hit && hit.expires > Date.now()) return hit.route;
     const route = await this.lookup(tenantId);
-    // Only active routes are cached: a church that just finished provisioning is seen at once.
-    if (route?.status === 'active') this.remember(tenantId, route);
+    // Only active, current routes are cached: a church that just finished provisioning or migrating is seen at once.
+    if (route?.status === 'active' && route.schemaVersion >= (this.opts.requiredVersion ?? 0)) this.remember(tenantId, route);
     else this.cache.delete(tenantId);
     return route;
   }
@@ -60,6 +61,7 @@ export class TenantResolver {
     return {
       tenantId: t.id,
       status: t.status,
+      schemaVersion: t.schemaVersion,
       host: row.host,
       port: row.port,
       database: t.dbName,

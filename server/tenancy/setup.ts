@@ -34,8 +34,8 @@ export async function prepareDatabases(adminUrl: string, opts: { secretKey?: str
     const folder = opts.tenantMigrationsFolder ?? tenantMigrations.migrationsFolder;
     const version = await ensureTemplate(sql, adminUrl, naming.template, naming.tenantGroup, folder);
     if (version !== latestTenantVersion(folder)) throw new Error('template version does not match the tenant migration journal');
-    const migrated = await migrateTenants(sql, adminUrl, naming.tenantGroup, version, folder);
-    log.info('databases ready', { registry: registryName, tenantSchemaVersion: version, tenantsMigrated: migrated });
+    // Churches themselves are migrated by the fleet migrator (server/fleet/migrate.ts), with bounded concurrency.
+    log.info('databases ready', { registry: registryName, tenantSchemaVersion: version });
     return { naming, tenantSchemaVersion: version };
   } finally {
     await lock`select pg_advisory_unlock(hashtext(${naming.prefix + ':setup'}))`.catch(() => {});
@@ -47,10 +47,7 @@ export async function prepareDatabases(adminUrl: string, opts: { secretKey?: str
 async function ensureRegistryDatabase(adminUrl: string, name: string) {
   const maintenance = postgres(withDatabase(adminUrl, 'postgres'), { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
-    const [me] = await maintenance`select rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = current_user`;
-    if (!me?.rolsuper && !(me?.rolcreatedb && me?.rolcreaterole)) {
-      throw new Error('DATABASE_URL user needs CREATEDB and CREATEROLE (each church gets its own database and login role)');
-    }
+    await checkPrivileges(maintenance);
     if (!(await databaseExists(maintenance, name))) {
       await maintenance.unsafe(`create database ${ident(name)}`).catch((err) => {
         if (err.code !== '42P04') throw err;
@@ -63,8 +60,16 @@ async function ensureRegistryDatabase(adminUrl: string, name: string) {
   }
 }
 
+/** Churches get their own database and login role, so the privileged user must be able to create both. */
+export async function checkPrivileges(sql: postgres.Sql, what = 'DATABASE_URL user') {
+  const [me] = await sql`select rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = current_user`;
+  if (!me?.rolsuper && !(me?.rolcreatedb && me?.rolcreaterole)) {
+    throw new Error(`${what} needs CREATEDB and CREATEROLE (each church gets its own database and login role)`);
+  }
+}
+
 /** New churches are cloned from this database, so it is kept at the latest tenant migration. */
-async function ensureTemplate(sql: postgres.Sql, adminUrl: string, template: string, group: string, folder: string) {
+export async function ensureTemplate(sql: postgres.Sql, adminUrl: string, template: string, group: string, folder = tenantMigrations.migrationsFolder) {
   const [row] = await sql`select datistemplate from pg_database where datname = ${template}`;
   if (!row) await sql.unsafe(`create database ${ident(template)}`);
   else if (row.datistemplate) await sql.unsafe(`alter database ${ident(template)} is_template false`);
@@ -72,15 +77,4 @@ async function ensureTemplate(sql: postgres.Sql, adminUrl: string, template: str
   await sql.unsafe(`revoke all on database ${ident(template)} from public`);
   await sql.unsafe(`alter database ${ident(template)} is_template true`);
   return version;
-}
-
-/** Existing churches follow the template: every active tenant behind the latest version is migrated. */
-async function migrateTenants(sql: postgres.Sql, adminUrl: string, group: string, latest: number, folder: string) {
-  const behind = await sql<{ id: string; db_name: string }[]>`
-    select t.id, t.db_name from tenants t where t.status in ('active', 'suspended') and t.schema_version < ${latest}`;
-  for (const t of behind) {
-    const version = await migrateTenantDatabase(adminUrl, t.db_name, group, folder);
-    await sql`update tenants set schema_version = ${version}, updated_at = now() where id = ${t.id}`;
-  }
-  return behind.length;
 }

@@ -233,7 +233,7 @@ export class RedisServer {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Log capture: the server's logger writes one JSON line per event to stdout (info) or stderr (warn).
+// Log capture: the server's logger (pino) writes one JSON line per event to stdout (stderr with LOG_STREAM=stderr).
 // ------------------------------------------------------------------------------------------------
 
 export function captureLogs() {

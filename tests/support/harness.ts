@@ -59,9 +59,10 @@ export async function createTestRegistry(env: Record<string, string> = {}, overr
   };
 }
 
-export async function dropRegistry(name: string) {
+/** Drop a test registry and everything it created on a server (the test server unless another is named). */
+export async function dropRegistry(name: string, server = serverUrl()) {
   const naming = namingFor(name);
-  const sql = postgres(withDatabase(serverUrl(), 'postgres'), { max: 1, onnotice: () => {} });
+  const sql = postgres(withDatabase(server, 'postgres'), { max: 1, onnotice: () => {} });
   try {
     const dbs = await sql<{ datname: string }[]>`select datname from pg_database where datname like ${naming.prefix + '\\_%'} or datname = ${name}`;
     for (const { datname } of dbs) {

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker } from '@/server/jobs/worker';
+import type { Services } from '@/server/services';
+import { sleep } from '../support/harness';
+import { FakeProvider } from '../support/messaging';
+import { chaosFrame, chaosRegistry, driveCalls, driveSends, driveWebhooks, expectInboundStoredOnce, expectSentOnce, INTERNALS, phaseClock, redeliverRefused, servedAgainAt, startPrivatePg, tally, teardown, workspace, type Call, type ChaosRegistry, type Hook, type PageQuery, type PrivatePg, type Send, type Workspace } from './support';
+
+/**
+ * Chaos 4: one church's database stops accepting connections (ALLOW_CONNECTIONS false, its sessions terminated) while
+ * every church keeps being used. Only that church may notice: its calls fail fast and cleanly (SERVICE_UNAVAILABLE or
+ * another non-500 answer, no internals), its webhooks get 503; the other churches see nothing. Once its database
+ * accepts connections again it is served again, and its 503'd webhooks, delivered again, are each stored once.
+ */
+
+const FAST_MS = 3_000;
+const BROKEN_MS = 4_000;
+const RECOVERY_MS = 15_000;
+
+type Phase = 'up' | 'breaking' | 'broken' | 'healing' | 'healed' | 'done';
+
+describe('chaos: one church database unreachable', () => {
+  let pg: PrivatePg | undefined;
+  let reg: ChaosRegistry | undefined;
+  let services: Services;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  const ws: Workspace[] = [];
+  const fake = new FakeProvider();
+  const frame = chaosFrame();
+  let brokenDb = '';
+
+  beforeAll(async () => {
+    frame.begin();
+    pg = await startPrivatePg('chaos-tenant-pg');
+    // The registry stays up here: a roomier deadline than the restart test's, so a busy machine never trips it.
+    reg = await chaosRegistry(pg, { REGISTRY_TIMEOUT_MS: '1000', SENDS_PER_SECOND_PER_CHURCH: '50' }, fake);
+    services = reg.services;
+    await services.sessions.start();
+    for (const name of ['Unreachable Chapel', 'Steady Chapel', 'Calm Chapel']) ws.push(await workspace(services, name, 10));
+    const [row] = await reg.registryAdmin<{ db_name: string }[]>`select db_name from tenants where id = ${ws[0]!.church.tenantId}`;
+    brokenDb = row!.db_name;
+    worker = await startWorker(services);
+    frame.captureLogs();
+  });
+
+  afterAll(() =>
+    frame.end([
+      ['allow connections', reg && brokenDb ? () => reg!.admin.unsafe(`alter database "${brokenDb}" allow_connections true`) : undefined],
+      ...teardown({ worker, reg, pg }),
+    ]),
+  );
+
+  it('only that church fails (fast, clean, 503 for webhooks); it recovers and its retried webhooks are stored once', async () => {
+    const clock = phaseClock<Phase>('up');
+    const at = clock.startedAt;
+    const calls: Call<Phase>[] = [];
+    const hooks: Hook<Phase>[] = [];
+    const sends: Send<Phase>[] = [];
+
+    // Two loops per church, so a slow answer for the broken church never holds the others up.
+    const queries: PageQuery[] = ['church.profile', 'members.list', 'account.me', 'conversations.list'];
+    const callLoad = driveCalls(services, ws, clock, calls, 6, (loop, i) => ({ church: loop % ws.length, what: queries[i % 4]! }));
+    const hookLoad = driveWebhooks(services, ws, clock, hooks, 30);
+    const sendLoad = driveSends(ws, clock, sends, 'church-down send', 100);
+
+    let recoveredAt: number | null = null;
+    try {
+      await sleep(1_500);
+      clock.enter('breaking');
+      await reg!.admin.unsafe(`alter database "${brokenDb}" allow_connections false`);
+      await reg!.admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${brokenDb}`;
+      clock.enter('broken');
+      await sleep(BROKEN_MS);
+      clock.enter('healing');
+      await reg!.admin.unsafe(`alter database "${brokenDb}" allow_connections true`);
+      clock.enter('healed');
+      recoveredAt = await servedAgainAt(RECOVERY_MS, () => calls.filter((c) => c.church === 0 && c.at >= at.healed! && c.ok).length >= 3);
+      await sleep(1_000);
+    } finally {
+      await clock.finish(callLoad, hookLoad, sendLoad);
+    }
+
+    // Telnyx delivers the refused events again.
+    const { refused, retried } = await redeliverRefused(services, hooks);
+
+    const byChurch = (n: number) => calls.filter((c) => c.church === n);
+    console.log(
+      '[chaos church-db]',
+      JSON.stringify({
+        phaseStartsMs: clock.offsets(),
+        broken: tally(byChurch(0)),
+        others: tally([...byChurch(1), ...byChurch(2)]),
+        slowestFailureMs: Math.max(0, ...calls.filter((c) => !c.ok).map((c) => c.ms)),
+        hooks: { total: hooks.length, refusedByChurch: [0, 1, 2].map((n) => refused.filter((h) => h.church === n).length), retried },
+        sends: [0, 1, 2].map((n) => tally(sends.filter((s) => s.church === n).map((s) => s.outcome))),
+        recoveryMs: recoveredAt && recoveredAt - at.healed!,
+        failures: [...new Set(calls.filter((c) => !c.ok).map((c) => `${c.church}/${c.phase}/${c.code}/${c.message}`))].slice(0, 10),
+      }),
+    );
+
+    // The other churches saw nothing: every call, send and webhook succeeded throughout.
+    expect([...byChurch(1), ...byChurch(2)].filter((c) => !c.ok).map((c) => `${c.church} ${c.phase} ${c.what}: ${c.code}`)).toEqual([]);
+    expect([...byChurch(1), ...byChurch(2)].filter((c) => c.phase === 'broken').length).toBeGreaterThan(10);
+    expect(sends.filter((s) => s.church !== 0 && !s.outcome.ok).map((s) => `${s.church}: ${s.outcome.code}`)).toEqual([]);
+    expect(hooks.filter((h) => h.church !== 0 && h.status !== 200)).toEqual([]);
+
+    // The unreachable church: while it was down every call failed, fast, cleanly (never a 500, never a hang).
+    const down = byChurch(0).filter((c) => c.phase === 'broken' && c.endPhase === 'broken');
+    expect(down.length).toBeGreaterThan(3);
+    expect(down.filter((c) => c.ok)).toEqual([]);
+    const failures = byChurch(0).filter((c) => !c.ok);
+    expect(failures.filter((c) => c.hung), 'calls that hung').toEqual([]);
+    expect(failures.filter((c) => c.code === 'INTERNAL_SERVER_ERROR' || c.code?.startsWith('thrown:')).map((c) => `${c.phase} ${c.what}: ${c.code} ${c.message}`), '500s').toEqual([]);
+    expect(failures.filter((c) => c.ms >= FAST_MS).map((c) => `${c.phase} ${c.what}: ${c.ms} ms`), 'slow failures').toEqual([]);
+    expect(failures.filter((c) => INTERNALS.test(c.message ?? '')).map((c) => c.message)).toEqual([]);
+    expect(sends.filter((s) => s.church === 0 && !s.outcome.ok && (s.outcome.code === 'INTERNAL_SERVER_ERROR' || s.outcome.hung))).toEqual([]);
+
+    // Its webhooks were answered 503 (Telnyx retries those), never 500 or a hang; all are stored once in the end.
+    const brokenHooks = hooks.filter((h) => h.church === 0 && h.phase === 'broken' && h.endPhase === 'broken');
+    expect(brokenHooks.length).toBeGreaterThan(0);
+    expect(brokenHooks.filter((h) => h.status !== 503)).toEqual([]);
+    expect(hooks.filter((h) => h.status !== 200 && h.status !== 503)).toEqual([]);
+
+    // It recovered, on the same services, and everything since has worked.
+    expect(recoveredAt, `served again within ${RECOVERY_MS} ms of ALLOW_CONNECTIONS true`).not.toBeNull();
+    expect(byChurch(0).filter((c) => c.at >= recoveredAt! && !c.ok).map((c) => `${c.what}: ${c.code}`)).toEqual([]);
+    expect(retried.filter((s) => s !== 200)).toEqual([]);
+    await expectInboundStoredOnce(services, ws, hooks);
+
+    // Accepted sends are all sent exactly once (the healthy churches' during the outage too).
+    await expectSentOnce(fake, sends, 30_000, 300);
+
+    expect(frame.unhandled.errors).toEqual([]);
+  });
+});
