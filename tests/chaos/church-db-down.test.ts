@@ -90,7 +90,7 @@ describe('chaos: one church database unreachable', () => {
         broken: tally(byChurch(0)),
         others: tally([...byChurch(1), ...byChurch(2)]),
         slowestFailureMs: Math.max(0, ...calls.filter((c) => !c.ok).map((c) => c.ms)),
-        hooks: { total: hooks.length, refusedByChurch: [0, 1, 2].map((n) => refused.filter((h) => h.church === n).length), retried },
+        hooks: { total: hooks.length, refusedByChurch: [0, 1, 2].map((n) => refused.filter((h) => h.church === n).length), retried, slowestMs: Math.max(0, ...hooks.map((h) => h.ms)) },
         sends: [0, 1, 2].map((n) => tally(sends.filter((s) => s.church === n).map((s) => s.outcome))),
         recoveryMs: recoveredAt && recoveredAt - at.healed!,
         failures: [...new Set(calls.filter((c) => !c.ok).map((c) => `${c.church}/${c.phase}/${c.code}/${c.message}`))].slice(0, 10),
@@ -118,6 +118,7 @@ describe('chaos: one church database unreachable', () => {
     const brokenHooks = hooks.filter((h) => h.church === 0 && h.phase === 'broken' && h.endPhase === 'broken');
     expect(brokenHooks.length).toBeGreaterThan(0);
     expect(brokenHooks.filter((h) => h.status !== 503)).toEqual([]);
+    expect(hooks.filter((h) => h.ms >= FAST_MS).map((h) => `${h.church} ${h.phase}>${h.endPhase}: ${h.status} in ${h.ms} ms`), 'slow webhooks').toEqual([]);
     expect(hooks.filter((h) => h.status !== 200 && h.status !== 503)).toEqual([]);
 
     // It recovered, on the same services, and everything since has worked.

@@ -404,7 +404,7 @@ export function driveCalls<P extends string>(
 }
 
 /** An inbound text as delivered; `status` is the HTTP status, or -1 when the post hung, -2 when it threw. */
-export type Hook<P extends string> = { id: string; body: string; church: number; phase: P; endPhase: P; status: number };
+export type Hook<P extends string> = { id: string; body: string; church: number; phase: P; endPhase: P; status: number; ms: number };
 
 /** Inbound texts, one at a time, to each workspace's number in turn, until the clock says done. */
 export function driveWebhooks<P extends string>(services: Services, ws: Workspace[], clock: Clock<P>, hooks: Hook<P>[], pauseMs: number) {
@@ -413,8 +413,10 @@ export function driveWebhooks<P extends string>(services: Services, ws: Workspac
     const church = seq % ws.length;
     const m = received(personNumber(++seq), ws[church]!.number, `inbound ${seq}`);
     const phase = clock.now;
-    const o = await outcomeOf(postSigned(services, m.body).then((r) => hooks.push({ id: m.id, body: m.body, church, phase, endPhase: clock.now, status: r.status })));
-    if (!o.ok) hooks.push({ id: m.id, body: m.body, church, phase, endPhase: clock.now, status: o.hung ? -1 : -2 });
+    const at = Date.now();
+    const hook = (status: number) => hooks.push({ id: m.id, body: m.body, church, phase, endPhase: clock.now, status, ms: Date.now() - at });
+    const o = await outcomeOf(postSigned(services, m.body).then((r) => hook(r.status)));
+    if (!o.ok) hook(o.hung ? -1 : -2);
   }, pauseMs);
 }
 
