@@ -1,19 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Task } from 'graphile-worker';
 import { rmSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { broadcasts, messages } from '@/db/tenant/schema';
 import { loadConfig } from '@/server/config';
 import { closeChurch, purgeChurch, purgeDue, resumeChurch, suspendChurch } from '@/server/fleet/lifecycle';
 import { migrateFleet, MigrationInProgressError } from '@/server/fleet/migrate';
 import { addServer, listServers, setAccepting } from '@/server/fleet/servers';
-import { messagingTasks, SEND_TASK } from '@/server/messaging/jobs';
+import { BROADCAST_TASK, messagingTasks, SEND_TASK } from '@/server/messaging/jobs';
+import { WORKSPACE_CLOSED } from '@/server/messaging/sender';
+import { anyStatus } from '@/server/tenancy/availability';
 import { createServices, type Services } from '@/server/services';
 import { latestTenantVersion } from '@/server/tenancy/migrator';
 import { withDatabase } from '@/server/tenancy/urls';
 import { caller, errorOf, provisionChurch, signIn, type Church } from './support/accounts';
 import { createTestRegistry, dropRegistry, testSecrets, type TestRegistry } from './support/harness';
 import { nextMigrationFolder } from './support/migrations';
+import { insertMembers } from './support/messaging';
 import { assignNumber, personNumber, postSigned, received } from './support/webhooks';
 
 const versionOf = async (reg: TestRegistry, tenantId: string) =>
@@ -127,6 +132,34 @@ describe('suspending, closing and deleting a church', () => {
     const [job] = await reg.admin`select run_at > now() + interval '30 seconds' as later from graphile_worker.jobs where key = ${`send:${messageId}`}`;
     expect(job).toEqual({ later: true });
     await resumeChurch(reg.services, church.tenantId);
+  });
+
+  it('a text or broadcast queued for a closed church is marked failed (not retried); once purged, their jobs just end', async () => {
+    const church = await provisionChurch(reg.services);
+    const owner = await signIn(reg.services, church.email, church.password);
+    await assignNumber(reg.services, church.tenantId);
+    const [ada] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Ada' }]);
+    const text = await owner.caller.messages.send({ memberId: ada!.id, body: 'See you Sunday' });
+    const later = await owner.caller.broadcasts.create({ body: 'Picnic on Saturday', audience: { type: 'all' }, scheduledAt: new Date(Date.now() + 3_600_000) });
+    await closeChurch(reg.services, church.tenantId, { graceDays: 30 });
+
+    const tasks = messagingTasks(reg.services);
+    const helpers = { job: { attempts: 1, max_attempts: 8 } } as unknown as Parameters<Task>[1];
+    await tasks[SEND_TASK]!({ tenantId: church.tenantId, messageId: text.id }, helpers); // ends: no throw, so no retry
+    await tasks[BROADCAST_TASK]!({ tenantId: church.tenantId, broadcastId: later.id }, helpers);
+    const settled = await reg.services.connections.withTenant(
+      church.tenantId,
+      async (db) => ({
+        text: (await db.select({ status: messages.status, error: messages.error }).from(messages).where(eq(messages.id, text.id)))[0],
+        broadcast: (await db.select({ state: broadcasts.state }).from(broadcasts).where(eq(broadcasts.id, later.id)))[0],
+      }),
+      anyStatus,
+    );
+    expect(settled).toEqual({ text: { status: 'failed', error: WORKSPACE_CLOSED }, broadcast: { state: 'failed' } });
+    expect(await reg.admin`select 1 from graphile_worker.jobs where key = ${`send:${text.id}`} and run_at > now() + interval '30 seconds'`).toHaveLength(0);
+
+    await purgeChurch(reg.services, church.tenantId);
+    await expect(tasks[SEND_TASK]!({ tenantId: church.tenantId, messageId: text.id }, helpers)).resolves.toBeUndefined();
   });
 
   it('deleted: closed at once with sessions ended, restorable during the grace period, purged after it', async () => {

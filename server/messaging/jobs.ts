@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { addJobInTransaction } from '@/server/jobs/queue';
 import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
-import { unavailableReason } from '@/server/tenancy/availability';
+import type { TenantDb } from '@/db/tenant';
+import { forInbound, unavailableReason } from '@/server/tenancy/availability';
 import { withDeadline } from '@/server/tenancy/resolver';
 import { log } from '@/server/log';
 import { markBroadcastFailed, runBroadcast } from './broadcaster';
-import { sendOne } from './sender';
+import { failIfQueued, sendOne, WORKSPACE_CLOSED } from './sender';
 
 /**
  * Texting's two durable jobs, on the same queue as provisioning. A job is keyed by what it acts on, so queueing the
@@ -47,26 +48,41 @@ export async function writeThenRun<T>(enqueue: (runAt: Date) => Promise<unknown>
 /** A church under maintenance or being upgraded is waited for (checked every minute), not failed after 8 tries. */
 const PAUSED_RETRY_MS = 60_000;
 
-async function unlessPaused(work: () => Promise<void>, later: (runAt: Date) => Promise<unknown>) {
+/**
+ * What a job does when its church is not available. Paused (maintenance, upgrading): wait for it. Closed: say so on
+ * the text or broadcast (it may be reopened, and must not find them still pending) and end. Purged: just end.
+ * Anything else (a church still provisioning, an outage) is thrown, for the queue's retries.
+ */
+async function unlessUnavailable(work: () => Promise<void>, on: { later: (runAt: Date) => Promise<unknown>; closed: () => Promise<unknown> }) {
   try {
     await work();
   } catch (err) {
     const reason = unavailableReason(err);
-    if (reason !== 'maintenance' && reason !== 'upgrading') throw err;
-    await later(new Date(Date.now() + PAUSED_RETRY_MS)); // a fresh job under the same key; this one ends here
+    if (reason === 'maintenance' || reason === 'upgrading') await on.later(new Date(Date.now() + PAUSED_RETRY_MS)); // a fresh job under the same key
+    else if (reason === 'closed') await on.closed();
+    else if (reason !== 'gone') throw err;
   }
 }
 
 export function messagingTasks(services: Services): Record<string, Task> {
   const { registry } = services;
+  // A closed church's database is still there (and reachable the way its inbound texts are) until it is purged.
+  const inClosedChurch = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) =>
+    services.connections.withTenant(tenantId, fn, forInbound(services.provision.tenantSchemaVersion));
   return {
     [SEND_TASK]: async (payload, helpers) => {
       const { tenantId, messageId } = sendPayload.parse(payload);
-      await unlessPaused(() => send(tenantId, messageId, helpers), (at) => enqueueSend(registry, tenantId, messageId, 2_000, at));
+      await unlessUnavailable(() => send(tenantId, messageId, helpers), {
+        later: (at) => enqueueSend(registry, tenantId, messageId, 2_000, at),
+        closed: () => inClosedChurch(tenantId, (db) => failIfQueued(db, messageId, WORKSPACE_CLOSED)),
+      });
     },
     [BROADCAST_TASK]: async (payload, helpers) => {
       const { tenantId, broadcastId } = broadcastPayload.parse(payload);
-      await unlessPaused(() => broadcast(tenantId, broadcastId, helpers), (at) => enqueueBroadcast(registry, tenantId, broadcastId, at));
+      await unlessUnavailable(() => broadcast(tenantId, broadcastId, helpers), {
+        later: (at) => enqueueBroadcast(registry, tenantId, broadcastId, at),
+        closed: () => inClosedChurch(tenantId, (db) => markBroadcastFailed(db, broadcastId)),
+      });
     },
   };
 

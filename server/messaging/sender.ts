@@ -56,6 +56,13 @@ export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, 
   }
 }
 
+export const WORKSPACE_CLOSED = 'Not sent: the workspace was closed.';
+
+/** A message that never left (still queued) is marked failed with `error`; one already settled is left alone. */
+export async function failIfQueued(db: TenantDb, messageId: string, error: string) {
+  await db.update(messages).set({ status: 'failed', error, statusAt: sql`now()` }).where(and(eq(messages.id, messageId), eq(messages.status, 'queued')));
+}
+
 async function fail(db: TenantDb, messageId: string, error: string): Promise<SendOutcome> {
   await db.update(messages).set({ status: 'failed', error, statusAt: sql`now()` }).where(eq(messages.id, messageId));
   return 'failed';
