@@ -35,6 +35,7 @@ const schema = z.object({
   TENANT_POOL_SIZE: int(2, 1, 50),
   TENANT_IDLE_SECONDS: int(60, 1, 86_400),
   CONNECTION_WAIT_MS: int(5_000, 10, 120_000),
+  TENANT_STATEMENT_TIMEOUT_MS: int(30_000, 100, 3_600_000),
   REGISTRY_TIMEOUT_MS: int(2_000, 50, 60_000),
   REGISTRY_POOL_SIZE: int(10, 1, 200),
   WORKER_MODE: z.enum(['inline', 'external', 'off']).default('inline'),

@@ -68,6 +68,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     poolSize: config.TENANT_POOL_SIZE,
     idleSeconds: config.TENANT_IDLE_SECONDS,
     waitMs: config.CONNECTION_WAIT_MS,
+    statementTimeoutMs: config.TENANT_STATEMENT_TIMEOUT_MS,
     resolve: (id) => resolver.resolve(id),
     gate: forUsers(requiredVersion),
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql as dsql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDatabaseOutage } from '@/server/registry';
 import { cloneDatabase, ensureLoginRole } from '@/server/tenancy/cluster';
 import { ConnectionBudgetError, ConnectionManager, type ConnectionManagerOptions } from '@/server/tenancy/connection-manager';
 import type { TenantRoute } from '@/server/tenancy/resolver';
@@ -235,6 +236,23 @@ describe('connection manager under a connection budget', () => {
     expect(cm.stats().peakConnections).toBeLessThanOrEqual(2);
     await cm.close();
     expect(cm.stats().openConnections).toBe(0);
+  });
+
+  it('cancels a statement that runs past statementTimeoutMs (an outage to the caller, a 503), and the pool goes on serving', async () => {
+    const cm = manager({ statementTimeoutMs: 300 });
+    const t = ids[12]!;
+    const started = Date.now();
+    const err = await cm.withTenant(t, (db) => db.execute(dsql`select pg_sleep(5)`)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ cause: { code: '57014' } }); // Drizzle's error wraps PostgreSQL's query_canceled
+    expect(isDatabaseOutage(err)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    const [row] = await cm.withTenant(t, (db) => db.execute<{ timeout: string }>(dsql`select current_setting('statement_timeout') as timeout`));
+    expect(row).toEqual({ timeout: '300ms' });
+    expect(cm.stats().potentialLeaks).toBe(0);
+    await cm.close();
   });
 
   it('hands the budget to a waiting request as soon as a lease is released', async () => {

@@ -16,6 +16,8 @@ export type ConnectionManagerOptions = {
   idleSeconds: number;
   /** How long a request waits for room under the budget before it is refused. */
   waitMs: number;
+  /** A statement on a church connection is cancelled after this (57014, a 503 "busy"), so none holds the budget for ever. */
+  statementTimeoutMs?: number;
   closeTimeoutSeconds?: number;
   /** Applied when a caller names no other gate (see availability.ts). */
   gate?: Gate;
@@ -153,6 +155,7 @@ export class ConnectionManager {
       connect_timeout: 5,
       backoff: reconnectBackoff,
       onnotice: () => {},
+      ...(this.opts.statementTimeoutMs ? { connection: { statement_timeout: this.opts.statementTimeoutMs } } : {}),
       // Supported by postgres.js but missing from its types: our factory counts every server connection.
       ...({ socket: () => this.connectCounted(route.host, route.port) } as object),
     });
