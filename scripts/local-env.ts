@@ -7,7 +7,7 @@ import { startEmbeddedPostgres } from './embedded-pg';
  * The embedded default shared by `npm start` and `npm run tenants`: without DATABASE_URL, the embedded PostgreSQL under
  * .data/ and secrets kept beside it. A server already running there (the app's) is reused rather than started twice.
  */
-export const EMBEDDED_DIR = process.env.EMBEDDED_PG_DIR ?? 'pg';
+const EMBEDDED_DIR = process.env.EMBEDDED_PG_DIR ?? 'pg';
 
 export async function embeddedEnv(env: NodeJS.ProcessEnv): Promise<{ env: NodeJS.ProcessEnv; stop?: () => Promise<void>; note?: string }> {
   if (env.DATABASE_URL) return { env };

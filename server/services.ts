@@ -12,7 +12,7 @@ import { RedisLink } from './redis';
 import { createRegistry, type Registry } from './registry';
 import { ClusterAdmin } from './tenancy/cluster';
 import { ConnectionManager } from './tenancy/connection-manager';
-import { forUsers } from './tenancy/availability';
+import { forInbound, forUsers, type Gate } from './tenancy/availability';
 import { latestTenantVersion } from './tenancy/migrator';
 import { namingFor, type Naming } from './tenancy/naming';
 import { registryAppUrl } from './tenancy/registry-role';
@@ -51,6 +51,8 @@ export type Messaging = {
   verifyKey: KeyObject;
   /** Only with the local outbox: signs simulated replies, which then go through the real webhook route. */
   signingKey: KeyObject | null;
+  /** Which churches texting may still reach: also suspended and closed ones (see availability.ts). */
+  gate: Gate;
 };
 
 type Overrides = Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> & { provider?: MessagingProvider };
@@ -62,7 +64,8 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
   const registryUrl = registryAppUrl(config.DATABASE_URL, naming, config.STEEPLE_SECRET_KEY);
   const registry = createRegistry(registryUrl, config.REGISTRY_POOL_SIZE, config.REGISTRY_TIMEOUT_MS);
   const requiredVersion = overrides.tenantSchemaVersion ?? latestTenantVersion();
-  const resolver = new TenantResolver(registry, { timeoutMs: config.REGISTRY_TIMEOUT_MS, ttlMs: 5_000, secretKey: config.STEEPLE_SECRET_KEY, requiredVersion });
+  const usersGate = forUsers(requiredVersion);
+  const resolver = new TenantResolver(registry, { timeoutMs: config.REGISTRY_TIMEOUT_MS, ttlMs: 5_000, secretKey: config.STEEPLE_SECRET_KEY, cacheable: usersGate });
   const connections = new ConnectionManager({
     budget: config.CONNECTION_BUDGET,
     poolSize: config.TENANT_POOL_SIZE,
@@ -70,7 +73,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     waitMs: config.CONNECTION_WAIT_MS,
     statementTimeoutMs: config.TENANT_STATEMENT_TIMEOUT_MS,
     resolve: (id) => resolver.resolve(id),
-    gate: forUsers(requiredVersion),
+    gate: usersGate,
   });
   const cluster = new ClusterAdmin(config.DATABASE_URL);
   const billing = createBilling(config);
@@ -93,6 +96,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     sendRate: buildLimiter(registry, redis, { keyPrefix: 'send_rate', points: config.SENDS_PER_SECOND_PER_CHURCH, duration: 1, blockDuration: 0 }),
     verifyKey: config.TELNYX_PUBLIC_KEY ? publicKeyFromBase64(config.TELNYX_PUBLIC_KEY) : createPublicKey(signingKey!),
     signingKey,
+    gate: forInbound(requiredVersion),
   };
   const sessions = new SessionRegistry(registry, redis, { pollMs: 500, maxAgeSeconds: config.SESSION_MAX_AGE_HOURS * 3600 });
   return {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureServerReady } from '@/server/fleet/servers';
+import { ensureServerReady } from '@/server/tenancy/setup';
 import { moveChurch, type MoveFault } from '@/server/fleet/move';
 import { hostPortOf, withDatabase } from '@/server/tenancy/urls';
 import { errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';

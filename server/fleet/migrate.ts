@@ -5,7 +5,7 @@ import { errorKind } from '@/server/errors';
 import { log } from '@/server/log';
 import type { Services } from '@/server/services';
 import { latestTenantVersion, migrateTenantDatabase, tenantMigrations } from '@/server/tenancy/migrator';
-import { ensureServerReady } from './servers';
+import { ensureServerReady } from '@/server/tenancy/setup';
 
 /**
  * The fleet migrator: brings every server's template and every church database to the latest tenant migration, with

@@ -131,7 +131,7 @@ export async function dumpToFile(tools: PgTools, url: string, database: string, 
 }
 
 /** The custom format's header: "PGDMP", three version bytes, int and offset sizes, then the format (1 = custom). */
-export async function isCustomArchive(file: string) {
+async function isCustomArchive(file: string) {
   const handle = await open(file, 'r').catch(() => null);
   if (!handle) return false;
   try {

@@ -1,10 +1,8 @@
 import { count, eq, notInArray, sql as dsql } from 'drizzle-orm';
-import { dbServers, tenants, type DbServer } from '@/db/registry/schema';
+import { dbServers, tenants } from '@/db/registry/schema';
 import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
-import { ensureRole, type Sql } from '@/server/tenancy/cluster';
-import { ensureTemplate, checkPrivileges } from '@/server/tenancy/setup';
-import type { Naming } from '@/server/tenancy/naming';
+import { checkPrivileges, ensureServerReady } from '@/server/tenancy/setup';
 import { hostPortOf } from '@/server/tenancy/urls';
 
 /**
@@ -14,12 +12,6 @@ import { hostPortOf } from '@/server/tenancy/urls';
 
 /** Joins a server to the churches occupying it (a failed or deleted church has no database left). */
 const occupants = dsql`${tenants.dbServerId} = ${dbServers.id} and ${notInArray(tenants.status, ['failed', 'deleted'])}`;
-
-/** Make a server able to hold churches: the tenant group role and a template at the latest tenant migration. */
-export async function ensureServerReady(sql: Sql, adminUrl: string, naming: Naming, folder?: string) {
-  await ensureRole(sql, naming.tenantGroup, 'nologin');
-  return ensureTemplate(sql, adminUrl, naming.template, naming.tenantGroup, folder);
-}
 
 export type ServerInput = { name: string; urlEnv: string; capacity: number };
 
@@ -54,16 +46,10 @@ export async function listServers(registry: Registry) {
   return rows.map(({ server, churches }) => ({ ...server, churches, room: server.capacity - churches }));
 }
 
-export async function findServer(registry: Registry, name: string): Promise<DbServer> {
-  const [row] = await registry.db.select().from(dbServers).where(eq(dbServers.name, name));
-  if (!row) throw new Error(`no database server named ${JSON.stringify(name)} (see \`npm run tenants -- servers list\`)`);
-  return row;
-}
-
-/** Stop placing new churches on a server (its churches stay until moved). */
+/** Stop (or resume) placing new churches on a server (its churches stay until moved). */
 export async function setAccepting(registry: Registry, name: string, accepting: boolean) {
-  await findServer(registry, name);
-  await registry.db.update(dbServers).set({ accepting }).where(eq(dbServers.name, name));
+  const [row] = await registry.db.update(dbServers).set({ accepting }).where(eq(dbServers.name, name)).returning({ id: dbServers.id });
+  if (!row) throw new Error(`no database server named ${JSON.stringify(name)} (see \`npm run tenants -- servers list\`)`);
 }
 
 type Tx = Pick<Registry['db'], 'select'>;

@@ -4,7 +4,7 @@ import { addJobInTransaction } from '@/server/jobs/queue';
 import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
 import type { TenantDb } from '@/db/tenant';
-import { forInbound, unavailableReason } from '@/server/tenancy/availability';
+import { unavailableReason } from '@/server/tenancy/availability';
 import { withDeadline } from '@/server/tenancy/resolver';
 import { log } from '@/server/log';
 import { markBroadcastFailed, runBroadcast } from './broadcaster';
@@ -67,8 +67,7 @@ async function unlessUnavailable(work: () => Promise<void>, on: { later: (runAt:
 export function messagingTasks(services: Services): Record<string, Task> {
   const { registry } = services;
   // A closed church's database is still there (and reachable the way its inbound texts are) until it is purged.
-  const inClosedChurch = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) =>
-    services.connections.withTenant(tenantId, fn, forInbound(services.provision.tenantSchemaVersion));
+  const inClosedChurch = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) => services.connections.withTenant(tenantId, fn, services.messaging.gate);
   return {
     [SEND_TASK]: async (payload, helpers) => {
       const { tenantId, messageId } = sendPayload.parse(payload);

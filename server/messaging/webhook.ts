@@ -8,7 +8,7 @@ import type { Services } from '@/server/services';
 import { hasCause } from '@/server/errors';
 import { isDatabaseOutage } from '@/server/registry';
 import { ConnectionBudgetError, TenantNotFoundError } from '@/server/tenancy/connection-manager';
-import { forInbound, unavailableReason } from '@/server/tenancy/availability';
+import { unavailableReason } from '@/server/tenancy/availability';
 import { RegistryUnavailableError } from '@/server/tenancy/resolver';
 import { applyDeliveryStatus, storeInbound } from './inbound';
 import { enqueueSend } from './jobs';
@@ -134,7 +134,7 @@ function deliveryStatus(type: string, status: string | undefined): 'sent' | 'del
  */
 async function withChurch<T>(services: Services, tenantId: string, fn: (db: TenantDb) => Promise<T>): Promise<T | null> {
   try {
-    return await services.connections.withTenant(tenantId, fn, forInbound(services.provision.tenantSchemaVersion));
+    return await services.connections.withTenant(tenantId, fn, services.messaging.gate);
   } catch (err) {
     if (TenantNotFoundError.is(err) || unavailableReason(err) === 'gone') return null;
     throw err;

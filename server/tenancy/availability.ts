@@ -19,17 +19,28 @@ export const unavailableReason = (err: unknown): Unavailable | null =>
 
 export type Gate = (route: TenantRoute) => void;
 
-/** Its admins, its jobs: an active church whose database has every migration this build needs. */
-export const forUsers = (requiredVersion: number): Gate => (route) => {
-  if (route.status !== 'active') throw new ChurchUnavailableError(reasonFor(route.status));
+/** A gate that admits churches in one of `statuses` whose database has every migration this build needs. */
+const admitting = (statuses: TenantRoute['status'][]) => (requiredVersion: number): Gate => (route) => {
+  if (!statuses.includes(route.status)) throw new ChurchUnavailableError(reasonFor(route.status));
   if (route.schemaVersion < requiredVersion) throw new ChurchUnavailableError('upgrading');
 };
 
+/** Its admins, its jobs: an active church, migrated. */
+export const forUsers = admitting(['active']);
+
 /** Inbound texts are still stored while a church is suspended or closed; a move or an upgrade answers 503 (retried). */
-export const forInbound = (requiredVersion: number): Gate => (route) => {
-  if (!['active', 'suspended', 'closed'].includes(route.status)) throw new ChurchUnavailableError(reasonFor(route.status));
-  if (route.schemaVersion < requiredVersion) throw new ChurchUnavailableError('upgrading');
-};
+export const forInbound = admitting(['active', 'suspended', 'closed']);
+
+/** True when `gate` admits `route`. */
+export function admits(gate: Gate, route: TenantRoute): boolean {
+  try {
+    gate(route);
+    return true;
+  } catch (err) {
+    if (ChurchUnavailableError.is(err)) return false;
+    throw err;
+  }
+}
 
 /** Provisioning works on a church before it is active. */
 export const anyStatus: Gate = () => {};

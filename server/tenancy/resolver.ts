@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { dbServers, tenants, type Tenant } from '@/db/registry/schema';
 import type { Registry } from '@/server/registry';
 import { errorKind } from '@/server/errors';
+import { admits, forUsers, type Gate } from './availability';
 import { decryptSecret } from './secrets';
 
 export type TenantRoute = {
@@ -22,7 +23,7 @@ export class RegistryUnavailableError extends errorKind('RegistryUnavailable') {
   }
 }
 
-type Options = { timeoutMs: number; ttlMs: number; secretKey: string; maxEntries?: number; requiredVersion?: number };
+type Options = { timeoutMs: number; ttlMs: number; secretKey: string; maxEntries?: number; cacheable?: Gate };
 
 /**
  * Finds where a church's database lives. Lookups have a deadline and active routes are cached briefly, so a slow
@@ -37,8 +38,8 @@ export class TenantResolver {
     const hit = this.cache.get(tenantId);
     if (hit && hit.expires > Date.now()) return hit.route;
     const route = await this.lookup(tenantId);
-    // Only active, current routes are cached: a church that just finished provisioning or migrating is seen at once.
-    if (route?.status === 'active' && route.schemaVersion >= (this.opts.requiredVersion ?? 0)) this.remember(tenantId, route);
+    // Only routes its users may use are cached: a church that just finished provisioning or migrating is seen at once.
+    if (route && admits(this.opts.cacheable ?? forUsers(0), route)) this.remember(tenantId, route);
     else this.cache.delete(tenantId);
     return route;
   }

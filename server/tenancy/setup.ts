@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { log } from '@/server/log';
 import { databaseExists, ensureRole } from './cluster';
 import { latestTenantVersion, migrateRegistryDatabase, migrateTenantDatabase, tenantMigrations } from './migrator';
-import { ident, namingFor } from './naming';
+import { ident, namingFor, type Naming } from './naming';
 import { ensureRegistryAppRole } from './registry-role';
 import { databaseOf, hostPortOf, withDatabase } from './urls';
 
@@ -30,9 +30,8 @@ export async function prepareDatabases(adminUrl: string, opts: { secretKey?: str
     const { host, port } = hostPortOf(adminUrl);
     await sql`insert into db_servers (name, host, port, admin_url_env) values ('default', ${host}, ${port}, 'DATABASE_URL')
               on conflict (name) do update set host = excluded.host, port = excluded.port`;
-    await ensureRole(sql, naming.tenantGroup, 'nologin');
     const folder = opts.tenantMigrationsFolder ?? tenantMigrations.migrationsFolder;
-    const version = await ensureTemplate(sql, adminUrl, naming.template, naming.tenantGroup, folder);
+    const version = await ensureServerReady(sql, adminUrl, naming, folder);
     if (version !== latestTenantVersion(folder)) throw new Error('template version does not match the tenant migration journal');
     // Churches themselves are migrated by the fleet migrator (server/fleet/migrate.ts), with bounded concurrency.
     log.info('databases ready', { registry: registryName, tenantSchemaVersion: version });
@@ -66,6 +65,12 @@ export async function checkPrivileges(sql: postgres.Sql, what = 'DATABASE_URL us
   if (!me?.rolsuper && !(me?.rolcreatedb && me?.rolcreaterole)) {
     throw new Error(`${what} needs CREATEDB and CREATEROLE (each church gets its own database and login role)`);
   }
+}
+
+/** Make a server able to hold churches: the tenant group role and a template at the latest tenant migration. */
+export async function ensureServerReady(sql: postgres.Sql, adminUrl: string, naming: Naming, folder?: string) {
+  await ensureRole(sql, naming.tenantGroup, 'nologin');
+  return ensureTemplate(sql, adminUrl, naming.template, naming.tenantGroup, folder);
 }
 
 /** New churches are cloned from this database, so it is kept at the latest tenant migration. */
