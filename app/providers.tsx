@@ -1,16 +1,26 @@
 'use client';
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
 import { useEffect, useState } from 'react';
 import superjson from 'superjson';
+import { MAX_BATCH_SIZE, MAX_URL_LENGTH } from '@/server/http/limits';
 import type { AppRouter } from '@/server/routers/_app';
 import { TRPCProvider } from './trpc';
 
 export function Providers({ children }: { children: React.ReactNode }) {
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }));
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })] }),
+    createTRPCClient<AppRouter>({
+      links: [
+        // The CSV import travels alone (its own, larger body limit); everything else is batched within the server's caps.
+        splitLink({
+          condition: (op) => op.path.startsWith('members.import'),
+          true: httpLink({ url: '/api/trpc', transformer: superjson }),
+          false: httpBatchLink({ url: '/api/trpc', transformer: superjson, maxItems: MAX_BATCH_SIZE, maxURLLength: MAX_URL_LENGTH }),
+        }),
+      ],
+    }),
   );
   // Marks the document once React has hydrated it (end-to-end tests wait for this before typing or clicking).
   useEffect(() => {

@@ -23,6 +23,12 @@ test('an admin adds a member, searches, imports a CSV with a bad row, edits and 
   await expect(add.getByLabel('Mobile phone')).toHaveAccessibleDescription(/Enter a valid phone number/);
   await add.getByLabel('Mobile phone').fill('202 555 0142');
   await add.getByLabel('Tags (optional)').fill('choir, welcome team');
+  // Consent is recorded with how it was given: "agreed" needs a word on how.
+  await expect(add.getByRole('radio', { name: /^Not opted in yet/ })).toBeChecked();
+  await add.getByRole('radio', { name: /^They agreed to receive texts/ }).check();
+  await add.getByRole('button', { name: 'Add member' }).click();
+  await expect(add.getByLabel('How did they agree?')).toHaveAccessibleDescription(/Say how they agreed to receive texts/);
+  await add.getByLabel('How did they agree?').fill('Paper connect card');
   await add.getByRole('button', { name: 'Add member' }).click();
   await expect(add).toBeHidden();
   await expect(page.getByRole('status').filter({ hasText: 'Ada Lovelace was added.' })).toBeVisible();
@@ -82,14 +88,25 @@ test('an admin adds a member, searches, imports a CSV with a bad row, edits and 
   await page.getByLabel('Tag', { exact: true }).selectOption('');
   await expect(rows).toHaveCount(3);
 
-  // Edit: unsubscribe Ada.
+  // Edit: Ada asked to stop. Afterwards her consent is locked (only her own START changes it), and its history shows.
   await page.getByRole('button', { name: 'Edit Ada Lovelace' }).click();
   const edit = page.getByRole('dialog', { name: 'Edit Ada Lovelace' });
   await expect(edit.getByLabel('Mobile phone')).toHaveValue('(202) 555-0142');
-  await edit.getByLabel('Texts').selectOption('unsubscribed');
+  await edit.getByRole('radio', { name: /^They asked not to be texted/ }).check();
+  await edit.getByLabel('Note (optional)').fill('Asked after the service');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit).toBeHidden();
   await expect(table.getByTestId('member-row').filter({ hasText: 'Ada Lovelace' })).toContainText('Unsubscribed');
+  await page.getByRole('button', { name: 'Edit Ada Lovelace' }).click();
+  await expect(edit.getByTestId('consent-locked')).toContainText('only they can opt back in, by texting START');
+  await expect(edit.getByRole('radio')).toHaveCount(0);
+  const history = edit.getByTestId('consent-history');
+  await expect(history.getByRole('listitem')).toHaveCount(2);
+  await expect(history.getByRole('listitem').first()).toContainText('Unsubscribed by');
+  await expect(history.getByRole('listitem').first()).toContainText('Asked after the service');
+  await expect(history.getByRole('listitem').last()).toContainText('Paper connect card');
+  await edit.getByRole('button', { name: 'Cancel' }).click();
+  await expect(edit).toBeHidden();
 
   // Delete, after a confirmation that says the conversation goes too.
   await page.getByRole('button', { name: 'Delete Alan Turing' }).click();

@@ -10,7 +10,8 @@ import { mainNav, newChurch, open, randomUsNumber, signUp, trpcMutation, trpcQue
 type Member = { id: string; firstName: string; lastName: string };
 
 async function addMember(page: Page, input: { firstName: string; lastName: string; phone: string; branchId?: string }): Promise<Member> {
-  const res = await trpcMutation(page.request, 'members.create', input);
+  // Recorded as having agreed (with how), so broadcasts reach them; someone added without that is "not opted in".
+  const res = await trpcMutation(page.request, 'members.create', { ...input, subscription: 'subscribed', consentNote: 'agreed at the welcome desk' });
   expect(res.status, res.text).toBe(200);
   return res.data;
 }
@@ -133,7 +134,7 @@ test('STOP unsubscribes a member (confirmed automatically, sending refused in th
 
   await page.getByLabel('Reply from Boaz Field').fill('start');
   await page.getByRole('button', { name: 'Simulate reply' }).click();
-  await expect(messages.filter({ hasText: 'you are subscribed again' })).toHaveAttribute('data-kind', 'auto');
+  await expect(messages.filter({ hasText: 'you are subscribed' })).toHaveAttribute('data-kind', 'auto');
   await expect(page.getByTestId('subscription')).toHaveText('Subscribed');
   const box = page.getByRole('textbox', { name: 'Message to Boaz' });
   await expect(box).toBeEnabled();
@@ -167,7 +168,7 @@ test('a broadcast to a branch skips the unsubscribed member and goes out at its 
   const preview = page.getByTestId('broadcast-preview');
   await expect(preview).toHaveAttribute('data-recipients', '1');
   await expect(preview).toHaveAttribute('data-skipped', '1');
-  await expect(preview).toContainText('1 person will get it · 1 skipped (unsubscribed)');
+  await expect(preview).toContainText('1 person will get it · 1 skipped (unsubscribed or not opted in)');
 
   // A few seconds ahead, in the browser's own time, to the second (step=1).
   await page.getByRole('radio', { name: 'Schedule for later' }).check();
@@ -181,7 +182,7 @@ test('a broadcast to a branch skips the unsubscribed member and goes out at its 
   const dialog = page.getByRole('dialog', { name: 'Schedule a text to 1 person?' });
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('North Campus picnic moved to 1pm');
-  await expect(dialog).toContainText('Branch: North Campus (1 unsubscribed skipped)');
+  await expect(dialog).toContainText('Branch: North Campus (1 not opted in, skipped)');
   await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('status').filter({ hasText: 'Broadcast scheduled for' })).toBeVisible();

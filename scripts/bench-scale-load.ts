@@ -6,23 +6,23 @@ import superjson from 'superjson';
 import { freePort } from '../tests/support/accounts';
 
 /**
- * The parts of `npm run bench:scale` that talk to the built app as a separate process: start and stop `next start`,
+ * The parts of `npm run bench:scale` that talk to the built app as a separate process: start and stop the built app,
  * read its memory, and drive it over HTTP with autocannon, each request a random church's session cookie and a
  * query the pages really make (the tRPC batch URL the browser's httpBatchLink builds, superjson-encoded).
  */
 
-export type App = { pid: number; port: number; url: string; logFile: string; child: ChildProcess; exited: Promise<number | null> };
+export type App = { pid: number; port: number; url: string; logFile: string; child: ChildProcess; exited: Promise<number | null>; metricsToken?: string };
 
 /**
- * `next start` on its own process group (so it and anything it forks can be stopped together), its output to a log
- * file. Resolves once /api/health answers 200.
+ * The built app (scripts/serve.mjs, as `npm start` runs it) on its own process group (so it and anything it forks can
+ * be stopped together), its output to a log file. Resolves once /api/health answers 200.
  */
 export async function startApp(env: NodeJS.ProcessEnv, logFile: string, timeoutMs = 120_000): Promise<App> {
   const port = await freePort();
-  const nextBin = path.resolve('node_modules/next/dist/bin/next');
   const out = createWriteStream(logFile);
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...env, NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+  // The app as `npm start` serves it: Next.js behind scripts/serve.mjs.
+  const child = spawn(process.execPath, [path.resolve('scripts/serve.mjs')], {
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -31,17 +31,17 @@ export async function startApp(env: NodeJS.ProcessEnv, logFile: string, timeoutM
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   void exited.then(() => out.end());
   const url = `http://127.0.0.1:${port}`;
-  const app: App = { pid: child.pid!, port, url, logFile, child, exited };
+  const app: App = { pid: child.pid!, port, url, logFile, child, exited, metricsToken: env.METRICS_TOKEN };
   const deadline = Date.now() + timeoutMs;
   let dead = false;
   void exited.then(() => (dead = true));
   for (;;) {
-    if (dead) throw new Error(`next start exited during startup; see ${logFile}`);
+    if (dead) throw new Error(`the app exited during startup; see ${logFile}`);
     const res = await fetch(`${url}/api/health`).catch(() => null);
     if (res?.status === 200) return app;
     if (Date.now() > deadline) {
       await stopApp(app);
-      throw new Error(`next start did not become healthy within ${timeoutMs / 1000} s; see ${logFile}`);
+      throw new Error(`the app did not become healthy within ${timeoutMs / 1000} s; see ${logFile}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -94,7 +94,7 @@ const vmRssKb = (pid: number) => {
   }
 };
 
-/** Resident memory of the app: every process of its tree (`next start` serves in-process today; a fork would count). */
+/** Resident memory of the app: every process of its tree (it serves in-process today; a fork would count). */
 export function appRss(app: App): { mb: number; pids: number[] } {
   const pids = processTree(app.pid).filter((p) => existsSync(`/proc/${p}`));
   return { mb: pids.reduce((n, p) => n + vmRssKb(p), 0) / 1024, pids };
@@ -144,7 +144,8 @@ export type HealthConnections = {
 };
 
 export async function appHealth(app: App): Promise<{ status: number; connections: HealthConnections; body: Record<string, unknown> }> {
-  const res = await fetch(`${app.url}/api/health`, { headers: { 'cache-control': 'no-cache' } });
+  // The details (connections, queue) are for operators: the bench sends the app's METRICS_TOKEN.
+  const res = await fetch(`${app.url}/api/health`, { headers: { 'cache-control': 'no-cache', authorization: `Bearer ${app.metricsToken ?? ''}` } });
   const body = (await res.json()) as Record<string, unknown> & { connections: HealthConnections };
   return { status: res.status, connections: body.connections, body };
 }

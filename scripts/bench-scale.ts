@@ -46,7 +46,7 @@ import {
  *   2. N churches (default 1,000) through the real pipeline: onboarding.signup + the queue worker; then each owner
  *      signed in with the signup ticket (the real session row and next-auth cookie) and given members, threads,
  *      messages and a scheduled broadcast through the church's own database role.
- *   3. The built app (`next start`, a separate process) on that registry with CONNECTION_BUDGET 100 and
+ *   3. The built app (scripts/serve.mjs, a separate process) on that registry with CONNECTION_BUDGET 100 and
  *      TENANT_POOL_SIZE 1 — at most 100 of the N churches cached — WORKER_MODE=off, METRICS_TOKEN set.
  *   4. 50 autocannon clients for 120 s, each request a random church's cookie and a page query over tRPC HTTP.
  *   5. Throughput, latency, non-2xx, peak church-role server connections (pg_stat_activity every 200 ms) against the
@@ -467,7 +467,7 @@ try {
   if (!(await sampler.drained(10_000))) fail('church-role connections were still open 10 s after the bench closed its pools');
 
   // 3. The built app, a process of its own.
-  console.log(`\n[3/4] next start: CONNECTION_BUDGET ${budget}, TENANT_POOL_SIZE 1 (at most ${budget} of ${fmt(CHURCHES)} churches cached), WORKER_MODE off`);
+  console.log(`\n[3/4] the built app: CONNECTION_BUDGET ${budget}, TENANT_POOL_SIZE 1 (at most ${budget} of ${fmt(CHURCHES)} churches cached), WORKER_MODE off`);
   const metricsToken = randomBytes(24).toString('hex');
   const logFile = path.join(os.tmpdir(), `bench-scale-app-${registryName}.log`);
   const appEnv: NodeJS.ProcessEnv = {

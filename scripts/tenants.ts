@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { and, eq, notInArray, type SQL } from 'drizzle-orm';
 import { churches, dbServers, tenants } from '../db/registry/schema';
 import { loadConfig, ConfigError } from '../server/config';
+import { installCrashHandlers } from '../server/observability/crash';
 import { backupChurch, restoreChurch } from '../server/fleet/backup';
 import { closeChurch, findChurch, purgeChurch, resumeChurch, suspendChurch } from '../server/fleet/lifecycle';
 import { migrateFleet, type FleetReport } from '../server/fleet/migrate';
@@ -71,6 +72,7 @@ if (opts.help || !command) {
   process.exit(command || opts.help ? 0 : 2);
 }
 
+installCrashHandlers({ exitOnRejection: true });
 const embedded = await embeddedEnv(process.env);
 Object.assign(process.env, embedded.env); // other servers' URL env vars are read from process.env
 let services: Services | undefined;

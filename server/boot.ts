@@ -2,12 +2,14 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { migrateFleet, MigrationInProgressError } from './fleet/migrate';
 import { startWorker } from './jobs/worker';
 import { log } from './log';
+import { installCrashHandlers } from './observability/crash';
 import { initSentry } from './observability/sentry';
 import { getServices } from './services';
 import { prepareDatabases } from './tenancy/setup';
 
 /** Validate configuration and bring the registry, queue tables and template up to date; exit with one clear line if not. */
-export async function prepare(): Promise<Config> {
+export async function prepare(opts: { exitOnRejection: boolean } = { exitOnRejection: true }): Promise<Config> {
+  installCrashHandlers(opts); // from here on, nothing ends this process without a word in the log
   try {
     const config = loadConfig();
     await initSentry(config.SENTRY_DSN); // errors are reported from here on when SENTRY_DSN is set
@@ -24,20 +26,31 @@ export async function prepare(): Promise<Config> {
 export async function runWorker() {
   const services = getServices();
   const worker = await startWorker(services);
-  const stop = async () => {
-    await worker.stop();
-    await services.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignal(() => worker.stop());
 }
 
 /** Next.js server start (instrumentation.ts): prepare, then the worker in-process unless it runs on its own. */
 export async function boot() {
-  const config = await prepare();
+  const config = await prepare({ exitOnRejection: false });
   if (config.WORKER_MODE === 'inline') await runWorker();
+  else stopOnSignal(async () => {});
   catchUpChurches(config);
+}
+
+/** On SIGTERM/SIGINT: finish `stop` (the worker hands its jobs back), close every connection, exit. */
+function stopOnSignal(stop: () => Promise<void>) {
+  const handler = async () => {
+    try {
+      await stop();
+      await getServices().close();
+    } catch (err) {
+      log.error('shutdown did not finish cleanly', { err });
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
 }
 
 /**

@@ -28,9 +28,14 @@ const schema = z.object({
     .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
     .optional(),
   MAIL_FROM: z.string().default('Steeple <no-reply@steeple.local>'),
+  /** Proxies in front of the app whose X-Forwarded-For entries are trusted; 0: the socket's address is the client's. */
+  TRUST_PROXY_HOPS: int(0, 0, 10),
   SIGNUPS_PER_HOUR_PER_IP: int(10, 1, 1_000_000),
   SIGNIN_FAILURES_PER_EMAIL: int(5, 1, 1_000),
+  SIGNIN_FAILURES_PER_ACCOUNT: int(20, 1, 10_000),
   SIGNIN_FAILURES_PER_IP: int(30, 1, 1_000_000),
+  PASSWORD_CHANGES_PER_HOUR: int(10, 1, 1_000),
+  INVITES_PER_HOUR_PER_CHURCH: int(20, 1, 10_000),
   CONNECTION_BUDGET: int(50, 2, 10_000),
   TENANT_POOL_SIZE: int(2, 1, 50),
   TENANT_IDLE_SECONDS: int(60, 1, 86_400),
@@ -60,6 +65,8 @@ const schema = z.object({
   /** Tests and local stand-ins only: where the Stripe client sends API requests (default Stripe's own). */
   STRIPE_API_URL: z.string().url('must be a URL').optional(),
   TRIAL_DAYS: int(14, 0, 365),
+  /** Text segments a church may send per day (its own midnight to midnight) while in its trial or read-only. */
+  TRIAL_DAILY_SEGMENTS: int(500, 0, 1_000_000),
   // Operating the fleet.
   /** Bearer token for GET /api/metrics; without it the endpoint answers 404. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -77,6 +84,9 @@ const schema = z.object({
   BACKUP_DIR: z.string().min(1).default('.data/backups'),
   /** Directory holding pg_dump and pg_restore; otherwise PATH and /usr/lib/postgresql/<version>/bin are searched. */
   PG_BIN_DIR: z.string().min(1).optional(),
+  // Set by the runtime, not by operators: production mode, and whether `npm start` runs its embedded PostgreSQL.
+  NODE_ENV: z.string().optional(),
+  STEEPLE_EMBEDDED: z.enum(['1']).optional(),
 }).superRefine((c, ctx) => {
   if (c.STRIPE_SECRET_KEY) {
     for (const key of ['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_ID'] as const) {
@@ -84,6 +94,8 @@ const schema = z.object({
     }
   }
   // Without the public key we could not tell Telnyx's webhooks from anyone else's.
+  // Invite links and secure cookies need the public URL; only the embedded default may guess it (http://HOST:PORT).
+  if (c.NODE_ENV === 'production' && !c.STEEPLE_EMBEDDED && !c.NEXTAUTH_URL) ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_URL'], message: 'is required in production (the public https:// URL of the app)' });
   if (c.TELNYX_API_KEY && !c.TELNYX_PUBLIC_KEY) ctx.addIssue({ code: 'custom', path: ['TELNYX_PUBLIC_KEY'], message: 'is required when TELNYX_API_KEY is set (Telnyx portal → Keys & Credentials → Public Key)' });
 });
 

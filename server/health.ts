@@ -3,18 +3,27 @@ import type { Services } from './services';
 import { withDeadline } from './tenancy/resolver';
 
 /**
- * For /api/health and operators: the registry, each database server churches live on, the job queue, Redis, and the
- * connection manager's counters. Every probe has the registry deadline, so a dead part is reported, never waited on.
+ * For /api/health. Anyone may ask whether the app is alive: the registry answers the app's own least-privileged
+ * role, nothing more is touched or told. Operators (Authorization: Bearer METRICS_TOKEN) also get each database
+ * server churches live on (reached with its privileged URL), the job queue, inbound texts waiting for their church,
+ * Redis, and the connection manager's counters. Every probe has the registry deadline: a dead part is reported.
  */
+export async function liveness(services: Services) {
+  const registry = await probe(() => withDeadline(services.registry.sql`select 1`, services.config.REGISTRY_TIMEOUT_MS));
+  return { status: registry.status === 'ok' ? ('ok' as const) : ('unavailable' as const), registry };
+}
+
 export async function health(services: Services) {
   const ms = services.config.REGISTRY_TIMEOUT_MS;
-  const registry = await probe(() => withDeadline(services.registry.sql`select 1`, ms));
-  const [servers, queue] = registry.status === 'ok' ? await Promise.all([serverHealth(services, ms), queueHealth(services, ms)]) : [[], null];
+  const { status, registry } = await liveness(services);
+  const [servers, queue, inbound] =
+    status === 'ok' ? await Promise.all([serverHealth(services, ms), queueHealth(services, ms), services.messaging.inbound.stats().catch(() => null)]) : [[], null, null];
   return {
-    status: registry.status === 'ok' ? ('ok' as const) : ('unavailable' as const),
+    status,
     registry,
     servers,
     queue,
+    inbound, // { pending, oldestPendingSeconds }: texts kept in the registry until their church can take them
     redis: services.redis.state, // ok, degraded (PostgreSQL fallbacks in use) or disabled
     connections: services.connections.stats(),
   };

@@ -1,17 +1,41 @@
+import LinkifyIt from 'linkify-it';
+import tlds from 'tlds';
 import { z } from 'zod';
 
 /**
  * Input schemas shared by the server (tRPC inputs) and the pages (inline validation): one definition of each rule.
  * Pure zod, no server imports, so client components may import this file.
  */
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+// The zones the timezone pickers offer (canonical IANA names) and UTC: an alias Intl accepts may be one PostgreSQL's
+// own tz database does not know (US/Pacific-New), and every church's day is computed there.
+const zones = new Set([...(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []), 'UTC', 'Etc/UTC']);
+export const isTimeZone = (tz: string) => zones.has(tz);
+
+/**
+ * True when `value` holds text PostgreSQL cannot store anywhere in it: a NUL character, or half of a surrogate pair
+ * (text that is not valid Unicode). Checked once for every procedure's input (server/trpc.ts), keys included.
+ */
+export function hasUnstorableText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  for (let seen = 0; stack.length > 0 && seen < 100_000; seen++) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (unstorable(v)) return true;
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (unstorable(k)) return true;
+        stack.push(child);
+      }
+    }
   }
-};
+  return false;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+
+/** Text from outside (a webhook) made storable: NULs dropped, broken surrogates replaced with U+FFFD. */
+export const storableText = (s: string) => s.replace(/\u0000/g, '').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -20,9 +44,29 @@ export const email = z.string().trim().max(254, 'Use at most 254 characters').pi
 export const newPassword = z.string().min(10, 'Use at least 10 characters').max(128, 'Use at most 128 characters');
 export const personName = z.string().trim().min(1, 'Enter your full name').max(120, 'Keep the name under 120 characters');
 
+// linkify-it with every real top-level domain (the `tlds` list): "grace.church" is a link, "St.Mary's" is not.
+const linkify = new LinkifyIt(undefined, { fuzzyIP: true }).tlds(tlds, true);
+
+/**
+ * Text with every web address and email taken out. A church's name goes into invitation emails and automatic texts
+ * sent to strangers, so it must not be a way to send them a link.
+ */
+export function withoutLinks(text: string): string {
+  const links = linkify.match(text) ?? [];
+  let out = text;
+  for (const link of [...links].reverse()) out = out.slice(0, link.index) + out.slice(link.lastIndex);
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+export const churchName = z
+  .string()
+  .max(400, 'Keep the name under 80 characters')
+  .transform(withoutLinks)
+  .pipe(z.string().min(2, 'Enter the church name (web addresses are left out)').max(80, 'Keep the name under 80 characters'));
+
 export const churchStep = z.object({
-  churchName: z.string().trim().min(2, 'Enter the church name').max(120, 'Keep the name under 120 characters'),
-  timezone: z.string().refine(isTimeZone, 'Choose a valid timezone'),
+  churchName,
+  timezone: z.string().max(64, 'Choose a valid timezone').refine(isTimeZone, 'Choose a valid timezone'),
   size: z.enum(['under-100', '100-499', '500-1999', '2000-plus']).optional(),
 });
 export const adminStep = z.object({ adminName: personName, email, password: newPassword });

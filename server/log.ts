@@ -35,7 +35,9 @@ const MAX_DEPTH = 6;
 function clean(value: unknown, depth = 0): unknown {
   if (value instanceof Error) {
     const { name, message, stack } = withoutQueryParams(value);
-    return { name, message, stack, code: (value as { code?: unknown }).code };
+    // The cause is often the part that says what happened (drizzle wraps the database's own error).
+    const cause = value.cause !== undefined && depth < MAX_DEPTH ? clean(value.cause, depth + 1) : undefined;
+    return { name, message, stack, code: (value as { code?: unknown }).code, ...(cause !== undefined && { cause }) };
   }
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   if (depth >= MAX_DEPTH) return '[too deep]';

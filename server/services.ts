@@ -6,6 +6,7 @@ import { createBilling, type Billing } from './billing/stripe';
 import { buildLimiter, Throttle } from './auth/throttle';
 import { loadConfig, type Config } from './config';
 import { createProvider, type MessagingProvider } from './messaging/provider';
+import { InboundQueue } from './messaging/inbound-queue';
 import { NumberRouter } from './messaging/routing';
 import { localSigningKey, publicKeyFromBase64 } from './messaging/signature';
 import { RedisLink } from './redis';
@@ -53,6 +54,8 @@ export type Messaging = {
   signingKey: KeyObject | null;
   /** Which churches texting may still reach: also suspended and closed ones (see availability.ts). */
   gate: Gate;
+  /** Texting events kept in the registry until their church's database has them (inbound-queue.ts). */
+  inbound: InboundQueue;
 };
 
 type Overrides = Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> & { provider?: MessagingProvider };
@@ -97,6 +100,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     verifyKey: config.TELNYX_PUBLIC_KEY ? publicKeyFromBase64(config.TELNYX_PUBLIC_KEY) : createPublicKey(signingKey!),
     signingKey,
     gate: forInbound(requiredVersion),
+    inbound: new InboundQueue(registry, config.REGISTRY_TIMEOUT_MS),
   };
   const sessions = new SessionRegistry(registry, redis, { pollMs: 500, maxAgeSeconds: config.SESSION_MAX_AGE_HOURS * 3600 });
   return {
@@ -115,10 +119,14 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     throttle: new Throttle(registry, redis, {
       signupIp: { points: config.SIGNUPS_PER_HOUR_PER_IP },
       signinEmailIp: { points: config.SIGNIN_FAILURES_PER_EMAIL },
+      signinEmail: { points: config.SIGNIN_FAILURES_PER_ACCOUNT },
       signinIp: { points: config.SIGNIN_FAILURES_PER_IP },
+      passwordChange: { points: config.PASSWORD_CHANGES_PER_HOUR },
+      invites: { points: config.INVITES_PER_HOUR_PER_CHURCH },
     }),
     async close() {
       sessions.stop();
+      await messaging.inbound.flush(); // delivered marks still waiting to be written
       await redis.close();
       await connections.close();
       await cluster.close();

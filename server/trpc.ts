@@ -18,6 +18,7 @@ import { timeRequest } from './observability/metrics';
 import { getServices, type Services } from './services';
 import { ConnectionBudgetError, TenantNotFoundError } from './tenancy/connection-manager';
 import { UNAVAILABLE_MESSAGES, unavailableReason, type Unavailable } from './tenancy/availability';
+import { hasUnstorableText } from './inputs';
 import { isDatabaseOutage } from './registry';
 import { RegistryUnavailableError } from './tenancy/resolver';
 
@@ -86,7 +87,13 @@ function refusal(cause: unknown): TRPCError | null {
 //                       Mutations are refused while the church is read-only (billing), unless .meta({ readOnlyOk }).
 //    roleProcedure(r) — tenantProcedure for role r or higher (owner > admin > staff).
 // ---------------------------------------------------------------------------------------------
-export const publicProcedure = t.procedure.use(errorBoundary);
+/** Text PostgreSQL cannot store (a NUL, a broken surrogate) is a clear 400 here, not a database error later. */
+const storableInput = t.middleware(async ({ getRawInput, next }) => {
+  if (hasUnstorableText(await getRawInput())) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That text contains characters that cannot be saved (a NUL or a broken character). Remove them and try again.' });
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(errorBoundary).use(storableInput);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in.' });

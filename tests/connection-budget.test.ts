@@ -105,7 +105,9 @@ describe('connection manager under a connection budget', () => {
   });
 
   it(`never exceeds ${BUDGET} server connections across ${CALLS} calls over ${TENANTS} tenants at concurrency ${CONCURRENCY}`, async () => {
-    const cm = manager({});
+    // What is tested is the budget, not speed: a machine where a connection takes 40 ms (forking a backend is slow on
+    // some VMs) must not time callers out of the queue. The wait itself is tested below, on its own.
+    const cm = manager({ waitMs: 60_000 });
     const random = rng(20261123);
     const picks = Array.from({ length: CALLS }, () => ids[Math.floor(random() * ids.length)]!);
 
@@ -173,9 +175,9 @@ describe('connection manager under a connection budget', () => {
     expect(after.potentialLeaks).toBe(0);
     expect(after.closed).toBe(after.created);
     // A backend may take a moment to exit after its client hung up.
-    await until(async () => (await serverConnections()) === 0, { timeoutMs: 3_000 });
+    await until(async () => (await serverConnections()) === 0, { timeoutMs: 10_000 });
     expect(await serverConnections()).toBe(0);
-  }, 120_000);
+  }, 180_000);
 
   it('closes idle pools after idleSeconds, but never one that is in use', async () => {
     const cm = manager({ idleSeconds: 1 });
@@ -200,8 +202,8 @@ describe('connection manager under a connection budget', () => {
     await until(async () => cm.stats().cached === 0, { timeoutMs: 6_000, everyMs: 100 });
     stats = cm.stats();
     expect(stats).toMatchObject({ cached: 0, reserved: 0, closed: 7, created: 7, evicted: 7, potentialLeaks: 0, closing: 0 });
-    await until(async () => cm.stats().openConnections === 0, { timeoutMs: 3_000 });
-    await until(async () => (await serverConnections()) === 0, { timeoutMs: 3_000 });
+    await until(async () => cm.stats().openConnections === 0, { timeoutMs: 10_000 });
+    await until(async () => (await serverConnections()) === 0, { timeoutMs: 10_000 });
 
     // An evicted tenant simply gets a new pool next time.
     expect((await whoami(cm, some[0]!)).db).toBe(routes.get(some[0]!)!.database);

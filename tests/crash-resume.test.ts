@@ -253,7 +253,7 @@ describe('queue recovery', () => {
   const opts = () => ({ staleSeconds: 30, maxAttempts: reg.services.config.PROVISION_MAX_ATTEMPTS });
   const queueJob = (jobId: string) =>
     reg.admin<{ id: string; locked_by: string | null; locked_at: Date | null }[]>`
-      select id, locked_by, locked_at from graphile_worker._private_jobs where key = ${'provision:' + jobId}`;
+      select id, locked_by, locked_at from graphile_worker._private_jobs where key like ${'provision:%:' + jobId}`;
   const status = (ticket: string) => createCaller(createContext({ session: null, services: reg.services })).onboarding.status({ ticket });
 
   beforeAll(async () => {
@@ -268,7 +268,7 @@ describe('queue recovery', () => {
     const { jobId, ticket, tenantId } = await signupJob(reg, 'orphan@example.org');
     expect(await queueJob(jobId)).toHaveLength(1);
 
-    const deleted = await reg.admin`delete from graphile_worker._private_jobs where key = ${'provision:' + jobId} returning id`;
+    const deleted = await reg.admin`delete from graphile_worker._private_jobs where key like ${'provision:%:' + jobId} returning id`;
     expect(deleted).toHaveLength(1);
     expect(await queueJob(jobId)).toHaveLength(0);
 
@@ -303,9 +303,9 @@ describe('queue recovery', () => {
       (${liveWorker}, 'here', now())`;
     const liveJob = await signupJob(reg, 'held@example.org');
     await reg.admin`update graphile_worker._private_jobs set locked_by = ${deadWorker}, locked_at = now() - interval '10 minutes'
-      where key = ${'provision:' + jobId}`;
+      where key like ${'provision:%:' + jobId}`;
     await reg.admin`update graphile_worker._private_jobs set locked_by = ${liveWorker}, locked_at = now()
-      where key = ${'provision:' + liveJob.jobId}`;
+      where key like ${'provision:%:' + liveJob.jobId}`;
     expect((await queueJob(jobId))[0]!.locked_by).toBe(deadWorker);
 
     const result = await recoverOnce(reg.services.registry.sql, [], opts());
@@ -319,7 +319,7 @@ describe('queue recovery', () => {
     expect((await queueJob(liveJob.jobId))[0]!.locked_by).toBe(liveWorker);
 
     // Release the live worker's job too (it is only a stand-in), then let a real worker finish both.
-    await reg.admin`update graphile_worker._private_jobs set locked_by = null, locked_at = null where key = ${'provision:' + liveJob.jobId}`;
+    await reg.admin`update graphile_worker._private_jobs set locked_by = null, locked_at = null where key like ${'provision:%:' + liveJob.jobId}`;
     await reg.services.registry.sql`delete from queue_workers where worker_id = ${liveWorker}`;
     worker = await startWorker(reg.services);
     for (const [t, id] of [[ticket, tenantId], [liveJob.ticket, liveJob.tenantId]] as const) {

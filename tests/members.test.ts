@@ -67,7 +67,7 @@ describe('members', () => {
       notes: null,
       branchId: null,
       branchName: null,
-      subscription: 'subscribed',
+      subscription: 'not_opted_in', // added without a recorded consent: answered one to one, never broadcast to
       subscriptionSource: 'admin',
     });
     expect(await owner.caller.members.get({ id: created.id })).toEqual(created);
@@ -91,7 +91,7 @@ describe('members', () => {
   });
 
   it('an admin changing the subscription records the source and time; the same state again changes nothing', async () => {
-    const m = await owner.caller.members.create({ firstName: 'Sub', lastName: 'Scriber', phone: '202-555-0150' });
+    const m = await owner.caller.members.create({ firstName: 'Sub', lastName: 'Scriber', phone: '202-555-0150', subscription: 'subscribed', consentNote: 'paper connect card' });
     const db = await churchDb(church.tenantId);
     await db`update members set subscription_source = 'keyword', subscription_changed_at = now() - interval '1 day' where id = ${m.id}`;
     const before = await owner.caller.members.get({ id: m.id });
@@ -236,7 +236,7 @@ describe('members', () => {
     expect(byRow[5]).toMatchObject({ status: 'duplicate', messages: ['Same phone number as row 2'] });
     expect(byRow[6]).toMatchObject({ status: 'error', messages: ['Unknown branch "Uptown". Your branches are: Downtown, Riverside'] });
     expect(byRow[7]).toMatchObject({ status: 'update', messages: [] });
-    expect(byRow[8]).toMatchObject({ status: 'error', messages: ['Enter a valid email address', 'Subscribed must be yes or no (it is "maybe")'] });
+    expect(byRow[8]).toMatchObject({ status: 'error', messages: ['Enter a valid email address', 'Subscribed must be yes, no or "not opted in" (it is "maybe")'] });
     expect(byRow[11]).toMatchObject({ status: 'create', name: 'Last Row' }); // a quoted note over two lines; blank line 9 skipped
     expect(await db`select phone from members`).toEqual([{ phone: '+12025550170' }]);
 

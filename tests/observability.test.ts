@@ -290,13 +290,20 @@ describe('observability', () => {
         }
       });
 
-      it('a text that cannot be stored is a logged error (requestId, tenantId) that never contains the text, in the log or in Sentry', async () => {
+      it('a text that cannot be delivered is kept, and a logged error (requestId, tenantId) that never contains the text, in the log, Sentry or the registry', async () => {
         const m = received(personNumber(3), brokenNumber, SECRET_TEXT);
         const res = await post(services, m.body, { ...signWebhook(services.messaging.signingKey!, m.body), 'x-request-id': 'req-hook-1' });
-        expect(res.status).toBe(503);
+        expect(res.status).toBe(200); // kept in the registry: Telnyx need not retry, the drain will
+        expect(await res.json()).toEqual({ outcome: 'queued' });
         const line = logs.lines.find((l) => l.requestId === 'req-hook-1' && l.level === 'error');
-        expect(line).toMatchObject({ msg: 'telnyx webhook: not stored, asking for a retry', tenantId: broken.tenantId });
-        expect(sample(await metricsText(), 'steeple_webhooks_total', { provider: 'telnyx', outcome: 'unavailable' })).toBeGreaterThanOrEqual(1);
+        expect(line).toMatchObject({ msg: 'inbound event not delivered; it will be tried again', tenantId: broken.tenantId });
+        const text = await metricsText();
+        expect(sample(text, 'steeple_webhooks_total', { provider: 'telnyx', outcome: 'queued' })).toBeGreaterThanOrEqual(1);
+        expect(sample(text, 'steeple_inbound_pending')).toBeGreaterThanOrEqual(1);
+        const [kept] = await services.registry.sql<{ attempts: number; last_error: string }[]>`select attempts, last_error from inbound_events where event_key = ${'received:' + m.id}`;
+        expect(kept!.attempts).toBe(1);
+        expect(kept!.last_error).toMatch(/messages/);
+        expect(kept!.last_error).not.toContain(SECRET_TEXT);
 
         await Sentry.flush(5_000);
         const event = await until(async () => sentry.events().find((e) => e.tags?.requestId === 'req-hook-1'), { timeoutMs: 5_000 });

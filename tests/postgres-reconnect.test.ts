@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconnectBackoff } from '@/server/registry';
 import { withDatabase } from '@/server/tenancy/urls';
-import { serverUrl, sleep } from './support/harness';
+import { serverUrl, settleWithin, sleep } from './support/harness';
 
 /**
  * postgres.js 3.4.9 kept a query that died with its connection (say, terminated by the server) as the connection's
@@ -11,15 +11,6 @@ import { serverUrl, sleep } from './support/harness';
  * against that dead query, so the new query never settled and the driver reconnected in a tight loop until the
  * database came back. `patches/postgres+3.4.9.patch` clears that state when a socket closes; this is its guard.
  */
-
-const settleWithin = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([
-    p.then(
-      () => 'ok',
-      (e: { code?: string }) => e.code ?? 'error',
-    ),
-    sleep(ms).then(() => 'hung'),
-  ]);
 
 describe('postgres.js after a connection is killed', () => {
   const admin = postgres(serverUrl(), { max: 2, onnotice: () => {} });

@@ -205,7 +205,7 @@ describe('team: invitations, roles and signup retry', () => {
     const [profile] = await reg.services.registry.sql`select name, timezone from churches where tenant_id = ${job!.tenant_id}`;
     expect(profile).toEqual({ name: 'Second Chance Chapel', timezone: 'Europe/London' });
     // Enqueued in the same transaction: the queue holds the new job.
-    expect(await reg.admin`select 1 from graphile_worker._private_jobs where key = ${'provision:' + job!.id}`).toHaveLength(1);
+    expect(await reg.admin`select 1 from graphile_worker._private_jobs where key = ${'provision:' + job!.tenant_id + ':' + job!.id}`).toHaveLength(1);
 
     const worker = await startWorker(reg.services);
     try {

@@ -7,6 +7,7 @@ import { churches } from '@/db/registry/schema';
 import { forgetProfile } from '@/server/church/profile';
 import { loadConfig } from '@/server/config';
 import { autoReplyId } from '@/server/messaging/inbound';
+import { deliver, drain } from '@/server/messaging/inbound-delivery';
 import { createServices, type Services } from '@/server/services';
 import { provisionChurch, type Church } from './support/accounts';
 import { createTestRegistry, testSecrets, type TestRegistry } from './support/harness';
@@ -28,7 +29,7 @@ describe('Telnyx webhooks', () => {
   const repliesTo = (tenantId: string, providerId: string) =>
     services.connections.withTenant(tenantId, (db) => db.select().from(messages).where(eq(messages.id, autoReplyId(providerId))));
   const jobsFor = async (messageId: string) =>
-    (await reg.admin`select count(*)::int as n from graphile_worker.jobs where key = ${'send:' + messageId}`)[0]!.n as number;
+    (await reg.admin`select count(*)::int as n from graphile_worker.jobs where key like ${'send:%:' + messageId}`)[0]!.n as number;
 
   beforeAll(async () => {
     reg = await createTestRegistry();
@@ -46,7 +47,7 @@ describe('Telnyx webhooks', () => {
     it('accepts a correctly signed event', async () => {
       const res = await postSigned(services, event());
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ stored: true, duplicate: false });
+      expect(await res.json()).toEqual({ outcome: 'stored' });
     });
 
     it.each([
@@ -117,7 +118,8 @@ describe('Telnyx webhooks', () => {
       const m = received(from, number, 'Is there parking on Sunday?');
       expect((await postSigned(services, m.body)).status).toBe(200);
       const member = await memberByPhone(church.tenantId, from);
-      expect(member).toMatchObject({ firstName: 'New contact', phone: from, subscription: 'subscribed', subscriptionSource: 'inbound' });
+      // Texting in is not consent to broadcasts: a contact who can be answered, not yet opted in.
+      expect(member).toMatchObject({ firstName: 'New contact', phone: from, subscription: 'not_opted_in', subscriptionSource: 'inbound' });
       const [stored] = await messagesOf(church.tenantId, m.id);
       expect(stored).toMatchObject({ direction: 'inbound', status: 'received', body: 'Is there parking on Sunday?', fromNumber: from, toNumber: number });
       const [conv] = await inChurch(church.tenantId, (db) => db.select().from(conversations).where(eq(conversations.id, stored!.conversationId)));
@@ -136,13 +138,13 @@ describe('Telnyx webhooks', () => {
       const first = await postSigned(services, m.body);
       const replay = await postSigned(services, m.body);
       expect([first.status, replay.status]).toEqual([200, 200]);
-      expect(await replay.json()).toEqual({ stored: false, duplicate: true });
+      expect(await replay.json()).toEqual({ outcome: 'duplicate' });
 
       const burst = received(nextPerson(), number, 'at once');
       const answers = await Promise.all(Array.from({ length: 12 }, () => postSigned(services, burst.body)));
       expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
       const bodies = await Promise.all(answers.map((a) => a.json()));
-      expect(bodies.filter((b) => b.stored)).toHaveLength(1);
+      expect(bodies.filter((b) => b.outcome === 'stored')).toHaveLength(1);
       expect(await messagesOf(church.tenantId, m.id)).toHaveLength(1);
       expect(await messagesOf(church.tenantId, burst.id)).toHaveLength(1);
       const conv = await inChurch(church.tenantId, (db) =>
@@ -174,7 +176,7 @@ describe('Telnyx webhooks', () => {
   });
 
   describe('opt-out keywords', () => {
-    it.each(['STOP', 'stop', ' Stop. ', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'])('"%s" unsubscribes and queues exactly one confirmation', async (word) => {
+    it.each(['STOP', 'stop', ' Stop. ', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPT OUT', 'optout', 'Opt-out!', 'REVOKE', '“stop”'])('"%s" unsubscribes and queues exactly one confirmation', async (word) => {
       const from = nextPerson();
       const m = received(from, number, word);
       expect((await postSigned(services, m.body)).status).toBe(200);
@@ -203,19 +205,20 @@ describe('Telnyx webhooks', () => {
 
     it('"Yes" from someone already subscribed answers a question: no automatic reply, nothing changes', async () => {
       const from = nextPerson();
+      await postSigned(services, received(from, number, 'START').body);
       await postSigned(services, received(from, number, 'Can you drive on Sunday?').body);
       const yes = received(from, number, 'Yes!');
       await postSigned(services, yes.body);
       expect(await repliesTo(church.tenantId, yes.id)).toHaveLength(0);
       expect(await messagesOf(church.tenantId, yes.id)).toHaveLength(1);
-      expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'subscribed', subscriptionSource: 'inbound' });
+      expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'subscribed', subscriptionSource: 'keyword' });
     });
 
     it('a keyword inside a sentence is just a message', async () => {
       const from = nextPerson();
       const m = received(from, number, 'Please stop by the office');
       await postSigned(services, m.body);
-      expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'subscribed' });
+      expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'not_opted_in' });
       expect(await repliesTo(church.tenantId, m.id)).toHaveLength(0);
     });
   });
@@ -256,11 +259,11 @@ describe('Telnyx webhooks', () => {
     it('a report for a message we never sent is acknowledged', async () => {
       const res = await postSigned(services, deliveryEvent('message.finalized', { id: `unknown-${randomUUID()}`, from: number, to: nextPerson(), status: 'delivered' }));
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ updated: false });
+      expect(await res.json()).toEqual({ outcome: 'unchanged' });
     });
   });
 
-  describe('outages: answer 503 so Telnyx retries, and lose nothing', () => {
+  describe('outages: only the registry down is a 503, and nothing is lost', () => {
     it('registry down → 503; back up → the retry is stored once', async () => {
       const u = new URL(reg.url);
       const proxy = await new OutageProxy({ host: u.hostname, port: Number(u.port || 5432) }).start();
@@ -287,33 +290,37 @@ describe('Telnyx webhooks', () => {
       }
     });
 
-    it('the reply is queued on the retry when the registry fails after the message was stored', async () => {
+    it('an automatic reply whose queueing failed is queued when the event is delivered again', async () => {
       const u = new URL(reg.url);
       const proxy = await new OutageProxy({ host: u.hostname, port: Number(u.port || 5432) }).start();
       u.port = String(proxy.port);
       const viaProxy = createServices(loadConfig({ DATABASE_URL: u.toString(), ...testSecrets, LOG_LEVEL: 'error', REGISTRY_TIMEOUT_MS: '500' }));
       try {
-        const m = received(nextPerson(), number, 'HELP');
-        // Warm the routing and profile caches (a HELP reads the profile), then cut the registry: storing works, queueing does not.
+        // Warm the routing and profile caches (a HELP reads the profile), keep the event, then cut the registry:
+        // storing in the church's database works, queueing the reply (and marking the event delivered) does not.
         await postSigned(viaProxy, received(nextPerson(), number, 'HELP').body);
+        const m = received(nextPerson(), number, 'HELP');
+        const { event } = await services.messaging.inbound.record({ tenantId: church.tenantId, kind: 'received', key: `received:${m.id}`, sender: JSON.parse(m.body).data.payload.from.phone_number, optOut: false, payload: { providerMessageId: m.id, from: JSON.parse(m.body).data.payload.from.phone_number, to: number, text: 'HELP' } });
         proxy.cut();
-        expect((await postSigned(viaProxy, m.body)).status).toBe(503);
+        await expect(deliver(viaProxy, event)).rejects.toThrow();
         const [reply] = await repliesTo(church.tenantId, m.id);
         expect(reply).toMatchObject({ status: 'queued' });
         expect(await jobsFor(reply!.id)).toBe(0);
         proxy.restore();
-        const retry = await postSigned(viaProxy, m.body);
-        expect(retry.status).toBe(200);
-        expect(await retry.json()).toEqual({ stored: false, duplicate: true });
+        // The drain delivers it again: the text is a duplicate, the reply still waiting is queued, once.
+        expect(await drain(viaProxy, church.tenantId)).toBeNull();
         expect(await jobsFor(reply!.id)).toBe(1);
         expect(await messagesOf(church.tenantId, m.id)).toHaveLength(1);
+        const [kept] = await reg.admin`select delivered_at, outcome, payload from inbound_events where event_key = ${'received:' + m.id}`;
+        expect(kept).toMatchObject({ outcome: 'duplicate', payload: null });
+        expect(kept!.delivered_at).toBeTruthy();
       } finally {
         await viaProxy.close();
         await proxy.stop();
       }
     });
 
-    it("the church's database refusing connections → 503; allowed again → stored", async () => {
+    it("the church's database refusing connections → 200 (kept in the registry); allowed again → delivered once by the drain", async () => {
       const fresh = await provisionChurch(services, { churchName: 'Closed Chapel' });
       const freshNumber = await assignNumber(services, fresh.tenantId);
       const [{ db_name }] = (await reg.admin`select db_name from tenants where id = ${fresh.tenantId}`) as unknown as [{ db_name: string }];
@@ -321,11 +328,17 @@ describe('Telnyx webhooks', () => {
       try {
         await reg.admin.unsafe(`alter database "${db_name}" allow_connections false`);
         const m = received(nextPerson(), freshNumber, 'hello?');
-        expect((await postSigned(isolated, m.body)).status).toBe(503);
+        const during = await postSigned(isolated, m.body);
+        expect(during.status).toBe(200);
+        expect(await during.json()).toEqual({ outcome: 'queued' });
+        expect((await postSigned(isolated, m.body)).status).toBe(200); // Telnyx's own retry is answered too
+        expect(await isolated.messaging.inbound.stats()).toMatchObject({ pending: 1 });
+        expect(await drain(isolated, fresh.tenantId)).toBeGreaterThan(0); // still down: try again later
         await reg.admin.unsafe(`alter database "${db_name}" allow_connections true`);
-        expect((await postSigned(isolated, m.body)).status).toBe(200);
+        expect(await drain(isolated, fresh.tenantId)).toBeNull();
         const stored = await isolated.connections.withTenant(fresh.tenantId, (db) => db.select().from(messages).where(eq(messages.providerMessageId, m.id)));
         expect(stored).toHaveLength(1);
+        expect(await isolated.messaging.inbound.stats()).toMatchObject({ pending: 0 });
       } finally {
         await reg.admin.unsafe(`alter database "${db_name}" allow_connections true`);
         await isolated.close();

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import { cache } from 'react';
-import { clientIp } from '@/server/auth/next-auth';
+import { requestAddress } from '@/server/auth/next-auth';
 import { currentSession } from '@/server/auth/current-session';
 import { appRouter } from '@/server/routers/_app';
 import { createContext } from '@/server/trpc';
@@ -16,7 +16,7 @@ export const getViewer = cache(async () => {
   await connection(); // per request, never prerendered
   const session = await currentSession();
   if (!session) return null;
-  const caller = appRouter.createCaller(createContext({ session, ip: clientIp(await headers()) }));
+  const caller = appRouter.createCaller(createContext({ session, ip: requestAddress(await headers()) }));
   try {
     return await caller.account.me();
   } catch (err) {

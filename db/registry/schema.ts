@@ -132,8 +132,38 @@ export const inviteIndex = pgTable('invite_index', {
 export const rateLimits = pgTable('rate_limits', {
   key: varchar('key', { length: 255 }).primaryKey(),
   points: integer('points').notNull().default(0),
-  expire: bigint('expire', { mode: 'number' }),
-});
+  expire: bigint('expire', { mode: 'number' }), // ms since the epoch; the worker deletes rows past it
+}, (t) => [index('rate_limits_expire_idx').on(t.expire)]);
+
+/**
+ * Texting events from the provider, kept here from the moment their signature checks out until the church's own
+ * database has them: a church that is being moved, upgraded or is down still loses nothing. The text itself is
+ * erased (payload null) once delivered; the row stays a day to answer replays, then goes.
+ */
+export const inboundEvents = pgTable('inbound_events', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(), // arrival order
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  kind: text('kind').$type<'received' | 'status'>().notNull(),
+  /** `<kind>:<the provider's message id>`: one row per event however often it is delivered to us. */
+  eventKey: text('event_key').notNull().unique(),
+  /** Who texted (E.164), for in-order delivery per sender; null for delivery reports. */
+  sender: text('sender'),
+  /** An opt-out word: a send to this sender waits for nothing and goes nowhere while it is pending. */
+  optOut: boolean('opt_out').notNull().default(false),
+  payload: jsonb('payload'),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  /** stored, duplicate, dropped (the church no longer exists) or failed (given up after many attempts; see the log). */
+  outcome: text('outcome'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+}, (t) => [
+  index('inbound_events_pending_idx').on(t.tenantId, t.id).where(sql`${t.deliveredAt} is null`),
+  index('inbound_events_pending_sender_idx').on(t.tenantId, t.sender).where(sql`${t.deliveredAt} is null`),
+  index('inbound_events_delivered_idx').on(t.deliveredAt).where(sql`${t.deliveredAt} is not null`),
+]);
+
+export type InboundEvent = typeof inboundEvents.$inferSelect;
 
 // ---------------------------------------------------------------------------------------------
 // Billing: one account per church (Stripe customer and subscription), and every Stripe event applied.

@@ -46,9 +46,14 @@ export const branches = pgTable('branches', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [uniqueIndex('branches_name_idx').on(sql`lower(${t.name})`)]);
 
-export const subscription = pgEnum('subscription', ['subscribed', 'unsubscribed']);
-/** How a member's opt-in state last changed: by an admin, a CSV import, a first text, or a keyword (STOP/START). */
-export const optInSource = pgEnum('opt_in_source', ['admin', 'import', 'inbound', 'keyword']);
+/**
+ * Whether a member may be texted in broadcasts. `not_opted_in`: never agreed (someone who texted in, or was added
+ * without a recorded consent) — answered in the inbox, never broadcast to. `unsubscribed`: they opted out, and only
+ * their own opt-in (START, a keyword, a form) changes that.
+ */
+export const subscription = pgEnum('subscription', ['subscribed', 'unsubscribed', 'not_opted_in']);
+/** How a member's opt-in state last changed: by an admin, a CSV import, a first text, a keyword text, or a form. */
+export const optInSource = pgEnum('opt_in_source', ['admin', 'import', 'inbound', 'keyword', 'form']);
 
 export const members = pgTable('members', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -59,7 +64,7 @@ export const members = pgTable('members', {
   branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
   tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
   notes: text('notes'),
-  subscription: subscription('subscription').notNull().default('subscribed'),
+  subscription: subscription('subscription').notNull().default('not_opted_in'),
   subscriptionChangedAt: timestamp('subscription_changed_at', { withTimezone: true }).notNull().defaultNow(),
   subscriptionSource: optInSource('subscription_source').notNull().default('admin'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -69,6 +74,27 @@ export const members = pgTable('members', {
   index('members_branch_idx').on(t.branchId),
   index('members_tags_idx').using('gin', t.tags),
 ]);
+
+/** Who changed a member's consent: their own text (with its message id), an import, a form, an admin, or the system. */
+export const consentSource = pgEnum('consent_source', ['text', 'import', 'form', 'admin', 'system']);
+
+/**
+ * Every change of a member's consent, never updated or deleted (the member's deletion keeps the record, by phone).
+ * What carriers and CTIA ask a sender to be able to show: who agreed or refused, how, and when.
+ */
+export const consentEvents = pgTable('consent_events', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  memberId: uuid('member_id').references(() => members.id, { onDelete: 'set null' }),
+  phone: text('phone').notNull(),
+  previous: subscription('previous'), // null when the member was created with this state
+  state: subscription('state').notNull(),
+  source: consentSource('source').notNull(),
+  /** The word they texted, the admin's account of how they agreed, the file and row of an import. */
+  detail: text('detail'),
+  providerMessageId: text('provider_message_id'),
+  adminId: uuid('admin_id'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('consent_events_member_idx').on(t.memberId, t.createdAt), index('consent_events_phone_idx').on(t.phone, t.createdAt)]);
 
 /** One thread per member (and so per phone). `churchNumber` is the number they last texted: replies go from it. */
 export const conversations = pgTable('conversations', {
@@ -99,6 +125,8 @@ export const broadcasts = pgTable('broadcasts', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   startedAt: timestamp('started_at', { withTimezone: true }),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
+  /** Why it failed, in words for the admin (the trial's daily allowance, the workspace closed, …). */
+  error: text('error'),
 }, (t) => [index('broadcasts_scheduled_idx').on(t.scheduledAt)]);
 
 export const messageDirection = pgEnum('message_direction', ['inbound', 'outbound']);
@@ -130,6 +158,8 @@ export const messages = pgTable('messages', {
 ]);
 
 export type Member = typeof members.$inferSelect;
+export type Subscription = (typeof subscription.enumValues)[number];
+export type ConsentEvent = typeof consentEvents.$inferSelect;
 export type Branch = typeof branches.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 export type Message = typeof messages.$inferSelect;

@@ -1,5 +1,6 @@
 import type { AuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
+import { clientAddress } from '@/server/http/client-address';
 import { log } from '@/server/log';
 import { getServices } from '@/server/services';
 import { SigninError, signInWithPassword, signInWithTicket, type SignedIn } from './signin';
@@ -19,7 +20,7 @@ export function authOptions(): AuthOptions {
       CredentialsProvider({
         id: 'credentials',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        authorize: (credentials, req) => toUser(() => signInWithPassword(getServices(), credentials, clientIp(req.headers))),
+        authorize: (credentials, req) => toUser(() => signInWithPassword(getServices(), credentials, requestAddress(req.headers))),
       }),
       CredentialsProvider({
         id: 'signup-ticket',
@@ -58,8 +59,5 @@ async function toUser(signIn: () => Promise<SignedIn>) {
   }
 }
 
-/** The caller's address, for throttling: the first X-Forwarded-For hop (set by Next.js or the proxy in front). */
-export function clientIp(headers: Record<string, string | string[] | undefined> | Headers | undefined): string {
-  const get = (name: string) => (headers instanceof Headers ? headers.get(name) : [headers?.[name]].flat()[0]) ?? undefined;
-  return get('x-forwarded-for')?.split(',')[0]?.trim() || get('x-real-ip') || 'unknown';
-}
+/** The client's address by this deployment's proxy settings (see server/http/client-address.ts). */
+export const requestAddress = (headers: Parameters<typeof clientAddress>[0]) => clientAddress(headers, getServices().config.TRUST_PROXY_HOPS);

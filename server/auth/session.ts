@@ -31,5 +31,14 @@ export function readRequestSession(services: Services, req: Request) {
     ?.split(';')
     .map((c) => c.trim().split('='))
     .find(([k]) => k === name);
-  return readSession(services, cookie ? decodeURIComponent(cookie.slice(1).join('=')) : undefined);
+  return readSession(services, cookie ? decodedOrNothing(cookie.slice(1).join('=')) : undefined);
+}
+
+/** A cookie value that is not valid percent-encoding is nobody's session (not a 500). */
+function decodedOrNothing(value: string) {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }

@@ -9,6 +9,7 @@ import { withDeadline } from '@/server/tenancy/resolver';
 import { hashPassword, verifyPassword } from './password';
 import { UNAVAILABLE_MESSAGES, unavailableReason } from '@/server/tenancy/availability';
 import { TooManyAttemptsError } from './throttle';
+import { log } from '@/server/log';
 
 /** What a successful sign-in puts in the session token. */
 export type SignedIn = { tenantId: string; adminId: string; sessionId: string; sessionExpiresAt: number; name: string; email: string };
@@ -33,10 +34,14 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
   const parsed = signinInput.safeParse(raw);
   if (!parsed.success) throw new SigninError(GENERIC);
   const { email, password } = parsed.data;
+  // Counted before the password is looked at: twenty guesses sent at once still get only the limit's worth of checks.
   try {
-    await services.throttle.assertSigninAllowed(email, ip);
+    await services.throttle.beginSignin(email, ip);
   } catch (err) {
-    if (TooManyAttemptsError.is(err)) throw new SigninError((err as Error).message);
+    if (TooManyAttemptsError.is(err)) {
+      log.warn('sign-in refused: too many attempts', { ip });
+      throw new SigninError((err as Error).message);
+    }
     throw err;
   }
 
@@ -48,10 +53,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
 
   dummyHash ??= hashPassword('steeple-timing-equaliser');
   const valid = await verifyPassword(admin?.passwordHash ?? (await dummyHash), password);
-  if (!admin || !valid) {
-    await services.throttle.signinFailed(email, ip);
-    throw new SigninError(GENERIC);
-  }
+  if (!admin || !valid) throw new SigninError(GENERIC); // the attempt is already counted
   await services.throttle.signinSucceeded(email, ip);
   return openSession(services, entry!.tenantId, admin);
 }

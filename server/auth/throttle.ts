@@ -5,56 +5,97 @@ import { isDatabaseOutage, type Registry } from '@/server/registry';
 import { RegistryUnavailableError } from '@/server/tenancy/resolver';
 
 /**
- * Brute-force protection shared by every server instance: counters live in Redis when it is configured and in
- * the registry's rate_limits table otherwise — and whenever Redis is down (the PostgreSQL limiter is its insurance).
+ * Brute-force and abuse protection shared by every server instance: counters live in Redis when it is configured and
+ * in the registry's rate_limits table otherwise — and whenever Redis is down (the PostgreSQL limiter is its insurance).
+ * Every attempt is counted *before* the work it guards (a password check, an email), so parallel requests cannot
+ * outrun a limit: each takes a point atomically, and the one over the limit is refused without being looked at.
  */
 export type Policy = { keyPrefix: string; points: number; duration: number; blockDuration: number };
 
+const HOUR = 60 * 60;
+
 export const policies = {
-  /** Failed sign-ins for one email from one address: 5 in 15 minutes locks that pair out for 15 minutes. */
+  /** Sign-ins for one email from one address: 5 failures in 15 minutes lock that pair out for 15 minutes. */
   signinEmailIp: { keyPrefix: 'signin_email_ip', points: 5, duration: 15 * 60, blockDuration: 15 * 60 },
-  /** Failed sign-ins from one address across all emails: 30 an hour locks the address out for an hour. */
-  signinIp: { keyPrefix: 'signin_ip', points: 30, duration: 60 * 60, blockDuration: 60 * 60 },
+  /** Sign-ins for one email from anywhere: 20 failures an hour lock the account's sign-in for an hour. */
+  signinEmail: { keyPrefix: 'signin_email', points: 20, duration: HOUR, blockDuration: HOUR },
+  /** Sign-ins from one address across all emails: 30 failures an hour lock the address out for an hour. */
+  signinIp: { keyPrefix: 'signin_ip', points: 30, duration: HOUR, blockDuration: HOUR },
   /** Signups from one address: 10 an hour. */
-  signupIp: { keyPrefix: 'signup_ip', points: 10, duration: 60 * 60, blockDuration: 60 * 60 },
+  signupIp: { keyPrefix: 'signup_ip', points: 10, duration: HOUR, blockDuration: HOUR },
+  /** Password changes (each one checks the current password) by one admin: 10 an hour. */
+  passwordChange: { keyPrefix: 'password_change', points: 10, duration: HOUR, blockDuration: HOUR },
+  /** Invitations sent by one church: 20 an hour (each one emails a stranger). */
+  invites: { keyPrefix: 'invites', points: 20, duration: HOUR, blockDuration: 0 },
 } satisfies Record<string, Policy>;
 
+type Name = keyof typeof policies;
+
 export class TooManyAttemptsError extends errorKind('TooManyAttempts') {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many attempts. Try again in ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minute${retryAfterSeconds > 60 ? 's' : ''}.`);
+  constructor(readonly retryAfterSeconds: number, message = tryAgainIn(retryAfterSeconds)) {
+    super(message);
   }
 }
 
+function tryAgainIn(seconds: number) {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+/** Said when one account is under attack from many addresses: its own owner is paused too, and told why. */
+const accountLocked = (seconds: number) =>
+  `Too many failed sign-ins for this email. For your security, sign-in to it is paused for ${Math.max(1, Math.ceil(seconds / 60))} minutes.`;
+
 export class Throttle {
-  private limiters: { [K in keyof typeof policies]: RateLimiterAbstract };
+  private limiters: Record<Name, RateLimiterAbstract>;
 
-  constructor(registry: Registry, redis: RedisLink | null, overrides: Partial<Record<keyof typeof policies, Partial<Policy>>> = {}) {
-    const build = (name: keyof typeof policies) => buildLimiter(registry, redis, { ...policies[name], ...overrides[name] });
-    this.limiters = { signinEmailIp: build('signinEmailIp'), signinIp: build('signinIp'), signupIp: build('signupIp') };
-    this.points = { signinEmailIp: this.limiters.signinEmailIp.points, signinIp: this.limiters.signinIp.points };
+  constructor(registry: Registry, redis: RedisLink | null, overrides: Partial<Record<Name, Partial<Policy>>> = {}) {
+    const names = Object.keys(policies) as Name[];
+    this.limiters = Object.fromEntries(names.map((n) => [n, buildLimiter(registry, redis, { ...policies[n], ...overrides[n] })])) as Record<Name, RateLimiterAbstract>;
   }
-  private points: { signinEmailIp: number; signinIp: number };
 
-  /** Throws TooManyAttemptsError while this email+address or this address is locked out. */
-  async assertSigninAllowed(email: string, ip: string) {
-    const [pair, address] = await Promise.all([this.limiters.signinEmailIp.get(`${email}|${ip}`), this.limiters.signinIp.get(ip)]);
-    for (const [res, points] of [[pair, this.points.signinEmailIp], [address, this.points.signinIp]] as const) {
-      if (res && res.consumedPoints >= points) throw new TooManyAttemptsError(res.msBeforeNext / 1000);
+  /**
+   * Take one attempt from the pair, the account and the address before the password is checked; throws
+   * TooManyAttemptsError if any of them is used up. A sign-in that succeeds gives its points back (signinSucceeded).
+   */
+  async beginSignin(email: string, ip: string) {
+    const taken = await Promise.allSettled([
+      this.take('signinEmailIp', `${email}|${ip}`),
+      this.take('signinEmail', email),
+      this.take('signinIp', ip),
+    ]);
+    const refused = taken.find((t): t is PromiseRejectedResult => t.status === 'rejected');
+    if (!refused) return;
+    const err = refused.reason as unknown;
+    // The account-wide lockout gets its own words; the others the usual "try again in N minutes".
+    if (TooManyAttemptsError.is(err) && taken[1].status === 'rejected' && taken[0].status === 'fulfilled' && taken[2].status === 'fulfilled') {
+      throw new TooManyAttemptsError((err as TooManyAttemptsError).retryAfterSeconds, accountLocked((err as TooManyAttemptsError).retryAfterSeconds));
     }
+    throw err;
   }
 
-  async signinFailed(email: string, ip: string) {
-    await Promise.all([this.limiters.signinEmailIp.consume(`${email}|${ip}`), this.limiters.signinIp.consume(ip)].map((p) => p.catch(swallowLimit)));
-  }
-
+  /** The right password: this pair's failures are forgotten, and the account and address get their point back. */
   async signinSucceeded(email: string, ip: string) {
-    await this.limiters.signinEmailIp.delete(`${email}|${ip}`);
+    await Promise.all([this.limiters.signinEmailIp.delete(`${email}|${ip}`), this.limiters.signinEmail.reward(email, 1), this.limiters.signinIp.reward(ip, 1)]);
   }
 
-  async signupAttempt(ip: string) {
-    await this.limiters.signupIp.consume(ip).catch((err) => {
+  signupAttempt(ip: string) {
+    return this.take('signupIp', ip);
+  }
+
+  passwordChangeAttempt(tenantId: string, adminId: string) {
+    return this.take('passwordChange', `${tenantId}:${adminId}`);
+  }
+
+  inviteAttempt(tenantId: string) {
+    return this.take('invites', tenantId);
+  }
+
+  /** One point from `name` for `key`; over the limit it is a TooManyAttemptsError, a dead store is "busy". */
+  private async take(name: Name, key: string) {
+    await this.limiters[name].consume(key).catch((err) => {
       if (err instanceof RateLimiterRes) throw new TooManyAttemptsError(err.msBeforeNext / 1000);
-      if (isDatabaseOutage(err)) throw new RegistryUnavailableError(err); // "busy, try again", like the rest of signup
+      if (isDatabaseOutage(err)) throw new RegistryUnavailableError(err); // "busy, try again"
       throw err;
     });
   }
@@ -69,12 +110,8 @@ export function buildLimiter(registry: Registry, redis: RedisLink | null, policy
       return { rows: result, rowCount: result.count }; // the limiter reads rowCount (0 = no counter yet)
     },
   };
+  // Expired rows are deleted by the worker's maintenance pass (server/jobs/maintenance.ts), once for all limiters.
   const pg = new RateLimiterPostgres({ ...policy, storeClient, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
   if (!redis?.client) return pg;
   return new RateLimiterRedis({ ...policy, storeClient: redis.client, rejectIfRedisNotReady: true, insuranceLimiter: pg });
-}
-
-/** consume() rejects with a RateLimiterRes once over the limit: that is the lockout starting, not an error. */
-function swallowLimit(err: unknown) {
-  if (!(err instanceof RateLimiterRes)) throw err;
 }

@@ -1,5 +1,8 @@
 import type Stripe from 'stripe';
 import { stripeEvents } from '@/db/registry/schema';
+import { clientAddress } from '@/server/http/client-address';
+import { readText, tooLarge } from '@/server/http/body';
+import { LIMITS } from '@/server/http/limits';
 import { log } from '@/server/log';
 import { requestIdFrom, runWithContext, setContextFields } from '@/server/observability/context';
 import { countWebhook, type WebhookOutcome } from '@/server/observability/metrics';
@@ -13,10 +16,8 @@ import { applyEvent, HANDLED, tenantOf } from './events';
  * and apply its effect in one registry transaction — a replay or a concurrent duplicate finds the id and does
  * nothing — and only then answer 200. A registry outage is a 503, and Stripe delivers the event again.
  */
-const MAX_BODY = 512 * 1024;
-
 export function handleStripeWebhook(request: Request, services: Services): Promise<Response> {
-  return runWithContext({ requestId: requestIdFrom(request.headers) }, async () => {
+  return runWithContext({ requestId: requestIdFrom(request.headers), ip: clientAddress(request.headers, services.config.TRUST_PROXY_HOPS) }, async () => {
     const { outcome, response } = await handle(request, services);
     countWebhook('stripe', outcome);
     return response;
@@ -29,8 +30,8 @@ const reply = (outcome: WebhookOutcome, body: Record<string, unknown>, init?: Re
 async function handle(request: Request, services: Services) {
   const billing = services.billing;
   if (!billing) return reply('not_configured', { error: 'billing is not configured' }, { status: 404 });
-  const raw = await request.text();
-  if (raw.length > MAX_BODY) return reply('too_large', { error: 'body too large' }, { status: 413 });
+  const raw = await readText(request, LIMITS.webhook);
+  if (raw === null) return { outcome: 'too_large' as const, response: tooLarge() };
   let event: Stripe.Event;
   try {
     event = billing.stripe.webhooks.constructEvent(raw, request.headers.get('stripe-signature') ?? '', billing.webhookSecret);

@@ -8,6 +8,7 @@ import { databaseExists, dropDatabase, type Sql } from '@/server/tenancy/cluster
 import { latestTenantVersion, migrateTenantDatabase } from '@/server/tenancy/migrator';
 import { ident, type Naming } from '@/server/tenancy/naming';
 import { withDatabase } from '@/server/tenancy/urls';
+import { wakeInbound } from './lifecycle';
 import { dumpToFile, FleetError, readArchive, restoreArchive, toolsFor } from './pg-tools';
 
 /**
@@ -212,6 +213,7 @@ async function swapIn(services: Services, tenant: Tenant, server: DbServer, prev
     .where(and(eq(tenants.id, tenant.id), eq(tenants.status, 'moving')));
   services.resolver.invalidate(tenant.id);
   await services.connections.forget(tenant.id);
+  await wakeInbound(services, tenant.id); // texts that waited while it was swapped
   await writeMarker(sql, tenant.dbName, null);
   return schemaVersion;
 }

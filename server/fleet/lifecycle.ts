@@ -35,6 +35,7 @@ async function change(services: Services, { tenantId, from, set }: Change) {
     .where(and(eq(tenants.id, tenantId), inArray(tenants.status, from)))
     .returning({ status: tenants.status });
   services.resolver.invalidate(tenantId); // this process sees it at once; other instances within the resolver's TTL
+  if (updated?.status === 'active') await wakeInbound(services, tenantId);
   if (updated) return { changed: true, status: updated.status };
   const [now] = await services.registry.db.select({ status: tenants.status }).from(tenants).where(eq(tenants.id, tenantId));
   return { changed: false, status: now?.status };
@@ -73,7 +74,7 @@ export async function purgeChurch(services: Services, tenantId: string) {
   await cancelSubscription(services, tenantId);
   await revokeSessions(services.registry, tenantId);
   await services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tenantId, tenantId));
-  await teardownTenant(services, tenantId, 'deleted');
+  await teardownTenant(services, tenantId, { from: ['deleting'], finalStatus: 'deleted' });
   services.resolver.invalidate(tenantId);
   log.info('church purged', { tenantId });
   return { purged: true };
@@ -101,4 +102,9 @@ async function cancelSubscription(services: Services, tenantId: string) {
   const [account] = await services.registry.db.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenantId));
   if (!services.billing || !account?.subscriptionId || ['canceled', 'incomplete_expired'].includes(account.status)) return;
   await services.billing.stripe.subscriptions.cancel(account.subscriptionId, {}, { idempotencyKey: `steeple-purge-${tenantId}` });
+}
+
+/** Texts that waited for a church while it was away are delivered as soon as it is back (a failure only delays them). */
+export async function wakeInbound(services: Services, tenantId: string) {
+  await services.messaging.inbound.wake(tenantId).catch((err) => log.warn('inbound drain not woken; it retries on its own', { tenantId, err }));
 }

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { dbServers, tenants } from '@/db/registry/schema';
 import { errorKind } from '@/server/errors';
 import { log } from '@/server/log';
+import { wakeInbound } from './lifecycle';
 import type { Services } from '@/server/services';
 import { latestTenantVersion, migrateTenantDatabase, tenantMigrations } from '@/server/tenancy/migrator';
 import { ensureServerReady } from '@/server/tenancy/setup';
@@ -139,6 +140,7 @@ class ChurchRun {
       const to = await migrateTenantDatabase(cluster.urlOf(church.server), church.dbName, naming.tenantGroup, this.folder);
       await registry.db.update(tenants).set({ schemaVersion: to, migratedAt: dsql`now()`, migrationError: null }).where(eq(tenants.id, church.id));
       resolver.invalidate(church.id); // this process serves it again at once; others within the resolver's TTL
+      await wakeInbound(this.services, church.id); // texts that waited for the upgrade
       return { ...base, to, ok: true, ms: Date.now() - started };
     } catch (err) {
       // Drizzle wraps the database's own words ("column … already exists") in the cause.

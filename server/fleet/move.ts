@@ -6,6 +6,7 @@ import type { Services } from '@/server/services';
 import { dropDatabase, dropRole, ensureLoginRole, ensureRole, roleExists, type Sql } from '@/server/tenancy/cluster';
 import { ident } from '@/server/tenancy/naming';
 import { decryptSecret } from '@/server/tenancy/secrets';
+import { wakeInbound } from './lifecycle';
 import { bringUpToDate, copyable, createEmptyDatabase, loadChurch, openToChurch, readMarker, setStatus, unfinishedMove, withChurchLock, writeMarker, type Status } from './backup';
 import { dumpToFile, FleetError, readArchive, restoreArchive, toolsFor } from './pg-tools';
 
@@ -83,6 +84,7 @@ export async function moveChurch(services: Services, tenantId: string, targetSer
     }
     services.resolver.invalidate(tenantId);
     await services.connections.forget(tenantId);
+    await wakeInbound(services, tenantId); // texts that waited while it moved
     await opts.faults?.('after:switch');
     await removeOldCopy(services, source, tenant).catch((err) => {
       throw new FleetError(`${tenant.slug} now lives on ${target.name}, but removing its old copy on ${source.name} failed (${err.message}); run the move again to finish`, { cause: err });
@@ -132,6 +134,7 @@ async function rollBack(services: Services, m: { tenant: Tenant; source: DbServe
   await openToChurch(src, tenant.dbName, tenant.dbRole);
   await setStatus(services, tenant.id, 'moving', m.previous);
   services.resolver.invalidate(tenant.id);
+  await wakeInbound(services, tenant.id);
   await writeMarker(src, tenant.dbName, null);
 }
 

@@ -10,16 +10,19 @@ import { log } from '@/server/log';
  * and because jobs can be added in the same SQL transaction as the rows they act on.
  */
 export const PROVISION_TASK = 'provision_tenant';
+/** Job keys name the church as well as what they act on: ids are only unique within one church, or one table. */
+export const provisionJobKey = (tenantId: string, jobId: string) => `provision:${tenantId}:${jobId}`;
 
 /** Add a job inside the caller's transaction, so the job exists if and only if the transaction commits. */
 export async function addJobInTransaction(
   tx: Pick<RegistryDb, 'execute'>,
   task: string,
   payload: Record<string, unknown>,
-  opts: { jobKey: string; maxAttempts: number; runAt?: Date },
+  opts: { jobKey: string; maxAttempts: number; runAt?: Date; mode?: 'replace' | 'preserve_run_at' },
 ) {
   const runAt = opts.runAt?.toISOString() ?? null;
-  await tx.execute(sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey}, ${runAt}::timestamptz)`);
+  // mode: what a job already waiting under the same key becomes (graphile-worker's job_key_mode).
+  await tx.execute(sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey}, ${runAt}::timestamptz, ${opts.mode ?? 'replace'})`);
 }
 
 export const queueLogger = new Logger((scope) => (level, message, meta) => {

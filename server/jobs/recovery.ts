@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type postgres from 'postgres';
 import { log } from '@/server/log';
-import { PROVISION_TASK } from './queue';
+import { PROVISION_TASK, provisionJobKey } from './queue';
 
 /**
  * graphile-worker keeps a crashed worker's jobs locked for 4 hours. We do better: live workers heartbeat into the
@@ -21,12 +21,12 @@ export async function recoverOnce(sql: postgres.Sql, workerIds: Iterable<string>
     await sql`select steeple_unlock_workers(${dead}::text[])`;
     log.warn('unlocked jobs of silent queue workers', { workers: dead });
   }
-  const orphans = await sql<{ id: string }[]>`
-    select p.id from provisioning_jobs p
+  const orphans = await sql<{ id: string; tenant_id: string }[]>`
+    select p.id, p.tenant_id from provisioning_jobs p
     where p.state in ('queued', 'provisioning') and p.updated_at < now() - make_interval(secs => ${opts.staleSeconds})
-      and not exists (select 1 from graphile_worker.jobs j where j.key = 'provision:' || p.id)`;
-  for (const { id } of orphans) {
-    await sql`select steeple_enqueue(${PROVISION_TASK}, json_build_object('jobId', ${id}::text), ${opts.maxAttempts}::int, ${'provision:' + id})`;
+      and not exists (select 1 from graphile_worker.jobs j where j.key = 'provision:' || p.tenant_id || ':' || p.id)`;
+  for (const { id, tenant_id } of orphans) {
+    await sql`select steeple_enqueue(${PROVISION_TASK}, json_build_object('jobId', ${id}::text), ${opts.maxAttempts}::int, ${provisionJobKey(tenant_id, id)})`;
     log.warn('re-enqueued orphaned provisioning job', { jobId: id });
   }
   return { unlocked: stale.length, requeued: orphans.length };

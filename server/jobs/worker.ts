@@ -6,6 +6,7 @@ import { messagingTasks } from '@/server/messaging/jobs';
 import type { Services } from '@/server/services';
 import { runProvisioning } from '@/server/tenancy/provisioner';
 import { PROVISION_TASK, startQueue } from './queue';
+import { startMaintenance } from './maintenance';
 import { forgetWorkers, recoverOnce } from './recovery';
 
 const provisionPayload = z.object({ jobId: z.string().uuid() });
@@ -21,7 +22,7 @@ export function provisionTask(services: Services): Task {
 }
 
 /** Start the queue worker: in the Next.js server by default, or alone with `npm run worker`. */
-export async function startWorker(services: Services, opts: { recoveryEveryMs?: number; staleSeconds?: number } = {}) {
+export async function startWorker(services: Services, opts: { recoveryEveryMs?: number; staleSeconds?: number; maintenanceEveryMs?: number } = {}) {
   const { runner, workerIds } = await startQueue({
     connectionString: services.config.DATABASE_URL,
     concurrency: services.config.WORKER_CONCURRENCY,
@@ -38,11 +39,13 @@ export async function startWorker(services: Services, opts: { recoveryEveryMs?: 
   // Closed churches past their grace period are dropped; every worker may try, a conditional update picks one.
   const purge = setInterval(() => void purgeDue(services).catch((err) => log.warn('purge pass failed', { err })), 5 * 60_000);
   purge.unref();
+  const stopMaintenance = startMaintenance(services, opts.maintenanceEveryMs);
   log.info('queue worker started', { concurrency: services.config.WORKER_CONCURRENCY });
   return {
     async stop() {
       clearInterval(timer);
       clearInterval(purge);
+      stopMaintenance();
       const ids = [...workerIds];
       await runner.stop();
       await forgetWorkers(services.registry.sql, ids).catch(() => {});

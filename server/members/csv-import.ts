@@ -1,7 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { inArray, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
-import { branches, members } from '@/db/tenant/schema';
+import { branches, consentEvents, members, type Subscription } from '@/db/tenant/schema';
+import { startingState } from './consent';
 import { isForeignKeyViolation } from './errors';
 import { checkRow, mapColumns, readCsv, rowContext, type CheckedRow } from './csv-rows';
 
@@ -12,7 +13,8 @@ import { checkRow, mapColumns, readCsv, rowContext, type CheckedRow } from './cs
  * A phone number that is already a member's updates that member (one `insert … on conflict (phone) do update`
  * per 500 rows, in one transaction): names are replaced, email, branch and notes only when the file has them,
  * tags are added (never removed), and a member who unsubscribed stays unsubscribed — an import may unsubscribe
- * someone but never re-subscribes them, because their STOP must win over an old spreadsheet.
+ * someone but never re-subscribes them, because their STOP must win over an old spreadsheet. Every consent it sets
+ * or changes is in the consent log, with the file's row.
  */
 
 const BATCH = 500;
@@ -72,15 +74,18 @@ export async function previewImport(db: TenantDb, csv: string, country: string) 
 
 export type ImportPreview = Awaited<ReturnType<typeof previewImport>>;
 
-export async function commitImport(db: TenantDb, csv: string, country: string) {
+export async function commitImport(db: TenantDb, csv: string, country: string, by: { id: string }) {
   const { rows } = await analyse(db, csv, country);
-  const good = rows.flatMap((r) => (r.status === 'create' || r.status === 'update' ? [r.member!] : []));
+  const good = rows.flatMap((r) => (r.status === 'create' || r.status === 'update' ? [{ ...r.member!, row: r.row }] : []));
   let created = 0;
   try {
     await db.transaction(async (tx) => {
       for (let i = 0; i < good.length; i += BATCH) {
-        const written = await upsert(tx, good.slice(i, i + BATCH));
+        const batch = good.slice(i, i + BATCH);
+        const before = await statesOf(tx, batch.map((m) => m.phone));
+        const written = await upsert(tx, batch);
         created += written.filter((w) => w.inserted).length;
+        await logChanges(tx, batch, before, written, by.id);
       }
     });
   } catch (err) {
@@ -96,16 +101,25 @@ export async function commitImport(db: TenantDb, csv: string, country: string) {
 export type ImportResult = Awaited<ReturnType<typeof commitImport>>;
 
 type Tx = Parameters<Parameters<TenantDb['transaction']>[0]>[0];
-type NewMember = NonNullable<CheckedRow['member']>;
+type NewMember = NonNullable<CheckedRow['member']> & { row: number };
 
-const unsubscribing = sql`excluded.subscription = 'unsubscribed' and ${members.subscription} = 'subscribed'`;
+/**
+ * An existing member's consent moves only two ways: to unsubscribed when the file says so, and from "not opted in"
+ * to subscribed when the file records that they agreed. Nobody who opted out is ever subscribed again.
+ */
+const nextState = sql`case
+  when excluded.subscription = 'unsubscribed' then 'unsubscribed'::subscription
+  when excluded.subscription = 'subscribed' and ${members.subscription} = 'not_opted_in' then 'subscribed'::subscription
+  else ${members.subscription} end`;
+const changing = sql`(${nextState}) <> ${members.subscription}`;
 
 /** One multi-row insert; `xmax = 0` tells a freshly inserted row from an updated one. */
 function upsert(tx: Tx, batch: NewMember[]) {
   const now = new Date();
   return tx
     .insert(members)
-    .values(batch.map((m) => ({ ...m, subscriptionSource: 'import' as const, subscriptionChangedAt: now })))
+    // A new member whose number opted out before (its member since deleted) stays opted out.
+    .values(batch.map(({ row: _row, ...m }) => ({ ...m, subscription: startingState(m.phone, m.subscription), subscriptionSource: 'import' as const, subscriptionChangedAt: now })))
     .onConflictDoUpdate({
       target: members.phone,
       set: {
@@ -115,11 +129,27 @@ function upsert(tx: Tx, batch: NewMember[]) {
         branchId: sql`coalesce(excluded.branch_id, ${members.branchId})`,
         notes: sql`coalesce(excluded.notes, ${members.notes})`,
         tags: sql`${members.tags} || array(select t from unnest(excluded.tags) t where not exists (select 1 from unnest(${members.tags}) o where lower(o) = lower(t)))`,
-        subscription: sql`case when ${unsubscribing} then 'unsubscribed'::subscription else ${members.subscription} end`,
-        subscriptionSource: sql`case when ${unsubscribing} then 'import'::opt_in_source else ${members.subscriptionSource} end`,
-        subscriptionChangedAt: sql`case when ${unsubscribing} then now() else ${members.subscriptionChangedAt} end`,
+        subscription: nextState,
+        subscriptionSource: sql`case when ${changing} then 'import'::opt_in_source else ${members.subscriptionSource} end`,
+        subscriptionChangedAt: sql`case when ${changing} then now() else ${members.subscriptionChangedAt} end`,
         updatedAt: now,
       },
     })
-    .returning({ inserted: sql<boolean>`(xmax = 0)` });
+    .returning({ id: members.id, phone: members.phone, subscription: members.subscription, inserted: sql<boolean>`(xmax = 0)` });
+}
+
+/** Each member's consent before the batch is written (locked, so the log below tells the truth). */
+async function statesOf(tx: Tx, phones: string[]) {
+  const rows = await tx.select({ phone: members.phone, subscription: members.subscription }).from(members).where(inArray(members.phone, phones)).for('update');
+  return new Map(rows.map((r) => [r.phone, r.subscription]));
+}
+
+/** The consent log gets one row per member whose consent the import set or changed, naming the file's row. */
+async function logChanges(tx: Tx, batch: { phone: string; row: number }[], before: Map<string, Subscription>, written: Awaited<ReturnType<typeof upsert>>, adminId: string) {
+  const rowOf = new Map(batch.map((m) => [m.phone, m.row]));
+  const changes = written.filter((w) => before.get(w.phone) !== w.subscription && !(w.inserted && w.subscription === 'not_opted_in'));
+  if (changes.length === 0) return;
+  await tx.insert(consentEvents).values(
+    changes.map((w) => ({ memberId: w.id, phone: w.phone, previous: before.get(w.phone) ?? null, state: w.subscription, source: 'import' as const, detail: `CSV import, row ${rowOf.get(w.phone)}`, adminId })),
+  );
 }

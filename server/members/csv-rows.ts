@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { parse } from 'csv-parse/sync';
 import { normalisePhone } from '@/server/messaging/phone';
+import type { Subscription } from '@/db/tenant/schema';
 import { MAX_IMPORT_ROWS, memberFields } from './inputs';
 
 /**
@@ -85,6 +86,14 @@ export function mapColumns(header: string[]): ColumnMap {
 
 const yes = new Set(['', 'yes', 'y', 'true', '1', 'subscribed', 'on', 'x']);
 const no = new Set(['no', 'n', 'false', '0', 'unsubscribed', 'off']);
+// What our own export writes for someone who never agreed, so an export imports back unchanged.
+const notYet = new Set(['not opted in', 'not_opted_in', 'pending']);
+
+function stateOf(cell: string): Subscription | null {
+  if (yes.has(cell)) return 'subscribed';
+  if (no.has(cell)) return 'unsubscribed';
+  return notYet.has(cell) ? 'not_opted_in' : null;
+}
 
 /** What each row may refer to: the church's country (phone numbers) and its branches by lower-case name. */
 export type RowContext = { country: string; branches: Map<string, { id: string; name: string }>; unknownBranchHint: string };
@@ -114,7 +123,7 @@ export type CheckedRow = {
     branchId: string | null;
     tags: string[];
     notes: string | null;
-    subscription: 'subscribed' | 'unsubscribed';
+    subscription: Subscription;
   } | null;
 };
 
@@ -146,10 +155,10 @@ export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowC
   if (shown.phone && !phone) messages.push(`Phone number "${shown.phone}" is not valid`);
   const branch = branchName ? ctx.branches.get(branchName.toLowerCase()) : undefined;
   if (branchName && !branch) messages.push(`Unknown branch "${branchName}". ${ctx.unknownBranchHint}`);
-  const subscribed = cell('subscribed').toLowerCase();
-  if (!yes.has(subscribed) && !no.has(subscribed)) messages.push(`Subscribed must be yes or no (it is "${cell('subscribed')}")`);
+  const subscription = stateOf(cell('subscribed').trim().toLowerCase());
+  if (!subscription) messages.push(`Subscribed must be yes, no or "not opted in" (it is "${cell('subscribed')}")`);
 
-  if (messages.length || !parsed.success || !phone) return { row, messages, shown, member: null };
+  if (messages.length || !parsed.success || !phone || !subscription) return { row, messages, shown, member: null };
   const m = parsed.data;
   return {
     row,
@@ -163,7 +172,7 @@ export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowC
       branchId: branch?.id ?? null,
       tags: m.tags ?? [],
       notes: m.notes ?? null,
-      subscription: no.has(subscribed) ? 'unsubscribed' : 'subscribed',
+      subscription,
     },
   };
 }

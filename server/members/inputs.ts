@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normaliseEmail } from '@/server/inputs';
+import { isTimeZone, normaliseEmail } from '@/server/inputs';
 
 /**
  * Input schemas for members, branches and the CSV import, shared by the routers and the pages (inline validation).
@@ -11,14 +11,6 @@ export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 20_000;
 export const MAX_TAGS = 30;
 
-export const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Optional text: '' and null clear the field; a missing key leaves it alone (so updates stay partial). */
 const clearable = (max: number, tooLong: string) =>
@@ -38,7 +30,13 @@ export function cleanTags(tags: string[]): string[] {
 
 const uuid = z.string().uuid('Choose from the list');
 export const tagName = z.string().trim().min(1, 'Enter a tag').max(40, 'Keep each tag under 40 characters');
-export const subscriptionState = z.enum(['subscribed', 'unsubscribed']);
+export const subscriptionState = z.enum(['subscribed', 'unsubscribed', 'not_opted_in']);
+export type SubscriptionState = z.infer<typeof subscriptionState>;
+/** How each state reads on every page. */
+export const SUBSCRIPTION_LABELS: Record<SubscriptionState, string> = { subscribed: 'Subscribed', unsubscribed: 'Unsubscribed', not_opted_in: 'Not opted in' };
+export const CONSENT_NOTE_REQUIRED = 'Say how they agreed to receive texts (for example “paper connect card, 6 Dec”)';
+/** How someone agreed to be texted, in the admin's words: kept in the consent log. */
+export const consentNote = z.string().trim().max(200, 'Keep it under 200 characters');
 
 const firstName = z.string().trim().min(1, 'Enter a first name').max(100, 'Keep the first name under 100 characters');
 const lastName = z.string().trim().max(100, 'Keep the last name under 100 characters');
@@ -58,7 +56,9 @@ export const memberFields = z.object({
   branchId: uuid.nullish(),
   tags: tags.optional(),
   notes,
+  /** Consent follows its own rules (server/members/consent.ts); a new member without it is "not opted in". */
   subscription: subscriptionState.optional(),
+  consentNote: consentNote.optional(),
 });
 export type MemberFields = z.input<typeof memberFields>;
 
@@ -82,7 +82,7 @@ export const importInput = z.object({
 });
 
 const branchName = z.string().trim().min(1, 'Enter a name').max(100, 'Keep the name under 100 characters');
-const timezone = z.string().refine(isTimeZone, 'Choose a valid timezone');
+const timezone = z.string().max(64, 'Choose a valid timezone').refine(isTimeZone, 'Choose a valid timezone');
 const address = clearable(300, 'Keep the address under 300 characters');
 
 export const createBranchInput = z.object({ name: branchName, address, timezone: timezone.optional() });

@@ -2,14 +2,21 @@ import { TRPCError } from '@trpc/server';
 import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
-import { members } from '@/db/tenant/schema';
+import { members, type Subscription } from '@/db/tenant/schema';
 import { normalisePhone } from '@/server/messaging/phone';
+import { adminConsentRefusal, changeConsent, lastConsentOf, logConsent, OPTED_OUT_LOCK } from './consent';
 import { fieldError, memberWriteError } from './errors';
-import type { createMemberInput, updateMemberInput } from './inputs';
+import { CONSENT_NOTE_REQUIRED, type createMemberInput, type updateMemberInput } from './inputs';
 
-/** Adding, changing and deleting one member. Phone numbers are stored in E.164, read against the church's country. */
+/**
+ * Adding, changing and deleting one member. Phone numbers are stored in E.164, read against the church's country.
+ * Consent is not an ordinary field: an admin records how someone agreed (a note is required), may record that they
+ * asked to stop, and can never re-subscribe someone who opted out — see server/members/consent.ts.
+ */
 
 export const INVALID_PHONE = 'Enter a valid phone number (include the country code for numbers from other countries)';
+
+type Admin = { id: string };
 
 function e164(phone: string, country: string): string {
   const normalised = normalisePhone(phone, country);
@@ -17,49 +24,70 @@ function e164(phone: string, country: string): string {
   return normalised;
 }
 
-export async function createMember(db: TenantDb, input: z.output<typeof createMemberInput>, country: string) {
-  const [created] = await db
-    .insert(members)
-    .values({
-      firstName: input.firstName,
-      lastName: input.lastName ?? '',
-      phone: e164(input.phone, country),
-      email: input.email ?? null,
-      branchId: input.branchId ?? null,
-      tags: input.tags ?? [],
-      notes: input.notes ?? null,
-      subscription: input.subscription ?? 'subscribed',
-      subscriptionSource: 'admin',
-    })
-    .returning({ id: members.id })
-    .catch(memberWriteError);
-  return created!;
+/** Recording someone as subscribed needs the admin's account of how they agreed. */
+function requireNote(state: Subscription | undefined, note: string | undefined) {
+  if (state === 'subscribed' && !note) throw fieldError('consentNote', CONSENT_NOTE_REQUIRED);
 }
 
-/** Only the fields given change. A changed subscription is recorded as the admin's doing, with the time. */
-export async function updateMember(db: TenantDb, input: z.output<typeof updateMemberInput>, country: string) {
-  const { id, phone, subscription, ...rest } = input;
-  const unchanged = subscription ? sql`${members.subscription} = ${subscription}` : null;
-  const [updated] = await db
-    .update(members)
-    .set({
-      ...rest, // drizzle skips undefined values, so absent fields stay as they are
-      ...(phone !== undefined && { phone: e164(phone, country) }),
-      ...(subscription && unchanged && {
-        subscription,
-        subscriptionSource: sql`case when ${unchanged} then ${members.subscriptionSource} else 'admin' end`,
-        subscriptionChangedAt: sql`case when ${unchanged} then ${members.subscriptionChangedAt} else now() end`,
-      }),
-      updatedAt: new Date(),
+export async function createMember(db: TenantDb, input: z.output<typeof createMemberInput>, country: string, by: Admin) {
+  const phone = e164(input.phone, country);
+  const wanted = input.subscription ?? 'not_opted_in';
+  requireNote(wanted, input.consentNote);
+  // Deleting a member does not reset their STOP: a number whose last word was an opt-out stays opted out.
+  const optedOut = (await lastConsentOf(db, phone)) === 'unsubscribed';
+  if (optedOut && wanted === 'subscribed') throw new TRPCError({ code: 'FORBIDDEN', message: `This number ${OPTED_OUT_LOCK}` });
+  const state = optedOut ? 'unsubscribed' : wanted;
+  const how = optedOut && wanted !== 'unsubscribed' ? { source: 'system' as const, detail: 'This number opted out before' } : { source: 'admin' as const, detail: input.consentNote, adminId: by.id };
+  return db
+    .transaction(async (tx) => {
+      const [created] = await tx
+        .insert(members)
+        .values({
+          firstName: input.firstName,
+          lastName: input.lastName ?? '',
+          phone,
+          email: input.email ?? null,
+          branchId: input.branchId ?? null,
+          tags: input.tags ?? [],
+          notes: input.notes ?? null,
+          subscription: state,
+          subscriptionSource: 'admin',
+        })
+        .returning({ id: members.id });
+      if (state !== 'not_opted_in') await logConsent(tx, { memberId: created!.id, phone, previous: null, state }, how);
+      return created!;
     })
-    .where(eq(members.id, id))
-    .returning({ id: members.id })
     .catch(memberWriteError);
-  if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist (they may have been deleted).' });
-  return updated;
 }
 
-/** Their conversation and its messages go too (foreign keys cascade). */
+/** Only the fields given change. A change of consent follows the rules above and is logged with the admin's id. */
+export async function updateMember(db: TenantDb, input: z.output<typeof updateMemberInput>, country: string, by: Admin) {
+  const { id, phone, subscription, consentNote, ...rest } = input;
+  return db
+    .transaction(async (tx) => {
+      const [current] = await tx.select({ id: members.id, phone: members.phone, firstName: members.firstName, subscription: members.subscription }).from(members).where(eq(members.id, id)).for('update');
+      if (!current) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist (they may have been deleted).' });
+      if (subscription && subscription !== current.subscription) {
+        const refusal = adminConsentRefusal(current.subscription, subscription, current.firstName);
+        if (refusal) throw new TRPCError({ code: 'FORBIDDEN', message: refusal });
+        requireNote(subscription, consentNote);
+      }
+      const [updated] = await tx
+        .update(members)
+        .set({
+          ...rest, // drizzle skips undefined values, so absent fields stay as they are
+          ...(phone !== undefined && { phone: e164(phone, country) }),
+          updatedAt: sql`now()`,
+        })
+        .where(eq(members.id, id))
+        .returning({ id: members.id, phone: members.phone });
+      if (subscription) await changeConsent(tx, { ...current, phone: updated!.phone }, subscription, { source: 'admin', detail: consentNote, adminId: by.id });
+      return { id: updated!.id };
+    })
+    .catch(memberWriteError);
+}
+
+/** Their conversation and its messages go too (foreign keys cascade); their consent log stays, by phone number. */
 export async function deleteMember(db: TenantDb, id: string) {
   const [deleted] = await db.delete(members).where(eq(members.id, id)).returning({ id: members.id });
   if (!deleted) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist (they may have been deleted).' });

@@ -65,6 +65,14 @@ async function isCanceled(db: TenantDb, broadcastId: string) {
   return row?.state === 'canceled';
 }
 
-export async function markBroadcastFailed(db: TenantDb, broadcastId: string) {
-  await db.update(broadcasts).set({ state: 'failed', finishedAt: sql`now()` }).where(and(eq(broadcasts.id, broadcastId), inArray(broadcasts.state, ['scheduled', 'sending'])));
+export async function markBroadcastFailed(db: TenantDb, broadcastId: string, error: string) {
+  await db.update(broadcasts).set({ state: 'failed', error, finishedAt: sql`now()` }).where(and(eq(broadcasts.id, broadcastId), inArray(broadcasts.state, ['scheduled', 'sending'])));
+}
+
+/** The segments a broadcast that has not started yet would send: its audience today times its text's segments. */
+export async function plannedSegments(db: TenantDb, broadcastId: string): Promise<number | null> {
+  const [b] = await db.select().from(broadcasts).where(eq(broadcasts.id, broadcastId));
+  if (!b || b.state !== 'scheduled') return null;
+  const { recipients } = await countAudience(db, b);
+  return recipients * countSegments(b.body).segments;
 }

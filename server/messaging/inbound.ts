@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { conversations, members, messages, type MessageStatus } from '@/db/tenant/schema';
 import type { ChurchProfile } from '@/server/church/profile';
+import { changeConsent, startingState, type Tx } from '@/server/members/consent';
 import { keywordOf, keywordReply } from './keywords';
 import { countSegments } from './segments';
 
@@ -10,7 +11,8 @@ import { countSegments } from './segments';
  * Storing what Telnyx tells us, in the church's own database. Every write is keyed by the provider's message id,
  * so a replayed or concurrently duplicated webhook has exactly one effect.
  */
-export type InboundText = { providerMessageId: string; from: string; to: string; text: string };
+/** `receivedAt`: when it reached us (the registry's record), which can be well before a delayed delivery. */
+export type InboundText = { providerMessageId: string; from: string; to: string; text: string; receivedAt?: Date };
 export type InboundResult = { duplicate: boolean; messageId: string; conversationId: string; memberId: string; followUps: string[] };
 
 /** The automatic reply to one inbound message has an id derived from it: a retried webhook finds the same reply. */
@@ -29,25 +31,29 @@ export async function storeInbound(db: TenantDb, msg: InboundText, church: () =>
     if (fast) return fast;
   }
   const profile = keyword ? await church() : null;
+  const at = arrival(msg);
   return db.transaction(async (tx) => {
-    const { memberId, conversationId, subscribed } = await memberAndConversation(tx, msg.from);
+    const member = await memberAndConversation(tx, msg.from);
+    const { memberId, conversationId } = member;
     const [stored] = await tx
       .insert(messages)
-      .values({ conversationId, direction: 'inbound', body: msg.text, segments: countSegments(msg.text).segments || 1, status: 'received', providerMessageId: msg.providerMessageId, fromNumber: msg.from, toNumber: msg.to })
+      .values({ conversationId, direction: 'inbound', body: msg.text, segments: countSegments(msg.text).segments || 1, status: 'received', providerMessageId: msg.providerMessageId, fromNumber: msg.from, toNumber: msg.to, createdAt: at, statusAt: at })
       .onConflictDoNothing({ target: messages.providerMessageId })
       .returning({ id: messages.id });
     if (!stored) return duplicate(tx, msg, { memberId, conversationId });
 
     await tx
       .update(conversations)
-      .set({ unreadCount: sql`${conversations.unreadCount} + 1`, lastMessageAt: sql`now()`, lastMessagePreview: preview(msg.text), churchNumber: msg.to })
+      .set({ unreadCount: sql`${conversations.unreadCount} + 1`, ...latest(at, preview(msg.text)), churchNumber: msg.to })
       .where(eq(conversations.id, conversationId));
 
     // "Yes" from someone already subscribed is an answer to a question, not a keyword: no automatic reply.
-    const plain = !keyword || !profile || (keyword === 'start' && subscribed);
+    const plain = !keyword || !profile || (keyword === 'start' && member.subscription === 'subscribed');
     if (plain) return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [] };
-    if (keyword === 'stop' && subscribed) await setSubscription(tx, memberId, 'unsubscribed');
-    if (keyword === 'start' && !subscribed) await setSubscription(tx, memberId, 'subscribed');
+    // Their own words change their consent, and the log says which message did it.
+    const how = { source: 'text' as const, detail: msg.text.trim().slice(0, 40), providerMessageId: msg.providerMessageId };
+    if (keyword === 'stop') await changeConsent(tx, { id: memberId, phone: msg.from, subscription: member.subscription }, 'unsubscribed', how);
+    if (keyword === 'start') await changeConsent(tx, { id: memberId, phone: msg.from, subscription: member.subscription }, 'subscribed', how);
     const reply = keywordReply(keyword, profile);
     const [auto] = await tx
       .insert(messages)
@@ -70,31 +76,35 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
   const sql = db.$client;
   const segments = countSegments(msg.text).segments || 1;
   const text = preview(msg.text);
+  const at = arrival(msg).toISOString(); // drizzle's driver setup passes timestamps to postgres.js as text
   const [row] = await sql<FastRow[]>`
     with known as (
       select m.id as member_id, c.id as conversation_id
         from members m join conversations c on c.member_id = m.id
        where m.phone = ${msg.from}
     ), new_member as (
-      insert into members (first_name, phone, subscription_source)
-      select 'New contact', ${msg.from}, 'inbound' where not exists (select 1 from members where phone = ${msg.from})
+      insert into members (first_name, phone, subscription_source, subscription)
+      select 'New contact', ${msg.from}, 'inbound', ${firstState(sql, msg.from)} where not exists (select 1 from members where phone = ${msg.from})
       on conflict (phone) do nothing
       returning id
     ), new_thread as (
       -- counted here: the update below cannot see rows this same statement inserts
       insert into conversations (member_id, unread_count, last_message_at, last_message_preview, church_number)
-      select id, 1, now(), ${text}, ${msg.to} from new_member
+      select id, 1, ${at}::timestamptz, ${text}, ${msg.to} from new_member
       returning id, member_id
     ), target as (
       select member_id, conversation_id from known union all select member_id, id from new_thread
     ), stored as (
-      insert into messages (conversation_id, direction, body, segments, status, provider_message_id, from_number, to_number)
-      select conversation_id, 'inbound', ${msg.text}, ${segments}, 'received', ${msg.providerMessageId}, ${msg.from}, ${msg.to} from target
+      insert into messages (conversation_id, direction, body, segments, status, provider_message_id, from_number, to_number, created_at, status_at)
+      select conversation_id, 'inbound', ${msg.text}, ${segments}, 'received', ${msg.providerMessageId}, ${msg.from}, ${msg.to}, ${at}::timestamptz, ${at}::timestamptz from target
       on conflict (provider_message_id) do nothing
       returning id, conversation_id
     ), counted as (
+      -- a text delivered late (its church was unavailable) counts as unread but does not jump ahead of newer ones
       update conversations c
-         set unread_count = c.unread_count + 1, last_message_at = now(), last_message_preview = ${text}, church_number = ${msg.to}
+         set unread_count = c.unread_count + 1,
+             last_message_preview = case when c.last_message_at is null or c.last_message_at <= ${at}::timestamptz then ${text} else c.last_message_preview end,
+             last_message_at = greatest(c.last_message_at, ${at}::timestamptz), church_number = ${msg.to}
         from stored where c.id = stored.conversation_id
     )
     select target.member_id, target.conversation_id, (select id from stored) as message_id,
@@ -116,7 +126,7 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
 async function introduce(db: TenantDb, phone: string) {
   await db.$client`
     with created as (
-      insert into members (first_name, phone, subscription_source) values ('New contact', ${phone}, 'inbound')
+      insert into members (first_name, phone, subscription_source, subscription) values ('New contact', ${phone}, 'inbound', ${firstState(db.$client, phone)})
       on conflict (phone) do nothing returning id
     ), member as (
       select id from created union all select id from members where phone = ${phone}
@@ -124,12 +134,23 @@ async function introduce(db: TenantDb, phone: string) {
     insert into conversations (member_id) select id from member limit 1 on conflict (member_id) do nothing`;
 }
 
-type Tx = Parameters<Parameters<TenantDb['transaction']>[0]>[0];
+/**
+ * Someone new texting in is "not opted in": answered in the inbox, never broadcast to. A number whose last recorded
+ * word was an opt-out (its member since deleted) stays opted out.
+ */
+const firstState = (sql: TenantDb['$client'], phone: string) =>
+  sql`(case when exists (select 1 from (select state from consent_events where phone = ${phone} order by created_at desc limit 1) last where last.state = 'unsubscribed') then 'unsubscribed' else 'not_opted_in' end)::subscription`;
 
-const setSubscription = (tx: Tx, memberId: string, subscription: 'subscribed' | 'unsubscribed') =>
-  tx.update(members).set({ subscription, subscriptionSource: 'keyword', subscriptionChangedAt: sql`now()`, updatedAt: sql`now()` }).where(eq(members.id, memberId));
+/** When the text reached us; a delayed delivery keeps its place in the thread. */
+const arrival = (msg: InboundText) => msg.receivedAt ?? new Date();
 
-/** The sender's member and conversation, created on first contact ("New contact" + their number). */
+/** The thread's latest message moves only forward: a late delivery of an older text leaves it as it is. */
+const latest = (at: Date, text: string) => ({
+  lastMessagePreview: sql`case when ${conversations.lastMessageAt} is null or ${conversations.lastMessageAt} <= ${at.toISOString()}::timestamptz then ${text} else ${conversations.lastMessagePreview} end`,
+  lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${at.toISOString()}::timestamptz)`,
+});
+
+/** The sender's member and conversation, created on first contact ("New contact" + their number, not opted in). */
 async function memberAndConversation(tx: Tx, phone: string) {
   const find = () =>
     tx
@@ -141,7 +162,7 @@ async function memberAndConversation(tx: Tx, phone: string) {
   let row = await find();
   if (!row) {
     // Two first texts at once: one insert wins, the other finds the winner's row.
-    await tx.insert(members).values({ firstName: 'New contact', phone, subscriptionSource: 'inbound' }).onConflictDoNothing({ target: members.phone });
+    await tx.insert(members).values({ firstName: 'New contact', phone, subscriptionSource: 'inbound', subscription: startingState(phone, 'not_opted_in') }).onConflictDoNothing({ target: members.phone });
     row = (await find())!;
   }
   let conversationId = row.conversationId;
@@ -150,7 +171,7 @@ async function memberAndConversation(tx: Tx, phone: string) {
     const [created] = await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.memberId, row.memberId));
     conversationId = created!.id;
   }
-  return { memberId: row.memberId, conversationId: conversationId!, subscribed: row.subscription === 'subscribed' };
+  return { memberId: row.memberId, conversationId: conversationId!, subscription: row.subscription };
 }
 
 /** A replay: nothing new is written, but an automatic reply that never got queued is handed back to be queued. */

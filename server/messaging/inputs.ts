@@ -13,8 +13,8 @@ export type AudienceInput = z.infer<typeof audience>;
 export const broadcastInput = z.object({
   body: messageBody,
   audience,
-  /** Omitted or null: send now. */
-  scheduledAt: z.coerce.date().nullish(),
+  /** Omitted or null: send now. At most a year ahead (router), and never a date PostgreSQL cannot hold. */
+  scheduledAt: z.coerce.date().min(new Date('2000-01-01T00:00:00Z'), 'Choose a time in the future, or send now.').max(new Date('2200-01-01T00:00:00Z'), 'Choose a time within the next year.').nullish(),
 });
 
 export const cursorInput = z.object({ cursor: z.string().max(500).nullish(), limit: z.number().int().min(1).max(100).default(30) });

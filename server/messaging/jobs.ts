@@ -7,11 +7,14 @@ import type { TenantDb } from '@/db/tenant';
 import { unavailableReason } from '@/server/tenancy/availability';
 import { withDeadline } from '@/server/tenancy/resolver';
 import { log } from '@/server/log';
-import { markBroadcastFailed, runBroadcast } from './broadcaster';
+import { broadcastRefusal } from '@/server/billing/allowance';
+import { markBroadcastFailed, plannedSegments, runBroadcast } from './broadcaster';
+import { drain } from './inbound-delivery';
+import { DRAIN_TASK } from './inbound-queue';
 import { failIfQueued, sendOne, WORKSPACE_CLOSED } from './sender';
 
 /**
- * Texting's two durable jobs, on the same queue as provisioning. A job is keyed by what it acts on, so queueing the
+ * Texting's durable jobs, on the same queue as provisioning (and the inbound drain, inbound-delivery.ts). A job is keyed by what it acts on, so queueing the
  * same message twice yields one job; and each job is safe to run again (the message row decides what happens).
  */
 export const SEND_TASK = 'send_message';
@@ -19,14 +22,16 @@ export const BROADCAST_TASK = 'run_broadcast';
 
 const sendPayload = z.object({ tenantId: z.string().uuid(), messageId: z.string().uuid() });
 const broadcastPayload = z.object({ tenantId: z.string().uuid(), broadcastId: z.string().uuid() });
+const drainPayload = z.object({ tenantId: z.string().uuid() });
 
 export function enqueueSend(registry: Registry, tenantId: string, messageId: string, timeoutMs = 2_000, runAt?: Date) {
-  const job = addJobInTransaction(registry.db, SEND_TASK, { tenantId, messageId }, { jobKey: `send:${messageId}`, maxAttempts: 8, runAt });
+  // Keys name the church too: ids are only unique within one church's database.
+  const job = addJobInTransaction(registry.db, SEND_TASK, { tenantId, messageId }, { jobKey: `send:${tenantId}:${messageId}`, maxAttempts: 8, runAt });
   return withDeadline(job, timeoutMs);
 }
 
 export function enqueueBroadcast(registry: Registry, tenantId: string, broadcastId: string, runAt: Date, timeoutMs = 2_000) {
-  const job = addJobInTransaction(registry.db, BROADCAST_TASK, { tenantId, broadcastId }, { jobKey: `broadcast:${broadcastId}`, maxAttempts: 10, runAt });
+  const job = addJobInTransaction(registry.db, BROADCAST_TASK, { tenantId, broadcastId }, { jobKey: `broadcast:${tenantId}:${broadcastId}`, maxAttempts: 10, runAt });
   return withDeadline(job, timeoutMs);
 }
 
@@ -44,6 +49,8 @@ export async function writeThenRun<T>(enqueue: (runAt: Date) => Promise<unknown>
   await enqueue(runAt).catch((err) => log.warn('job not moved forward; its safety net will run it', { err }));
   return written;
 }
+
+const READ_ONLY_NOT_SENT = 'Not sent: the workspace is read-only because its subscription is not active.';
 
 /** A church under maintenance or being upgraded is waited for (checked every minute), not failed after 8 tries. */
 const PAUSED_RETRY_MS = 60_000;
@@ -69,6 +76,12 @@ export function messagingTasks(services: Services): Record<string, Task> {
   // A closed church's database is still there (and reachable the way its inbound texts are) until it is purged.
   const inClosedChurch = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) => services.connections.withTenant(tenantId, fn, services.messaging.gate);
   return {
+    // A church's waiting inbound texts, in order; while it cannot take them, the job comes back (at most a minute later).
+    [DRAIN_TASK]: async (payload) => {
+      const { tenantId } = drainPayload.parse(payload);
+      const retryInMs = await drain(services, tenantId);
+      if (retryInMs !== null) await services.messaging.inbound.scheduleDrain(tenantId, { inMs: retryInMs });
+    },
     [SEND_TASK]: async (payload, helpers) => {
       const { tenantId, messageId } = sendPayload.parse(payload);
       await unlessUnavailable(() => send(tenantId, messageId, helpers), {
@@ -80,7 +93,7 @@ export function messagingTasks(services: Services): Record<string, Task> {
       const { tenantId, broadcastId } = broadcastPayload.parse(payload);
       await unlessUnavailable(() => broadcast(tenantId, broadcastId, helpers), {
         later: (at) => enqueueBroadcast(registry, tenantId, broadcastId, at),
-        closed: () => inClosedChurch(tenantId, (db) => markBroadcastFailed(db, broadcastId)),
+        closed: () => inClosedChurch(tenantId, (db) => markBroadcastFailed(db, broadcastId, 'Not sent: the workspace was closed.')),
       });
     },
   };
@@ -94,17 +107,18 @@ export function messagingTasks(services: Services): Record<string, Task> {
 
   async function broadcast(tenantId: string, broadcastId: string, helpers: Parameters<Task>[1]) {
     const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-    // A church that went read-only (its subscription ended) since scheduling does not text anyone.
-    if ((await services.access.get(tenantId)).readOnly) {
-      await services.connections.withTenant(tenantId, (db) => markBroadcastFailed(db, broadcastId));
-      return;
-    }
-    await services.connections.withTenant(tenantId, (db) =>
-      runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }).catch(async (err) => {
+    await services.connections.withTenant(tenantId, async (db) => {
+      // A church that went read-only (its subscription ended) since scheduling does not text anyone.
+      if ((await services.access.get(tenantId)).readOnly) return markBroadcastFailed(db, broadcastId, READ_ONLY_NOT_SENT);
+      // A trial's daily allowance is checked again when it starts: the inbox may have used it up since.
+      const planned = await plannedSegments(db, broadcastId);
+      const refusal = planned === null ? null : await broadcastRefusal(services, db, tenantId, planned);
+      if (refusal) return markBroadcastFailed(db, broadcastId, `Not sent. ${refusal}`);
+      await runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }).catch(async (err) => {
         // Out of attempts: say so on the broadcast rather than leave it "sending" for ever.
-        if (finalAttempt) await markBroadcastFailed(db, broadcastId);
+        if (finalAttempt) await markBroadcastFailed(db, broadcastId, 'Not sent: it failed several times. Please try again.');
         throw err;
-      }),
-    );
+      });
+    });
   }
 }

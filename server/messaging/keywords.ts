@@ -1,19 +1,30 @@
 import type { ChurchProfile } from '@/server/church/profile';
 
 /**
- * Carrier keywords (CTIA): the whole message, any case, surrounding spaces and punctuation ignored. STOP and friends
- * unsubscribe, START and friends resubscribe, HELP asks who is texting; each gets one automatic reply.
+ * Carrier keywords (CTIA, and Telnyx's own opt-out handling): the whole message, any case, surrounding spaces and
+ * punctuation ignored ("Stop!", " stop. ", "Opt-out"). Opt-out words unsubscribe, opt-in words subscribe, help words
+ * ask who is texting; each gets one automatic reply.
  */
-const STOP = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
-const START = new Set(['START', 'UNSTOP', 'YES']);
+const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE']);
+const OPT_IN = new Set(['START', 'UNSTOP', 'YES']);
 const HELP = new Set(['HELP', 'INFO']);
 
 export type Keyword = 'stop' | 'start' | 'help';
 
+/** The message as a keyword is compared: upper case, punctuation and spaces around and inside taken out. */
+export function keywordForm(text: string): string {
+  return text
+    .trim()
+    .replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '')
+    .replace(/[\s\-_]+/g, '') // "OPT OUT", "opt-out" and "OPTOUT" are one word
+    .toUpperCase();
+}
+
 export function keywordOf(text: string): Keyword | null {
-  const word = text.trim().replace(/[.!?]+$/, '').toUpperCase();
-  if (STOP.has(word)) return 'stop';
-  if (START.has(word)) return 'start';
+  if (text.length > 40) return null; // a keyword is a word, not a paragraph that happens to start with one
+  const word = keywordForm(text);
+  if (OPT_OUT.has(word)) return 'stop';
+  if (OPT_IN.has(word)) return 'start';
   if (HELP.has(word)) return 'help';
   return null;
 }
@@ -24,7 +35,7 @@ export function keywordReply(keyword: Keyword, church: ChurchProfile): string {
     case 'stop':
       return `${church.name}: you are unsubscribed and will receive no more messages. Reply START to resubscribe.`;
     case 'start':
-      return `${church.name}: you are subscribed again. Reply STOP to unsubscribe, HELP for help.`;
+      return `${church.name}: you are subscribed. Msg frequency varies. Msg & data rates may apply. Reply STOP to unsubscribe, HELP for help.`;
     case 'help':
       return `${church.name}${contact ? `: contact us at ${contact}` : ''}. Reply STOP to unsubscribe. Msg & data rates may apply.`;
   }

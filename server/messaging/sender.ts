@@ -4,6 +4,7 @@ import type { TenantDb } from '@/db/tenant';
 import { messages } from '@/db/tenant/schema';
 import { log } from '@/server/log';
 import { PermanentSendError, TransientSendError, type MessagingProvider } from './provider';
+import type { InboundQueue } from './inbound-queue';
 import type { NumberRouter } from './routing';
 
 /**
@@ -12,12 +13,13 @@ import type { NumberRouter } from './routing';
  * worker died mid-call) is marked failed rather than resent: we cannot know whether it left, and a church must
  * never text someone twice.
  */
-export type SenderDeps = { provider: MessagingProvider; numbers: NumberRouter; sendRate: RateLimiterAbstract };
+export type SenderDeps = { provider: MessagingProvider; numbers: NumberRouter; sendRate: RateLimiterAbstract; inbound: Pick<InboundQueue, 'optOutPending'> };
 /** `in_flight`: another worker holds the message in "sending" (or died doing so less than 10 minutes ago). */
 export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'in_flight';
 
 const STUCK_AFTER = '10 minutes';
 export const NOT_SUBSCRIBED = 'Not sent: this person has unsubscribed (they replied STOP).';
+export const NOT_OPTED_IN = 'Not sent: this person has not opted in to broadcasts.';
 
 type Claimed = { id: string; kind: string; body: string; phone: string; subscription: string; church_number: string | null };
 
@@ -33,8 +35,12 @@ export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, 
      returning m.id, m.kind, m.body, p.phone, p.subscription, c.church_number`);
   if (!claimed) return settleUnclaimed(db, messageId);
 
-  // Opt-out is checked at the moment of sending, not when queued: a STOP that arrived since always wins.
-  if (claimed.subscription !== 'subscribed' && claimed.kind !== 'auto') return fail(db, messageId, NOT_SUBSCRIBED);
+  // Opt-out is checked at the moment of sending, not when queued: a STOP that arrived since always wins — also one
+  // still waiting in the registry for this church's database (its inbound texts are delivered in order, later).
+  if (claimed.kind !== 'auto') {
+    if (claimed.subscription === 'unsubscribed' || (await deps.inbound.optOutPending(tenantId, claimed.phone))) return fail(db, messageId, NOT_SUBSCRIBED);
+    if (claimed.subscription === 'not_opted_in' && claimed.kind === 'broadcast') return fail(db, messageId, NOT_OPTED_IN);
+  }
   const from = claimed.church_number && numbers.includes(claimed.church_number) ? claimed.church_number : numbers[0];
   if (!from) return fail(db, messageId, 'Not sent: the church has no sending number yet (Settings → Phone numbers).');
 

@@ -1,45 +1,43 @@
 import { z } from 'zod';
-import type { TenantDb } from '@/db/tenant';
-import { churchProfile } from '@/server/church/profile';
+import { clientAddress } from '@/server/http/client-address';
+import { readText } from '@/server/http/body';
+import { LIMITS } from '@/server/http/limits';
+import { storableText } from '@/server/inputs';
 import { log } from '@/server/log';
 import { requestIdFrom, runWithContext, setContextFields } from '@/server/observability/context';
 import { countWebhook, type WebhookOutcome } from '@/server/observability/metrics';
 import type { Services } from '@/server/services';
-import { hasCause } from '@/server/errors';
-import { isDatabaseOutage } from '@/server/registry';
-import { ConnectionBudgetError, TenantNotFoundError } from '@/server/tenancy/connection-manager';
-import { unavailableReason } from '@/server/tenancy/availability';
-import { RegistryUnavailableError } from '@/server/tenancy/resolver';
-import { applyDeliveryStatus, storeInbound } from './inbound';
-import { enqueueSend } from './jobs';
+import { receive, type Received } from './inbound-delivery';
+import { keywordOf } from './keywords';
 import { verifyWebhook } from './signature';
 
 /**
- * POST /api/webhooks/telnyx. The order matters: verify the signature over the raw body (401), parse (400), route
- * by our number through the registry, store in the church's database, queue any reply — and only then answer 2xx.
- * If the registry or the church's database cannot be reached we answer 503, and Telnyx delivers again later.
+ * POST /api/webhooks/telnyx. The order matters: read at most 256 KB (413), verify the signature over the raw body
+ * (401), parse (400), route by our number through the registry, keep the event in the registry — and only then
+ * answer 200. Delivery to the church's own database follows at once when it can take it, or later, in order, by its
+ * drain job (server/messaging/inbound-delivery.ts): a church being moved, upgraded or down loses nothing. Only a
+ * registry we cannot reach is a 503, and Telnyx delivers again later.
  */
-const MAX_BODY = 256 * 1024;
-
-const number = z.object({ phone_number: z.string().trim().min(3).max(32) });
-const envelope = z.object({ data: z.object({ event_type: z.string(), id: z.string().optional(), payload: z.unknown() }) });
-const received = z.object({ id: z.string().min(1).max(200), from: number, to: z.array(number).min(1), text: z.string().max(10_000).nullish() });
+// Whatever arrives is made storable (a NUL or a broken surrogate would otherwise fail the insert for ever).
+const text = (max: number) => z.string().max(max).transform(storableText);
+const number = z.object({ phone_number: text(32).pipe(z.string().trim().min(3)) });
+const envelope = z.object({ data: z.object({ event_type: z.string().max(100), id: z.string().max(200).optional(), payload: z.unknown() }) });
+const received = z.object({ id: text(200).pipe(z.string().min(1)), from: number, to: z.array(number).min(1).max(20), text: text(10_000).nullish() });
 const delivery = z.object({
-  id: z.string().min(1).max(200),
+  id: text(200).pipe(z.string().min(1)),
   from: number,
-  to: z.array(number.extend({ status: z.string().optional() })).min(1),
-  errors: z.array(z.object({ title: z.string().optional(), detail: z.string().optional() })).optional(),
+  to: z.array(number.extend({ status: z.string().max(50).optional() })).min(1).max(20),
+  errors: z.array(z.object({ title: text(1000).optional(), detail: text(1000).optional() })).max(20).optional(),
 });
 
 type Outcome = { status: number; body: Record<string, unknown> };
 const answer = (status: number, body: Record<string, unknown>): Outcome => ({ status, body });
 
 export function handleTelnyxWebhook(request: Request, services: Services): Promise<Response> {
-  return runWithContext({ requestId: requestIdFrom(request.headers) }, async () => {
+  return runWithContext({ requestId: requestIdFrom(request.headers), ip: clientAddress(request.headers, services.config.TRUST_PROXY_HOPS) }, async () => {
     const outcome = await handle(request, services).catch((err): Outcome => {
-      // Whatever went wrong after the signature check, the event is not stored yet: ask Telnyx to retry.
-      if (isOutage(err)) log.warn('telnyx webhook: a database is unreachable; asking for a retry', { err });
-      else log.error('telnyx webhook: not stored, asking for a retry', { err });
+      // Nothing was kept (the registry did not answer, or something unexpected): ask Telnyx to retry.
+      log.warn('telnyx webhook: not kept; asking for a retry', { err });
       return answer(503, { error: 'temporarily unavailable' });
     });
     countWebhook('telnyx', metricOutcome(outcome));
@@ -49,18 +47,24 @@ export function handleTelnyxWebhook(request: Request, services: Services): Promi
 
 /** The metrics' name for an answer: the same facts Telnyx was told. */
 function metricOutcome({ status, body }: Outcome): WebhookOutcome {
-  if (status === 200) {
-    if ('ignored' in body) return 'ignored';
-    if ('updated' in body) return body.updated ? 'status_updated' : 'status_unchanged';
-    return body.duplicate ? 'duplicate' : 'stored';
-  }
-  return status === 401 ? 'unauthorized' : status === 413 ? 'too_large' : status === 503 ? 'unavailable' : 'bad_request';
+  if (status !== 200) return status === 401 ? 'unauthorized' : status === 413 ? 'too_large' : status === 503 ? 'unavailable' : 'bad_request';
+  if ('ignored' in body) return 'ignored';
+  return METRIC_NAMES[body.outcome as Received['outcome']];
 }
 
+const METRIC_NAMES: Record<Received['outcome'], WebhookOutcome> = {
+  stored: 'stored',
+  duplicate: 'duplicate',
+  queued: 'queued', // kept in the registry, delivered when the church can take it
+  dropped: 'ignored',
+  failed: 'ignored',
+  updated: 'status_updated',
+  unchanged: 'status_unchanged',
+};
+
 async function handle(request: Request, services: Services): Promise<Outcome> {
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY) return answer(413, { error: 'body too large' });
-  const raw = await request.text();
-  if (raw.length > MAX_BODY) return answer(413, { error: 'body too large' });
+  const raw = await readText(request, LIMITS.webhook); // stops reading at the limit, however the body is sent
+  if (raw === null) return answer(413, { error: 'body too large' });
   const check = verifyWebhook(services.messaging.verifyKey, raw, request.headers);
   if (!check.ok) {
     log.warn('telnyx webhook: rejected signature', { reason: check.reason });
@@ -91,15 +95,17 @@ async function onReceived(services: Services, payload: unknown): Promise<Outcome
     return answer(200, { ignored: 'unknown number' });
   }
   setContextFields({ tenantId });
-  const church = () => churchProfile(services.registry, tenantId, services.config.REGISTRY_TIMEOUT_MS);
-  const result = await withChurch(services, tenantId, (db) =>
-    storeInbound(db, { providerMessageId: p.id, from: p.from.phone_number, to, text: p.text ?? '' }, church),
-  );
-  if (!result) return answer(200, { ignored: 'church not found' });
-  // Replies are queued after the message is stored; if queueing fails the 503 brings the event back, and the
-  // replay (a duplicate) hands the still-unqueued reply back here.
-  for (const id of result.followUps) await enqueueSend(services.registry, tenantId, id);
-  return answer(200, { stored: !result.duplicate, duplicate: result.duplicate });
+  const text = p.text ?? '';
+  const from = p.from.phone_number;
+  const result = await receive(services, {
+    tenantId,
+    kind: 'received',
+    key: `received:${p.id}`,
+    sender: from,
+    optOut: keywordOf(text) === 'stop', // a send to them waits for nothing while this is pending (sender.ts)
+    payload: { providerMessageId: p.id, from, to, text },
+  });
+  return answer(200, result);
 }
 
 async function onDelivery(services: Services, type: string, payload: unknown): Promise<Outcome> {
@@ -111,14 +117,10 @@ async function onDelivery(services: Services, type: string, payload: unknown): P
   setContextFields({ tenantId });
   const status = deliveryStatus(type, p.to[0]!.status);
   if (!status) return answer(200, { ignored: `status ${p.to[0]!.status}` });
-  const error = status === 'failed' ? p.errors?.map((e) => e.detail ?? e.title).filter(Boolean).join('; ') || 'Not delivered' : null;
-  const updated = await withChurch(services, tenantId, (db) => applyDeliveryStatus(db, { providerMessageId: p.id, status, error }));
-  return answer(200, { updated: !!updated });
+  const error = status === 'failed' ? p.errors?.map((e) => e.detail ?? e.title).filter(Boolean).join('; ').slice(0, 1000) || 'Not delivered' : null;
+  const result = await receive(services, { tenantId, kind: 'status', key: `${type}:${p.id}:${status}`, payload: { providerMessageId: p.id, status, error } });
+  return answer(200, result);
 }
-
-/** The registry or a church's database is down or full: expected in operations, logged as a warning. */
-const isOutage = (err: unknown) =>
-  RegistryUnavailableError.is(err) || unavailableReason(err) !== null || ConnectionBudgetError.is(err) || isDatabaseOutage(err);
 
 /** Telnyx's per-recipient status → ours. "delivery_unconfirmed" stays "sent": the carrier never said. */
 function deliveryStatus(type: string, status: string | undefined): 'sent' | 'delivered' | 'failed' | null {
@@ -126,17 +128,4 @@ function deliveryStatus(type: string, status: string | undefined): 'sent' | 'del
   if (status === 'sending_failed' || status === 'delivery_failed') return 'failed';
   if (status === 'sent' || type === 'message.sent' || status === 'delivery_unconfirmed') return 'sent';
   return null;
-}
-
-/**
- * The church's database; a church that no longer exists yields null (acknowledged), anything else throws (503).
- * Suspended and closed churches still store texts; one being moved or upgraded answers 503 until it is back.
- */
-async function withChurch<T>(services: Services, tenantId: string, fn: (db: TenantDb) => Promise<T>): Promise<T | null> {
-  try {
-    return await services.connections.withTenant(tenantId, fn, services.messaging.gate);
-  } catch (err) {
-    if (TenantNotFoundError.is(err) || unavailableReason(err) === 'gone') return null;
-    throw err;
-  }
 }

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
  * understood: the route sets the request id, the tenant is known after the session (or the webhook's routing),
  * the procedure once tRPC has picked it.
  */
-export type RequestContext = { requestId?: string; tenantId?: string; procedure?: string };
+/** `ip`: the client's address (server/http/client-address.ts), so every log line of a request says who sent it. */
+export type RequestContext = { requestId?: string; ip?: string; tenantId?: string; procedure?: string };
 
 // One store per process: Next.js may bundle this module more than once, and every copy must see the same context.
 const holder = globalThis as unknown as { __steepleContext?: AsyncLocalStorage<RequestContext> };

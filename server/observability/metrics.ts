@@ -42,6 +42,8 @@ function createMetrics() {
     connectionGauges: mapValues(CONNECTION_GAUGES, (name, help) => new Gauge({ name, help, registers })),
     queueJobs: new Gauge({ name: 'steeple_queue_jobs', help: 'Jobs in the queue by state (ready, scheduled, running, failed)', labelNames: ['state'] as const, registers }),
     registryUp: new Gauge({ name: 'steeple_registry_up', help: '1 when the registry answered this scrape; 0 when registry-backed metrics were skipped', registers }),
+    inboundPending: new Gauge({ name: 'steeple_inbound_pending', help: 'Inbound texts and delivery reports kept in the registry, waiting for their church’s database', registers }),
+    inboundOldest: new Gauge({ name: 'steeple_inbound_oldest_pending_seconds', help: 'How long the oldest waiting inbound event has waited (0 when none)', registers }),
     webhooks: new Counter({ name: 'steeple_webhooks_total', help: 'Webhooks received, by provider and outcome', labelNames: ['provider', 'outcome'] as const, registers }),
     provisioningSeconds: new Histogram({
       name: 'steeple_provisioning_duration_seconds',
@@ -72,6 +74,7 @@ export const metrics = (holder.__steepleMetrics ??= createMetrics());
 
 export type WebhookOutcome =
   | 'stored'
+  | 'queued'
   | 'duplicate'
   | 'status_updated'
   | 'status_unchanged'
@@ -115,4 +118,9 @@ export async function refreshScrapeMetrics(services: Services) {
   metrics.registryUp.set(queue ? 1 : 0);
   metrics.queueJobs.reset(); // no stale depths while the registry is out of reach
   if (queue) for (const [state, n] of Object.entries(queue)) metrics.queueJobs.set({ state }, n);
+  const inbound = queue ? await services.messaging.inbound.stats().catch(() => null) : null;
+  if (inbound) {
+    metrics.inboundPending.set(inbound.pending);
+    metrics.inboundOldest.set(inbound.oldestPendingSeconds);
+  }
 }

@@ -8,7 +8,7 @@ import type { ErrorEvent } from '@sentry/node';
 type Capture = (err: Error, tags: Record<string, string>, message: string) => void;
 
 // Once per process, however many times Next.js bundled this module.
-const holder = globalThis as unknown as { __steepleSentryInit?: Promise<void>; __steepleSentryCapture?: Capture };
+const holder = globalThis as unknown as { __steepleSentryInit?: Promise<void>; __steepleSentryCapture?: Capture; __steepleSentryFlush?: (ms: number) => Promise<boolean> };
 
 export function initSentry(dsn: string | undefined): Promise<void> {
   if (!dsn) return Promise.resolve();
@@ -31,6 +31,12 @@ async function start(dsn: string) {
     beforeSend: scrub,
   });
   holder.__steepleSentryCapture = (err, tags, message) => void Sentry.captureException(err, { tags, extra: { log: message } });
+  holder.__steepleSentryFlush = (ms) => Sentry.flush(ms);
+}
+
+/** Wait (at most `ms`) until reported errors have been sent; at once when Sentry is not configured. */
+export async function flushErrors(ms: number) {
+  await holder.__steepleSentryFlush?.(ms);
 }
 
 /** Report an error logged by the server; does nothing unless Sentry is configured. */

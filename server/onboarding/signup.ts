@@ -7,7 +7,7 @@ import { log } from '@/server/log';
 import { hashPassword } from '@/server/auth/password';
 import { isDatabaseOutage } from '@/server/registry';
 import { RegistryUnavailableError, withDeadline } from '@/server/tenancy/resolver';
-import { addJobInTransaction, PROVISION_TASK } from '@/server/jobs/queue';
+import { addJobInTransaction, PROVISION_TASK, provisionJobKey } from '@/server/jobs/queue';
 import { hasCause } from '@/server/errors';
 import type { Services } from '@/server/services';
 import { initialSteps } from '@/server/tenancy/provisioner';
@@ -82,7 +82,7 @@ async function startProvisioning(services: Services, input: Details): Promise<{ 
         adminEmail: input.email,
         adminPasswordHash: input.passwordHash,
       });
-      await addJobInTransaction(db, PROVISION_TASK, { jobId }, { jobKey: `provision:${jobId}`, maxAttempts: config.PROVISION_MAX_ATTEMPTS });
+      await addJobInTransaction(db, PROVISION_TASK, { jobId }, { jobKey: provisionJobKey(tenantId, jobId), maxAttempts: config.PROVISION_MAX_ATTEMPTS });
     });
   } catch (err) {
     if (isUniqueViolation(err, 'admin_email_index_pkey')) throw new TRPCError({ code: 'CONFLICT', message: EMAIL_TAKEN });

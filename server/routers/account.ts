@@ -16,6 +16,8 @@ export const accountRouter = router({
 
   /** Changing the password signs out every other session of this admin. */
   changePassword: tenantProcedure.meta({ readOnlyOk: true }).input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    // Counted before the current password is checked: a stolen session cannot be used to guess it quickly.
+    await ctx.services.throttle.passwordChangeAttempt(ctx.tenantId, ctx.admin.id);
     const [me] = await ctx.db.select({ hash: admins.passwordHash }).from(admins).where(eq(admins.id, ctx.admin.id));
     if (!me || !(await verifyPassword(me.hash, input.currentPassword))) {
       throw new TRPCError({ code: 'BAD_REQUEST', message: 'Your current password is not correct.' });

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { accessOf, accessWith } from '@/server/billing/access';
+import { allowanceOf } from '@/server/billing/allowance';
 import { accountOf, ensureCustomer } from '@/server/billing/accounts';
 import type { Billing } from '@/server/billing/stripe';
 import { roleProcedure, router, tenantProcedure } from '@/server/trpc';
@@ -24,6 +25,9 @@ export const billingRouter = router({
       trialDaysLeft: accessOf(account).trialDaysLeft, // shown here even with billing off: the trial still counts down
     };
   }),
+
+  /** A trial's daily texting allowance (how much is left, when it resets), or { limited: false }. */
+  allowance: tenantProcedure.query(({ ctx }) => allowanceOf(ctx.services, ctx.db, ctx.tenantId)),
 
   /** A Stripe Checkout page for the subscription; the webhook records the result. */
   checkout: roleProcedure('owner').meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {

@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { branches, broadcasts, messages } from '@/db/tenant/schema';
+import { broadcastRefusal } from '@/server/billing/allowance';
 import { countAudience, type Audience } from '@/server/messaging/audience';
 import { audience, broadcastInput, cursorInput, type AudienceInput } from '@/server/messaging/inputs';
 import { enqueueBroadcast, writeThenRun } from '@/server/messaging/jobs';
@@ -50,6 +51,7 @@ export const broadcastsRouter = router({
     const now = new Date();
     const scheduledAt = input.scheduledAt ?? now;
     if (scheduledAt.getTime() < now.getTime() - 60_000) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a time in the future, or send now.' });
+    if (scheduledAt.getTime() > now.getTime() + 366 * 86_400_000) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a time within the next year.' });
     if (input.audience.type === 'branch') {
       const [branch] = await ctx.db.select({ id: branches.id }).from(branches).where(eq(branches.id, input.audience.branchId));
       if (!branch) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That branch no longer exists.' });
@@ -57,6 +59,9 @@ export const broadcastsRouter = router({
     const [numbers] = await ctx.services.messaging.numbers.numbersOf(ctx.tenantId);
     if (!numbers) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Add a sending phone number in Settings before sending a broadcast.' });
     const a = toAudience(input.audience);
+    const { recipients } = await countAudience(ctx.db, a);
+    const refusal = await broadcastRefusal(ctx.services, ctx.db, ctx.tenantId, recipients * countSegments(input.body).segments, scheduledAt);
+    if (refusal) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: refusal });
     const id = randomUUID();
     const enqueue = (runAt: Date) => enqueueBroadcast(ctx.services.registry, ctx.tenantId, id, runAt, ctx.services.config.REGISTRY_TIMEOUT_MS);
     const [b] = await writeThenRun(enqueue, scheduledAt, () => ctx.db.insert(broadcasts).values({ id, body: input.body, ...a, scheduledAt, createdBy: ctx.admin.id }).returning());

@@ -9,7 +9,7 @@ import { normalisePhone } from '@/server/messaging/phone';
 import { roleProcedure, router, tenantProcedure } from '@/server/trpc';
 
 const profileInput = churchStep.pick({ churchName: true, timezone: true }).extend({
-  country: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'Choose a country'),
+  country: z.string().max(8, 'Choose a country').trim().toUpperCase().regex(/^[A-Z]{2}$/, 'Choose a country'),
   contactPhone: z.string().trim().max(32).nullish(),
   contactEmail: z.string().trim().max(254).pipe(z.union([z.literal(''), z.email('Enter a valid email address')])).nullish(),
 });

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
+import { hasUnstorableText } from '@/server/inputs';
 
 const INVALID = 'That page link is no longer valid. Start from the first page.';
 
@@ -12,7 +13,7 @@ export function decodeCursor(cursor: string | null | undefined): unknown[] | nul
   if (!cursor) return null;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key)) return key;
+    if (Array.isArray(key) && !hasUnstorableText(key)) return key;
   } catch {}
   throw new TRPCError({ code: 'BAD_REQUEST', message: INVALID });
 }
@@ -32,11 +33,12 @@ export function decodeCursorAs<T>(schema: z.ZodType<T>, cursor: string | null | 
  */
 export const exactTime = (column: AnyPgColumn): SQL<string> => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** The text exactTime produces, and only a real calendar time (PostgreSQL would refuse 2026-02-30). */
+/** The text exactTime produces, and only a real calendar time (PostgreSQL would refuse 2026-02-30, or year 0). */
 export const exactTimeKey = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
   .refine((s) => {
+    if (s < '1900') return false; // Date.parse takes year 0000, which PostgreSQL has not got
     const t = Date.parse(`${s.slice(0, 23)}Z`);
     return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 19) === s.slice(0, 19);
   });

@@ -1,4 +1,5 @@
 import { churchProfile } from '@/server/church/profile';
+import { consentHistory } from '@/server/members/consent';
 import { commitImport, previewImport } from '@/server/members/csv-import';
 import { membersCsv } from '@/server/members/export';
 import { createMemberInput, importInput, listMembersInput, memberId, updateMemberInput } from '@/server/members/inputs';
@@ -10,7 +11,8 @@ import { roleProcedure, router, tenantProcedure, type Context } from '@/server/t
 const countryOf = async (ctx: Pick<Context, 'services'> & { tenantId: string }) => (await churchProfile(ctx.services.registry, ctx.tenantId)).country;
 
 /**
- * Permissions: staff read, add and edit members, because they text people and keep details current. Deleting a
+ * Permissions: staff read, add and edit members, because they text people and keep details current; consent follows
+ * its own rules for everyone (server/members/consent.ts): nobody can re-subscribe someone who opted out. Deleting a
  * member (which also deletes their conversation) and importing a file (which changes many members at once) need
  * an admin or the owner.
  */
@@ -22,15 +24,18 @@ export const membersRouter = router({
 
   create: tenantProcedure.input(createMemberInput).mutation(async ({ ctx, input }) => {
     const country = await countryOf(ctx);
-    const { id } = await createMember(ctx.db, input, country);
+    const { id } = await createMember(ctx.db, input, country, ctx.admin);
     return getMember(ctx.db, id, country);
   }),
 
   update: tenantProcedure.input(updateMemberInput).mutation(async ({ ctx, input }) => {
     const country = await countryOf(ctx);
-    await updateMember(ctx.db, input, country);
+    await updateMember(ctx.db, input, country, ctx.admin);
     return getMember(ctx.db, input.id, country);
   }),
+
+  /** Every change of their consent: who, how (their text and its id, an import, an admin's note) and when. */
+  consentLog: tenantProcedure.input(memberId).query(({ ctx, input }) => consentHistory(ctx.db, input.id)),
 
   delete: roleProcedure('admin').input(memberId).mutation(({ ctx, input }) => deleteMember(ctx.db, input.id)),
 
@@ -44,5 +49,5 @@ export const membersRouter = router({
   importPreview: roleProcedure('admin').meta({ readOnlyOk: true }).input(importInput).mutation(async ({ ctx, input }) => previewImport(ctx.db, input.csv, await countryOf(ctx))),
 
   /** Checks the CSV again and writes every good row: { created, updated, skipped, errors: [{ row, messages }] }. */
-  import: roleProcedure('admin').input(importInput).mutation(async ({ ctx, input }) => commitImport(ctx.db, input.csv, await countryOf(ctx))),
+  import: roleProcedure('admin').input(importInput).mutation(async ({ ctx, input }) => commitImport(ctx.db, input.csv, await countryOf(ctx), ctx.admin)),
 });

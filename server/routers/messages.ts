@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { conversations, members, messages } from '@/db/tenant/schema';
+import { requireAllowance } from '@/server/billing/allowance';
 import { log } from '@/server/log';
 import { messageBody } from '@/server/messaging/inputs';
 import { enqueueSend, writeThenRun } from '@/server/messaging/jobs';
@@ -15,12 +16,14 @@ export const messagesRouter = router({
   send: tenantProcedure.input(z.object({ memberId: z.string().uuid(), body: messageBody })).mutation(async ({ ctx, input }) => {
     const [member] = await ctx.db.select().from(members).where(eq(members.id, input.memberId));
     if (!member) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist.' });
-    if (member.subscription !== 'subscribed') {
+    // Someone not opted in (say they texted in first) may be answered one to one; someone who opted out may not.
+    if (member.subscription === 'unsubscribed') {
       throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.` });
     }
     await requireSendingNumber(ctx);
-    const conversationId = await conversationOf(ctx, member.id);
     const segments = countSegments(input.body).segments;
+    await requireAllowance(ctx.services, ctx.db, ctx.tenantId, segments); // a trial's daily allowance
+    const conversationId = await conversationOf(ctx, member.id);
     const id = randomUUID();
     const timeoutMs = ctx.services.config.REGISTRY_TIMEOUT_MS;
     const message = await writeThenRun((runAt) => enqueueSend(ctx.services.registry, ctx.tenantId, id, timeoutMs, runAt), new Date(), () =>

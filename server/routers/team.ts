@@ -24,6 +24,7 @@ export const teamRouter = router({
   invite: roleProcedure('owner')
     .input(inviteInput)
     .mutation(async ({ ctx, input }) => {
+      await ctx.services.throttle.inviteAttempt(ctx.tenantId); // each invitation emails a stranger: a few an hour
       const [member] = await ctx.db.select({ id: admins.id }).from(admins).where(eq(admins.email, input.email));
       if (member) throw new TRPCError({ code: 'CONFLICT', message: 'This person is already on your team.' });
       return createInvite(ctx.services, ctx.db, { tenantId: ctx.tenantId, adminId: ctx.admin.id }, input);

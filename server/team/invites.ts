@@ -5,6 +5,7 @@ import { adminEmailIndex, churches, inviteIndex } from '@/db/registry/schema';
 import { admins, invites, type AdminRole } from '@/db/tenant/schema';
 import type { TenantDb } from '@/db/tenant';
 import { hashPassword } from '@/server/auth/password';
+import { withoutLinks } from '@/server/inputs';
 import { sendMail } from '@/server/mail';
 import type { Services } from '@/server/services';
 import { churchUnavailable } from '@/server/trpc';
@@ -31,10 +32,13 @@ export async function createInvite(
   await services.registry.db.insert(inviteIndex).values({ tokenHash: sha256(token), tenantId: by.tenantId, expiresAt });
   const url = `${services.config.NEXTAUTH_URL ?? 'http://127.0.0.1:3000'}/invite/${token}`;
   const [church] = await services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, by.tenantId));
+  // The only words a church chooses in this email are its name (length-limited, links taken out): an invitation
+  // cannot carry anyone's message, so it cannot be used to send strangers spam or phishing from our address.
+  const name = withoutLinks(church?.name ?? '').slice(0, 80) || 'a church';
   const emailed = await sendMail(services.config, {
     to: input.email,
-    subject: `You're invited to ${church?.name ?? 'a church'} on Steeple`,
-    text: `You have been invited to join ${church?.name ?? 'a church'} on Steeple as ${input.role}.\n\nAccept: ${url}\n\nThis link expires in ${INVITE_DAYS} days.`,
+    subject: `You're invited to ${name} on Steeple`,
+    text: `You have been invited to join ${name} on Steeple as ${input.role}.\n\nAccept: ${url}\n\nThis link expires in ${INVITE_DAYS} days.`,
   });
   return { id, url, emailed };
 }

@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import type { DbServer } from '@/db/registry/schema';
 import { ident } from './naming';
+import { scramVerifier } from './scram';
 
 export type Sql = postgres.Sql;
 
@@ -69,14 +70,17 @@ export async function cloneDatabase(sql: Sql, name: string, template: string) {
   await sql.unsafe(`revoke all on database ${ident(name)} from public`);
 }
 
-/** Create or reset the tenant's login role: member of the tenant group, allowed to connect to its database only. */
-/** Create a role if it is missing (also when another process races us), then set its options: idempotent. */
+/**
+ * Create a role if it is missing (also when another process races us), then set its options: idempotent. A password
+ * goes to PostgreSQL as a SCRAM verifier computed here (scram.ts), never as the secret itself.
+ */
 export async function ensureRole(sql: Sql, role: string, options: string, password?: string) {
   await sql.unsafe(`do $$ begin create role ${ident(role)}; exception when duplicate_object then null; end $$`);
-  const secret = password === undefined ? '' : ` password '${password.replace(/'/g, "''")}'`;
+  const secret = password === undefined ? '' : ` password '${scramVerifier(password)}'`; // base64 and $ : no quotes to escape
   await sql.unsafe(`alter role ${ident(role)} with ${options}${secret}`);
 }
 
+/** Create or reset the tenant's login role: member of the tenant group, allowed to connect to its database only. */
 export async function ensureLoginRole(sql: Sql, role: string, password: string, database: string, group: string) {
   await ensureRole(sql, role, 'login inherit nosuperuser nocreatedb nocreaterole noreplication connection limit 40', password);
   // Table rights come from the group; which database it may enter is this role's own grant.

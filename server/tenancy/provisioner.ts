@@ -111,7 +111,11 @@ async function provision(deps: ProvisionDeps, jobId: string, opts: { finalAttemp
       log.error('provisioning step failed', { jobId, tenantId: job.tenantId, step: name, finalAttempt: opts.finalAttempt, err });
       job = await markStep(deps.registry, job, name, opts.finalAttempt ? 'failed' : 'pending', { lastError: String(err) });
       if (!opts.finalAttempt) return 'retry';
-      await teardownTenant(deps, job.tenantId);
+      // Only a church still being provisioned (or a failed teardown's leftovers) is torn down; an active one never.
+      if (!(await teardownTenant(deps, job.tenantId, { from: ['provisioning', 'failed', 'deleting'], finalStatus: 'failed' }))) {
+        const now = await load(deps.registry, jobId);
+        return now?.job.state === 'ready' ? 'ready' : 'failed';
+      }
       // The password hash stays on the failed job: "Try again" moves it to the new attempt.
       await update(deps.registry, jobId, { state: 'failed', finishedAt: new Date() });
       return 'failed';

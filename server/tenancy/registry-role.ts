@@ -35,14 +35,15 @@ export async function ensureRegistryAppRole(sql: postgres.Sql, registryName: str
   // The queue's tables use row-level security with no policies, so the app role enqueues and unlocks through
   // these two functions, which run as their owner (the privileged user that owns the queue).
   await sql.unsafe(`
-    drop function if exists public.steeple_enqueue(text, json, int, text); -- superseded by the run_at form below
-    create or replace function public.steeple_enqueue(task text, payload json, max_attempts int, job_key text, run_at timestamptz default null) returns void
+    drop function if exists public.steeple_enqueue(text, json, int, text); -- superseded by the forms below
+    drop function if exists public.steeple_enqueue(text, json, int, text, timestamptz);
+    create or replace function public.steeple_enqueue(task text, payload json, max_attempts int, job_key text, run_at timestamptz default null, job_key_mode text default 'replace') returns void
       language sql security definer set search_path = pg_catalog
-      as $fn$ select graphile_worker.add_job(task, payload, max_attempts => max_attempts, job_key => job_key, run_at => run_at) $fn$;
+      as $fn$ select graphile_worker.add_job(task, payload, max_attempts => max_attempts, job_key => job_key, run_at => run_at, job_key_mode => job_key_mode) $fn$;
     create or replace function public.steeple_unlock_workers(worker_ids text[]) returns void
       language sql security definer set search_path = pg_catalog
       as $fn$ select graphile_worker.force_unlock_workers(worker_ids) $fn$;
-    revoke all on function public.steeple_enqueue(text, json, int, text, timestamptz), public.steeple_unlock_workers(text[]) from public;
-    grant execute on function public.steeple_enqueue(text, json, int, text, timestamptz), public.steeple_unlock_workers(text[]) to ${role};
+    revoke all on function public.steeple_enqueue(text, json, int, text, timestamptz, text), public.steeple_unlock_workers(text[]) from public;
+    grant execute on function public.steeple_enqueue(text, json, int, text, timestamptz, text), public.steeple_unlock_workers(text[]) to ${role};
   `);
 }

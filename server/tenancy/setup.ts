@@ -48,7 +48,7 @@ async function ensureRegistryDatabase(adminUrl: string, name: string) {
   try {
     await checkPrivileges(maintenance);
     if (!(await databaseExists(maintenance, name))) {
-      await maintenance.unsafe(`create database ${ident(name)}`).catch((err) => {
+      await maintenance.unsafe(`create database ${ident(name)} template template0 encoding 'UTF8'`).catch((err) => {
         if (err.code !== '42P04') throw err;
       });
     }
@@ -76,7 +76,8 @@ export async function ensureServerReady(sql: postgres.Sql, adminUrl: string, nam
 /** New churches are cloned from this database, so it is kept at the latest tenant migration. */
 export async function ensureTemplate(sql: postgres.Sql, adminUrl: string, template: string, group: string, folder = tenantMigrations.migrationsFolder) {
   const [row] = await sql`select datistemplate from pg_database where datname = ${template}`;
-  if (!row) await sql.unsafe(`create database ${ident(template)}`);
+  // From template0, the pristine one: whatever someone added to template1 on this server is not copied to churches.
+  if (!row) await sql.unsafe(`create database ${ident(template)} template template0 encoding 'UTF8'`);
   else if (row.datistemplate) await sql.unsafe(`alter database ${ident(template)} is_template false`);
   const version = await migrateTenantDatabase(adminUrl, template, group, folder);
   await sql.unsafe(`revoke all on database ${ident(template)} from public`);

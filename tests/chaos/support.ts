@@ -449,13 +449,17 @@ export async function redeliverRefused<H extends { body: string; status: number 
   return { refused, retried };
 }
 
-/** Every inbound text each church was sent is stored in its database, exactly once. */
-export async function expectInboundStoredOnce(services: Services, ws: Workspace[], hooks: { id: string; church: number }[]) {
+/**
+ * Every inbound text each church was sent is stored in its database, exactly once. `waitMs`: texts kept in the
+ * registry while their church was down reach it by its drain job, so wait up to that long for them.
+ */
+export async function expectInboundStoredOnce(services: Services, ws: Workspace[], hooks: { id: string; church: number }[], waitMs = 0) {
   for (const [n, w] of ws.entries()) {
     const ids = [...new Set(hooks.filter((h) => h.church === n).map((h) => h.id))];
-    const stored = await services.connections.withTenant(w.church.tenantId, (db) =>
-      db.select({ id: messages.providerMessageId }).from(messages).where(inArray(messages.providerMessageId, ids)),
-    );
+    const storedIds = () =>
+      services.connections.withTenant(w.church.tenantId, (db) => db.select({ id: messages.providerMessageId }).from(messages).where(inArray(messages.providerMessageId, ids)));
+    if (waitMs > 0) await until(async () => (await storedIds()).length >= ids.length, { timeoutMs: waitMs, everyMs: 250 }).catch(() => {});
+    const stored = await storedIds();
     expect(stored.length, `church ${n}: inbound rows`).toBe(ids.length);
     expect(new Set(stored.map((s) => s.id)).size).toBe(ids.length);
   }

@@ -91,3 +91,13 @@ export async function until<T>(probe: () => Promise<T | undefined | null | false
     await sleep(everyMs);
   }
 }
+
+/** How a query ended within `ms`: 'ok', its error code, or 'hung' (for the postgres.js patch's guards). */
+export const settleWithin = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([
+    p.then(
+      () => 'ok',
+      (e: { code?: string }) => e.code ?? 'error',
+    ),
+    sleep(ms).then(() => 'hung'),
+  ]);

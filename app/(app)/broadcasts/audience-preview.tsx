@@ -24,7 +24,7 @@ export function AudiencePreview({ preview, error, waiting }: { preview: Preview 
       {skipped > 0 && (
         <>
           {' · '}
-          {skipped.toLocaleString()} skipped (unsubscribed)
+          {skipped.toLocaleString()} skipped (unsubscribed or not opted in)
         </>
       )}
       {cost && (

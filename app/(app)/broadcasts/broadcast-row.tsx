@@ -44,8 +44,13 @@ export function BroadcastRow({ broadcast: b, canCancel, onDone }: { broadcast: B
         {cancellable && <CancelBroadcast broadcast={b} onDone={onDone} />}
       </div>
       <p className="line-clamp-3 whitespace-pre-wrap break-words text-sm text-slate-700">{b.body}</p>
+      {b.state === 'failed' && b.error && (
+        <p className="text-sm text-red-700" data-testid="broadcast-error">
+          {b.error}
+        </p>
+      )}
       {b.state === 'scheduled' ? (
-        <p className="text-xs text-slate-500">Recipients are counted when it starts, so members who unsubscribe before then are skipped.</p>
+        <p className="text-xs text-slate-500">Recipients are counted when it starts, so members who unsubscribe before then are skipped, and those who opt in are included.</p>
       ) : (
         <Progress b={b} />
       )}
@@ -53,7 +58,7 @@ export function BroadcastRow({ broadcast: b, canCancel, onDone }: { broadcast: B
   );
 }
 
-/** Counts come from the messages themselves; "skipped" are members in the audience who had unsubscribed. */
+/** Counts come from the messages themselves; "skipped" are members in the audience who had unsubscribed or never opted in. */
 function Progress({ b }: { b: Broadcast }) {
   const done = b.sent + b.failed;
   const counts = [
@@ -61,7 +66,7 @@ function Progress({ b }: { b: Broadcast }) {
     { id: 'sent', label: 'Sent', value: b.sent },
     { id: 'delivered', label: 'Delivered', value: b.delivered },
     { id: 'failed', label: 'Failed', value: b.failed },
-    { id: 'skipped', label: 'Skipped (unsubscribed)', value: b.skipped },
+    { id: 'skipped', label: 'Skipped (not opted in)', value: b.skipped },
     ...(b.pending > 0 ? [{ id: 'pending', label: 'Waiting', value: b.pending }] : []),
   ];
   return (

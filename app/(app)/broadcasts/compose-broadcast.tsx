@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { messageBody } from '@/server/messaging/inputs';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { AllowanceNotice } from '../../_components/allowance-notice';
 import { SegmentCounter } from '../../_components/segment-counter';
 import { TextareaField } from '../../_components/textarea-field';
 import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
@@ -111,6 +112,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           hint="Members can reply STOP to unsubscribe; Steeple handles that for you."
           footer={<SegmentCounter text={body} />}
         />
+        <AllowanceNotice />
         <AudiencePicker
           value={choice}
           error={errors.audience}
@@ -187,7 +189,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
             <dt className="inline font-medium text-slate-800">To: </dt>
             <dd className="inline">
               {audience ? audienceLabel({ audience: audience.type, branchName: choice.type === 'branch' ? branchNameOf(queryClient, trpc, choice.branchId) : null, tag: choice.tag }) : ''}
-              {preview.data && preview.data.skipped > 0 ? ` (${preview.data.skipped.toLocaleString()} unsubscribed skipped)` : ''}
+              {preview.data && preview.data.skipped > 0 ? ` (${preview.data.skipped.toLocaleString()} not opted in, skipped)` : ''}
             </dd>
           </div>
           <div>

@@ -120,6 +120,7 @@ function ConversationRow({ item, selected }: { item: Item; selected: boolean }) 
         <span className="mt-0.5 flex items-center gap-2 text-xs text-slate-500">
           {format(item.phone)}
           {item.subscription === 'unsubscribed' && <ToneBadge tone="red">Unsubscribed</ToneBadge>}
+          {item.subscription === 'not_opted_in' && <ToneBadge tone="slate">Not opted in</ToneBadge>}
         </span>
       </Link>
     </li>

@@ -55,6 +55,7 @@ export function NewMessage() {
                     <span className="block text-xs text-slate-500">{m.phoneDisplay}</span>
                   </span>
                   {m.subscription === 'unsubscribed' && <ToneBadge tone="red">Unsubscribed</ToneBadge>}
+                  {m.subscription === 'not_opted_in' && <ToneBadge tone="slate">Not opted in</ToneBadge>}
                 </Link>
               </li>
             ))}

@@ -2,18 +2,21 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import type { SubscriptionState } from '@/server/members/inputs';
 import { messageBody } from '@/server/messaging/inputs';
 import { errorMessage } from '../../_components/errors';
 import { SegmentCounter } from '../../_components/segment-counter';
 import { TextareaField } from '../../_components/textarea-field';
+import { AllowanceNotice } from '../../_components/allowance-notice';
 import { Alert, Button } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 
-type Member = { id: string; firstName: string; subscription: 'subscribed' | 'unsubscribed' };
+type Member = { id: string; firstName: string; subscription: SubscriptionState };
 
 /**
  * Writing to one member. Unsubscribed members cannot be texted (the server refuses too), so the box is disabled
- * and says why and how it changes. Ctrl+Enter (⌘+Enter) sends; Enter is a new line, as texts may have several.
+ * and says why and how it changes; someone not opted in may be answered, and the box says they get no broadcasts.
+ * A trial's daily allowance is shown when it runs low. Ctrl+Enter (⌘+Enter) sends; Enter is a new line.
  */
 export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversationId: string) => void }) {
   const trpc = useTRPC();
@@ -55,6 +58,12 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
           {member.firstName} has unsubscribed (replied STOP), so Steeple will not text them. If they text START, they are subscribed again.
         </p>
       )}
+      {member.subscription === 'not_opted_in' && (
+        <p className="rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-200" data-testid="not-opted-in-notice">
+          {member.firstName} has not opted in: you can answer them here, but they get no broadcasts until they text START.
+        </p>
+      )}
+      <AllowanceNotice />
       <TextareaField
         id={`${id}-body`}
         label={`Message to ${member.firstName}`}

@@ -1,8 +1,10 @@
+import { SUBSCRIPTION_LABELS, type SubscriptionState } from '@/server/members/inputs';
 import { ToneBadge } from '../../_components/tone-badge';
 import { usePhoneFormat } from '../../_components/use-phone-format';
 import { memberName } from './display';
 
-type Member = { firstName: string; lastName: string; phone: string; subscription: 'subscribed' | 'unsubscribed' };
+type Member = { firstName: string; lastName: string; phone: string; subscription: SubscriptionState };
+const TONES = { subscribed: 'green', unsubscribed: 'red', not_opted_in: 'slate' } as const;
 
 /** Who the thread is with, and whether Steeple may text them. */
 export function ThreadHeader({ member, titleId }: { member: Member; titleId: string }) {
@@ -15,15 +17,9 @@ export function ThreadHeader({ member, titleId }: { member: Member; titleId: str
         </h2>
         <p className="text-sm text-slate-500">{format(member.phone)}</p>
       </div>
-      {member.subscription === 'subscribed' ? (
-        <ToneBadge tone="green" testId="subscription">
-          Subscribed
-        </ToneBadge>
-      ) : (
-        <ToneBadge tone="red" testId="subscription">
-          Unsubscribed
-        </ToneBadge>
-      )}
+      <ToneBadge tone={TONES[member.subscription]} testId="subscription">
+        {SUBSCRIPTION_LABELS[member.subscription]}
+      </ToneBadge>
     </div>
   );
 }

@@ -48,7 +48,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
     <Panel
       id="import"
       title="Import members from a CSV file"
-      description="One member per line, with a header line. We recognise columns like first_name, last_name, phone (or mobile, cell), email, branch, tags (separated by ; or |), notes and subscribed (yes/no)."
+      description="One member per line, with a header line. We recognise columns like first_name, last_name, phone (or mobile, cell), email, branch, tags (separated by ; or |), notes and subscribed (yes, no or “not opted in”; empty means yes). Importing someone as subscribed records that they agreed to receive texts; nobody who opted out is ever subscribed again."
     >
       <div className="space-y-4">
         {commit.data ? (

@@ -2,17 +2,19 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { createMemberInput } from '@/server/members/inputs';
+import { CONSENT_NOTE_REQUIRED, createMemberInput } from '@/server/members/inputs';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
 import { FormDialog } from '../../_components/form-dialog';
 import { TextareaField } from '../../_components/textarea-field';
 import { SelectField, TextField } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
+import { ConsentField, type ConsentChoice } from './consent-field';
+import { ConsentHistory } from './consent-history';
 import { fullName, type BranchItem, type MemberItem } from './types';
 
-type Form = { firstName: string; lastName: string; phone: string; email: string; branchId: string; tags: string; notes: string; subscription: 'subscribed' | 'unsubscribed' };
+type Form = { firstName: string; lastName: string; phone: string; email: string; branchId: string; tags: string; notes: string; consent: ConsentChoice };
 
-const blank: Form = { firstName: '', lastName: '', phone: '', email: '', branchId: '', tags: '', notes: '', subscription: 'subscribed' };
+const blank: Form = { firstName: '', lastName: '', phone: '', email: '', branchId: '', tags: '', notes: '', consent: { state: 'not_opted_in', note: '' } };
 
 const formOf = (m: MemberItem): Form => ({
   firstName: m.firstName,
@@ -22,10 +24,16 @@ const formOf = (m: MemberItem): Form => ({
   branchId: m.branchId ?? '',
   tags: m.tags.join(', '),
   notes: m.notes ?? '',
-  subscription: m.subscription,
+  consent: { state: m.subscription, note: '' },
 });
 
-const inputOf = (f: Form) => ({ ...f, branchId: f.branchId || null, tags: f.tags.split(',').map((t) => t.trim()).filter(Boolean) });
+/** Consent is sent only when it changes (or, for someone new, when it is more than "not opted in"). */
+const inputOf = ({ consent, ...f }: Form, current: MemberItem['subscription'] | null) => ({
+  ...f,
+  branchId: f.branchId || null,
+  tags: f.tags.split(',').map((t) => t.trim()).filter(Boolean),
+  ...(consent.state !== (current ?? 'not_opted_in') && { subscription: consent.state, consentNote: consent.note.trim() || undefined }),
+});
 
 /** Add a member (no `member`) or edit one. Errors appear beside their fields, from the browser's check or the server's. */
 export function MemberDialog({
@@ -60,22 +68,24 @@ export function MemberDialog({
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
-    if (errors[key]) setErrors((e) => ({ ...e, [key]: undefined }));
+    if (errors[key] || (key === 'consent' && errors.consentNote)) setErrors((e) => ({ ...e, [key]: undefined, consentNote: undefined }));
   };
+  const current = member?.subscription ?? null;
   const submit = () => {
-    const parsed = createMemberInput.safeParse(inputOf(form));
-    if (!parsed.success) {
-      const fields = firstIssues(parsed.error.issues);
+    const input = inputOf(form, current);
+    const parsed = createMemberInput.safeParse(input);
+    const fields = parsed.success ? {} : firstIssues(parsed.error.issues);
+    if (input.subscription === 'subscribed' && !input.consentNote) fields.consentNote = CONSENT_NOTE_REQUIRED;
+    if (Object.keys(fields).length) {
       setErrors(fields);
       focusFirst(fields);
       return;
     }
     setErrors({});
-    const input = inputOf(form);
     if (member) update.mutate({ id: member.id, ...input });
     else create.mutate(input);
   };
-  const field = (key: keyof Form) => ({ id: `member-${key}`, value: form[key], error: errors[key], onChange: (e: { target: { value: string } }) => set(key, e.target.value as never) });
+  const field = (key: Exclude<keyof Form, 'consent'>) => ({ id: `member-${key}`, value: form[key], error: errors[key], onChange: (e: { target: { value: string } }) => set(key, e.target.value as never) });
 
   return (
     <FormDialog
@@ -103,10 +113,8 @@ export function MemberDialog({
       </SelectField>
       <TextField label="Tags (optional)" autoComplete="off" hint="Separate tags with commas, like: choir, youth" {...field('tags')} />
       <TextareaField label="Notes (optional)" rows={3} {...field('notes')} />
-      <SelectField label="Texts" hint="Unsubscribed members get no broadcasts or texts from your team." {...field('subscription')}>
-        <option value="subscribed">Subscribed</option>
-        <option value="unsubscribed">Unsubscribed</option>
-      </SelectField>
+      <ConsentField current={current} value={form.consent} error={errors.consentNote} onChange={(v) => set('consent', v)} />
+      {member && <ConsentHistory memberId={member.id} />}
     </FormDialog>
   );
 }

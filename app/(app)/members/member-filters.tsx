@@ -3,7 +3,7 @@
 import { SelectField, TextField } from '../../_components/ui';
 import type { BranchItem } from './types';
 
-export type Filters = { search: string; branchId: string; tag: string; subscription: '' | 'subscribed' | 'unsubscribed' };
+export type Filters = { search: string; branchId: string; tag: string; subscription: '' | 'subscribed' | 'unsubscribed' | 'not_opted_in' };
 export const noFilters: Filters = { search: '', branchId: '', tag: '', subscription: '' };
 
 /** Search box and the branch, tag and subscription filters above the members table. */
@@ -33,6 +33,7 @@ export function MemberFilters({ value, onChange, branches, tags }: { value: Filt
         <option value="">Everyone</option>
         <option value="subscribed">Subscribed</option>
         <option value="unsubscribed">Unsubscribed</option>
+        <option value="not_opted_in">Not opted in</option>
       </SelectField>
     </div>
   );

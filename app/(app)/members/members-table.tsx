@@ -1,5 +1,6 @@
 'use client';
 
+import { SUBSCRIPTION_LABELS } from '@/server/members/inputs';
 import { Badge, Button } from '../../_components/ui';
 import { fullName, type MemberItem } from './types';
 
@@ -25,9 +26,9 @@ export function MembersTable({ items, canDelete, onEdit, onDelete }: { items: Me
             <tr key={m.id} data-testid="member-row" data-phone={m.phone}>
               <td className="px-3 py-2.5">
                 <span className="font-medium text-slate-900">{fullName(m)}</span>
-                {m.subscription === 'unsubscribed' && (
+                {m.subscription !== 'subscribed' && (
                   <span className="ml-2">
-                    <Badge tone="amber">Unsubscribed</Badge>
+                    <Badge tone={m.subscription === 'unsubscribed' ? 'amber' : 'slate'}>{SUBSCRIPTION_LABELS[m.subscription]}</Badge>
                   </span>
                 )}
               </td>

@@ -64,7 +64,7 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
       }}
     >
       <fieldset disabled={!canEdit} className="grid gap-4 sm:grid-cols-2">
-        <TextField id="church-name" label="Church name" value={form.churchName} error={errors.churchName} maxLength={120} onChange={(e) => set('churchName', e.target.value)} />
+        <TextField id="church-name" label="Church name" value={form.churchName} error={errors.churchName} maxLength={80} onChange={(e) => set('churchName', e.target.value)} />
         <TimezoneField id="church-timezone" label="Timezone" value={form.timezone} error={errors.timezone} hint="Used for the dashboard’s days." onChange={(tz) => set('timezone', tz)} disabled={!canEdit} />
         <SelectField id="church-country" label="Country" value={form.country} error={errors.country} hint="Members’ numbers without a + country code are read as this country’s." onChange={(e) => set('country', e.target.value)}>
           {countries.map(([code, name]) => (

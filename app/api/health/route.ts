@@ -1,10 +1,12 @@
-import { health } from '@/server/health';
+import { health, liveness } from '@/server/health';
+import { isOperator } from '@/server/observability/metrics-endpoint';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-/** 200 when the registry answers, 503 when it does not; always with the connection counters. */
-export async function GET() {
-  const report = await health(getServices());
+/** Liveness for anyone ({ status }: 200, or 503 when the registry does not answer); the details for operators only. */
+export async function GET(request: Request) {
+  const services = getServices();
+  const report = isOperator(request, services) ? await health(services) : { status: (await liveness(services)).status };
   return Response.json(report, { status: report.status === 'ok' ? 200 : 503, headers: { 'cache-control': 'no-store' } });
 }

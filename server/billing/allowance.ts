@@ -1,0 +1,59 @@
+import { TRPCError } from '@trpc/server';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { TenantDb } from '@/db/tenant';
+import { messages } from '@/db/tenant/schema';
+import { churchProfile } from '@/server/church/profile';
+import type { Services } from '@/server/services';
+
+/**
+ * A free trial texts within a daily allowance (TRIAL_DAILY_SEGMENTS, 500 segments by default), shared by the inbox
+ * and broadcasts and counted from midnight to midnight in the church's own timezone: enough to try everything, too
+ * little to make a trial a free bulk-texting service. Paying churches, and servers without billing (nobody to pay),
+ * have none. Automatic replies (STOP, START, HELP confirmations) are never counted or held back.
+ */
+export type Allowance = { limited: false } | { limited: true; limit: number; used: number; remaining: number; resetsAt: Date; timezone: string };
+
+export async function allowanceOf(services: Services, db: TenantDb, tenantId: string): Promise<Allowance> {
+  const access = await services.access.get(tenantId);
+  // trialDaysLeft is set only while billing is on and the church is in its trial; read-only is a trial run out.
+  if (access.trialDaysLeft === null && !access.readOnly) return { limited: false };
+  const { timezone } = await churchProfile(services.registry, tenantId, services.config.REGISTRY_TIMEOUT_MS);
+  const midnight = sql`(date_trunc('day', now() at time zone ${timezone}) at time zone ${timezone})`;
+  const [row] = await db
+    .select({ used: sql<number>`coalesce(sum(${messages.segments}), 0)::int`, resetsAt: sql<string>`(${midnight} + interval '1 day')::text` })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.direction, 'outbound'),
+        ne(messages.kind, 'auto'),
+        inArray(messages.status, ['queued', 'sending', 'sent', 'delivered']), // what failed never left
+        sql`${messages.createdAt} >= ${midnight}`,
+      ),
+    );
+  const limit = services.config.TRIAL_DAILY_SEGMENTS;
+  const used = row?.used ?? 0;
+  return { limited: true, limit, used, remaining: Math.max(0, limit - used), resetsAt: new Date(row!.resetsAt), timezone };
+}
+
+/** Refuse a send of `segments` that today's allowance cannot cover, saying when it resets. */
+export async function requireAllowance(services: Services, db: TenantDb, tenantId: string, segments: number) {
+  const allowance = await allowanceOf(services, db, tenantId);
+  if (allowance.limited && segments > allowance.remaining) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: allowanceMessage(allowance, segments) });
+}
+
+export function allowanceMessage(a: Extract<Allowance, { limited: true }>, segments: number): string {
+  const resets = a.resetsAt.toLocaleString('en-US', { timeZone: a.timezone, hour: 'numeric', minute: '2-digit', weekday: 'short', timeZoneName: 'short' });
+  const left = a.remaining === 0 ? 'today’s are used up' : `${a.remaining.toLocaleString('en-US')} are left today and this needs ${segments.toLocaleString('en-US')}`;
+  return `During the free trial a church can send ${a.limit.toLocaleString('en-US')} text segments a day; ${left}. The allowance resets ${resets}. Choose a plan in Settings → Billing to lift it.`;
+}
+
+/**
+ * Whether a broadcast of `recipients` × its segments fits what is left of the allowance on the day it goes out:
+ * null when it fits (or there is no allowance), otherwise the reason to show. `at`: when it is scheduled.
+ */
+export async function broadcastRefusal(services: Services, db: TenantDb, tenantId: string, segments: number, at: Date = new Date()): Promise<string | null> {
+  const allowance = await allowanceOf(services, db, tenantId);
+  if (!allowance.limited) return null;
+  const left = at < allowance.resetsAt ? allowance.remaining : allowance.limit; // a later day starts afresh
+  return segments > left ? allowanceMessage({ ...allowance, remaining: left }, segments) : null;
+}

@@ -1,0 +1,129 @@
+import type { TenantDb } from '@/db/tenant';
+import { churchProfile } from '@/server/church/profile';
+import { log } from '@/server/log';
+import { isDatabaseOutage } from '@/server/registry';
+import type { Services } from '@/server/services';
+import { ConnectionBudgetError, TenantNotFoundError } from '@/server/tenancy/connection-manager';
+import { unavailableReason } from '@/server/tenancy/availability';
+import { RegistryUnavailableError } from '@/server/tenancy/resolver';
+import { applyDeliveryStatus, storeInbound } from './inbound';
+import type { NewEvent, Outcome, Pending, ReceivedPayload, StatusPayload } from './inbound-queue';
+import { enqueueSend } from './jobs';
+
+/**
+ * From the registry's holding area to the church's own database. A webhook stores its event in the registry first
+ * (the only thing that must work for Telnyx to get its 200), then tries to deliver it at once; whatever cannot be
+ * delivered now — the church is being moved, upgraded, or its database refuses connections — is delivered by the
+ * church's drain job when it can take it: once (the church's database is unique by message id) and in order per
+ * sender (a text never overtakes an older one from the same person).
+ */
+export type Received = { outcome: Outcome | 'queued' | 'updated' | 'unchanged' };
+
+/** Store the event durably, then deliver it now if its turn has come and the church can take it. */
+export async function receive(services: Services, e: NewEvent): Promise<Received> {
+  const queue = services.messaging.inbound;
+  const { event, behind } = await queue.record(e); // the registry is down: this throws, and the webhook answers 503
+  if (event.deliveredAt) return { outcome: 'duplicate' };
+  if (behind) {
+    // An older text from this sender is still waiting: this one is delivered after it, by the drain.
+    await drainSoon(services, event.tenantId, 0);
+    return { outcome: 'queued' };
+  }
+  try {
+    return await deliver(services, event, { markLater: true });
+  } catch (err) {
+    await noteFailure(services, event, err);
+    await drainSoon(services, event.tenantId, 5_000);
+    return { outcome: 'queued' };
+  }
+}
+
+/**
+ * Deliver one event to its church's database and mark it delivered; throws when the church cannot take it now.
+ * `markLater`: the webhook's own delivery leaves the mark to a batched write (see InboundQueue.deliveredSoon).
+ */
+export async function deliver(services: Services, event: Pending, opts: { markLater?: boolean } = {}): Promise<Received> {
+  const queue = services.messaging.inbound;
+  const mark = (outcome: Outcome) => (opts.markLater ? queue.deliveredSoon(event.id, outcome) : queue.delivered(event.id, outcome));
+  if (!event.payload) return { outcome: 'duplicate' }; // already delivered: its text was erased
+  if (event.kind === 'status') {
+    const updated = await withChurch(services, event.tenantId, (db) => applyDeliveryStatus(db, event.payload as StatusPayload));
+    await mark(updated === null ? 'dropped' : 'stored');
+    return { outcome: updated === null ? 'dropped' : updated ? 'updated' : 'unchanged' };
+  }
+  const text = event.payload as ReceivedPayload;
+  const church = () => churchProfile(services.registry, event.tenantId, services.config.REGISTRY_TIMEOUT_MS);
+  const result = await withChurch(services, event.tenantId, (db) => storeInbound(db, { ...text, receivedAt: event.receivedAt }, church));
+  if (!result) {
+    log.warn('inbound text for a church that no longer exists; dropped', { tenantId: event.tenantId });
+    await mark('dropped');
+    return { outcome: 'dropped' };
+  }
+  // The automatic reply (STOP, START, HELP) is queued before the event counts as delivered: if queueing fails, the
+  // event is delivered again later, finds the stored text (a duplicate) and the reply still waiting, and queues it.
+  for (const id of result.followUps) await enqueueSend(services.registry, event.tenantId, id, services.config.REGISTRY_TIMEOUT_MS);
+  const outcome = result.duplicate ? 'duplicate' : 'stored';
+  await mark(outcome);
+  return { outcome };
+}
+
+/** One event set aside after this many failures that were not outages (see `drain`), so its church's other texts flow. */
+const MAX_EVENT_ATTEMPTS = 20;
+const BATCH = 100;
+
+/**
+ * The drain job's work: every waiting event of one church, oldest first, stopping at the first the church cannot
+ * take. Returns how long to wait before trying again, or null when nothing is left.
+ */
+export async function drain(services: Services, tenantId: string): Promise<number | null> {
+  const queue = services.messaging.inbound;
+  for (;;) {
+    const batch = await queue.pending(tenantId, BATCH);
+    if (batch.length === 0) return null;
+    for (const event of batch) {
+      try {
+        await deliver(services, event);
+      } catch (err) {
+        const attempts = await noteFailure(services, event, err);
+        if (isOutage(err) || attempts < MAX_EVENT_ATTEMPTS) return retryDelay(attempts);
+        // Not an outage, and failing again and again: a bug or bad data. Keep the church's other texts moving.
+        log.error('inbound event given up after repeated failures', { tenantId, eventId: event.id, attempts, err });
+        await queue.delivered(event.id, 'failed', 'given up after repeated failures (see the log)');
+      }
+    }
+    if (batch.length < BATCH) return null;
+  }
+}
+
+/** 1 s, 2 s, 4 s … at most a minute between tries, however long the church is away. */
+const retryDelay = (attempts: number) => Math.min(60_000, 1_000 * 2 ** Math.min(attempts, 6));
+
+/** The church's drain job, soon; if even that fails, the worker's sweep queues it (server/jobs/maintenance.ts). */
+async function drainSoon(services: Services, tenantId: string, inMs: number) {
+  await services.messaging.inbound.scheduleDrain(tenantId, { inMs, mode: 'preserve_run_at' }).catch((err) => {
+    log.warn('inbound drain not queued; the sweep will queue it', { tenantId, err });
+  });
+}
+
+async function noteFailure(services: Services, event: Pending, err: unknown) {
+  if (isOutage(err)) log.warn('inbound event waits: its church cannot take it now', { tenantId: event.tenantId, eventId: event.id, err });
+  else log.error('inbound event not delivered; it will be tried again', { tenantId: event.tenantId, eventId: event.id, err });
+  return services.messaging.inbound.failedAttempt(event.id, err).catch(() => event.attempts + 1);
+}
+
+/** A church (or the registry) that cannot be reached right now, as opposed to something wrong with the event. */
+export const isOutage = (err: unknown) =>
+  RegistryUnavailableError.is(err) || unavailableReason(err) !== null || ConnectionBudgetError.is(err) || isDatabaseOutage(err);
+
+/**
+ * The church's database; a church that no longer exists yields null (the event is dropped), anything else that stops
+ * us throws (the event waits). Suspended and closed churches still take their texts (`forInbound`).
+ */
+async function withChurch<T>(services: Services, tenantId: string, fn: (db: TenantDb) => Promise<T>): Promise<T | null> {
+  try {
+    return await services.connections.withTenant(tenantId, fn, services.messaging.gate);
+  } catch (err) {
+    if (TenantNotFoundError.is(err) || unavailableReason(err) === 'gone') return null;
+    throw err;
+  }
+}

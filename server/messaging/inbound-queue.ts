@@ -1,0 +1,208 @@
+import type { InboundEvent } from '@/db/registry/schema';
+import { addJobInTransaction } from '@/server/jobs/queue';
+import { log } from '@/server/log';
+import { withoutQueryParams } from '@/server/observability/redact';
+import type { Registry } from '@/server/registry';
+import { withDeadline } from '@/server/tenancy/resolver';
+
+/**
+ * The registry's holding area for texting events (`inbound_events`): each event is written here the moment its
+ * signature checks out, and leaves once its church's own database has it (server/messaging/inbound-delivery.ts).
+ * Unique by the provider's message id, in arrival order, and drained per church by one queue job.
+ */
+export type ReceivedPayload = { providerMessageId: string; from: string; to: string; text: string };
+export type StatusPayload = { providerMessageId: string; status: 'sent' | 'delivered' | 'failed'; error: string | null };
+
+export type NewEvent =
+  | { tenantId: string; kind: 'received'; key: string; sender: string; optOut: boolean; payload: ReceivedPayload }
+  | { tenantId: string; kind: 'status'; key: string; payload: StatusPayload };
+
+export type Pending = Pick<InboundEvent, 'id' | 'tenantId' | 'kind' | 'sender' | 'attempts'> & {
+  payload: ReceivedPayload | StatusPayload | null;
+  receivedAt: Date;
+  deliveredAt: Date | null;
+};
+
+export type Outcome = 'stored' | 'duplicate' | 'dropped' | 'failed';
+
+export const DRAIN_TASK = 'deliver_inbound';
+
+type Row = { id: string; tenant_id: string; kind: 'received' | 'status'; sender: string | null; attempts: number; payload: Pending['payload'] | string; received_at: Date; delivered_at: Date | null; behind?: boolean };
+
+const toPending = (r: Row): Pending => ({
+  id: Number(r.id),
+  tenantId: r.tenant_id,
+  kind: r.kind,
+  sender: r.sender,
+  attempts: r.attempts,
+  // Drizzle's postgres.js driver leaves json as text (it parses json itself), and this is the same client.
+  payload: typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload,
+  receivedAt: new Date(r.received_at),
+  deliveredAt: r.delivered_at && new Date(r.delivered_at),
+});
+
+/** Delivered marks from webhooks are written together, at most this long after the delivery. */
+const MARK_EVERY_MS = 20;
+
+export class InboundQueue {
+  private marks: { id: number; outcome: Outcome }[] = [];
+  private marking: Promise<void> | null = null;
+  /** Delivered here, mark not yet written: not "waiting" for this process, whatever the registry still says. */
+  private unmarked = new Set<number>();
+
+  constructor(private registry: Registry, private timeoutMs: number) {}
+
+  /**
+   * Keep an event (or find the one already kept under its key). `behind`: an older text from the same sender is
+   * still waiting, so this one must wait its turn rather than overtake it.
+   */
+  async record(e: NewEvent): Promise<{ event: Pending; behind: boolean }> {
+    const sql = this.registry.sql;
+    const sender = e.kind === 'received' ? e.sender : null;
+    const optOut = e.kind === 'received' && e.optOut;
+    const find = async () => {
+      const [row] = await sql<Row[]>`
+        with added as (
+          insert into inbound_events (tenant_id, kind, event_key, sender, opt_out, payload)
+          values (${e.tenantId}, ${e.kind}, ${e.key}, ${sender}, ${optOut}, ${JSON.stringify(e.payload)}::jsonb)
+          on conflict (event_key) do nothing
+          returning id, tenant_id, kind, sender, attempts, payload, received_at, delivered_at
+        ), found as (
+          select id, tenant_id, kind, sender, attempts, payload, received_at, delivered_at from added
+          union all
+          select id, tenant_id, kind, sender, attempts, payload, received_at, delivered_at from inbound_events
+           where event_key = ${e.key} and not exists (select 1 from added)
+        )
+        select found.*, exists (
+          select 1 from inbound_events o
+           where o.tenant_id = found.tenant_id and o.sender = found.sender and o.delivered_at is null and o.id < found.id
+             and o.id <> all(${[...this.unmarked]}::bigint[])
+        ) as behind
+        from found`;
+      return row;
+    };
+    // A concurrent duplicate is not in this statement's snapshot: it waited for that one to commit, so look again.
+    const row = (await withDeadline(find(), this.timeoutMs)) ?? (await withDeadline(find(), this.timeoutMs));
+    if (!row) throw new Error(`inbound event ${e.key} was neither stored nor found`);
+    return { event: toPending(row), behind: !!row.behind };
+  }
+
+  /** The church's waiting events, oldest first. */
+  async pending(tenantId: string, limit: number): Promise<Pending[]> {
+    await this.flush();
+    const rows = await withDeadline(
+      this.registry.sql<Row[]>`
+        select id, tenant_id, kind, sender, attempts, payload, received_at, delivered_at from inbound_events
+         where tenant_id = ${tenantId} and delivered_at is null order by id limit ${limit}`,
+      this.timeoutMs,
+    );
+    return rows.map(toPending);
+  }
+
+  /** It is in the church's database (or has nowhere to go): the text itself is erased from the registry. */
+  async delivered(id: number, outcome: Outcome, error?: string) {
+    await withDeadline(
+      this.registry.sql`update inbound_events set delivered_at = now(), outcome = ${outcome}, payload = null, last_error = coalesce(${error ?? null}, last_error) where id = ${id}`,
+      this.timeoutMs,
+    );
+  }
+
+  /**
+   * The webhook's own delivery, marked a moment later together with others: one registry write for many texts, and
+   * none on the webhook's path. Losing a mark (a crash) only means the drain delivers it again, as a duplicate.
+   */
+  deliveredSoon(id: number, outcome: Outcome) {
+    this.marks.push({ id, outcome });
+    this.unmarked.add(id);
+    this.marking ??= new Promise((r) => setTimeout(r, MARK_EVERY_MS)).then(() => this.flush());
+  }
+
+  /** Write the marks waiting; reads of what is pending call this first, so this process never sees its own stale. */
+  async flush() {
+    const batch = this.marks.splice(0);
+    this.marking = null;
+    if (batch.length === 0) return;
+    await withDeadline(
+      this.registry.sql`
+        update inbound_events e set delivered_at = now(), outcome = v.outcome, payload = null
+          from (select unnest(${batch.map((m) => m.id)}::bigint[]) as id, unnest(${batch.map((m) => m.outcome)}::text[]) as outcome) v
+         where e.id = v.id`,
+      this.timeoutMs,
+    )
+      .catch((err) => log.warn('delivered marks not written; the drain will find those texts already stored', { count: batch.length, err }))
+      .finally(() => {
+        for (const m of batch) this.unmarked.delete(m.id);
+      });
+  }
+
+  /** One more failed try; returns how many there have been. */
+  async failedAttempt(id: number, err: unknown): Promise<number> {
+    // For operators (`tenants show`, SQL): what went wrong, never the text's words (drizzle puts them in its message).
+    const clean = err instanceof Error ? withoutQueryParams(err) : null;
+    const cause = clean?.cause instanceof Error ? `: ${clean.cause.message}` : '';
+    const reason = (clean ? `${clean.name}: ${clean.message}${cause}` : String(err)).slice(0, 500);
+    const [row] = await withDeadline(this.registry.sql<{ attempts: number }[]>`update inbound_events set attempts = attempts + 1, last_error = ${reason} where id = ${id} returning attempts`, this.timeoutMs);
+    return row?.attempts ?? 0;
+  }
+
+  /** True while an opt-out word from `phone` waits for the church's database: a send to them must not overtake it. */
+  async optOutPending(tenantId: string, phone: string): Promise<boolean> {
+    await this.flush();
+    const [row] = await withDeadline(
+      this.registry.sql<{ yes: boolean }[]>`
+        select exists (select 1 from inbound_events where tenant_id = ${tenantId} and sender = ${phone} and delivered_at is null and opt_out) as yes`,
+      this.timeoutMs,
+    );
+    return !!row?.yes;
+  }
+
+  /**
+   * Make sure the church's drain job exists. `preserve_run_at` leaves an already scheduled drain alone (the sweeper,
+   * a webhook during an outage); `replace` moves it (the drain's own backoff, a church that is back).
+   */
+  scheduleDrain(tenantId: string, opts: { inMs?: number; mode?: 'replace' | 'preserve_run_at' } = {}) {
+    const runAt = new Date(Date.now() + (opts.inMs ?? 0));
+    const job = addJobInTransaction(this.registry.db, DRAIN_TASK, { tenantId }, { jobKey: `inbound:${tenantId}`, maxAttempts: 25, runAt, mode: opts.mode ?? 'replace' });
+    return withDeadline(job, this.timeoutMs);
+  }
+
+  /** A church is back (resumed, moved, migrated): drain what waits for it now rather than at its next retry. */
+  async wake(tenantId: string) {
+    await this.flush();
+    const [row] = await withDeadline(
+      this.registry.sql<{ yes: boolean }[]>`select exists (select 1 from inbound_events where tenant_id = ${tenantId} and delivered_at is null) as yes`,
+      this.timeoutMs,
+    );
+    if (row?.yes) await this.scheduleDrain(tenantId);
+  }
+
+  /** For health and metrics: how many events wait, and for how long the oldest has. */
+  async stats(): Promise<{ pending: number; oldestPendingSeconds: number }> {
+    await this.flush();
+    const [row] = await withDeadline(
+      this.registry.sql<{ pending: number; oldest: number | null }[]>`
+        select count(*)::int as pending, extract(epoch from now() - min(received_at))::float8 as oldest
+          from inbound_events where delivered_at is null`,
+      this.timeoutMs,
+    );
+    return { pending: row?.pending ?? 0, oldestPendingSeconds: Math.max(0, Math.round((row?.oldest ?? 0) * 10) / 10) };
+  }
+
+  /** Churches with an event waiting longer than a drain should take: their drain job was lost (or never queued). */
+  async stalled(olderThanSeconds: number): Promise<string[]> {
+    await this.flush();
+    const rows = await withDeadline(
+      this.registry.sql<{ tenant_id: string }[]>`
+        select distinct tenant_id from inbound_events
+         where delivered_at is null and received_at < now() - make_interval(secs => ${olderThanSeconds})`,
+      this.timeoutMs,
+    );
+    return rows.map((r) => r.tenant_id);
+  }
+
+  /** Delivered rows are kept a day to answer replays quickly, then deleted. */
+  async purgeDelivered(): Promise<number> {
+    const rows = await withDeadline(this.registry.sql`delete from inbound_events where delivered_at < now() - interval '1 day'`, this.timeoutMs * 5);
+    return rows.count;
+  }
+}
