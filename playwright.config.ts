@@ -44,7 +44,7 @@ export default defineConfig({
         LOG_LEVEL: 'warn',
         SIGNUPS_PER_HOUR_PER_IP: '1000',
         SIGNIN_FAILURES_PER_IP: '1000',
-        METRICS_TOKEN: 'e2e-metrics-token-0123456789', // e2e/security.spec.ts asks /api/health for the operator's details
+        METRICS_TOKEN: 'e2e-metrics-token-0123456789', // METRICS_TOKEN in e2e/support.ts: the operator's /api/health details
         STRIPE_SECRET_KEY: 'sk_test_e2e_steeple',
         STRIPE_WEBHOOK_SECRET: 'whsec_e2e_steeple',
         STRIPE_PRICE_ID: 'price_e2e',

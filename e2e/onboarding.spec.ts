@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { fillWizard, mainNav, newChurch, open, signUp } from './support';
+import { fillWizard, mainNav, METRICS_TOKEN, newChurch, open, signUp } from './support';
 
 test('a new church goes through the wizard, watches its workspace being prepared and lands on its dashboard signed in', async ({ page }) => {
   const c = newChurch('Hope');
@@ -156,8 +156,8 @@ test('onboarding without a signup in progress says so', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Nothing to set up' })).toBeVisible();
 });
 
-test('health reports the registry and connection counters without leaks', async ({ request }) => {
-  const res = await request.get('/api/health');
+test('health reports the registry and connection counters without leaks (to the operator)', async ({ request }) => {
+  const res = await request.get('/api/health', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(res.status()).toBe(200);
   const body = await res.json();
   expect(body.registry.status).toBe('ok');

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { newChurch, open, signIn, signOut, signUp } from './support';
+import { METRICS_TOKEN, newChurch, open, signIn, signOut, signUp } from './support';
 
 /**
  * What scripts/serve.mjs (the app's own HTTP front) and the route handlers promise every client: the security
@@ -8,8 +8,6 @@ import { newChurch, open, signIn, signOut, signUp } from './support';
  * the socket's address (never a header the client wrote), and request bodies and batches with a ceiling.
  */
 
-/** The METRICS_TOKEN playwright.config.ts gives the app. */
-const METRICS_TOKEN = 'e2e-metrics-token-0123456789';
 
 // ---------------------------------------------------------------------------------------------
 // Headers

@@ -126,3 +126,6 @@ export async function postStripeEvent(request: APIRequestContext, event: object,
   const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
   return request.post('/api/webhooks/stripe', { data: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
 }
+
+/** The METRICS_TOKEN playwright.config.ts gives the app: /api/health's details and /api/metrics are for its bearer. */
+export const METRICS_TOKEN = 'e2e-metrics-token-0123456789';

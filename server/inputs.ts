@@ -61,8 +61,9 @@ export function withoutLinks(text: string): string {
 export const churchName = z
   .string()
   .max(400, 'Keep the name under 80 characters')
+  .refine((s) => !s.trim() || !!withoutLinks(s), 'A church name cannot be a web address')
   .transform(withoutLinks)
-  .pipe(z.string().min(2, 'Enter the church name (web addresses are left out)').max(80, 'Keep the name under 80 characters'));
+  .pipe(z.string().min(2, 'Enter the church name').max(80, 'Keep the name under 80 characters'));
 
 export const churchStep = z.object({
   churchName,
