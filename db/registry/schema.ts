@@ -137,8 +137,8 @@ export const rateLimits = pgTable('rate_limits', {
 
 /**
  * Texting events from the provider, kept here from the moment their signature checks out until the church's own
- * database has them: a church that is being moved, upgraded or is down still loses nothing. The text itself is
- * erased (payload null) once delivered; the row stays a day to answer replays, then goes.
+ * database has them: a church that is being moved, upgraded or is down still loses nothing. A delivered event is
+ * deleted; only one set aside after failing again and again stays a day (outcome 'failed', without its words).
  */
 export const inboundEvents = pgTable('inbound_events', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(), // arrival order
@@ -153,14 +153,13 @@ export const inboundEvents = pgTable('inbound_events', {
   payload: jsonb('payload'),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   deliveredAt: timestamp('delivered_at', { withTimezone: true }),
-  /** stored, duplicate, dropped (the church no longer exists) or failed (given up after many attempts; see the log). */
+  /** 'failed': given up after many attempts (see the log); delivered events are not kept at all. */
   outcome: text('outcome'),
   attempts: integer('attempts').notNull().default(0),
   lastError: text('last_error'),
 }, (t) => [
-  index('inbound_events_pending_idx').on(t.tenantId, t.id).where(sql`${t.deliveredAt} is null`),
-  index('inbound_events_pending_sender_idx').on(t.tenantId, t.sender).where(sql`${t.deliveredAt} is null`),
-  index('inbound_events_delivered_idx').on(t.deliveredAt).where(sql`${t.deliveredAt} is not null`),
+  // One small index for everything that asks what still waits: a church's events, a sender's, a STOP among them.
+  index('inbound_events_pending_idx').on(t.tenantId, t.sender, t.id).where(sql`${t.deliveredAt} is null`),
 ]);
 
 export type InboundEvent = typeof inboundEvents.$inferSelect;

@@ -15,7 +15,5 @@ CREATE TABLE "inbound_events" (
 );
 --> statement-breakpoint
 ALTER TABLE "inbound_events" ADD CONSTRAINT "inbound_events_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "inbound_events_pending_idx" ON "inbound_events" USING btree ("tenant_id","id") WHERE "inbound_events"."delivered_at" is null;--> statement-breakpoint
-CREATE INDEX "inbound_events_pending_sender_idx" ON "inbound_events" USING btree ("tenant_id","sender") WHERE "inbound_events"."delivered_at" is null;--> statement-breakpoint
-CREATE INDEX "inbound_events_delivered_idx" ON "inbound_events" USING btree ("delivered_at") WHERE "inbound_events"."delivered_at" is not null;--> statement-breakpoint
+CREATE INDEX "inbound_events_pending_idx" ON "inbound_events" USING btree ("tenant_id","sender","id") WHERE "inbound_events"."delivered_at" is null;--> statement-breakpoint
 CREATE INDEX "rate_limits_expire_idx" ON "rate_limits" USING btree ("expire");

@@ -40,11 +40,11 @@ export async function receive(services: Services, e: NewEvent): Promise<Received
 
 /**
  * Deliver one event to its church's database and mark it delivered; throws when the church cannot take it now.
- * `markLater`: the webhook's own delivery leaves the mark to a batched write (see InboundQueue.deliveredSoon).
+ * `markLater`: the webhook's own delivery leaves its removal to a batched write (see InboundQueue.deliveredSoon).
  */
 export async function deliver(services: Services, event: Pending, opts: { markLater?: boolean } = {}): Promise<Received> {
   const queue = services.messaging.inbound;
-  const mark = (outcome: Outcome) => (opts.markLater ? queue.deliveredSoon(event.id, outcome) : queue.delivered(event.id, outcome));
+  const mark = (outcome: Outcome) => (opts.markLater ? queue.deliveredSoon(event.id) : queue.delivered(event.id, outcome));
   if (!event.payload) return { outcome: 'duplicate' }; // already delivered: its text was erased
   if (event.kind === 'status') {
     const updated = await withChurch(services, event.tenantId, (db) => applyDeliveryStatus(db, event.payload as StatusPayload));

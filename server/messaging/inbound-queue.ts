@@ -8,7 +8,8 @@ import { withDeadline } from '@/server/tenancy/resolver';
 /**
  * The registry's holding area for texting events (`inbound_events`): each event is written here the moment its
  * signature checks out, and leaves once its church's own database has it (server/messaging/inbound-delivery.ts).
- * Unique by the provider's message id, in arrival order, and drained per church by one queue job.
+ * Unique by the provider's message id while it waits (and in the church's database after), in arrival order, and
+ * drained per church by one queue job.
  */
 export type ReceivedPayload = { providerMessageId: string; from: string; to: string; text: string };
 export type StatusPayload = { providerMessageId: string; status: 'sent' | 'delivered' | 'failed'; error: string | null };
@@ -41,11 +42,11 @@ const toPending = (r: Row): Pending => ({
   deliveredAt: r.delivered_at && new Date(r.delivered_at),
 });
 
-/** Delivered marks from webhooks are written together, at most this long after the delivery. */
+/** Events webhooks delivered are removed together, at most this long after the delivery. */
 const MARK_EVERY_MS = 20;
 
 export class InboundQueue {
-  private marks: { id: number; outcome: Outcome }[] = [];
+  private marks: number[] = [];
   private marking: Promise<void> | null = null;
   /** Delivered here, mark not yet written: not "waiting" for this process, whatever the registry still says. */
   private unmarked = new Set<number>();
@@ -99,39 +100,39 @@ export class InboundQueue {
     return rows.map(toPending);
   }
 
-  /** It is in the church's database (or has nowhere to go): the text itself is erased from the registry. */
+  /**
+   * It is in the church's database (or has nowhere to go): the event leaves the registry, words and all — from here on
+   * the church's own unique message id answers a replay. Only one set aside after failing again and again stays, as
+   * a record for operators, without its words.
+   */
   async delivered(id: number, outcome: Outcome, error?: string) {
-    await withDeadline(
-      this.registry.sql`update inbound_events set delivered_at = now(), outcome = ${outcome}, payload = null, last_error = coalesce(${error ?? null}, last_error) where id = ${id}`,
-      this.timeoutMs,
-    );
+    const sql = this.registry.sql;
+    const done =
+      outcome === 'failed'
+        ? sql`update inbound_events set delivered_at = now(), outcome = 'failed', payload = null, last_error = coalesce(${error ?? null}, last_error) where id = ${id}`
+        : sql`delete from inbound_events where id = ${id}`;
+    await withDeadline(done, this.timeoutMs);
   }
 
   /**
-   * The webhook's own delivery, marked a moment later together with others: one registry write for many texts, and
-   * none on the webhook's path. Losing a mark (a crash) only means the drain delivers it again, as a duplicate.
+   * The webhook's own delivery, removed a moment later together with others: one registry write for many texts, and
+   * none on the webhook's path. Losing it (a crash) only means the drain delivers the text again, as a duplicate.
    */
-  deliveredSoon(id: number, outcome: Outcome) {
-    this.marks.push({ id, outcome });
+  deliveredSoon(id: number) {
+    this.marks.push(id);
     this.unmarked.add(id);
     this.marking ??= new Promise((r) => setTimeout(r, MARK_EVERY_MS)).then(() => this.flush());
   }
 
-  /** Write the marks waiting; reads of what is pending call this first, so this process never sees its own stale. */
+  /** Remove what was delivered; reads of what is pending call this first, so this process never sees its own stale. */
   async flush() {
     const batch = this.marks.splice(0);
     this.marking = null;
     if (batch.length === 0) return;
-    await withDeadline(
-      this.registry.sql`
-        update inbound_events e set delivered_at = now(), outcome = v.outcome, payload = null
-          from (select unnest(${batch.map((m) => m.id)}::bigint[]) as id, unnest(${batch.map((m) => m.outcome)}::text[]) as outcome) v
-         where e.id = v.id`,
-      this.timeoutMs,
-    )
-      .catch((err) => log.warn('delivered marks not written; the drain will find those texts already stored', { count: batch.length, err }))
+    await withDeadline(this.registry.sql`delete from inbound_events where id = any(${batch}::bigint[])`, this.timeoutMs)
+      .catch((err) => log.warn('delivered events not removed; the drain will find those texts already stored', { count: batch.length, err }))
       .finally(() => {
-        for (const m of batch) this.unmarked.delete(m.id);
+        for (const id of batch) this.unmarked.delete(id);
       });
   }
 
@@ -200,9 +201,12 @@ export class InboundQueue {
     return rows.map((r) => r.tenant_id);
   }
 
-  /** Delivered rows are kept a day to answer replays quickly, then deleted. */
+  /** Events set aside as failed are kept a day for operators, then deleted (a table scan: at most every 10 minutes). */
   async purgeDelivered(): Promise<number> {
+    if (Date.now() - this.purgedAt < 10 * 60_000) return 0;
+    this.purgedAt = Date.now();
     const rows = await withDeadline(this.registry.sql`delete from inbound_events where delivered_at < now() - interval '1 day'`, this.timeoutMs * 5);
     return rows.count;
   }
+  private purgedAt = 0;
 }
