@@ -52,6 +52,8 @@ test('an admin adds a member, searches, imports a CSV with a bad row, edits and 
   const csv = ['First Name,Last Name,Mobile,Tags', 'Grace,Hopper,(202) 555-0171,choir', 'Alan,Turing,(202) 555-0172,choir;youth', 'Bad,Number,555-555-0100,'].join('\n');
   await page.getByLabel('Choose a CSV file').setInputFiles({ name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await expect(page.getByText('Using members.csv.')).toBeVisible();
+  // Without this confirmation they would come in as not opted in (no broadcasts).
+  await page.getByRole('checkbox', { name: /agreed to receive texts from us/ }).check();
   await page.getByRole('button', { name: 'Preview import' }).click();
   const totals = page.getByRole('list', { name: 'Import totals' });
   await expect(totals).toContainText('3 rows in the file');
@@ -69,6 +71,10 @@ test('an admin adds a member, searches, imports a CSV with a bad row, edits and 
   await expect(table).toContainText('Grace Hopper');
   await expect(table).toContainText('Alan Turing');
   await expect(page.getByText('Showing 3 of 3 members')).toBeVisible();
+  await page.getByLabel('Texts').selectOption('subscribed');
+  await expect(rows.filter({ hasText: 'Grace Hopper' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'Alan Turing' })).toHaveCount(1);
+  await page.getByLabel('Texts').selectOption('');
 
   // Search (debounced) by name and by phone; filter by tag.
   const search = page.getByRole('searchbox', { name: 'Search members' });

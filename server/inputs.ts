@@ -4,12 +4,18 @@ import { z } from 'zod';
 
 /**
  * Input schemas shared by the server (tRPC inputs) and the pages (inline validation): one definition of each rule.
- * Pure zod, no server imports, so client components may import this file.
+ * zod (and linkify-it for web addresses), no server imports, so client components may import this file.
  */
-// The zones the timezone pickers offer (canonical IANA names) and UTC: an alias Intl accepts may be one PostgreSQL's
-// own tz database does not know (US/Pacific-New), and every church's day is computed there.
-const zones = new Set([...(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []), 'UTC', 'Etc/UTC']);
-export const isTimeZone = (tz: string) => zones.has(tz);
+// A zone Intl can format in (canonical names and their aliases). The server also asks PostgreSQL's tz database
+// (server/church/timezones.ts), where every church's day is computed.
+export const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /**
  * True when `value` holds text PostgreSQL cannot store anywhere in it: a NUL character, or half of a surrogate pair

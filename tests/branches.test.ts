@@ -65,11 +65,21 @@ describe('branches', () => {
   });
 
   it('bad input is a field error: empty name, unknown timezone', async () => {
-    for (const input of [{ name: '  ' }, { name: 'Somewhere', timezone: 'Mars/Olympus' }]) {
+    // US/Pacific-New: Intl still formats in it, PostgreSQL (where the church's day is computed) no longer knows it.
+    for (const input of [{ name: '  ' }, { name: 'Somewhere', timezone: 'Mars/Olympus' }, { name: 'Somewhere', timezone: 'US/Pacific-New' }]) {
       const err = await errorOf(owner.caller.branches.create(input));
       expect(err.code).toBe('BAD_REQUEST');
       expect((err.cause as ZodError).issues[0]!.path).toEqual([input.timezone ? 'timezone' : 'name']);
     }
+  });
+
+  it('a timezone known by another name is accepted (Asia/Kolkata, which Intl lists as Asia/Calcutta)', async () => {
+    const b = await owner.caller.branches.create({ name: 'Chennai', timezone: 'Asia/Kolkata' });
+    expect(b.timezone).toBe('Asia/Kolkata');
+    expect((await owner.caller.branches.update({ id: b.id, timezone: 'Asia/Calcutta' })).timezone).toBe('Asia/Calcutta');
+    const profile = await owner.caller.church.updateProfile({ churchName: 'Branches Chapel', timezone: 'Asia/Kolkata', country: 'US' });
+    expect(profile.timezone).toBe('Asia/Kolkata');
+    await owner.caller.church.updateProfile({ churchName: 'Branches Chapel', timezone: 'Europe/London', country: 'US' });
   });
 
   it('deleting a branch keeps its members, without a branch', async () => {

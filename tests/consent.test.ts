@@ -1,6 +1,9 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '@/server/tenancy/urls';
+import { tenantSchema, type TenantDb } from '@/db/tenant';
+import { storeInbound } from '@/server/messaging/inbound';
 import { keywordOf } from '@/server/messaging/keywords';
 import { addMember, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
@@ -143,19 +146,59 @@ describe('consent', () => {
     ]);
   });
 
+  it('an import subscribes no one without the importer’s word that they agreed', async () => {
+    const texted = nextPerson();
+    await postSigned(reg.services, received(texted, number, 'hello?').body);
+    const result = await owner.caller.members.import({ csv: ['first_name,phone', `Texter,${texted}`, 'Blank,(202) 555-0161'].join('\n') });
+    expect(result).toMatchObject({ created: 1, updated: 1 });
+    expect(await memberByPhone(texted)).toMatchObject({ subscription: 'not_opted_in' });
+    expect(await memberByPhone('+12025550161')).toMatchObject({ subscription: 'not_opted_in' });
+  });
+
+  it('moving a member onto a number that opted out brings the opt-out along', async () => {
+    const stopped = nextPerson();
+    await postSigned(reg.services, received(stopped, number, 'STOP').body);
+    await owner.caller.members.delete({ id: (await memberByPhone(stopped))!.id });
+    const m = await owner.caller.members.create({ firstName: 'Mover', phone: '(202) 555-0162', subscription: 'subscribed', consentNote: 'card' });
+    const refused = await errorOf(owner.caller.members.update({ id: m.id, phone: stopped, subscription: 'subscribed', consentNote: 'card' }));
+    expect(refused.code).toBe('FORBIDDEN');
+    const moved = await owner.caller.members.update({ id: m.id, phone: stopped });
+    expect(moved.subscription).toBe('unsubscribed');
+    expect((await logOf(m.id)).at(-1)).toMatchObject({ previous: 'subscribed', state: 'unsubscribed', source: 'system', detail: 'This number opted out before' });
+  });
+
+  it('a keyword delivered after a newer one (two texts in flight) does not undo it, and gets no reply', async () => {
+    const from = nextPerson();
+    const tenantDb = Object.assign(drizzle(db, { schema: tenantSchema }), { $client: db }) as TenantDb;
+    const profile = async () => ({ name: 'Consent Chapel', timezone: 'UTC', country: 'US', contactPhone: null, contactEmail: null });
+    const text = (id: string, body: string, seq: number) => ({ providerMessageId: `seq-${process.pid}-${id}`, from, to: number, text: body, seq });
+    // START arrived tenth; a STOP that arrived fifth is delivered after it.
+    await storeInbound(tenantDb, text('start', 'START', 10), profile);
+    const late = await storeInbound(tenantDb, text('stop', 'STOP', 5), profile);
+    expect(late.followUps).toEqual([]);
+    const member = (await memberByPhone(from))!;
+    expect(member.subscription).toBe('subscribed');
+    expect((await logOf(member.id)).map((e) => e.detail)).toEqual(['START']);
+    // Both texts are in the thread; a newer STOP still works.
+    expect((await db`select count(*)::int as n from messages where from_number = ${from}`)[0]!.n).toBe(2);
+    const newer = await storeInbound(tenantDb, text('stop2', 'STOP', 11), profile);
+    expect(newer.followUps).toHaveLength(1);
+    expect((await memberByPhone(from))!.subscription).toBe('unsubscribed');
+  });
+
   it('an import adds consent with its file row, may unsubscribe, and never re-subscribes; the export carries the history', async () => {
     const stopped = nextPerson();
     await postSigned(reg.services, received(stopped, number, 'STOP').body);
     const texted = nextPerson();
     await postSigned(reg.services, received(texted, number, 'hi there').body);
     const csv = ['first_name,phone,subscribed', `Stopper,${stopped},yes`, `Texter,${texted},yes`, 'Newbie,(202) 555-0141,', 'Quiet,(202) 555-0142,not opted in', 'Nope,(202) 555-0143,no'].join('\n');
-    const result = await owner.caller.members.import({ csv });
+    const result = await owner.caller.members.import({ csv, consentConfirmed: true });
     expect(result).toMatchObject({ created: 3, updated: 2, skipped: 0 });
 
     expect(await memberByPhone(stopped)).toMatchObject({ subscription: 'unsubscribed' }); // their STOP wins over the file
     const texter = (await memberByPhone(texted))!;
     expect(texter.subscription).toBe('subscribed');
-    expect(await logOf(texter.id)).toEqual([{ previous: 'not_opted_in', state: 'subscribed', source: 'import', detail: 'CSV import, row 3', provider_message_id: null, admin_id: owner.signed.adminId }]);
+    expect(await logOf(texter.id)).toEqual([{ previous: 'not_opted_in', state: 'subscribed', source: 'import', detail: 'CSV import, row 3 (consent confirmed by the importer)', provider_message_id: null, admin_id: owner.signed.adminId }]);
     expect(await memberByPhone('+12025550141')).toMatchObject({ subscription: 'subscribed' });
     expect(await memberByPhone('+12025550142')).toMatchObject({ subscription: 'not_opted_in' });
     expect(await memberByPhone('+12025550143')).toMatchObject({ subscription: 'unsubscribed' });
@@ -165,7 +208,7 @@ describe('consent', () => {
     const header = exported.split('\r\n')[0]!.split(',');
     expect(header).toContain('consent_history');
     const row = exported.split('\r\n').find((l) => l.includes(texted))!;
-    expect(row).toMatch(/not_opted_in → subscribed \(import: CSV import, row 3\)/);
+    expect(row).toMatch(/not_opted_in → subscribed \(import: CSV import, row 3 \(consent confirmed by the importer\)\)/);
     const stopRow = exported.split('\r\n').find((l) => l.includes(stopped))!;
     expect(stopRow).toMatch(/,no,/);
     expect(stopRow).toMatch(/not_opted_in → unsubscribed \(text: STOP, message msg-/);

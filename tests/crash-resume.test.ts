@@ -268,6 +268,13 @@ describe('queue recovery', () => {
     const { jobId, ticket, tenantId } = await signupJob(reg, 'orphan@example.org');
     expect(await queueJob(jobId)).toHaveLength(1);
 
+    // A job queued before job keys named the church (provision:<job id>) counts as present.
+    await reg.admin`update graphile_worker._private_jobs set key = ${'provision:' + jobId} where key like ${'provision:%:' + jobId}`;
+    await reg.services.registry.sql`update provisioning_jobs set updated_at = now() - interval '5 minutes' where id = ${jobId}`;
+    expect(await recoverOnce(reg.services.registry.sql, [], opts())).toEqual({ unlocked: 0, requeued: 0 });
+    await reg.admin`update graphile_worker._private_jobs set key = ${`provision:${tenantId}:${jobId}`} where key = ${'provision:' + jobId}`;
+    await reg.services.registry.sql`update provisioning_jobs set updated_at = now() where id = ${jobId}`;
+
     const deleted = await reg.admin`delete from graphile_worker._private_jobs where key like ${'provision:%:' + jobId} returning id`;
     expect(deleted).toHaveLength(1);
     expect(await queueJob(jobId)).toHaveLength(0);

@@ -7,7 +7,7 @@ import { GET as trpcGet, POST as trpcPost } from '@/app/api/trpc/[trpc]/route';
 import { POST as telnyxPost } from '@/app/api/webhooks/telnyx/route';
 import { SigninError, signInWithPassword } from '@/server/auth/signin';
 import { ConfigError, loadConfig } from '@/server/config';
-import { clientAddress } from '@/server/http/client-address';
+import { addressKey, clientAddress } from '@/server/http/client-address';
 import { churchName, withoutLinks } from '@/server/inputs';
 import { LIMITS } from '@/server/http/limits';
 import type { Services } from '@/server/services';
@@ -74,6 +74,15 @@ describe('the client address', () => {
     expect(clientAddress(h('10.0.0.2', 'not-an-address'), 1)).toBe('unknown');
   });
 
+  it('limiters count an IPv6 address as its /64, however it is written; IPv4 as itself', () => {
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('unknown')).toBe('unknown');
+  });
+
   it('without our front server, x-steeple-peer could be anyone’s, so it is not believed', () => {
     delete process.env.STEEPLE_HTTP_FRONT;
     expect(clientAddress(h('203.0.113.7', '1.2.3.4'), 0)).toBe('unknown');
@@ -128,6 +137,35 @@ describe('sign-in and other throttles', () => {
     const nobody = `nobody-${randomBytes(3).toString('hex')}@example.org`;
     for (let i = 0; i < 8; i++) await errorOf(signInWithPassword(reg.services, { email: nobody, password: 'x' }, freshIp()));
     expect((await errorOf(signInWithPassword(reg.services, { email: nobody, password: 'x' }, freshIp()))).message).toMatch(/^Too many failed sign-ins for this email/);
+  });
+
+  it('one address guessing for ever is stopped by its own limits and never locks the account for its owner', async () => {
+    const c = await provisionChurch(reg.services, { churchName: 'Persistent Chapel' });
+    const attacker = freshIp();
+    for (let i = 0; i < 25; i++) await errorOf(signInWithPassword(reg.services, { email: c.email, password: `guess ${i}` }, attacker));
+    expect((await errorOf(signInWithPassword(reg.services, { email: c.email, password: c.password }, attacker))).message).toMatch(/^Too many attempts/);
+    // Only the 5 that reached the account's counter count against it (SIGNIN_FAILURES_PER_ACCOUNT is 8 here).
+    expect((await signInWithPassword(reg.services, { email: c.email, password: c.password }, freshIp())).tenantId).toBe(c.tenantId);
+  });
+
+  it('an IPv6 client rotating addresses inside its /64 is still one address to the limits', async () => {
+    const c = await provisionChurch(reg.services, { churchName: 'Rotated Chapel' });
+    const prefix = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+    for (let i = 0; i < 5; i++) await errorOf(signInWithPassword(reg.services, { email: c.email, password: `guess ${i}` }, `${prefix}::${i + 1}`));
+    expect((await errorOf(signInWithPassword(reg.services, { email: c.email, password: 'guess 6' }, `${prefix}:0:0:0:99`))).message).toMatch(/^Too many attempts/);
+  });
+
+  it('a wrong email and a wrong password are refused alike, and no sooner than the floor', async () => {
+    const ip = freshIp();
+    const timed = async (email: string) => {
+      const started = performance.now();
+      const err = await errorOf(signInWithPassword(reg.services, { email, password: 'not it at all' }, ip));
+      return { message: err.message, ms: performance.now() - started };
+    };
+    const wrongPassword = await timed(church.email);
+    const wrongEmail = await timed(`nobody-${randomBytes(3).toString('hex')}@example.org`);
+    expect(wrongEmail.message).toBe(wrongPassword.message);
+    for (const t of [wrongPassword, wrongEmail]) expect(t.ms).toBeGreaterThanOrEqual(295);
   });
 
   it('a right password gives its point back: only failures count towards the account’s lockout', async () => {
@@ -210,6 +248,10 @@ describe('bounded requests', () => {
     expect((await trpcPost(post('http://test/api/trpc/members.create', body, { cookie }))).status).toBe(413);
     const batch = JSON.stringify({ 0: { json: { csv } }, 1: { json: {} } });
     expect((await trpcPost(post('http://test/api/trpc/members.importPreview,account.signOutEverywhere?batch=1', batch, { cookie }))).status).toBe(413);
+    // Signed out (or with a forged cookie) the import gets no larger allowance than any other call.
+    expect((await trpcPost(post('http://test/api/trpc/members.importPreview', body))).status).toBe(413);
+    const forged = `${cookie.split('=')[0]}=x${owner.cookie.slice(1)}`;
+    expect((await trpcPost(post('http://test/api/trpc/members.importPreview', body, { cookie: forged }))).status).toBe(413);
   }, 60_000);
 
   it('a batch of more than 10 calls is refused whole; 10 are answered', async () => {
@@ -350,9 +392,13 @@ describe('provisioning and the database server', () => {
     // A retry of its job (say a duplicate delivery after a crash) that fails on its last attempt leaves it alone.
     await reg.admin`update provisioning_jobs set state = 'provisioning', steps = jsonb_set(steps, '{4,state}', '"pending"') where id = ${c.jobId}`;
     const failing = { ...reg.services.provision, faults: (p: string) => { if (p === 'before:activate') throw new Error('injected'); } };
-    expect(await runProvisioning(failing, c.jobId, { finalAttempt: true })).toBe('failed');
+    expect(await runProvisioning(failing, c.jobId, { finalAttempt: true })).toBe('ready');
     const [t] = await reg.admin`select status, db_name from tenants where id = ${c.tenantId}`;
     expect(t!.status).toBe('active');
+    // Its job reads as it did before the duplicate: ready, every step done.
+    const [job] = await reg.admin<{ state: string; steps: { state: string }[] }[]>`select state, steps from provisioning_jobs where id = ${c.jobId}`;
+    expect(job!.state).toBe('ready');
+    expect(job!.steps.every((s) => s.state === 'done')).toBe(true);
     expect(await reg.admin`select 1 from pg_database where datname = ${t!.db_name}`).toHaveLength(1);
     const s = await signIn(reg.services, c.email, c.password);
     expect((await s.caller.account.me()).churchName).toBe('Safe Chapel');
@@ -413,6 +459,19 @@ describe('a trial’s daily texting allowance', () => {
     reg.services.access.forget(tenantId);
     expect(await owner.caller.billing.allowance()).toEqual({ limited: false });
     expect((await owner.caller.messages.send({ memberId: people[0]!.id, body: 'Now fine' })).status).toBe('queued');
+  });
+
+  it('ten sends at once cannot overrun it: each is counted after the one before', async () => {
+    const c = await provisionChurch(reg.services, { churchName: 'Eager Chapel' });
+    const o = await signIn(reg.services, c.email, c.password);
+    await assignVia(o.caller);
+    const [p] = await insertMembers(reg.services, c.tenantId, [{ firstName: 'Busy' }]);
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => o.caller.messages.send({ memberId: p!.id, body: `Hello ${i}` }).then(() => 'queued', (e: { code?: string }) => e.code)),
+    );
+    expect(outcomes.filter((x) => x === 'queued'), JSON.stringify(outcomes)).toHaveLength(5);
+    expect(outcomes.filter((x) => x === 'TOO_MANY_REQUESTS')).toHaveLength(5);
+    expect(await o.caller.billing.allowance()).toMatchObject({ used: 5, remaining: 0 });
   });
 });
 

@@ -198,7 +198,7 @@ describe('inbound texts survive any church outage', () => {
       expect((await threadOf(church.tenantId, person)).map((m) => m.body)).toEqual(['first', 'second']);
     });
 
-    it('an event that keeps failing for a reason of its own is set aside after 20 tries; the texts after it still arrive', async () => {
+    it('an event that keeps failing for a reason of its own is set aside (kept) after 20 failures; the texts after it still arrive', async () => {
       const person = nextPerson();
       const bad = `msg-${randomUUID()}`;
       // A payload no church database can store (no sender): not an outage, so it is retried, then set aside.
@@ -206,11 +206,16 @@ describe('inbound texts survive any church outage', () => {
       const good = received(person, number, 'after the broken one');
       expect(await (await postSigned(reg.services, good.body)).json()).toEqual({ outcome: 'queued' });
       expect(await drain(reg.services, church.tenantId)).toBeGreaterThan(0); // retried later
-      expect((await reg.admin`select attempts from inbound_events where id = ${event.id}`)[0]).toEqual({ attempts: 1 });
-      await reg.admin`update inbound_events set attempts = 19 where id = ${event.id}`;
+      expect((await reg.admin`select attempts, failures from inbound_events where id = ${event.id}`)[0]).toEqual({ attempts: 1, failures: 1 });
+      // Many tries while its church was unreachable do not count towards setting it aside; its own failures do.
+      await reg.admin`update inbound_events set attempts = 500, failures = 19 where id = ${event.id}`;
       expect(await drain(reg.services, church.tenantId)).toBeNull();
-      expect((await reg.admin`select outcome from inbound_events where id = ${event.id}`)[0]).toEqual({ outcome: 'failed' });
+      // Set aside, with its words, for an operator to look at.
+      const [kept] = await reg.admin`select outcome, payload is not null as words, delivered_at is not null as done from inbound_events where id = ${event.id}`;
+      expect(kept).toEqual({ outcome: 'failed', words: true, done: true });
       expect((await threadOf(church.tenantId, person)).map((m) => m.body)).toEqual(['after the broken one']);
+      // The health details and metrics count it for an operator; it is not "pending".
+      expect(await reg.services.messaging.inbound.stats()).toMatchObject({ setAside: 1 });
     });
 
     it('the worker’s maintenance queues a drain that went missing, and deletes old failed events and expired limiter rows', async () => {
@@ -219,7 +224,7 @@ describe('inbound texts survive any church outage', () => {
       const { event } = await reg.services.messaging.inbound.record({ tenantId: church.tenantId, kind: 'received', key: `received:${id}`, sender: person, optOut: false, payload: { providerMessageId: id, from: person, to: number, text: 'lost job' } });
       await reg.admin`delete from graphile_worker._private_jobs where key = ${'inbound:' + church.tenantId}`;
       await reg.admin`update inbound_events set received_at = now() - interval '2 minutes' where id = ${event.id}`;
-      await reg.admin`insert into inbound_events (tenant_id, kind, event_key, delivered_at, outcome) values (${church.tenantId}, 'received', ${'received:old-' + id}, now() - interval '25 hours', 'failed')`;
+      await reg.admin`insert into inbound_events (tenant_id, kind, event_key, delivered_at, outcome) values (${church.tenantId}, 'received', ${'received:old-' + id}, now() - interval '31 days', 'failed')`;
       await reg.admin`insert into rate_limits (key, points, expire) values (${'signin_ip:old-' + id}, 3, ${Date.now() - 1000}), (${'signin_ip:live-' + id}, 3, ${Date.now() + 600_000})`;
 
       await maintain(reg.services);

@@ -157,7 +157,7 @@ describe('members', () => {
       ['first_name', 'last_name', 'phone', 'branch', 'tags', 'subscribed'],
       ...people.map((p, i) => [p.first, p.last, p.phone.national, i % 3 === 0 ? 'north' : '', i % 2 ? 'youth' : 'choir;youth', i % 10 === 0 ? 'no' : 'yes']),
     ]);
-    expect((await o.caller.members.import({ csv })).created).toBe(47);
+    expect((await o.caller.members.import({ csv, consentConfirmed: true })).created).toBe(47);
 
     const all = await o.caller.members.list({ limit: 200 });
     expect(all.total).toBe(47);
@@ -240,10 +240,13 @@ describe('members', () => {
     expect(byRow[11]).toMatchObject({ status: 'create', name: 'Last Row' }); // a quoted note over two lines; blank line 9 skipped
     expect(await db`select phone from members`).toEqual([{ phone: '+12025550170' }]);
 
-    const result = await o.caller.members.import({ csv });
+    // Without the importer's word that they agreed, "yes" imports Grace as not opted in; with it, as subscribed.
+    await o.caller.members.import({ csv: 'name,phone,subscribed\nGrace Hopper,2025550171,yes' });
+    expect(await db`select subscription from members where phone = '+12025550171'`).toEqual([{ subscription: 'not_opted_in' }]);
+    const result = await o.caller.members.import({ csv, consentConfirmed: true });
     expect(result).toEqual({
-      created: 2,
-      updated: 1,
+      created: 1,
+      updated: 2,
       skipped: 5,
       errors: [3, 4, 5, 6, 8].map((row) => ({ row, messages: byRow[row]!.messages })),
     });

@@ -138,7 +138,8 @@ export const rateLimits = pgTable('rate_limits', {
 /**
  * Texting events from the provider, kept here from the moment their signature checks out until the church's own
  * database has them: a church that is being moved, upgraded or is down still loses nothing. A delivered event is
- * deleted; only one set aside after failing again and again stays a day (outcome 'failed', without its words).
+ * deleted; one set aside after failing again and again (a bug, not an outage) stays 30 days with its words, for an
+ * operator to look at and deliver (`update inbound_events set delivered_at = null, failures = 0 where …`).
  */
 export const inboundEvents = pgTable('inbound_events', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(), // arrival order
@@ -153,9 +154,12 @@ export const inboundEvents = pgTable('inbound_events', {
   payload: jsonb('payload'),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   deliveredAt: timestamp('delivered_at', { withTimezone: true }),
-  /** 'failed': given up after many attempts (see the log); delivered events are not kept at all. */
+  /** 'failed': set aside after repeated failures that were not outages (see the log). */
   outcome: text('outcome'),
+  /** Every try that did not deliver it (the drain's backoff)… */
   attempts: integer('attempts').notNull().default(0),
+  /** …and those that were not the church being unreachable: after 20 of these it is set aside, words kept. */
+  failures: integer('failures').notNull().default(0),
   lastError: text('last_error'),
 }, (t) => [
   // One small index for everything that asks what still waits: a church's events, a sender's, a STOP among them.

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * One church's database. Cloned from the template, so every table here exists the moment a church is created.
@@ -52,8 +52,8 @@ export const branches = pgTable('branches', {
  * their own opt-in (START, a keyword, a form) changes that.
  */
 export const subscription = pgEnum('subscription', ['subscribed', 'unsubscribed', 'not_opted_in']);
-/** How a member's opt-in state last changed: by an admin, a CSV import, a first text, a keyword text, or a form. */
-export const optInSource = pgEnum('opt_in_source', ['admin', 'import', 'inbound', 'keyword', 'form']);
+/** How a member's opt-in state last changed: an admin, a CSV import, a first text, a keyword text, a form, or Steeple. */
+export const optInSource = pgEnum('opt_in_source', ['admin', 'import', 'inbound', 'keyword', 'form', 'system']);
 
 export const members = pgTable('members', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -67,6 +67,8 @@ export const members = pgTable('members', {
   subscription: subscription('subscription').notNull().default('not_opted_in'),
   subscriptionChangedAt: timestamp('subscription_changed_at', { withTimezone: true }).notNull().defaultNow(),
   subscriptionSource: optInSource('subscription_source').notNull().default('admin'),
+  /** The arrival number (the registry's) of the last keyword of theirs applied: an older one, delivered late, changes nothing. */
+  consentSeq: bigint('consent_seq', { mode: 'number' }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [

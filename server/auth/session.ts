@@ -12,26 +12,40 @@ export const sessionCookieName = (services: Services) =>
 
 /** Decode and check a session cookie: valid signature, unexpired, the claims we need, and not revoked. */
 export async function readSession(services: Services, cookie: string | undefined): Promise<Session | null> {
+  const claims = await signedClaims(services, cookie);
+  if (!claims) return null;
+  await services.sessions.start();
+  const { tenantId, adminId, sessionId } = claims;
+  return services.sessions.isRevoked(sessionId) ? null : { tenantId, adminId, sessionId };
+}
+
+/** A validly signed, unexpired session token's claims, without asking whether it was revoked (no database). */
+async function signedClaims(services: Services, cookie: string | undefined) {
   if (!cookie) return null;
   const token = await decode({ token: cookie, secret: services.config.NEXTAUTH_SECRET }).catch(() => null);
   const claims = sessionClaims.safeParse(token);
-  if (!claims.success) return null;
   // next-auth re-issues the cookie with a fresh exp on every session fetch; the session itself ends when its record does.
-  if (Date.now() >= claims.data.sessionExpiresAt) return null;
-  await services.sessions.start();
-  const { tenantId, adminId, sessionId } = claims.data;
-  return services.sessions.isRevoked(sessionId) ? null : { tenantId, adminId, sessionId };
+  return claims.success && Date.now() < claims.data.sessionExpiresAt ? claims.data : null;
 }
 
 /** From a request's Cookie header. */
 export function readRequestSession(services: Services, req: Request) {
+  return readSession(services, sessionCookie(services, req));
+}
+
+/** Whether a request carries a signed, unexpired session (a cheap check before reading its body; not a permission). */
+export async function carriesSession(services: Services, req: Request) {
+  return !!(await signedClaims(services, sessionCookie(services, req)));
+}
+
+function sessionCookie(services: Services, req: Request) {
   const name = sessionCookieName(services);
   const cookie = req.headers
     .get('cookie')
     ?.split(';')
     .map((c) => c.trim().split('='))
     .find(([k]) => k === name);
-  return readSession(services, cookie ? decodedOrNothing(cookie.slice(1).join('=')) : undefined);
+  return cookie ? decodedOrNothing(cookie.slice(1).join('=')) : undefined;
 }
 
 /** A cookie value that is not valid percent-encoding is nobody's session (not a 500). */

@@ -10,6 +10,7 @@ import { hashPassword, verifyPassword } from './password';
 import { UNAVAILABLE_MESSAGES, unavailableReason } from '@/server/tenancy/availability';
 import { TooManyAttemptsError } from './throttle';
 import { log } from '@/server/log';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** What a successful sign-in puts in the session token. */
 export type SignedIn = { tenantId: string; adminId: string; sessionId: string; sessionExpiresAt: number; name: string; email: string };
@@ -25,6 +26,9 @@ const signinInput = z.object({
 
 // A wrong email verifies against this, so it costs the same time as a wrong password.
 let dummyHash: Promise<string> | undefined;
+// And every refusal is answered no sooner than this after the request began: a wrong email skips the church
+// database's lookup (a connection, perhaps a new one), which would otherwise tell it apart from a wrong password.
+const REFUSAL_FLOOR_MS = 300;
 
 /**
  * Email → church through the registry's admin email index, then the admin and password hash from that church's
@@ -34,6 +38,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
   const parsed = signinInput.safeParse(raw);
   if (!parsed.success) throw new SigninError(GENERIC);
   const { email, password } = parsed.data;
+  const started = performance.now();
   // Counted before the password is looked at: twenty guesses sent at once still get only the limit's worth of checks.
   try {
     await services.throttle.beginSignin(email, ip);
@@ -53,7 +58,10 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
 
   dummyHash ??= hashPassword('steeple-timing-equaliser');
   const valid = await verifyPassword(admin?.passwordHash ?? (await dummyHash), password);
-  if (!admin || !valid) throw new SigninError(GENERIC); // the attempt is already counted
+  if (!admin || !valid) {
+    await delay(REFUSAL_FLOOR_MS - (performance.now() - started));
+    throw new SigninError(GENERIC); // the attempt is already counted
+  }
   await services.throttle.signinSucceeded(email, ip);
   return openSession(services, entry!.tenantId, admin);
 }

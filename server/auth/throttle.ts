@@ -1,5 +1,6 @@
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { errorKind } from '@/server/errors';
+import { addressKey } from '@/server/http/client-address';
 import type { RedisLink } from '@/server/redis';
 import { isDatabaseOutage, type Registry } from '@/server/registry';
 import { RegistryUnavailableError } from '@/server/tenancy/resolver';
@@ -32,19 +33,18 @@ export const policies = {
 type Name = keyof typeof policies;
 
 export class TooManyAttemptsError extends errorKind('TooManyAttempts') {
-  constructor(readonly retryAfterSeconds: number, message = tryAgainIn(retryAfterSeconds)) {
-    super(message);
+  constructor(readonly retryAfterSeconds: number, say = tryAgainIn) {
+    super(say(inMinutes(retryAfterSeconds)));
   }
 }
 
-function tryAgainIn(seconds: number) {
+const inMinutes = (seconds: number) => {
   const minutes = Math.max(1, Math.ceil(seconds / 60));
-  return `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
-}
-
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+};
+const tryAgainIn = (wait: string) => `Too many attempts. Try again in ${wait}.`;
 /** Said when one account is under attack from many addresses: its own owner is paused too, and told why. */
-const accountLocked = (seconds: number) =>
-  `Too many failed sign-ins for this email. For your security, sign-in to it is paused for ${Math.max(1, Math.ceil(seconds / 60))} minutes.`;
+const accountLocked = (wait: string) => `Too many failed sign-ins for this email. For your security, sign-in to it is paused for ${wait}.`;
 
 export class Throttle {
   private limiters: Record<Name, RateLimiterAbstract>;
@@ -55,32 +55,29 @@ export class Throttle {
   }
 
   /**
-   * Take one attempt from the pair, the account and the address before the password is checked; throws
-   * TooManyAttemptsError if any of them is used up. A sign-in that succeeds gives its points back (signinSucceeded).
+   * Take one attempt from the pair and the address, then — only if both allow it — from the account, before the
+   * password is checked; throws TooManyAttemptsError if any is used up. One address can therefore never lock an account
+   * (its own limits stop it first). A sign-in that succeeds gives its points back (signinSucceeded).
    */
   async beginSignin(email: string, ip: string) {
-    const taken = await Promise.allSettled([
-      this.take('signinEmailIp', `${email}|${ip}`),
-      this.take('signinEmail', email),
-      this.take('signinIp', ip),
-    ]);
+    const address = addressKey(ip);
+    const taken = await Promise.allSettled([this.take('signinEmailIp', `${email}|${address}`), this.take('signinIp', address)]);
     const refused = taken.find((t): t is PromiseRejectedResult => t.status === 'rejected');
-    if (!refused) return;
-    const err = refused.reason as unknown;
-    // The account-wide lockout gets its own words; the others the usual "try again in N minutes".
-    if (TooManyAttemptsError.is(err) && taken[1].status === 'rejected' && taken[0].status === 'fulfilled' && taken[2].status === 'fulfilled') {
-      throw new TooManyAttemptsError((err as TooManyAttemptsError).retryAfterSeconds, accountLocked((err as TooManyAttemptsError).retryAfterSeconds));
-    }
-    throw err;
+    if (refused) throw refused.reason;
+    await this.take('signinEmail', email).catch((err) => {
+      // The account-wide lockout gets its own words; the owner is paused too, and should know why.
+      throw TooManyAttemptsError.is(err) ? new TooManyAttemptsError((err as TooManyAttemptsError).retryAfterSeconds, accountLocked) : err;
+    });
   }
 
   /** The right password: this pair's failures are forgotten, and the account and address get their point back. */
   async signinSucceeded(email: string, ip: string) {
-    await Promise.all([this.limiters.signinEmailIp.delete(`${email}|${ip}`), this.limiters.signinEmail.reward(email, 1), this.limiters.signinIp.reward(ip, 1)]);
+    const address = addressKey(ip);
+    await Promise.all([this.limiters.signinEmailIp.delete(`${email}|${address}`), this.limiters.signinEmail.reward(email, 1), this.limiters.signinIp.reward(address, 1)]);
   }
 
   signupAttempt(ip: string) {
-    return this.take('signupIp', ip);
+    return this.take('signupIp', addressKey(ip));
   }
 
   passwordChangeAttempt(tenantId: string, adminId: string) {

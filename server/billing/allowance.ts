@@ -3,6 +3,7 @@ import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { messages } from '@/db/tenant/schema';
 import { churchProfile } from '@/server/church/profile';
+import type { Tx } from '@/server/members/consent';
 import type { Services } from '@/server/services';
 
 /**
@@ -13,14 +14,18 @@ import type { Services } from '@/server/services';
  */
 export type Allowance = { limited: false } | { limited: true; limit: number; used: number; remaining: number; resetsAt: Date; timezone: string };
 
-export async function allowanceOf(services: Services, db: TenantDb, tenantId: string): Promise<Allowance> {
+type Db = TenantDb | Tx;
+
+export async function allowanceOf(services: Services, db: Db, tenantId: string): Promise<Allowance> {
   const access = await services.access.get(tenantId);
   // trialDaysLeft is set only while billing is on and the church is in its trial; read-only is a trial run out.
   if (access.trialDaysLeft === null && !access.readOnly) return { limited: false };
   const { timezone } = await churchProfile(services.registry, tenantId, services.config.REGISTRY_TIMEOUT_MS);
-  const midnight = sql`(date_trunc('day', now() at time zone ${timezone}) at time zone ${timezone})`;
+  // The church's own day: local midnight to local midnight (23 or 25 hours long on the days the clocks change).
+  const today = sql`date_trunc('day', now() at time zone ${timezone})`;
+  const midnight = sql`(${today} at time zone ${timezone})`;
   const [row] = await db
-    .select({ used: sql<number>`coalesce(sum(${messages.segments}), 0)::int`, resetsAt: sql<string>`(${midnight} + interval '1 day')::text` })
+    .select({ used: sql<number>`coalesce(sum(${messages.segments}), 0)::int`, resetsAt: sql<string>`((${today} + interval '1 day') at time zone ${timezone})::text` })
     .from(messages)
     .where(
       and(
@@ -35,9 +40,13 @@ export async function allowanceOf(services: Services, db: TenantDb, tenantId: st
   return { limited: true, limit, used, remaining: Math.max(0, limit - used), resetsAt: new Date(row!.resetsAt), timezone };
 }
 
-/** Refuse a send of `segments` that today's allowance cannot cover, saying when it resets. */
-export async function requireAllowance(services: Services, db: TenantDb, tenantId: string, segments: number) {
-  const allowance = await allowanceOf(services, db, tenantId);
+/**
+ * Refuse a send of `segments` that today's allowance cannot cover, saying when it resets. Called inside the transaction
+ * that writes the message: the lock makes simultaneous sends (a batch of ten, say) count one after another.
+ */
+export async function requireAllowance(services: Services, tx: Db, tenantId: string, segments: number) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('steeple:trial-allowance'))`);
+  const allowance = await allowanceOf(services, tx, tenantId);
   if (allowance.limited && segments > allowance.remaining) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: allowanceMessage(allowance, segments) });
 }
 
@@ -51,7 +60,7 @@ export function allowanceMessage(a: Extract<Allowance, { limited: true }>, segme
  * Whether a broadcast of `recipients` × its segments fits what is left of the allowance on the day it goes out:
  * null when it fits (or there is no allowance), otherwise the reason to show. `at`: when it is scheduled.
  */
-export async function broadcastRefusal(services: Services, db: TenantDb, tenantId: string, segments: number, at: Date = new Date()): Promise<string | null> {
+export async function broadcastRefusal(services: Services, db: Db, tenantId: string, segments: number, at: Date = new Date()): Promise<string | null> {
   const allowance = await allowanceOf(services, db, tenantId);
   if (!allowance.limited) return null;
   const left = at < allowance.resetsAt ? allowance.remaining : allowance.limit; // a later day starts afresh

@@ -6,7 +6,7 @@ import { withDeadline } from '@/server/tenancy/resolver';
  * The worker's housekeeping, every half minute; every worker may run it, and each step is safe to run twice.
  *   - Inbound texts waiting longer than a drain should take get their church's drain job queued again (a job lost
  *     to a crash, or one never queued because the registry blinked after the text was kept).
- *   - Inbound events set aside as failed more than a day ago, and expired rate-limit counters, are deleted.
+ *   - Inbound events set aside as failed more than 30 days ago, and expired rate-limit counters, are deleted.
  */
 export const MAINTENANCE_EVERY_MS = 30_000;
 const STALLED_AFTER_SECONDS = 30;
@@ -14,7 +14,7 @@ const STALLED_AFTER_SECONDS = 30;
 export async function maintain(services: Services) {
   const { inbound } = services.messaging;
   for (const tenantId of await inbound.stalled(STALLED_AFTER_SECONDS)) await inbound.scheduleDrain(tenantId, { mode: 'preserve_run_at' });
-  await inbound.purgeDelivered();
+  await inbound.purgeSetAside();
   await expireRateLimits(services);
 }
 

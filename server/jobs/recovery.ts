@@ -24,7 +24,9 @@ export async function recoverOnce(sql: postgres.Sql, workerIds: Iterable<string>
   const orphans = await sql<{ id: string; tenant_id: string }[]>`
     select p.id, p.tenant_id from provisioning_jobs p
     where p.state in ('queued', 'provisioning') and p.updated_at < now() - make_interval(secs => ${opts.staleSeconds})
-      and not exists (select 1 from graphile_worker.jobs j where j.key = 'provision:' || p.tenant_id || ':' || p.id)`;
+      and not exists (select 1 from graphile_worker.jobs j
+                       -- the key without the church id is how jobs queued before an upgrade are named
+                       where j.key in ('provision:' || p.tenant_id || ':' || p.id, 'provision:' || p.id))`;
   for (const { id, tenant_id } of orphans) {
     await sql`select steeple_enqueue(${PROVISION_TASK}, json_build_object('jobId', ${id}::text), ${opts.maxAttempts}::int, ${provisionJobKey(tenant_id, id)})`;
     log.warn('re-enqueued orphaned provisioning job', { jobId: id });

@@ -21,7 +21,7 @@ export type ConsentHow = {
 };
 
 /** The member column that says how consent last changed, for lists and filters. */
-const SOURCE_COLUMN = { text: 'keyword', import: 'import', form: 'form', admin: 'admin', system: 'admin' } as const;
+const SOURCE_COLUMN = { text: 'keyword', import: 'import', form: 'form', admin: 'admin', system: 'system' } as const;
 
 /** Move one member to `state` and log it; nothing happens (and false is returned) when they are already there. */
 export async function changeConsent(db: Db, member: { id: string; phone: string; subscription: Subscription }, state: Subscription, how: ConsentHow) {

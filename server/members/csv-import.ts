@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { inArray, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { branches, consentEvents, members, type Subscription } from '@/db/tenant/schema';
-import { startingState } from './consent';
+import { startingState, type Tx } from './consent';
 import { isForeignKeyViolation } from './errors';
 import { checkRow, mapColumns, readCsv, rowContext, type CheckedRow } from './csv-rows';
 
@@ -13,8 +13,9 @@ import { checkRow, mapColumns, readCsv, rowContext, type CheckedRow } from './cs
  * A phone number that is already a member's updates that member (one `insert … on conflict (phone) do update`
  * per 500 rows, in one transaction): names are replaced, email, branch and notes only when the file has them,
  * tags are added (never removed), and a member who unsubscribed stays unsubscribed — an import may unsubscribe
- * someone but never re-subscribes them, because their STOP must win over an old spreadsheet. Every consent it sets
- * or changes is in the consent log, with the file's row.
+ * someone but never re-subscribes them, because their STOP must win over an old spreadsheet. It subscribes anyone only
+ * when the importer confirms the people it marks subscribed agreed to texts. Every consent it sets or changes is in
+ * the consent log, with the file's row.
  */
 
 const BATCH = 500;
@@ -24,10 +25,13 @@ export type RowStatus = 'create' | 'update' | 'duplicate' | 'error';
 
 type Analysed = CheckedRow & { status: RowStatus };
 
-async function analyse(db: TenantDb, csv: string, country: string) {
+/** The church's country (phone numbers), and whether the importer confirmed consent (see csv-rows.ts, stateOf). */
+export type ImportOptions = { country: string; consentConfirmed: boolean };
+
+async function analyse(db: TenantDb, csv: string, { country, consentConfirmed }: ImportOptions) {
   const file = readCsv(csv);
   const columns = mapColumns(file.header);
-  const ctx = rowContext(country, await db.select({ id: branches.id, name: branches.name }).from(branches));
+  const ctx = rowContext(country, consentConfirmed, await db.select({ id: branches.id, name: branches.name }).from(branches));
   const rows: Analysed[] = file.rows.map((r) => ({ ...checkRow(r, columns, ctx), status: 'error' }));
 
   // The first row with a number wins; later ones are reported and skipped (one member per phone).
@@ -63,8 +67,8 @@ function totalsOf(rows: Analysed[]) {
   return totals;
 }
 
-export async function previewImport(db: TenantDb, csv: string, country: string) {
-  const { columns, rows } = await analyse(db, csv, country);
+export async function previewImport(db: TenantDb, csv: string, opts: ImportOptions) {
+  const { columns, rows } = await analyse(db, csv, opts);
   return {
     columns: { matched: columns.matched, ignored: columns.ignored },
     totals: totalsOf(rows),
@@ -74,8 +78,8 @@ export async function previewImport(db: TenantDb, csv: string, country: string) 
 
 export type ImportPreview = Awaited<ReturnType<typeof previewImport>>;
 
-export async function commitImport(db: TenantDb, csv: string, country: string, by: { id: string }) {
-  const { rows } = await analyse(db, csv, country);
+export async function commitImport(db: TenantDb, csv: string, opts: ImportOptions, by: { id: string }) {
+  const { rows } = await analyse(db, csv, opts);
   const good = rows.flatMap((r) => (r.status === 'create' || r.status === 'update' ? [{ ...r.member!, row: r.row }] : []));
   let created = 0;
   try {
@@ -85,7 +89,7 @@ export async function commitImport(db: TenantDb, csv: string, country: string, b
         const before = await statesOf(tx, batch.map((m) => m.phone));
         const written = await upsert(tx, batch);
         created += written.filter((w) => w.inserted).length;
-        await logChanges(tx, batch, before, written, by.id);
+        await logChanges(tx, batch, before, written, { adminId: by.id, confirmed: opts.consentConfirmed });
       }
     });
   } catch (err) {
@@ -100,7 +104,6 @@ export async function commitImport(db: TenantDb, csv: string, country: string, b
 
 export type ImportResult = Awaited<ReturnType<typeof commitImport>>;
 
-type Tx = Parameters<Parameters<TenantDb['transaction']>[0]>[0];
 type NewMember = NonNullable<CheckedRow['member']> & { row: number };
 
 /**
@@ -145,11 +148,19 @@ async function statesOf(tx: Tx, phones: string[]) {
 }
 
 /** The consent log gets one row per member whose consent the import set or changed, naming the file's row. */
-async function logChanges(tx: Tx, batch: { phone: string; row: number }[], before: Map<string, Subscription>, written: Awaited<ReturnType<typeof upsert>>, adminId: string) {
+async function logChanges(tx: Tx, batch: { phone: string; row: number }[], before: Map<string, Subscription>, written: Awaited<ReturnType<typeof upsert>>, who: { adminId: string; confirmed: boolean }) {
   const rowOf = new Map(batch.map((m) => [m.phone, m.row]));
   const changes = written.filter((w) => before.get(w.phone) !== w.subscription && !(w.inserted && w.subscription === 'not_opted_in'));
   if (changes.length === 0) return;
   await tx.insert(consentEvents).values(
-    changes.map((w) => ({ memberId: w.id, phone: w.phone, previous: before.get(w.phone) ?? null, state: w.subscription, source: 'import' as const, detail: `CSV import, row ${rowOf.get(w.phone)}`, adminId })),
+    changes.map((w) => ({
+      memberId: w.id,
+      phone: w.phone,
+      previous: before.get(w.phone) ?? null,
+      state: w.subscription,
+      source: 'import' as const,
+      detail: `CSV import, row ${rowOf.get(w.phone)}${w.subscription === 'subscribed' && who.confirmed ? ' (consent confirmed by the importer)' : ''}`,
+      adminId: who.adminId,
+    })),
   );
 }

@@ -89,20 +89,25 @@ const no = new Set(['no', 'n', 'false', '0', 'unsubscribed', 'off']);
 // What our own export writes for someone who never agreed, so an export imports back unchanged.
 const notYet = new Set(['not opted in', 'not_opted_in', 'pending']);
 
-function stateOf(cell: string): Subscription | null {
-  if (yes.has(cell)) return 'subscribed';
+/**
+ * A row's consent. "Yes" (or an empty cell) subscribes only when the importer confirmed these people agreed to texts:
+ * a spreadsheet alone is not consent. "No" always unsubscribes.
+ */
+function stateOf(cell: string, consentConfirmed: boolean): Subscription | null {
+  if (yes.has(cell)) return consentConfirmed ? 'subscribed' : 'not_opted_in';
   if (no.has(cell)) return 'unsubscribed';
   return notYet.has(cell) ? 'not_opted_in' : null;
 }
 
 /** What each row may refer to: the church's country (phone numbers) and its branches by lower-case name. */
-export type RowContext = { country: string; branches: Map<string, { id: string; name: string }>; unknownBranchHint: string };
+export type RowContext = { country: string; consentConfirmed: boolean; branches: Map<string, { id: string; name: string }>; unknownBranchHint: string };
 
-export function rowContext(country: string, branches: { id: string; name: string }[]): RowContext {
+export function rowContext(country: string, consentConfirmed: boolean, branches: { id: string; name: string }[]): RowContext {
   const names = branches.map((b) => b.name).sort((a, b) => a.localeCompare(b));
   const listed = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
   return {
     country,
+    consentConfirmed,
     branches: new Map(branches.map((b) => [b.name.toLowerCase(), b])),
     unknownBranchHint: names.length
       ? `Your branches are: ${listed}`
@@ -155,7 +160,7 @@ export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowC
   if (shown.phone && !phone) messages.push(`Phone number "${shown.phone}" is not valid`);
   const branch = branchName ? ctx.branches.get(branchName.toLowerCase()) : undefined;
   if (branchName && !branch) messages.push(`Unknown branch "${branchName}". ${ctx.unknownBranchHint}`);
-  const subscription = stateOf(cell('subscribed').trim().toLowerCase());
+  const subscription = stateOf(cell('subscribed').trim().toLowerCase(), ctx.consentConfirmed);
   if (!subscription) messages.push(`Subscribed must be yes, no or "not opted in" (it is "${cell('subscribed')}")`);
 
   if (messages.length || !parsed.success || !phone || !subscription) return { row, messages, shown, member: null };

@@ -11,7 +11,6 @@ export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 20_000;
 export const MAX_TAGS = 30;
 
-
 /** Optional text: '' and null clear the field; a missing key leaves it alone (so updates stay partial). */
 const clearable = (max: number, tooLong: string) =>
   z.string().trim().max(max, tooLong).nullish().transform((v) => (v === undefined ? undefined : v || null));
@@ -79,6 +78,8 @@ export type ListMembersInput = z.infer<typeof listMembersInput>;
 export const importInput = z.object({
   // Characters, not bytes: close enough for a limit that only keeps a request reasonable.
   csv: z.string().min(1, 'Choose a CSV file or paste its contents').max(MAX_IMPORT_BYTES, 'The file is larger than 5 MB. Split it into smaller files and import each one.'),
+  /** The importer's word that the people the file marks subscribed (or all, without that column) agreed to texts. */
+  consentConfirmed: z.boolean().optional(),
 });
 
 const branchName = z.string().trim().min(1, 'Enter a name').max(100, 'Keep the name under 100 characters');

@@ -18,6 +18,9 @@ export const INVALID_PHONE = 'Enter a valid phone number (include the country co
 
 type Admin = { id: string };
 
+/** How a member comes to be opted out because their number was (see consent.ts, lastConsentOf). */
+const REMEMBERED = { source: 'system', detail: 'This number opted out before' } as const;
+
 function e164(phone: string, country: string): string {
   const normalised = normalisePhone(phone, country);
   if (!normalised) throw fieldError('phone', INVALID_PHONE);
@@ -37,7 +40,7 @@ export async function createMember(db: TenantDb, input: z.output<typeof createMe
   const optedOut = (await lastConsentOf(db, phone)) === 'unsubscribed';
   if (optedOut && wanted === 'subscribed') throw new TRPCError({ code: 'FORBIDDEN', message: `This number ${OPTED_OUT_LOCK}` });
   const state = optedOut ? 'unsubscribed' : wanted;
-  const how = optedOut && wanted !== 'unsubscribed' ? { source: 'system' as const, detail: 'This number opted out before' } : { source: 'admin' as const, detail: input.consentNote, adminId: by.id };
+  const how = optedOut && wanted !== 'unsubscribed' ? REMEMBERED : { source: 'admin' as const, detail: input.consentNote, adminId: by.id };
   return db
     .transaction(async (tx) => {
       const [created] = await tx
@@ -67,6 +70,10 @@ export async function updateMember(db: TenantDb, input: z.output<typeof updateMe
     .transaction(async (tx) => {
       const [current] = await tx.select({ id: members.id, phone: members.phone, firstName: members.firstName, subscription: members.subscription }).from(members).where(eq(members.id, id)).for('update');
       if (!current) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist (they may have been deleted).' });
+      const newPhone = phone === undefined ? current.phone : e164(phone, country);
+      // Moving someone onto a number whose last word was an opt-out brings that opt-out with it.
+      const optedOut = newPhone !== current.phone && (await lastConsentOf(tx, newPhone)) === 'unsubscribed';
+      if (optedOut && subscription === 'subscribed') throw new TRPCError({ code: 'FORBIDDEN', message: `This number ${OPTED_OUT_LOCK}` });
       if (subscription && subscription !== current.subscription) {
         const refusal = adminConsentRefusal(current.subscription, subscription, current.firstName);
         if (refusal) throw new TRPCError({ code: 'FORBIDDEN', message: refusal });
@@ -74,14 +81,12 @@ export async function updateMember(db: TenantDb, input: z.output<typeof updateMe
       }
       const [updated] = await tx
         .update(members)
-        .set({
-          ...rest, // drizzle skips undefined values, so absent fields stay as they are
-          ...(phone !== undefined && { phone: e164(phone, country) }),
-          updatedAt: sql`now()`,
-        })
+        .set({ ...rest, phone: newPhone, updatedAt: sql`now()` }) // drizzle skips undefined values: absent fields stay
         .where(eq(members.id, id))
         .returning({ id: members.id, phone: members.phone });
-      if (subscription) await changeConsent(tx, { ...current, phone: updated!.phone }, subscription, { source: 'admin', detail: consentNote, adminId: by.id });
+      const member = { ...current, phone: updated!.phone };
+      if (optedOut) await changeConsent(tx, member, 'unsubscribed', REMEMBERED);
+      else if (subscription) await changeConsent(tx, member, subscription, { source: 'admin', detail: consentNote, adminId: by.id });
       return { id: updated!.id };
     })
     .catch(memberWriteError);

@@ -7,7 +7,7 @@ import { ConnectionBudgetError, TenantNotFoundError } from '@/server/tenancy/con
 import { unavailableReason } from '@/server/tenancy/availability';
 import { RegistryUnavailableError } from '@/server/tenancy/resolver';
 import { applyDeliveryStatus, storeInbound } from './inbound';
-import type { NewEvent, Outcome, Pending, ReceivedPayload, StatusPayload } from './inbound-queue';
+import type { NewEvent, Pending, ReceivedPayload, StatusPayload } from './inbound-queue';
 import { enqueueSend } from './jobs';
 
 /**
@@ -17,7 +17,7 @@ import { enqueueSend } from './jobs';
  * church's drain job when it can take it: once (the church's database is unique by message id) and in order per
  * sender (a text never overtakes an older one from the same person).
  */
-export type Received = { outcome: Outcome | 'queued' | 'updated' | 'unchanged' };
+export type Received = { outcome: 'stored' | 'duplicate' | 'dropped' | 'queued' | 'updated' | 'unchanged' };
 
 /** Store the event durably, then deliver it now if its turn has come and the church can take it. */
 export async function receive(services: Services, e: NewEvent): Promise<Received> {
@@ -44,31 +44,30 @@ export async function receive(services: Services, e: NewEvent): Promise<Received
  */
 export async function deliver(services: Services, event: Pending, opts: { markLater?: boolean } = {}): Promise<Received> {
   const queue = services.messaging.inbound;
-  const mark = (outcome: Outcome) => (opts.markLater ? queue.deliveredSoon(event.id) : queue.delivered(event.id, outcome));
+  const mark = () => (opts.markLater ? queue.deliveredSoon(event.id) : queue.delivered(event.id));
   if (!event.payload) return { outcome: 'duplicate' }; // already delivered: its text was erased
   if (event.kind === 'status') {
     const updated = await withChurch(services, event.tenantId, (db) => applyDeliveryStatus(db, event.payload as StatusPayload));
-    await mark(updated === null ? 'dropped' : 'stored');
+    await mark();
     return { outcome: updated === null ? 'dropped' : updated ? 'updated' : 'unchanged' };
   }
   const text = event.payload as ReceivedPayload;
   const church = () => churchProfile(services.registry, event.tenantId, services.config.REGISTRY_TIMEOUT_MS);
-  const result = await withChurch(services, event.tenantId, (db) => storeInbound(db, { ...text, receivedAt: event.receivedAt }, church));
+  const result = await withChurch(services, event.tenantId, (db) => storeInbound(db, { ...text, receivedAt: event.receivedAt, seq: event.id }, church));
   if (!result) {
     log.warn('inbound text for a church that no longer exists; dropped', { tenantId: event.tenantId });
-    await mark('dropped');
+    await mark();
     return { outcome: 'dropped' };
   }
   // The automatic reply (STOP, START, HELP) is queued before the event counts as delivered: if queueing fails, the
   // event is delivered again later, finds the stored text (a duplicate) and the reply still waiting, and queues it.
   for (const id of result.followUps) await enqueueSend(services.registry, event.tenantId, id, services.config.REGISTRY_TIMEOUT_MS);
-  const outcome = result.duplicate ? 'duplicate' : 'stored';
-  await mark(outcome);
-  return { outcome };
+  await mark();
+  return { outcome: result.duplicate ? 'duplicate' : 'stored' };
 }
 
 /** One event set aside after this many failures that were not outages (see `drain`), so its church's other texts flow. */
-const MAX_EVENT_ATTEMPTS = 20;
+const MAX_EVENT_FAILURES = 20;
 const BATCH = 100;
 
 /**
@@ -84,11 +83,12 @@ export async function drain(services: Services, tenantId: string): Promise<numbe
       try {
         await deliver(services, event);
       } catch (err) {
-        const attempts = await noteFailure(services, event, err);
-        if (isOutage(err) || attempts < MAX_EVENT_ATTEMPTS) return retryDelay(attempts);
-        // Not an outage, and failing again and again: a bug or bad data. Keep the church's other texts moving.
-        log.error('inbound event given up after repeated failures', { tenantId, eventId: event.id, attempts, err });
-        await queue.delivered(event.id, 'failed', 'given up after repeated failures (see the log)');
+        const { attempts, failures } = await noteFailure(services, event, err);
+        if (failures < MAX_EVENT_FAILURES) return retryDelay(attempts);
+        // Not an outage, and failing again and again: a bug or bad data. Set it aside (kept) so the church's
+        // other texts move on; an operator sees it in the log and the registry.
+        log.error('inbound event set aside after repeated failures; kept in the registry for an operator', { tenantId, eventId: event.id, failures, err });
+        await queue.setAside(event.id);
       }
     }
     if (batch.length < BATCH) return null;
@@ -108,7 +108,7 @@ async function drainSoon(services: Services, tenantId: string, inMs: number) {
 async function noteFailure(services: Services, event: Pending, err: unknown) {
   if (isOutage(err)) log.warn('inbound event waits: its church cannot take it now', { tenantId: event.tenantId, eventId: event.id, err });
   else log.error('inbound event not delivered; it will be tried again', { tenantId: event.tenantId, eventId: event.id, err });
-  return services.messaging.inbound.failedAttempt(event.id, err).catch(() => event.attempts + 1);
+  return services.messaging.inbound.failedAttempt(event.id, err, isOutage(err)).catch(() => ({ attempts: event.attempts + 1, failures: 0 }));
 }
 
 /** A church (or the registry) that cannot be reached right now, as opposed to something wrong with the event. */

@@ -24,8 +24,6 @@ export type Pending = Pick<InboundEvent, 'id' | 'tenantId' | 'kind' | 'sender' |
   deliveredAt: Date | null;
 };
 
-export type Outcome = 'stored' | 'duplicate' | 'dropped' | 'failed';
-
 export const DRAIN_TASK = 'deliver_inbound';
 
 type Row = { id: string; tenant_id: string; kind: 'received' | 'status'; sender: string | null; attempts: number; payload: Pending['payload'] | string; received_at: Date; delivered_at: Date | null; behind?: boolean };
@@ -50,6 +48,7 @@ export class InboundQueue {
   private marking: Promise<void> | null = null;
   /** Delivered here, mark not yet written: not "waiting" for this process, whatever the registry still says. */
   private unmarked = new Set<number>();
+  private purgedAt = 0;
 
   constructor(private registry: Registry, private timeoutMs: number) {}
 
@@ -102,16 +101,15 @@ export class InboundQueue {
 
   /**
    * It is in the church's database (or has nowhere to go): the event leaves the registry, words and all — from here on
-   * the church's own unique message id answers a replay. Only one set aside after failing again and again stays, as
-   * a record for operators, without its words.
+   * the church's own unique message id answers a replay.
    */
-  async delivered(id: number, outcome: Outcome, error?: string) {
-    const sql = this.registry.sql;
-    const done =
-      outcome === 'failed'
-        ? sql`update inbound_events set delivered_at = now(), outcome = 'failed', payload = null, last_error = coalesce(${error ?? null}, last_error) where id = ${id}`
-        : sql`delete from inbound_events where id = ${id}`;
-    await withDeadline(done, this.timeoutMs);
+  async delivered(id: number) {
+    await withDeadline(this.registry.sql`delete from inbound_events where id = ${id}`, this.timeoutMs);
+  }
+
+  /** Failing again and again for a reason of its own: set aside (kept, words and all) so its church's texts flow. */
+  async setAside(id: number) {
+    await withDeadline(this.registry.sql`update inbound_events set delivered_at = now(), outcome = 'failed' where id = ${id}`, this.timeoutMs);
   }
 
   /**
@@ -136,14 +134,19 @@ export class InboundQueue {
       });
   }
 
-  /** One more failed try; returns how many there have been. */
-  async failedAttempt(id: number, err: unknown): Promise<number> {
+  /** One more failed try; `outage`: the church could not be reached (counted apart). Returns both counts. */
+  async failedAttempt(id: number, err: unknown, outage: boolean): Promise<{ attempts: number; failures: number }> {
     // For operators (`tenants show`, SQL): what went wrong, never the text's words (drizzle puts them in its message).
     const clean = err instanceof Error ? withoutQueryParams(err) : null;
     const cause = clean?.cause instanceof Error ? `: ${clean.cause.message}` : '';
     const reason = (clean ? `${clean.name}: ${clean.message}${cause}` : String(err)).slice(0, 500);
-    const [row] = await withDeadline(this.registry.sql<{ attempts: number }[]>`update inbound_events set attempts = attempts + 1, last_error = ${reason} where id = ${id} returning attempts`, this.timeoutMs);
-    return row?.attempts ?? 0;
+    const [row] = await withDeadline(
+      this.registry.sql<{ attempts: number; failures: number }[]>`
+        update inbound_events set attempts = attempts + 1, failures = failures + ${outage ? 0 : 1}, last_error = ${reason}
+         where id = ${id} returning attempts, failures`,
+      this.timeoutMs,
+    );
+    return row ?? { attempts: 0, failures: 0 };
   }
 
   /** True while an opt-out word from `phone` waits for the church's database: a send to them must not overtake it. */
@@ -177,16 +180,20 @@ export class InboundQueue {
     if (row?.yes) await this.scheduleDrain(tenantId);
   }
 
-  /** For health and metrics: how many events wait, and for how long the oldest has. */
-  async stats(): Promise<{ pending: number; oldestPendingSeconds: number }> {
+  /** For health and metrics: how many events wait, for how long the oldest has, and how many were set aside. */
+  async stats(): Promise<{ pending: number; oldestPendingSeconds: number; setAside: number }> {
     await this.flush();
+    // Delivered events are deleted, so the table holds only waiting and set-aside ones: counting both is one small scan.
     const [row] = await withDeadline(
-      this.registry.sql<{ pending: number; oldest: number | null }[]>`
-        select count(*)::int as pending, extract(epoch from now() - min(received_at))::float8 as oldest
-          from inbound_events where delivered_at is null`,
+      this.registry.sql<{ pending: number; oldest: number | null; set_aside: number }[]>`
+        select count(*) filter (where delivered_at is null)::int as pending,
+               extract(epoch from now() - min(received_at) filter (where delivered_at is null))::float8 as oldest,
+               count(*) filter (where outcome = 'failed')::int as set_aside
+          from inbound_events`,
       this.timeoutMs,
     );
-    return { pending: row?.pending ?? 0, oldestPendingSeconds: Math.max(0, Math.round((row?.oldest ?? 0) * 10) / 10) };
+    const oldestPendingSeconds = Math.max(0, Math.round((row?.oldest ?? 0) * 10) / 10);
+    return { pending: row?.pending ?? 0, oldestPendingSeconds, setAside: row?.set_aside ?? 0 };
   }
 
   /** Churches with an event waiting longer than a drain should take: their drain job was lost (or never queued). */
@@ -201,12 +208,11 @@ export class InboundQueue {
     return rows.map((r) => r.tenant_id);
   }
 
-  /** Events set aside as failed are kept a day for operators, then deleted (a table scan: at most every 10 minutes). */
-  async purgeDelivered(): Promise<number> {
+  /** Events set aside as failed are kept 30 days for operators, then deleted (a table scan: at most every 10 minutes). */
+  async purgeSetAside(): Promise<number> {
     if (Date.now() - this.purgedAt < 10 * 60_000) return 0;
     this.purgedAt = Date.now();
-    const rows = await withDeadline(this.registry.sql`delete from inbound_events where delivered_at < now() - interval '1 day'`, this.timeoutMs * 5);
+    const rows = await withDeadline(this.registry.sql`delete from inbound_events where delivered_at < now() - interval '30 days'`, this.timeoutMs * 5);
     return rows.count;
   }
-  private purgedAt = 0;
 }

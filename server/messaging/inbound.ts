@@ -11,8 +11,11 @@ import { countSegments } from './segments';
  * Storing what Telnyx tells us, in the church's own database. Every write is keyed by the provider's message id,
  * so a replayed or concurrently duplicated webhook has exactly one effect.
  */
-/** `receivedAt`: when it reached us (the registry's record), which can be well before a delayed delivery. */
-export type InboundText = { providerMessageId: string; from: string; to: string; text: string; receivedAt?: Date };
+/**
+ * `receivedAt`: when it reached us (the registry's record), which can be well before a delayed delivery. `seq`: its
+ * arrival number (the registry's id), so a keyword delivered out of order never undoes a newer one.
+ */
+export type InboundText = { providerMessageId: string; from: string; to: string; text: string; receivedAt?: Date; seq?: number };
 export type InboundResult = { duplicate: boolean; messageId: string; conversationId: string; memberId: string; followUps: string[] };
 
 /** The automatic reply to one inbound message has an id derived from it: a retried webhook finds the same reply. */
@@ -47,13 +50,16 @@ export async function storeInbound(db: TenantDb, msg: InboundText, church: () =>
       .set({ unreadCount: sql`${conversations.unreadCount} + 1`, ...latest(at, preview(msg.text)), churchNumber: msg.to })
       .where(eq(conversations.id, conversationId));
 
-    // "Yes" from someone already subscribed is an answer to a question, not a keyword: no automatic reply.
-    const plain = !keyword || !profile || (keyword === 'start' && member.subscription === 'subscribed');
+    // "Yes" from someone already subscribed is an answer to a question, not a keyword: no automatic reply. Nor is a
+    // keyword older than the last one applied (two texts in flight at once, delivered in the other order).
+    const consent = keyword === 'stop' ? 'unsubscribed' : keyword === 'start' ? 'subscribed' : null;
+    const stale = !!consent && msg.seq !== undefined && member.consentSeq !== null && msg.seq < member.consentSeq;
+    if (consent && !stale && msg.seq !== undefined) await tx.update(members).set({ consentSeq: msg.seq }).where(eq(members.id, memberId));
+    const plain = !keyword || !profile || stale || (keyword === 'start' && member.subscription === 'subscribed');
     if (plain) return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [] };
     // Their own words change their consent, and the log says which message did it.
     const how = { source: 'text' as const, detail: msg.text.trim().slice(0, 40), providerMessageId: msg.providerMessageId };
-    if (keyword === 'stop') await changeConsent(tx, { id: memberId, phone: msg.from, subscription: member.subscription }, 'unsubscribed', how);
-    if (keyword === 'start') await changeConsent(tx, { id: memberId, phone: msg.from, subscription: member.subscription }, 'subscribed', how);
+    if (consent) await changeConsent(tx, { id: memberId, phone: msg.from, subscription: member.subscription }, consent, how);
     const reply = keywordReply(keyword, profile);
     const [auto] = await tx
       .insert(messages)
@@ -154,10 +160,11 @@ const latest = (at: Date, text: string) => ({
 async function memberAndConversation(tx: Tx, phone: string) {
   const find = () =>
     tx
-      .select({ memberId: members.id, subscription: members.subscription, conversationId: conversations.id })
+      .select({ memberId: members.id, subscription: members.subscription, consentSeq: members.consentSeq, conversationId: conversations.id })
       .from(members)
       .leftJoin(conversations, eq(conversations.memberId, members.id))
       .where(eq(members.phone, phone))
+      .for('update', { of: members }) // one keyword of theirs at a time: their consent follows their own order
       .then((rows) => rows[0]);
   let row = await find();
   if (!row) {
@@ -171,7 +178,7 @@ async function memberAndConversation(tx: Tx, phone: string) {
     const [created] = await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.memberId, row.memberId));
     conversationId = created!.id;
   }
-  return { memberId: row.memberId, conversationId: conversationId!, subscription: row.subscription };
+  return { memberId: row.memberId, conversationId: conversationId!, subscription: row.subscription, consentSeq: row.consentSeq };
 }
 
 /** A replay: nothing new is written, but an automatic reply that never got queued is handed back to be queued. */

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { TenantDb } from '@/db/tenant';
-import { messages } from '@/db/tenant/schema';
+import { conversations, members, messages } from '@/db/tenant/schema';
 import { log } from '@/server/log';
 import { PermanentSendError, TransientSendError, type MessagingProvider } from './provider';
 import type { InboundQueue } from './inbound-queue';
@@ -27,6 +27,7 @@ export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, 
   // Everything that can fail for reasons of our own happens before the claim, so a claimed message is only ever
   // left in "sending" by a crash.
   const numbers = await deps.numbers.numbersOf(tenantId);
+  const stopWaiting = await optOutWaiting(deps, db, tenantId, messageId);
   await waitForTurn(deps.sendRate, tenantId);
   const [claimed] = await db.execute<Claimed>(sql`
     update messages m set status = 'sending', status_at = now()
@@ -38,7 +39,7 @@ export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, 
   // Opt-out is checked at the moment of sending, not when queued: a STOP that arrived since always wins — also one
   // still waiting in the registry for this church's database (its inbound texts are delivered in order, later).
   if (claimed.kind !== 'auto') {
-    if (claimed.subscription === 'unsubscribed' || (await deps.inbound.optOutPending(tenantId, claimed.phone))) return fail(db, messageId, NOT_SUBSCRIBED);
+    if (claimed.subscription === 'unsubscribed' || stopWaiting) return fail(db, messageId, NOT_SUBSCRIBED);
     if (claimed.subscription === 'not_opted_in' && claimed.kind === 'broadcast') return fail(db, messageId, NOT_OPTED_IN);
   }
   const from = claimed.church_number && numbers.includes(claimed.church_number) ? claimed.church_number : numbers[0];
@@ -60,6 +61,17 @@ export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, 
     const reason = PermanentSendError.is(err) ? (err as Error).message : 'the texting provider could not be reached';
     return fail(db, messageId, `Not sent: ${reason}`);
   }
+}
+
+/** A STOP from the recipient still waiting in the registry for this church's database (asked before the claim). */
+async function optOutWaiting(deps: SenderDeps, db: TenantDb, tenantId: string, messageId: string) {
+  const [to] = await db
+    .select({ phone: members.phone })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .innerJoin(members, eq(members.id, conversations.memberId))
+    .where(and(eq(messages.id, messageId), eq(messages.status, 'queued')));
+  return !!to && (await deps.inbound.optOutPending(tenantId, to.phone));
 }
 
 export const WORKSPACE_CLOSED = 'Not sent: the workspace was closed.';

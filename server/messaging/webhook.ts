@@ -57,7 +57,6 @@ const METRIC_NAMES: Record<Received['outcome'], WebhookOutcome> = {
   duplicate: 'duplicate',
   queued: 'queued', // kept in the registry, delivered when the church can take it
   dropped: 'ignored',
-  failed: 'ignored',
   updated: 'status_updated',
   unchanged: 'status_unchanged',
 };

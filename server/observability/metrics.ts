@@ -44,6 +44,7 @@ function createMetrics() {
     registryUp: new Gauge({ name: 'steeple_registry_up', help: '1 when the registry answered this scrape; 0 when registry-backed metrics were skipped', registers }),
     inboundPending: new Gauge({ name: 'steeple_inbound_pending', help: 'Inbound texts and delivery reports kept in the registry, waiting for their church’s database', registers }),
     inboundOldest: new Gauge({ name: 'steeple_inbound_oldest_pending_seconds', help: 'How long the oldest waiting inbound event has waited (0 when none)', registers }),
+    inboundSetAside: new Gauge({ name: 'steeple_inbound_set_aside', help: 'Inbound events set aside after repeated failures, kept 30 days for an operator', registers }),
     webhooks: new Counter({ name: 'steeple_webhooks_total', help: 'Webhooks received, by provider and outcome', labelNames: ['provider', 'outcome'] as const, registers }),
     provisioningSeconds: new Histogram({
       name: 'steeple_provisioning_duration_seconds',
@@ -122,5 +123,6 @@ export async function refreshScrapeMetrics(services: Services) {
   if (inbound) {
     metrics.inboundPending.set(inbound.pending);
     metrics.inboundOldest.set(inbound.oldestPendingSeconds);
+    metrics.inboundSetAside.set(inbound.setAside);
   }
 }

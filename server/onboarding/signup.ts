@@ -5,6 +5,7 @@ import { adminEmailIndex, churches, provisioningJobs, tenants } from '@/db/regis
 import { placeChurch } from '@/server/fleet/servers';
 import { log } from '@/server/log';
 import { hashPassword } from '@/server/auth/password';
+import { requireTimeZone } from '@/server/church/timezones';
 import { isDatabaseOutage } from '@/server/registry';
 import { RegistryUnavailableError, withDeadline } from '@/server/tenancy/resolver';
 import { addJobInTransaction, PROVISION_TASK, provisionJobKey } from '@/server/jobs/queue';
@@ -21,6 +22,7 @@ type Details = { churchName: string; timezone: string; size?: string | null; adm
 
 /** Public signup: hash the password (the queue never sees it), then start provisioning. */
 export async function signup(services: Services, input: SignupInput): Promise<{ ticket: string }> {
+  await requireTimeZone(services.registry, input.timezone, services.config.REGISTRY_TIMEOUT_MS);
   const passwordHash = await hashPassword(input.password);
   return startProvisioning(services, { ...input, passwordHash });
 }

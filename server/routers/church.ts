@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { churches } from '@/db/registry/schema';
 import { admins } from '@/db/tenant/schema';
 import { churchProfile, forgetProfile } from '@/server/church/profile';
+import { requireTimeZone } from '@/server/church/timezones';
 import { churchStep } from '@/server/inputs';
 import { normalisePhone } from '@/server/messaging/phone';
 import { roleProcedure, router, tenantProcedure } from '@/server/trpc';
@@ -26,6 +27,7 @@ export const churchRouter = router({
   updateProfile: roleProcedure('admin').input(profileInput).mutation(async ({ ctx, input }) => {
     const contactPhone = input.contactPhone ? normalisePhone(input.contactPhone, input.country) : null;
     if (input.contactPhone && !contactPhone) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The contact phone is not a valid number.' });
+    await requireTimeZone(ctx.services.registry, input.timezone, ctx.services.config.REGISTRY_TIMEOUT_MS);
     await ctx.services.registry.db
       .update(churches)
       .set({ name: input.churchName, timezone: input.timezone, country: input.country, contactPhone, contactEmail: input.contactEmail || null, updatedAt: new Date() })

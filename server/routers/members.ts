@@ -46,8 +46,8 @@ export const membersRouter = router({
   tags: tenantProcedure.query(({ ctx }) => tagsInUse(ctx.db)),
 
   /** What importing this CSV would do, row by row, without writing anything. */
-  importPreview: roleProcedure('admin').meta({ readOnlyOk: true }).input(importInput).mutation(async ({ ctx, input }) => previewImport(ctx.db, input.csv, await countryOf(ctx))),
+  importPreview: roleProcedure('admin').meta({ readOnlyOk: true }).input(importInput).mutation(async ({ ctx, input }) => previewImport(ctx.db, input.csv, { country: await countryOf(ctx), consentConfirmed: !!input.consentConfirmed })),
 
   /** Checks the CSV again and writes every good row: { created, updated, skipped, errors: [{ row, messages }] }. */
-  import: roleProcedure('admin').input(importInput).mutation(async ({ ctx, input }) => commitImport(ctx.db, input.csv, await countryOf(ctx), ctx.admin)),
+  import: roleProcedure('admin').input(importInput).mutation(async ({ ctx, input }) => commitImport(ctx.db, input.csv, { country: await countryOf(ctx), consentConfirmed: !!input.consentConfirmed }, ctx.admin)),
 });

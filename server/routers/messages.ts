@@ -22,12 +22,12 @@ export const messagesRouter = router({
     }
     await requireSendingNumber(ctx);
     const segments = countSegments(input.body).segments;
-    await requireAllowance(ctx.services, ctx.db, ctx.tenantId, segments); // a trial's daily allowance
     const conversationId = await conversationOf(ctx, member.id);
     const id = randomUUID();
     const timeoutMs = ctx.services.config.REGISTRY_TIMEOUT_MS;
     const message = await writeThenRun((runAt) => enqueueSend(ctx.services.registry, ctx.tenantId, id, timeoutMs, runAt), new Date(), () =>
       ctx.db.transaction(async (tx) => {
+        await requireAllowance(ctx.services, tx, ctx.tenantId, segments); // a trial's daily allowance
         const [m] = await tx
           .insert(messages)
           .values({ id, conversationId, direction: 'outbound', kind: 'conversation', body: input.body, segments, status: 'queued', toNumber: member.phone, sentBy: ctx.admin.id })

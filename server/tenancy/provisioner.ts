@@ -113,8 +113,12 @@ async function provision(deps: ProvisionDeps, jobId: string, opts: { finalAttemp
       if (!opts.finalAttempt) return 'retry';
       // Only a church still being provisioned (or a failed teardown's leftovers) is torn down; an active one never.
       if (!(await teardownTenant(deps, job.tenantId, { from: ['provisioning', 'failed', 'deleting'], finalStatus: 'failed' }))) {
+        // Refused because the church is active (this was a late duplicate of a job that finished): its job stays
+        // ready, as its owner already saw it, instead of being left "provisioning" with a failed step.
         const now = await load(deps.registry, jobId);
-        return now?.job.state === 'ready' ? 'ready' : 'failed';
+        if (now?.tenant.status !== 'active') return 'failed';
+        await markStep(deps.registry, job, name, 'done', { state: 'ready', finishedAt: now.job.finishedAt ?? new Date() });
+        return 'ready';
       }
       // The password hash stays on the failed job: "Try again" moves it to the new attempt.
       await update(deps.registry, jobId, { state: 'failed', finishedAt: new Date() });

@@ -16,6 +16,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
   const [pasted, setPasted] = useState('');
   const [fileError, setFileError] = useState('');
+  const [consentConfirmed, setConsentConfirmed] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const clearFile = () => {
     setFile(null);
@@ -48,7 +49,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
     <Panel
       id="import"
       title="Import members from a CSV file"
-      description="One member per line, with a header line. We recognise columns like first_name, last_name, phone (or mobile, cell), email, branch, tags (separated by ; or |), notes and subscribed (yes, no or “not opted in”; empty means yes). Importing someone as subscribed records that they agreed to receive texts; nobody who opted out is ever subscribed again."
+      description="One member per line, with a header line. We recognise columns like first_name, last_name, phone (or mobile, cell), email, branch, tags (separated by ; or |), notes and subscribed (yes, no or “not opted in”; empty means yes). People are imported as subscribed only if you confirm below that they agreed to receive texts; nobody who opted out is ever subscribed again."
     >
       <div className="space-y-4">
         {commit.data ? (
@@ -69,7 +70,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
             <PreviewRows rows={preview.data.rows} />
             {failureText && <Alert>{failureText}</Alert>}
             <div className="flex flex-wrap gap-2">
-              <Button disabled={importable === 0 || commit.isPending} onClick={() => commit.mutate({ csv })}>
+              <Button disabled={importable === 0 || commit.isPending} onClick={() => commit.mutate({ csv, consentConfirmed })}>
                 {commit.isPending ? 'Importing…' : `Import ${importable.toLocaleString()} ${importable === 1 ? 'member' : 'members'}`}
               </Button>
               <Button variant="secondary" disabled={commit.isPending} onClick={restart}>
@@ -83,7 +84,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
             className="space-y-4"
             onSubmit={(e) => {
               e.preventDefault();
-              if (csv.trim()) preview.mutate({ csv });
+              if (csv.trim()) preview.mutate({ csv, consentConfirmed });
               else setFileError('Choose a CSV file or paste its contents first.');
             }}
           >
@@ -135,6 +136,15 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
                 setFileError('');
               }}
             />
+            <label className="flex items-start gap-2 text-sm text-slate-800">
+              <input type="checkbox" className="mt-1" checked={consentConfirmed} onChange={(e) => setConsentConfirmed(e.target.checked)} aria-describedby="import-consent-hint" />
+              <span>
+                The people this file marks as subscribed (everyone, if it has no subscribed column) agreed to receive texts from us.
+                <span id="import-consent-hint" className="block text-xs text-slate-500">
+                  Without this they are imported as not opted in: you can answer them one to one, but they get no broadcasts until they opt in. Your confirmation is kept in each one’s consent history.
+                </span>
+              </span>
+            </label>
             {failureText && <Alert>{failureText}</Alert>}
             <div className="flex flex-wrap gap-2">
               <Button type="submit" disabled={preview.isPending}>

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { requestAddress } from '@/server/auth/next-auth';
-import { readRequestSession } from '@/server/auth/session';
+import { carriesSession, readRequestSession } from '@/server/auth/session';
 import { readBody, withBody } from '@/server/http/body';
 import { LIMITS, MAX_BATCH_SIZE } from '@/server/http/limits';
 import { log } from '@/server/log';
@@ -14,19 +14,21 @@ import { createContext } from '@/server/trpc';
 async function handler(req: Request) {
   // Every log line and error report of this request carries its id and the caller's address; the id is echoed back.
   const requestId = requestIdFrom(req.headers);
-  const res = await runWithContext({ requestId, ip: requestAddress(req.headers) }, async () => {
+  const ip = requestAddress(req.headers);
+  const res = await runWithContext({ requestId, ip }, async () => {
+    const services = getServices();
     // The body is read here, up to the limit, so an endless or oversized one is never parsed or held in memory.
-    const body = req.method === 'POST' ? await readBody(req, bodyLimit(req)) : new Uint8Array(0);
+    // Only a caller with a signed session cookie (checked without the database) may send an import-sized one.
+    const body = req.method === 'POST' ? await readBody(req, bodyLimit(req, await carriesSession(services, req))) : new Uint8Array(0);
     if (!body) log.warn('request refused: body too large');
     return fetchRequestHandler({
       endpoint: '/api/trpc',
-      req: body ? withBody(req, body) : withBody(req, new Uint8Array(0)),
+      req: withBody(req, body ?? new Uint8Array(0)),
       router: appRouter,
       maxBatchSize: MAX_BATCH_SIZE,
       createContext: async () => {
         if (!body) throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: 'That request is too large.' });
-        const services = getServices();
-        return createContext({ services, session: await readRequestSession(services, req), ip: requestAddress(req.headers) });
+        return createContext({ services, session: await readRequestSession(services, req), ip });
       },
     });
   });
@@ -34,13 +36,13 @@ async function handler(req: Request) {
   return res;
 }
 
-/** The CSV import may carry a 5 MB file; every other call, and any batch mixing it with others, 1 MB. */
+/** The CSV import may carry a 5 MB file; every other call, any batch mixing it with others, and any signed-out call, 1 MB. */
 const IMPORT_PROCEDURES = new Set(['members.import', 'members.importPreview']);
 
-function bodyLimit(req: Request) {
+function bodyLimit(req: Request, signedIn: boolean) {
   const path = new URL(req.url).pathname.replace(/^\/api\/trpc\/?/, '');
   const paths = path.split(/,|%2C/i); // procedure names are plain ASCII: nothing else needs decoding
-  return paths.every((p) => IMPORT_PROCEDURES.has(p)) ? LIMITS.trpcImport : LIMITS.trpc;
+  return signedIn && paths.every((p) => IMPORT_PROCEDURES.has(p)) ? LIMITS.trpcImport : LIMITS.trpc;
 }
 
 export { handler as GET, handler as POST };
