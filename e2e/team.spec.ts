@@ -65,7 +65,7 @@ test('the owner invites a staff member, who accepts in another browser and gets 
 
   // The owner sees the new member and no pending invitation.
   await page.reload();
-  const members = page.getByRole('list', { name: 'Members' });
+  const members = page.getByRole('list', { name: 'People on the team' });
   await expect(members.getByTestId('member')).toHaveCount(2);
   await expect(members).toContainText('Sam Staff');
   await expect(page.getByText('No pending invitations.')).toBeVisible();
@@ -78,7 +78,7 @@ test('the owner invites a staff member, who accepts in another browser and gets 
   await open(staff, '/dashboard');
   await nav.getByRole('link', { name: 'Team' }).click();
   await expect(staff).toHaveURL(/\/team$/);
-  await expect(staff.getByRole('list', { name: 'Members' })).toContainText(owner.email);
+  await expect(staff.getByRole('list', { name: 'People on the team' })).toContainText(owner.email);
   await expect(staff.getByRole('button', { name: 'Send invite' })).toHaveCount(0);
   await expect(staff.getByRole('button', { name: /Remove/ })).toHaveCount(0);
 

@@ -10,10 +10,15 @@ export function hasCause(err: unknown, match: (e: { code?: string; constraint_na
   return false;
 }
 
+/** A unique or foreign-key constraint (by name) refused a write. */
+export const isUniqueViolation = (err: unknown, constraint: string) => hasCause(err, (e) => e.code === '23505' && e.constraint_name === constraint);
+export const isForeignKeyViolation = (err: unknown, constraint: string) => hasCause(err, (e) => e.code === '23503' && e.constraint_name === constraint);
+
 export function errorKind<K extends string>(kind: K) {
   return class KindedError extends Error {
     readonly kind: K = kind;
-    static is(err: unknown): boolean {
+    /** Narrows to the class it is called on (a subclass included), whichever bundle threw it. */
+    static is<T extends abstract new (...args: never[]) => unknown>(this: T, err: unknown): err is InstanceType<T> {
       return typeof err === 'object' && err !== null && (err as { kind?: unknown }).kind === kind;
     }
   };

@@ -1,6 +1,6 @@
 import { dbServers } from '@/db/registry/schema';
 import type { Services } from './services';
-import { withDeadline } from './tenancy/resolver';
+import { withDeadline } from '@/server/registry';
 
 /**
  * For /api/health. Anyone may ask whether the app is alive: the registry answers the app's own least-privileged

@@ -1,9 +1,10 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { registrySchema, type RegistryDb } from '@/db/registry';
-import { hasCause } from './errors';
+import { errorKind, hasCause } from './errors';
 
-export type Registry = { sql: postgres.Sql; db: RegistryDb };
+/** `timeoutMs`: REGISTRY_TIMEOUT_MS, carried with the connection so a call gives itself that deadline (withDeadline). */
+export type Registry = { sql: postgres.Sql; db: RegistryDb; timeoutMs: number };
 
 /** The registry connection: routing and identity lookups, the job queue's rows, provisioning progress. */
 export function createRegistry(url: string, max: number, timeoutMs: number): Registry {
@@ -16,7 +17,7 @@ export function createRegistry(url: string, max: number, timeoutMs: number): Reg
     backoff: reconnectBackoff,
     onnotice: () => {},
   });
-  return { sql, db: drizzle(sql, { schema: registrySchema }) };
+  return { sql, db: drizzle(sql, { schema: registrySchema }), timeoutMs };
 }
 
 /**
@@ -31,3 +32,25 @@ const outageCodes = new Set(['3D000', '55000', 'ECONNREFUSED', 'ECONNRESET', 'ET
 
 /** True when an error means a database (the registry or a church's) is down or too slow, not a bad query: "try again". */
 export const isDatabaseOutage = (err: unknown) => hasCause(err, (e) => !!e.code && (outageCodes.has(e.code) || e.code.startsWith('08')));
+
+/** The registry did not answer in time, or not at all: requests fail fast instead of hanging. */
+export class RegistryUnavailableError extends errorKind('RegistryUnavailable') {
+  constructor(cause?: unknown) {
+    super('registry unavailable', { cause });
+  }
+}
+
+/** Reject after `ms`; a registry error of any kind becomes RegistryUnavailableError. */
+export async function withDeadline<T>(work: PromiseLike<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RegistryUnavailableError(new Error(`no answer in ${ms} ms`))), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve(work), deadline]);
+  } catch (err) {
+    throw RegistryUnavailableError.is(err) ? err : new RegistryUnavailableError(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { SessionRegistry } from './auth/revocation';
 import { AccessCache } from './billing/access';
+import { ChurchProfiles } from './church/profile';
 import { createBilling, type Billing } from './billing/stripe';
 import { buildLimiter, Throttle } from './auth/throttle';
 import { loadConfig, type Config } from './config';
@@ -41,6 +42,8 @@ export type Services = {
   billing: Billing | null;
   /** Each church's access (full or read-only) from its subscription, cached briefly. */
   access: AccessCache;
+  /** Each church's name, timezone, country and contact, from the registry, cached briefly. */
+  profiles: ChurchProfiles;
   close: () => Promise<void>;
 };
 
@@ -116,6 +119,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     messaging,
     billing,
     access: new AccessCache(registry, config.REGISTRY_TIMEOUT_MS, !!billing),
+    profiles: new ChurchProfiles(registry),
     throttle: new Throttle(registry, redis, {
       signupIp: { points: config.SIGNUPS_PER_HOUR_PER_IP },
       signinEmailIp: { points: config.SIGNIN_FAILURES_PER_EMAIL },

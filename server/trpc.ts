@@ -4,14 +4,14 @@
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
-import { z, ZodError } from 'zod';
+import { z, ZodError, ZodRealError } from 'zod';
 import { eq } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
-import { admins, type Admin, type AdminRole } from '@/db/tenant/schema';
+import { admins, type Admin } from '@/db/tenant/schema';
 import type { Session } from './auth/session';
 import { TooManyAttemptsError } from './auth/throttle';
 import { READ_ONLY_MESSAGE } from './billing/access';
-import { atLeast } from './auth/roles';
+import { can, type Action } from './auth/permissions';
 import { log } from './log';
 import { runWithContext, setContextFields } from './observability/context';
 import { timeRequest } from './observability/metrics';
@@ -19,8 +19,8 @@ import { getServices, type Services } from './services';
 import { ConnectionBudgetError, TenantNotFoundError } from './tenancy/connection-manager';
 import { UNAVAILABLE_MESSAGES, unavailableReason, type Unavailable } from './tenancy/availability';
 import { hasUnstorableText } from './inputs';
-import { isDatabaseOutage } from './registry';
-import { RegistryUnavailableError } from './tenancy/resolver';
+import { Conflict, Forbidden, Invalid, LimitReached, NotFound } from './domain-errors';
+import { isDatabaseOutage, RegistryUnavailableError } from './registry';
 
 // ---------------------------------------------------------------------------------------------
 // 1. Context. The session cookie is the only source of the caller's church: no procedure takes a
@@ -39,8 +39,11 @@ export type Context = ReturnType<typeof createContext>;
 // ---------------------------------------------------------------------------------------------
 const GENERIC = 'Something went wrong on our side. Please try again.';
 
-/** Per-procedure settings. `readOnlyOk`: a write still allowed while the church is read-only (billing, password). */
-export type Meta = { readOnlyOk?: boolean };
+/**
+ * Per-procedure settings. `readOnlyOk`: a write still allowed while the church is read-only (billing, password).
+ * `permission`: set by permittedProcedure, so the action a procedure needs can be read off the router (tests do).
+ */
+export type Meta = { readOnlyOk?: boolean; permission?: Action };
 
 const t = initTRPC.context<Context>().meta<Meta>().create({
   transformer: superjson,
@@ -54,7 +57,7 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Turn infrastructure failures into clear, internals-free errors; log everything else in full; time every call. */
+/** Map domain errors and infrastructure failures to clear, internals-free errors in one place; log the rest in full; time every call. */
 const errorBoundary = t.middleware(({ next, path, type }) =>
   // A context per call (a batch runs several procedures in one request), so each log line names its procedure.
   runWithContext({ procedure: path }, async () => {
@@ -74,7 +77,15 @@ function refusal(cause: unknown): TRPCError | null {
     log.warn('request refused: service busy or unavailable', { err: cause });
     return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Steeple is busy right now. Please try again in a moment.' });
   }
-  if (TooManyAttemptsError.is(cause)) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: (cause as Error).message });
+  if (TooManyAttemptsError.is(cause) || LimitReached.is(cause)) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message });
+  if (NotFound.is(cause)) return new TRPCError({ code: 'NOT_FOUND', message: cause.message });
+  if (Conflict.is(cause)) return new TRPCError({ code: 'CONFLICT', message: cause.message });
+  if (Forbidden.is(cause)) return new TRPCError({ code: 'FORBIDDEN', message: cause.message });
+  if (Invalid.is(cause)) {
+    // One beside its field reaches the page in the shape of an input validation error (see the errorFormatter).
+    const field = cause.field ? new ZodRealError([{ code: 'custom', path: [cause.field], message: cause.message, input: undefined }]) : undefined;
+    return new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause: field });
+  }
   return null;
 }
 
@@ -85,7 +96,7 @@ function refusal(cause: unknown): TRPCError | null {
 //    tenantProcedure  — a signed-in admin of an active church; ctx.db is that church's database.
 //                       ctx.admin is the caller's row (id, name, email, role) from that database.
 //                       Mutations are refused while the church is read-only (billing), unless .meta({ readOnlyOk }).
-//    roleProcedure(r) — tenantProcedure for role r or higher (owner > admin > staff).
+//    permittedProcedure(action) — tenantProcedure for the roles server/auth/permissions.ts allows the action.
 // ---------------------------------------------------------------------------------------------
 /** Text PostgreSQL cannot store (a NUL, a broken surrogate) is a clear 400 here, not a database error later. */
 const storableInput = t.middleware(async ({ getRawInput, next }) => {
@@ -132,8 +143,8 @@ export function churchUnavailable(reason: Unavailable, cause?: unknown) {
   return new TRPCError({ code, message: UNAVAILABLE_MESSAGES[reason], cause });
 }
 
-export const roleProcedure = (minimum: AdminRole) =>
-  tenantProcedure.use(({ ctx, next }) => {
-    if (!atLeast(ctx.admin.role, minimum)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
+export const permittedProcedure = (action: Action) =>
+  tenantProcedure.meta({ permission: action }).use(({ ctx, next }) => {
+    if (!can(ctx.admin.role, action)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
     return next();
   });

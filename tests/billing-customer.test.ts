@@ -4,7 +4,7 @@ import { STRIPE_API_VERSION } from '@/server/billing/stripe';
 import { loadConfig } from '@/server/config';
 import { createServices, type Services } from '@/server/services';
 import { runProvisioning, type StepName } from '@/server/tenancy/provisioner';
-import { addMember, captureLogs, provisionChurch, signIn } from './support/accounts';
+import { addTeammate, captureLogs, provisionChurch, signIn } from './support/accounts';
 import { FAKE_PRICE_ID, FAKE_SECRET_KEY, FakeStripe, type RecordedRequest } from './support/fake-stripe';
 import { createTestRegistry, testSecrets, type TestRegistry } from './support/harness';
 
@@ -165,7 +165,7 @@ describe('Stripe customers', () => {
     const owner = await signIn(services, c.email, c.password);
     await owner.caller.church.updateProfile({ churchName: 'Renamed Chapel of the Hills', timezone: 'Europe/London', country: 'GB' });
     // A second owner (another email) opens checkout: the keyed request must still match the first one.
-    const co = await addMember(services, owner.caller, `co-owner-${c.tenantId.slice(0, 8)}@example.org`, 'admin');
+    const co = await addTeammate(services, owner.caller, `co-owner-${c.tenantId.slice(0, 8)}@example.org`, 'admin');
     await owner.caller.team.changeRole({ adminId: co.adminId, role: 'owner' });
     const coOwner = await signIn(services, co.email, co.password);
     const { url } = await coOwner.caller.billing.checkout();

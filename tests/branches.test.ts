@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { addMember, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, type TestRegistry } from './support/harness';
 
 describe('branches', () => {
@@ -14,8 +14,8 @@ describe('branches', () => {
     reg = await createTestRegistry();
     church = await provisionChurch(reg.services, { churchName: 'Branches Chapel' }); // timezone Europe/London
     owner = await signIn(reg.services, church.email, church.password);
-    const a = await addMember(reg.services, owner.caller, `admin-${process.pid}@example.org`, 'admin');
-    const s = await addMember(reg.services, owner.caller, `staff-${process.pid}@example.org`, 'staff');
+    const a = await addTeammate(reg.services, owner.caller, `admin-${process.pid}@example.org`, 'admin');
+    const s = await addTeammate(reg.services, owner.caller, `staff-${process.pid}@example.org`, 'staff');
     admin = await signIn(reg.services, a.email, a.password);
     staff = await signIn(reg.services, s.email, s.password);
   });

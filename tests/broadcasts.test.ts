@@ -4,7 +4,7 @@ import { branches, broadcasts, type Member } from '@/db/tenant/schema';
 import { startWorker } from '@/server/jobs/worker';
 import { runBroadcast } from '@/server/messaging/broadcaster';
 import { BROADCAST_TASK, enqueueBroadcast } from '@/server/messaging/jobs';
-import { addMember, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { sleep, until } from './support/harness';
 import { assignNumber, broadcastMessages, createMessagingRegistry, FakeProvider, insertMembers, queuedJobs, setSubscription, type MessagingRegistry } from './support/messaging';
 
@@ -105,7 +105,7 @@ describe('broadcasts', () => {
     expect(await preview({ type: 'branch', branchId: w.branchA })).toMatchObject({ recipients: 2, skipped: 2 });
 
     // Staff may preview (it changes nothing), and validation is a BAD_REQUEST.
-    const staffLogin = await addMember(reg.services, w.owner.caller, `preview-staff-${process.pid}@example.org`, 'staff');
+    const staffLogin = await addTeammate(reg.services, w.owner.caller, `preview-staff-${process.pid}@example.org`, 'staff');
     const staff = await signIn(reg.services, staffLogin.email, staffLogin.password);
     expect(await staff.caller.broadcasts.preview({ audience: { type: 'all' }, body: '' })).toMatchObject({ recipients: 5, skipped: 3, segments: 0 });
     expect((await errorOf(w.owner.caller.broadcasts.preview({ audience: { type: 'branch', branchId: 'nope' } as never, body: 'x' }))).code).toBe('BAD_REQUEST');
@@ -287,9 +287,9 @@ describe('broadcasts', () => {
   it('staff cannot create or cancel; a branch from another church, a past time or no sending number are refused', async () => {
     const w = await workspace('Rules Chapel');
     const other = await workspace('Other Chapel');
-    const staffLogin = await addMember(reg.services, w.owner.caller, `bc-staff-${process.pid}@example.org`, 'staff');
+    const staffLogin = await addTeammate(reg.services, w.owner.caller, `bc-staff-${process.pid}@example.org`, 'staff');
     const staff = await signIn(reg.services, staffLogin.email, staffLogin.password);
-    const adminLogin = await addMember(reg.services, w.owner.caller, `bc-admin-${process.pid}@example.org`, 'admin');
+    const adminLogin = await addTeammate(reg.services, w.owner.caller, `bc-admin-${process.pid}@example.org`, 'admin');
     const admin = await signIn(reg.services, adminLogin.email, adminLogin.password);
 
     expect((await errorOf(staff.caller.broadcasts.create({ body: 'Hi all', audience: { type: 'all' } }))).code).toBe('FORBIDDEN');

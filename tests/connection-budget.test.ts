@@ -6,7 +6,7 @@ import { isDatabaseOutage } from '@/server/registry';
 import { cloneDatabase, ensureLoginRole } from '@/server/tenancy/cluster';
 import { ConnectionBudgetError, ConnectionManager, type ConnectionManagerOptions } from '@/server/tenancy/connection-manager';
 import type { TenantRoute } from '@/server/tenancy/resolver';
-import { randomToken } from '@/server/tenancy/secrets';
+import { randomToken } from '@/server/tokens';
 import { hostPortOf, withDatabase } from '@/server/tenancy/urls';
 import { createTestRegistry, serverUrl, sleep, until, type TestRegistry } from './support/harness';
 

@@ -5,7 +5,7 @@ import { withDatabase } from '@/server/tenancy/urls';
 import { tenantSchema, type TenantDb } from '@/db/tenant';
 import { storeInbound } from '@/server/messaging/inbound';
 import { keywordOf } from '@/server/messaging/keywords';
-import { addMember, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
 import { assignNumber, personNumber, postSigned, received } from './support/webhooks';
 
@@ -32,7 +32,7 @@ describe('consent', () => {
     reg = await createTestRegistry();
     church = await provisionChurch(reg.services, { churchName: 'Consent Chapel' });
     owner = await signIn(reg.services, church.email, church.password);
-    const s = await addMember(reg.services, owner.caller, `consent-staff-${process.pid}@example.org`, 'staff');
+    const s = await addTeammate(reg.services, owner.caller, `consent-staff-${process.pid}@example.org`, 'staff');
     staff = await signIn(reg.services, s.email, s.password);
     number = await assignNumber(reg.services, church.tenantId);
     const [t] = await reg.admin<{ db_name: string }[]>`select db_name from tenants where id = ${church.tenantId}`;

@@ -1,9 +1,8 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { forgetProfile } from '@/server/church/profile';
 import { withDatabase } from '@/server/tenancy/urls';
-import { addMember, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
 
 /** A US number that libphonenumber accepts: (202) 2xx-xxxx, distinct for every i below 80,000. */
@@ -40,7 +39,7 @@ describe('members', () => {
     reg = await createTestRegistry();
     church = await provisionChurch(reg.services, { churchName: 'Members Chapel' });
     owner = await signIn(reg.services, church.email, church.password);
-    const s = await addMember(reg.services, owner.caller, `staff-${process.pid}@example.org`, 'staff');
+    const s = await addTeammate(reg.services, owner.caller, `staff-${process.pid}@example.org`, 'staff');
     staff = await signIn(reg.services, s.email, s.password);
   });
   afterAll(async () => {
@@ -136,7 +135,7 @@ describe('members', () => {
     // A British church: national numbers are British; foreign numbers need their country code and show internationally.
     const uk = await freshChurch('Chapel on the Green');
     await reg.admin`update churches set country = 'GB' where tenant_id = ${uk.church.tenantId}`;
-    forgetProfile(uk.church.tenantId);
+    reg.services.profiles.forget(uk.church.tenantId);
     const brit = await uk.owner.caller.members.create({ firstName: 'Brit', phone: '020 7946 0958' });
     expect(brit).toMatchObject({ phone: '+442079460958', phoneDisplay: '020 7946 0958' });
     const yank = await uk.owner.caller.members.create({ firstName: 'Yank', phone: '+1 202 555 0160' });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { startWorker } from '@/server/jobs/worker';
+import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { until } from './support/harness';
 import { createMessagingRegistry, FakeProvider, insertMembers, type MessagingRegistry } from './support/messaging';
 
 describe('phone numbers', () => {
@@ -20,8 +22,8 @@ describe('phone numbers', () => {
     second = await provisionChurch(reg.services, { churchName: 'Second Numbers Chapel' });
     owner1 = await signIn(reg.services, first.email, first.password);
     owner2 = await signIn(reg.services, second.email, second.password);
-    const a = await addMember(reg.services, owner1.caller, `numbers-admin-${process.pid}@example.org`, 'admin');
-    const s = await addMember(reg.services, owner1.caller, `numbers-staff-${process.pid}@example.org`, 'staff');
+    const a = await addTeammate(reg.services, owner1.caller, `numbers-admin-${process.pid}@example.org`, 'admin');
+    const s = await addTeammate(reg.services, owner1.caller, `numbers-staff-${process.pid}@example.org`, 'staff');
     admin1 = await signIn(reg.services, a.email, a.password);
     staff1 = await signIn(reg.services, s.email, s.password);
   });
@@ -74,6 +76,13 @@ describe('phone numbers', () => {
     // Texting follows the assignment: the second church can now send from it.
     const [m] = await insertMembers(reg.services, second.tenantId, [{ firstName: 'Routed' }]);
     await owner2.caller.messages.send({ memberId: m!.id, body: 'Hello from our new number' });
+    const worker = await startWorker(reg.services);
+    try {
+      const [sent] = await until(async () => fake.to(m!.phone).length > 0 && fake.to(m!.phone));
+      expect(sent).toMatchObject({ from: '+12025550180', text: 'Hello from our new number' });
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('two churches racing for the same number: exactly one gets it', async () => {

@@ -4,7 +4,6 @@ import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET, POST } from '@/app/api/trpc/[trpc]/route';
 import { sessionCookieName } from '@/server/auth/session';
-import { forgetProfile } from '@/server/church/profile';
 import { MAX_BATCH_SIZE } from '@/server/http/limits';
 import { log } from '@/server/log';
 import { appRouter } from '@/server/routers/_app';
@@ -635,7 +634,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       profiles.set(side.tenantId, { ...p });
     }
     await reg.admin`update churches set ${reg.admin(profiles.get(side.tenantId)!)} where tenant_id = ${side.tenantId}`;
-    forgetProfile(side.tenantId);
+    reg.services.profiles.forget(side.tenantId);
   }
 
   const cookieOf = (who: 'A' | 'nobody') => (who === 'A' ? { cookie: `${cookieName}=${aCookie}` } : undefined);

@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ZodError } from 'zod';
 import { appRouter } from '@/server/routers/_app';
 import { startWorker } from '@/server/jobs/worker';
 import { createCallerFactory, createContext } from '@/server/trpc';
@@ -70,6 +71,15 @@ describe('provisioning end to end', () => {
       .onboarding.signup({ churchName: '', timezone: 'Mars/Olympus', adminName: '', email: 'nope', password: 'short' })
       .catch((e) => e);
     expect(err.code).toBe('BAD_REQUEST');
+    // One field error for each bad field, with the message the form shows next to it.
+    const fields = Object.fromEntries((err.cause as ZodError).issues.map((i) => [i.path.join('.'), i.message]));
+    expect(fields).toEqual({
+      churchName: 'Enter the church name',
+      timezone: 'Choose a valid timezone',
+      adminName: 'Enter your full name',
+      email: 'Enter a valid email address',
+      password: 'Use at least 10 characters',
+    });
     const status = await anonymous().onboarding.status({ ticket: 'x'.repeat(43) }).catch((e) => e);
     expect(status.code).toBe('NOT_FOUND');
   });

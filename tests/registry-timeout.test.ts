@@ -4,10 +4,10 @@ import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@/server/config';
 import { health } from '@/server/health';
-import { createRegistry, type Registry } from '@/server/registry';
+import { createRegistry, type Registry, RegistryUnavailableError } from '@/server/registry';
 import { appRouter } from '@/server/routers/_app';
 import { createServices, type Services } from '@/server/services';
-import { RegistryUnavailableError, TenantResolver } from '@/server/tenancy/resolver';
+import { TenantResolver } from '@/server/tenancy/resolver';
 import { createCallerFactory, createContext } from '@/server/trpc';
 import { createTestRegistry, testSecretKey, testSecrets, type TestRegistry } from './support/harness';
 

@@ -9,7 +9,7 @@ import { health } from '@/server/health';
 import { RedisLink } from '@/server/redis';
 import { createServices, type Services } from '@/server/services';
 import {
-  addMember,
+  addTeammate,
   captureLogs,
   errorOf,
   freshIp,
@@ -170,7 +170,7 @@ describe.each(modes)('session revocation $name', ({ redis: useRedis }) => {
       await signIn(a, church.email, church.password),
       await signIn(b, church.email, church.password), // signed in through the other instance
     ];
-    const staff = await addMember(a, sessions[0]!.caller, `staff-${church.tenantId.slice(0, 8)}@example.org`, 'staff');
+    const staff = await addTeammate(a, sessions[0]!.caller, `staff-${church.tenantId.slice(0, 8)}@example.org`, 'staff');
     const staffSession = await signIn(a, staff.email, staff.password);
     const otherOwner = await signIn(a, other.email, other.password);
     await expectAcceptedEverywhere(...sessions, staffSession, otherOwner);
@@ -209,7 +209,7 @@ describe.each(modes)('session revocation $name', ({ redis: useRedis }) => {
     const church = await provisionChurch(a);
     const owner = await signIn(a, church.email, church.password);
     const email = `removed-${church.tenantId.slice(0, 8)}@example.org`;
-    const member = await addMember(a, owner.caller, email, 'admin');
+    const member = await addTeammate(a, owner.caller, email, 'admin');
     const m1 = await signIn(a, email, member.password);
     const m2 = await signIn(b, email, member.password);
     await expectAcceptedEverywhere(owner, m1, m2);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readSession } from '@/server/auth/session';
 import { SigninError, signInWithPassword, signInWithTicket } from '@/server/auth/signin';
 import { runProvisioning } from '@/server/tenancy/provisioner';
-import { randomToken } from '@/server/tenancy/secrets';
+import { randomToken } from '@/server/tokens';
 import type { Services } from '@/server/services';
 import { caller, cookieFor, errorOf, freshIp, median, provisionChurch, RedisServer, type Church } from './support/accounts';
 import { createTestRegistry, until, type TestRegistry } from './support/harness';

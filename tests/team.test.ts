@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithPassword, signInWithTicket } from '@/server/auth/signin';
 import { startWorker } from '@/server/jobs/worker';
 import { runProvisioning, type StepName } from '@/server/tenancy/provisioner';
-import { sha256 } from '@/server/tenancy/secrets';
+import { sha256 } from '@/server/tokens';
 import { withDatabase } from '@/server/tenancy/urls';
-import { addMember, caller, errorOf, freshIp, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { addTeammate, caller, errorOf, freshIp, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, serverUrl, until, type TestRegistry } from './support/harness';
 
 type FaultPoint = `${'before' | 'after'}:${StepName}`;
@@ -79,9 +79,9 @@ describe('team: invitations, roles and signup retry', () => {
   });
 
   it('staff is FORBIDDEN on every team-management procedure; admin may list but not manage', async () => {
-    const staffMember = await addMember(reg.services, owner.caller, nextEmail('staff'), 'staff');
-    const adminMember = await addMember(reg.services, owner.caller, nextEmail('admin'), 'admin');
-    const target = await addMember(reg.services, owner.caller, nextEmail('target'), 'staff');
+    const staffMember = await addTeammate(reg.services, owner.caller, nextEmail('staff'), 'staff');
+    const adminMember = await addTeammate(reg.services, owner.caller, nextEmail('admin'), 'admin');
+    const target = await addTeammate(reg.services, owner.caller, nextEmail('target'), 'staff');
     const pendingInvite = await owner.caller.team.invite({ email: nextEmail('pending'), role: 'staff' });
     const staff = await signIn(reg.services, staffMember.email, staffMember.password);
     const admin = await signIn(reg.services, adminMember.email, adminMember.password);
@@ -112,7 +112,7 @@ describe('team: invitations, roles and signup retry', () => {
   });
 
   it('a role change takes effect on the very next call of an existing session', async () => {
-    const member = await addMember(reg.services, owner.caller, nextEmail('climber'), 'staff');
+    const member = await addTeammate(reg.services, owner.caller, nextEmail('climber'), 'staff');
     const s = await signIn(reg.services, member.email, member.password);
     expect((await errorOf(s.caller.team.list())).code).toBe('FORBIDDEN');
 
@@ -136,7 +136,7 @@ describe('team: invitations, roles and signup retry', () => {
   it('inviting an email that already has an account, in this church or another, is CONFLICT', async () => {
     const other = await provisionChurch(reg.services);
     const pendingSignup = await provisionChurch(reg.services, { provision: false });
-    const member = await addMember(reg.services, owner.caller, nextEmail('member'), 'staff');
+    const member = await addTeammate(reg.services, owner.caller, nextEmail('member'), 'staff');
     const before = (await owner.caller.team.list()).invites.length;
 
     for (const email of [church.email, member.email, ` ${member.email.toUpperCase()}`, other.email, pendingSignup.email]) {
@@ -158,7 +158,7 @@ describe('team: invitations, roles and signup retry', () => {
   });
 
   it('an accepted or revoked invitation cannot be used again', async () => {
-    const accepted = await addMember(reg.services, owner.caller, nextEmail('once'), 'staff');
+    const accepted = await addTeammate(reg.services, owner.caller, nextEmail('once'), 'staff');
     expect((await errorOf(anonymous().team.invitation({ token: accepted.token }))).code).toBe('NOT_FOUND');
     const again = await errorOf(anonymous().team.accept({ token: accepted.token, name: 'Second Go', password: 'another password 1' }));
     expect(again.code).toBe('NOT_FOUND');

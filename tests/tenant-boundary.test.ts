@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSession } from '@/server/auth/session';
 import { appRouter } from '@/server/routers/_app';
 import { withDatabase } from '@/server/tenancy/urls';
-import { addMember, caller, type Caller, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { addTeammate, caller, type Caller, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
 
 /**
@@ -39,8 +39,8 @@ describe('tenant boundary: a session of church A cannot act on church B', () => 
     const church = await provisionChurch(reg.services, { churchName: name, password, email: `${name.split(' ')[0]!.toLowerCase()}-owner@example.org` });
     const owner = await signIn(reg.services, church.email, password);
     const tag = name.split(' ')[0]!.toLowerCase();
-    const adminMember = await addMember(reg.services, owner.caller, `${tag}-admin@example.org`, 'admin', `${tag} admin password`);
-    const staffMember = await addMember(reg.services, owner.caller, `${tag}-staff@example.org`, 'staff', `${tag} staff password`);
+    const adminMember = await addTeammate(reg.services, owner.caller, `${tag}-admin@example.org`, 'admin', `${tag} admin password`);
+    const staffMember = await addTeammate(reg.services, owner.caller, `${tag}-staff@example.org`, 'staff', `${tag} staff password`);
     const pending = await owner.caller.team.invite({ email: `${tag}-invitee@example.org`, role: 'admin' });
     const [t] = await reg.services.registry.sql<{ db_name: string; db_role: string }[]>`select db_name, db_role from tenants where id = ${church.tenantId}`;
     const sessions = [owner, await signIn(reg.services, adminMember.email, adminMember.password), await signIn(reg.services, staffMember.email, staffMember.password)];

@@ -1,10 +1,9 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantDb } from '@/db/tenant';
 import { conversations, members, messages } from '@/db/tenant/schema';
 import { churches } from '@/db/registry/schema';
-import { forgetProfile } from '@/server/church/profile';
 import { loadConfig } from '@/server/config';
 import { autoReplyId } from '@/server/messaging/inbound';
 import { deliver, drain } from '@/server/messaging/inbound-delivery';
@@ -77,6 +76,29 @@ describe('Telnyx webhooks', () => {
       expect((await postSigned(services, event(), undefined, now - 301)).status).toBe(401);
       expect((await postSigned(services, event(), undefined, now + 301)).status).toBe(401);
       expect((await postSigned(services, event(), undefined, now - 200)).status).toBe(200);
+    });
+
+    it('accepts a signature made the way Telnyx makes it, not by our signer, and rejects it on a changed body or an old timestamp', async () => {
+      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+      const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+      // Signed by hand: a mistake shared by signWebhook and verifyWebhook would not show in the other tests.
+      const telnyxHeaders = (body: string, timestamp = Math.floor(Date.now() / 1000)) => ({
+        'telnyx-signature-ed25519': sign(null, Buffer.from(`${timestamp}|${body}`), privateKey).toString('base64'),
+        'telnyx-timestamp': String(timestamp),
+      });
+      const configured = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TELNYX_PUBLIC_KEY: raw }));
+      try {
+        const body = event();
+        const accepted = await post(configured, body, telnyxHeaders(body));
+        expect(accepted.status).toBe(200);
+        expect(await accepted.json()).toEqual({ outcome: 'stored' });
+        const tampered = event();
+        expect((await post(configured, tampered.replace('hello', 'HELLO'), telnyxHeaders(tampered))).status).toBe(401);
+        const old = event();
+        expect((await post(configured, old, telnyxHeaders(old, Math.floor(Date.now() / 1000) - 301))).status).toBe(401);
+      } finally {
+        await configured.close();
+      }
     });
 
     it('verifies against TELNYX_PUBLIC_KEY when it is set (a raw 32-byte base64 key, as the portal gives it)', async () => {
@@ -190,10 +212,19 @@ describe('Telnyx webhooks', () => {
 
     it('START, UNSTOP and YES resubscribe; HELP answers with the church name and contact', async () => {
       await services.registry.db.update(churches).set({ contactPhone: '+12025550111', contactEmail: 'office@webhook.example' }).where(eq(churches.tenantId, church.tenantId));
-      forgetProfile(church.tenantId);
+      reg.services.profiles.forget(church.tenantId);
       const from = nextPerson();
-      for (const word of ['STOP', 'START', 'STOP', 'unstop', 'STOP', 'Yes']) await postSigned(services, received(from, number, word).body);
-      expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'subscribed', subscriptionSource: 'keyword' });
+      // STOP before each opt-in word, so each one has something to change; state and reply are checked after every word.
+      const steps = [['STOP', 'unsubscribed'], ['START', 'subscribed'], ['STOP', 'unsubscribed'], ['unstop', 'subscribed'], ['STOP', 'unsubscribed'], ['Yes', 'subscribed']] as const;
+      for (const [word, state] of steps) {
+        const m = received(from, number, word);
+        expect((await postSigned(services, m.body)).status, word).toBe(200);
+        expect(await memberByPhone(church.tenantId, from), word).toMatchObject({ subscription: state, subscriptionSource: 'keyword' });
+        const replies = await repliesTo(church.tenantId, m.id);
+        expect(replies, word).toHaveLength(1);
+        expect(replies[0], word).toMatchObject({ direction: 'outbound', kind: 'auto', status: 'queued', toNumber: from, fromNumber: number });
+        expect(replies[0]!.body, word).toMatch(state === 'subscribed' ? /^Webhook Chapel: you are subscribed\./ : /^Webhook Chapel: you are unsubscribed/);
+      }
       const help = received(from, number, 'help');
       await postSigned(services, help.body);
       const [reply] = await repliesTo(church.tenantId, help.id);

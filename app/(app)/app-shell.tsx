@@ -5,12 +5,11 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useEffect, useState } from 'react';
+import { can, ROLE_LABELS } from '@/server/auth/permissions';
 import { errorCode } from '../_components/errors';
 import type { Viewer } from '../_lib/viewer';
 import { useTRPC } from '../trpc';
-import { canSeeTeam, ViewerProvider } from './viewer-context';
-
-const roleLabel = { owner: 'Owner', admin: 'Admin', staff: 'Staff' } as const;
+import { ViewerProvider } from './viewer-context';
 
 export function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {
   const pathname = usePathname();
@@ -24,7 +23,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
     { href: '/broadcasts', label: 'Broadcasts' },
     { href: '/branches', label: 'Branches' },
     { href: '/settings', label: 'Settings' },
-    ...(canSeeTeam(viewer.role) ? [{ href: '/team', label: 'Team' }] : []),
+    ...(can(viewer.role, 'team.view') ? [{ href: '/team', label: 'Team' }] : []),
     { href: '/account', label: 'Account' },
   ];
   const initials = viewer.name
@@ -63,7 +62,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
               <p className="text-sm font-medium text-slate-900" data-testid="admin-name">
                 {viewer.name}
               </p>
-              <p className="text-xs text-slate-500">{roleLabel[viewer.role]}</p>
+              <p className="text-xs text-slate-500">{ROLE_LABELS[viewer.role]}</p>
             </div>
             <span title={viewer.name} className="grid size-8 place-items-center rounded-full bg-slate-100 text-xs font-semibold text-slate-700 md:hidden">
               <span aria-hidden>{initials}</span>
@@ -89,7 +88,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
           </div>
         </nav>
       </header>
-      <BillingBanner access={viewer.access} isOwner={viewer.role === 'owner'} />
+      <BillingBanner access={viewer.access} isOwner={can(viewer.role, 'billing.manage')} />
       <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 sm:py-10">
         {children}
       </main>

@@ -1,6 +1,7 @@
 'use client';
 
 import { createContext, useContext } from 'react';
+import { can, type Action } from '@/server/auth/permissions';
 import type { Viewer } from '../_lib/viewer';
 
 const ViewerContext = createContext<Viewer | null>(null);
@@ -13,4 +14,7 @@ export function useViewer(): Viewer {
   return viewer;
 }
 
-export const canSeeTeam = (role: Viewer['role']) => role === 'owner' || role === 'admin';
+/** Whether the signed-in admin may do `action`: the same table the server checks (server/auth/permissions.ts). */
+export function useCan(action: Action): boolean {
+  return can(useViewer().role, action);
+}

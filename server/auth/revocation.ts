@@ -3,7 +3,7 @@ import { authSessions } from '@/db/registry/schema';
 import { log } from '@/server/log';
 import type { RedisLink } from '@/server/redis';
 import type { Registry } from '@/server/registry';
-import { randomToken } from '@/server/tenancy/secrets';
+import { randomToken } from '@/server/tokens';
 
 const CHANNEL = 'steeple:sessions:revoked';
 

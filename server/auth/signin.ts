@@ -4,8 +4,8 @@ import { adminEmailIndex, provisioningJobs } from '@/db/registry/schema';
 import { admins } from '@/db/tenant/schema';
 import { errorKind } from '@/server/errors';
 import type { Services } from '@/server/services';
-import { sha256 } from '@/server/tenancy/secrets';
-import { withDeadline } from '@/server/tenancy/resolver';
+import { sha256 } from '@/server/tokens';
+import { withDeadline } from '@/server/registry';
 import { hashPassword, verifyPassword } from './password';
 import { UNAVAILABLE_MESSAGES, unavailableReason } from '@/server/tenancy/availability';
 import { TooManyAttemptsError } from './throttle';
@@ -45,7 +45,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
   } catch (err) {
     if (TooManyAttemptsError.is(err)) {
       log.warn('sign-in refused: too many attempts', { ip });
-      throw new SigninError((err as Error).message);
+      throw new SigninError(err.message);
     }
     throw err;
   }

@@ -2,8 +2,7 @@ import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiter
 import { errorKind } from '@/server/errors';
 import { addressKey } from '@/server/http/client-address';
 import type { RedisLink } from '@/server/redis';
-import { isDatabaseOutage, type Registry } from '@/server/registry';
-import { RegistryUnavailableError } from '@/server/tenancy/resolver';
+import { isDatabaseOutage, type Registry, RegistryUnavailableError } from '@/server/registry';
 
 /**
  * Brute-force and abuse protection shared by every server instance: counters live in Redis when it is configured and
@@ -66,7 +65,7 @@ export class Throttle {
     if (refused) throw refused.reason;
     await this.take('signinEmail', email).catch((err) => {
       // The account-wide lockout gets its own words; the owner is paused too, and should know why.
-      throw TooManyAttemptsError.is(err) ? new TooManyAttemptsError((err as TooManyAttemptsError).retryAfterSeconds, accountLocked) : err;
+      throw TooManyAttemptsError.is(err) ? new TooManyAttemptsError(err.retryAfterSeconds, accountLocked) : err;
     });
   }
 

@@ -1,6 +1,6 @@
+import { LRUCache } from 'lru-cache';
 import type { BillingAccount } from '@/db/registry/schema';
-import type { Registry } from '@/server/registry';
-import { withDeadline } from '@/server/tenancy/resolver';
+import { type Registry, withDeadline } from '@/server/registry';
 import { accountOf } from './accounts';
 
 /**
@@ -42,16 +42,15 @@ const TTL_MS = 5_000;
 
 /** Access per church, cached briefly; a webhook that changes a subscription forgets the entry at once. */
 export class AccessCache {
-  private cache = new Map<string, { access: Access; expires: number }>();
+  private cache = new LRUCache<string, Access>({ max: 10_000, ttl: TTL_MS });
 
   constructor(private registry: Registry, private timeoutMs: number, private billingOn: boolean) {}
 
   async get(tenantId: string): Promise<Access> {
     const hit = this.cache.get(tenantId);
-    if (hit && hit.expires > Date.now()) return hit.access;
+    if (hit) return hit;
     const access = accessWith(this.billingOn, await withDeadline(accountOf(this.registry, tenantId), this.timeoutMs));
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(tenantId, { access, expires: Date.now() + TTL_MS });
+    this.cache.set(tenantId, access);
     return access;
   }
 

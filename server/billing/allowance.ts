@@ -1,8 +1,7 @@
-import { TRPCError } from '@trpc/server';
+import { LimitReached } from '@/server/domain-errors';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { messages } from '@/db/tenant/schema';
-import { churchProfile } from '@/server/church/profile';
 import type { Tx } from '@/server/members/consent';
 import type { Services } from '@/server/services';
 
@@ -20,7 +19,7 @@ export async function allowanceOf(services: Services, db: Db, tenantId: string):
   const access = await services.access.get(tenantId);
   // trialDaysLeft is set only while billing is on and the church is in its trial; read-only is a trial run out.
   if (access.trialDaysLeft === null && !access.readOnly) return { limited: false };
-  const { timezone } = await churchProfile(services.registry, tenantId, services.config.REGISTRY_TIMEOUT_MS);
+  const { timezone } = await services.profiles.get(tenantId);
   // The church's own day: local midnight to local midnight (23 or 25 hours long on the days the clocks change).
   const today = sql`date_trunc('day', now() at time zone ${timezone})`;
   const midnight = sql`(${today} at time zone ${timezone})`;
@@ -47,7 +46,7 @@ export async function allowanceOf(services: Services, db: Db, tenantId: string):
 export async function requireAllowance(services: Services, tx: Db, tenantId: string, segments: number) {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext('steeple:trial-allowance'))`);
   const allowance = await allowanceOf(services, tx, tenantId);
-  if (allowance.limited && segments > allowance.remaining) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: allowanceMessage(allowance, segments) });
+  if (allowance.limited && segments > allowance.remaining) throw new LimitReached(allowanceMessage(allowance, segments));
 }
 
 export function allowanceMessage(a: Extract<Allowance, { limited: true }>, segments: number): string {

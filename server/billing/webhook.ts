@@ -6,9 +6,8 @@ import { LIMITS } from '@/server/http/limits';
 import { log } from '@/server/log';
 import { requestIdFrom, runWithContext, setContextFields } from '@/server/observability/context';
 import { countWebhook, type WebhookOutcome } from '@/server/observability/metrics';
-import { isDatabaseOutage } from '@/server/registry';
+import { isDatabaseOutage, RegistryUnavailableError, withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
-import { RegistryUnavailableError, withDeadline } from '@/server/tenancy/resolver';
 import { applyEvent, HANDLED, tenantOf } from './events';
 
 /**

@@ -1,32 +1,38 @@
 import { eq } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import { churches } from '@/db/registry/schema';
-import type { Registry } from '@/server/registry';
-import { withDeadline } from '@/server/tenancy/resolver';
+import { type Registry, withDeadline } from '@/server/registry';
 
 /**
  * A church's public identity (name, timezone, country, contact), kept in the registry beside its routing: the
  * webhook needs it before it knows anything else (HELP replies), and members' phone numbers are read against the
- * country. Cached for a few seconds; `forgetProfile` after an edit makes this instance see it at once.
+ * country. Cached for ten seconds; `forget` after an edit makes this instance see it at once.
  */
 export type ChurchProfile = Pick<typeof churches.$inferSelect, 'name' | 'timezone' | 'country' | 'contactPhone' | 'contactEmail'>;
 
-const TTL_MS = 10_000;
-const cache = new Map<string, { profile: ChurchProfile; expires: number }>();
+/** Profiles per church, cached briefly on Services (one cache per process, whichever bundle asks). */
+export class ChurchProfiles {
+  private cache = new LRUCache<string, ChurchProfile>({ max: 10_000, ttl: 10_000 });
 
-export async function churchProfile(registry: Registry, tenantId: string, timeoutMs = 2_000): Promise<ChurchProfile> {
-  const hit = cache.get(tenantId);
-  if (hit && hit.expires > Date.now()) return hit.profile;
-  const [row] = await withDeadline(
-    registry.db
-      .select({ name: churches.name, timezone: churches.timezone, country: churches.country, contactPhone: churches.contactPhone, contactEmail: churches.contactEmail })
-      .from(churches)
-      .where(eq(churches.tenantId, tenantId)),
-    timeoutMs,
-  );
-  if (!row) throw new Error(`no church profile for tenant ${tenantId}`);
-  if (cache.size > 10_000) cache.clear();
-  cache.set(tenantId, { profile: row, expires: Date.now() + TTL_MS });
-  return row;
+  constructor(private registry: Registry) {}
+
+  async get(tenantId: string): Promise<ChurchProfile> {
+    const hit = this.cache.get(tenantId);
+    if (hit) return hit;
+    const [row] = await withDeadline(
+      this.registry.db
+        .select({ name: churches.name, timezone: churches.timezone, country: churches.country, contactPhone: churches.contactPhone, contactEmail: churches.contactEmail })
+        .from(churches)
+        .where(eq(churches.tenantId, tenantId)),
+      this.registry.timeoutMs,
+    );
+    if (!row) throw new Error(`no church profile for tenant ${tenantId}`);
+    this.cache.set(tenantId, row);
+    return row;
+  }
+
+  /** After an edit: this instance sees it at once, the others within the TTL. */
+  forget(tenantId: string) {
+    this.cache.delete(tenantId);
+  }
 }
-
-export const forgetProfile = (tenantId: string) => cache.delete(tenantId);

@@ -1,7 +1,5 @@
-import { TRPCError } from '@trpc/server';
-import { z } from 'zod';
-import type { Registry } from '@/server/registry';
-import { withDeadline } from '@/server/tenancy/resolver';
+import { Invalid } from '@/server/domain-errors';
+import { type Registry, withDeadline } from '@/server/registry';
 
 /**
  * A church's or branch's timezone must be known to both clocks that read it: the browser's Intl (checked by the
@@ -10,18 +8,15 @@ import { withDeadline } from '@/server/tenancy/resolver';
  */
 const known = new WeakMap<Registry, Promise<Set<string>>>();
 
-export async function requireTimeZone(registry: Registry, tz: string, timeoutMs: number) {
-  if ((await zonesOf(registry, timeoutMs)).has(tz)) return;
-  // The input schema's own kind of error, so the form shows it beside the timezone field.
-  throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a valid timezone', cause: unknownZone.safeParse({ timezone: tz }).error });
+export async function requireTimeZone(registry: Registry, tz: string) {
+  if ((await zonesOf(registry)).has(tz)) return;
+  throw new Invalid('Choose a valid timezone', 'timezone'); // shown beside the timezone field
 }
 
-const unknownZone = z.object({ timezone: z.string().refine(() => false, 'Choose a valid timezone') });
-
-function zonesOf(registry: Registry, timeoutMs: number) {
+function zonesOf(registry: Registry) {
   let zones = known.get(registry);
   if (!zones) {
-    zones = withDeadline(registry.sql<{ name: string }[]>`select name from pg_timezone_names`, timeoutMs).then((rows) => new Set(rows.map((r) => r.name)));
+    zones = withDeadline(registry.sql<{ name: string }[]>`select name from pg_timezone_names`, registry.timeoutMs).then((rows) => new Set(rows.map((r) => r.name)));
     zones.catch(() => known.delete(registry)); // an outage is not remembered
     known.set(registry, zones);
   }

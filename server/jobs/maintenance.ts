@@ -1,6 +1,6 @@
 import { log } from '@/server/log';
 import type { Services } from '@/server/services';
-import { withDeadline } from '@/server/tenancy/resolver';
+import { withDeadline } from '@/server/registry';
 
 /**
  * The worker's housekeeping, every half minute; every worker may run it, and each step is safe to run twice.

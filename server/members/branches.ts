@@ -1,17 +1,17 @@
-import { TRPCError } from '@trpc/server';
+import { Conflict, NotFound } from '@/server/domain-errors';
 import { asc, count, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
 import { branches, members } from '@/db/tenant/schema';
-import { isUniqueViolation } from './errors';
+import { isUniqueViolation } from '@/server/errors';
 import type { createBranchInput, updateBranchInput } from './inputs';
 
 /** Branches (campuses): listed with how many members each has; names are unique ignoring case. */
 
-const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That branch does not exist (it may have been deleted).' });
+const notFound = () => new NotFound('That branch does not exist (it may have been deleted).');
 
 function nameTaken(err: unknown, name: string | undefined): never {
-  if (isUniqueViolation(err, 'branches_name_idx')) throw new TRPCError({ code: 'CONFLICT', message: `There is already a branch called “${name}”. Choose another name.` });
+  if (isUniqueViolation(err, 'branches_name_idx')) throw new Conflict(`There is already a branch called “${name}”. Choose another name.`);
   throw err;
 }
 

@@ -1,9 +1,9 @@
-import { TRPCError } from '@trpc/server';
+import { Conflict } from '@/server/domain-errors';
 import { inArray, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { branches, consentEvents, members, type Subscription } from '@/db/tenant/schema';
 import { startingState, type Tx } from './consent';
-import { isForeignKeyViolation } from './errors';
+import { isForeignKeyViolation } from '@/server/errors';
 import { checkRow, mapColumns, readCsv, rowContext, type CheckedRow } from './csv-rows';
 
 /**
@@ -94,7 +94,7 @@ export async function commitImport(db: TenantDb, csv: string, opts: ImportOption
     });
   } catch (err) {
     if (isForeignKeyViolation(err, 'members_branch_id_branches_id_fk')) {
-      throw new TRPCError({ code: 'CONFLICT', message: 'A branch was deleted while the file was importing. Nothing was imported; preview the file again.' });
+      throw new Conflict('A branch was deleted while the file was importing. Nothing was imported; preview the file again.');
     }
     throw err;
   }

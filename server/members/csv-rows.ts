@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { Invalid } from '@/server/domain-errors';
 import { parse } from 'csv-parse/sync';
 import { normalisePhone } from '@/server/messaging/phone';
 import type { Subscription } from '@/db/tenant/schema';
@@ -25,7 +25,7 @@ const aliases: Record<Column, string[]> = {
 const columnOf = new Map(Object.entries(aliases).flatMap(([column, keys]) => keys.map((k) => [k, column as Column])));
 const headerKey = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-const refuse = (message: string) => new TRPCError({ code: 'BAD_REQUEST', message });
+const refuse = (message: string) => new Invalid(message);
 
 /** Spreadsheets copy as tab-separated and some locales save with semicolons: follow the header line. */
 function delimiterOf(csv: string): string {

@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { NotFound } from '@/server/domain-errors';
 import { and, arrayContains, asc, count, eq, ilike, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { branches, members } from '@/db/tenant/schema';
@@ -92,7 +92,7 @@ export async function listMembers(db: TenantDb, input: ListMembersInput, country
 
 export async function getMember(db: TenantDb, id: string, country: string) {
   const [row] = await db.select(columns).from(members).leftJoin(branches, eq(branches.id, members.branchId)).where(eq(members.id, id));
-  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist (they may have been deleted).' });
+  if (!row) throw new NotFound('That member does not exist (they may have been deleted).');
   return present(row, country);
 }
 

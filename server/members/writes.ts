@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { Forbidden, NotFound } from '@/server/domain-errors';
 import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
@@ -38,7 +38,7 @@ export async function createMember(db: TenantDb, input: z.output<typeof createMe
   requireNote(wanted, input.consentNote);
   // Deleting a member does not reset their STOP: a number whose last word was an opt-out stays opted out.
   const optedOut = (await lastConsentOf(db, phone)) === 'unsubscribed';
-  if (optedOut && wanted === 'subscribed') throw new TRPCError({ code: 'FORBIDDEN', message: `This number ${OPTED_OUT_LOCK}` });
+  if (optedOut && wanted === 'subscribed') throw new Forbidden(`This number ${OPTED_OUT_LOCK}`);
   const state = optedOut ? 'unsubscribed' : wanted;
   const how = optedOut && wanted !== 'unsubscribed' ? REMEMBERED : { source: 'admin' as const, detail: input.consentNote, adminId: by.id };
   return db
@@ -69,14 +69,14 @@ export async function updateMember(db: TenantDb, input: z.output<typeof updateMe
   return db
     .transaction(async (tx) => {
       const [current] = await tx.select({ id: members.id, phone: members.phone, firstName: members.firstName, subscription: members.subscription }).from(members).where(eq(members.id, id)).for('update');
-      if (!current) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist (they may have been deleted).' });
+      if (!current) throw new NotFound('That member does not exist (they may have been deleted).');
       const newPhone = phone === undefined ? current.phone : e164(phone, country);
       // Moving someone onto a number whose last word was an opt-out brings that opt-out with it.
       const optedOut = newPhone !== current.phone && (await lastConsentOf(tx, newPhone)) === 'unsubscribed';
-      if (optedOut && subscription === 'subscribed') throw new TRPCError({ code: 'FORBIDDEN', message: `This number ${OPTED_OUT_LOCK}` });
+      if (optedOut && subscription === 'subscribed') throw new Forbidden(`This number ${OPTED_OUT_LOCK}`);
       if (subscription && subscription !== current.subscription) {
         const refusal = adminConsentRefusal(current.subscription, subscription, current.firstName);
-        if (refusal) throw new TRPCError({ code: 'FORBIDDEN', message: refusal });
+        if (refusal) throw new Forbidden(refusal);
         requireNote(subscription, consentNote);
       }
       const [updated] = await tx
@@ -95,6 +95,6 @@ export async function updateMember(db: TenantDb, input: z.output<typeof updateMe
 /** Their conversation and its messages go too (foreign keys cascade); their consent log stays, by phone number. */
 export async function deleteMember(db: TenantDb, id: string) {
   const [deleted] = await db.delete(members).where(eq(members.id, id)).returning({ id: members.id });
-  if (!deleted) throw new TRPCError({ code: 'NOT_FOUND', message: 'That member does not exist (they may have been deleted).' });
+  if (!deleted) throw new NotFound('That member does not exist (they may have been deleted).');
   return { ok: true as const };
 }

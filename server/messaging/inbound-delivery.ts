@@ -1,11 +1,9 @@
 import type { TenantDb } from '@/db/tenant';
-import { churchProfile } from '@/server/church/profile';
 import { log } from '@/server/log';
-import { isDatabaseOutage } from '@/server/registry';
+import { isDatabaseOutage, RegistryUnavailableError } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { ConnectionBudgetError, TenantNotFoundError } from '@/server/tenancy/connection-manager';
 import { unavailableReason } from '@/server/tenancy/availability';
-import { RegistryUnavailableError } from '@/server/tenancy/resolver';
 import { applyDeliveryStatus, storeInbound } from './inbound';
 import type { NewEvent, Pending, ReceivedPayload, StatusPayload } from './inbound-queue';
 import { enqueueSend } from './jobs';
@@ -52,7 +50,7 @@ export async function deliver(services: Services, event: Pending, opts: { markLa
     return { outcome: updated === null ? 'dropped' : updated ? 'updated' : 'unchanged' };
   }
   const text = event.payload as ReceivedPayload;
-  const church = () => churchProfile(services.registry, event.tenantId, services.config.REGISTRY_TIMEOUT_MS);
+  const church = () => services.profiles.get(event.tenantId);
   const result = await withChurch(services, event.tenantId, (db) => storeInbound(db, { ...text, receivedAt: event.receivedAt, seq: event.id }, church));
   if (!result) {
     log.warn('inbound text for a church that no longer exists; dropped', { tenantId: event.tenantId });
@@ -61,7 +59,7 @@ export async function deliver(services: Services, event: Pending, opts: { markLa
   }
   // The automatic reply (STOP, START, HELP) is queued before the event counts as delivered: if queueing fails, the
   // event is delivered again later, finds the stored text (a duplicate) and the reply still waiting, and queues it.
-  for (const id of result.followUps) await enqueueSend(services.registry, event.tenantId, id, services.config.REGISTRY_TIMEOUT_MS);
+  for (const id of result.followUps) await enqueueSend(services.registry, event.tenantId, id);
   await mark();
   return { outcome: result.duplicate ? 'duplicate' : 'stored' };
 }

@@ -2,8 +2,7 @@ import type { InboundEvent } from '@/db/registry/schema';
 import { addJobInTransaction } from '@/server/jobs/queue';
 import { log } from '@/server/log';
 import { withoutQueryParams } from '@/server/observability/redact';
-import type { Registry } from '@/server/registry';
-import { withDeadline } from '@/server/tenancy/resolver';
+import { type Registry, withDeadline } from '@/server/registry';
 
 /**
  * The registry's holding area for texting events (`inbound_events`): each event is written here the moment its

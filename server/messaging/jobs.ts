@@ -1,11 +1,10 @@
 import type { Task } from 'graphile-worker';
 import { z } from 'zod';
 import { addJobInTransaction } from '@/server/jobs/queue';
-import type { Registry } from '@/server/registry';
+import { type Registry, withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
 import type { TenantDb } from '@/db/tenant';
 import { unavailableReason } from '@/server/tenancy/availability';
-import { withDeadline } from '@/server/tenancy/resolver';
 import { log } from '@/server/log';
 import { broadcastRefusal } from '@/server/billing/allowance';
 import { markBroadcastFailed, plannedSegments, runBroadcast } from './broadcaster';
@@ -24,15 +23,17 @@ const sendPayload = z.object({ tenantId: z.string().uuid(), messageId: z.string(
 const broadcastPayload = z.object({ tenantId: z.string().uuid(), broadcastId: z.string().uuid() });
 const drainPayload = z.object({ tenantId: z.string().uuid() });
 
-export function enqueueSend(registry: Registry, tenantId: string, messageId: string, timeoutMs = 2_000, runAt?: Date) {
+/** Queue the send of one message (at `runAt`, or now), within the registry's deadline. */
+export function enqueueSend(registry: Registry, tenantId: string, messageId: string, runAt?: Date) {
   // Keys name the church too: ids are only unique within one church's database.
   const job = addJobInTransaction(registry.db, SEND_TASK, { tenantId, messageId }, { jobKey: `send:${tenantId}:${messageId}`, maxAttempts: 8, runAt });
-  return withDeadline(job, timeoutMs);
+  return withDeadline(job, registry.timeoutMs);
 }
 
-export function enqueueBroadcast(registry: Registry, tenantId: string, broadcastId: string, runAt: Date, timeoutMs = 2_000) {
+/** Queue a broadcast's run (at `runAt`, or now), within the registry's deadline. */
+export function enqueueBroadcast(registry: Registry, tenantId: string, broadcastId: string, runAt?: Date) {
   const job = addJobInTransaction(registry.db, BROADCAST_TASK, { tenantId, broadcastId }, { jobKey: `broadcast:${tenantId}:${broadcastId}`, maxAttempts: 10, runAt });
-  return withDeadline(job, timeoutMs);
+  return withDeadline(job, registry.timeoutMs);
 }
 
 const SAFETY_NET_MS = 30_000;
@@ -85,7 +86,7 @@ export function messagingTasks(services: Services): Record<string, Task> {
     [SEND_TASK]: async (payload, helpers) => {
       const { tenantId, messageId } = sendPayload.parse(payload);
       await unlessUnavailable(() => send(tenantId, messageId, helpers), {
-        later: (at) => enqueueSend(registry, tenantId, messageId, 2_000, at),
+        later: (at) => enqueueSend(registry, tenantId, messageId, at),
         closed: () => inClosedChurch(tenantId, (db) => failIfQueued(db, messageId, WORKSPACE_CLOSED)),
       });
     },

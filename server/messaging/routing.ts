@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import { phoneNumberIndex } from '@/db/registry/schema';
-import type { Registry } from '@/server/registry';
-import { withDeadline } from '@/server/tenancy/resolver';
+import { type Registry, withDeadline } from '@/server/registry';
 
 /**
  * Phone numbers → churches, through the registry's phone index (a number routes to one church only). Webhooks
@@ -11,35 +11,33 @@ import { withDeadline } from '@/server/tenancy/resolver';
 const TTL_MS = 15_000;
 
 export class NumberRouter {
-  private byNumber = new Map<string, { tenantId: string | null; expires: number }>();
-  private byTenant = new Map<string, { numbers: string[]; expires: number }>();
+  private byNumber = new LRUCache<string, { tenantId: string | null }>({ max: 50_000, ttl: TTL_MS }); // null: nobody's
+  private byTenant = new LRUCache<string, string[]>({ max: 10_000, ttl: TTL_MS });
 
   constructor(private registry: Registry, private timeoutMs: number) {}
 
   /** The church a number belongs to, or null when no church has it. */
   async tenantFor(e164: string): Promise<string | null> {
     const hit = this.byNumber.get(e164);
-    if (hit && hit.expires > Date.now()) return hit.tenantId;
+    if (hit) return hit.tenantId;
     const [row] = await withDeadline(
       this.registry.db.select({ tenantId: phoneNumberIndex.tenantId }).from(phoneNumberIndex).where(eq(phoneNumberIndex.e164, e164)),
       this.timeoutMs,
     );
-    if (this.byNumber.size > 50_000) this.byNumber.clear();
-    this.byNumber.set(e164, { tenantId: row?.tenantId ?? null, expires: Date.now() + TTL_MS });
+    this.byNumber.set(e164, { tenantId: row?.tenantId ?? null });
     return row?.tenantId ?? null;
   }
 
   /** A church's sending numbers, oldest first (the first is its default). */
   async numbersOf(tenantId: string): Promise<string[]> {
     const hit = this.byTenant.get(tenantId);
-    if (hit && hit.expires > Date.now()) return hit.numbers;
+    if (hit) return hit;
     const rows = await withDeadline(
       this.registry.db.select({ e164: phoneNumberIndex.e164 }).from(phoneNumberIndex).where(eq(phoneNumberIndex.tenantId, tenantId)).orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164)),
       this.timeoutMs,
     );
     const numbers = rows.map((r) => r.e164);
-    if (this.byTenant.size > 10_000) this.byTenant.clear();
-    this.byTenant.set(tenantId, { numbers, expires: Date.now() + TTL_MS });
+    this.byTenant.set(tenantId, numbers);
     return numbers;
   }
 

@@ -58,7 +58,7 @@ export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, 
       throw err; // the job is retried later, with backoff
     }
     log.warn('message not sent', { tenantId, messageId, err });
-    const reason = PermanentSendError.is(err) ? (err as Error).message : 'the texting provider could not be reached';
+    const reason = PermanentSendError.is(err) ? err.message : 'the texting provider could not be reached';
     return fail(db, messageId, `Not sent: ${reason}`);
   }
 }

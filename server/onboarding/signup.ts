@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
+import { Conflict, NotFound } from '@/server/domain-errors';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { adminEmailIndex, churches, provisioningJobs, tenants } from '@/db/registry/schema';
 import { placeChurch } from '@/server/fleet/servers';
 import { log } from '@/server/log';
 import { hashPassword } from '@/server/auth/password';
 import { requireTimeZone } from '@/server/church/timezones';
-import { isDatabaseOutage } from '@/server/registry';
-import { RegistryUnavailableError, withDeadline } from '@/server/tenancy/resolver';
+import { isDatabaseOutage, RegistryUnavailableError, withDeadline } from '@/server/registry';
 import { addJobInTransaction, PROVISION_TASK, provisionJobKey } from '@/server/jobs/queue';
-import { hasCause } from '@/server/errors';
+import { isUniqueViolation } from '@/server/errors';
 import type { Services } from '@/server/services';
 import { initialSteps } from '@/server/tenancy/provisioner';
-import { encryptSecret, randomToken, sha256 } from '@/server/tenancy/secrets';
+import { encryptSecret } from '@/server/tenancy/secrets';
+import { randomToken, sha256 } from '@/server/tokens';
 
 import type { SignupInput } from '@/server/inputs';
 
@@ -22,7 +22,7 @@ type Details = { churchName: string; timezone: string; size?: string | null; adm
 
 /** Public signup: hash the password (the queue never sees it), then start provisioning. */
 export async function signup(services: Services, input: SignupInput): Promise<{ ticket: string }> {
-  await requireTimeZone(services.registry, input.timezone, services.config.REGISTRY_TIMEOUT_MS);
+  await requireTimeZone(services.registry, input.timezone);
   const passwordHash = await hashPassword(input.password);
   return startProvisioning(services, { ...input, passwordHash });
 }
@@ -36,7 +36,7 @@ export async function retrySignup(services: Services, ticket: string): Promise<{
   const [failed] = await services.registry.db.select().from(provisioningJobs).where(retryable);
   // Claim it (once): RETURNING shows the row after the update, so the hash must come from the select above.
   const claimed = failed ? await services.registry.db.update(provisioningJobs).set({ adminPasswordHash: null }).where(and(eq(provisioningJobs.id, failed.id), retryable)).returning({ id: provisioningJobs.id }) : [];
-  if (!failed || !claimed.length) throw new TRPCError({ code: 'NOT_FOUND', message: 'This signup cannot be retried. Please start again.' });
+  if (!failed || !claimed.length) throw new NotFound('This signup cannot be retried. Please start again.');
   const [church] = await services.registry.db.select().from(churches).where(eq(churches.tenantId, failed.tenantId));
   return startProvisioning(services, {
     churchName: church!.name,
@@ -87,7 +87,7 @@ async function startProvisioning(services: Services, input: Details): Promise<{ 
       await addJobInTransaction(db, PROVISION_TASK, { jobId }, { jobKey: provisionJobKey(tenantId, jobId), maxAttempts: config.PROVISION_MAX_ATTEMPTS });
     });
   } catch (err) {
-    if (isUniqueViolation(err, 'admin_email_index_pkey')) throw new TRPCError({ code: 'CONFLICT', message: EMAIL_TAKEN });
+    if (isUniqueViolation(err, 'admin_email_index_pkey')) throw new Conflict(EMAIL_TAKEN);
     if (isDatabaseOutage(err)) throw new RegistryUnavailableError(err);
     throw err;
   }
@@ -101,7 +101,7 @@ export async function provisioningStatus(services: Services, ticket: string) {
     .from(provisioningJobs)
     .where(eq(provisioningJobs.ticketHash, sha256(ticket)));
   const [job] = await withDeadline(query, services.config.REGISTRY_TIMEOUT_MS);
-  if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: 'We could not find that signup. Please start again.' });
+  if (!job) throw new NotFound('We could not find that signup. Please start again.');
   return {
     state: job.state,
     steps: job.steps.map(({ name, state }) => ({ name, state })),
@@ -113,4 +113,3 @@ function slugify(name: string) {
   return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'church';
 }
 
-const isUniqueViolation = (err: unknown, constraint: string) => hasCause(err, (e) => e.code === '23505' && e.constraint_name === constraint);

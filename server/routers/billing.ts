@@ -3,7 +3,7 @@ import { accessOf, accessWith } from '@/server/billing/access';
 import { allowanceOf } from '@/server/billing/allowance';
 import { accountOf, ensureCustomer } from '@/server/billing/accounts';
 import type { Billing } from '@/server/billing/stripe';
-import { roleProcedure, router, tenantProcedure } from '@/server/trpc';
+import { permittedProcedure, router, tenantProcedure } from '@/server/trpc';
 
 // The plan, the trial and the Stripe pages. Money is the owner's business: only they start checkout or the portal.
 // Both stay open while the church is read-only — that is how it gets out of read-only.
@@ -30,7 +30,7 @@ export const billingRouter = router({
   allowance: tenantProcedure.query(({ ctx }) => allowanceOf(ctx.services, ctx.db, ctx.tenantId)),
 
   /** A Stripe Checkout page for the subscription; the webhook records the result. */
-  checkout: roleProcedure('owner').meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {
+  checkout: permittedProcedure('billing.manage').meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {
     const billing = requireBilling(ctx.services.billing);
     const account = await accountOf(ctx.services.registry, ctx.tenantId);
     if (account?.subscriptionId && ['active', 'past_due', 'trialing'].includes(account.status)) {
@@ -50,7 +50,7 @@ export const billingRouter = router({
   }),
 
   /** Stripe's customer portal: payment method, invoices, cancel. */
-  portal: roleProcedure('owner').meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {
+  portal: permittedProcedure('billing.manage').meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {
     const billing = requireBilling(ctx.services.billing);
     const customer = await ensureCustomer(ctx.services.registry, billing, ctx.tenantId, ctx.admin.email);
     const session = await billing.stripe.billingPortal.sessions.create({ customer, return_url: appUrl(ctx.services.config.NEXTAUTH_URL, '/settings/billing') });

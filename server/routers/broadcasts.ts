@@ -8,7 +8,7 @@ import { countAudience, type Audience } from '@/server/messaging/audience';
 import { audience, broadcastInput, cursorInput, type AudienceInput } from '@/server/messaging/inputs';
 import { enqueueBroadcast, writeThenRun } from '@/server/messaging/jobs';
 import { countSegments } from '@/server/messaging/segments';
-import { roleProcedure, router, tenantProcedure, type TenantContext } from '@/server/trpc';
+import { permittedProcedure, router, tenantProcedure, type TenantContext } from '@/server/trpc';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from './cursor';
 
 const id = z.object({ id: z.string().uuid() });
@@ -47,7 +47,7 @@ export const broadcastsRouter = router({
     return { ...who, ...seg, estimatedCost: Math.round(who.recipients * seg.segments * ctx.services.config.SMS_PRICE_PER_SEGMENT * 100) / 100 };
   }),
 
-  create: roleProcedure('admin').input(broadcastInput).mutation(async ({ ctx, input }) => {
+  create: permittedProcedure('broadcasts.manage').input(broadcastInput).mutation(async ({ ctx, input }) => {
     const now = new Date();
     const scheduledAt = input.scheduledAt ?? now;
     if (scheduledAt.getTime() < now.getTime() - 60_000) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a time in the future, or send now.' });
@@ -63,13 +63,13 @@ export const broadcastsRouter = router({
     const refusal = await broadcastRefusal(ctx.services, ctx.db, ctx.tenantId, recipients * countSegments(input.body).segments, scheduledAt);
     if (refusal) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: refusal });
     const id = randomUUID();
-    const enqueue = (runAt: Date) => enqueueBroadcast(ctx.services.registry, ctx.tenantId, id, runAt, ctx.services.config.REGISTRY_TIMEOUT_MS);
+    const enqueue = (runAt: Date) => enqueueBroadcast(ctx.services.registry, ctx.tenantId, id, runAt);
     const [b] = await writeThenRun(enqueue, scheduledAt, () => ctx.db.insert(broadcasts).values({ id, body: input.body, ...a, scheduledAt, createdBy: ctx.admin.id }).returning());
     return b!;
   }),
 
   /** Stops a scheduled or running broadcast; messages already sent stay sent, the rest are dropped. */
-  cancel: roleProcedure('admin').input(id).mutation(async ({ ctx, input }) => {
+  cancel: permittedProcedure('broadcasts.manage').input(id).mutation(async ({ ctx, input }) => {
     return ctx.db.transaction(async (tx) => {
       const [b] = await tx
         .update(broadcasts)

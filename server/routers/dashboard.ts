@@ -1,6 +1,5 @@
 import { eq, gte, sql } from 'drizzle-orm';
 import { broadcasts, conversations, members, messages } from '@/db/tenant/schema';
-import { churchProfile } from '@/server/church/profile';
 import { tenantProcedure, router } from '@/server/trpc';
 
 const DAYS = 30;
@@ -8,7 +7,7 @@ const DAYS = 30;
 export const dashboardRouter = router({
   /** Counts for the cards, and messages per day for the last 30 days in the church's own timezone. */
   summary: tenantProcedure.query(async ({ ctx }) => {
-    const { timezone } = await churchProfile(ctx.services.registry, ctx.tenantId);
+    const { timezone } = await ctx.services.profiles.get(ctx.tenantId);
     const since = sql`date_trunc('day', now() at time zone ${timezone}) - make_interval(days => ${DAYS - 1})`;
     const day = sql<string>`to_char(${messages.createdAt} at time zone ${timezone}, 'YYYY-MM-DD')`;
     const [people, inbox, scheduled, perDay] = await Promise.all([

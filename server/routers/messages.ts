@@ -24,8 +24,7 @@ export const messagesRouter = router({
     const segments = countSegments(input.body).segments;
     const conversationId = await conversationOf(ctx, member.id);
     const id = randomUUID();
-    const timeoutMs = ctx.services.config.REGISTRY_TIMEOUT_MS;
-    const message = await writeThenRun((runAt) => enqueueSend(ctx.services.registry, ctx.tenantId, id, timeoutMs, runAt), new Date(), () =>
+    const message = await writeThenRun((runAt) => enqueueSend(ctx.services.registry, ctx.tenantId, id, runAt), new Date(), () =>
       ctx.db.transaction(async (tx) => {
         await requireAllowance(ctx.services, tx, ctx.tenantId, segments); // a trial's daily allowance
         const [m] = await tx

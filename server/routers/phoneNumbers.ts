@@ -2,17 +2,16 @@ import { TRPCError } from '@trpc/server';
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { phoneNumberIndex } from '@/db/registry/schema';
-import { churchProfile } from '@/server/church/profile';
 import { hasCause } from '@/server/errors';
 import { normalisePhone } from '@/server/messaging/phone';
-import { roleProcedure, router } from '@/server/trpc';
+import { permittedProcedure, router } from '@/server/trpc';
 
 const number = z.object({ number: z.string().trim().min(3, 'Enter a phone number').max(32) });
 
 // The church's sending numbers live in the registry's phone index: that is how an inbound text finds its church,
 // and its primary key makes a number belong to one church only. Owner only: numbers cost money and route texts.
 export const phoneNumbersRouter = router({
-  list: roleProcedure('owner').query(({ ctx }) =>
+  list: permittedProcedure('numbers.manage').query(({ ctx }) =>
     ctx.services.registry.db
       .select({ number: phoneNumberIndex.e164, assignedAt: phoneNumberIndex.createdAt })
       .from(phoneNumberIndex)
@@ -20,8 +19,8 @@ export const phoneNumbersRouter = router({
       .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164)),
   ),
 
-  assign: roleProcedure('owner').input(number).mutation(async ({ ctx, input }) => {
-    const { country } = await churchProfile(ctx.services.registry, ctx.tenantId);
+  assign: permittedProcedure('numbers.manage').input(number).mutation(async ({ ctx, input }) => {
+    const { country } = await ctx.services.profiles.get(ctx.tenantId);
     const e164 = normalisePhone(input.number, country);
     if (!e164) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That is not a valid phone number.' });
     try {
@@ -36,8 +35,8 @@ export const phoneNumbersRouter = router({
     return { number: e164 };
   }),
 
-  release: roleProcedure('owner').input(number).mutation(async ({ ctx, input }) => {
-    const { country } = await churchProfile(ctx.services.registry, ctx.tenantId);
+  release: permittedProcedure('numbers.manage').input(number).mutation(async ({ ctx, input }) => {
+    const { country } = await ctx.services.profiles.get(ctx.tenantId);
     const e164 = normalisePhone(input.number, country) ?? input.number;
     const [gone] = await ctx.services.registry.db
       .delete(phoneNumberIndex)

@@ -5,13 +5,13 @@ import { adminEmailIndex } from '@/db/registry/schema';
 import { admins, invites } from '@/db/tenant/schema';
 import { acceptInviteInput, inviteInput } from '@/server/inputs';
 import { acceptInvite, createInvite, describeInvite, revokeInvite } from '@/server/team/invites';
-import { publicProcedure, roleProcedure, router } from '@/server/trpc';
+import { publicProcedure, permittedProcedure, router } from '@/server/trpc';
 
 const adminId = z.object({ adminId: z.string().uuid() });
 
 export const teamRouter = router({
   /** Everyone who can sign in, and pending invitations. */
-  list: roleProcedure('admin').query(async ({ ctx }) => ({
+  list: permittedProcedure('team.view').query(async ({ ctx }) => ({
     members: await ctx.db.select({ id: admins.id, name: admins.name, email: admins.email, role: admins.role }).from(admins).orderBy(asc(admins.createdAt)),
     invites: await ctx.db
       .select({ id: invites.id, email: invites.email, role: invites.role, expiresAt: invites.expiresAt })
@@ -21,7 +21,7 @@ export const teamRouter = router({
   })),
 
   /** Invite by email: the link is emailed when SMTP is configured, and always returned for the owner to copy. */
-  invite: roleProcedure('owner')
+  invite: permittedProcedure('team.manage')
     .input(inviteInput)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.throttle.inviteAttempt(ctx.tenantId); // each invitation emails a stranger: a few an hour
@@ -30,11 +30,11 @@ export const teamRouter = router({
       return createInvite(ctx.services, ctx.db, { tenantId: ctx.tenantId, adminId: ctx.admin.id }, input);
     }),
 
-  revokeInvite: roleProcedure('owner')
+  revokeInvite: permittedProcedure('team.manage')
     .input(z.object({ id: z.string().uuid() }))
     .mutation(({ ctx, input }) => revokeInvite(ctx.services, ctx.db, input.id)),
 
-  changeRole: roleProcedure('owner')
+  changeRole: permittedProcedure('team.manage')
     .input(adminId.extend({ role: z.enum(['owner', 'admin', 'staff']) }))
     .mutation(async ({ ctx, input }) => {
       if (input.adminId === ctx.admin.id) throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot change your own role.' });
@@ -44,7 +44,7 @@ export const teamRouter = router({
     }),
 
   /** Removal deletes the admin, frees the email and ends their sessions everywhere. */
-  remove: roleProcedure('owner')
+  remove: permittedProcedure('team.manage')
     .input(adminId)
     .mutation(async ({ ctx, input }) => {
       if (input.adminId === ctx.admin.id) throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot remove yourself.' });

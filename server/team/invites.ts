@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
+import { Conflict, NotFound } from '@/server/domain-errors';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { adminEmailIndex, churches, inviteIndex } from '@/db/registry/schema';
 import { admins, invites, type AdminRole } from '@/db/tenant/schema';
@@ -10,7 +10,7 @@ import { sendMail } from '@/server/mail';
 import type { Services } from '@/server/services';
 import { churchUnavailable } from '@/server/trpc';
 import { unavailableReason } from '@/server/tenancy/availability';
-import { randomToken, sha256 } from '@/server/tenancy/secrets';
+import { randomToken, sha256 } from '@/server/tokens';
 
 const INVITE_DAYS = 7;
 const GONE = 'This invitation is no longer valid. Ask your church for a new one.';
@@ -24,7 +24,7 @@ export async function createInvite(
   input: { email: string; role: Exclude<AdminRole, 'owner'> },
 ) {
   const [taken] = await services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, input.email));
-  if (taken) throw new TRPCError({ code: 'CONFLICT', message: EMAIL_HAS_ACCOUNT });
+  if (taken) throw new Conflict(EMAIL_HAS_ACCOUNT);
   const token = randomToken();
   const expiresAt = new Date(Date.now() + INVITE_DAYS * 86_400_000);
   const id = randomUUID();
@@ -49,18 +49,18 @@ async function findInvite<T>(services: Services, token: string, fn: (db: TenantD
     .select()
     .from(inviteIndex)
     .where(and(eq(inviteIndex.tokenHash, sha256(token)), gt(inviteIndex.expiresAt, new Date())));
-  if (!route) throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
+  if (!route) throw new NotFound(GONE);
   return services.connections
     .withTenant(route.tenantId, async (db) => {
       const [invite] = await db.select().from(invites).where(and(eq(invites.tokenHash, sha256(token)), isNull(invites.acceptedAt)));
-      if (!invite || invite.expiresAt < new Date()) throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
+      if (!invite || invite.expiresAt < new Date()) throw new NotFound(GONE);
       return fn(db, invite, route.tenantId);
     })
     .catch((err) => {
       // A church under maintenance asks for patience; a closed or failed one has no invitations any more.
       const reason = unavailableReason(err);
       if (reason === 'maintenance' || reason === 'upgrading') throw churchUnavailable(reason, err);
-      if (reason) throw new TRPCError({ code: 'NOT_FOUND', message: GONE });
+      if (reason) throw new NotFound(GONE);
       throw err;
     });
 }
@@ -85,7 +85,7 @@ export function acceptInvite(services: Services, input: { token: string; name: s
       .returning();
     if (!reserved.length) {
       const [existing] = await services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, invite.email));
-      if (existing?.adminId !== invite.id) throw new TRPCError({ code: 'CONFLICT', message: EMAIL_HAS_ACCOUNT });
+      if (existing?.adminId !== invite.id) throw new Conflict(EMAIL_HAS_ACCOUNT);
     }
     const passwordHash = await hashPassword(input.password);
     await db.transaction(async (tx) => {
@@ -99,6 +99,6 @@ export function acceptInvite(services: Services, input: { token: string; name: s
 
 export async function revokeInvite(services: Services, db: TenantDb, id: string) {
   const [invite] = await db.delete(invites).where(and(eq(invites.id, id), isNull(invites.acceptedAt))).returning();
-  if (!invite) throw new TRPCError({ code: 'NOT_FOUND', message: 'That invitation was already used or withdrawn.' });
+  if (!invite) throw new NotFound('That invitation was already used or withdrawn.');
   await services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash));
 }

@@ -15,7 +15,7 @@ export class ChurchUnavailableError extends errorKind('ChurchUnavailable') {
 
 /** The reason carried by a ChurchUnavailableError from any bundle (see server/errors.ts), or null. */
 export const unavailableReason = (err: unknown): Unavailable | null =>
-  ChurchUnavailableError.is(err) ? (err as { reason: Unavailable }).reason : null;
+  ChurchUnavailableError.is(err) ? err.reason : null;
 
 export type Gate = (route: TenantRoute) => void;
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /** Tenant role passwords are stored encrypted (AES-256-GCM) with the key from STEEPLE_SECRET_KEY. */
 export function encryptSecret(plain: string, keyB64: string): string {
@@ -15,6 +15,3 @@ export function decryptSecret(sealed: string, keyB64: string): string {
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
 }
-
-export const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
-export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

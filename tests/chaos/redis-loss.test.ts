@@ -85,7 +85,7 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
       const attempt = (password: string, at = ip) =>
         signInWithPassword(services, { email: church.email, password }, at).then(
           () => 'ok',
-          (err: unknown) => (SigninError.is(err) ? (err as Error).message : `unexpected: ${String(err)}`),
+          (err: unknown) => (SigninError.is(err) ? err.message : `unexpected: ${String(err)}`),
         );
       const wrong: string[] = [];
       for (let k = 0; k < FAILURES_PER_EMAIL; k++) wrong.push(await attempt('not the password'));

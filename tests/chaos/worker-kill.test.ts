@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type postgres from 'postgres';
 import { signInWithPassword } from '@/server/auth/signin';
 import type { Services } from '@/server/services';
-import { sha256 } from '@/server/tenancy/secrets';
+import { sha256 } from '@/server/tokens';
 import { caller, freshIp, signIn } from '../support/accounts';
 import { testAuthSecret, testSecretKey, until } from '../support/harness';
 import { chaosRegistry, cleanup, quietLogs, spawnWorker, startPrivatePg, trackUnhandled, type ChaosRegistry, type PrivatePg, type WorkerProcess } from './support';

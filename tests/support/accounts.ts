@@ -7,7 +7,7 @@ import { readSession, type Session } from '@/server/auth/session';
 import { appRouter } from '@/server/routers/_app';
 import type { Services } from '@/server/services';
 import { runProvisioning } from '@/server/tenancy/provisioner';
-import { sha256 } from '@/server/tenancy/secrets';
+import { sha256 } from '@/server/tokens';
 import { createCallerFactory, createContext } from '@/server/trpc';
 import { sleep } from './harness';
 
@@ -78,7 +78,7 @@ export async function signIn(services: Services, email: string, password: string
 }
 
 /** Owner invites, the invitee accepts with a password: returns the new admin's id. */
-export async function addMember(services: Services, owner: Caller, email: string, role: 'admin' | 'staff', password = 'member password 1') {
+export async function addTeammate(services: Services, owner: Caller, email: string, role: 'admin' | 'staff', password = 'member password 1') {
   const { id, url } = await owner.team.invite({ email, role });
   const token = url.split('/invite/')[1]!;
   await caller(services, null).team.accept({ token, name: `Member ${email.split('@')[0]}`, password });

@@ -3,6 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { signOut } from 'next-auth/react';
 import { useRef, useState } from 'react';
+import { ROLE_LABELS } from '@/server/auth/permissions';
 import { changePasswordInput } from '@/server/inputs';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, firstIssues } from '../../_components/errors';
@@ -11,7 +12,6 @@ import { Alert, Badge, Button, Notice, Panel, TextField } from '../../_component
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
 
-const roleLabel = { owner: 'Owner', admin: 'Admin', staff: 'Staff' } as const;
 
 export function AccountSettings() {
   const viewer = useViewer();
@@ -28,7 +28,7 @@ export function AccountSettings() {
             <dd className="font-medium text-slate-900">{viewer.churchName}</dd>
             <dt className="text-slate-500">Role</dt>
             <dd>
-              <Badge tone="brand">{roleLabel[viewer.role]}</Badge>
+              <Badge tone="brand">{ROLE_LABELS[viewer.role]}</Badge>
             </dd>
           </dl>
         </Panel>

@@ -9,7 +9,7 @@ import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/u
 import { useDialogState } from '../../_components/use-dialog-state';
 import { useTRPC } from '../../trpc';
 import type { BranchItem } from '../members/types';
-import { useViewer } from '../viewer-context';
+import { useCan } from '../viewer-context';
 import { BranchDialog } from './branch-dialog';
 
 const plural = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'member' : 'members'}`;
@@ -18,7 +18,7 @@ const plural = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'member' : 'mem
 export function BranchesManager() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const isAdmin = useViewer().role !== 'staff';
+  const canManage = useCan('branches.manage');
   const list = useQuery(trpc.branches.list.queryOptions());
   const [status, setStatus] = useState('');
   const dialog = useDialogState<BranchItem>();
@@ -40,7 +40,7 @@ export function BranchesManager() {
   return (
     <div className="space-y-6">
       <StatusNotice message={status} />
-      {isAdmin && <Button onClick={() => dialog.show(null)}>Add branch</Button>}
+      {canManage && <Button onClick={() => dialog.show(null)}>Add branch</Button>}
 
       <Panel id="branches" title="Branches">
         {list.isPending ? (
@@ -51,11 +51,11 @@ export function BranchesManager() {
           <div className="rounded-xl border border-dashed border-slate-300 p-6 text-center">
             <p className="font-medium text-slate-900">No branches yet</p>
             <p className="mt-1 text-sm text-slate-600">
-              {isAdmin
+              {canManage
                 ? 'If your church meets in more than one place, add each campus here. Then give members a branch, or use a branch column when you import them.'
                 : 'An admin can add your church’s campuses here.'}
             </p>
-            {isAdmin && (
+            {canManage && (
               <Button className="mt-4" size="sm" onClick={() => dialog.show(null)}>
                 Add your first branch
               </Button>
@@ -74,7 +74,7 @@ export function BranchesManager() {
                     {plural(b.memberCount)}
                   </Link>
                 </div>
-                {isAdmin && (
+                {canManage && (
                   <div className="flex gap-2">
                     <Button size="sm" variant="secondary" onClick={() => dialog.show(b)} aria-label={`Edit ${b.name}`}>
                       Edit
@@ -90,7 +90,7 @@ export function BranchesManager() {
         )}
       </Panel>
 
-      {isAdmin && (
+      {canManage && (
         <BranchDialog
           key={dialog.key}
           open={dialog.open}

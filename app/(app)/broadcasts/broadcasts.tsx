@@ -2,14 +2,13 @@
 
 import { useState } from 'react';
 import { Panel, StatusNotice } from '../../_components/ui';
-import { useViewer } from '../viewer-context';
+import { useCan } from '../viewer-context';
 import { BroadcastList } from './broadcast-list';
 import { ComposeBroadcast } from './compose-broadcast';
 
 /** Composing is for admins and the owner (one click texts the whole church); everyone sees the list. */
 export function Broadcasts() {
-  const viewer = useViewer();
-  const canSend = viewer.role !== 'staff';
+  const canSend = useCan('broadcasts.manage');
   const [status, setStatus] = useState('');
   return (
     <div className="space-y-6">

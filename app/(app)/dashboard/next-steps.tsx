@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
-import { useViewer } from '../viewer-context';
+import { useCan } from '../viewer-context';
 
 type Step = { id: string; title: string; done: boolean; href: string; action: string; detail: string };
 
@@ -14,8 +14,7 @@ type Step = { id: string; title: string; done: boolean; href: string; action: st
  */
 export function NextSteps({ members, sent }: { members: number; sent: number }) {
   const trpc = useTRPC();
-  const viewer = useViewer();
-  const isOwner = viewer.role === 'owner';
+  const isOwner = useCan('numbers.manage');
   const numbers = useQuery(trpc.phoneNumbers.list.queryOptions(undefined, { enabled: isOwner }));
   const hasNumber = isOwner ? (numbers.data?.length ?? 0) > 0 : sent > 0;
 

@@ -9,7 +9,7 @@ import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/u
 import { useDebounced } from '../../_components/use-debounced';
 import { useDialogState } from '../../_components/use-dialog-state';
 import { useTRPC } from '../../trpc';
-import { useViewer } from '../viewer-context';
+import { useCan } from '../viewer-context';
 import { ExportButton } from './export-button';
 import { ImportPanel } from './import-panel';
 import { MemberDialog } from './member-dialog';
@@ -23,7 +23,9 @@ const PAGE = 50;
 export function MembersManager() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const isAdmin = useViewer().role !== 'staff'; // deleting and importing need an admin (the server enforces it)
+  const canImport = useCan('members.import');
+  const canExport = useCan('members.export');
+  const canDelete = useCan('members.delete');
   const params = useSearchParams(); // /members?branch=<id> (linked from the branches page)
   const [filters, setFilters] = useState<Filters>(() => ({ ...noFilters, branchId: branchParam(params.get('branch')) }));
   const search = useDebounced(filters.search.trim());
@@ -65,12 +67,12 @@ export function MembersManager() {
       <StatusNotice message={status} />
       <div className="flex flex-wrap gap-2">
         <Button onClick={() => dialog.show(null)}>Add member</Button>
-        {isAdmin && (
+        {canImport && (
           <Button variant="secondary" onClick={() => setImporting((v) => !v)} aria-expanded={importing} aria-controls="import">
             Import CSV
           </Button>
         )}
-        {isAdmin && <ExportButton />}
+        {canExport && <ExportButton />}
       </div>
       {importing && <ImportPanel onClose={() => setImporting(false)} />}
 
@@ -82,14 +84,14 @@ export function MembersManager() {
           ) : list.error ? (
             <Alert>{errorMessage(list.error)}</Alert>
           ) : items.length === 0 ? (
-            <EmptyState filtered={filtered} isAdmin={isAdmin} onAdd={() => dialog.show(null)} onImport={() => setImporting(true)} onClear={() => setFilters(noFilters)} />
+            <EmptyState filtered={filtered} canImport={canImport} onAdd={() => dialog.show(null)} onImport={() => setImporting(true)} onClear={() => setFilters(noFilters)} />
           ) : (
             <>
               <p className="text-sm text-slate-600" aria-live="polite">
                 Showing {items.length.toLocaleString()} of {total.toLocaleString()} {filtered ? 'matching ' : ''}
                 {total === 1 ? 'member' : 'members'}
               </p>
-              <MembersTable items={items} canDelete={isAdmin} onEdit={dialog.show} onDelete={setDeleting} />
+              <MembersTable items={items} canDelete={canDelete} onEdit={dialog.show} onDelete={setDeleting} />
               {list.hasNextPage && (
                 <Button variant="secondary" block disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
                   {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
@@ -132,7 +134,7 @@ export function MembersManager() {
 
 const branchParam = (v: string | null) => (v && (v === 'none' || /^[0-9a-f-]{36}$/i.test(v)) ? v : '');
 
-function EmptyState({ filtered, isAdmin, onAdd, onImport, onClear }: { filtered: boolean; isAdmin: boolean; onAdd: () => void; onImport: () => void; onClear: () => void }) {
+function EmptyState({ filtered, canImport, onAdd, onImport, onClear }: { filtered: boolean; canImport: boolean; onAdd: () => void; onImport: () => void; onClear: () => void }) {
   if (filtered) {
     return (
       <div className="rounded-xl border border-dashed border-slate-300 p-6 text-center">
@@ -147,7 +149,7 @@ function EmptyState({ filtered, isAdmin, onAdd, onImport, onClear }: { filtered:
     <div className="rounded-xl border border-dashed border-slate-300 p-6 text-center">
       <p className="font-medium text-slate-900">No members yet</p>
       <p className="mt-1 text-sm text-slate-600">
-        {isAdmin
+        {canImport
           ? 'Add the people you text one by one, or import them all at once from a CSV file exported from your spreadsheet or church management system.'
           : 'Add the people you text, one by one. An admin can also import them from a CSV file.'}
       </p>
@@ -155,7 +157,7 @@ function EmptyState({ filtered, isAdmin, onAdd, onImport, onClear }: { filtered:
         <Button size="sm" onClick={onAdd}>
           Add your first member
         </Button>
-        {isAdmin && (
+        {canImport && (
           <Button size="sm" variant="secondary" onClick={onImport}>
             Import a CSV file
           </Button>

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
+import { can } from '@/server/auth/permissions';
 import { getServices } from '@/server/services';
 import { getViewer } from '../../_lib/viewer';
 import { PageHeading, Panel } from '../../_components/ui';
@@ -20,8 +21,8 @@ export default async function SettingsPage() {
     <>
       <PageHeading title="Settings" description={`How ${viewer.churchName} appears to members, and the numbers it texts from.`} />
       <div className="space-y-6">
-        <ChurchProfileForm canEdit={viewer.role !== 'staff'} />
-        {viewer.role === 'owner' ? (
+        <ChurchProfileForm canEdit={can(viewer.role, 'church.edit')} />
+        {can(viewer.role, 'numbers.manage') ? (
           <PhoneNumbers localOutbox={localOutbox} />
         ) : (
           <Panel id="phone-numbers" title="Sending numbers">
@@ -30,7 +31,7 @@ export default async function SettingsPage() {
         )}
         <Panel id="more" title="More settings">
           <ul className="space-y-2 text-sm">
-            {viewer.role === 'owner' && (
+            {can(viewer.role, 'billing.manage') && (
               <li>
                 <Link href="/settings/billing" className="font-medium text-brand-600 underline-offset-2 hover:underline">
                   Billing
@@ -38,7 +39,7 @@ export default async function SettingsPage() {
                 <span className="text-slate-600">— your plan, free trial, payment method and invoices.</span>
               </li>
             )}
-            {viewer.role !== 'staff' && (
+            {can(viewer.role, 'team.view') && (
               <li>
                 <Link href="/team" className="font-medium text-brand-600 underline-offset-2 hover:underline">
                   Team

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { can } from '@/server/auth/permissions';
 import { getViewer } from '../../_lib/viewer';
 import { PageHeading, Panel } from '../../_components/ui';
 import { TeamManager } from './team-manager';
@@ -10,7 +11,7 @@ export const metadata: Metadata = { title: 'Team' };
 export default async function TeamPage() {
   const viewer = await getViewer();
   if (!viewer) redirect('/login');
-  if (viewer.role === 'staff') {
+  if (!can(viewer.role, 'team.view')) {
     return (
       <>
         <PageHeading title="Team" />
@@ -26,7 +27,7 @@ export default async function TeamPage() {
     <>
       <PageHeading
         title="Team"
-        description={viewer.role === 'owner' ? `Everyone who can sign in to ${viewer.churchName}, and who you have invited.` : `Everyone who can sign in to ${viewer.churchName}. Only the owner can make changes.`}
+        description={can(viewer.role, 'team.manage') ? `Everyone who can sign in to ${viewer.churchName}, and who you have invited.` : `Everyone who can sign in to ${viewer.churchName}. Only the owner can make changes.`}
       />
       <TeamManager />
     </>

@@ -7,16 +7,15 @@ import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
 import { Alert, Badge, Button, Loading, Panel, SelectField, StatusNotice, TextField } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
-import { useViewer } from '../viewer-context';
+import { ROLE_LABELS as roleLabel, type Role } from '@/server/auth/permissions';
+import { useCan, useViewer } from '../viewer-context';
 
-type Role = 'owner' | 'admin' | 'staff';
-const roleLabel: Record<Role, string> = { owner: 'Owner', admin: 'Admin', staff: 'Staff' };
 const roleTone = { owner: 'brand', admin: 'amber', staff: 'slate' } as const;
 
 export function TeamManager() {
   const trpc = useTRPC();
   const viewer = useViewer();
-  const isOwner = viewer.role === 'owner';
+  const canManage = useCan('team.manage');
   const list = useQuery(trpc.team.list.queryOptions());
   const [status, setStatus] = useState('');
 
@@ -24,17 +23,17 @@ export function TeamManager() {
     <div className="space-y-6">
       {/* One polite region for the outcome of every change on this page. */}
       <StatusNotice message={status} />
-      {isOwner && <InviteForm onDone={setStatus} />}
+      {canManage && <InviteForm onDone={setStatus} />}
 
-      <Panel id="members" title="Members">
+      <Panel id="people" title="People on the team">
         {list.isPending ? (
           <Loading label="Loading your team…" />
         ) : list.error ? (
           <Alert>{errorMessage(list.error)}</Alert>
         ) : (
-          <ul className="divide-y divide-slate-100" aria-label="Members">
+          <ul className="divide-y divide-slate-100" aria-label="People on the team">
             {list.data.members.map((m) => (
-              <MemberRow key={m.id} member={m} isSelf={m.id === viewer.id} canManage={isOwner} onDone={setStatus} />
+              <MemberRow key={m.id} member={m} isSelf={m.id === viewer.id} canManage={canManage} onDone={setStatus} />
             ))}
           </ul>
         )}
@@ -48,7 +47,7 @@ export function TeamManager() {
         ) : (
           <ul className="divide-y divide-slate-100" aria-label="Pending invitations">
             {list.data.invites.map((inv) => (
-              <InviteRow key={inv.id} invite={inv} canManage={isOwner} onDone={setStatus} />
+              <InviteRow key={inv.id} invite={inv} canManage={canManage} onDone={setStatus} />
             ))}
           </ul>
         )}
@@ -66,7 +65,7 @@ function useRefreshTeam() {
 function InviteForm({ onDone }: { onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const refresh = useRefreshTeam();
-  const [form, setForm] = useState<{ email: string; role: 'admin' | 'staff' }>({ email: '', role: 'staff' });
+  const [form, setForm] = useState<{ email: string; role: Exclude<Role, 'owner'> }>({ email: '', role: 'staff' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [result, setResult] = useState<{ email: string; url: string; emailed: boolean } | null>(null);
   const emailRef = useRef<HTMLInputElement>(null);
@@ -118,7 +117,7 @@ function InviteForm({ onDone }: { onDone: (message: string) => void }) {
             if (errors.email) setErrors({});
           }}
         />
-        <SelectField id="invite-role" label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as 'admin' | 'staff' })}>
+        <SelectField id="invite-role" label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Exclude<Role, 'owner'> })}>
           <option value="staff">Staff</option>
           <option value="admin">Admin</option>
         </SelectField>

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useRef, useState } from 'react';
+import { ROLE_LABELS } from '@/server/auth/permissions';
 import { acceptInviteInput } from '@/server/inputs';
 import { errorCode, errorMessage, fieldErrors, firstIssues, forgetOtherSessions } from '../../_components/errors';
 import { NewPasswordField } from '../../_components/password-field';
@@ -98,7 +99,7 @@ export function AcceptInvitation({ token }: { token: string }) {
         </dd>
         <dt className="text-slate-500">Role</dt>
         <dd>
-          <Badge tone={role === 'staff' ? 'slate' : 'amber'}>{role === 'staff' ? 'Staff' : role === 'admin' ? 'Admin' : 'Owner'}</Badge>
+          <Badge tone={role === 'staff' ? 'slate' : 'amber'}>{ROLE_LABELS[role]}</Badge>
         </dd>
       </dl>
       <form

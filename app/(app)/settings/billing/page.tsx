@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { can } from '@/server/auth/permissions';
 import { getViewer } from '../../../_lib/viewer';
 import { PageHeading, Panel } from '../../../_components/ui';
 import { BillingOverview, type CheckoutReturn } from './billing-overview';
@@ -22,7 +23,7 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
         </Link>
       </p>
       <PageHeading title="Billing" description={`${viewer.churchName}’s plan, free trial and invoices.`} />
-      {viewer.role === 'owner' ? (
+      {can(viewer.role, 'billing.manage') ? (
         <BillingOverview checkout={returned} />
       ) : (
         <Panel id="billing" title="Billing">

@@ -1,0 +1,22 @@
+import { errorKind } from './errors';
+
+/**
+ * What a domain module (members, team, onboarding, billing…) throws when a request cannot be done, with the message
+ * the person sees. They know nothing of tRPC: `errorBoundary` in server/trpc.ts maps each to its code in one place
+ * (NOT_FOUND, CONFLICT, BAD_REQUEST, FORBIDDEN, TOO_MANY_REQUESTS).
+ */
+export class NotFound extends errorKind('NotFound') {}
+
+export class Conflict extends errorKind('Conflict') {}
+
+/** Bad input the schema could not catch (it needs the database). `field`: the form field to show it beside. */
+export class Invalid extends errorKind('Invalid') {
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+export class Forbidden extends errorKind('Forbidden') {}
+
+/** A limit of the plan reached (the trial's daily texts): try again later, or upgrade. */
+export class LimitReached extends errorKind('LimitReached') {}
