@@ -118,7 +118,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     sessions,
     messaging,
     billing,
-    access: new AccessCache(registry, config.REGISTRY_TIMEOUT_MS, !!billing),
+    access: new AccessCache(registry, !!billing),
     profiles: new ChurchProfiles(registry),
     throttle: new Throttle(registry, redis, {
       signupIp: { points: config.SIGNUPS_PER_HOUR_PER_IP },

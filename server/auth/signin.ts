@@ -69,7 +69,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
 /** The signup ticket, exchanged once within 15 minutes of the workspace being ready, signs the new owner in. */
 export async function signInWithTicket(services: Services, ticket: unknown): Promise<SignedIn> {
   if (typeof ticket !== 'string' || ticket.length < 20 || ticket.length > 100) throw new SigninError('This sign-in link is not valid.');
-  const [job] = await services.registry.db
+  const used = services.registry.db
     .update(provisioningJobs)
     .set({ signinUsedAt: sql`now()` })
     .where(
@@ -81,6 +81,7 @@ export async function signInWithTicket(services: Services, ticket: unknown): Pro
       ),
     )
     .returning({ tenantId: provisioningJobs.tenantId, adminId: provisioningJobs.adminId });
+  const [job] = await withDeadline(used, services.registry.timeoutMs);
   if (!job) throw new SigninError('This sign-in link has expired. Please sign in with your email and password.');
   const admin = await findAdmin(services, job.tenantId, job.adminId);
   if (!admin) throw new SigninError('This sign-in link has expired. Please sign in with your email and password.');

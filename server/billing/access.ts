@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { BillingAccount } from '@/db/registry/schema';
-import { type Registry, withDeadline } from '@/server/registry';
+import type { Registry } from '@/server/registry';
 import { accountOf } from './accounts';
 
 /**
@@ -44,12 +44,12 @@ const TTL_MS = 5_000;
 export class AccessCache {
   private cache = new LRUCache<string, Access>({ max: 10_000, ttl: TTL_MS });
 
-  constructor(private registry: Registry, private timeoutMs: number, private billingOn: boolean) {}
+  constructor(private registry: Registry, private billingOn: boolean) {}
 
   async get(tenantId: string): Promise<Access> {
     const hit = this.cache.get(tenantId);
     if (hit) return hit;
-    const access = accessWith(this.billingOn, await withDeadline(accountOf(this.registry, tenantId), this.timeoutMs));
+    const access = accessWith(this.billingOn, await accountOf(this.registry, tenantId)); // accountOf has the deadline
     this.cache.set(tenantId, access);
     return access;
   }

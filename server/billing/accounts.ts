@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { billingAccounts, churches, provisioningJobs, type BillingAccount } from '@/db/registry/schema';
 import { log } from '@/server/log';
-import type { Registry } from '@/server/registry';
+import { type Registry, withDeadline } from '@/server/registry';
 import type { Billing } from './stripe';
 
 /** A church's billing account in the registry: created with its trial at provisioning, changed by Stripe's events. */
@@ -13,7 +13,7 @@ export async function ensureAccount(registry: Registry, tenantId: string, trialD
 }
 
 export async function accountOf(registry: Registry, tenantId: string): Promise<BillingAccount | undefined> {
-  const [row] = await registry.db.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenantId));
+  const [row] = await withDeadline(registry.db.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenantId)), registry.timeoutMs);
   return row;
 }
 
@@ -29,15 +29,23 @@ export async function accountOf(registry: Registry, tenantId: string): Promise<B
 export async function ensureCustomer(registry: Registry, billing: Billing, tenantId: string, fallbackEmail?: string): Promise<string> {
   const account = await accountOf(registry, tenantId);
   if (account?.stripeCustomerId) return account.stripeCustomerId;
-  const [church] = await registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, tenantId));
-  const [signup] = await registry.db.select({ email: provisioningJobs.adminEmail }).from(provisioningJobs).where(eq(provisioningJobs.tenantId, tenantId));
+  const [[church], [signup]] = await withDeadline(
+    Promise.all([
+      registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, tenantId)),
+      registry.db.select({ email: provisioningJobs.adminEmail }).from(provisioningJobs).where(eq(provisioningJobs.tenantId, tenantId)),
+    ]),
+    registry.timeoutMs,
+  );
   const email = signup?.email ?? fallbackEmail;
   const customer = await billing.stripe.customers.create({ ...(email ? { email } : {}), metadata: { tenantId } }, { idempotencyKey: `steeple-customer-${tenantId}` });
-  const [recorded] = await registry.db
-    .update(billingAccounts)
-    .set({ stripeCustomerId: customer.id, updatedAt: new Date() })
-    .where(and(eq(billingAccounts.tenantId, tenantId), isNull(billingAccounts.stripeCustomerId)))
-    .returning({ id: billingAccounts.stripeCustomerId });
+  const [recorded] = await withDeadline(
+    registry.db
+      .update(billingAccounts)
+      .set({ stripeCustomerId: customer.id, updatedAt: new Date() })
+      .where(and(eq(billingAccounts.tenantId, tenantId), isNull(billingAccounts.stripeCustomerId)))
+      .returning({ id: billingAccounts.stripeCustomerId }),
+    registry.timeoutMs,
+  );
   if (!recorded) {
     // Someone recorded one first (the same customer, by the key); theirs stands.
     const now = await accountOf(registry, tenantId);

@@ -1,6 +1,5 @@
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
-import { churches } from '@/db/registry/schema';
 import { admins } from '@/db/tenant/schema';
 import { hashPassword, verifyPassword } from '@/server/auth/password';
 import { changePasswordInput } from '@/server/inputs';
@@ -9,9 +8,9 @@ import { router, tenantProcedure } from '@/server/trpc';
 export const accountRouter = router({
   /** Who is signed in, for the header and menus (role from the church's database). */
   me: tenantProcedure.query(async ({ ctx }) => {
-    const [church] = await ctx.services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, ctx.tenantId));
+    const [church, access] = await Promise.all([ctx.services.profiles.get(ctx.tenantId), ctx.services.access.get(ctx.tenantId)]);
     // Billing access rides along, so every page can show the read-only or payment banner without another call.
-    return { ...ctx.admin, churchName: church?.name ?? '', access: await ctx.services.access.get(ctx.tenantId) };
+    return { ...ctx.admin, churchName: church.name, access };
   }),
 
   /** Changing the password signs out every other session of this admin. */

@@ -6,6 +6,7 @@ import { admins } from '@/db/tenant/schema';
 import { requireTimeZone } from '@/server/church/timezones';
 import { churchStep } from '@/server/inputs';
 import { normalisePhone } from '@/server/messaging/phone';
+import { withDeadline } from '@/server/registry';
 import { permittedProcedure, router, tenantProcedure } from '@/server/trpc';
 
 const profileInput = churchStep.pick({ churchName: true, timezone: true }).extend({
@@ -27,10 +28,9 @@ export const churchRouter = router({
     const contactPhone = input.contactPhone ? normalisePhone(input.contactPhone, input.country) : null;
     if (input.contactPhone && !contactPhone) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The contact phone is not a valid number.' });
     await requireTimeZone(ctx.services.registry, input.timezone);
-    await ctx.services.registry.db
-      .update(churches)
-      .set({ name: input.churchName, timezone: input.timezone, country: input.country, contactPhone, contactEmail: input.contactEmail || null, updatedAt: new Date() })
-      .where(eq(churches.tenantId, ctx.tenantId));
+    const { registry } = ctx.services;
+    const changes = { name: input.churchName, timezone: input.timezone, country: input.country, contactPhone, contactEmail: input.contactEmail || null, updatedAt: new Date() };
+    await withDeadline(registry.db.update(churches).set(changes).where(eq(churches.tenantId, ctx.tenantId)), registry.timeoutMs);
     ctx.services.profiles.forget(ctx.tenantId);
     return ctx.services.profiles.get(ctx.tenantId);
   }),

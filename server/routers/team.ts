@@ -5,6 +5,7 @@ import { adminEmailIndex } from '@/db/registry/schema';
 import { admins, invites } from '@/db/tenant/schema';
 import { acceptInviteInput, inviteInput } from '@/server/inputs';
 import { acceptInvite, createInvite, describeInvite, revokeInvite } from '@/server/team/invites';
+import { withDeadline } from '@/server/registry';
 import { publicProcedure, permittedProcedure, router } from '@/server/trpc';
 
 const adminId = z.object({ adminId: z.string().uuid() });
@@ -50,9 +51,9 @@ export const teamRouter = router({
       if (input.adminId === ctx.admin.id) throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot remove yourself.' });
       const [removed] = await ctx.db.delete(admins).where(eq(admins.id, input.adminId)).returning({ email: admins.email });
       if (!removed) throw new TRPCError({ code: 'NOT_FOUND', message: 'That person is not on your team.' });
-      await ctx.services.registry.db
-        .delete(adminEmailIndex)
-        .where(and(eq(adminEmailIndex.email, removed.email), eq(adminEmailIndex.tenantId, ctx.tenantId)));
+      const { registry } = ctx.services;
+      const freed = registry.db.delete(adminEmailIndex).where(and(eq(adminEmailIndex.email, removed.email), eq(adminEmailIndex.tenantId, ctx.tenantId)));
+      await withDeadline(freed, registry.timeoutMs);
       await ctx.services.sessions.revokeAdmin(ctx.tenantId, input.adminId);
       return { ok: true };
     }),

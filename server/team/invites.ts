@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Conflict, NotFound } from '@/server/domain-errors';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { adminEmailIndex, churches, inviteIndex } from '@/db/registry/schema';
+import { adminEmailIndex, inviteIndex } from '@/db/registry/schema';
 import { admins, invites, type AdminRole } from '@/db/tenant/schema';
 import type { TenantDb } from '@/db/tenant';
 import { hashPassword } from '@/server/auth/password';
 import { withoutLinks } from '@/server/inputs';
 import { sendMail } from '@/server/mail';
+import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { churchUnavailable } from '@/server/trpc';
 import { unavailableReason } from '@/server/tenancy/availability';
@@ -23,18 +24,18 @@ export async function createInvite(
   by: { tenantId: string; adminId: string },
   input: { email: string; role: Exclude<AdminRole, 'owner'> },
 ) {
-  const [taken] = await services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, input.email));
+  const { registry } = services;
+  const [taken] = await withDeadline(registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, input.email)), registry.timeoutMs);
   if (taken) throw new Conflict(EMAIL_HAS_ACCOUNT);
   const token = randomToken();
   const expiresAt = new Date(Date.now() + INVITE_DAYS * 86_400_000);
   const id = randomUUID();
   await db.insert(invites).values({ id, email: input.email, role: input.role, tokenHash: sha256(token), invitedBy: by.adminId, expiresAt });
-  await services.registry.db.insert(inviteIndex).values({ tokenHash: sha256(token), tenantId: by.tenantId, expiresAt });
+  await withDeadline(registry.db.insert(inviteIndex).values({ tokenHash: sha256(token), tenantId: by.tenantId, expiresAt }), registry.timeoutMs);
   const url = `${services.config.NEXTAUTH_URL ?? 'http://127.0.0.1:3000'}/invite/${token}`;
-  const [church] = await services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, by.tenantId));
   // The only words a church chooses in this email are its name (length-limited, links taken out): an invitation
   // cannot carry anyone's message, so it cannot be used to send strangers spam or phishing from our address.
-  const name = withoutLinks(church?.name ?? '').slice(0, 80) || 'a church';
+  const name = withoutLinks((await services.profiles.get(by.tenantId)).name).slice(0, 80) || 'a church';
   const emailed = await sendMail(services.config, {
     to: input.email,
     subject: `You're invited to ${name} on Steeple`,
@@ -45,10 +46,13 @@ export async function createInvite(
 
 /** Find the church an invite token belongs to (registry), then the invite itself (church database). */
 async function findInvite<T>(services: Services, token: string, fn: (db: TenantDb, invite: typeof invites.$inferSelect, tenantId: string) => Promise<T>) {
-  const [route] = await services.registry.db
-    .select()
-    .from(inviteIndex)
-    .where(and(eq(inviteIndex.tokenHash, sha256(token)), gt(inviteIndex.expiresAt, new Date())));
+  const [route] = await withDeadline(
+    services.registry.db
+      .select()
+      .from(inviteIndex)
+      .where(and(eq(inviteIndex.tokenHash, sha256(token)), gt(inviteIndex.expiresAt, new Date()))),
+    services.registry.timeoutMs,
+  );
   if (!route) throw new NotFound(GONE);
   return services.connections
     .withTenant(route.tenantId, async (db) => {
@@ -67,8 +71,7 @@ async function findInvite<T>(services: Services, token: string, fn: (db: TenantD
 
 export function describeInvite(services: Services, token: string) {
   return findInvite(services, token, async (_db, invite, tenantId) => {
-    const [church] = await services.registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, tenantId));
-    return { churchName: church?.name ?? '', email: invite.email, role: invite.role };
+    return { churchName: (await services.profiles.get(tenantId)).name, email: invite.email, role: invite.role };
   });
 }
 
@@ -78,13 +81,13 @@ export function describeInvite(services: Services, token: string) {
  */
 export function acceptInvite(services: Services, input: { token: string; name: string; password: string }) {
   return findInvite(services, input.token, async (db, invite, tenantId) => {
-    const reserved = await services.registry.db
-      .insert(adminEmailIndex)
-      .values({ email: invite.email, tenantId, adminId: invite.id })
-      .onConflictDoNothing()
-      .returning();
+    const { registry } = services;
+    const reserved = await withDeadline(
+      registry.db.insert(adminEmailIndex).values({ email: invite.email, tenantId, adminId: invite.id }).onConflictDoNothing().returning(),
+      registry.timeoutMs,
+    );
     if (!reserved.length) {
-      const [existing] = await services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, invite.email));
+      const [existing] = await withDeadline(registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, invite.email)), registry.timeoutMs);
       if (existing?.adminId !== invite.id) throw new Conflict(EMAIL_HAS_ACCOUNT);
     }
     const passwordHash = await hashPassword(input.password);
@@ -92,7 +95,7 @@ export function acceptInvite(services: Services, input: { token: string; name: s
       await tx.insert(admins).values({ id: invite.id, name: input.name, email: invite.email, passwordHash, role: invite.role }).onConflictDoNothing();
       await tx.update(invites).set({ acceptedAt: new Date() }).where(eq(invites.id, invite.id));
     });
-    await services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash));
+    await withDeadline(registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash)), registry.timeoutMs);
     return { email: invite.email };
   });
 }
@@ -100,5 +103,5 @@ export function acceptInvite(services: Services, input: { token: string; name: s
 export async function revokeInvite(services: Services, db: TenantDb, id: string) {
   const [invite] = await db.delete(invites).where(and(eq(invites.id, id), isNull(invites.acceptedAt))).returning();
   if (!invite) throw new NotFound('That invitation was already used or withdrawn.');
-  await services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash));
+  await withDeadline(services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash)), services.registry.timeoutMs);
 }
