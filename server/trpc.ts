@@ -24,7 +24,7 @@ import { isDatabaseOutage, RegistryUnavailableError } from './registry';
 
 // ---------------------------------------------------------------------------------------------
 // 1. Context. The session cookie is the only source of the caller's church: no procedure takes a
-//    church id from input, URL or header. The route handler reads the cookie (readRequestSession).
+//    church id from input, URL or header. The route handler reads the cookie (requestClaims, sessionOf).
 // ---------------------------------------------------------------------------------------------
 export type { Session };
 

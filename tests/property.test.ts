@@ -897,7 +897,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     'a 36-character id that is no uuid in members.list cursor': () => [{ path: 'members.list', input: { cursor: cursorOf(['a', 'b', '0'.repeat(36)]) } }],
     // z.coerce.date() has no upper bound; timestamptz ends in 294276 AD (22009, answered 503 as "registry unavailable").
     'broadcasts.create scheduledAt past PostgreSQL’s last timestamp': () => [{ path: 'broadcasts.create', input: { body: 'news', audience: { type: 'all' }, scheduledAt: new Date(8.64e15) } }],
-    // readRequestSession's decodeURIComponent throws URIError while the context is built: every procedure, signed out.
+    // The session cookie's decodeURIComponent throws URIError while the context is built: every procedure, signed out.
     'a cookie that is not percent-encoding, signed out': () => [{ path: 'account.me', who: 'nobody', headers: { cookie: `${cookieName}=%` } }],
     // Intl (so zod) accepts US/Pacific-New; PostgreSQL 15 does not know it (22023) and the dashboard's SQL uses it.
     'church timezone US/Pacific-New, then dashboard.summary': () => [

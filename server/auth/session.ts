@@ -12,15 +12,21 @@ export const sessionCookieName = (services: Services) =>
 
 /** Decode and check a session cookie: valid signature, unexpired, the claims we need, and not revoked. */
 export async function readSession(services: Services, cookie: string | undefined): Promise<Session | null> {
-  const claims = await signedClaims(services, cookie);
+  return sessionOf(services, await signedClaims(services, cookie));
+}
+
+/** Claims already checked by signedClaims, if they were not revoked since. */
+export async function sessionOf(services: Services, claims: SessionClaims | null): Promise<Session | null> {
   if (!claims) return null;
   await services.sessions.start();
   const { tenantId, adminId, sessionId } = claims;
   return services.sessions.isRevoked(sessionId) ? null : { tenantId, adminId, sessionId };
 }
 
+type SessionClaims = z.infer<typeof sessionClaims>;
+
 /** A validly signed, unexpired session token's claims, without asking whether it was revoked (no database). */
-async function signedClaims(services: Services, cookie: string | undefined) {
+async function signedClaims(services: Services, cookie: string | undefined): Promise<SessionClaims | null> {
   if (!cookie) return null;
   const token = await decode({ token: cookie, secret: services.config.NEXTAUTH_SECRET }).catch(() => null);
   const claims = sessionClaims.safeParse(token);
@@ -29,13 +35,13 @@ async function signedClaims(services: Services, cookie: string | undefined) {
 }
 
 /** From a request's Cookie header. */
-export function readRequestSession(services: Services, req: Request) {
-  return readSession(services, sessionCookie(services, req));
+export async function readRequestSession(services: Services, req: Request) {
+  return sessionOf(services, await requestClaims(services, req));
 }
 
-/** Whether a request carries a signed, unexpired session (a cheap check before reading its body; not a permission). */
-export async function carriesSession(services: Services, req: Request) {
-  return !!(await signedClaims(services, sessionCookie(services, req)));
+/** A request's signed, unexpired claims, decoded once: enough to size its body limit, then `sessionOf` for the rest. */
+export function requestClaims(services: Services, req: Request) {
+  return signedClaims(services, sessionCookie(services, req));
 }
 
 function sessionCookie(services: Services, req: Request) {

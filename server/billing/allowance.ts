@@ -16,10 +16,33 @@ export type Allowance = { limited: false } | { limited: true; limit: number; use
 type Db = TenantDb | Tx;
 
 export async function allowanceOf(services: Services, db: Db, tenantId: string): Promise<Allowance> {
+  const timezone = await allowanceZone(services, tenantId);
+  return timezone ? usedToday(services, db, timezone) : { limited: false };
+}
+
+/**
+ * Refuse a send of `segments` that today's allowance cannot cover, saying when it resets. Called inside the transaction
+ * that writes the message: the lock makes simultaneous sends (a batch of ten, say) count one after another. A church
+ * without an allowance takes no lock and counts nothing; the registry is read (cached) before the lock is taken.
+ */
+export async function requireAllowance(services: Services, tx: Db, tenantId: string, segments: number) {
+  const timezone = await allowanceZone(services, tenantId);
+  if (!timezone) return;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('steeple:trial-allowance'))`);
+  const allowance = await usedToday(services, tx, timezone);
+  if (segments > allowance.remaining) throw new LimitReached(allowanceMessage(allowance, segments));
+}
+
+/** The timezone of the church's day when it has an allowance (in its trial, or read-only after it); null when not. */
+async function allowanceZone(services: Services, tenantId: string): Promise<string | null> {
   const access = await services.access.get(tenantId);
   // trialDaysLeft is set only while billing is on and the church is in its trial; read-only is a trial run out.
-  if (access.trialDaysLeft === null && !access.readOnly) return { limited: false };
-  const { timezone } = await services.profiles.get(tenantId);
+  if (access.trialDaysLeft === null && !access.readOnly) return null;
+  return (await services.profiles.get(tenantId)).timezone;
+}
+
+/** Segments sent since the church's local midnight, against the limit. */
+async function usedToday(services: Services, db: Db, timezone: string): Promise<Extract<Allowance, { limited: true }>> {
   // The church's own day: local midnight to local midnight (23 or 25 hours long on the days the clocks change).
   const today = sql`date_trunc('day', now() at time zone ${timezone})`;
   const midnight = sql`(${today} at time zone ${timezone})`;
@@ -37,16 +60,6 @@ export async function allowanceOf(services: Services, db: Db, tenantId: string):
   const limit = services.config.TRIAL_DAILY_SEGMENTS;
   const used = row?.used ?? 0;
   return { limited: true, limit, used, remaining: Math.max(0, limit - used), resetsAt: new Date(row!.resetsAt), timezone };
-}
-
-/**
- * Refuse a send of `segments` that today's allowance cannot cover, saying when it resets. Called inside the transaction
- * that writes the message: the lock makes simultaneous sends (a batch of ten, say) count one after another.
- */
-export async function requireAllowance(services: Services, tx: Db, tenantId: string, segments: number) {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('steeple:trial-allowance'))`);
-  const allowance = await allowanceOf(services, tx, tenantId);
-  if (allowance.limited && segments > allowance.remaining) throw new LimitReached(allowanceMessage(allowance, segments));
 }
 
 export function allowanceMessage(a: Extract<Allowance, { limited: true }>, segments: number): string {

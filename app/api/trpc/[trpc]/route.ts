@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { requestAddress } from '@/server/auth/next-auth';
-import { carriesSession, readRequestSession } from '@/server/auth/session';
+import { requestClaims, sessionOf } from '@/server/auth/session';
 import { readBody, withBody } from '@/server/http/body';
 import { LIMITS, MAX_BATCH_SIZE } from '@/server/http/limits';
 import { log } from '@/server/log';
@@ -19,7 +19,8 @@ async function handler(req: Request) {
     const services = getServices();
     // The body is read here, up to the limit, so an endless or oversized one is never parsed or held in memory.
     // Only a caller with a signed session cookie (checked without the database) may send an import-sized one.
-    const body = req.method === 'POST' ? await readBody(req, bodyLimit(req, await carriesSession(services, req))) : new Uint8Array(0);
+    const claims = await requestClaims(services, req); // the token is decoded once, here
+    const body = req.method === 'POST' ? await readBody(req, bodyLimit(req, !!claims)) : new Uint8Array(0);
     if (!body) log.warn('request refused: body too large');
     return fetchRequestHandler({
       endpoint: '/api/trpc',
@@ -28,7 +29,7 @@ async function handler(req: Request) {
       maxBatchSize: MAX_BATCH_SIZE,
       createContext: async () => {
         if (!body) throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: 'That request is too large.' });
-        return createContext({ services, session: await readRequestSession(services, req), ip });
+        return createContext({ services, session: await sessionOf(services, claims), ip });
       },
     });
   });
