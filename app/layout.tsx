@@ -3,7 +3,10 @@ import { connection } from 'next/server';
 import { Providers } from './providers';
 import './globals.css';
 
-export const metadata: Metadata = { title: { default: 'Steeple', template: '%s · Steeple' }, description: 'Texting and admin for churches' };
+export const metadata: Metadata = {
+  title: { default: 'Steeple', template: '%s · Steeple' },
+  description: 'Texting and admin for churches',
+};
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

@@ -9,7 +9,9 @@ import type { AppRouter } from '@/server/routers/_app';
 import { TRPCProvider } from './trpc';
 
 export function Providers({ children }: { children: React.ReactNode }) {
-  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }));
+  const [queryClient] = useState(
+    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }),
+  );
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
@@ -17,7 +19,12 @@ export function Providers({ children }: { children: React.ReactNode }) {
         splitLink({
           condition: (op) => op.path.startsWith('members.import'),
           true: httpLink({ url: '/api/trpc', transformer: superjson }),
-          false: httpBatchLink({ url: '/api/trpc', transformer: superjson, maxItems: MAX_BATCH_SIZE, maxURLLength: MAX_URL_LENGTH }),
+          false: httpBatchLink({
+            url: '/api/trpc',
+            transformer: superjson,
+            maxItems: MAX_BATCH_SIZE,
+            maxURLLength: MAX_URL_LENGTH,
+          }),
         }),
       ],
     }),

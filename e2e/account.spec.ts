@@ -1,7 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { mainNav, newChurch, open, signIn, signOut, signUp } from './support';
 
-test('changing the password checks the current one, keeps this session and signs out the others', async ({ page, browser, baseURL }) => {
+test('changing the password checks the current one, keeps this session and signs out the others', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const c = newChurch('Bethel');
   await signUp(page, c);
 
@@ -17,11 +21,15 @@ test('changing the password checks the current one, keeps this session and signs
   await page.getByLabel('Current password').fill('not my password');
   await page.getByLabel('New password').fill('an even longer new password');
   await page.getByRole('button', { name: 'Change password' }).click();
-  await expect(page.getByLabel('Current password')).toHaveAccessibleDescription('Your current password is not correct.');
+  await expect(page.getByLabel('Current password')).toHaveAccessibleDescription(
+    'Your current password is not correct.',
+  );
 
   await page.getByLabel('Current password').fill(c.password);
   await page.getByRole('button', { name: 'Change password' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Password changed. 1 other session was signed out.' })).toBeVisible();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Password changed. 1 other session was signed out.' }),
+  ).toBeVisible();
 
   // This session goes on; the other device is signed out.
   await open(page, '/dashboard');

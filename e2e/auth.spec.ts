@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { fillWizard, newChurch, open, sessionCookie, signIn, signOut, signUp, trpcQuery } from './support';
 
-test('an owner signs out and back in; signed-in visitors of /login and /signup go to the dashboard', async ({ page }) => {
+test('an owner signs out and back in; signed-in visitors of /login and /signup go to the dashboard', async ({
+  page,
+}) => {
   const c = newChurch('Grace');
   await signUp(page, c);
   await expect(page.getByTestId('admin-name')).toHaveText(c.name);
@@ -63,7 +65,12 @@ test('after sign-in the login page follows a same-origin callbackUrl and ignores
   await expect(page).toHaveURL(/\/account$/);
 });
 
-test('signing out ends the session on the server: the old cookie gets UNAUTHORIZED', async ({ page, context, playwright, baseURL }) => {
+test('signing out ends the session on the server: the old cookie gets UNAUTHORIZED', async ({
+  page,
+  context,
+  playwright,
+  baseURL,
+}) => {
   const c = newChurch('Calvary');
   await signUp(page, c);
   const cookie = await sessionCookie(context);
@@ -103,12 +110,18 @@ test('a locked-out sign-in shows the server\'s "Too many attempts" message as it
   await expect(page.getByRole('main').getByRole('alert')).toHaveText(message);
 });
 
-test('a throttled signup shows the server\'s message on the review step', async ({ page }) => {
+test("a throttled signup shows the server's message on the review step", async ({ page }) => {
   const message = 'Too many attempts. Try again in 42 minutes.';
   await page.route(/\/api\/trpc\/onboarding\.signup/, (route) =>
     route.fulfill({
       status: 429,
-      json: [{ error: { json: { message, code: -32029, data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, zodError: null } } } }],
+      json: [
+        {
+          error: {
+            json: { message, code: -32029, data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, zodError: null } },
+          },
+        },
+      ],
     }),
   );
   await fillWizard(page, newChurch('Busy'));

@@ -1,5 +1,17 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { FAKE_STRIPE_URL, newChurch, open, PASSWORD, postStripeEvent, randomUsNumber, signUp, stripeCustomerOf, trpcMutation, trpcQuery, unique } from './support';
+import {
+  FAKE_STRIPE_URL,
+  newChurch,
+  open,
+  PASSWORD,
+  postStripeEvent,
+  randomUsNumber,
+  signUp,
+  stripeCustomerOf,
+  trpcMutation,
+  trpcQuery,
+  unique,
+} from './support';
 
 /**
  * Billing against the fake Stripe (e2e/fake-stripe.mjs): provisioning creates each church's customer there, the
@@ -7,7 +19,8 @@ import { FAKE_STRIPE_URL, newChurch, open, PASSWORD, postStripeEvent, randomUsNu
  * webhooks this test builds itself (Stripe would send them after a payment, a cancellation, a failed charge).
  */
 
-const READ_ONLY_MESSAGE = 'This workspace is read-only because its subscription is not active. The owner can choose a plan in Settings → Billing.';
+const READ_ONLY_MESSAGE =
+  'This workspace is read-only because its subscription is not active. The owner can choose a plan in Settings → Billing.';
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** A customer.subscription.* event as Stripe sends it (the fields Steeple reads, and a few around them). */
@@ -29,7 +42,14 @@ function subscriptionEvent(type: 'created' | 'updated' | 'deleted', customer: st
         trial_end: null,
         items: {
           object: 'list',
-          data: [{ id: `si_e2e_${customer}`, object: 'subscription_item', price: { id: 'price_e2e', object: 'price' }, current_period_end: created + 30 * 86_400 }],
+          data: [
+            {
+              id: `si_e2e_${customer}`,
+              object: 'subscription_item',
+              price: { id: 'price_e2e', object: 'price' },
+              current_period_end: created + 30 * 86_400,
+            },
+          ],
         },
       },
     },
@@ -44,7 +64,9 @@ async function sendEvent(request: APIRequestContext, event: object) {
 
 const banner = (page: Page) => page.getByTestId('billing-banner');
 
-test('a new church is on a 14-day trial, "Choose a plan" opens Stripe Checkout, and the paid subscription shows once Stripe confirms it', async ({ page }) => {
+test('a new church is on a 14-day trial, "Choose a plan" opens Stripe Checkout, and the paid subscription shows once Stripe confirms it', async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   const c = newChurch('Bethel');
   await signUp(page, c);
@@ -78,7 +100,15 @@ test('a new church is on a 14-day trial, "Choose a plan" opens Stripe Checkout, 
     object: 'event',
     created,
     type: 'checkout.session.completed',
-    data: { object: { id: sessions[0].id, object: 'checkout.session', customer, client_reference_id: sessions[0].client_reference_id, subscription: `sub_e2e_${customer}` } },
+    data: {
+      object: {
+        id: sessions[0].id,
+        object: 'checkout.session',
+        customer,
+        client_reference_id: sessions[0].client_reference_id,
+        subscription: `sub_e2e_${customer}`,
+      },
+    },
   });
   await sendEvent(page.request, subscriptionEvent('created', customer, 'active', created));
   await expect(page.getByTestId('billing-status')).toHaveText('Active');
@@ -92,12 +122,18 @@ test('a new church is on a 14-day trial, "Choose a plan" opens Stripe Checkout, 
   await expect(page).toHaveURL(new RegExp(`^${FAKE_STRIPE_URL}/portal/bps_\\w+$`));
 });
 
-test('a canceled subscription makes the workspace read-only (reads and export still work) until an active one restores it', async ({ page }) => {
+test('a canceled subscription makes the workspace read-only (reads and export still work) until an active one restores it', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const c = newChurch('Salem');
   await signUp(page, c);
   const customer = await stripeCustomerOf(page.request, c.email);
-  const first = await trpcMutation(page.request, 'members.create', { firstName: 'Lydia', lastName: 'Purple', phone: randomUsNumber() });
+  const first = await trpcMutation(page.request, 'members.create', {
+    firstName: 'Lydia',
+    lastName: 'Purple',
+    phone: randomUsNumber(),
+  });
   expect(first.status, first.text).toBe(200);
 
   const canceledAt = nowSeconds();
@@ -124,7 +160,11 @@ test('a canceled subscription makes the workspace read-only (reads and export st
   await expect(page.getByTestId('member-row')).toHaveCount(1);
 
   // The API refuses writes with 402, and still answers reads — the export included.
-  const refused = await trpcMutation(page.request, 'members.create', { firstName: 'Silas', lastName: 'Companion', phone: randomUsNumber() });
+  const refused = await trpcMutation(page.request, 'members.create', {
+    firstName: 'Silas',
+    lastName: 'Companion',
+    phone: randomUsNumber(),
+  });
   expect(refused.status, refused.text).toBe(402);
   expect(refused.error?.data.code).toBe('PAYMENT_REQUIRED');
   expect(refused.error?.message).toBe(READ_ONLY_MESSAGE);
@@ -134,7 +174,10 @@ test('a canceled subscription makes the workspace read-only (reads and export st
   expect(exported.data.csv).toContain('Lydia,Purple,');
 
   // The page's Download CSV gives the same file.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download CSV' }).click(),
+  ]);
   expect(download.suggestedFilename()).toBe('members.csv');
   const body = await (await download.createReadStream()).toArray();
   expect(Buffer.concat(body).toString('utf8')).toContain('Lydia,Purple,');
@@ -146,7 +189,15 @@ test('a canceled subscription makes the workspace read-only (reads and export st
 
   // An older event delivered late changes nothing; a newer active subscription restores writing.
   await sendEvent(page.request, subscriptionEvent('updated', customer, 'active', canceledAt - 60));
-  expect((await trpcMutation(page.request, 'members.create', { firstName: 'Late', lastName: 'Event', phone: randomUsNumber() })).status).toBe(402);
+  expect(
+    (
+      await trpcMutation(page.request, 'members.create', {
+        firstName: 'Late',
+        lastName: 'Event',
+        phone: randomUsNumber(),
+      })
+    ).status,
+  ).toBe(402);
   await sendEvent(page.request, subscriptionEvent('updated', customer, 'active', canceledAt + 1));
   await open(page, '/members');
   await expect(banner(page)).toHaveCount(0);
@@ -167,7 +218,10 @@ test('a Stripe webhook with a bad signature is refused with 400 and changes noth
   const event = subscriptionEvent('deleted', customer, 'canceled', nowSeconds());
 
   expect((await postStripeEvent(page.request, event, 'whsec_not_the_secret')).status()).toBe(400);
-  const noHeader = await page.request.post('/api/webhooks/stripe', { data: JSON.stringify(event), headers: { 'content-type': 'application/json' } });
+  const noHeader = await page.request.post('/api/webhooks/stripe', {
+    data: JSON.stringify(event),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(noHeader.status()).toBe(400);
 
   const status = await trpcQuery(page.request, 'billing.status');
@@ -175,13 +229,23 @@ test('a Stripe webhook with a bad signature is refused with 400 and changes noth
   expect(status.data).toMatchObject({ status: 'trialing', readOnly: false, banner: null });
 });
 
-test('in a read-only church an admin is told to ask the owner, and billing stays the owner’s', async ({ page, browser, baseURL }) => {
+test('in a read-only church an admin is told to ask the owner, and billing stays the owner’s', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(90_000);
   const c = newChurch('Gilgal');
   await signUp(page, c);
-  const invite = await trpcMutation(page.request, 'team.invite', { email: `admin-${unique()}@example.org`, role: 'admin' });
+  const invite = await trpcMutation(page.request, 'team.invite', {
+    email: `admin-${unique()}@example.org`,
+    role: 'admin',
+  });
   expect(invite.status, invite.text).toBe(200);
-  await sendEvent(page.request, subscriptionEvent('deleted', await stripeCustomerOf(page.request, c.email), 'canceled', nowSeconds()));
+  await sendEvent(
+    page.request,
+    subscriptionEvent('deleted', await stripeCustomerOf(page.request, c.email), 'canceled', nowSeconds()),
+  );
 
   const adminCtx = await browser.newContext({ baseURL });
   const admin = await adminCtx.newPage();

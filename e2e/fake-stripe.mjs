@@ -59,22 +59,40 @@ const server = createServer(async (req, res) => {
     }
     if (req.method === 'GET' && path === '/__checkout_sessions') {
       const customer = url.searchParams.get('customer');
-      return send(res, 200, checkoutSessions.filter((s) => !customer || s.customer === customer));
+      return send(
+        res,
+        200,
+        checkoutSessions.filter((s) => !customer || s.customer === customer),
+      );
     }
     if (req.method === 'GET' && /^\/(checkout|portal)\/[\w-]+$/.test(path)) {
       const what = path.startsWith('/checkout/') ? 'Fake Stripe Checkout' : 'Fake Stripe customer portal';
-      return send(res, 200, `<!doctype html><title>${what}</title><h1>${what}</h1><p>${path}</p>`, 'text/html; charset=utf-8');
+      return send(
+        res,
+        200,
+        `<!doctype html><title>${what}</title><h1>${what}</h1><p>${path}</p>`,
+        'text/html; charset=utf-8',
+      );
     }
 
     if (!path.startsWith('/v1/')) return send(res, 404, { error: 'not found' });
-    if (!/^Bearer sk_test_/.test(req.headers.authorization ?? '')) return stripeError(res, 401, 'Invalid API Key provided.');
+    if (!/^Bearer sk_test_/.test(req.headers.authorization ?? ''))
+      return stripeError(res, 401, 'Invalid API Key provided.');
 
     if (req.method === 'POST' && path === '/v1/customers') {
       const form = await readForm(req);
       const key = req.headers['idempotency-key'];
       const existing = typeof key === 'string' ? byIdempotencyKey.get(key) : undefined;
       if (existing) return send(res, 200, customers.get(existing));
-      const customer = { id: id('cus'), object: 'customer', created: now(), email: form.email ?? null, name: form.name ?? null, metadata: nested(form, 'metadata'), livemode: false };
+      const customer = {
+        id: id('cus'),
+        object: 'customer',
+        created: now(),
+        email: form.email ?? null,
+        name: form.name ?? null,
+        metadata: nested(form, 'metadata'),
+        livemode: false,
+      };
       customers.set(customer.id, customer);
       if (typeof key === 'string') byIdempotencyKey.set(key, customer.id);
       return send(res, 200, customer);
@@ -96,7 +114,8 @@ const server = createServer(async (req, res) => {
 
     if (req.method === 'POST' && path === '/v1/checkout/sessions') {
       const form = await readForm(req);
-      if (form.customer && !customers.has(form.customer)) return stripeError(res, 400, `No such customer: '${form.customer}'`);
+      if (form.customer && !customers.has(form.customer))
+        return stripeError(res, 400, `No such customer: '${form.customer}'`);
       const sessionId = id('cs_test');
       const session = {
         id: sessionId,
@@ -118,9 +137,18 @@ const server = createServer(async (req, res) => {
 
     if (req.method === 'POST' && path === '/v1/billing_portal/sessions') {
       const form = await readForm(req);
-      if (!form.customer || !customers.has(form.customer)) return stripeError(res, 400, `No such customer: '${form.customer ?? ''}'`);
+      if (!form.customer || !customers.has(form.customer))
+        return stripeError(res, 400, `No such customer: '${form.customer ?? ''}'`);
       const sessionId = id('bps');
-      return send(res, 200, { id: sessionId, object: 'billing_portal.session', created: now(), customer: form.customer, return_url: form.return_url ?? null, url: `${origin}/portal/${sessionId}`, livemode: false });
+      return send(res, 200, {
+        id: sessionId,
+        object: 'billing_portal.session',
+        created: now(),
+        customer: form.customer,
+        return_url: form.return_url ?? null,
+        url: `${origin}/portal/${sessionId}`,
+        livemode: false,
+      });
     }
 
     return stripeError(res, 404, `Unrecognized request URL (${req.method}: ${path}).`);

@@ -9,8 +9,12 @@ import { newChurch, signIn, signUp } from './support';
 function tenants(...args: string[]) {
   return new Promise<string>((resolve, reject) => {
     const env = { ...process.env, DATABASE_URL: '', EMBEDDED_PG_DIR: 'e2e-pg', LOG_LEVEL: 'error' };
-    execFile('npx', ['tsx', 'scripts/tenants.ts', ...args, '--json'], { env, timeout: 60_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`tenants ${args.join(' ')} failed: ${stderr || err.message}`)) : resolve(stdout),
+    execFile(
+      'npx',
+      ['tsx', 'scripts/tenants.ts', ...args, '--json'],
+      { env, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`tenants ${args.join(' ')} failed: ${stderr || err.message}`)) : resolve(stdout),
     );
   });
 }

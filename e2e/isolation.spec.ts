@@ -1,7 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { newChurch, open, signUp, trpcQuery } from './support';
 
-test("two churches signed up side by side never see each other's data, in the pages or through the API", async ({ browser, baseURL }) => {
+test("two churches signed up side by side never see each other's data, in the pages or through the API", async ({
+  browser,
+  baseURL,
+}) => {
   const a = { ...newChurch('Alpha'), name: 'Alice Alpha' };
   const b = { ...newChurch('Beta'), name: 'Bob Beta' };
   const ctxA = await browser.newContext({ baseURL });

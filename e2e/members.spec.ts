@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { mainNav, newChurch, open, signUp } from './support';
 
-test('an admin adds a member, searches, imports a CSV with a bad row, edits and deletes, and manages branches', async ({ page }) => {
+test('an admin adds a member, searches, imports a CSV with a bad row, edits and deletes, and manages branches', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await signUp(page, newChurch('Bethany'));
 
@@ -27,7 +29,9 @@ test('an admin adds a member, searches, imports a CSV with a bad row, edits and 
   await expect(add.getByRole('radio', { name: /^Not opted in yet/ })).toBeChecked();
   await add.getByRole('radio', { name: /^They agreed to receive texts/ }).check();
   await add.getByRole('button', { name: 'Add member' }).click();
-  await expect(add.getByLabel('How did they agree?')).toHaveAccessibleDescription(/Say how they agreed to receive texts/);
+  await expect(add.getByLabel('How did they agree?')).toHaveAccessibleDescription(
+    /Say how they agreed to receive texts/,
+  );
   await add.getByLabel('How did they agree?').fill('Paper connect card');
   await add.getByRole('button', { name: 'Add member' }).click();
   await expect(add).toBeHidden();
@@ -43,14 +47,23 @@ test('an admin adds a member, searches, imports a CSV with a bad row, edits and 
   await add.getByLabel('First name').fill('Twin');
   await add.getByLabel('Mobile phone').fill('+1 (202) 555-0142');
   await add.getByRole('button', { name: 'Add member' }).click();
-  await expect(add.getByLabel('Mobile phone')).toHaveAccessibleDescription('A member with this phone number already exists');
+  await expect(add.getByLabel('Mobile phone')).toHaveAccessibleDescription(
+    'A member with this phone number already exists',
+  );
   await add.getByRole('button', { name: 'Cancel' }).click();
   await expect(add).toBeHidden();
 
   // Import a file with one bad row: the preview names the problem, the good rows are imported.
   await page.getByRole('button', { name: 'Import CSV' }).click();
-  const csv = ['First Name,Last Name,Mobile,Tags', 'Grace,Hopper,(202) 555-0171,choir', 'Alan,Turing,(202) 555-0172,choir;youth', 'Bad,Number,555-555-0100,'].join('\n');
-  await page.getByLabel('Choose a CSV file').setInputFiles({ name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const csv = [
+    'First Name,Last Name,Mobile,Tags',
+    'Grace,Hopper,(202) 555-0171,choir',
+    'Alan,Turing,(202) 555-0172,choir;youth',
+    'Bad,Number,555-555-0100,',
+  ].join('\n');
+  await page
+    .getByLabel('Choose a CSV file')
+    .setInputFiles({ name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await expect(page.getByText('Using members.csv.')).toBeVisible();
   // Without this confirmation they would come in as not opted in (no broadcasts).
   await page.getByRole('checkbox', { name: /agreed to receive texts from us/ }).check();
@@ -65,8 +78,14 @@ test('an admin adds a member, searches, imports a CSV with a bad row, edits and 
   await page.getByLabel('Only show rows with problems').uncheck();
   await expect(previewRows).toHaveCount(3);
   await page.getByRole('button', { name: 'Import 2 members' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Import finished: 2 new members added, 0 members updated, 1 row skipped.' })).toBeVisible();
-  await expect(page.getByRole('list', { name: 'Skipped rows' })).toContainText('Row 4: Phone number "555-555-0100" is not valid');
+  await expect(
+    page
+      .getByRole('status')
+      .filter({ hasText: 'Import finished: 2 new members added, 0 members updated, 1 row skipped.' }),
+  ).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Skipped rows' })).toContainText(
+    'Row 4: Phone number "555-555-0100" is not valid',
+  );
   await expect(rows).toHaveCount(3);
   await expect(table).toContainText('Grace Hopper');
   await expect(table).toContainText('Alan Turing');
@@ -142,7 +161,9 @@ test('an admin adds a member, searches, imports a CSV with a bad row, edits and 
   await page.getByRole('button', { name: 'Add branch', exact: true }).click();
   await addBranch.getByLabel('Name').fill('north campus');
   await addBranch.getByRole('button', { name: 'Add branch' }).click();
-  await expect(addBranch.getByLabel('Name')).toHaveAccessibleDescription('There is already a branch called “north campus”. Choose another name.');
+  await expect(addBranch.getByLabel('Name')).toHaveAccessibleDescription(
+    'There is already a branch called “north campus”. Choose another name.',
+  );
   await addBranch.getByRole('button', { name: 'Cancel' }).click();
 
   // Put Grace in the branch; the count follows, and its link lists the branch's members.

@@ -9,9 +9,16 @@ import { mainNav, newChurch, open, randomUsNumber, signUp, trpcMutation, trpcQue
 
 type Member = { id: string; firstName: string; lastName: string };
 
-async function addMember(page: Page, input: { firstName: string; lastName: string; phone: string; branchId?: string }): Promise<Member> {
+async function addMember(
+  page: Page,
+  input: { firstName: string; lastName: string; phone: string; branchId?: string },
+): Promise<Member> {
   // Recorded as having agreed (with how), so broadcasts reach them; someone added without that is "not opted in".
-  const res = await trpcMutation(page.request, 'members.create', { ...input, subscription: 'subscribed', consentNote: 'agreed at the welcome desk' });
+  const res = await trpcMutation(page.request, 'members.create', {
+    ...input,
+    subscription: 'subscribed',
+    consentNote: 'agreed at the welcome desk',
+  });
   expect(res.status, res.text).toBe(200);
   return res.data;
 }
@@ -24,13 +31,19 @@ async function addSendingNumber(page: Page): Promise<string> {
   await page.getByLabel('Phone number', { exact: true }).fill(number);
   await page.getByRole('button', { name: 'Add number' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'added. You can text members now.' })).toBeVisible();
-  await expect(page.getByRole('list', { name: 'Sending numbers' }).getByTestId('phone-number')).toHaveAttribute('data-number', number);
+  await expect(page.getByRole('list', { name: 'Sending numbers' }).getByTestId('phone-number')).toHaveAttribute(
+    'data-number',
+    number,
+  );
   return number;
 }
 
 /** The API's view of a thread, to wait for the job queue without looking at the page. */
 async function threadStatuses(page: Page, conversationId: string): Promise<string[]> {
-  const res = await trpcQuery(page.request, `conversations.get?input=${encodeURIComponent(JSON.stringify({ json: { id: conversationId } }))}`);
+  const res = await trpcQuery(
+    page.request,
+    `conversations.get?input=${encodeURIComponent(JSON.stringify({ json: { id: conversationId } }))}`,
+  );
   expect(res.status, res.text).toBe(200);
   return (res.data.messages as { status: string }[]).map((m) => m.status);
 }
@@ -38,7 +51,9 @@ async function threadStatuses(page: Page, conversationId: string): Promise<strin
 const thread = (page: Page, name: string) => page.getByRole('log', { name: `Messages with ${name}` });
 const conversations = (page: Page) => page.getByRole('list', { name: 'Conversations' });
 
-test('the owner adds a sending number, texts a member from the inbox, and replies appear without a reload', async ({ page }) => {
+test('the owner adds a sending number, texts a member from the inbox, and replies appear without a reload', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await signUp(page, newChurch('Grace'));
   await addSendingNumber(page);
@@ -49,7 +64,10 @@ test('the owner adds a sending number, texts a member from the inbox, and replie
   await expect(page.getByText('No conversations yet.')).toBeVisible();
   await page.getByRole('link', { name: 'New message', exact: true }).click();
   await page.getByLabel('Find a member').fill('Ruth');
-  await page.getByRole('list', { name: 'Matching members' }).getByRole('link', { name: /Ruth Moab/ }).click();
+  await page
+    .getByRole('list', { name: 'Matching members' })
+    .getByRole('link', { name: /Ruth Moab/ })
+    .click();
   await expect(page).toHaveURL(new RegExp(`/inbox\\?member=${ruth.id}$`));
   await expect(page.getByText('No messages with Ruth Moab yet.')).toBeVisible();
 
@@ -79,9 +97,14 @@ test('the owner adds a sending number, texts a member from the inbox, and replie
   await expect(conversations(page).getByTestId('conversation-preview')).toHaveText('Thanks! I will bring the kids.');
 
   // A reply the page did not ask for (as from a phone) shows up by polling alone: in the open thread, and read at once.
-  const polled = await trpcMutation(page.request, 'messages.simulateReply', { conversationId, body: 'What time does it start?' });
+  const polled = await trpcMutation(page.request, 'messages.simulateReply', {
+    conversationId,
+    body: 'What time does it start?',
+  });
   expect(polled.status, polled.text).toBe(200);
-  await expect(thread(page, 'Ruth Moab').getByTestId('message').filter({ hasText: 'What time does it start?' })).toBeVisible();
+  await expect(
+    thread(page, 'Ruth Moab').getByTestId('message').filter({ hasText: 'What time does it start?' }),
+  ).toBeVisible();
   await expect(conversations(page).getByTestId('conversation-preview')).toHaveText('What time does it start?');
   await expect(conversations(page).getByTestId('unread-count')).toHaveCount(0);
 
@@ -89,23 +112,33 @@ test('the owner adds a sending number, texts a member from the inbox, and replie
   await mainNav(page).getByRole('link', { name: 'Inbox', exact: true }).click();
   await expect(page).toHaveURL(/\/inbox$/);
   await expect(page.getByText('Choose a conversation')).toBeVisible();
-  expect((await trpcMutation(page.request, 'messages.simulateReply', { conversationId, body: 'Never mind, found it' })).status).toBe(200);
+  expect(
+    (await trpcMutation(page.request, 'messages.simulateReply', { conversationId, body: 'Never mind, found it' }))
+      .status,
+  ).toBe(200);
   const row = conversations(page).getByTestId('conversation');
   await expect(row.getByTestId('unread-count')).toHaveText('1 unread');
   await expect(row).toHaveAttribute('data-unread', 'true');
   await expect(page.getByRole('navigation', { name: 'Main' }).getByTestId('nav-unread')).toHaveText('1 unread');
   await row.getByRole('link').click();
-  await expect(thread(page, 'Ruth Moab').getByTestId('message').filter({ hasText: 'Never mind, found it' })).toBeVisible();
+  await expect(
+    thread(page, 'Ruth Moab').getByTestId('message').filter({ hasText: 'Never mind, found it' }),
+  ).toBeVisible();
   await expect(row).toHaveAttribute('data-unread', 'false');
   await expect(page.getByRole('navigation', { name: 'Main' }).getByTestId('nav-unread')).toHaveCount(0);
 });
 
-test('STOP unsubscribes a member (confirmed automatically, sending refused in the page and the API); START resubscribes', async ({ page }) => {
+test('STOP unsubscribes a member (confirmed automatically, sending refused in the page and the API); START resubscribes', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await signUp(page, newChurch('Shiloh'));
   await addSendingNumber(page);
   const boaz = await addMember(page, { firstName: 'Boaz', lastName: 'Field', phone: randomUsNumber() });
-  const first = await trpcMutation(page.request, 'messages.send', { memberId: boaz.id, body: 'Harvest supper on Friday' });
+  const first = await trpcMutation(page.request, 'messages.send', {
+    memberId: boaz.id,
+    body: 'Harvest supper on Friday',
+  });
   expect(first.status, first.text).toBe(200);
 
   // A member link opens their existing conversation.
@@ -125,9 +158,14 @@ test('STOP unsubscribes a member (confirmed automatically, sending refused in th
   await expect(conversations(page).getByText('Unsubscribed')).toBeVisible();
   await expect(page.getByRole('textbox', { name: 'Message to Boaz' })).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Send', exact: true })).toBeDisabled();
-  await expect(page.getByTestId('unsubscribed-notice')).toHaveText(/Boaz has unsubscribed \(replied STOP\), so Steeple will not text them\./);
+  await expect(page.getByTestId('unsubscribed-notice')).toHaveText(
+    /Boaz has unsubscribed \(replied STOP\), so Steeple will not text them\./,
+  );
 
-  const refused = await trpcMutation(page.request, 'messages.send', { memberId: boaz.id, body: 'Are you still coming?' });
+  const refused = await trpcMutation(page.request, 'messages.send', {
+    memberId: boaz.id,
+    body: 'Are you still coming?',
+  });
   expect(refused.status).toBe(412);
   expect(refused.error?.data.code).toBe('PRECONDITION_FAILED');
   expect(refused.error?.message).toBe('Boaz has unsubscribed (replied STOP), so Steeple will not text them.');
@@ -143,7 +181,9 @@ test('STOP unsubscribes a member (confirmed automatically, sending refused in th
   await expect(messages.filter({ hasText: 'Welcome back!' })).toHaveAttribute('data-status', 'sent');
 });
 
-test('a broadcast to a branch skips the unsubscribed member and goes out at its scheduled time, counted live', async ({ page }) => {
+test('a broadcast to a branch skips the unsubscribed member and goes out at its scheduled time, counted live', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await signUp(page, newChurch('Antioch'));
   await addSendingNumber(page);
@@ -154,9 +194,15 @@ test('a broadcast to a branch skips the unsubscribed member and goes out at its 
   const silas = await addMember(page, { firstName: 'Silas', lastName: 'Song', phone: randomUsNumber(), branchId });
   await addMember(page, { firstName: 'Titus', lastName: 'Crete', phone: randomUsNumber() });
   // Silas replies STOP to a first message.
-  const toSilas = await trpcMutation(page.request, 'messages.send', { memberId: silas.id, body: 'Welcome to North Campus' });
+  const toSilas = await trpcMutation(page.request, 'messages.send', {
+    memberId: silas.id,
+    body: 'Welcome to North Campus',
+  });
   expect(toSilas.status, toSilas.text).toBe(200);
-  const stop = await trpcMutation(page.request, 'messages.simulateReply', { conversationId: toSilas.data.conversationId, body: 'STOP' });
+  const stop = await trpcMutation(page.request, 'messages.simulateReply', {
+    conversationId: toSilas.data.conversationId,
+    body: 'STOP',
+  });
   expect(stop.status, stop.text).toBe(200);
 
   await open(page, '/broadcasts');
@@ -204,8 +250,13 @@ test('a broadcast to a branch skips the unsubscribed member and goes out at its 
   await expect(item.getByRole('button', { name: /Cancel/ })).toHaveCount(0);
 
   // Silas's thread has his STOP and its confirmation, not the broadcast.
-  const silasThread = await trpcQuery(page.request, `conversations.get?input=${encodeURIComponent(JSON.stringify({ json: { id: toSilas.data.conversationId } }))}`);
-  expect((silasThread.data.messages as { body: string }[]).map((m) => m.body)).not.toContain('North Campus picnic moved to 1pm');
+  const silasThread = await trpcQuery(
+    page.request,
+    `conversations.get?input=${encodeURIComponent(JSON.stringify({ json: { id: toSilas.data.conversationId } }))}`,
+  );
+  expect((silasThread.data.messages as { body: string }[]).map((m) => m.body)).not.toContain(
+    'North Campus picnic moved to 1pm',
+  );
 });
 
 test('a scheduled broadcast can be cancelled before it goes out', async ({ page }) => {
@@ -217,7 +268,10 @@ test('a scheduled broadcast can be cancelled before it goes out', async ({ page 
   await expect(page.getByTestId('broadcast-preview')).toHaveAttribute('data-recipients', '1');
   await page.getByRole('radio', { name: 'Schedule for later' }).check(); // defaults to ten minutes from now
   await page.getByRole('button', { name: 'Schedule…' }).click();
-  await page.getByRole('dialog', { name: 'Schedule a text to 1 person?' }).getByRole('button', { name: 'Schedule', exact: true }).click();
+  await page
+    .getByRole('dialog', { name: 'Schedule a text to 1 person?' })
+    .getByRole('button', { name: 'Schedule', exact: true })
+    .click();
   const item = page.getByRole('list', { name: 'Broadcasts' }).getByTestId('broadcast');
   await expect(item).toHaveAttribute('data-state', 'scheduled');
 
@@ -254,8 +308,15 @@ test('the dashboard guides a new church, then counts members, messages and sched
     conversationId = res.data.conversationId;
   }
   await expect.poll(() => threadStatuses(page, conversationId), { timeout: 20_000 }).toEqual(['sent', 'sent']);
-  expect((await trpcMutation(page.request, 'messages.simulateReply', { conversationId, body: 'Amen, see you there' })).status).toBe(200);
-  const later = await trpcMutation(page.request, 'broadcasts.create', { body: 'Fast on Friday', audience: { type: 'all' }, scheduledAt: new Date(Date.now() + 3_600_000).toISOString() });
+  expect(
+    (await trpcMutation(page.request, 'messages.simulateReply', { conversationId, body: 'Amen, see you there' }))
+      .status,
+  ).toBe(200);
+  const later = await trpcMutation(page.request, 'broadcasts.create', {
+    body: 'Fast on Friday',
+    audience: { type: 'all' },
+    scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+  });
   expect(later.status, later.text).toBe(200);
 
   await open(page, '/dashboard');
@@ -298,11 +359,18 @@ test('the church profile is saved in Settings and HELP replies with its contact'
   await expect(page.getByTestId('church-name')).toHaveText(`${church.church} Chapel`); // the header, re-rendered on the server
 
   const member = await addMember(page, { firstName: 'Dorcas', lastName: 'Joppa', phone: randomUsNumber() });
-  const first = await trpcMutation(page.request, 'messages.send', { memberId: member.id, body: 'Sewing circle on Tuesday' });
+  const first = await trpcMutation(page.request, 'messages.send', {
+    memberId: member.id,
+    body: 'Sewing circle on Tuesday',
+  });
   expect(first.status, first.text).toBe(200);
   await open(page, `/inbox?c=${first.data.conversationId}`);
   await page.getByLabel('Reply from Dorcas Joppa').fill('HELP');
   await page.getByRole('button', { name: 'Simulate reply' }).click();
-  await expect(thread(page, 'Dorcas Joppa').getByTestId('message').filter({ hasText: `contact us at ${email}` })).toHaveAttribute('data-kind', 'auto');
+  await expect(
+    thread(page, 'Dorcas Joppa')
+      .getByTestId('message')
+      .filter({ hasText: `contact us at ${email}` }),
+  ).toHaveAttribute('data-kind', 'auto');
   await expect(page.getByTestId('subscription')).toHaveText('Subscribed'); // HELP changes nothing
 });

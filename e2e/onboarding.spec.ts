@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { fillWizard, mainNav, METRICS_TOKEN, newChurch, open, signUp } from './support';
 
-test('a new church goes through the wizard, watches its workspace being prepared and lands on its dashboard signed in', async ({ page }) => {
+test('a new church goes through the wizard, watches its workspace being prepared and lands on its dashboard signed in', async ({
+  page,
+}) => {
   const c = newChurch('Hope');
   await open(page, '/signup');
 
@@ -70,7 +72,11 @@ test('a new church goes through the wizard, watches its workspace being prepared
   expect(await page.evaluate(() => sessionStorage.getItem('steeple.signupTicket'))).toBeNull();
 });
 
-test('a second signup with the same email goes back to step 2 with the message beside Email', async ({ page, browser, baseURL }) => {
+test('a second signup with the same email goes back to step 2 with the message beside Email', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const first = newChurch('First');
   await signUp(page, first);
 
@@ -92,7 +98,9 @@ test('a second signup with the same email goes back to step 2 with the message b
   await other.close();
 });
 
-test('a failed setup says so plainly, and "Try again" resumes polling until the workspace is ready', async ({ page }) => {
+test('a failed setup says so plainly, and "Try again" resumes polling until the workspace is ready', async ({
+  page,
+}) => {
   const c = newChurch('Retry');
   const stepNames = ['create_database', 'create_role', 'create_admin', 'create_billing_customer', 'activate'];
   let failing = true;
@@ -101,7 +109,11 @@ test('a failed setup says so plainly, and "Try again" resumes polling until the 
   await page.route(/\/api\/trpc\/onboarding\.status/, async (route) => {
     if (!failing) return route.continue();
     const steps = stepNames.map((name, i) => ({ name, state: i < 2 ? 'done' : i === 2 ? 'failed' : 'pending' }));
-    const json = { state: 'failed', steps, message: 'We could not finish setting up your workspace. Please try again.' };
+    const json = {
+      state: 'failed',
+      steps,
+      message: 'We could not finish setting up your workspace. Please try again.',
+    };
     await route.fulfill({ json: [{ result: { data: { json } } }] });
   });
   // …and a retry that hands back a ticket to poll (here the real one, whose job really is running).
@@ -115,7 +127,9 @@ test('a failed setup says so plainly, and "Try again" resumes polling until the 
   await fillWizard(page, c);
   await expect(page).toHaveURL(/\/onboarding$/);
   await expect(page.getByRole('heading', { name: 'Setup did not finish' })).toBeVisible();
-  await expect(page.getByRole('main').getByRole('alert')).toHaveText('We could not finish setting up your workspace. Please try again.');
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    'We could not finish setting up your workspace. Please try again.',
+  );
   await expect(page.getByRole('list', { name: 'Setup progress' }).locator('[data-state="failed"]')).toHaveCount(1);
 
   await page.getByRole('button', { name: 'Try again' }).click();

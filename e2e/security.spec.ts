@@ -8,14 +8,16 @@ import { METRICS_TOKEN, newChurch, open, signIn, signOut, signUp } from './suppo
  * the socket's address (never a header the client wrote), and request bodies and batches with a ceiling.
  */
 
-
 // ---------------------------------------------------------------------------------------------
 // Headers
 // ---------------------------------------------------------------------------------------------
 
 /** The nonce in a CSP's script-src (undefined when there is none). */
 function nonceOf(csp: string): string | undefined {
-  const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src '));
+  const scriptSrc = csp
+    .split(';')
+    .map((d) => d.trim())
+    .find((d) => d.startsWith('script-src '));
   return scriptSrc?.match(/'nonce-([A-Za-z0-9+/=_-]+)'/)?.[1];
 }
 
@@ -37,8 +39,12 @@ function expectSecurityHeaders(list: HeaderList, what: string): string {
   expect(all('x-content-type-options'), `${what}: nosniff`).toEqual(['nosniff']);
   expect(all('referrer-policy'), `${what}: Referrer-Policy`).toEqual(['strict-origin-when-cross-origin']);
   expect(all('x-frame-options'), `${what}: X-Frame-Options`).toEqual(['DENY']);
-  const permissions = all('permissions-policy').join(',').split(',').map((p) => p.trim());
-  for (const feature of ['camera', 'microphone', 'geolocation']) expect(permissions, `${what}: Permissions-Policy`).toContain(`${feature}=()`);
+  const permissions = all('permissions-policy')
+    .join(',')
+    .split(',')
+    .map((p) => p.trim());
+  for (const feature of ['camera', 'microphone', 'geolocation'])
+    expect(permissions, `${what}: Permissions-Policy`).toContain(`${feature}=()`);
   expect(all('strict-transport-security'), `${what}: no HSTS over http`).toEqual([]);
   return nonce!;
 }
@@ -50,7 +56,9 @@ function expectScriptsCarry(html: string, nonce: string, what: string) {
   for (const tag of scripts) expect(tag, `${what}: script without this response's nonce`).toContain(`nonce="${nonce}"`);
 }
 
-test('pages and API routes carry the security headers, with a fresh CSP nonce on every response', async ({ request }) => {
+test('pages and API routes carry the security headers, with a fresh CSP nonce on every response', async ({
+  request,
+}) => {
   for (const path of ['/', '/login', '/signup']) {
     const res = await request.get(path, { maxRedirects: 0 });
     expect(res.status(), path).toBe(200);
@@ -96,7 +104,7 @@ test('a signed-in page carries them too, and pages hydrate under the CSP without
 // Health
 // ---------------------------------------------------------------------------------------------
 
-test('/api/health tells anyone only that the app is up; the operator\'s token gets the details', async ({ request }) => {
+test("/api/health tells anyone only that the app is up; the operator's token gets the details", async ({ request }) => {
   const anyone = await request.get('/api/health');
   expect(anyone.status()).toBe(200);
   expect(await anyone.json()).toEqual({ status: 'ok' });
@@ -137,7 +145,11 @@ async function credentialsSignIn(api: APIRequestContext, email: string, password
   return new URL(url).searchParams.get('error') ?? '';
 }
 
-test('failed sign-ins are counted by the socket\'s address: a new X-Forwarded-For on each try does not reset them', async ({ page, playwright, baseURL }) => {
+test("failed sign-ins are counted by the socket's address: a new X-Forwarded-For on each try does not reset them", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   // Its own church: the lockout lasts 15 minutes and the e2e database outlives the run.
   const c = newChurch('Lockout');
   await signUp(page, c);
@@ -147,16 +159,22 @@ test('failed sign-ins are counted by the socket\'s address: a new X-Forwarded-Fo
   const base = Math.floor(Math.random() * 200);
   const madeUp = (i: number) => `198.51.100.${base + i}, 203.0.113.${base + i}`; // a different one on every try
   for (let i = 1; i <= 5; i++) {
-    expect(await credentialsSignIn(api, c.email, `wrong password ${i}`, madeUp(i)), `attempt ${i}`).toBe('Email or password is incorrect.');
+    expect(await credentialsSignIn(api, c.email, `wrong password ${i}`, madeUp(i)), `attempt ${i}`).toBe(
+      'Email or password is incorrect.',
+    );
   }
   // Had the first X-Forwarded-For entry been trusted, each try would have come "from" a new address and this one signed in.
-  expect(await credentialsSignIn(api, c.email, c.password, madeUp(6))).toMatch(/^Too many attempts\. Try again in \d+ minutes?\.$/);
+  expect(await credentialsSignIn(api, c.email, c.password, madeUp(6))).toMatch(
+    /^Too many attempts\. Try again in \d+ minutes?\.$/,
+  );
   expect((await api.storageState()).cookies.map((k) => k.name)).not.toContain('next-auth.session-token');
   await api.dispose();
 
   // The login page (same address) shows the server's message as it is.
   await signIn(page, c.email, c.password);
-  await expect(page.getByRole('main').getByRole('alert')).toHaveText(/^Too many attempts\. Try again in \d+ minutes?\.$/);
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    /^Too many attempts\. Try again in \d+ minutes?\.$/,
+  );
   await expect(page).toHaveURL(/\/login$/);
 });
 
@@ -185,17 +203,26 @@ function rawPost(baseURL: string, path: string, body: Buffer | 'endless'): Promi
       port: url.port,
       path: url.pathname + url.search,
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(body === 'endless' ? { 'transfer-encoding': 'chunked' } : { 'content-length': body.length }) },
+      headers: {
+        'content-type': 'application/json',
+        ...(body === 'endless' ? { 'transfer-encoding': 'chunked' } : { 'content-length': body.length }),
+      },
     });
     const stop = () => (clearInterval(timer), clearTimeout(deadline));
-    const deadline = setTimeout(() => (stop(), req.destroy(), reject(new Error(`${path}: no answer within 10 s`))), 10_000);
+    const deadline = setTimeout(
+      () => (stop(), req.destroy(), reject(new Error(`${path}: no answer within 10 s`))),
+      10_000,
+    );
     req.on('response', (res) => {
       const ms = performance.now() - started;
       answered = true;
       stop();
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
-      const done = () => (req.destroy(), resolve({ status: res.statusCode!, ms, headers: res.headers, body: Buffer.concat(parts).toString() }));
+      const done = () => (
+        req.destroy(),
+        resolve({ status: res.statusCode!, ms, headers: res.headers, body: Buffer.concat(parts).toString() })
+      );
       res.on('end', done);
       res.on('error', done); // the connection closed under a body we already have the head of
     });
@@ -217,7 +244,9 @@ function rawPost(baseURL: string, path: string, body: Buffer | 'endless'): Promi
   });
 }
 
-test('a request body that never ends is answered 413 within a second, on a webhook and on tRPC', async ({ baseURL }) => {
+test('a request body that never ends is answered 413 within a second, on a webhook and on tRPC', async ({
+  baseURL,
+}) => {
   for (const path of ['/api/webhooks/telnyx', '/api/trpc/members.create']) {
     const answer = await rawPost(baseURL!, path, 'endless');
     expect(answer.status, path).toBe(413);
@@ -225,23 +254,39 @@ test('a request body that never ends is answered 413 within a second, on a webho
   }
 });
 
-test('an 8 MB JSON body to a tRPC mutation is refused with 413, also sent in one go, by curl-like clients too', async ({ baseURL }) => {
+test('an 8 MB JSON body to a tRPC mutation is refused with 413, also sent in one go, by curl-like clients too', async ({
+  baseURL,
+}) => {
   // Refused on its Content-Length, before a byte of it is read.
   const body = Buffer.from(JSON.stringify({ json: { firstName: 'x'.repeat(8 * 1024 * 1024), lastName: 'Big' } }));
   expect((await rawPost(baseURL!, '/api/trpc/members.create', body)).status).toBe(413);
   // All at once: the server reads and drops the rest for a moment before it closes, so the 413 is never lost to a
   // connection reset (closing with unread bytes would reset it under a client still writing).
-  for (let i = 0; i < 10; i++) expect((await onePost(baseURL!, '/api/trpc/members.create', body)).status, `try ${i}`).toBe(413);
+  for (let i = 0; i < 10; i++)
+    expect((await onePost(baseURL!, '/api/trpc/members.create', body)).status, `try ${i}`).toBe(413);
   // `Expect: 100-continue` with a body larger than any route takes: refused before it is sent.
-  const refused = await onePost(baseURL!, '/api/trpc/members.import', Buffer.alloc(12 * 1024 * 1024, 32), { expect: '100-continue' });
+  const refused = await onePost(baseURL!, '/api/trpc/members.import', Buffer.alloc(12 * 1024 * 1024, 32), {
+    expect: '100-continue',
+  });
   expect(refused.status).toBe(413);
 });
 
 /** POST `body` in one write (as curl or a plain client would), resolving with the answer. */
-function onePost(baseURL: string, path: string, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number }> {
+function onePost(
+  baseURL: string,
+  path: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number }> {
   const url = new URL(path, baseURL);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } });
+    const req = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers },
+    });
     let answered = false;
     req.on('response', (res) => {
       answered = true;
@@ -249,7 +294,12 @@ function onePost(baseURL: string, path: string, body: Buffer, headers: Record<st
       res.on('end', () => (req.destroy(), resolve({ status: res.statusCode! })));
     });
     req.on('error', (err) => {
-      if (!answered) reject(new Error(`${path}: the connection failed before any answer (${(err as NodeJS.ErrnoException).code ?? err.message})`));
+      if (!answered)
+        reject(
+          new Error(
+            `${path}: the connection failed before any answer (${(err as NodeJS.ErrnoException).code ?? err.message})`,
+          ),
+        );
     });
     if (headers.expect) req.on('continue', () => req.end(body));
     else req.end(body);
@@ -257,8 +307,11 @@ function onePost(baseURL: string, path: string, body: Buffer, headers: Record<st
   });
 }
 
-test('a tRPC batch of more than 10 calls is refused with 400; 10 are not refused for their number', async ({ request }) => {
-  const batch = (n: number) => `/api/trpc/${Array(n).fill('account.me').join(',')}?batch=1&input=${encodeURIComponent('{}')}`;
+test('a tRPC batch of more than 10 calls is refused with 400; 10 are not refused for their number', async ({
+  request,
+}) => {
+  const batch = (n: number) =>
+    `/api/trpc/${Array(n).fill('account.me').join(',')}?batch=1&input=${encodeURIComponent('{}')}`;
 
   const tooMany = await request.get(batch(60));
   expect(tooMany.status()).toBe(400);

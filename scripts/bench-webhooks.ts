@@ -31,7 +31,9 @@ process.env.TENANT_POOL_SIZE ??= stock ? '1' : '2';
 process.env.CONNECTION_BUDGET ??= String(stock ? 70 : 2 * CHURCHES + 20);
 const bench = await startBench('benchhooks');
 const { services, config } = bench;
-console.log(`bench:webhooks on ${bench.where}: ${CHURCHES} churches, ${MESSAGES} messages + ${Math.round(DUPLICATES * 100)}% duplicates, ${CONCURRENCY} in flight; budget ${config.CONNECTION_BUDGET}, ${config.TENANT_POOL_SIZE} per church`);
+console.log(
+  `bench:webhooks on ${bench.where}: ${CHURCHES} churches, ${MESSAGES} messages + ${Math.round(DUPLICATES * 100)}% duplicates, ${CONCURRENCY} in flight; budget ${config.CONNECTION_BUDGET}, ${config.TENANT_POOL_SIZE} per church`,
+);
 
 // 1. Churches, each with a number.
 const churches: { tenantId: string; number: string }[] = [];
@@ -41,24 +43,41 @@ await Promise.all(
     while (made < CHURCHES) {
       const n = made++;
       const { email } = await bench.signupUntilReady();
-      const [row] = await services.registry.db.select({ tenantId: adminEmailIndex.tenantId }).from(adminEmailIndex).where(eq(adminEmailIndex.email, email));
+      const [row] = await services.registry.db
+        .select({ tenantId: adminEmailIndex.tenantId })
+        .from(adminEmailIndex)
+        .where(eq(adminEmailIndex.email, email));
       churches[n] = { tenantId: row!.tenantId, number: `+1202555${String(1000 + n).padStart(4, '0')}` };
     }
   }),
 );
-await services.registry.db.insert(phoneNumberIndex).values(churches.map((c) => ({ e164: c.number, tenantId: c.tenantId })));
+await services.registry.db
+  .insert(phoneNumberIndex)
+  .values(churches.map((c) => ({ e164: c.number, tenantId: c.tenantId })));
 
 // 2. The traffic, signed up front: unique events, then duplicates mixed in near their originals.
 type Sent = { church: number; body: string };
 const unique: Sent[] = Array.from({ length: MESSAGES }, () => {
   const church = Math.floor(Math.random() * CHURCHES);
   const person = `+1312${String(church).padStart(3, '0')}${String(Math.floor(Math.random() * PEOPLE_PER_CHURCH)).padStart(4, '0')}`;
-  return { church, body: telnyxReceivedEvent({ from: person, to: churches[church]!.number, text: `Message ${randomUUID().slice(0, 8)} for the prayer list`, id: `bench-${randomUUID()}` }) };
+  return {
+    church,
+    body: telnyxReceivedEvent({
+      from: person,
+      to: churches[church]!.number,
+      text: `Message ${randomUUID().slice(0, 8)} for the prayer list`,
+      id: `bench-${randomUUID()}`,
+    }),
+  };
 });
 const traffic = [...unique];
 for (let i = 0; i < Math.round(MESSAGES * DUPLICATES); i++) {
   const original = Math.floor(Math.random() * MESSAGES);
-  traffic.splice(Math.min(traffic.length, original + 1 + Math.floor(Math.random() * CONCURRENCY)), 0, unique[original]!);
+  traffic.splice(
+    Math.min(traffic.length, original + 1 + Math.floor(Math.random() * CONCURRENCY)),
+    0,
+    unique[original]!,
+  );
 }
 const requests = traffic.map((t) => ({ body: t.body, headers: signWebhook(services.messaging.signingKey!, t.body) }));
 
@@ -67,7 +86,11 @@ const server = http.createServer(async (req, res) => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const response = await handleTelnyxWebhook(
-    new Request('http://bench/api/webhooks/telnyx', { method: 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }),
+    new Request('http://bench/api/webhooks/telnyx', {
+      method: 'POST',
+      headers: req.headers as Record<string, string>,
+      body: Buffer.concat(chunks),
+    }),
     services,
   );
   res.writeHead(response.status, { 'content-type': 'application/json' }).end(await response.text());
@@ -104,18 +127,21 @@ const loadGenerator = `
     parentPort.postMessage({ elapsed: performance.now() - started, latencies, statuses });
   })();`;
 bench.resetPeaks();
-const result = await new Promise<{ elapsed: number; latencies: number[]; statuses: Record<string, number> }>((resolve, reject) => {
-  const w = new Worker(loadGenerator, { eval: true, workerData: { url, requests, concurrency: CONCURRENCY } });
-  w.once('message', resolve);
-  w.once('error', reject);
-});
+const result = await new Promise<{ elapsed: number; latencies: number[]; statuses: Record<string, number> }>(
+  (resolve, reject) => {
+    const w = new Worker(loadGenerator, { eval: true, workerData: { url, requests, concurrency: CONCURRENCY } });
+    w.once('message', resolve);
+    w.once('error', reject);
+  },
+);
 server.close();
 
 // 5. Texts that had to wait their turn (an older one from the same person still in flight) are in the registry until
 //    the worker's drain delivers them: wait for that, and say how many and how long.
 const waiting = (await services.messaging.inbound.stats()).pending;
 const drainStarted = performance.now();
-for (let waited = 0; (await services.messaging.inbound.stats()).pending > 0 && waited < 120_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+for (let waited = 0; (await services.messaging.inbound.stats()).pending > 0 && waited < 120_000; waited += 100)
+  await new Promise((r) => setTimeout(r, 100));
 const drainMs = performance.now() - drainStarted;
 
 // 6. Count what was stored, church by church.
@@ -129,7 +155,9 @@ let lost = 0;
 let duplicated = 0;
 for (const [i, ids] of expected) {
   const rows = await services.connections.withTenant(churches[i]!.tenantId, (db) =>
-    db.execute<{ id: string; n: number }>(sql`select provider_message_id as id, count(*)::int as n from messages where direction = 'inbound' group by 1`),
+    db.execute<{ id: string; n: number }>(
+      sql`select provider_message_id as id, count(*)::int as n from messages where direction = 'inbound' group by 1`,
+    ),
   );
   const stored = new Map(rows.map((r) => [r.id, r.n]));
   for (const id of ids) if (!stored.has(id)) lost++;
@@ -139,13 +167,23 @@ for (const [i, ids] of expected) {
 
 const perSecond = (traffic.length / result.elapsed) * 1000;
 const lat = result.latencies;
-console.log(`requests:    ${traffic.length} (${MESSAGES} unique + ${traffic.length - MESSAGES} duplicates) in ${(result.elapsed / 1000).toFixed(1)} s`);
-console.log(`throughput:  ${perSecond.toFixed(0)} messages/s (${((MESSAGES / result.elapsed) * 1000).toFixed(0)} unique/s)`);
-console.log(`latency:     p50 ${percentile(lat, 50).toFixed(1)} ms · p95 ${percentile(lat, 95).toFixed(1)} ms · p99 ${percentile(lat, 99).toFixed(1)} ms · max ${Math.max(...lat).toFixed(0)} ms`);
+console.log(
+  `requests:    ${traffic.length} (${MESSAGES} unique + ${traffic.length - MESSAGES} duplicates) in ${(result.elapsed / 1000).toFixed(1)} s`,
+);
+console.log(
+  `throughput:  ${perSecond.toFixed(0)} messages/s (${((MESSAGES / result.elapsed) * 1000).toFixed(0)} unique/s)`,
+);
+console.log(
+  `latency:     p50 ${percentile(lat, 50).toFixed(1)} ms · p95 ${percentile(lat, 95).toFixed(1)} ms · p99 ${percentile(lat, 99).toFixed(1)} ms · max ${Math.max(...lat).toFixed(0)} ms`,
+);
 console.log(`statuses:    ${JSON.stringify(result.statuses)}`);
-console.log(`kept:        every event in the registry first; ${waiting} waited for their turn and were delivered by the drain in ${(drainMs / 1000).toFixed(1)} s after the load`);
+console.log(
+  `kept:        every event in the registry first; ${waiting} waited for their turn and were delivered by the drain in ${(drainMs / 1000).toFixed(1)} s after the load`,
+);
 console.log(`stored:      lost ${lost}, duplicated ${duplicated}`);
-console.log(`connections: peak ${bench.peaks().total} (church roles ${bench.peaks().tenant}); evictions ${services.connections.counters.evicted}; potentialLeaks ${services.connections.stats().potentialLeaks}`);
+console.log(
+  `connections: peak ${bench.peaks().total} (church roles ${bench.peaks().tenant}); evictions ${services.connections.counters.evicted}; potentialLeaks ${services.connections.stats().potentialLeaks}`,
+);
 const ok = lost === 0 && duplicated === 0 && result.statuses['200'] === traffic.length;
 console.log(ok ? 'PASS: nothing lost, nothing stored twice' : 'FAIL');
 console.log(perSecond >= 500 ? 'target met: ≥ 500 messages/s' : 'target missed: < 500 messages/s');

@@ -19,7 +19,8 @@ export async function startEmbeddedPostgres(name: string, preferredPort: number,
   const secretFile = path.join(root, `${name}.password`);
   mkdirSync(root, { recursive: true });
   const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
-  if (fresh || !existsSync(secretFile)) writeFileSync(secretFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  if (fresh || !existsSync(secretFile))
+    writeFileSync(secretFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(secretFile, 'utf8').trim();
   const port = await freePort(preferredPort);
   const isRoot = process.getuid?.() === 0;
@@ -35,7 +36,14 @@ export async function startEmbeddedPostgres(name: string, preferredPort: number,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     // Quiet logs: the server writes them to a pipe we drain; a chatty server must never be able to fill it.
     postgresFlags: [
-      ...['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`, '-c', 'max_connections=300'],
+      ...[
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${os.tmpdir()}`,
+        '-c',
+        'max_connections=300',
+      ],
       ...(opts.durable ? ['-c', 'fsync=on'] : ['-c', 'fsync=off']),
       ...['-c', 'log_checkpoints=off', '-c', 'log_min_messages=warning'],
     ],
@@ -61,7 +69,10 @@ async function waitForPreviousServer(dataDir: string) {
     }
   };
   for (let waited = 0; alive() && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
-  if (alive()) throw new Error(`the embedded PostgreSQL in ${dataDir} is already running (pid ${pid}): stop the other Steeple process first`);
+  if (alive())
+    throw new Error(
+      `the embedded PostgreSQL in ${dataDir} is already running (pid ${pid}): stop the other Steeple process first`,
+    );
 }
 
 /** The preferred port if free, else any free port. */

@@ -9,9 +9,14 @@ import { startEmbeddedPostgres } from './embedded-pg';
  */
 const EMBEDDED_DIR = process.env.EMBEDDED_PG_DIR ?? 'pg';
 
-export async function embeddedEnv(env: NodeJS.ProcessEnv): Promise<{ env: NodeJS.ProcessEnv; stop?: () => Promise<void>; note?: string }> {
+export async function embeddedEnv(
+  env: NodeJS.ProcessEnv,
+): Promise<{ env: NodeJS.ProcessEnv; stop?: () => Promise<void>; note?: string }> {
   if (env.DATABASE_URL) return { env };
-  const local = { STEEPLE_SECRET_KEY: env.STEEPLE_SECRET_KEY ?? localSecret('secret-key'), NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? localSecret('auth-secret') };
+  const local = {
+    STEEPLE_SECRET_KEY: env.STEEPLE_SECRET_KEY ?? localSecret('secret-key'),
+    NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? localSecret('auth-secret'),
+  };
   const running = runningEmbedded();
   if (running) return { env: { ...env, ...local, STEEPLE_EMBEDDED: '1', DATABASE_URL: `${running}/steeple` } };
   const pg = await startEmbeddedPostgres(EMBEDDED_DIR, 54329, { durable: true }); // churches' data: never fsync=off

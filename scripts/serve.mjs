@@ -33,7 +33,8 @@ function contentSecurityPolicy(nonce) {
   ].join('; ');
 }
 
-const PERMISSIONS = 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=(), browsing-topics=()';
+const PERMISSIONS =
+  'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=(), browsing-topics=()';
 
 /** The largest body any route takes (server/http/limits.ts: the CSV import's); a declared larger one is refused at once. */
 const MAX_BODY = 11 * 1024 * 1024;
@@ -86,7 +87,9 @@ server.requestTimeout = 60_000;
 // `Expect: 100-continue` with a body no route takes: refused before the client sends it.
 server.on('checkContinue', (req, res) => {
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
-    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"Request body too large"}');
+    res
+      .writeHead(413, { 'content-type': 'application/json', connection: 'close' })
+      .end('{"error":"Request body too large"}');
     return;
   }
   res.writeContinue();

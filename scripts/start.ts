@@ -19,7 +19,10 @@ if (env.STEEPLE_EMBEDDED) env.NEXTAUTH_URL ??= `http://${env.HOST ?? '127.0.0.1'
 
 if (!dev && (!existsSync('.next/BUILD_ID') || process.argv.includes('--rebuild'))) {
   console.log('Building the app (first start only)…');
-  const build = spawnSync('npx', ['next', 'build'], { stdio: 'inherit', env: { ...env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const build = spawnSync('npx', ['next', 'build'], {
+    stdio: 'inherit',
+    env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   if (build.status !== 0) await exit(build.status ?? 1);
 }
 

@@ -79,7 +79,8 @@ let services: Services | undefined;
 let code = 0;
 try {
   const config = loadConfig(process.env);
-  if (command === 'migrate' || command === 'servers') await prepareDatabases(config.DATABASE_URL, { secretKey: config.STEEPLE_SECRET_KEY });
+  if (command === 'migrate' || command === 'servers')
+    await prepareDatabases(config.DATABASE_URL, { secretKey: config.STEEPLE_SECRET_KEY });
   services = createServices(config);
   code = (await run(services, command, rest)) ?? 0;
 } catch (err) {
@@ -106,7 +107,13 @@ async function run(s: Services, cmd: string, args: string[]): Promise<number | v
     case 'resume':
       return out(await withChurch(s, args[0], (id) => resumeChurch(s, id)));
     case 'delete':
-      return out(await withChurch(s, args[0], async (id) => (opts.now ? purgeChurch(s, id) : closeChurch(s, id, { graceDays: int(opts['grace-days']), reason: opts.reason }))));
+      return out(
+        await withChurch(s, args[0], async (id) =>
+          opts.now
+            ? purgeChurch(s, id)
+            : closeChurch(s, id, { graceDays: int(opts['grace-days']), reason: opts.reason }),
+        ),
+      );
     case 'backup':
       return out(await withChurch(s, args[0], (id) => backupChurch(s, id, { dir: opts.dir ?? s.config.BACKUP_DIR })));
     case 'restore':
@@ -125,14 +132,31 @@ async function list(s: Services) {
   if (opts.status) where.push(eq(tenants.status, opts.status as (typeof tenants.$inferSelect)['status']));
   if (opts.server) where.push(eq(dbServers.name, opts.server));
   const rows = await s.registry.db
-    .select({ id: tenants.id, slug: tenants.slug, name: churches.name, status: tenants.status, server: dbServers.name, schemaVersion: tenants.schemaVersion, createdAt: tenants.createdAt })
+    .select({
+      id: tenants.id,
+      slug: tenants.slug,
+      name: churches.name,
+      status: tenants.status,
+      server: dbServers.name,
+      schemaVersion: tenants.schemaVersion,
+      createdAt: tenants.createdAt,
+    })
     .from(tenants)
     .innerJoin(dbServers, eq(dbServers.id, tenants.dbServerId))
     .leftJoin(churches, eq(churches.tenantId, tenants.id))
     .where(and(...where))
     .orderBy(tenants.createdAt);
   if (opts.json) return out(rows);
-  table(rows.map((r) => ({ slug: r.slug, name: r.name ?? '', status: r.status, server: r.server, schema: r.schemaVersion, created: r.createdAt.toISOString().slice(0, 10) })));
+  table(
+    rows.map((r) => ({
+      slug: r.slug,
+      name: r.name ?? '',
+      status: r.status,
+      server: r.server,
+      schema: r.schemaVersion,
+      created: r.createdAt.toISOString().slice(0, 10),
+    })),
+  );
   console.log(`${rows.length} churches`);
 }
 
@@ -150,17 +174,22 @@ async function migrate(s: Services) {
     concurrency: int(opts.concurrency),
     canary: int(opts.canary),
     skipFailing: opts['skip-failing'],
-    onTemplate: (t) => !opts.json && console.error(`template on ${t.server}: ${t.ok ? `version ${t.version}` : `FAILED ${t.error}`}`),
+    onTemplate: (t) =>
+      !opts.json && console.error(`template on ${t.server}: ${t.ok ? `version ${t.version}` : `FAILED ${t.error}`}`),
     onChurch: (r, done, total) => {
       if (!r.ok) failed++;
       bar.update(done, total, failed ? `(${failed} failed)` : '');
     },
   });
   bar.done();
-  if (opts.json) return out(report), exitCode(report);
+  if (opts.json) return (out(report), exitCode(report));
   for (const r of report.churches.filter((c) => !c.ok)) console.log(`FAILED ${r.slug} on ${r.server}: ${r.error}`);
-  const rate = report.churches.length ? ` (${Math.round((report.churches.length / report.totalMs) * 1000)} churches/s)` : '';
-  console.log(`schema version ${report.version}: ${report.migrated} migrated, ${report.failed} failed in ${(report.totalMs / 1000).toFixed(1)} s${rate}`);
+  const rate = report.churches.length
+    ? ` (${Math.round((report.churches.length / report.totalMs) * 1000)} churches/s)`
+    : '';
+  console.log(
+    `schema version ${report.version}: ${report.migrated} migrated, ${report.failed} failed in ${(report.totalMs / 1000).toFixed(1)} s${rate}`,
+  );
   if (report.stopped) console.log(`stopped: ${report.stopped}; run again to resume`);
   return exitCode(report);
 }
@@ -173,14 +202,25 @@ async function servers(s: Services, [sub, name]: string[]) {
   if (sub === 'list' || !sub) {
     const rows = await listServers(s.registry);
     if (opts.json) return out(rows);
-    return table(rows.map((r) => ({ name: r.name, host: `${r.host}:${r.port}`, urlEnv: r.adminUrlEnv, accepting: r.accepting ? 'yes' : 'no', capacity: r.capacity, churches: r.churches, room: r.room })));
+    return table(
+      rows.map((r) => ({
+        name: r.name,
+        host: `${r.host}:${r.port}`,
+        urlEnv: r.adminUrlEnv,
+        accepting: r.accepting ? 'yes' : 'no',
+        capacity: r.capacity,
+        churches: r.churches,
+        room: r.room,
+      })),
+    );
   }
   const server = need(name, 'server name');
   if (sub === 'add') {
     const urlEnv = need(opts['url-env'], '--url-env VAR');
     return out(await addServer(s, { name: server, urlEnv, capacity: int(opts.capacity) ?? 1000 }));
   }
-  if (sub === 'accept') return out(await setAccepting(s.registry, server, true).then(() => ({ server, accepting: true })));
+  if (sub === 'accept')
+    return out(await setAccepting(s.registry, server, true).then(() => ({ server, accepting: true })));
   if (sub === 'drain') return drain(s, server);
   throw new UsageError(`unknown servers command ${JSON.stringify(sub)}`);
 }
@@ -193,13 +233,20 @@ async function drain(s: Services, server: string) {
     .select({ id: tenants.id, slug: tenants.slug })
     .from(tenants)
     .innerJoin(dbServers, eq(dbServers.id, tenants.dbServerId))
-    .where(and(eq(dbServers.name, server), notInArray(tenants.status, ['failed', 'deleted', 'deleting', 'provisioning'])));
+    .where(
+      and(eq(dbServers.name, server), notInArray(tenants.status, ['failed', 'deleted', 'deleting', 'provisioning'])),
+    );
   const bar = progress('moving', !opts.json);
   const results = [];
   for (const church of movable) {
     const target = await placeChurch(s.registry.db); // the drained server no longer accepts, so it is never chosen
     if (!target) throw new Error('no other server is accepting churches');
-    results.push(await moveChurch(s, church.id, target.name).then((r) => ({ slug: church.slug, ok: true, ...r }), (err) => ({ slug: church.slug, ok: false, error: (err as Error).message })));
+    results.push(
+      await moveChurch(s, church.id, target.name).then(
+        (r) => ({ slug: church.slug, ok: true, ...r }),
+        (err) => ({ slug: church.slug, ok: false, error: (err as Error).message }),
+      ),
+    );
     bar.update(results.length, movable.length);
   }
   bar.done();
@@ -227,14 +274,26 @@ function int(value: string | undefined): number | undefined {
 function out(value: unknown) {
   if (opts.json) console.log(JSON.stringify(value, null, 2));
   else if (Array.isArray(value)) console.table(value);
-  else console.log(Object.entries(value as object).map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null && !(v instanceof Date) ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : v}`).join('\n'));
+  else
+    console.log(
+      Object.entries(value as object)
+        .map(
+          ([k, v]) =>
+            `${k}: ${typeof v === 'object' && v !== null && !(v instanceof Date) ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : v}`,
+        )
+        .join('\n'),
+    );
 }
 
 function table(rows: Record<string, unknown>[]) {
   if (!rows.length) return;
   const keys = Object.keys(rows[0]!);
   const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(width[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(line(keys));
   for (const r of rows) console.log(line(keys.map((k) => String(r[k]))));
 }

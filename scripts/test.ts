@@ -38,13 +38,29 @@ async function vitest(label: string, url: string, second: string, config?: strin
   const report = `.data/vitest-${label}.json`;
   rmSync(report, { force: true });
   const configArgs = config ? ['--config', config] : [];
-  await run('npx', ['vitest', 'run', ...configArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args.filter((a) => !a.startsWith('--'))], {
-    TEST_DATABASE_URL: url,
-    // A second, separate server: churches are placed, served and moved across both.
-    SECOND_TEST_DATABASE_URL: second,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  });
-  count(report, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests }));
+  await run(
+    'npx',
+    [
+      'vitest',
+      'run',
+      ...configArgs,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+      ...args.filter((a) => !a.startsWith('--')),
+    ],
+    {
+      TEST_DATABASE_URL: url,
+      // A second, separate server: churches are placed, served and moved across both.
+      SECOND_TEST_DATABASE_URL: second,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
+  );
+  count(report, (r) => ({
+    passed: r.numPassedTests,
+    failed: r.numFailedTests,
+    skipped: r.numPendingTests + r.numTodoTests,
+  }));
 }
 
 if (only !== '--e2e') {
@@ -74,7 +90,11 @@ if (only !== '--integration') {
   const report = '.data/playwright.json';
   rmSync(report, { force: true });
   await run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: report });
-  count(report, (r) => ({ passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky, skipped: r.stats.skipped }));
+  count(report, (r) => ({
+    passed: r.stats.expected,
+    failed: r.stats.unexpected + r.stats.flaky,
+    skipped: r.stats.skipped,
+  }));
 }
 // The plain closing line CI reads.
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

@@ -6,98 +6,123 @@ import { z } from 'zod';
  */
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
-const schema = z.object({
-  DATABASE_URL: z
-    .string({ error: 'is required (the registry database; `npm start` sets it for the embedded server)' })
-    .url('must be a postgres:// URL')
-    .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must start with postgres:// or postgresql://'),
-  STEEPLE_SECRET_KEY: z
-    .string({ error: 'is required (32 random bytes, base64: `openssl rand -base64 32`)' })
-    .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes encoded as base64'),
-  NEXTAUTH_SECRET: z
-    .string({ error: 'is required (signs session cookies; `openssl rand -base64 32`)' })
-    .min(32, 'must be at least 32 characters'),
-  NEXTAUTH_URL: z.string().url('must be the public URL of the app, e.g. https://app.example.org').optional(),
-  SESSION_MAX_AGE_HOURS: int(168, 1, 24 * 90),
-  REDIS_URL: z
-    .string()
-    .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://')
-    .optional(),
-  SMTP_URL: z
-    .string()
-    .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
-    .optional(),
-  MAIL_FROM: z.string().default('Steeple <no-reply@steeple.local>'),
-  /** Proxies in front of the app whose X-Forwarded-For entries are trusted; 0: the socket's address is the client's. */
-  TRUST_PROXY_HOPS: int(0, 0, 10),
-  SIGNUPS_PER_HOUR_PER_IP: int(10, 1, 1_000_000),
-  SIGNIN_FAILURES_PER_EMAIL: int(5, 1, 1_000),
-  SIGNIN_FAILURES_PER_ACCOUNT: int(20, 1, 10_000),
-  SIGNIN_FAILURES_PER_IP: int(30, 1, 1_000_000),
-  PASSWORD_CHANGES_PER_HOUR: int(10, 1, 1_000),
-  INVITES_PER_HOUR_PER_CHURCH: int(20, 1, 10_000),
-  CONNECTION_BUDGET: int(50, 2, 10_000),
-  TENANT_POOL_SIZE: int(2, 1, 50),
-  TENANT_IDLE_SECONDS: int(60, 1, 86_400),
-  CONNECTION_WAIT_MS: int(5_000, 10, 120_000),
-  TENANT_STATEMENT_TIMEOUT_MS: int(30_000, 100, 3_600_000),
-  REGISTRY_TIMEOUT_MS: int(2_000, 50, 60_000),
-  REGISTRY_POOL_SIZE: int(10, 1, 200),
-  WORKER_MODE: z.enum(['inline', 'external', 'off']).default('inline'),
-  WORKER_CONCURRENCY: int(8, 1, 100),
-  PROVISION_MAX_ATTEMPTS: int(5, 1, 25),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  // Texting. Without TELNYX_API_KEY messages go to the local outbox (recorded as sent, replies simulated).
-  TELNYX_API_KEY: z.string().min(10, 'looks too short for a Telnyx API key').optional(),
-  TELNYX_PUBLIC_KEY: z
-    .string()
-    .refine((k) => [32, 44].includes(Buffer.from(k, 'base64').length), 'must be the base64 Ed25519 public key from the Telnyx portal')
-    .optional(),
-  TELNYX_MESSAGING_PROFILE_ID: z.string().optional(),
-  TELNYX_API_URL: z.string().url('must be a URL').default('https://api.telnyx.com'),
-  SENDS_PER_SECOND_PER_CHURCH: int(5, 1, 1_000),
-  SMS_PRICE_PER_SEGMENT: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.004), // USD, for the broadcast cost preview
-  // Billing. Without STRIPE_SECRET_KEY billing is off: trials still count down, nothing is charged.
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be the signing secret of the webhook endpoint (whsec_…)').optional(),
-  STRIPE_PRICE_ID: z.string().startsWith('price_', 'must be a Stripe price id (price_…)').optional(),
-  STRIPE_PLAN_NAME: z.string().min(1).max(60).default('Steeple'),
-  /** Tests and local stand-ins only: where the Stripe client sends API requests (default Stripe's own). */
-  STRIPE_API_URL: z.string().url('must be a URL').optional(),
-  TRIAL_DAYS: int(14, 0, 365),
-  /** Text segments a church may send per day (its own midnight to midnight) while in its trial or read-only. */
-  TRIAL_DAILY_SEGMENTS: int(500, 0, 1_000_000),
-  // Operating the fleet.
-  /** Bearer token for GET /api/metrics; without it the endpoint answers 404. */
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Errors are also reported to Sentry when set. */
-  SENTRY_DSN: z.string().url('must be the Sentry DSN URL (https://<key>@<host>/<project>)').optional(),
-  /** At start, bring churches behind the latest schema up to date (large fleets run `npm run tenants -- migrate`). */
-  MIGRATE_TENANTS_ON_START: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
-  /** Church databases migrated at once; defaults to what the connection budget allows. */
-  MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
-  /** Days a deleted church is kept (suspended, restorable with `resume`) before its database is dropped. */
-  DELETE_GRACE_DAYS: int(30, 0, 365),
-  /** Names the database server new churches are placed on; otherwise the accepting server with the most room. */
-  PLACEMENT_SERVER: z.string().min(1).optional(),
-  /** Where `npm run tenants -- backup` writes dumps. */
-  BACKUP_DIR: z.string().min(1).default('.data/backups'),
-  /** Directory holding pg_dump and pg_restore; otherwise PATH and /usr/lib/postgresql/<version>/bin are searched. */
-  PG_BIN_DIR: z.string().min(1).optional(),
-  // Set by the runtime, not by operators: production mode, and whether `npm start` runs its embedded PostgreSQL.
-  NODE_ENV: z.string().optional(),
-  STEEPLE_EMBEDDED: z.enum(['1']).optional(),
-}).superRefine((c, ctx) => {
-  if (c.STRIPE_SECRET_KEY) {
-    for (const key of ['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_ID'] as const) {
-      if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when STRIPE_SECRET_KEY is set' });
+const schema = z
+  .object({
+    DATABASE_URL: z
+      .string({ error: 'is required (the registry database; `npm start` sets it for the embedded server)' })
+      .url('must be a postgres:// URL')
+      .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must start with postgres:// or postgresql://'),
+    STEEPLE_SECRET_KEY: z
+      .string({ error: 'is required (32 random bytes, base64: `openssl rand -base64 32`)' })
+      .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes encoded as base64'),
+    NEXTAUTH_SECRET: z
+      .string({ error: 'is required (signs session cookies; `openssl rand -base64 32`)' })
+      .min(32, 'must be at least 32 characters'),
+    NEXTAUTH_URL: z.string().url('must be the public URL of the app, e.g. https://app.example.org').optional(),
+    SESSION_MAX_AGE_HOURS: int(168, 1, 24 * 90),
+    REDIS_URL: z
+      .string()
+      .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://')
+      .optional(),
+    SMTP_URL: z
+      .string()
+      .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
+      .optional(),
+    MAIL_FROM: z.string().default('Steeple <no-reply@steeple.local>'),
+    /** Proxies in front of the app whose X-Forwarded-For entries are trusted; 0: the socket's address is the client's. */
+    TRUST_PROXY_HOPS: int(0, 0, 10),
+    SIGNUPS_PER_HOUR_PER_IP: int(10, 1, 1_000_000),
+    SIGNIN_FAILURES_PER_EMAIL: int(5, 1, 1_000),
+    SIGNIN_FAILURES_PER_ACCOUNT: int(20, 1, 10_000),
+    SIGNIN_FAILURES_PER_IP: int(30, 1, 1_000_000),
+    PASSWORD_CHANGES_PER_HOUR: int(10, 1, 1_000),
+    INVITES_PER_HOUR_PER_CHURCH: int(20, 1, 10_000),
+    CONNECTION_BUDGET: int(50, 2, 10_000),
+    TENANT_POOL_SIZE: int(2, 1, 50),
+    TENANT_IDLE_SECONDS: int(60, 1, 86_400),
+    CONNECTION_WAIT_MS: int(5_000, 10, 120_000),
+    TENANT_STATEMENT_TIMEOUT_MS: int(30_000, 100, 3_600_000),
+    REGISTRY_TIMEOUT_MS: int(2_000, 50, 60_000),
+    REGISTRY_POOL_SIZE: int(10, 1, 200),
+    WORKER_MODE: z.enum(['inline', 'external', 'off']).default('inline'),
+    WORKER_CONCURRENCY: int(8, 1, 100),
+    PROVISION_MAX_ATTEMPTS: int(5, 1, 25),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    // Texting. Without TELNYX_API_KEY messages go to the local outbox (recorded as sent, replies simulated).
+    TELNYX_API_KEY: z.string().min(10, 'looks too short for a Telnyx API key').optional(),
+    TELNYX_PUBLIC_KEY: z
+      .string()
+      .refine(
+        (k) => [32, 44].includes(Buffer.from(k, 'base64').length),
+        'must be the base64 Ed25519 public key from the Telnyx portal',
+      )
+      .optional(),
+    TELNYX_MESSAGING_PROFILE_ID: z.string().optional(),
+    TELNYX_API_URL: z.string().url('must be a URL').default('https://api.telnyx.com'),
+    SENDS_PER_SECOND_PER_CHURCH: int(5, 1, 1_000),
+    SMS_PRICE_PER_SEGMENT: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.004), // USD, for the broadcast cost preview
+    // Billing. Without STRIPE_SECRET_KEY billing is off: trials still count down, nothing is charged.
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)')
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .startsWith('whsec_', 'must be the signing secret of the webhook endpoint (whsec_…)')
+      .optional(),
+    STRIPE_PRICE_ID: z.string().startsWith('price_', 'must be a Stripe price id (price_…)').optional(),
+    STRIPE_PLAN_NAME: z.string().min(1).max(60).default('Steeple'),
+    /** Tests and local stand-ins only: where the Stripe client sends API requests (default Stripe's own). */
+    STRIPE_API_URL: z.string().url('must be a URL').optional(),
+    TRIAL_DAYS: int(14, 0, 365),
+    /** Text segments a church may send per day (its own midnight to midnight) while in its trial or read-only. */
+    TRIAL_DAILY_SEGMENTS: int(500, 0, 1_000_000),
+    // Operating the fleet.
+    /** Bearer token for GET /api/metrics; without it the endpoint answers 404. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Errors are also reported to Sentry when set. */
+    SENTRY_DSN: z.string().url('must be the Sentry DSN URL (https://<key>@<host>/<project>)').optional(),
+    /** At start, bring churches behind the latest schema up to date (large fleets run `npm run tenants -- migrate`). */
+    MIGRATE_TENANTS_ON_START: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    /** Church databases migrated at once; defaults to what the connection budget allows. */
+    MIGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+    /** Days a deleted church is kept (suspended, restorable with `resume`) before its database is dropped. */
+    DELETE_GRACE_DAYS: int(30, 0, 365),
+    /** Names the database server new churches are placed on; otherwise the accepting server with the most room. */
+    PLACEMENT_SERVER: z.string().min(1).optional(),
+    /** Where `npm run tenants -- backup` writes dumps. */
+    BACKUP_DIR: z.string().min(1).default('.data/backups'),
+    /** Directory holding pg_dump and pg_restore; otherwise PATH and /usr/lib/postgresql/<version>/bin are searched. */
+    PG_BIN_DIR: z.string().min(1).optional(),
+    // Set by the runtime, not by operators: production mode, and whether `npm start` runs its embedded PostgreSQL.
+    NODE_ENV: z.string().optional(),
+    STEEPLE_EMBEDDED: z.enum(['1']).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.STRIPE_SECRET_KEY) {
+      for (const key of ['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_ID'] as const) {
+        if (!c[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is required when STRIPE_SECRET_KEY is set' });
+      }
     }
-  }
-  // Without the public key we could not tell Telnyx's webhooks from anyone else's.
-  // Invite links and secure cookies need the public URL; only the embedded default may guess it (http://HOST:PORT).
-  if (c.NODE_ENV === 'production' && !c.STEEPLE_EMBEDDED && !c.NEXTAUTH_URL) ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_URL'], message: 'is required in production (the public https:// URL of the app)' });
-  if (c.TELNYX_API_KEY && !c.TELNYX_PUBLIC_KEY) ctx.addIssue({ code: 'custom', path: ['TELNYX_PUBLIC_KEY'], message: 'is required when TELNYX_API_KEY is set (Telnyx portal → Keys & Credentials → Public Key)' });
-});
+    // Without the public key we could not tell Telnyx's webhooks from anyone else's.
+    // Invite links and secure cookies need the public URL; only the embedded default may guess it (http://HOST:PORT).
+    if (c.NODE_ENV === 'production' && !c.STEEPLE_EMBEDDED && !c.NEXTAUTH_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NEXTAUTH_URL'],
+        message: 'is required in production (the public https:// URL of the app)',
+      });
+    if (c.TELNYX_API_KEY && !c.TELNYX_PUBLIC_KEY)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELNYX_PUBLIC_KEY'],
+        message: 'is required when TELNYX_API_KEY is set (Telnyx portal → Keys & Credentials → Public Key)',
+      });
+  });
 
 export type Config = z.infer<typeof schema>;
 

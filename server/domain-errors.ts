@@ -11,7 +11,10 @@ export class Conflict extends errorKind('Conflict') {}
 
 /** Bad input the schema could not catch (it needs the database). `field`: the form field to show it beside. */
 export class Invalid extends errorKind('Invalid') {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }

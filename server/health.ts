@@ -9,7 +9,9 @@ import { withDeadline } from '@/server/registry';
  * Redis, and the connection manager's counters. Every probe has the registry deadline: a dead part is reported.
  */
 export async function liveness(services: Services) {
-  const registry = await probe(() => withDeadline(services.registry.sql`select 1`, services.config.REGISTRY_TIMEOUT_MS));
+  const registry = await probe(() =>
+    withDeadline(services.registry.sql`select 1`, services.config.REGISTRY_TIMEOUT_MS),
+  );
   return { status: registry.status === 'ok' ? ('ok' as const) : ('unavailable' as const), registry };
 }
 
@@ -17,7 +19,13 @@ export async function health(services: Services) {
   const ms = services.config.REGISTRY_TIMEOUT_MS;
   const { status, registry } = await liveness(services);
   const [servers, queue, inbound] =
-    status === 'ok' ? await Promise.all([serverHealth(services, ms), queueHealth(services, ms), services.messaging.inbound.stats().catch(() => null)]) : [[], null, null];
+    status === 'ok'
+      ? await Promise.all([
+          serverHealth(services, ms),
+          queueHealth(services, ms),
+          services.messaging.inbound.stats().catch(() => null),
+        ])
+      : [[], null, null];
   return {
     status,
     registry,
@@ -43,7 +51,11 @@ async function probe(work: () => Promise<unknown>) {
 async function serverHealth(services: Services, ms: number) {
   const rows = await withDeadline(services.registry.db.select().from(dbServers), ms);
   return Promise.all(
-    rows.map(async (server) => ({ name: server.name, accepting: server.accepting, ...(await probe(() => withDeadline(services.cluster.sql(server)`select 1`, ms))) })),
+    rows.map(async (server) => ({
+      name: server.name,
+      accepting: server.accepting,
+      ...(await probe(() => withDeadline(services.cluster.sql(server)`select 1`, ms))),
+    })),
   );
 }
 

@@ -41,14 +41,24 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
 
 /** Text from outside (a webhook) made storable: NULs dropped, broken surrogates replaced with U+FFFD. */
-export const storableText = (s: string) => s.replace(/\u0000/g, '').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+export const storableText = (s: string) =>
+  s.replace(/\u0000/g, '').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-export const email = z.string().trim().max(254, 'Use at most 254 characters').pipe(z.email('Enter a valid email address')).transform(normaliseEmail);
+export const email = z
+  .string()
+  .trim()
+  .max(254, 'Use at most 254 characters')
+  .pipe(z.email('Enter a valid email address'))
+  .transform(normaliseEmail);
 // The upper bound keeps anyone from making us hash megabytes.
 export const newPassword = z.string().min(10, 'Use at least 10 characters').max(128, 'Use at most 128 characters');
-export const personName = z.string().trim().min(1, 'Enter your full name').max(120, 'Keep the name under 120 characters');
+export const personName = z
+  .string()
+  .trim()
+  .min(1, 'Enter your full name')
+  .max(120, 'Keep the name under 120 characters');
 
 // linkify-it with every real top-level domain (the `tlds` list): "grace.church" is a link, "St.Mary's" is not.
 const linkify = new LinkifyIt(undefined, { fuzzyIP: true }).tlds(tlds, true);
@@ -83,7 +93,11 @@ export type SignupInput = z.infer<typeof signupInput>;
 export const ticketInput = z.object({ ticket: z.string().min(20).max(100) });
 
 export const inviteInput = z.object({ email, role: z.enum(['admin', 'staff']) });
-export const acceptInviteInput = z.object({ token: z.string().min(20).max(100), name: personName, password: newPassword });
+export const acceptInviteInput = z.object({
+  token: z.string().min(20).max(100),
+  name: personName,
+  password: newPassword,
+});
 export const changePasswordInput = z.object({ currentPassword: z.string().min(1).max(128), newPassword });
 
 /** A rough strength hint for the password field: length and variety, not a policy. */

@@ -42,7 +42,9 @@ function clean(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   if (depth >= MAX_DEPTH) return '[too deep]';
   if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isPrivate(k) ? '[redacted]' : clean(v, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, isPrivate(k) ? '[redacted]' : clean(v, depth + 1)]),
+  );
 }
 
 /** The request's id, church and procedure, for an error report; a tenantId in the fields wins over the context's. */

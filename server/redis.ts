@@ -16,7 +16,10 @@ export class RedisLink {
   private handlers = new Map<string, (message: string) => void>();
   private closing = false;
 
-  constructor(private url: string | undefined, private name = 'redis') {
+  constructor(
+    private url: string | undefined,
+    private name = 'redis',
+  ) {
     this.current = url ? 'degraded' : 'disabled';
     this.client = url ? this.connect(url, 'commands') : null;
   }
@@ -40,7 +43,10 @@ export class RedisLink {
   /** Best effort: a broadcast lost while Redis is down is covered by the PostgreSQL poll. */
   async publish(channel: string, message: string) {
     if (this.current !== 'ok' || !this.client) return false;
-    return this.client.publish(channel, message).then(() => true, () => false);
+    return this.client.publish(channel, message).then(
+      () => true,
+      () => false,
+    );
   }
 
   async close() {
@@ -72,7 +78,9 @@ export class RedisLink {
     const previous = this.current;
     this.current = next;
     if (next === 'ok') log.info(`${this.name} connected`, { previous });
-    else log.warn(`${this.name} unavailable: falling back to PostgreSQL and reconnecting in the background`, { err: err?.message });
+    else
+      log.warn(`${this.name} unavailable: falling back to PostgreSQL and reconnecting in the background`, {
+        err: err?.message,
+      });
   }
 }
-

@@ -28,10 +28,28 @@ export const reconnectBackoff = (attempt: number) => Math.min(0.05 * 2 ** attemp
 
 // 3D000: the database does not exist (dropped, or mid-swap); 55000: it does not accept connections right now;
 // 40001/40P01: a serialization failure or deadlock, which the next try does not meet.
-const outageCodes = new Set(['3D000', '55000', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', '57014', '57P01', '57P02', '57P03', '53300', '40001', '40P01']);
+const outageCodes = new Set([
+  '3D000',
+  '55000',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '40001',
+  '40P01',
+]);
 
 /** True when an error means a database (the registry or a church's) is down or too slow, not a bad query: "try again". */
-export const isDatabaseOutage = (err: unknown) => hasCause(err, (e) => !!e.code && (outageCodes.has(e.code) || e.code.startsWith('08')));
+export const isDatabaseOutage = (err: unknown) =>
+  hasCause(err, (e) => !!e.code && (outageCodes.has(e.code) || e.code.startsWith('08')));
 
 /** The registry did not answer in time, or not at all: requests fail fast instead of hanging. */
 export class RegistryUnavailableError extends errorKind('RegistryUnavailable') {

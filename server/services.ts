@@ -71,7 +71,12 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
   const registry = createRegistry(registryUrl, config.REGISTRY_POOL_SIZE, config.REGISTRY_TIMEOUT_MS);
   const requiredVersion = overrides.tenantSchemaVersion ?? latestTenantVersion();
   const usersGate = forUsers(requiredVersion);
-  const resolver = new TenantResolver(registry, { timeoutMs: config.REGISTRY_TIMEOUT_MS, ttlMs: 5_000, secretKey: config.STEEPLE_SECRET_KEY, cacheable: usersGate });
+  const resolver = new TenantResolver(registry, {
+    timeoutMs: config.REGISTRY_TIMEOUT_MS,
+    ttlMs: 5_000,
+    secretKey: config.STEEPLE_SECRET_KEY,
+    cacheable: usersGate,
+  });
   const connections = new ConnectionManager({
     budget: config.CONNECTION_BUDGET,
     poolSize: config.TENANT_POOL_SIZE,
@@ -99,13 +104,21 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
   const messaging: Messaging = {
     provider: providerOverride ?? createProvider(config),
     numbers: new NumberRouter(registry, config.REGISTRY_TIMEOUT_MS),
-    sendRate: buildLimiter(registry, redis, { keyPrefix: 'send_rate', points: config.SENDS_PER_SECOND_PER_CHURCH, duration: 1, blockDuration: 0 }),
+    sendRate: buildLimiter(registry, redis, {
+      keyPrefix: 'send_rate',
+      points: config.SENDS_PER_SECOND_PER_CHURCH,
+      duration: 1,
+      blockDuration: 0,
+    }),
     verifyKey: config.TELNYX_PUBLIC_KEY ? publicKeyFromBase64(config.TELNYX_PUBLIC_KEY) : createPublicKey(signingKey!),
     signingKey,
     gate: forInbound(requiredVersion),
     inbound: new InboundQueue(registry, config.REGISTRY_TIMEOUT_MS),
   };
-  const sessions = new SessionRegistry(registry, redis, { pollMs: 500, maxAgeSeconds: config.SESSION_MAX_AGE_HOURS * 3600 });
+  const sessions = new SessionRegistry(registry, redis, {
+    pollMs: 500,
+    maxAgeSeconds: config.SESSION_MAX_AGE_HOURS * 3600,
+  });
   return {
     config,
     registry,

@@ -45,14 +45,25 @@ const GENERIC = 'Something went wrong on our side. Please try again.';
  */
 export type Meta = { readOnlyOk?: boolean; permission?: Action };
 
-const t = initTRPC.context<Context>().meta<Meta>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
-    const message = zodError ? 'Please check the highlighted fields.' : error.code === 'INTERNAL_SERVER_ERROR' ? GENERIC : shape.message;
-    return { message, code: shape.code, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, zodError } };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
+      const message = zodError
+        ? 'Please check the highlighted fields.'
+        : error.code === 'INTERNAL_SERVER_ERROR'
+          ? GENERIC
+          : shape.message;
+      return {
+        message,
+        code: shape.code,
+        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, zodError },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -66,7 +77,8 @@ const errorBoundary = t.middleware(({ next, path, type }) =>
     const refused = result.ok ? null : refusal(result.error.cause);
     done(refused?.code ?? (result.ok ? 'ok' : result.error.code));
     if (refused) throw refused;
-    if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') log.error('procedure failed', { err: result.error.cause ?? result.error });
+    if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR')
+      log.error('procedure failed', { err: result.error.cause ?? result.error });
     return result;
   }),
 );
@@ -75,15 +87,21 @@ const errorBoundary = t.middleware(({ next, path, type }) =>
 function refusal(cause: unknown): TRPCError | null {
   if (RegistryUnavailableError.is(cause) || ConnectionBudgetError.is(cause) || isDatabaseOutage(cause)) {
     log.warn('request refused: service busy or unavailable', { err: cause });
-    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Steeple is busy right now. Please try again in a moment.' });
+    return new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'Steeple is busy right now. Please try again in a moment.',
+    });
   }
-  if (TooManyAttemptsError.is(cause) || LimitReached.is(cause)) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message });
+  if (TooManyAttemptsError.is(cause) || LimitReached.is(cause))
+    return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message });
   if (NotFound.is(cause)) return new TRPCError({ code: 'NOT_FOUND', message: cause.message });
   if (Conflict.is(cause)) return new TRPCError({ code: 'CONFLICT', message: cause.message });
   if (Forbidden.is(cause)) return new TRPCError({ code: 'FORBIDDEN', message: cause.message });
   if (Invalid.is(cause)) {
     // One beside its field reaches the page in the shape of an input validation error (see the errorFormatter).
-    const field = cause.field ? new ZodRealError([{ code: 'custom', path: [cause.field], message: cause.message, input: undefined }]) : undefined;
+    const field = cause.field
+      ? new ZodRealError([{ code: 'custom', path: [cause.field], message: cause.message, input: undefined }])
+      : undefined;
     return new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause: field });
   }
   return null;
@@ -100,7 +118,12 @@ function refusal(cause: unknown): TRPCError | null {
 // ---------------------------------------------------------------------------------------------
 /** Text PostgreSQL cannot store (a NUL, a broken surrogate) is a clear 400 here, not a database error later. */
 const storableInput = t.middleware(async ({ getRawInput, next }) => {
-  if (hasUnstorableText(await getRawInput())) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That text contains characters that cannot be saved (a NUL or a broken character). Remove them and try again.' });
+  if (hasUnstorableText(await getRawInput()))
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message:
+        'That text contains characters that cannot be saved (a NUL or a broken character). Remove them and try again.',
+    });
   return next();
 });
 
@@ -122,7 +145,10 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next, type, met
   });
   try {
     // The role comes from the church's database on every call: a change or a removal takes effect at once.
-    const [admin] = await lease.db.select({ id: admins.id, name: admins.name, email: admins.email, role: admins.role }).from(admins).where(eq(admins.id, adminId));
+    const [admin] = await lease.db
+      .select({ id: admins.id, name: admins.name, email: admins.email, role: admins.role })
+      .from(admins)
+      .where(eq(admins.id, adminId));
     if (!admin) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
     // Access follows the subscription: a read-only church may read, sign in, pay and export, but not write.
     if (type === 'mutation' && !meta?.readOnlyOk && (await ctx.services.access.get(tenantId)).readOnly) {
@@ -135,7 +161,12 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next, type, met
 });
 
 /** What a tenant procedure's handler receives; helpers shared by several procedures take this. */
-export type TenantContext = Context & { session: Session; db: TenantDb; tenantId: string; admin: Pick<Admin, 'id' | 'name' | 'email' | 'role'> };
+export type TenantContext = Context & {
+  session: Session;
+  db: TenantDb;
+  tenantId: string;
+  admin: Pick<Admin, 'id' | 'name' | 'email' | 'role'>;
+};
 
 /** A church its admins cannot use right now: maintenance and upgrades are 503 (try again), the rest 403. */
 export function churchUnavailable(reason: Unavailable, cause?: unknown) {
@@ -145,6 +176,7 @@ export function churchUnavailable(reason: Unavailable, cause?: unknown) {
 
 export const permittedProcedure = (action: Action) =>
   tenantProcedure.meta({ permission: action }).use(({ ctx, next }) => {
-    if (!can(ctx.admin.role, action)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
+    if (!can(ctx.admin.role, action))
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
     return next();
   });

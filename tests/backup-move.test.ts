@@ -25,11 +25,15 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
   const ids: Record<string, number> = {};
 
   const names = async () => (await owner.caller.members.list({})).items.map((m) => m.firstName).sort();
-  const tenantRow = async () => (await reg.admin`select status, db_server_id, db_name, db_role, schema_version from tenants where id = ${church.tenantId}`)[0]!;
+  const tenantRow = async () =>
+    (
+      await reg.admin`select status, db_server_id, db_name, db_role, schema_version from tenants where id = ${church.tenantId}`
+    )[0]!;
   /** Where the church's database and role exist, by server. */
   async function presence(sql: postgres.Sql) {
     const { db_name, db_role } = await tenantRow();
-    const [row] = await sql`select exists (select 1 from pg_database where datname = ${db_name}) as db, exists (select 1 from pg_roles where rolname = ${db_role}) as role`;
+    const [row] =
+      await sql`select exists (select 1 from pg_database where datname = ${db_name}) as db, exists (select 1 from pg_roles where rolname = ${db_role}) as role`;
     return { db: row!.db as boolean, role: row!.role as boolean };
   }
   const onDefault = () => presence(reg.admin);
@@ -84,7 +88,10 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
     const { db_name, db_role } = await tenantRow();
     const db = postgres(withDatabase(second!, db_name), { max: 1, onnotice: () => {} });
     try {
-      expect((await db`select first_name from members order by first_name`).map((r) => r.first_name)).toEqual(['Before', 'There']);
+      expect((await db`select first_name from members order by first_name`).map((r) => r.first_name)).toEqual([
+        'Before',
+        'There',
+      ]);
       const [acl] = await db`select has_database_privilege(${db_role}, current_database(), 'connect') as church,
                                     has_database_privilege('public', current_database(), 'connect') as anyone`;
       expect(acl).toEqual({ church: true, anyone: false });
@@ -103,8 +110,12 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
 
   it('refuses the server it is on, an unknown server and an unreachable one, changing nothing', async () => {
     expect((await errorOf(moveChurch(reg.services, church.tenantId, 'default'))).message).toMatch(/already on default/);
-    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'nowhere'))).message).toMatch(/unknown database server "nowhere" \(known: default, second, offline\)/);
-    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'offline'))).message).toMatch(/offline is not reachable/);
+    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'nowhere'))).message).toMatch(
+      /unknown database server "nowhere" \(known: default, second, offline\)/,
+    );
+    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'offline'))).message).toMatch(
+      /offline is not reachable/,
+    );
     expect(await tenantRow()).toMatchObject({ status: 'active', db_server_id: ids.default });
     expect(await names()).toEqual(['Before', 'There']);
   });
@@ -113,7 +124,9 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
     const fail = (at: MoveFault) => (p: MoveFault) => {
       if (p === at) throw new Error(`injected at ${p}`);
     };
-    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'second', { faults: fail('after:restore') }))).message).toBe('injected at after:restore');
+    expect(
+      (await errorOf(moveChurch(reg.services, church.tenantId, 'second', { faults: fail('after:restore') }))).message,
+    ).toBe('injected at after:restore');
     expect(await tenantRow()).toMatchObject({ status: 'active', db_server_id: ids.default });
     expect(await onSecond()).toEqual({ db: false, role: false }); // its copy and the role it created are gone
     expect(await names()).toEqual(['Before', 'There']);
@@ -135,12 +148,21 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
     }).catch(() => {});
     await atFault;
     expect(await tenantRow()).toMatchObject({ status: 'moving', db_server_id: ids.second });
-    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'default'))).message).toMatch(/another restore or move/);
+    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'default'))).message).toMatch(
+      /another restore or move/,
+    );
     await doomed.close();
     // Its registry session ends a moment after its socket does; only then is its lock released.
-    await until(async () => (await reg.admin`select 1 from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`).length === 0);
+    await until(
+      async () =>
+        (
+          await reg.admin`select 1 from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`
+        ).length === 0,
+    );
 
-    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'offline'))).message).toMatch(/unfinished move to database server #\d+: run that move again/);
+    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'offline'))).message).toMatch(
+      /unfinished move to database server #\d+: run that move again/,
+    );
     const done = await moveChurch(reg.services, church.tenantId, 'default');
     expect(done).toMatchObject({ from: 'second', to: 'default' });
     expect(await tenantRow()).toMatchObject({ status: 'suspended', db_server_id: ids.default });
@@ -151,13 +173,21 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
   });
 
   it('a move that stopped after its switch is served from the target at once; running it again removes the old copy', async () => {
-    const err = await errorOf(moveChurch(reg.services, church.tenantId, 'second', { faults: (p) => { if (p === 'after:switch') throw new Error('crash'); } }));
+    const err = await errorOf(
+      moveChurch(reg.services, church.tenantId, 'second', {
+        faults: (p) => {
+          if (p === 'after:switch') throw new Error('crash');
+        },
+      }),
+    );
     expect(err.message).toBe('crash');
     expect(await tenantRow()).toMatchObject({ status: 'active', db_server_id: ids.second });
     expect(await names()).toEqual(['Before', 'Still', 'There']);
     expect(await onDefault()).toEqual({ db: true, role: true }); // the old copy, not yet removed
     // Its marker says where the old copy is: another move must not lose it.
-    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'default'))).message).toMatch(/has not removed its old copy yet: run `move .* second` again/);
+    expect((await errorOf(moveChurch(reg.services, church.tenantId, 'default'))).message).toMatch(
+      /has not removed its old copy yet: run `move .* second` again/,
+    );
 
     const finished = await moveChurch(reg.services, church.tenantId, 'second');
     expect(finished).toMatchObject({ from: 'default', to: 'second', bytes: 0 });

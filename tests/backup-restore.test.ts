@@ -20,9 +20,13 @@ describe('backup and restore', { timeout: 180_000 }, () => {
   const latest = latestTenantVersion();
 
   const names = async (who = owner) => (await who.caller.members.list({})).items.map((m) => m.firstName).sort();
-  const tenantRow = async (id = church.tenantId) => (await reg.admin`select status, schema_version, db_name, db_role from tenants where id = ${id}`)[0]!;
+  const tenantRow = async (id = church.tenantId) =>
+    (await reg.admin`select status, schema_version, db_name, db_role from tenants where id = ${id}`)[0]!;
   /** Databases of this registry on the test server, to prove nothing is left behind. */
-  const databases = async () => (await reg.admin`select datname from pg_database where datname like ${reg.services.naming.prefix + '\\_%'}`).map((r) => r.datname as string);
+  const databases = async () =>
+    (await reg.admin`select datname from pg_database where datname like ${reg.services.naming.prefix + '\\_%'}`).map(
+      (r) => r.datname as string,
+    );
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'steeple-backups-'));
@@ -47,7 +51,9 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     expect(await readdir(backups)).toEqual([path.basename(backup.file)]); // no temporary file left beside it
     expect((await readFile(backup.file)).subarray(0, 5).toString()).toBe('PGDMP');
     expect(backup.tool.path).toMatch(/pg_dump$/);
-    expect(backup.tool.major).toBeGreaterThanOrEqual(Math.floor(Number((await reg.admin`show server_version_num`)[0]!.server_version_num) / 10_000));
+    expect(backup.tool.major).toBeGreaterThanOrEqual(
+      Math.floor(Number((await reg.admin`show server_version_num`)[0]!.server_version_num) / 10_000),
+    );
 
     await owner.caller.members.create({ firstName: 'Late', phone: '202-555-0102' });
     expect(await names()).toEqual(['Early', 'Late']);
@@ -70,11 +76,13 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     expect(acl!.acl).not.toMatch(/(^|[{,])=/); // no entry for PUBLIC
     const db = postgres(withDatabase(serverUrl(), db_name), { max: 1, onnotice: () => {} });
     try {
-      const [rights] = await db`select has_table_privilege(${reg.services.naming.tenantGroup}, 'members', 'select, insert, update, delete') as rw,
+      const [rights] =
+        await db`select has_table_privilege(${reg.services.naming.tenantGroup}, 'members', 'select, insert, update, delete') as rw,
                                        (select obj_description(oid, 'pg_database') from pg_database where datname = current_database()) as marker`;
       expect(rights).toEqual({ rw: true, marker: null });
       // Default privileges are not restored from the dump (they name the dumping user) but set again by the migrator.
-      const [defaults] = await db`select count(*)::int as n from pg_default_acl where defaclacl::text like ${'%' + reg.services.naming.tenantGroup + '%'}`;
+      const [defaults] =
+        await db`select count(*)::int as n from pg_default_acl where defaclacl::text like ${'%' + reg.services.naming.tenantGroup + '%'}`;
       expect(defaults!.n).toBe(2);
     } finally {
       await db.end();
@@ -87,7 +95,9 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     expect(tools.pgDump).toMatchObject({ path: expect.stringMatching(/\/pg_dump$/), major: expect.any(Number) });
     expect(tools.pgRestore.major).toBeGreaterThanOrEqual(15);
     const err = await errorOf(findPgTools('/nonexistent/bin', 990000));
-    expect(err.message).toMatch(/PostgreSQL 99 or newer.*PG_BIN_DIR \(\/nonexistent\/bin\), PATH and \/usr\/lib\/postgresql\/\*\/bin; found: .*pg_dump \d+/);
+    expect(err.message).toMatch(
+      /PostgreSQL 99 or newer.*PG_BIN_DIR \(\/nonexistent\/bin\), PATH and \/usr\/lib\/postgresql\/\*\/bin; found: .*pg_dump \d+/,
+    );
   });
 
   it('refuses a file that is not a dump, and another church’s dump, leaving the church untouched', async () => {
@@ -96,11 +106,15 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     await writeFile(junk, 'PGDMX this is not an archive');
     const err = await errorOf(restoreChurch(reg.services, church.tenantId, junk));
     expect(err.message).toMatch(/is not a pg_dump custom-format archive/);
-    expect((await errorOf(restoreChurch(reg.services, church.tenantId, path.join(dir, 'missing.dump')))).message).toMatch(/not a pg_dump/);
+    expect(
+      (await errorOf(restoreChurch(reg.services, church.tenantId, path.join(dir, 'missing.dump')))).message,
+    ).toMatch(/not a pg_dump/);
 
     const other = await provisionChurch(reg.services, { churchName: 'Other Chapel' });
     const theirs = await backupChurch(reg.services, other.tenantId);
-    expect((await errorOf(restoreChurch(reg.services, church.tenantId, theirs.file))).message).toMatch(/not of .*another church/);
+    expect((await errorOf(restoreChurch(reg.services, church.tenantId, theirs.file))).message).toMatch(
+      /not of .*another church/,
+    );
 
     expect(await tenantRow()).toMatchObject({ status: 'active' });
     expect(await names()).toEqual(before);
@@ -112,13 +126,25 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     await owner.caller.members.create({ firstName: 'Doomed', phone: '202-555-0104' });
     const before = await names();
 
-    const early = await errorOf(restoreChurch(reg.services, church.tenantId, backup.file, { faults: (p) => { if (p === 'before:swap') throw new Error('injected'); } }));
+    const early = await errorOf(
+      restoreChurch(reg.services, church.tenantId, backup.file, {
+        faults: (p) => {
+          if (p === 'before:swap') throw new Error('injected');
+        },
+      }),
+    );
     expect(early.message).toBe('injected');
     expect(await tenantRow()).toMatchObject({ status: 'active' });
     expect(await names()).toEqual(before);
     expect(await databases()).not.toContainEqual(expect.stringMatching(/_x_/));
 
-    const mid = await errorOf(restoreChurch(reg.services, church.tenantId, backup.file, { faults: (p) => { if (p === 'after:drop') throw new Error('crash'); } }));
+    const mid = await errorOf(
+      restoreChurch(reg.services, church.tenantId, backup.file, {
+        faults: (p) => {
+          if (p === 'after:drop') throw new Error('crash');
+        },
+      }),
+    );
     expect(mid.message).toMatch(/stopped mid-swap.*run it again/);
     expect(await tenantRow()).toMatchObject({ status: 'moving' });
     await expect(owner.caller.members.list({})).rejects.toThrow(); // maintenance while it is half done

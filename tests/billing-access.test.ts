@@ -3,7 +3,15 @@ import { conversations } from '@/db/tenant/schema';
 import { READ_ONLY_MESSAGE } from '@/server/billing/access';
 import { loadConfig } from '@/server/config';
 import { createServices, type Services } from '@/server/services';
-import { addTeammate, caller, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import {
+  addTeammate,
+  caller,
+  errorOf,
+  provisionChurch,
+  signIn,
+  type Church,
+  type SignedInClient,
+} from './support/accounts';
 import { deliver, FakeStripe, stripeEvent, subscriptionObject, unix } from './support/fake-stripe';
 import { createTestRegistry, sleep, testSecrets, until, type TestRegistry } from './support/harness';
 import { assignNumber, personNumber, postSigned, received } from './support/webhooks';
@@ -22,7 +30,8 @@ describe('access follows the subscription', () => {
 
   /** Change the church's billing row as Stripe's events (or the clock) would, and drop the cached access. */
   async function setAccount(patch: { status?: string; trialEndsInMs?: number }) {
-    if (patch.status) await reg.admin`update billing_accounts set status = ${patch.status}::billing_status where tenant_id = ${church.tenantId}`;
+    if (patch.status)
+      await reg.admin`update billing_accounts set status = ${patch.status}::billing_status where tenant_id = ${church.tenantId}`;
     if (patch.trialEndsInMs !== undefined) {
       await reg.admin`update billing_accounts set trial_ends_at = now() + make_interval(secs => ${patch.trialEndsInMs / 1000}) where tenant_id = ${church.tenantId}`;
     }
@@ -45,7 +54,9 @@ describe('access follows the subscription', () => {
     const s = await addTeammate(services, owner.caller, `staff-${church.tenantId.slice(0, 8)}@example.org`, 'staff');
     admin = await signIn(services, a.email, a.password);
     staff = await signIn(services, s.email, s.password);
-    const [row] = await reg.admin<{ stripe_customer_id: string }[]>`select stripe_customer_id from billing_accounts where tenant_id = ${church.tenantId}`;
+    const [row] = await reg.admin<
+      { stripe_customer_id: string }[]
+    >`select stripe_customer_id from billing_accounts where tenant_id = ${church.tenantId}`;
     customer = row!.stripe_customer_id;
     expect(customer).toMatch(/^cus_/);
   });
@@ -58,7 +69,15 @@ describe('access follows the subscription', () => {
     await owner.caller.members.create({ firstName: 'Trial', lastName: 'Writer', phone: phone() });
     await staff.caller.members.create({ firstName: 'Staff', lastName: 'Writer', phone: phone() });
     const status = await staff.caller.billing.status();
-    expect(status).toMatchObject({ configured: true, planName: 'Steeple', status: 'trialing', readOnly: false, banner: null, trialDaysLeft: 14, hasSubscription: false });
+    expect(status).toMatchObject({
+      configured: true,
+      planName: 'Steeple',
+      status: 'trialing',
+      readOnly: false,
+      banner: null,
+      trialDaysLeft: 14,
+      hasSubscription: false,
+    });
     expect((await owner.caller.account.me()).access).toEqual({ readOnly: false, banner: null, trialDaysLeft: 14 });
   });
 
@@ -66,7 +85,9 @@ describe('access follows the subscription', () => {
     // A conversation with an unread message, to mark read while read-only.
     const number = await assignNumber(services, church.tenantId);
     expect((await postSigned(services, received(personNumber(1), number, 'hello?').body)).status).toBe(200);
-    const [conversation] = await services.connections.withTenant(church.tenantId, (db) => db.select().from(conversations));
+    const [conversation] = await services.connections.withTenant(church.tenantId, (db) =>
+      db.select().from(conversations),
+    );
     expect(conversation!.unreadCount).toBe(1);
 
     await setAccount({ trialEndsInMs: -60_000 });
@@ -76,7 +97,9 @@ describe('access follows the subscription', () => {
       const [member] = (await owner.caller.members.list({})).items;
       await expectReadOnly(owner.caller.members.update({ id: member!.id, firstName: 'Changed' }));
       await expectReadOnly(admin.caller.members.delete({ id: member!.id }));
-      await expectReadOnly(admin.caller.church.updateProfile({ churchName: 'Renamed', timezone: 'Europe/London', country: 'GB' }));
+      await expectReadOnly(
+        admin.caller.church.updateProfile({ churchName: 'Renamed', timezone: 'Europe/London', country: 'GB' }),
+      );
       await expectReadOnly(owner.caller.team.invite({ email: 'late@example.org', role: 'staff' }));
       await expectReadOnly(owner.caller.conversations.assign({ id: conversation!.id, adminId: null }));
 
@@ -85,13 +108,21 @@ describe('access follows the subscription', () => {
       expect(list.items.map((m) => m.firstName).sort()).toEqual(['New contact', 'Staff', 'Trial']);
       const exported = await admin.caller.members.export();
       expect(exported.csv).toMatch(/Trial/);
-      expect(await staff.caller.billing.status()).toMatchObject({ status: 'trialing', readOnly: true, banner: 'read_only', trialDaysLeft: 0 });
+      expect(await staff.caller.billing.status()).toMatchObject({
+        status: 'trialing',
+        readOnly: true,
+        banner: 'read_only',
+        trialDaysLeft: 0,
+      });
       expect((await staff.caller.account.me()).access).toMatchObject({ readOnly: true, banner: 'read_only' });
       expect((await owner.caller.members.get({ id: member!.id })).firstName).toBe(member!.firstName);
 
       // The writes that stay open: reading a conversation, the password, signing out, paying.
       expect(await staff.caller.conversations.markRead({ id: conversation!.id })).toEqual({ ok: true });
-      await staff.caller.account.changePassword({ currentPassword: 'member password 1', newPassword: 'a new password 22' });
+      await staff.caller.account.changePassword({
+        currentPassword: 'member password 1',
+        newPassword: 'a new password 22',
+      });
       const again = await signIn(services, staff.signed.email, 'a new password 22');
       expect((await again.caller.members.list({})).items.length).toBe(3);
       expect((await again.caller.account.signOutEverywhere()).sessionsSignedOut).toBeGreaterThanOrEqual(1);
@@ -106,51 +137,98 @@ describe('access follows the subscription', () => {
     await owner.caller.members.create({ firstName: 'Back', phone: phone() });
   });
 
-  it.each(['canceled', 'unpaid', 'incomplete_expired', 'paused'])('status %s is read-only even within the trial dates', async (status) => {
-    await setAccount({ status });
-    try {
-      await expectReadOnly(owner.caller.members.create({ firstName: 'Refused', phone: phone() }));
-      expect(await owner.caller.billing.status()).toMatchObject({ status, readOnly: true, banner: 'read_only' });
-    } finally {
-      await setAccount({ status: 'trialing' });
-    }
-  });
+  it.each(['canceled', 'unpaid', 'incomplete_expired', 'paused'])(
+    'status %s is read-only even within the trial dates',
+    async (status) => {
+      await setAccount({ status });
+      try {
+        await expectReadOnly(owner.caller.members.create({ firstName: 'Refused', phone: phone() }));
+        expect(await owner.caller.billing.status()).toMatchObject({ status, readOnly: true, banner: 'read_only' });
+      } finally {
+        await setAccount({ status: 'trialing' });
+      }
+    },
+  );
 
   it('past_due keeps working, with the banner; active works with none, even after the trial dates', async () => {
     await setAccount({ status: 'past_due', trialEndsInMs: -86_400_000 });
     try {
       await admin.caller.members.create({ firstName: 'Past', lastName: 'Due', phone: phone() });
-      expect(await staff.caller.billing.status()).toMatchObject({ status: 'past_due', readOnly: false, banner: 'past_due' });
+      expect(await staff.caller.billing.status()).toMatchObject({
+        status: 'past_due',
+        readOnly: false,
+        banner: 'past_due',
+      });
       await setAccount({ status: 'active' });
       await admin.caller.members.create({ firstName: 'Paying', phone: phone() });
-      expect(await staff.caller.billing.status()).toMatchObject({ status: 'active', readOnly: false, banner: null, trialDaysLeft: null });
+      expect(await staff.caller.billing.status()).toMatchObject({
+        status: 'active',
+        readOnly: false,
+        banner: null,
+        trialDaysLeft: null,
+      });
     } finally {
       await setAccount({ status: 'trialing', trialEndsInMs: 7 * 86_400_000 });
     }
   });
 
   it('a canceled webhook makes the church read-only at once; an active one restores it; another server sees both within the 5 s cache', async () => {
-    const other = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, ...fake.env(), LOG_LEVEL: 'error' }));
+    const other = createServices(
+      loadConfig({ DATABASE_URL: reg.url, ...testSecrets, ...fake.env(), LOG_LEVEL: 'error' }),
+    );
     try {
       const otherOwner = caller(other, owner.session);
       const t = unix();
       const sub = 'sub_access1';
-      expect((await deliver(services, stripeEvent('customer.subscription.created', subscriptionObject({ id: sub, customer, status: 'active' }), { created: t - 60 }))).status).toBe(200);
+      expect(
+        (
+          await deliver(
+            services,
+            stripeEvent('customer.subscription.created', subscriptionObject({ id: sub, customer, status: 'active' }), {
+              created: t - 60,
+            }),
+          )
+        ).status,
+      ).toBe(200);
       await owner.caller.members.create({ firstName: 'Subscribed', phone: phone() });
       expect((await other.access.get(church.tenantId)).readOnly).toBe(false); // the other server caches "full access"
 
-      expect((await deliver(services, stripeEvent('customer.subscription.deleted', subscriptionObject({ id: sub, customer, status: 'canceled' }), { created: t - 30 }))).status).toBe(200);
+      expect(
+        (
+          await deliver(
+            services,
+            stripeEvent(
+              'customer.subscription.deleted',
+              subscriptionObject({ id: sub, customer, status: 'canceled' }),
+              { created: t - 30 },
+            ),
+          )
+        ).status,
+      ).toBe(200);
       // This server: the webhook dropped the cached access, so the very next write is refused.
       await expectReadOnly(owner.caller.members.create({ firstName: 'Refused', phone: phone() }));
       // The other server still holds its cached answer, and follows within the TTL.
       const canceledAt = Date.now();
-      const refused = () => otherOwner.members.create({ firstName: 'Probe', phone: phone() }).then(() => false, (err) => err.code === 'PAYMENT_REQUIRED');
+      const refused = () =>
+        otherOwner.members.create({ firstName: 'Probe', phone: phone() }).then(
+          () => false,
+          (err) => err.code === 'PAYMENT_REQUIRED',
+        );
       await until(refused, { timeoutMs: 8_000, everyMs: 250 }).catch(() => {
         throw new Error('the other server never saw the cancellation');
       });
       expect(Date.now() - canceledAt).toBeLessThan(6_500);
 
-      expect((await deliver(services, stripeEvent('customer.subscription.updated', subscriptionObject({ id: sub, customer, status: 'active' }), { created: t }))).status).toBe(200);
+      expect(
+        (
+          await deliver(
+            services,
+            stripeEvent('customer.subscription.updated', subscriptionObject({ id: sub, customer, status: 'active' }), {
+              created: t,
+            }),
+          )
+        ).status,
+      ).toBe(200);
       await owner.caller.members.create({ firstName: 'Restored', phone: phone() });
       await sleep(5_100); // past the other server's TTL
       await otherOwner.members.create({ firstName: 'Restored Too', phone: phone() });
@@ -182,12 +260,19 @@ describe('access follows the subscription', () => {
       expect((await errorOf(offOwner.billing.checkout())).code).toBe('PRECONDITION_FAILED');
       expect((await errorOf(offOwner.billing.portal())).code).toBe('PRECONDITION_FAILED');
       expect((await errorOf(caller(off, staff.session).billing.checkout())).code).toBe('FORBIDDEN');
-      expect(await offOwner.billing.status()).toMatchObject({ configured: false, planName: null, status: 'trialing', readOnly: false });
+      expect(await offOwner.billing.status()).toMatchObject({
+        configured: false,
+        planName: null,
+        status: 'trialing',
+        readOnly: false,
+      });
       expect(fake.requests).toHaveLength(requests);
       // With no way to pay, an ended trial is shown but never enforced.
       await reg.admin`update billing_accounts set trial_ends_at = now() - interval '1 day' where tenant_id = ${church.tenantId}`;
       expect(await offOwner.billing.status()).toMatchObject({ readOnly: false, banner: null, trialDaysLeft: 0 });
-      expect(await offOwner.branches.create({ name: `Billing-off branch ${Date.now()}` })).toMatchObject({ id: expect.any(String) });
+      expect(await offOwner.branches.create({ name: `Billing-off branch ${Date.now()}` })).toMatchObject({
+        id: expect.any(String),
+      });
       await reg.admin`update billing_accounts set trial_ends_at = now() + interval '14 days' where tenant_id = ${church.tenantId}`;
     } finally {
       await off.close();

@@ -33,7 +33,8 @@ describe('Stripe customers', () => {
   const account = async (tenantId: string) => (await accountOf(services.registry, tenantId))!;
   const key = (tenantId: string) => `steeple-customer-${tenantId}`;
   /** Every customer-creation request the fake received for this church. */
-  const createRequests = (tenantId: string) => fake.requestsTo('/v1/customers').filter((r) => r.body['metadata[tenantId]'] === tenantId);
+  const createRequests = (tenantId: string) =>
+    fake.requestsTo('/v1/customers').filter((r) => r.body['metadata[tenantId]'] === tenantId);
   const expectTrialOf = async (tenantId: string, days: number) => {
     const a = await account(tenantId);
     expect(a.status).toBe('trialing');
@@ -60,11 +61,19 @@ describe('Stripe customers', () => {
     const c = await provisionChurch(services, { churchName: 'First Customer Chapel' });
     const customers = fake.customersOf(c.tenantId);
     expect(customers).toHaveLength(1);
-    expect(customers[0]).toMatchObject({ metadata: { tenantId: c.tenantId }, name: 'First Customer Chapel', email: c.email });
+    expect(customers[0]).toMatchObject({
+      metadata: { tenantId: c.tenantId },
+      name: 'First Customer Chapel',
+      email: c.email,
+    });
 
     const creates = createRequests(c.tenantId);
     expect(creates).toHaveLength(1);
-    expect(creates[0]).toMatchObject({ idempotencyKey: key(c.tenantId), stripeVersion: STRIPE_API_VERSION, outcome: 200 });
+    expect(creates[0]).toMatchObject({
+      idempotencyKey: key(c.tenantId),
+      stripeVersion: STRIPE_API_VERSION,
+      outcome: 200,
+    });
     expect(creates[0]!.headers.authorization).toBe(`Bearer ${FAKE_SECRET_KEY}`);
     expect(STRIPE_API_VERSION).toBe('2026-10-28.endive');
     // Every request Steeple made carries the pinned version, never Stripe's account default.
@@ -107,11 +116,15 @@ describe('Stripe customers', () => {
     let c;
     let lines;
     try {
-      ({ result: c, lines } = await withWarnings(() => provisionChurch(services, { churchName: 'Stripe Down Chapel' })));
+      ({ result: c, lines } = await withWarnings(() =>
+        provisionChurch(services, { churchName: 'Stripe Down Chapel' }),
+      ));
     } finally {
       fake.heal();
     }
-    expect(lines.some((l) => l.level === 'warn' && /stripe unreachable/.test(l.msg) && l.tenantId === c.tenantId)).toBe(true);
+    expect(lines.some((l) => l.level === 'warn' && /stripe unreachable/.test(l.msg) && l.tenantId === c.tenantId)).toBe(
+      true,
+    );
     const before = await expectTrialOf(c.tenantId, 14);
     expect(before.stripeCustomerId).toBeNull();
     expect(fake.customersOf(c.tenantId)).toHaveLength(0);
@@ -127,7 +140,9 @@ describe('Stripe customers', () => {
     expect(creates.filter((r) => r.outcome === 200)).toHaveLength(1);
     expect(new Set(creates.map((r) => r.idempotencyKey))).toEqual(new Set([key(c.tenantId)]));
 
-    const [checkout] = fake.requestsTo('/v1/checkout/sessions').filter((r) => r.body.client_reference_id === c.tenantId);
+    const [checkout] = fake
+      .requestsTo('/v1/checkout/sessions')
+      .filter((r) => r.body.client_reference_id === c.tenantId);
     expect(checkout).toBeDefined();
     expect(checkout!.body).toMatchObject({
       mode: 'subscription',
@@ -163,7 +178,11 @@ describe('Stripe customers', () => {
     expect(createRequests(c.tenantId).every((r) => r.outcome === 'dropped')).toBe(true);
 
     const owner = await signIn(services, c.email, c.password);
-    await owner.caller.church.updateProfile({ churchName: 'Renamed Chapel of the Hills', timezone: 'Europe/London', country: 'GB' });
+    await owner.caller.church.updateProfile({
+      churchName: 'Renamed Chapel of the Hills',
+      timezone: 'Europe/London',
+      country: 'GB',
+    });
     // A second owner (another email) opens checkout: the keyed request must still match the first one.
     const co = await addTeammate(services, owner.caller, `co-owner-${c.tenantId.slice(0, 8)}@example.org`, 'admin');
     await owner.caller.team.changeRole({ adminId: co.adminId, role: 'owner' });
@@ -174,7 +193,9 @@ describe('Stripe customers', () => {
     const customers = fake.customersOf(c.tenantId);
     expect(customers).toHaveLength(1);
     expect((await account(c.tenantId)).stripeCustomerId).toBe(customers[0]!.id);
-    expect(new Set(createRequests(c.tenantId).map((r: RecordedRequest) => r.idempotencyKey))).toEqual(new Set([key(c.tenantId)]));
+    expect(new Set(createRequests(c.tenantId).map((r: RecordedRequest) => r.idempotencyKey))).toEqual(
+      new Set([key(c.tenantId)]),
+    );
     expect(customers[0]).toMatchObject({ name: 'Renamed Chapel of the Hills', email: c.email });
   });
 
@@ -192,7 +213,9 @@ describe('Stripe customers', () => {
 
   it('with billing off every church still gets its account and trial (TRIAL_DAYS, default 14), and Stripe is never called', async () => {
     const off = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error' }));
-    const longer = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TRIAL_DAYS: '30' }));
+    const longer = createServices(
+      loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TRIAL_DAYS: '30' }),
+    );
     try {
       expect(off.billing).toBeNull();
       const requests = fake.requests.length;

@@ -28,7 +28,10 @@ describe('Stripe webhooks', () => {
   let customer: string;
 
   const account = async (tenantId: string) => (await accountOf(services.registry, tenantId))!;
-  const eventRows = (id: string) => reg.admin<{ id: string; type: string; tenant_id: string | null }[]>`select id, type, tenant_id from stripe_events where id = ${id}`;
+  const eventRows = (id: string) =>
+    reg.admin<
+      { id: string; type: string; tenant_id: string | null }[]
+    >`select id, type, tenant_id from stripe_events where id = ${id}`;
   const seconds = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : null);
 
   /** A church of its own per test, so effects never leak between tests. */
@@ -51,7 +54,8 @@ describe('Stripe webhooks', () => {
   });
 
   describe('signature', () => {
-    const cancelEvent = () => stripeEvent('customer.subscription.deleted', subscriptionObject({ customer, status: 'canceled' }));
+    const cancelEvent = () =>
+      stripeEvent('customer.subscription.deleted', subscriptionObject({ customer, status: 'canceled' }));
 
     async function expectRejected(res: Response, event: StripeEventJson) {
       expect(res.status).toBe(400);
@@ -63,7 +67,10 @@ describe('Stripe webhooks', () => {
     it('a signature made with another secret is 400 and changes nothing', async () => {
       const event = cancelEvent();
       const body = JSON.stringify(event);
-      await expectRejected(await postStripe(services, body, { 'stripe-signature': signatureFor(body, 'whsec_someoneElsesSecret') }), event);
+      await expectRejected(
+        await postStripe(services, body, { 'stripe-signature': signatureFor(body, 'whsec_someoneElsesSecret') }),
+        event,
+      );
     });
 
     it('no Stripe-Signature header, or a malformed one, is 400', async () => {
@@ -77,7 +84,9 @@ describe('Stripe webhooks', () => {
       const event = cancelEvent();
       const body = JSON.stringify(event);
       const header = signatureFor(body);
-      const tampered = body.replace('"status":"canceled"', '"status":"active"').replace('customer.subscription.deleted', 'customer.subscription.updated');
+      const tampered = body
+        .replace('"status":"canceled"', '"status":"active"')
+        .replace('customer.subscription.deleted', 'customer.subscription.updated');
       expect(tampered).not.toBe(body);
       await expectRejected(await postStripe(services, tampered, { 'stripe-signature': header }), event);
       // The untouched body with the same header is accepted: the rejection was the tampering, not the event.
@@ -89,7 +98,10 @@ describe('Stripe webhooks', () => {
     it('a signature older than the tolerance (a captured delivery replayed later) is 400', async () => {
       const event = cancelEvent();
       const body = JSON.stringify(event);
-      await expectRejected(await postStripe(services, body, { 'stripe-signature': signatureFor(body, undefined, unix() - 600) }), event);
+      await expectRejected(
+        await postStripe(services, body, { 'stripe-signature': signatureFor(body, undefined, unix() - 600) }),
+        event,
+      );
     });
   });
 
@@ -98,21 +110,46 @@ describe('Stripe webhooks', () => {
       const { church: c } = await freshChurch('Checkout Chapel');
       // As when Stripe was unreachable at provisioning: no customer recorded yet.
       await reg.admin`update billing_accounts set stripe_customer_id = null where tenant_id = ${c.tenantId}`;
-      const event = stripeEvent('checkout.session.completed', checkoutCompletedObject({ tenantId: c.tenantId, customer: 'cus_fromCheckout1', subscription: 'sub_fromCheckout1' }));
+      const event = stripeEvent(
+        'checkout.session.completed',
+        checkoutCompletedObject({
+          tenantId: c.tenantId,
+          customer: 'cus_fromCheckout1',
+          subscription: 'sub_fromCheckout1',
+        }),
+      );
       const res = await deliver(services, event);
       expect(res).toMatchObject({ status: 200, body: { received: true, duplicate: false } });
-      expect(await account(c.tenantId)).toMatchObject({ stripeCustomerId: 'cus_fromCheckout1', subscriptionId: 'sub_fromCheckout1', status: 'trialing' });
-      expect(await eventRows(event.id)).toEqual([{ id: event.id, type: 'checkout.session.completed', tenant_id: c.tenantId }]);
+      expect(await account(c.tenantId)).toMatchObject({
+        stripeCustomerId: 'cus_fromCheckout1',
+        subscriptionId: 'sub_fromCheckout1',
+        status: 'trialing',
+      });
+      expect(await eventRows(event.id)).toEqual([
+        { id: event.id, type: 'checkout.session.completed', tenant_id: c.tenantId },
+      ]);
 
       // The customer recorded from the checkout now routes the subscription's own events to this church.
       const periodEnd = unix() + 30 * DAY;
-      await deliver(services, stripeEvent('customer.subscription.created', subscriptionObject({ id: 'sub_fromCheckout1', customer: 'cus_fromCheckout1', status: 'active', periodEnd })));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.created',
+          subscriptionObject({ id: 'sub_fromCheckout1', customer: 'cus_fromCheckout1', status: 'active', periodEnd }),
+        ),
+      );
       expect(await account(c.tenantId)).toMatchObject({ status: 'active', subscriptionId: 'sub_fromCheckout1' });
     });
 
     it('checkout.session.completed keeps the customer the church already has', async () => {
       const { church: c, customer: cus } = await freshChurch('Keeps Customer Chapel');
-      await deliver(services, stripeEvent('checkout.session.completed', checkoutCompletedObject({ tenantId: c.tenantId, customer: cus, subscription: 'sub_keeps1' })));
+      await deliver(
+        services,
+        stripeEvent(
+          'checkout.session.completed',
+          checkoutCompletedObject({ tenantId: c.tenantId, customer: cus, subscription: 'sub_keeps1' }),
+        ),
+      );
       expect(await account(c.tenantId)).toMatchObject({ stripeCustomerId: cus, subscriptionId: 'sub_keeps1' });
     });
 
@@ -120,10 +157,25 @@ describe('Stripe webhooks', () => {
       const { church: c, customer: cus } = await freshChurch('Created Chapel');
       const periodEnd = unix() + 9 * DAY;
       const trialEnd = unix() + 9 * DAY;
-      const event = stripeEvent('customer.subscription.created', subscriptionObject({ id: 'sub_created1', customer: cus, status: 'trialing', priceId: 'price_other', periodEnd, trialEnd }));
+      const event = stripeEvent(
+        'customer.subscription.created',
+        subscriptionObject({
+          id: 'sub_created1',
+          customer: cus,
+          status: 'trialing',
+          priceId: 'price_other',
+          periodEnd,
+          trialEnd,
+        }),
+      );
       expect((await deliver(services, event)).status).toBe(200);
       const a = await account(c.tenantId);
-      expect(a).toMatchObject({ subscriptionId: 'sub_created1', status: 'trialing', priceId: 'price_other', cancelAtPeriodEnd: false });
+      expect(a).toMatchObject({
+        subscriptionId: 'sub_created1',
+        status: 'trialing',
+        priceId: 'price_other',
+        cancelAtPeriodEnd: false,
+      });
       expect(seconds(a.currentPeriodEnd)).toBe(periodEnd);
       expect(seconds(a.trialEndsAt)).toBe(trialEnd);
       expect(seconds(a.stateAt)).toBe(event.created);
@@ -134,8 +186,22 @@ describe('Stripe webhooks', () => {
       const before = await account(c.tenantId);
       const periodEnd = unix() + 31 * DAY;
       const t = unix();
-      await deliver(services, stripeEvent('customer.subscription.created', subscriptionObject({ id: 'sub_upd1', customer: cus, status: 'active' }), { created: t - 10 }));
-      await deliver(services, stripeEvent('customer.subscription.updated', subscriptionObject({ id: 'sub_upd1', customer: cus, status: 'past_due', periodEnd, cancelAtPeriodEnd: true }), { created: t }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.created',
+          subscriptionObject({ id: 'sub_upd1', customer: cus, status: 'active' }),
+          { created: t - 10 },
+        ),
+      );
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.updated',
+          subscriptionObject({ id: 'sub_upd1', customer: cus, status: 'past_due', periodEnd, cancelAtPeriodEnd: true }),
+          { created: t },
+        ),
+      );
       const a = await account(c.tenantId);
       expect(a).toMatchObject({ status: 'past_due', cancelAtPeriodEnd: true, priceId: services.billing!.priceId });
       expect(seconds(a.currentPeriodEnd)).toBe(periodEnd);
@@ -145,9 +211,23 @@ describe('Stripe webhooks', () => {
     it('customer.subscription.deleted makes the status canceled', async () => {
       const { church: c, customer: cus } = await freshChurch('Deleted Chapel');
       const t = unix();
-      await deliver(services, stripeEvent('customer.subscription.updated', subscriptionObject({ id: 'sub_del1', customer: cus, status: 'active' }), { created: t - 10 }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.updated',
+          subscriptionObject({ id: 'sub_del1', customer: cus, status: 'active' }),
+          { created: t - 10 },
+        ),
+      );
       expect((await account(c.tenantId)).status).toBe('active');
-      await deliver(services, stripeEvent('customer.subscription.deleted', subscriptionObject({ id: 'sub_del1', customer: cus, status: 'canceled' }), { created: t }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.deleted',
+          subscriptionObject({ id: 'sub_del1', customer: cus, status: 'canceled' }),
+          { created: t },
+        ),
+      );
       expect((await account(c.tenantId)).status).toBe('canceled');
     });
 
@@ -155,7 +235,13 @@ describe('Stripe webhooks', () => {
       const { church: c, customer: cus } = await freshChurch('Trial Notice Chapel');
       expect((await account(c.tenantId)).trialEndingNoticeAt).toBeNull();
       const before = Date.now();
-      await deliver(services, stripeEvent('customer.subscription.trial_will_end', subscriptionObject({ customer: cus, status: 'trialing', trialEnd: unix() + 3 * DAY })));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.trial_will_end',
+          subscriptionObject({ customer: cus, status: 'trialing', trialEnd: unix() + 3 * DAY }),
+        ),
+      );
       const notice = (await account(c.tenantId)).trialEndingNoticeAt;
       expect(notice).toBeInstanceOf(Date);
       expect(notice!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
@@ -165,13 +251,34 @@ describe('Stripe webhooks', () => {
       const { church: c, customer: cus } = await freshChurch('Invoice Chapel');
       const t = unix();
       const firstEnd = t + 2 * DAY;
-      await deliver(services, stripeEvent('customer.subscription.updated', subscriptionObject({ id: 'sub_inv1', customer: cus, status: 'active', periodEnd: firstEnd }), { created: t - 100 }));
-      const failed = stripeEvent('invoice.payment_failed', invoiceObject({ customer: cus, subscription: 'sub_inv1', status: 'open' }), { created: t - 50 });
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.updated',
+          subscriptionObject({ id: 'sub_inv1', customer: cus, status: 'active', periodEnd: firstEnd }),
+          { created: t - 100 },
+        ),
+      );
+      const failed = stripeEvent(
+        'invoice.payment_failed',
+        invoiceObject({ customer: cus, subscription: 'sub_inv1', status: 'open' }),
+        { created: t - 50 },
+      );
       expect((await deliver(services, failed)).status).toBe(200);
       expect(seconds((await account(c.tenantId)).paymentFailedAt)).toBe(t - 50);
 
       const paidEnd = firstEnd + 30 * DAY;
-      const paid = stripeEvent('invoice.paid', invoiceObject({ customer: cus, subscription: 'sub_inv1', status: 'paid', periodStart: firstEnd, periodEnd: paidEnd }), { created: t });
+      const paid = stripeEvent(
+        'invoice.paid',
+        invoiceObject({
+          customer: cus,
+          subscription: 'sub_inv1',
+          status: 'paid',
+          periodStart: firstEnd,
+          periodEnd: paidEnd,
+        }),
+        { created: t },
+      );
       const res = await deliver(services, paid);
       expect(res).toMatchObject({ status: 200, body: { received: true, duplicate: false } });
       const a = await account(c.tenantId);
@@ -182,16 +289,46 @@ describe('Stripe webhooks', () => {
     it('a payment older than the latest failure (another invoice, delivered late) does not clear it', async () => {
       const { church: c, customer: cus } = await freshChurch('Late Payment Chapel');
       const t = unix();
-      await deliver(services, stripeEvent('invoice.payment_failed', invoiceObject({ customer: cus, subscription: 'sub_late1', status: 'open' }), { created: t }));
-      await deliver(services, stripeEvent('invoice.paid', invoiceObject({ customer: cus, subscription: 'sub_late1', status: 'paid' }), { created: t - 3600 }));
+      await deliver(
+        services,
+        stripeEvent(
+          'invoice.payment_failed',
+          invoiceObject({ customer: cus, subscription: 'sub_late1', status: 'open' }),
+          { created: t },
+        ),
+      );
+      await deliver(
+        services,
+        stripeEvent('invoice.paid', invoiceObject({ customer: cus, subscription: 'sub_late1', status: 'paid' }), {
+          created: t - 3600,
+        }),
+      );
       expect(seconds((await account(c.tenantId)).paymentFailedAt)).toBe(t);
     });
 
     it('an invoice paid for an older period never moves the period end back', async () => {
       const { church: c, customer: cus } = await freshChurch('Older Invoice Chapel');
       const periodEnd = unix() + 20 * DAY;
-      await deliver(services, stripeEvent('customer.subscription.updated', subscriptionObject({ id: 'sub_inv2', customer: cus, status: 'active', periodEnd })));
-      await deliver(services, stripeEvent('invoice.paid', invoiceObject({ customer: cus, subscription: 'sub_inv2', status: 'paid', periodStart: periodEnd - 60 * DAY, periodEnd: periodEnd - 30 * DAY })));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.updated',
+          subscriptionObject({ id: 'sub_inv2', customer: cus, status: 'active', periodEnd }),
+        ),
+      );
+      await deliver(
+        services,
+        stripeEvent(
+          'invoice.paid',
+          invoiceObject({
+            customer: cus,
+            subscription: 'sub_inv2',
+            status: 'paid',
+            periodStart: periodEnd - 60 * DAY,
+            periodEnd: periodEnd - 30 * DAY,
+          }),
+        ),
+      );
       expect(seconds((await account(c.tenantId)).currentPeriodEnd)).toBe(periodEnd);
     });
 
@@ -206,10 +343,16 @@ describe('Stripe webhooks', () => {
   describe('delivery: replays, duplicates, order', () => {
     it('a replayed event has no second effect, and its id is stored once', async () => {
       const { church: c, customer: cus } = await freshChurch('Replay Chapel');
-      const failed = stripeEvent('invoice.payment_failed', invoiceObject({ customer: cus, subscription: 'sub_rep1', status: 'open' }));
+      const failed = stripeEvent(
+        'invoice.payment_failed',
+        invoiceObject({ customer: cus, subscription: 'sub_rep1', status: 'open' }),
+      );
       expect((await deliver(services, failed)).body).toEqual({ received: true, duplicate: false });
       expect((await account(c.tenantId)).paymentFailedAt).not.toBeNull();
-      await deliver(services, stripeEvent('invoice.paid', invoiceObject({ customer: cus, subscription: 'sub_rep1', status: 'paid' })));
+      await deliver(
+        services,
+        stripeEvent('invoice.paid', invoiceObject({ customer: cus, subscription: 'sub_rep1', status: 'paid' })),
+      );
       expect((await account(c.tenantId)).paymentFailedAt).toBeNull();
 
       // Stripe delivers the failure again (a retry after a timeout on its side): acknowledged, not applied.
@@ -221,7 +364,10 @@ describe('Stripe webhooks', () => {
 
     it('10 concurrent deliveries of one event: all acknowledged, exactly one applied', async () => {
       const { church: c, customer: cus } = await freshChurch('Burst Chapel');
-      const event = stripeEvent('invoice.payment_failed', invoiceObject({ customer: cus, subscription: 'sub_burst1', status: 'open' }));
+      const event = stripeEvent(
+        'invoice.payment_failed',
+        invoiceObject({ customer: cus, subscription: 'sub_burst1', status: 'open' }),
+      );
       const body = JSON.stringify(event);
       const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(services, body)));
       expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
@@ -235,12 +381,28 @@ describe('Stripe webhooks', () => {
       const { church: c, customer: cus } = await freshChurch('Out Of Order Chapel');
       const t = unix();
       const sub = 'sub_ooo1';
-      await deliver(services, stripeEvent('customer.subscription.created', subscriptionObject({ id: sub, customer: cus, status: 'active' }), { created: t - 300 }));
-      await deliver(services, stripeEvent('customer.subscription.deleted', subscriptionObject({ id: sub, customer: cus, status: 'canceled' }), { created: t - 100 }));
+      await deliver(
+        services,
+        stripeEvent('customer.subscription.created', subscriptionObject({ id: sub, customer: cus, status: 'active' }), {
+          created: t - 300,
+        }),
+      );
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.deleted',
+          subscriptionObject({ id: sub, customer: cus, status: 'canceled' }),
+          { created: t - 100 },
+        ),
+      );
       expect((await account(c.tenantId)).status).toBe('canceled');
 
       // An `updated` (still active) from before the cancellation, delivered late: acknowledged, stored, ignored.
-      const stale = stripeEvent('customer.subscription.updated', subscriptionObject({ id: sub, customer: cus, status: 'active', periodEnd: t + 99 * DAY }), { created: t - 200 });
+      const stale = stripeEvent(
+        'customer.subscription.updated',
+        subscriptionObject({ id: sub, customer: cus, status: 'active', periodEnd: t + 99 * DAY }),
+        { created: t - 200 },
+      );
       expect((await deliver(services, stale)).body).toEqual({ received: true, duplicate: false });
       const a = await account(c.tenantId);
       expect(a.status).toBe('canceled');
@@ -249,38 +411,111 @@ describe('Stripe webhooks', () => {
       expect(await eventRows(stale.id)).toHaveLength(1);
 
       // A newer event (a new subscription after re-subscribing) does move it.
-      await deliver(services, stripeEvent('customer.subscription.created', subscriptionObject({ id: 'sub_ooo2', customer: cus, status: 'active' }), { created: t }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.created',
+          subscriptionObject({ id: 'sub_ooo2', customer: cus, status: 'active' }),
+          { created: t },
+        ),
+      );
       expect(await account(c.tenantId)).toMatchObject({ status: 'active', subscriptionId: 'sub_ooo2' });
     });
 
     it('subscribing again: the old subscription ending, in either delivery order, never ends the new one', async () => {
       const { church: c, customer: cus } = await freshChurch('Resubscribe Chapel');
       const t = unix();
-      await deliver(services, stripeEvent('customer.subscription.created', subscriptionObject({ id: 'sub_old1', customer: cus, status: 'active' }), { created: t - 500 }));
-      await deliver(services, stripeEvent('customer.subscription.updated', subscriptionObject({ id: 'sub_old1', customer: cus, status: 'unpaid' }), { created: t - 400 }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.created',
+          subscriptionObject({ id: 'sub_old1', customer: cus, status: 'active' }),
+          { created: t - 500 },
+        ),
+      );
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.updated',
+          subscriptionObject({ id: 'sub_old1', customer: cus, status: 'unpaid' }),
+          { created: t - 400 },
+        ),
+      );
       expect((await account(c.tenantId)).status).toBe('unpaid');
       // The owner checks out a new plan; the old, unpaid subscription is canceled afterwards (by them or by Stripe).
-      await deliver(services, stripeEvent('customer.subscription.created', subscriptionObject({ id: 'sub_new1', customer: cus, status: 'active' }), { created: t - 300 }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.created',
+          subscriptionObject({ id: 'sub_new1', customer: cus, status: 'active' }),
+          { created: t - 300 },
+        ),
+      );
       expect(await account(c.tenantId)).toMatchObject({ status: 'active', subscriptionId: 'sub_new1' });
-      await deliver(services, stripeEvent('customer.subscription.deleted', subscriptionObject({ id: 'sub_old1', customer: cus, status: 'canceled' }), { created: t - 100 }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.deleted',
+          subscriptionObject({ id: 'sub_old1', customer: cus, status: 'canceled' }),
+          { created: t - 100 },
+        ),
+      );
       expect(await account(c.tenantId)).toMatchObject({ status: 'active', subscriptionId: 'sub_new1' });
 
       // The other order: the old one's end is delivered before the new one's creation (which is older than it).
       const { church: d, customer: dus } = await freshChurch('Resubscribe Chapel 2');
-      await deliver(services, stripeEvent('customer.subscription.created', subscriptionObject({ id: 'sub_old2', customer: dus, status: 'active' }), { created: t - 500 }));
-      await deliver(services, stripeEvent('customer.subscription.updated', subscriptionObject({ id: 'sub_old2', customer: dus, status: 'unpaid' }), { created: t - 400 }));
-      await deliver(services, stripeEvent('customer.subscription.deleted', subscriptionObject({ id: 'sub_old2', customer: dus, status: 'canceled' }), { created: t - 100 }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.created',
+          subscriptionObject({ id: 'sub_old2', customer: dus, status: 'active' }),
+          { created: t - 500 },
+        ),
+      );
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.updated',
+          subscriptionObject({ id: 'sub_old2', customer: dus, status: 'unpaid' }),
+          { created: t - 400 },
+        ),
+      );
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.deleted',
+          subscriptionObject({ id: 'sub_old2', customer: dus, status: 'canceled' }),
+          { created: t - 100 },
+        ),
+      );
       expect((await account(d.tenantId)).status).toBe('canceled');
-      await deliver(services, stripeEvent('customer.subscription.created', subscriptionObject({ id: 'sub_new2', customer: dus, status: 'active' }), { created: t - 300 }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.created',
+          subscriptionObject({ id: 'sub_new2', customer: dus, status: 'active' }),
+          { created: t - 300 },
+        ),
+      );
       expect(await account(d.tenantId)).toMatchObject({ status: 'active', subscriptionId: 'sub_new2' });
       // …and the new one's own older events still cannot move it back.
-      await deliver(services, stripeEvent('customer.subscription.updated', subscriptionObject({ id: 'sub_new2', customer: dus, status: 'incomplete' }), { created: t - 350 }));
+      await deliver(
+        services,
+        stripeEvent(
+          'customer.subscription.updated',
+          subscriptionObject({ id: 'sub_new2', customer: dus, status: 'incomplete' }),
+          { created: t - 350 },
+        ),
+      );
       expect((await account(d.tenantId)).status).toBe('active');
     });
 
     it('an event for a customer no church has is acknowledged with 200 and logged, and changes no church', async () => {
       const before = await account(church.tenantId);
-      const event = stripeEvent('customer.subscription.updated', subscriptionObject({ customer: 'cus_nobodyKnowsThis', status: 'canceled' }));
+      const event = stripeEvent(
+        'customer.subscription.updated',
+        subscriptionObject({ customer: 'cus_nobodyKnowsThis', status: 'canceled' }),
+      );
       const previous = process.env.LOG_LEVEL;
       process.env.LOG_LEVEL = 'warn';
       const logs = captureLogs();
@@ -292,14 +527,25 @@ describe('Stripe webhooks', () => {
         process.env.LOG_LEVEL = previous;
       }
       expect(res).toMatchObject({ status: 200, body: { received: true, duplicate: false } });
-      expect(logs.lines.some((l) => l.level === 'warn' && /customer no church has/.test(l.msg) && l.id === event.id)).toBe(true);
+      expect(
+        logs.lines.some((l) => l.level === 'warn' && /customer no church has/.test(l.msg) && l.id === event.id),
+      ).toBe(true);
       // Not recorded: if the customer becomes known later (a race with checkout), Stripe's redelivery still applies.
       expect(await eventRows(event.id)).toEqual([]);
       expect(await account(church.tenantId)).toEqual(before);
       // A checkout naming a church id that does not exist is acknowledged the same way.
-      const stray = stripeEvent('checkout.session.completed', checkoutCompletedObject({ tenantId: '00000000-0000-4000-8000-000000000000', customer: 'cus_nobody2', subscription: 'sub_nobody2' }));
+      const stray = stripeEvent(
+        'checkout.session.completed',
+        checkoutCompletedObject({
+          tenantId: '00000000-0000-4000-8000-000000000000',
+          customer: 'cus_nobody2',
+          subscription: 'sub_nobody2',
+        }),
+      );
       expect(await deliver(services, stray)).toMatchObject({ status: 200, body: { received: true } });
-      expect(await reg.admin`select 1 from billing_accounts where stripe_customer_id = 'cus_nobody2' or subscription_id = 'sub_nobody2'`).toHaveLength(0);
+      expect(
+        await reg.admin`select 1 from billing_accounts where stripe_customer_id = 'cus_nobody2' or subscription_id = 'sub_nobody2'`,
+      ).toHaveLength(0);
     });
 
     it('a registry outage is a 503 (Stripe retries), and the retry is applied once', async () => {
@@ -307,9 +553,20 @@ describe('Stripe webhooks', () => {
       const u = new URL(reg.url);
       const proxy = await new OutageProxy({ host: u.hostname, port: Number(u.port || 5432) }).start();
       u.port = String(proxy.port);
-      const viaProxy = createServices(loadConfig({ DATABASE_URL: u.toString(), ...testSecrets, ...fake.env(), LOG_LEVEL: 'error', REGISTRY_TIMEOUT_MS: '500' }));
+      const viaProxy = createServices(
+        loadConfig({
+          DATABASE_URL: u.toString(),
+          ...testSecrets,
+          ...fake.env(),
+          LOG_LEVEL: 'error',
+          REGISTRY_TIMEOUT_MS: '500',
+        }),
+      );
       try {
-        const event = stripeEvent('customer.subscription.deleted', subscriptionObject({ customer: cus, status: 'canceled' }));
+        const event = stripeEvent(
+          'customer.subscription.deleted',
+          subscriptionObject({ customer: cus, status: 'canceled' }),
+        );
         proxy.cut();
         const during = await deliver(viaProxy, event);
         expect(during.status).toBe(503);
@@ -337,7 +594,10 @@ describe('Stripe webhooks', () => {
       const off = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error' }));
       try {
         expect(off.billing).toBeNull();
-        const event = stripeEvent('customer.subscription.deleted', subscriptionObject({ customer, status: 'canceled' }));
+        const event = stripeEvent(
+          'customer.subscription.deleted',
+          subscriptionObject({ customer, status: 'canceled' }),
+        );
         const signed = await deliver(off, event);
         expect(signed).toMatchObject({ status: 404, body: { error: 'billing is not configured' } });
         const unsigned = await postStripe(off, 'not even json', {});

@@ -40,10 +40,16 @@ describe('branches', () => {
 
     const renamed = await owner.caller.branches.update({ id: east.id, name: 'East Side' });
     expect(renamed).toMatchObject({ name: 'East Side', timezone: 'America/Chicago', address: null });
-    const moved = await admin.caller.branches.update({ id: east.id, timezone: 'America/Denver', address: '9 River Rd' });
+    const moved = await admin.caller.branches.update({
+      id: east.id,
+      timezone: 'America/Denver',
+      address: '9 River Rd',
+    });
     expect(moved).toMatchObject({ name: 'East Side', timezone: 'America/Denver', address: '9 River Rd' });
     expect(moved.updatedAt.getTime()).toBeGreaterThanOrEqual(renamed.updatedAt.getTime());
-    expect((await owner.caller.members.list({ branchId: east.id })).items.map((m) => m.branchName)).toEqual(['East Side']);
+    expect((await owner.caller.members.list({ branchId: east.id })).items.map((m) => m.branchName)).toEqual([
+      'East Side',
+    ]);
 
     expect(await owner.caller.branches.delete({ id: east.id })).toEqual({ ok: true });
     expect((await owner.caller.branches.list()).map((b) => b.name)).toEqual(['North Campus']);
@@ -66,7 +72,11 @@ describe('branches', () => {
 
   it('bad input is a field error: empty name, unknown timezone', async () => {
     // US/Pacific-New: Intl still formats in it, PostgreSQL (where the church's day is computed) no longer knows it.
-    for (const input of [{ name: '  ' }, { name: 'Somewhere', timezone: 'Mars/Olympus' }, { name: 'Somewhere', timezone: 'US/Pacific-New' }]) {
+    for (const input of [
+      { name: '  ' },
+      { name: 'Somewhere', timezone: 'Mars/Olympus' },
+      { name: 'Somewhere', timezone: 'US/Pacific-New' },
+    ]) {
       const err = await errorOf(owner.caller.branches.create(input));
       expect(err.code).toBe('BAD_REQUEST');
       expect((err.cause as ZodError).issues[0]!.path).toEqual([input.timezone ? 'timezone' : 'name']);
@@ -76,18 +86,43 @@ describe('branches', () => {
   it('a timezone known by another name is accepted (Asia/Kolkata, which Intl lists as Asia/Calcutta)', async () => {
     const b = await owner.caller.branches.create({ name: 'Chennai', timezone: 'Asia/Kolkata' });
     expect(b.timezone).toBe('Asia/Kolkata');
-    expect((await owner.caller.branches.update({ id: b.id, timezone: 'Asia/Calcutta' })).timezone).toBe('Asia/Calcutta');
-    const profile = await owner.caller.church.updateProfile({ churchName: 'Branches Chapel', timezone: 'Asia/Kolkata', country: 'US' });
+    expect((await owner.caller.branches.update({ id: b.id, timezone: 'Asia/Calcutta' })).timezone).toBe(
+      'Asia/Calcutta',
+    );
+    const profile = await owner.caller.church.updateProfile({
+      churchName: 'Branches Chapel',
+      timezone: 'Asia/Kolkata',
+      country: 'US',
+    });
     expect(profile.timezone).toBe('Asia/Kolkata');
-    await owner.caller.church.updateProfile({ churchName: 'Branches Chapel', timezone: 'Europe/London', country: 'US' });
+    await owner.caller.church.updateProfile({
+      churchName: 'Branches Chapel',
+      timezone: 'Europe/London',
+      country: 'US',
+    });
   });
 
   it('deleting a branch keeps its members, without a branch', async () => {
     const doomed = await owner.caller.branches.create({ name: 'Closing Soon' });
-    const a = await owner.caller.members.create({ firstName: 'Stays', lastName: 'Here', phone: '(202) 555-0111', branchId: doomed.id });
-    const b = await owner.caller.members.create({ firstName: 'Also', lastName: 'Here', phone: '(202) 555-0112', branchId: doomed.id });
+    const a = await owner.caller.members.create({
+      firstName: 'Stays',
+      lastName: 'Here',
+      phone: '(202) 555-0111',
+      branchId: doomed.id,
+    });
+    const b = await owner.caller.members.create({
+      firstName: 'Also',
+      lastName: 'Here',
+      phone: '(202) 555-0112',
+      branchId: doomed.id,
+    });
     await owner.caller.branches.delete({ id: doomed.id });
-    for (const m of [a, b]) expect(await owner.caller.members.get({ id: m.id })).toMatchObject({ id: m.id, branchId: null, branchName: null });
+    for (const m of [a, b])
+      expect(await owner.caller.members.get({ id: m.id })).toMatchObject({
+        id: m.id,
+        branchId: null,
+        branchName: null,
+      });
     expect((await errorOf(owner.caller.members.update({ id: a.id, branchId: doomed.id }))).code).toBe('BAD_REQUEST');
   });
 

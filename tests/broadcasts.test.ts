@@ -6,7 +6,16 @@ import { runBroadcast } from '@/server/messaging/broadcaster';
 import { BROADCAST_TASK, enqueueBroadcast } from '@/server/messaging/jobs';
 import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { sleep, until } from './support/harness';
-import { assignNumber, broadcastMessages, createMessagingRegistry, FakeProvider, insertMembers, queuedJobs, setSubscription, type MessagingRegistry } from './support/messaging';
+import {
+  assignNumber,
+  broadcastMessages,
+  createMessagingRegistry,
+  FakeProvider,
+  insertMembers,
+  queuedJobs,
+  setSubscription,
+  type MessagingRegistry,
+} from './support/messaging';
 
 /**
  * Each test gets a church of its own (its own members and sending number), so audiences never overlap and the
@@ -16,7 +25,14 @@ describe('broadcasts', () => {
   let reg: MessagingRegistry;
   const fake = new FakeProvider();
 
-  type Workspace = { church: Church; owner: SignedInClient; number: string; branchA: string; branchB: string; people: Record<string, Member> };
+  type Workspace = {
+    church: Church;
+    owner: SignedInClient;
+    number: string;
+    branchA: string;
+    branchB: string;
+    people: Record<string, Member>;
+  };
 
   /**
    * Branch A: a1, a2, a3 subscribed, aX unsubscribed. Branch B: b1, b2 subscribed. No branch: n1 subscribed, nX unsubscribed.
@@ -27,7 +43,13 @@ describe('broadcasts', () => {
     const owner = await signIn(reg.services, church.email, church.password);
     const number = await assignNumber(owner.caller);
     const [a, b] = await reg.services.connections.withTenant(church.tenantId, (db) =>
-      db.insert(branches).values([{ name: 'North', timezone: 'Europe/London' }, { name: 'South', timezone: 'Europe/London' }]).returning({ id: branches.id }),
+      db
+        .insert(branches)
+        .values([
+          { name: 'North', timezone: 'Europe/London' },
+          { name: 'South', timezone: 'Europe/London' },
+        ])
+        .returning({ id: branches.id }),
     );
     const spec: [string, string | null, string[], 'subscribed' | 'unsubscribed'][] = [
       ['a1', a!.id, ['choir'], 'subscribed'],
@@ -44,7 +66,14 @@ describe('broadcasts', () => {
       church.tenantId,
       spec.map(([firstName, branchId, tags, subscription]) => ({ firstName, branchId, tags, subscription })),
     );
-    return { church, owner, number, branchA: a!.id, branchB: b!.id, people: Object.fromEntries(rows.map((r) => [r.firstName, r])) };
+    return {
+      church,
+      owner,
+      number,
+      branchA: a!.id,
+      branchB: b!.id,
+      people: Object.fromEntries(rows.map((r) => [r.firstName, r])),
+    };
   }
 
   /** Who the fake provider texted in this workspace, by first name, with how many texts each. */
@@ -70,10 +99,13 @@ describe('broadcasts', () => {
 
   const stateOf = async (w: Workspace, id: string) => (await w.owner.caller.broadcasts.get({ id })).state;
   const finished = (w: Workspace, id: string, timeoutMs = 15_000) =>
-    until(async () => {
-      const b = await w.owner.caller.broadcasts.get({ id });
-      return b.state !== 'scheduled' && b.state !== 'sending' ? b : null;
-    }, { timeoutMs });
+    until(
+      async () => {
+        const b = await w.owner.caller.broadcasts.get({ id });
+        return b.state !== 'scheduled' && b.state !== 'sending' ? b : null;
+      },
+      { timeoutMs },
+    );
 
   beforeAll(async () => {
     reg = await createMessagingRegistry({ SENDS_PER_SECOND_PER_CHURCH: '50' }, fake);
@@ -84,7 +116,8 @@ describe('broadcasts', () => {
 
   it('preview counts recipients and skipped (unsubscribed) for everyone, a branch and a tag, with segments and cost', async () => {
     const w = await workspace('Preview Chapel');
-    const preview = (audience: Parameters<typeof w.owner.caller.broadcasts.preview>[0]['audience'], body = 'Hello') => w.owner.caller.broadcasts.preview({ audience, body });
+    const preview = (audience: Parameters<typeof w.owner.caller.broadcasts.preview>[0]['audience'], body = 'Hello') =>
+      w.owner.caller.broadcasts.preview({ audience, body });
 
     expect(await preview({ type: 'all' })).toMatchObject({ recipients: 6, skipped: 2, segments: 1, encoding: 'GSM-7' });
     expect(await preview({ type: 'branch', branchId: w.branchA })).toMatchObject({ recipients: 3, skipped: 1 });
@@ -92,7 +125,10 @@ describe('broadcasts', () => {
     expect(await preview({ type: 'tag', tag: 'choir' })).toMatchObject({ recipients: 3, skipped: 1 });
     expect(await preview({ type: 'tag', tag: 'youth' })).toMatchObject({ recipients: 1, skipped: 0 }); // not "youth-leaders"
     expect(await preview({ type: 'tag', tag: 'nobody' })).toMatchObject({ recipients: 0, skipped: 0 });
-    expect(await preview({ type: 'branch', branchId: crypto.randomUUID() })).toMatchObject({ recipients: 0, skipped: 0 });
+    expect(await preview({ type: 'branch', branchId: crypto.randomUUID() })).toMatchObject({
+      recipients: 0,
+      skipped: 0,
+    });
 
     // Cost: recipients × segments × the configured price (0.004 by default).
     const long = await preview({ type: 'all' }, 'x'.repeat(200));
@@ -105,20 +141,49 @@ describe('broadcasts', () => {
     expect(await preview({ type: 'branch', branchId: w.branchA })).toMatchObject({ recipients: 2, skipped: 2 });
 
     // Staff may preview (it changes nothing), and validation is a BAD_REQUEST.
-    const staffLogin = await addTeammate(reg.services, w.owner.caller, `preview-staff-${process.pid}@example.org`, 'staff');
+    const staffLogin = await addTeammate(
+      reg.services,
+      w.owner.caller,
+      `preview-staff-${process.pid}@example.org`,
+      'staff',
+    );
     const staff = await signIn(reg.services, staffLogin.email, staffLogin.password);
-    expect(await staff.caller.broadcasts.preview({ audience: { type: 'all' }, body: '' })).toMatchObject({ recipients: 5, skipped: 3, segments: 0 });
-    expect((await errorOf(w.owner.caller.broadcasts.preview({ audience: { type: 'branch', branchId: 'nope' } as never, body: 'x' }))).code).toBe('BAD_REQUEST');
+    expect(await staff.caller.broadcasts.preview({ audience: { type: 'all' }, body: '' })).toMatchObject({
+      recipients: 5,
+      skipped: 3,
+      segments: 0,
+    });
+    expect(
+      (
+        await errorOf(
+          w.owner.caller.broadcasts.preview({ audience: { type: 'branch', branchId: 'nope' } as never, body: 'x' }),
+        )
+      ).code,
+    ).toBe('BAD_REQUEST');
   });
 
   it('sent now: the worker texts exactly the subscribed members of the audience, once each; counts and state are right', async () => {
     const w = await workspace('Send Now Chapel');
     const body = 'North campus: doors open at 9:30 this Sunday';
     const created = await w.owner.caller.broadcasts.create({ body, audience: { type: 'branch', branchId: w.branchA } });
-    expect(created).toMatchObject({ state: 'scheduled', audience: 'branch', branchId: w.branchA, body, createdBy: w.church.adminId });
+    expect(created).toMatchObject({
+      state: 'scheduled',
+      audience: 'branch',
+      branchId: w.branchA,
+      body,
+      createdBy: w.church.adminId,
+    });
 
     const done = await withWorker(() => finished(w, created.id));
-    expect(done).toMatchObject({ state: 'sent', recipients: 3, skipped: 1, sent: 3, failed: 0, pending: 0, branchName: 'North' });
+    expect(done).toMatchObject({
+      state: 'sent',
+      recipients: 3,
+      skipped: 1,
+      sent: 3,
+      failed: 0,
+      pending: 0,
+      branchName: 'North',
+    });
     expect(done.startedAt).toBeInstanceOf(Date);
     expect(done.finishedAt).toBeInstanceOf(Date);
     expect(textedIn(w, body)).toEqual({ a1: 1, a2: 1, a3: 1 });
@@ -126,15 +191,36 @@ describe('broadcasts', () => {
 
     const rows = await broadcastMessages(reg.services, w.church.tenantId, created.id);
     expect(rows).toHaveLength(3);
-    for (const r of rows) expect(r).toMatchObject({ kind: 'broadcast', direction: 'outbound', status: 'sent', segments: 1, fromNumber: w.number, sentBy: null });
+    for (const r of rows)
+      expect(r).toMatchObject({
+        kind: 'broadcast',
+        direction: 'outbound',
+        status: 'sent',
+        segments: 1,
+        fromNumber: w.number,
+        sentBy: null,
+      });
 
     // The list shows it, newest first, with the same counts.
     const list = await w.owner.caller.broadcasts.list({});
-    expect(list.items[0]).toMatchObject({ id: created.id, state: 'sent', recipients: 3, skipped: 1, sent: 3, branchName: 'North' });
+    expect(list.items[0]).toMatchObject({
+      id: created.id,
+      state: 'sent',
+      recipients: 3,
+      skipped: 1,
+      sent: 3,
+      branchName: 'North',
+    });
 
     // Everyone and a tag, too.
-    const all = await w.owner.caller.broadcasts.create({ body: 'Everyone: picnic on Saturday', audience: { type: 'all' } });
-    const choir = await w.owner.caller.broadcasts.create({ body: 'Choir: extra rehearsal', audience: { type: 'tag', tag: 'choir' } });
+    const all = await w.owner.caller.broadcasts.create({
+      body: 'Everyone: picnic on Saturday',
+      audience: { type: 'all' },
+    });
+    const choir = await w.owner.caller.broadcasts.create({
+      body: 'Choir: extra rehearsal',
+      audience: { type: 'tag', tag: 'choir' },
+    });
     await withWorker(async () => {
       expect(await finished(w, all.id)).toMatchObject({ state: 'sent', recipients: 6, skipped: 2, sent: 6 });
       expect(await finished(w, choir.id)).toMatchObject({ state: 'sent', recipients: 3, skipped: 1, sent: 3 });
@@ -149,7 +235,13 @@ describe('broadcasts', () => {
     expect([...page1.items, ...page2.items].map((b) => b.id)).toEqual([choir.id, all.id, created.id]);
     expect(page2.nextCursor).toBeNull();
     const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
-    for (const cursor of ['%%%', forged([]), forged([null, null]), forged(['last week', all.id]), forged(['2026-01-01T10:00:00.000000Z', 42])]) {
+    for (const cursor of [
+      '%%%',
+      forged([]),
+      forged([null, null]),
+      forged(['last week', all.id]),
+      forged(['2026-01-01T10:00:00.000000Z', 42]),
+    ]) {
       expect((await errorOf(w.owner.caller.broadcasts.list({ cursor }))).code, cursor).toBe('BAD_REQUEST');
     }
   });
@@ -158,7 +250,11 @@ describe('broadcasts', () => {
     const w = await workspace('Scheduled Chapel');
     const body = 'Reminder: prayer meeting tonight';
     const at = new Date(Date.now() + 4_000);
-    const created = await w.owner.caller.broadcasts.create({ body, audience: { type: 'branch', branchId: w.branchB }, scheduledAt: at });
+    const created = await w.owner.caller.broadcasts.create({
+      body,
+      audience: { type: 'branch', branchId: w.branchB },
+      scheduledAt: at,
+    });
     expect(created.scheduledAt.getTime()).toBe(at.getTime());
     const [job] = (await queuedJobs(reg.admin, BROADCAST_TASK)).filter((j) => j.key?.endsWith(`:${created.id}`));
     expect(job!.run_at.getTime()).toBe(at.getTime());
@@ -183,10 +279,18 @@ describe('broadcasts', () => {
     expect(canceled).toMatchObject({ id: created.id, state: 'canceled' });
 
     await withWorker(async () => {
-      await until(async () => Date.now() > at.getTime() + 500 && (await queuedJobs(reg.admin, BROADCAST_TASK)).every((j) => !j.key?.endsWith(`:${created.id}`)));
+      await until(
+        async () =>
+          Date.now() > at.getTime() + 500 &&
+          (await queuedJobs(reg.admin, BROADCAST_TASK)).every((j) => !j.key?.endsWith(`:${created.id}`)),
+      );
     });
     expect(textedIn(w, body)).toEqual({});
-    expect(await w.owner.caller.broadcasts.get({ id: created.id })).toMatchObject({ state: 'canceled', sent: 0, pending: 0 });
+    expect(await w.owner.caller.broadcasts.get({ id: created.id })).toMatchObject({
+      state: 'canceled',
+      sent: 0,
+      pending: 0,
+    });
     expect(await broadcastMessages(reg.services, w.church.tenantId, created.id)).toEqual([]);
 
     expect((await errorOf(w.owner.caller.broadcasts.cancel({ id: created.id }))).code).toBe('BAD_REQUEST');
@@ -196,7 +300,11 @@ describe('broadcasts', () => {
 
   it('cancelling while it is sending stops it between two sends; what was sent stays sent', async () => {
     const w = await workspace('Stop Midway Chapel');
-    const extra = await insertMembers(reg.services, w.church.tenantId, Array.from({ length: 14 }, (_, i) => ({ firstName: `x${i}` })));
+    const extra = await insertMembers(
+      reg.services,
+      w.church.tenantId,
+      Array.from({ length: 14 }, (_, i) => ({ firstName: `x${i}` })),
+    );
     for (const p of extra) w.people[p.firstName] = p;
     const body = 'Long broadcast, cancelled midway';
     fake.delayMs = 100;
@@ -229,19 +337,33 @@ describe('broadcasts', () => {
     try {
       // Three runs at once (as if the job were duplicated), then the queued job itself, then once more.
       const runs = await Promise.allSettled(
-        [0, 1, 2].map(() => reg.services.connections.withTenant(w.church.tenantId, (db) => runBroadcast(reg.services.messaging, db, w.church.tenantId, created.id, { finalAttempt: false }))),
+        [0, 1, 2].map(() =>
+          reg.services.connections.withTenant(w.church.tenantId, (db) =>
+            runBroadcast(reg.services.messaging, db, w.church.tenantId, created.id, { finalAttempt: false }),
+          ),
+        ),
       );
       expect(runs.some((r) => r.status === 'fulfilled')).toBe(true);
       await withWorker(async () => {
-        await until(async () => (await queuedJobs(reg.admin, BROADCAST_TASK)).every((j) => !j.key?.endsWith(`:${created.id}`)));
+        await until(async () =>
+          (await queuedJobs(reg.admin, BROADCAST_TASK)).every((j) => !j.key?.endsWith(`:${created.id}`)),
+        );
         await enqueueBroadcast(reg.services.registry, w.church.tenantId, created.id, new Date());
-        await until(async () => (await queuedJobs(reg.admin, BROADCAST_TASK)).every((j) => !j.key?.endsWith(`:${created.id}`)));
+        await until(async () =>
+          (await queuedJobs(reg.admin, BROADCAST_TASK)).every((j) => !j.key?.endsWith(`:${created.id}`)),
+        );
       });
     } finally {
       fake.delayMs = 0;
     }
     expect(textedIn(w, body)).toEqual({ a1: 1, a2: 1, a3: 1, b1: 1, b2: 1, n1: 1 });
-    expect(await w.owner.caller.broadcasts.get({ id: created.id })).toMatchObject({ state: 'sent', recipients: 6, skipped: 2, sent: 6, pending: 0 });
+    expect(await w.owner.caller.broadcasts.get({ id: created.id })).toMatchObject({
+      state: 'sent',
+      recipients: 6,
+      skipped: 2,
+      sent: 6,
+      pending: 0,
+    });
     expect(await broadcastMessages(reg.services, w.church.tenantId, created.id)).toHaveLength(6);
   });
 
@@ -253,15 +375,26 @@ describe('broadcasts', () => {
     const created = await w.owner.caller.broadcasts.create({ body, audience: { type: 'all' } });
     const done = await withWorker(async () => {
       // After the transient failure the job waits for its retry with b1's message queued again, not failed.
-      await until(async () => (await queuedJobs(reg.admin, BROADCAST_TASK)).some((j) => j.key?.endsWith(`:${created.id}`) && j.attempts === 1 && j.last_error));
-      const b1 = (await broadcastMessages(reg.services, w.church.tenantId, created.id)).find((m) => m.toNumber === w.people.b1!.phone);
+      await until(async () =>
+        (await queuedJobs(reg.admin, BROADCAST_TASK)).some(
+          (j) => j.key?.endsWith(`:${created.id}`) && j.attempts === 1 && j.last_error,
+        ),
+      );
+      const b1 = (await broadcastMessages(reg.services, w.church.tenantId, created.id)).find(
+        (m) => m.toNumber === w.people.b1!.phone,
+      );
       expect(b1!.status).toBe('queued');
       return finished(w, created.id);
     });
     expect(done).toMatchObject({ state: 'sent', recipients: 6, skipped: 2, sent: 5, failed: 1, pending: 0 });
     expect(textedIn(w, body)).toEqual({ a1: 1, a2: 1, a3: 1, b1: 1, n1: 1 });
-    const failed = (await broadcastMessages(reg.services, w.church.tenantId, created.id)).find((m) => m.status === 'failed');
-    expect(failed).toMatchObject({ toNumber: w.people.b2!.phone, error: 'Not sent: fake provider: the destination number is not reachable' });
+    const failed = (await broadcastMessages(reg.services, w.church.tenantId, created.id)).find(
+      (m) => m.status === 'failed',
+    );
+    expect(failed).toMatchObject({
+      toNumber: w.people.b2!.phone,
+      error: 'Not sent: fake provider: the destination number is not reachable',
+    });
   });
 
   it('a member who unsubscribes after the recipients are fixed is not texted', async () => {
@@ -272,7 +405,9 @@ describe('broadcasts', () => {
     try {
       await withWorker(async () => {
         await until(async () => (await broadcastMessages(reg.services, w.church.tenantId, created.id)).length === 2);
-        const first = await until(async () => (await broadcastMessages(reg.services, w.church.tenantId, created.id)).find((m) => m.status === 'sending'));
+        const first = await until(async () =>
+          (await broadcastMessages(reg.services, w.church.tenantId, created.id)).find((m) => m.status === 'sending'),
+        );
         const other = Object.values(w.people).find((p) => p.branchId === w.branchB && p.phone !== first.toNumber)!;
         await setSubscription(reg.services, w.church.tenantId, other.id, 'unsubscribed');
         await finished(w, created.id);
@@ -281,7 +416,12 @@ describe('broadcasts', () => {
       fake.delayMs = 0;
     }
     expect(Object.values(textedIn(w, body))).toEqual([1]);
-    expect(await w.owner.caller.broadcasts.get({ id: created.id })).toMatchObject({ state: 'sent', recipients: 2, sent: 1, failed: 1 });
+    expect(await w.owner.caller.broadcasts.get({ id: created.id })).toMatchObject({
+      state: 'sent',
+      recipients: 2,
+      sent: 1,
+      failed: 1,
+    });
   });
 
   it('staff cannot create or cancel; a branch from another church, a past time or no sending number are refused', async () => {
@@ -292,26 +432,52 @@ describe('broadcasts', () => {
     const adminLogin = await addTeammate(reg.services, w.owner.caller, `bc-admin-${process.pid}@example.org`, 'admin');
     const admin = await signIn(reg.services, adminLogin.email, adminLogin.password);
 
-    expect((await errorOf(staff.caller.broadcasts.create({ body: 'Hi all', audience: { type: 'all' } }))).code).toBe('FORBIDDEN');
-    const scheduled = await admin.caller.broadcasts.create({ body: 'By an admin', audience: { type: 'all' }, scheduledAt: new Date(Date.now() + 3_600_000) });
+    expect((await errorOf(staff.caller.broadcasts.create({ body: 'Hi all', audience: { type: 'all' } }))).code).toBe(
+      'FORBIDDEN',
+    );
+    const scheduled = await admin.caller.broadcasts.create({
+      body: 'By an admin',
+      audience: { type: 'all' },
+      scheduledAt: new Date(Date.now() + 3_600_000),
+    });
     expect((await errorOf(staff.caller.broadcasts.cancel({ id: scheduled.id }))).code).toBe('FORBIDDEN');
     expect(await stateOf(w, scheduled.id)).toBe('scheduled');
     // Staff may read.
     expect((await staff.caller.broadcasts.list({})).items.map((b) => b.id)).toEqual([scheduled.id]);
 
-    const foreign = await errorOf(w.owner.caller.broadcasts.create({ body: 'Wrong church', audience: { type: 'branch', branchId: other.branchA } }));
+    const foreign = await errorOf(
+      w.owner.caller.broadcasts.create({ body: 'Wrong church', audience: { type: 'branch', branchId: other.branchA } }),
+    );
     expect(foreign.code).toBe('BAD_REQUEST');
-    expect((await errorOf(w.owner.caller.broadcasts.create({ body: 'Too late', audience: { type: 'all' }, scheduledAt: new Date(Date.now() - 3_600_000) }))).code).toBe('BAD_REQUEST');
-    expect((await errorOf(w.owner.caller.broadcasts.create({ body: '   ', audience: { type: 'all' } }))).code).toBe('BAD_REQUEST');
+    expect(
+      (
+        await errorOf(
+          w.owner.caller.broadcasts.create({
+            body: 'Too late',
+            audience: { type: 'all' },
+            scheduledAt: new Date(Date.now() - 3_600_000),
+          }),
+        )
+      ).code,
+    ).toBe('BAD_REQUEST');
+    expect((await errorOf(w.owner.caller.broadcasts.create({ body: '   ', audience: { type: 'all' } }))).code).toBe(
+      'BAD_REQUEST',
+    );
 
     const bare = await provisionChurch(reg.services, { churchName: 'No Number Chapel' });
     const bareOwner = await signIn(reg.services, bare.email, bare.password);
-    expect((await errorOf(bareOwner.caller.broadcasts.create({ body: 'Hello', audience: { type: 'all' } }))).code).toBe('PRECONDITION_FAILED');
+    expect((await errorOf(bareOwner.caller.broadcasts.create({ body: 'Hello', audience: { type: 'all' } }))).code).toBe(
+      'PRECONDITION_FAILED',
+    );
 
     // Nothing refused was stored or queued.
-    const stored = await reg.services.connections.withTenant(w.church.tenantId, (db) => db.select({ id: broadcasts.id }).from(broadcasts));
+    const stored = await reg.services.connections.withTenant(w.church.tenantId, (db) =>
+      db.select({ id: broadcasts.id }).from(broadcasts),
+    );
     expect(stored.map((b) => b.id)).toEqual([scheduled.id]);
-    const [foreignRow] = await reg.services.connections.withTenant(w.church.tenantId, (db) => db.select().from(branches).where(eq(branches.id, other.branchA)));
+    const [foreignRow] = await reg.services.connections.withTenant(w.church.tenantId, (db) =>
+      db.select().from(branches).where(eq(branches.id, other.branchA)),
+    );
     expect(foreignRow).toBeUndefined();
     expect(await admin.caller.broadcasts.cancel({ id: scheduled.id })).toMatchObject({ state: 'canceled' });
   });

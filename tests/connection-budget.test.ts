@@ -4,7 +4,11 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDatabaseOutage } from '@/server/registry';
 import { cloneDatabase, ensureLoginRole } from '@/server/tenancy/cluster';
-import { ConnectionBudgetError, ConnectionManager, type ConnectionManagerOptions } from '@/server/tenancy/connection-manager';
+import {
+  ConnectionBudgetError,
+  ConnectionManager,
+  type ConnectionManagerOptions,
+} from '@/server/tenancy/connection-manager';
 import type { TenantRoute } from '@/server/tenancy/resolver';
 import { randomToken } from '@/server/tokens';
 import { hostPortOf, withDatabase } from '@/server/tenancy/urls';
@@ -48,17 +52,28 @@ describe('connection manager under a connection budget', () => {
 
   const resolve = async (tenantId: string) => routes.get(tenantId) ?? null;
   const manager = (opts: Partial<ConnectionManagerOptions>) => {
-    const cm = new ConnectionManager({ budget: BUDGET, poolSize: 2, idleSeconds: 60, waitMs: 10_000, resolve, ...opts });
+    const cm = new ConnectionManager({
+      budget: BUDGET,
+      poolSize: 2,
+      idleSeconds: 60,
+      waitMs: 10_000,
+      resolve,
+      ...opts,
+    });
     managers.push(cm);
     return cm;
   };
   const serverConnections = async () => {
-    const [row] = await monitor<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where usename like ${rolePattern}`;
+    const [row] = await monitor<
+      { n: number }[]
+    >`select count(*)::int as n from pg_stat_activity where usename like ${rolePattern}`;
     return row!.n;
   };
   const whoami = (cm: ConnectionManager, tenantId: string) =>
     cm.withTenant(tenantId, async (db) => {
-      const rows = await db.execute<{ db: string; usr: string }>(dsql`select current_database() as db, current_user as usr`);
+      const rows = await db.execute<{ db: string; usr: string }>(
+        dsql`select current_database() as db, current_user as usr`,
+      );
       return rows[0]!;
     });
 
@@ -67,14 +82,25 @@ describe('connection manager under a connection budget', () => {
     const { naming } = reg.services;
     rolePattern = `${naming.prefix.replace(/_/g, '\\_')}\\_r\\_%`;
     monitor = postgres(withDatabase(serverUrl(), 'postgres'), { max: 1, onnotice: () => {} });
-    const [server] = await reg.services.registry.sql<{ id: number; admin_url_env: string }[]>`select id, admin_url_env from db_servers limit 1`;
+    const [server] = await reg.services.registry.sql<
+      { id: number; admin_url_env: string }[]
+    >`select id, admin_url_env from db_servers limit 1`;
     const admin = reg.services.cluster.sql({ id: server!.id, adminUrlEnv: server!.admin_url_env });
     const { host, port } = hostPortOf(serverUrl());
 
     ids = Array.from({ length: TENANTS }, () => randomUUID());
     const started = Date.now();
     await pool(ids, 8, async (id) => {
-      const route: TenantRoute = { tenantId: id, status: 'active', schemaVersion: 1_000, host, port, database: naming.database(id), user: naming.role(id), password: randomToken(18) };
+      const route: TenantRoute = {
+        tenantId: id,
+        status: 'active',
+        schemaVersion: 1_000,
+        host,
+        port,
+        database: naming.database(id),
+        user: naming.role(id),
+        password: randomToken(18),
+      };
       await cloneDatabase(admin, route.database, naming.template);
       await ensureLoginRole(admin, route.user, route.password, route.database, naming.tenantGroup);
       routes.set(id, route);
@@ -96,7 +122,9 @@ describe('connection manager under a connection budget', () => {
   }, 180_000);
 
   it(`has ${TENANTS} real tenant databases, each reachable only through its own role`, async () => {
-    const [row] = await monitor<{ n: number }[]>`select count(*)::int as n from pg_database where datname like ${rolePattern.replace('\\_r\\_', '\\_t\\_')}`;
+    const [row] = await monitor<
+      { n: number }[]
+    >`select count(*)::int as n from pg_database where datname like ${rolePattern.replace('\\_r\\_', '\\_t\\_')}`;
     expect(row!.n).toBe(TENANTS);
     const cm = manager({});
     const first = routes.get(ids[0]!)!;
@@ -196,12 +224,22 @@ describe('connection manager under a connection budget', () => {
     expect(stats.reserved).toBe(2); // only the leased pool still holds its share of the budget
     expect(stats.potentialLeaks).toBe(0);
     // The leased pool survived and still works.
-    expect(await held.db.execute(dsql`select current_database() as db`)).toEqual([{ db: routes.get(ids[6]!)!.database }]);
+    expect(await held.db.execute(dsql`select current_database() as db`)).toEqual([
+      { db: routes.get(ids[6]!)!.database },
+    ]);
 
     held.release();
     await until(async () => cm.stats().cached === 0, { timeoutMs: 6_000, everyMs: 100 });
     stats = cm.stats();
-    expect(stats).toMatchObject({ cached: 0, reserved: 0, closed: 7, created: 7, evicted: 7, potentialLeaks: 0, closing: 0 });
+    expect(stats).toMatchObject({
+      cached: 0,
+      reserved: 0,
+      closed: 7,
+      created: 7,
+      evicted: 7,
+      potentialLeaks: 0,
+      closing: 0,
+    });
     await until(async () => cm.stats().openConnections === 0, { timeoutMs: 10_000 });
     await until(async () => (await serverConnections()) === 0, { timeoutMs: 10_000 });
 
@@ -244,14 +282,18 @@ describe('connection manager under a connection budget', () => {
     const cm = manager({ statementTimeoutMs: 300 });
     const t = ids[12]!;
     const started = Date.now();
-    const err = await cm.withTenant(t, (db) => db.execute(dsql`select pg_sleep(5)`)).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err = await cm
+      .withTenant(t, (db) => db.execute(dsql`select pg_sleep(5)`))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toMatchObject({ cause: { code: '57014' } }); // Drizzle's error wraps PostgreSQL's query_canceled
     expect(isDatabaseOutage(err)).toBe(true);
     expect(Date.now() - started).toBeLessThan(3_000);
-    const [row] = await cm.withTenant(t, (db) => db.execute<{ timeout: string }>(dsql`select current_setting('statement_timeout') as timeout`));
+    const [row] = await cm.withTenant(t, (db) =>
+      db.execute<{ timeout: string }>(dsql`select current_setting('statement_timeout') as timeout`),
+    );
     expect(row).toEqual({ timeout: '300ms' });
     expect(cm.stats().potentialLeaks).toBe(0);
     await cm.close();

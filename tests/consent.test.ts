@@ -24,9 +24,19 @@ describe('consent', () => {
   const nextPerson = () => personNumber(++people);
 
   const logOf = (memberId: string) =>
-    db<{ previous: string | null; state: string; source: string; detail: string | null; provider_message_id: string | null; admin_id: string | null }[]>`
+    db<
+      {
+        previous: string | null;
+        state: string;
+        source: string;
+        detail: string | null;
+        provider_message_id: string | null;
+        admin_id: string | null;
+      }[]
+    >`
       select previous, state, source, detail, provider_message_id, admin_id from consent_events where member_id = ${memberId} order by created_at, id`;
-  const memberByPhone = async (phone: string) => (await db<{ id: string; subscription: string }[]>`select id, subscription from members where phone = ${phone}`)[0];
+  const memberByPhone = async (phone: string) =>
+    (await db<{ id: string; subscription: string }[]>`select id, subscription from members where phone = ${phone}`)[0];
 
   beforeAll(async () => {
     reg = await createTestRegistry();
@@ -44,10 +54,26 @@ describe('consent', () => {
   });
 
   it('the opt-out, opt-in and help words, whole message, any case, spaces and punctuation around them ignored', () => {
-    for (const w of ['STOP', 'stopall', 'Unsubscribe', 'cancel', 'END', 'quit', 'OPT OUT', 'opt-out', 'OptOut', 'revoke', ' stop! ', '"Stop."', '¡STOP!']) expect(keywordOf(w), w).toBe('stop');
+    for (const w of [
+      'STOP',
+      'stopall',
+      'Unsubscribe',
+      'cancel',
+      'END',
+      'quit',
+      'OPT OUT',
+      'opt-out',
+      'OptOut',
+      'revoke',
+      ' stop! ',
+      '"Stop."',
+      '¡STOP!',
+    ])
+      expect(keywordOf(w), w).toBe('stop');
     for (const w of ['START', 'unstop', 'Yes', 'yes!!']) expect(keywordOf(w), w).toBe('start');
     for (const w of ['HELP', 'info?']) expect(keywordOf(w), w).toBe('help');
-    for (const w of ['stop by at 5', 'please stop', 'yes please', 'helpful', 'STOPPED', '']) expect(keywordOf(w), w).toBeNull();
+    for (const w of ['stop by at 5', 'please stop', 'yes please', 'helpful', 'STOPPED', ''])
+      expect(keywordOf(w), w).toBeNull();
   });
 
   it('someone who texts in is a contact not opted in: answerable one to one, never in a broadcast', async () => {
@@ -80,9 +106,30 @@ describe('consent', () => {
     const member = await memberByPhone(from);
     expect(member).toMatchObject({ subscription: 'subscribed' });
     expect(await logOf(member!.id)).toEqual([
-      { previous: 'not_opted_in', state: 'subscribed', source: 'text', detail: 'START', provider_message_id: ids[1], admin_id: null },
-      { previous: 'subscribed', state: 'unsubscribed', source: 'text', detail: 'STOP', provider_message_id: ids[2], admin_id: null },
-      { previous: 'unsubscribed', state: 'subscribed', source: 'text', detail: 'yes', provider_message_id: ids[3], admin_id: null },
+      {
+        previous: 'not_opted_in',
+        state: 'subscribed',
+        source: 'text',
+        detail: 'START',
+        provider_message_id: ids[1],
+        admin_id: null,
+      },
+      {
+        previous: 'subscribed',
+        state: 'unsubscribed',
+        source: 'text',
+        detail: 'STOP',
+        provider_message_id: ids[2],
+        admin_id: null,
+      },
+      {
+        previous: 'unsubscribed',
+        state: 'subscribed',
+        source: 'text',
+        detail: 'yes',
+        provider_message_id: ids[3],
+        admin_id: null,
+      },
     ]);
   });
 
@@ -93,25 +140,40 @@ describe('consent', () => {
     expect(member.subscription).toBe('unsubscribed');
 
     for (const who of [staff, owner]) {
-      const err = await errorOf(who.caller.members.update({ id: member.id, subscription: 'subscribed', consentNote: 'they said it was fine' }));
+      const err = await errorOf(
+        who.caller.members.update({ id: member.id, subscription: 'subscribed', consentNote: 'they said it was fine' }),
+      );
       expect(err.code).toBe('FORBIDDEN');
       expect(err.message).toMatch(/Only they can opt back in, by texting START/);
     }
-    expect((await errorOf(owner.caller.members.update({ id: member.id, subscription: 'not_opted_in' }))).code).toBe('FORBIDDEN');
+    expect((await errorOf(owner.caller.members.update({ id: member.id, subscription: 'not_opted_in' }))).code).toBe(
+      'FORBIDDEN',
+    );
     // Other fields still change; consent does not.
-    expect(await staff.caller.members.update({ id: member.id, firstName: 'Renamed', subscription: 'unsubscribed' })).toMatchObject({ firstName: 'Renamed', subscription: 'unsubscribed' });
+    expect(
+      await staff.caller.members.update({ id: member.id, firstName: 'Renamed', subscription: 'unsubscribed' }),
+    ).toMatchObject({ firstName: 'Renamed', subscription: 'unsubscribed' });
 
     // Deleting the member does not reset their STOP: the log keeps it by number.
     await owner.caller.members.delete({ id: member.id });
-    const again = await errorOf(owner.caller.members.create({ firstName: 'Again', phone: from, subscription: 'subscribed', consentNote: 'new card' }));
+    const again = await errorOf(
+      owner.caller.members.create({
+        firstName: 'Again',
+        phone: from,
+        subscription: 'subscribed',
+        consentNote: 'new card',
+      }),
+    );
     expect(again.code).toBe('FORBIDDEN');
     const plain = await owner.caller.members.create({ firstName: 'Again', phone: from });
     expect(plain.subscription).toBe('unsubscribed');
     // Their history shows the STOP recorded before the delete, and why they start out opted out.
-    expect((await owner.caller.members.consentLog({ id: plain.id })).map((e) => [e.state, e.source, e.detail])).toEqual([
-      ['unsubscribed', 'system', 'This number opted out before'],
-      ['unsubscribed', 'text', 'STOP'],
-    ]);
+    expect((await owner.caller.members.consentLog({ id: plain.id })).map((e) => [e.state, e.source, e.detail])).toEqual(
+      [
+        ['unsubscribed', 'system', 'This number opted out before'],
+        ['unsubscribed', 'text', 'STOP'],
+      ],
+    );
     // A first text after the delete also finds them opted out; their own START is what changes it.
     const other = nextPerson();
     await postSigned(reg.services, received(other, number, 'STOP').body);
@@ -123,20 +185,56 @@ describe('consent', () => {
   });
 
   it('an admin records how someone agreed (a note is required) or that they asked to stop, and the log names the admin', async () => {
-    const noNote = await errorOf(staff.caller.members.create({ firstName: 'Card', phone: '(202) 555-0131', subscription: 'subscribed' }));
+    const noNote = await errorOf(
+      staff.caller.members.create({ firstName: 'Card', phone: '(202) 555-0131', subscription: 'subscribed' }),
+    );
     expect(noNote.code).toBe('BAD_REQUEST');
-    const created = await staff.caller.members.create({ firstName: 'Card', phone: '(202) 555-0131', subscription: 'subscribed', consentNote: 'paper connect card, 6 Dec' });
+    const created = await staff.caller.members.create({
+      firstName: 'Card',
+      phone: '(202) 555-0131',
+      subscription: 'subscribed',
+      consentNote: 'paper connect card, 6 Dec',
+    });
     expect(created.subscription).toBe('subscribed');
     const later = await owner.caller.members.create({ firstName: 'Later', phone: '(202) 555-0132' });
     expect(later.subscription).toBe('not_opted_in');
-    expect((await errorOf(owner.caller.members.update({ id: later.id, subscription: 'subscribed' }))).code).toBe('BAD_REQUEST');
-    await owner.caller.members.update({ id: later.id, subscription: 'subscribed', consentNote: 'told us at the welcome desk' });
+    expect((await errorOf(owner.caller.members.update({ id: later.id, subscription: 'subscribed' }))).code).toBe(
+      'BAD_REQUEST',
+    );
+    await owner.caller.members.update({
+      id: later.id,
+      subscription: 'subscribed',
+      consentNote: 'told us at the welcome desk',
+    });
     await staff.caller.members.update({ id: later.id, subscription: 'unsubscribed', consentNote: 'asked in person' });
 
-    expect(await logOf(created.id)).toEqual([{ previous: null, state: 'subscribed', source: 'admin', detail: 'paper connect card, 6 Dec', provider_message_id: null, admin_id: staff.signed.adminId }]);
+    expect(await logOf(created.id)).toEqual([
+      {
+        previous: null,
+        state: 'subscribed',
+        source: 'admin',
+        detail: 'paper connect card, 6 Dec',
+        provider_message_id: null,
+        admin_id: staff.signed.adminId,
+      },
+    ]);
     expect(await logOf(later.id)).toEqual([
-      { previous: 'not_opted_in', state: 'subscribed', source: 'admin', detail: 'told us at the welcome desk', provider_message_id: null, admin_id: owner.signed.adminId },
-      { previous: 'subscribed', state: 'unsubscribed', source: 'admin', detail: 'asked in person', provider_message_id: null, admin_id: staff.signed.adminId },
+      {
+        previous: 'not_opted_in',
+        state: 'subscribed',
+        source: 'admin',
+        detail: 'told us at the welcome desk',
+        provider_message_id: null,
+        admin_id: owner.signed.adminId,
+      },
+      {
+        previous: 'subscribed',
+        state: 'unsubscribed',
+        source: 'admin',
+        detail: 'asked in person',
+        provider_message_id: null,
+        admin_id: staff.signed.adminId,
+      },
     ]);
     // What the member page shows: newest first, with the admin's name.
     const shown = await owner.caller.members.consentLog({ id: later.id });
@@ -149,7 +247,9 @@ describe('consent', () => {
   it('an import subscribes no one without the importer’s word that they agreed', async () => {
     const texted = nextPerson();
     await postSigned(reg.services, received(texted, number, 'hello?').body);
-    const result = await owner.caller.members.import({ csv: ['first_name,phone', `Texter,${texted}`, 'Blank,(202) 555-0161'].join('\n') });
+    const result = await owner.caller.members.import({
+      csv: ['first_name,phone', `Texter,${texted}`, 'Blank,(202) 555-0161'].join('\n'),
+    });
     expect(result).toMatchObject({ created: 1, updated: 1 });
     expect(await memberByPhone(texted)).toMatchObject({ subscription: 'not_opted_in' });
     expect(await memberByPhone('+12025550161')).toMatchObject({ subscription: 'not_opted_in' });
@@ -159,19 +259,43 @@ describe('consent', () => {
     const stopped = nextPerson();
     await postSigned(reg.services, received(stopped, number, 'STOP').body);
     await owner.caller.members.delete({ id: (await memberByPhone(stopped))!.id });
-    const m = await owner.caller.members.create({ firstName: 'Mover', phone: '(202) 555-0162', subscription: 'subscribed', consentNote: 'card' });
-    const refused = await errorOf(owner.caller.members.update({ id: m.id, phone: stopped, subscription: 'subscribed', consentNote: 'card' }));
+    const m = await owner.caller.members.create({
+      firstName: 'Mover',
+      phone: '(202) 555-0162',
+      subscription: 'subscribed',
+      consentNote: 'card',
+    });
+    const refused = await errorOf(
+      owner.caller.members.update({ id: m.id, phone: stopped, subscription: 'subscribed', consentNote: 'card' }),
+    );
     expect(refused.code).toBe('FORBIDDEN');
     const moved = await owner.caller.members.update({ id: m.id, phone: stopped });
     expect(moved.subscription).toBe('unsubscribed');
-    expect((await logOf(m.id)).at(-1)).toMatchObject({ previous: 'subscribed', state: 'unsubscribed', source: 'system', detail: 'This number opted out before' });
+    expect((await logOf(m.id)).at(-1)).toMatchObject({
+      previous: 'subscribed',
+      state: 'unsubscribed',
+      source: 'system',
+      detail: 'This number opted out before',
+    });
   });
 
   it('a keyword delivered after a newer one (two texts in flight) does not undo it, and gets no reply', async () => {
     const from = nextPerson();
     const tenantDb = Object.assign(drizzle(db, { schema: tenantSchema }), { $client: db }) as TenantDb;
-    const profile = async () => ({ name: 'Consent Chapel', timezone: 'UTC', country: 'US', contactPhone: null, contactEmail: null });
-    const text = (id: string, body: string, seq: number) => ({ providerMessageId: `seq-${process.pid}-${id}`, from, to: number, text: body, seq });
+    const profile = async () => ({
+      name: 'Consent Chapel',
+      timezone: 'UTC',
+      country: 'US',
+      contactPhone: null,
+      contactEmail: null,
+    });
+    const text = (id: string, body: string, seq: number) => ({
+      providerMessageId: `seq-${process.pid}-${id}`,
+      from,
+      to: number,
+      text: body,
+      seq,
+    });
     // START arrived tenth; a STOP that arrived fifth is delivered after it.
     await storeInbound(tenantDb, text('start', 'START', 10), profile);
     const late = await storeInbound(tenantDb, text('stop', 'STOP', 5), profile);
@@ -191,14 +315,30 @@ describe('consent', () => {
     await postSigned(reg.services, received(stopped, number, 'STOP').body);
     const texted = nextPerson();
     await postSigned(reg.services, received(texted, number, 'hi there').body);
-    const csv = ['first_name,phone,subscribed', `Stopper,${stopped},yes`, `Texter,${texted},yes`, 'Newbie,(202) 555-0141,', 'Quiet,(202) 555-0142,not opted in', 'Nope,(202) 555-0143,no'].join('\n');
+    const csv = [
+      'first_name,phone,subscribed',
+      `Stopper,${stopped},yes`,
+      `Texter,${texted},yes`,
+      'Newbie,(202) 555-0141,',
+      'Quiet,(202) 555-0142,not opted in',
+      'Nope,(202) 555-0143,no',
+    ].join('\n');
     const result = await owner.caller.members.import({ csv, consentConfirmed: true });
     expect(result).toMatchObject({ created: 3, updated: 2, skipped: 0 });
 
     expect(await memberByPhone(stopped)).toMatchObject({ subscription: 'unsubscribed' }); // their STOP wins over the file
     const texter = (await memberByPhone(texted))!;
     expect(texter.subscription).toBe('subscribed');
-    expect(await logOf(texter.id)).toEqual([{ previous: 'not_opted_in', state: 'subscribed', source: 'import', detail: 'CSV import, row 3 (consent confirmed by the importer)', provider_message_id: null, admin_id: owner.signed.adminId }]);
+    expect(await logOf(texter.id)).toEqual([
+      {
+        previous: 'not_opted_in',
+        state: 'subscribed',
+        source: 'import',
+        detail: 'CSV import, row 3 (consent confirmed by the importer)',
+        provider_message_id: null,
+        admin_id: owner.signed.adminId,
+      },
+    ]);
     expect(await memberByPhone('+12025550141')).toMatchObject({ subscription: 'subscribed' });
     expect(await memberByPhone('+12025550142')).toMatchObject({ subscription: 'not_opted_in' });
     expect(await memberByPhone('+12025550143')).toMatchObject({ subscription: 'unsubscribed' });
@@ -208,7 +348,9 @@ describe('consent', () => {
     const header = exported.split('\r\n')[0]!.split(',');
     expect(header).toContain('consent_history');
     const row = exported.split('\r\n').find((l) => l.includes(texted))!;
-    expect(row).toMatch(/not_opted_in → subscribed \(import: CSV import, row 3 \(consent confirmed by the importer\)\)/);
+    expect(row).toMatch(
+      /not_opted_in → subscribed \(import: CSV import, row 3 \(consent confirmed by the importer\)\)/,
+    );
     const stopRow = exported.split('\r\n').find((l) => l.includes(stopped))!;
     expect(stopRow).toMatch(/,no,/);
     expect(stopRow).toMatch(/not_opted_in → unsubscribed \(text: STOP, message msg-/);
@@ -217,16 +359,29 @@ describe('consent', () => {
   });
 
   it('the consent log is a record: the church’s own role may add to it but never rewrite or delete it', async () => {
-    const m = await owner.caller.members.create({ firstName: 'Kept', phone: '(202) 555-0151', subscription: 'subscribed', consentNote: 'card' });
+    const m = await owner.caller.members.create({
+      firstName: 'Kept',
+      phone: '(202) 555-0151',
+      subscription: 'subscribed',
+      consentNote: 'card',
+    });
     const churchRole = await reg.services.connections.withTenant(church.tenantId, async (tenantDb) => {
       const sql = tenantDb.$client;
-      const update = await sql`update consent_events set state = 'unsubscribed' where member_id = ${m.id}`.then(() => 'allowed', (e: { code?: string }) => e.code);
-      const remove = await sql`delete from consent_events where member_id = ${m.id}`.then(() => 'allowed', (e: { code?: string }) => e.code);
+      const update = await sql`update consent_events set state = 'unsubscribed' where member_id = ${m.id}`.then(
+        () => 'allowed',
+        (e: { code?: string }) => e.code,
+      );
+      const remove = await sql`delete from consent_events where member_id = ${m.id}`.then(
+        () => 'allowed',
+        (e: { code?: string }) => e.code,
+      );
       return { update, remove };
     });
     expect(churchRole).toEqual({ update: '42501', remove: '42501' }); // insufficient privilege
     // Deleting the member keeps their log (by phone), through the foreign key's own action.
     await owner.caller.members.delete({ id: m.id });
-    expect(await db`select state, member_id from consent_events where phone = '+12025550151'`).toEqual([{ state: 'subscribed', member_id: null }]);
+    expect(await db`select state, member_id from consent_events where phone = '+12025550151'`).toEqual([
+      { state: 'subscribed', member_id: null },
+    ]);
   });
 });

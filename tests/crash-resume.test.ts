@@ -51,7 +51,9 @@ async function tenantRow(reg: TestRegistry, tenantId: string) {
 }
 
 async function jobRow(reg: TestRegistry, jobId: string) {
-  const [j] = await reg.services.registry.sql<{ state: string; steps: { name: string; state: string }[]; admin_password_hash: string | null }[]>`
+  const [j] = await reg.services.registry.sql<
+    { state: string; steps: { name: string; state: string }[]; admin_password_hash: string | null }[]
+  >`
     select state, steps, admin_password_hash from provisioning_jobs where id = ${jobId}`;
   return j!;
 }
@@ -66,7 +68,9 @@ async function clusterObjects(reg: TestRegistry) {
 
 /** Every tenant database and role on the server belongs to a tenant row; failed churches own none. */
 async function expectNoOrphans(reg: TestRegistry, objects: { dbs: string[]; roles: string[] }) {
-  const tenants = await reg.services.registry.sql<{ db_name: string; db_role: string; status: string }[]>`select db_name, db_role, status from tenants`;
+  const tenants = await reg.services.registry.sql<
+    { db_name: string; db_role: string; status: string }[]
+  >`select db_name, db_role, status from tenants`;
   const live = tenants.filter((t) => t.status !== 'failed' && t.status !== 'deleted');
   expect(objects.dbs.filter((d) => !live.some((t) => t.db_name === d))).toEqual([]);
   expect(objects.roles.filter((r) => !live.some((t) => t.db_role === r))).toEqual([]);
@@ -103,64 +107,68 @@ describe('provisioning resumes after a crash at any point', () => {
 
   const provisioned: string[] = []; // tenant ids provisioned so far in this registry
 
-  it.each(FAULT_POINTS)('crash at %s: the first run asks for a retry, the second finishes with no duplicates', async (point) => {
-    const { jobId, tenantId, email } = await signupJob(reg);
+  it.each(FAULT_POINTS)(
+    'crash at %s: the first run asks for a retry, the second finishes with no duplicates',
+    async (point) => {
+      const { jobId, tenantId, email } = await signupJob(reg);
 
-    armed = point;
-    const first = await runProvisioning(reg.services.provision, jobId, { finalAttempt: false });
-    expect(first).toBe('retry');
-    expect(fired.at(-1)).toBe(point); // the crash really happened at this point
-    expect(armed).toBeNull();
+      armed = point;
+      const first = await runProvisioning(reg.services.provision, jobId, { finalAttempt: false });
+      expect(first).toBe('retry');
+      expect(fired.at(-1)).toBe(point); // the crash really happened at this point
+      expect(armed).toBeNull();
 
-    const afterCrash = await jobRow(reg, jobId);
-    expect(afterCrash.state).toBe('provisioning');
-    const crashedStep = point.split(':')[1];
-    expect(afterCrash.steps.find((s) => s.name === crashedStep)!.state).toBe('pending');
-    expect(afterCrash.steps.every((s) => s.state === 'done' || s.state === 'pending')).toBe(true);
+      const afterCrash = await jobRow(reg, jobId);
+      expect(afterCrash.state).toBe('provisioning');
+      const crashedStep = point.split(':')[1];
+      expect(afterCrash.steps.find((s) => s.name === crashedStep)!.state).toBe('pending');
+      expect(afterCrash.steps.every((s) => s.state === 'done' || s.state === 'pending')).toBe(true);
 
-    // The crash left exactly the partial work done so far: what ran before it exists, nothing after it does.
-    const ran = (step: StepName) => STEPS.indexOf(step) < STEPS.indexOf(crashedStep as StepName) || point === `after:${step}`;
-    const partial = await tenantRow(reg, tenantId);
-    const midway = await clusterObjects(reg);
-    expect(midway.dbs.includes(partial.db_name)).toBe(ran('create_database'));
-    expect(midway.roles.includes(partial.db_role)).toBe(ran('create_role'));
-    if (ran('create_database')) expect(await adminRows(partial.db_name)).toHaveLength(ran('create_admin') ? 1 : 0);
-    expect(partial.status).toBe(ran('activate') ? 'active' : 'provisioning');
+      // The crash left exactly the partial work done so far: what ran before it exists, nothing after it does.
+      const ran = (step: StepName) =>
+        STEPS.indexOf(step) < STEPS.indexOf(crashedStep as StepName) || point === `after:${step}`;
+      const partial = await tenantRow(reg, tenantId);
+      const midway = await clusterObjects(reg);
+      expect(midway.dbs.includes(partial.db_name)).toBe(ran('create_database'));
+      expect(midway.roles.includes(partial.db_role)).toBe(ran('create_role'));
+      if (ran('create_database')) expect(await adminRows(partial.db_name)).toHaveLength(ran('create_admin') ? 1 : 0);
+      expect(partial.status).toBe(ran('activate') ? 'active' : 'provisioning');
 
-    const second = await runProvisioning(reg.services.provision, jobId, { finalAttempt: false });
-    expect(second).toBe('ready');
-    provisioned.push(tenantId);
+      const second = await runProvisioning(reg.services.provision, jobId, { finalAttempt: false });
+      expect(second).toBe('ready');
+      provisioned.push(tenantId);
 
-    const job = await jobRow(reg, jobId);
-    expect(job.state).toBe('ready');
-    expect(job.steps.map((s) => s.name)).toEqual([...STEPS]);
-    expect(job.steps.every((s) => s.state === 'done')).toBe(true);
-    expect(job.admin_password_hash).toBeNull();
+      const job = await jobRow(reg, jobId);
+      expect(job.state).toBe('ready');
+      expect(job.steps.map((s) => s.name)).toEqual([...STEPS]);
+      expect(job.steps.every((s) => s.state === 'done')).toBe(true);
+      expect(job.admin_password_hash).toBeNull();
 
-    const tenant = await tenantRow(reg, tenantId);
-    expect(tenant.status).toBe('active');
+      const tenant = await tenantRow(reg, tenantId);
+      expect(tenant.status).toBe('active');
 
-    // Exactly one database and one login role for this tenant, and no database or role on the server that no
-    // tenant owns (an orphan a crashed attempt left behind under another name).
-    const objects = await clusterObjects(reg);
-    expect(objects.dbs.filter((d) => d === tenant.db_name)).toHaveLength(1);
-    expect(objects.roles.filter((r) => r === tenant.db_role)).toHaveLength(1);
-    await expectNoOrphans(reg, objects);
-    const ours = await reg.services.registry.sql<{ db_name: string; db_role: string }[]>`
+      // Exactly one database and one login role for this tenant, and no database or role on the server that no
+      // tenant owns (an orphan a crashed attempt left behind under another name).
+      const objects = await clusterObjects(reg);
+      expect(objects.dbs.filter((d) => d === tenant.db_name)).toHaveLength(1);
+      expect(objects.roles.filter((r) => r === tenant.db_role)).toHaveLength(1);
+      await expectNoOrphans(reg, objects);
+      const ours = await reg.services.registry.sql<{ db_name: string; db_role: string }[]>`
       select db_name, db_role from tenants where id = any(${provisioned}::uuid[])`;
-    for (const t of ours) {
-      expect(objects.dbs).toContain(t.db_name); // earlier churches are untouched
-      expect(objects.roles).toContain(t.db_role);
-    }
+      for (const t of ours) {
+        expect(objects.dbs).toContain(t.db_name); // earlier churches are untouched
+        expect(objects.roles).toContain(t.db_role);
+      }
 
-    const admins = await adminRows(tenant.db_name);
-    expect(admins).toHaveLength(1);
-    expect(admins[0]).toMatchObject({ email, role: 'owner' });
+      const admins = await adminRows(tenant.db_name);
+      expect(admins).toHaveLength(1);
+      expect(admins[0]).toMatchObject({ email, role: 'owner' });
 
-    // A third run of a finished job changes nothing.
-    expect(await runProvisioning(reg.services.provision, jobId, { finalAttempt: false })).toBe('ready');
-    expect(await adminRows(tenant.db_name)).toHaveLength(1);
-  });
+      // A third run of a finished job changes nothing.
+      expect(await runProvisioning(reg.services.provision, jobId, { finalAttempt: false })).toBe('ready');
+      expect(await adminRows(tenant.db_name)).toHaveLength(1);
+    },
+  );
 
   it('crashed once at every point, before and after each step', () => {
     expect(fired).toEqual(FAULT_POINTS);
@@ -198,7 +206,10 @@ describe('provisioning resumes after a crash at any point', () => {
     const after = await clusterObjects(reg);
     expect(after.dbs).not.toContain(tenant.db_name);
     expect(after.roles).not.toContain(tenant.db_role);
-    expect(after).toEqual({ dbs: before.dbs.filter((d) => d !== tenant.db_name), roles: before.roles.filter((r) => r !== tenant.db_role) });
+    expect(after).toEqual({
+      dbs: before.dbs.filter((d) => d !== tenant.db_name),
+      roles: before.roles.filter((r) => r !== tenant.db_role),
+    });
     await expectNoOrphans(reg, after);
     const pooled = await admin`select count(*)::int as n from pg_stat_activity where usename = ${tenant.db_role}`;
     expect(pooled[0]!.n).toBe(0);
@@ -208,7 +219,9 @@ describe('provisioning resumes after a crash at any point', () => {
     expect(index).toHaveLength(0);
 
     // The browser sees a plain failure, without internals.
-    const status = await createCaller(createContext({ session: null, services: reg.services })).onboarding.status({ ticket });
+    const status = await createCaller(createContext({ session: null, services: reg.services })).onboarding.status({
+      ticket,
+    });
     expect(status.state).toBe('failed');
     expect(status.message).toEqual(expect.any(String));
     expect(status.message!.length).toBeGreaterThan(10);
@@ -216,7 +229,9 @@ describe('provisioning resumes after a crash at any point', () => {
     expect(shown).not.toContain(reg.name);
     expect(shown).not.toContain(tenant.db_name);
     expect(shown).not.toContain(tenant.db_role);
-    expect(status.message).not.toMatch(/stp_|registry|injected|stack|error|\bat \S+:\d+|postgres|database|role|tenant|step/i);
+    expect(status.message).not.toMatch(
+      /stp_|registry|injected|stack|error|\bat \S+:\d+|postgres|database|role|tenant|step/i,
+    );
     expect(shown).not.toMatch(/stp_|registry|injected|stack|Error|\bat \S+:\d+|postgres/i);
     expect(Object.keys(status).sort()).toEqual(['message', 'state', 'steps']);
     for (const step of status.steps) expect(Object.keys(step).sort()).toEqual(['name', 'state']);
@@ -243,7 +258,9 @@ describe('provisioning resumes after a crash at any point', () => {
     expect((await jobRow(reg, jobId)).state).toBe('failed');
     expect(await clusterObjects(reg)).toEqual(before);
     await expectNoOrphans(reg, before);
-    expect(await reg.services.registry.sql`select 1 from admin_email_index where email = 'early@example.org'`).toHaveLength(0);
+    expect(
+      await reg.services.registry.sql`select 1 from admin_email_index where email = 'early@example.org'`,
+    ).toHaveLength(0);
   });
 });
 
@@ -254,7 +271,8 @@ describe('queue recovery', () => {
   const queueJob = (jobId: string) =>
     reg.admin<{ id: string; locked_by: string | null; locked_at: Date | null }[]>`
       select id, locked_by, locked_at from graphile_worker._private_jobs where key like ${'provision:%:' + jobId}`;
-  const status = (ticket: string) => createCaller(createContext({ session: null, services: reg.services })).onboarding.status({ ticket });
+  const status = (ticket: string) =>
+    createCaller(createContext({ session: null, services: reg.services })).onboarding.status({ ticket });
 
   beforeAll(async () => {
     reg = await createTestRegistry();
@@ -270,12 +288,14 @@ describe('queue recovery', () => {
 
     // A job queued before job keys named the church (provision:<job id>) counts as present.
     await reg.admin`update graphile_worker._private_jobs set key = ${'provision:' + jobId} where key like ${'provision:%:' + jobId}`;
-    await reg.services.registry.sql`update provisioning_jobs set updated_at = now() - interval '5 minutes' where id = ${jobId}`;
+    await reg.services.registry
+      .sql`update provisioning_jobs set updated_at = now() - interval '5 minutes' where id = ${jobId}`;
     expect(await recoverOnce(reg.services.registry.sql, [], opts())).toEqual({ unlocked: 0, requeued: 0 });
     await reg.admin`update graphile_worker._private_jobs set key = ${`provision:${tenantId}:${jobId}`} where key = ${'provision:' + jobId}`;
     await reg.services.registry.sql`update provisioning_jobs set updated_at = now() where id = ${jobId}`;
 
-    const deleted = await reg.admin`delete from graphile_worker._private_jobs where key like ${'provision:%:' + jobId} returning id`;
+    const deleted =
+      await reg.admin`delete from graphile_worker._private_jobs where key like ${'provision:%:' + jobId} returning id`;
     expect(deleted).toHaveLength(1);
     expect(await queueJob(jobId)).toHaveLength(0);
 
@@ -284,7 +304,8 @@ describe('queue recovery', () => {
     expect(await queueJob(jobId)).toHaveLength(0);
 
     // Once it has been silent longer than staleSeconds it is re-enqueued, once.
-    await reg.services.registry.sql`update provisioning_jobs set updated_at = now() - interval '5 minutes' where id = ${jobId}`;
+    await reg.services.registry
+      .sql`update provisioning_jobs set updated_at = now() - interval '5 minutes' where id = ${jobId}`;
     expect(await recoverOnce(reg.services.registry.sql, [], opts())).toEqual({ unlocked: 0, requeued: 1 });
     expect(await queueJob(jobId)).toHaveLength(1);
     expect(await recoverOnce(reg.services.registry.sql, [], opts())).toEqual({ unlocked: 0, requeued: 0 });
@@ -321,7 +342,9 @@ describe('queue recovery', () => {
     expect(job!.locked_by).toBeNull();
     expect(job!.locked_at).toBeNull();
     // The dead worker is forgotten; the live one (and its job) are untouched.
-    const workers = await reg.services.registry.sql<{ worker_id: string }[]>`select worker_id from queue_workers order by worker_id`;
+    const workers = await reg.services.registry.sql<
+      { worker_id: string }[]
+    >`select worker_id from queue_workers order by worker_id`;
     expect(workers.map((w) => w.worker_id)).toEqual([liveWorker]);
     expect((await queueJob(liveJob.jobId))[0]!.locked_by).toBe(liveWorker);
 
@@ -329,7 +352,10 @@ describe('queue recovery', () => {
     await reg.admin`update graphile_worker._private_jobs set locked_by = null, locked_at = null where key like ${'provision:%:' + liveJob.jobId}`;
     await reg.services.registry.sql`delete from queue_workers where worker_id = ${liveWorker}`;
     worker = await startWorker(reg.services);
-    for (const [t, id] of [[ticket, tenantId], [liveJob.ticket, liveJob.tenantId]] as const) {
+    for (const [t, id] of [
+      [ticket, tenantId],
+      [liveJob.ticket, liveJob.tenantId],
+    ] as const) {
       const done = await until(async () => {
         const s = await status(t);
         return s.state === 'ready' || s.state === 'failed' ? s : null;

@@ -22,7 +22,11 @@ import { insertMembers } from './support/messaging';
 import { assignNumber, personNumber, postSigned, received } from './support/webhooks';
 
 const versionOf = async (reg: TestRegistry, tenantId: string) =>
-  (await reg.admin<{ schema_version: number; migration_error: string | null }[]>`select schema_version, migration_error from tenants where id = ${tenantId}`)[0]!;
+  (
+    await reg.admin<
+      { schema_version: number; migration_error: string | null }[]
+    >`select schema_version, migration_error from tenants where id = ${tenantId}`
+  )[0]!;
 
 describe('migrating every church', () => {
   let reg: TestRegistry;
@@ -34,7 +38,9 @@ describe('migrating every church', () => {
     reg = await createTestRegistry();
     next = nextMigrationFolder();
     for (let i = 0; i < 6; i++) churches.push(await provisionChurch(reg.services));
-    upgraded = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error' }), { tenantSchemaVersion: next.version });
+    upgraded = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error' }), {
+      tenantSchemaVersion: next.version,
+    });
   });
   afterAll(async () => {
     await upgraded?.close();
@@ -48,7 +54,10 @@ describe('migrating every church', () => {
     expect(String(owner.message)).toContain('being upgraded');
     const session = (await signIn(reg.services, behind!.email, behind!.password)).session;
     const err = await errorOf(caller(upgraded, session).members.list({}));
-    expect(err).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: 'Your workspace is being upgraded. Please try again in a few minutes.' });
+    expect(err).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'Your workspace is being upgraded. Please try again in a few minutes.',
+    });
     const number = await assignNumber(upgraded, behind!.tenantId);
     // Telnyx is answered at once; the text waits in the registry until the church is migrated.
     const text = await postSigned(upgraded, received(personNumber(1), number, 'hello').body);
@@ -61,7 +70,10 @@ describe('migrating every church', () => {
   it('a canary that fails stops the run before the other churches; --skip-failing carries on; a re-run resumes', async () => {
     // The first church's database already has the column the migration adds: its migration fails.
     const [broken, ...rest] = churches;
-    const brokenDb = postgres(withDatabase(reg.url, (await reg.admin`select db_name from tenants where id = ${broken!.tenantId}`)[0]!.db_name), { max: 1, onnotice: () => {} });
+    const brokenDb = postgres(
+      withDatabase(reg.url, (await reg.admin`select db_name from tenants where id = ${broken!.tenantId}`)[0]!.db_name),
+      { max: 1, onnotice: () => {} },
+    );
     await brokenDb`alter table admins add column phone text`;
 
     const canary = await migrateFleet(reg.services, { folder: next.folder, canary: 1 });
@@ -76,7 +88,8 @@ describe('migrating every church', () => {
 
     const skipping = await migrateFleet(reg.services, { folder: next.folder, skipFailing: true, concurrency: 3 });
     expect(skipping).toMatchObject({ migrated: rest.length, failed: 1, stopped: null });
-    for (const c of rest) expect(await versionOf(reg, c.tenantId)).toEqual({ schema_version: next.version, migration_error: null });
+    for (const c of rest)
+      expect(await versionOf(reg, c.tenantId)).toEqual({ schema_version: next.version, migration_error: null });
 
     // Fixed by hand; the next run takes only what is left.
     await brokenDb`alter table admins drop column phone`;
@@ -92,7 +105,10 @@ describe('migrating every church', () => {
   });
 
   it('two runs never collide: the second finds the fleet lock taken', async () => {
-    const results = await Promise.allSettled([migrateFleet(reg.services, { folder: next.folder }), migrateFleet(reg.services, { folder: next.folder })]);
+    const results = await Promise.allSettled([
+      migrateFleet(reg.services, { folder: next.folder }),
+      migrateFleet(reg.services, { folder: next.folder }),
+    ]);
     const refused = results.filter((r) => r.status === 'rejected');
     expect(refused).toHaveLength(1);
     expect(MigrationInProgressError.is((refused[0] as PromiseRejectedResult).reason)).toBe(true);
@@ -111,15 +127,23 @@ describe('suspending, closing and deleting a church', () => {
     const other = await provisionChurch(reg.services);
     const owner = await signIn(reg.services, church.email, church.password);
     const number = await assignNumber(reg.services, church.tenantId);
-    expect(await suspendChurch(reg.services, church.tenantId, 'database maintenance')).toEqual({ changed: true, status: 'suspended' });
+    expect(await suspendChurch(reg.services, church.tenantId, 'database maintenance')).toEqual({
+      changed: true,
+      status: 'suspended',
+    });
     expect(await suspendChurch(reg.services, church.tenantId)).toEqual({ changed: false, status: 'suspended' });
 
-    expect(await errorOf(owner.caller.members.list({}))).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('maintenance') });
+    expect(await errorOf(owner.caller.members.list({}))).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      message: expect.stringContaining('maintenance'),
+    });
     await expect(signIn(reg.services, church.email, church.password)).rejects.toThrow(/maintenance/);
     const text = received(personNumber(7), number, 'still there?');
     expect((await postSigned(reg.services, text.body)).status).toBe(200);
     // Nobody else is affected.
-    await expect((await signIn(reg.services, other.email, other.password)).caller.members.list({})).resolves.toBeTruthy();
+    await expect(
+      (await signIn(reg.services, other.email, other.password)).caller.members.list({}),
+    ).resolves.toBeTruthy();
 
     await resumeChurch(reg.services, church.tenantId);
     const threads = await owner.caller.conversations.list({});
@@ -132,7 +156,8 @@ describe('suspending, closing and deleting a church', () => {
     const messageId = randomUUID();
     const helpers = { job: { attempts: 1, max_attempts: 8 } } as unknown as Parameters<Task>[1];
     await messagingTasks(reg.services)[SEND_TASK]!({ tenantId: church.tenantId, messageId }, helpers);
-    const [job] = await reg.admin`select run_at > now() + interval '30 seconds' as later from graphile_worker.jobs where key = ${`send:${church.tenantId}:${messageId}`}`;
+    const [job] =
+      await reg.admin`select run_at > now() + interval '30 seconds' as later from graphile_worker.jobs where key = ${`send:${church.tenantId}:${messageId}`}`;
     expect(job).toEqual({ later: true });
     await resumeChurch(reg.services, church.tenantId);
   });
@@ -143,7 +168,11 @@ describe('suspending, closing and deleting a church', () => {
     await assignNumber(reg.services, church.tenantId);
     const [ada] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Ada' }]);
     const text = await owner.caller.messages.send({ memberId: ada!.id, body: 'See you Sunday' });
-    const later = await owner.caller.broadcasts.create({ body: 'Picnic on Saturday', audience: { type: 'all' }, scheduledAt: new Date(Date.now() + 3_600_000) });
+    const later = await owner.caller.broadcasts.create({
+      body: 'Picnic on Saturday',
+      audience: { type: 'all' },
+      scheduledAt: new Date(Date.now() + 3_600_000),
+    });
     await closeChurch(reg.services, church.tenantId, { graceDays: 30 });
 
     const tasks = messagingTasks(reg.services);
@@ -153,16 +182,27 @@ describe('suspending, closing and deleting a church', () => {
     const settled = await reg.services.connections.withTenant(
       church.tenantId,
       async (db) => ({
-        text: (await db.select({ status: messages.status, error: messages.error }).from(messages).where(eq(messages.id, text.id)))[0],
-        broadcast: (await db.select({ state: broadcasts.state }).from(broadcasts).where(eq(broadcasts.id, later.id)))[0],
+        text: (
+          await db
+            .select({ status: messages.status, error: messages.error })
+            .from(messages)
+            .where(eq(messages.id, text.id))
+        )[0],
+        broadcast: (
+          await db.select({ state: broadcasts.state }).from(broadcasts).where(eq(broadcasts.id, later.id))
+        )[0],
       }),
       anyStatus,
     );
     expect(settled).toEqual({ text: { status: 'failed', error: WORKSPACE_CLOSED }, broadcast: { state: 'failed' } });
-    expect(await reg.admin`select 1 from graphile_worker.jobs where key = ${`send:${text.id}`} and run_at > now() + interval '30 seconds'`).toHaveLength(0);
+    expect(
+      await reg.admin`select 1 from graphile_worker.jobs where key = ${`send:${text.id}`} and run_at > now() + interval '30 seconds'`,
+    ).toHaveLength(0);
 
     await purgeChurch(reg.services, church.tenantId);
-    await expect(tasks[SEND_TASK]!({ tenantId: church.tenantId, messageId: text.id }, helpers)).resolves.toBeUndefined();
+    await expect(
+      tasks[SEND_TASK]!({ tenantId: church.tenantId, messageId: text.id }, helpers),
+    ).resolves.toBeUndefined();
   });
 
   it('deleted: closed at once with sessions ended, restorable during the grace period, purged after it', async () => {
@@ -174,14 +214,17 @@ describe('suspending, closing and deleting a church', () => {
     expect(await purgeDue(reg.services)).toBe(0); // still in its grace period
 
     await resumeChurch(reg.services, church.tenantId);
-    await expect((await signIn(reg.services, church.email, church.password)).caller.members.list({})).resolves.toBeTruthy();
+    await expect(
+      (await signIn(reg.services, church.email, church.password)).caller.members.list({}),
+    ).resolves.toBeTruthy();
 
     await closeChurch(reg.services, church.tenantId, { graceDays: 0 });
     await new Promise((r) => setTimeout(r, 5));
     expect(await purgeDue(reg.services)).toBe(1);
     const [row] = await reg.admin`select status, db_name, db_role from tenants where id = ${church.tenantId}`;
     expect(row!.status).toBe('deleted');
-    const [gone] = await reg.admin`select exists (select 1 from pg_database where datname = ${row!.db_name}) as db, exists (select 1 from pg_roles where rolname = ${row!.db_role}) as role`;
+    const [gone] =
+      await reg.admin`select exists (select 1 from pg_database where datname = ${row!.db_name}) as db, exists (select 1 from pg_roles where rolname = ${row!.db_role}) as role`;
     expect(gone).toEqual({ db: false, role: false });
   });
 
@@ -197,7 +240,9 @@ describe('suspending, closing and deleting a church', () => {
     await squatter.end().catch(() => {});
     expect(await reg.admin`select 1 from pg_database where datname = ${row!.db_name}`).toHaveLength(0);
     expect(await reg.admin`select 1 from admin_email_index where tenant_id = ${church.tenantId}`).toHaveLength(0);
-    expect((await (await postSigned(reg.services, received(personNumber(3), number, 'hi').body)).json())).toMatchObject({ ignored: 'unknown number' });
+    expect(await (await postSigned(reg.services, received(personNumber(3), number, 'hi').body)).json()).toMatchObject({
+      ignored: 'unknown number',
+    });
     // The email can start a new church.
     const again = await provisionChurch(reg.services, { email: church.email });
     expect(again.tenantId).not.toBe(church.tenantId);
@@ -228,7 +273,10 @@ describe('placing churches on several database servers', () => {
 
     // default has room 10, second 50: the second server takes it.
     const onSecond = await provisionChurch(reg.services);
-    const placed = async (c: Church) => (await reg.admin`select s.name from tenants t join db_servers s on s.id = t.db_server_id where t.id = ${c.tenantId}`)[0]!.name;
+    const placed = async (c: Church) =>
+      (
+        await reg.admin`select s.name from tenants t join db_servers s on s.id = t.db_server_id where t.id = ${c.tenantId}`
+      )[0]!.name;
     expect(await placed(onSecond)).toBe('second');
 
     // Draining the second server sends the next church to the default one.
@@ -254,7 +302,10 @@ describe('placing churches on several database servers', () => {
     } finally {
       await secondAdmin.end();
     }
-    expect((await listServers(reg.services.registry)).map((s) => [s.name, s.churches])).toEqual([['default', 2], ['second', 1]]);
+    expect((await listServers(reg.services.registry)).map((s) => [s.name, s.churches])).toEqual([
+      ['default', 2],
+      ['second', 1],
+    ]);
     expect(server.name).toBe('second');
   });
 });

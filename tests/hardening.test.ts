@@ -20,14 +20,24 @@ import { runProvisioning } from '@/server/tenancy/provisioner';
 import { withDatabase } from '@/server/tenancy/urls';
 import { errorOf, freshIp, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { FakeStripe } from './support/fake-stripe';
-import { createTestRegistry, dropRegistry, serverUrl, testSecretKey, testSecrets, type TestRegistry } from './support/harness';
+import {
+  createTestRegistry,
+  dropRegistry,
+  serverUrl,
+  testSecretKey,
+  testSecrets,
+  type TestRegistry,
+} from './support/harness';
 import { assignNumber as assignVia, insertMembers } from './support/messaging';
 
 // Count argon2 verifications: how many guesses really reached the password check.
 const argon = vi.hoisted(() => ({ verifies: 0 }));
 vi.mock('@/server/auth/password', async (importOriginal) => {
   const real = await importOriginal<typeof import('@/server/auth/password')>();
-  return { ...real, verifyPassword: (stored: string, password: string) => (argon.verifies++, real.verifyPassword(stored, password)) };
+  return {
+    ...real,
+    verifyPassword: (stored: string, password: string) => (argon.verifies++, real.verifyPassword(stored, password)),
+  };
 });
 
 const holder = globalThis as unknown as { __steeple?: Services };
@@ -47,7 +57,12 @@ function endlessBody() {
 }
 
 const post = (url: string, body: BodyInit, headers: Record<string, string> = {}) =>
-  new Request(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, duplex: 'half' } as RequestInit);
+  new Request(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+    duplex: 'half',
+  } as RequestInit);
 
 describe('the client address', () => {
   const saved = process.env.STEEPLE_HTTP_FRONT;
@@ -58,7 +73,8 @@ describe('the client address', () => {
     if (saved === undefined) delete process.env.STEEPLE_HTTP_FRONT;
     else process.env.STEEPLE_HTTP_FRONT = saved;
   });
-  const h = (peer: string, xff?: string) => new Headers({ 'x-steeple-peer': peer, ...(xff && { 'x-forwarded-for': xff }) });
+  const h = (peer: string, xff?: string) =>
+    new Headers({ 'x-steeple-peer': peer, ...(xff && { 'x-forwarded-for': xff }) });
 
   it('is the socket’s by default: X-Forwarded-For written by the client changes nothing', () => {
     expect(clientAddress(h('203.0.113.7', '1.2.3.4, 5.6.7.8'), 0)).toBe('203.0.113.7');
@@ -96,7 +112,11 @@ describe('sign-in and other throttles', () => {
   let owner: SignedInClient;
 
   beforeAll(async () => {
-    reg = await createTestRegistry({ SIGNIN_FAILURES_PER_ACCOUNT: '8', PASSWORD_CHANGES_PER_HOUR: '3', INVITES_PER_HOUR_PER_CHURCH: '2' });
+    reg = await createTestRegistry({
+      SIGNIN_FAILURES_PER_ACCOUNT: '8',
+      PASSWORD_CHANGES_PER_HOUR: '3',
+      INVITES_PER_HOUR_PER_CHURCH: '2',
+    });
     church = await provisionChurch(reg.services, { churchName: 'Guarded Chapel' });
     owner = await signIn(reg.services, church.email, church.password);
   });
@@ -108,7 +128,12 @@ describe('sign-in and other throttles', () => {
     const ip = freshIp();
     const before = argon.verifies;
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => signInWithPassword(reg.services, { email: church.email, password: `guess ${i}` }, ip).then(() => 'in', (e: Error) => e.message)),
+      Array.from({ length: 20 }, (_, i) =>
+        signInWithPassword(reg.services, { email: church.email, password: `guess ${i}` }, ip).then(
+          () => 'in',
+          (e: Error) => e.message,
+        ),
+      ),
     );
     // SIGNIN_FAILURES_PER_EMAIL (5) attempts are let through, counted before the check: exactly 15 are refused, and no
     // more than 5 reach argon2 (one of the five may still fail on its way, say a registry deadline on a busy machine).
@@ -119,40 +144,62 @@ describe('sign-in and other throttles', () => {
     expect(checked.length).toBeGreaterThanOrEqual(3);
     expect(checked.length).toBeLessThanOrEqual(5);
     // The right password from that address is refused too, without a check.
-    expect((await errorOf(signInWithPassword(reg.services, { email: church.email, password: church.password }, ip))).message).toMatch(/^Too many attempts/);
+    expect(
+      (await errorOf(signInWithPassword(reg.services, { email: church.email, password: church.password }, ip))).message,
+    ).toMatch(/^Too many attempts/);
   });
 
   it('one account guessed from many addresses is locked after SIGNIN_FAILURES_PER_ACCOUNT, whoever asks, with its own message', async () => {
     const victim = await provisionChurch(reg.services, { churchName: 'Sprayed Chapel' });
     for (let i = 0; i < 8; i++) {
-      const err = await errorOf(signInWithPassword(reg.services, { email: victim.email, password: `guess ${i}` }, freshIp()));
+      const err = await errorOf(
+        signInWithPassword(reg.services, { email: victim.email, password: `guess ${i}` }, freshIp()),
+      );
       expect(err.message).toBe('Email or password is incorrect.');
     }
     const before = argon.verifies;
-    const locked = await errorOf(signInWithPassword(reg.services, { email: victim.email, password: victim.password }, freshIp()));
+    const locked = await errorOf(
+      signInWithPassword(reg.services, { email: victim.email, password: victim.password }, freshIp()),
+    );
     expect(locked).toBeInstanceOf(SigninError);
-    expect(locked.message).toMatch(/^Too many failed sign-ins for this email\. For your security, sign-in to it is paused for \d+ minutes\.$/);
+    expect(locked.message).toMatch(
+      /^Too many failed sign-ins for this email\. For your security, sign-in to it is paused for \d+ minutes\.$/,
+    );
     expect(argon.verifies).toBe(before);
     // An unknown email is counted the same way: the lockout says nothing about whether an account exists.
     const nobody = `nobody-${randomBytes(3).toString('hex')}@example.org`;
-    for (let i = 0; i < 8; i++) await errorOf(signInWithPassword(reg.services, { email: nobody, password: 'x' }, freshIp()));
-    expect((await errorOf(signInWithPassword(reg.services, { email: nobody, password: 'x' }, freshIp()))).message).toMatch(/^Too many failed sign-ins for this email/);
+    for (let i = 0; i < 8; i++)
+      await errorOf(signInWithPassword(reg.services, { email: nobody, password: 'x' }, freshIp()));
+    expect(
+      (await errorOf(signInWithPassword(reg.services, { email: nobody, password: 'x' }, freshIp()))).message,
+    ).toMatch(/^Too many failed sign-ins for this email/);
   });
 
   it('one address guessing for ever is stopped by its own limits and never locks the account for its owner', async () => {
     const c = await provisionChurch(reg.services, { churchName: 'Persistent Chapel' });
     const attacker = freshIp();
-    for (let i = 0; i < 25; i++) await errorOf(signInWithPassword(reg.services, { email: c.email, password: `guess ${i}` }, attacker));
-    expect((await errorOf(signInWithPassword(reg.services, { email: c.email, password: c.password }, attacker))).message).toMatch(/^Too many attempts/);
+    for (let i = 0; i < 25; i++)
+      await errorOf(signInWithPassword(reg.services, { email: c.email, password: `guess ${i}` }, attacker));
+    expect(
+      (await errorOf(signInWithPassword(reg.services, { email: c.email, password: c.password }, attacker))).message,
+    ).toMatch(/^Too many attempts/);
     // Only the 5 that reached the account's counter count against it (SIGNIN_FAILURES_PER_ACCOUNT is 8 here).
-    expect((await signInWithPassword(reg.services, { email: c.email, password: c.password }, freshIp())).tenantId).toBe(c.tenantId);
+    expect((await signInWithPassword(reg.services, { email: c.email, password: c.password }, freshIp())).tenantId).toBe(
+      c.tenantId,
+    );
   });
 
   it('an IPv6 client rotating addresses inside its /64 is still one address to the limits', async () => {
     const c = await provisionChurch(reg.services, { churchName: 'Rotated Chapel' });
     const prefix = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
-    for (let i = 0; i < 5; i++) await errorOf(signInWithPassword(reg.services, { email: c.email, password: `guess ${i}` }, `${prefix}::${i + 1}`));
-    expect((await errorOf(signInWithPassword(reg.services, { email: c.email, password: 'guess 6' }, `${prefix}:0:0:0:99`))).message).toMatch(/^Too many attempts/);
+    for (let i = 0; i < 5; i++)
+      await errorOf(
+        signInWithPassword(reg.services, { email: c.email, password: `guess ${i}` }, `${prefix}::${i + 1}`),
+      );
+    expect(
+      (await errorOf(signInWithPassword(reg.services, { email: c.email, password: 'guess 6' }, `${prefix}:0:0:0:99`)))
+        .message,
+    ).toMatch(/^Too many attempts/);
   });
 
   it('a wrong email and a wrong password are refused alike, and no sooner than the floor', async () => {
@@ -170,15 +217,35 @@ describe('sign-in and other throttles', () => {
 
   it('a right password gives its point back: only failures count towards the account’s lockout', async () => {
     const c = await provisionChurch(reg.services, { churchName: 'Forgetful Chapel' });
-    for (let i = 0; i < 7; i++) await errorOf(signInWithPassword(reg.services, { email: c.email, password: 'nope' }, freshIp()));
-    for (let i = 0; i < 5; i++) expect((await signInWithPassword(reg.services, { email: c.email, password: c.password }, freshIp())).tenantId).toBe(c.tenantId);
-    expect((await errorOf(signInWithPassword(reg.services, { email: c.email, password: 'nope' }, freshIp()))).message).toBe('Email or password is incorrect.'); // the 8th failure
-    expect((await errorOf(signInWithPassword(reg.services, { email: c.email, password: c.password }, freshIp()))).message).toMatch(/^Too many failed sign-ins/);
+    for (let i = 0; i < 7; i++)
+      await errorOf(signInWithPassword(reg.services, { email: c.email, password: 'nope' }, freshIp()));
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await signInWithPassword(reg.services, { email: c.email, password: c.password }, freshIp())).tenantId,
+      ).toBe(c.tenantId);
+    expect(
+      (await errorOf(signInWithPassword(reg.services, { email: c.email, password: 'nope' }, freshIp()))).message,
+    ).toBe('Email or password is incorrect.'); // the 8th failure
+    expect(
+      (await errorOf(signInWithPassword(reg.services, { email: c.email, password: c.password }, freshIp()))).message,
+    ).toMatch(/^Too many failed sign-ins/);
   });
 
   it('changing the password is throttled per person, counted before the current password is checked', async () => {
-    for (let i = 0; i < 3; i++) expect((await errorOf(owner.caller.account.changePassword({ currentPassword: 'wrong guess', newPassword: 'a brand new password' }))).code).toBe('BAD_REQUEST');
-    const refused = await errorOf(owner.caller.account.changePassword({ currentPassword: church.password, newPassword: 'a brand new password' }));
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await errorOf(
+            owner.caller.account.changePassword({
+              currentPassword: 'wrong guess',
+              newPassword: 'a brand new password',
+            }),
+          )
+        ).code,
+      ).toBe('BAD_REQUEST');
+    const refused = await errorOf(
+      owner.caller.account.changePassword({ currentPassword: church.password, newPassword: 'a brand new password' }),
+    );
     expect(refused.code).toBe('TOO_MANY_REQUESTS');
     expect(refused.message).toMatch(/^Too many attempts\. Try again in \d+ minutes\.$/);
   });
@@ -188,10 +255,17 @@ describe('sign-in and other throttles', () => {
     const o = await signIn(reg.services, c.email, c.password);
     await o.caller.team.invite({ email: `one-${c.tenantId.slice(0, 6)}@example.org`, role: 'staff' });
     await o.caller.team.invite({ email: `two-${c.tenantId.slice(0, 6)}@example.org`, role: 'staff' });
-    expect((await errorOf(o.caller.team.invite({ email: `three-${c.tenantId.slice(0, 6)}@example.org`, role: 'staff' }))).code).toBe('TOO_MANY_REQUESTS');
+    expect(
+      (await errorOf(o.caller.team.invite({ email: `three-${c.tenantId.slice(0, 6)}@example.org`, role: 'staff' })))
+        .code,
+    ).toBe('TOO_MANY_REQUESTS');
     // Another church is not affected.
     const other = await signIn(reg.services, church.email, church.password).catch(() => null);
-    if (other) expect((await other.caller.team.invite({ email: `elsewhere-${c.tenantId.slice(0, 6)}@example.org`, role: 'staff' })).url).toContain('/invite/');
+    if (other)
+      expect(
+        (await other.caller.team.invite({ email: `elsewhere-${c.tenantId.slice(0, 6)}@example.org`, role: 'staff' }))
+          .url,
+      ).toContain('/invite/');
   });
 });
 
@@ -229,7 +303,9 @@ describe('bounded requests', () => {
     expect(res.status).toBe(413);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(body.pulled()).toBeLessThan(LIMITS.trpc + 64 * 1024);
-    expect(((await res.json()) as { error: { json: { data: { code: string } } } }).error.json.data.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await res.json()) as { error: { json: { data: { code: string } } } }).error.json.data.code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
 
     const big = JSON.stringify({ json: { firstName: 'x'.repeat(8 * 1024 * 1024), phone: '1' } });
     expect((await trpcPost(post('http://test/api/trpc/members.create', big, { cookie }))).status).toBe(413);
@@ -247,15 +323,24 @@ describe('bounded requests', () => {
     // The same size in a batch with another procedure, or to another procedure, is too large.
     expect((await trpcPost(post('http://test/api/trpc/members.create', body, { cookie }))).status).toBe(413);
     const batch = JSON.stringify({ 0: { json: { csv } }, 1: { json: {} } });
-    expect((await trpcPost(post('http://test/api/trpc/members.importPreview,account.signOutEverywhere?batch=1', batch, { cookie }))).status).toBe(413);
+    expect(
+      (
+        await trpcPost(
+          post('http://test/api/trpc/members.importPreview,account.signOutEverywhere?batch=1', batch, { cookie }),
+        )
+      ).status,
+    ).toBe(413);
     // Signed out (or with a forged cookie) the import gets no larger allowance than any other call.
     expect((await trpcPost(post('http://test/api/trpc/members.importPreview', body))).status).toBe(413);
     const forged = `${cookie.split('=')[0]}=x${owner.cookie.slice(1)}`;
-    expect((await trpcPost(post('http://test/api/trpc/members.importPreview', body, { cookie: forged }))).status).toBe(413);
+    expect((await trpcPost(post('http://test/api/trpc/members.importPreview', body, { cookie: forged }))).status).toBe(
+      413,
+    );
   }, 60_000);
 
   it('a batch of more than 10 calls is refused whole; 10 are answered', async () => {
-    const batch = (n: number) => `http://test/api/trpc/${Array(n).fill('account.me').join(',')}?batch=1&input=${encodeURIComponent('{}')}`;
+    const batch = (n: number) =>
+      `http://test/api/trpc/${Array(n).fill('account.me').join(',')}?batch=1&input=${encodeURIComponent('{}')}`;
     expect((await trpcGet(new Request(batch(60), { headers: { cookie } }))).status).toBe(400);
     expect((await trpcGet(new Request(batch(11), { headers: { cookie } }))).status).toBe(400);
     const ten = await trpcGet(new Request(batch(10), { headers: { cookie } }));
@@ -268,7 +353,8 @@ describe('bounded requests', () => {
     const c = owner.caller;
     for (const call of [
       () => c.members.list({ search: tooLong }),
-      () => c.members.create({ firstName: 'A', phone: '2025550100', tags: Array.from({ length: 31 }, (_, i) => `t${i}`) }),
+      () =>
+        c.members.create({ firstName: 'A', phone: '2025550100', tags: Array.from({ length: 31 }, (_, i) => `t${i}`) }),
       () => c.members.create({ firstName: 'A', phone: '2025550100', consentNote: tooLong }),
       () => c.branches.create({ name: 'B', timezone: tooLong }),
       () => c.church.updateProfile({ churchName: 'C', timezone: 'UTC', country: tooLong }),
@@ -297,12 +383,23 @@ describe('health', () => {
     const open = await healthGet(new Request('http://test/api/health'));
     expect(open.status).toBe(200);
     expect(await open.json()).toEqual({ status: 'ok' });
-    const wrong = await healthGet(new Request('http://test/api/health', { headers: { authorization: 'Bearer not-the-token-at-all' } }));
+    const wrong = await healthGet(
+      new Request('http://test/api/health', { headers: { authorization: 'Bearer not-the-token-at-all' } }),
+    );
     expect(await wrong.json()).toEqual({ status: 'ok' });
     expect(privileged).not.toHaveBeenCalled();
 
-    const operator = await healthGet(new Request('http://test/api/health', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }));
-    expect(await operator.json()).toMatchObject({ status: 'ok', registry: { status: 'ok' }, servers: [{ name: 'default', status: 'ok' }], queue: expect.any(Object), inbound: { pending: 0 }, connections: expect.any(Object) });
+    const operator = await healthGet(
+      new Request('http://test/api/health', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }),
+    );
+    expect(await operator.json()).toMatchObject({
+      status: 'ok',
+      registry: { status: 'ok' },
+      servers: [{ name: 'default', status: 'ok' }],
+      queue: expect.any(Object),
+      inbound: { pending: 0 },
+      connections: expect.any(Object),
+    });
     expect(privileged).toHaveBeenCalled();
     privileged.mockRestore();
   });
@@ -313,7 +410,9 @@ describe('configuration', () => {
   it('in production, NEXTAUTH_URL is required unless it is the embedded default', () => {
     expect(() => loadConfig({ ...base, NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, NODE_ENV: 'production' })).toThrow(/NEXTAUTH_URL is required in production/);
-    expect(loadConfig({ ...base, NODE_ENV: 'production', NEXTAUTH_URL: 'https://app.example.org' }).NEXTAUTH_URL).toBe('https://app.example.org');
+    expect(loadConfig({ ...base, NODE_ENV: 'production', NEXTAUTH_URL: 'https://app.example.org' }).NEXTAUTH_URL).toBe(
+      'https://app.example.org',
+    );
     expect(() => loadConfig({ ...base, NODE_ENV: 'production', STEEPLE_EMBEDDED: '1' })).not.toThrow();
     expect(() => loadConfig({ ...base, TRUST_PROXY_HOPS: '-1' })).toThrow(/TRUST_PROXY_HOPS/);
   });
@@ -346,7 +445,9 @@ describe('provisioning and the database server', () => {
     const password = randomBytes(24).toString('base64url');
     const statements: string[] = [];
     const sql = postgres(serverUrl(), { max: 1, onnotice: () => {} });
-    const spied = new Proxy(sql, { get: (t, k) => (k === 'unsafe' ? (text: string) => (statements.push(text), t.unsafe(text)) : Reflect.get(t, k)) });
+    const spied = new Proxy(sql, {
+      get: (t, k) => (k === 'unsafe' ? (text: string) => (statements.push(text), t.unsafe(text)) : Reflect.get(t, k)),
+    });
     try {
       await ensureRole(spied, role, 'login');
       await ensureRole(spied, role, 'login', password);
@@ -388,15 +489,27 @@ describe('provisioning and the database server', () => {
 
   it('a late provisioning failure never drops the database of a church that is active', async () => {
     const c = await provisionChurch(reg.services, { churchName: 'Safe Chapel' });
-    expect(await teardownTenant(reg.services, c.tenantId, { from: ['provisioning', 'failed', 'deleting'], finalStatus: 'failed' })).toBe(false);
+    expect(
+      await teardownTenant(reg.services, c.tenantId, {
+        from: ['provisioning', 'failed', 'deleting'],
+        finalStatus: 'failed',
+      }),
+    ).toBe(false);
     // A retry of its job (say a duplicate delivery after a crash) that fails on its last attempt leaves it alone.
     await reg.admin`update provisioning_jobs set state = 'provisioning', steps = jsonb_set(steps, '{4,state}', '"pending"') where id = ${c.jobId}`;
-    const failing = { ...reg.services.provision, faults: (p: string) => { if (p === 'before:activate') throw new Error('injected'); } };
+    const failing = {
+      ...reg.services.provision,
+      faults: (p: string) => {
+        if (p === 'before:activate') throw new Error('injected');
+      },
+    };
     expect(await runProvisioning(failing, c.jobId, { finalAttempt: true })).toBe('ready');
     const [t] = await reg.admin`select status, db_name from tenants where id = ${c.tenantId}`;
     expect(t!.status).toBe('active');
     // Its job reads as it did before the duplicate: ready, every step done.
-    const [job] = await reg.admin<{ state: string; steps: { state: string }[] }[]>`select state, steps from provisioning_jobs where id = ${c.jobId}`;
+    const [job] = await reg.admin<
+      { state: string; steps: { state: string }[] }[]
+    >`select state, steps from provisioning_jobs where id = ${c.jobId}`;
     expect(job!.state).toBe('ready');
     expect(job!.steps.every((s) => s.state === 'done')).toBe(true);
     expect(await reg.admin`select 1 from pg_database where datname = ${t!.db_name}`).toHaveLength(1);
@@ -410,8 +523,14 @@ describe('provisioning and the database server', () => {
     await assignVia(o.caller);
     const [m] = await insertMembers(reg.services, c.tenantId, [{ firstName: 'Keyed' }]);
     await o.caller.messages.send({ memberId: m!.id, body: 'hello' });
-    await o.caller.broadcasts.create({ body: 'all', audience: { type: 'all' }, scheduledAt: new Date(Date.now() + 3_600_000) });
-    const keys = (await reg.admin<{ key: string }[]>`select key from graphile_worker._private_jobs where key is not null`).map((r) => r.key);
+    await o.caller.broadcasts.create({
+      body: 'all',
+      audience: { type: 'all' },
+      scheduledAt: new Date(Date.now() + 3_600_000),
+    });
+    const keys = (
+      await reg.admin<{ key: string }[]>`select key from graphile_worker._private_jobs where key is not null`
+    ).map((r) => r.key);
     const mine = keys.filter((k) => k.includes(c.tenantId));
     expect(mine.map((k) => k.split(':')[0]).sort()).toEqual(['broadcast', 'provision', 'send']);
     expect(keys.every((k) => /^(provision|send|broadcast|inbound):[0-9a-f-]{36}(:|$)/.test(k))).toBe(true);
@@ -437,7 +556,11 @@ describe('a trial’s daily texting allowance', () => {
   });
 
   it('is shared by the inbox and broadcasts, says when it resets, and lifts with a plan', async () => {
-    const people = await insertMembers(reg.services, tenantId, [{ firstName: 'One' }, { firstName: 'Two' }, { firstName: 'Three' }]);
+    const people = await insertMembers(reg.services, tenantId, [
+      { firstName: 'One' },
+      { firstName: 'Two' },
+      { firstName: 'Three' },
+    ]);
     expect(await owner.caller.billing.allowance()).toMatchObject({ limited: true, limit: 5, used: 0, remaining: 5 });
     // Three segments go to the inbox; a broadcast to three people then does not fit the two left.
     for (const p of people) await owner.caller.messages.send({ memberId: p.id, body: 'Welcome!' });
@@ -445,15 +568,22 @@ describe('a trial’s daily texting allowance', () => {
     expect(allowance).toMatchObject({ limited: true, used: 3, remaining: 2 });
     const broadcast = await errorOf(owner.caller.broadcasts.create({ body: 'All of you', audience: { type: 'all' } }));
     expect(broadcast.code).toBe('TOO_MANY_REQUESTS');
-    expect(broadcast.message).toMatch(/^During the free trial a church can send 5 text segments a day; 2 are left today and this needs 3\. The allowance resets /);
+    expect(broadcast.message).toMatch(
+      /^During the free trial a church can send 5 text segments a day; 2 are left today and this needs 3\. The allowance resets /,
+    );
     // Tomorrow's broadcast fits a fresh day.
     const tomorrow = new Date(Date.now() + 26 * 3_600_000);
-    expect((await owner.caller.broadcasts.create({ body: 'Tomorrow', audience: { type: 'all' }, scheduledAt: tomorrow })).state).toBe('scheduled');
+    expect(
+      (await owner.caller.broadcasts.create({ body: 'Tomorrow', audience: { type: 'all' }, scheduledAt: tomorrow }))
+        .state,
+    ).toBe('scheduled');
     await owner.caller.messages.send({ memberId: people[0]!.id, body: 'One more' });
     await owner.caller.messages.send({ memberId: people[0]!.id, body: 'And one' });
     const out = await errorOf(owner.caller.messages.send({ memberId: people[0]!.id, body: 'Too many' }));
     expect(out.code).toBe('TOO_MANY_REQUESTS');
-    expect(out.message).toMatch(/today’s are used up\. The allowance resets .* Choose a plan in Settings → Billing to lift it\.$/);
+    expect(out.message).toMatch(
+      /today’s are used up\. The allowance resets .* Choose a plan in Settings → Billing to lift it\.$/,
+    );
     // A paying church has no allowance.
     await reg.admin`update billing_accounts set status = 'active' where tenant_id = ${tenantId}`;
     reg.services.access.forget(tenantId);
@@ -467,9 +597,17 @@ describe('a trial’s daily texting allowance', () => {
     await assignVia(o.caller);
     const [p] = await insertMembers(reg.services, c.tenantId, [{ firstName: 'Busy' }]);
     const outcomes = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => o.caller.messages.send({ memberId: p!.id, body: `Hello ${i}` }).then(() => 'queued', (e: { code?: string }) => e.code)),
+      Array.from({ length: 10 }, (_, i) =>
+        o.caller.messages.send({ memberId: p!.id, body: `Hello ${i}` }).then(
+          () => 'queued',
+          (e: { code?: string }) => e.code,
+        ),
+      ),
     );
-    expect(outcomes.filter((x) => x === 'queued'), JSON.stringify(outcomes)).toHaveLength(5);
+    expect(
+      outcomes.filter((x) => x === 'queued'),
+      JSON.stringify(outcomes),
+    ).toHaveLength(5);
     expect(outcomes.filter((x) => x === 'TOO_MANY_REQUESTS')).toHaveLength(5);
     expect(await o.caller.billing.allowance()).toMatchObject({ used: 5, remaining: 0 });
   });
@@ -483,7 +621,10 @@ describe('a crash is never silent', () => {
       setImmediate(() => { throw new TypeError("Cannot read properties of null (reading 'write')"); });
       setTimeout(() => console.log('still alive'), 2000);
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), env: { ...process.env, LOG_LEVEL: 'info' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      env: { ...process.env, LOG_LEVEL: 'info' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -492,7 +633,11 @@ describe('a crash is never silent', () => {
     const line = out.split('\n').find((l) => l.includes('uncaught exception'));
     expect(line, out).toBeTruthy();
     const parsed = JSON.parse(line!);
-    expect(parsed).toMatchObject({ level: 'error', msg: 'uncaught exception: the process will exit', err: { name: 'TypeError' } });
+    expect(parsed).toMatchObject({
+      level: 'error',
+      msg: 'uncaught exception: the process will exit',
+      err: { name: 'TypeError' },
+    });
     expect(parsed.err.stack).toContain("Cannot read properties of null (reading 'write')");
     expect(out).not.toContain('still alive');
   }, 30_000);

@@ -36,17 +36,29 @@ describe('inbound texts survive any church outage', () => {
 
   // Read as the test sees fit whatever the church's status (the users' gate would refuse a suspended one).
   const threadOf = (tenantId: string, phone: string) =>
-    reg.services.connections.withTenant(tenantId, (db) =>
-      db
-        .select({ body: messages.body, direction: messages.direction, kind: messages.kind, providerMessageId: messages.providerMessageId, createdAt: messages.createdAt })
-        .from(messages)
-        .innerJoin(members, eq(members.phone, messages.fromNumber))
-        .where(eq(members.phone, phone))
-        .orderBy(messages.createdAt, messages.id),
+    reg.services.connections.withTenant(
+      tenantId,
+      (db) =>
+        db
+          .select({
+            body: messages.body,
+            direction: messages.direction,
+            kind: messages.kind,
+            providerMessageId: messages.providerMessageId,
+            createdAt: messages.createdAt,
+          })
+          .from(messages)
+          .innerJoin(members, eq(members.phone, messages.fromNumber))
+          .where(eq(members.phone, phone))
+          .orderBy(messages.createdAt, messages.id),
       anyStatus,
     );
   const memberOf = (tenantId: string, phone: string) =>
-    reg.services.connections.withTenant(tenantId, async (db) => (await db.select().from(members).where(eq(members.phone, phone)))[0], anyStatus);
+    reg.services.connections.withTenant(
+      tenantId,
+      async (db) => (await db.select().from(members).where(eq(members.phone, phone)))[0],
+      anyStatus,
+    );
   const pending = async () => (await reg.services.messaging.inbound.stats()).pending;
 
   beforeAll(async () => {
@@ -76,11 +88,14 @@ describe('inbound texts survive any church outage', () => {
     });
     afterAll(async () => {
       const prefix = reg.services.naming.prefix;
-      for (const { datname } of await secondAdmin`select datname from pg_database where datname like ${prefix + '\\_%'}`) {
+      for (const {
+        datname,
+      } of await secondAdmin`select datname from pg_database where datname like ${prefix + '\\_%'}`) {
         await secondAdmin.unsafe(`alter database "${datname}" is_template false`);
         await secondAdmin.unsafe(`drop database if exists "${datname}" with (force)`);
       }
-      for (const { rolname } of await secondAdmin`select rolname from pg_roles where rolname like ${prefix + '\\_%'}`) await secondAdmin.unsafe(`drop role if exists "${rolname}"`);
+      for (const { rolname } of await secondAdmin`select rolname from pg_roles where rolname like ${prefix + '\\_%'}`)
+        await secondAdmin.unsafe(`drop role if exists "${rolname}"`);
       await secondAdmin?.end({ timeout: 5 });
       await rm(dir, { recursive: true, force: true });
       delete process.env[urlEnv];
@@ -92,7 +107,13 @@ describe('inbound texts survive any church outage', () => {
         const m = received(person, number, text);
         const res = await postSigned(reg.services, m.body);
         const again = await postSigned(reg.services, m.body); // Telnyx delivering the same event twice
-        return { id: m.id, text, status: res.status, outcome: ((await res.json()) as { outcome: string }).outcome, again: again.status };
+        return {
+          id: m.id,
+          text,
+          status: res.status,
+          outcome: ((await res.json()) as { outcome: string }).outcome,
+          again: again.status,
+        };
       };
 
       // Suspended (maintenance): its users see a maintenance page, but texts still go straight into its database.
@@ -115,8 +136,16 @@ describe('inbound texts survive any church outage', () => {
         },
       });
       await atRestore;
-      expect((await reg.admin`select status from tenants where id = ${church.tenantId}`)[0]).toEqual({ status: 'moving' });
-      const whileMoving = [await send('one'), await send('START'), await send('two'), await send('STOP'), await send('three')];
+      expect((await reg.admin`select status from tenants where id = ${church.tenantId}`)[0]).toEqual({
+        status: 'moving',
+      });
+      const whileMoving = [
+        await send('one'),
+        await send('START'),
+        await send('two'),
+        await send('STOP'),
+        await send('three'),
+      ];
       expect(whileMoving.map((s) => [s.status, s.outcome, s.again])).toEqual(Array(5).fill([200, 'queued', 200]));
       expect(await pending()).toBe(5);
       expect(await reg.services.messaging.inbound.optOutPending(church.tenantId, person)).toBe(true);
@@ -138,8 +167,12 @@ describe('inbound texts survive any church outage', () => {
       // Their consent followed their words, in the order they sent them; the last was STOP.
       const member = (await memberOf(church.tenantId, person))!;
       expect(member.subscription).toBe('unsubscribed');
-      const log = await reg.services.connections.withTenant(church.tenantId, (db) =>
-        db.$client<{ state: string; provider_message_id: string }[]>`select state, provider_message_id from consent_events where member_id = ${member.id} order by created_at, id`,
+      const log = await reg.services.connections.withTenant(
+        church.tenantId,
+        (db) =>
+          db.$client<
+            { state: string; provider_message_id: string }[]
+          >`select state, provider_message_id from consent_events where member_id = ${member.id} order by created_at, id`,
       );
       const idOf = (list: typeof whileMoving, i: number) => list[i]!.id;
       expect(log).toEqual([
@@ -169,17 +202,30 @@ describe('inbound texts survive any church outage', () => {
       expect(member.subscription).toBe('subscribed');
       // The STOP is kept but not yet in the church's database (its delivery has not happened yet).
       const stopId = `msg-${randomUUID()}`;
-      await reg.services.messaging.inbound.record({ tenantId: church.tenantId, kind: 'received', key: `received:${stopId}`, sender: person, optOut: true, payload: { providerMessageId: stopId, from: person, to: number, text: 'STOP' } });
+      await reg.services.messaging.inbound.record({
+        tenantId: church.tenantId,
+        kind: 'received',
+        key: `received:${stopId}`,
+        sender: person,
+        optOut: true,
+        payload: { providerMessageId: stopId, from: person, to: number, text: 'STOP' },
+      });
       const messageId = await reg.services.connections.withTenant(church.tenantId, async (db) => {
         const [c] = await db.$client<{ id: string }[]>`select id from conversations where member_id = ${member.id}`;
-        const [m] = await db.$client<{ id: string }[]>`insert into messages (conversation_id, direction, kind, body, segments, status, to_number) values (${c!.id}, 'outbound', 'conversation', 'Lunch?', 1, 'queued', ${person}) returning id`;
+        const [m] = await db.$client<
+          { id: string }[]
+        >`insert into messages (conversation_id, direction, kind, body, segments, status, to_number) values (${c!.id}, 'outbound', 'conversation', 'Lunch?', 1, 'queued', ${person}) returning id`;
         return m!.id;
       });
       const before = fake.to(person).length;
-      const outcome = await reg.services.connections.withTenant(church.tenantId, (db) => sendOne(reg.services.messaging, db, church.tenantId, messageId, { finalAttempt: false }));
+      const outcome = await reg.services.connections.withTenant(church.tenantId, (db) =>
+        sendOne(reg.services.messaging, db, church.tenantId, messageId, { finalAttempt: false }),
+      );
       expect(outcome).toBe('failed');
       expect(fake.to(person).length).toBe(before);
-      const [row] = await reg.services.connections.withTenant(church.tenantId, (db) => db.select({ status: messages.status, error: messages.error }).from(messages).where(eq(messages.id, messageId)));
+      const [row] = await reg.services.connections.withTenant(church.tenantId, (db) =>
+        db.select({ status: messages.status, error: messages.error }).from(messages).where(eq(messages.id, messageId)),
+      );
       expect(row).toEqual({ status: 'failed', error: NOT_SUBSCRIBED });
       // Delivered, the STOP takes effect as usual.
       expect(await drain(reg.services, church.tenantId)).toBeNull();
@@ -189,7 +235,14 @@ describe('inbound texts survive any church outage', () => {
     it('a text from someone whose older text still waits is not delivered ahead of it', async () => {
       const person = nextPerson();
       const first = `msg-${randomUUID()}`;
-      await reg.services.messaging.inbound.record({ tenantId: church.tenantId, kind: 'received', key: `received:${first}`, sender: person, optOut: false, payload: { providerMessageId: first, from: person, to: number, text: 'first' } });
+      await reg.services.messaging.inbound.record({
+        tenantId: church.tenantId,
+        kind: 'received',
+        key: `received:${first}`,
+        sender: person,
+        optOut: false,
+        payload: { providerMessageId: first, from: person, to: number, text: 'first' },
+      });
       const second = received(person, number, 'second');
       const res = await postSigned(reg.services, second.body);
       expect(await res.json()).toEqual({ outcome: 'queued' }); // waits its turn
@@ -202,16 +255,27 @@ describe('inbound texts survive any church outage', () => {
       const person = nextPerson();
       const bad = `msg-${randomUUID()}`;
       // A payload no church database can store (no sender): not an outage, so it is retried, then set aside.
-      const { event } = await reg.services.messaging.inbound.record({ tenantId: church.tenantId, kind: 'received', key: `received:${bad}`, sender: person, optOut: false, payload: { providerMessageId: bad, to: number, text: 'broken' } as never });
+      const { event } = await reg.services.messaging.inbound.record({
+        tenantId: church.tenantId,
+        kind: 'received',
+        key: `received:${bad}`,
+        sender: person,
+        optOut: false,
+        payload: { providerMessageId: bad, to: number, text: 'broken' } as never,
+      });
       const good = received(person, number, 'after the broken one');
       expect(await (await postSigned(reg.services, good.body)).json()).toEqual({ outcome: 'queued' });
       expect(await drain(reg.services, church.tenantId)).toBeGreaterThan(0); // retried later
-      expect((await reg.admin`select attempts, failures from inbound_events where id = ${event.id}`)[0]).toEqual({ attempts: 1, failures: 1 });
+      expect((await reg.admin`select attempts, failures from inbound_events where id = ${event.id}`)[0]).toEqual({
+        attempts: 1,
+        failures: 1,
+      });
       // Many tries while its church was unreachable do not count towards setting it aside; its own failures do.
       await reg.admin`update inbound_events set attempts = 500, failures = 19 where id = ${event.id}`;
       expect(await drain(reg.services, church.tenantId)).toBeNull();
       // Set aside, with its words, for an operator to look at.
-      const [kept] = await reg.admin`select outcome, payload is not null as words, delivered_at is not null as done from inbound_events where id = ${event.id}`;
+      const [kept] =
+        await reg.admin`select outcome, payload is not null as words, delivered_at is not null as done from inbound_events where id = ${event.id}`;
       expect(kept).toEqual({ outcome: 'failed', words: true, done: true });
       expect((await threadOf(church.tenantId, person)).map((m) => m.body)).toEqual(['after the broken one']);
       // The health details and metrics count it for an operator; it is not "pending".
@@ -221,16 +285,27 @@ describe('inbound texts survive any church outage', () => {
     it('the worker’s maintenance queues a drain that went missing, and deletes old failed events and expired limiter rows', async () => {
       const person = nextPerson();
       const id = `msg-${randomUUID()}`;
-      const { event } = await reg.services.messaging.inbound.record({ tenantId: church.tenantId, kind: 'received', key: `received:${id}`, sender: person, optOut: false, payload: { providerMessageId: id, from: person, to: number, text: 'lost job' } });
+      const { event } = await reg.services.messaging.inbound.record({
+        tenantId: church.tenantId,
+        kind: 'received',
+        key: `received:${id}`,
+        sender: person,
+        optOut: false,
+        payload: { providerMessageId: id, from: person, to: number, text: 'lost job' },
+      });
       await reg.admin`delete from graphile_worker._private_jobs where key = ${'inbound:' + church.tenantId}`;
       await reg.admin`update inbound_events set received_at = now() - interval '2 minutes' where id = ${event.id}`;
       await reg.admin`insert into inbound_events (tenant_id, kind, event_key, delivered_at, outcome) values (${church.tenantId}, 'received', ${'received:old-' + id}, now() - interval '31 days', 'failed')`;
       await reg.admin`insert into rate_limits (key, points, expire) values (${'signin_ip:old-' + id}, 3, ${Date.now() - 1000}), (${'signin_ip:live-' + id}, 3, ${Date.now() + 600_000})`;
 
       await maintain(reg.services);
-      expect((await queuedJobs(reg.admin, DRAIN_TASK)).filter((j) => j.key === `inbound:${church.tenantId}`)).toHaveLength(1);
+      expect(
+        (await queuedJobs(reg.admin, DRAIN_TASK)).filter((j) => j.key === `inbound:${church.tenantId}`),
+      ).toHaveLength(1);
       expect(await reg.admin`select 1 from inbound_events where event_key = ${'received:old-' + id}`).toHaveLength(0);
-      expect((await reg.admin`select key from rate_limits where key like ${'signin_ip:%-' + id}`).map((r) => r.key)).toEqual([`signin_ip:live-${id}`]);
+      expect(
+        (await reg.admin`select key from rate_limits where key like ${'signin_ip:%-' + id}`).map((r) => r.key),
+      ).toEqual([`signin_ip:live-${id}`]);
       expect(await expireRateLimits(reg.services)).toBe(0);
       expect(await drain(reg.services, church.tenantId)).toBeNull();
     });

@@ -10,7 +10,15 @@ import { createTestRegistry, serverUrl, testSecretKey, until, type TestRegistry 
 
 const createCaller = createCallerFactory(appRouter);
 
-type Church = { name: string; email: string; tenantId: string; adminId: string; dbName: string; dbRole: string; password: string };
+type Church = {
+  name: string;
+  email: string;
+  tenantId: string;
+  adminId: string;
+  dbName: string;
+  dbRole: string;
+  password: string;
+};
 
 describe('tenant isolation', () => {
   let reg: TestRegistry;
@@ -22,21 +30,42 @@ describe('tenant isolation', () => {
 
   /** A connection as a church's own login role (the password is the decrypted one the app would use). */
   const connectAs = (church: Church, database: string) => {
-    const sql = postgres({ host, port, database, username: church.dbRole, password: church.password, max: 1, connect_timeout: 5, onnotice: () => {} });
+    const sql = postgres({
+      host,
+      port,
+      database,
+      username: church.dbRole,
+      password: church.password,
+      max: 1,
+      connect_timeout: 5,
+      onnotice: () => {},
+    });
     opened.push(sql);
     return sql;
   };
-  const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as { code?: string; message?: string });
+  const errorOf = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
   const caller = (session: Session | null) => createCaller(createContext({ session, services: reg.services }));
 
   async function provision(name: string, email: string): Promise<Church> {
-    const { ticket } = await caller(null).onboarding.signup({ churchName: name, timezone: 'Europe/Berlin', adminName: `${name} Owner`, email, password: 'correct horse battery' });
+    const { ticket } = await caller(null).onboarding.signup({
+      churchName: name,
+      timezone: 'Europe/Berlin',
+      adminName: `${name} Owner`,
+      email,
+      password: 'correct horse battery',
+    });
     const status = await until(async () => {
       const s = await caller(null).onboarding.status({ ticket });
       return s.state === 'ready' || s.state === 'failed' ? s : null;
     });
     expect(status.state).toBe('ready');
-    const [row] = await reg.services.registry.sql<{ tenant_id: string; admin_id: string; db_name: string; db_role: string; db_secret: string }[]>`
+    const [row] = await reg.services.registry.sql<
+      { tenant_id: string; admin_id: string; db_name: string; db_role: string; db_secret: string }[]
+    >`
       select i.tenant_id, i.admin_id, t.db_name, t.db_role, t.db_secret
       from admin_email_index i join tenants t on t.id = i.tenant_id where i.email = ${email}`;
     return {
@@ -53,7 +82,10 @@ describe('tenant isolation', () => {
   beforeAll(async () => {
     reg = await createTestRegistry();
     worker = await startWorker(reg.services);
-    [a, b] = await Promise.all([provision('Church Alpha', 'alpha@example.org'), provision('Church Beta', 'beta@example.org')]);
+    [a, b] = await Promise.all([
+      provision('Church Alpha', 'alpha@example.org'),
+      provision('Church Beta', 'beta@example.org'),
+    ]);
   });
   afterAll(async () => {
     await Promise.all(opened.map((s) => s.end({ timeout: 5 }).catch(() => {})));
@@ -97,8 +129,12 @@ describe('tenant isolation', () => {
       const err = await errorOf(sql`select 1`);
       if (err === null) {
         // Name the database ACL in the failure: NULL means PUBLIC (every role) may connect.
-        const [acl] = await reg.services.registry.sql<{ datacl: string | null }[]>`select datacl::text from pg_database where datname = current_database()`;
-        expect.fail(`role ${a.dbRole} connected to the registry database ${reg.name} (datacl ${acl?.datacl ?? 'NULL = PUBLIC may CONNECT, TEMP'})`);
+        const [acl] = await reg.services.registry.sql<
+          { datacl: string | null }[]
+        >`select datacl::text from pg_database where datname = current_database()`;
+        expect.fail(
+          `role ${a.dbRole} connected to the registry database ${reg.name} (datacl ${acl?.datacl ?? 'NULL = PUBLIC may CONNECT, TEMP'})`,
+        );
       }
       expect(err.code).toBe('42501');
     });
@@ -106,7 +142,14 @@ describe('tenant isolation', () => {
     it('is an ordinary role: no superuser, cannot create databases or roles', async () => {
       const [attrs] = await reg.services.registry.sql`
         select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin from pg_roles where rolname = ${a.dbRole}`;
-      expect(attrs).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false, rolcanlogin: true });
+      expect(attrs).toEqual({
+        rolsuper: false,
+        rolcreatedb: false,
+        rolcreaterole: false,
+        rolreplication: false,
+        rolbypassrls: false,
+        rolcanlogin: true,
+      });
 
       const sql = connectAs(a, a.dbName);
       const suffix = Math.random().toString(36).slice(2, 8);
@@ -120,10 +163,17 @@ describe('tenant isolation', () => {
   });
 
   describe('tRPC', () => {
-    const owner = (c: Church): Session => ({ tenantId: c.tenantId, adminId: c.adminId, sessionId: 'test-session-owner' });
+    const owner = (c: Church): Session => ({
+      tenantId: c.tenantId,
+      adminId: c.adminId,
+      sessionId: 'test-session-owner',
+    });
 
     it("shows a session only its own church's data", async () => {
-      for (const [mine, theirs] of [[a, b], [b, a]] as const) {
+      for (const [mine, theirs] of [
+        [a, b],
+        [b, a],
+      ] as const) {
         const profile = await caller(owner(mine)).church.profile();
         expect(profile.church).toMatchObject({ name: mine.name, timezone: 'Europe/Berlin' });
         expect(profile.me).toMatchObject({ email: mine.email, role: 'owner' });
@@ -135,15 +185,26 @@ describe('tenant isolation', () => {
 
     it("does not accept another church's admin through one's own church", async () => {
       // Session of church A carrying church B's admin id: looked up in A's database, where it does not exist.
-      const err = await errorOf(caller({ tenantId: a.tenantId, adminId: b.adminId, sessionId: 'test-session-mixed' }).church.profile());
+      const err = await errorOf(
+        caller({ tenantId: a.tenantId, adminId: b.adminId, sessionId: 'test-session-mixed' }).church.profile(),
+      );
       expect(err?.code).toBe('UNAUTHORIZED');
     });
 
     it('takes no church id from input: extra fields are ignored or refused, never obeyed', async () => {
-      const smuggled = { tenantId: b.tenantId, tenant_id: b.tenantId, churchId: b.tenantId, database: b.dbName } as never;
+      const smuggled = {
+        tenantId: b.tenantId,
+        tenant_id: b.tenantId,
+        churchId: b.tenantId,
+        database: b.dbName,
+      } as never;
       const outcomes = await Promise.all([
-        errorOf(caller(owner(a)).church.profile(smuggled)).then(async (err) => err ?? caller(owner(a)).church.profile(smuggled)),
-        errorOf(caller(owner(a)).church.admins(smuggled)).then(async (err) => err ?? caller(owner(a)).church.admins(smuggled)),
+        errorOf(caller(owner(a)).church.profile(smuggled)).then(
+          async (err) => err ?? caller(owner(a)).church.profile(smuggled),
+        ),
+        errorOf(caller(owner(a)).church.admins(smuggled)).then(
+          async (err) => err ?? caller(owner(a)).church.admins(smuggled),
+        ),
       ]);
       const [profile, admins] = outcomes as [unknown, unknown];
       for (const out of [profile, admins]) {
@@ -152,7 +213,8 @@ describe('tenant isolation', () => {
         expect(JSON.stringify(out)).not.toContain(b.name);
       }
       if (!(profile instanceof TRPCError)) expect((profile as { church: { name: string } }).church.name).toBe(a.name);
-      if (!(admins instanceof TRPCError)) expect((admins as { email: string }[]).map((x) => x.email)).toEqual([a.email]);
+      if (!(admins instanceof TRPCError))
+        expect((admins as { email: string }[]).map((x) => x.email)).toEqual([a.email]);
       // The procedures declare no input at all.
       const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>;
       expect(procedures['church.profile']!._def.inputs).toEqual([]);

@@ -12,7 +12,8 @@ const usPhone = (i: number, area = 202) => {
   return { national: `(${area}) ${exchange}-${line}`, e164: `+1${area}${exchange}${line}` };
 };
 
-const csvOf = (rows: string[][]) => rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\n');
+const csvOf = (rows: string[][]) =>
+  rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\n');
 
 describe('members', () => {
   let reg: TestRegistry;
@@ -23,7 +24,9 @@ describe('members', () => {
 
   /** The church's own database, through the privileged user (for assertions and fixtures only). */
   async function churchDb(tenantId: string) {
-    const [t] = await reg.services.registry.sql<{ db_name: string }[]>`select db_name from tenants where id = ${tenantId}`;
+    const [t] = await reg.services.registry.sql<
+      { db_name: string }[]
+    >`select db_name from tenants where id = ${tenantId}`;
     const sql = postgres(withDatabase(serverUrl(), t!.db_name), { max: 1, onnotice: () => {} });
     opened.push(sql);
     return sql;
@@ -73,13 +76,21 @@ describe('members', () => {
 
     // Only the given fields change; '' clears an optional field.
     const renamed = await owner.caller.members.update({ id: created.id, lastName: 'King', email: '' });
-    expect(renamed).toMatchObject({ firstName: 'Ada', lastName: 'King', phone: '+12025550142', email: null, tags: ['choir', 'youth'] });
+    expect(renamed).toMatchObject({
+      firstName: 'Ada',
+      lastName: 'King',
+      phone: '+12025550142',
+      email: null,
+      tags: ['choir', 'youth'],
+    });
     const moved = await staff.caller.members.update({ id: created.id, phone: '+1 202 555 0143', tags: [] });
     expect(moved).toMatchObject({ phone: '+12025550143', phoneDisplay: '(202) 555-0143', tags: [], lastName: 'King' });
 
     // The member's conversation and its messages go with them.
     const db = await churchDb(church.tenantId);
-    const [conv] = await db<{ id: string }[]>`insert into conversations (member_id) values (${created.id}) returning id`;
+    const [conv] = await db<
+      { id: string }[]
+    >`insert into conversations (member_id) values (${created.id}) returning id`;
     await db`insert into messages (conversation_id, direction, body, segments, status) values (${conv!.id}, 'inbound', 'hello', 1, 'received')`;
     expect(await owner.caller.members.delete({ id: created.id })).toEqual({ ok: true });
     expect(await db`select 1 from conversations where id = ${conv!.id}`).toHaveLength(0);
@@ -90,7 +101,13 @@ describe('members', () => {
   });
 
   it('an admin changing the subscription records the source and time; the same state again changes nothing', async () => {
-    const m = await owner.caller.members.create({ firstName: 'Sub', lastName: 'Scriber', phone: '202-555-0150', subscription: 'subscribed', consentNote: 'paper connect card' });
+    const m = await owner.caller.members.create({
+      firstName: 'Sub',
+      lastName: 'Scriber',
+      phone: '202-555-0150',
+      subscription: 'subscribed',
+      consentNote: 'paper connect card',
+    });
     const db = await churchDb(church.tenantId);
     await db`update members set subscription_source = 'keyword', subscription_changed_at = now() - interval '1 day' where id = ${m.id}`;
     const before = await owner.caller.members.get({ id: m.id });
@@ -121,13 +138,24 @@ describe('members', () => {
       const err = await errorOf(owner.caller.members.create({ firstName: 'Bad', phone }));
       expect(err.code, phone).toBe('BAD_REQUEST');
       expect(err.cause).toBeInstanceOf(ZodError);
-      expect((err.cause as ZodError).issues).toEqual([expect.objectContaining({ path: ['phone'], message: expect.stringMatching(/valid phone number/) })]);
+      expect((err.cause as ZodError).issues).toEqual([
+        expect.objectContaining({ path: ['phone'], message: expect.stringMatching(/valid phone number/) }),
+      ]);
     }
     const missing = await errorOf(owner.caller.members.create({ firstName: ' ', phone: '' }));
     expect(missing.code).toBe('BAD_REQUEST');
     expect((missing.cause as ZodError).issues.map((i) => i.path[0]).sort()).toEqual(['firstName', 'phone']);
-    expect((await errorOf(owner.caller.members.create({ firstName: 'Mail', phone: '2025550162', email: 'not-an-email' }))).code).toBe('BAD_REQUEST');
-    expect((await errorOf(owner.caller.members.create({ firstName: 'Branchless', phone: '2025550163', branchId: crypto.randomUUID() }))).code).toBe('BAD_REQUEST');
+    expect(
+      (await errorOf(owner.caller.members.create({ firstName: 'Mail', phone: '2025550162', email: 'not-an-email' })))
+        .code,
+    ).toBe('BAD_REQUEST');
+    expect(
+      (
+        await errorOf(
+          owner.caller.members.create({ firstName: 'Branchless', phone: '2025550163', branchId: crypto.randomUUID() }),
+        )
+      ).code,
+    ).toBe('BAD_REQUEST');
     expect((await errorOf(owner.caller.members.get({ id: 'not-a-uuid' }))).code).toBe('BAD_REQUEST');
     expect((await errorOf(owner.caller.members.list({ cursor: 'garbage' }))).code).toBe('BAD_REQUEST');
     expect(first.phone).toBe('+12025550160');
@@ -140,7 +168,9 @@ describe('members', () => {
     expect(brit).toMatchObject({ phone: '+442079460958', phoneDisplay: '020 7946 0958' });
     const yank = await uk.owner.caller.members.create({ firstName: 'Yank', phone: '+1 202 555 0160' });
     expect(yank).toMatchObject({ phone: '+12025550160', phoneDisplay: '+1 202 555 0160' });
-    expect((await errorOf(uk.owner.caller.members.create({ firstName: 'Local', phone: '(202) 555-0164' }))).code).toBe('BAD_REQUEST');
+    expect((await errorOf(uk.owner.caller.members.create({ firstName: 'Local', phone: '(202) 555-0164' }))).code).toBe(
+      'BAD_REQUEST',
+    );
   });
 
   it('lists with search, filters and keyset pages: every member exactly once across pages', async () => {
@@ -154,7 +184,14 @@ describe('members', () => {
     }));
     const csv = csvOf([
       ['first_name', 'last_name', 'phone', 'branch', 'tags', 'subscribed'],
-      ...people.map((p, i) => [p.first, p.last, p.phone.national, i % 3 === 0 ? 'north' : '', i % 2 ? 'youth' : 'choir;youth', i % 10 === 0 ? 'no' : 'yes']),
+      ...people.map((p, i) => [
+        p.first,
+        p.last,
+        p.phone.national,
+        i % 3 === 0 ? 'north' : '',
+        i % 2 ? 'youth' : 'choir;youth',
+        i % 10 === 0 ? 'no' : 'yes',
+      ]),
     ]);
     expect((await o.caller.members.import({ csv, consentConfirmed: true })).created).toBe(47);
 
@@ -179,14 +216,27 @@ describe('members', () => {
     expect(seen).toEqual(sorted.map((r) => r.id));
 
     // Search: names (any case, first + last), email, phone as stored, and phone digits however they are typed.
-    const names = (r: { items: { firstName: string; lastName: string }[] }) => r.items.map((i) => `${i.firstName} ${i.lastName}`);
+    const names = (r: { items: { firstName: string; lastName: string }[] }) =>
+      r.items.map((i) => `${i.firstName} ${i.lastName}`);
     expect(names(await o.caller.members.list({ search: 'SMI', limit: 100 })).every((n) => /smith/i.test(n))).toBe(true);
-    expect((await o.caller.members.list({ search: 'smi' })).total).toBe(people.filter((p) => /smith/i.test(p.last)).length);
-    expect((await o.caller.members.list({ search: 'ann jones' })).total).toBe(people.filter((p) => p.first === 'Ann' && p.last === 'Jones').length);
+    expect((await o.caller.members.list({ search: 'smi' })).total).toBe(
+      people.filter((p) => /smith/i.test(p.last)).length,
+    );
+    expect((await o.caller.members.list({ search: 'ann jones' })).total).toBe(
+      people.filter((p) => p.first === 'Ann' && p.last === 'Jones').length,
+    );
     const target = people[12]!;
-    for (const search of [target.phone.national, target.phone.e164, target.phone.e164.slice(2), target.phone.national.slice(-4)]) {
+    for (const search of [
+      target.phone.national,
+      target.phone.e164,
+      target.phone.e164.slice(2),
+      target.phone.national.slice(-4),
+    ]) {
       const found = await o.caller.members.list({ search });
-      expect(found.items.map((i) => i.phone), search).toContain(target.phone.e164);
+      expect(
+        found.items.map((i) => i.phone),
+        search,
+      ).toContain(target.phone.e164);
       expect(found.items[0]!.phoneDisplay).toMatch(/^\(202\) \d{3}-\d{4}$/);
     }
     expect((await o.caller.members.list({ search: 'n%_\\' })).total).toBe(0); // LIKE wildcards are literal
@@ -208,7 +258,13 @@ describe('members', () => {
     const { owner: o, db } = await freshChurch();
     await o.caller.branches.create({ name: 'Downtown' });
     await o.caller.branches.create({ name: 'Riverside' });
-    const existing = await o.caller.members.create({ firstName: 'Old', lastName: 'Timer', phone: '(202) 555-0170', tags: ['elder'], notes: 'keep me' });
+    const existing = await o.caller.members.create({
+      firstName: 'Old',
+      lastName: 'Timer',
+      phone: '(202) 555-0170',
+      tags: ['elder'],
+      notes: 'keep me',
+    });
     await o.caller.members.update({ id: existing.id, subscription: 'unsubscribed' });
 
     const csv = [
@@ -225,23 +281,46 @@ describe('members', () => {
       'line two",no,',
     ].join('\n');
     const preview = await o.caller.members.importPreview({ csv });
-    expect(preview.columns.matched.map((m) => m.column)).toEqual(['firstName', 'lastName', 'phone', 'email', 'branch', 'tags', 'notes', 'subscribed']);
+    expect(preview.columns.matched.map((m) => m.column)).toEqual([
+      'firstName',
+      'lastName',
+      'phone',
+      'email',
+      'branch',
+      'tags',
+      'notes',
+      'subscribed',
+    ]);
     expect(preview.columns.ignored).toEqual(['Favourite Hymn']);
     expect(preview.totals).toEqual({ rows: 8, create: 2, update: 1, duplicate: 1, error: 4 });
     const byRow = Object.fromEntries(preview.rows.map((r) => [r.row, r]));
-    expect(byRow[2]).toMatchObject({ status: 'create', messages: [], name: 'Grace Hopper', branch: 'downtown', tags: ['choir', 'youth'] });
+    expect(byRow[2]).toMatchObject({
+      status: 'create',
+      messages: [],
+      name: 'Grace Hopper',
+      branch: 'downtown',
+      tags: ['choir', 'youth'],
+    });
     expect(byRow[3]).toMatchObject({ status: 'error', messages: ['Phone number "555-555-0100" is not valid'] });
     expect(byRow[4]).toMatchObject({ status: 'error', messages: ['First name is missing'] });
     expect(byRow[5]).toMatchObject({ status: 'duplicate', messages: ['Same phone number as row 2'] });
-    expect(byRow[6]).toMatchObject({ status: 'error', messages: ['Unknown branch "Uptown". Your branches are: Downtown, Riverside'] });
+    expect(byRow[6]).toMatchObject({
+      status: 'error',
+      messages: ['Unknown branch "Uptown". Your branches are: Downtown, Riverside'],
+    });
     expect(byRow[7]).toMatchObject({ status: 'update', messages: [] });
-    expect(byRow[8]).toMatchObject({ status: 'error', messages: ['Enter a valid email address', 'Subscribed must be yes, no or "not opted in" (it is "maybe")'] });
+    expect(byRow[8]).toMatchObject({
+      status: 'error',
+      messages: ['Enter a valid email address', 'Subscribed must be yes, no or "not opted in" (it is "maybe")'],
+    });
     expect(byRow[11]).toMatchObject({ status: 'create', name: 'Last Row' }); // a quoted note over two lines; blank line 9 skipped
     expect(await db`select phone from members`).toEqual([{ phone: '+12025550170' }]);
 
     // Without the importer's word that they agreed, "yes" imports Grace as not opted in; with it, as subscribed.
     await o.caller.members.import({ csv: 'name,phone,subscribed\nGrace Hopper,2025550171,yes' });
-    expect(await db`select subscription from members where phone = '+12025550171'`).toEqual([{ subscription: 'not_opted_in' }]);
+    expect(await db`select subscription from members where phone = '+12025550171'`).toEqual([
+      { subscription: 'not_opted_in' },
+    ]);
     const result = await o.caller.members.import({ csv, consentConfirmed: true });
     expect(result).toEqual({
       created: 1,
@@ -249,20 +328,64 @@ describe('members', () => {
       skipped: 5,
       errors: [3, 4, 5, 6, 8].map((row) => ({ row, messages: byRow[row]!.messages })),
     });
-    const rows = await db<{ first_name: string; last_name: string; phone: string; email: string | null; tags: string[]; notes: string | null; subscription: string; subscription_source: string; branch: string | null }[]>`
+    const rows = await db<
+      {
+        first_name: string;
+        last_name: string;
+        phone: string;
+        email: string | null;
+        tags: string[];
+        notes: string | null;
+        subscription: string;
+        subscription_source: string;
+        branch: string | null;
+      }[]
+    >`
       select m.first_name, m.last_name, m.phone, m.email, m.tags, m.notes, m.subscription, m.subscription_source, b.name as branch
       from members m left join branches b on b.id = m.branch_id order by m.phone`;
     expect(rows).toEqual([
       // Existing: names replaced, branch set, tags added (never removed), notes kept, and still unsubscribed.
-      { first_name: 'Old', last_name: 'Timer', phone: '+12025550170', email: null, tags: ['elder', 'new'], notes: 'keep me', subscription: 'unsubscribed', subscription_source: 'admin', branch: 'Riverside' },
-      { first_name: 'Grace', last_name: 'Hopper', phone: '+12025550171', email: 'grace@example.org', tags: ['choir', 'youth'], notes: null, subscription: 'subscribed', subscription_source: 'import', branch: 'Downtown' },
-      { first_name: 'Last', last_name: 'Row', phone: '+12025550175', email: null, tags: [], notes: 'line one\nline two', subscription: 'unsubscribed', subscription_source: 'import', branch: null },
+      {
+        first_name: 'Old',
+        last_name: 'Timer',
+        phone: '+12025550170',
+        email: null,
+        tags: ['elder', 'new'],
+        notes: 'keep me',
+        subscription: 'unsubscribed',
+        subscription_source: 'admin',
+        branch: 'Riverside',
+      },
+      {
+        first_name: 'Grace',
+        last_name: 'Hopper',
+        phone: '+12025550171',
+        email: 'grace@example.org',
+        tags: ['choir', 'youth'],
+        notes: null,
+        subscription: 'subscribed',
+        subscription_source: 'import',
+        branch: 'Downtown',
+      },
+      {
+        first_name: 'Last',
+        last_name: 'Row',
+        phone: '+12025550175',
+        email: null,
+        tags: [],
+        notes: 'line one\nline two',
+        subscription: 'unsubscribed',
+        subscription_source: 'import',
+        branch: null,
+      },
     ]);
 
     // A file saying "no" for a subscribed member unsubscribes them, from the import.
     const off = await o.caller.members.import({ csv: 'name,phone,subscribed\nGrace Hopper,2025550171,no' });
     expect(off).toMatchObject({ created: 0, updated: 1, skipped: 0 });
-    expect(await db`select subscription, subscription_source from members where phone = '+12025550171'`).toEqual([{ subscription: 'unsubscribed', subscription_source: 'import' }]);
+    expect(await db`select subscription, subscription_source from members where phone = '+12025550171'`).toEqual([
+      { subscription: 'unsubscribed', subscription_source: 'import' },
+    ]);
   });
 
   it('refuses files it cannot use with a clear BAD_REQUEST, never a 500', async () => {
@@ -271,11 +394,17 @@ describe('members', () => {
       expect(err.code, csv.slice(0, 40)).toBe('BAD_REQUEST');
       return err.message;
     };
-    expect(await refusal('first_name,last_name,email\nAda,Lovelace,ada@example.org')).toMatch(/needs a phone column and a first name/);
+    expect(await refusal('first_name,last_name,email\nAda,Lovelace,ada@example.org')).toMatch(
+      /needs a phone column and a first name/,
+    );
     expect(await refusal('first_name,phone')).toMatch(/no members in it/);
     expect(await refusal('first_name,phone\n"Ada,2025550100\n')).toMatch(/could not be read as CSV/);
-    expect(await refusal(`first_name,phone\n${'Ann,2025550100\n'.repeat(20_001)}`)).toMatch(/has 20,001 rows; import at most 20,000/);
-    const huge = await errorOf(owner.caller.members.import({ csv: `first_name,phone\n${'x'.repeat(5 * 1024 * 1024)}` }));
+    expect(await refusal(`first_name,phone\n${'Ann,2025550100\n'.repeat(20_001)}`)).toMatch(
+      /has 20,001 rows; import at most 20,000/,
+    );
+    const huge = await errorOf(
+      owner.caller.members.import({ csv: `first_name,phone\n${'x'.repeat(5 * 1024 * 1024)}` }),
+    );
     expect(huge.code).toBe('BAD_REQUEST');
     expect((huge.cause as ZodError).issues[0]!.message).toMatch(/larger than 5 MB/);
   });
@@ -283,7 +412,10 @@ describe('members', () => {
   it('imports 5,000 rows in one call, and the same file again updates them all', async () => {
     const { owner: o, db } = await freshChurch();
     const header = 'firstname\tlastname\tcell\ttags'; // tab-separated, as pasted from a spreadsheet
-    const lines = Array.from({ length: 5_000 }, (_, i) => `Person${i}\tBulk\t${usPhone(i, 312).national}\timported|batch${i % 7}`);
+    const lines = Array.from(
+      { length: 5_000 },
+      (_, i) => `Person${i}\tBulk\t${usPhone(i, 312).national}\timported|batch${i % 7}`,
+    );
     const tsv = [header, ...lines].join('\r\n');
     const started = Date.now();
     expect(await o.caller.members.import({ csv: tsv })).toEqual({ created: 5_000, updated: 0, skipped: 0, errors: [] });
@@ -291,8 +423,12 @@ describe('members', () => {
     const [stats] = await db<{ n: number; phones: number; sources: string[] }[]>`
       select count(*)::int as n, count(distinct phone)::int as phones, array_agg(distinct subscription_source::text) as sources from members`;
     expect(stats).toEqual({ n: 5_000, phones: 5_000, sources: ['import'] });
-    expect(await db`select first_name, tags from members where phone = ${usPhone(4_321, 312).e164}`).toEqual([{ first_name: 'Person4321', tags: ['imported', 'batch2'] }]);
-    expect((await o.caller.members.list({ tag: 'batch3' })).total).toBe(Array.from({ length: 5_000 }, (_, i) => i).filter((i) => i % 7 === 3).length);
+    expect(await db`select first_name, tags from members where phone = ${usPhone(4_321, 312).e164}`).toEqual([
+      { first_name: 'Person4321', tags: ['imported', 'batch2'] },
+    ]);
+    expect((await o.caller.members.list({ tag: 'batch3' })).total).toBe(
+      Array.from({ length: 5_000 }, (_, i) => i).filter((i) => i % 7 === 3).length,
+    );
 
     expect(await o.caller.members.import({ csv: tsv })).toEqual({ created: 0, updated: 5_000, skipped: 0, errors: [] });
     expect((await db`select count(*)::int as n from members`)[0]!.n).toBe(5_000);
@@ -317,17 +453,31 @@ describe('members', () => {
 
   it('a church never sees or touches another church’s members, and may hold the same phone number', async () => {
     const other = await freshChurch();
-    const mine = await owner.caller.members.create({ firstName: 'Private', lastName: 'Person', phone: '(202) 555-0190', email: 'private@example.org' });
-    const theirs = await other.owner.caller.members.create({ firstName: 'Their', lastName: 'Person', phone: '(202) 555-0190' });
+    const mine = await owner.caller.members.create({
+      firstName: 'Private',
+      lastName: 'Person',
+      phone: '(202) 555-0190',
+      email: 'private@example.org',
+    });
+    const theirs = await other.owner.caller.members.create({
+      firstName: 'Their',
+      lastName: 'Person',
+      phone: '(202) 555-0190',
+    });
     expect(theirs.id).not.toBe(mine.id);
 
     const seen = await other.owner.caller.members.list({ search: 'Person', limit: 200 });
     expect(seen.items.map((i) => i.id)).toEqual([theirs.id]);
     expect(JSON.stringify(await other.owner.caller.members.list({ limit: 200 }))).not.toContain('private@example.org');
     expect((await errorOf(other.owner.caller.members.get({ id: mine.id }))).code).toBe('NOT_FOUND');
-    expect((await errorOf(other.owner.caller.members.update({ id: mine.id, firstName: 'Taken' }))).code).toBe('NOT_FOUND');
+    expect((await errorOf(other.owner.caller.members.update({ id: mine.id, firstName: 'Taken' }))).code).toBe(
+      'NOT_FOUND',
+    );
     expect((await errorOf(other.owner.caller.members.delete({ id: mine.id }))).code).toBe('NOT_FOUND');
-    expect(await owner.caller.members.get({ id: mine.id })).toMatchObject({ firstName: 'Private', phone: '+12025550190' });
+    expect(await owner.caller.members.get({ id: mine.id })).toMatchObject({
+      firstName: 'Private',
+      phone: '+12025550190',
+    });
     expect(await other.owner.caller.members.tags()).toEqual([]);
   });
 });

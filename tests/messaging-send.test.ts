@@ -30,20 +30,36 @@ describe('texting: sending', () => {
   let owner: SignedInClient;
   let churchNumber: string;
 
-  const withDb = <T>(fn: (db: TenantDb) => Promise<T>, tenantId = church.tenantId, services: Services = reg.services) => services.connections.withTenant(tenantId, fn);
+  const withDb = <T>(fn: (db: TenantDb) => Promise<T>, tenantId = church.tenantId, services: Services = reg.services) =>
+    services.connections.withTenant(tenantId, fn);
 
   /** A queued outbound message written straight into the church's database (no job), for sendOne-level tests. */
-  async function queueDirect(memberId: string, body: string, kind: Message['kind'] = 'conversation', tenantId = church.tenantId) {
+  async function queueDirect(
+    memberId: string,
+    body: string,
+    kind: Message['kind'] = 'conversation',
+    tenantId = church.tenantId,
+  ) {
     return withDb(async (db) => {
       await db.insert(conversations).values({ memberId }).onConflictDoNothing({ target: conversations.memberId });
-      const [c] = await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.memberId, memberId));
-      const [m] = await db.insert(messages).values({ conversationId: c!.id, direction: 'outbound', kind, body, segments: 1, status: 'queued' }).returning();
+      const [c] = await db
+        .select({ id: conversations.id })
+        .from(conversations)
+        .where(eq(conversations.memberId, memberId));
+      const [m] = await db
+        .insert(messages)
+        .values({ conversationId: c!.id, direction: 'outbound', kind, body, segments: 1, status: 'queued' })
+        .returning();
       return m!;
     }, tenantId);
   }
 
-  const send = (messageId: string, opts = { finalAttempt: false }, services: Services = reg.services, tenantId = church.tenantId) =>
-    withDb((db) => sendOne(services.messaging, db, tenantId, messageId, opts), tenantId, services);
+  const send = (
+    messageId: string,
+    opts = { finalAttempt: false },
+    services: Services = reg.services,
+    tenantId = church.tenantId,
+  ) => withDb((db) => sendOne(services.messaging, db, tenantId, messageId, opts), tenantId, services);
 
   async function withWorker<T>(fn: () => Promise<T>, services: Services = reg.services): Promise<T> {
     const worker = await startWorker(services);
@@ -55,7 +71,12 @@ describe('texting: sending', () => {
   }
 
   const statusOf = async (id: string) => (await messageRow(reg.services, church.tenantId, id)).status;
-  const settled = (id: string) => until(async () => ((await statusOf(id)) !== 'queued' && (await statusOf(id)) !== 'sending' ? messageRow(reg.services, church.tenantId, id) : null));
+  const settled = (id: string) =>
+    until(async () =>
+      (await statusOf(id)) !== 'queued' && (await statusOf(id)) !== 'sending'
+        ? messageRow(reg.services, church.tenantId, id)
+        : null,
+    );
 
   beforeAll(async () => {
     reg = await createMessagingRegistry({}, fake);
@@ -70,7 +91,15 @@ describe('texting: sending', () => {
   it('messages.send stores the message queued; the worker sends it exactly once, even when queued twice', async () => {
     const [ada] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Ada' }]);
     const sent = await owner.caller.messages.send({ memberId: ada!.id, body: '  See you Sunday!  ' });
-    expect(sent).toMatchObject({ status: 'queued', direction: 'outbound', kind: 'conversation', body: 'See you Sunday!', segments: 1, sentBy: church.adminId, conversationId: expect.any(String) });
+    expect(sent).toMatchObject({
+      status: 'queued',
+      direction: 'outbound',
+      kind: 'conversation',
+      body: 'See you Sunday!',
+      segments: 1,
+      sentBy: church.adminId,
+      conversationId: expect.any(String),
+    });
     expect(await statusOf(sent.id)).toBe('queued');
     expect(fake.to(ada!.phone)).toHaveLength(0); // nothing leaves before the queue runs it
 
@@ -81,12 +110,20 @@ describe('texting: sending', () => {
 
     await withWorker(async () => {
       const row = await settled(sent.id);
-      expect(row).toMatchObject({ status: 'sent', fromNumber: churchNumber, toNumber: ada!.phone, error: null, providerMessageId: expect.stringMatching(/^fake-/) });
+      expect(row).toMatchObject({
+        status: 'sent',
+        fromNumber: churchNumber,
+        toNumber: ada!.phone,
+        error: null,
+        providerMessageId: expect.stringMatching(/^fake-/),
+      });
       // Queued once more after it was sent: the job runs, and the message row says there is nothing to do.
       await enqueueSend(reg.services.registry, church.tenantId, sent.id);
       await until(async () => (await queuedJobs(reg.admin, SEND_TASK)).length === 0);
     });
-    expect(fake.to(ada!.phone)).toEqual([{ from: churchNumber, to: ada!.phone, text: 'See you Sunday!', at: expect.any(Number) }]);
+    expect(fake.to(ada!.phone)).toEqual([
+      { from: churchNumber, to: ada!.phone, text: 'See you Sunday!', at: expect.any(Number) },
+    ]);
 
     const thread = await owner.caller.conversations.get({ id: sent.conversationId });
     expect(thread.member).toMatchObject({ id: ada!.id, phone: ada!.phone });
@@ -110,11 +147,16 @@ describe('texting: sending', () => {
   });
 
   it('an unsubscribed member is refused by messages.send, and by the sender when they unsubscribe after queueing', async () => {
-    const [gone, later] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Gone', subscription: 'unsubscribed' }, { firstName: 'Later' }]);
+    const [gone, later] = await insertMembers(reg.services, church.tenantId, [
+      { firstName: 'Gone', subscription: 'unsubscribed' },
+      { firstName: 'Later' },
+    ]);
     const refused = await errorOf(owner.caller.messages.send({ memberId: gone!.id, body: 'Hello?' }));
     expect(refused.code).toBe('PRECONDITION_FAILED');
     expect(refused.message).toContain('Gone has unsubscribed');
-    expect(await withDb((db) => db.select().from(conversations).where(eq(conversations.memberId, gone!.id)))).toEqual([]);
+    expect(await withDb((db) => db.select().from(conversations).where(eq(conversations.memberId, gone!.id)))).toEqual(
+      [],
+    );
 
     const queued = await owner.caller.messages.send({ memberId: later!.id, body: 'Choir practice moved to 7pm' });
     await setSubscription(reg.services, church.tenantId, later!.id, 'unsubscribed'); // a STOP arrives before the queue runs
@@ -129,7 +171,9 @@ describe('texting: sending', () => {
   });
 
   it('automatic replies (kind auto) do reach unsubscribed members', async () => {
-    const [m] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Stopper', subscription: 'unsubscribed' }]);
+    const [m] = await insertMembers(reg.services, church.tenantId, [
+      { firstName: 'Stopper', subscription: 'unsubscribed' },
+    ]);
     const auto = await queueDirect(m!.id, 'You are unsubscribed. Reply START to resubscribe.', 'auto');
     const convo = await queueDirect(m!.id, 'A normal message', 'conversation');
     expect(await send(auto.id)).toBe('sent');
@@ -153,7 +197,9 @@ describe('texting: sending', () => {
     expect(row.error).toMatch(/no sending number/);
     expect(fake.attempts.filter((a) => a.to === m!.phone)).toHaveLength(0);
 
-    expect((await errorOf(bareOwner.caller.messages.send({ memberId: crypto.randomUUID(), body: 'Hi' }))).code).toBe('NOT_FOUND');
+    expect((await errorOf(bareOwner.caller.messages.send({ memberId: crypto.randomUUID(), body: 'Hi' }))).code).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it('the per-church rate limit spaces sends out: 6 messages at 2 per second take at least ~2 seconds', async () => {
@@ -162,7 +208,11 @@ describe('texting: sending', () => {
     const c = await provisionChurch(reg.services, { churchName: 'Rate Chapel' });
     const o = await signIn(reg.services, c.email, c.password);
     await assignNumber(o.caller);
-    const people = await insertMembers(reg.services, c.tenantId, Array.from({ length: 6 }, (_, i) => ({ firstName: `Rate${i}` })));
+    const people = await insertMembers(
+      reg.services,
+      c.tenantId,
+      Array.from({ length: 6 }, (_, i) => ({ firstName: `Rate${i}` })),
+    );
     const queued = [];
     for (const p of people) queued.push(await o.caller.messages.send({ memberId: p.id, body: `Hello ${p.firstName}` }));
 
@@ -185,7 +235,9 @@ describe('texting: sending', () => {
     await withWorker(async () => {
       // After the first attempt: the job waits with its error, the message is queued again (not failed, not sending).
       const [job] = await until(async () => {
-        const jobs = (await queuedJobs(reg.admin, SEND_TASK)).filter((j) => j.key?.endsWith(`:${queued.id}`) && j.attempts === 1 && j.last_error);
+        const jobs = (await queuedJobs(reg.admin, SEND_TASK)).filter(
+          (j) => j.key?.endsWith(`:${queued.id}`) && j.attempts === 1 && j.last_error,
+        );
         return jobs.length ? jobs : null;
       });
       expect(job!.last_error).toContain('temporarily unavailable');
@@ -215,19 +267,35 @@ describe('texting: sending', () => {
       const row = await settled(queued.id);
       expect(row.status).toBe('failed');
       expect(row.error).toBe('Not sent: fake provider: the destination number is not reachable');
-      await until(async () => (await queuedJobs(reg.admin, SEND_TASK)).filter((j) => j.key?.endsWith(`:${queued.id}`)).length === 0);
+      await until(
+        async () =>
+          (await queuedJobs(reg.admin, SEND_TASK)).filter((j) => j.key?.endsWith(`:${queued.id}`)).length === 0,
+      );
     });
     expect(fake.attempts.filter((a) => a.to === m!.phone)).toHaveLength(1);
     const thread = await owner.caller.conversations.get({ id: queued.conversationId });
-    expect(thread.messages.at(-1)).toMatchObject({ status: 'failed', error: 'Not sent: fake provider: the destination number is not reachable' });
+    expect(thread.messages.at(-1)).toMatchObject({
+      status: 'failed',
+      error: 'Not sent: fake provider: the destination number is not reachable',
+    });
   });
 
   it("a message stuck in 'sending' for over 10 minutes is marked failed and never resent; a recent one is left alone", async () => {
     const [m] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Stuck' }]);
     const old = await queueDirect(m!.id, 'Interrupted long ago');
     const recent = await queueDirect(m!.id, 'Interrupted just now');
-    await withDb((db) => db.update(messages).set({ status: 'sending', statusAt: sql`now() - interval '11 minutes'` }).where(eq(messages.id, old.id)));
-    await withDb((db) => db.update(messages).set({ status: 'sending', statusAt: sql`now() - interval '1 minute'` }).where(eq(messages.id, recent.id)));
+    await withDb((db) =>
+      db
+        .update(messages)
+        .set({ status: 'sending', statusAt: sql`now() - interval '11 minutes'` })
+        .where(eq(messages.id, old.id)),
+    );
+    await withDb((db) =>
+      db
+        .update(messages)
+        .set({ status: 'sending', statusAt: sql`now() - interval '1 minute'` })
+        .where(eq(messages.id, recent.id)),
+    );
 
     expect(await send(old.id)).not.toBe('sent');
     const row = await messageRow(reg.services, church.tenantId, old.id);
@@ -239,7 +307,11 @@ describe('texting: sending', () => {
 
     // Through the queue as well: nothing goes out for either.
     await enqueueSend(reg.services.registry, church.tenantId, old.id);
-    await withWorker(() => until(async () => (await queuedJobs(reg.admin, SEND_TASK)).filter((j) => j.key?.endsWith(`:${old.id}`)).length === 0));
+    await withWorker(() =>
+      until(
+        async () => (await queuedJobs(reg.admin, SEND_TASK)).filter((j) => j.key?.endsWith(`:${old.id}`)).length === 0,
+      ),
+    );
     expect(await statusOf(old.id)).toBe('failed');
     expect(fake.attempts.filter((a) => a.to === m!.phone)).toHaveLength(0);
   });
@@ -247,17 +319,29 @@ describe('texting: sending', () => {
   it('a send job for a message still in flight elsewhere is retried later, so the message never stays in sending', async () => {
     const [m] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Inflight' }]);
     const msg = await queueDirect(m!.id, 'In flight');
-    await withDb((db) => db.update(messages).set({ status: 'sending', statusAt: sql`now() - interval '30 seconds'` }).where(eq(messages.id, msg.id)));
+    await withDb((db) =>
+      db
+        .update(messages)
+        .set({ status: 'sending', statusAt: sql`now() - interval '30 seconds'` })
+        .where(eq(messages.id, msg.id)),
+    );
     await enqueueSend(reg.services.registry, church.tenantId, msg.id);
     await withWorker(async () => {
       // The job does not complete while the message's fate is unknown: it is handed back to the queue to look again.
       const [job] = await until(async () => {
-        const jobs = (await queuedJobs(reg.admin, SEND_TASK)).filter((j) => j.key?.endsWith(`:${msg.id}`) && j.attempts >= 1 && !j.locked_at);
+        const jobs = (await queuedJobs(reg.admin, SEND_TASK)).filter(
+          (j) => j.key?.endsWith(`:${msg.id}`) && j.attempts >= 1 && !j.locked_at,
+        );
         return jobs.length ? jobs : null;
       });
       expect(job!.last_error).toBeTruthy();
       // Once the stuck threshold passes, the next attempt fails it (never resends).
-      await withDb((db) => db.update(messages).set({ statusAt: sql`now() - interval '11 minutes'` }).where(eq(messages.id, msg.id)));
+      await withDb((db) =>
+        db
+          .update(messages)
+          .set({ statusAt: sql`now() - interval '11 minutes'` })
+          .where(eq(messages.id, msg.id)),
+      );
       await reg.admin`update graphile_worker._private_jobs set run_at = now() where key like ${'send:%:' + msg.id}`;
       const row = await settled(msg.id);
       expect(row.status).toBe('failed');
@@ -277,16 +361,33 @@ describe('texting: sending', () => {
     });
 
     it('conversations.list puts unread threads first, newest first within each, and pages with a working cursor', async () => {
-      const people = await insertMembers(reg.services, inbox.tenantId, Array.from({ length: 7 }, (_, i) => ({ firstName: `Inbox${i}` })));
+      const people = await insertMembers(
+        reg.services,
+        inbox.tenantId,
+        Array.from({ length: 7 }, (_, i) => ({ firstName: `Inbox${i}` })),
+      );
       // [minutes ago, unread]; two threads share a timestamp to exercise the id tie-break.
-      const shape: [number, number][] = [[50, 0], [40, 2], [30, 0], [20, 1], [20, 0], [10, 0], [5, 3]];
+      const shape: [number, number][] = [
+        [50, 0],
+        [40, 2],
+        [30, 0],
+        [20, 1],
+        [20, 0],
+        [10, 0],
+        [5, 3],
+      ];
       const ids = await withDb(async (db) => {
         const out: string[] = [];
         const base = await db.execute<{ now: string }>(sql`select now()::text as now`);
         for (const [i, [ago, unread]] of shape.entries()) {
           const [c] = await db
             .insert(conversations)
-            .values({ memberId: people[i]!.id, unreadCount: unread, lastMessageAt: sql`${base[0]!.now}::timestamptz - make_interval(mins => ${ago})`, lastMessagePreview: `preview ${i}` })
+            .values({
+              memberId: people[i]!.id,
+              unreadCount: unread,
+              lastMessageAt: sql`${base[0]!.now}::timestamptz - make_interval(mins => ${ago})`,
+              lastMessagePreview: `preview ${i}`,
+            })
             .returning({ id: conversations.id });
           out.push(c!.id);
         }
@@ -311,13 +412,19 @@ describe('texting: sending', () => {
       expect(full.items.map((i) => i.id)).toEqual(expected);
       expect(full.nextCursor).toBeNull();
       expect(full.unreadThreads).toBe(3);
-      expect(full.items[0]).toMatchObject({ firstName: 'Inbox6', unreadCount: 3, lastMessagePreview: 'preview 6', subscription: 'subscribed' });
+      expect(full.items[0]).toMatchObject({
+        firstName: 'Inbox6',
+        unreadCount: 3,
+        lastMessagePreview: 'preview 6',
+        subscription: 'subscribed',
+      });
 
       for (const limit of [1, 2, 3]) {
         const seen: string[] = [];
         let cursor: string | null = null;
         for (let pages = 0; pages < 20; pages++) {
-          const page: Awaited<ReturnType<typeof admin.caller.conversations.list>> = await admin.caller.conversations.list({ limit, cursor });
+          const page: Awaited<ReturnType<typeof admin.caller.conversations.list>> =
+            await admin.caller.conversations.list({ limit, cursor });
           expect(page.items.length).toBeLessThanOrEqual(limit);
           seen.push(...page.items.map((i) => i.id));
           cursor = page.nextCursor;
@@ -333,7 +440,15 @@ describe('texting: sending', () => {
 
       // A tampered cursor is a 400, whatever is inside it, never a 500 from the database.
       const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
-      for (const cursor of ['not-a-cursor', forged({}), forged([]), forged(['x', 'y', 'z']), forged([true, 'yesterday', ids[0]]), forged([true, '2026-02-30T10:00:00.000000Z', ids[0]]), forged([true, '2026-01-01T10:00:00.000000Z', 'not-a-uuid'])]) {
+      for (const cursor of [
+        'not-a-cursor',
+        forged({}),
+        forged([]),
+        forged(['x', 'y', 'z']),
+        forged([true, 'yesterday', ids[0]]),
+        forged([true, '2026-02-30T10:00:00.000000Z', ids[0]]),
+        forged([true, '2026-01-01T10:00:00.000000Z', 'not-a-uuid']),
+      ]) {
         expect((await errorOf(admin.caller.conversations.list({ cursor }))).code, cursor).toBe('BAD_REQUEST');
       }
 
@@ -350,7 +465,9 @@ describe('texting: sending', () => {
       expect(await admin.caller.conversations.assign({ id: ids[2]!, adminId: me })).toEqual({ ok: true });
       const mine = await admin.caller.conversations.list({ assignedToMe: true });
       expect(mine.items.map((i) => [i.id, i.assignedAdminId])).toEqual([[ids[2], me]]);
-      expect((await errorOf(admin.caller.conversations.assign({ id: ids[2]!, adminId: crypto.randomUUID() }))).code).toBe('BAD_REQUEST');
+      expect(
+        (await errorOf(admin.caller.conversations.assign({ id: ids[2]!, adminId: crypto.randomUUID() }))).code,
+      ).toBe('BAD_REQUEST');
       await admin.caller.conversations.assign({ id: ids[2]!, adminId: null });
       expect((await admin.caller.conversations.list({ assignedToMe: true })).items).toEqual([]);
     });
@@ -358,7 +475,10 @@ describe('texting: sending', () => {
     it('conversations.get returns the thread oldest first and pages back with olderCursor', async () => {
       const [m] = await insertMembers(reg.services, inbox.tenantId, [{ firstName: 'Threaded', lastName: 'Person' }]);
       const conversationId = await withDb(async (db) => {
-        const [c] = await db.insert(conversations).values({ memberId: m!.id, lastMessageAt: sql`now()` }).returning({ id: conversations.id });
+        const [c] = await db
+          .insert(conversations)
+          .values({ memberId: m!.id, lastMessageAt: sql`now()` })
+          .returning({ id: conversations.id });
         for (let i = 0; i < 5; i++) {
           await db.insert(messages).values({
             conversationId: c!.id,
@@ -373,8 +493,20 @@ describe('texting: sending', () => {
       }, inbox.tenantId);
 
       const all = await admin.caller.conversations.get({ id: conversationId });
-      expect(all.member).toEqual({ id: m!.id, firstName: 'Threaded', lastName: 'Person', phone: m!.phone, subscription: 'subscribed' });
-      expect(all.messages.map((x) => x.body)).toEqual(['message 0', 'message 1', 'message 2', 'message 3', 'message 4']);
+      expect(all.member).toEqual({
+        id: m!.id,
+        firstName: 'Threaded',
+        lastName: 'Person',
+        phone: m!.phone,
+        subscription: 'subscribed',
+      });
+      expect(all.messages.map((x) => x.body)).toEqual([
+        'message 0',
+        'message 1',
+        'message 2',
+        'message 3',
+        'message 4',
+      ]);
       expect(all.olderCursor).toBeNull();
 
       const latest = await admin.caller.conversations.get({ id: conversationId, limit: 2 });
@@ -387,21 +519,42 @@ describe('texting: sending', () => {
 
       expect((await errorOf(admin.caller.conversations.get({ id: crypto.randomUUID() }))).code).toBe('NOT_FOUND');
       const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
-      for (const before of [forged([1, 2]), forged(['2026-01-01 10:00:00+00', crypto.randomUUID()]), forged(['2026-01-01T10:00:00.000000Z', 'x'])]) {
-        expect((await errorOf(admin.caller.conversations.get({ id: conversationId, before }))).code, before).toBe('BAD_REQUEST');
+      for (const before of [
+        forged([1, 2]),
+        forged(['2026-01-01 10:00:00+00', crypto.randomUUID()]),
+        forged(['2026-01-01T10:00:00.000000Z', 'x']),
+      ]) {
+        expect((await errorOf(admin.caller.conversations.get({ id: conversationId, before }))).code, before).toBe(
+          'BAD_REQUEST',
+        );
       }
     });
 
     it('simulateReply stores an inbound message through the webhook; STOP unsubscribes and its auto reply is still sent', async () => {
       const [m] = await insertMembers(reg.services, inbox.tenantId, [{ firstName: 'Replier' }]);
       const out = await admin.caller.messages.send({ memberId: m!.id, body: 'Are you coming on Sunday?' });
-      await withWorker(() => until(async () => (await messageRow(reg.services, inbox.tenantId, out.id)).status === 'sent'));
-      expect(await admin.caller.messages.simulateReply({ conversationId: out.conversationId, body: 'Yes, see you there' })).toEqual({ ok: true });
+      await withWorker(() =>
+        until(async () => (await messageRow(reg.services, inbox.tenantId, out.id)).status === 'sent'),
+      );
+      expect(
+        await admin.caller.messages.simulateReply({ conversationId: out.conversationId, body: 'Yes, see you there' }),
+      ).toEqual({ ok: true });
 
       const thread = await admin.caller.conversations.get({ id: out.conversationId });
       const inbound = thread.messages.filter((x) => x.direction === 'inbound');
-      expect(inbound).toEqual([expect.objectContaining({ body: 'Yes, see you there', status: 'received', fromNumber: m!.phone, toNumber: number })]);
-      expect(thread.conversation).toMatchObject({ unreadCount: 1, lastMessagePreview: 'Yes, see you there', churchNumber: number });
+      expect(inbound).toEqual([
+        expect.objectContaining({
+          body: 'Yes, see you there',
+          status: 'received',
+          fromNumber: m!.phone,
+          toNumber: number,
+        }),
+      ]);
+      expect(thread.conversation).toMatchObject({
+        unreadCount: 1,
+        lastMessagePreview: 'Yes, see you there',
+        churchNumber: number,
+      });
       const listed = await admin.caller.conversations.list({ limit: 100 });
       expect(listed.items.find((i) => i.id === out.conversationId)).toMatchObject({ unreadCount: 1 });
       await admin.caller.conversations.markRead({ id: out.conversationId });
@@ -413,14 +566,28 @@ describe('texting: sending', () => {
       expect(after!.subscription).toBe('unsubscribed');
       await withWorker(async () => {
         await until(async () => {
-          const rows = await withDb((db) => db.select().from(messages).where(and(eq(messages.conversationId, out.conversationId), eq(messages.kind, 'auto'))), inbox.tenantId);
+          const rows = await withDb(
+            (db) =>
+              db
+                .select()
+                .from(messages)
+                .where(and(eq(messages.conversationId, out.conversationId), eq(messages.kind, 'auto'))),
+            inbox.tenantId,
+          );
           return rows.length === 1 && rows[0]!.status === 'sent';
         });
       });
-      expect(fake.to(m!.phone).map((c) => c.text)).toEqual(['Are you coming on Sunday?', expect.stringContaining('unsubscribed')]);
+      expect(fake.to(m!.phone).map((c) => c.text)).toEqual([
+        'Are you coming on Sunday?',
+        expect.stringContaining('unsubscribed'),
+      ]);
       expect(fake.to(m!.phone)[1]!.from).toBe(number);
-      expect((await errorOf(admin.caller.messages.send({ memberId: m!.id, body: 'Still there?' }))).code).toBe('PRECONDITION_FAILED');
-      expect((await errorOf(admin.caller.messages.simulateReply({ conversationId: crypto.randomUUID(), body: 'x' }))).code).toBe('NOT_FOUND');
+      expect((await errorOf(admin.caller.messages.send({ memberId: m!.id, body: 'Still there?' }))).code).toBe(
+        'PRECONDITION_FAILED',
+      );
+      expect(
+        (await errorOf(admin.caller.messages.simulateReply({ conversationId: crypto.randomUUID(), body: 'x' }))).code,
+      ).toBe('NOT_FOUND');
     });
   });
 
@@ -429,12 +596,36 @@ describe('texting: sending', () => {
     const o = await signIn(reg.services, c.email, c.password);
     const people = await insertMembers(reg.services, c.tenantId, [{}, {}, {}, { subscription: 'unsubscribed' }]);
     await withDb(async (db) => {
-      const [c1] = await db.insert(conversations).values({ memberId: people[0]!.id, unreadCount: 2, lastMessageAt: sql`now()` }).returning();
-      const [c2] = await db.insert(conversations).values({ memberId: people[1]!.id, unreadCount: 0, lastMessageAt: sql`now()` }).returning();
+      const [c1] = await db
+        .insert(conversations)
+        .values({ memberId: people[0]!.id, unreadCount: 2, lastMessageAt: sql`now()` })
+        .returning();
+      const [c2] = await db
+        .insert(conversations)
+        .values({ memberId: people[1]!.id, unreadCount: 0, lastMessageAt: sql`now()` })
+        .returning();
       const out = (conversationId: string, status: 'sent' | 'delivered' | 'failed' | 'queued', ago = '0 days') =>
-        db.insert(messages).values({ conversationId, direction: 'outbound', body: 'x', segments: 1, status, createdAt: sql`now() - ${ago}::interval` });
+        db
+          .insert(messages)
+          .values({
+            conversationId,
+            direction: 'outbound',
+            body: 'x',
+            segments: 1,
+            status,
+            createdAt: sql`now() - ${ago}::interval`,
+          });
       const inn = (conversationId: string, ago = '0 days') =>
-        db.insert(messages).values({ conversationId, direction: 'inbound', body: 'y', segments: 1, status: 'received', createdAt: sql`now() - ${ago}::interval` });
+        db
+          .insert(messages)
+          .values({
+            conversationId,
+            direction: 'inbound',
+            body: 'y',
+            segments: 1,
+            status: 'received',
+            createdAt: sql`now() - ${ago}::interval`,
+          });
       await out(c1!.id, 'sent');
       await out(c1!.id, 'delivered');
       await out(c2!.id, 'failed');
@@ -445,14 +636,37 @@ describe('texting: sending', () => {
       await out(c2!.id, 'sent', '3 days');
       await out(c2!.id, 'sent', '40 days'); // outside the window
       await inn(c2!.id, '45 days');
-      await db.insert(broadcasts).values({ body: 'later', audience: 'all', scheduledAt: sql`now() + interval '1 day'`, createdBy: c.adminId });
-      await db.insert(broadcasts).values({ body: 'done', audience: 'all', scheduledAt: sql`now() - interval '1 day'`, state: 'sent', createdBy: c.adminId });
+      await db
+        .insert(broadcasts)
+        .values({ body: 'later', audience: 'all', scheduledAt: sql`now() + interval '1 day'`, createdBy: c.adminId });
+      await db
+        .insert(broadcasts)
+        .values({
+          body: 'done',
+          audience: 'all',
+          scheduledAt: sql`now() - interval '1 day'`,
+          state: 'sent',
+          createdBy: c.adminId,
+        });
     }, c.tenantId);
 
     const s = await o.caller.dashboard.summary();
-    expect(s).toMatchObject({ members: 4, subscribed: 3, newThisMonth: 4, unreadThreads: 1, scheduledBroadcasts: 1, sent30d: 3, received30d: 3 });
+    expect(s).toMatchObject({
+      members: 4,
+      subscribed: 3,
+      newThisMonth: 4,
+      unreadThreads: 1,
+      scheduledBroadcasts: 1,
+      sent30d: 3,
+      received30d: 3,
+    });
     expect(s.days).toHaveLength(30);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Europe/London',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(new Date());
     // Messages written just now are today's (this would fail only if the test ran across midnight in London).
     expect(s.days.at(-1)).toEqual({ day: today, sent: 2, received: 3, failed: 1 });
     const total = s.days.reduce((n, d) => n + d.sent + d.received + d.failed, 0);
@@ -462,7 +676,10 @@ describe('texting: sending', () => {
     expect([...days].sort()).toEqual(days);
     // The only other busy day holds the message from 3 days ago (which calendar day can shift at a clock change).
     const busy = s.days.filter((d) => d.sent + d.received + d.failed > 0);
-    expect(busy.map(({ sent, received, failed }) => ({ sent, received, failed }))).toEqual([{ sent: 1, received: 0, failed: 0 }, { sent: 2, received: 3, failed: 1 }]);
+    expect(busy.map(({ sent, received, failed }) => ({ sent, received, failed }))).toEqual([
+      { sent: 1, received: 0, failed: 0 },
+      { sent: 2, received: 3, failed: 1 },
+    ]);
     // Consecutive calendar days.
     for (let i = 1; i < days.length; i++) expect(Date.parse(days[i]!) - Date.parse(days[i - 1]!)).toBe(86_400_000);
   });
@@ -480,8 +697,16 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
   beforeAll(async () => {
     telnyx = await FakeTelnyx.start();
     reg = await createMessagingRegistry();
-    const publicKey = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64');
-    services = reg.servicesWith({ TELNYX_API_URL: `${telnyx.url}/telnyx-proxy`, TELNYX_API_KEY: API_KEY, TELNYX_PUBLIC_KEY: publicKey, TELNYX_MESSAGING_PROFILE_ID: 'profile-123' });
+    const publicKey = generateKeyPairSync('ed25519')
+      .publicKey.export({ format: 'der', type: 'spki' })
+      .subarray(12)
+      .toString('base64');
+    services = reg.servicesWith({
+      TELNYX_API_URL: `${telnyx.url}/telnyx-proxy`,
+      TELNYX_API_KEY: API_KEY,
+      TELNYX_PUBLIC_KEY: publicKey,
+      TELNYX_MESSAGING_PROFILE_ID: 'profile-123',
+    });
     expect(services.messaging.provider.name).toBe('telnyx');
     church = await provisionChurch(services, { churchName: 'Telnyx Chapel' });
     owner = await signIn(services, church.email, church.password);
@@ -493,10 +718,11 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
   });
 
   const row = (id: string) => messageRow(services, church.tenantId, id);
-  const settledRow = (id: string) => until(async () => {
-    const r = await row(id);
-    return r.status !== 'queued' && r.status !== 'sending' ? r : null;
-  });
+  const settledRow = (id: string) =>
+    until(async () => {
+      const r = await row(id);
+      return r.status !== 'queued' && r.status !== 'sending' ? r : null;
+    });
 
   it('sends with the API key as a bearer token and the number, text and messaging profile as JSON', async () => {
     const [m] = await insertMembers(services, church.tenantId, [{ firstName: 'Tess' }]);
@@ -504,7 +730,12 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
     const worker = await startWorker(services);
     try {
       const r = await settledRow(queued.id);
-      expect(r).toMatchObject({ status: 'sent', providerMessageId: expect.stringMatching(/^telnyx-\d+$/), fromNumber: number, toNumber: m!.phone });
+      expect(r).toMatchObject({
+        status: 'sent',
+        providerMessageId: expect.stringMatching(/^telnyx-\d+$/),
+        fromNumber: number,
+        toNumber: m!.phone,
+      });
     } finally {
       await worker.stop();
     }
@@ -513,7 +744,12 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
     expect(req).toMatchObject({ method: 'POST', url: '/telnyx-proxy/v2/messages' }); // {TELNYX_API_URL}/v2/messages, path kept
     expect(req!.headers.authorization).toBe(`Bearer ${API_KEY}`);
     expect(req!.headers['content-type']).toMatch(/^application\/json/);
-    expect(req!.body).toEqual({ from: number, to: m!.phone, text: 'Welcome to Telnyx Chapel €5', messaging_profile_id: 'profile-123' });
+    expect(req!.body).toEqual({
+      from: number,
+      to: m!.phone,
+      text: 'Welcome to Telnyx Chapel €5',
+      messaging_profile_id: 'profile-123',
+    });
   });
 
   it('429 and 5xx are transient: the message goes back to the queue and the job is retried until sent', async () => {
@@ -525,7 +761,11 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
     const worker = await startWorker(services);
     try {
       for (const q of [qa, qb]) {
-        await until(async () => (await queuedJobs(reg.admin, SEND_TASK)).some((j) => j.key?.endsWith(`:${q.id}`) && j.attempts === 1 && j.last_error));
+        await until(async () =>
+          (await queuedJobs(reg.admin, SEND_TASK)).some(
+            (j) => j.key?.endsWith(`:${q.id}`) && j.attempts === 1 && j.last_error,
+          ),
+        );
         expect((await row(q.id)).status).toBe('queued');
       }
       const jobs = await queuedJobs(reg.admin, SEND_TASK);
@@ -542,7 +782,20 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
 
   it("other 4xx answers are permanent: the message fails with Telnyx's error detail and is not retried", async () => {
     const [a, b] = await insertMembers(services, church.tenantId, [{ firstName: 'Invalid' }, { firstName: 'Blank' }]);
-    telnyx.script.set(a!.phone, [{ status: 422, body: { errors: [{ code: '40310', title: 'Invalid destination number', detail: 'The destination number is not a valid mobile number.' }] } }]);
+    telnyx.script.set(a!.phone, [
+      {
+        status: 422,
+        body: {
+          errors: [
+            {
+              code: '40310',
+              title: 'Invalid destination number',
+              detail: 'The destination number is not a valid mobile number.',
+            },
+          ],
+        },
+      },
+    ]);
     telnyx.script.set(b!.phone, [{ status: 400 }]);
     const qa = await owner.caller.messages.send({ memberId: a!.id, body: 'Hello' });
     const qb = await owner.caller.messages.send({ memberId: b!.id, body: 'Hello' });
@@ -554,7 +807,12 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
       const rb = await settledRow(qb.id);
       expect(rb.status).toBe('failed');
       expect(rb.error).toContain('400');
-      await until(async () => !(await queuedJobs(reg.admin, SEND_TASK)).some((j) => j.key?.endsWith(`:${qa.id}`) || j.key?.endsWith(`:${qb.id}`)));
+      await until(
+        async () =>
+          !(await queuedJobs(reg.admin, SEND_TASK)).some(
+            (j) => j.key?.endsWith(`:${qa.id}`) || j.key?.endsWith(`:${qb.id}`),
+          ),
+      );
     } finally {
       await worker.stop();
     }
@@ -566,7 +824,11 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
   });
 
   it('an accepted message is never sent again: a 2xx without a message id is sent, an unanswered request fails unretried', async () => {
-    const [a, b, c] = await insertMembers(services, church.tenantId, [{ firstName: 'NoId' }, { firstName: 'Silent' }, { firstName: 'Dropped' }]);
+    const [a, b, c] = await insertMembers(services, church.tenantId, [
+      { firstName: 'NoId' },
+      { firstName: 'Silent' },
+      { firstName: 'Dropped' },
+    ]);
     telnyx.script.set(a!.phone, [{ status: 200, raw: 'accepted' }]);
     const qa = await owner.caller.messages.send({ memberId: a!.id, body: 'Accepted without an id' });
     const worker = await startWorker(services);
@@ -591,14 +853,22 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
     const closed = await FakeTelnyx.start();
     const closedUrl = closed.url;
     await closed.close();
-    const refused = await errorOf(createTelnyx({ apiKey: API_KEY, baseUrl: closedUrl }).send({ from: number, to: c!.phone, text: 'x' }));
+    const refused = await errorOf(
+      createTelnyx({ apiKey: API_KEY, baseUrl: closedUrl }).send({ from: number, to: c!.phone, text: 'x' }),
+    );
     expect(TransientSendError.is(refused)).toBe(true);
   });
 
   it('simulateReply is refused when a real Telnyx account is configured', async () => {
     const [m] = await insertMembers(services, church.tenantId, [{ firstName: 'Sim' }]);
     const q = await owner.caller.messages.send({ memberId: m!.id, body: 'hi' });
-    expect((await errorOf(caller(services, owner.session).messages.simulateReply({ conversationId: q.conversationId, body: 'hello' }))).code).toBe('PRECONDITION_FAILED');
+    expect(
+      (
+        await errorOf(
+          caller(services, owner.session).messages.simulateReply({ conversationId: q.conversationId, body: 'hello' }),
+        )
+      ).code,
+    ).toBe('PRECONDITION_FAILED');
     await sleep(0);
   });
 });

@@ -32,7 +32,13 @@ describe('tenant migrations reach existing churches', () => {
   it('migrates the template and every active church, and the church role can use the new column', async () => {
     const worker = await startWorker(reg.services);
     const anonymous = createCaller(createContext({ session: null, services: reg.services }));
-    const { ticket } = await anonymous.onboarding.signup({ churchName: 'Old Church', timezone: 'UTC', adminName: 'Old Admin', email: 'old@example.org', password: 'long enough pw' });
+    const { ticket } = await anonymous.onboarding.signup({
+      churchName: 'Old Church',
+      timezone: 'UTC',
+      adminName: 'Old Admin',
+      email: 'old@example.org',
+      password: 'long enough pw',
+    });
     await until(async () => (await anonymous.onboarding.status({ ticket })).state === 'ready');
     await worker.stop();
     const [before] = await reg.services.registry.sql`select * from tenants`;
@@ -65,7 +71,8 @@ describe('tenant migrations reach existing churches', () => {
     const template = postgres(withDatabase(serverUrl(), reg.services.naming.template), { max: 1 });
     // The template must accept this one connection for the check, and be left with none.
     try {
-      const cols = await template`select column_name from information_schema.columns where table_name = 'admins' and column_name = 'phone'`;
+      const cols =
+        await template`select column_name from information_schema.columns where table_name = 'admins' and column_name = 'phone'`;
       expect(cols).toHaveLength(1);
     } finally {
       await template.end();
@@ -97,7 +104,9 @@ describe('startup checks', () => {
       const u = new URL(withDatabase(serverUrl(), 'stp_never_created'));
       u.username = role;
       u.password = 'limited-pw';
-      await expect(prepareDatabases(u.toString(), { secretKey: testSecretKey })).rejects.toThrow('DATABASE_URL user needs CREATEDB and CREATEROLE');
+      await expect(prepareDatabases(u.toString(), { secretKey: testSecretKey })).rejects.toThrow(
+        'DATABASE_URL user needs CREATEDB and CREATEROLE',
+      );
     } finally {
       await admin.unsafe(`drop role ${role}`);
       await admin.end();
@@ -118,7 +127,9 @@ describe('the registry role request traffic uses', () => {
       await expect(sql`select count(*) from tenants`).resolves.toBeDefined();
       await expect(sql.unsafe('create table intruder (id int)')).rejects.toMatchObject({ code: '42501' });
       await expect(sql.unsafe('drop table tenants')).rejects.toMatchObject({ code: '42501' });
-      await expect(sql`insert into graphile_worker._private_jobs (task_id) values (1)`).rejects.toMatchObject({ code: '42501' });
+      await expect(sql`insert into graphile_worker._private_jobs (task_id) values (1)`).rejects.toMatchObject({
+        code: '42501',
+      });
       const [me] = await sql<{ rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean }[]>`
         select rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = current_user`;
       expect(me).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false });

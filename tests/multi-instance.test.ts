@@ -6,7 +6,15 @@ import { SigninError, signInWithPassword } from '@/server/auth/signin';
 import { startWorker } from '@/server/jobs/worker';
 import type { MessagingProvider, OutboundText } from '@/server/messaging/provider';
 import type { Services } from '@/server/services';
-import { caller, errorOf, freshIp, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import {
+  caller,
+  errorOf,
+  freshIp,
+  provisionChurch,
+  signIn,
+  type Church,
+  type SignedInClient,
+} from './support/accounts';
 import { createTestRegistry, sleep, until, type TestRegistry } from './support/harness';
 import { assignNumber, FakeProvider, insertMembers } from './support/messaging';
 
@@ -47,7 +55,12 @@ describe('two instances, two queue workers, one registry', () => {
 
   beforeAll(async () => {
     // Small pools: the suite shares its server (a stock one allows 100 connections) with everything else.
-    const env = { SENDS_PER_SECOND_PER_CHURCH: String(RATE), SIGNIN_FAILURES_PER_EMAIL: String(FAILURES_PER_EMAIL), WORKER_CONCURRENCY: '4', REGISTRY_POOL_SIZE: '4' };
+    const env = {
+      SENDS_PER_SECOND_PER_CHURCH: String(RATE),
+      SIGNIN_FAILURES_PER_EMAIL: String(FAILURES_PER_EMAIL),
+      WORKER_CONCURRENCY: '4',
+      REGISTRY_POOL_SIZE: '4',
+    };
     reg = await createTestRegistry(env, { provider: tagged('A', fake, sentBy) });
     a = reg.services;
     b = reg.servicesWith(env, tagged('B', fake, sentBy));
@@ -78,7 +91,9 @@ describe('two instances, two queue workers, one registry', () => {
   it(`sign-in failures are counted across both instances: ${FAILURES_PER_EMAIL} in all lock the pair out on both`, async () => {
     const ip = freshIp();
     for (let i = 0; i < FAILURES_PER_EMAIL; i++) {
-      const err = await errorOf(signInWithPassword(i % 2 ? b : a, { email: church.email, password: 'wrong password!' }, ip));
+      const err = await errorOf(
+        signInWithPassword(i % 2 ? b : a, { email: church.email, password: 'wrong password!' }, ip),
+      );
       expect(err.message).toBe('Email or password is incorrect.');
     }
     for (const s of [a, b]) {
@@ -87,15 +102,21 @@ describe('two instances, two queue workers, one registry', () => {
       expect(locked.message).toMatch(/^Too many attempts\./);
     }
     // Another address is not affected, on either instance.
-    expect((await signInWithPassword(b, { email: church.email, password: church.password }, freshIp())).adminId).toBe(church.adminId);
+    expect((await signInWithPassword(b, { email: church.email, password: church.password }, freshIp())).adminId).toBe(
+      church.adminId,
+    );
   });
 
   it('signups through either instance are provisioned once each, whichever worker takes them', async () => {
-    const signups = await Promise.all([a, b, a, b].map((s, i) => provisionChurch(s, { provision: false, churchName: `Two Worker Signup ${i}` })));
+    const signups = await Promise.all(
+      [a, b, a, b].map((s, i) => provisionChurch(s, { provision: false, churchName: `Two Worker Signup ${i}` })),
+    );
     const jobIds = signups.map((s) => s.jobId);
     const jobs = await until(
       async () => {
-        const rows = await reg.admin<{ state: string; attempts: number; steps: { name: string; state: string; attempts: number }[] }[]>`
+        const rows = await reg.admin<
+          { state: string; attempts: number; steps: { name: string; state: string; attempts: number }[] }[]
+        >`
           select state, attempts, steps from provisioning_jobs where id = any(${jobIds}::uuid[])`;
         return rows.length === jobIds.length && rows.every((r) => r.state === 'ready') && rows;
       },
@@ -106,30 +127,58 @@ describe('two instances, two queue workers, one registry', () => {
       expect(j.steps.every((s) => s.state === 'done' && s.attempts === 1)).toBe(true);
     }
     const prefix = a.naming.prefix;
-    const dbs = await reg.admin<{ n: number }[]>`select count(*)::int as n from pg_database where datname like ${prefix + '\\_t\\_%'}`;
+    const dbs = await reg.admin<
+      { n: number }[]
+    >`select count(*)::int as n from pg_database where datname like ${prefix + '\\_t\\_%'}`;
     const tenants = await reg.admin<{ n: number }[]>`select count(*)::int as n from tenants where status = 'active'`;
     expect(dbs[0]!.n).toBe(tenants[0]!.n);
-    for (const s of signups) expect((await signInWithPassword(b, { email: s.email, password: s.password }, freshIp())).tenantId).toBe(s.tenantId);
+    for (const s of signups)
+      expect((await signInWithPassword(b, { email: s.email, password: s.password }, freshIp())).tenantId).toBe(
+        s.tenantId,
+      );
   });
 
   it('40 texts queued on A and two broadcasts (one from each instance) go out exactly once, at one shared rate', async () => {
-    const singles = await insertMembers(a, church.tenantId, Array.from({ length: 40 }, (_, i) => ({ firstName: `Single${i}` })));
-    const choir = await insertMembers(a, church.tenantId, Array.from({ length: 15 }, (_, i) => ({ firstName: `Choir${i}`, tags: ['choir'] })));
-    const youth = await insertMembers(a, church.tenantId, Array.from({ length: 15 }, (_, i) => ({ firstName: `Youth${i}`, tags: ['youth'] })));
+    const singles = await insertMembers(
+      a,
+      church.tenantId,
+      Array.from({ length: 40 }, (_, i) => ({ firstName: `Single${i}` })),
+    );
+    const choir = await insertMembers(
+      a,
+      church.tenantId,
+      Array.from({ length: 15 }, (_, i) => ({ firstName: `Choir${i}`, tags: ['choir'] })),
+    );
+    const youth = await insertMembers(
+      a,
+      church.tenantId,
+      Array.from({ length: 15 }, (_, i) => ({ firstName: `Youth${i}`, tags: ['youth'] })),
+    );
     const ownerB = await signIn(b, church.email, church.password);
     const callsBefore = fake.calls.length;
 
     const started = Date.now();
-    const queued = await Promise.all(singles.map((m, i) => ownerA.caller.messages.send({ memberId: m.id, body: `Single text ${i}` })));
+    const queued = await Promise.all(
+      singles.map((m, i) => ownerA.caller.messages.send({ memberId: m.id, body: `Single text ${i}` })),
+    );
     const [bcA, bcB] = await Promise.all([
-      ownerA.caller.broadcasts.create({ body: 'Choir: rehearsal moved to 7pm', audience: { type: 'tag', tag: 'choir' } }),
-      ownerB.caller.broadcasts.create({ body: 'Youth: retreat forms due Sunday', audience: { type: 'tag', tag: 'youth' } }),
+      ownerA.caller.broadcasts.create({
+        body: 'Choir: rehearsal moved to 7pm',
+        audience: { type: 'tag', tag: 'choir' },
+      }),
+      ownerB.caller.broadcasts.create({
+        body: 'Youth: retreat forms due Sunday',
+        audience: { type: 'tag', tag: 'youth' },
+      }),
     ]);
 
     const total = singles.length + choir.length + youth.length;
     await until(async () => fake.calls.length - callsBefore >= total, { timeoutMs: 30_000, everyMs: 50 });
     for (const id of [bcA.id, bcB.id]) {
-      await until(async () => (await ownerA.caller.broadcasts.get({ id })).state === 'sent', { timeoutMs: 10_000, everyMs: 50 });
+      await until(async () => (await ownerA.caller.broadcasts.get({ id })).state === 'sent', {
+        timeoutMs: 10_000,
+        everyMs: 50,
+      });
     }
     const elapsed = Date.now() - started;
     await sleep(500); // anything sent twice would show up by now
@@ -137,19 +186,53 @@ describe('two instances, two queue workers, one registry', () => {
 
     // Each text once: the singles by their own words, the broadcasts once per member of the audience.
     expect(calls).toHaveLength(total);
-    for (const [i, m] of singles.entries()) expect(calls.filter((c) => c.to === m.phone && c.text === `Single text ${i}`), `single ${i}`).toHaveLength(1);
-    for (const m of choir) expect(calls.filter((c) => c.to === m.phone)).toEqual([expect.objectContaining({ text: 'Choir: rehearsal moved to 7pm' })]);
-    for (const m of youth) expect(calls.filter((c) => c.to === m.phone)).toEqual([expect.objectContaining({ text: 'Youth: retreat forms due Sunday' })]);
+    for (const [i, m] of singles.entries())
+      expect(
+        calls.filter((c) => c.to === m.phone && c.text === `Single text ${i}`),
+        `single ${i}`,
+      ).toHaveLength(1);
+    for (const m of choir)
+      expect(calls.filter((c) => c.to === m.phone)).toEqual([
+        expect.objectContaining({ text: 'Choir: rehearsal moved to 7pm' }),
+      ]);
+    for (const m of youth)
+      expect(calls.filter((c) => c.to === m.phone)).toEqual([
+        expect.objectContaining({ text: 'Youth: retreat forms due Sunday' }),
+      ]);
 
     // The rows agree: every message sent, none twice, broadcasts counted right.
-    const rows = await a.connections.withTenant(church.tenantId, (db) => db.select().from(messages).where(inArray(messages.id, queued.map((q) => q.id))));
+    const rows = await a.connections.withTenant(church.tenantId, (db) =>
+      db
+        .select()
+        .from(messages)
+        .where(
+          inArray(
+            messages.id,
+            queued.map((q) => q.id),
+          ),
+        ),
+    );
     expect(rows).toHaveLength(40);
     expect(rows.every((r) => r.status === 'sent' && r.providerMessageId)).toBe(true);
     expect(new Set(rows.map((r) => r.providerMessageId)).size).toBe(40);
-    for (const [bc, audience] of [[bcA, choir], [bcB, youth]] as const) {
+    for (const [bc, audience] of [
+      [bcA, choir],
+      [bcB, youth],
+    ] as const) {
       const got = await ownerB.caller.broadcasts.get({ id: bc.id });
-      expect(got).toMatchObject({ state: 'sent', recipients: audience.length, sent: audience.length, failed: 0, pending: 0 });
-      const bRows = await b.connections.withTenant(church.tenantId, (db) => db.select().from(messages).where(and(eq(messages.broadcastId, bc.id))));
+      expect(got).toMatchObject({
+        state: 'sent',
+        recipients: audience.length,
+        sent: audience.length,
+        failed: 0,
+        pending: 0,
+      });
+      const bRows = await b.connections.withTenant(church.tenantId, (db) =>
+        db
+          .select()
+          .from(messages)
+          .where(and(eq(messages.broadcastId, bc.id))),
+      );
       expect(bRows).toHaveLength(audience.length);
       expect(bRows.every((r) => r.status === 'sent')).toBe(true);
     }
@@ -173,7 +256,8 @@ describe('two instances, two queue workers, one registry', () => {
     expect(maxPerSecond).toBeLessThanOrEqual(2 * RATE); // a fixed one-second window allows at most twice the rate in any sliding second
 
     // No send job is left behind on either side.
-    const left = await reg.admin`select 1 from graphile_worker.jobs j where j.task_identifier in ('send_message', 'run_broadcast')`;
+    const left =
+      await reg.admin`select 1 from graphile_worker.jobs j where j.task_identifier in ('send_message', 'run_broadcast')`;
     expect(left).toHaveLength(0);
   });
 });

@@ -82,7 +82,9 @@ describe('observability', () => {
     });
 
     it('is 200 through the route with the token: connection gauges, queue depth and process metrics', async () => {
-      const res = await metricsRoute(new Request('http://test/api/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }));
+      const res = await metricsRoute(
+        new Request('http://test/api/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }),
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
       const text = await res.text();
@@ -92,20 +94,35 @@ describe('observability', () => {
       expect(sample(text, 'steeple_tenant_connections_open')).toBe(stats.openConnections);
       expect(sample(text, 'steeple_tenant_pools_created_total')).toBeGreaterThanOrEqual(1); // the church provisioned above
       expect(sample(text, 'steeple_tenant_pool_potential_leaks')).toBe(0);
-      for (const name of ['steeple_tenant_connections_peak', 'steeple_tenant_connections_reserved', 'steeple_tenant_connection_waiters', 'steeple_tenant_pools_closing', 'steeple_tenant_pools_closed_total', 'steeple_tenant_pools_evicted_total', 'steeple_tenant_connection_budget_timeouts_total']) {
+      for (const name of [
+        'steeple_tenant_connections_peak',
+        'steeple_tenant_connections_reserved',
+        'steeple_tenant_connection_waiters',
+        'steeple_tenant_pools_closing',
+        'steeple_tenant_pools_closed_total',
+        'steeple_tenant_pools_evicted_total',
+        'steeple_tenant_connection_budget_timeouts_total',
+      ]) {
         expect(sample(text, name), name).toBeTypeOf('number');
       }
       // The signup's queue job is still there (no worker runs in this test): one ready job at least.
       expect(sample(text, 'steeple_registry_up')).toBe(1);
       expect(sample(text, 'steeple_queue_jobs', { state: 'ready' })).toBeGreaterThanOrEqual(1);
-      for (const state of ['scheduled', 'running', 'failed']) expect(sample(text, 'steeple_queue_jobs', { state })).toBe(0);
+      for (const state of ['scheduled', 'running', 'failed'])
+        expect(sample(text, 'steeple_queue_jobs', { state })).toBe(0);
       expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     });
 
     it('still answers 200 while the registry is unreachable, marking the registry metrics as skipped', async () => {
       const port = await freePort(); // nothing listens there
       const dead = createServices(
-        loadConfig({ DATABASE_URL: withDatabase(`postgres://postgres@127.0.0.1:${port}/x`, reg.name), ...testSecrets, LOG_LEVEL: 'error', METRICS_TOKEN, REGISTRY_TIMEOUT_MS: '300' }),
+        loadConfig({
+          DATABASE_URL: withDatabase(`postgres://postgres@127.0.0.1:${port}/x`, reg.name),
+          ...testSecrets,
+          LOG_LEVEL: 'error',
+          METRICS_TOKEN,
+          REGISTRY_TIMEOUT_MS: '300',
+        }),
       );
       try {
         const res = await scrape(dead);
@@ -123,25 +140,37 @@ describe('observability', () => {
   describe('counted events', () => {
     it('counts real Telnyx webhooks by outcome: stored, duplicate, unauthorized, bad_request', async () => {
       const before = await metricsText();
-      const at = (text: string, outcome: string) => sample(text, 'steeple_webhooks_total', { provider: 'telnyx', outcome }) ?? 0;
+      const at = (text: string, outcome: string) =>
+        sample(text, 'steeple_webhooks_total', { provider: 'telnyx', outcome }) ?? 0;
       const m = received(personNumber(1), number, 'See you Sunday');
       expect((await postSigned(services, m.body)).status).toBe(200);
       expect((await postSigned(services, m.body)).status).toBe(200);
       expect((await post(services, m.body, {})).status).toBe(401);
       expect((await postSigned(services, '{"data":')).status).toBe(400);
       const after = await metricsText();
-      for (const outcome of ['stored', 'duplicate', 'unauthorized', 'bad_request']) expect(at(after, outcome) - at(before, outcome), outcome).toBe(1);
+      for (const outcome of ['stored', 'duplicate', 'unauthorized', 'bad_request'])
+        expect(at(after, outcome) - at(before, outcome), outcome).toBe(1);
     });
 
     it('counts a Stripe webhook while billing is off as not_configured', async () => {
-      const at = (text: string) => sample(text, 'steeple_webhooks_total', { provider: 'stripe', outcome: 'not_configured' }) ?? 0;
+      const at = (text: string) =>
+        sample(text, 'steeple_webhooks_total', { provider: 'stripe', outcome: 'not_configured' }) ?? 0;
       const before = at(await metricsText());
-      expect((await handleStripeWebhook(new Request('http://test/api/webhooks/stripe', { method: 'POST', body: '{}' }), services)).status).toBe(404);
+      expect(
+        (
+          await handleStripeWebhook(
+            new Request('http://test/api/webhooks/stripe', { method: 'POST', body: '{}' }),
+            services,
+          )
+        ).status,
+      ).toBe(404);
       expect(at(await metricsText()) - before).toBe(1);
     });
 
     it('times procedure calls through the route, by procedure, type and outcome', async () => {
-      const at = (text: string, outcome: string) => sample(text, 'steeple_request_duration_seconds_count', { procedure: 'account.me', type: 'query', outcome }) ?? 0;
+      const at = (text: string, outcome: string) =>
+        sample(text, 'steeple_request_duration_seconds_count', { procedure: 'account.me', type: 'query', outcome }) ??
+        0;
       const before = await metricsText();
       const cookie = await signedInCookie(church);
       expect((await callRoute('account.me', { cookie })).status).toBe(200);
@@ -149,11 +178,18 @@ describe('observability', () => {
       const after = await metricsText();
       expect(at(after, 'ok') - at(before, 'ok')).toBe(1);
       expect(at(after, 'UNAUTHORIZED') - at(before, 'UNAUTHORIZED')).toBe(1);
-      expect(sample(after, 'steeple_request_duration_seconds_bucket', { procedure: 'account.me', outcome: 'ok', le: '+Inf' })).toBeGreaterThanOrEqual(1);
+      expect(
+        sample(after, 'steeple_request_duration_seconds_bucket', {
+          procedure: 'account.me',
+          outcome: 'ok',
+          le: '+Inf',
+        }),
+      ).toBeGreaterThanOrEqual(1);
     });
 
     it('times provisioning by outcome after a signup', async () => {
-      const at = (text: string) => sample(text, 'steeple_provisioning_duration_seconds_count', { outcome: 'ready' }) ?? 0;
+      const at = (text: string) =>
+        sample(text, 'steeple_provisioning_duration_seconds_count', { outcome: 'ready' }) ?? 0;
       const before = at(await metricsText());
       await provisionChurch(services);
       const after = await metricsText();
@@ -164,7 +200,9 @@ describe('observability', () => {
 
   describe('request ids', () => {
     it('echoes a safe x-request-id and replaces an unsafe or missing one', async () => {
-      expect((await callRoute('account.me', { requestId: 'req-123_abc.DEF' })).headers.get('x-request-id')).toBe('req-123_abc.DEF');
+      expect((await callRoute('account.me', { requestId: 'req-123_abc.DEF' })).headers.get('x-request-id')).toBe(
+        'req-123_abc.DEF',
+      );
       for (const unsafe of ['has spaces', 'x'.repeat(65), 'quote"d', '']) {
         const id = (await callRoute('account.me', { requestId: unsafe })).headers.get('x-request-id');
         expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -176,12 +214,22 @@ describe('observability', () => {
     Sentry.captureEvent({
       message: 'scrub me',
       tags: { requestId: 'req-scrub' },
-      request: { url: 'http://test/x', method: 'POST', data: SECRET_TEXT, cookies: { session: 'COOKIE1' }, query_string: 'token=QUERY1', headers: { cookie: 'COOKIE2', authorization: 'Bearer AUTH1', 'user-agent': 'tester' } },
+      request: {
+        url: 'http://test/x',
+        method: 'POST',
+        data: SECRET_TEXT,
+        cookies: { session: 'COOKIE1' },
+        query_string: 'token=QUERY1',
+        headers: { cookie: 'COOKIE2', authorization: 'Bearer AUTH1', 'user-agent': 'tester' },
+      },
     });
     await Sentry.flush(5_000);
-    const event = await until(async () => sentry.events().find((e) => e.tags?.requestId === 'req-scrub'), { timeoutMs: 5_000 });
+    const event = await until(async () => sentry.events().find((e) => e.tags?.requestId === 'req-scrub'), {
+      timeoutMs: 5_000,
+    });
     expect(event.request).toEqual({ url: 'http://test/x', method: 'POST', headers: { 'user-agent': 'tester' } });
-    for (const secret of [SECRET_TEXT, 'COOKIE1', 'COOKIE2', 'QUERY1', 'AUTH1']) expect(sentry.envelopes.join('\n')).not.toContain(secret);
+    for (const secret of [SECRET_TEXT, 'COOKIE1', 'COOKIE2', 'QUERY1', 'AUTH1'])
+      expect(sentry.envelopes.join('\n')).not.toContain(secret);
   });
 
   describe('logs', () => {
@@ -212,12 +260,23 @@ describe('observability', () => {
         });
       });
       const line = logs.lines.find((l) => l.msg === 'member not created')!;
-      expect(line).toMatchObject({ level: 'info', requestId: 'req-1', tenantId: 'tenant-1', procedure: 'members.create', memberCount: 3 });
+      expect(line).toMatchObject({
+        level: 'info',
+        requestId: 'req-1',
+        tenantId: 'tenant-1',
+        procedure: 'members.create',
+        memberCount: 3,
+      });
       expect(new Date(line.time as string).getTime()).toBeGreaterThan(0);
       expect(line.err).toEqual({ name: 'Error', message: 'duplicate key', stack: err.stack, code: '23505' });
       const raw = JSON.stringify(line);
-      for (const secret of [PASSWORD, SECRET_TEXT, 'argon2id', 'KEY123', 'Bearer abc', 'ENCRYPTED']) expect(raw).not.toContain(secret);
-      expect(line).toMatchObject({ password: '[redacted]', nested: { deeper: { body: '[redacted]' } }, list: [{ text: '[redacted]', dbSecret: '[redacted]' }] });
+      for (const secret of [PASSWORD, SECRET_TEXT, 'argon2id', 'KEY123', 'Bearer abc', 'ENCRYPTED'])
+        expect(raw).not.toContain(secret);
+      expect(line).toMatchObject({
+        password: '[redacted]',
+        nested: { deeper: { body: '[redacted]' } },
+        list: [{ text: '[redacted]', dbSecret: '[redacted]' }],
+      });
     });
 
     it('respects LOG_LEVEL while the process runs', () => {
@@ -249,7 +308,10 @@ describe('observability', () => {
         broken = await provisionChurch(services, { churchName: 'Broken Chapel', password: PASSWORD });
         brokenNumber = await assignNumber(services, broken.tenantId);
         brokenCookie = await signedInCookie(broken); // before the break: sign-in reads the admins table too
-        const [row] = await services.registry.db.select({ dbName: tenants.dbName }).from(tenants).where(eq(tenants.id, broken.tenantId));
+        const [row] = await services.registry.db
+          .select({ dbName: tenants.dbName })
+          .from(tenants)
+          .where(eq(tenants.id, broken.tenantId));
         const sql = postgres(withDatabase(serverUrl(), row!.dbName), { max: 1, onnotice: () => {} });
         // Procedures then fail unexpectedly (INTERNAL_SERVER_ERROR) and texts cannot be stored: both are logged errors.
         await sql`alter table admins rename to admins_gone`;
@@ -262,27 +324,47 @@ describe('observability', () => {
         expect(res.status).toBe(500);
         expect(res.headers.get('x-request-id')).toBe('req-broken-1');
         const line = logs.lines.find((l) => l.msg === 'procedure failed' && l.requestId === 'req-broken-1');
-        expect(line).toMatchObject({ level: 'error', requestId: 'req-broken-1', tenantId: broken.tenantId, procedure: 'account.me' });
+        expect(line).toMatchObject({
+          level: 'error',
+          requestId: 'req-broken-1',
+          tenantId: broken.tenantId,
+          procedure: 'account.me',
+        });
         expect((line!.err as { message: string }).message).toMatch(/admins/);
 
         await Sentry.flush(5_000);
-        const event = await until(async () => sentry.events().find((e) => e.tags?.requestId === 'req-broken-1'), { timeoutMs: 5_000 });
-        expect(event.tags).toMatchObject({ requestId: 'req-broken-1', tenantId: broken.tenantId, procedure: 'account.me' });
+        const event = await until(async () => sentry.events().find((e) => e.tags?.requestId === 'req-broken-1'), {
+          timeoutMs: 5_000,
+        });
+        expect(event.tags).toMatchObject({
+          requestId: 'req-broken-1',
+          tenantId: broken.tenantId,
+          procedure: 'account.me',
+        });
         expect(event.exception?.values?.at(-1)?.value).toMatch(/admins/);
         expect(event.extra).toMatchObject({ log: 'procedure failed' });
       });
 
       it("a failed query's parameters (a text, a password hash) never reach the log or Sentry; the query does", async () => {
         const err = await services.connections
-          .withTenant(broken.tenantId, (db) => db.select().from(messages).where(and(eq(messages.body, SECRET_TEXT), ne(messages.fromNumber, PASSWORD))))
+          .withTenant(broken.tenantId, (db) =>
+            db
+              .select()
+              .from(messages)
+              .where(and(eq(messages.body, SECRET_TEXT), ne(messages.fromNumber, PASSWORD))),
+          )
           .catch((e: Error) => e);
         expect(err).toBeInstanceOf(Error);
         expect((err as Error).message).toContain(SECRET_TEXT); // drizzle puts the values in its message...
         runWithContext({ requestId: 'req-params-1' }, () => log.error('lookup failed', { err }));
         const line = logs.lines.find((l) => l.requestId === 'req-params-1')!;
-        expect((line.err as { message: string }).message).toMatch(/^Failed query: select .* from "messages"[\s\S]*\nparams: \[redacted\]$/);
+        expect((line.err as { message: string }).message).toMatch(
+          /^Failed query: select .* from "messages"[\s\S]*\nparams: \[redacted\]$/,
+        );
         await Sentry.flush(5_000);
-        const event = await until(async () => sentry.events().find((e) => e.tags?.requestId === 'req-params-1'), { timeoutMs: 5_000 });
+        const event = await until(async () => sentry.events().find((e) => e.tags?.requestId === 'req-params-1'), {
+          timeoutMs: 5_000,
+        });
         expect(event.exception?.values?.map((v) => v.value).join('\n')).toContain('params: [redacted]');
         for (const text of [JSON.stringify(logs.lines), ...sentry.envelopes]) {
           expect(text).not.toContain(SECRET_TEXT); // ...and neither the log nor Sentry ever shows them
@@ -292,21 +374,33 @@ describe('observability', () => {
 
       it('a text that cannot be delivered is kept, and a logged error (requestId, tenantId) that never contains the text, in the log, Sentry or the registry', async () => {
         const m = received(personNumber(3), brokenNumber, SECRET_TEXT);
-        const res = await post(services, m.body, { ...signWebhook(services.messaging.signingKey!, m.body), 'x-request-id': 'req-hook-1' });
+        const res = await post(services, m.body, {
+          ...signWebhook(services.messaging.signingKey!, m.body),
+          'x-request-id': 'req-hook-1',
+        });
         expect(res.status).toBe(200); // kept in the registry: Telnyx need not retry, the drain will
         expect(await res.json()).toEqual({ outcome: 'queued' });
         const line = logs.lines.find((l) => l.requestId === 'req-hook-1' && l.level === 'error');
-        expect(line).toMatchObject({ msg: 'inbound event not delivered; it will be tried again', tenantId: broken.tenantId });
+        expect(line).toMatchObject({
+          msg: 'inbound event not delivered; it will be tried again',
+          tenantId: broken.tenantId,
+        });
         const text = await metricsText();
-        expect(sample(text, 'steeple_webhooks_total', { provider: 'telnyx', outcome: 'queued' })).toBeGreaterThanOrEqual(1);
+        expect(
+          sample(text, 'steeple_webhooks_total', { provider: 'telnyx', outcome: 'queued' }),
+        ).toBeGreaterThanOrEqual(1);
         expect(sample(text, 'steeple_inbound_pending')).toBeGreaterThanOrEqual(1);
-        const [kept] = await services.registry.sql<{ attempts: number; last_error: string }[]>`select attempts, last_error from inbound_events where event_key = ${'received:' + m.id}`;
+        const [kept] = await services.registry.sql<
+          { attempts: number; last_error: string }[]
+        >`select attempts, last_error from inbound_events where event_key = ${'received:' + m.id}`;
         expect(kept!.attempts).toBe(1);
         expect(kept!.last_error).toMatch(/messages/);
         expect(kept!.last_error).not.toContain(SECRET_TEXT);
 
         await Sentry.flush(5_000);
-        const event = await until(async () => sentry.events().find((e) => e.tags?.requestId === 'req-hook-1'), { timeoutMs: 5_000 });
+        const event = await until(async () => sentry.events().find((e) => e.tags?.requestId === 'req-hook-1'), {
+          timeoutMs: 5_000,
+        });
         expect(event.tags).toMatchObject({ tenantId: broken.tenantId });
         expect(event.request?.data).toBeUndefined();
         for (const text of [JSON.stringify(logs.lines), ...sentry.envelopes]) {

@@ -6,7 +6,9 @@ import { addTeammate, errorOf, provisionChurch, signIn, type SignedInClient } fr
 import { createTestRegistry, type TestRegistry } from './support/harness';
 
 /** Every procedure that needs more than being on the team, and the action it needs: read off the router itself. */
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta; type: string } }>);
+const procedures = Object.entries(
+  appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta; type: string } }>,
+);
 const guarded = procedures
   .filter(([, p]) => p._def.meta?.permission)
   .map(([path, p]) => ({ path, action: p._def.meta!.permission!, type: p._def.type }));
@@ -47,8 +49,17 @@ describe('permissions: one table for the server and the pages', () => {
   });
 
   it('only these writes still work while a church is read-only (billing lapsed): the rest are refused', () => {
-    const readOnlyOk = procedures.filter(([, p]) => p._def.type === 'mutation' && p._def.meta?.readOnlyOk).map(([path]) => path);
-    expect(readOnlyOk.sort()).toEqual(['account.changePassword', 'account.signOutEverywhere', 'billing.checkout', 'billing.portal', 'conversations.markRead', 'members.importPreview']);
+    const readOnlyOk = procedures
+      .filter(([, p]) => p._def.type === 'mutation' && p._def.meta?.readOnlyOk)
+      .map(([path]) => path);
+    expect(readOnlyOk.sort()).toEqual([
+      'account.changePassword',
+      'account.signOutEverywhere',
+      'billing.checkout',
+      'billing.portal',
+      'conversations.markRead',
+      'members.importPreview',
+    ]);
   });
 
   describe('the matrix: every guarded procedure at every role', () => {
@@ -71,8 +82,19 @@ describe('permissions: one table for the server and the pages', () => {
     it.each(guarded.flatMap((g) => (['staff', 'admin', 'owner'] as Role[]).map((role) => ({ ...g, role }))))(
       '$path as $role',
       async ({ path, role, action, type }) => {
-        const procedure = path.split('.').reduce<unknown>((c, key) => (c as Record<string, unknown>)[key], as[role].caller) as (input?: unknown) => Promise<unknown>;
-        const withoutInput = ['members.export', 'church.admins', 'team.list', 'phoneNumbers.list', 'billing.checkout', 'billing.portal'].includes(path);
+        const procedure = path
+          .split('.')
+          .reduce<unknown>((c, key) => (c as Record<string, unknown>)[key], as[role].caller) as (
+          input?: unknown,
+        ) => Promise<unknown>;
+        const withoutInput = [
+          'members.export',
+          'church.admins',
+          'team.list',
+          'phoneNumbers.list',
+          'billing.checkout',
+          'billing.portal',
+        ].includes(path);
         const outcome = await (withoutInput ? procedure() : procedure({})).then(
           () => 'ok',
           (e: { code?: string }) => e.code,

@@ -14,7 +14,8 @@ describe('phone numbers', () => {
   let staff1: SignedInClient;
   const fake = new FakeProvider();
 
-  const indexRows = (e164: string) => reg.services.registry.sql<{ tenant_id: string }[]>`select tenant_id from phone_number_index where e164 = ${e164}`;
+  const indexRows = (e164: string) =>
+    reg.services.registry.sql<{ tenant_id: string }[]>`select tenant_id from phone_number_index where e164 = ${e164}`;
 
   beforeAll(async () => {
     reg = await createMessagingRegistry({}, fake);
@@ -97,10 +98,17 @@ describe('phone numbers', () => {
   });
 
   it('only the owner may list, assign or release numbers', async () => {
-    for (const [who, c] of [['admin', admin1], ['staff', staff1]] as const) {
+    for (const [who, c] of [
+      ['admin', admin1],
+      ['staff', staff1],
+    ] as const) {
       expect((await errorOf(c.caller.phoneNumbers.list())).code, `${who} list`).toBe('FORBIDDEN');
-      expect((await errorOf(c.caller.phoneNumbers.assign({ number: '(202) 555-0175' }))).code, `${who} assign`).toBe('FORBIDDEN');
-      expect((await errorOf(c.caller.phoneNumbers.release({ number: '(202) 555-0170' }))).code, `${who} release`).toBe('FORBIDDEN');
+      expect((await errorOf(c.caller.phoneNumbers.assign({ number: '(202) 555-0175' }))).code, `${who} assign`).toBe(
+        'FORBIDDEN',
+      );
+      expect((await errorOf(c.caller.phoneNumbers.release({ number: '(202) 555-0170' }))).code, `${who} release`).toBe(
+        'FORBIDDEN',
+      );
     }
     expect(await indexRows('+12025550175')).toEqual([]);
     expect(await indexRows('+12025550170')).toEqual([{ tenant_id: first.tenantId }]);
@@ -118,9 +126,15 @@ describe('phone numbers', () => {
   });
 
   it("a number without a country code is read against the church's country", async () => {
-    await owner2.caller.church.updateProfile({ churchName: 'Second Numbers Chapel', timezone: 'Europe/London', country: 'GB' });
+    await owner2.caller.church.updateProfile({
+      churchName: 'Second Numbers Chapel',
+      timezone: 'Europe/London',
+      country: 'GB',
+    });
     expect(await owner2.caller.phoneNumbers.assign({ number: '020 7946 0958' })).toEqual({ number: '+442079460958' });
-    expect(await owner2.caller.phoneNumbers.assign({ number: '+1 (202) 555-0191' })).toEqual({ number: '+12025550191' });
+    expect(await owner2.caller.phoneNumbers.assign({ number: '+1 (202) 555-0191' })).toEqual({
+      number: '+12025550191',
+    });
     expect((await errorOf(owner2.caller.phoneNumbers.assign({ number: '(202) 555-0192' }))).code).toBe('BAD_REQUEST'); // not a UK number
     expect(await owner2.caller.phoneNumbers.release({ number: '020 7946 0958' })).toEqual({ ok: true });
   });

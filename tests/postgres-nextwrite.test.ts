@@ -23,7 +23,12 @@ describe('postgres.js after a reserved connection is killed', () => {
 
   beforeAll(async () => {
     await admin.unsafe(`create database "${db}"`);
-    sql = postgres(withDatabase(serverUrl(), db), { max: 2, connect_timeout: 5, onnotice: () => {}, onclose: () => onClose() });
+    sql = postgres(withDatabase(serverUrl(), db), {
+      max: 2,
+      connect_timeout: 5,
+      onnotice: () => {},
+      onclose: () => onClose(),
+    });
   });
 
   afterAll(async () => {
@@ -78,7 +83,12 @@ describe('postgres.js never keeps or waits on a dead connection', () => {
 
   it('a reserved connection released after its backend was killed does not poison a one-connection pool', async () => {
     let onClose = () => {};
-    const sql = postgres(withDatabase(serverUrl(), db), { max: 1, connect_timeout: 5, onnotice: () => {}, onclose: () => onClose() });
+    const sql = postgres(withDatabase(serverUrl(), db), {
+      max: 1,
+      connect_timeout: 5,
+      onnotice: () => {},
+      onclose: () => onClose(),
+    });
     try {
       const reserved = await sql.reserve();
       const [row] = await reserved<{ pid: number }[]>`select pg_backend_pid() as pid`;

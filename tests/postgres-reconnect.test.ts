@@ -20,7 +20,12 @@ describe('postgres.js after a connection is killed', () => {
   beforeAll(async () => {
     await admin.unsafe(`create database "${db}"`);
     // The options a church pool uses: one connection, the capped backoff.
-    sql = postgres(withDatabase(serverUrl(), db), { max: 1, connect_timeout: 5, backoff: reconnectBackoff, onnotice: () => {} });
+    sql = postgres(withDatabase(serverUrl(), db), {
+      max: 1,
+      connect_timeout: 5,
+      backoff: reconnectBackoff,
+      onnotice: () => {},
+    });
   });
 
   afterAll(async () => {

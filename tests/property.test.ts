@@ -79,12 +79,15 @@ function show(v: unknown, depth = 0): string {
   }
   const keys = Object.keys(v);
   const proto = Object.getPrototypeOf(v) === null ? '(null prototype) ' : '';
-  const entries = keys.slice(0, 12).map((k) => `${JSON.stringify(k)}: ${show((v as Record<string, unknown>)[k], depth + 1)}`);
+  const entries = keys
+    .slice(0, 12)
+    .map((k) => `${JSON.stringify(k)}: ${show((v as Record<string, unknown>)[k], depth + 1)}`);
   return `${proto}{${entries.join(', ')}${keys.length > 12 ? `, …(${keys.length} keys)` : ''}}`;
 }
 
 /** Give a generated case a compact description in fast-check's counterexample report. */
-const described = <T extends object>(value: T, text: (v: T) => string): T => Object.defineProperty(value, fc.toStringMethod, { value: () => text(value) });
+const described = <T extends object>(value: T, text: (v: T) => string): T =>
+  Object.defineProperty(value, fc.toStringMethod, { value: () => text(value) });
 
 // ------------------------------------------------------------------------------------------------
 // Junk: anything an attacker could put in a request body.
@@ -95,35 +98,97 @@ const NASTY_TEXT = {
   control: ['\u0000', 'a\u0000b', '\u0000\u0000', '\u0001\u001f\u007f', '\t\n\r', '\u0085', '\u2028\u2029', '\u0008'],
   surrogates: ['\uD800', 'a\uDFFFb', '\uDBFF\uDBFF', '\uFFFF', '\uFFFE', '\uFEFF'],
   unicode: ['😀🙏', '👨‍👩‍👧‍👦', '\u202Eevil.exe', 'مرحبا بكم', 'שלום', 'Z̤͔ͧ̑̓ä͖̭̈̇', 'ﷺ', '𝕳𝖊𝖑𝖑𝖔', 'İı', 'ß', '\u200B\u200B', '　'],
-  syntax: ["O'Brien", '"', '\\', '%', '%00', '%E0%A4%A', '%_\\', "x'); drop table members; --", '${7*7}', '{{7*7}}', '<script>alert(1)</script>', '../../etc/passwd', 'https://evil.example/x', 'grace.church'],
-  words: ['', ' ', ' '.repeat(50), 'null', 'undefined', 'NaN', '-0', '1e308', 'true', '[]', '{}', '0', '-1', '9'.repeat(400)],
+  syntax: [
+    "O'Brien",
+    '"',
+    '\\',
+    '%',
+    '%00',
+    '%E0%A4%A',
+    '%_\\',
+    "x'); drop table members; --",
+    '${7*7}',
+    '{{7*7}}',
+    '<script>alert(1)</script>',
+    '../../etc/passwd',
+    'https://evil.example/x',
+    'grace.church',
+  ],
+  words: [
+    '',
+    ' ',
+    ' '.repeat(50),
+    'null',
+    'undefined',
+    'NaN',
+    '-0',
+    '1e308',
+    'true',
+    '[]',
+    '{}',
+    '0',
+    '-1',
+    '9'.repeat(400),
+  ],
   prototype: ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'],
 };
-const NASTY_NUMBERS = [NaN, Infinity, -Infinity, -0, 0, 1e308, -1e308, 5e-324, 2 ** 31, 2 ** 53 + 2, -1, 1.5, Number.MAX_VALUE];
+const NASTY_NUMBERS = [
+  NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0,
+  1e308,
+  -1e308,
+  5e-324,
+  2 ** 31,
+  2 ** 53 + 2,
+  -1,
+  1.5,
+  Number.MAX_VALUE,
+];
 
 const nastyString = fc.oneof(
   ...Object.values(NASTY_TEXT).map((texts) => ({ weight: 1, arbitrary: fc.constantFrom(...texts) })),
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom('\u0000', '\uD800', '\uDC00', 'a', '😀', ' ', '\u202E', '%', ',', '"', '\n'), maxLength: 20 }) },
+  {
+    weight: 1,
+    arbitrary: fc.string({
+      unit: fc.constantFrom('\u0000', '\uD800', '\uDC00', 'a', '😀', ' ', '\u202E', '%', ',', '"', '\n'),
+      maxLength: 20,
+    }),
+  },
 );
 const nastyNumber = fc.oneof(fc.constantFrom(...NASTY_NUMBERS), fc.double(), fc.integer());
 
 /** 100k–1M characters of one kind. */
 const huge = fc
-  .record({ n: fc.constantFrom(100_000, 300_000, 1_000_000), unit: fc.constantFrom('a', '😀', '\u0000', '\uD800', ' ', '\n', ',', '"', '%', 'é', '9') })
+  .record({
+    n: fc.constantFrom(100_000, 300_000, 1_000_000),
+    unit: fc.constantFrom('a', '😀', '\u0000', '\uD800', ' ', '\n', ',', '"', '%', 'é', '9'),
+  })
   .map(({ n, unit }) => unit.repeat(Math.ceil(n / unit.length)));
 
 /** 100–5,000 levels of arrays, objects or prototype-keyed objects. */
-const deep = fc.record({ depth: fc.constantFrom(100, 1_000, 5_000), kind: fc.constantFrom('array', 'object', 'json'), leaf: fc.oneof(nastyString, nastyNumber) }).map(({ depth, kind, leaf }) => {
-  if (kind === 'json') return JSON.parse(`${'{"__proto__":'.repeat(depth)}1${'}'.repeat(depth)}`);
-  let v: unknown = leaf;
-  for (let i = 0; i < depth; i++) v = kind === 'array' ? [v] : { a: v };
-  return v;
-});
+const deep = fc
+  .record({
+    depth: fc.constantFrom(100, 1_000, 5_000),
+    kind: fc.constantFrom('array', 'object', 'json'),
+    leaf: fc.oneof(nastyString, nastyNumber),
+  })
+  .map(({ depth, kind, leaf }) => {
+    if (kind === 'json') return JSON.parse(`${'{"__proto__":'.repeat(depth)}1${'}'.repeat(depth)}`);
+    let v: unknown = leaf;
+    for (let i = 0; i < depth; i++) v = kind === 'array' ? [v] : { a: v };
+    return v;
+  });
 
 /** Arrays of thousands of items. */
 const wide = fc
-  .record({ n: fc.constantFrom(1_000, 5_000, 20_000), item: fc.constantFrom<unknown>('a', 0, null, {}, [], 'choir', '\u0000', -0) })
+  .record({
+    n: fc.constantFrom(1_000, 5_000, 20_000),
+    item: fc.constantFrom<unknown>('a', 0, null, {}, [], 'choir', '\u0000', -0),
+  })
   .map(({ n, item }) => Array.from({ length: n }, () => item));
 
 /** Objects whose keys are prototype names, built as JSON.parse builds them (an own "__proto__" key). */
@@ -138,20 +203,42 @@ const protoKeyed = fc.oneof(
     Object.create(null),
   ),
   fc
-    .dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'then', 'toJSON', 'length', 'id'), fc.oneof(nastyString, nastyNumber), { maxKeys: 4 })
+    .dictionary(
+      fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'then', 'toJSON', 'length', 'id'),
+      fc.oneof(nastyString, nastyNumber),
+      { maxKeys: 4 },
+    )
     .map((o) => JSON.parse(JSON.stringify(o))),
 );
 
 const junk: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: nastyString },
   { weight: 2, arbitrary: nastyNumber },
-  { weight: 2, arbitrary: fc.constantFrom<unknown>(null, undefined, true, false, [], {}, new Date(NaN), new Date(8.64e15), new Date(-8.64e15), 10n ** 30n, -1n) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(
+      null,
+      undefined,
+      true,
+      false,
+      [],
+      {},
+      new Date(NaN),
+      new Date(8.64e15),
+      new Date(-8.64e15),
+      10n ** 30n,
+      -1n,
+    ),
+  },
   {
     weight: 3,
     arbitrary: fc.anything({
       maxDepth: 3,
       maxKeys: 5,
-      key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'id', 'tenantId')),
+      key: fc.oneof(
+        fc.string(),
+        fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'id', 'tenantId'),
+      ),
       withBigInt: true,
       withDate: true,
       withMap: true,
@@ -183,19 +270,56 @@ const stringify = (v: unknown): string | undefined => {
 
 /** superjson meta that lies about the json beside it. */
 const JUNK_META = [
-  { values: ['Date'] }, { values: ['bigint'] }, { values: ['set'] }, { values: ['map'] }, { values: ['regexp'] }, { values: ['number'] },
-  { values: ['class', 'Nope'] }, { values: ['custom', 'Nope'] }, { values: ['symbol', 'nope'] }, { values: [['Date'], { x: ['map'] }] },
-  { values: JSON.parse('{"__proto__": ["set"]}') }, { values: { 'a.b.c': ['map'] } },
-  { values: { '__proto__.polluted': ['Date'] } }, { values: { 'constructor.prototype.polluted': ['set'] } },
-  { referentialEqualities: { '': ['a'] } }, { referentialEqualities: { a: ['__proto__'] } }, { referentialEqualities: JSON.parse('{"__proto__": ["x"]}') },
-  { values: { '': ['typed-array', 'Int8Array'] } }, { values: { '': ['typed-array', 'Nope'] } }, { values: { id: ['number'] } },
-  null, 'x', 42, [], { v: 1 }, { values: null }, { values: 'Date' },
+  { values: ['Date'] },
+  { values: ['bigint'] },
+  { values: ['set'] },
+  { values: ['map'] },
+  { values: ['regexp'] },
+  { values: ['number'] },
+  { values: ['class', 'Nope'] },
+  { values: ['custom', 'Nope'] },
+  { values: ['symbol', 'nope'] },
+  { values: [['Date'], { x: ['map'] }] },
+  { values: JSON.parse('{"__proto__": ["set"]}') },
+  { values: { 'a.b.c': ['map'] } },
+  { values: { '__proto__.polluted': ['Date'] } },
+  { values: { 'constructor.prototype.polluted': ['set'] } },
+  { referentialEqualities: { '': ['a'] } },
+  { referentialEqualities: { a: ['__proto__'] } },
+  { referentialEqualities: JSON.parse('{"__proto__": ["x"]}') },
+  { values: { '': ['typed-array', 'Int8Array'] } },
+  { values: { '': ['typed-array', 'Nope'] } },
+  { values: { id: ['number'] } },
+  null,
+  'x',
+  42,
+  [],
+  { v: 1 },
+  { values: null },
+  { values: 'Date' },
 ];
 
 const deepJson = (n: number) => `{"json":${'['.repeat(n)}${']'.repeat(n)}}`;
 const JUNK_TEXT = [
-  '', '{', '}', '[', '{"json":', 'undefined', 'NaN', "{'json': 1}", '{"0":', '\uFEFF{}', '{"json": 1} trailing', '\u0000', 'null',
-  '"', '1e999999', '-', '{"json": {"id": "x"}, "meta": {"values": {"id": ["Date"]}}}', '{"json":1,"json":2}', deepJson(100_000),
+  '',
+  '{',
+  '}',
+  '[',
+  '{"json":',
+  'undefined',
+  'NaN',
+  "{'json': 1}",
+  '{"0":',
+  '\uFEFF{}',
+  '{"json": 1} trailing',
+  '\u0000',
+  'null',
+  '"',
+  '1e999999',
+  '-',
+  '{"json": {"id": "x"}, "meta": {"values": {"id": ["Date"]}}}',
+  '{"json":1,"json":2}',
+  deepJson(100_000),
   `{"json":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`,
 ];
 
@@ -211,7 +335,12 @@ const encodingArb: fc.Arbitrary<Encoding> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'plain' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
   { weight: 1, arbitrary: fc.constantFrom(...JUNK_META).map((meta) => ({ kind: 'badMeta' as const, meta })) },
-  { weight: 1, arbitrary: fc.oneof(fc.constantFrom(...JUNK_TEXT), fc.string({ unit: 'binary', maxLength: 60 })).map((text) => ({ kind: 'text' as const, text })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .oneof(fc.constantFrom(...JUNK_TEXT), fc.string({ unit: 'binary', maxLength: 60 }))
+      .map((text) => ({ kind: 'text' as const, text })),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 60 }).map((bytes) => ({ kind: 'bytes' as const, bytes })) },
 );
 
@@ -255,10 +384,26 @@ function batchItem(input: unknown, enc: Encoding): unknown {
 
 const contentTypeArb = fc.oneof(
   { weight: 12, arbitrary: fc.constant('application/json') },
-  { weight: 5, arbitrary: fc.constantFrom('Application/JSON; charset=utf-16le', null, 'text/plain', 'multipart/form-data; boundary=x', 'application/octet-stream') },
+  {
+    weight: 5,
+    arbitrary: fc.constantFrom(
+      'Application/JSON; charset=utf-16le',
+      null,
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      'application/octet-stream',
+    ),
+  },
 );
 
-type Wire = { method: 'GET' | 'POST'; paths: string[]; batch: boolean; payload: string | Uint8Array | undefined; contentType: string | null; headers?: Record<string, string> };
+type Wire = {
+  method: 'GET' | 'POST';
+  paths: string[];
+  batch: boolean;
+  payload: string | Uint8Array | undefined;
+  contentType: string | null;
+  headers?: Record<string, string>;
+};
 
 /** A standard Request for the route handler; a GET whose URL cannot be sent (too long, not encodable) goes as a POST. */
 function requestFor(w: Wire): Request {
@@ -276,7 +421,11 @@ function requestFor(w: Wire): Request {
     if (full && full.length <= MAX_GET_URL) return new Request(full, { headers });
   }
   if (w.contentType) headers['content-type'] = w.contentType;
-  return new Request(url, { method: 'POST', headers, body: w.payload === undefined ? undefined : (w.payload as BodyInit) });
+  return new Request(url, {
+    method: 'POST',
+    headers,
+    body: w.payload === undefined ? undefined : (w.payload as BodyInit),
+  });
 }
 
 function encodeURIComponentSafe(s: string) {
@@ -316,19 +465,35 @@ async function quietly<T>(run: () => Promise<T>): Promise<T> {
 /** An error and its causes, one line each: "message [code]". */
 function causes(err: unknown): string {
   const out: string[] = [];
-  for (let e = err as { message?: string; code?: unknown; cause?: unknown } | undefined, n = 0; e && n < 6; e = e.cause as typeof e, n++) {
+  for (
+    let e = err as { message?: string; code?: unknown; cause?: unknown } | undefined, n = 0;
+    e && n < 6;
+    e = e.cause as typeof e, n++
+  ) {
     const message = String(e.message ?? e).split('\nparams:')[0]!;
     out.push(`${message.length > 300 ? `${message.slice(0, 300)}…` : message}${e.code ? ` [${String(e.code)}]` : ''}`);
   }
   return out.join('\n    ← ');
 }
 
-const stats = { requests: 0, byStatus: new Map<number, number>(), byProcedure: new Map<string, number>(), started: Date.now() };
-const prototypeNames = () => [Object.prototype, Array.prototype, Function.prototype, String.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join());
+const stats = {
+  requests: 0,
+  byStatus: new Map<number, number>(),
+  byProcedure: new Map<string, number>(),
+  started: Date.now(),
+};
+const prototypeNames = () =>
+  [Object.prototype, Array.prototype, Function.prototype, String.prototype].map((p) =>
+    Object.getOwnPropertyNames(p).sort().join(),
+  );
 const pristine = prototypeNames();
 
 /** Send one request through the route; throws (with the procedure, status, body and the server's error) on a 5xx. */
-async function send(w: Wire, what: string, opts: { own5xxIsAnothers?: boolean } = {}): Promise<{ status: number; body: string }> {
+async function send(
+  w: Wire,
+  what: string,
+  opts: { own5xxIsAnothers?: boolean } = {},
+): Promise<{ status: number; body: string }> {
   const req = requestFor(w);
   logged.length = 0;
   const res = await quietly(async () => {
@@ -341,13 +506,16 @@ async function send(w: Wire, what: string, opts: { own5xxIsAnothers?: boolean } 
   // A batch is answered 207 when its calls end differently: a 5xx inside it shows only in the body.
   const inner = /"httpStatus":(5\d\d)/.exec(res.body);
   if ((res.status >= 500 || inner) && !opts.own5xxIsAnothers) {
-    const why = logged.map((l) => `  ${l.msg}: ${causes(l.err)}`).join('\n') || '  (nothing logged: it failed before any procedure ran)';
+    const why =
+      logged.map((l) => `  ${l.msg}: ${causes(l.err)}`).join('\n') ||
+      '  (nothing logged: it failed before any procedure ran)';
     throw new Error(
       `${what}\n→ ${req.method} ${w.paths.join(',')}: HTTP ${res.status}${res.status < 500 ? ` (a call in the batch answered ${inner![1]})` : ''}\n` +
         `body: ${res.body.slice(0, 1_000)}\nserver:\n${why}`,
     );
   }
-  if (prototypeNames().join('|') !== pristine.join('|')) throw new Error(`${what}\n→ a built-in prototype gained a property`);
+  if (prototypeNames().join('|') !== pristine.join('|'))
+    throw new Error(`${what}\n→ a built-in prototype gained a property`);
   return res;
 }
 
@@ -373,12 +541,38 @@ type Shape = { fields: Record<string, fc.Arbitrary<unknown>>; required?: string[
 /** Timezones: canonical ones, the old aliases tzdata keeps (or dropped) for compatibility, and ones that are no zone at all. */
 const TIMEZONES = {
   canonical: Intl.supportedValuesOf('timeZone'),
-  aliases: ['US/Pacific-New', 'Canada/East-Saskatchewan', 'SystemV/AST4', 'SystemV/EST5EDT', 'US/Samoa', 'Asia/Calcutta', 'EST5EDT', 'Etc/GMT-14', 'GMT0', 'ROC', 'Navajo', 'europe/london'],
+  aliases: [
+    'US/Pacific-New',
+    'Canada/East-Saskatchewan',
+    'SystemV/AST4',
+    'SystemV/EST5EDT',
+    'US/Samoa',
+    'Asia/Calcutta',
+    'EST5EDT',
+    'Etc/GMT-14',
+    'GMT0',
+    'ROC',
+    'Navajo',
+    'europe/london',
+  ],
   none: ['Factory', 'localtime', 'posixrules', 'Mars/Olympus', '+01:00', 'Z', 'UTC+1'],
 };
 const COUNTRIES = ['US', 'GB', 'CA', 'NG', 'IN', 'us', ' gb ', 'ZZ', 'XX', 'AA', 'QZ', 'U1', 'USA', ''];
-const CURSOR_TIMES = ['0000-01-01T00:00:00.000000Z', '9999-12-31T23:59:59.999999Z', '1970-01-01T00:00:00.000000Z', '2024-02-29T23:59:59.999999Z', '2026-02-30T00:00:00.000000Z', '2030-01-01T00:00:00.000000Z'];
-const ODD_IDS = ['-'.repeat(36), 'f'.repeat(36), '0'.repeat(36), '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
+const CURSOR_TIMES = [
+  '0000-01-01T00:00:00.000000Z',
+  '9999-12-31T23:59:59.999999Z',
+  '1970-01-01T00:00:00.000000Z',
+  '2024-02-29T23:59:59.999999Z',
+  '2026-02-30T00:00:00.000000Z',
+  '2030-01-01T00:00:00.000000Z',
+];
+const ODD_IDS = [
+  '-'.repeat(36),
+  'f'.repeat(36),
+  '0'.repeat(36),
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+];
 
 function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
   const B_IDS = [b.tenantId, b.adminId, b.memberId, b.branchId, b.conversationId, b.broadcastId, b.inviteId, b.jobId];
@@ -401,20 +595,61 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
   const clearable = (max: number) => fc.oneof(text(max), fc.constantFrom(null, ''));
   const memberPhone = fc.oneof(
     { weight: 3, arbitrary: fc.integer({ min: 100, max: 199 }).map((n) => `(202) 555-0${n}`) },
-    { weight: 2, arbitrary: fc.constantFrom(a.memberPhone, b.memberPhone, a.number, b.number, '+44 20 7946 0958', '911', '0', '+' + '9'.repeat(15), '２０２５５５０１４５', 'tel:+12025550146', '+1-202-555-0147 ext. 5', '+1 202 555 0148\u0000') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        a.memberPhone,
+        b.memberPhone,
+        a.number,
+        b.number,
+        '+44 20 7946 0958',
+        '911',
+        '0',
+        '+' + '9'.repeat(15),
+        '２０２５５５０１４５',
+        'tel:+12025550146',
+        '+1-202-555-0147 ext. 5',
+        '+1 202 555 0148\u0000',
+      ),
+    },
     { weight: 1, arbitrary: nastyString },
   );
   const emails = fc.oneof(
     { weight: 2, arbitrary: fc.integer({ min: 1, max: 1e9 }).map((n) => `person-${n}@example.org`) },
-    { weight: 2, arbitrary: fc.constantFrom(a.email, b.email, b.email.toUpperCase(), ` ${b.email} `, 'x@localhost', '"q"@example.org', 'a+tag@example.org', 'ü@exämple.org', 'a@b', `${'a'.repeat(250)}@x.org`) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        a.email,
+        b.email,
+        b.email.toUpperCase(),
+        ` ${b.email} `,
+        'x@localhost',
+        '"q"@example.org',
+        'a+tag@example.org',
+        'ü@exämple.org',
+        'a@b',
+        `${'a'.repeat(250)}@x.org`,
+      ),
+    },
     { weight: 1, arbitrary: nastyString },
   );
   const tz = fc.oneof(...Object.values(TIMEZONES).map((zones) => fc.constantFrom(...zones)), nastyString);
-  const country = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...COUNTRIES) }, { weight: 1, arbitrary: nastyString });
+  const country = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...COUNTRIES) },
+    { weight: 1, arbitrary: nastyString },
+  );
   const password = fc.oneof(fc.constant('correct horse battery'), text(130));
-  const limit = (max: number) => fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max }) }, { weight: 1, arbitrary: fc.constantFrom(0, max + 1, 1.5, -1) });
-  const cursorOf = (...parts: fc.Arbitrary<unknown>[]) => fc.tuple(...parts).map((key) => Buffer.from(JSON.stringify(key)).toString('base64url'));
-  const cursorTime = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...CURSOR_TIMES) }, { weight: 1, arbitrary: nastyString });
+  const limit = (max: number) =>
+    fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 1, max }) },
+      { weight: 1, arbitrary: fc.constantFrom(0, max + 1, 1.5, -1) },
+    );
+  const cursorOf = (...parts: fc.Arbitrary<unknown>[]) =>
+    fc.tuple(...parts).map((key) => Buffer.from(JSON.stringify(key)).toString('base64url'));
+  const cursorTime = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...CURSOR_TIMES) },
+    { weight: 1, arbitrary: nastyString },
+  );
   const cursorId = fc.oneof(fc.constantFrom(a.memberId, a.conversationId, a.broadcastId, ...ODD_IDS), fc.uuid());
   /** A cursor as the server writes them (with edge values inside), or a tampered one. */
   const cursor = (wellFormed: fc.Arbitrary<string>) =>
@@ -428,28 +663,82 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
     { weight: 4, arbitrary: fc.record({ type: fc.constant('branch'), branchId: idOf(a.branchId) }) },
     { weight: 2, arbitrary: fc.record({ type: fc.constant('tag'), tag: text(60) }) },
     { weight: 2, arbitrary: fc.constant({ type: 'all' }) },
-    { weight: 1, arbitrary: fc.record({ type: fc.oneof(fc.constantFrom('ALL', 'members', 'branch ', '__proto__'), nastyString), branchId: idOf(a.branchId), tag: text(60) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        type: fc.oneof(fc.constantFrom('ALL', 'members', 'branch ', '__proto__'), nastyString),
+        branchId: idOf(a.branchId),
+        tag: text(60),
+      }),
+    },
   );
   const when = fc.oneof(
     { weight: 4, arbitrary: fc.integer({ min: 2, max: 100_000 }).map((m) => new Date(Date.now() + m * 60_000)) },
-    { weight: 2, arbitrary: fc.constantFrom<unknown>(null, undefined, new Date(8.64e15), new Date(-8.64e15), new Date(0), new Date(NaN), '2031-01-01', '+275760-09-13T00:00:00.000Z', 'tomorrow', '', 0, 8.64e15, 1e308, -1) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<unknown>(
+        null,
+        undefined,
+        new Date(8.64e15),
+        new Date(-8.64e15),
+        new Date(0),
+        new Date(NaN),
+        '2031-01-01',
+        '+275760-09-13T00:00:00.000Z',
+        'tomorrow',
+        '',
+        0,
+        8.64e15,
+        1e308,
+        -1,
+      ),
+    },
   );
-  const bodyText = fc.oneof(text(1600), fc.constantFrom('STOP', 'HELP', 'START', 'stop ', 'UNSUBSCRIBE', '😀'.repeat(100), 'x'.repeat(1600)));
-  const csvCell = fc.oneof(text(60), memberPhone, emails, fc.constantFrom('yes', 'no', 'not opted in', 'maybe', 'Alpha North', 'choir;youth', '"', '""'));
+  const bodyText = fc.oneof(
+    text(1600),
+    fc.constantFrom('STOP', 'HELP', 'START', 'stop ', 'UNSUBSCRIBE', '😀'.repeat(100), 'x'.repeat(1600)),
+  );
+  const csvCell = fc.oneof(
+    text(60),
+    memberPhone,
+    emails,
+    fc.constantFrom('yes', 'no', 'not opted in', 'maybe', 'Alpha North', 'choir;youth', '"', '""'),
+  );
   const csv = fc.oneof(
     {
       weight: 5,
       arbitrary: fc
         .tuple(
-          fc.constantFrom('first_name,last_name,phone,email,branch,tags,notes,subscribed', 'Name;Mobile;Groups', 'first\tphone\ttags', 'phone,first name', 'name,phone', 'phone', ''),
+          fc.constantFrom(
+            'first_name,last_name,phone,email,branch,tags,notes,subscribed',
+            'Name;Mobile;Groups',
+            'first\tphone\ttags',
+            'phone,first name',
+            'name,phone',
+            'phone',
+            '',
+          ),
           fc.array(fc.array(csvCell, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 12 }),
         )
-        .map(([header, rows]) => [header, ...rows.map((r) => r.map((c) => (/[",\n;\t]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c))).join(','))].join('\n')),
+        .map(([header, rows]) =>
+          [
+            header,
+            ...rows.map((r) =>
+              r.map((c) => (/[",\n;\t]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c))).join(','),
+            ),
+          ].join('\n'),
+        ),
     },
-    { weight: 1, arbitrary: fc.constantFrom(20_000, 20_001).map((n) => `first_name,phone\n${'Ann,(202) 555-0100\n'.repeat(n)}`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(20_000, 20_001).map((n) => `first_name,phone\n${'Ann,(202) 555-0100\n'.repeat(n)}`),
+    },
     { weight: 1, arbitrary: text(100) },
   );
-  const ticket = fc.oneof(fc.constantFrom(a.ticket, b.jobId, b.tenantId, b.inviteId, 'x'.repeat(20), 'x'.repeat(100)), fc.string({ minLength: 20, maxLength: 100 }));
+  const ticket = fc.oneof(
+    fc.constantFrom(a.ticket, b.jobId, b.tenantId, b.inviteId, 'x'.repeat(20), 'x'.repeat(100)),
+    fc.string({ minLength: 20, maxLength: 100 }),
+  );
   // A member's fields, as create and update take them.
   const memberFields = {
     firstName: text(100),
@@ -466,19 +755,34 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
 
   return {
     'onboarding.signup': {
-      fields: { churchName: fc.oneof(text(400), fc.constantFrom('https://evil.example', 'Grace grace.church', 'a'.repeat(400))), timezone: tz, size: fc.constantFrom('under-100', '2000-plus', 'huge'), adminName: text(120), email: emails, password },
+      fields: {
+        churchName: fc.oneof(text(400), fc.constantFrom('https://evil.example', 'Grace grace.church', 'a'.repeat(400))),
+        timezone: tz,
+        size: fc.constantFrom('under-100', '2000-plus', 'huge'),
+        adminName: text(120),
+        email: emails,
+        password,
+      },
       required: ['churchName', 'timezone', 'adminName', 'email', 'password'],
     },
     'onboarding.status': { fields: { ticket } },
     'onboarding.retry': { fields: { ticket } },
     'church.profile': null,
     'church.updateProfile': {
-      fields: { churchName: text(400), timezone: tz, country, contactPhone: fc.oneof(memberPhone, fc.constantFrom(null, '')), contactEmail: fc.oneof(emails, fc.constantFrom(null, '')) },
+      fields: {
+        churchName: text(400),
+        timezone: tz,
+        country,
+        contactPhone: fc.oneof(memberPhone, fc.constantFrom(null, '')),
+        contactEmail: fc.oneof(emails, fc.constantFrom(null, '')),
+      },
       required: ['churchName', 'timezone', 'country'],
     },
     'church.admins': null,
     'account.me': null,
-    'account.changePassword': { fields: { currentPassword: fc.oneof(fc.constant('wrong password'), text(128)), newPassword: password } },
+    'account.changePassword': {
+      fields: { currentPassword: fc.oneof(fc.constant('wrong password'), text(128)), newPassword: password },
+    },
     'account.signOutEverywhere': null,
     'team.list': null,
     'team.invite': { fields: { email: emails, role } },
@@ -511,14 +815,27 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
     'members.import': { fields: { csv } },
     'branches.list': null,
     'branches.create': { fields: { name: text(100), address: clearable(300), timezone: tz }, required: ['name'] },
-    'branches.update': { fields: { id: idOf(a.branchId), name: text(100), address: clearable(300), timezone: tz }, required: ['id'] },
+    'branches.update': {
+      fields: { id: idOf(a.branchId), name: text(100), address: clearable(300), timezone: tz },
+      required: ['id'],
+    },
     'branches.delete': { fields: { id: idOf(null) } },
     'conversations.list': {
-      fields: { cursor: cursor(cursorOf(fc.boolean(), cursorTime, cursorId)), limit: limit(100), unreadOnly: fc.boolean(), assignedToMe: fc.boolean() },
+      fields: {
+        cursor: cursor(cursorOf(fc.boolean(), cursorTime, cursorId)),
+        limit: limit(100),
+        unreadOnly: fc.boolean(),
+        assignedToMe: fc.boolean(),
+      },
       required: [],
     },
-    'conversations.get': { fields: { id: idOf(a.conversationId), before: cursor(cursorOf(cursorTime, cursorId)), limit: limit(200) }, required: ['id'] },
-    'conversations.assign': { fields: { id: idOf(a.conversationId), adminId: fc.oneof(idOf(a.adminId), fc.constant(null)) } },
+    'conversations.get': {
+      fields: { id: idOf(a.conversationId), before: cursor(cursorOf(cursorTime, cursorId)), limit: limit(200) },
+      required: ['id'],
+    },
+    'conversations.assign': {
+      fields: { id: idOf(a.conversationId), adminId: fc.oneof(idOf(a.adminId), fc.constant(null)) },
+    },
     'conversations.forMember': { fields: { memberId: idOf(a.memberId) } },
     'conversations.markRead': { fields: { id: idOf(a.conversationId) } },
     'messages.send': { fields: { memberId: idOf(a.memberId), body: bodyText } },
@@ -529,8 +846,22 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
     'broadcasts.create': { fields: { body: bodyText, audience, scheduledAt: when }, required: ['body', 'audience'] },
     'broadcasts.cancel': { fields: { id: idOf(null) } },
     'phoneNumbers.list': null,
-    'phoneNumbers.assign': { fields: { number: fc.oneof(fc.integer({ min: 200, max: 999 }).map((n) => `+1 202 555 0${n}`), memberPhone) } },
-    'phoneNumbers.release': { fields: { number: fc.oneof(fc.constantFrom(b.number, b.number.slice(2), '+1 (202) 555-0123'), memberPhone.filter((p) => p.replace(/\D/g, '').slice(-10) !== a.number.slice(-10))) } },
+    'phoneNumbers.assign': {
+      fields: {
+        number: fc.oneof(
+          fc.integer({ min: 200, max: 999 }).map((n) => `+1 202 555 0${n}`),
+          memberPhone,
+        ),
+      },
+    },
+    'phoneNumbers.release': {
+      fields: {
+        number: fc.oneof(
+          fc.constantFrom(b.number, b.number.slice(2), '+1 (202) 555-0123'),
+          memberPhone.filter((p) => p.replace(/\D/g, '').slice(-10) !== a.number.slice(-10)),
+        ),
+      },
+    },
     'dashboard.summary': null,
     'billing.status': null,
     'billing.allowance': null,
@@ -543,12 +874,24 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
 function inputArb(shape: Shape | null): fc.Arbitrary<unknown> {
   if (!shape) return fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: junk });
   const keys = Object.keys(shape.fields);
-  const wellFormed = fc.record(shape.fields, { requiredKeys: shape.required ?? keys }) as fc.Arbitrary<Record<string, unknown>>;
-  const oneFieldJunk = fc.record({ base: wellFormed, key: fc.constantFrom(...keys, ...keys, '__proto__', 'constructor', 'tenantId'), value: junk }).map(({ base, key, value }) =>
-    // defineProperty: an own "__proto__" key, as JSON.parse would make it (assignment would set the prototype).
-    Object.defineProperty({ ...base }, key, { value, enumerable: true, writable: true, configurable: true }),
+  const wellFormed = fc.record(shape.fields, { requiredKeys: shape.required ?? keys }) as fc.Arbitrary<
+    Record<string, unknown>
+  >;
+  const oneFieldJunk = fc
+    .record({
+      base: wellFormed,
+      key: fc.constantFrom(...keys, ...keys, '__proto__', 'constructor', 'tenantId'),
+      value: junk,
+    })
+    .map(({ base, key, value }) =>
+      // defineProperty: an own "__proto__" key, as JSON.parse would make it (assignment would set the prototype).
+      Object.defineProperty({ ...base }, key, { value, enumerable: true, writable: true, configurable: true }),
+    );
+  return fc.oneof(
+    { weight: 5, arbitrary: wellFormed },
+    { weight: 3, arbitrary: oneFieldJunk },
+    { weight: 2, arbitrary: junk },
   );
-  return fc.oneof({ weight: 5, arbitrary: wellFormed }, { weight: 3, arbitrary: oneFieldJunk }, { weight: 2, arbitrary: junk });
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -569,13 +912,26 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   async function setUp(name: string, memberPhone: string, number: string): Promise<Side> {
     const tag = name.split(' ')[0]!.toLowerCase();
     const password = `${tag} owner password`;
-    const church = await provisionChurch(reg.services, { churchName: name, password, email: `${tag}-owner@example.org` });
+    const church = await provisionChurch(reg.services, {
+      churchName: name,
+      password,
+      email: `${tag}-owner@example.org`,
+    });
     const owner = await signIn(reg.services, church.email, password);
     const branch = await owner.caller.branches.create({ name: `${name.split(' ')[0]} North` });
-    const member = await owner.caller.members.create({ firstName: tag, phone: memberPhone, branchId: branch.id, tags: [`${tag}-tag`] });
+    const member = await owner.caller.members.create({
+      firstName: tag,
+      phone: memberPhone,
+      branchId: branch.id,
+      tags: [`${tag}-tag`],
+    });
     const assigned = await owner.caller.phoneNumbers.assign({ number });
     const sent = await owner.caller.messages.send({ memberId: member.id, body: `hello from ${tag}` }); // queued; no worker runs here
-    const broadcast = await owner.caller.broadcasts.create({ body: `${tag} news`, audience: { type: 'branch', branchId: branch.id }, scheduledAt: new Date(Date.now() + 3600_000) });
+    const broadcast = await owner.caller.broadcasts.create({
+      body: `${tag} news`,
+      audience: { type: 'branch', branchId: branch.id },
+      scheduledAt: new Date(Date.now() + 3600_000),
+    });
     const invite = await owner.caller.team.invite({ email: `${tag}-invitee@example.org`, role: 'staff' });
     const [t] = await reg.admin<{ db_name: string }[]>`select db_name from tenants where id = ${church.tenantId}`;
     return {
@@ -602,21 +958,29 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
         select table_schema as schema, table_name as name from information_schema.tables
         where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema') order by 1, 2`;
       for (const t of tables) {
-        const [row] = await db.unsafe(`select coalesce(json_agg(x order by x::text), '[]') as rows from "${t.schema}"."${t.name}" x`);
+        const [row] = await db.unsafe(
+          `select coalesce(json_agg(x order by x::text), '[]') as rows from "${t.schema}"."${t.name}" x`,
+        );
         out[`b.${t.schema}.${t.name}`] = row!.rows;
       }
     } finally {
       await db.end({ timeout: 5 });
     }
     const r = reg.admin;
-    const withTenant = await r<{ name: string }[]>`select table_name as name from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id' order by 1`;
+    const withTenant = await r<
+      { name: string }[]
+    >`select table_name as name from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id' order by 1`;
     for (const t of withTenant) {
-      const [row] = await r.unsafe(`select coalesce(json_agg(x order by x::text), '[]') as rows from public."${t.name}" x where tenant_id = $1`, [b.tenantId]);
+      const [row] = await r.unsafe(
+        `select coalesce(json_agg(x order by x::text), '[]') as rows from public."${t.name}" x where tenant_id = $1`,
+        [b.tenantId],
+      );
       out[`registry.${t.name}`] = row!.rows;
     }
     out['registry.tenants'] = await r`select * from tenants where id = ${b.tenantId}`;
     // B's queued texting jobs and its rate-limit counters name it in their keys.
-    out['registry.jobs'] = await r`select * from graphile_worker._private_jobs where key like ${`%${b.tenantId}%`} or payload::text like ${`%${b.tenantId}%`} order by id`;
+    out['registry.jobs'] =
+      await r`select * from graphile_worker._private_jobs where key like ${`%${b.tenantId}%`} or payload::text like ${`%${b.tenantId}%`} order by id`;
     out['registry.rate_limits'] = await r`select * from rate_limits where key like ${`%${b.tenantId}%`} order by key`;
     return out;
   }
@@ -630,7 +994,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
 
   async function restoreProfile(side: Side) {
     if (!profiles.has(side.tenantId)) {
-      const [p] = await reg.admin`select name, timezone, country, contact_phone, contact_email from churches where tenant_id = ${side.tenantId}`;
+      const [p] =
+        await reg.admin`select name, timezone, country, contact_phone, contact_email from churches where tenant_id = ${side.tenantId}`;
       profiles.set(side.tenantId, { ...p });
     }
     await reg.admin`update churches set ${reg.admin(profiles.get(side.tenantId)!)} where tenant_id = ${side.tenantId}`;
@@ -658,7 +1023,10 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
 
   afterAll(async () => {
     const seconds = ((Date.now() - stats.started) / 1000).toFixed(1);
-    const statuses = [...stats.byStatus.entries()].sort(([x], [y]) => x - y).map(([s, n]) => `${s}×${n}`).join(' ');
+    const statuses = [...stats.byStatus.entries()]
+      .sort(([x], [y]) => x - y)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
     const calls = procedures.map((p) => stats.byProcedure.get(p) ?? 0);
     console.log(
       `property: ${stats.requests} requests in ${seconds} s; ${calls.filter(Boolean).length}/${procedures.length} procedures called, ` +
@@ -677,8 +1045,19 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
 
   it('the snapshot of B holds B’s data and sees a change B makes to itself (control)', async () => {
     const rows = (key: string) => (baseline[key] as unknown[] | undefined)?.length ?? 0;
-    for (const table of ['members', 'branches', 'conversations', 'messages', 'broadcasts', 'admins', 'invites']) expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
-    for (const table of ['tenants', 'churches', 'admin_email_index', 'phone_number_index', 'auth_sessions', 'invite_index', 'provisioning_jobs', 'jobs']) expect(rows(`registry.${table}`), table).toBeGreaterThan(0);
+    for (const table of ['members', 'branches', 'conversations', 'messages', 'broadcasts', 'admins', 'invites'])
+      expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
+    for (const table of [
+      'tenants',
+      'churches',
+      'admin_email_index',
+      'phone_number_index',
+      'auth_sessions',
+      'invite_index',
+      'provisioning_jobs',
+      'jobs',
+    ])
+      expect(rows(`registry.${table}`), table).toBeGreaterThan(0);
     expect(Object.keys(baseline)).toContain('registry.billing_accounts'); // none yet with billing off, but looked at
     await b.owner.caller.members.update({ id: b.memberId, notes: 'control' });
     expect(await snapshotOfB()).not.toEqual(baseline);
@@ -693,13 +1072,29 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
         input: inputArb(shapes[path]!),
         encoding: encodingArb,
         contentType: contentTypeArb,
-        wrongMethod: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+        wrongMethod: fc.oneof(
+          { weight: 9, arbitrary: fc.constant(false) },
+          { weight: 1, arbitrary: fc.constant(true) },
+        ),
       })
-      .map((x) => described(x, (v) => `${path} as ${v.who}, ${v.encoding.kind}${v.wrongMethod ? ', wrong method' : ''}, ${v.contentType}: ${show(v.input)}`));
+      .map((x) =>
+        described(
+          x,
+          (v) =>
+            `${path} as ${v.who}, ${v.encoding.kind}${v.wrongMethod ? ', wrong method' : ''}, ${v.contentType}: ${show(v.input)}`,
+        ),
+      );
     await fc.assert(
       fc.asyncProperty(call, async (x) => {
         const method = (type === 'query') !== x.wrongMethod ? 'GET' : 'POST';
-        const w: Wire = { method, paths: [path], batch: false, payload: encode(x.input, x.encoding), contentType: x.contentType, headers: cookieOf(x.who) };
+        const w: Wire = {
+          method,
+          paths: [path],
+          batch: false,
+          payload: encode(x.input, x.encoding),
+          contentType: x.contentType,
+          headers: cookieOf(x.who),
+        };
         try {
           await send(w, `${path} as ${x.who} (${x.encoding.kind}): ${show(x.input)}`);
         } finally {
@@ -711,19 +1106,44 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   });
 
   it('batches of up to 10 random procedures are never answered 5xx, not even inside', async () => {
-    const itemOf = (pool: string[]) => fc.constantFrom(...pool).chain((path) => fc.record({ path: fc.constant(path), input: inputArb(shapes[path]!), encoding: encodingArb }));
+    const itemOf = (pool: string[]) =>
+      fc
+        .constantFrom(...pool)
+        .chain((path) => fc.record({ path: fc.constant(path), input: inputArb(shapes[path]!), encoding: encodingArb }));
     // Mostly one kind per batch, as the client sends them; a mixed one is refused as a whole. Now and then the body is junk.
-    const items = fc.oneof(...[queries, mutations, procedures].map((pool) => fc.array(itemOf(pool), { minLength: 1, maxLength: MAX_BATCH_SIZE })));
-    const body = fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: junk.map((j) => ({ j })) });
+    const items = fc.oneof(
+      ...[queries, mutations, procedures].map((pool) =>
+        fc.array(itemOf(pool), { minLength: 1, maxLength: MAX_BATCH_SIZE }),
+      ),
+    );
+    const body = fc.oneof(
+      { weight: 8, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: junk.map((j) => ({ j })) },
+    );
     const batch = fc
       .record({ who: whoArb, items, junkBody: body })
-      .map((x) => described(x, (v) => `batch as ${v.who}: ${v.items.map((i) => `${i.path}(${i.encoding.kind}: ${show(i.input)})`).join(', ')}${v.junkBody ? `; body ${show(v.junkBody.j)}` : ''}`));
+      .map((x) =>
+        described(
+          x,
+          (v) =>
+            `batch as ${v.who}: ${v.items.map((i) => `${i.path}(${i.encoding.kind}: ${show(i.input)})`).join(', ')}${v.junkBody ? `; body ${show(v.junkBody.j)}` : ''}`,
+        ),
+      );
     await fc.assert(
       fc.asyncProperty(batch, async (x) => {
         const paths = x.items.map((i) => i.path);
-        const body = x.junkBody ? x.junkBody.j : Object.fromEntries(x.items.map((i, n) => [n, batchItem(i.input, i.encoding)]));
+        const body = x.junkBody
+          ? x.junkBody.j
+          : Object.fromEntries(x.items.map((i, n) => [n, batchItem(i.input, i.encoding)]));
         const method = typeOf(paths[0]!) === 'query' ? 'GET' : 'POST';
-        const w: Wire = { method, paths, batch: true, payload: stringify(body), contentType: 'application/json', headers: cookieOf(x.who) };
+        const w: Wire = {
+          method,
+          paths,
+          batch: true,
+          payload: stringify(body),
+          contentType: 'application/json',
+          headers: cookieOf(x.who),
+        };
         try {
           await send(w, `batch ${paths.join(',')} as ${x.who}`);
         } finally {
@@ -736,12 +1156,23 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
 
   it('a batch of more than 10 calls is refused with a 4xx', async () => {
     const big = fc
-      .record({ who: whoArb, paths: fc.array(fc.constantFrom(...procedures), { minLength: MAX_BATCH_SIZE + 1, maxLength: 60 }), method: fc.constantFrom<'GET' | 'POST'>('GET', 'POST') })
+      .record({
+        who: whoArb,
+        paths: fc.array(fc.constantFrom(...procedures), { minLength: MAX_BATCH_SIZE + 1, maxLength: 60 }),
+        method: fc.constantFrom<'GET' | 'POST'>('GET', 'POST'),
+      })
       .map((x) => described(x, (v) => `${v.method} batch of ${v.paths.length} as ${v.who}: ${v.paths.join(',')}`));
     await fc.assert(
       fc.asyncProperty(big, async (x) => {
         const body = Object.fromEntries(x.paths.map((_, n) => [n, superjson.serialize(undefined)]));
-        const w: Wire = { method: x.method, paths: x.paths, batch: true, payload: JSON.stringify(body), contentType: 'application/json', headers: cookieOf(x.who) };
+        const w: Wire = {
+          method: x.method,
+          paths: x.paths,
+          batch: true,
+          payload: JSON.stringify(body),
+          contentType: 'application/json',
+          headers: cookieOf(x.who),
+        };
         const res = await send(w, `batch of ${x.paths.length}`).finally(() => afterCall(x.paths, x.who));
         expect(res.status, res.body).toBeGreaterThanOrEqual(400); // refused as a whole, before any of it runs
       }),
@@ -751,7 +1182,27 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
 
   it('unknown and odd procedure paths are a 4xx', async () => {
     const odd = fc.oneof(
-      fc.constantFrom('', 'nope', 'members', 'members.nope', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'members.__proto__', 'members.constructor', '__proto__.toString', 'members.list.x', 'members..list', 'MEMBERS.LIST', '%2e%2e', '_def', '_def.procedures', 'createCaller', 'members.list%00'),
+      fc.constantFrom(
+        '',
+        'nope',
+        'members',
+        'members.nope',
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        'members.__proto__',
+        'members.constructor',
+        '__proto__.toString',
+        'members.list.x',
+        'members..list',
+        'MEMBERS.LIST',
+        '%2e%2e',
+        '_def',
+        '_def.procedures',
+        'createCaller',
+        'members.list%00',
+      ),
       nastyString.map(encodeURIComponentSafe),
     );
     const call = fc
@@ -759,8 +1210,20 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       .map((x) => described(x, (v) => `${v.method} ${JSON.stringify(v.path)}${v.batch ? '?batch=1' : ''} as ${v.who}`));
     await fc.assert(
       fc.asyncProperty(call, async (x) => {
-        const payload = x.batch ? JSON.stringify({ 0: superjson.serialize({}) }) : JSON.stringify(superjson.serialize({}));
-        const res = await send({ method: x.method, paths: [x.path], batch: x.batch, payload, contentType: 'application/json', headers: cookieOf(x.who) }, `path ${JSON.stringify(x.path)}`);
+        const payload = x.batch
+          ? JSON.stringify({ 0: superjson.serialize({}) })
+          : JSON.stringify(superjson.serialize({}));
+        const res = await send(
+          {
+            method: x.method,
+            paths: [x.path],
+            batch: x.batch,
+            payload,
+            contentType: 'application/json',
+            headers: cookieOf(x.who),
+          },
+          `path ${JSON.stringify(x.path)}`,
+        );
         expect(res.status, res.body).toBeGreaterThanOrEqual(400);
       }),
       { numRuns: RUNS * 2 },
@@ -768,9 +1231,23 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   });
 
   it('junk cookies and headers are never a 5xx', async () => {
-    const latin1 = (s: string) => Buffer.from(s).toString('latin1').replace(/[\r\n\0]/g, ''); // what Node's HTTP parser would hand over
+    const latin1 = (s: string) =>
+      Buffer.from(s)
+        .toString('latin1')
+        .replace(/[\r\n\0]/g, ''); // what Node's HTTP parser would hand over
     const cookieValue = fc.oneof(
-      fc.constantFrom('%', '%E0%A4%A', '%ZZ', '%00', '', '=', ';;;', 'a=b=c', 'eyJhbGciOiJub25lIn0.eyJ0ZW5hbnRJZCI6IngifQ.', 'x'.repeat(8_000)),
+      fc.constantFrom(
+        '%',
+        '%E0%A4%A',
+        '%ZZ',
+        '%00',
+        '',
+        '=',
+        ';;;',
+        'a=b=c',
+        'eyJhbGciOiJub25lIn0.eyJ0ZW5hbnRJZCI6IngifQ.',
+        'x'.repeat(8_000),
+      ),
       fc.constant('tamper').map(() => aCookie.slice(0, -2) + (aCookie.endsWith('A') ? 'BB' : 'AA')),
       fc.constant('other-secret').map(() => b.owner.cookie.split('.').reverse().join('.')),
       nastyString.map(latin1),
@@ -783,9 +1260,14 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
           cookieValue.map((v) => `${v}; ${cookieName}`),
         ),
         'x-request-id': fc.option(nastyString.map(latin1), { nil: undefined }),
-        'x-forwarded-for': fc.option(fc.constantFrom('1.2.3.4', '::1', 'unknown', '1.2.3.4, 5.6.7.8', 'x'.repeat(1_000), ','), { nil: undefined }),
+        'x-forwarded-for': fc.option(
+          fc.constantFrom('1.2.3.4', '::1', 'unknown', '1.2.3.4, 5.6.7.8', 'x'.repeat(1_000), ','),
+          { nil: undefined },
+        ),
         'x-steeple-peer': fc.option(fc.constantFrom('127.0.0.1', '::ffff:1.2.3.4', 'garbage', ''), { nil: undefined }),
-        'content-length': fc.option(fc.constantFrom('-1', 'NaN', '1e9', '99999999999999999999', '0', ' 5'), { nil: undefined }),
+        'content-length': fc.option(fc.constantFrom('-1', 'NaN', '1e9', '99999999999999999999', '0', ' 5'), {
+          nil: undefined,
+        }),
       })
       .map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as Record<string, string>);
     const call = fc
@@ -795,7 +1277,14 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     await fc.assert(
       fc.asyncProperty(call, async (x) => {
         const method = typeOf(x.path) === 'query' ? 'GET' : 'POST';
-        const w: Wire = { method, paths: [x.path], batch: false, payload: encode(x.input, { kind: 'superjson' }), contentType: 'application/json', headers: x.headers };
+        const w: Wire = {
+          method,
+          paths: [x.path],
+          batch: false,
+          payload: encode(x.input, { kind: 'superjson' }),
+          contentType: 'application/json',
+          headers: x.headers,
+        };
         try {
           await send(w, `${x.path} with headers ${show(x.headers)}`);
         } finally {
@@ -808,27 +1297,60 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
 
   /** A write A's owner may make, as the client sends it; the stateful property changes one field of it at a time. */
   const writes: Record<string, (n: number) => Record<string, unknown>> = {
-    'church.updateProfile': () => ({ churchName: 'Alpha Parish', timezone: 'UTC', country: 'US', contactPhone: '(202) 555-0100', contactEmail: 'office@example.org' }),
+    'church.updateProfile': () => ({
+      churchName: 'Alpha Parish',
+      timezone: 'UTC',
+      country: 'US',
+      contactPhone: '(202) 555-0100',
+      contactEmail: 'office@example.org',
+    }),
     'branches.create': (n) => ({ name: `East ${n}`, address: '1 Main St', timezone: 'America/New_York' }),
     'branches.update': () => ({ id: a.branchId, name: 'Alpha North', address: null, timezone: 'UTC' }),
-    'members.create': (n) => ({ firstName: 'Ann', lastName: 'Lee', phone: `(202) 555-0${100 + (n % 100)}`, tags: ['choir'], notes: 'hi', subscription: 'subscribed', consentNote: 'card' }),
+    'members.create': (n) => ({
+      firstName: 'Ann',
+      lastName: 'Lee',
+      phone: `(202) 555-0${100 + (n % 100)}`,
+      tags: ['choir'],
+      notes: 'hi',
+      subscription: 'subscribed',
+      consentNote: 'card',
+    }),
     'members.update': () => ({ id: a.memberId, firstName: 'alpha', notes: 'note' }),
     'members.import': (n) => ({ csv: `first_name,phone,tags,notes\nAnn,(202) 555-0${100 + (n % 100)},choir,hi` }),
     'phoneNumbers.assign': (n) => ({ number: `+1 202 555 0${200 + (n % 800)}` }),
     'conversations.assign': () => ({ id: a.conversationId, adminId: a.adminId }),
     'messages.send': () => ({ memberId: a.memberId, body: 'hello' }),
     'messages.simulateReply': () => ({ conversationId: a.conversationId, body: 'thanks' }),
-    'broadcasts.create': () => ({ body: 'news', audience: { type: 'all' }, scheduledAt: new Date(Date.now() + 3600_000) }),
+    'broadcasts.create': () => ({
+      body: 'news',
+      audience: { type: 'all' },
+      scheduledAt: new Date(Date.now() + 3600_000),
+    }),
     'team.invite': (n) => ({ email: `new-${n}@example.org`, role: 'staff' }),
   };
 
   /** Every read, batched as the client batches them. */
   const readsOfA = (): [string, unknown][] => [
-    ['church.profile', undefined], ['church.admins', undefined], ['account.me', undefined], ['team.list', undefined], ['members.list', {}],
-    ['members.get', { id: a.memberId }], ['members.consentLog', { id: a.memberId }], ['members.export', undefined], ['members.tags', undefined],
-    ['branches.list', undefined], ['conversations.list', {}], ['conversations.get', { id: a.conversationId }], ['conversations.forMember', { memberId: a.memberId }],
-    ['broadcasts.list', {}], ['broadcasts.get', { id: a.broadcastId }], ['broadcasts.preview', { audience: { type: 'all' }, body: 'hello' }],
-    ['phoneNumbers.list', undefined], ['dashboard.summary', undefined], ['billing.status', undefined], ['billing.allowance', undefined],
+    ['church.profile', undefined],
+    ['church.admins', undefined],
+    ['account.me', undefined],
+    ['team.list', undefined],
+    ['members.list', {}],
+    ['members.get', { id: a.memberId }],
+    ['members.consentLog', { id: a.memberId }],
+    ['members.export', undefined],
+    ['members.tags', undefined],
+    ['branches.list', undefined],
+    ['conversations.list', {}],
+    ['conversations.get', { id: a.conversationId }],
+    ['conversations.forMember', { memberId: a.memberId }],
+    ['broadcasts.list', {}],
+    ['broadcasts.get', { id: a.broadcastId }],
+    ['broadcasts.preview', { audience: { type: 'all' }, body: 'hello' }],
+    ['phoneNumbers.list', undefined],
+    ['dashboard.summary', undefined],
+    ['billing.status', undefined],
+    ['billing.allowance', undefined],
   ];
 
   async function readEverything(after: string) {
@@ -836,30 +1358,50 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     for (let i = 0; i < reads.length; i += MAX_BATCH_SIZE) {
       const chunk = reads.slice(i, i + MAX_BATCH_SIZE);
       const payload = JSON.stringify(Object.fromEntries(chunk.map(([, input], n) => [n, superjson.serialize(input)])));
-      await send({ method: 'GET', paths: chunk.map(([p]) => p), batch: true, payload, contentType: null, headers: cookieOf('A') }, `after ${after}, reading ${chunk.map(([p]) => p).join(',')}`);
+      await send(
+        {
+          method: 'GET',
+          paths: chunk.map(([p]) => p),
+          batch: true,
+          payload,
+          contentType: null,
+          headers: cookieOf('A'),
+        },
+        `after ${after}, reading ${chunk.map(([p]) => p).join(',')}`,
+      );
     }
   }
 
-  it.each(Object.keys(writes))('after %s with one field at an edge is accepted, every read still answers without a 5xx', async (path) => {
-    // A write may store something a later read chokes on (a timezone PostgreSQL does not know, say). Each run starts
-    // from A's own profile, changes one field of a good write to an edge value, and when that is accepted, reads everything.
-    const shape = shapes[path]!;
-    const write = fc
-      .record({ n: fc.nat(), key: fc.constantFrom(...Object.keys(shape.fields)) })
-      .chain(({ n, key }) => shape.fields[key]!.map((value) => ({ ...writes[path]!(n), [key]: value })))
-      .map((input) => described({ input }, (v) => `${path}(${show(v.input)}), then every read`));
-    await fc.assert(
-      fc.asyncProperty(write, async ({ input }) => {
-        await restoreProfile(a);
-        // The write's own 5xx is the per-procedure property's to report: this one is about what an accepted write leaves behind.
-        const w: Wire = { method: 'POST', paths: [path], batch: false, payload: encode(input, { kind: 'superjson' }), contentType: 'application/json', headers: cookieOf('A') };
-        if ((await send(w, path, { own5xxIsAnothers: true })).status !== 200) return;
-        await readEverything(`${path}(${show(input)}) was accepted`);
-      }),
-      { numRuns: RUNS },
-    );
-    await restoreProfile(a);
-  });
+  it.each(Object.keys(writes))(
+    'after %s with one field at an edge is accepted, every read still answers without a 5xx',
+    async (path) => {
+      // A write may store something a later read chokes on (a timezone PostgreSQL does not know, say). Each run starts
+      // from A's own profile, changes one field of a good write to an edge value, and when that is accepted, reads everything.
+      const shape = shapes[path]!;
+      const write = fc
+        .record({ n: fc.nat(), key: fc.constantFrom(...Object.keys(shape.fields)) })
+        .chain(({ n, key }) => shape.fields[key]!.map((value) => ({ ...writes[path]!(n), [key]: value })))
+        .map((input) => described({ input }, (v) => `${path}(${show(v.input)}), then every read`));
+      await fc.assert(
+        fc.asyncProperty(write, async ({ input }) => {
+          await restoreProfile(a);
+          // The write's own 5xx is the per-procedure property's to report: this one is about what an accepted write leaves behind.
+          const w: Wire = {
+            method: 'POST',
+            paths: [path],
+            batch: false,
+            payload: encode(input, { kind: 'superjson' }),
+            contentType: 'application/json',
+            headers: cookieOf('A'),
+          };
+          if ((await send(w, path, { own5xxIsAnothers: true })).status !== 200) return;
+          await readEverything(`${path}(${show(input)}) was accepted`);
+        }),
+        { numRuns: RUNS },
+      );
+      await restoreProfile(a);
+    },
+  );
 
   /**
    * The 5xx answers this test has found, each cut down to the smallest request that shows it. They stay here, failing,
@@ -870,38 +1412,91 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   const nul = 'a\u0000b';
   const found: Record<string, () => Step[]> = {
     // PostgreSQL text cannot hold U+0000 (22021); every string schema lets it through.
-    'NUL in church.updateProfile churchName': () => [{ path: 'church.updateProfile', input: { churchName: nul, timezone: 'UTC', country: 'US' } }],
-    'NUL in members.create firstName': () => [{ path: 'members.create', input: { firstName: nul, phone: '(202) 555-0150' } }],
+    'NUL in church.updateProfile churchName': () => [
+      { path: 'church.updateProfile', input: { churchName: nul, timezone: 'UTC', country: 'US' } },
+    ],
+    'NUL in members.create firstName': () => [
+      { path: 'members.create', input: { firstName: nul, phone: '(202) 555-0150' } },
+    ],
     'NUL in members.update notes': () => [{ path: 'members.update', input: { id: c.memberId, notes: nul } }],
     'NUL in members.list search': () => [{ path: 'members.list', input: { search: nul } }],
     'NUL in members.list tag': () => [{ path: 'members.list', input: { tag: nul } }],
     'NUL in members.list cursor': () => [{ path: 'members.list', input: { cursor: cursorOf([nul, 'a', c.memberId]) } }],
-    'NUL in members.import csv': () => [{ path: 'members.import', input: { csv: `first_name,phone\n${nul},(202) 555-0151` } }],
+    'NUL in members.import csv': () => [
+      { path: 'members.import', input: { csv: `first_name,phone\n${nul},(202) 555-0151` } },
+    ],
     'NUL in branches.create name': () => [{ path: 'branches.create', input: { name: nul } }],
     'NUL in branches.update name': () => [{ path: 'branches.update', input: { id: c.branchId, name: nul } }],
-    'NUL in broadcasts.preview tag': () => [{ path: 'broadcasts.preview', input: { audience: { type: 'tag', tag: nul } } }],
-    'NUL in broadcasts.create body': () => [{ path: 'broadcasts.create', input: { body: nul, audience: { type: 'all' } } }],
+    'NUL in broadcasts.preview tag': () => [
+      { path: 'broadcasts.preview', input: { audience: { type: 'tag', tag: nul } } },
+    ],
+    'NUL in broadcasts.create body': () => [
+      { path: 'broadcasts.create', input: { body: nul, audience: { type: 'all' } } },
+    ],
     'NUL in messages.send body': () => [{ path: 'messages.send', input: { memberId: c.memberId, body: nul } }],
-    'NUL in onboarding.signup churchName': () => [{ path: 'onboarding.signup', who: 'nobody', input: { churchName: `Grace ${nul}`, timezone: 'UTC', adminName: 'Pat', email: 'nul@example.org', password: 'correct horse battery' } }],
-    'NUL in team.accept name': () => [{ path: 'team.accept', who: 'nobody', input: { token: c.inviteToken, name: nul, password: 'correct horse battery' } }],
+    'NUL in onboarding.signup churchName': () => [
+      {
+        path: 'onboarding.signup',
+        who: 'nobody',
+        input: {
+          churchName: `Grace ${nul}`,
+          timezone: 'UTC',
+          adminName: 'Pat',
+          email: 'nul@example.org',
+          password: 'correct horse battery',
+        },
+      },
+    ],
+    'NUL in team.accept name': () => [
+      {
+        path: 'team.accept',
+        who: 'nobody',
+        input: { token: c.inviteToken, name: nul, password: 'correct horse battery' },
+      },
+    ],
     'NUL in phoneNumbers.release number': () => [{ path: 'phoneNumbers.release', input: { number: nul } }],
     // The simulated reply goes through the real webhook: jsonb refuses \u0000 (22P05) and a lone surrogate (22P02),
     // which the webhook takes for a registry outage and answers 503 (so Telnyx would retry such a text for ever).
-    'NUL in messages.simulateReply body': () => [{ path: 'messages.simulateReply', input: { conversationId: c.conversationId, body: nul } }],
-    'lone surrogate in messages.simulateReply body': () => [{ path: 'messages.simulateReply', input: { conversationId: c.conversationId, body: 'a\uD800b' } }],
+    'NUL in messages.simulateReply body': () => [
+      { path: 'messages.simulateReply', input: { conversationId: c.conversationId, body: nul } },
+    ],
+    'lone surrogate in messages.simulateReply body': () => [
+      { path: 'messages.simulateReply', input: { conversationId: c.conversationId, body: 'a\uD800b' } },
+    ],
     // exactTimeKey checks a cursor's time with Date.parse, which knows a year 0000; PostgreSQL has none (22008).
-    'year 0000 in broadcasts.list cursor': () => [{ path: 'broadcasts.list', input: { cursor: cursorOf(['0000-01-01T00:00:00.000000Z', c.broadcastId]) } }],
-    'year 0000 in conversations.list cursor': () => [{ path: 'conversations.list', input: { cursor: cursorOf([false, '0000-01-01T00:00:00.000000Z', c.conversationId]) } }],
-    'year 0000 in conversations.get before': () => [{ path: 'conversations.get', input: { id: c.conversationId, before: cursorOf(['0000-01-01T00:00:00.000000Z', c.memberId]) } }],
+    'year 0000 in broadcasts.list cursor': () => [
+      { path: 'broadcasts.list', input: { cursor: cursorOf(['0000-01-01T00:00:00.000000Z', c.broadcastId]) } },
+    ],
+    'year 0000 in conversations.list cursor': () => [
+      {
+        path: 'conversations.list',
+        input: { cursor: cursorOf([false, '0000-01-01T00:00:00.000000Z', c.conversationId]) },
+      },
+    ],
+    'year 0000 in conversations.get before': () => [
+      {
+        path: 'conversations.get',
+        input: { id: c.conversationId, before: cursorOf(['0000-01-01T00:00:00.000000Z', c.memberId]) },
+      },
+    ],
     // The members cursor checks its id with /^[0-9a-f-]{36}$/, which is not a uuid (22P02).
-    'a 36-character id that is no uuid in members.list cursor': () => [{ path: 'members.list', input: { cursor: cursorOf(['a', 'b', '0'.repeat(36)]) } }],
+    'a 36-character id that is no uuid in members.list cursor': () => [
+      { path: 'members.list', input: { cursor: cursorOf(['a', 'b', '0'.repeat(36)]) } },
+    ],
     // z.coerce.date() has no upper bound; timestamptz ends in 294276 AD (22009, answered 503 as "registry unavailable").
-    'broadcasts.create scheduledAt past PostgreSQL’s last timestamp': () => [{ path: 'broadcasts.create', input: { body: 'news', audience: { type: 'all' }, scheduledAt: new Date(8.64e15) } }],
+    'broadcasts.create scheduledAt past PostgreSQL’s last timestamp': () => [
+      { path: 'broadcasts.create', input: { body: 'news', audience: { type: 'all' }, scheduledAt: new Date(8.64e15) } },
+    ],
     // The session cookie's decodeURIComponent throws URIError while the context is built: every procedure, signed out.
-    'a cookie that is not percent-encoding, signed out': () => [{ path: 'account.me', who: 'nobody', headers: { cookie: `${cookieName}=%` } }],
+    'a cookie that is not percent-encoding, signed out': () => [
+      { path: 'account.me', who: 'nobody', headers: { cookie: `${cookieName}=%` } },
+    ],
     // Intl (so zod) accepts US/Pacific-New; PostgreSQL 15 does not know it (22023) and the dashboard's SQL uses it.
     'church timezone US/Pacific-New, then dashboard.summary': () => [
-      { path: 'church.updateProfile', input: { churchName: 'Calvary Chapel', timezone: 'US/Pacific-New', country: 'US' } },
+      {
+        path: 'church.updateProfile',
+        input: { churchName: 'Calvary Chapel', timezone: 'US/Pacific-New', country: 'US' },
+      },
       { path: 'dashboard.summary' },
     ],
   };

@@ -39,7 +39,13 @@ describe('provisioning end to end', () => {
       return s.state === 'ready' || s.state === 'failed' ? s : null;
     });
     expect(status.state).toBe('ready');
-    expect(status.steps.map((s) => s.name)).toEqual(['create_database', 'create_role', 'create_admin', 'create_billing_customer', 'activate']);
+    expect(status.steps.map((s) => s.name)).toEqual([
+      'create_database',
+      'create_role',
+      'create_admin',
+      'create_billing_customer',
+      'activate',
+    ]);
     expect(status.steps.every((s) => s.state === 'done')).toBe(true);
     expect(JSON.stringify(status)).not.toMatch(/stp_|tenant|registry|_t_/i);
 
@@ -49,7 +55,8 @@ describe('provisioning end to end', () => {
     const [church] = await reg.services.registry.sql`select size from churches where tenant_id = ${tenant!.id}`;
     expect(church!.size).toBe('100-499');
     expect(tenant!.schema_version).toBeGreaterThan(0);
-    const [job] = await reg.services.registry.sql`select admin_password_hash from provisioning_jobs where tenant_id = ${tenant!.id}`;
+    const [job] = await reg.services.registry
+      .sql`select admin_password_hash from provisioning_jobs where tenant_id = ${tenant!.id}`;
     expect(job!.admin_password_hash).toBeNull(); // the hash leaves the registry once the admin exists
 
     const session = { tenantId: tenant!.id, adminId: index!.admin_id, sessionId: 'test-session-1' };
@@ -80,13 +87,20 @@ describe('provisioning end to end', () => {
       email: 'Enter a valid email address',
       password: 'Use at least 10 characters',
     });
-    const status = await anonymous().onboarding.status({ ticket: 'x'.repeat(43) }).catch((e) => e);
+    const status = await anonymous()
+      .onboarding.status({ ticket: 'x'.repeat(43) })
+      .catch((e) => e);
     expect(status.code).toBe('NOT_FOUND');
   });
 
   it('refuses tenant procedures without a session and for a church that is not active', async () => {
     await expect(anonymous().church.profile()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    const ghost = createCaller(createContext({ session: { tenantId: crypto.randomUUID(), adminId: crypto.randomUUID(), sessionId: 'test-session-2' }, services: reg.services }));
+    const ghost = createCaller(
+      createContext({
+        session: { tenantId: crypto.randomUUID(), adminId: crypto.randomUUID(), sessionId: 'test-session-2' },
+        services: reg.services,
+      }),
+    );
     await expect(ghost.church.profile()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 });

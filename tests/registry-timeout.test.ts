@@ -79,12 +79,18 @@ describe('a registry that accepts connections and never answers', () => {
     return registry;
   };
   const blackHoleServices = () => {
-    services ??= createServices(loadConfig({ DATABASE_URL: url, ...testSecrets, REGISTRY_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: 'error' }));
+    services ??= createServices(
+      loadConfig({ DATABASE_URL: url, ...testSecrets, REGISTRY_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: 'error' }),
+    );
     return services;
   };
 
   it('resolve() rejects with RegistryUnavailableError shortly after timeoutMs', async () => {
-    const resolver = new TenantResolver(blackHoleRegistry(), { timeoutMs: TIMEOUT_MS, ttlMs: 5_000, secretKey: testSecretKey });
+    const resolver = new TenantResolver(blackHoleRegistry(), {
+      timeoutMs: TIMEOUT_MS,
+      ttlMs: 5_000,
+      secretKey: testSecretKey,
+    });
     const before = accepted;
     const result = await timed(resolver.resolve(randomUUID()));
     expect(result.ok).toBe(false);
@@ -95,7 +101,11 @@ describe('a registry that accepts connections and never answers', () => {
   });
 
   it('keeps failing fast for many concurrent lookups, without piling up', async () => {
-    const resolver = new TenantResolver(blackHoleRegistry(), { timeoutMs: TIMEOUT_MS, ttlMs: 5_000, secretKey: testSecretKey });
+    const resolver = new TenantResolver(blackHoleRegistry(), {
+      timeoutMs: TIMEOUT_MS,
+      ttlMs: 5_000,
+      secretKey: testSecretKey,
+    });
     const results = await Promise.all(Array.from({ length: 20 }, () => timed(resolver.resolve(randomUUID()))));
     for (const r of results) {
       expect(r.ok).toBe(false);
@@ -105,7 +115,11 @@ describe('a registry that accepts connections and never answers', () => {
   });
 
   it('control: the same resolver against a live registry answers', async () => {
-    const resolver = new TenantResolver(real.services.registry, { timeoutMs: TIMEOUT_MS, ttlMs: 5_000, secretKey: testSecretKey });
+    const resolver = new TenantResolver(real.services.registry, {
+      timeoutMs: TIMEOUT_MS,
+      ttlMs: 5_000,
+      secretKey: testSecretKey,
+    });
     const result = await timed(resolver.resolve(randomUUID()));
     expect(result).toMatchObject({ ok: true, value: null });
   });
@@ -142,7 +156,13 @@ describe('a registry that accepts connections and never answers', () => {
 
     // Signup hashes the password first, then needs a registry connection: bounded by the connect timeout (1 s here).
     const signup = await timed(
-      caller.onboarding.signup({ churchName: 'Lost Church', timezone: 'UTC', adminName: 'A', email: 'lost@example.org', password: 'long enough pw' }),
+      caller.onboarding.signup({
+        churchName: 'Lost Church',
+        timezone: 'UTC',
+        adminName: 'A',
+        email: 'lost@example.org',
+        password: 'long enough pw',
+      }),
     );
     expect(signup.ok).toBe(false);
     const err = (signup as { error: TRPCError }).error;
@@ -166,7 +186,12 @@ describe('a registry that accepts connections and never answers', () => {
     expect(ok.registry.status).toBe('ok');
     // ...and reports each database server and the job queue.
     expect(ok.servers).toEqual([{ name: 'default', accepting: true, status: 'ok', latencyMs: expect.any(Number) }]);
-    expect(ok.queue).toEqual({ ready: expect.any(Number), scheduled: expect.any(Number), running: expect.any(Number), failed: expect.any(Number) });
+    expect(ok.queue).toEqual({
+      ready: expect.any(Number),
+      scheduled: expect.any(Number),
+      running: expect.any(Number),
+      failed: expect.any(Number),
+    });
     const before = ok.queue!.scheduled;
     await real.admin`select graphile_worker.add_job('health_probe', '{}'::json, run_at => now() + interval '1 hour')`;
     expect((await health(real.services)).queue!.scheduled).toBe(before + 1);

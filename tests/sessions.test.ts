@@ -40,7 +40,10 @@ function secondInstance(reg: TestRegistry, env: Record<string, string> = {}) {
  */
 function redisOnlyView(base: Services, url: string) {
   const link = new RedisLink(url, 'redis-probe');
-  const sessions = new SessionRegistry(base.registry, link, { pollMs: 3_600_000, maxAgeSeconds: base.config.SESSION_MAX_AGE_HOURS * 3600 });
+  const sessions = new SessionRegistry(base.registry, link, {
+    pollMs: 3_600_000,
+    maxAgeSeconds: base.config.SESSION_MAX_AGE_HOURS * 3600,
+  });
   return {
     link,
     services: { ...base, redis: link, sessions } as Services,
@@ -65,7 +68,9 @@ const accepted = async (services: Services, cookie: string) => (await readSessio
 
 /** The record's revocation time (null while the session stands, undefined when there is no record). */
 async function revokedAtOf(reg: TestRegistry, sessionId: string) {
-  const [row] = await reg.services.registry.sql<{ revoked_at: string | null }[]>`select revoked_at::text from auth_sessions where id = ${sessionId}`;
+  const [row] = await reg.services.registry.sql<
+    { revoked_at: string | null }[]
+  >`select revoked_at::text from auth_sessions where id = ${sessionId}`;
   return row ? row.revoked_at : undefined;
 }
 
@@ -95,7 +100,9 @@ describe.each(modes)('session revocation $name', ({ redis: useRedis }) => {
     b = secondInstance(reg, env);
     if (redis) {
       probe = redisOnlyView(b, redis.url);
-      await until(async () => a.redis.state === 'ok' && b.redis.state === 'ok' && probe!.link.state === 'ok', { timeoutMs: 10_000 });
+      await until(async () => a.redis.state === 'ok' && b.redis.state === 'ok' && probe!.link.state === 'ok', {
+        timeoutMs: 10_000,
+      });
     }
     await Promise.all([a.sessions.start(), b.sessions.start(), probe?.services.sessions.start()]);
     if (redis) await until(async () => (await redis!.subscribers(CHANNEL)) >= 3, { timeoutMs: 10_000 });
@@ -140,13 +147,21 @@ describe.each(modes)('session revocation $name', ({ redis: useRedis }) => {
     expect(c.session).toEqual({ tenantId: church.tenantId, adminId: church.adminId, sessionId: c.signed.sessionId });
     await expectAcceptedEverywhere(c);
     // Through the Cookie header, as the tRPC route reads it.
-    const req = new Request('http://127.0.0.1/api/trpc/account.me', { headers: { cookie: `other=1; ${sessionCookieName(a)}=${encodeURIComponent(c.cookie)}` } });
+    const req = new Request('http://127.0.0.1/api/trpc/account.me', {
+      headers: { cookie: `other=1; ${sessionCookieName(a)}=${encodeURIComponent(c.cookie)}` },
+    });
     expect(await readRequestSession(a, req)).toEqual(c.session);
     expect(await readSession(a, undefined)).toBeNull();
     expect(await readSession(a, c.cookie.slice(0, -4) + 'AAAA')).toBeNull();
-    const foreign = await encode({ token: { tenantId: church.tenantId, adminId: church.adminId, sessionId: c.signed.sessionId }, secret: 'x'.repeat(40) });
+    const foreign = await encode({
+      token: { tenantId: church.tenantId, adminId: church.adminId, sessionId: c.signed.sessionId },
+      secret: 'x'.repeat(40),
+    });
     expect(await readSession(a, foreign)).toBeNull();
-    const missingClaims = await encode({ token: { tenantId: church.tenantId, adminId: church.adminId }, secret: a.config.NEXTAUTH_SECRET });
+    const missingClaims = await encode({
+      token: { tenantId: church.tenantId, adminId: church.adminId },
+      secret: a.config.NEXTAUTH_SECRET,
+    });
     expect(await readSession(a, missingClaims)).toBeNull();
   });
 
@@ -170,7 +185,12 @@ describe.each(modes)('session revocation $name', ({ redis: useRedis }) => {
       await signIn(a, church.email, church.password),
       await signIn(b, church.email, church.password), // signed in through the other instance
     ];
-    const staff = await addTeammate(a, sessions[0]!.caller, `staff-${church.tenantId.slice(0, 8)}@example.org`, 'staff');
+    const staff = await addTeammate(
+      a,
+      sessions[0]!.caller,
+      `staff-${church.tenantId.slice(0, 8)}@example.org`,
+      'staff',
+    );
     const staffSession = await signIn(a, staff.email, staff.password);
     const otherOwner = await signIn(a, other.email, other.password);
     await expectAcceptedEverywhere(...sessions, staffSession, otherOwner);
@@ -186,12 +206,20 @@ describe.each(modes)('session revocation $name', ({ redis: useRedis }) => {
     const elsewhere = await signIn(b, church.email, church.password);
     await expectAcceptedEverywhere(current, elsewhere);
 
-    const wrong = await errorOf(current.caller.account.changePassword({ currentPassword: 'not my password', newPassword: 'a brand new passphrase' }));
+    const wrong = await errorOf(
+      current.caller.account.changePassword({
+        currentPassword: 'not my password',
+        newPassword: 'a brand new passphrase',
+      }),
+    );
     expect(wrong.code).toBe('BAD_REQUEST');
     await sleep(600); // a poll later, nothing was revoked by the refused attempt
     await expectAcceptedEverywhere(current, elsewhere);
 
-    const result = await current.caller.account.changePassword({ currentPassword: church.password, newPassword: 'a brand new passphrase' });
+    const result = await current.caller.account.changePassword({
+      currentPassword: church.password,
+      newPassword: 'a brand new passphrase',
+    });
     expect(result).toEqual({ otherSessionsSignedOut: 1 });
     await expectRevokedEverywhere(elsewhere);
     await sleep(600); // after at least one more poll everywhere, the current session still stands
@@ -272,7 +300,9 @@ describe('session revocation when Redis is lost mid-test and comes back', () => 
     probe = redisOnlyView(b, redis.url);
     a.redis.client!.on('reconnecting', () => reconnects.a++);
     b.redis.client!.on('reconnecting', () => reconnects.b++);
-    await until(async () => a.redis.state === 'ok' && b.redis.state === 'ok' && probe.link.state === 'ok', { timeoutMs: 10_000 });
+    await until(async () => a.redis.state === 'ok' && b.redis.state === 'ok' && probe.link.state === 'ok', {
+      timeoutMs: 10_000,
+    });
     await Promise.all([a.sessions.start(), b.sessions.start(), probe.services.sessions.start()]);
     await until(async () => (await redis.subscribers(CHANNEL)) >= 3, { timeoutMs: 10_000 });
     church = await provisionChurch(a);
@@ -328,22 +358,30 @@ describe('session revocation when Redis is lost mid-test and comes back', () => 
 
     const ip = freshIp();
     for (let i = 0; i < 3; i++) {
-      const err = await errorOf(signInWithPassword(i % 2 ? a : b, { email: church.email, password: 'wrong password!' }, ip));
+      const err = await errorOf(
+        signInWithPassword(i % 2 ? a : b, { email: church.email, password: 'wrong password!' }, ip),
+      );
       expect(err.message).toBe('Email or password is incorrect.');
     }
     // Counted in the registry's rate_limits table, shared by both instances.
-    const [row] = await a.registry.sql<{ points: number }[]>`select points from rate_limits where key = ${`signin_email_ip:${church.email}|${ip}`}`;
+    const [row] = await a.registry.sql<
+      { points: number }[]
+    >`select points from rate_limits where key = ${`signin_email_ip:${church.email}|${ip}`}`;
     expect(row?.points).toBe(3);
     for (const s of [a, b]) {
       const locked = await errorOf(signInWithPassword(s, { email: church.email, password: church.password }, ip));
       expect(locked).toBeInstanceOf(SigninError);
       expect(locked.message).toMatch(/^Too many attempts\. Try again in 15 minutes\.$/);
     }
-    expect((await signInWithPassword(b, { email: church.email, password: church.password }, freshIp())).adminId).toBe(church.adminId);
+    expect((await signInWithPassword(b, { email: church.email, password: church.password }, freshIp())).adminId).toBe(
+      church.adminId,
+    );
 
     // Signup (its own limiter) keeps working too.
     const fresh = await provisionChurch(b);
-    expect((await signInWithPassword(a, { email: fresh.email, password: fresh.password }, freshIp())).tenantId).toBe(fresh.tenantId);
+    expect((await signInWithPassword(a, { email: fresh.email, password: fresh.password }, freshIp())).tenantId).toBe(
+      fresh.tenantId,
+    );
   });
 
   it('reconnects again and again in the background, but logs the loss once per instance', async () => {
@@ -360,7 +398,10 @@ describe('session revocation when Redis is lost mid-test and comes back', () => 
     expect(stateLines()).toEqual({ connected: 4, unavailable: 2 });
 
     // Subscribers re-subscribe after the reconnect, so the broadcast alone delivers revocations again.
-    await until(async () => probe.link.state === 'ok' && (await redis.subscribers(CHANNEL)) >= 3, { timeoutMs: 30_000, everyMs: 50 });
+    await until(async () => probe.link.state === 'ok' && (await redis.subscribers(CHANNEL)) >= 3, {
+      timeoutMs: 30_000,
+      everyMs: 50,
+    });
     await a.sessions.revokeSession(sessions[2]!.signed.sessionId);
     expect(await refusedWithin(probe.services, sessions[2]!.cookie)).toBeLessThanOrEqual(REVOCATION_DEADLINE_MS);
     expect(await refusedWithin(b, sessions[2]!.cookie)).toBeLessThanOrEqual(REVOCATION_DEADLINE_MS);
@@ -369,7 +410,9 @@ describe('session revocation when Redis is lost mid-test and comes back', () => 
     const ip = freshIp();
     await errorOf(signInWithPassword(a, { email: church.email, password: 'wrong password!' }, ip));
     expect(await redis.keys(`signin_email_ip:${church.email}|${ip}`)).toHaveLength(1);
-    expect(await a.registry.sql`select 1 from rate_limits where key = ${`signin_email_ip:${church.email}|${ip}`}`).toHaveLength(0);
+    expect(
+      await a.registry.sql`select 1 from rate_limits where key = ${`signin_email_ip:${church.email}|${ip}`}`,
+    ).toHaveLength(0);
     expect(stateLines()).toEqual({ connected: 4, unavailable: 2 });
   });
 });
@@ -401,7 +444,11 @@ describe('a revoked session stays revoked for as long as its cookie can be used'
 
   it('is not accepted again once its record expires, even though next-auth kept refreshing its cookie', async () => {
     const church = await provisionChurch(reg.services);
-    const signed = await signInWithPassword(reg.services, { email: church.email, password: church.password }, freshIp());
+    const signed = await signInWithPassword(
+      reg.services,
+      { email: church.email, password: church.password },
+      freshIp(),
+    );
     const options = authOptions();
     const issued = await encode({ token: { ...signed }, secret: options.secret!, maxAge: options.session!.maxAge });
     expect(await readSession(reg.services, issued)).not.toBeNull();

@@ -4,7 +4,16 @@ import { SigninError, signInWithPassword, signInWithTicket } from '@/server/auth
 import { runProvisioning } from '@/server/tenancy/provisioner';
 import { randomToken } from '@/server/tokens';
 import type { Services } from '@/server/services';
-import { caller, cookieFor, errorOf, freshIp, median, provisionChurch, RedisServer, type Church } from './support/accounts';
+import {
+  caller,
+  cookieFor,
+  errorOf,
+  freshIp,
+  median,
+  provisionChurch,
+  RedisServer,
+  type Church,
+} from './support/accounts';
 import { createTestRegistry, until, type TestRegistry } from './support/harness';
 
 // Count argon2 verifications: a wrong email must cost the same work as a wrong password.
@@ -66,11 +75,24 @@ describe('signInWithPassword', () => {
     const r = await attempt(reg.services, `  ${church.email.toUpperCase()} `, church.password, freshIp());
     if (!r.ok) throw r.error;
     expect(r.verifies).toBe(1);
-    expect(r.value).toMatchObject({ tenantId: church.tenantId, adminId: church.adminId, sessionId: expect.any(String), name: 'Sally Signin', email: church.email });
-    const [row] = await reg.services.registry.sql<{ tenant_id: string; admin_id: string; revoked_at: string | null; hours: number }[]>`
+    expect(r.value).toMatchObject({
+      tenantId: church.tenantId,
+      adminId: church.adminId,
+      sessionId: expect.any(String),
+      name: 'Sally Signin',
+      email: church.email,
+    });
+    const [row] = await reg.services.registry.sql<
+      { tenant_id: string; admin_id: string; revoked_at: string | null; hours: number }[]
+    >`
       select tenant_id, admin_id, revoked_at, round(extract(epoch from expires_at - now()) / 3600)::int as hours
       from auth_sessions where id = ${r.value.sessionId}`;
-    expect(row).toEqual({ tenant_id: church.tenantId, admin_id: church.adminId, revoked_at: null, hours: reg.services.config.SESSION_MAX_AGE_HOURS });
+    expect(row).toEqual({
+      tenant_id: church.tenantId,
+      admin_id: church.adminId,
+      revoked_at: null,
+      hours: reg.services.config.SESSION_MAX_AGE_HOURS,
+    });
     expect(await readSession(reg.services, await cookieFor(reg.services, r.value))).toEqual({
       tenantId: church.tenantId,
       adminId: church.adminId,
@@ -113,24 +135,37 @@ describe('signInWithPassword', () => {
     const r = await refusal(reg.services, pending.email, pending.password, freshIp());
     expect(r.error.message).toBe(SETTING_UP);
     expect(await runProvisioning(reg.services.provision, pending.jobId, { finalAttempt: false })).toBe('ready');
-    const signed = await signInWithPassword(reg.services, { email: pending.email, password: pending.password }, freshIp());
+    const signed = await signInWithPassword(
+      reg.services,
+      { email: pending.email, password: pending.password },
+      freshIp(),
+    );
     expect(signed.tenantId).toBe(pending.tenantId);
   });
 
   it(`locks one email+address out after ${FAILURES_PER_EMAIL} failures, even with the right password; another address is not`, async () => {
     const ip = freshIp();
-    for (let i = 0; i < FAILURES_PER_EMAIL; i++) expect((await refusal(reg.services, church.email, 'wrong password', ip)).error.message).toBe(GENERIC);
+    for (let i = 0; i < FAILURES_PER_EMAIL; i++)
+      expect((await refusal(reg.services, church.email, 'wrong password', ip)).error.message).toBe(GENERIC);
     const locked = await refusal(reg.services, church.email, church.password, ip);
     expect(locked.error.message).toBe('Too many attempts. Try again in 15 minutes.');
     expect(locked.verifies).toBe(0); // refused before any work
     // Still locked on the next try (the lockout is not a one-off).
-    expect((await refusal(reg.services, church.email, church.password, ip)).error.message).toMatch(/^Too many attempts\. Try again in 1[45] minutes\.$/);
+    expect((await refusal(reg.services, church.email, church.password, ip)).error.message).toMatch(
+      /^Too many attempts\. Try again in 1[45] minutes\.$/,
+    );
 
-    const elsewhere = await signInWithPassword(reg.services, { email: church.email, password: church.password }, freshIp());
+    const elsewhere = await signInWithPassword(
+      reg.services,
+      { email: church.email, password: church.password },
+      freshIp(),
+    );
     expect(elsewhere.adminId).toBe(church.adminId);
     // The same address may still sign in to another account (it is under the per-address limit).
     const other = await provisionChurch(reg.services);
-    expect((await signInWithPassword(reg.services, { email: other.email, password: other.password }, ip)).tenantId).toBe(other.tenantId);
+    expect(
+      (await signInWithPassword(reg.services, { email: other.email, password: other.password }, ip)).tenantId,
+    ).toBe(other.tenantId);
   });
 
   it('a successful sign-in clears the failures of that email+address', async () => {
@@ -139,32 +174,48 @@ describe('signInWithPassword', () => {
     // counter is not reset by a success, so more rounds would trip that instead.)
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < FAILURES_PER_EMAIL - 1; i++) await refusal(reg.services, church.email, 'wrong password', ip);
-      expect((await signInWithPassword(reg.services, { email: church.email, password: church.password }, ip)).adminId).toBe(church.adminId);
+      expect(
+        (await signInWithPassword(reg.services, { email: church.email, password: church.password }, ip)).adminId,
+      ).toBe(church.adminId);
     }
   });
 
   it(`locks an address out after ${FAILURES_PER_IP} failures across many emails`, async () => {
     const ip = freshIp();
     for (let i = 0; i < FAILURES_PER_IP; i++) {
-      expect((await refusal(reg.services, `spray${i}-${randomToken(4).toLowerCase()}@example.org`, 'guess 123456', ip)).error.message).toBe(GENERIC);
+      expect(
+        (await refusal(reg.services, `spray${i}-${randomToken(4).toLowerCase()}@example.org`, 'guess 123456', ip)).error
+          .message,
+      ).toBe(GENERIC);
     }
     const locked = await refusal(reg.services, church.email, church.password, ip);
     expect(locked.error.message).toBe('Too many attempts. Try again in 60 minutes.');
     expect(locked.verifies).toBe(0);
-    expect((await signInWithPassword(reg.services, { email: church.email, password: church.password }, freshIp())).adminId).toBe(church.adminId);
+    expect(
+      (await signInWithPassword(reg.services, { email: church.email, password: church.password }, freshIp())).adminId,
+    ).toBe(church.adminId);
   });
 
   it(`throttles signups to ${SIGNUPS_PER_IP} an hour per address (TOO_MANY_REQUESTS), and creates nothing when it does`, async () => {
     const ip = freshIp();
     for (let i = 0; i < SIGNUPS_PER_IP; i++) await provisionChurch(reg.services, { ip, provision: false });
-    const tenants = async () => (await reg.services.registry.sql<{ n: number }[]>`select count(*)::int as n from tenants`)[0]!.n;
+    const tenants = async () =>
+      (await reg.services.registry.sql<{ n: number }[]>`select count(*)::int as n from tenants`)[0]!.n;
     const before = await tenants();
-    const input = { churchName: 'One Too Many', timezone: 'UTC', adminName: 'Eager Person', email: `eager-${randomToken(4).toLowerCase()}@example.org`, password: 'correct horse battery' };
+    const input = {
+      churchName: 'One Too Many',
+      timezone: 'UTC',
+      adminName: 'Eager Person',
+      email: `eager-${randomToken(4).toLowerCase()}@example.org`,
+      password: 'correct horse battery',
+    };
     const err = await errorOf(caller(reg.services, null, ip).onboarding.signup(input));
     expect(err.code).toBe('TOO_MANY_REQUESTS');
     expect(err.message).toBe('Too many attempts. Try again in 60 minutes.');
     expect(await tenants()).toBe(before);
-    expect(await reg.services.registry.sql`select 1 from admin_email_index where email = ${input.email}`).toHaveLength(0);
+    expect(await reg.services.registry.sql`select 1 from admin_email_index where email = ${input.email}`).toHaveLength(
+      0,
+    );
     // Another address is not affected.
     expect((await caller(reg.services, null, freshIp()).onboarding.signup(input)).ticket).toEqual(expect.any(String));
   });
@@ -187,7 +238,13 @@ describe('signInWithTicket', () => {
     expect(await runProvisioning(reg.services.provision, church.jobId, { finalAttempt: false })).toBe('ready');
 
     const signed = await signInWithTicket(reg.services, church.ticket);
-    expect(signed).toMatchObject({ tenantId: church.tenantId, adminId: church.adminId, sessionId: expect.any(String), name: 'Tina Ticket', email: church.email });
+    expect(signed).toMatchObject({
+      tenantId: church.tenantId,
+      adminId: church.adminId,
+      sessionId: expect.any(String),
+      name: 'Tina Ticket',
+      email: church.email,
+    });
     expect(await readSession(reg.services, await cookieFor(reg.services, signed))).not.toBeNull();
 
     const second = await errorOf(signInWithTicket(reg.services, church.ticket));
@@ -195,7 +252,9 @@ describe('signInWithTicket', () => {
     expect(second.message).toBe(LINK_EXPIRED);
     // Concurrent exchanges of a fresh ticket: exactly one wins.
     const other = await provisionChurch(reg.services);
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => signInWithTicket(reg.services, other.ticket)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => signInWithTicket(reg.services, other.ticket)),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
@@ -210,7 +269,8 @@ describe('signInWithTicket', () => {
     }
     // More than 15 minutes after the workspace became ready, the ticket no longer signs in.
     const church = await provisionChurch(reg.services);
-    await reg.services.registry.sql`update provisioning_jobs set finished_at = now() - interval '16 minutes' where id = ${church.jobId}`;
+    await reg.services.registry
+      .sql`update provisioning_jobs set finished_at = now() - interval '16 minutes' where id = ${church.jobId}`;
     expect((await errorOf(signInWithTicket(reg.services, church.ticket))).message).toBe(LINK_EXPIRED);
   });
 });
@@ -222,7 +282,11 @@ describe('throttling with Redis, and with Redis down (the PostgreSQL insurance l
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    reg = await createTestRegistry({ REDIS_URL: redis.url, SIGNIN_FAILURES_PER_EMAIL: String(FAILURES_PER_EMAIL), SIGNUPS_PER_HOUR_PER_IP: String(SIGNUPS_PER_IP) });
+    reg = await createTestRegistry({
+      REDIS_URL: redis.url,
+      SIGNIN_FAILURES_PER_EMAIL: String(FAILURES_PER_EMAIL),
+      SIGNUPS_PER_HOUR_PER_IP: String(SIGNUPS_PER_IP),
+    });
     await until(async () => reg.services.redis.state === 'ok', { timeoutMs: 10_000 });
     church = await provisionChurch(reg.services);
   });
@@ -232,12 +296,18 @@ describe('throttling with Redis, and with Redis down (the PostgreSQL insurance l
   });
 
   const pgCounter = async (key: string) =>
-    (await reg.services.registry.sql<{ points: number }[]>`select points from rate_limits where key = ${key}`)[0]?.points ?? null;
+    (await reg.services.registry.sql<{ points: number }[]>`select points from rate_limits where key = ${key}`)[0]
+      ?.points ?? null;
 
   async function expectLockout(ip: string) {
-    for (let i = 0; i < FAILURES_PER_EMAIL; i++) expect((await refusal(reg.services, church.email, 'wrong password', ip)).error.message).toBe(GENERIC);
-    expect((await refusal(reg.services, church.email, church.password, ip)).error.message).toBe('Too many attempts. Try again in 15 minutes.');
-    expect((await signInWithPassword(reg.services, { email: church.email, password: church.password }, freshIp())).adminId).toBe(church.adminId);
+    for (let i = 0; i < FAILURES_PER_EMAIL; i++)
+      expect((await refusal(reg.services, church.email, 'wrong password', ip)).error.message).toBe(GENERIC);
+    expect((await refusal(reg.services, church.email, church.password, ip)).error.message).toBe(
+      'Too many attempts. Try again in 15 minutes.',
+    );
+    expect(
+      (await signInWithPassword(reg.services, { email: church.email, password: church.password }, freshIp())).adminId,
+    ).toBe(church.adminId);
   }
 
   async function expectSignupThrottle(ip: string) {
@@ -272,6 +342,8 @@ describe('throttling with Redis, and with Redis down (the PostgreSQL insurance l
 
     // A fresh church signs up and signs in with Redis gone.
     const fresh = await provisionChurch(reg.services);
-    expect((await signInWithPassword(reg.services, { email: fresh.email, password: fresh.password }, freshIp())).tenantId).toBe(fresh.tenantId);
+    expect(
+      (await signInWithPassword(reg.services, { email: fresh.email, password: fresh.password }, freshIp())).tenantId,
+    ).toBe(fresh.tenantId);
   });
 });

@@ -6,7 +6,14 @@ import { createTestRegistry, type TestRegistry } from './support/harness';
 
 const createCaller = createCallerFactory(appRouter);
 
-const variants = ['race@example.org', 'RACE@example.org', '  race@example.org', 'race@EXAMPLE.ORG  ', ' Race@Example.Org ', 'rAcE@eXaMpLe.oRg'];
+const variants = [
+  'race@example.org',
+  'RACE@example.org',
+  '  race@example.org',
+  'race@EXAMPLE.ORG  ',
+  ' Race@Example.Org ',
+  'rAcE@eXaMpLe.oRg',
+];
 
 describe('concurrent signups with one email', () => {
   let reg: TestRegistry;
@@ -28,7 +35,9 @@ describe('concurrent signups with one email', () => {
   });
 
   it('lets exactly one of 20 simultaneous signups win; the rest get CONFLICT', async () => {
-    const attempts = Array.from({ length: 20 }, (_, i) => anonymous().onboarding.signup(input(variants[i % variants.length]!, i)));
+    const attempts = Array.from({ length: 20 }, (_, i) =>
+      anonymous().onboarding.signup(input(variants[i % variants.length]!, i)),
+    );
     const results = await Promise.allSettled(attempts);
 
     const won = results.filter((r) => r.status === 'fulfilled');
@@ -49,7 +58,9 @@ describe('concurrent signups with one email', () => {
     expect(await count(sql`select count(*)::int as n from tenants`)).toBe(1);
     expect(await count(sql`select count(*)::int as n from tenants where id = ${index[0]!.tenant_id}`)).toBe(1);
     expect(await count(sql`select count(*)::int as n from churches`)).toBe(1);
-    expect(await count(sql`select count(*)::int as n from provisioning_jobs where tenant_id = ${index[0]!.tenant_id}`)).toBe(1);
+    expect(
+      await count(sql`select count(*)::int as n from provisioning_jobs where tenant_id = ${index[0]!.tenant_id}`),
+    ).toBe(1);
     expect(await count(sql`select count(*)::int as n from provisioning_jobs`)).toBe(1);
     expect(await count(reg.admin`select count(*)::int as n from graphile_worker._private_jobs`)).toBe(1);
   });
@@ -58,7 +69,10 @@ describe('concurrent signups with one email', () => {
     for (const email of ['race@example.org', '\tRACE@Example.org ']) {
       const err = await anonymous()
         .onboarding.signup(input(email, 99))
-        .then(() => null, (e: unknown) => e);
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(err).toBeInstanceOf(TRPCError);
       expect((err as TRPCError).code).toBe('CONFLICT');
       expect((err as TRPCError).message).toMatch(/already exists/i);

@@ -5,7 +5,16 @@ import { startWorker } from '@/server/jobs/worker';
 import { runProvisioning, type StepName } from '@/server/tenancy/provisioner';
 import { sha256 } from '@/server/tokens';
 import { withDatabase } from '@/server/tenancy/urls';
-import { addTeammate, caller, errorOf, freshIp, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import {
+  addTeammate,
+  caller,
+  errorOf,
+  freshIp,
+  provisionChurch,
+  signIn,
+  type Church,
+  type SignedInClient,
+} from './support/accounts';
 import { createTestRegistry, serverUrl, until, type TestRegistry } from './support/harness';
 
 type FaultPoint = `${'before' | 'after'}:${StepName}`;
@@ -22,13 +31,19 @@ describe('team: invitations, roles and signup retry', () => {
 
   /** The church's own database, through the privileged user (for assertions only). */
   async function churchDb(tenantId: string) {
-    const [t] = await reg.services.registry.sql<{ db_name: string }[]>`select db_name from tenants where id = ${tenantId}`;
+    const [t] = await reg.services.registry.sql<
+      { db_name: string }[]
+    >`select db_name from tenants where id = ${tenantId}`;
     const sql = postgres(withDatabase(serverUrl(), t!.db_name), { max: 1, onnotice: () => {} });
     opened.push(sql);
     return sql;
   }
   const indexRow = async (email: string) =>
-    (await reg.services.registry.sql<{ tenant_id: string; admin_id: string }[]>`select tenant_id, admin_id from admin_email_index where email = ${email}`)[0];
+    (
+      await reg.services.registry.sql<
+        { tenant_id: string; admin_id: string }[]
+      >`select tenant_id, admin_id from admin_email_index where email = ${email}`
+    )[0];
   const tokenOf = (url: string) => url.split('/invite/')[1]!;
 
   beforeAll(async () => {
@@ -45,37 +60,81 @@ describe('team: invitations, roles and signup retry', () => {
 
   it('owner invites; the invitation shows church, email and role; accepting creates the admin and the index entry; they sign in', async () => {
     const invite = await owner.caller.team.invite({ email: '  New.Staff@Example.org ', role: 'staff' });
-    expect(invite).toEqual({ id: expect.any(String), url: expect.stringMatching(/^https?:\/\/[^/]+\/invite\/[A-Za-z0-9_-]{20,100}$/), emailed: false });
+    expect(invite).toEqual({
+      id: expect.any(String),
+      url: expect.stringMatching(/^https?:\/\/[^/]+\/invite\/[A-Za-z0-9_-]{20,100}$/),
+      emailed: false,
+    });
     const token = tokenOf(invite.url);
 
     const pending = await owner.caller.team.list();
-    expect(pending.invites).toContainEqual({ id: invite.id, email: 'new.staff@example.org', role: 'staff', expiresAt: expect.any(Date) });
+    expect(pending.invites).toContainEqual({
+      id: invite.id,
+      email: 'new.staff@example.org',
+      role: 'staff',
+      expiresAt: expect.any(Date),
+    });
     expect(pending.members.map((m) => m.email)).toEqual([church.email]);
 
     // Only the token's hash is stored, in the church database and in the registry's routing index.
     const db = await churchDb(church.tenantId);
     const [stored] = await db<{ token_hash: string }[]>`select token_hash from invites where id = ${invite.id}`;
     expect(stored!.token_hash).toBe(sha256(token));
-    expect(await reg.services.registry.sql`select 1 from invite_index where token_hash = ${sha256(token)} and tenant_id = ${church.tenantId}`).toHaveLength(1);
+    expect(
+      await reg.services.registry
+        .sql`select 1 from invite_index where token_hash = ${sha256(token)} and tenant_id = ${church.tenantId}`,
+    ).toHaveLength(1);
 
-    expect(await anonymous().team.invitation({ token })).toEqual({ churchName: 'Team Chapel', email: 'new.staff@example.org', role: 'staff' });
+    expect(await anonymous().team.invitation({ token })).toEqual({
+      churchName: 'Team Chapel',
+      email: 'new.staff@example.org',
+      role: 'staff',
+    });
 
-    expect(await anonymous().team.accept({ token, name: 'Nina Newstaff', password: 'nina password 1' })).toEqual({ email: 'new.staff@example.org' });
+    expect(await anonymous().team.accept({ token, name: 'Nina Newstaff', password: 'nina password 1' })).toEqual({
+      email: 'new.staff@example.org',
+    });
     const admins = await db<{ id: string; name: string; email: string; role: string; password_hash: string }[]>`
       select id, name, email, role, password_hash from admins where email = 'new.staff@example.org'`;
-    expect(admins).toEqual([{ id: invite.id, name: 'Nina Newstaff', email: 'new.staff@example.org', role: 'staff', password_hash: expect.stringMatching(/^\$argon2id\$/) }]);
+    expect(admins).toEqual([
+      {
+        id: invite.id,
+        name: 'Nina Newstaff',
+        email: 'new.staff@example.org',
+        role: 'staff',
+        password_hash: expect.stringMatching(/^\$argon2id\$/),
+      },
+    ]);
     expect(await indexRow('new.staff@example.org')).toEqual({ tenant_id: church.tenantId, admin_id: invite.id });
-    expect(await reg.services.registry.sql`select 1 from invite_index where token_hash = ${sha256(token)}`).toHaveLength(0);
+    expect(
+      await reg.services.registry.sql`select 1 from invite_index where token_hash = ${sha256(token)}`,
+    ).toHaveLength(0);
     // Nothing about the person lands in the registry beyond the routing entry.
-    expect(JSON.stringify(await reg.services.registry.sql`select * from admin_email_index where email = 'new.staff@example.org'`)).not.toContain('Nina');
+    expect(
+      JSON.stringify(
+        await reg.services.registry.sql`select * from admin_email_index where email = 'new.staff@example.org'`,
+      ),
+    ).not.toContain('Nina');
 
     const after = await owner.caller.team.list();
     expect(after.invites.find((i) => i.id === invite.id)).toBeUndefined();
-    expect(after.members).toContainEqual({ id: invite.id, name: 'Nina Newstaff', email: 'new.staff@example.org', role: 'staff' });
+    expect(after.members).toContainEqual({
+      id: invite.id,
+      name: 'Nina Newstaff',
+      email: 'new.staff@example.org',
+      role: 'staff',
+    });
 
     const staff = await signIn(reg.services, 'NEW.STAFF@example.org', 'nina password 1');
     expect(staff.signed).toMatchObject({ tenantId: church.tenantId, adminId: invite.id });
-    expect(await staff.caller.account.me()).toEqual({ id: staff.signed.adminId, name: 'Nina Newstaff', email: 'new.staff@example.org', role: 'staff', churchName: 'Team Chapel', access: { readOnly: false, banner: null, trialDaysLeft: null } }); // billing is off here
+    expect(await staff.caller.account.me()).toEqual({
+      id: staff.signed.adminId,
+      name: 'Nina Newstaff',
+      email: 'new.staff@example.org',
+      role: 'staff',
+      churchName: 'Team Chapel',
+      access: { readOnly: false, banner: null, trialDaysLeft: null },
+    }); // billing is off here
   });
 
   it('staff is FORBIDDEN on every team-management procedure; admin may list but not manage', async () => {
@@ -92,13 +151,20 @@ describe('team: invitations, roles and signup retry', () => {
       changeRole: () => c.caller.team.changeRole({ adminId: target.adminId, role: 'owner' }),
       revokeInvite: () => c.caller.team.revokeInvite({ id: pendingInvite.id }),
     });
-    for (const [name, call] of Object.entries({ ...manage(staff), list: () => staff.caller.team.list(), admins: () => staff.caller.church.admins() })) {
+    for (const [name, call] of Object.entries({
+      ...manage(staff),
+      list: () => staff.caller.team.list(),
+      admins: () => staff.caller.church.admins(),
+    })) {
       expect((await errorOf(call())).code, `staff ${name}`).toBe('FORBIDDEN');
     }
-    for (const [name, call] of Object.entries(manage(admin))) expect((await errorOf(call())).code, `admin ${name}`).toBe('FORBIDDEN');
+    for (const [name, call] of Object.entries(manage(admin)))
+      expect((await errorOf(call())).code, `admin ${name}`).toBe('FORBIDDEN');
 
     const listed = await admin.caller.team.list();
-    expect(listed.members.map((m) => m.id)).toEqual(expect.arrayContaining([church.adminId, staffMember.adminId, adminMember.adminId, target.adminId]));
+    expect(listed.members.map((m) => m.id)).toEqual(
+      expect.arrayContaining([church.adminId, staffMember.adminId, adminMember.adminId, target.adminId]),
+    );
     expect(listed.invites.map((i) => i.id)).toContain(pendingInvite.id);
     expect((await admin.caller.church.admins()).length).toBe(listed.members.length);
     for (const c of [staff, admin]) expect((await c.caller.account.me()).role).toBe(c === staff ? 'staff' : 'admin');
@@ -127,9 +193,13 @@ describe('team: invitations, roles and signup retry', () => {
     expect((await errorOf(s.caller.team.list())).code).toBe('FORBIDDEN');
     expect((await s.caller.account.me()).role).toBe('staff');
 
-    expect((await errorOf(owner.caller.team.changeRole({ adminId: church.adminId, role: 'staff' }))).code).toBe('BAD_REQUEST');
+    expect((await errorOf(owner.caller.team.changeRole({ adminId: church.adminId, role: 'staff' }))).code).toBe(
+      'BAD_REQUEST',
+    );
     expect((await errorOf(owner.caller.team.remove({ adminId: church.adminId }))).code).toBe('BAD_REQUEST');
-    expect((await errorOf(owner.caller.team.changeRole({ adminId: crypto.randomUUID(), role: 'admin' }))).code).toBe('NOT_FOUND');
+    expect((await errorOf(owner.caller.team.changeRole({ adminId: crypto.randomUUID(), role: 'admin' }))).code).toBe(
+      'NOT_FOUND',
+    );
     expect((await errorOf(owner.caller.team.remove({ adminId: crypto.randomUUID() }))).code).toBe('NOT_FOUND');
   });
 
@@ -139,19 +209,31 @@ describe('team: invitations, roles and signup retry', () => {
     const member = await addTeammate(reg.services, owner.caller, nextEmail('member'), 'staff');
     const before = (await owner.caller.team.list()).invites.length;
 
-    for (const email of [church.email, member.email, ` ${member.email.toUpperCase()}`, other.email, pendingSignup.email]) {
+    for (const email of [
+      church.email,
+      member.email,
+      ` ${member.email.toUpperCase()}`,
+      other.email,
+      pendingSignup.email,
+    ]) {
       const err = await errorOf(owner.caller.team.invite({ email, role: 'staff' }));
       expect(err.code, email).toBe('CONFLICT');
     }
-    expect((await errorOf(owner.caller.team.invite({ email: member.email, role: 'admin' }))).message).toBe('This person is already on your team.');
-    expect((await errorOf(owner.caller.team.invite({ email: other.email, role: 'admin' }))).message).toBe('This email already has a Steeple account.');
+    expect((await errorOf(owner.caller.team.invite({ email: member.email, role: 'admin' }))).message).toBe(
+      'This person is already on your team.',
+    );
+    expect((await errorOf(owner.caller.team.invite({ email: other.email, role: 'admin' }))).message).toBe(
+      'This email already has a Steeple account.',
+    );
     expect((await owner.caller.team.list()).invites.length).toBe(before);
 
     // The email gets an account elsewhere while the invite is pending: accepting is then refused, nothing is created.
     const email = nextEmail('raced');
     const invite = await owner.caller.team.invite({ email, role: 'staff' });
     const elsewhere = await provisionChurch(reg.services, { email });
-    const err = await errorOf(anonymous().team.accept({ token: tokenOf(invite.url), name: 'Raced Person', password: 'raced password 1' }));
+    const err = await errorOf(
+      anonymous().team.accept({ token: tokenOf(invite.url), name: 'Raced Person', password: 'raced password 1' }),
+    );
     expect(err.code).toBe('CONFLICT');
     expect(await indexRow(email)).toEqual({ tenant_id: elsewhere.tenantId, admin_id: elsewhere.adminId });
     expect(await (await churchDb(church.tenantId))`select 1 from admins where email = ${email}`).toHaveLength(0);
@@ -160,11 +242,15 @@ describe('team: invitations, roles and signup retry', () => {
   it('an accepted or revoked invitation cannot be used again', async () => {
     const accepted = await addTeammate(reg.services, owner.caller, nextEmail('once'), 'staff');
     expect((await errorOf(anonymous().team.invitation({ token: accepted.token }))).code).toBe('NOT_FOUND');
-    const again = await errorOf(anonymous().team.accept({ token: accepted.token, name: 'Second Go', password: 'another password 1' }));
+    const again = await errorOf(
+      anonymous().team.accept({ token: accepted.token, name: 'Second Go', password: 'another password 1' }),
+    );
     expect(again.code).toBe('NOT_FOUND');
     expect(again.message).toBe('This invitation is no longer valid. Ask your church for a new one.');
     const db = await churchDb(church.tenantId);
-    expect(await db`select name from admins where email = ${accepted.email}`).toEqual([{ name: `Member ${accepted.email.split('@')[0]}` }]);
+    expect(await db`select name from admins where email = ${accepted.email}`).toEqual([
+      { name: `Member ${accepted.email.split('@')[0]}` },
+    ]);
     expect((await errorOf(owner.caller.team.revokeInvite({ id: accepted.adminId }))).code).toBe('NOT_FOUND');
     // The original password still works; the second attempt's did not take.
     await signInWithPassword(reg.services, { email: accepted.email, password: accepted.password }, freshIp());
@@ -175,7 +261,9 @@ describe('team: invitations, roles and signup retry', () => {
     expect((await anonymous().team.invitation({ token })).email).toBe(email);
     await owner.caller.team.revokeInvite({ id: invite.id });
     expect((await errorOf(anonymous().team.invitation({ token }))).code).toBe('NOT_FOUND');
-    expect((await errorOf(anonymous().team.accept({ token, name: 'Too Late', password: 'too late password' }))).code).toBe('NOT_FOUND');
+    expect(
+      (await errorOf(anonymous().team.accept({ token, name: 'Too Late', password: 'too late password' }))).code,
+    ).toBe('NOT_FOUND');
     expect((await errorOf(owner.caller.team.revokeInvite({ id: invite.id }))).code).toBe('NOT_FOUND');
     expect(await db`select 1 from admins where email = ${email}`).toHaveLength(0);
     expect(await indexRow(email)).toBeUndefined();
@@ -183,7 +271,12 @@ describe('team: invitations, roles and signup retry', () => {
   });
 
   it('onboarding.retry after a failed provisioning starts a new attempt with the same details, which reaches ready', async () => {
-    const failed = await provisionChurch(reg.services, { provision: false, churchName: 'Second Chance Chapel', adminName: 'Rita Retry', password: 'original password 1' });
+    const failed = await provisionChurch(reg.services, {
+      provision: false,
+      churchName: 'Second Chance Chapel',
+      adminName: 'Rita Retry',
+      password: 'original password 1',
+    });
     permanent = 'after:create_admin';
     try {
       expect(await runProvisioning(reg.services.provision, failed.jobId, { finalAttempt: true })).toBe('failed');
@@ -198,14 +291,19 @@ describe('team: invitations, roles and signup retry', () => {
     expect((await errorOf(anonymous().onboarding.retry({ ticket: failed.ticket }))).code).toBe('NOT_FOUND'); // once only
     expect((await errorOf(anonymous().onboarding.retry({ ticket }))).code).toBe('NOT_FOUND'); // not failed
 
-    const [job] = await reg.services.registry.sql<{ id: string; tenant_id: string; admin_name: string; admin_email: string; state: string }[]>`
+    const [job] = await reg.services.registry.sql<
+      { id: string; tenant_id: string; admin_name: string; admin_email: string; state: string }[]
+    >`
       select id, tenant_id, admin_name, admin_email, state from provisioning_jobs where ticket_hash = ${sha256(ticket)}`;
     expect(job).toMatchObject({ admin_name: 'Rita Retry', admin_email: failed.email });
     expect(job!.tenant_id).not.toBe(failed.tenantId);
-    const [profile] = await reg.services.registry.sql`select name, timezone from churches where tenant_id = ${job!.tenant_id}`;
+    const [profile] = await reg.services.registry
+      .sql`select name, timezone from churches where tenant_id = ${job!.tenant_id}`;
     expect(profile).toEqual({ name: 'Second Chance Chapel', timezone: 'Europe/London' });
     // Enqueued in the same transaction: the queue holds the new job.
-    expect(await reg.admin`select 1 from graphile_worker._private_jobs where key = ${'provision:' + job!.tenant_id + ':' + job!.id}`).toHaveLength(1);
+    expect(
+      await reg.admin`select 1 from graphile_worker._private_jobs where key = ${'provision:' + job!.tenant_id + ':' + job!.id}`,
+    ).toHaveLength(1);
 
     const worker = await startWorker(reg.services);
     try {
@@ -218,11 +316,26 @@ describe('team: invitations, roles and signup retry', () => {
       await worker.stop();
     }
 
-    const signed = await signInWithPassword(reg.services, { email: failed.email, password: 'original password 1' }, freshIp());
+    const signed = await signInWithPassword(
+      reg.services,
+      { email: failed.email, password: 'original password 1' },
+      freshIp(),
+    );
     expect(signed).toMatchObject({ tenantId: job!.tenant_id, name: 'Rita Retry', email: failed.email });
     const ticketSignIn = await signInWithTicket(reg.services, ticket);
     expect(ticketSignIn.adminId).toBe(signed.adminId);
-    const me = caller(reg.services, { tenantId: signed.tenantId, adminId: signed.adminId, sessionId: signed.sessionId });
-    expect(await me.account.me()).toEqual({ id: signed.adminId, name: 'Rita Retry', email: failed.email, role: 'owner', churchName: 'Second Chance Chapel', access: { readOnly: false, banner: null, trialDaysLeft: null } }); // billing is off here
+    const me = caller(reg.services, {
+      tenantId: signed.tenantId,
+      adminId: signed.adminId,
+      sessionId: signed.sessionId,
+    });
+    expect(await me.account.me()).toEqual({
+      id: signed.adminId,
+      name: 'Rita Retry',
+      email: failed.email,
+      role: 'owner',
+      churchName: 'Second Chance Chapel',
+      access: { readOnly: false, banner: null, trialDaysLeft: null },
+    }); // billing is off here
   });
 });

@@ -43,7 +43,9 @@ describe('npm run tenants', () => {
 
   it('lists and shows churches as JSON, never with the database secret', async () => {
     const list = JSON.parse((await tenants('list', '--json')).stdout);
-    expect(list).toEqual([expect.objectContaining({ slug, name: 'Grace Chapel', status: 'active', server: 'default' })]);
+    expect(list).toEqual([
+      expect.objectContaining({ slug, name: 'Grace Chapel', status: 'active', server: 'default' }),
+    ]);
     const shown = await tenants('show', slug, '--json');
     const detail = JSON.parse(shown.stdout);
     expect(detail).toMatchObject({ id: church.tenantId, slug, server: 'default' });
@@ -52,13 +54,24 @@ describe('npm run tenants', () => {
   });
 
   it('suspends and resumes, migrates with a JSON report, backs up, and lists servers', async () => {
-    expect(JSON.parse((await tenants('suspend', slug, '--reason', 'disk move', '--json')).stdout)).toMatchObject({ church: slug, changed: true, status: 'suspended' });
-    expect((await reg.admin`select status, status_reason from tenants where id = ${church.tenantId}`)[0]).toEqual({ status: 'suspended', status_reason: 'disk move' });
+    expect(JSON.parse((await tenants('suspend', slug, '--reason', 'disk move', '--json')).stdout)).toMatchObject({
+      church: slug,
+      changed: true,
+      status: 'suspended',
+    });
+    expect((await reg.admin`select status, status_reason from tenants where id = ${church.tenantId}`)[0]).toEqual({
+      status: 'suspended',
+      status_reason: 'disk move',
+    });
     expect(JSON.parse((await tenants('resume', slug, '--json')).stdout)).toMatchObject({ status: 'active' });
 
     const migrate = await tenants('migrate', '--json');
     expect(migrate.code).toBe(0);
-    expect(JSON.parse(migrate.stdout)).toMatchObject({ failed: 0, stopped: null, templates: [expect.objectContaining({ server: 'default', ok: true })] });
+    expect(JSON.parse(migrate.stdout)).toMatchObject({
+      failed: 0,
+      stopped: null,
+      templates: [expect.objectContaining({ server: 'default', ok: true })],
+    });
 
     const backup = JSON.parse((await tenants('backup', slug, '--json')).stdout);
     expect(backup.file).toContain(backups);

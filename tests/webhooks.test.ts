@@ -20,15 +20,30 @@ describe('Telnyx webhooks', () => {
   let people = 0;
   const nextPerson = () => personNumber(++people);
 
-  const inChurch = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) => services.connections.withTenant(tenantId, fn);
+  const inChurch = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) =>
+    services.connections.withTenant(tenantId, fn);
   const messagesOf = (tenantId: string, providerId: string) =>
-    services.connections.withTenant(tenantId, (db) => db.select().from(messages).where(eq(messages.providerMessageId, providerId)));
+    services.connections.withTenant(tenantId, (db) =>
+      db.select().from(messages).where(eq(messages.providerMessageId, providerId)),
+    );
   const memberByPhone = (tenantId: string, phone: string) =>
-    services.connections.withTenant(tenantId, (db) => db.select().from(members).where(eq(members.phone, phone)).then((r) => r[0]));
+    services.connections.withTenant(tenantId, (db) =>
+      db
+        .select()
+        .from(members)
+        .where(eq(members.phone, phone))
+        .then((r) => r[0]),
+    );
   const repliesTo = (tenantId: string, providerId: string) =>
-    services.connections.withTenant(tenantId, (db) => db.select().from(messages).where(eq(messages.id, autoReplyId(providerId))));
+    services.connections.withTenant(tenantId, (db) =>
+      db
+        .select()
+        .from(messages)
+        .where(eq(messages.id, autoReplyId(providerId))),
+    );
   const jobsFor = async (messageId: string) =>
-    (await reg.admin`select count(*)::int as n from graphile_worker.jobs where key like ${'send:%:' + messageId}`)[0]!.n as number;
+    (await reg.admin`select count(*)::int as n from graphile_worker.jobs where key like ${'send:%:' + messageId}`)[0]!
+      .n as number;
 
   beforeAll(async () => {
     reg = await createTestRegistry();
@@ -52,9 +67,24 @@ describe('Telnyx webhooks', () => {
     it.each([
       ['no headers', () => ({})],
       ['a signature but no timestamp', () => ({ 'telnyx-signature-ed25519': Buffer.alloc(64).toString('base64') })],
-      ['a malformed signature', () => ({ 'telnyx-signature-ed25519': 'not base64!', 'telnyx-timestamp': String(Math.floor(Date.now() / 1000)) })],
-      ['a malformed timestamp', () => ({ 'telnyx-signature-ed25519': Buffer.alloc(64).toString('base64'), 'telnyx-timestamp': 'yesterday' })],
-      ['an all-zero signature', () => ({ 'telnyx-signature-ed25519': Buffer.alloc(64).toString('base64'), 'telnyx-timestamp': String(Math.floor(Date.now() / 1000)) })],
+      [
+        'a malformed signature',
+        () => ({
+          'telnyx-signature-ed25519': 'not base64!',
+          'telnyx-timestamp': String(Math.floor(Date.now() / 1000)),
+        }),
+      ],
+      [
+        'a malformed timestamp',
+        () => ({ 'telnyx-signature-ed25519': Buffer.alloc(64).toString('base64'), 'telnyx-timestamp': 'yesterday' }),
+      ],
+      [
+        'an all-zero signature',
+        () => ({
+          'telnyx-signature-ed25519': Buffer.alloc(64).toString('base64'),
+          'telnyx-timestamp': String(Math.floor(Date.now() / 1000)),
+        }),
+      ],
     ])('rejects %s with 401', async (_, headers) => {
       const res = await post(services, event(), headers());
       expect(res.status).toBe(401);
@@ -86,7 +116,9 @@ describe('Telnyx webhooks', () => {
         'telnyx-signature-ed25519': sign(null, Buffer.from(`${timestamp}|${body}`), privateKey).toString('base64'),
         'telnyx-timestamp': String(timestamp),
       });
-      const configured = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TELNYX_PUBLIC_KEY: raw }));
+      const configured = createServices(
+        loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TELNYX_PUBLIC_KEY: raw }),
+      );
       try {
         const body = event();
         const accepted = await post(configured, body, telnyxHeaders(body));
@@ -104,7 +136,9 @@ describe('Telnyx webhooks', () => {
     it('verifies against TELNYX_PUBLIC_KEY when it is set (a raw 32-byte base64 key, as the portal gives it)', async () => {
       const { publicKey, privateKey } = generateKeyPairSync('ed25519');
       const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
-      const configured = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TELNYX_PUBLIC_KEY: raw }));
+      const configured = createServices(
+        loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TELNYX_PUBLIC_KEY: raw }),
+      );
       try {
         expect(configured.messaging.signingKey).toBeNull(); // no simulated replies with a real account
         expect((await postSigned(configured, event(), privateKey)).status).toBe(200);
@@ -119,9 +153,30 @@ describe('Telnyx webhooks', () => {
     it.each([
       ['not JSON', '{"data":'],
       ['not an event', '{"hello":"world"}'],
-      ['received without a sender', JSON.stringify({ data: { event_type: 'message.received', payload: { id: 'x', to: [{ phone_number: '+12025550100' }] } } })],
-      ['received with no recipients', JSON.stringify({ data: { event_type: 'message.received', payload: { id: 'x', from: { phone_number: '+13125550100' }, to: [] } } })],
-      ['a delivery report without an id', JSON.stringify({ data: { event_type: 'message.finalized', payload: { from: { phone_number: '+12025550100' }, to: [{ phone_number: '+1', status: 'delivered' }] } } })],
+      [
+        'received without a sender',
+        JSON.stringify({
+          data: { event_type: 'message.received', payload: { id: 'x', to: [{ phone_number: '+12025550100' }] } },
+        }),
+      ],
+      [
+        'received with no recipients',
+        JSON.stringify({
+          data: {
+            event_type: 'message.received',
+            payload: { id: 'x', from: { phone_number: '+13125550100' }, to: [] },
+          },
+        }),
+      ],
+      [
+        'a delivery report without an id',
+        JSON.stringify({
+          data: {
+            event_type: 'message.finalized',
+            payload: { from: { phone_number: '+12025550100' }, to: [{ phone_number: '+1', status: 'delivered' }] },
+          },
+        }),
+      ],
     ])('%s', async (_, body) => {
       const res = await postSigned(services, body);
       expect(res.status).toBe(400);
@@ -129,7 +184,10 @@ describe('Telnyx webhooks', () => {
     });
 
     it('acknowledges event types it does not act on', async () => {
-      const res = await postSigned(services, JSON.stringify({ data: { event_type: 'number_order.complete', payload: {} } }));
+      const res = await postSigned(
+        services,
+        JSON.stringify({ data: { event_type: 'number_order.complete', payload: {} } }),
+      );
       expect(res.status).toBe(200);
     });
   });
@@ -141,11 +199,29 @@ describe('Telnyx webhooks', () => {
       expect((await postSigned(services, m.body)).status).toBe(200);
       const member = await memberByPhone(church.tenantId, from);
       // Texting in is not consent to broadcasts: a contact who can be answered, not yet opted in.
-      expect(member).toMatchObject({ firstName: 'New contact', phone: from, subscription: 'not_opted_in', subscriptionSource: 'inbound' });
+      expect(member).toMatchObject({
+        firstName: 'New contact',
+        phone: from,
+        subscription: 'not_opted_in',
+        subscriptionSource: 'inbound',
+      });
       const [stored] = await messagesOf(church.tenantId, m.id);
-      expect(stored).toMatchObject({ direction: 'inbound', status: 'received', body: 'Is there parking on Sunday?', fromNumber: from, toNumber: number });
-      const [conv] = await inChurch(church.tenantId, (db) => db.select().from(conversations).where(eq(conversations.id, stored!.conversationId)));
-      expect(conv).toMatchObject({ memberId: member!.id, unreadCount: 1, churchNumber: number, lastMessagePreview: 'Is there parking on Sunday?' });
+      expect(stored).toMatchObject({
+        direction: 'inbound',
+        status: 'received',
+        body: 'Is there parking on Sunday?',
+        fromNumber: from,
+        toNumber: number,
+      });
+      const [conv] = await inChurch(church.tenantId, (db) =>
+        db.select().from(conversations).where(eq(conversations.id, stored!.conversationId)),
+      );
+      expect(conv).toMatchObject({
+        memberId: member!.id,
+        unreadCount: 1,
+        churchNumber: number,
+        lastMessagePreview: 'Is there parking on Sunday?',
+      });
     });
 
     it('a message for a number no church has is acknowledged and stored nowhere', async () => {
@@ -170,7 +246,11 @@ describe('Telnyx webhooks', () => {
       expect(await messagesOf(church.tenantId, m.id)).toHaveLength(1);
       expect(await messagesOf(church.tenantId, burst.id)).toHaveLength(1);
       const conv = await inChurch(church.tenantId, (db) =>
-        db.select({ unread: conversations.unreadCount }).from(conversations).innerJoin(members, eq(members.id, conversations.memberId)).where(eq(members.phone, from)),
+        db
+          .select({ unread: conversations.unreadCount })
+          .from(conversations)
+          .innerJoin(members, eq(members.id, conversations.memberId))
+          .where(eq(members.phone, from)),
       );
       expect(conv[0]!.unread).toBe(1);
     });
@@ -182,7 +262,10 @@ describe('Telnyx webhooks', () => {
         fleet.push({ church: c, number: await assignNumber(services, c.tenantId) });
       }
       const sender = nextPerson(); // one person texting all 50 churches
-      const sent = fleet.map(({ church: c, number: n }) => ({ tenantId: c.tenantId, ...received(sender, n, `hello ${c.churchName}`) }));
+      const sent = fleet.map(({ church: c, number: n }) => ({
+        tenantId: c.tenantId,
+        ...received(sender, n, `hello ${c.churchName}`),
+      }));
       const answers = await Promise.all(sent.map((s) => postSigned(services, s.body)));
       expect(answers.every((a) => a.status === 200)).toBe(true);
       for (const s of sent) {
@@ -190,7 +273,12 @@ describe('Telnyx webhooks', () => {
         expect(here, `message for ${s.tenantId}`).toHaveLength(1);
         // ...and in no other church: each church's database holds only its own message from this sender.
         const all = await services.connections.withTenant(s.tenantId, (db) =>
-          db.select({ body: messages.body }).from(messages).innerJoin(conversations, eq(conversations.id, messages.conversationId)).innerJoin(members, eq(members.id, conversations.memberId)).where(eq(members.phone, sender)),
+          db
+            .select({ body: messages.body })
+            .from(messages)
+            .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+            .innerJoin(members, eq(members.id, conversations.memberId))
+            .where(eq(members.phone, sender)),
         );
         expect(all.map((r) => r.body)).toEqual([JSON.parse(s.body).data.payload.text]);
       }
@@ -198,32 +286,76 @@ describe('Telnyx webhooks', () => {
   });
 
   describe('opt-out keywords', () => {
-    it.each(['STOP', 'stop', ' Stop. ', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPT OUT', 'optout', 'Opt-out!', 'REVOKE', '“stop”'])('"%s" unsubscribes and queues exactly one confirmation', async (word) => {
+    it.each([
+      'STOP',
+      'stop',
+      ' Stop. ',
+      'STOPALL',
+      'UNSUBSCRIBE',
+      'CANCEL',
+      'END',
+      'QUIT',
+      'OPT OUT',
+      'optout',
+      'Opt-out!',
+      'REVOKE',
+      '“stop”',
+    ])('"%s" unsubscribes and queues exactly one confirmation', async (word) => {
       const from = nextPerson();
       const m = received(from, number, word);
       expect((await postSigned(services, m.body)).status).toBe(200);
       expect((await postSigned(services, m.body)).status).toBe(200); // a replay changes nothing
-      expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'unsubscribed', subscriptionSource: 'keyword' });
+      expect(await memberByPhone(church.tenantId, from)).toMatchObject({
+        subscription: 'unsubscribed',
+        subscriptionSource: 'keyword',
+      });
       const [reply] = await repliesTo(church.tenantId, m.id);
-      expect(reply).toMatchObject({ direction: 'outbound', kind: 'auto', status: 'queued', toNumber: from, fromNumber: number });
+      expect(reply).toMatchObject({
+        direction: 'outbound',
+        kind: 'auto',
+        status: 'queued',
+        toNumber: from,
+        fromNumber: number,
+      });
       expect(reply!.body).toContain('unsubscribed');
       expect(await jobsFor(reply!.id)).toBe(1);
     });
 
     it('START, UNSTOP and YES resubscribe; HELP answers with the church name and contact', async () => {
-      await services.registry.db.update(churches).set({ contactPhone: '+12025550111', contactEmail: 'office@webhook.example' }).where(eq(churches.tenantId, church.tenantId));
+      await services.registry.db
+        .update(churches)
+        .set({ contactPhone: '+12025550111', contactEmail: 'office@webhook.example' })
+        .where(eq(churches.tenantId, church.tenantId));
       reg.services.profiles.forget(church.tenantId);
       const from = nextPerson();
       // STOP before each opt-in word, so each one has something to change; state and reply are checked after every word.
-      const steps = [['STOP', 'unsubscribed'], ['START', 'subscribed'], ['STOP', 'unsubscribed'], ['unstop', 'subscribed'], ['STOP', 'unsubscribed'], ['Yes', 'subscribed']] as const;
+      const steps = [
+        ['STOP', 'unsubscribed'],
+        ['START', 'subscribed'],
+        ['STOP', 'unsubscribed'],
+        ['unstop', 'subscribed'],
+        ['STOP', 'unsubscribed'],
+        ['Yes', 'subscribed'],
+      ] as const;
       for (const [word, state] of steps) {
         const m = received(from, number, word);
         expect((await postSigned(services, m.body)).status, word).toBe(200);
-        expect(await memberByPhone(church.tenantId, from), word).toMatchObject({ subscription: state, subscriptionSource: 'keyword' });
+        expect(await memberByPhone(church.tenantId, from), word).toMatchObject({
+          subscription: state,
+          subscriptionSource: 'keyword',
+        });
         const replies = await repliesTo(church.tenantId, m.id);
         expect(replies, word).toHaveLength(1);
-        expect(replies[0], word).toMatchObject({ direction: 'outbound', kind: 'auto', status: 'queued', toNumber: from, fromNumber: number });
-        expect(replies[0]!.body, word).toMatch(state === 'subscribed' ? /^Webhook Chapel: you are subscribed\./ : /^Webhook Chapel: you are unsubscribed/);
+        expect(replies[0], word).toMatchObject({
+          direction: 'outbound',
+          kind: 'auto',
+          status: 'queued',
+          toNumber: from,
+          fromNumber: number,
+        });
+        expect(replies[0]!.body, word).toMatch(
+          state === 'subscribed' ? /^Webhook Chapel: you are subscribed\./ : /^Webhook Chapel: you are unsubscribed/,
+        );
       }
       const help = received(from, number, 'help');
       await postSigned(services, help.body);
@@ -242,7 +374,10 @@ describe('Telnyx webhooks', () => {
       await postSigned(services, yes.body);
       expect(await repliesTo(church.tenantId, yes.id)).toHaveLength(0);
       expect(await messagesOf(church.tenantId, yes.id)).toHaveLength(1);
-      expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'subscribed', subscriptionSource: 'keyword' });
+      expect(await memberByPhone(church.tenantId, from)).toMatchObject({
+        subscription: 'subscribed',
+        subscriptionSource: 'keyword',
+      });
     });
 
     it('a keyword inside a sentence is just a message', async () => {
@@ -263,14 +398,26 @@ describe('Telnyx webhooks', () => {
       const [inbound] = await messagesOf(church.tenantId, m.id);
       const providerId = `out-${randomUUID()}`;
       await services.connections.withTenant(church.tenantId, (db) =>
-        db.insert(messages).values({ conversationId: inbound!.conversationId, direction: 'outbound', body: 'hello back', segments: 1, status: 'sent', providerMessageId: providerId, fromNumber: number, toNumber: from }),
+        db
+          .insert(messages)
+          .values({
+            conversationId: inbound!.conversationId,
+            direction: 'outbound',
+            body: 'hello back',
+            segments: 1,
+            status: 'sent',
+            providerMessageId: providerId,
+            fromNumber: number,
+            toNumber: from,
+          }),
       );
       return { providerId, from };
     }
 
     it('move an outbound message forward and never back, whatever order they arrive in', async () => {
       const { providerId, from } = await sentMessage();
-      const report = (type: 'message.sent' | 'message.finalized', status: string, error?: string) => deliveryEvent(type, { id: providerId, from: number, to: from, status, error });
+      const report = (type: 'message.sent' | 'message.finalized', status: string, error?: string) =>
+        deliveryEvent(type, { id: providerId, from: number, to: from, status, error });
       const statusNow = async () => (await messagesOf(church.tenantId, providerId))[0]!.status;
 
       expect((await postSigned(services, report('message.finalized', 'delivered'))).status).toBe(200);
@@ -283,12 +430,32 @@ describe('Telnyx webhooks', () => {
 
     it('a failure report records the carrier reason', async () => {
       const { providerId, from } = await sentMessage();
-      await postSigned(services, deliveryEvent('message.finalized', { id: providerId, from: number, to: from, status: 'delivery_failed', error: 'Unreachable handset' }));
-      expect((await messagesOf(church.tenantId, providerId))[0]).toMatchObject({ status: 'failed', error: 'Unreachable handset' });
+      await postSigned(
+        services,
+        deliveryEvent('message.finalized', {
+          id: providerId,
+          from: number,
+          to: from,
+          status: 'delivery_failed',
+          error: 'Unreachable handset',
+        }),
+      );
+      expect((await messagesOf(church.tenantId, providerId))[0]).toMatchObject({
+        status: 'failed',
+        error: 'Unreachable handset',
+      });
     });
 
     it('a report for a message we never sent is acknowledged', async () => {
-      const res = await postSigned(services, deliveryEvent('message.finalized', { id: `unknown-${randomUUID()}`, from: number, to: nextPerson(), status: 'delivered' }));
+      const res = await postSigned(
+        services,
+        deliveryEvent('message.finalized', {
+          id: `unknown-${randomUUID()}`,
+          from: number,
+          to: nextPerson(),
+          status: 'delivered',
+        }),
+      );
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ outcome: 'unchanged' });
     });
@@ -299,7 +466,9 @@ describe('Telnyx webhooks', () => {
       const u = new URL(reg.url);
       const proxy = await new OutageProxy({ host: u.hostname, port: Number(u.port || 5432) }).start();
       u.port = String(proxy.port);
-      const viaProxy = createServices(loadConfig({ DATABASE_URL: u.toString(), ...testSecrets, LOG_LEVEL: 'error', REGISTRY_TIMEOUT_MS: '500' }));
+      const viaProxy = createServices(
+        loadConfig({ DATABASE_URL: u.toString(), ...testSecrets, LOG_LEVEL: 'error', REGISTRY_TIMEOUT_MS: '500' }),
+      );
       try {
         const fresh = await provisionChurch(services, { churchName: 'Outage Chapel' });
         const freshNumber = await assignNumber(services, fresh.tenantId);
@@ -325,13 +494,27 @@ describe('Telnyx webhooks', () => {
       const u = new URL(reg.url);
       const proxy = await new OutageProxy({ host: u.hostname, port: Number(u.port || 5432) }).start();
       u.port = String(proxy.port);
-      const viaProxy = createServices(loadConfig({ DATABASE_URL: u.toString(), ...testSecrets, LOG_LEVEL: 'error', REGISTRY_TIMEOUT_MS: '500' }));
+      const viaProxy = createServices(
+        loadConfig({ DATABASE_URL: u.toString(), ...testSecrets, LOG_LEVEL: 'error', REGISTRY_TIMEOUT_MS: '500' }),
+      );
       try {
         // Warm the routing and profile caches (a HELP reads the profile), keep the event, then cut the registry:
         // storing in the church's database works, queueing the reply (and marking the event delivered) does not.
         await postSigned(viaProxy, received(nextPerson(), number, 'HELP').body);
         const m = received(nextPerson(), number, 'HELP');
-        const { event } = await services.messaging.inbound.record({ tenantId: church.tenantId, kind: 'received', key: `received:${m.id}`, sender: JSON.parse(m.body).data.payload.from.phone_number, optOut: false, payload: { providerMessageId: m.id, from: JSON.parse(m.body).data.payload.from.phone_number, to: number, text: 'HELP' } });
+        const { event } = await services.messaging.inbound.record({
+          tenantId: church.tenantId,
+          kind: 'received',
+          key: `received:${m.id}`,
+          sender: JSON.parse(m.body).data.payload.from.phone_number,
+          optOut: false,
+          payload: {
+            providerMessageId: m.id,
+            from: JSON.parse(m.body).data.payload.from.phone_number,
+            to: number,
+            text: 'HELP',
+          },
+        });
         proxy.cut();
         await expect(deliver(viaProxy, event)).rejects.toThrow();
         const [reply] = await repliesTo(church.tenantId, m.id);
@@ -353,8 +536,12 @@ describe('Telnyx webhooks', () => {
     it("the church's database refusing connections → 200 (kept in the registry); allowed again → delivered once by the drain", async () => {
       const fresh = await provisionChurch(services, { churchName: 'Closed Chapel' });
       const freshNumber = await assignNumber(services, fresh.tenantId);
-      const [{ db_name }] = (await reg.admin`select db_name from tenants where id = ${fresh.tenantId}`) as unknown as [{ db_name: string }];
-      const isolated = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', CONNECTION_WAIT_MS: '500' }));
+      const [{ db_name }] = (await reg.admin`select db_name from tenants where id = ${fresh.tenantId}`) as unknown as [
+        { db_name: string },
+      ];
+      const isolated = createServices(
+        loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', CONNECTION_WAIT_MS: '500' }),
+      );
       try {
         await reg.admin.unsafe(`alter database "${db_name}" allow_connections false`);
         const m = received(nextPerson(), freshNumber, 'hello?');
@@ -366,7 +553,9 @@ describe('Telnyx webhooks', () => {
         expect(await drain(isolated, fresh.tenantId)).toBeGreaterThan(0); // still down: try again later
         await reg.admin.unsafe(`alter database "${db_name}" allow_connections true`);
         expect(await drain(isolated, fresh.tenantId)).toBeNull();
-        const stored = await isolated.connections.withTenant(fresh.tenantId, (db) => db.select().from(messages).where(eq(messages.providerMessageId, m.id)));
+        const stored = await isolated.connections.withTenant(fresh.tenantId, (db) =>
+          db.select().from(messages).where(eq(messages.providerMessageId, m.id)),
+        );
         expect(stored).toHaveLength(1);
         expect(await isolated.messaging.inbound.stats()).toMatchObject({ pending: 0 });
       } finally {

@@ -35,19 +35,29 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
 
   return (
     <ViewerProvider value={viewer}>
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-lg focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-lg focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+      >
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl items-center justify-between gap-3 px-4 py-3 sm:px-6">
           <div className="flex min-w-0 items-center gap-6">
             <Link href="/dashboard" className="flex min-w-0 items-center gap-2 rounded-md">
-              <span aria-hidden className="grid size-8 shrink-0 place-items-center rounded-lg bg-brand-600 text-sm font-bold text-white">
+              <span
+                aria-hidden
+                className="grid size-8 shrink-0 place-items-center rounded-lg bg-brand-600 text-sm font-bold text-white"
+              >
                 S
               </span>
               <span className="min-w-0">
                 <span className="block text-xs font-medium uppercase tracking-wide text-slate-500">Steeple</span>
-                <span className="block truncate text-sm font-semibold text-slate-900" data-testid="church-name" title={viewer.churchName}>
+                <span
+                  className="block truncate text-sm font-semibold text-slate-900"
+                  data-testid="church-name"
+                  title={viewer.churchName}
+                >
                   {viewer.churchName}
                 </span>
               </span>
@@ -64,7 +74,10 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
               </p>
               <p className="text-xs text-slate-500">{ROLE_LABELS[viewer.role]}</p>
             </div>
-            <span title={viewer.name} className="grid size-8 place-items-center rounded-full bg-slate-100 text-xs font-semibold text-slate-700 md:hidden">
+            <span
+              title={viewer.name}
+              className="grid size-8 place-items-center rounded-full bg-slate-100 text-xs font-semibold text-slate-700 md:hidden"
+            >
               <span aria-hidden>{initials}</span>
               <span className="sr-only">{viewer.name}</span>
             </span>
@@ -104,7 +117,9 @@ type NavLink = { href: string; label: string; count?: number };
  */
 function useUnreadThreads(enabled: boolean): number {
   const trpc = useTRPC();
-  const { data } = useQuery(trpc.conversations.list.queryOptions({ limit: 1 }, { enabled, refetchInterval: 15_000, retry: false }));
+  const { data } = useQuery(
+    trpc.conversations.list.queryOptions({ limit: 1 }, { enabled, refetchInterval: 15_000, retry: false }),
+  );
   return data?.unreadThreads ?? 0;
 }
 
@@ -122,7 +137,10 @@ function NavLinks({ links, pathname }: { links: NavLink[]; pathname: string }) {
             >
               {link.label}
               {!!link.count && (
-                <span className="rounded-full bg-brand-600 px-1.5 text-xs font-semibold leading-5 text-white" data-testid="nav-unread">
+                <span
+                  className="rounded-full bg-brand-600 px-1.5 text-xs font-semibold leading-5 text-white"
+                  data-testid="nav-unread"
+                >
                   {link.count > 99 ? '99+' : link.count}
                   <span className="sr-only"> unread</span>
                 </span>
@@ -152,24 +170,35 @@ function BillingBanner({ access, isOwner }: { access: Viewer['access']; isOwner:
     content = (
       <>
         <strong className="font-semibold">This workspace is read-only: your subscription is not active.</strong>{' '}
-        {isOwner ? <>Everything is kept, and you can still read and export it. {link('Choose a plan')} to make changes again.</> : 'Everything is kept and you can still read it; ask the owner to choose a plan.'}
+        {isOwner ? (
+          <>Everything is kept, and you can still read and export it. {link('Choose a plan')} to make changes again.</>
+        ) : (
+          'Everything is kept and you can still read it; ask the owner to choose a plan.'
+        )}
       </>
     );
   } else if (access.banner === 'past_due') {
     tone = 'bg-amber-50 text-amber-900 ring-amber-200';
     content = isOwner ? (
       <>
-        <strong className="font-semibold">Your last payment failed — update your payment method</strong> in {link('Billing')} to keep your workspace running.
+        <strong className="font-semibold">Your last payment failed — update your payment method</strong> in{' '}
+        {link('Billing')} to keep your workspace running.
       </>
     ) : (
-      <strong className="font-semibold">Your church’s last payment failed — ask the owner to update the payment method.</strong>
+      <strong className="font-semibold">
+        Your church’s last payment failed — ask the owner to update the payment method.
+      </strong>
     );
   } else if (access.trialDaysLeft !== null && access.trialDaysLeft <= 7) {
     tone = 'bg-brand-50 text-brand-700 ring-brand-100';
     content = (
       <>
         {daysLeft(access.trialDaysLeft)} in trial.{' '}
-        {isOwner ? <>Your plan and payment are in {link('Billing')}.</> : 'The owner can choose a plan to keep the workspace after it ends.'}
+        {isOwner ? (
+          <>Your plan and payment are in {link('Billing')}.</>
+        ) : (
+          'The owner can choose a plan to keep the workspace after it ends.'
+        )}
       </>
     );
   } else {
@@ -195,7 +224,12 @@ function useRefreshOnPaymentRequired(readOnly: boolean) {
   useEffect(() => {
     if (readOnly) return;
     return queryClient.getMutationCache().subscribe((event) => {
-      if (event.type !== 'updated' || event.action.type !== 'error' || errorCode(event.action.error) !== 'PAYMENT_REQUIRED') return;
+      if (
+        event.type !== 'updated' ||
+        event.action.type !== 'error' ||
+        errorCode(event.action.error) !== 'PAYMENT_REQUIRED'
+      )
+        return;
       void queryClient.invalidateQueries({ queryKey: trpc.billing.status.queryKey() });
       router.refresh();
     });

@@ -6,7 +6,10 @@ import { Button, Panel } from '../_components/ui';
 export default function AppError({ retry }: { error: unknown; retry: () => void }) {
   return (
     <div className="mx-auto max-w-lg py-6" role="alert">
-      <Panel title="We could not load this page" description="Steeple may be busy right now. Please try again in a moment.">
+      <Panel
+        title="We could not load this page"
+        description="Steeple may be busy right now. Please try again in a moment."
+      >
         <Button onClick={() => retry()}>Try again</Button>
       </Panel>
     </div>

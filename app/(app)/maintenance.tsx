@@ -13,7 +13,10 @@ export function Maintenance({ message }: { message: string }) {
   return (
     <AuthFrame>
       <Card title="Back soon" subtitle={message}>
-        <p className="mb-6 text-sm text-slate-600">Texts sent to your church are still received and will be waiting for you. This page checks again every 30 seconds.</p>
+        <p className="mb-6 text-sm text-slate-600">
+          Texts sent to your church are still received and will be waiting for you. This page checks again every 30
+          seconds.
+        </p>
         <div className="flex gap-3">
           <Button onClick={() => window.location.reload()}>Check now</Button>
           <Button variant="secondary" onClick={() => void signOut({ callbackUrl: '/login' })}>

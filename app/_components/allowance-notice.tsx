@@ -11,7 +11,11 @@ export function AllowanceNotice() {
   const trpc = useTRPC();
   const { data } = useQuery(trpc.billing.allowance.queryOptions(undefined, { refetchInterval: 30_000 }));
   if (!data?.limited || data.used < data.limit / 5) return null;
-  const resets = new Date(data.resetsAt).toLocaleString(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' });
+  const resets = new Date(data.resetsAt).toLocaleString(undefined, {
+    weekday: 'short',
+    hour: 'numeric',
+    minute: '2-digit',
+  });
   const used = data.remaining === 0;
   return (
     <p

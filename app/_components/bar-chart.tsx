@@ -5,7 +5,17 @@
 export type BarSeries<K extends string> = { key: K; label: string; colour: string };
 export type BarRow<K extends string> = { label: string; shortLabel?: string } & Record<K, number>;
 
-export function BarChart<K extends string>({ caption, rows, series, testId }: { caption: string; rows: BarRow<K>[]; series: BarSeries<K>[]; testId?: string }) {
+export function BarChart<K extends string>({
+  caption,
+  rows,
+  series,
+  testId,
+}: {
+  caption: string;
+  rows: BarRow<K>[];
+  series: BarSeries<K>[];
+  testId?: string;
+}) {
   const max = Math.max(1, ...rows.flatMap((r) => series.map((s) => r[s.key])));
   // Axis labels at the start, middle and end: enough to read dates without crowding a phone screen.
   const ticks = new Set([0, Math.floor((rows.length - 1) / 2), rows.length - 1]);
@@ -27,16 +37,27 @@ export function BarChart<K extends string>({ caption, rows, series, testId }: { 
         <div className="min-w-0 flex-1">
           <div className="flex h-40 items-end gap-px border-b border-l border-slate-200 sm:gap-0.5">
             {rows.map((r) => (
-              <div key={r.label} className="flex h-full min-w-0 flex-1 items-end justify-center gap-px" title={`${r.label}: ${series.map((s) => `${r[s.key]} ${s.label.toLowerCase()}`).join(', ')}`}>
+              <div
+                key={r.label}
+                className="flex h-full min-w-0 flex-1 items-end justify-center gap-px"
+                title={`${r.label}: ${series.map((s) => `${r[s.key]} ${s.label.toLowerCase()}`).join(', ')}`}
+              >
                 {series.map((s) => (
-                  <span key={s.key} className={`w-full max-w-2 rounded-t-sm ${s.colour}`} style={{ height: r[s.key] > 0 ? `max(2px, ${(r[s.key] / max) * 100}%)` : 0 }} />
+                  <span
+                    key={s.key}
+                    className={`w-full max-w-2 rounded-t-sm ${s.colour}`}
+                    style={{ height: r[s.key] > 0 ? `max(2px, ${(r[s.key] / max) * 100}%)` : 0 }}
+                  />
                 ))}
               </div>
             ))}
           </div>
           <div className="mt-1 flex text-[10px] text-slate-500">
             {rows.map((r, i) => (
-              <span key={r.label} className={`min-w-0 flex-1 overflow-visible whitespace-nowrap ${i === 0 ? 'text-left' : i === rows.length - 1 ? 'flex justify-end' : 'text-center'}`}>
+              <span
+                key={r.label}
+                className={`min-w-0 flex-1 overflow-visible whitespace-nowrap ${i === 0 ? 'text-left' : i === rows.length - 1 ? 'flex justify-end' : 'text-center'}`}
+              >
                 {ticks.has(i) ? (r.shortLabel ?? r.label) : ''}
               </span>
             ))}

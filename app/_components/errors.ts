@@ -1,5 +1,8 @@
 /** Turn whatever a tRPC call threw into something a person can read; codes let pages react to specific refusals. */
-type MaybeTrpcError = { message?: string; data?: { code?: string; zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null } | null };
+type MaybeTrpcError = {
+  message?: string;
+  data?: { code?: string; zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null } | null;
+};
 
 export function errorCode(err: unknown): string | undefined {
   return (err as MaybeTrpcError | null)?.data?.code;
@@ -45,7 +48,8 @@ export function safeCallbackUrl(raw: string | null | undefined, origin?: string,
       return fallback;
     }
   }
-  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\') || /[\u0000-\u001f\\]/.test(path)) return fallback;
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\') || /[\u0000-\u001f\\]/.test(path))
+    return fallback;
   if (/^\/(login|signup|onboarding|invite|api)(\/|\?|#|$)/.test(path)) return fallback;
   return path;
 }
@@ -54,6 +58,8 @@ export function safeCallbackUrl(raw: string | null | undefined, origin?: string,
  * After a sign-in, drop whatever an earlier session left in the query cache (a revoked session reaches /login by a
  * client-side redirect, so the cache survives), leaving the queries the current page is still showing alone.
  */
-export function forgetOtherSessions(queryClient: { removeQueries: (filters: { predicate: (q: { getObserversCount: () => number }) => boolean }) => void }) {
+export function forgetOtherSessions(queryClient: {
+  removeQueries: (filters: { predicate: (q: { getObserversCount: () => number }) => boolean }) => void;
+}) {
   queryClient.removeQueries({ predicate: (q) => q.getObserversCount() === 0 });
 }

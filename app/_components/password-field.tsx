@@ -16,7 +16,10 @@ export function NewPasswordField({
   value,
   error,
   ...input
-}: { id: string; label: string; value: string; error?: string } & Omit<ComponentPropsWithRef<'input'>, 'id' | 'value' | 'type'>) {
+}: { id: string; label: string; value: string; error?: string } & Omit<
+  ComponentPropsWithRef<'input'>,
+  'id' | 'value' | 'type'
+>) {
   const strength = value ? passwordStrength(value) : null;
   const look = strength ? looks[strength] : null;
   const hint = look ? (

@@ -11,7 +11,13 @@ export function SegmentCounter({ text, id }: { text: string; id?: string }) {
   const segments = `${c.segments} ${c.segments === 1 ? 'segment' : 'segments'}`;
   const ucs2 = c.encoding === 'UCS-2';
   return (
-    <p id={id} className="text-xs text-slate-500" data-testid="segment-counter" data-segments={c.segments} data-encoding={c.encoding}>
+    <p
+      id={id}
+      className="text-xs text-slate-500"
+      data-testid="segment-counter"
+      data-segments={c.segments}
+      data-encoding={c.encoding}
+    >
       <span className={c.segments > 1 ? 'font-medium text-amber-800' : undefined}>{segments}</span>
       {' · '}
       <span>
@@ -20,7 +26,10 @@ export function SegmentCounter({ text, id }: { text: string; id?: string }) {
       {ucs2 && (
         <>
           {' · '}
-          <span className="font-medium text-amber-800" title="Emoji and some symbols switch the whole text to UCS-2: 70 characters per segment (67 when split).">
+          <span
+            className="font-medium text-amber-800"
+            title="Emoji and some symbols switch the whole text to UCS-2: 70 characters per segment (67 when split)."
+          >
             UCS-2
           </span>
         </>

@@ -9,8 +9,12 @@ export function TextareaField({
   hint,
   footer,
   ...textarea
-}: { label: string; id: string; error?: string; hint?: ReactNode; footer?: ReactNode } & Omit<ComponentPropsWithRef<'textarea'>, 'id'>) {
-  const described = [describedBy(id, error, hint), footer ? `${id}-footer` : null].filter(Boolean).join(' ') || undefined;
+}: { label: string; id: string; error?: string; hint?: ReactNode; footer?: ReactNode } & Omit<
+  ComponentPropsWithRef<'textarea'>,
+  'id'
+>) {
+  const described =
+    [describedBy(id, error, hint), footer ? `${id}-footer` : null].filter(Boolean).join(' ') || undefined;
   return (
     <FieldShell label={label} error={error} hint={hint} id={id}>
       <textarea

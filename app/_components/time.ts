@@ -17,7 +17,15 @@ export function shortWhen(value: Date | string, now = new Date()): string {
 
 /** Full, for titles and confirmations: "Mon, Nov 3, 2025, 3:04:05 PM". */
 export function fullWhen(value: Date | string): string {
-  return new Date(value).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit' });
+  return new Date(value).toLocaleString(undefined, {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 /** The value a datetime-local input shows for `d` in local time, to the second: "2025-11-03T15:04:05". */

@@ -39,7 +39,15 @@ export function TimezoneField({
       </option>
     ));
   return (
-    <SelectField id={id} label={label} value={value} onChange={(e) => onChange(e.target.value)} error={error} hint={hint} disabled={disabled}>
+    <SelectField
+      id={id}
+      label={label}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      error={error}
+      hint={hint}
+      disabled={disabled}
+    >
       {emptyOption !== undefined && <option value="">{emptyOption}</option>}
       {groups.map(([group, list]) =>
         group ? (
@@ -66,4 +74,5 @@ function groupZones(zones: string[], current: string): [string, string[]][] {
 }
 
 /** "America/Argentina/Buenos_Aires" in the America group reads "Argentina / Buenos Aires"; with no group, the whole name. */
-export const zoneLabel = (zone: string, group = '') => (group ? zone.slice(group.length + 1) : zone).replace(/_/g, ' ').replace(/\//g, ' / ');
+export const zoneLabel = (zone: string, group = '') =>
+  (group ? zone.slice(group.length + 1) : zone).replace(/_/g, ' ').replace(/\//g, ' / ');

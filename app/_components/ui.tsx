@@ -3,10 +3,27 @@ import Link from 'next/link';
 
 /** The few shared building blocks every page uses. Pure markup (no hooks), so server and client components both use them. */
 
-export function Card({ title, subtitle, children, titleId }: { title: string; subtitle?: ReactNode; children: ReactNode; titleId?: string }) {
+export function Card({
+  title,
+  subtitle,
+  children,
+  titleId,
+}: {
+  title: string;
+  subtitle?: ReactNode;
+  children: ReactNode;
+  titleId?: string;
+}) {
   return (
-    <section aria-labelledby={titleId} className="mx-auto w-full rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200 sm:p-8">
-      <h1 id={titleId} tabIndex={titleId ? -1 : undefined} className="text-2xl font-semibold tracking-tight focus:outline-none">
+    <section
+      aria-labelledby={titleId}
+      className="mx-auto w-full rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200 sm:p-8"
+    >
+      <h1
+        id={titleId}
+        tabIndex={titleId ? -1 : undefined}
+        className="text-2xl font-semibold tracking-tight focus:outline-none"
+      >
         {title}
       </h1>
       {subtitle && <p className="mt-1 text-sm text-slate-600">{subtitle}</p>}
@@ -16,10 +33,24 @@ export function Card({ title, subtitle, children, titleId }: { title: string; su
 }
 
 /** A titled section of an app page. */
-export function Panel({ title, description, children, id }: { title: string; description?: ReactNode; children: ReactNode; id?: string }) {
+export function Panel({
+  title,
+  description,
+  children,
+  id,
+}: {
+  title: string;
+  description?: ReactNode;
+  children: ReactNode;
+  id?: string;
+}) {
   const headingId = id ? `${id}-title` : undefined;
   return (
-    <section id={id} aria-labelledby={headingId} className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200 sm:p-6">
+    <section
+      id={id}
+      aria-labelledby={headingId}
+      className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200 sm:p-6"
+    >
       <h2 id={headingId} className="text-base font-semibold text-slate-900">
         {title}
       </h2>
@@ -46,10 +77,21 @@ const variants = {
   ghost: 'text-slate-700 hover:bg-slate-100',
 } as const;
 
-type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: keyof typeof variants; block?: boolean; size?: 'md' | 'sm' };
+type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
+  variant?: keyof typeof variants;
+  block?: boolean;
+  size?: 'md' | 'sm';
+};
 
 /** Always a real <button>; `type` defaults to "button", so a submit button says so. */
-export function Button({ className = '', variant = 'primary', block = false, size = 'md', type = 'button', ...props }: ButtonProps) {
+export function Button({
+  className = '',
+  variant = 'primary',
+  block = false,
+  size = 'md',
+  type = 'button',
+  ...props
+}: ButtonProps) {
   const sizing = size === 'sm' ? 'px-3 py-1.5 text-sm' : 'px-4 py-2.5 text-sm';
   return (
     <button
@@ -62,18 +104,44 @@ export function Button({ className = '', variant = 'primary', block = false, siz
 
 type FieldProps = { label: string; error?: string; hint?: ReactNode; id: string; live?: boolean };
 
-export function TextField({ label, error, hint, id, live, ...input }: FieldProps & Omit<ComponentPropsWithRef<'input'>, 'id'>) {
+export function TextField({
+  label,
+  error,
+  hint,
+  id,
+  live,
+  ...input
+}: FieldProps & Omit<ComponentPropsWithRef<'input'>, 'id'>) {
   return (
     <FieldShell label={label} error={error} hint={hint} id={id} live={live}>
-      <input id={id} aria-invalid={!!error} aria-describedby={describedBy(id, error, hint)} className={inputClass(error)} {...input} />
+      <input
+        id={id}
+        aria-invalid={!!error}
+        aria-describedby={describedBy(id, error, hint)}
+        className={inputClass(error)}
+        {...input}
+      />
     </FieldShell>
   );
 }
 
-export function SelectField({ label, error, hint, id, children, ...select }: FieldProps & Omit<ComponentPropsWithRef<'select'>, 'id'>) {
+export function SelectField({
+  label,
+  error,
+  hint,
+  id,
+  children,
+  ...select
+}: FieldProps & Omit<ComponentPropsWithRef<'select'>, 'id'>) {
   return (
     <FieldShell label={label} error={error} hint={hint} id={id}>
-      <select id={id} aria-invalid={!!error} aria-describedby={describedBy(id, error, hint)} className={inputClass(error)} {...select}>
+      <select
+        id={id}
+        aria-invalid={!!error}
+        aria-describedby={describedBy(id, error, hint)}
+        className={inputClass(error)}
+        {...select}
+      >
         {children}
       </select>
     </FieldShell>
@@ -112,7 +180,8 @@ export function StatusNotice({ message }: { message: string }) {
 
 /** A calm confirmation or piece of news (a polite status message). */
 export function Notice({ children, tone = 'success' }: { children: ReactNode; tone?: 'success' | 'info' }) {
-  const colours = tone === 'success' ? 'bg-green-50 text-green-800 ring-green-200' : 'bg-brand-50 text-brand-700 ring-brand-100';
+  const colours =
+    tone === 'success' ? 'bg-green-50 text-green-800 ring-green-200' : 'bg-brand-50 text-brand-700 ring-brand-100';
   return (
     <div role="status" className={`rounded-lg px-3 py-2 text-sm ring-1 ${colours}`}>
       {children}
@@ -121,8 +190,16 @@ export function Notice({ children, tone = 'success' }: { children: ReactNode; to
 }
 
 export function Badge({ children, tone = 'slate' }: { children: ReactNode; tone?: 'slate' | 'brand' | 'amber' }) {
-  const colours = { slate: 'bg-slate-100 text-slate-700', brand: 'bg-brand-50 text-brand-700', amber: 'bg-amber-50 text-amber-800' }[tone];
-  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${colours}`}>{children}</span>;
+  const colours = {
+    slate: 'bg-slate-100 text-slate-700',
+    brand: 'bg-brand-50 text-brand-700',
+    amber: 'bg-amber-50 text-amber-800',
+  }[tone];
+  return (
+    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${colours}`}>
+      {children}
+    </span>
+  );
 }
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
@@ -156,7 +233,8 @@ export function FieldShell({ label, error, hint, id, live, children }: FieldProp
   );
 }
 
-export const describedBy = (id: string, error?: string, hint?: ReactNode) => (error ? `${id}-error` : hint ? `${id}-hint` : undefined);
+export const describedBy = (id: string, error?: string, hint?: ReactNode) =>
+  error ? `${id}-error` : hint ? `${id}-hint` : undefined;
 export const inputClass = (error?: string) =>
   `block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm sm:text-sm ${error ? 'border-red-400' : 'border-slate-300'} focus:border-brand-600`;
 
@@ -165,7 +243,10 @@ export function AuthFrame({ children, wide }: { children: ReactNode; wide?: bool
   return (
     <main className="flex min-h-screen flex-col items-center px-4 py-8 sm:py-16">
       <Link href="/" className="mb-6 flex items-center gap-2 rounded-md text-slate-900 sm:mb-8">
-        <span aria-hidden className="grid size-8 place-items-center rounded-lg bg-brand-600 text-sm font-bold text-white">
+        <span
+          aria-hidden
+          className="grid size-8 place-items-center rounded-lg bg-brand-600 text-sm font-bold text-white"
+        >
           S
         </span>
         <span className="text-lg font-semibold tracking-tight">Steeple</span>

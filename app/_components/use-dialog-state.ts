@@ -7,7 +7,11 @@ import { useState } from 'react';
  * dialog's React key so the form starts fresh every time it opens; `close` keeps the item, so the title stays as it closes.
  */
 export function useDialogState<T>() {
-  const [state, setState] = useState<{ open: boolean; item: T | null; key: number }>({ open: false, item: null, key: 0 });
+  const [state, setState] = useState<{ open: boolean; item: T | null; key: number }>({
+    open: false,
+    item: null,
+    key: 0,
+  });
   return {
     ...state,
     show: (item: T | null) => setState((d) => ({ open: true, item, key: d.key + 1 })),

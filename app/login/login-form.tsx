@@ -21,7 +21,10 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
   const passwordRef = useRef<HTMLInputElement>(null);
 
   async function submit() {
-    const missing = { email: form.email.trim() ? undefined : 'Enter your email', password: form.password ? undefined : 'Enter your password' };
+    const missing = {
+      email: form.email.trim() ? undefined : 'Enter your email',
+      password: form.password ? undefined : 'Enter your password',
+    };
     setErrors(missing);
     if (missing.email || missing.password) {
       (missing.email ? emailRef : passwordRef).current?.focus();
@@ -29,7 +32,11 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
     }
     setError('');
     setPending(true);
-    const res = await signIn('credentials', { email: form.email.trim(), password: form.password, redirect: false }).catch(() => null);
+    const res = await signIn('credentials', {
+      email: form.email.trim(),
+      password: form.password,
+      redirect: false,
+    }).catch(() => null);
     if (!res) {
       setPending(false);
       setError('We could not reach Steeple. Check your connection and try again.');

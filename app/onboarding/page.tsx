@@ -60,7 +60,11 @@ export default function OnboardingPage() {
         forgetOtherSessions(queryClient);
         router.replace('/dashboard');
       } else {
-        setSigninError(res?.error && res.error !== 'CredentialsSignin' ? res.error : 'We could not sign you in automatically. Please sign in with your email and password.');
+        setSigninError(
+          res?.error && res.error !== 'CredentialsSignin'
+            ? res.error
+            : 'We could not sign you in automatically. Please sign in with your email and password.',
+        );
       }
     })();
   }, [data?.state, ticket, router, queryClient]);
@@ -94,19 +98,26 @@ export default function OnboardingPage() {
     <AuthFrame>
       <Card
         title={ready ? 'Your workspace is ready' : failed ? 'Setup did not finish' : 'Setting up your workspace'}
-        subtitle={ready ? 'Signing you in…' : failed ? undefined : 'This usually takes about a second. Keep this page open.'}
+        subtitle={
+          ready ? 'Signing you in…' : failed ? undefined : 'This usually takes about a second. Keep this page open.'
+        }
       >
         {!data && !status.error && <Loading label="Checking on your workspace…" />}
         {data && (
           <>
             <div className="mb-4 h-1.5 overflow-hidden rounded-full bg-slate-100" aria-hidden>
-              <div className={`h-full rounded-full transition-all duration-300 ${failed ? 'bg-red-500' : 'bg-brand-600'}`} style={{ width: `${total ? (doneCount / total) * 100 : 0}%` }} />
+              <div
+                className={`h-full rounded-full transition-all duration-300 ${failed ? 'bg-red-500' : 'bg-brand-600'}`}
+                style={{ width: `${total ? (doneCount / total) * 100 : 0}%` }}
+              />
             </div>
             <ol className="space-y-3" aria-label="Setup progress">
               {data.steps.map((step) => (
                 <li key={step.name} className="flex items-center gap-3 text-sm" data-state={step.state}>
                   <StepIcon state={step.state} />
-                  <span className={step.state === 'pending' ? 'text-slate-500' : 'text-slate-900'}>{labels[step.name] ?? step.name}</span>
+                  <span className={step.state === 'pending' ? 'text-slate-500' : 'text-slate-900'}>
+                    {labels[step.name] ?? step.name}
+                  </span>
                   <span className="sr-only">({stateText[step.state]})</span>
                 </li>
               ))}
@@ -114,12 +125,16 @@ export default function OnboardingPage() {
           </>
         )}
         <div className="mt-6 space-y-3" aria-live="polite">
-          {ready && !signinError && <p className="text-sm font-medium text-green-700">All set. Taking you to your dashboard…</p>}
+          {ready && !signinError && (
+            <p className="text-sm font-medium text-green-700">All set. Taking you to your dashboard…</p>
+          )}
           {signinError && <SigninFallback message={signinError} />}
           {failed && (
             <>
               <Alert>{data.message ?? 'We could not finish setting up your workspace.'}</Alert>
-              <p className="text-sm text-slate-600">Nothing was charged and your details are kept. Trying again usually works.</p>
+              <p className="text-sm text-slate-600">
+                Nothing was charged and your details are kept. Trying again usually works.
+              </p>
               <Button block onClick={() => ticket && retry.mutate({ ticket })} disabled={retry.isPending}>
                 {retry.isPending ? 'Trying again…' : 'Try again'}
               </Button>
@@ -156,16 +171,25 @@ export default function OnboardingPage() {
 function StepIcon({ state }: { state: 'pending' | 'running' | 'done' | 'failed' }) {
   if (state === 'done')
     return (
-      <span aria-hidden className="grid size-5 place-items-center rounded-full bg-green-600 text-[11px] font-bold text-white">
+      <span
+        aria-hidden
+        className="grid size-5 place-items-center rounded-full bg-green-600 text-[11px] font-bold text-white"
+      >
         ✓
       </span>
     );
   if (state === 'failed')
     return (
-      <span aria-hidden className="grid size-5 place-items-center rounded-full bg-red-600 text-[11px] font-bold text-white">
+      <span
+        aria-hidden
+        className="grid size-5 place-items-center rounded-full bg-red-600 text-[11px] font-bold text-white"
+      >
         ✕
       </span>
     );
-  if (state === 'running') return <span aria-hidden className="size-5 animate-spin rounded-full border-2 border-brand-100 border-t-brand-600" />;
+  if (state === 'running')
+    return (
+      <span aria-hidden className="size-5 animate-spin rounded-full border-2 border-brand-100 border-t-brand-600" />
+    );
   return <span aria-hidden className="size-5 rounded-full border-2 border-slate-200" />;
 }

@@ -12,7 +12,14 @@ import { Alert, Button, SelectField, TextField } from '../_components/ui';
 import { TICKET_KEY } from '../onboarding/ticket';
 import { useTRPC } from '../trpc';
 
-type Form = { churchName: string; timezone: string; size: '' | 'under-100' | '100-499' | '500-1999' | '2000-plus'; adminName: string; email: string; password: string };
+type Form = {
+  churchName: string;
+  timezone: string;
+  size: '' | 'under-100' | '100-499' | '500-1999' | '2000-plus';
+  adminName: string;
+  email: string;
+  password: string;
+};
 type Field = keyof Form;
 type Errors = Partial<Record<Field, string>>;
 
@@ -31,7 +38,9 @@ const sizes = [
 
 /** Fields of one step as its schema sees them (an unset size is absent, not ""). */
 const stepValues = (form: Form, step: number) =>
-  step === 0 ? { churchName: form.churchName, timezone: form.timezone, size: form.size || undefined } : { adminName: form.adminName, email: form.email, password: form.password };
+  step === 0
+    ? { churchName: form.churchName, timezone: form.timezone, size: form.size || undefined }
+    : { adminName: form.adminName, email: form.email, password: form.password };
 
 function validate(form: Form, step: number): Errors {
   const schema = steps[step]?.schema;
@@ -44,7 +53,14 @@ export function SignupWizard() {
   const trpc = useTRPC();
   const router = useRouter();
   const [step, setStep] = useState(0);
-  const [form, setForm] = useState<Form>({ churchName: '', timezone: 'UTC', size: '', adminName: '', email: '', password: '' });
+  const [form, setForm] = useState<Form>({
+    churchName: '',
+    timezone: 'UTC',
+    size: '',
+    adminName: '',
+    email: '',
+    password: '',
+  });
   const [errors, setErrors] = useState<Errors>({});
   // Errors show after the first try at leaving a step, then update as the person types.
   const [attempted, setAttempted] = useState<Record<number, boolean>>({});
@@ -86,7 +102,10 @@ export function SignupWizard() {
       },
     }),
   );
-  const serverError = signup.error && errorCode(signup.error) !== 'CONFLICT' && !Object.keys(fieldErrors(signup.error)).length ? errorMessage(signup.error) : '';
+  const serverError =
+    signup.error && errorCode(signup.error) !== 'CONFLICT' && !Object.keys(fieldErrors(signup.error)).length
+      ? errorMessage(signup.error)
+      : '';
 
   function goTo(next: number, nextErrors: Errors = {}, focus: string = 'step-heading') {
     focusNext.current = focus;
@@ -117,7 +136,12 @@ export function SignupWizard() {
     // Both steps again, in case something changed; then one request.
     for (const s of [0, 1]) {
       const found = validate(form, s);
-      if (Object.keys(found).length) return goTo(s, found, steps[s]!.fields.find((f) => found[f]));
+      if (Object.keys(found).length)
+        return goTo(
+          s,
+          found,
+          steps[s]!.fields.find((f) => found[f]),
+        );
     }
     signup.reset();
     signup.mutate({ ...stepValues(form, 0), ...stepValues(form, 1) } as Parameters<typeof signup.mutate>[0]);
@@ -137,7 +161,9 @@ export function SignupWizard() {
         {steps.map((s, i) => (
           <li key={s.title} aria-current={i === step ? 'step' : undefined} className="min-w-0">
             <span className={`block h-1.5 rounded-full ${i <= step ? 'bg-brand-600' : 'bg-slate-200'}`} aria-hidden />
-            <span className={`mt-2 block truncate text-xs font-medium ${i === step ? 'text-brand-700' : i < step ? 'text-slate-700' : 'text-slate-400'}`}>
+            <span
+              className={`mt-2 block truncate text-xs font-medium ${i === step ? 'text-brand-700' : i < step ? 'text-slate-700' : 'text-slate-400'}`}
+            >
               <span className="sr-only">Step {i + 1}: </span>
               <span className="sm:hidden">{s.short}</span>
               <span className="hidden sm:inline">{s.title}</span>
@@ -156,7 +182,12 @@ export function SignupWizard() {
           else if (!busy) create();
         }}
       >
-        <h2 id="step-heading" ref={headingRef} tabIndex={-1} className="text-lg font-semibold text-slate-900 focus:outline-none">
+        <h2
+          id="step-heading"
+          ref={headingRef}
+          tabIndex={-1}
+          className="text-lg font-semibold text-slate-900 focus:outline-none"
+        >
           <span className="sr-only">Step {step + 1} of 3: </span>
           {current.title}
         </h2>
@@ -164,9 +195,30 @@ export function SignupWizard() {
         <div className="mt-4 space-y-4">
           {step === 0 && (
             <>
-              <TextField id="churchName" label="Church name" value={form.churchName} onChange={(e) => set('churchName', e.target.value)} error={errors.churchName} autoComplete="organization" />
-              <TimezoneField id="timezone" label="Timezone" value={form.timezone} onChange={(tz) => set('timezone', tz)} error={errors.timezone} hint="Used for scheduled texts and reports." />
-              <SelectField id="size" label="Size" value={form.size} onChange={(e) => set('size', e.target.value as Form['size'])} error={errors.size} hint="Optional. Roughly how many people attend.">
+              <TextField
+                id="churchName"
+                label="Church name"
+                value={form.churchName}
+                onChange={(e) => set('churchName', e.target.value)}
+                error={errors.churchName}
+                autoComplete="organization"
+              />
+              <TimezoneField
+                id="timezone"
+                label="Timezone"
+                value={form.timezone}
+                onChange={(tz) => set('timezone', tz)}
+                error={errors.timezone}
+                hint="Used for scheduled texts and reports."
+              />
+              <SelectField
+                id="size"
+                label="Size"
+                value={form.size}
+                onChange={(e) => set('size', e.target.value as Form['size'])}
+                error={errors.size}
+                hint="Optional. Roughly how many people attend."
+              >
                 <option value="">Prefer not to say</option>
                 {sizes.map((s) => (
                   <option key={s.value} value={s.value}>
@@ -179,9 +231,32 @@ export function SignupWizard() {
 
           {step === 1 && (
             <>
-              <TextField id="adminName" label="Full name" value={form.adminName} onChange={(e) => set('adminName', e.target.value)} error={errors.adminName} autoComplete="name" />
-              <TextField id="email" label="Email" type="email" inputMode="email" value={form.email} onChange={(e) => set('email', e.target.value)} error={errors.email} autoComplete="email" hint="You sign in with this." />
-              <NewPasswordField id="password" label="Password" value={form.password} onChange={(e) => set('password', e.target.value)} error={errors.password} />
+              <TextField
+                id="adminName"
+                label="Full name"
+                value={form.adminName}
+                onChange={(e) => set('adminName', e.target.value)}
+                error={errors.adminName}
+                autoComplete="name"
+              />
+              <TextField
+                id="email"
+                label="Email"
+                type="email"
+                inputMode="email"
+                value={form.email}
+                onChange={(e) => set('email', e.target.value)}
+                error={errors.email}
+                autoComplete="email"
+                hint="You sign in with this."
+              />
+              <NewPasswordField
+                id="password"
+                label="Password"
+                value={form.password}
+                onChange={(e) => set('password', e.target.value)}
+                error={errors.password}
+              />
               {errorCode(signup.error) === 'CONFLICT' && errors.email && (
                 <p className="text-sm text-slate-600">
                   Already have an account?{' '}
@@ -215,7 +290,9 @@ export function SignupWizard() {
                   ['Password', '•'.repeat(Math.min(form.password.length, 12))],
                 ]}
               />
-              <p className="text-sm text-slate-600">You will be the owner of this workspace. You can invite your team once it is ready.</p>
+              <p className="text-sm text-slate-600">
+                You will be the owner of this workspace. You can invite your team once it is ready.
+              </p>
             </div>
           )}
         </div>
@@ -252,7 +329,17 @@ export function SignupWizard() {
   );
 }
 
-function Review({ title, rows, onEdit, editLabel }: { title: string; rows: [string, string][]; onEdit: () => void; editLabel: string }) {
+function Review({
+  title,
+  rows,
+  onEdit,
+  editLabel,
+}: {
+  title: string;
+  rows: [string, string][];
+  onEdit: () => void;
+  editLabel: string;
+}) {
   return (
     <div className="rounded-xl bg-slate-50 p-4 ring-1 ring-slate-200">
       <div className="flex items-center justify-between">

@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
 
 /**
  * The registry: routing and identity only. No church data lives here — that is in each church's own database.
@@ -9,7 +22,16 @@ import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, serial, text, 
  * active: served. suspended: maintenance page, webhooks still stored. moving: maintenance page, webhooks answered 503
  * (retried by the sender) while the database is copied. closed: deleted by an operator, kept until `purge_after`.
  */
-export const tenantStatus = pgEnum('tenant_status', ['provisioning', 'active', 'suspended', 'failed', 'deleting', 'deleted', 'closed', 'moving']);
+export const tenantStatus = pgEnum('tenant_status', [
+  'provisioning',
+  'active',
+  'suspended',
+  'failed',
+  'deleting',
+  'deleted',
+  'closed',
+  'moving',
+]);
 export const provisioningState = pgEnum('provisioning_state', ['queued', 'provisioning', 'ready', 'failed']);
 
 /** PostgreSQL servers that tenant databases are placed on. The privileged URL is read from the env var named here. */
@@ -29,7 +51,9 @@ export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey(),
   slug: text('slug').notNull().unique(),
   status: tenantStatus('status').notNull().default('provisioning'),
-  dbServerId: integer('db_server_id').notNull().references(() => dbServers.id),
+  dbServerId: integer('db_server_id')
+    .notNull()
+    .references(() => dbServers.id),
   dbName: text('db_name').notNull().unique(),
   dbRole: text('db_role').notNull().unique(),
   /** The login role's password, AES-256-GCM encrypted with STEEPLE_SECRET_KEY. */
@@ -49,7 +73,9 @@ export const tenants = pgTable('tenants', {
 });
 
 export const churches = pgTable('churches', {
-  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id, { onDelete: 'cascade' }),
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
   name: text('name').notNull(),
   timezone: text('timezone').notNull(),
   size: text('size'), // the signup wizard's optional attendance band
@@ -61,44 +87,65 @@ export const churches = pgTable('churches', {
 });
 
 /** Sign-in looks an email up here to find the church; the admin row itself lives in the church's database. */
-export const adminEmailIndex = pgTable('admin_email_index', {
-  email: text('email').primaryKey(), // normalised: trimmed, lower-case
-  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-  adminId: uuid('admin_id').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('admin_email_index_tenant_idx').on(t.tenantId)]);
+export const adminEmailIndex = pgTable(
+  'admin_email_index',
+  {
+    email: text('email').primaryKey(), // normalised: trimmed, lower-case
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    adminId: uuid('admin_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('admin_email_index_tenant_idx').on(t.tenantId)],
+);
 
 /** Inbound messages route by the receiving number: a number belongs to one church only. */
-export const phoneNumberIndex = pgTable('phone_number_index', {
-  e164: text('e164').primaryKey(),
-  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('phone_number_index_tenant_idx').on(t.tenantId)]);
+export const phoneNumberIndex = pgTable(
+  'phone_number_index',
+  {
+    e164: text('e164').primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('phone_number_index_tenant_idx').on(t.tenantId)],
+);
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed';
 export type StepProgress = { name: string; state: StepState; attempts: number };
 
 /** One signup's provisioning: the ticket the browser polls with, and each step's progress. */
-export const provisioningJobs = pgTable('provisioning_jobs', {
-  id: uuid('id').primaryKey(),
-  tenantId: uuid('tenant_id').notNull().unique().references(() => tenants.id, { onDelete: 'cascade' }),
-  ticketHash: text('ticket_hash').notNull().unique(), // sha256 of the opaque ticket; the ticket itself is never stored
-  state: provisioningState('state').notNull().default('queued'),
-  steps: jsonb('steps').$type<StepProgress[]>().notNull(),
-  adminId: uuid('admin_id').notNull(),
-  adminName: text('admin_name').notNull(),
-  adminEmail: text('admin_email').notNull(),
-  /** argon2id hash, cleared once the admin row exists in the church's database. */
-  adminPasswordHash: text('admin_password_hash'),
-  attempts: integer('attempts').notNull().default(0),
-  lastError: text('last_error'), // operator detail; never sent to the browser
-  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
-  finishedAt: timestamp('finished_at', { withTimezone: true }),
-  /** The ticket doubles as a one-time sign-in for the new owner, shortly after the workspace is ready. */
-  signinUsedAt: timestamp('signin_used_at', { withTimezone: true }),
-}, (t) => [index('provisioning_jobs_state_idx').on(t.state, t.heartbeatAt)]);
+export const provisioningJobs = pgTable(
+  'provisioning_jobs',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .unique()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    ticketHash: text('ticket_hash').notNull().unique(), // sha256 of the opaque ticket; the ticket itself is never stored
+    state: provisioningState('state').notNull().default('queued'),
+    steps: jsonb('steps').$type<StepProgress[]>().notNull(),
+    adminId: uuid('admin_id').notNull(),
+    adminName: text('admin_name').notNull(),
+    adminEmail: text('admin_email').notNull(),
+    /** argon2id hash, cleared once the admin row exists in the church's database. */
+    adminPasswordHash: text('admin_password_hash'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'), // operator detail; never sent to the browser
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** The ticket doubles as a one-time sign-in for the new owner, shortly after the workspace is ready. */
+    signinUsedAt: timestamp('signin_used_at', { withTimezone: true }),
+  },
+  (t) => [index('provisioning_jobs_state_idx').on(t.state, t.heartbeatAt)],
+);
 
 export type Tenant = typeof tenants.$inferSelect;
 export type DbServer = typeof dbServers.$inferSelect;
@@ -112,28 +159,43 @@ export const queueWorkers = pgTable('queue_workers', {
 });
 
 /** Every signed-in session; revoking sets revoked_at, and each server instance learns of it within a second. */
-export const authSessions = pgTable('auth_sessions', {
-  id: text('id').primaryKey(),
-  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-  adminId: uuid('admin_id').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  revokedAt: timestamp('revoked_at', { withTimezone: true }),
-}, (t) => [index('auth_sessions_admin_idx').on(t.tenantId, t.adminId), index('auth_sessions_revoked_idx').on(t.revokedAt)]);
+export const authSessions = pgTable(
+  'auth_sessions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    adminId: uuid('admin_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('auth_sessions_admin_idx').on(t.tenantId, t.adminId),
+    index('auth_sessions_revoked_idx').on(t.revokedAt),
+  ],
+);
 
 /** Routes an invite link to its church; the invite itself (email, role) lives in the church's database. */
 export const inviteIndex = pgTable('invite_index', {
   tokenHash: text('token_hash').primaryKey(),
-  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  tenantId: uuid('tenant_id')
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
 
 /** Sign-in and signup throttling counters (rate-limiter-flexible's PostgreSQL store) when Redis is absent or down. */
-export const rateLimits = pgTable('rate_limits', {
-  key: varchar('key', { length: 255 }).primaryKey(),
-  points: integer('points').notNull().default(0),
-  expire: bigint('expire', { mode: 'number' }), // ms since the epoch; the worker deletes rows past it
-}, (t) => [index('rate_limits_expire_idx').on(t.expire)]);
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    key: varchar('key', { length: 255 }).primaryKey(),
+    points: integer('points').notNull().default(0),
+    expire: bigint('expire', { mode: 'number' }), // ms since the epoch; the worker deletes rows past it
+  },
+  (t) => [index('rate_limits_expire_idx').on(t.expire)],
+);
 
 /**
  * Texting events from the provider, kept here from the moment their signature checks out until the church's own
@@ -141,30 +203,38 @@ export const rateLimits = pgTable('rate_limits', {
  * deleted; one set aside after failing again and again (a bug, not an outage) stays 30 days with its words, for an
  * operator to look at and deliver (`update inbound_events set delivered_at = null, failures = 0 where …`).
  */
-export const inboundEvents = pgTable('inbound_events', {
-  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(), // arrival order
-  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-  kind: text('kind').$type<'received' | 'status'>().notNull(),
-  /** `<kind>:<the provider's message id>`: one row per event however often it is delivered to us. */
-  eventKey: text('event_key').notNull().unique(),
-  /** Who texted (E.164), for in-order delivery per sender; null for delivery reports. */
-  sender: text('sender'),
-  /** An opt-out word: a send to this sender waits for nothing and goes nowhere while it is pending. */
-  optOut: boolean('opt_out').notNull().default(false),
-  payload: jsonb('payload'),
-  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
-  deliveredAt: timestamp('delivered_at', { withTimezone: true }),
-  /** 'failed': set aside after repeated failures that were not outages (see the log). */
-  outcome: text('outcome'),
-  /** Every try that did not deliver it (the drain's backoff)… */
-  attempts: integer('attempts').notNull().default(0),
-  /** …and those that were not the church being unreachable: after 20 of these it is set aside, words kept. */
-  failures: integer('failures').notNull().default(0),
-  lastError: text('last_error'),
-}, (t) => [
-  // One small index for everything that asks what still waits: a church's events, a sender's, a STOP among them.
-  index('inbound_events_pending_idx').on(t.tenantId, t.sender, t.id).where(sql`${t.deliveredAt} is null`),
-]);
+export const inboundEvents = pgTable(
+  'inbound_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(), // arrival order
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<'received' | 'status'>().notNull(),
+    /** `<kind>:<the provider's message id>`: one row per event however often it is delivered to us. */
+    eventKey: text('event_key').notNull().unique(),
+    /** Who texted (E.164), for in-order delivery per sender; null for delivery reports. */
+    sender: text('sender'),
+    /** An opt-out word: a send to this sender waits for nothing and goes nowhere while it is pending. */
+    optOut: boolean('opt_out').notNull().default(false),
+    payload: jsonb('payload'),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    /** 'failed': set aside after repeated failures that were not outages (see the log). */
+    outcome: text('outcome'),
+    /** Every try that did not deliver it (the drain's backoff)… */
+    attempts: integer('attempts').notNull().default(0),
+    /** …and those that were not the church being unreachable: after 20 of these it is set aside, words kept. */
+    failures: integer('failures').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    // One small index for everything that asks what still waits: a church's events, a sender's, a STOP among them.
+    index('inbound_events_pending_idx')
+      .on(t.tenantId, t.sender, t.id)
+      .where(sql`${t.deliveredAt} is null`),
+  ],
+);
 
 export type InboundEvent = typeof inboundEvents.$inferSelect;
 
@@ -173,10 +243,21 @@ export type InboundEvent = typeof inboundEvents.$inferSelect;
 // ---------------------------------------------------------------------------------------------
 
 /** Stripe's subscription statuses; a church with no subscription yet is `trialing` until its trial ends. */
-export const billingStatus = pgEnum('billing_status', ['trialing', 'active', 'past_due', 'canceled', 'unpaid', 'incomplete', 'incomplete_expired', 'paused']);
+export const billingStatus = pgEnum('billing_status', [
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'incomplete',
+  'incomplete_expired',
+  'paused',
+]);
 
 export const billingAccounts = pgTable('billing_accounts', {
-  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id, { onDelete: 'cascade' }),
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
   stripeCustomerId: text('stripe_customer_id').unique(),
   subscriptionId: text('subscription_id').unique(),
   status: billingStatus('status').notNull().default('trialing'),

@@ -37,14 +37,18 @@ export type AdminRole = (typeof adminRole.enumValues)[number];
 // ---------------------------------------------------------------------------------------------
 
 /** Campuses. A member belongs to at most one. */
-export const branches = pgTable('branches', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  name: text('name').notNull(),
-  address: text('address'),
-  timezone: text('timezone').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [uniqueIndex('branches_name_idx').on(sql`lower(${t.name})`)]);
+export const branches = pgTable(
+  'branches',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    address: text('address'),
+    timezone: text('timezone').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('branches_name_idx').on(sql`lower(${t.name})`)],
+);
 
 /**
  * Whether a member may be texted in broadcasts. `not_opted_in`: never agreed (someone who texted in, or was added
@@ -55,27 +59,34 @@ export const subscription = pgEnum('subscription', ['subscribed', 'unsubscribed'
 /** How a member's opt-in state last changed: an admin, a CSV import, a first text, a keyword text, a form, or Steeple. */
 export const optInSource = pgEnum('opt_in_source', ['admin', 'import', 'inbound', 'keyword', 'form', 'system']);
 
-export const members = pgTable('members', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  firstName: text('first_name').notNull(),
-  lastName: text('last_name').notNull().default(''),
-  phone: text('phone').notNull().unique(), // E.164, normalised against the church's country
-  email: text('email'),
-  branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
-  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
-  notes: text('notes'),
-  subscription: subscription('subscription').notNull().default('not_opted_in'),
-  subscriptionChangedAt: timestamp('subscription_changed_at', { withTimezone: true }).notNull().defaultNow(),
-  subscriptionSource: optInSource('subscription_source').notNull().default('admin'),
-  /** The arrival number (the registry's) of the last keyword of theirs applied: an older one, delivered late, changes nothing. */
-  consentSeq: bigint('consent_seq', { mode: 'number' }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [
-  index('members_name_idx').on(sql`lower(${t.lastName})`, sql`lower(${t.firstName})`, t.id), // the list's case-insensitive order
-  index('members_branch_idx').on(t.branchId),
-  index('members_tags_idx').using('gin', t.tags),
-]);
+export const members = pgTable(
+  'members',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull().default(''),
+    phone: text('phone').notNull().unique(), // E.164, normalised against the church's country
+    email: text('email'),
+    branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    notes: text('notes'),
+    subscription: subscription('subscription').notNull().default('not_opted_in'),
+    subscriptionChangedAt: timestamp('subscription_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    subscriptionSource: optInSource('subscription_source').notNull().default('admin'),
+    /** The arrival number (the registry's) of the last keyword of theirs applied: an older one, delivered late, changes nothing. */
+    consentSeq: bigint('consent_seq', { mode: 'number' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('members_name_idx').on(sql`lower(${t.lastName})`, sql`lower(${t.firstName})`, t.id), // the list's case-insensitive order
+    index('members_branch_idx').on(t.branchId),
+    index('members_tags_idx').using('gin', t.tags),
+  ],
+);
 
 /** Who changed a member's consent: their own text (with its message id), an import, a form, an admin, or the system. */
 export const consentSource = pgEnum('consent_source', ['text', 'import', 'form', 'admin', 'system']);
@@ -84,80 +95,112 @@ export const consentSource = pgEnum('consent_source', ['text', 'import', 'form',
  * Every change of a member's consent, never updated or deleted (the member's deletion keeps the record, by phone).
  * What carriers and CTIA ask a sender to be able to show: who agreed or refused, how, and when.
  */
-export const consentEvents = pgTable('consent_events', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  memberId: uuid('member_id').references(() => members.id, { onDelete: 'set null' }),
-  phone: text('phone').notNull(),
-  previous: subscription('previous'), // null when the member was created with this state
-  state: subscription('state').notNull(),
-  source: consentSource('source').notNull(),
-  /** The word they texted, the admin's account of how they agreed, the file and row of an import. */
-  detail: text('detail'),
-  providerMessageId: text('provider_message_id'),
-  adminId: uuid('admin_id'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('consent_events_member_idx').on(t.memberId, t.createdAt), index('consent_events_phone_idx').on(t.phone, t.createdAt)]);
+export const consentEvents = pgTable(
+  'consent_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    memberId: uuid('member_id').references(() => members.id, { onDelete: 'set null' }),
+    phone: text('phone').notNull(),
+    previous: subscription('previous'), // null when the member was created with this state
+    state: subscription('state').notNull(),
+    source: consentSource('source').notNull(),
+    /** The word they texted, the admin's account of how they agreed, the file and row of an import. */
+    detail: text('detail'),
+    providerMessageId: text('provider_message_id'),
+    adminId: uuid('admin_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('consent_events_member_idx').on(t.memberId, t.createdAt),
+    index('consent_events_phone_idx').on(t.phone, t.createdAt),
+  ],
+);
 
 /** One thread per member (and so per phone). `churchNumber` is the number they last texted: replies go from it. */
-export const conversations = pgTable('conversations', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  memberId: uuid('member_id').notNull().unique().references(() => members.id, { onDelete: 'cascade' }),
-  churchNumber: text('church_number'),
-  unreadCount: integer('unread_count').notNull().default(0),
-  lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
-  lastMessagePreview: text('last_message_preview'),
-  assignedAdminId: uuid('assigned_admin_id'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('conversations_inbox_idx').on(sql`(${t.unreadCount} > 0) desc`, sql`${t.lastMessageAt} desc nulls last`, t.id)]);
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    memberId: uuid('member_id')
+      .notNull()
+      .unique()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    churchNumber: text('church_number'),
+    unreadCount: integer('unread_count').notNull().default(0),
+    lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
+    lastMessagePreview: text('last_message_preview'),
+    assignedAdminId: uuid('assigned_admin_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('conversations_inbox_idx').on(
+      sql`(${t.unreadCount} > 0) desc`,
+      sql`${t.lastMessageAt} desc nulls last`,
+      t.id,
+    ),
+  ],
+);
 
 export const broadcastAudience = pgEnum('broadcast_audience', ['all', 'branch', 'tag']);
 export const broadcastState = pgEnum('broadcast_state', ['scheduled', 'sending', 'sent', 'canceled', 'failed']);
 
-export const broadcasts = pgTable('broadcasts', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  body: text('body').notNull(),
-  audience: broadcastAudience('audience').notNull(),
-  branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
-  tag: text('tag'),
-  scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
-  state: broadcastState('state').notNull().default('scheduled'),
-  recipients: integer('recipients').notNull().default(0),
-  skipped: integer('skipped').notNull().default(0), // in the audience but unsubscribed
-  createdBy: uuid('created_by').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  startedAt: timestamp('started_at', { withTimezone: true }),
-  finishedAt: timestamp('finished_at', { withTimezone: true }),
-  /** Why it failed, in words for the admin (the trial's daily allowance, the workspace closed, …). */
-  error: text('error'),
-}, (t) => [index('broadcasts_scheduled_idx').on(t.scheduledAt)]);
+export const broadcasts = pgTable(
+  'broadcasts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    body: text('body').notNull(),
+    audience: broadcastAudience('audience').notNull(),
+    branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
+    tag: text('tag'),
+    scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+    state: broadcastState('state').notNull().default('scheduled'),
+    recipients: integer('recipients').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0), // in the audience but unsubscribed
+    createdBy: uuid('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Why it failed, in words for the admin (the trial's daily allowance, the workspace closed, …). */
+    error: text('error'),
+  },
+  (t) => [index('broadcasts_scheduled_idx').on(t.scheduledAt)],
+);
 
 export const messageDirection = pgEnum('message_direction', ['inbound', 'outbound']);
 export const messageStatus = pgEnum('message_status', ['queued', 'sending', 'sent', 'delivered', 'failed', 'received']);
 /** `auto` replies (STOP/START/HELP confirmations) are the only sends allowed to an unsubscribed member. */
 export const messageKind = pgEnum('message_kind', ['conversation', 'broadcast', 'auto']);
 
-export const messages = pgTable('messages', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  conversationId: uuid('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
-  direction: messageDirection('direction').notNull(),
-  kind: messageKind('kind').notNull().default('conversation'),
-  body: text('body').notNull(),
-  segments: integer('segments').notNull(),
-  status: messageStatus('status').notNull(),
-  error: text('error'),
-  providerMessageId: text('provider_message_id').unique(), // idempotency key for inbound messages and delivery events
-  fromNumber: text('from_number'),
-  toNumber: text('to_number'),
-  broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'set null' }),
-  sentBy: uuid('sent_by'), // the admin who wrote it; null for inbound, broadcasts' own and auto replies
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  statusAt: timestamp('status_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [
-  index('messages_thread_idx').on(t.conversationId, t.createdAt, t.id),
-  index('messages_created_idx').on(t.createdAt),
-  // A broadcast reaches each conversation at most once, however often its job runs.
-  uniqueIndex('messages_broadcast_once_idx').on(t.broadcastId, t.conversationId).where(sql`${t.broadcastId} is not null`),
-]);
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    direction: messageDirection('direction').notNull(),
+    kind: messageKind('kind').notNull().default('conversation'),
+    body: text('body').notNull(),
+    segments: integer('segments').notNull(),
+    status: messageStatus('status').notNull(),
+    error: text('error'),
+    providerMessageId: text('provider_message_id').unique(), // idempotency key for inbound messages and delivery events
+    fromNumber: text('from_number'),
+    toNumber: text('to_number'),
+    broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'set null' }),
+    sentBy: uuid('sent_by'), // the admin who wrote it; null for inbound, broadcasts' own and auto replies
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    statusAt: timestamp('status_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('messages_thread_idx').on(t.conversationId, t.createdAt, t.id),
+    index('messages_created_idx').on(t.createdAt),
+    // A broadcast reaches each conversation at most once, however often its job runs.
+    uniqueIndex('messages_broadcast_once_idx')
+      .on(t.broadcastId, t.conversationId)
+      .where(sql`${t.broadcastId} is not null`),
+  ],
+);
 
 export type Member = typeof members.$inferSelect;
 export type Subscription = (typeof subscription.enumValues)[number];

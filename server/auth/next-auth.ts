@@ -20,7 +20,8 @@ export function authOptions(): AuthOptions {
       CredentialsProvider({
         id: 'credentials',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        authorize: (credentials, req) => toUser(() => signInWithPassword(getServices(), credentials, requestAddress(req.headers))),
+        authorize: (credentials, req) =>
+          toUser(() => signInWithPassword(getServices(), credentials, requestAddress(req.headers))),
       }),
       CredentialsProvider({
         id: 'signup-ticket',
@@ -51,7 +52,15 @@ export function authOptions(): AuthOptions {
 async function toUser(signIn: () => Promise<SignedIn>) {
   try {
     const s = await signIn();
-    return { id: s.adminId, name: s.name, email: s.email, tenantId: s.tenantId, adminId: s.adminId, sessionId: s.sessionId, sessionExpiresAt: s.sessionExpiresAt };
+    return {
+      id: s.adminId,
+      name: s.name,
+      email: s.email,
+      tenantId: s.tenantId,
+      adminId: s.adminId,
+      sessionId: s.sessionId,
+      sessionExpiresAt: s.sessionExpiresAt,
+    };
   } catch (err) {
     if (SigninError.is(err)) throw err; // next-auth hands this message to the sign-in form
     log.error('sign-in failed unexpectedly', { err });
@@ -60,4 +69,5 @@ async function toUser(signIn: () => Promise<SignedIn>) {
 }
 
 /** The client's address by this deployment's proxy settings (see server/http/client-address.ts). */
-export const requestAddress = (headers: Parameters<typeof clientAddress>[0]) => clientAddress(headers, getServices().config.TRUST_PROXY_HOPS);
+export const requestAddress = (headers: Parameters<typeof clientAddress>[0]) =>
+  clientAddress(headers, getServices().config.TRUST_PROXY_HOPS);

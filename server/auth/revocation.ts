@@ -19,14 +19,21 @@ export class SessionRegistry {
   private timer: NodeJS.Timeout | null = null;
   private ready: Promise<void> | null = null;
 
-  constructor(private registry: Registry, private redis: RedisLink | null, private opts: { pollMs: number; maxAgeSeconds: number }) {}
+  constructor(
+    private registry: Registry,
+    private redis: RedisLink | null,
+    private opts: { pollMs: number; maxAgeSeconds: number },
+  ) {}
 
   /** Load the current revocations and start following new ones. Idempotent. */
   start(): Promise<void> {
     // A failed first load is forgotten, so the next request tries again instead of failing forever.
     this.ready ??= (async () => {
       await this.poll(true);
-      this.timer = setInterval(() => void this.poll(false).catch((err) => log.warn('revocation poll failed', { err })), this.opts.pollMs);
+      this.timer = setInterval(
+        () => void this.poll(false).catch((err) => log.warn('revocation poll failed', { err })),
+        this.opts.pollMs,
+      );
       this.timer.unref();
       this.redis?.subscribe(CHANNEL, (message) => {
         const { id, expiresAt } = JSON.parse(message) as { id: string; expiresAt: number };
@@ -60,7 +67,12 @@ export class SessionRegistry {
 
   /** Sign out everywhere, password change, removal: every session of one admin, optionally but the current one. */
   revokeAdmin(tenantId: string, adminId: string, except?: string) {
-    const where = and(eq(authSessions.tenantId, tenantId), eq(authSessions.adminId, adminId), isNull(authSessions.revokedAt), except ? ne(authSessions.id, except) : undefined);
+    const where = and(
+      eq(authSessions.tenantId, tenantId),
+      eq(authSessions.adminId, adminId),
+      isNull(authSessions.revokedAt),
+      except ? ne(authSessions.id, except) : undefined,
+    );
     return this.revokeWhere(where!);
   }
 

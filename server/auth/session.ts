@@ -3,7 +3,12 @@ import { z } from 'zod';
 import type { Services } from '@/server/services';
 
 /** The claims a Steeple session token must carry. */
-export const sessionClaims = z.object({ tenantId: z.string().uuid(), adminId: z.string().uuid(), sessionId: z.string().min(10), sessionExpiresAt: z.number() });
+export const sessionClaims = z.object({
+  tenantId: z.string().uuid(),
+  adminId: z.string().uuid(),
+  sessionId: z.string().min(10),
+  sessionExpiresAt: z.number(),
+});
 export type Session = Omit<z.infer<typeof sessionClaims>, 'sessionExpiresAt'>;
 
 /** next-auth's cookie name: the __Secure- prefix applies when the app is served over https. */

@@ -13,7 +13,14 @@ import { log } from '@/server/log';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** What a successful sign-in puts in the session token. */
-export type SignedIn = { tenantId: string; adminId: string; sessionId: string; sessionExpiresAt: number; name: string; email: string };
+export type SignedIn = {
+  tenantId: string;
+  adminId: string;
+  sessionId: string;
+  sessionExpiresAt: number;
+  name: string;
+  email: string;
+};
 
 /** A refusal whose message is safe to show as it is. */
 export class SigninError extends errorKind('Signin') {}
@@ -68,7 +75,8 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
 
 /** The signup ticket, exchanged once within 15 minutes of the workspace being ready, signs the new owner in. */
 export async function signInWithTicket(services: Services, ticket: unknown): Promise<SignedIn> {
-  if (typeof ticket !== 'string' || ticket.length < 20 || ticket.length > 100) throw new SigninError('This sign-in link is not valid.');
+  if (typeof ticket !== 'string' || ticket.length < 20 || ticket.length > 100)
+    throw new SigninError('This sign-in link is not valid.');
   const used = services.registry.db
     .update(provisioningJobs)
     .set({ signinUsedAt: sql`now()` })
@@ -91,7 +99,10 @@ export async function signInWithTicket(services: Services, ticket: unknown): Pro
 /** The admin row, from the church's own database. */
 async function findAdmin(services: Services, tenantId: string, adminId: string) {
   try {
-    return await services.connections.withTenant(tenantId, async (db) => (await db.select().from(admins).where(eq(admins.id, adminId)))[0]);
+    return await services.connections.withTenant(
+      tenantId,
+      async (db) => (await db.select().from(admins).where(eq(admins.id, adminId)))[0],
+    );
   } catch (err) {
     // Said before the password is checked: signup already tells anyone whether an email has an account.
     const reason = unavailableReason(err);
@@ -102,7 +113,18 @@ async function findAdmin(services: Services, tenantId: string, adminId: string) 
 }
 
 /** Record a revocable session for a verified admin and describe it for the token. */
-async function openSession(services: Services, tenantId: string, admin: { id: string; name: string; email: string }): Promise<SignedIn> {
+async function openSession(
+  services: Services,
+  tenantId: string,
+  admin: { id: string; name: string; email: string },
+): Promise<SignedIn> {
   const session = await services.sessions.create(tenantId, admin.id);
-  return { tenantId, adminId: admin.id, sessionId: session.id, sessionExpiresAt: session.expiresAt.getTime(), name: admin.name, email: admin.email };
+  return {
+    tenantId,
+    adminId: admin.id,
+    sessionId: session.id,
+    sessionExpiresAt: session.expiresAt.getTime(),
+    name: admin.name,
+    email: admin.email,
+  };
 }

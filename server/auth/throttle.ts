@@ -32,7 +32,10 @@ export const policies = {
 type Name = keyof typeof policies;
 
 export class TooManyAttemptsError extends errorKind('TooManyAttempts') {
-  constructor(readonly retryAfterSeconds: number, say = tryAgainIn) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    say = tryAgainIn,
+  ) {
     super(say(inMinutes(retryAfterSeconds)));
   }
 }
@@ -43,14 +46,17 @@ const inMinutes = (seconds: number) => {
 };
 const tryAgainIn = (wait: string) => `Too many attempts. Try again in ${wait}.`;
 /** Said when one account is under attack from many addresses: its own owner is paused too, and told why. */
-const accountLocked = (wait: string) => `Too many failed sign-ins for this email. For your security, sign-in to it is paused for ${wait}.`;
+const accountLocked = (wait: string) =>
+  `Too many failed sign-ins for this email. For your security, sign-in to it is paused for ${wait}.`;
 
 export class Throttle {
   private limiters: Record<Name, RateLimiterAbstract>;
 
   constructor(registry: Registry, redis: RedisLink | null, overrides: Partial<Record<Name, Partial<Policy>>> = {}) {
     const names = Object.keys(policies) as Name[];
-    this.limiters = Object.fromEntries(names.map((n) => [n, buildLimiter(registry, redis, { ...policies[n], ...overrides[n] })])) as Record<Name, RateLimiterAbstract>;
+    this.limiters = Object.fromEntries(
+      names.map((n) => [n, buildLimiter(registry, redis, { ...policies[n], ...overrides[n] })]),
+    ) as Record<Name, RateLimiterAbstract>;
   }
 
   /**
@@ -60,7 +66,10 @@ export class Throttle {
    */
   async beginSignin(email: string, ip: string) {
     const address = addressKey(ip);
-    const taken = await Promise.allSettled([this.take('signinEmailIp', `${email}|${address}`), this.take('signinIp', address)]);
+    const taken = await Promise.allSettled([
+      this.take('signinEmailIp', `${email}|${address}`),
+      this.take('signinIp', address),
+    ]);
     const refused = taken.find((t): t is PromiseRejectedResult => t.status === 'rejected');
     if (refused) throw refused.reason;
     await this.take('signinEmail', email).catch((err) => {
@@ -72,7 +81,11 @@ export class Throttle {
   /** The right password: this pair's failures are forgotten, and the account and address get their point back. */
   async signinSucceeded(email: string, ip: string) {
     const address = addressKey(ip);
-    await Promise.all([this.limiters.signinEmailIp.delete(`${email}|${address}`), this.limiters.signinEmail.reward(email, 1), this.limiters.signinIp.reward(address, 1)]);
+    await Promise.all([
+      this.limiters.signinEmailIp.delete(`${email}|${address}`),
+      this.limiters.signinEmail.reward(email, 1),
+      this.limiters.signinIp.reward(address, 1),
+    ]);
   }
 
   signupAttempt(ip: string) {
@@ -107,7 +120,19 @@ export function buildLimiter(registry: Registry, redis: RedisLink | null, policy
     },
   };
   // Expired rows are deleted by the worker's maintenance pass (server/jobs/maintenance.ts), once for all limiters.
-  const pg = new RateLimiterPostgres({ ...policy, storeClient, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
+  const pg = new RateLimiterPostgres({
+    ...policy,
+    storeClient,
+    storeType: 'pool',
+    tableName: 'rate_limits',
+    tableCreated: true,
+    clearExpiredByTimeout: false,
+  });
   if (!redis?.client) return pg;
-  return new RateLimiterRedis({ ...policy, storeClient: redis.client, rejectIfRedisNotReady: true, insuranceLimiter: pg });
+  return new RateLimiterRedis({
+    ...policy,
+    storeClient: redis.client,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: pg,
+  });
 }

@@ -10,7 +10,10 @@ import { accountOf } from './accounts';
  */
 export type Access = { readOnly: boolean; banner: 'past_due' | 'read_only' | null; trialDaysLeft: number | null };
 
-export function accessOf(account: Pick<BillingAccount, 'status' | 'trialEndsAt'> | undefined, now = Date.now()): Access {
+export function accessOf(
+  account: Pick<BillingAccount, 'status' | 'trialEndsAt'> | undefined,
+  now = Date.now(),
+): Access {
   if (!account) return { readOnly: false, banner: null, trialDaysLeft: null }; // no account row: never lock a church out by accident
   const trialLeftMs = new Date(account.trialEndsAt).getTime() - now;
   const trialDaysLeft = Math.max(0, Math.ceil(trialLeftMs / 86_400_000));
@@ -21,7 +24,9 @@ export function accessOf(account: Pick<BillingAccount, 'status' | 'trialEndsAt'>
       return { readOnly: false, banner: 'past_due', trialDaysLeft: null };
     case 'trialing':
     case 'incomplete': // checkout started, first payment pending: the trial still holds
-      return trialLeftMs > 0 ? { readOnly: false, banner: null, trialDaysLeft } : { readOnly: true, banner: 'read_only', trialDaysLeft: 0 };
+      return trialLeftMs > 0
+        ? { readOnly: false, banner: null, trialDaysLeft }
+        : { readOnly: true, banner: 'read_only', trialDaysLeft: 0 };
     default:
       return { readOnly: true, banner: 'read_only', trialDaysLeft: null };
   }
@@ -36,7 +41,8 @@ export function accessWith(billingOn: boolean, account: Parameters<typeof access
   return billingOn ? access : { readOnly: false, banner: null, trialDaysLeft: null }; // no countdown hint either
 }
 
-export const READ_ONLY_MESSAGE = 'This workspace is read-only because its subscription is not active. The owner can choose a plan in Settings → Billing.';
+export const READ_ONLY_MESSAGE =
+  'This workspace is read-only because its subscription is not active. The owner can choose a plan in Settings → Billing.';
 
 const TTL_MS = 5_000;
 
@@ -44,7 +50,10 @@ const TTL_MS = 5_000;
 export class AccessCache {
   private cache = new LRUCache<string, Access>({ max: 10_000, ttl: TTL_MS });
 
-  constructor(private registry: Registry, private billingOn: boolean) {}
+  constructor(
+    private registry: Registry,
+    private billingOn: boolean,
+  ) {}
 
   async get(tenantId: string): Promise<Access> {
     const hit = this.cache.get(tenantId);

@@ -13,7 +13,10 @@ export async function ensureAccount(registry: Registry, tenantId: string, trialD
 }
 
 export async function accountOf(registry: Registry, tenantId: string): Promise<BillingAccount | undefined> {
-  const [row] = await withDeadline(registry.db.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenantId)), registry.timeoutMs);
+  const [row] = await withDeadline(
+    registry.db.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenantId)),
+    registry.timeoutMs,
+  );
   return row;
 }
 
@@ -26,18 +29,29 @@ export async function accountOf(registry: Registry, tenantId: string): Promise<B
  * job; `fallbackEmail` only when there is none). The church's name, which may change between provisioning and a
  * later checkout (a renamed church), and which owner is checking out, must not: the name is set by a separate update.
  */
-export async function ensureCustomer(registry: Registry, billing: Billing, tenantId: string, fallbackEmail?: string): Promise<string> {
+export async function ensureCustomer(
+  registry: Registry,
+  billing: Billing,
+  tenantId: string,
+  fallbackEmail?: string,
+): Promise<string> {
   const account = await accountOf(registry, tenantId);
   if (account?.stripeCustomerId) return account.stripeCustomerId;
   const [[church], [signup]] = await withDeadline(
     Promise.all([
       registry.db.select({ name: churches.name }).from(churches).where(eq(churches.tenantId, tenantId)),
-      registry.db.select({ email: provisioningJobs.adminEmail }).from(provisioningJobs).where(eq(provisioningJobs.tenantId, tenantId)),
+      registry.db
+        .select({ email: provisioningJobs.adminEmail })
+        .from(provisioningJobs)
+        .where(eq(provisioningJobs.tenantId, tenantId)),
     ]),
     registry.timeoutMs,
   );
   const email = signup?.email ?? fallbackEmail;
-  const customer = await billing.stripe.customers.create({ ...(email ? { email } : {}), metadata: { tenantId } }, { idempotencyKey: `steeple-customer-${tenantId}` });
+  const customer = await billing.stripe.customers.create(
+    { ...(email ? { email } : {}), metadata: { tenantId } },
+    { idempotencyKey: `steeple-customer-${tenantId}` },
+  );
   const [recorded] = await withDeadline(
     registry.db
       .update(billingAccounts)

@@ -11,7 +11,9 @@ import type { Services } from '@/server/services';
  * little to make a trial a free bulk-texting service. Paying churches, and servers without billing (nobody to pay),
  * have none. Automatic replies (STOP, START, HELP confirmations) are never counted or held back.
  */
-export type Allowance = { limited: false } | { limited: true; limit: number; used: number; remaining: number; resetsAt: Date; timezone: string };
+export type Allowance =
+  | { limited: false }
+  | { limited: true; limit: number; used: number; remaining: number; resetsAt: Date; timezone: string };
 
 type Db = TenantDb | Tx;
 
@@ -47,7 +49,10 @@ async function usedToday(services: Services, db: Db, timezone: string): Promise<
   const today = sql`date_trunc('day', now() at time zone ${timezone})`;
   const midnight = sql`(${today} at time zone ${timezone})`;
   const [row] = await db
-    .select({ used: sql<number>`coalesce(sum(${messages.segments}), 0)::int`, resetsAt: sql<string>`((${today} + interval '1 day') at time zone ${timezone})::text` })
+    .select({
+      used: sql<number>`coalesce(sum(${messages.segments}), 0)::int`,
+      resetsAt: sql<string>`((${today} + interval '1 day') at time zone ${timezone})::text`,
+    })
     .from(messages)
     .where(
       and(
@@ -59,12 +64,28 @@ async function usedToday(services: Services, db: Db, timezone: string): Promise<
     );
   const limit = services.config.TRIAL_DAILY_SEGMENTS;
   const used = row?.used ?? 0;
-  return { limited: true, limit, used, remaining: Math.max(0, limit - used), resetsAt: new Date(row!.resetsAt), timezone };
+  return {
+    limited: true,
+    limit,
+    used,
+    remaining: Math.max(0, limit - used),
+    resetsAt: new Date(row!.resetsAt),
+    timezone,
+  };
 }
 
 export function allowanceMessage(a: Extract<Allowance, { limited: true }>, segments: number): string {
-  const resets = a.resetsAt.toLocaleString('en-US', { timeZone: a.timezone, hour: 'numeric', minute: '2-digit', weekday: 'short', timeZoneName: 'short' });
-  const left = a.remaining === 0 ? 'today’s are used up' : `${a.remaining.toLocaleString('en-US')} are left today and this needs ${segments.toLocaleString('en-US')}`;
+  const resets = a.resetsAt.toLocaleString('en-US', {
+    timeZone: a.timezone,
+    hour: 'numeric',
+    minute: '2-digit',
+    weekday: 'short',
+    timeZoneName: 'short',
+  });
+  const left =
+    a.remaining === 0
+      ? 'today’s are used up'
+      : `${a.remaining.toLocaleString('en-US')} are left today and this needs ${segments.toLocaleString('en-US')}`;
   return `During the free trial a church can send ${a.limit.toLocaleString('en-US')} text segments a day; ${left}. The allowance resets ${resets}. Choose a plan in Settings → Billing to lift it.`;
 }
 
@@ -72,7 +93,13 @@ export function allowanceMessage(a: Extract<Allowance, { limited: true }>, segme
  * Whether a broadcast of `recipients` × its segments fits what is left of the allowance on the day it goes out:
  * null when it fits (or there is no allowance), otherwise the reason to show. `at`: when it is scheduled.
  */
-export async function broadcastRefusal(services: Services, db: Db, tenantId: string, segments: number, at: Date = new Date()): Promise<string | null> {
+export async function broadcastRefusal(
+  services: Services,
+  db: Db,
+  tenantId: string,
+  segments: number,
+  at: Date = new Date(),
+): Promise<string | null> {
   const allowance = await allowanceOf(services, db, tenantId);
   if (!allowance.limited) return null;
   const left = at < allowance.resetsAt ? allowance.remaining : allowance.limit; // a later day starts afresh

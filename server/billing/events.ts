@@ -32,15 +32,24 @@ const at = (unix: number | null | undefined) => (unix ? new Date(unix * 1000) : 
 
 /** The church an event is about: the checkout's client_reference_id, or the customer we recorded for it. */
 export async function tenantOf(tx: Tx, event: Stripe.Event): Promise<string | null> {
-  const object = event.data.object as { client_reference_id?: string | null; customer?: string | { id: string } | null };
+  const object = event.data.object as {
+    client_reference_id?: string | null;
+    customer?: string | { id: string } | null;
+  };
   const reference = event.type === 'checkout.session.completed' ? object.client_reference_id : null;
   if (reference && /^[0-9a-f-]{36}$/i.test(reference)) {
-    const [row] = await tx.select({ id: billingAccounts.tenantId }).from(billingAccounts).where(eq(billingAccounts.tenantId, reference));
+    const [row] = await tx
+      .select({ id: billingAccounts.tenantId })
+      .from(billingAccounts)
+      .where(eq(billingAccounts.tenantId, reference));
     if (row) return row.id;
   }
   const customer = idOf(object.customer);
   if (!customer) return null;
-  const [row] = await tx.select({ id: billingAccounts.tenantId }).from(billingAccounts).where(eq(billingAccounts.stripeCustomerId, customer));
+  const [row] = await tx
+    .select({ id: billingAccounts.tenantId })
+    .from(billingAccounts)
+    .where(eq(billingAccounts.stripeCustomerId, customer));
   return row?.id ?? null;
 }
 
@@ -51,7 +60,11 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
       const s = event.data.object;
       await tx
         .update(billingAccounts)
-        .set({ subscriptionId: sql`coalesce(${billingAccounts.subscriptionId}, ${idOf(s.subscription)})`, stripeCustomerId: sql`coalesce(${billingAccounts.stripeCustomerId}, ${idOf(s.customer)})`, updatedAt: new Date() })
+        .set({
+          subscriptionId: sql`coalesce(${billingAccounts.subscriptionId}, ${idOf(s.subscription)})`,
+          stripeCustomerId: sql`coalesce(${billingAccounts.stripeCustomerId}, ${idOf(s.customer)})`,
+          updatedAt: new Date(),
+        })
         .where(where);
       return;
     }
@@ -88,7 +101,10 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
       await tx.update(billingAccounts).set({ trialEndingNoticeAt: new Date(), updatedAt: new Date() }).where(where);
       return;
     case 'invoice.payment_failed':
-      await tx.update(billingAccounts).set({ paymentFailedAt: new Date(event.created * 1000), updatedAt: new Date() }).where(where);
+      await tx
+        .update(billingAccounts)
+        .set({ paymentFailedAt: new Date(event.created * 1000), updatedAt: new Date() })
+        .where(where);
       return;
     case 'invoice.paid': {
       const invoice = event.data.object;
@@ -102,7 +118,11 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
         .set({
           // A failure newer than this payment (a later invoice) stays on record.
           paymentFailedAt: sql`case when ${billingAccounts.paymentFailedAt} <= ${paidAt}::timestamptz then null else ${billingAccounts.paymentFailedAt} end`,
-          ...(paidThrough ? { currentPeriodEnd: sql`greatest(${billingAccounts.currentPeriodEnd}, ${new Date(paidThrough * 1000).toISOString()}::timestamptz)` } : {}),
+          ...(paidThrough
+            ? {
+                currentPeriodEnd: sql`greatest(${billingAccounts.currentPeriodEnd}, ${new Date(paidThrough * 1000).toISOString()}::timestamptz)`,
+              }
+            : {}),
           updatedAt: new Date(),
         })
         .where(where);

@@ -22,7 +22,18 @@ export function createBilling(config: Config): Billing | null {
     maxNetworkRetries: 2,
     timeout: 10_000,
     appInfo: { name: 'Steeple' },
-    ...(api ? { host: api.hostname, port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)), protocol: api.protocol.replace(':', '') as 'http' | 'https' } : {}),
+    ...(api
+      ? {
+          host: api.hostname,
+          port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)),
+          protocol: api.protocol.replace(':', '') as 'http' | 'https',
+        }
+      : {}),
   });
-  return { stripe, webhookSecret: config.STRIPE_WEBHOOK_SECRET!, priceId: config.STRIPE_PRICE_ID!, planName: config.STRIPE_PLAN_NAME };
+  return {
+    stripe,
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET!,
+    priceId: config.STRIPE_PRICE_ID!,
+    planName: config.STRIPE_PLAN_NAME,
+  };
 }

@@ -16,15 +16,21 @@ import { applyEvent, HANDLED, tenantOf } from './events';
  * nothing — and only then answer 200. A registry outage is a 503, and Stripe delivers the event again.
  */
 export function handleStripeWebhook(request: Request, services: Services): Promise<Response> {
-  return runWithContext({ requestId: requestIdFrom(request.headers), ip: clientAddress(request.headers, services.config.TRUST_PROXY_HOPS) }, async () => {
-    const { outcome, response } = await handle(request, services);
-    countWebhook('stripe', outcome);
-    return response;
-  });
+  return runWithContext(
+    { requestId: requestIdFrom(request.headers), ip: clientAddress(request.headers, services.config.TRUST_PROXY_HOPS) },
+    async () => {
+      const { outcome, response } = await handle(request, services);
+      countWebhook('stripe', outcome);
+      return response;
+    },
+  );
 }
 
 /** The answer, and what the metrics call it. */
-const reply = (outcome: WebhookOutcome, body: Record<string, unknown>, init?: ResponseInit) => ({ outcome, response: Response.json(body, init) });
+const reply = (outcome: WebhookOutcome, body: Record<string, unknown>, init?: ResponseInit) => ({
+  outcome,
+  response: Response.json(body, init),
+});
 
 async function handle(request: Request, services: Services) {
   const billing = services.billing;
@@ -33,7 +39,11 @@ async function handle(request: Request, services: Services) {
   if (raw === null) return { outcome: 'too_large' as const, response: tooLarge() };
   let event: Stripe.Event;
   try {
-    event = billing.stripe.webhooks.constructEvent(raw, request.headers.get('stripe-signature') ?? '', billing.webhookSecret);
+    event = billing.stripe.webhooks.constructEvent(
+      raw,
+      request.headers.get('stripe-signature') ?? '',
+      billing.webhookSecret,
+    );
   } catch (err) {
     log.warn('stripe webhook: rejected signature', { reason: (err as Error).message });
     return reply('unauthorized', { error: 'invalid signature' }, { status: 400 });
@@ -46,7 +56,11 @@ async function handle(request: Request, services: Services) {
       const tenantId = await tenantOf(tx, event);
       // Unknown customer: not recorded, so a redelivery after the customer is known still applies.
       if (!tenantId) return { duplicate: false, tenantId };
-      const [fresh] = await tx.insert(stripeEvents).values({ id: event.id, type: event.type, tenantId }).onConflictDoNothing().returning({ id: stripeEvents.id });
+      const [fresh] = await tx
+        .insert(stripeEvents)
+        .values({ id: event.id, type: event.type, tenantId })
+        .onConflictDoNothing()
+        .returning({ id: stripeEvents.id });
       if (!fresh) return { duplicate: true, tenantId };
       await applyEvent(tx, tenantId, event);
       return { duplicate: false, tenantId };
@@ -60,9 +74,13 @@ async function handle(request: Request, services: Services) {
     services.access.forget(outcome.tenantId);
     return reply(outcome.duplicate ? 'duplicate' : 'stored', { received: true, duplicate: outcome.duplicate });
   } catch (err) {
-    if (isDatabaseOutage(err) || RegistryUnavailableError.is(err)) log.warn('stripe webhook: registry unreachable; asking for a retry', { id: event.id, err });
+    if (isDatabaseOutage(err) || RegistryUnavailableError.is(err))
+      log.warn('stripe webhook: registry unreachable; asking for a retry', { id: event.id, err });
     else log.error('stripe webhook: not applied; asking for a retry', { id: event.id, err });
-    return reply('unavailable', { error: 'temporarily unavailable' }, { status: 503, headers: { 'retry-after': '10' } });
+    return reply(
+      'unavailable',
+      { error: 'temporarily unavailable' },
+      { status: 503, headers: { 'retry-after': '10' } },
+    );
   }
 }
-

@@ -8,7 +8,10 @@ import { type Registry, withDeadline } from '@/server/registry';
  * webhook needs it before it knows anything else (HELP replies), and members' phone numbers are read against the
  * country. Cached for ten seconds; `forget` after an edit makes this instance see it at once.
  */
-export type ChurchProfile = Pick<typeof churches.$inferSelect, 'name' | 'timezone' | 'country' | 'contactPhone' | 'contactEmail'>;
+export type ChurchProfile = Pick<
+  typeof churches.$inferSelect,
+  'name' | 'timezone' | 'country' | 'contactPhone' | 'contactEmail'
+>;
 
 /** Profiles per church, cached briefly on Services (one cache per process, whichever bundle asks). */
 export class ChurchProfiles {
@@ -21,7 +24,13 @@ export class ChurchProfiles {
     if (hit) return hit;
     const [row] = await withDeadline(
       this.registry.db
-        .select({ name: churches.name, timezone: churches.timezone, country: churches.country, contactPhone: churches.contactPhone, contactEmail: churches.contactEmail })
+        .select({
+          name: churches.name,
+          timezone: churches.timezone,
+          country: churches.country,
+          contactPhone: churches.contactPhone,
+          contactEmail: churches.contactEmail,
+        })
         .from(churches)
         .where(eq(churches.tenantId, tenantId)),
       this.registry.timeoutMs,

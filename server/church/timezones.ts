@@ -16,7 +16,9 @@ export async function requireTimeZone(registry: Registry, tz: string) {
 function zonesOf(registry: Registry) {
   let zones = known.get(registry);
   if (!zones) {
-    zones = withDeadline(registry.sql<{ name: string }[]>`select name from pg_timezone_names`, registry.timeoutMs).then((rows) => new Set(rows.map((r) => r.name)));
+    zones = withDeadline(registry.sql<{ name: string }[]>`select name from pg_timezone_names`, registry.timeoutMs).then(
+      (rows) => new Set(rows.map((r) => r.name)),
+    );
     zones.catch(() => known.delete(registry)); // an outage is not remembered
     known.set(registry, zones);
   }

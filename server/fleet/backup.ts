@@ -54,11 +54,16 @@ export async function withChurchLock<T>(services: Services, tenantId: string, fn
  * it survives a crash and goes wherever the database goes (rename, drop), so the registry needs no extra column.
  * restore/move: on the live database, the status to return to. moved: on a move's copy, where the old one was.
  */
-export type Marker = { op: 'restore'; previous: Status; file: string } | { op: 'move'; previous: Status; to: number } | { op: 'moved'; from: number };
+export type Marker =
+  | { op: 'restore'; previous: Status; file: string }
+  | { op: 'move'; previous: Status; to: number }
+  | { op: 'moved'; from: number };
 const MARK = 'steeple-fleet:';
 
 export async function readMarker(sql: Sql, database: string): Promise<Marker | null> {
-  const [row] = await sql<{ c: string | null }[]>`select shobj_description(oid, 'pg_database') as c from pg_database where datname = ${database}`;
+  const [row] = await sql<
+    { c: string | null }[]
+  >`select shobj_description(oid, 'pg_database') as c from pg_database where datname = ${database}`;
   return row?.c?.startsWith(MARK) ? (JSON.parse(row.c.slice(MARK.length)) as Marker) : null;
 }
 
@@ -96,7 +101,10 @@ async function schemaVersionOf(adminUrl: string, database: string) {
 export async function bringUpToDate(services: Services, adminUrl: string, database: string) {
   const found = await schemaVersionOf(adminUrl, database);
   const latest = latestTenantVersion();
-  if (found > latest) throw new FleetError(`the dump is at schema version ${found}, newer than this release's ${latest}: restore it with a newer release`);
+  if (found > latest)
+    throw new FleetError(
+      `the dump is at schema version ${found}, newer than this release's ${latest}: restore it with a newer release`,
+    );
   return migrateTenantDatabase(adminUrl, database, services.naming.tenantGroup);
 }
 
@@ -111,7 +119,8 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, ''); // 20261123T1
 export async function backupChurch(services: Services, tenantId: string, opts: { dir?: string } = {}) {
   const started = Date.now();
   const { tenant, server } = await loadChurch(services, tenantId);
-  if (!(await databaseExists(services.cluster.sql(server), tenant.dbName))) throw new FleetError(`${tenant.slug} has no database to back up (status ${tenant.status})`);
+  if (!(await databaseExists(services.cluster.sql(server), tenant.dbName)))
+    throw new FleetError(`${tenant.slug} has no database to back up (status ${tenant.status})`);
   const tools = await toolsFor(services, [server]);
   const dir = path.resolve(opts.dir ?? services.config.BACKUP_DIR);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -125,7 +134,12 @@ export async function backupChurch(services: Services, tenantId: string, opts: {
  * database while the church keeps being served; only the swap (drop, rename, grant) happens with the status
  * 'moving'. Re-running after a crash finishes an interrupted swap.
  */
-export async function restoreChurch(services: Services, tenantId: string, file: string, opts: { faults?: (point: RestoreFault) => void | Promise<void> } = {}) {
+export async function restoreChurch(
+  services: Services,
+  tenantId: string,
+  file: string,
+  opts: { faults?: (point: RestoreFault) => void | Promise<void> } = {},
+) {
   const started = Date.now();
   return withChurchLock(services, tenantId, async () => {
     const { server, ...found } = await loadChurch(services, tenantId);
@@ -134,19 +148,25 @@ export async function restoreChurch(services: Services, tenantId: string, file: 
     const spare = spareDatabase(services.naming, tenantId);
     if (tenant.status === 'moving') {
       const marker = (await readMarker(sql, tenant.dbName)) ?? (await readMarker(sql, spare));
-      if (marker?.op !== 'restore') throw new FleetError(`${tenant.slug} is being moved, not restored: re-run the move to finish it`);
+      if (marker?.op !== 'restore')
+        throw new FleetError(`${tenant.slug} is being moved, not restored: re-run the move to finish it`);
       const schemaVersion = await swapIn(services, tenant, server, marker.previous, opts.faults);
       if (marker.file === path.basename(file)) return { ms: Date.now() - started, schemaVersion, tool: null };
       tenant = (await loadChurch(services, tenantId)).tenant; // that was another file's restore: now do this one
     }
-    if (!copyable.includes(tenant.status)) throw new FleetError(`cannot restore ${tenant.slug} while it is ${tenant.status}`);
-    if ((await readMarker(sql, tenant.dbName))?.op === 'moved') throw new FleetError(unfinishedMove(tenant.slug, server.name));
+    if (!copyable.includes(tenant.status))
+      throw new FleetError(`cannot restore ${tenant.slug} while it is ${tenant.status}`);
+    if ((await readMarker(sql, tenant.dbName))?.op === 'moved')
+      throw new FleetError(unfinishedMove(tenant.slug, server.name));
     const previous = tenant.status;
     const tools = await toolsFor(services, [server]);
     const { toc, dbname } = await readArchive(tools, file);
     // Database names end in the church's id: another church's dump here would hand its data to the wrong people.
     const own = services.naming.database(tenantId).slice(services.naming.prefix.length);
-    if (!dbname.endsWith(own)) throw new FleetError(`${file} is a dump of database ${dbname || '(unknown)'}, not of ${tenant.slug}: refusing to restore another church's data`);
+    if (!dbname.endsWith(own))
+      throw new FleetError(
+        `${file} is a dump of database ${dbname || '(unknown)'}, not of ${tenant.slug}: refusing to restore another church's data`,
+      );
 
     const url = services.cluster.urlOf(server);
     const marker: Marker = { op: 'restore', previous, file: path.basename(file) };
@@ -174,7 +194,10 @@ export async function restoreChurch(services: Services, tenantId: string, file: 
     } catch (err) {
       // Before the old database is dropped we can still back out; after, only going forward (a re-run) helps.
       if (!((await databaseExists(sql, tenant.dbName)) && (await databaseExists(sql, spare)))) {
-        throw new FleetError(`the restore of ${tenant.slug} stopped mid-swap (${(err as Error).message}); run it again to finish`, { cause: err });
+        throw new FleetError(
+          `the restore of ${tenant.slug} stopped mid-swap (${(err as Error).message}); run it again to finish`,
+          { cause: err },
+        );
       }
       await setStatus(services, tenantId, 'moving', previous);
       await dropDatabase(sql, spare);
@@ -195,7 +218,13 @@ export async function setStatus(services: Services, tenantId: string, from: Stat
 }
 
 /** Drop the live database, rename the spare into its place, open it to the church, put the status back. Re-runnable. */
-async function swapIn(services: Services, tenant: Tenant, server: DbServer, previous: Status, faults?: (point: RestoreFault) => void | Promise<void>) {
+async function swapIn(
+  services: Services,
+  tenant: Tenant,
+  server: DbServer,
+  previous: Status,
+  faults?: (point: RestoreFault) => void | Promise<void>,
+) {
   const sql = services.cluster.sql(server);
   const spare = spareDatabase(services.naming, tenant.id);
   await services.connections.forget(tenant.id);

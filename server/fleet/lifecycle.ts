@@ -1,5 +1,13 @@
 import { and, eq, inArray, lt, or, sql as dsql } from 'drizzle-orm';
-import { authSessions, billingAccounts, churches, dbServers, inviteIndex, tenants, type Tenant } from '@/db/registry/schema';
+import {
+  authSessions,
+  billingAccounts,
+  churches,
+  dbServers,
+  inviteIndex,
+  tenants,
+  type Tenant,
+} from '@/db/registry/schema';
 import { log } from '@/server/log';
 import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
@@ -37,7 +45,10 @@ async function change(services: Services, { tenantId, from, set }: Change) {
   services.resolver.invalidate(tenantId); // this process sees it at once; other instances within the resolver's TTL
   if (updated?.status === 'active') await wakeInbound(services, tenantId);
   if (updated) return { changed: true, status: updated.status };
-  const [now] = await services.registry.db.select({ status: tenants.status }).from(tenants).where(eq(tenants.id, tenantId));
+  const [now] = await services.registry.db
+    .select({ status: tenants.status })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId));
   return { changed: false, status: now?.status };
 }
 
@@ -46,10 +57,18 @@ export const suspendChurch = (services: Services, tenantId: string, reason?: str
 
 /** Back in service, from a suspension or from a closure still in its grace period. */
 export const resumeChurch = (services: Services, tenantId: string) =>
-  change(services, { tenantId, from: ['suspended', 'closed'], set: { status: 'active', statusReason: null, purgeAfter: null } });
+  change(services, {
+    tenantId,
+    from: ['suspended', 'closed'],
+    set: { status: 'active', statusReason: null, purgeAfter: null },
+  });
 
 /** Soft delete: its users see that it is closed, texts are still stored, and `resume` undoes it until `purgeAfter`. */
-export async function closeChurch(services: Services, tenantId: string, opts: { graceDays?: number; reason?: string } = {}) {
+export async function closeChurch(
+  services: Services,
+  tenantId: string,
+  opts: { graceDays?: number; reason?: string } = {},
+) {
   const days = opts.graceDays ?? services.config.DELETE_GRACE_DAYS;
   const result = await change(services, {
     tenantId,
@@ -68,7 +87,9 @@ export async function purgeChurch(services: Services, tenantId: string) {
   const [claimed] = await services.registry.db
     .update(tenants)
     .set({ status: 'deleting', updatedAt: new Date() })
-    .where(and(eq(tenants.id, tenantId), inArray(tenants.status, ['active', 'suspended', 'closed', 'failed', 'deleting'])))
+    .where(
+      and(eq(tenants.id, tenantId), inArray(tenants.status, ['active', 'suspended', 'closed', 'failed', 'deleting'])),
+    )
     .returning({ id: tenants.id });
   if (!claimed) return { purged: false };
   await cancelSubscription(services, tenantId);
@@ -86,25 +107,45 @@ export async function purgeDue(services: Services) {
     .select({ id: tenants.id })
     .from(tenants)
     // A purge that died halfway (status left at deleting) is finished too, once it has clearly stopped.
-    .where(or(and(eq(tenants.status, 'closed'), lt(tenants.purgeAfter, new Date())), and(eq(tenants.status, 'deleting'), lt(tenants.updatedAt, new Date(Date.now() - 600_000)))));
+    .where(
+      or(
+        and(eq(tenants.status, 'closed'), lt(tenants.purgeAfter, new Date())),
+        and(eq(tenants.status, 'deleting'), lt(tenants.updatedAt, new Date(Date.now() - 600_000))),
+      ),
+    );
   for (const { id } of due) {
-    await purgeChurch(services, id).catch((err) => log.error('purge failed; retried on the next pass', { tenantId: id, err }));
+    await purgeChurch(services, id).catch((err) =>
+      log.error('purge failed; retried on the next pass', { tenantId: id, err }),
+    );
   }
   return due.length;
 }
 
 async function revokeSessions(registry: Registry, tenantId: string) {
-  await registry.db.update(authSessions).set({ revokedAt: new Date() }).where(and(eq(authSessions.tenantId, tenantId), dsql`${authSessions.revokedAt} is null`));
+  await registry.db
+    .update(authSessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(authSessions.tenantId, tenantId), dsql`${authSessions.revokedAt} is null`));
 }
 
 /** A deleted church must not keep paying: its subscription is cancelled at once (when billing is on). */
 async function cancelSubscription(services: Services, tenantId: string) {
-  const [account] = await services.registry.db.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenantId));
-  if (!services.billing || !account?.subscriptionId || ['canceled', 'incomplete_expired'].includes(account.status)) return;
-  await services.billing.stripe.subscriptions.cancel(account.subscriptionId, {}, { idempotencyKey: `steeple-purge-${tenantId}` });
+  const [account] = await services.registry.db
+    .select()
+    .from(billingAccounts)
+    .where(eq(billingAccounts.tenantId, tenantId));
+  if (!services.billing || !account?.subscriptionId || ['canceled', 'incomplete_expired'].includes(account.status))
+    return;
+  await services.billing.stripe.subscriptions.cancel(
+    account.subscriptionId,
+    {},
+    { idempotencyKey: `steeple-purge-${tenantId}` },
+  );
 }
 
 /** Texts that waited for a church while it was away are delivered as soon as it is back (a failure only delays them). */
 export async function wakeInbound(services: Services, tenantId: string) {
-  await services.messaging.inbound.wake(tenantId).catch((err) => log.warn('inbound drain not woken; it retries on its own', { tenantId, err }));
+  await services.messaging.inbound
+    .wake(tenantId)
+    .catch((err) => log.warn('inbound drain not woken; it retries on its own', { tenantId, err }));
 }

@@ -16,7 +16,16 @@ import { ensureServerReady } from '@/server/tenancy/setup';
 
 export class MigrationInProgressError extends errorKind('MigrationInProgress') {}
 
-export type ChurchResult = { tenantId: string; slug: string; server: string; from: number; to: number; ok: boolean; ms: number; error?: string };
+export type ChurchResult = {
+  tenantId: string;
+  slug: string;
+  server: string;
+  from: number;
+  to: number;
+  ok: boolean;
+  ms: number;
+  error?: string;
+};
 export type TemplateResult = { server: string; version: number | null; ok: boolean; error?: string };
 
 export type FleetOptions = {
@@ -63,8 +72,22 @@ export async function migrateFleet(services: Services, opts: FleetOptions = {}):
     }
     // Passes repeat until nothing is left: churches activated from an older template during the run are caught too.
     while (!run.stopped && (await run.pass())) {}
-    const report = { version, templates, churches: run.results, migrated: run.results.length - run.failed, failed: run.failed, stopped: run.stopped, totalMs: Date.now() - started };
-    log.info('fleet migration finished', { version, migrated: report.migrated, failed: report.failed, stopped: report.stopped, totalMs: report.totalMs });
+    const report = {
+      version,
+      templates,
+      churches: run.results,
+      migrated: run.results.length - run.failed,
+      failed: run.failed,
+      stopped: run.stopped,
+      totalMs: Date.now() - started,
+    };
+    log.info('fleet migration finished', {
+      version,
+      migrated: report.migrated,
+      failed: report.failed,
+      stopped: report.stopped,
+      totalMs: report.totalMs,
+    });
     return report;
   });
 }
@@ -74,9 +97,19 @@ async function migrateTemplates(services: Services, folder: string, onTemplate?:
   const servers = await services.registry.db.select().from(dbServers).orderBy(dbServers.id);
   const results: TemplateResult[] = [];
   for (const server of servers) {
-    const result = await ensureServerReady(services.cluster.sql(server), services.cluster.urlOf(server), services.naming, folder).then(
+    const result = await ensureServerReady(
+      services.cluster.sql(server),
+      services.cluster.urlOf(server),
+      services.naming,
+      folder,
+    ).then(
       (v): TemplateResult => ({ server: server.name, version: v, ok: true }),
-      (err): TemplateResult => ({ server: server.name, version: null, ok: false, error: String((err as Error).message ?? err) }),
+      (err): TemplateResult => ({
+        server: server.name,
+        version: null,
+        ok: false,
+        error: String((err as Error).message ?? err),
+      }),
     );
     if (!result.ok) log.error('template migration failed', { server: server.name, error: result.error });
     onTemplate?.(result);
@@ -92,7 +125,12 @@ class ChurchRun {
   stopped: string | null = null;
   private tried = new Set<string>();
 
-  constructor(private services: Services, private version: number, private folder: string, private opts: FleetOptions) {}
+  constructor(
+    private services: Services,
+    private version: number,
+    private folder: string,
+    private opts: FleetOptions,
+  ) {}
 
   stop(reason: string) {
     this.stopped ??= reason;
@@ -103,7 +141,10 @@ class ChurchRun {
     const todo = (await this.behind()).slice(0, limit);
     if (!todo.length) return false;
     const total = this.results.length + todo.length;
-    const concurrency = Math.max(1, Math.min(this.opts.concurrency ?? defaultConcurrency(this.services.config), todo.length));
+    const concurrency = Math.max(
+      1,
+      Math.min(this.opts.concurrency ?? defaultConcurrency(this.services.config), todo.length),
+    );
     const next = () => (this.stopped ? undefined : todo.shift());
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -123,10 +164,22 @@ class ChurchRun {
 
   private async behind() {
     const rows = await this.services.registry.db
-      .select({ id: tenants.id, slug: tenants.slug, dbName: tenants.dbName, from: tenants.schemaVersion, server: dbServers })
+      .select({
+        id: tenants.id,
+        slug: tenants.slug,
+        dbName: tenants.dbName,
+        from: tenants.schemaVersion,
+        server: dbServers,
+      })
       .from(tenants)
       .innerJoin(dbServers, eq(dbServers.id, tenants.dbServerId))
-      .where(and(inArray(tenants.status, [...KEPT_CURRENT]), lt(tenants.schemaVersion, this.version), this.tried.size ? notInArray(tenants.id, [...this.tried]) : undefined))
+      .where(
+        and(
+          inArray(tenants.status, [...KEPT_CURRENT]),
+          lt(tenants.schemaVersion, this.version),
+          this.tried.size ? notInArray(tenants.id, [...this.tried]) : undefined,
+        ),
+      )
       .orderBy(tenants.createdAt);
     for (const r of rows) this.tried.add(r.id);
     return rows;
@@ -137,16 +190,30 @@ class ChurchRun {
     const base = { tenantId: church.id, slug: church.slug, server: church.server.name, from: church.from };
     const { registry, cluster, naming, resolver } = this.services;
     try {
-      const to = await migrateTenantDatabase(cluster.urlOf(church.server), church.dbName, naming.tenantGroup, this.folder);
-      await registry.db.update(tenants).set({ schemaVersion: to, migratedAt: dsql`now()`, migrationError: null }).where(eq(tenants.id, church.id));
+      const to = await migrateTenantDatabase(
+        cluster.urlOf(church.server),
+        church.dbName,
+        naming.tenantGroup,
+        this.folder,
+      );
+      await registry.db
+        .update(tenants)
+        .set({ schemaVersion: to, migratedAt: dsql`now()`, migrationError: null })
+        .where(eq(tenants.id, church.id));
       resolver.invalidate(church.id); // this process serves it again at once; others within the resolver's TTL
       await wakeInbound(this.services, church.id); // texts that waited for the upgrade
       return { ...base, to, ok: true, ms: Date.now() - started };
     } catch (err) {
       // Drizzle wraps the database's own words ("column … already exists") in the cause.
-      const error = [(err as Error).message ?? String(err), ((err as Error).cause as Error | undefined)?.message].filter(Boolean).join(': ');
+      const error = [(err as Error).message ?? String(err), ((err as Error).cause as Error | undefined)?.message]
+        .filter(Boolean)
+        .join(': ');
       log.error('church migration failed', { tenantId: church.id, server: church.server.name, err });
-      await registry.db.update(tenants).set({ migrationError: error.slice(0, 2000) }).where(eq(tenants.id, church.id)).catch(() => {});
+      await registry.db
+        .update(tenants)
+        .set({ migrationError: error.slice(0, 2000) })
+        .where(eq(tenants.id, church.id))
+        .catch(() => {});
       return { ...base, to: church.from, ok: false, ms: Date.now() - started, error };
     }
   }
@@ -158,7 +225,10 @@ async function withFleetLock<T>(services: Services, fn: () => Promise<T>): Promi
   const key = `${services.naming.prefix}:fleet-migrate`;
   try {
     const [row] = await sql<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtext(${key})) as locked`;
-    if (!row?.locked) throw new MigrationInProgressError('another migration is running (it holds the fleet lock); wait for it to finish');
+    if (!row?.locked)
+      throw new MigrationInProgressError(
+        'another migration is running (it holds the fleet lock); wait for it to finish',
+      );
     try {
       return await fn();
     } finally {

@@ -7,7 +7,19 @@ import { dropDatabase, dropRole, ensureLoginRole, ensureRole, roleExists, type S
 import { ident } from '@/server/tenancy/naming';
 import { decryptSecret } from '@/server/tenancy/secrets';
 import { wakeInbound } from './lifecycle';
-import { bringUpToDate, copyable, createEmptyDatabase, loadChurch, openToChurch, readMarker, setStatus, unfinishedMove, withChurchLock, writeMarker, type Status } from './backup';
+import {
+  bringUpToDate,
+  copyable,
+  createEmptyDatabase,
+  loadChurch,
+  openToChurch,
+  readMarker,
+  setStatus,
+  unfinishedMove,
+  withChurchLock,
+  writeMarker,
+  type Status,
+} from './backup';
 import { dumpToFile, FleetError, readArchive, restoreArchive, toolsFor } from './pg-tools';
 
 /**
@@ -18,7 +30,12 @@ import { dumpToFile, FleetError, readArchive, restoreArchive, toolsFor } from '.
 export type MoveFault = 'after:freeze' | 'after:restore' | 'after:switch';
 type Faults = (point: MoveFault) => void | Promise<void>;
 
-export async function moveChurch(services: Services, tenantId: string, targetServerName: string, opts: { faults?: Faults } = {}) {
+export async function moveChurch(
+  services: Services,
+  tenantId: string,
+  targetServerName: string,
+  opts: { faults?: Faults } = {},
+) {
   const started = Date.now();
   return withChurchLock(services, tenantId, async () => {
     const { tenant, server: source } = await loadChurch(services, tenantId);
@@ -66,17 +83,33 @@ export async function moveChurch(services: Services, tenantId: string, targetSer
       await restoreArchive(tools, targetUrl, tenant.dbName, file, toc);
       const schemaVersion = await bringUpToDate(services, targetUrl, tenant.dbName);
       roleCreated = !(await roleExists(dst, tenant.dbRole));
-      await ensureLoginRole(dst, tenant.dbRole, decryptSecret(tenant.dbSecret, services.config.STEEPLE_SECRET_KEY), tenant.dbName, services.naming.tenantGroup);
+      await ensureLoginRole(
+        dst,
+        tenant.dbRole,
+        decryptSecret(tenant.dbSecret, services.config.STEEPLE_SECRET_KEY),
+        tenant.dbName,
+        services.naming.tenantGroup,
+      );
       await opts.faults?.('after:restore');
       const switched = await services.registry.db
         .update(tenants)
-        .set({ dbServerId: target.id, status: previous, schemaVersion, migratedAt: new Date(), migrationError: null, updatedAt: new Date() })
+        .set({
+          dbServerId: target.id,
+          status: previous,
+          schemaVersion,
+          migratedAt: new Date(),
+          migrationError: null,
+          updatedAt: new Date(),
+        })
         .where(and(eq(tenants.id, tenantId), eq(tenants.status, 'moving'), eq(tenants.dbServerId, source.id)))
         .returning({ id: tenants.id });
       if (!switched.length) throw new FleetError(`${tenant.slug}'s registry row changed during the move`);
     } catch (err) {
       await rollBack(services, { tenant, source, target, previous, roleCreated }).catch((e) => {
-        throw new FleetError(`the move of ${tenant.slug} failed (${(err as Error).message}) and so did putting it back (${e.message}); run the move again`, { cause: err });
+        throw new FleetError(
+          `the move of ${tenant.slug} failed (${(err as Error).message}) and so did putting it back (${e.message}); run the move again`,
+          { cause: err },
+        );
       });
       throw err;
     } finally {
@@ -87,7 +120,10 @@ export async function moveChurch(services: Services, tenantId: string, targetSer
     await wakeInbound(services, tenantId); // texts that waited while it moved
     await opts.faults?.('after:switch');
     await removeOldCopy(services, source, tenant).catch((err) => {
-      throw new FleetError(`${tenant.slug} now lives on ${target.name}, but removing its old copy on ${source.name} failed (${err.message}); run the move again to finish`, { cause: err });
+      throw new FleetError(
+        `${tenant.slug} now lives on ${target.name}, but removing its old copy on ${source.name} failed (${err.message}); run the move again to finish`,
+        { cause: err },
+      );
     });
     await writeMarker(dst, tenant.dbName, null);
     return { from: source.name, to: target.name, ms: Date.now() - started, bytes, tools };
@@ -97,7 +133,8 @@ export async function moveChurch(services: Services, tenantId: string, targetSer
 async function serverNamed(services: Services, name: string) {
   const servers = await services.registry.db.select().from(dbServers);
   const server = servers.find((s) => s.name === name);
-  if (!server) throw new FleetError(`unknown database server "${name}" (known: ${servers.map((s) => s.name).join(', ')})`);
+  if (!server)
+    throw new FleetError(`unknown database server "${name}" (known: ${servers.map((s) => s.name).join(', ')})`);
   return server;
 }
 
@@ -105,13 +142,20 @@ async function serverNamed(services: Services, name: string) {
 async function previousStatus(src: Sql, tenant: Tenant, source: DbServer, target: DbServer): Promise<Status> {
   const marker = await readMarker(src, tenant.dbName);
   if (tenant.status !== 'moving') {
-    if (!copyable.includes(tenant.status)) throw new FleetError(`cannot move ${tenant.slug} while it is ${tenant.status}`);
+    if (!copyable.includes(tenant.status))
+      throw new FleetError(`cannot move ${tenant.slug} while it is ${tenant.status}`);
     if (marker?.op === 'moved') throw new FleetError(unfinishedMove(tenant.slug, source.name));
     return tenant.status;
   }
   if (marker?.op === 'restore') throw new FleetError(`${tenant.slug} has an unfinished restore: run it again first`);
-  if (marker?.op !== 'move') throw new FleetError(`${tenant.slug} is marked moving, but no unfinished move of it was found; check it and set its status by hand`);
-  if (marker.to !== target.id) throw new FleetError(`${tenant.slug} has an unfinished move to database server #${marker.to}: run that move again first`);
+  if (marker?.op !== 'move')
+    throw new FleetError(
+      `${tenant.slug} is marked moving, but no unfinished move of it was found; check it and set its status by hand`,
+    );
+  if (marker.to !== target.id)
+    throw new FleetError(
+      `${tenant.slug} has an unfinished move to database server #${marker.to}: run that move again first`,
+    );
   return marker.previous;
 }
 
@@ -124,7 +168,10 @@ async function freeze(services: Services, src: Sql, tenant: Tenant) {
 }
 
 /** Undo everything before the switch: the target's copy (and its role if we made it), the freeze, the status. */
-async function rollBack(services: Services, m: { tenant: Tenant; source: DbServer; target: DbServer; previous: Status; roleCreated: boolean }) {
+async function rollBack(
+  services: Services,
+  m: { tenant: Tenant; source: DbServer; target: DbServer; previous: Status; roleCreated: boolean },
+) {
   const { tenant } = await loadChurch(services, m.tenant.id);
   if (tenant.dbServerId === m.target.id) return; // the switch did commit (its answer was lost): nothing to undo
   const dst = services.cluster.sql(m.target);

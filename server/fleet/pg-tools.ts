@@ -42,7 +42,10 @@ function candidateDirs(binDir: string | undefined) {
   const onPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
   const debian = '/usr/lib/postgresql';
   const installed = existsSync(debian)
-    ? readdirSync(debian).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a)).map((v) => path.join(debian, v, 'bin'))
+    ? readdirSync(debian)
+        .filter((v) => /^\d+(\.\d+)?$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => path.join(debian, v, 'bin'))
     : [];
   return [...new Set([...(binDir ? [binDir] : []), ...onPath, ...installed])];
 }
@@ -59,7 +62,10 @@ export async function findPgTools(binDir: string | undefined, serverVersionNum: 
     if (!dump && !restore) continue;
     seen.push(`${dir} (pg_dump ${dump?.version ?? 'missing'}, pg_restore ${restore?.version ?? 'missing'})`);
     if (dump && restore && dump.major >= needed && restore.major >= needed) {
-      return { pgDump: { path: path.join(dir, 'pg_dump'), ...dump }, pgRestore: { path: path.join(dir, 'pg_restore'), ...restore } };
+      return {
+        pgDump: { path: path.join(dir, 'pg_dump'), ...dump },
+        pgRestore: { path: path.join(dir, 'pg_restore'), ...restore },
+      };
     }
   }
   throw new FleetError(
@@ -71,7 +77,9 @@ export async function findPgTools(binDir: string | undefined, serverVersionNum: 
 
 /** The tools for every server involved: they must be at least as new as the newest of them. */
 export async function toolsFor(services: Services, servers: DbServer[]) {
-  const nums = await Promise.all(servers.map(async (s) => Number((await services.cluster.sql(s)`show server_version_num`)[0]!.server_version_num)));
+  const nums = await Promise.all(
+    servers.map(async (s) => Number((await services.cluster.sql(s)`show server_version_num`)[0]!.server_version_num)),
+  );
   return findPgTools(services.config.PG_BIN_DIR, Math.max(...nums));
 }
 
@@ -80,7 +88,17 @@ function connection(url: string, database: string) {
   const u = new URL(withDatabase(url, database));
   const host = u.searchParams.get('host') ?? (u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1'); // ?host= is a socket directory
   ident(database); // only names we generated: -d would also take a whole conninfo string
-  const args = ['--no-password', '-h', host, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'), '-d', database];
+  const args = [
+    '--no-password',
+    '-h',
+    host,
+    '-p',
+    u.port || '5432',
+    '-U',
+    decodeURIComponent(u.username || 'postgres'),
+    '-d',
+    database,
+  ];
   const env: NodeJS.ProcessEnv = { ...process.env, PGCONNECT_TIMEOUT: '10' };
   if (u.password) env.PGPASSWORD = decodeURIComponent(u.password);
   const sslmode = u.searchParams.get('sslmode');
@@ -92,11 +110,19 @@ function connection(url: string, database: string) {
  * Run a tool, against `db.database` on the server at `db.url` when given. stdout goes to `stdout` (a file
  * descriptor) when given, otherwise it is collected and returned. A non-zero exit rejects with the tool's stderr.
  */
-export function runPgTool(tool: PgTool, args: string[], db: { url: string; database: string } | null, opts: { stdout?: number } = {}) {
+export function runPgTool(
+  tool: PgTool,
+  args: string[],
+  db: { url: string; database: string } | null,
+  opts: { stdout?: number } = {},
+) {
   const conn = db ? connection(db.url, db.database) : { args: [], env: process.env };
   const name = path.basename(tool.path);
   return new Promise<string>((resolve, reject) => {
-    const child = spawn(tool.path, [...conn.args, ...args], { env: conn.env, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] });
+    const child = spawn(tool.path, [...conn.args, ...args], {
+      env: conn.env,
+      stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     let err = '';
     child.stdout?.on('data', (d: Buffer) => out.push(d));
@@ -106,7 +132,12 @@ export function runPgTool(tool: PgTool, args: string[], db: { url: string; datab
     child.once('error', (e) => reject(new FleetError(`${name} could not start (${tool.path}): ${e.message}`)));
     child.once('close', (code, signal) => {
       if (code === 0) resolve(Buffer.concat(out).toString());
-      else reject(new FleetError(`${name} failed (${signal ?? `exit ${code}`})${db ? ` on ${db.database}` : ''}: ${err.trim() || 'no output'}`));
+      else
+        reject(
+          new FleetError(
+            `${name} failed (${signal ?? `exit ${code}`})${db ? ` on ${db.database}` : ''}: ${err.trim() || 'no output'}`,
+          ),
+        );
     });
   });
 }
@@ -117,7 +148,12 @@ export async function dumpToFile(tools: PgTools, url: string, database: string, 
   const handle = await open(partial, 'w', 0o600);
   try {
     // A migration holding a lock must fail the dump, not hang it.
-    await runPgTool(tools.pgDump, ['--format=custom', '--lock-wait-timeout=30s'], { url, database }, { stdout: handle.fd });
+    await runPgTool(
+      tools.pgDump,
+      ['--format=custom', '--lock-wait-timeout=30s'],
+      { url, database },
+      { stdout: handle.fd },
+    );
     await handle.sync();
     const { size } = await handle.stat();
     await handle.close();
@@ -146,7 +182,8 @@ async function isCustomArchive(file: string) {
 
 /** The archive's table of contents (`pg_restore -l`) and the database it was dumped from. */
 export async function readArchive(tools: PgTools, file: string) {
-  if (!(await isCustomArchive(file))) throw new FleetError(`${file} is not a pg_dump custom-format archive (make one with \`tenants backup\`)`);
+  if (!(await isCustomArchive(file)))
+    throw new FleetError(`${file} is not a pg_dump custom-format archive (make one with \`tenants backup\`)`);
   const toc = await runPgTool(tools.pgRestore, ['--list', file], null);
   const dbname = /^;\s+dbname: (.*)$/m.exec(toc)?.[1]?.trim() ?? '';
   return { toc, dbname };
@@ -161,7 +198,14 @@ export async function restoreArchive(tools: PgTools, url: string, database: stri
   const dir = await mkdtemp(path.join(os.tmpdir(), 'steeple-restore-'));
   try {
     const list = path.join(dir, 'toc.list');
-    await writeFile(list, toc.split('\n').filter((line) => !/\bDEFAULT ACL\b/.test(line)).join('\n'), { mode: 0o600 });
+    await writeFile(
+      list,
+      toc
+        .split('\n')
+        .filter((line) => !/\bDEFAULT ACL\b/.test(line))
+        .join('\n'),
+      { mode: 0o600 },
+    );
     await runPgTool(tools.pgRestore, ['--no-owner', '--exit-on-error', `--use-list=${list}`, file], { url, database });
   } finally {
     await rm(dir, { recursive: true, force: true });

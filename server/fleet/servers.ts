@@ -27,7 +27,10 @@ export async function addServer(services: Services, input: ServerInput) {
     const [row] = await services.registry.db
       .insert(dbServers)
       .values({ name: input.name, host, port, adminUrlEnv: input.urlEnv, capacity: input.capacity })
-      .onConflictDoUpdate({ target: dbServers.name, set: { host, port, adminUrlEnv: input.urlEnv, capacity: input.capacity } })
+      .onConflictDoUpdate({
+        target: dbServers.name,
+        set: { host, port, adminUrlEnv: input.urlEnv, capacity: input.capacity },
+      })
       .returning();
     return { server: row!, templateVersion: version };
   } finally {
@@ -48,8 +51,13 @@ export async function listServers(registry: Registry) {
 
 /** Stop (or resume) placing new churches on a server (its churches stay until moved). */
 export async function setAccepting(registry: Registry, name: string, accepting: boolean) {
-  const [row] = await registry.db.update(dbServers).set({ accepting }).where(eq(dbServers.name, name)).returning({ id: dbServers.id });
-  if (!row) throw new Error(`no database server named ${JSON.stringify(name)} (see \`npm run tenants -- servers list\`)`);
+  const [row] = await registry.db
+    .update(dbServers)
+    .set({ accepting })
+    .where(eq(dbServers.name, name))
+    .returning({ id: dbServers.id });
+  if (!row)
+    throw new Error(`no database server named ${JSON.stringify(name)} (see \`npm run tenants -- servers list\`)`);
 }
 
 type Tx = Pick<Registry['db'], 'select'>;
@@ -58,7 +66,10 @@ type Tx = Pick<Registry['db'], 'select'>;
  * Where a new church goes: the server the operator named, else the accepting server with the most room. Servers
  * over capacity still take churches (a refused signup is worse than a full server); the log says so.
  */
-export async function placeChurch(db: Tx, preferred?: string): Promise<{ id: number; name: string; room: number } | undefined> {
+export async function placeChurch(
+  db: Tx,
+  preferred?: string,
+): Promise<{ id: number; name: string; room: number } | undefined> {
   const room = dsql<number>`(${dbServers.capacity} - count(${tenants.id}))::int`;
   const [row] = await db
     .select({ id: dbServers.id, name: dbServers.name, room })

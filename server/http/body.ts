@@ -33,7 +33,12 @@ export async function readText(request: Request, max: number): Promise<string | 
 /** The same request with its (already read) body in memory, for handlers that read it themselves. */
 export function withBody(request: Request, body: Uint8Array): Request {
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-  return new Request(request.url, { method: request.method, headers: request.headers, body: hasBody ? (body as BodyInit) : undefined, signal: request.signal });
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: hasBody ? (body as BodyInit) : undefined,
+    signal: request.signal,
+  });
 }
 
 /** 413. The rest of the body is never read here; scripts/serve.mjs drains it briefly, then closes the connection. */

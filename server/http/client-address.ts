@@ -29,14 +29,24 @@ export function clientAddress(headers: HeaderSource, trustHops: number): string 
   // Only our own front server's stamp counts: without it (a bare `next start`) the header could be anyone's.
   const peer = process.env.STEEPLE_HTTP_FRONT === '1' ? normalise(header(headers, PEER_HEADER)) : null;
   if (!peer) {
-    warnOnce('no-front', 'client addresses are unknown: serve the app with `npm start` (scripts/serve.mjs), or every client shares one sign-in limit');
+    warnOnce(
+      'no-front',
+      'client addresses are unknown: serve the app with `npm start` (scripts/serve.mjs), or every client shares one sign-in limit',
+    );
     return 'unknown';
   }
   if (trustHops === 0) {
-    if (header(headers, 'x-forwarded-for')) warnOnce('hops', 'X-Forwarded-For arrived but TRUST_PROXY_HOPS is 0: behind a proxy, set it, or every client has the proxy’s address');
+    if (header(headers, 'x-forwarded-for'))
+      warnOnce(
+        'hops',
+        'X-Forwarded-For arrived but TRUST_PROXY_HOPS is 0: behind a proxy, set it, or every client has the proxy’s address',
+      );
     return peer;
   }
-  const forwarded = (header(headers, 'x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const forwarded = (header(headers, 'x-forwarded-for') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // The chain as the last trusted proxy saw it: [client?, …, proxy 1 saw, …], then the socket (the nearest proxy).
   const chain = [...forwarded, peer];
   return normalise(chain[Math.max(0, chain.length - 1 - trustHops)]) ?? 'unknown';

@@ -13,7 +13,8 @@ const STALLED_AFTER_SECONDS = 30;
 
 export async function maintain(services: Services) {
   const { inbound } = services.messaging;
-  for (const tenantId of await inbound.stalled(STALLED_AFTER_SECONDS)) await inbound.scheduleDrain(tenantId, { mode: 'preserve_run_at' });
+  for (const tenantId of await inbound.stalled(STALLED_AFTER_SECONDS))
+    await inbound.scheduleDrain(tenantId, { mode: 'preserve_run_at' });
   await inbound.purgeSetAside();
   await expireRateLimits(services);
 }
@@ -21,14 +22,18 @@ export async function maintain(services: Services) {
 /** rate-limiter-flexible's PostgreSQL rows carry their expiry (ms since the epoch) but are never deleted by it. */
 export async function expireRateLimits(services: Services): Promise<number> {
   const rows = await withDeadline(
-    services.registry.sql`delete from rate_limits where expire is not null and expire < (extract(epoch from now()) * 1000)::bigint`,
+    services.registry
+      .sql`delete from rate_limits where expire is not null and expire < (extract(epoch from now()) * 1000)::bigint`,
     services.config.REGISTRY_TIMEOUT_MS * 5,
   );
   return rows.count;
 }
 
 export function startMaintenance(services: Services, everyMs = MAINTENANCE_EVERY_MS) {
-  const timer = setInterval(() => void maintain(services).catch((err) => log.warn('maintenance pass failed', { err })), everyMs);
+  const timer = setInterval(
+    () => void maintain(services).catch((err) => log.warn('maintenance pass failed', { err })),
+    everyMs,
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

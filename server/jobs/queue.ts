@@ -22,7 +22,9 @@ export async function addJobInTransaction(
 ) {
   const runAt = opts.runAt?.toISOString() ?? null;
   // mode: what a job already waiting under the same key becomes (graphile-worker's job_key_mode).
-  await tx.execute(sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey}, ${runAt}::timestamptz, ${opts.mode ?? 'replace'})`);
+  await tx.execute(
+    sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey}, ${runAt}::timestamptz, ${opts.mode ?? 'replace'})`,
+  );
 }
 
 export const queueLogger = new Logger((scope) => (level, message, meta) => {
@@ -34,7 +36,11 @@ export const queueLogger = new Logger((scope) => (level, message, meta) => {
 
 export type QueueRunner = { runner: Runner; workerIds: Set<string> };
 
-export async function startQueue(opts: { connectionString: string; concurrency: number; tasks: Record<string, Task> }): Promise<QueueRunner> {
+export async function startQueue(opts: {
+  connectionString: string;
+  concurrency: number;
+  tasks: Record<string, Task>;
+}): Promise<QueueRunner> {
   // Listen before starting: workers are created (and announce their ids) while run() starts.
   const events = new EventEmitter() as WorkerEvents;
   const workerIds = new Set<string>();

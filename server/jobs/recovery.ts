@@ -8,7 +8,11 @@ import { PROVISION_TASK, provisionJobKey } from './queue';
  * registry, and any worker silent for `staleSeconds` has its jobs unlocked so another worker resumes them at once.
  * Provisioning jobs whose queue job vanished (e.g. deleted by an operator) are re-enqueued.
  */
-export async function recoverOnce(sql: postgres.Sql, workerIds: Iterable<string>, opts: { staleSeconds: number; maxAttempts: number }) {
+export async function recoverOnce(
+  sql: postgres.Sql,
+  workerIds: Iterable<string>,
+  opts: { staleSeconds: number; maxAttempts: number },
+) {
   const ids = [...workerIds];
   if (ids.length) {
     await sql`insert into queue_workers (worker_id, host) select unnest(${ids}::text[]), ${os.hostname()}

@@ -22,7 +22,10 @@ export function provisionTask(services: Services): Task {
 }
 
 /** Start the queue worker: in the Next.js server by default, or alone with `npm run worker`. */
-export async function startWorker(services: Services, opts: { recoveryEveryMs?: number; staleSeconds?: number; maintenanceEveryMs?: number } = {}) {
+export async function startWorker(
+  services: Services,
+  opts: { recoveryEveryMs?: number; staleSeconds?: number; maintenanceEveryMs?: number } = {},
+) {
   const { runner, workerIds } = await startQueue({
     connectionString: services.config.DATABASE_URL,
     concurrency: services.config.WORKER_CONCURRENCY,
@@ -37,7 +40,10 @@ export async function startWorker(services: Services, opts: { recoveryEveryMs?: 
   const timer = setInterval(recover, opts.recoveryEveryMs ?? 10_000);
   timer.unref();
   // Closed churches past their grace period are dropped; every worker may try, a conditional update picks one.
-  const purge = setInterval(() => void purgeDue(services).catch((err) => log.warn('purge pass failed', { err })), 5 * 60_000);
+  const purge = setInterval(
+    () => void purgeDue(services).catch((err) => log.warn('purge pass failed', { err })),
+    5 * 60_000,
+  );
   purge.unref();
   const stopMaintenance = startMaintenance(services, opts.maintenanceEveryMs);
   log.info('queue worker started', { concurrency: services.config.WORKER_CONCURRENCY });

@@ -11,13 +11,21 @@ import type { createBranchInput, updateBranchInput } from './inputs';
 const notFound = () => new NotFound('That branch does not exist (it may have been deleted).');
 
 function nameTaken(err: unknown, name: string | undefined): never {
-  if (isUniqueViolation(err, 'branches_name_idx')) throw new Conflict(`There is already a branch called “${name}”. Choose another name.`);
+  if (isUniqueViolation(err, 'branches_name_idx'))
+    throw new Conflict(`There is already a branch called “${name}”. Choose another name.`);
   throw err;
 }
 
 export function listBranches(db: TenantDb) {
   return db
-    .select({ id: branches.id, name: branches.name, address: branches.address, timezone: branches.timezone, memberCount: count(members.id), createdAt: branches.createdAt })
+    .select({
+      id: branches.id,
+      name: branches.name,
+      address: branches.address,
+      timezone: branches.timezone,
+      memberCount: count(members.id),
+      createdAt: branches.createdAt,
+    })
     .from(branches)
     .leftJoin(members, eq(members.branchId, branches.id))
     .groupBy(branches.id)

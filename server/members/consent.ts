@@ -24,18 +24,32 @@ export type ConsentHow = {
 const SOURCE_COLUMN = { text: 'keyword', import: 'import', form: 'form', admin: 'admin', system: 'system' } as const;
 
 /** Move one member to `state` and log it; nothing happens (and false is returned) when they are already there. */
-export async function changeConsent(db: Db, member: { id: string; phone: string; subscription: Subscription }, state: Subscription, how: ConsentHow) {
+export async function changeConsent(
+  db: Db,
+  member: { id: string; phone: string; subscription: Subscription },
+  state: Subscription,
+  how: ConsentHow,
+) {
   if (member.subscription === state) return false;
   await db
     .update(members)
-    .set({ subscription: state, subscriptionSource: SOURCE_COLUMN[how.source], subscriptionChangedAt: sql`now()`, updatedAt: sql`now()` })
+    .set({
+      subscription: state,
+      subscriptionSource: SOURCE_COLUMN[how.source],
+      subscriptionChangedAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
     .where(eq(members.id, member.id));
   await logConsent(db, { memberId: member.id, phone: member.phone, previous: member.subscription, state }, how);
   return true;
 }
 
 /** One row of the consent log (also used when a member is created already subscribed or unsubscribed). */
-export async function logConsent(db: Db, who: { memberId: string; phone: string; previous: Subscription | null; state: Subscription }, how: ConsentHow) {
+export async function logConsent(
+  db: Db,
+  who: { memberId: string; phone: string; previous: Subscription | null; state: Subscription },
+  how: ConsentHow,
+) {
   await db.insert(consentEvents).values({
     memberId: who.memberId,
     phone: who.phone,
@@ -48,19 +62,26 @@ export async function logConsent(db: Db, who: { memberId: string; phone: string;
   });
 }
 
-export const OPTED_OUT_LOCK = 'opted out by texting STOP (or asked to stop). Only they can opt back in, by texting START to your number.';
+export const OPTED_OUT_LOCK =
+  'opted out by texting STOP (or asked to stop). Only they can opt back in, by texting START to your number.';
 
 /** Why an admin may not move a member from `current` to `next`, or null when they may. */
 export function adminConsentRefusal(current: Subscription, next: Subscription, firstName: string): string | null {
   if (next === current) return null;
   if (next === 'subscribed' && current === 'unsubscribed') return `${firstName} ${OPTED_OUT_LOCK}`;
-  if (next === 'not_opted_in') return 'Consent cannot be set back to “not opted in”. Record that they asked to stop instead.';
+  if (next === 'not_opted_in')
+    return 'Consent cannot be set back to “not opted in”. Record that they asked to stop instead.';
   return null;
 }
 
 /** The state a phone number's consent was last recorded in (it outlives a deleted member), or null. */
 export async function lastConsentOf(db: Db, phone: string): Promise<Subscription | null> {
-  const [last] = await db.select({ state: consentEvents.state }).from(consentEvents).where(eq(consentEvents.phone, phone)).orderBy(desc(consentEvents.createdAt)).limit(1);
+  const [last] = await db
+    .select({ state: consentEvents.state })
+    .from(consentEvents)
+    .where(eq(consentEvents.phone, phone))
+    .orderBy(desc(consentEvents.createdAt))
+    .limit(1);
   return last?.state ?? null;
 }
 
@@ -73,21 +94,31 @@ export const startingState = (phone: unknown, wanted: Subscription) =>
 
 /** A member's consent history (their number's), newest first, with the admin's name where an admin recorded it. */
 export function consentHistory(db: TenantDb, memberId: string) {
-  return db
-    .select({
-      id: consentEvents.id,
-      previous: consentEvents.previous,
-      state: consentEvents.state,
-      source: consentEvents.source,
-      detail: consentEvents.detail,
-      providerMessageId: consentEvents.providerMessageId,
-      adminName: admins.name,
-      createdAt: consentEvents.createdAt,
-    })
-    .from(consentEvents)
-    .leftJoin(admins, eq(admins.id, consentEvents.adminId))
-    // Their own rows, and their number's from before a deletion (a STOP outlives the member it was recorded on).
-    .where(or(eq(consentEvents.memberId, memberId), and(isNull(consentEvents.memberId), eq(consentEvents.phone, sql`(select ${members.phone} from ${members} where ${members.id} = ${memberId})`))))
-    .orderBy(desc(consentEvents.createdAt), desc(consentEvents.id))
-    .limit(200);
+  return (
+    db
+      .select({
+        id: consentEvents.id,
+        previous: consentEvents.previous,
+        state: consentEvents.state,
+        source: consentEvents.source,
+        detail: consentEvents.detail,
+        providerMessageId: consentEvents.providerMessageId,
+        adminName: admins.name,
+        createdAt: consentEvents.createdAt,
+      })
+      .from(consentEvents)
+      .leftJoin(admins, eq(admins.id, consentEvents.adminId))
+      // Their own rows, and their number's from before a deletion (a STOP outlives the member it was recorded on).
+      .where(
+        or(
+          eq(consentEvents.memberId, memberId),
+          and(
+            isNull(consentEvents.memberId),
+            eq(consentEvents.phone, sql`(select ${members.phone} from ${members} where ${members.id} = ${memberId})`),
+          ),
+        ),
+      )
+      .orderBy(desc(consentEvents.createdAt), desc(consentEvents.id))
+      .limit(200)
+  );
 }

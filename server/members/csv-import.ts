@@ -31,7 +31,11 @@ export type ImportOptions = { country: string; consentConfirmed: boolean };
 async function analyse(db: TenantDb, csv: string, { country, consentConfirmed }: ImportOptions) {
   const file = readCsv(csv);
   const columns = mapColumns(file.header);
-  const ctx = rowContext(country, consentConfirmed, await db.select({ id: branches.id, name: branches.name }).from(branches));
+  const ctx = rowContext(
+    country,
+    consentConfirmed,
+    await db.select({ id: branches.id, name: branches.name }).from(branches),
+  );
   const rows: Analysed[] = file.rows.map((r) => ({ ...checkRow(r, columns, ctx), status: 'error' }));
 
   // The first row with a number wins; later ones are reported and skipped (one member per phone).
@@ -55,7 +59,10 @@ async function analyse(db: TenantDb, csv: string, { country, consentConfirmed }:
 async function existingPhones(db: TenantDb, phones: string[]) {
   const found = new Set<string>();
   for (let i = 0; i < phones.length; i += LOOKUP_BATCH) {
-    const rows = await db.select({ phone: members.phone }).from(members).where(inArray(members.phone, phones.slice(i, i + LOOKUP_BATCH)));
+    const rows = await db
+      .select({ phone: members.phone })
+      .from(members)
+      .where(inArray(members.phone, phones.slice(i, i + LOOKUP_BATCH)));
     for (const r of rows) found.add(r.phone);
   }
   return found;
@@ -80,13 +87,18 @@ export type ImportPreview = Awaited<ReturnType<typeof previewImport>>;
 
 export async function commitImport(db: TenantDb, csv: string, opts: ImportOptions, by: { id: string }) {
   const { rows } = await analyse(db, csv, opts);
-  const good = rows.flatMap((r) => (r.status === 'create' || r.status === 'update' ? [{ ...r.member!, row: r.row }] : []));
+  const good = rows.flatMap((r) =>
+    r.status === 'create' || r.status === 'update' ? [{ ...r.member!, row: r.row }] : [],
+  );
   let created = 0;
   try {
     await db.transaction(async (tx) => {
       for (let i = 0; i < good.length; i += BATCH) {
         const batch = good.slice(i, i + BATCH);
-        const before = await statesOf(tx, batch.map((m) => m.phone));
+        const before = await statesOf(
+          tx,
+          batch.map((m) => m.phone),
+        );
         const written = await upsert(tx, batch);
         created += written.filter((w) => w.inserted).length;
         await logChanges(tx, batch, before, written, { adminId: by.id, confirmed: opts.consentConfirmed });
@@ -94,12 +106,19 @@ export async function commitImport(db: TenantDb, csv: string, opts: ImportOption
     });
   } catch (err) {
     if (isForeignKeyViolation(err, 'members_branch_id_branches_id_fk')) {
-      throw new Conflict('A branch was deleted while the file was importing. Nothing was imported; preview the file again.');
+      throw new Conflict(
+        'A branch was deleted while the file was importing. Nothing was imported; preview the file again.',
+      );
     }
     throw err;
   }
   const skipped = rows.filter((r) => r.status === 'error' || r.status === 'duplicate');
-  return { created, updated: good.length - created, skipped: skipped.length, errors: skipped.map((r) => ({ row: r.row, messages: r.messages })) };
+  return {
+    created,
+    updated: good.length - created,
+    skipped: skipped.length,
+    errors: skipped.map((r) => ({ row: r.row, messages: r.messages })),
+  };
 }
 
 export type ImportResult = Awaited<ReturnType<typeof commitImport>>;
@@ -119,38 +138,64 @@ const changing = sql`(${nextState}) <> ${members.subscription}`;
 /** One multi-row insert; `xmax = 0` tells a freshly inserted row from an updated one. */
 function upsert(tx: Tx, batch: NewMember[]) {
   const now = new Date();
-  return tx
-    .insert(members)
-    // A new member whose number opted out before (its member since deleted) stays opted out.
-    .values(batch.map(({ row: _row, ...m }) => ({ ...m, subscription: startingState(m.phone, m.subscription), subscriptionSource: 'import' as const, subscriptionChangedAt: now })))
-    .onConflictDoUpdate({
-      target: members.phone,
-      set: {
-        firstName: sql`excluded.first_name`,
-        lastName: sql`coalesce(nullif(excluded.last_name, ''), ${members.lastName})`,
-        email: sql`coalesce(excluded.email, ${members.email})`,
-        branchId: sql`coalesce(excluded.branch_id, ${members.branchId})`,
-        notes: sql`coalesce(excluded.notes, ${members.notes})`,
-        tags: sql`${members.tags} || array(select t from unnest(excluded.tags) t where not exists (select 1 from unnest(${members.tags}) o where lower(o) = lower(t)))`,
-        subscription: nextState,
-        subscriptionSource: sql`case when ${changing} then 'import'::opt_in_source else ${members.subscriptionSource} end`,
-        subscriptionChangedAt: sql`case when ${changing} then now() else ${members.subscriptionChangedAt} end`,
-        updatedAt: now,
-      },
-    })
-    .returning({ id: members.id, phone: members.phone, subscription: members.subscription, inserted: sql<boolean>`(xmax = 0)` });
+  return (
+    tx
+      .insert(members)
+      // A new member whose number opted out before (its member since deleted) stays opted out.
+      .values(
+        batch.map(({ row: _row, ...m }) => ({
+          ...m,
+          subscription: startingState(m.phone, m.subscription),
+          subscriptionSource: 'import' as const,
+          subscriptionChangedAt: now,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: members.phone,
+        set: {
+          firstName: sql`excluded.first_name`,
+          lastName: sql`coalesce(nullif(excluded.last_name, ''), ${members.lastName})`,
+          email: sql`coalesce(excluded.email, ${members.email})`,
+          branchId: sql`coalesce(excluded.branch_id, ${members.branchId})`,
+          notes: sql`coalesce(excluded.notes, ${members.notes})`,
+          tags: sql`${members.tags} || array(select t from unnest(excluded.tags) t where not exists (select 1 from unnest(${members.tags}) o where lower(o) = lower(t)))`,
+          subscription: nextState,
+          subscriptionSource: sql`case when ${changing} then 'import'::opt_in_source else ${members.subscriptionSource} end`,
+          subscriptionChangedAt: sql`case when ${changing} then now() else ${members.subscriptionChangedAt} end`,
+          updatedAt: now,
+        },
+      })
+      .returning({
+        id: members.id,
+        phone: members.phone,
+        subscription: members.subscription,
+        inserted: sql<boolean>`(xmax = 0)`,
+      })
+  );
 }
 
 /** Each member's consent before the batch is written (locked, so the log below tells the truth). */
 async function statesOf(tx: Tx, phones: string[]) {
-  const rows = await tx.select({ phone: members.phone, subscription: members.subscription }).from(members).where(inArray(members.phone, phones)).for('update');
+  const rows = await tx
+    .select({ phone: members.phone, subscription: members.subscription })
+    .from(members)
+    .where(inArray(members.phone, phones))
+    .for('update');
   return new Map(rows.map((r) => [r.phone, r.subscription]));
 }
 
 /** The consent log gets one row per member whose consent the import set or changed, naming the file's row. */
-async function logChanges(tx: Tx, batch: { phone: string; row: number }[], before: Map<string, Subscription>, written: Awaited<ReturnType<typeof upsert>>, who: { adminId: string; confirmed: boolean }) {
+async function logChanges(
+  tx: Tx,
+  batch: { phone: string; row: number }[],
+  before: Map<string, Subscription>,
+  written: Awaited<ReturnType<typeof upsert>>,
+  who: { adminId: string; confirmed: boolean },
+) {
   const rowOf = new Map(batch.map((m) => [m.phone, m.row]));
-  const changes = written.filter((w) => before.get(w.phone) !== w.subscription && !(w.inserted && w.subscription === 'not_opted_in'));
+  const changes = written.filter(
+    (w) => before.get(w.phone) !== w.subscription && !(w.inserted && w.subscription === 'not_opted_in'),
+  );
   if (changes.length === 0) return;
   await tx.insert(consentEvents).values(
     changes.map((w) => ({

@@ -9,13 +9,25 @@ import { MAX_IMPORT_ROWS, memberFields } from './inputs';
  * firstname are one column), and each row into a member or a list of problems. No database here.
  */
 
-export type Column = 'firstName' | 'lastName' | 'fullName' | 'phone' | 'email' | 'branch' | 'tags' | 'notes' | 'subscribed';
+export type Column =
+  'firstName' | 'lastName' | 'fullName' | 'phone' | 'email' | 'branch' | 'tags' | 'notes' | 'subscribed';
 
 const aliases: Record<Column, string[]> = {
   firstName: ['firstname', 'first', 'givenname', 'forename'],
   lastName: ['lastname', 'last', 'surname', 'familyname'],
   fullName: ['name', 'fullname'],
-  phone: ['phone', 'phonenumber', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'cellnumber', 'telephone', 'tel'],
+  phone: [
+    'phone',
+    'phonenumber',
+    'mobile',
+    'mobilephone',
+    'mobilenumber',
+    'cell',
+    'cellphone',
+    'cellnumber',
+    'telephone',
+    'tel',
+  ],
   email: ['email', 'emailaddress'],
   branch: ['branch', 'branchname', 'campus', 'campusname'],
   tags: ['tags', 'tag', 'groups', 'labels'],
@@ -52,17 +64,26 @@ export function readCsv(csv: string): { header: string[]; rows: CsvRow[] } {
     }) as unknown as typeof records; // with `info: true` each record comes with its line number; the types do not say so
   } catch (err) {
     const line = (err as { lines?: number }).lines;
-    throw refuse(`This file could not be read as CSV${line ? ` (near line ${line})` : ''}. Save it from your spreadsheet as CSV and try again.`);
+    throw refuse(
+      `This file could not be read as CSV${line ? ` (near line ${line})` : ''}. Save it from your spreadsheet as CSV and try again.`,
+    );
   }
   const [header, ...rows] = records;
-  if (!header || rows.length === 0) throw refuse('The file has no members in it: it needs a header line and one line per member.');
+  if (!header || rows.length === 0)
+    throw refuse('The file has no members in it: it needs a header line and one line per member.');
   if (rows.length > MAX_IMPORT_ROWS) {
-    throw refuse(`The file has ${rows.length.toLocaleString('en')} rows; import at most ${MAX_IMPORT_ROWS.toLocaleString('en')} at a time. Split it into smaller files.`);
+    throw refuse(
+      `The file has ${rows.length.toLocaleString('en')} rows; import at most ${MAX_IMPORT_ROWS.toLocaleString('en')} at a time. Split it into smaller files.`,
+    );
   }
   return { header: header.record, rows: rows.map((r) => ({ row: r.info.lines, cells: r.record })) };
 }
 
-export type ColumnMap = { index: Partial<Record<Column, number>>; matched: { column: Column; header: string }[]; ignored: string[] };
+export type ColumnMap = {
+  index: Partial<Record<Column, number>>;
+  matched: { column: Column; header: string }[];
+  ignored: string[];
+};
 
 /** Which header feeds which field (the first one wins); the rest are reported as ignored. */
 export function mapColumns(header: string[]): ColumnMap {
@@ -100,11 +121,21 @@ function stateOf(cell: string, consentConfirmed: boolean): Subscription | null {
 }
 
 /** What each row may refer to: the church's country (phone numbers) and its branches by lower-case name. */
-export type RowContext = { country: string; consentConfirmed: boolean; branches: Map<string, { id: string; name: string }>; unknownBranchHint: string };
+export type RowContext = {
+  country: string;
+  consentConfirmed: boolean;
+  branches: Map<string, { id: string; name: string }>;
+  unknownBranchHint: string;
+};
 
-export function rowContext(country: string, consentConfirmed: boolean, branches: { id: string; name: string }[]): RowContext {
+export function rowContext(
+  country: string,
+  consentConfirmed: boolean,
+  branches: { id: string; name: string }[],
+): RowContext {
   const names = branches.map((b) => b.name).sort((a, b) => a.localeCompare(b));
-  const listed = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
+  const listed =
+    names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
   return {
     country,
     consentConfirmed,
@@ -137,7 +168,9 @@ function splitName(cells: string[], index: ColumnMap['index']) {
   if (index.firstName !== undefined) return { firstName: cell('firstName'), lastName: cell('lastName') };
   // A single name column: the last word is the last name ("Mary Anne Smith" → "Mary Anne", "Smith").
   const words = cell('fullName').split(/\s+/).filter(Boolean);
-  return words.length < 2 ? { firstName: words[0] ?? '', lastName: cell('lastName') } : { firstName: words.slice(0, -1).join(' '), lastName: words.at(-1)! };
+  return words.length < 2
+    ? { firstName: words[0] ?? '', lastName: cell('lastName') }
+    : { firstName: words.slice(0, -1).join(' '), lastName: words.at(-1)! };
 }
 
 const missing: Record<string, string> = { firstName: 'First name is missing', phone: 'Phone number is missing' };
@@ -148,10 +181,22 @@ export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowC
   const name = splitName(cells, index);
   const tags = cell('tags').split(/[;|]/);
   const branchName = cell('branch');
-  const shown = { name: `${name.firstName} ${name.lastName}`.trim(), phone: cell('phone'), email: cell('email'), branch: branchName, tags: tags.map((t) => t.trim()).filter(Boolean) };
+  const shown = {
+    name: `${name.firstName} ${name.lastName}`.trim(),
+    phone: cell('phone'),
+    email: cell('email'),
+    branch: branchName,
+    tags: tags.map((t) => t.trim()).filter(Boolean),
+  };
   const messages: string[] = [];
 
-  const parsed = memberFields.safeParse({ ...name, phone: cell('phone'), email: cell('email'), tags: tags.filter((t) => t.trim()), notes: cell('notes') });
+  const parsed = memberFields.safeParse({
+    ...name,
+    phone: cell('phone'),
+    email: cell('email'),
+    tags: tags.filter((t) => t.trim()),
+    notes: cell('notes'),
+  });
   for (const issue of parsed.error?.issues ?? []) {
     const field = String(issue.path[0]);
     messages.push(issue.code === 'too_small' && missing[field] ? missing[field] : issue.message);

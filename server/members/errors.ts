@@ -4,7 +4,6 @@ import { isForeignKeyViolation, isUniqueViolation } from '@/server/errors';
 /** Bad input the pages show beside one field, in the same shape as an input validation error. */
 export const fieldError = (field: string, message: string) => new Invalid(message, field);
 
-
 export const DUPLICATE_PHONE = 'A member with this phone number already exists';
 export const MISSING_BRANCH = 'That branch no longer exists. Choose another.';
 

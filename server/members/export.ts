@@ -6,7 +6,18 @@ import { branches, consentEvents, members } from '@/db/tenant/schema';
  * Every member as CSV, in the column names the import reads back. A query, not a write, so it keeps working when
  * the church is read-only: a church's data is always its own to take away.
  */
-const HEADER = ['first_name', 'last_name', 'phone', 'email', 'branch', 'tags', 'notes', 'subscribed', 'created_at', 'consent_history'];
+const HEADER = [
+  'first_name',
+  'last_name',
+  'phone',
+  'email',
+  'branch',
+  'tags',
+  'notes',
+  'subscribed',
+  'created_at',
+  'consent_history',
+];
 const SUBSCRIBED = { subscribed: 'yes', unsubscribed: 'no', not_opted_in: 'not opted in' } as const;
 const utc = (column: unknown) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
@@ -33,7 +44,20 @@ export async function membersCsv(db: TenantDb): Promise<string> {
     .leftJoin(branches, eq(branches.id, members.branchId))
     .orderBy(sql`lower(${members.lastName})`, sql`lower(${members.firstName})`, members.id);
   const lines = rows.map((r) =>
-    [r.firstName, r.lastName, r.phone, r.email, r.branch, r.tags.join(';'), r.notes, SUBSCRIBED[r.subscription], r.createdAt, r.consent].map(cell).join(','),
+    [
+      r.firstName,
+      r.lastName,
+      r.phone,
+      r.email,
+      r.branch,
+      r.tags.join(';'),
+      r.notes,
+      SUBSCRIBED[r.subscription],
+      r.createdAt,
+      r.consent,
+    ]
+      .map(cell)
+      .join(','),
   );
   return [HEADER.join(','), ...lines].join('\r\n') + '\r\n';
 }

@@ -13,7 +13,12 @@ export const MAX_TAGS = 30;
 
 /** Optional text: '' and null clear the field; a missing key leaves it alone (so updates stay partial). */
 const clearable = (max: number, tooLong: string) =>
-  z.string().trim().max(max, tooLong).nullish().transform((v) => (v === undefined ? undefined : v || null));
+  z
+    .string()
+    .trim()
+    .max(max, tooLong)
+    .nullish()
+    .transform((v) => (v === undefined ? undefined : v || null));
 
 /** Trimmed, blank ones dropped, duplicates (ignoring case) dropped; the first spelling wins. */
 export function cleanTags(tags: string[]): string[] {
@@ -32,7 +37,11 @@ export const tagName = z.string().trim().min(1, 'Enter a tag').max(40, 'Keep eac
 export const subscriptionState = z.enum(['subscribed', 'unsubscribed', 'not_opted_in']);
 export type SubscriptionState = z.infer<typeof subscriptionState>;
 /** How each state reads on every page. */
-export const SUBSCRIPTION_LABELS: Record<SubscriptionState, string> = { subscribed: 'Subscribed', unsubscribed: 'Unsubscribed', not_opted_in: 'Not opted in' };
+export const SUBSCRIPTION_LABELS: Record<SubscriptionState, string> = {
+  subscribed: 'Subscribed',
+  unsubscribed: 'Unsubscribed',
+  not_opted_in: 'Not opted in',
+};
 export const CONSENT_NOTE_REQUIRED = 'Say how they agreed to receive texts (for example “paper connect card, 6 Dec”)';
 /** How someone agreed to be texted, in the admin's words: kept in the consent log. */
 export const consentNote = z.string().trim().max(200, 'Keep it under 200 characters');
@@ -77,7 +86,10 @@ export type ListMembersInput = z.infer<typeof listMembersInput>;
 
 export const importInput = z.object({
   // Characters, not bytes: close enough for a limit that only keeps a request reasonable.
-  csv: z.string().min(1, 'Choose a CSV file or paste its contents').max(MAX_IMPORT_BYTES, 'The file is larger than 5 MB. Split it into smaller files and import each one.'),
+  csv: z
+    .string()
+    .min(1, 'Choose a CSV file or paste its contents')
+    .max(MAX_IMPORT_BYTES, 'The file is larger than 5 MB. Split it into smaller files and import each one.'),
   /** The importer's word that the people the file marks subscribed (or all, without that column) agreed to texts. */
   consentConfirmed: z.boolean().optional(),
 });
@@ -87,5 +99,10 @@ const timezone = z.string().max(64, 'Choose a valid timezone').refine(isTimeZone
 const address = clearable(300, 'Keep the address under 300 characters');
 
 export const createBranchInput = z.object({ name: branchName, address, timezone: timezone.optional() });
-export const updateBranchInput = z.object({ id: z.string().uuid(), name: branchName.optional(), address, timezone: timezone.optional() });
+export const updateBranchInput = z.object({
+  id: z.string().uuid(),
+  name: branchName.optional(),
+  address,
+  timezone: timezone.optional(),
+});
 export const branchId = z.object({ id: z.string().uuid() });

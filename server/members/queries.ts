@@ -54,7 +54,11 @@ function searchCondition(search: string): SQL | undefined {
 function filters(input: ListMembersInput): SQL | undefined {
   return and(
     input.search ? searchCondition(input.search) : undefined,
-    input.branchId === 'none' ? isNull(members.branchId) : input.branchId ? eq(members.branchId, input.branchId) : undefined,
+    input.branchId === 'none'
+      ? isNull(members.branchId)
+      : input.branchId
+        ? eq(members.branchId, input.branchId)
+        : undefined,
     input.tag ? arrayContains(members.tags, [input.tag]) : undefined,
     input.subscription ? eq(members.subscription, input.subscription) : undefined,
   );
@@ -62,7 +66,8 @@ function filters(input: ListMembersInput): SQL | undefined {
 
 /** The list's keyset: last name, first name, id (checked, so a tampered cursor is a 400 and never reaches SQL). */
 const memberCursor = z.tuple([z.string().max(200), z.string().max(200), z.string().uuid()]);
-const encodeCursor = (c: { lastName: string; firstName: string; id: string }) => encodeKey([c.lastName, c.firstName, c.id]);
+const encodeCursor = (c: { lastName: string; firstName: string; id: string }) =>
+  encodeKey([c.lastName, c.firstName, c.id]);
 function decodeCursor(raw: string) {
   const [lastName, firstName, id] = decodeCursorAs(memberCursor, raw)!;
   return { lastName, firstName, id };
@@ -75,7 +80,9 @@ export async function listMembers(db: TenantDb, input: ListMembersInput, country
   const limit = input.limit ?? DEFAULT_PAGE;
   const where = filters(input);
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  const keyset = after ? sql`(lower(${members.lastName}), lower(${members.firstName}), ${members.id}) > (lower(${after.lastName}), lower(${after.firstName}), ${after.id}::uuid)` : undefined;
+  const keyset = after
+    ? sql`(lower(${members.lastName}), lower(${members.firstName}), ${members.id}) > (lower(${after.lastName}), lower(${after.firstName}), ${after.id}::uuid)`
+    : undefined;
   const rows = await db
     .select(columns)
     .from(members)
@@ -91,7 +98,11 @@ export async function listMembers(db: TenantDb, input: ListMembersInput, country
 }
 
 export async function getMember(db: TenantDb, id: string, country: string) {
-  const [row] = await db.select(columns).from(members).leftJoin(branches, eq(branches.id, members.branchId)).where(eq(members.id, id));
+  const [row] = await db
+    .select(columns)
+    .from(members)
+    .leftJoin(branches, eq(branches.id, members.branchId))
+    .where(eq(members.id, id));
   if (!row) throw new NotFound('That member does not exist (they may have been deleted).');
   return present(row, country);
 }
@@ -100,6 +111,8 @@ export type MemberItem = Awaited<ReturnType<typeof getMember>>;
 
 /** Every tag some member has, alphabetically (for filters and audience pickers). */
 export async function tagsInUse(db: TenantDb): Promise<string[]> {
-  const rows = await db.execute<{ tag: string }>(sql`select distinct unnest(${members.tags}) as tag from ${members} order by 1`);
+  const rows = await db.execute<{ tag: string }>(
+    sql`select distinct unnest(${members.tags}) as tag from ${members} order by 1`,
+  );
   return rows.map((r) => r.tag);
 }

@@ -32,7 +32,12 @@ function requireNote(state: Subscription | undefined, note: string | undefined) 
   if (state === 'subscribed' && !note) throw fieldError('consentNote', CONSENT_NOTE_REQUIRED);
 }
 
-export async function createMember(db: TenantDb, input: z.output<typeof createMemberInput>, country: string, by: Admin) {
+export async function createMember(
+  db: TenantDb,
+  input: z.output<typeof createMemberInput>,
+  country: string,
+  by: Admin,
+) {
   const phone = e164(input.phone, country);
   const wanted = input.subscription ?? 'not_opted_in';
   requireNote(wanted, input.consentNote);
@@ -40,7 +45,10 @@ export async function createMember(db: TenantDb, input: z.output<typeof createMe
   const optedOut = (await lastConsentOf(db, phone)) === 'unsubscribed';
   if (optedOut && wanted === 'subscribed') throw new Forbidden(`This number ${OPTED_OUT_LOCK}`);
   const state = optedOut ? 'unsubscribed' : wanted;
-  const how = optedOut && wanted !== 'unsubscribed' ? REMEMBERED : { source: 'admin' as const, detail: input.consentNote, adminId: by.id };
+  const how =
+    optedOut && wanted !== 'unsubscribed'
+      ? REMEMBERED
+      : { source: 'admin' as const, detail: input.consentNote, adminId: by.id };
   return db
     .transaction(async (tx) => {
       const [created] = await tx
@@ -64,11 +72,25 @@ export async function createMember(db: TenantDb, input: z.output<typeof createMe
 }
 
 /** Only the fields given change. A change of consent follows the rules above and is logged with the admin's id. */
-export async function updateMember(db: TenantDb, input: z.output<typeof updateMemberInput>, country: string, by: Admin) {
+export async function updateMember(
+  db: TenantDb,
+  input: z.output<typeof updateMemberInput>,
+  country: string,
+  by: Admin,
+) {
   const { id, phone, subscription, consentNote, ...rest } = input;
   return db
     .transaction(async (tx) => {
-      const [current] = await tx.select({ id: members.id, phone: members.phone, firstName: members.firstName, subscription: members.subscription }).from(members).where(eq(members.id, id)).for('update');
+      const [current] = await tx
+        .select({
+          id: members.id,
+          phone: members.phone,
+          firstName: members.firstName,
+          subscription: members.subscription,
+        })
+        .from(members)
+        .where(eq(members.id, id))
+        .for('update');
       if (!current) throw new NotFound('That member does not exist (they may have been deleted).');
       const newPhone = phone === undefined ? current.phone : e164(phone, country);
       // Moving someone onto a number whose last word was an opt-out brings that opt-out with it.
@@ -86,7 +108,8 @@ export async function updateMember(db: TenantDb, input: z.output<typeof updateMe
         .returning({ id: members.id, phone: members.phone });
       const member = { ...current, phone: updated!.phone };
       if (optedOut) await changeConsent(tx, member, 'unsubscribed', REMEMBERED);
-      else if (subscription) await changeConsent(tx, member, subscription, { source: 'admin', detail: consentNote, adminId: by.id });
+      else if (subscription)
+        await changeConsent(tx, member, subscription, { source: 'admin', detail: consentNote, adminId: by.id });
       return { id: updated!.id };
     })
     .catch(memberWriteError);

@@ -40,18 +40,26 @@ export async function receive(services: Services, e: NewEvent): Promise<Received
  * Deliver one event to its church's database and mark it delivered; throws when the church cannot take it now.
  * `markLater`: the webhook's own delivery leaves its removal to a batched write (see InboundQueue.deliveredSoon).
  */
-export async function deliver(services: Services, event: Pending, opts: { markLater?: boolean } = {}): Promise<Received> {
+export async function deliver(
+  services: Services,
+  event: Pending,
+  opts: { markLater?: boolean } = {},
+): Promise<Received> {
   const queue = services.messaging.inbound;
   const mark = () => (opts.markLater ? queue.deliveredSoon(event.id) : queue.delivered(event.id));
   if (!event.payload) return { outcome: 'duplicate' }; // already delivered: its text was erased
   if (event.kind === 'status') {
-    const updated = await withChurch(services, event.tenantId, (db) => applyDeliveryStatus(db, event.payload as StatusPayload));
+    const updated = await withChurch(services, event.tenantId, (db) =>
+      applyDeliveryStatus(db, event.payload as StatusPayload),
+    );
     await mark();
     return { outcome: updated === null ? 'dropped' : updated ? 'updated' : 'unchanged' };
   }
   const text = event.payload as ReceivedPayload;
   const church = () => services.profiles.get(event.tenantId);
-  const result = await withChurch(services, event.tenantId, (db) => storeInbound(db, { ...text, receivedAt: event.receivedAt, seq: event.id }, church));
+  const result = await withChurch(services, event.tenantId, (db) =>
+    storeInbound(db, { ...text, receivedAt: event.receivedAt, seq: event.id }, church),
+  );
   if (!result) {
     log.warn('inbound text for a church that no longer exists; dropped', { tenantId: event.tenantId });
     await mark();
@@ -85,7 +93,12 @@ export async function drain(services: Services, tenantId: string): Promise<numbe
         if (failures < MAX_EVENT_FAILURES) return retryDelay(attempts);
         // Not an outage, and failing again and again: a bug or bad data. Set it aside (kept) so the church's
         // other texts move on; an operator sees it in the log and the registry.
-        log.error('inbound event set aside after repeated failures; kept in the registry for an operator', { tenantId, eventId: event.id, failures, err });
+        log.error('inbound event set aside after repeated failures; kept in the registry for an operator', {
+          tenantId,
+          eventId: event.id,
+          failures,
+          err,
+        });
         await queue.setAside(event.id);
       }
     }
@@ -104,20 +117,39 @@ async function drainSoon(services: Services, tenantId: string, inMs: number) {
 }
 
 async function noteFailure(services: Services, event: Pending, err: unknown) {
-  if (isOutage(err)) log.warn('inbound event waits: its church cannot take it now', { tenantId: event.tenantId, eventId: event.id, err });
-  else log.error('inbound event not delivered; it will be tried again', { tenantId: event.tenantId, eventId: event.id, err });
-  return services.messaging.inbound.failedAttempt(event.id, err, isOutage(err)).catch(() => ({ attempts: event.attempts + 1, failures: 0 }));
+  if (isOutage(err))
+    log.warn('inbound event waits: its church cannot take it now', {
+      tenantId: event.tenantId,
+      eventId: event.id,
+      err,
+    });
+  else
+    log.error('inbound event not delivered; it will be tried again', {
+      tenantId: event.tenantId,
+      eventId: event.id,
+      err,
+    });
+  return services.messaging.inbound
+    .failedAttempt(event.id, err, isOutage(err))
+    .catch(() => ({ attempts: event.attempts + 1, failures: 0 }));
 }
 
 /** A church (or the registry) that cannot be reached right now, as opposed to something wrong with the event. */
 export const isOutage = (err: unknown) =>
-  RegistryUnavailableError.is(err) || unavailableReason(err) !== null || ConnectionBudgetError.is(err) || isDatabaseOutage(err);
+  RegistryUnavailableError.is(err) ||
+  unavailableReason(err) !== null ||
+  ConnectionBudgetError.is(err) ||
+  isDatabaseOutage(err);
 
 /**
  * The church's database; a church that no longer exists yields null (the event is dropped), anything else that stops
  * us throws (the event waits). Suspended and closed churches still take their texts (`forInbound`).
  */
-async function withChurch<T>(services: Services, tenantId: string, fn: (db: TenantDb) => Promise<T>): Promise<T | null> {
+async function withChurch<T>(
+  services: Services,
+  tenantId: string,
+  fn: (db: TenantDb) => Promise<T>,
+): Promise<T | null> {
   try {
     return await services.connections.withTenant(tenantId, fn, services.messaging.gate);
   } catch (err) {

@@ -11,7 +11,11 @@ import { type Registry, withDeadline } from '@/server/registry';
  * drained per church by one queue job.
  */
 export type ReceivedPayload = { providerMessageId: string; from: string; to: string; text: string };
-export type StatusPayload = { providerMessageId: string; status: 'sent' | 'delivered' | 'failed'; error: string | null };
+export type StatusPayload = {
+  providerMessageId: string;
+  status: 'sent' | 'delivered' | 'failed';
+  error: string | null;
+};
 
 export type NewEvent =
   | { tenantId: string; kind: 'received'; key: string; sender: string; optOut: boolean; payload: ReceivedPayload }
@@ -25,7 +29,17 @@ export type Pending = Pick<InboundEvent, 'id' | 'tenantId' | 'kind' | 'sender' |
 
 export const DRAIN_TASK = 'deliver_inbound';
 
-type Row = { id: string; tenant_id: string; kind: 'received' | 'status'; sender: string | null; attempts: number; payload: Pending['payload'] | string; received_at: Date; delivered_at: Date | null; behind?: boolean };
+type Row = {
+  id: string;
+  tenant_id: string;
+  kind: 'received' | 'status';
+  sender: string | null;
+  attempts: number;
+  payload: Pending['payload'] | string;
+  received_at: Date;
+  delivered_at: Date | null;
+  behind?: boolean;
+};
 
 const toPending = (r: Row): Pending => ({
   id: Number(r.id),
@@ -49,7 +63,10 @@ export class InboundQueue {
   private unmarked = new Set<number>();
   private purgedAt = 0;
 
-  constructor(private registry: Registry, private timeoutMs: number) {}
+  constructor(
+    private registry: Registry,
+    private timeoutMs: number,
+  ) {}
 
   /**
    * Keep an event (or find the one already kept under its key). `behind`: an older text from the same sender is
@@ -108,7 +125,10 @@ export class InboundQueue {
 
   /** Failing again and again for a reason of its own: set aside (kept, words and all) so its church's texts flow. */
   async setAside(id: number) {
-    await withDeadline(this.registry.sql`update inbound_events set delivered_at = now(), outcome = 'failed' where id = ${id}`, this.timeoutMs);
+    await withDeadline(
+      this.registry.sql`update inbound_events set delivered_at = now(), outcome = 'failed' where id = ${id}`,
+      this.timeoutMs,
+    );
   }
 
   /**
@@ -127,7 +147,12 @@ export class InboundQueue {
     this.marking = null;
     if (batch.length === 0) return;
     await withDeadline(this.registry.sql`delete from inbound_events where id = any(${batch}::bigint[])`, this.timeoutMs)
-      .catch((err) => log.warn('delivered events not removed; the drain will find those texts already stored', { count: batch.length, err }))
+      .catch((err) =>
+        log.warn('delivered events not removed; the drain will find those texts already stored', {
+          count: batch.length,
+          err,
+        }),
+      )
       .finally(() => {
         for (const id of batch) this.unmarked.delete(id);
       });
@@ -165,7 +190,12 @@ export class InboundQueue {
    */
   scheduleDrain(tenantId: string, opts: { inMs?: number; mode?: 'replace' | 'preserve_run_at' } = {}) {
     const runAt = new Date(Date.now() + (opts.inMs ?? 0));
-    const job = addJobInTransaction(this.registry.db, DRAIN_TASK, { tenantId }, { jobKey: `inbound:${tenantId}`, maxAttempts: 25, runAt, mode: opts.mode ?? 'replace' });
+    const job = addJobInTransaction(
+      this.registry.db,
+      DRAIN_TASK,
+      { tenantId },
+      { jobKey: `inbound:${tenantId}`, maxAttempts: 25, runAt, mode: opts.mode ?? 'replace' },
+    );
     return withDeadline(job, this.timeoutMs);
   }
 
@@ -173,7 +203,9 @@ export class InboundQueue {
   async wake(tenantId: string) {
     await this.flush();
     const [row] = await withDeadline(
-      this.registry.sql<{ yes: boolean }[]>`select exists (select 1 from inbound_events where tenant_id = ${tenantId} and delivered_at is null) as yes`,
+      this.registry.sql<
+        { yes: boolean }[]
+      >`select exists (select 1 from inbound_events where tenant_id = ${tenantId} and delivered_at is null) as yes`,
       this.timeoutMs,
     );
     if (row?.yes) await this.scheduleDrain(tenantId);
@@ -211,7 +243,10 @@ export class InboundQueue {
   async purgeSetAside(): Promise<number> {
     if (Date.now() - this.purgedAt < 10 * 60_000) return 0;
     this.purgedAt = Date.now();
-    const rows = await withDeadline(this.registry.sql`delete from inbound_events where delivered_at < now() - interval '30 days'`, this.timeoutMs * 5);
+    const rows = await withDeadline(
+      this.registry.sql`delete from inbound_events where delivered_at < now() - interval '30 days'`,
+      this.timeoutMs * 5,
+    );
     return rows.count;
   }
 }

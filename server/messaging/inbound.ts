@@ -15,8 +15,21 @@ import { countSegments } from './segments';
  * `receivedAt`: when it reached us (the registry's record), which can be well before a delayed delivery. `seq`: its
  * arrival number (the registry's id), so a keyword delivered out of order never undoes a newer one.
  */
-export type InboundText = { providerMessageId: string; from: string; to: string; text: string; receivedAt?: Date; seq?: number };
-export type InboundResult = { duplicate: boolean; messageId: string; conversationId: string; memberId: string; followUps: string[] };
+export type InboundText = {
+  providerMessageId: string;
+  from: string;
+  to: string;
+  text: string;
+  receivedAt?: Date;
+  seq?: number;
+};
+export type InboundResult = {
+  duplicate: boolean;
+  messageId: string;
+  conversationId: string;
+  memberId: string;
+  followUps: string[];
+};
 
 /** The automatic reply to one inbound message has an id derived from it: a retried webhook finds the same reply. */
 export function autoReplyId(providerMessageId: string): string {
@@ -25,12 +38,17 @@ export function autoReplyId(providerMessageId: string): string {
 }
 
 /** `church` is read only for keywords (the HELP reply names the church): plain texts never wait on the registry. */
-export async function storeInbound(db: TenantDb, msg: InboundText, church: () => Promise<ChurchProfile>): Promise<InboundResult> {
+export async function storeInbound(
+  db: TenantDb,
+  msg: InboundText,
+  church: () => Promise<ChurchProfile>,
+): Promise<InboundResult> {
   // Most texts are plain, and one statement stores them, first-time senders included.
   // Keywords take the transaction below, which acts on the keyword and queues its reply atomically.
   const keyword = keywordOf(msg.text);
   if (!keyword) {
-    const fast = (await storeInOneStatement(db, msg)) ?? (await introduce(db, msg.from).then(() => storeInOneStatement(db, msg)));
+    const fast =
+      (await storeInOneStatement(db, msg)) ?? (await introduce(db, msg.from).then(() => storeInOneStatement(db, msg)));
     if (fast) return fast;
   }
   const profile = keyword ? await church() : null;
@@ -40,30 +58,61 @@ export async function storeInbound(db: TenantDb, msg: InboundText, church: () =>
     const { memberId, conversationId } = member;
     const [stored] = await tx
       .insert(messages)
-      .values({ conversationId, direction: 'inbound', body: msg.text, segments: countSegments(msg.text).segments || 1, status: 'received', providerMessageId: msg.providerMessageId, fromNumber: msg.from, toNumber: msg.to, createdAt: at, statusAt: at })
+      .values({
+        conversationId,
+        direction: 'inbound',
+        body: msg.text,
+        segments: countSegments(msg.text).segments || 1,
+        status: 'received',
+        providerMessageId: msg.providerMessageId,
+        fromNumber: msg.from,
+        toNumber: msg.to,
+        createdAt: at,
+        statusAt: at,
+      })
       .onConflictDoNothing({ target: messages.providerMessageId })
       .returning({ id: messages.id });
     if (!stored) return duplicate(tx, msg, { memberId, conversationId });
 
     await tx
       .update(conversations)
-      .set({ unreadCount: sql`${conversations.unreadCount} + 1`, ...latest(at, preview(msg.text)), churchNumber: msg.to })
+      .set({
+        unreadCount: sql`${conversations.unreadCount} + 1`,
+        ...latest(at, preview(msg.text)),
+        churchNumber: msg.to,
+      })
       .where(eq(conversations.id, conversationId));
 
     // "Yes" from someone already subscribed is an answer to a question, not a keyword: no automatic reply. Nor is a
     // keyword older than the last one applied (two texts in flight at once, delivered in the other order).
     const consent = keyword === 'stop' ? 'unsubscribed' : keyword === 'start' ? 'subscribed' : null;
     const stale = !!consent && msg.seq !== undefined && member.consentSeq !== null && msg.seq < member.consentSeq;
-    if (consent && !stale && msg.seq !== undefined) await tx.update(members).set({ consentSeq: msg.seq }).where(eq(members.id, memberId));
+    if (consent && !stale && msg.seq !== undefined)
+      await tx.update(members).set({ consentSeq: msg.seq }).where(eq(members.id, memberId));
     const plain = !keyword || !profile || stale || (keyword === 'start' && member.subscription === 'subscribed');
     if (plain) return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [] };
     // Their own words change their consent, and the log says which message did it.
-    const how = { source: 'text' as const, detail: msg.text.trim().slice(0, 40), providerMessageId: msg.providerMessageId };
-    if (consent) await changeConsent(tx, { id: memberId, phone: msg.from, subscription: member.subscription }, consent, how);
+    const how = {
+      source: 'text' as const,
+      detail: msg.text.trim().slice(0, 40),
+      providerMessageId: msg.providerMessageId,
+    };
+    if (consent)
+      await changeConsent(tx, { id: memberId, phone: msg.from, subscription: member.subscription }, consent, how);
     const reply = keywordReply(keyword, profile);
     const [auto] = await tx
       .insert(messages)
-      .values({ id: autoReplyId(msg.providerMessageId), conversationId, direction: 'outbound', kind: 'auto', body: reply, segments: countSegments(reply).segments, status: 'queued', fromNumber: msg.to, toNumber: msg.from })
+      .values({
+        id: autoReplyId(msg.providerMessageId),
+        conversationId,
+        direction: 'outbound',
+        kind: 'auto',
+        body: reply,
+        segments: countSegments(reply).segments,
+        status: 'queued',
+        fromNumber: msg.to,
+        toNumber: msg.from,
+      })
       .onConflictDoNothing()
       .returning({ id: messages.id });
     return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: auto ? [auto.id] : [] };
@@ -120,7 +169,9 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
   const ids = { conversationId: row.conversation_id, memberId: row.member_id, followUps: [] };
   if (row.message_id) return { duplicate: false, messageId: row.message_id, ...ids };
   // A replay sees the original in the statement's snapshot; a concurrent duplicate waited for it to commit: look again.
-  const original = row.existing_id ?? (await sql<{ id: string }[]>`select id from messages where provider_message_id = ${msg.providerMessageId}`)[0]?.id;
+  const original =
+    row.existing_id ??
+    (await sql<{ id: string }[]>`select id from messages where provider_message_id = ${msg.providerMessageId}`)[0]?.id;
   // Not inserted and not found: its conversation was deleted meanwhile; the transaction path recreates it.
   return original ? { duplicate: true, messageId: original, ...ids } : null;
 }
@@ -160,7 +211,12 @@ const latest = (at: Date, text: string) => ({
 async function memberAndConversation(tx: Tx, phone: string) {
   const find = () =>
     tx
-      .select({ memberId: members.id, subscription: members.subscription, consentSeq: members.consentSeq, conversationId: conversations.id })
+      .select({
+        memberId: members.id,
+        subscription: members.subscription,
+        consentSeq: members.consentSeq,
+        conversationId: conversations.id,
+      })
       .from(members)
       .leftJoin(conversations, eq(conversations.memberId, members.id))
       .where(eq(members.phone, phone))
@@ -169,22 +225,51 @@ async function memberAndConversation(tx: Tx, phone: string) {
   let row = await find();
   if (!row) {
     // Two first texts at once: one insert wins, the other finds the winner's row.
-    await tx.insert(members).values({ firstName: 'New contact', phone, subscriptionSource: 'inbound', subscription: startingState(phone, 'not_opted_in') }).onConflictDoNothing({ target: members.phone });
+    await tx
+      .insert(members)
+      .values({
+        firstName: 'New contact',
+        phone,
+        subscriptionSource: 'inbound',
+        subscription: startingState(phone, 'not_opted_in'),
+      })
+      .onConflictDoNothing({ target: members.phone });
     row = (await find())!;
   }
   let conversationId = row.conversationId;
   if (!conversationId) {
-    await tx.insert(conversations).values({ memberId: row.memberId }).onConflictDoNothing({ target: conversations.memberId });
-    const [created] = await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.memberId, row.memberId));
+    await tx
+      .insert(conversations)
+      .values({ memberId: row.memberId })
+      .onConflictDoNothing({ target: conversations.memberId });
+    const [created] = await tx
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(eq(conversations.memberId, row.memberId));
     conversationId = created!.id;
   }
-  return { memberId: row.memberId, conversationId: conversationId!, subscription: row.subscription, consentSeq: row.consentSeq };
+  return {
+    memberId: row.memberId,
+    conversationId: conversationId!,
+    subscription: row.subscription,
+    consentSeq: row.consentSeq,
+  };
 }
 
 /** A replay: nothing new is written, but an automatic reply that never got queued is handed back to be queued. */
-async function duplicate(tx: Tx, msg: InboundText, ids: { memberId: string; conversationId: string }): Promise<InboundResult> {
-  const [original] = await tx.select({ id: messages.id }).from(messages).where(eq(messages.providerMessageId, msg.providerMessageId));
-  const pending = await tx.select({ id: messages.id }).from(messages).where(and(eq(messages.id, autoReplyId(msg.providerMessageId)), eq(messages.status, 'queued')));
+async function duplicate(
+  tx: Tx,
+  msg: InboundText,
+  ids: { memberId: string; conversationId: string },
+): Promise<InboundResult> {
+  const [original] = await tx
+    .select({ id: messages.id })
+    .from(messages)
+    .where(eq(messages.providerMessageId, msg.providerMessageId));
+  const pending = await tx
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.id, autoReplyId(msg.providerMessageId)), eq(messages.status, 'queued')));
   return { duplicate: true, messageId: original!.id, ...ids, followUps: pending.map((p) => p.id) };
 }
 
@@ -196,11 +281,20 @@ const preview = (text: string) => (text.length > 140 ? `${text.slice(0, 139)}…
 const RANK: Record<MessageStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3, received: 3 };
 const rankOf = sql`case ${messages.status} when 'queued' then 0 when 'sending' then 1 when 'sent' then 2 else 3 end`;
 
-export async function applyDeliveryStatus(db: TenantDb, report: { providerMessageId: string; status: 'sent' | 'delivered' | 'failed'; error?: string | null }) {
+export async function applyDeliveryStatus(
+  db: TenantDb,
+  report: { providerMessageId: string; status: 'sent' | 'delivered' | 'failed'; error?: string | null },
+) {
   const rows = await db
     .update(messages)
     .set({ status: report.status, error: report.error ?? null, statusAt: sql`now()` })
-    .where(and(eq(messages.providerMessageId, report.providerMessageId), eq(messages.direction, 'outbound'), sql`${rankOf} < ${RANK[report.status]}`))
+    .where(
+      and(
+        eq(messages.providerMessageId, report.providerMessageId),
+        eq(messages.direction, 'outbound'),
+        sql`${rankOf} < ${RANK[report.status]}`,
+      ),
+    )
     .returning({ id: messages.id });
   return rows.length > 0;
 }

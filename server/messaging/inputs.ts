@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 /** Texting inputs, shared by the routers and the pages' inline checks. Client-safe: zod only. */
-export const messageBody = z.string().trim().min(1, 'Write a message').max(1600, 'Keep it under 1,600 characters (10 segments)');
+export const messageBody = z
+  .string()
+  .trim()
+  .min(1, 'Write a message')
+  .max(1600, 'Keep it under 1,600 characters (10 segments)');
 
 export const audience = z.discriminatedUnion('type', [
   z.object({ type: z.literal('all') }),
@@ -14,7 +18,14 @@ export const broadcastInput = z.object({
   body: messageBody,
   audience,
   /** Omitted or null: send now. At most a year ahead (router), and never a date PostgreSQL cannot hold. */
-  scheduledAt: z.coerce.date().min(new Date('2000-01-01T00:00:00Z'), 'Choose a time in the future, or send now.').max(new Date('2200-01-01T00:00:00Z'), 'Choose a time within the next year.').nullish(),
+  scheduledAt: z.coerce
+    .date()
+    .min(new Date('2000-01-01T00:00:00Z'), 'Choose a time in the future, or send now.')
+    .max(new Date('2200-01-01T00:00:00Z'), 'Choose a time within the next year.')
+    .nullish(),
 });
 
-export const cursorInput = z.object({ cursor: z.string().max(500).nullish(), limit: z.number().int().min(1).max(100).default(30) });
+export const cursorInput = z.object({
+  cursor: z.string().max(500).nullish(),
+  limit: z.number().int().min(1).max(100).default(30),
+});

@@ -26,13 +26,23 @@ const drainPayload = z.object({ tenantId: z.string().uuid() });
 /** Queue the send of one message (at `runAt`, or now), within the registry's deadline. */
 export function enqueueSend(registry: Registry, tenantId: string, messageId: string, runAt?: Date) {
   // Keys name the church too: ids are only unique within one church's database.
-  const job = addJobInTransaction(registry.db, SEND_TASK, { tenantId, messageId }, { jobKey: `send:${tenantId}:${messageId}`, maxAttempts: 8, runAt });
+  const job = addJobInTransaction(
+    registry.db,
+    SEND_TASK,
+    { tenantId, messageId },
+    { jobKey: `send:${tenantId}:${messageId}`, maxAttempts: 8, runAt },
+  );
   return withDeadline(job, registry.timeoutMs);
 }
 
 /** Queue a broadcast's run (at `runAt`, or now), within the registry's deadline. */
 export function enqueueBroadcast(registry: Registry, tenantId: string, broadcastId: string, runAt?: Date) {
-  const job = addJobInTransaction(registry.db, BROADCAST_TASK, { tenantId, broadcastId }, { jobKey: `broadcast:${tenantId}:${broadcastId}`, maxAttempts: 10, runAt });
+  const job = addJobInTransaction(
+    registry.db,
+    BROADCAST_TASK,
+    { tenantId, broadcastId },
+    { jobKey: `broadcast:${tenantId}:${broadcastId}`, maxAttempts: 10, runAt },
+  );
   return withDeadline(job, registry.timeoutMs);
 }
 
@@ -44,7 +54,11 @@ const SAFETY_NET_MS = 30_000;
  * `runAt`. A crash after the write still runs the job half a minute later; a crash before it runs a job that finds
  * no row and does nothing. If only the final move fails, the safety net sends it: the admin is not told "failed".
  */
-export async function writeThenRun<T>(enqueue: (runAt: Date) => Promise<unknown>, runAt: Date, write: () => Promise<T>): Promise<T> {
+export async function writeThenRun<T>(
+  enqueue: (runAt: Date) => Promise<unknown>,
+  runAt: Date,
+  write: () => Promise<T>,
+): Promise<T> {
   await enqueue(new Date(Math.max(runAt.getTime(), Date.now() + SAFETY_NET_MS)));
   const written = await write();
   await enqueue(runAt).catch((err) => log.warn('job not moved forward; its safety net will run it', { err }));
@@ -61,12 +75,16 @@ const PAUSED_RETRY_MS = 60_000;
  * the text or broadcast (it may be reopened, and must not find them still pending) and end. Purged: just end.
  * Anything else (a church still provisioning, an outage) is thrown, for the queue's retries.
  */
-async function unlessUnavailable(work: () => Promise<void>, on: { later: (runAt: Date) => Promise<unknown>; closed: () => Promise<unknown> }) {
+async function unlessUnavailable(
+  work: () => Promise<void>,
+  on: { later: (runAt: Date) => Promise<unknown>; closed: () => Promise<unknown> },
+) {
   try {
     await work();
   } catch (err) {
     const reason = unavailableReason(err);
-    if (reason === 'maintenance' || reason === 'upgrading') await on.later(new Date(Date.now() + PAUSED_RETRY_MS)); // a fresh job under the same key
+    if (reason === 'maintenance' || reason === 'upgrading')
+      await on.later(new Date(Date.now() + PAUSED_RETRY_MS)); // a fresh job under the same key
     else if (reason === 'closed') await on.closed();
     else if (reason !== 'gone') throw err;
   }
@@ -75,7 +93,8 @@ async function unlessUnavailable(work: () => Promise<void>, on: { later: (runAt:
 export function messagingTasks(services: Services): Record<string, Task> {
   const { registry } = services;
   // A closed church's database is still there (and reachable the way its inbound texts are) until it is purged.
-  const inClosedChurch = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) => services.connections.withTenant(tenantId, fn, services.messaging.gate);
+  const inClosedChurch = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) =>
+    services.connections.withTenant(tenantId, fn, services.messaging.gate);
   return {
     // A church's waiting inbound texts, in order; while it cannot take them, the job comes back (at most a minute later).
     [DRAIN_TASK]: async (payload) => {
@@ -94,30 +113,36 @@ export function messagingTasks(services: Services): Record<string, Task> {
       const { tenantId, broadcastId } = broadcastPayload.parse(payload);
       await unlessUnavailable(() => broadcast(tenantId, broadcastId, helpers), {
         later: (at) => enqueueBroadcast(registry, tenantId, broadcastId, at),
-        closed: () => inClosedChurch(tenantId, (db) => markBroadcastFailed(db, broadcastId, 'Not sent: the workspace was closed.')),
+        closed: () =>
+          inClosedChurch(tenantId, (db) => markBroadcastFailed(db, broadcastId, 'Not sent: the workspace was closed.')),
       });
     },
   };
 
   async function send(tenantId: string, messageId: string, helpers: Parameters<Task>[1]) {
     const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-    const outcome = await services.connections.withTenant(tenantId, (db) => sendOne(services.messaging, db, tenantId, messageId, { finalAttempt }));
+    const outcome = await services.connections.withTenant(tenantId, (db) =>
+      sendOne(services.messaging, db, tenantId, messageId, { finalAttempt }),
+    );
     // Held in "sending" by a worker that may have died: look again later (after 10 minutes it is marked failed).
-    if (outcome === 'in_flight' && !finalAttempt) throw new Error(`message ${messageId} is still marked as sending; checking again later`);
+    if (outcome === 'in_flight' && !finalAttempt)
+      throw new Error(`message ${messageId} is still marked as sending; checking again later`);
   }
 
   async function broadcast(tenantId: string, broadcastId: string, helpers: Parameters<Task>[1]) {
     const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
     await services.connections.withTenant(tenantId, async (db) => {
       // A church that went read-only (its subscription ended) since scheduling does not text anyone.
-      if ((await services.access.get(tenantId)).readOnly) return markBroadcastFailed(db, broadcastId, READ_ONLY_NOT_SENT);
+      if ((await services.access.get(tenantId)).readOnly)
+        return markBroadcastFailed(db, broadcastId, READ_ONLY_NOT_SENT);
       // A trial's daily allowance is checked again when it starts: the inbox may have used it up since.
       const planned = await plannedSegments(db, broadcastId);
       const refusal = planned === null ? null : await broadcastRefusal(services, db, tenantId, planned);
       if (refusal) return markBroadcastFailed(db, broadcastId, `Not sent. ${refusal}`);
       await runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }).catch(async (err) => {
         // Out of attempts: say so on the broadcast rather than leave it "sending" for ever.
-        if (finalAttempt) await markBroadcastFailed(db, broadcastId, 'Not sent: it failed several times. Please try again.');
+        if (finalAttempt)
+          await markBroadcastFailed(db, broadcastId, 'Not sent: it failed several times. Please try again.');
         throw err;
       });
     });

@@ -21,6 +21,10 @@ export class PermanentSendError extends errorKind('PermanentSend') {}
 
 export function createProvider(config: Config): MessagingProvider {
   return config.TELNYX_API_KEY
-    ? createTelnyx({ apiKey: config.TELNYX_API_KEY, baseUrl: config.TELNYX_API_URL, messagingProfileId: config.TELNYX_MESSAGING_PROFILE_ID })
+    ? createTelnyx({
+        apiKey: config.TELNYX_API_KEY,
+        baseUrl: config.TELNYX_API_URL,
+        messagingProfileId: config.TELNYX_MESSAGING_PROFILE_ID,
+      })
     : createOutbox();
 }

@@ -14,14 +14,20 @@ export class NumberRouter {
   private byNumber = new LRUCache<string, { tenantId: string | null }>({ max: 50_000, ttl: TTL_MS }); // null: nobody's
   private byTenant = new LRUCache<string, string[]>({ max: 10_000, ttl: TTL_MS });
 
-  constructor(private registry: Registry, private timeoutMs: number) {}
+  constructor(
+    private registry: Registry,
+    private timeoutMs: number,
+  ) {}
 
   /** The church a number belongs to, or null when no church has it. */
   async tenantFor(e164: string): Promise<string | null> {
     const hit = this.byNumber.get(e164);
     if (hit) return hit.tenantId;
     const [row] = await withDeadline(
-      this.registry.db.select({ tenantId: phoneNumberIndex.tenantId }).from(phoneNumberIndex).where(eq(phoneNumberIndex.e164, e164)),
+      this.registry.db
+        .select({ tenantId: phoneNumberIndex.tenantId })
+        .from(phoneNumberIndex)
+        .where(eq(phoneNumberIndex.e164, e164)),
       this.timeoutMs,
     );
     this.byNumber.set(e164, { tenantId: row?.tenantId ?? null });
@@ -33,7 +39,11 @@ export class NumberRouter {
     const hit = this.byTenant.get(tenantId);
     if (hit) return hit;
     const rows = await withDeadline(
-      this.registry.db.select({ e164: phoneNumberIndex.e164 }).from(phoneNumberIndex).where(eq(phoneNumberIndex.tenantId, tenantId)).orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164)),
+      this.registry.db
+        .select({ e164: phoneNumberIndex.e164 })
+        .from(phoneNumberIndex)
+        .where(eq(phoneNumberIndex.tenantId, tenantId))
+        .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164)),
       this.timeoutMs,
     );
     const numbers = rows.map((r) => r.e164);

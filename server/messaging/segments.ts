@@ -11,7 +11,13 @@ const basic = new Set(GSM_BASIC);
 const extended = new Set(GSM_EXTENDED);
 
 export type Encoding = 'GSM-7' | 'UCS-2';
-export type SegmentCount = { encoding: Encoding; units: number; segments: number; perSegment: number; remaining: number };
+export type SegmentCount = {
+  encoding: Encoding;
+  units: number;
+  segments: number;
+  perSegment: number;
+  remaining: number;
+};
 
 const LIMITS = { 'GSM-7': { single: 160, multi: 153 }, 'UCS-2': { single: 70, multi: 67 } } as const;
 
@@ -22,7 +28,8 @@ export function countSegments(text: string): SegmentCount {
   const widths = chars.map((c) => (gsm ? (extended.has(c) ? 2 : 1) : c.length)); // c.length: UTF-16 units
   const units = widths.reduce((a, b) => a + b, 0);
   const { single, multi } = LIMITS[encoding];
-  if (units <= single) return { encoding, units, segments: units === 0 ? 0 : 1, perSegment: single, remaining: single - units };
+  if (units <= single)
+    return { encoding, units, segments: units === 0 ? 0 : 1, perSegment: single, remaining: single - units };
   // Pack greedily so a two-unit character moves whole into the next segment.
   let segments = 1;
   let used = 0;

@@ -13,7 +13,12 @@ import type { NumberRouter } from './routing';
  * worker died mid-call) is marked failed rather than resent: we cannot know whether it left, and a church must
  * never text someone twice.
  */
-export type SenderDeps = { provider: MessagingProvider; numbers: NumberRouter; sendRate: RateLimiterAbstract; inbound: Pick<InboundQueue, 'optOutPending'> };
+export type SenderDeps = {
+  provider: MessagingProvider;
+  numbers: NumberRouter;
+  sendRate: RateLimiterAbstract;
+  inbound: Pick<InboundQueue, 'optOutPending'>;
+};
 /** `in_flight`: another worker holds the message in "sending" (or died doing so less than 10 minutes ago). */
 export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'in_flight';
 
@@ -21,9 +26,22 @@ const STUCK_AFTER = '10 minutes';
 export const NOT_SUBSCRIBED = 'Not sent: this person has unsubscribed (they replied STOP).';
 export const NOT_OPTED_IN = 'Not sent: this person has not opted in to broadcasts.';
 
-type Claimed = { id: string; kind: string; body: string; phone: string; subscription: string; church_number: string | null };
+type Claimed = {
+  id: string;
+  kind: string;
+  body: string;
+  phone: string;
+  subscription: string;
+  church_number: string | null;
+};
 
-export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, messageId: string, opts: { finalAttempt: boolean }): Promise<SendOutcome> {
+export async function sendOne(
+  deps: SenderDeps,
+  db: TenantDb,
+  tenantId: string,
+  messageId: string,
+  opts: { finalAttempt: boolean },
+): Promise<SendOutcome> {
   // Everything that can fail for reasons of our own happens before the claim, so a claimed message is only ever
   // left in "sending" by a crash.
   const numbers = await deps.numbers.numbersOf(tenantId);
@@ -40,7 +58,8 @@ export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, 
   // still waiting in the registry for this church's database (its inbound texts are delivered in order, later).
   if (claimed.kind !== 'auto') {
     if (claimed.subscription === 'unsubscribed' || stopWaiting) return fail(db, messageId, NOT_SUBSCRIBED);
-    if (claimed.subscription === 'not_opted_in' && claimed.kind === 'broadcast') return fail(db, messageId, NOT_OPTED_IN);
+    if (claimed.subscription === 'not_opted_in' && claimed.kind === 'broadcast')
+      return fail(db, messageId, NOT_OPTED_IN);
   }
   const from = claimed.church_number && numbers.includes(claimed.church_number) ? claimed.church_number : numbers[0];
   if (!from) return fail(db, messageId, 'Not sent: the church has no sending number yet (Settings → Phone numbers).');
@@ -49,12 +68,22 @@ export async function sendOne(deps: SenderDeps, db: TenantDb, tenantId: string, 
     const { providerMessageId } = await deps.provider.send({ from, to: claimed.phone, text: claimed.body });
     await db
       .update(messages)
-      .set({ status: 'sent', providerMessageId, fromNumber: from, toNumber: claimed.phone, error: null, statusAt: sql`now()` })
+      .set({
+        status: 'sent',
+        providerMessageId,
+        fromNumber: from,
+        toNumber: claimed.phone,
+        error: null,
+        statusAt: sql`now()`,
+      })
       .where(and(eq(messages.id, messageId), eq(messages.status, 'sending')));
     return 'sent';
   } catch (err) {
     if (TransientSendError.is(err) && !opts.finalAttempt) {
-      await db.update(messages).set({ status: 'queued', statusAt: sql`now()` }).where(eq(messages.id, messageId));
+      await db
+        .update(messages)
+        .set({ status: 'queued', statusAt: sql`now()` })
+        .where(eq(messages.id, messageId));
       throw err; // the job is retried later, with backoff
     }
     log.warn('message not sent', { tenantId, messageId, err });
@@ -78,11 +107,17 @@ export const WORKSPACE_CLOSED = 'Not sent: the workspace was closed.';
 
 /** A message that never left (still queued) is marked failed with `error`; one already settled is left alone. */
 export async function failIfQueued(db: TenantDb, messageId: string, error: string) {
-  await db.update(messages).set({ status: 'failed', error, statusAt: sql`now()` }).where(and(eq(messages.id, messageId), eq(messages.status, 'queued')));
+  await db
+    .update(messages)
+    .set({ status: 'failed', error, statusAt: sql`now()` })
+    .where(and(eq(messages.id, messageId), eq(messages.status, 'queued')));
 }
 
 async function fail(db: TenantDb, messageId: string, error: string): Promise<SendOutcome> {
-  await db.update(messages).set({ status: 'failed', error, statusAt: sql`now()` }).where(eq(messages.id, messageId));
+  await db
+    .update(messages)
+    .set({ status: 'failed', error, statusAt: sql`now()` })
+    .where(eq(messages.id, messageId));
   return 'failed';
 }
 
@@ -94,8 +129,18 @@ async function fail(db: TenantDb, messageId: string, error: string): Promise<Sen
 export async function settleUnclaimed(db: TenantDb, messageId: string): Promise<SendOutcome> {
   const [stuck] = await db
     .update(messages)
-    .set({ status: 'failed', error: 'Not sent: interrupted while sending, and not retried so it cannot arrive twice.', statusAt: sql`now()` })
-    .where(and(eq(messages.id, messageId), eq(messages.status, 'sending'), sql`${messages.statusAt} < now() - ${STUCK_AFTER}::interval`))
+    .set({
+      status: 'failed',
+      error: 'Not sent: interrupted while sending, and not retried so it cannot arrive twice.',
+      statusAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(messages.id, messageId),
+        eq(messages.status, 'sending'),
+        sql`${messages.statusAt} < now() - ${STUCK_AFTER}::interval`,
+      ),
+    )
     .returning({ id: messages.id });
   if (stuck) return 'failed';
   const [row] = await db.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId));

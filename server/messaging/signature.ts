@@ -32,7 +32,12 @@ export function signWebhook(privateKey: KeyObject, rawBody: string, timestamp = 
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
-export function verifyWebhook(publicKey: KeyObject, rawBody: string, headers: Headers, now = Date.now()): SignatureCheck {
+export function verifyWebhook(
+  publicKey: KeyObject,
+  rawBody: string,
+  headers: Headers,
+  now = Date.now(),
+): SignatureCheck {
   const signature = headers.get(SIGNATURE_HEADER);
   const timestamp = headers.get(TIMESTAMP_HEADER);
   if (!signature || !timestamp) return { ok: false, reason: 'missing signature headers' };
@@ -41,5 +46,7 @@ export function verifyWebhook(publicKey: KeyObject, rawBody: string, headers: He
   if (Math.abs(now / 1000 - Number(timestamp)) > TOLERANCE_SECONDS) return { ok: false, reason: 'stale timestamp' };
   const sig = Buffer.from(signature, 'base64');
   if (sig.length !== 64) return { ok: false, reason: 'malformed signature' };
-  return verify(null, Buffer.from(`${timestamp}|${rawBody}`), publicKey, sig) ? { ok: true } : { ok: false, reason: 'bad signature' };
+  return verify(null, Buffer.from(`${timestamp}|${rawBody}`), publicKey, sig)
+    ? { ok: true }
+    : { ok: false, reason: 'bad signature' };
 }

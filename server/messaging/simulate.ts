@@ -14,18 +14,30 @@ export function telnyxReceivedEvent(opts: { from: string; to: string; text: stri
       event_type: 'message.received',
       id: randomUUID(),
       occurred_at: new Date().toISOString(),
-      payload: { id: opts.id ?? `sim-${randomUUID()}`, direction: 'inbound', type: 'SMS', from: { phone_number: opts.from }, to: [{ phone_number: opts.to }], text: opts.text },
+      payload: {
+        id: opts.id ?? `sim-${randomUUID()}`,
+        direction: 'inbound',
+        type: 'SMS',
+        from: { phone_number: opts.from },
+        to: [{ phone_number: opts.to }],
+        text: opts.text,
+      },
     },
   });
 }
 
-export async function simulateInbound(services: Services, opts: { from: string; to: string; text: string }): Promise<number> {
+export async function simulateInbound(
+  services: Services,
+  opts: { from: string; to: string; text: string },
+): Promise<number> {
   const key = services.messaging.signingKey;
   if (!key) throw new Error('simulated replies need the local outbox (no TELNYX_PUBLIC_KEY)');
   const body = telnyxReceivedEvent(opts);
   const init = { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(key, body) }, body };
   const base = services.config.NEXTAUTH_URL;
   // Over HTTP when we know our own address (the app); in-process otherwise (integration tests have no server).
-  const res = base ? await fetch(new URL('/api/webhooks/telnyx', base), { ...init, signal: AbortSignal.timeout(10_000) }) : await handleTelnyxWebhook(new Request('http://local/api/webhooks/telnyx', init), services);
+  const res = base
+    ? await fetch(new URL('/api/webhooks/telnyx', base), { ...init, signal: AbortSignal.timeout(10_000) })
+    : await handleTelnyxWebhook(new Request('http://local/api/webhooks/telnyx', init), services);
   return res.status;
 }

@@ -4,7 +4,12 @@ import { PermanentSendError, TransientSendError, type MessagingProvider } from '
 /** Telnyx's Messaging API: POST /v2/messages. 429 and 5xx are retried later; other refusals are final. */
 const sent = z.object({ data: z.object({ id: z.string().min(1) }) });
 
-export function createTelnyx(opts: { apiKey: string; baseUrl: string; messagingProfileId?: string; timeoutMs?: number }): MessagingProvider {
+export function createTelnyx(opts: {
+  apiKey: string;
+  baseUrl: string;
+  messagingProfileId?: string;
+  timeoutMs?: number;
+}): MessagingProvider {
   // {TELNYX_API_URL}/v2/messages, keeping any path the base URL has (a proxy's prefix).
   const endpoint = new URL('v2/messages', opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
   return {
@@ -14,14 +19,26 @@ export function createTelnyx(opts: { apiKey: string; baseUrl: string; messagingP
       try {
         res = await fetch(endpoint, {
           method: 'POST',
-          headers: { authorization: `Bearer ${opts.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify({ from, to, text, ...(opts.messagingProfileId ? { messaging_profile_id: opts.messagingProfileId } : {}) }),
+          headers: {
+            authorization: `Bearer ${opts.apiKey}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
+          body: JSON.stringify({
+            from,
+            to,
+            text,
+            ...(opts.messagingProfileId ? { messaging_profile_id: opts.messagingProfileId } : {}),
+          }),
           signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
         });
       } catch (err) {
         if (neverConnected(err)) throw new TransientSendError('Telnyx could not be reached', { cause: err });
         // The request may have reached Telnyx (no answer in time, connection lost mid-way): retrying could text twice.
-        throw new PermanentSendError('Telnyx did not confirm the message, so it may or may not have been sent (not retried, so it cannot arrive twice)', { cause: err });
+        throw new PermanentSendError(
+          'Telnyx did not confirm the message, so it may or may not have been sent (not retried, so it cannot arrive twice)',
+          { cause: err },
+        );
       }
       const body = await res.json().catch(() => null);
       if (res.status === 429 || res.status >= 500) throw new TransientSendError(`Telnyx answered ${res.status}`);
@@ -34,10 +51,21 @@ export function createTelnyx(opts: { apiKey: string; baseUrl: string; messagingP
 }
 
 /** Errors raised before any connection to Telnyx existed: the request never left, so it is safe to try again. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function neverConnected(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown; errors?: unknown[] } | undefined; e && typeof e === 'object'; e = e.cause as typeof e) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown; errors?: unknown[] } | undefined;
+    e && typeof e === 'object';
+    e = e.cause as typeof e
+  ) {
     if (typeof e.code === 'string' && NOT_CONNECTED.has(e.code)) return true;
     if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(neverConnected)) return true; // several addresses tried
   }

@@ -21,33 +21,59 @@ import { verifyWebhook } from './signature';
 // Whatever arrives is made storable (a NUL or a broken surrogate would otherwise fail the insert for ever).
 const text = (max: number) => z.string().max(max).transform(storableText);
 const number = z.object({ phone_number: text(32).pipe(z.string().trim().min(3)) });
-const envelope = z.object({ data: z.object({ event_type: z.string().max(100), id: z.string().max(200).optional(), payload: z.unknown() }) });
-const received = z.object({ id: text(200).pipe(z.string().min(1)), from: number, to: z.array(number).min(1).max(20), text: text(10_000).nullish() });
+const envelope = z.object({
+  data: z.object({ event_type: z.string().max(100), id: z.string().max(200).optional(), payload: z.unknown() }),
+});
+const received = z.object({
+  id: text(200).pipe(z.string().min(1)),
+  from: number,
+  to: z.array(number).min(1).max(20),
+  text: text(10_000).nullish(),
+});
 const delivery = z.object({
   id: text(200).pipe(z.string().min(1)),
   from: number,
-  to: z.array(number.extend({ status: z.string().max(50).optional() })).min(1).max(20),
-  errors: z.array(z.object({ title: text(1000).optional(), detail: text(1000).optional() })).max(20).optional(),
+  to: z
+    .array(number.extend({ status: z.string().max(50).optional() }))
+    .min(1)
+    .max(20),
+  errors: z
+    .array(z.object({ title: text(1000).optional(), detail: text(1000).optional() }))
+    .max(20)
+    .optional(),
 });
 
 type Outcome = { status: number; body: Record<string, unknown> };
 const answer = (status: number, body: Record<string, unknown>): Outcome => ({ status, body });
 
 export function handleTelnyxWebhook(request: Request, services: Services): Promise<Response> {
-  return runWithContext({ requestId: requestIdFrom(request.headers), ip: clientAddress(request.headers, services.config.TRUST_PROXY_HOPS) }, async () => {
-    const outcome = await handle(request, services).catch((err): Outcome => {
-      // Nothing was kept (the registry did not answer, or something unexpected): ask Telnyx to retry.
-      log.warn('telnyx webhook: not kept; asking for a retry', { err });
-      return answer(503, { error: 'temporarily unavailable' });
-    });
-    countWebhook('telnyx', metricOutcome(outcome));
-    return Response.json(outcome.body, { status: outcome.status, headers: outcome.status === 503 ? { 'retry-after': '5' } : {} });
-  });
+  return runWithContext(
+    { requestId: requestIdFrom(request.headers), ip: clientAddress(request.headers, services.config.TRUST_PROXY_HOPS) },
+    async () => {
+      const outcome = await handle(request, services).catch((err): Outcome => {
+        // Nothing was kept (the registry did not answer, or something unexpected): ask Telnyx to retry.
+        log.warn('telnyx webhook: not kept; asking for a retry', { err });
+        return answer(503, { error: 'temporarily unavailable' });
+      });
+      countWebhook('telnyx', metricOutcome(outcome));
+      return Response.json(outcome.body, {
+        status: outcome.status,
+        headers: outcome.status === 503 ? { 'retry-after': '5' } : {},
+      });
+    },
+  );
 }
 
 /** The metrics' name for an answer: the same facts Telnyx was told. */
 function metricOutcome({ status, body }: Outcome): WebhookOutcome {
-  if (status !== 200) return status === 401 ? 'unauthorized' : status === 413 ? 'too_large' : status === 503 ? 'unavailable' : 'bad_request';
+  if (status !== 200)
+    return status === 401
+      ? 'unauthorized'
+      : status === 413
+        ? 'too_large'
+        : status === 503
+          ? 'unavailable'
+          : 'bad_request';
   if ('ignored' in body) return 'ignored';
   return METRIC_NAMES[body.outcome as Received['outcome']];
 }
@@ -116,8 +142,20 @@ async function onDelivery(services: Services, type: string, payload: unknown): P
   setContextFields({ tenantId });
   const status = deliveryStatus(type, p.to[0]!.status);
   if (!status) return answer(200, { ignored: `status ${p.to[0]!.status}` });
-  const error = status === 'failed' ? p.errors?.map((e) => e.detail ?? e.title).filter(Boolean).join('; ').slice(0, 1000) || 'Not delivered' : null;
-  const result = await receive(services, { tenantId, kind: 'status', key: `${type}:${p.id}:${status}`, payload: { providerMessageId: p.id, status, error } });
+  const error =
+    status === 'failed'
+      ? p.errors
+          ?.map((e) => e.detail ?? e.title)
+          .filter(Boolean)
+          .join('; ')
+          .slice(0, 1000) || 'Not delivered'
+      : null;
+  const result = await receive(services, {
+    tenantId,
+    kind: 'status',
+    key: `${type}:${p.id}:${status}`,
+    payload: { providerMessageId: p.id, status, error },
+  });
   return answer(200, result);
 }
 

@@ -13,7 +13,15 @@ export function installCrashHandlers(opts: { exitOnRejection: boolean }) {
   if (holder.__steepleCrashHandlers) return;
   holder.__steepleCrashHandlers = true;
   process.on('uncaughtException', (err) => void fatal('uncaught exception: the process will exit', err, true));
-  process.on('unhandledRejection', (reason) => void fatal(opts.exitOnRejection ? 'unhandled promise rejection: the process will exit' : 'unhandled promise rejection', reason, opts.exitOnRejection));
+  process.on(
+    'unhandledRejection',
+    (reason) =>
+      void fatal(
+        opts.exitOnRejection ? 'unhandled promise rejection: the process will exit' : 'unhandled promise rejection',
+        reason,
+        opts.exitOnRejection,
+      ),
+  );
 }
 
 async function fatal(message: string, reason: unknown, exit: boolean) {

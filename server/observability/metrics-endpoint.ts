@@ -13,7 +13,9 @@ export async function handleMetricsRequest(request: Request, services: Services)
     return new Response('Unauthorized\n', { status: 401, headers: { 'www-authenticate': 'Bearer' } });
   }
   await refreshScrapeMetrics(services);
-  return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' } });
+  return new Response(await metrics.registry.metrics(), {
+    headers: { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' },
+  });
 }
 
 // Both sides hashed first: equal lengths for timingSafeEqual, and nothing learnt from how long a wrong token is.

@@ -15,7 +15,10 @@ const CONNECTION_COUNTERS = {
   created: ['steeple_tenant_pools_created_total', 'Church pools opened since the process started'],
   closed: ['steeple_tenant_pools_closed_total', 'Church pools closed since the process started'],
   evicted: ['steeple_tenant_pools_evicted_total', 'Church pools closed to make room under the budget or when idle'],
-  budgetTimeouts: ['steeple_tenant_connection_budget_timeouts_total', 'Requests that waited for room under the budget and gave up'],
+  budgetTimeouts: [
+    'steeple_tenant_connection_budget_timeouts_total',
+    'Requests that waited for room under the budget and gave up',
+  ],
 } as const satisfies { [K in keyof ConnectionStats]?: readonly [string, string] };
 
 const CONNECTION_GAUGES = {
@@ -26,10 +29,16 @@ const CONNECTION_GAUGES = {
   budget: ['steeple_tenant_connection_budget', 'Connections all church pools together may hold (CONNECTION_BUDGET)'],
   waiting: ['steeple_tenant_connection_waiters', 'Requests waiting for room under the budget'],
   closing: ['steeple_tenant_pools_closing', 'Church pools being closed'],
-  potentialLeaks: ['steeple_tenant_pool_potential_leaks', 'Pools created but neither cached, closing nor closed (must be 0)'],
+  potentialLeaks: [
+    'steeple_tenant_pool_potential_leaks',
+    'Pools created but neither cached, closing nor closed (must be 0)',
+  ],
 } as const satisfies { [K in keyof ConnectionStats]?: readonly [string, string] };
 
-const mapValues = <T extends Record<string, readonly [string, string]>, M>(table: T, make: (name: string, help: string) => M) =>
+const mapValues = <T extends Record<string, readonly [string, string]>, M>(
+  table: T,
+  make: (name: string, help: string) => M,
+) =>
   Object.fromEntries(Object.entries(table).map(([k, [name, help]]) => [k, make(name, help)])) as { [K in keyof T]: M };
 
 function createMetrics() {
@@ -40,12 +49,38 @@ function createMetrics() {
     registry,
     connectionCounters: mapValues(CONNECTION_COUNTERS, (name, help) => new Counter({ name, help, registers })),
     connectionGauges: mapValues(CONNECTION_GAUGES, (name, help) => new Gauge({ name, help, registers })),
-    queueJobs: new Gauge({ name: 'steeple_queue_jobs', help: 'Jobs in the queue by state (ready, scheduled, running, failed)', labelNames: ['state'] as const, registers }),
-    registryUp: new Gauge({ name: 'steeple_registry_up', help: '1 when the registry answered this scrape; 0 when registry-backed metrics were skipped', registers }),
-    inboundPending: new Gauge({ name: 'steeple_inbound_pending', help: 'Inbound texts and delivery reports kept in the registry, waiting for their church’s database', registers }),
-    inboundOldest: new Gauge({ name: 'steeple_inbound_oldest_pending_seconds', help: 'How long the oldest waiting inbound event has waited (0 when none)', registers }),
-    inboundSetAside: new Gauge({ name: 'steeple_inbound_set_aside', help: 'Inbound events set aside after repeated failures, kept 30 days for an operator', registers }),
-    webhooks: new Counter({ name: 'steeple_webhooks_total', help: 'Webhooks received, by provider and outcome', labelNames: ['provider', 'outcome'] as const, registers }),
+    queueJobs: new Gauge({
+      name: 'steeple_queue_jobs',
+      help: 'Jobs in the queue by state (ready, scheduled, running, failed)',
+      labelNames: ['state'] as const,
+      registers,
+    }),
+    registryUp: new Gauge({
+      name: 'steeple_registry_up',
+      help: '1 when the registry answered this scrape; 0 when registry-backed metrics were skipped',
+      registers,
+    }),
+    inboundPending: new Gauge({
+      name: 'steeple_inbound_pending',
+      help: 'Inbound texts and delivery reports kept in the registry, waiting for their church’s database',
+      registers,
+    }),
+    inboundOldest: new Gauge({
+      name: 'steeple_inbound_oldest_pending_seconds',
+      help: 'How long the oldest waiting inbound event has waited (0 when none)',
+      registers,
+    }),
+    inboundSetAside: new Gauge({
+      name: 'steeple_inbound_set_aside',
+      help: 'Inbound events set aside after repeated failures, kept 30 days for an operator',
+      registers,
+    }),
+    webhooks: new Counter({
+      name: 'steeple_webhooks_total',
+      help: 'Webhooks received, by provider and outcome',
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    }),
     provisioningSeconds: new Histogram({
       name: 'steeple_provisioning_duration_seconds',
       help: 'One provisioning run (signup to ready, or until it fails or is handed back for a retry)',
@@ -86,7 +121,8 @@ export type WebhookOutcome =
   | 'not_configured'
   | 'unavailable';
 
-export const countWebhook = (provider: 'telnyx' | 'stripe', outcome: WebhookOutcome) => metrics.webhooks.inc({ provider, outcome });
+export const countWebhook = (provider: 'telnyx' | 'stripe', outcome: WebhookOutcome) =>
+  metrics.webhooks.inc({ provider, outcome });
 
 /** Time one provisioning run; a throw hands the job back to the queue, so it counts as a retry. */
 export async function timeProvisioning(run: () => Promise<ProvisionOutcome>): Promise<ProvisionOutcome> {
@@ -114,7 +150,8 @@ export async function refreshScrapeMetrics(services: Services) {
     counter.reset();
     counter.inc(stats[key as keyof typeof CONNECTION_COUNTERS]);
   }
-  for (const [key, gauge] of Object.entries(metrics.connectionGauges)) gauge.set(stats[key as keyof typeof CONNECTION_GAUGES]);
+  for (const [key, gauge] of Object.entries(metrics.connectionGauges))
+    gauge.set(stats[key as keyof typeof CONNECTION_GAUGES]);
   const queue = await queueHealth(services, services.config.REGISTRY_TIMEOUT_MS);
   metrics.registryUp.set(queue ? 1 : 0);
   metrics.queueJobs.reset(); // no stale depths while the registry is out of reach

@@ -7,6 +7,9 @@ export function withoutQueryParams(err: Error): Error {
   if (!Array.isArray(params)) return err;
   const leaked = `\nparams: ${params}`; // exactly as DrizzleQueryError formats them
   const hidden = '\nparams: [redacted]';
-  const copy = new Error(err.message.replace(leaked, () => hidden), { cause: err.cause });
+  const copy = new Error(
+    err.message.replace(leaked, () => hidden),
+    { cause: err.cause },
+  );
   return Object.assign(copy, { name: err.name, stack: err.stack?.replace(leaked, () => hidden) });
 }

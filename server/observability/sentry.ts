@@ -8,7 +8,11 @@ import type { ErrorEvent } from '@sentry/node';
 type Capture = (err: Error, tags: Record<string, string>, message: string) => void;
 
 // Once per process, however many times Next.js bundled this module.
-const holder = globalThis as unknown as { __steepleSentryInit?: Promise<void>; __steepleSentryCapture?: Capture; __steepleSentryFlush?: (ms: number) => Promise<boolean> };
+const holder = globalThis as unknown as {
+  __steepleSentryInit?: Promise<void>;
+  __steepleSentryCapture?: Capture;
+  __steepleSentryFlush?: (ms: number) => Promise<boolean>;
+};
 
 export function initSentry(dsn: string | undefined): Promise<void> {
   if (!dsn) return Promise.resolve();
@@ -22,7 +26,16 @@ async function start(dsn: string) {
   Sentry.init({
     dsn,
     // SDK 11's replacement for `sendDefaultPii: false`: no user, cookies, headers, bodies, query strings or variables.
-    dataCollection: { userInfo: false, cookies: false, httpHeaders: false, httpBodies: [], urlQueryParams: false, stackFrameVariables: false, databaseQueryData: false, queues: false },
+    dataCollection: {
+      userInfo: false,
+      cookies: false,
+      httpHeaders: false,
+      httpBodies: [],
+      urlQueryParams: false,
+      stackFrameVariables: false,
+      databaseQueryData: false,
+      queues: false,
+    },
     defaultIntegrations: false,
     // No tracing: no span streaming, and no module-loader hook that patches libraries for spans.
     traceLifecycle: 'static',
@@ -30,7 +43,8 @@ async function start(dsn: string) {
     integrations: [Sentry.linkedErrorsIntegration(), Sentry.dedupeIntegration()],
     beforeSend: scrub,
   });
-  holder.__steepleSentryCapture = (err, tags, message) => void Sentry.captureException(err, { tags, extra: { log: message } });
+  holder.__steepleSentryCapture = (err, tags, message) =>
+    void Sentry.captureException(err, { tags, extra: { log: message } });
   holder.__steepleSentryFlush = (ms) => Sentry.flush(ms);
 }
 
@@ -44,13 +58,21 @@ export function reportError(err: Error, tags: Record<string, string>, message: s
   holder.__steepleSentryCapture?.(err, tags, message);
 }
 
-const SECRET_HEADERS = new Set(['cookie', 'set-cookie', 'authorization', 'proxy-authorization', 'stripe-signature', 'telnyx-signature-ed25519']);
+const SECRET_HEADERS = new Set([
+  'cookie',
+  'set-cookie',
+  'authorization',
+  'proxy-authorization',
+  'stripe-signature',
+  'telnyx-signature-ed25519',
+]);
 
 /** Bodies, cookies, query strings and credential headers never leave the process. */
 function scrub(event: ErrorEvent): ErrorEvent {
   if (event.request) {
     const { data: _data, cookies: _cookies, query_string: _query, headers, ...rest } = event.request;
-    const safe = headers && Object.fromEntries(Object.entries(headers).filter(([k]) => !SECRET_HEADERS.has(k.toLowerCase())));
+    const safe =
+      headers && Object.fromEntries(Object.entries(headers).filter(([k]) => !SECRET_HEADERS.has(k.toLowerCase())));
     event.request = { ...rest, ...(safe && { headers: safe }) };
   }
   return event;

@@ -18,7 +18,14 @@ import type { SignupInput } from '@/server/inputs';
 
 const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead, or use another email.';
 
-type Details = { churchName: string; timezone: string; size?: string | null; adminName: string; email: string; passwordHash: string };
+type Details = {
+  churchName: string;
+  timezone: string;
+  size?: string | null;
+  adminName: string;
+  email: string;
+  passwordHash: string;
+};
 
 /** Public signup: hash the password (the queue never sees it), then start provisioning. */
 export async function signup(services: Services, input: SignupInput): Promise<{ ticket: string }> {
@@ -32,10 +39,20 @@ export async function signup(services: Services, input: SignupInput): Promise<{ 
  * failed job, which moves to the new one. Only a failed job can be retried, and only once.
  */
 export async function retrySignup(services: Services, ticket: string): Promise<{ ticket: string }> {
-  const retryable = and(eq(provisioningJobs.ticketHash, sha256(ticket)), eq(provisioningJobs.state, 'failed'), isNotNull(provisioningJobs.adminPasswordHash));
+  const retryable = and(
+    eq(provisioningJobs.ticketHash, sha256(ticket)),
+    eq(provisioningJobs.state, 'failed'),
+    isNotNull(provisioningJobs.adminPasswordHash),
+  );
   const [failed] = await services.registry.db.select().from(provisioningJobs).where(retryable);
   // Claim it (once): RETURNING shows the row after the update, so the hash must come from the select above.
-  const claimed = failed ? await services.registry.db.update(provisioningJobs).set({ adminPasswordHash: null }).where(and(eq(provisioningJobs.id, failed.id), retryable)).returning({ id: provisioningJobs.id }) : [];
+  const claimed = failed
+    ? await services.registry.db
+        .update(provisioningJobs)
+        .set({ adminPasswordHash: null })
+        .where(and(eq(provisioningJobs.id, failed.id), retryable))
+        .returning({ id: provisioningJobs.id })
+    : [];
   if (!failed || !claimed.length) throw new NotFound('This signup cannot be retried. Please start again.');
   const [church] = await services.registry.db.select().from(churches).where(eq(churches.tenantId, failed.tenantId));
   return startProvisioning(services, {
@@ -61,8 +78,17 @@ async function startProvisioning(services: Services, input: Details): Promise<{ 
   try {
     await registry.db.transaction(async (db) => {
       const server = await placeChurch(db, config.PLACEMENT_SERVER);
-      if (!server) throw new Error(config.PLACEMENT_SERVER ? `PLACEMENT_SERVER ${config.PLACEMENT_SERVER} is not a registered database server` : 'no database server is accepting new churches');
-      if (server.room <= 0) log.warn('database server over capacity; placing the church there anyway', { server: server.name, room: server.room });
+      if (!server)
+        throw new Error(
+          config.PLACEMENT_SERVER
+            ? `PLACEMENT_SERVER ${config.PLACEMENT_SERVER} is not a registered database server`
+            : 'no database server is accepting new churches',
+        );
+      if (server.room <= 0)
+        log.warn('database server over capacity; placing the church there anyway', {
+          server: server.name,
+          room: server.room,
+        });
       await db.insert(tenants).values({
         id: tenantId,
         slug: `${slugify(input.churchName)}-${tenantId.slice(0, 6)}`,
@@ -71,7 +97,9 @@ async function startProvisioning(services: Services, input: Details): Promise<{ 
         dbRole: naming.role(tenantId),
         dbSecret: encryptSecret(randomToken(24), config.STEEPLE_SECRET_KEY),
       });
-      await db.insert(churches).values({ tenantId, name: input.churchName, timezone: input.timezone, size: input.size ?? null });
+      await db
+        .insert(churches)
+        .values({ tenantId, name: input.churchName, timezone: input.timezone, size: input.size ?? null });
       const adminId = randomUUID();
       await db.insert(adminEmailIndex).values({ email: input.email, tenantId, adminId });
       await db.insert(provisioningJobs).values({
@@ -84,7 +112,12 @@ async function startProvisioning(services: Services, input: Details): Promise<{ 
         adminEmail: input.email,
         adminPasswordHash: input.passwordHash,
       });
-      await addJobInTransaction(db, PROVISION_TASK, { jobId }, { jobKey: provisionJobKey(tenantId, jobId), maxAttempts: config.PROVISION_MAX_ATTEMPTS });
+      await addJobInTransaction(
+        db,
+        PROVISION_TASK,
+        { jobId },
+        { jobKey: provisionJobKey(tenantId, jobId), maxAttempts: config.PROVISION_MAX_ATTEMPTS },
+      );
     });
   } catch (err) {
     if (isUniqueViolation(err, 'admin_email_index_pkey')) throw new Conflict(EMAIL_TAKEN);
@@ -110,6 +143,12 @@ export async function provisioningStatus(services: Services, ticket: string) {
 }
 
 function slugify(name: string) {
-  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'church';
+  return (
+    name
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'church'
+  );
 }
-

@@ -30,36 +30,51 @@ export const billingRouter = router({
   allowance: tenantProcedure.query(({ ctx }) => allowanceOf(ctx.services, ctx.db, ctx.tenantId)),
 
   /** A Stripe Checkout page for the subscription; the webhook records the result. */
-  checkout: permittedProcedure('billing.manage').meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {
-    const billing = requireBilling(ctx.services.billing);
-    const account = await accountOf(ctx.services.registry, ctx.tenantId);
-    if (account?.subscriptionId && ['active', 'past_due', 'trialing'].includes(account.status)) {
-      throw new TRPCError({ code: 'CONFLICT', message: 'This church already has a plan. Use “Manage billing” to change it.' });
-    }
-    const customer = await ensureCustomer(ctx.services.registry, billing, ctx.tenantId, ctx.admin.email);
-    const session = await billing.stripe.checkout.sessions.create({
-      mode: 'subscription',
-      customer,
-      client_reference_id: ctx.tenantId,
-      line_items: [{ price: billing.priceId, quantity: 1 }],
-      success_url: appUrl(ctx.services.config.NEXTAUTH_URL, '/settings/billing?checkout=success'),
-      cancel_url: appUrl(ctx.services.config.NEXTAUTH_URL, '/settings/billing?checkout=canceled'),
-    });
-    if (!session.url) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Stripe did not open a checkout page. Please try again.' });
-    return { url: session.url };
-  }),
+  checkout: permittedProcedure('billing.manage')
+    .meta({ readOnlyOk: true })
+    .mutation(async ({ ctx }) => {
+      const billing = requireBilling(ctx.services.billing);
+      const account = await accountOf(ctx.services.registry, ctx.tenantId);
+      if (account?.subscriptionId && ['active', 'past_due', 'trialing'].includes(account.status)) {
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: 'This church already has a plan. Use “Manage billing” to change it.',
+        });
+      }
+      const customer = await ensureCustomer(ctx.services.registry, billing, ctx.tenantId, ctx.admin.email);
+      const session = await billing.stripe.checkout.sessions.create({
+        mode: 'subscription',
+        customer,
+        client_reference_id: ctx.tenantId,
+        line_items: [{ price: billing.priceId, quantity: 1 }],
+        success_url: appUrl(ctx.services.config.NEXTAUTH_URL, '/settings/billing?checkout=success'),
+        cancel_url: appUrl(ctx.services.config.NEXTAUTH_URL, '/settings/billing?checkout=canceled'),
+      });
+      if (!session.url)
+        throw new TRPCError({
+          code: 'SERVICE_UNAVAILABLE',
+          message: 'Stripe did not open a checkout page. Please try again.',
+        });
+      return { url: session.url };
+    }),
 
   /** Stripe's customer portal: payment method, invoices, cancel. */
-  portal: permittedProcedure('billing.manage').meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {
-    const billing = requireBilling(ctx.services.billing);
-    const customer = await ensureCustomer(ctx.services.registry, billing, ctx.tenantId, ctx.admin.email);
-    const session = await billing.stripe.billingPortal.sessions.create({ customer, return_url: appUrl(ctx.services.config.NEXTAUTH_URL, '/settings/billing') });
-    return { url: session.url };
-  }),
+  portal: permittedProcedure('billing.manage')
+    .meta({ readOnlyOk: true })
+    .mutation(async ({ ctx }) => {
+      const billing = requireBilling(ctx.services.billing);
+      const customer = await ensureCustomer(ctx.services.registry, billing, ctx.tenantId, ctx.admin.email);
+      const session = await billing.stripe.billingPortal.sessions.create({
+        customer,
+        return_url: appUrl(ctx.services.config.NEXTAUTH_URL, '/settings/billing'),
+      });
+      return { url: session.url };
+    }),
 });
 
 function requireBilling(billing: Billing | null): Billing {
-  if (!billing) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Billing is not configured on this Steeple server.' });
+  if (!billing)
+    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Billing is not configured on this Steeple server.' });
   return billing;
 }
 

@@ -23,5 +23,7 @@ export const branchesRouter = router({
       return updateBranch(ctx.db, input);
     }),
 
-  delete: permittedProcedure('branches.manage').input(branchId).mutation(({ ctx, input }) => deleteBranch(ctx.db, input.id)),
+  delete: permittedProcedure('branches.manage')
+    .input(branchId)
+    .mutation(({ ctx, input }) => deleteBranch(ctx.db, input.id)),
 });

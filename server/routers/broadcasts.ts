@@ -21,70 +21,122 @@ export const broadcastsRouter = router({
       .select({ broadcast: broadcasts, branchName: branches.name, sortAt: exactTime(broadcasts.createdAt) })
       .from(broadcasts)
       .leftJoin(branches, eq(branches.id, broadcasts.branchId))
-      .where(after ? or(lt(broadcasts.createdAt, sql`${after[0]}::timestamptz`), and(eq(broadcasts.createdAt, sql`${after[0]}::timestamptz`), lt(broadcasts.id, after[1]))) : undefined)
+      .where(
+        after
+          ? or(
+              lt(broadcasts.createdAt, sql`${after[0]}::timestamptz`),
+              and(eq(broadcasts.createdAt, sql`${after[0]}::timestamptz`), lt(broadcasts.id, after[1])),
+            )
+          : undefined,
+      )
       .orderBy(desc(broadcasts.createdAt), desc(broadcasts.id))
       .limit(input.limit + 1);
     const page = rows.slice(0, input.limit);
-    const counts = await deliveryCounts(ctx, page.map((r) => r.broadcast.id));
+    const counts = await deliveryCounts(
+      ctx,
+      page.map((r) => r.broadcast.id),
+    );
     const last = page.at(-1);
     return {
-      items: page.map((r) => ({ ...r.broadcast, branchName: r.branchName, ...counts.get(r.broadcast.id) ?? emptyCounts })),
+      items: page.map((r) => ({
+        ...r.broadcast,
+        branchName: r.branchName,
+        ...(counts.get(r.broadcast.id) ?? emptyCounts),
+      })),
       nextCursor: rows.length > input.limit && last ? encodeCursor([last.sortAt, last.broadcast.id]) : null,
     };
   }),
 
   get: tenantProcedure.input(id).query(async ({ ctx, input }) => {
-    const [row] = await ctx.db.select({ broadcast: broadcasts, branchName: branches.name }).from(broadcasts).leftJoin(branches, eq(branches.id, broadcasts.branchId)).where(eq(broadcasts.id, input.id));
+    const [row] = await ctx.db
+      .select({ broadcast: broadcasts, branchName: branches.name })
+      .from(broadcasts)
+      .leftJoin(branches, eq(branches.id, broadcasts.branchId))
+      .where(eq(broadcasts.id, input.id));
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'That broadcast does not exist.' });
     const counts = await deliveryCounts(ctx, [input.id]);
-    return { ...row.broadcast, branchName: row.branchName, ...counts.get(input.id) ?? emptyCounts };
+    return { ...row.broadcast, branchName: row.branchName, ...(counts.get(input.id) ?? emptyCounts) };
   }),
 
   /** Who would receive it, how many are skipped (unsubscribed), and what it costs: for the compose form. */
-  preview: tenantProcedure.input(z.object({ audience, body: z.string().max(1600).default('') })).query(async ({ ctx, input }) => {
-    const who = await countAudience(ctx.db, toAudience(input.audience));
-    const seg = countSegments(input.body);
-    return { ...who, ...seg, estimatedCost: Math.round(who.recipients * seg.segments * ctx.services.config.SMS_PRICE_PER_SEGMENT * 100) / 100 };
-  }),
+  preview: tenantProcedure
+    .input(z.object({ audience, body: z.string().max(1600).default('') }))
+    .query(async ({ ctx, input }) => {
+      const who = await countAudience(ctx.db, toAudience(input.audience));
+      const seg = countSegments(input.body);
+      return {
+        ...who,
+        ...seg,
+        estimatedCost:
+          Math.round(who.recipients * seg.segments * ctx.services.config.SMS_PRICE_PER_SEGMENT * 100) / 100,
+      };
+    }),
 
-  create: permittedProcedure('broadcasts.manage').input(broadcastInput).mutation(async ({ ctx, input }) => {
-    const now = new Date();
-    const scheduledAt = input.scheduledAt ?? now;
-    if (scheduledAt.getTime() < now.getTime() - 60_000) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a time in the future, or send now.' });
-    if (scheduledAt.getTime() > now.getTime() + 366 * 86_400_000) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a time within the next year.' });
-    if (input.audience.type === 'branch') {
-      const [branch] = await ctx.db.select({ id: branches.id }).from(branches).where(eq(branches.id, input.audience.branchId));
-      if (!branch) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That branch no longer exists.' });
-    }
-    const [numbers] = await ctx.services.messaging.numbers.numbersOf(ctx.tenantId);
-    if (!numbers) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Add a sending phone number in Settings before sending a broadcast.' });
-    const a = toAudience(input.audience);
-    const { recipients } = await countAudience(ctx.db, a);
-    const refusal = await broadcastRefusal(ctx.services, ctx.db, ctx.tenantId, recipients * countSegments(input.body).segments, scheduledAt);
-    if (refusal) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: refusal });
-    const id = randomUUID();
-    const enqueue = (runAt: Date) => enqueueBroadcast(ctx.services.registry, ctx.tenantId, id, runAt);
-    const [b] = await writeThenRun(enqueue, scheduledAt, () => ctx.db.insert(broadcasts).values({ id, body: input.body, ...a, scheduledAt, createdBy: ctx.admin.id }).returning());
-    return b!;
-  }),
+  create: permittedProcedure('broadcasts.manage')
+    .input(broadcastInput)
+    .mutation(async ({ ctx, input }) => {
+      const now = new Date();
+      const scheduledAt = input.scheduledAt ?? now;
+      if (scheduledAt.getTime() < now.getTime() - 60_000)
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a time in the future, or send now.' });
+      if (scheduledAt.getTime() > now.getTime() + 366 * 86_400_000)
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a time within the next year.' });
+      if (input.audience.type === 'branch') {
+        const [branch] = await ctx.db
+          .select({ id: branches.id })
+          .from(branches)
+          .where(eq(branches.id, input.audience.branchId));
+        if (!branch) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That branch no longer exists.' });
+      }
+      const [numbers] = await ctx.services.messaging.numbers.numbersOf(ctx.tenantId);
+      if (!numbers)
+        throw new TRPCError({
+          code: 'PRECONDITION_FAILED',
+          message: 'Add a sending phone number in Settings before sending a broadcast.',
+        });
+      const a = toAudience(input.audience);
+      const { recipients } = await countAudience(ctx.db, a);
+      const refusal = await broadcastRefusal(
+        ctx.services,
+        ctx.db,
+        ctx.tenantId,
+        recipients * countSegments(input.body).segments,
+        scheduledAt,
+      );
+      if (refusal) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: refusal });
+      const id = randomUUID();
+      const enqueue = (runAt: Date) => enqueueBroadcast(ctx.services.registry, ctx.tenantId, id, runAt);
+      const [b] = await writeThenRun(enqueue, scheduledAt, () =>
+        ctx.db
+          .insert(broadcasts)
+          .values({ id, body: input.body, ...a, scheduledAt, createdBy: ctx.admin.id })
+          .returning(),
+      );
+      return b!;
+    }),
 
   /** Stops a scheduled or running broadcast; messages already sent stay sent, the rest are dropped. */
-  cancel: permittedProcedure('broadcasts.manage').input(id).mutation(async ({ ctx, input }) => {
-    return ctx.db.transaction(async (tx) => {
-      const [b] = await tx
-        .update(broadcasts)
-        .set({ state: 'canceled', finishedAt: sql`now()` })
-        .where(and(eq(broadcasts.id, input.id), inArray(broadcasts.state, ['scheduled', 'sending'])))
-        .returning();
-      if (!b) {
-        const [exists] = await tx.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.id, input.id));
-        if (!exists) throw new TRPCError({ code: 'NOT_FOUND', message: 'That broadcast does not exist.' });
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only a scheduled or sending broadcast can be cancelled.' });
-      }
-      await tx.delete(messages).where(and(eq(messages.broadcastId, input.id), eq(messages.status, 'queued')));
-      return b;
-    });
-  }),
+  cancel: permittedProcedure('broadcasts.manage')
+    .input(id)
+    .mutation(async ({ ctx, input }) => {
+      return ctx.db.transaction(async (tx) => {
+        const [b] = await tx
+          .update(broadcasts)
+          .set({ state: 'canceled', finishedAt: sql`now()` })
+          .where(and(eq(broadcasts.id, input.id), inArray(broadcasts.state, ['scheduled', 'sending'])))
+          .returning();
+        if (!b) {
+          const [exists] = await tx.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.id, input.id));
+          if (!exists) throw new TRPCError({ code: 'NOT_FOUND', message: 'That broadcast does not exist.' });
+          throw new TRPCError({
+            code: 'BAD_REQUEST',
+            message: 'Only a scheduled or sending broadcast can be cancelled.',
+          });
+        }
+        await tx.delete(messages).where(and(eq(messages.broadcastId, input.id), eq(messages.status, 'queued')));
+        return b;
+      });
+    }),
 });
 
 function toAudience(a: AudienceInput): Audience {

@@ -18,8 +18,13 @@ export const dashboardRouter = router({
           newThisMonth: sql<number>`count(*) filter (where ${members.createdAt} > now() - interval '30 days')::int`,
         })
         .from(members),
-      ctx.db.select({ unreadThreads: sql<number>`count(*) filter (where ${conversations.unreadCount} > 0)::int` }).from(conversations),
-      ctx.db.select({ n: sql<number>`count(*)::int` }).from(broadcasts).where(eq(broadcasts.state, 'scheduled')),
+      ctx.db
+        .select({ unreadThreads: sql<number>`count(*) filter (where ${conversations.unreadCount} > 0)::int` })
+        .from(conversations),
+      ctx.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(broadcasts)
+        .where(eq(broadcasts.state, 'scheduled')),
       ctx.db
         .select({
           day,
@@ -32,7 +37,12 @@ export const dashboardRouter = router({
         .groupBy(sql`1`), // by position: the same expression written again would be a different parameter to PostgreSQL
     ]);
     const byDay = new Map(perDay.map((d) => [d.day, d]));
-    const days = lastDays(DAYS, timezone).map((d) => ({ day: d, sent: byDay.get(d)?.sent ?? 0, received: byDay.get(d)?.received ?? 0, failed: byDay.get(d)?.failed ?? 0 }));
+    const days = lastDays(DAYS, timezone).map((d) => ({
+      day: d,
+      sent: byDay.get(d)?.sent ?? 0,
+      received: byDay.get(d)?.received ?? 0,
+      failed: byDay.get(d)?.failed ?? 0,
+    }));
     return {
       ...people[0]!,
       unreadThreads: inbox[0]!.unreadThreads,
@@ -46,8 +56,15 @@ export const dashboardRouter = router({
 
 /** The last `n` calendar days (YYYY-MM-DD) in `timezone`, oldest first, including today. */
 function lastDays(n: number, timezone: string): string[] {
-  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
   const today = fmt.format(new Date());
   const base = new Date(`${today}T12:00:00Z`);
-  return Array.from({ length: n }, (_, i) => new Date(base.getTime() - (n - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: n }, (_, i) =>
+    new Date(base.getTime() - (n - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+  );
 }

@@ -7,7 +7,8 @@ import { createMember, deleteMember, updateMember } from '@/server/members/write
 import { permittedProcedure, router, tenantProcedure, type Context } from '@/server/trpc';
 
 /** Phone numbers are read and shown against the church's country (kept in the registry with its profile). */
-const countryOf = async (ctx: Pick<Context, 'services'> & { tenantId: string }) => (await ctx.services.profiles.get(ctx.tenantId)).country;
+const countryOf = async (ctx: Pick<Context, 'services'> & { tenantId: string }) =>
+  (await ctx.services.profiles.get(ctx.tenantId)).country;
 
 /**
  * Permissions: staff read, add and edit members, because they text people and keep details current; consent follows
@@ -17,9 +18,13 @@ const countryOf = async (ctx: Pick<Context, 'services'> & { tenantId: string }) 
  */
 export const membersRouter = router({
   /** One page: { items, nextCursor, total } (`total` with the first page only). */
-  list: tenantProcedure.input(listMembersInput).query(async ({ ctx, input }) => listMembers(ctx.db, input, await countryOf(ctx))),
+  list: tenantProcedure
+    .input(listMembersInput)
+    .query(async ({ ctx, input }) => listMembers(ctx.db, input, await countryOf(ctx))),
 
-  get: tenantProcedure.input(memberId).query(async ({ ctx, input }) => getMember(ctx.db, input.id, await countryOf(ctx))),
+  get: tenantProcedure
+    .input(memberId)
+    .query(async ({ ctx, input }) => getMember(ctx.db, input.id, await countryOf(ctx))),
 
   create: tenantProcedure.input(createMemberInput).mutation(async ({ ctx, input }) => {
     const country = await countryOf(ctx);
@@ -36,17 +41,36 @@ export const membersRouter = router({
   /** Every change of their consent: who, how (their text and its id, an import, an admin's note) and when. */
   consentLog: tenantProcedure.input(memberId).query(({ ctx, input }) => consentHistory(ctx.db, input.id)),
 
-  delete: permittedProcedure('members.delete').input(memberId).mutation(({ ctx, input }) => deleteMember(ctx.db, input.id)),
+  delete: permittedProcedure('members.delete')
+    .input(memberId)
+    .mutation(({ ctx, input }) => deleteMember(ctx.db, input.id)),
 
   /** All members as CSV (admins): allowed even while the church is read-only. */
-  export: permittedProcedure('members.export').query(async ({ ctx }) => ({ filename: 'members.csv', csv: await membersCsv(ctx.db) })),
+  export: permittedProcedure('members.export').query(async ({ ctx }) => ({
+    filename: 'members.csv',
+    csv: await membersCsv(ctx.db),
+  })),
 
   /** Every tag in use, alphabetically. */
   tags: tenantProcedure.query(({ ctx }) => tagsInUse(ctx.db)),
 
   /** What importing this CSV would do, row by row, without writing anything. */
-  importPreview: permittedProcedure('members.import').meta({ readOnlyOk: true }).input(importInput).mutation(async ({ ctx, input }) => previewImport(ctx.db, input.csv, { country: await countryOf(ctx), consentConfirmed: !!input.consentConfirmed })),
+  importPreview: permittedProcedure('members.import')
+    .meta({ readOnlyOk: true })
+    .input(importInput)
+    .mutation(async ({ ctx, input }) =>
+      previewImport(ctx.db, input.csv, { country: await countryOf(ctx), consentConfirmed: !!input.consentConfirmed }),
+    ),
 
   /** Checks the CSV again and writes every good row: { created, updated, skipped, errors: [{ row, messages }] }. */
-  import: permittedProcedure('members.import').input(importInput).mutation(async ({ ctx, input }) => commitImport(ctx.db, input.csv, { country: await countryOf(ctx), consentConfirmed: !!input.consentConfirmed }, ctx.admin)),
+  import: permittedProcedure('members.import')
+    .input(importInput)
+    .mutation(async ({ ctx, input }) =>
+      commitImport(
+        ctx.db,
+        input.csv,
+        { country: await countryOf(ctx), consentConfirmed: !!input.consentConfirmed },
+        ctx.admin,
+      ),
+    ),
 });

@@ -23,36 +23,49 @@ export const phoneNumbersRouter = router({
     ),
   ),
 
-  assign: permittedProcedure('numbers.manage').input(number).mutation(async ({ ctx, input }) => {
-    const { country } = await ctx.services.profiles.get(ctx.tenantId);
-    const e164 = normalisePhone(input.number, country);
-    if (!e164) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That is not a valid phone number.' });
-    const { registry } = ctx.services;
-    try {
-      await withDeadline(registry.db.insert(phoneNumberIndex).values({ e164, tenantId: ctx.tenantId }), registry.timeoutMs);
-    } catch (err) {
-      if (!hasCause(err, (e) => e.code === '23505')) throw err;
-      const ownerOf = registry.db.select({ tenantId: phoneNumberIndex.tenantId }).from(phoneNumberIndex).where(eq(phoneNumberIndex.e164, e164));
-      const [owner] = await withDeadline(ownerOf, registry.timeoutMs);
-      const message = owner?.tenantId === ctx.tenantId ? 'This number is already one of yours.' : 'This number is already in use by another account.';
-      throw new TRPCError({ code: 'CONFLICT', message });
-    }
-    ctx.services.messaging.numbers.forget(e164, ctx.tenantId);
-    return { number: e164 };
-  }),
+  assign: permittedProcedure('numbers.manage')
+    .input(number)
+    .mutation(async ({ ctx, input }) => {
+      const { country } = await ctx.services.profiles.get(ctx.tenantId);
+      const e164 = normalisePhone(input.number, country);
+      if (!e164) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That is not a valid phone number.' });
+      const { registry } = ctx.services;
+      try {
+        await withDeadline(
+          registry.db.insert(phoneNumberIndex).values({ e164, tenantId: ctx.tenantId }),
+          registry.timeoutMs,
+        );
+      } catch (err) {
+        if (!hasCause(err, (e) => e.code === '23505')) throw err;
+        const ownerOf = registry.db
+          .select({ tenantId: phoneNumberIndex.tenantId })
+          .from(phoneNumberIndex)
+          .where(eq(phoneNumberIndex.e164, e164));
+        const [owner] = await withDeadline(ownerOf, registry.timeoutMs);
+        const message =
+          owner?.tenantId === ctx.tenantId
+            ? 'This number is already one of yours.'
+            : 'This number is already in use by another account.';
+        throw new TRPCError({ code: 'CONFLICT', message });
+      }
+      ctx.services.messaging.numbers.forget(e164, ctx.tenantId);
+      return { number: e164 };
+    }),
 
-  release: permittedProcedure('numbers.manage').input(number).mutation(async ({ ctx, input }) => {
-    const { country } = await ctx.services.profiles.get(ctx.tenantId);
-    const e164 = normalisePhone(input.number, country) ?? input.number;
-    const [gone] = await withDeadline(
-      ctx.services.registry.db
-        .delete(phoneNumberIndex)
-        .where(and(eq(phoneNumberIndex.e164, e164), eq(phoneNumberIndex.tenantId, ctx.tenantId)))
-        .returning({ e164: phoneNumberIndex.e164 }),
-      ctx.services.registry.timeoutMs,
-    );
-    if (!gone) throw new TRPCError({ code: 'NOT_FOUND', message: 'That number is not one of yours.' });
-    ctx.services.messaging.numbers.forget(e164, ctx.tenantId);
-    return { ok: true };
-  }),
+  release: permittedProcedure('numbers.manage')
+    .input(number)
+    .mutation(async ({ ctx, input }) => {
+      const { country } = await ctx.services.profiles.get(ctx.tenantId);
+      const e164 = normalisePhone(input.number, country) ?? input.number;
+      const [gone] = await withDeadline(
+        ctx.services.registry.db
+          .delete(phoneNumberIndex)
+          .where(and(eq(phoneNumberIndex.e164, e164), eq(phoneNumberIndex.tenantId, ctx.tenantId)))
+          .returning({ e164: phoneNumberIndex.e164 }),
+        ctx.services.registry.timeoutMs,
+      );
+      if (!gone) throw new TRPCError({ code: 'NOT_FOUND', message: 'That number is not one of yours.' });
+      ctx.services.messaging.numbers.forget(e164, ctx.tenantId);
+      return { ok: true };
+    }),
 });

@@ -25,13 +25,21 @@ export async function createInvite(
   input: { email: string; role: Exclude<AdminRole, 'owner'> },
 ) {
   const { registry } = services;
-  const [taken] = await withDeadline(registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, input.email)), registry.timeoutMs);
+  const [taken] = await withDeadline(
+    registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, input.email)),
+    registry.timeoutMs,
+  );
   if (taken) throw new Conflict(EMAIL_HAS_ACCOUNT);
   const token = randomToken();
   const expiresAt = new Date(Date.now() + INVITE_DAYS * 86_400_000);
   const id = randomUUID();
-  await db.insert(invites).values({ id, email: input.email, role: input.role, tokenHash: sha256(token), invitedBy: by.adminId, expiresAt });
-  await withDeadline(registry.db.insert(inviteIndex).values({ tokenHash: sha256(token), tenantId: by.tenantId, expiresAt }), registry.timeoutMs);
+  await db
+    .insert(invites)
+    .values({ id, email: input.email, role: input.role, tokenHash: sha256(token), invitedBy: by.adminId, expiresAt });
+  await withDeadline(
+    registry.db.insert(inviteIndex).values({ tokenHash: sha256(token), tenantId: by.tenantId, expiresAt }),
+    registry.timeoutMs,
+  );
   const url = `${services.config.NEXTAUTH_URL ?? 'http://127.0.0.1:3000'}/invite/${token}`;
   // The only words a church chooses in this email are its name (length-limited, links taken out): an invitation
   // cannot carry anyone's message, so it cannot be used to send strangers spam or phishing from our address.
@@ -45,7 +53,11 @@ export async function createInvite(
 }
 
 /** Find the church an invite token belongs to (registry), then the invite itself (church database). */
-async function findInvite<T>(services: Services, token: string, fn: (db: TenantDb, invite: typeof invites.$inferSelect, tenantId: string) => Promise<T>) {
+async function findInvite<T>(
+  services: Services,
+  token: string,
+  fn: (db: TenantDb, invite: typeof invites.$inferSelect, tenantId: string) => Promise<T>,
+) {
   const [route] = await withDeadline(
     services.registry.db
       .select()
@@ -56,7 +68,10 @@ async function findInvite<T>(services: Services, token: string, fn: (db: TenantD
   if (!route) throw new NotFound(GONE);
   return services.connections
     .withTenant(route.tenantId, async (db) => {
-      const [invite] = await db.select().from(invites).where(and(eq(invites.tokenHash, sha256(token)), isNull(invites.acceptedAt)));
+      const [invite] = await db
+        .select()
+        .from(invites)
+        .where(and(eq(invites.tokenHash, sha256(token)), isNull(invites.acceptedAt)));
       if (!invite || invite.expiresAt < new Date()) throw new NotFound(GONE);
       return fn(db, invite, route.tenantId);
     })
@@ -83,25 +98,44 @@ export function acceptInvite(services: Services, input: { token: string; name: s
   return findInvite(services, input.token, async (db, invite, tenantId) => {
     const { registry } = services;
     const reserved = await withDeadline(
-      registry.db.insert(adminEmailIndex).values({ email: invite.email, tenantId, adminId: invite.id }).onConflictDoNothing().returning(),
+      registry.db
+        .insert(adminEmailIndex)
+        .values({ email: invite.email, tenantId, adminId: invite.id })
+        .onConflictDoNothing()
+        .returning(),
       registry.timeoutMs,
     );
     if (!reserved.length) {
-      const [existing] = await withDeadline(registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, invite.email)), registry.timeoutMs);
+      const [existing] = await withDeadline(
+        registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, invite.email)),
+        registry.timeoutMs,
+      );
       if (existing?.adminId !== invite.id) throw new Conflict(EMAIL_HAS_ACCOUNT);
     }
     const passwordHash = await hashPassword(input.password);
     await db.transaction(async (tx) => {
-      await tx.insert(admins).values({ id: invite.id, name: input.name, email: invite.email, passwordHash, role: invite.role }).onConflictDoNothing();
+      await tx
+        .insert(admins)
+        .values({ id: invite.id, name: input.name, email: invite.email, passwordHash, role: invite.role })
+        .onConflictDoNothing();
       await tx.update(invites).set({ acceptedAt: new Date() }).where(eq(invites.id, invite.id));
     });
-    await withDeadline(registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash)), registry.timeoutMs);
+    await withDeadline(
+      registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash)),
+      registry.timeoutMs,
+    );
     return { email: invite.email };
   });
 }
 
 export async function revokeInvite(services: Services, db: TenantDb, id: string) {
-  const [invite] = await db.delete(invites).where(and(eq(invites.id, id), isNull(invites.acceptedAt))).returning();
+  const [invite] = await db
+    .delete(invites)
+    .where(and(eq(invites.id, id), isNull(invites.acceptedAt)))
+    .returning();
   if (!invite) throw new NotFound('That invitation was already used or withdrawn.');
-  await withDeadline(services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash)), services.registry.timeoutMs);
+  await withDeadline(
+    services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash)),
+    services.registry.timeoutMs,
+  );
 }

@@ -20,10 +20,13 @@ export const unavailableReason = (err: unknown): Unavailable | null =>
 export type Gate = (route: TenantRoute) => void;
 
 /** A gate that admits churches in one of `statuses` whose database has every migration this build needs. */
-const admitting = (statuses: TenantRoute['status'][]) => (requiredVersion: number): Gate => (route) => {
-  if (!statuses.includes(route.status)) throw new ChurchUnavailableError(reasonFor(route.status));
-  if (route.schemaVersion < requiredVersion) throw new ChurchUnavailableError('upgrading');
-};
+const admitting =
+  (statuses: TenantRoute['status'][]) =>
+  (requiredVersion: number): Gate =>
+  (route) => {
+    if (!statuses.includes(route.status)) throw new ChurchUnavailableError(reasonFor(route.status));
+    if (route.schemaVersion < requiredVersion) throw new ChurchUnavailableError('upgrading');
+  };
 
 /** Its admins, its jobs: an active church, migrated. */
 export const forUsers = admitting(['active']);

@@ -13,7 +13,10 @@ export class ClusterAdmin {
   private pools = new Map<number, Sql>();
 
   /** `env` is read at each first use, so a server added while running is reachable once its env var is set. */
-  constructor(private registryUrl: string, private env: Record<string, string | undefined> = process.env) {}
+  constructor(
+    private registryUrl: string,
+    private env: Record<string, string | undefined> = process.env,
+  ) {}
 
   sql(server: Pick<DbServer, 'id' | 'adminUrlEnv'>): Sql {
     let pool = this.pools.get(server.id);
@@ -82,7 +85,12 @@ export async function ensureRole(sql: Sql, role: string, options: string, passwo
 
 /** Create or reset the tenant's login role: member of the tenant group, allowed to connect to its database only. */
 export async function ensureLoginRole(sql: Sql, role: string, password: string, database: string, group: string) {
-  await ensureRole(sql, role, 'login inherit nosuperuser nocreatedb nocreaterole noreplication connection limit 40', password);
+  await ensureRole(
+    sql,
+    role,
+    'login inherit nosuperuser nocreatedb nocreaterole noreplication connection limit 40',
+    password,
+  );
   // Table rights come from the group; which database it may enter is this role's own grant.
   await sql.unsafe(`grant ${ident(group)} to ${ident(role)}`);
   await sql.unsafe(`grant connect, temporary on database ${ident(database)} to ${ident(role)}`);

@@ -24,7 +24,16 @@ export type ConnectionManagerOptions = {
   resolve: (tenantId: string) => Promise<TenantRoute | null>;
 };
 
-type Pool = { tenantId: string; sql: postgres.Sql; db: TenantDb; leases: number; lastUsed: number; target: string; retired?: boolean; fresh?: boolean };
+type Pool = {
+  tenantId: string;
+  sql: postgres.Sql;
+  db: TenantDb;
+  leases: number;
+  lastUsed: number;
+  target: string;
+  retired?: boolean;
+  fresh?: boolean;
+};
 export type Lease = { db: TenantDb; route: TenantRoute; release: () => void };
 
 export class TenantNotFoundError extends errorKind('TenantNotFound') {}
@@ -159,7 +168,15 @@ export class ConnectionManager {
       // Supported by postgres.js but missing from its types: our factory counts every server connection.
       ...({ socket: () => this.connectCounted(route.host, route.port) } as object),
     });
-    const pool: Pool = { tenantId, sql, db: drizzle(sql, { schema: tenantSchema }), leases: 0, lastUsed: Date.now(), target: targetOf(route), fresh: true };
+    const pool: Pool = {
+      tenantId,
+      sql,
+      db: drizzle(sql, { schema: tenantSchema }),
+      leases: 0,
+      lastUsed: Date.now(),
+      target: targetOf(route),
+      fresh: true,
+    };
     this.pools.set(tenantId, pool);
     this.counters.created++;
     return pool;

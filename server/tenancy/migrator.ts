@@ -11,8 +11,16 @@ import { withDatabase } from './urls';
  * timestamp, so sharing one table would silently skip migrations of the other set.
  */
 const folder = (set: string) => path.join(process.cwd(), 'drizzle', set);
-export const registryMigrations = { migrationsFolder: folder('registry'), migrationsTable: '__registry_migrations', migrationsSchema: 'drizzle' };
-export const tenantMigrations = { migrationsFolder: folder('tenant'), migrationsTable: '__tenant_migrations', migrationsSchema: 'drizzle' };
+export const registryMigrations = {
+  migrationsFolder: folder('registry'),
+  migrationsTable: '__registry_migrations',
+  migrationsSchema: 'drizzle',
+};
+export const tenantMigrations = {
+  migrationsFolder: folder('tenant'),
+  migrationsTable: '__tenant_migrations',
+  migrationsSchema: 'drizzle',
+};
 
 /** The tenant schema version is the number of tenant migrations; a database at this version is current. */
 export function latestTenantVersion(folder = tenantMigrations.migrationsFolder): number {
@@ -30,7 +38,12 @@ export async function migrateRegistryDatabase(url: string) {
 }
 
 /** Bring one tenant (or the template) database to the latest schema, and grant the tenant group its table rights. */
-export async function migrateTenantDatabase(adminUrl: string, database: string, group: string, folder = tenantMigrations.migrationsFolder) {
+export async function migrateTenantDatabase(
+  adminUrl: string,
+  database: string,
+  group: string,
+  folder = tenantMigrations.migrationsFolder,
+) {
   const sql = postgres(withDatabase(adminUrl, database), { max: 1, onnotice: () => {} });
   try {
     await migrate(drizzle(sql), { ...tenantMigrations, migrationsFolder: folder });

@@ -5,7 +5,10 @@
 export type Naming = ReturnType<typeof namingFor>;
 
 export function namingFor(registryDatabase: string) {
-  const prefix = registryDatabase.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 24);
+  const prefix = registryDatabase
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 24);
   const short = (tenantId: string) => tenantId.replace(/-/g, '');
   return {
     prefix,

@@ -36,7 +36,12 @@ export type ProvisionDeps = {
 
 export const initialSteps = (): StepProgress[] => STEPS.map((name) => ({ name, state: 'pending', attempts: 0 }));
 
-type Context = { deps: ProvisionDeps; job: ProvisioningJob; tenant: typeof tenants.$inferSelect; server: typeof dbServers.$inferSelect };
+type Context = {
+  deps: ProvisionDeps;
+  job: ProvisioningJob;
+  tenant: typeof tenants.$inferSelect;
+  server: typeof dbServers.$inferSelect;
+};
 
 const steps: Record<StepName, (c: Context) => Promise<void>> = {
   async create_database({ deps, tenant, server }) {
@@ -49,16 +54,28 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
   async create_admin({ deps, job, tenant }) {
     if (!job.adminPasswordHash) {
       // The hash is cleared only when this step is recorded done: without it the owner must already exist.
-      const [owner] = await deps.connections.withTenant(tenant.id, (db) => db.select({ id: admins.id }).from(admins).where(eq(admins.id, job.adminId)), anyStatus);
+      const [owner] = await deps.connections.withTenant(
+        tenant.id,
+        (db) => db.select({ id: admins.id }).from(admins).where(eq(admins.id, job.adminId)),
+        anyStatus,
+      );
       if (!owner) throw new Error('no password hash and no owner: cannot create the first admin');
       return;
     }
     // Written through the church's own login role: proves the role can reach its database before we activate.
-    await deps.connections.withTenant(tenant.id, (db) =>
-      db
-        .insert(admins)
-        .values({ id: job.adminId, name: job.adminName, email: job.adminEmail, passwordHash: job.adminPasswordHash!, role: 'owner' })
-        .onConflictDoNothing({ target: admins.id }),
+    await deps.connections.withTenant(
+      tenant.id,
+      (db) =>
+        db
+          .insert(admins)
+          .values({
+            id: job.adminId,
+            name: job.adminName,
+            email: job.adminEmail,
+            passwordHash: job.adminPasswordHash!,
+            role: 'owner',
+          })
+          .onConflictDoNothing({ target: admins.id }),
       anyStatus,
     );
   },
@@ -68,16 +85,25 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
     // Stripe being down, slow or misconfigured must not cost a church its signup: the customer is then created at
     // its first checkout (same idempotency key, so still one customer), and the log says why.
     await ensureCustomer(deps.registry, deps.billing, tenant.id, job.adminEmail).catch((err) => {
-      if (isStripeUnreachable(err)) log.warn('stripe unreachable; the customer will be created at checkout', { tenantId: tenant.id, err });
-      else log.error('stripe refused to create the customer; it will be tried again at checkout', { tenantId: tenant.id, err });
+      if (isStripeUnreachable(err))
+        log.warn('stripe unreachable; the customer will be created at checkout', { tenantId: tenant.id, err });
+      else
+        log.error('stripe refused to create the customer; it will be tried again at checkout', {
+          tenantId: tenant.id,
+          err,
+        });
     });
   },
   async activate({ deps, tenant }) {
     // The version the clone really has: a fleet migration may have moved the template on since this build started.
-    const schemaVersion = await deps.connections.withTenant(tenant.id, async (db) => {
-      const rows = await db.execute<{ n: number }>(dsql`select count(*)::int as n from drizzle.__tenant_migrations`);
-      return rows[0]!.n;
-    }, anyStatus);
+    const schemaVersion = await deps.connections.withTenant(
+      tenant.id,
+      async (db) => {
+        const rows = await db.execute<{ n: number }>(dsql`select count(*)::int as n from drizzle.__tenant_migrations`);
+        return rows[0]!.n;
+      },
+      anyStatus,
+    );
     await deps.registry.db
       .update(tenants)
       .set({ status: 'active', activatedAt: new Date(), updatedAt: new Date(), schemaVersion })
@@ -88,11 +114,19 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
 export type ProvisionOutcome = 'ready' | 'failed' | 'retry';
 
 /** Run (or resume) one provisioning job. `finalAttempt` decides whether a failure is retried or torn down. */
-export function runProvisioning(deps: ProvisionDeps, jobId: string, opts: { finalAttempt: boolean }): Promise<ProvisionOutcome> {
+export function runProvisioning(
+  deps: ProvisionDeps,
+  jobId: string,
+  opts: { finalAttempt: boolean },
+): Promise<ProvisionOutcome> {
   return timeProvisioning(() => provision(deps, jobId, opts)); // duration and failures by outcome, for /api/metrics
 }
 
-async function provision(deps: ProvisionDeps, jobId: string, opts: { finalAttempt: boolean }): Promise<ProvisionOutcome> {
+async function provision(
+  deps: ProvisionDeps,
+  jobId: string,
+  opts: { finalAttempt: boolean },
+): Promise<ProvisionOutcome> {
   const loaded = await load(deps.registry, jobId);
   if (!loaded) return 'failed';
   let { job } = loaded;
@@ -108,23 +142,44 @@ async function provision(deps: ProvisionDeps, jobId: string, opts: { finalAttemp
       await withQuickRetries(() => steps[name]({ ...loaded, job, deps }));
       await deps.faults?.(`after:${name}`);
     } catch (err) {
-      log.error('provisioning step failed', { jobId, tenantId: job.tenantId, step: name, finalAttempt: opts.finalAttempt, err });
-      job = await markStep(deps.registry, job, name, opts.finalAttempt ? 'failed' : 'pending', { lastError: String(err) });
+      log.error('provisioning step failed', {
+        jobId,
+        tenantId: job.tenantId,
+        step: name,
+        finalAttempt: opts.finalAttempt,
+        err,
+      });
+      job = await markStep(deps.registry, job, name, opts.finalAttempt ? 'failed' : 'pending', {
+        lastError: String(err),
+      });
       if (!opts.finalAttempt) return 'retry';
       // Only a church still being provisioned (or a failed teardown's leftovers) is torn down; an active one never.
-      if (!(await teardownTenant(deps, job.tenantId, { from: ['provisioning', 'failed', 'deleting'], finalStatus: 'failed' }))) {
+      if (
+        !(await teardownTenant(deps, job.tenantId, {
+          from: ['provisioning', 'failed', 'deleting'],
+          finalStatus: 'failed',
+        }))
+      ) {
         // Refused because the church is active (this was a late duplicate of a job that finished): its job stays
         // ready, as its owner already saw it, instead of being left "provisioning" with a failed step.
         const now = await load(deps.registry, jobId);
         if (now?.tenant.status !== 'active') return 'failed';
-        await markStep(deps.registry, job, name, 'done', { state: 'ready', finishedAt: now.job.finishedAt ?? new Date() });
+        await markStep(deps.registry, job, name, 'done', {
+          state: 'ready',
+          finishedAt: now.job.finishedAt ?? new Date(),
+        });
         return 'ready';
       }
       // The password hash stays on the failed job: "Try again" moves it to the new attempt.
       await update(deps.registry, jobId, { state: 'failed', finishedAt: new Date() });
       return 'failed';
     }
-    const extra = name === 'create_admin' ? { adminPasswordHash: null } : name === 'activate' ? { state: 'ready' as const, finishedAt: new Date() } : {};
+    const extra =
+      name === 'create_admin'
+        ? { adminPasswordHash: null }
+        : name === 'activate'
+          ? { state: 'ready' as const, finishedAt: new Date() }
+          : {};
     job = await markStep(deps.registry, job, name, 'done', extra);
   }
   log.info('church provisioned', { tenantId: job.tenantId, attempts: job.attempts });
@@ -152,8 +207,16 @@ async function update(registry: Registry, jobId: string, patch: JobPatch & { ste
   return job!;
 }
 
-function markStep(registry: Registry, job: ProvisioningJob, name: StepName, state: StepProgress['state'], extra: JobPatch = {}) {
-  const steps = job.steps.map((s) => (s.name !== name ? s : { ...s, state, attempts: s.attempts + (state === 'running' ? 1 : 0) }));
+function markStep(
+  registry: Registry,
+  job: ProvisioningJob,
+  name: StepName,
+  state: StepProgress['state'],
+  extra: JobPatch = {},
+) {
+  const steps = job.steps.map((s) =>
+    s.name !== name ? s : { ...s, state, attempts: s.attempts + (state === 'running' ? 1 : 0) },
+  );
   return update(registry, job.id, { ...extra, steps });
 }
 

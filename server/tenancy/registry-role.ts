@@ -21,8 +21,18 @@ export function registryAppUrl(adminUrl: string, naming: Naming, secretKey: stri
 }
 
 /** Create or refresh the role and its rights on the registry's tables and the queue's. Run after migrations. */
-export async function ensureRegistryAppRole(sql: postgres.Sql, registryName: string, naming: Naming, secretKey: string) {
-  await ensureRole(sql, registryAppRole(naming), 'login nosuperuser nocreatedb nocreaterole noreplication', password(naming, secretKey));
+export async function ensureRegistryAppRole(
+  sql: postgres.Sql,
+  registryName: string,
+  naming: Naming,
+  secretKey: string,
+) {
+  await ensureRole(
+    sql,
+    registryAppRole(naming),
+    'login nosuperuser nocreatedb nocreaterole noreplication',
+    password(naming, secretKey),
+  );
   const role = ident(registryAppRole(naming));
   await sql.unsafe(`
     grant connect on database ${ident(registryName)} to ${role};

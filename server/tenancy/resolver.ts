@@ -16,7 +16,6 @@ export type TenantRoute = {
   password: string;
 };
 
-
 type Options = { timeoutMs: number; ttlMs: number; secretKey: string; maxEntries?: number; cacheable?: Gate };
 
 /**
@@ -26,7 +25,10 @@ type Options = { timeoutMs: number; ttlMs: number; secretKey: string; maxEntries
 export class TenantResolver {
   private cache: LRUCache<string, TenantRoute>;
 
-  constructor(private registry: Registry, private opts: Options) {
+  constructor(
+    private registry: Registry,
+    private opts: Options,
+  ) {
     this.cache = new LRUCache({ max: opts.maxEntries ?? 10_000, ttl: opts.ttlMs });
   }
 

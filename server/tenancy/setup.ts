@@ -13,7 +13,10 @@ import { databaseOf, hostPortOf, withDatabase } from './urls';
  * the default database server row, and a template database at the latest tenant migration. Safe to run from
  * several processes at once (an advisory lock serialises them) and on every start.
  */
-export async function prepareDatabases(adminUrl: string, opts: { secretKey?: string; tenantMigrationsFolder?: string } = {}) {
+export async function prepareDatabases(
+  adminUrl: string,
+  opts: { secretKey?: string; tenantMigrationsFolder?: string } = {},
+) {
   const secretKey = opts.secretKey ?? process.env.STEEPLE_SECRET_KEY;
   if (!secretKey) throw new Error('STEEPLE_SECRET_KEY is required to prepare the databases');
   const registryName = databaseOf(adminUrl);
@@ -32,7 +35,8 @@ export async function prepareDatabases(adminUrl: string, opts: { secretKey?: str
               on conflict (name) do update set host = excluded.host, port = excluded.port`;
     const folder = opts.tenantMigrationsFolder ?? tenantMigrations.migrationsFolder;
     const version = await ensureServerReady(sql, adminUrl, naming, folder);
-    if (version !== latestTenantVersion(folder)) throw new Error('template version does not match the tenant migration journal');
+    if (version !== latestTenantVersion(folder))
+      throw new Error('template version does not match the tenant migration journal');
     // Churches themselves are migrated by the fleet migrator (server/fleet/migrate.ts), with bounded concurrency.
     log.info('databases ready', { registry: registryName, tenantSchemaVersion: version });
     return { naming, tenantSchemaVersion: version };
@@ -74,7 +78,13 @@ export async function ensureServerReady(sql: postgres.Sql, adminUrl: string, nam
 }
 
 /** New churches are cloned from this database, so it is kept at the latest tenant migration. */
-export async function ensureTemplate(sql: postgres.Sql, adminUrl: string, template: string, group: string, folder = tenantMigrations.migrationsFolder) {
+export async function ensureTemplate(
+  sql: postgres.Sql,
+  adminUrl: string,
+  template: string,
+  group: string,
+  folder = tenantMigrations.migrationsFolder,
+) {
   const [row] = await sql`select datistemplate from pg_database where datname = ${template}`;
   // From template0, the pristine one: whatever someone added to template1 on this server is not copied to churches.
   if (!row) await sql.unsafe(`create database ${ident(template)} template template0 encoding 'UTF8'`);

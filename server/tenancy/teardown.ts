@@ -12,7 +12,11 @@ type Deps = { registry: Registry; cluster: ClusterAdmin; connections: Connection
  * Only from the statuses in `from`, checked and changed to `deleting` in one locked transaction: a late provisioning
  * retry can never drop the database of a church that became active meanwhile. Returns false when it refused.
  */
-export async function teardownTenant(deps: Deps, tenantId: string, opts: { from: Tenant['status'][]; finalStatus: 'failed' | 'deleted' }) {
+export async function teardownTenant(
+  deps: Deps,
+  tenantId: string,
+  opts: { from: Tenant['status'][]; finalStatus: 'failed' | 'deleted' },
+) {
   const row = await deps.registry.db.transaction(async (tx) => {
     const [found] = await tx
       .select({ tenant: tenants, server: dbServers })

@@ -7,7 +7,8 @@ export function withDatabase(url: string, database: string): string {
 
 export function databaseOf(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  if (!name) throw new Error('DATABASE_URL must name a database (the registry), e.g. postgres://user@host:5432/steeple');
+  if (!name)
+    throw new Error('DATABASE_URL must name a database (the registry), e.g. postgres://user@host:5432/steeple');
   return name;
 }
 

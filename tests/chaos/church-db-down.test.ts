@@ -3,7 +3,30 @@ import { startWorker } from '@/server/jobs/worker';
 import type { Services } from '@/server/services';
 import { sleep } from '../support/harness';
 import { FakeProvider } from '../support/messaging';
-import { chaosFrame, chaosRegistry, driveCalls, driveSends, driveWebhooks, expectInboundStoredOnce, expectSentOnce, INTERNALS, phaseClock, redeliverRefused, servedAgainAt, startPrivatePg, tally, teardown, workspace, type Call, type ChaosRegistry, type Hook, type PageQuery, type PrivatePg, type Send, type Workspace } from './support';
+import {
+  chaosFrame,
+  chaosRegistry,
+  driveCalls,
+  driveSends,
+  driveWebhooks,
+  expectInboundStoredOnce,
+  expectSentOnce,
+  INTERNALS,
+  phaseClock,
+  redeliverRefused,
+  servedAgainAt,
+  startPrivatePg,
+  tally,
+  teardown,
+  workspace,
+  type Call,
+  type ChaosRegistry,
+  type Hook,
+  type PageQuery,
+  type PrivatePg,
+  type Send,
+  type Workspace,
+} from './support';
 
 /**
  * Chaos 4: one church's database stops accepting connections (ALLOW_CONNECTIONS false, its sessions terminated) while
@@ -36,8 +59,11 @@ describe('chaos: one church database unreachable', () => {
     reg = await chaosRegistry(pg, { REGISTRY_TIMEOUT_MS: '1000', SENDS_PER_SECOND_PER_CHURCH: '50' }, fake);
     services = reg.services;
     await services.sessions.start();
-    for (const name of ['Unreachable Chapel', 'Steady Chapel', 'Calm Chapel']) ws.push(await workspace(services, name, 10));
-    const [row] = await reg.registryAdmin<{ db_name: string }[]>`select db_name from tenants where id = ${ws[0]!.church.tenantId}`;
+    for (const name of ['Unreachable Chapel', 'Steady Chapel', 'Calm Chapel'])
+      ws.push(await workspace(services, name, 10));
+    const [row] = await reg.registryAdmin<
+      { db_name: string }[]
+    >`select db_name from tenants where id = ${ws[0]!.church.tenantId}`;
     brokenDb = row!.db_name;
     worker = await startWorker(services);
     frame.captureLogs();
@@ -45,7 +71,10 @@ describe('chaos: one church database unreachable', () => {
 
   afterAll(() =>
     frame.end([
-      ['allow connections', reg && brokenDb ? () => reg!.admin.unsafe(`alter database "${brokenDb}" allow_connections true`) : undefined],
+      [
+        'allow connections',
+        reg && brokenDb ? () => reg!.admin.unsafe(`alter database "${brokenDb}" allow_connections true`) : undefined,
+      ],
       ...teardown({ worker, reg, pg }),
     ]),
   );
@@ -59,7 +88,10 @@ describe('chaos: one church database unreachable', () => {
 
     // Two loops per church, so a slow answer for the broken church never holds the others up.
     const queries: PageQuery[] = ['church.profile', 'members.list', 'account.me', 'conversations.list'];
-    const callLoad = driveCalls(services, ws, clock, calls, 6, (loop, i) => ({ church: loop % ws.length, what: queries[i % 4]! }));
+    const callLoad = driveCalls(services, ws, clock, calls, 6, (loop, i) => ({
+      church: loop % ws.length,
+      what: queries[i % 4]!,
+    }));
     const hookLoad = driveWebhooks(services, ws, clock, hooks, 30);
     const sendLoad = driveSends(ws, clock, sends, 'church-down send', 100);
 
@@ -74,7 +106,10 @@ describe('chaos: one church database unreachable', () => {
       clock.enter('healing');
       await reg!.admin.unsafe(`alter database "${brokenDb}" allow_connections true`);
       clock.enter('healed');
-      recoveredAt = await servedAgainAt(RECOVERY_MS, () => calls.filter((c) => c.church === 0 && c.at >= at.healed! && c.ok).length >= 3);
+      recoveredAt = await servedAgainAt(
+        RECOVERY_MS,
+        () => calls.filter((c) => c.church === 0 && c.at >= at.healed! && c.ok).length >= 3,
+      );
       await sleep(1_000);
     } finally {
       await clock.finish(callLoad, hookLoad, sendLoad);
@@ -91,17 +126,28 @@ describe('chaos: one church database unreachable', () => {
         broken: tally(byChurch(0)),
         others: tally([...byChurch(1), ...byChurch(2)]),
         slowestFailureMs: Math.max(0, ...calls.filter((c) => !c.ok).map((c) => c.ms)),
-        hooks: { total: hooks.length, refusedByChurch: [0, 1, 2].map((n) => refused.filter((h) => h.church === n).length), retried, slowestMs: Math.max(0, ...hooks.map((h) => h.ms)) },
+        hooks: {
+          total: hooks.length,
+          refusedByChurch: [0, 1, 2].map((n) => refused.filter((h) => h.church === n).length),
+          retried,
+          slowestMs: Math.max(0, ...hooks.map((h) => h.ms)),
+        },
         sends: [0, 1, 2].map((n) => tally(sends.filter((s) => s.church === n).map((s) => s.outcome))),
         recoveryMs: recoveredAt && recoveredAt - at.healed!,
-        failures: [...new Set(calls.filter((c) => !c.ok).map((c) => `${c.church}/${c.phase}/${c.code}/${c.message}`))].slice(0, 10),
+        failures: [
+          ...new Set(calls.filter((c) => !c.ok).map((c) => `${c.church}/${c.phase}/${c.code}/${c.message}`)),
+        ].slice(0, 10),
       }),
     );
 
     // The other churches saw nothing: every call, send and webhook succeeded throughout.
-    expect([...byChurch(1), ...byChurch(2)].filter((c) => !c.ok).map((c) => `${c.church} ${c.phase} ${c.what}: ${c.code}`)).toEqual([]);
+    expect(
+      [...byChurch(1), ...byChurch(2)].filter((c) => !c.ok).map((c) => `${c.church} ${c.phase} ${c.what}: ${c.code}`),
+    ).toEqual([]);
     expect([...byChurch(1), ...byChurch(2)].filter((c) => c.phase === 'broken').length).toBeGreaterThan(10);
-    expect(sends.filter((s) => s.church !== 0 && !s.outcome.ok).map((s) => `${s.church}: ${s.outcome.code}`)).toEqual([]);
+    expect(sends.filter((s) => s.church !== 0 && !s.outcome.ok).map((s) => `${s.church}: ${s.outcome.code}`)).toEqual(
+      [],
+    );
     expect(hooks.filter((h) => h.church !== 0 && h.status !== 200)).toEqual([]);
 
     // The unreachable church: while it was down every call failed, fast, cleanly (never a 500, never a hang).
@@ -109,21 +155,45 @@ describe('chaos: one church database unreachable', () => {
     expect(down.length).toBeGreaterThan(3);
     expect(down.filter((c) => c.ok)).toEqual([]);
     const failures = byChurch(0).filter((c) => !c.ok);
-    expect(failures.filter((c) => c.hung), 'calls that hung').toEqual([]);
-    expect(failures.filter((c) => c.code === 'INTERNAL_SERVER_ERROR' || c.code?.startsWith('thrown:')).map((c) => `${c.phase} ${c.what}: ${c.code} ${c.message}`), '500s').toEqual([]);
-    expect(failures.filter((c) => c.ms >= FAST_MS).map((c) => `${c.phase} ${c.what}: ${c.ms} ms`), 'slow failures').toEqual([]);
+    expect(
+      failures.filter((c) => c.hung),
+      'calls that hung',
+    ).toEqual([]);
+    expect(
+      failures
+        .filter((c) => c.code === 'INTERNAL_SERVER_ERROR' || c.code?.startsWith('thrown:'))
+        .map((c) => `${c.phase} ${c.what}: ${c.code} ${c.message}`),
+      '500s',
+    ).toEqual([]);
+    expect(
+      failures.filter((c) => c.ms >= FAST_MS).map((c) => `${c.phase} ${c.what}: ${c.ms} ms`),
+      'slow failures',
+    ).toEqual([]);
     expect(failures.filter((c) => INTERNALS.test(c.message ?? '')).map((c) => c.message)).toEqual([]);
-    expect(sends.filter((s) => s.church === 0 && !s.outcome.ok && (s.outcome.code === 'INTERNAL_SERVER_ERROR' || s.outcome.hung))).toEqual([]);
+    expect(
+      sends.filter(
+        (s) => s.church === 0 && !s.outcome.ok && (s.outcome.code === 'INTERNAL_SERVER_ERROR' || s.outcome.hung),
+      ),
+    ).toEqual([]);
 
     // Its webhooks were answered 200 at once (kept in the registry), never 503, 500 or a hang.
     const brokenHooks = hooks.filter((h) => h.church === 0 && h.phase === 'broken' && h.endPhase === 'broken');
     expect(brokenHooks.length).toBeGreaterThan(0);
     expect(hooks.filter((h) => h.status !== 200).map((h) => `${h.church} ${h.phase}: ${h.status}`)).toEqual([]);
-    expect(hooks.filter((h) => h.ms >= FAST_MS).map((h) => `${h.church} ${h.phase}>${h.endPhase}: ${h.status} in ${h.ms} ms`), 'slow webhooks').toEqual([]);
+    expect(
+      hooks
+        .filter((h) => h.ms >= FAST_MS)
+        .map((h) => `${h.church} ${h.phase}>${h.endPhase}: ${h.status} in ${h.ms} ms`),
+      'slow webhooks',
+    ).toEqual([]);
 
     // It recovered, on the same services, and everything since has worked.
     expect(recoveredAt, `served again within ${RECOVERY_MS} ms of ALLOW_CONNECTIONS true`).not.toBeNull();
-    expect(byChurch(0).filter((c) => c.at >= recoveredAt! && !c.ok).map((c) => `${c.what}: ${c.code}`)).toEqual([]);
+    expect(
+      byChurch(0)
+        .filter((c) => c.at >= recoveredAt! && !c.ok)
+        .map((c) => `${c.what}: ${c.code}`),
+    ).toEqual([]);
     expect(retried).toEqual([]);
     // The texts that waited reach it by its drain job (which retries at most a minute apart), each once.
     await expectInboundStoredOnce(services, ws, hooks, 75_000);

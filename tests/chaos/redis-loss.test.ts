@@ -9,7 +9,21 @@ import { freshIp, provisionChurch, RedisServer, signIn, type Church, type Signed
 import { sleep, until } from '../support/harness';
 import { assignNumber, FakeProvider, insertMembers } from '../support/messaging';
 import { personNumber, postSigned, received } from '../support/webhooks';
-import { chaosFrame, chaosRegistry, drive, outcomeOf, pageQuery, phaseClock, startPrivatePg, tally, teardown, type ChaosRegistry, type Outcome, type PageQuery, type PrivatePg } from './support';
+import {
+  chaosFrame,
+  chaosRegistry,
+  drive,
+  outcomeOf,
+  pageQuery,
+  phaseClock,
+  startPrivatePg,
+  tally,
+  teardown,
+  type ChaosRegistry,
+  type Outcome,
+  type PageQuery,
+  type PrivatePg,
+} from './support';
 
 /**
  * Chaos 1: Redis is SIGKILLed while requests, sign-ins, sends and webhooks keep coming, then restarted on the same
@@ -43,7 +57,16 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
     pg = await startPrivatePg('chaos-redis-pg');
     // The probes below fail one account again and again from fresh addresses: the account-wide lockout (tested in
     // tests/hardening.test.ts) is set out of their way, so what they measure is the per-address lockout.
-    reg = await chaosRegistry(pg, { REDIS_URL: redis.url, SENDS_PER_SECOND_PER_CHURCH: String(RATE), SIGNIN_FAILURES_PER_EMAIL: String(FAILURES_PER_EMAIL), SIGNIN_FAILURES_PER_ACCOUNT: '10000' }, fake);
+    reg = await chaosRegistry(
+      pg,
+      {
+        REDIS_URL: redis.url,
+        SENDS_PER_SECOND_PER_CHURCH: String(RATE),
+        SIGNIN_FAILURES_PER_EMAIL: String(FAILURES_PER_EMAIL),
+        SIGNIN_FAILURES_PER_ACCOUNT: '10000',
+      },
+      fake,
+    );
     services = reg.services;
     await until(async () => services.redis.state === 'ok', { timeoutMs: 10_000 });
     await services.sessions.start();
@@ -51,7 +74,13 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
     worker = await startWorker(services);
     owner = await signIn(services, church.email, church.password);
     churchNumber = await assignNumber(owner.caller);
-    memberIds = (await insertMembers(services, church.tenantId, Array.from({ length: 3 * BURST }, (_, i) => ({ firstName: `Member${i}` })))).map((m) => m.id);
+    memberIds = (
+      await insertMembers(
+        services,
+        church.tenantId,
+        Array.from({ length: 3 * BURST }, (_, i) => ({ firstName: `Member${i}` })),
+      )
+    ).map((m) => m.id);
     frame.captureLogs();
   });
 
@@ -70,38 +99,51 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
 
     // 1. Signed-in procedure calls, each first reading the session as the route handler does.
     const queries: PageQuery[] = ['account.me', 'members.list', 'conversations.list', 'broadcasts.list'];
-    const callLoad = drive(2, () => clock.done, async (loop, i) => {
-      const what = queries[(loop + i) % 4]!;
-      const startedIn = clock.now;
-      const o = await outcomeOf(pageQuery(services, owner.cookie, what));
-      calls.push({ ...o, phase: startedIn, what });
-    });
+    const callLoad = drive(
+      2,
+      () => clock.done,
+      async (loop, i) => {
+        const what = queries[(loop + i) % 4]!;
+        const startedIn = clock.now;
+        const o = await outcomeOf(pageQuery(services, owner.cookie, what));
+        calls.push({ ...o, phase: startedIn, what });
+      },
+    );
 
     // 2. Sign-in throttling, probed again and again: FAILURES_PER_EMAIL wrong passwords from one address, then the
     //    right one must be refused; a right password from a fresh address must work.
-    const probeLoad = drive(1, () => clock.done, async () => {
-      const from = clock.now;
-      const ip = freshIp();
-      const attempt = (password: string, at = ip) =>
-        signInWithPassword(services, { email: church.email, password }, at).then(
-          () => 'ok',
-          (err: unknown) => (SigninError.is(err) ? err.message : `unexpected: ${String(err)}`),
-        );
-      const wrong: string[] = [];
-      for (let k = 0; k < FAILURES_PER_EMAIL; k++) wrong.push(await attempt('not the password'));
-      const final = await attempt(church.password);
-      const fresh = await attempt(church.password, freshIp());
-      probes.push({ from, to: clock.now, ip, wrong, final, fresh });
-    });
+    const probeLoad = drive(
+      1,
+      () => clock.done,
+      async () => {
+        const from = clock.now;
+        const ip = freshIp();
+        const attempt = (password: string, at = ip) =>
+          signInWithPassword(services, { email: church.email, password }, at).then(
+            () => 'ok',
+            (err: unknown) => (SigninError.is(err) ? err.message : `unexpected: ${String(err)}`),
+          );
+        const wrong: string[] = [];
+        for (let k = 0; k < FAILURES_PER_EMAIL; k++) wrong.push(await attempt('not the password'));
+        const final = await attempt(church.password);
+        const fresh = await attempt(church.password, freshIp());
+        probes.push({ from, to: clock.now, ip, wrong, final, fresh });
+      },
+    );
 
     // 3. Inbound texts (they do not need Redis, and must not notice it either).
     let hookSeq = 0;
-    const hookLoad = drive(1, () => clock.done, async () => {
-      const m = received(personNumber(++hookSeq), churchNumber, `inbound ${hookSeq}`);
-      const p = clock.now;
-      const res = await postSigned(services, m.body);
-      hooks.push({ id: m.id, status: res.status, phase: p });
-    }, 50);
+    const hookLoad = drive(
+      1,
+      () => clock.done,
+      async () => {
+        const m = received(personNumber(++hookSeq), churchNumber, `inbound ${hookSeq}`);
+        const p = clock.now;
+        const res = await postSigned(services, m.body);
+        hooks.push({ id: m.id, status: res.status, phase: p });
+      },
+      50,
+    );
 
     // 4. Outbound: a burst at the start of each steady phase, more than the send rate allows at once.
     let sendSeq = 0;
@@ -148,7 +190,10 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
       await snapshot();
       await burst();
       // Long enough for throttle probes that ran wholly against the restarted Redis.
-      await until(async () => probes.some((p) => p.from === 'back' && p.to === 'back'), { timeoutMs: 15_000, everyMs: 50 });
+      await until(async () => probes.some((p) => p.from === 'back' && p.to === 'back'), {
+        timeoutMs: 15_000,
+        everyMs: 50,
+      });
       await sleep(1_000);
     } finally {
       await clock.finish(callLoad, probeLoad, hookLoad);
@@ -158,7 +203,9 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
     const ids = sends.map((s) => s.id);
     await until(
       async () => {
-        const rows = await services.connections.withTenant(church.tenantId, (db) => db.select({ status: messages.status }).from(messages).where(inArray(messages.id, ids)));
+        const rows = await services.connections.withTenant(church.tenantId, (db) =>
+          db.select({ status: messages.status }).from(messages).where(inArray(messages.id, ids)),
+        );
         return rows.length === ids.length && rows.every((r) => r.status !== 'queued' && r.status !== 'sending');
       },
       { timeoutMs: 60_000, everyMs: 200 },
@@ -181,7 +228,10 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
     expect((await health(services)).status).toBe('ok');
 
     // Requests kept succeeding in every phase, including the moment of the kill and of the restart.
-    expect(calls.filter((c) => !c.ok), 'failed calls').toEqual([]);
+    expect(
+      calls.filter((c) => !c.ok),
+      'failed calls',
+    ).toEqual([]);
     for (const p of STEADY) expect(calls.filter((c) => c.phase === p).length, `calls in ${p}`).toBeGreaterThan(5);
     expect(calls.filter((c) => c.phase === 'killing' || c.phase === 'restarting').every((c) => c.ok)).toBe(true);
 
@@ -193,13 +243,18 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
       if (p.from === p.to) expect(p.final, `probe in ${p.from}`).toMatch(/^Too many attempts\./);
       else expect(['ok', 'Too many attempts']).toContain(p.final === 'ok' ? 'ok' : p.final.slice(0, 17)); // straddled a switch
     }
-    for (const p of STEADY) expect(probes.filter((x) => x.from === p && x.to === p).length, `complete probes in ${p}`).toBeGreaterThan(0);
+    for (const p of STEADY)
+      expect(probes.filter((x) => x.from === p && x.to === p).length, `complete probes in ${p}`).toBeGreaterThan(0);
     // ...and the counters really were where they should be: the registry's rate_limits while Redis was down, Redis
     // (and not the registry) once it was back.
     const counterKey = (p: Probe) => `signin_email_ip:${church.email}|${p.ip}`;
     for (const p of probes.filter((x) => x.from === 'down' && x.to === 'down')) {
-      const [row] = await reg!.registryAdmin<{ points: number }[]>`select points from rate_limits where key = ${counterKey(p)}`;
-      expect(row?.points, 'PostgreSQL counted the failures while Redis was down').toBeGreaterThanOrEqual(FAILURES_PER_EMAIL);
+      const [row] = await reg!.registryAdmin<
+        { points: number }[]
+      >`select points from rate_limits where key = ${counterKey(p)}`;
+      expect(row?.points, 'PostgreSQL counted the failures while Redis was down').toBeGreaterThanOrEqual(
+        FAILURES_PER_EMAIL,
+      );
     }
     for (const p of probes.filter((x) => x.from === 'back' && x.to === 'back')) {
       expect(await redis!.keys(counterKey(p)), 'Redis counts again once back').toHaveLength(1);
@@ -209,11 +264,19 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
     // Nothing lost, nothing twice: every queued text exists once and was handed to the provider once.
     expect(sendFailures).toEqual([]);
     expect(sends).toHaveLength(3 * BURST);
-    const rows = await services.connections.withTenant(church.tenantId, (db) => db.select().from(messages).where(inArray(messages.id, ids)));
+    const rows = await services.connections.withTenant(church.tenantId, (db) =>
+      db.select().from(messages).where(inArray(messages.id, ids)),
+    );
     expect(rows).toHaveLength(ids.length);
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
-    for (const s of sends) expect(fake.calls.filter((c) => c.text === s.body), s.body).toHaveLength(1);
-    const outbound = await services.connections.withTenant(church.tenantId, (db) => db.$count(messages, inArray(messages.direction, ['outbound'])));
+    for (const s of sends)
+      expect(
+        fake.calls.filter((c) => c.text === s.body),
+        s.body,
+      ).toHaveLength(1);
+    const outbound = await services.connections.withTenant(church.tenantId, (db) =>
+      db.$count(messages, inArray(messages.direction, ['outbound'])),
+    );
     expect(outbound).toBe(ids.length);
 
     // The per-church rate held while Redis was down (a fixed 1 s window allows at most 2×RATE in any sliding second).
@@ -229,7 +292,15 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
     // Every inbound text answered 200 and stored exactly once.
     expect(hooks.filter((h) => h.status !== 200)).toEqual([]);
     const stored = await services.connections.withTenant(church.tenantId, (db) =>
-      db.select({ providerMessageId: messages.providerMessageId }).from(messages).where(inArray(messages.providerMessageId, hooks.map((h) => h.id))),
+      db
+        .select({ providerMessageId: messages.providerMessageId })
+        .from(messages)
+        .where(
+          inArray(
+            messages.providerMessageId,
+            hooks.map((h) => h.id),
+          ),
+        ),
     );
     expect(stored).toHaveLength(hooks.length);
     expect(new Set(stored.map((s) => s.providerMessageId)).size).toBe(hooks.length);

@@ -7,7 +7,30 @@ import { startWorker } from '@/server/jobs/worker';
 import type { Services } from '@/server/services';
 import { sleep } from '../support/harness';
 import { FakeProvider } from '../support/messaging';
-import { chaosFrame, chaosRegistry, driveCalls, driveSends, driveWebhooks, expectInboundStoredOnce, expectSentOnce, INTERNALS, phaseClock, redeliverRefused, servedAgainAt, startPrivatePg, tally, teardown, workspace, type Call, type ChaosRegistry, type Hook, type PageQuery, type PrivatePg, type Send, type Workspace } from './support';
+import {
+  chaosFrame,
+  chaosRegistry,
+  driveCalls,
+  driveSends,
+  driveWebhooks,
+  expectInboundStoredOnce,
+  expectSentOnce,
+  INTERNALS,
+  phaseClock,
+  redeliverRefused,
+  servedAgainAt,
+  startPrivatePg,
+  tally,
+  teardown,
+  workspace,
+  type Call,
+  type ChaosRegistry,
+  type Hook,
+  type PageQuery,
+  type PrivatePg,
+  type Send,
+  type Workspace,
+} from './support';
 
 /**
  * Chaos 2: the PostgreSQL server holding the registry (and the churches' databases) is stopped mid-load and started
@@ -35,10 +58,15 @@ describe('chaos: the registry PostgreSQL restarted mid-load', () => {
   beforeAll(async () => {
     frame.begin();
     pg = await startPrivatePg('chaos-registry-pg');
-    reg = await chaosRegistry(pg, { REGISTRY_TIMEOUT_MS: String(REGISTRY_TIMEOUT_MS), SENDS_PER_SECOND_PER_CHURCH: '50' }, fake);
+    reg = await chaosRegistry(
+      pg,
+      { REGISTRY_TIMEOUT_MS: String(REGISTRY_TIMEOUT_MS), SENDS_PER_SECOND_PER_CHURCH: '50' },
+      fake,
+    );
     services = reg.services;
     await services.sessions.start();
-    for (const name of ['Restart Chapel North', 'Restart Chapel South']) workspaces.push(await workspace(services, name, 20));
+    for (const name of ['Restart Chapel North', 'Restart Chapel South'])
+      workspaces.push(await workspace(services, name, 20));
     worker = await startWorker(services);
     frame.captureLogs();
   });
@@ -54,7 +82,10 @@ describe('chaos: the registry PostgreSQL restarted mid-load', () => {
     const sends: Send<Phase>[] = [];
 
     const queries: PageQuery[] = ['church.profile', 'members.list', 'account.me'];
-    const callLoad = driveCalls(services, workspaces, clock, calls, 2, (loop, i) => ({ church: (loop + i) % workspaces.length, what: queries[i % 3]! }));
+    const callLoad = driveCalls(services, workspaces, clock, calls, 2, (loop, i) => ({
+      church: (loop + i) % workspaces.length,
+      what: queries[i % 3]!,
+    }));
     const hookLoad = driveWebhooks(services, workspaces, clock, hooks, 40);
     const sendLoad = driveSends(workspaces, clock, sends, 'restart send', 150);
 
@@ -83,7 +114,12 @@ describe('chaos: the registry PostgreSQL restarted mid-load', () => {
 
     const summary = {
       phaseStartsMs: clock.offsets(),
-      callsByPhase: Object.fromEntries((['up', 'stopping', 'down', 'starting', 'back'] as Phase[]).map((p) => [p, tally(calls.filter((c) => c.phase === p))])),
+      callsByPhase: Object.fromEntries(
+        (['up', 'stopping', 'down', 'starting', 'back'] as Phase[]).map((p) => [
+          p,
+          tally(calls.filter((c) => c.phase === p)),
+        ]),
+      ),
       slowestFailureMs: Math.max(0, ...calls.filter((c) => !c.ok).map((c) => c.ms)),
       hooks: { total: hooks.length, refused: refused.length, statuses: [...new Set(hooks.map((h) => h.status))] },
       sends: tally(sends.map((s) => s.outcome)),
@@ -100,13 +136,26 @@ describe('chaos: the registry PostgreSQL restarted mid-load', () => {
     expect(downCalls.length).toBeGreaterThan(5);
     expect(downCalls.filter((c) => c.ok)).toEqual([]);
     const failures = calls.filter((c) => !c.ok);
-    expect(failures.filter((c) => c.hung), 'calls that hung').toEqual([]);
-    expect(failures.filter((c) => c.code !== 'SERVICE_UNAVAILABLE').map((c) => `${c.phase} ${c.what}: ${c.code} ${c.message}`), 'failures other than SERVICE_UNAVAILABLE').toEqual([]);
-    expect(failures.filter((c) => c.ms >= FAST_MS).map((c) => `${c.phase} ${c.what}: ${c.ms} ms`), 'slow failures').toEqual([]);
+    expect(
+      failures.filter((c) => c.hung),
+      'calls that hung',
+    ).toEqual([]);
+    expect(
+      failures
+        .filter((c) => c.code !== 'SERVICE_UNAVAILABLE')
+        .map((c) => `${c.phase} ${c.what}: ${c.code} ${c.message}`),
+      'failures other than SERVICE_UNAVAILABLE',
+    ).toEqual([]);
+    expect(
+      failures.filter((c) => c.ms >= FAST_MS).map((c) => `${c.phase} ${c.what}: ${c.ms} ms`),
+      'slow failures',
+    ).toEqual([]);
     expect(failures.filter((c) => INTERNALS.test(c.message ?? '')).map((c) => c.message)).toEqual([]);
     // Before the outage everything worked; after recovery everything works again.
     expect(calls.filter((c) => c.phase === 'up' && c.endPhase === 'up' && !c.ok)).toEqual([]);
-    expect(calls.filter((c) => c.at >= recoveredAt! && !c.ok).map((c) => `${c.what}: ${c.code} ${c.message}`)).toEqual([]);
+    expect(calls.filter((c) => c.at >= recoveredAt! && !c.ok).map((c) => `${c.what}: ${c.code} ${c.message}`)).toEqual(
+      [],
+    );
     expect(services).toBe(original);
     expect((await health(services)).status).toBe('ok');
     for (const w of workspaces) expect(await readSession(services, w.owner.cookie)).not.toBeNull();
@@ -122,11 +171,17 @@ describe('chaos: the registry PostgreSQL restarted mid-load', () => {
 
     // Outbound: every send that was accepted is sent exactly once; one refused mid-outage is sent at most once.
     const accepted = sends.filter((s) => s.outcome.ok);
-    expect(sends.filter((s) => !s.outcome.ok && s.outcome.code !== 'SERVICE_UNAVAILABLE').map((s) => `${s.phase}: ${s.outcome.code} ${s.outcome.message}`)).toEqual([]);
+    expect(
+      sends
+        .filter((s) => !s.outcome.ok && s.outcome.code !== 'SERVICE_UNAVAILABLE')
+        .map((s) => `${s.phase}: ${s.outcome.code} ${s.outcome.message}`),
+    ).toEqual([]);
     await expectSentOnce(fake, sends, 45_000, 500);
     for (const [n, w] of workspaces.entries()) {
       const bodies = sends.filter((s) => s.church === n).map((s) => s.body);
-      const rows = await services.connections.withTenant(w.church.tenantId, (db) => db.select({ body: messages.body }).from(messages).where(inArray(messages.body, bodies)));
+      const rows = await services.connections.withTenant(w.church.tenantId, (db) =>
+        db.select({ body: messages.body }).from(messages).where(inArray(messages.body, bodies)),
+      );
       expect(rows.length).toBe(new Set(rows.map((r) => r.body)).size); // no message row twice
       expect(rows.length).toBeGreaterThanOrEqual(accepted.filter((s) => s.church === n).length);
     }

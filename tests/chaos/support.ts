@@ -114,7 +114,10 @@ export async function chaosRegistry(pg: PrivatePg, env: Record<string, string> =
   await prepareDatabases(url, { secretKey: testSecretKey });
   const all: Services[] = [];
   const build = (moreEnv: Record<string, string> = {}, p = provider) => {
-    const s = createServices(loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env, ...moreEnv }), p ? { provider: p } : {});
+    const s = createServices(
+      loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env, ...moreEnv }),
+      p ? { provider: p } : {},
+    );
     all.push(s);
     return s;
   };
@@ -187,14 +190,21 @@ export async function outcomeOf(p: Promise<unknown>, hangMs = 10_000): Promise<O
     if (settled === 'hung') return { ok: false, ms, at, hung: true, code: 'HUNG' };
     if (settled.ok) return { ok: true, ms, at };
     const err = settled.err as { code?: string; message?: string };
-    return { ok: false, ms, at, code: err instanceof TRPCError ? err.code : `thrown:${err?.constructor?.name ?? typeof err}:${err?.code ?? ''}`, message: err?.message };
+    return {
+      ok: false,
+      ms,
+      at,
+      code: err instanceof TRPCError ? err.code : `thrown:${err?.constructor?.name ?? typeof err}:${err?.code ?? ''}`,
+      message: err?.message,
+    };
   } finally {
     clearTimeout(guard);
   }
 }
 
 /** Words that must never reach a caller: database names, hosts, drivers, SQL. */
-export const INTERNALS = /stp_|postgres|127\.0\.0\.1|localhost|ECONN|\b\d{4,5}\b|stack|select |insert |update |database "|relation|tenant_|_t_[0-9a-f]/i;
+export const INTERNALS =
+  /stp_|postgres|127\.0\.0\.1|localhost|ECONN|\b\d{4,5}\b|stack|select |insert |update |database "|relation|tenant_|_t_[0-9a-f]/i;
 
 /** Count outcomes by code ('ok' for successes). */
 export function tally(outcomes: Outcome[]) {
@@ -207,7 +217,12 @@ export function tally(outcomes: Outcome[]) {
  * Run `task` from `concurrency` loops until `stop()` says so; each loop waits `pauseMs` between calls. Returns the
  * promise of all loops ending (await it after flipping the stop condition).
  */
-export function drive(concurrency: number, stop: () => boolean, task: (loop: number, i: number) => Promise<void>, pauseMs = 20) {
+export function drive(
+  concurrency: number,
+  stop: () => boolean,
+  task: (loop: number, i: number) => Promise<void>,
+  pauseMs = 20,
+) {
   return Promise.all(
     Array.from({ length: concurrency }, async (_, loop) => {
       for (let i = 0; !stop(); i++) {
@@ -336,7 +351,8 @@ export function phaseClock<P extends string>(first: P) {
       await Promise.all(loads);
     },
     /** When each phase began, in ms since the first. */
-    offsets: () => Object.fromEntries(Object.entries(startedAt).map(([k, v]) => [k, (v as number) - startedAt[first]!])),
+    offsets: () =>
+      Object.fromEntries(Object.entries(startedAt).map(([k, v]) => [k, (v as number) - startedAt[first]!])),
   };
 }
 export type Clock<P extends string> = { readonly now: P; readonly done: boolean };
@@ -347,7 +363,12 @@ export function servedAgainAt(timeoutMs: number, served: () => boolean) {
 }
 
 /** The usual cleanup steps, in this order: the queue worker, the services, Redis, PostgreSQL (its data removed). */
-export function teardown(r: { worker?: { stop(): Promise<unknown> }; reg?: ChaosRegistry; redis?: { kill(): Promise<unknown> }; pg?: PrivatePg }): CleanupStep[] {
+export function teardown(r: {
+  worker?: { stop(): Promise<unknown> };
+  reg?: ChaosRegistry;
+  redis?: { kill(): Promise<unknown> };
+  pg?: PrivatePg;
+}): CleanupStep[] {
   return [
     ['worker', r.worker && (() => r.worker!.stop())],
     ['services', r.reg && (() => r.reg!.close())],
@@ -366,7 +387,13 @@ export async function workspace(services: Services, churchName: string, members:
   const church = await provisionChurch(services, { churchName });
   const owner = await signIn(services, church.email, church.password);
   const number = await assignNumber(owner.caller);
-  const memberIds = (await insertMembers(services, church.tenantId, Array.from({ length: members }, (_, i) => ({ firstName: `M${i}` })))).map((m) => m.id);
+  const memberIds = (
+    await insertMembers(
+      services,
+      church.tenantId,
+      Array.from({ length: members }, (_, i) => ({ firstName: `M${i}` })),
+    )
+  ).map((m) => m.id);
   return { church, owner, number, memberIds };
 }
 
@@ -395,44 +422,81 @@ export function driveCalls<P extends string>(
   loops: number,
   pick: (loop: number, i: number) => { church: number; what: PageQuery },
 ) {
-  return drive(loops, () => clock.done, async (loop, i) => {
-    const { church, what } = pick(loop, i);
-    const phase = clock.now;
-    const o = await outcomeOf(pageQuery(services, ws[church]!.owner.cookie, what));
-    calls.push({ ...o, phase, endPhase: clock.now, what, church });
-  });
+  return drive(
+    loops,
+    () => clock.done,
+    async (loop, i) => {
+      const { church, what } = pick(loop, i);
+      const phase = clock.now;
+      const o = await outcomeOf(pageQuery(services, ws[church]!.owner.cookie, what));
+      calls.push({ ...o, phase, endPhase: clock.now, what, church });
+    },
+  );
 }
 
 /** An inbound text as delivered; `status` is the HTTP status, or -1 when the post hung, -2 when it threw. */
-export type Hook<P extends string> = { id: string; body: string; church: number; phase: P; endPhase: P; status: number; ms: number };
+export type Hook<P extends string> = {
+  id: string;
+  body: string;
+  church: number;
+  phase: P;
+  endPhase: P;
+  status: number;
+  ms: number;
+};
 
 /** Inbound texts, one at a time, to each workspace's number in turn, until the clock says done. */
-export function driveWebhooks<P extends string>(services: Services, ws: Workspace[], clock: Clock<P>, hooks: Hook<P>[], pauseMs: number) {
+export function driveWebhooks<P extends string>(
+  services: Services,
+  ws: Workspace[],
+  clock: Clock<P>,
+  hooks: Hook<P>[],
+  pauseMs: number,
+) {
   let seq = 0;
-  return drive(1, () => clock.done, async () => {
-    const church = seq % ws.length;
-    const m = received(personNumber(++seq), ws[church]!.number, `inbound ${seq}`);
-    const phase = clock.now;
-    const at = Date.now();
-    const hook = (status: number) => hooks.push({ id: m.id, body: m.body, church, phase, endPhase: clock.now, status, ms: Date.now() - at });
-    const o = await outcomeOf(postSigned(services, m.body).then((r) => hook(r.status)));
-    if (!o.ok) hook(o.hung ? -1 : -2);
-  }, pauseMs);
+  return drive(
+    1,
+    () => clock.done,
+    async () => {
+      const church = seq % ws.length;
+      const m = received(personNumber(++seq), ws[church]!.number, `inbound ${seq}`);
+      const phase = clock.now;
+      const at = Date.now();
+      const hook = (status: number) =>
+        hooks.push({ id: m.id, body: m.body, church, phase, endPhase: clock.now, status, ms: Date.now() - at });
+      const o = await outcomeOf(postSigned(services, m.body).then((r) => hook(r.status)));
+      if (!o.ok) hook(o.hung ? -1 : -2);
+    },
+    pauseMs,
+  );
 }
 
 export type Send<P extends string> = { body: string; church: number; phase: P; outcome: Outcome };
 
 /** Texts sent by each workspace's owner in turn (bodies `${label} 0`, `${label} 1`, …), until the clock says done. */
-export function driveSends<P extends string>(ws: Workspace[], clock: Clock<P>, sends: Send<P>[], label: string, pauseMs: number) {
+export function driveSends<P extends string>(
+  ws: Workspace[],
+  clock: Clock<P>,
+  sends: Send<P>[],
+  label: string,
+  pauseMs: number,
+) {
   let seq = 0;
-  return drive(1, () => clock.done, async () => {
-    const church = seq % ws.length;
-    const w = ws[church]!;
-    const body = `${label} ${seq++}`;
-    const phase = clock.now;
-    const outcome = await outcomeOf(w.owner.caller.messages.send({ memberId: w.memberIds[seq % w.memberIds.length]!, body }));
-    sends.push({ body, church, phase, outcome });
-  }, pauseMs);
+  return drive(
+    1,
+    () => clock.done,
+    async () => {
+      const church = seq % ws.length;
+      const w = ws[church]!;
+      const body = `${label} ${seq++}`;
+      const phase = clock.now;
+      const outcome = await outcomeOf(
+        w.owner.caller.messages.send({ memberId: w.memberIds[seq % w.memberIds.length]!, body }),
+      );
+      sends.push({ body, church, phase, outcome });
+    },
+    pauseMs,
+  );
 }
 
 /**
@@ -443,7 +507,10 @@ export async function redeliverRefused<H extends { body: string; status: number 
   const refused = hooks.filter((h) => h.status !== 200);
   const retried: number[] = [];
   for (const h of refused) {
-    const o = await outcomeOf(postSigned(services, h.body).then((r) => retried.push(r.status)), 5_000);
+    const o = await outcomeOf(
+      postSigned(services, h.body).then((r) => retried.push(r.status)),
+      5_000,
+    );
     if (!o.ok) retried.push(o.hung ? -1 : -2);
   }
   return { refused, retried };
@@ -453,12 +520,22 @@ export async function redeliverRefused<H extends { body: string; status: number 
  * Every inbound text each church was sent is stored in its database, exactly once. `waitMs`: texts kept in the
  * registry while their church was down reach it by its drain job, so wait up to that long for them.
  */
-export async function expectInboundStoredOnce(services: Services, ws: Workspace[], hooks: { id: string; church: number }[], waitMs = 0) {
+export async function expectInboundStoredOnce(
+  services: Services,
+  ws: Workspace[],
+  hooks: { id: string; church: number }[],
+  waitMs = 0,
+) {
   for (const [n, w] of ws.entries()) {
     const ids = [...new Set(hooks.filter((h) => h.church === n).map((h) => h.id))];
     const storedIds = () =>
-      services.connections.withTenant(w.church.tenantId, (db) => db.select({ id: messages.providerMessageId }).from(messages).where(inArray(messages.providerMessageId, ids)));
-    if (waitMs > 0) await until(async () => (await storedIds()).length >= ids.length, { timeoutMs: waitMs, everyMs: 250 }).catch(() => {});
+      services.connections.withTenant(w.church.tenantId, (db) =>
+        db.select({ id: messages.providerMessageId }).from(messages).where(inArray(messages.providerMessageId, ids)),
+      );
+    if (waitMs > 0)
+      await until(async () => (await storedIds()).length >= ids.length, { timeoutMs: waitMs, everyMs: 250 }).catch(
+        () => {},
+      );
     const stored = await storedIds();
     expect(stored.length, `church ${n}: inbound rows`).toBe(ids.length);
     expect(new Set(stored.map((s) => s.id)).size).toBe(ids.length);
@@ -469,9 +546,17 @@ export async function expectInboundStoredOnce(services: Services, ws: Workspace[
  * Every accepted send reaches the provider exactly once, a refused one at most once: waits up to `timeoutMs` for the
  * accepted ones, then `settleMs` more for any that would go out twice.
  */
-export async function expectSentOnce(fake: FakeProvider, sends: { body: string; outcome: Outcome }[], timeoutMs: number, settleMs: number) {
+export async function expectSentOnce(
+  fake: FakeProvider,
+  sends: { body: string; outcome: Outcome }[],
+  timeoutMs: number,
+  settleMs: number,
+) {
   const accepted = sends.filter((s) => s.outcome.ok);
-  await until(async () => accepted.every((s) => fake.calls.some((c) => c.text === s.body)), { timeoutMs, everyMs: 200 });
+  await until(async () => accepted.every((s) => fake.calls.some((c) => c.text === s.body)), {
+    timeoutMs,
+    everyMs: 200,
+  });
   await sleep(settleMs);
   for (const s of sends) {
     const sent = fake.calls.filter((c) => c.text === s.body).length;
@@ -499,7 +584,11 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
-export type WorkerProcess = { child: ChildProcess; output: () => string; kill: (signal?: NodeJS.Signals) => Promise<void> };
+export type WorkerProcess = {
+  child: ChildProcess;
+  output: () => string;
+  kill: (signal?: NodeJS.Signals) => Promise<void>;
+};
 
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const child = spawn('npx', ['tsx', 'scripts/worker.ts'], {

@@ -5,7 +5,17 @@ import type { Services } from '@/server/services';
 import { sha256 } from '@/server/tokens';
 import { caller, freshIp, signIn } from '../support/accounts';
 import { testAuthSecret, testSecretKey, until } from '../support/harness';
-import { chaosRegistry, cleanup, quietLogs, spawnWorker, startPrivatePg, trackUnhandled, type ChaosRegistry, type PrivatePg, type WorkerProcess } from './support';
+import {
+  chaosRegistry,
+  cleanup,
+  quietLogs,
+  spawnWorker,
+  startPrivatePg,
+  trackUnhandled,
+  type ChaosRegistry,
+  type PrivatePg,
+  type WorkerProcess,
+} from './support';
 
 /**
  * Chaos 3: the real worker process (`npx tsx scripts/worker.ts`) is SIGKILLed in the middle of provisioning a church.
@@ -16,7 +26,13 @@ import { chaosRegistry, cleanup, quietLogs, spawnWorker, startPrivatePg, trackUn
  * orphan database or role on the server.
  */
 
-type JobRow = { id: string; tenant_id: string; state: string; attempts: number; steps: { name: string; state: string; attempts: number }[] };
+type JobRow = {
+  id: string;
+  tenant_id: string;
+  state: string;
+  attempts: number;
+  steps: { name: string; state: string; attempts: number }[];
+};
 
 describe('chaos: the worker process killed mid-provisioning', () => {
   let pg: PrivatePg | undefined;
@@ -64,17 +80,43 @@ describe('chaos: the worker process killed mid-provisioning', () => {
   });
 
   const signup = async (n: number) => {
-    const input = { churchName: `Killed Worker Chapel ${n}`, timezone: 'Europe/London', adminName: `Owner ${n}`, email: `killed${n}-${Date.now()}@example.org`, password: 'correct horse battery' };
+    const input = {
+      churchName: `Killed Worker Chapel ${n}`,
+      timezone: 'Europe/London',
+      adminName: `Owner ${n}`,
+      email: `killed${n}-${Date.now()}@example.org`,
+      password: 'correct horse battery',
+    };
     const { ticket } = await caller(services, null, freshIp()).onboarding.signup(input);
-    const [job] = await reg!.registryAdmin<JobRow[]>`select id, tenant_id, state, attempts, steps from provisioning_jobs where ticket_hash = ${sha256(ticket)}`;
-    const [tenant] = await reg!.registryAdmin<{ db_name: string; db_role: string }[]>`select db_name, db_role from tenants where id = ${job!.tenant_id}`;
-    return { ticket, input, jobId: job!.id, tenantId: job!.tenant_id, dbName: tenant!.db_name, dbRole: tenant!.db_role };
+    const [job] = await reg!.registryAdmin<
+      JobRow[]
+    >`select id, tenant_id, state, attempts, steps from provisioning_jobs where ticket_hash = ${sha256(ticket)}`;
+    const [tenant] = await reg!.registryAdmin<
+      { db_name: string; db_role: string }[]
+    >`select db_name, db_role from tenants where id = ${job!.tenant_id}`;
+    return {
+      ticket,
+      input,
+      jobId: job!.id,
+      tenantId: job!.tenant_id,
+      dbName: tenant!.db_name,
+      dbRole: tenant!.db_role,
+    };
   };
-  const jobOf = async (id: string) => (await reg!.registryAdmin<JobRow[]>`select id, tenant_id, state, attempts, steps from provisioning_jobs where id = ${id}`)[0]!;
+  const jobOf = async (id: string) =>
+    (
+      await reg!.registryAdmin<
+        JobRow[]
+      >`select id, tenant_id, state, attempts, steps from provisioning_jobs where id = ${id}`
+    )[0]!;
   const stepState = (job: JobRow, name: string) => job.steps.find((s) => s.name === name)!.state;
   /** Backends waiting on a lock whose statement matches `pattern` (in any database of the server). */
   const waitingOn = async (pattern: string) =>
-    (await reg!.admin<{ pid: number }[]>`select pid from pg_stat_activity where wait_event_type = 'Lock' and query ilike ${pattern}`).length;
+    (
+      await reg!.admin<
+        { pid: number }[]
+      >`select pid from pg_stat_activity where wait_event_type = 'Lock' and query ilike ${pattern}`
+    ).length;
 
   it('a second worker finishes the church: ready, one database, one role, no orphans', async () => {
     const started = Date.now();
@@ -88,13 +130,20 @@ describe('chaos: the worker process killed mid-provisioning', () => {
 
     const first = spawnWorker(workerEnv);
     spawned.push(first);
-    await until(async () => first.output().includes('queue worker started'), { timeoutMs: 60_000, everyMs: 100 }).catch(() => {
-      throw new Error(`the first worker did not start:\n${first.output()}`);
-    });
+    await until(async () => first.output().includes('queue worker started'), { timeoutMs: 60_000, everyMs: 100 }).catch(
+      () => {
+        throw new Error(`the first worker did not start:\n${first.output()}`);
+      },
+    );
     const running = await until(
       async () => {
         const job = await jobOf(victim.jobId);
-        return stepState(job, 'create_database') === 'done' && stepState(job, 'create_role') === 'running' && (await waitingOn('%create role%')) > 0 && job;
+        return (
+          stepState(job, 'create_database') === 'done' &&
+          stepState(job, 'create_role') === 'running' &&
+          (await waitingOn('%create role%')) > 0 &&
+          job
+        );
       },
       { timeoutMs: 30_000, everyMs: 50 },
     );
@@ -133,7 +182,9 @@ describe('chaos: the worker process killed mid-provisioning', () => {
       { timeoutMs: 90_000, everyMs: 250 },
     ).catch(async () => {
       const jobs = await Promise.all(all.map((s) => jobOf(s.jobId)));
-      throw new Error(`not finished: ${JSON.stringify(jobs.map((j) => [j.state, j.steps]))}\n--- second worker ---\n${second.output().slice(-4_000)}`);
+      throw new Error(
+        `not finished: ${JSON.stringify(jobs.map((j) => [j.state, j.steps]))}\n--- second worker ---\n${second.output().slice(-4_000)}`,
+      );
     });
     const recoveredMs = Date.now() - killedAt;
 
@@ -142,7 +193,9 @@ describe('chaos: the worker process killed mid-provisioning', () => {
       const status = await caller(services, null).onboarding.status({ ticket: s.ticket });
       expect(status.state, s.input.churchName).toBe('ready');
       expect(status.steps.every((step) => step.state === 'done')).toBe(true);
-      const [tenant] = await reg!.registryAdmin<{ status: string }[]>`select status from tenants where id = ${s.tenantId}`;
+      const [tenant] = await reg!.registryAdmin<
+        { status: string }[]
+      >`select status from tenants where id = ${s.tenantId}`;
       expect(tenant!.status).toBe('active');
       const owner = await signIn(services, s.input.email, s.input.password);
       expect(await owner.caller.account.me()).toMatchObject({ email: s.input.email, role: 'owner' });
@@ -150,15 +203,28 @@ describe('chaos: the worker process killed mid-provisioning', () => {
     const resumed = await jobOf(victim.jobId);
     expect(resumed.attempts).toBeGreaterThanOrEqual(2); // resumed by the second worker, not restarted from scratch
     expect(resumed.steps.find((s) => s.name === 'create_database')!.attempts).toBe(1); // done before the crash: not redone
-    expect((await signInWithPassword(services, { email: victim.input.email, password: victim.input.password }, freshIp())).tenantId).toBe(victim.tenantId);
+    expect(
+      (await signInWithPassword(services, { email: victim.input.email, password: victim.input.password }, freshIp()))
+        .tenantId,
+    ).toBe(victim.tenantId);
 
     // Exactly one database and one login role per church; nothing on the server that no church owns.
     const prefix = services.naming.prefix;
-    const tenants = await reg!.registryAdmin<{ db_name: string; db_role: string; status: string }[]>`select db_name, db_role, status from tenants`;
+    const tenants = await reg!.registryAdmin<
+      { db_name: string; db_role: string; status: string }[]
+    >`select db_name, db_role, status from tenants`;
     expect(tenants.map((t) => t.status)).toEqual(['active', 'active', 'active']);
-    const dbs = (await reg!.admin<{ datname: string }[]>`select datname from pg_database where datname not in ('postgres', 'template0', 'template1') order by 1`).map((r) => r.datname);
+    const dbs = (
+      await reg!.admin<
+        { datname: string }[]
+      >`select datname from pg_database where datname not in ('postgres', 'template0', 'template1') order by 1`
+    ).map((r) => r.datname);
     expect(dbs).toEqual([reg!.name, services.naming.template, ...tenants.map((t) => t.db_name)].sort());
-    const roles = (await reg!.admin<{ rolname: string }[]>`select rolname from pg_roles where rolname like ${prefix + '\\_%'} order by 1`).map((r) => r.rolname);
+    const roles = (
+      await reg!.admin<
+        { rolname: string }[]
+      >`select rolname from pg_roles where rolname like ${prefix + '\\_%'} order by 1`
+    ).map((r) => r.rolname);
     expect(roles).toEqual([`${prefix}_app`, services.naming.tenantGroup, ...tenants.map((t) => t.db_role)].sort());
     for (const t of tenants) expect(dbs.filter((d) => d === t.db_name)).toHaveLength(1);
 
@@ -166,7 +232,15 @@ describe('chaos: the worker process killed mid-provisioning', () => {
     expect(await reg!.registryAdmin`select 1 from graphile_worker.jobs`).toHaveLength(0);
     expect(second.output()).toMatch(/unlocked jobs of silent queue workers/);
 
-    console.log('[chaos worker]', JSON.stringify({ totalMs: Date.now() - started, killToAllReadyMs: recoveredMs, victimAttempts: resumed.attempts, steps: resumed.steps }));
+    console.log(
+      '[chaos worker]',
+      JSON.stringify({
+        totalMs: Date.now() - started,
+        killToAllReadyMs: recoveredMs,
+        victimAttempts: resumed.attempts,
+        steps: resumed.steps,
+      }),
+    );
     expect(unhandled.errors).toEqual([]);
   });
 });

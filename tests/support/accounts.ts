@@ -16,19 +16,35 @@ import { sleep } from './harness';
 export const createCaller = createCallerFactory(appRouter);
 export type Caller = ReturnType<typeof createCaller>;
 
-export const caller = (services: Services, session: Session | null, ip = '198.51.100.1') => createCaller(createContext({ session, services, ip }));
+export const caller = (services: Services, session: Session | null, ip = '198.51.100.1') =>
+  createCaller(createContext({ session, services, ip }));
 
 let ipSeq = 0;
 /** A fresh address per call, so throttling never couples unrelated steps of a test. */
 export const freshIp = () => `10.${(process.pid >> 8) & 255}.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
 
 let churchSeq = 0;
-export type Church = { ticket: string; jobId: string; tenantId: string; adminId: string; email: string; password: string; churchName: string };
+export type Church = {
+  ticket: string;
+  jobId: string;
+  tenantId: string;
+  adminId: string;
+  email: string;
+  password: string;
+  churchName: string;
+};
 
 /** Sign up through the real procedure and (unless `provision: false`) run the provisioning job to ready. */
 export async function provisionChurch(
   services: Services,
-  opts: { email?: string; password?: string; churchName?: string; adminName?: string; provision?: boolean; ip?: string } = {},
+  opts: {
+    email?: string;
+    password?: string;
+    churchName?: string;
+    adminName?: string;
+    provision?: boolean;
+    ip?: string;
+  } = {},
 ): Promise<Church> {
   const n = ++churchSeq;
   const input = {
@@ -69,7 +85,12 @@ export function cookieFor(services: Services, s: SignedIn, maxAge?: number) {
 export type SignedInClient = { signed: SignedIn; cookie: string; session: Session; caller: Caller };
 
 /** A real sign-in: password → session row → cookie → readSession → tRPC caller, as the route handler does it. */
-export async function signIn(services: Services, email: string, password: string, ip = freshIp()): Promise<SignedInClient> {
+export async function signIn(
+  services: Services,
+  email: string,
+  password: string,
+  ip = freshIp(),
+): Promise<SignedInClient> {
   const signed = await signInWithPassword(services, { email, password }, ip);
   const cookie = await cookieFor(services, signed);
   const session = await readSession(services, cookie);
@@ -78,7 +99,13 @@ export async function signIn(services: Services, email: string, password: string
 }
 
 /** Owner invites, the invitee accepts with a password: returns the new admin's id. */
-export async function addTeammate(services: Services, owner: Caller, email: string, role: 'admin' | 'staff', password = 'member password 1') {
+export async function addTeammate(
+  services: Services,
+  owner: Caller,
+  email: string,
+  role: 'admin' | 'staff',
+  password = 'member password 1',
+) {
   const { id, url } = await owner.team.invite({ email, role });
   const token = url.split('/invite/')[1]!;
   await caller(services, null).team.accept({ token, name: `Member ${email.split('@')[0]}`, password });
@@ -86,7 +113,9 @@ export async function addTeammate(services: Services, owner: Caller, email: stri
 }
 
 /** Reject unless the promise rejects; returns the error for assertions. */
-export async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string } & Record<string, unknown>> {
+export async function errorOf(
+  p: Promise<unknown>,
+): Promise<{ code?: string; message: string } & Record<string, unknown>> {
   try {
     await p;
   } catch (err) {
@@ -167,7 +196,9 @@ export function redisCommand(port: number, ...args: string[]): Promise<Resp> {
     socket.setTimeout(1_000, () => done(null));
     socket.on('error', () => done(null));
     socket.on('close', () => done(null));
-    socket.on('connect', () => socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`));
+    socket.on('connect', () =>
+      socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`),
+    );
     socket.on('data', (d) => {
       buf += d.toString('latin1');
       const parsed = parseResp(buf);
@@ -197,13 +228,18 @@ export class RedisServer {
   /** Start (or restart, on the same port) and wait until it answers PING. */
   async start() {
     if (this.proc) return;
-    const proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     children.add(proc);
     proc.once('exit', () => children.delete(proc));
     this.proc = proc;
     const end = Date.now() + 10_000;
     while ((await redisCommand(this.port, 'PING')) !== 'PONG') {
-      if (proc.exitCode !== null || Date.now() > end) throw new Error(`redis-server on port ${this.port} did not start`);
+      if (proc.exitCode !== null || Date.now() > end)
+        throw new Error(`redis-server on port ${this.port} did not start`);
       await sleep(20);
     }
   }

@@ -28,7 +28,14 @@ export type RecordedRequest = {
   outcome: number | 'dropped';
 };
 
-export type FakeCustomer = { id: string; object: 'customer'; name: string | null; email: string | null; metadata: Record<string, string>; created: number };
+export type FakeCustomer = {
+  id: string;
+  object: 'customer';
+  name: string | null;
+  email: string | null;
+  metadata: Record<string, string>;
+  created: number;
+};
 
 /**
  * How the next requests fail: `status` answers with a Stripe-shaped error before the endpoint runs (nothing saved);
@@ -75,12 +82,22 @@ export class FakeStripe {
 
   /** The settings that turn billing on against this fake. */
   env(overrides: Record<string, string> = {}): Record<string, string> {
-    return { STRIPE_SECRET_KEY: FAKE_SECRET_KEY, STRIPE_WEBHOOK_SECRET: FAKE_WEBHOOK_SECRET, STRIPE_PRICE_ID: FAKE_PRICE_ID, STRIPE_API_URL: this.url, ...overrides };
+    return {
+      STRIPE_SECRET_KEY: FAKE_SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: FAKE_WEBHOOK_SECRET,
+      STRIPE_PRICE_ID: FAKE_PRICE_ID,
+      STRIPE_API_URL: this.url,
+      ...overrides,
+    };
   }
 
   /** Fail the next `times` requests (every request until `heal()` when omitted), optionally only those to `path`. */
   fail(failure: Failure | number, opts: { times?: number; path?: string } = {}) {
-    this.failure = { failure: typeof failure === 'number' ? { kind: 'status', status: failure } : failure, remaining: opts.times ?? Infinity, path: opts.path };
+    this.failure = {
+      failure: typeof failure === 'number' ? { kind: 'status', status: failure } : failure,
+      remaining: opts.times ?? Infinity,
+      path: opts.path,
+    };
   }
 
   heal() {
@@ -109,7 +126,9 @@ export class FakeStripe {
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+    );
     const body = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : raw));
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
@@ -125,11 +144,18 @@ export class FakeStripe {
     const failure = this.takeFailure(record.path);
     if (failure?.kind === 'drop') return this.drop(req, record);
     if (failure?.kind === 'status') {
-      return this.send(res, record, failure.status, { error: { type: failure.status === 429 ? 'rate_limit_error' : 'api_error', message: 'The fake Stripe was told to fail.' } });
+      return this.send(res, record, failure.status, {
+        error: {
+          type: failure.status === 429 ? 'rate_limit_error' : 'api_error',
+          message: 'The fake Stripe was told to fail.',
+        },
+      });
     }
 
     if (!/^Bearer (sk|rk)_(test|live)_/.test(headers.authorization ?? '')) {
-      return this.send(res, record, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } });
+      return this.send(res, record, 401, {
+        error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' },
+      });
     }
 
     const key = record.method === 'POST' ? record.idempotencyKey : undefined;
@@ -162,19 +188,46 @@ export class FakeStripe {
     req.socket.destroy();
   }
 
-  private send(res: ServerResponse, record: RecordedRequest, status: number, body: unknown, headers: Record<string, string> = {}) {
+  private send(
+    res: ServerResponse,
+    record: RecordedRequest,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) {
     record.outcome = status;
-    res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(7).toString('hex')}`, ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'request-id': `req_${randomBytes(7).toString('hex')}`,
+      ...headers,
+    });
     res.end(JSON.stringify(body));
   }
 
   private route(r: RecordedRequest): [number, unknown] {
     const b = r.body;
     const now = Math.floor(Date.now() / 1000);
-    const missing = (what: string, id: string): [number, unknown] => [404, { error: { type: 'invalid_request_error', code: 'resource_missing', param: what, message: `No such ${what}: '${id}'` } }];
+    const missing = (what: string, id: string): [number, unknown] => [
+      404,
+      {
+        error: {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          param: what,
+          message: `No such ${what}: '${id}'`,
+        },
+      },
+    ];
 
     if (r.method === 'POST' && r.path === '/v1/customers') {
-      const customer: FakeCustomer = { id: `cus_${randomBytes(7).toString('hex')}`, object: 'customer', name: b.name ?? null, email: b.email ?? null, metadata: nested(b, 'metadata'), created: now };
+      const customer: FakeCustomer = {
+        id: `cus_${randomBytes(7).toString('hex')}`,
+        object: 'customer',
+        name: b.name ?? null,
+        email: b.email ?? null,
+        metadata: nested(b, 'metadata'),
+        created: now,
+      };
       this.customers.set(customer.id, customer);
       return [200, customer];
     }
@@ -194,7 +247,11 @@ export class FakeStripe {
     }
     if (r.method === 'POST' && r.path === '/v1/checkout/sessions') {
       if (b.customer && !this.customers.has(b.customer)) return missing('customer', b.customer);
-      if (!b.mode || !b.success_url) return [400, { error: { type: 'invalid_request_error', message: 'Missing required param: mode or success_url.' } }];
+      if (!b.mode || !b.success_url)
+        return [
+          400,
+          { error: { type: 'invalid_request_error', message: 'Missing required param: mode or success_url.' } },
+        ];
       const id = `cs_test_${randomBytes(12).toString('hex')}`;
       const session = {
         id,
@@ -212,14 +269,25 @@ export class FakeStripe {
       return [200, session];
     }
     if (r.method === 'POST' && r.path === '/v1/billing_portal/sessions') {
-      if (!b.customer) return [400, { error: { type: 'invalid_request_error', message: 'Missing required param: customer.' } }];
+      if (!b.customer)
+        return [400, { error: { type: 'invalid_request_error', message: 'Missing required param: customer.' } }];
       if (!this.customers.has(b.customer)) return missing('customer', b.customer);
       const id = `bps_${randomBytes(12).toString('hex')}`;
-      const session = { id, object: 'billing_portal.session', customer: b.customer, return_url: b.return_url ?? null, url: `${this.url}/portal/${id}`, created: now };
+      const session = {
+        id,
+        object: 'billing_portal.session',
+        customer: b.customer,
+        return_url: b.return_url ?? null,
+        url: `${this.url}/portal/${id}`,
+        created: now,
+      };
       this.portalSessions.push(session);
       return [200, session];
     }
-    return [404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${r.method}: ${r.path}).` } }];
+    return [
+      404,
+      { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${r.method}: ${r.path}).` } },
+    ];
   }
 }
 
@@ -242,9 +310,19 @@ const rid = (prefix: string) => `${prefix}_${randomBytes(10).toString('hex')}`;
 export const unix = (ms = Date.now()) => Math.floor(ms / 1000);
 const DAY = 86_400;
 
-export type StripeEventJson = { id: string; object: 'event'; type: string; created: number; data: { object: Record<string, unknown> } } & Record<string, unknown>;
+export type StripeEventJson = {
+  id: string;
+  object: 'event';
+  type: string;
+  created: number;
+  data: { object: Record<string, unknown> };
+} & Record<string, unknown>;
 
-export function stripeEvent(type: string, object: Record<string, unknown>, opts: { id?: string; created?: number } = {}): StripeEventJson {
+export function stripeEvent(
+  type: string,
+  object: Record<string, unknown>,
+  opts: { id?: string; created?: number } = {},
+): StripeEventJson {
   return {
     id: opts.id ?? rid('evt'),
     object: 'event',
@@ -303,7 +381,16 @@ export function subscriptionObject(o: SubscriptionOpts) {
           created: now - DAY,
           current_period_start: periodEnd - 30 * DAY,
           current_period_end: periodEnd,
-          price: { id: o.priceId ?? FAKE_PRICE_ID, object: 'price', active: true, currency: 'usd', unit_amount: 2900, product: 'prod_steeple', type: 'recurring', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' } },
+          price: {
+            id: o.priceId ?? FAKE_PRICE_ID,
+            object: 'price',
+            active: true,
+            currency: 'usd',
+            unit_amount: 2900,
+            product: 'prod_steeple',
+            type: 'recurring',
+            recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' },
+          },
         },
       ],
     },
@@ -328,7 +415,13 @@ export function checkoutCompletedObject(o: { tenantId: string | null; customer: 
   };
 }
 
-export function invoiceObject(o: { customer: string; subscription: string; status: 'paid' | 'open'; periodStart?: number; periodEnd?: number }) {
+export function invoiceObject(o: {
+  customer: string;
+  subscription: string;
+  status: 'paid' | 'open';
+  periodStart?: number;
+  periodEnd?: number;
+}) {
   const start = o.periodStart ?? unix();
   const end = o.periodEnd ?? start + 30 * DAY;
   return {
@@ -344,7 +437,11 @@ export function invoiceObject(o: { customer: string; subscription: string; statu
     // As Stripe documents it: the window for adding invoice items, which for a renewal ends where the new period starts.
     period_start: start - 30 * DAY,
     period_end: start,
-    parent: { type: 'subscription_details', subscription_details: { subscription: o.subscription, metadata: {} }, quote_details: null },
+    parent: {
+      type: 'subscription_details',
+      subscription_details: { subscription: o.subscription, metadata: {} },
+      quote_details: null,
+    },
     lines: {
       object: 'list',
       has_more: false,
@@ -355,7 +452,10 @@ export function invoiceObject(o: { customer: string; subscription: string; statu
           amount: 2900,
           currency: 'usd',
           period: { start, end },
-          parent: { type: 'subscription_item_details', subscription_item_details: { subscription: o.subscription, subscription_item: rid('si'), proration: false } },
+          parent: {
+            type: 'subscription_item_details',
+            subscription_item_details: { subscription: o.subscription, subscription_item: rid('si'), proration: false },
+          },
         },
       ],
     },
@@ -372,7 +472,14 @@ export function signatureFor(payload: string, secret = FAKE_WEBHOOK_SECRET, time
 
 /** POST a raw body to the real Stripe webhook handler, as the route does. */
 export function postStripe(services: Services, body: string, headers: Record<string, string>) {
-  return handleStripeWebhook(new Request('http://test/api/webhooks/stripe', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }), services);
+  return handleStripeWebhook(
+    new Request('http://test/api/webhooks/stripe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    }),
+    services,
+  );
 }
 
 /** Sign an event with the webhook secret and post it; returns the status and the parsed answer. */

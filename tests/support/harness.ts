@@ -18,7 +18,11 @@ export function serverUrl(): string {
 export const testSecretKey = randomBytes(32).toString('base64');
 export const testAuthSecret = randomBytes(32).toString('base64');
 /** The settings every test server needs besides its registry URL. */
-export const testSecrets = { STEEPLE_SECRET_KEY: testSecretKey, NEXTAUTH_SECRET: testAuthSecret, SIGNUPS_PER_HOUR_PER_IP: '100000' };
+export const testSecrets = {
+  STEEPLE_SECRET_KEY: testSecretKey,
+  NEXTAUTH_SECRET: testAuthSecret,
+  SIGNUPS_PER_HOUR_PER_IP: '100000',
+};
 
 /** What a test may swap in: a provisioning fault seam, and a fake SMS provider (third-party APIs only). */
 type Overrides = { faults?: ProvisionDeps['faults']; provider?: MessagingProvider };
@@ -28,13 +32,19 @@ type Overrides = { faults?: ProvisionDeps['faults']; provider?: MessagingProvide
  * migrated and ready. `servicesWith` builds more services over the same registry with other settings.
  * `cleanup` closes them all and drops every database and role it created.
  */
-export async function createTestRegistry(env: Record<string, string> = {}, overrides: ProvisionDeps['faults'] | Overrides = {}) {
+export async function createTestRegistry(
+  env: Record<string, string> = {},
+  overrides: ProvisionDeps['faults'] | Overrides = {},
+) {
   const { faults, provider } = typeof overrides === 'function' ? { faults: overrides, provider: undefined } : overrides;
   const name = `stp_${randomBytes(5).toString('hex')}`;
   const url = withDatabase(serverUrl(), name);
   await prepareDatabases(url, { secretKey: testSecretKey });
   const build = (moreEnv: Record<string, string>, p?: MessagingProvider) =>
-    createServices(loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env, ...moreEnv }), { faults, ...(p ? { provider: p } : {}) });
+    createServices(loadConfig({ DATABASE_URL: url, ...testSecrets, LOG_LEVEL: 'error', ...env, ...moreEnv }), {
+      faults,
+      ...(p ? { provider: p } : {}),
+    });
   const services = build({}, provider);
   const extra: Services[] = [];
   // The privileged user, for assertions on the queue's internals (the app's registry role cannot see them).
@@ -64,13 +74,17 @@ export async function dropRegistry(name: string, server = serverUrl()) {
   const naming = namingFor(name);
   const sql = postgres(withDatabase(server, 'postgres'), { max: 1, onnotice: () => {} });
   try {
-    const dbs = await sql<{ datname: string }[]>`select datname from pg_database where datname like ${naming.prefix + '\\_%'} or datname = ${name}`;
+    const dbs = await sql<
+      { datname: string }[]
+    >`select datname from pg_database where datname like ${naming.prefix + '\\_%'} or datname = ${name}`;
     for (const { datname } of dbs) {
       if (datname !== name && !naming.owns(datname)) continue;
       await sql.unsafe(`alter database "${datname}" is_template false`).catch(() => {});
       await sql.unsafe(`drop database if exists "${datname}" with (force)`);
     }
-    const roles = await sql<{ rolname: string }[]>`select rolname from pg_roles where rolname like ${naming.prefix + '\\_%'}`;
+    const roles = await sql<
+      { rolname: string }[]
+    >`select rolname from pg_roles where rolname like ${naming.prefix + '\\_%'}`;
     for (const { rolname } of roles) await sql.unsafe(`drop role if exists "${rolname}"`);
   } finally {
     await sql.end();
@@ -82,7 +96,10 @@ export type { Services };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(probe: () => Promise<T | undefined | null | false>, { timeoutMs = 15_000, everyMs = 25 } = {}): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 15_000, everyMs = 25 } = {},
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

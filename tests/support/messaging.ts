@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import type postgres from 'postgres';
 import { members, messages, type Member, type Message } from '@/db/tenant/schema';
-import { PermanentSendError, TransientSendError, type MessagingProvider, type OutboundText } from '@/server/messaging/provider';
+import {
+  PermanentSendError,
+  TransientSendError,
+  type MessagingProvider,
+  type OutboundText,
+} from '@/server/messaging/provider';
 import type { Services } from '@/server/services';
 import type { Caller } from './accounts';
 import { createTestRegistry } from './harness';
@@ -47,7 +52,8 @@ export class FakeProvider implements MessagingProvider {
 }
 
 /** createTestRegistry with `provider` (a fake of the SMS provider) in its services. */
-export const createMessagingRegistry = (env: Record<string, string> = {}, provider?: MessagingProvider) => createTestRegistry(env, { provider });
+export const createMessagingRegistry = (env: Record<string, string> = {}, provider?: MessagingProvider) =>
+  createTestRegistry(env, { provider });
 export type MessagingRegistry = Awaited<ReturnType<typeof createMessagingRegistry>>;
 
 let phoneSeq = 0;
@@ -57,7 +63,9 @@ export function nextPhone() {
   return `+1202${300 + Math.floor(i / 10_000)}${String(i % 10_000).padStart(4, '0')}`;
 }
 
-export type NewMember = Partial<Pick<Member, 'firstName' | 'lastName' | 'phone' | 'branchId' | 'tags' | 'subscription'>>;
+export type NewMember = Partial<
+  Pick<Member, 'firstName' | 'lastName' | 'phone' | 'branchId' | 'tags' | 'subscription'>
+>;
 
 /** Members straight into the church's database (the members procedures are tested elsewhere). */
 export async function insertMembers(services: Services, tenantId: string, rows: NewMember[]): Promise<Member[]> {
@@ -65,23 +73,46 @@ export async function insertMembers(services: Services, tenantId: string, rows: 
   return services.connections.withTenant(tenantId, (db) =>
     db
       .insert(members)
-      .values(rows.map((r, i) => ({ firstName: r.firstName ?? `Member${i}`, lastName: r.lastName ?? 'Test', phone: r.phone ?? nextPhone(), branchId: r.branchId ?? null, tags: r.tags ?? [], subscription: r.subscription ?? 'subscribed' })))
+      .values(
+        rows.map((r, i) => ({
+          firstName: r.firstName ?? `Member${i}`,
+          lastName: r.lastName ?? 'Test',
+          phone: r.phone ?? nextPhone(),
+          branchId: r.branchId ?? null,
+          tags: r.tags ?? [],
+          subscription: r.subscription ?? 'subscribed',
+        })),
+      )
       .returning(),
   );
 }
 
-export async function setSubscription(services: Services, tenantId: string, memberId: string, subscription: 'subscribed' | 'unsubscribed') {
-  await services.connections.withTenant(tenantId, (db) => db.update(members).set({ subscription }).where(eq(members.id, memberId)));
+export async function setSubscription(
+  services: Services,
+  tenantId: string,
+  memberId: string,
+  subscription: 'subscribed' | 'unsubscribed',
+) {
+  await services.connections.withTenant(tenantId, (db) =>
+    db.update(members).set({ subscription }).where(eq(members.id, memberId)),
+  );
 }
 
 export async function messageRow(services: Services, tenantId: string, id: string): Promise<Message> {
-  const [m] = await services.connections.withTenant(tenantId, (db) => db.select().from(messages).where(eq(messages.id, id)));
+  const [m] = await services.connections.withTenant(tenantId, (db) =>
+    db.select().from(messages).where(eq(messages.id, id)),
+  );
   if (!m) throw new Error(`no message ${id}`);
   return m;
 }
 
 export async function broadcastMessages(services: Services, tenantId: string, broadcastId: string): Promise<Message[]> {
-  return services.connections.withTenant(tenantId, (db) => db.select().from(messages).where(and(eq(messages.broadcastId, broadcastId))));
+  return services.connections.withTenant(tenantId, (db) =>
+    db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.broadcastId, broadcastId))),
+  );
 }
 
 /** Assign a sending number through the real procedure (owner only). */
@@ -91,7 +122,16 @@ export async function assignNumber(owner: Caller, number = nextPhone()) {
 
 /** Jobs still in the queue (any state) for a task, through the privileged connection. */
 export async function queuedJobs(admin: postgres.Sql, task: string) {
-  return admin<{ id: string; key: string | null; attempts: number; last_error: string | null; run_at: Date; locked_at: Date | null }[]>`
+  return admin<
+    {
+      id: string;
+      key: string | null;
+      attempts: number;
+      last_error: string | null;
+      run_at: Date;
+      locked_at: Date | null;
+    }[]
+  >`
     select j.id, j.key, j.attempts, j.last_error, j.run_at, j.locked_at
       from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
      where t.identifier = ${task}`;
@@ -126,7 +166,12 @@ export class FakeTelnyx {
         } catch {}
         self!.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
         const to = (body as { to?: string } | null)?.to ?? '';
-        const answer = self!.script.get(to)?.shift() ?? { status: 200, body: { data: { id: `telnyx-${++self!.seq}`, record_type: 'message', to: [{ phone_number: to, status: 'queued' }] } } };
+        const answer = self!.script.get(to)?.shift() ?? {
+          status: 200,
+          body: {
+            data: { id: `telnyx-${++self!.seq}`, record_type: 'message', to: [{ phone_number: to, status: 'queued' }] },
+          },
+        };
         if (answer.hang) return void self!.hanging.push(res);
         if (answer.destroy) return void req.socket.destroy();
         res.writeHead(answer.status, { 'content-type': 'application/json' });

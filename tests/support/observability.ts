@@ -24,7 +24,12 @@ export function sample(text: string, name: string, labels: Record<string, string
   return undefined;
 }
 
-export type SentryEvent = { exception?: { values?: { type?: string; value?: string }[] }; tags?: Record<string, string>; request?: Record<string, unknown>; extra?: Record<string, unknown> };
+export type SentryEvent = {
+  exception?: { values?: { type?: string; value?: string }[] };
+  tags?: Record<string, string>;
+  request?: Record<string, unknown>;
+  extra?: Record<string, unknown>;
+};
 
 /** A local HTTP server standing in for Sentry: keeps every envelope posted to /api/<project>/envelope/. */
 export async function sentryStandIn() {
@@ -34,7 +39,8 @@ export async function sentryStandIn() {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      if (/^\/api\/\d+\/envelope\/?$/.test(new URL(req.url ?? '/', 'http://sentry').pathname)) envelopes.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
+      if (/^\/api\/\d+\/envelope\/?$/.test(new URL(req.url ?? '/', 'http://sentry').pathname))
+        envelopes.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -47,7 +53,11 @@ export async function sentryStandIn() {
     events(): SentryEvent[] {
       return envelopes.flatMap((env) => {
         const lines = env.split('\n');
-        return lines.flatMap((line, i) => (line.startsWith('{') && JSON.parse(line).type === 'event' && lines[i + 1] ? [JSON.parse(lines[i + 1]!) as SentryEvent] : []));
+        return lines.flatMap((line, i) =>
+          line.startsWith('{') && JSON.parse(line).type === 'event' && lines[i + 1]
+            ? [JSON.parse(lines[i + 1]!) as SentryEvent]
+            : [],
+        );
       });
     },
     close: () =>

@@ -19,17 +19,35 @@ export async function assignNumber(services: Services, tenantId: string, e164 = 
 }
 
 export function post(services: Services, body: string, headers: Record<string, string>) {
-  return handleTelnyxWebhook(new Request('http://test/api/webhooks/telnyx', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }), services);
+  return handleTelnyxWebhook(
+    new Request('http://test/api/webhooks/telnyx', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    }),
+    services,
+  );
 }
 
 /** Post a signed event (signed with `key`, the deployment's local key unless given). */
-export function postSigned(services: Services, body: string, key: KeyObject = services.messaging.signingKey!, timestamp?: number) {
+export function postSigned(
+  services: Services,
+  body: string,
+  key: KeyObject = services.messaging.signingKey!,
+  timestamp?: number,
+) {
   return post(services, body, signWebhook(key, body, timestamp));
 }
 
-export const received = (from: string, to: string, text: string, id = `msg-${randomUUID()}`) => ({ id, body: telnyxReceivedEvent({ from, to, text, id }) });
+export const received = (from: string, to: string, text: string, id = `msg-${randomUUID()}`) => ({
+  id,
+  body: telnyxReceivedEvent({ from, to, text, id }),
+});
 
-export function deliveryEvent(type: 'message.sent' | 'message.finalized', opts: { id: string; from: string; to: string; status: string; error?: string }) {
+export function deliveryEvent(
+  type: 'message.sent' | 'message.finalized',
+  opts: { id: string; from: string; to: string; status: string; error?: string },
+) {
   return JSON.stringify({
     data: {
       event_type: type,

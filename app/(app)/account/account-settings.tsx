@@ -12,7 +12,6 @@ import { Alert, Badge, Button, Notice, Panel, TextField } from '../../_component
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
 
-
 export function AccountSettings() {
   const viewer = useViewer();
   return (
@@ -67,7 +66,11 @@ function ChangePassword() {
   const generalError = change.error && !errors.currentPassword ? errorMessage(change.error) : '';
 
   return (
-    <Panel id="password" title="Change password" description="Other devices signed in as you are signed out when you change it.">
+    <Panel
+      id="password"
+      title="Change password"
+      description="Other devices signed in as you are signed out when you change it."
+    >
       <form
         noValidate
         className="space-y-4"
@@ -133,7 +136,11 @@ function SignOutEverywhere() {
     }),
   );
   return (
-    <Panel id="sessions" title="Sessions" description="Lost a phone, or signed in on a shared computer? End every session, this one included.">
+    <Panel
+      id="sessions"
+      title="Sessions"
+      description="Lost a phone, or signed in on a shared computer? End every session, this one included."
+    >
       <Button variant="dangerOutline" onClick={() => setConfirming(true)}>
         Sign out everywhere
       </Button>

@@ -13,13 +13,28 @@ import type { BranchItem } from '../members/types';
 type Form = { name: string; address: string; timezone: string };
 
 /** Add a branch (no `branch`) or edit one; a taken name is shown beside the name field. */
-export function BranchDialog({ open, branch, onClose, onSaved }: { open: boolean; branch: BranchItem | null; onClose: () => void; onSaved: (message: string) => void }) {
+export function BranchDialog({
+  open,
+  branch,
+  onClose,
+  onSaved,
+}: {
+  open: boolean;
+  branch: BranchItem | null;
+  onClose: () => void;
+  onSaved: (message: string) => void;
+}) {
   const trpc = useTRPC();
-  const [form, setForm] = useState<Form>({ name: branch?.name ?? '', address: branch?.address ?? '', timezone: branch?.timezone ?? '' });
+  const [form, setForm] = useState<Form>({
+    name: branch?.name ?? '',
+    address: branch?.address ?? '',
+    timezone: branch?.timezone ?? '',
+  });
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const handlers = {
     onSuccess: (saved: { name: string }) => onSaved(branch ? `${saved.name} was saved.` : `${saved.name} was added.`),
-    onError: (err: unknown) => setErrors(errorCode(err) === 'CONFLICT' ? { name: errorMessage(err) } : fieldErrors(err)),
+    onError: (err: unknown) =>
+      setErrors(errorCode(err) === 'CONFLICT' ? { name: errorMessage(err) } : fieldErrors(err)),
   };
   const create = useMutation(trpc.branches.create.mutationOptions(handlers));
   const update = useMutation(trpc.branches.update.mutationOptions(handlers));
@@ -52,8 +67,22 @@ export function BranchDialog({ open, branch, onClose, onSaved }: { open: boolean
       onSubmit={submit}
       onClose={onClose}
     >
-      <TextField id="branch-name" label="Name" autoComplete="off" value={form.name} error={errors.name} onChange={(e) => set('name', e.target.value)} />
-      <TextField id="branch-address" label="Address (optional)" autoComplete="off" value={form.address} error={errors.address} onChange={(e) => set('address', e.target.value)} />
+      <TextField
+        id="branch-name"
+        label="Name"
+        autoComplete="off"
+        value={form.name}
+        error={errors.name}
+        onChange={(e) => set('name', e.target.value)}
+      />
+      <TextField
+        id="branch-address"
+        label="Address (optional)"
+        autoComplete="off"
+        value={form.address}
+        error={errors.address}
+        onChange={(e) => set('address', e.target.value)}
+      />
       <TimezoneField
         id="branch-timezone"
         label="Timezone"

@@ -30,7 +30,9 @@ export function BranchesManager() {
   const remove = useMutation(
     trpc.branches.delete.mutationOptions({
       onSuccess: () => {
-        setStatus(`${deleting?.name ?? 'The branch'} was deleted. Its members are still in your list, without a branch.`);
+        setStatus(
+          `${deleting?.name ?? 'The branch'} was deleted. Its members are still in your list, without a branch.`,
+        );
         setDeleting(null);
         refresh();
       },
@@ -64,13 +66,21 @@ export function BranchesManager() {
         ) : (
           <ul className="divide-y divide-slate-100" aria-label="Branches">
             {list.data.map((b) => (
-              <li key={b.id} data-testid="branch" className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between">
+              <li
+                key={b.id}
+                data-testid="branch"
+                className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between"
+              >
                 <div className="min-w-0">
                   <p className="font-medium text-slate-900">{b.name}</p>
                   <p className="text-sm text-slate-600">
                     {[b.address, b.timezone.replace(/_/g, ' ')].filter(Boolean).join(' · ')}
                   </p>
-                  <Link href={`/members?branch=${b.id}`} aria-label={`${plural(b.memberCount)} in ${b.name}`} className="text-sm text-brand-600 underline-offset-2 hover:underline">
+                  <Link
+                    href={`/members?branch=${b.id}`}
+                    aria-label={`${plural(b.memberCount)} in ${b.name}`}
+                    className="text-sm text-brand-600 underline-offset-2 hover:underline"
+                  >
                     {plural(b.memberCount)}
                   </Link>
                 </div>
@@ -79,7 +89,12 @@ export function BranchesManager() {
                     <Button size="sm" variant="secondary" onClick={() => dialog.show(b)} aria-label={`Edit ${b.name}`}>
                       Edit
                     </Button>
-                    <Button size="sm" variant="dangerOutline" onClick={() => setDeleting(b)} aria-label={`Delete ${b.name}`}>
+                    <Button
+                      size="sm"
+                      variant="dangerOutline"
+                      onClick={() => setDeleting(b)}
+                      aria-label={`Delete ${b.name}`}
+                    >
                       Delete
                     </Button>
                   </div>
@@ -115,7 +130,11 @@ export function BranchesManager() {
         }}
         onConfirm={() => deleting && remove.mutate({ id: deleting.id })}
       >
-        <p>{deleting && deleting.memberCount > 0 ? `Its ${plural(deleting.memberCount)} stay in your list, without a branch.` : 'No members belong to it.'}</p>
+        <p>
+          {deleting && deleting.memberCount > 0
+            ? `Its ${plural(deleting.memberCount)} stay in your list, without a branch.`
+            : 'No members belong to it.'}
+        </p>
       </ConfirmDialog>
     </div>
   );

@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: 'Branches' };
 export default function BranchesPage() {
   return (
     <>
-      <PageHeading title="Branches" description="Your church’s campuses or sites. Each member can belong to one, so you can text a branch on its own." />
+      <PageHeading
+        title="Branches"
+        description="Your church’s campuses or sites. Each member can belong to one, so you can text a branch on its own."
+      />
       <BranchesManager />
     </>
   );

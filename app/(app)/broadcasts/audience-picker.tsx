@@ -24,7 +24,15 @@ const options = [
 ] as const;
 
 /** Who gets the broadcast: radios for the kind, then a select for the branch or tag (from the church's own lists). */
-export function AudiencePicker({ value, onChange, error }: { value: AudienceChoice; onChange: (c: AudienceChoice) => void; error?: string }) {
+export function AudiencePicker({
+  value,
+  onChange,
+  error,
+}: {
+  value: AudienceChoice;
+  onChange: (c: AudienceChoice) => void;
+  error?: string;
+}) {
   const id = useId();
   return (
     <fieldset className="space-y-3">
@@ -32,14 +40,30 @@ export function AudiencePicker({ value, onChange, error }: { value: AudienceChoi
       <div className="flex flex-wrap gap-x-5 gap-y-2">
         {options.map((o) => (
           <label key={o.type} className="flex items-center gap-2 text-sm text-slate-800">
-            <input type="radio" name={`${id}-audience`} value={o.type} checked={value.type === o.type} onChange={() => onChange({ ...value, type: o.type })} className="size-4 border-slate-300" />
+            <input
+              type="radio"
+              name={`${id}-audience`}
+              value={o.type}
+              checked={value.type === o.type}
+              onChange={() => onChange({ ...value, type: o.type })}
+              className="size-4 border-slate-300"
+            />
             {o.label}
           </label>
         ))}
       </div>
       <div className="max-w-md">
-        {value.type === 'branch' && <BranchSelect id={`${id}-branch`} value={value.branchId} error={error} onChange={(branchId) => onChange({ ...value, branchId })} />}
-        {value.type === 'tag' && <TagSelect id={`${id}-tag`} value={value.tag} error={error} onChange={(tag) => onChange({ ...value, tag })} />}
+        {value.type === 'branch' && (
+          <BranchSelect
+            id={`${id}-branch`}
+            value={value.branchId}
+            error={error}
+            onChange={(branchId) => onChange({ ...value, branchId })}
+          />
+        )}
+        {value.type === 'tag' && (
+          <TagSelect id={`${id}-tag`} value={value.tag} error={error} onChange={(tag) => onChange({ ...value, tag })} />
+        )}
       </div>
     </fieldset>
   );
@@ -62,8 +86,17 @@ function BranchSelect({ id, value, error, onChange }: SelectProps) {
     );
   }
   return (
-    <SelectField id={id} label="Branch" value={value} error={error} disabled={!branches.data} onChange={(e) => onChange(e.target.value)}>
-      <option value="">{branches.isPending ? 'Loading branches…' : branches.error ? 'Could not load branches' : 'Choose a branch'}</option>
+    <SelectField
+      id={id}
+      label="Branch"
+      value={value}
+      error={error}
+      disabled={!branches.data}
+      onChange={(e) => onChange(e.target.value)}
+    >
+      <option value="">
+        {branches.isPending ? 'Loading branches…' : branches.error ? 'Could not load branches' : 'Choose a branch'}
+      </option>
       {branches.data?.map((b) => (
         <option key={b.id} value={b.id}>
           {b.name} ({b.memberCount} {b.memberCount === 1 ? 'member' : 'members'})
@@ -88,7 +121,14 @@ function TagSelect({ id, value, error, onChange }: SelectProps) {
     );
   }
   return (
-    <SelectField id={id} label="Tag" value={value} error={error} disabled={!tags.data} onChange={(e) => onChange(e.target.value)}>
+    <SelectField
+      id={id}
+      label="Tag"
+      value={value}
+      error={error}
+      disabled={!tags.data}
+      onChange={(e) => onChange(e.target.value)}
+    >
       <option value="">{tags.isPending ? 'Loading tags…' : tags.error ? 'Could not load tags' : 'Choose a tag'}</option>
       {tags.data?.map((t) => (
         <option key={t} value={t}>

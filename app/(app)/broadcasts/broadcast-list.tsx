@@ -10,14 +10,18 @@ import { BroadcastRow } from './broadcast-row';
 type Page = RouterOutputs['broadcasts']['list'];
 
 /** While anything is waiting or going out, the list refreshes every two seconds; otherwise it stays still. */
-const busy = (pages: Page[] | undefined) => !!pages?.some((p) => p.items.some((b) => b.state === 'scheduled' || b.state === 'sending'));
+const busy = (pages: Page[] | undefined) =>
+  !!pages?.some((p) => p.items.some((b) => b.state === 'scheduled' || b.state === 'sending'));
 
 export function BroadcastList({ canCancel, onDone }: { canCancel: boolean; onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const list = useInfiniteQuery(
     trpc.broadcasts.list.infiniteQueryOptions(
       { limit: 20 },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined, refetchInterval: (query) => (busy(query.state.data?.pages) ? 2_000 : false) },
+      {
+        getNextPageParam: (page) => page.nextCursor ?? undefined,
+        refetchInterval: (query) => (busy(query.state.data?.pages) ? 2_000 : false),
+      },
     ),
   );
   const items = [...new Map((list.data?.pages ?? []).flatMap((p) => p.items).map((b) => [b.id, b])).values()];
@@ -29,7 +33,10 @@ export function BroadcastList({ canCancel, onDone }: { canCancel: boolean; onDon
       ) : list.error && !list.data ? (
         <Alert>{errorMessage(list.error)}</Alert>
       ) : items.length === 0 ? (
-        <p className="text-sm text-slate-600">No broadcasts yet. {canCancel ? 'Write one above to text many members at once.' : 'Admins send them from this page.'}</p>
+        <p className="text-sm text-slate-600">
+          No broadcasts yet.{' '}
+          {canCancel ? 'Write one above to text many members at once.' : 'Admins send them from this page.'}
+        </p>
       ) : (
         <>
           <ul aria-label="Broadcasts" className="divide-y divide-slate-100">
@@ -39,7 +46,12 @@ export function BroadcastList({ canCancel, onDone }: { canCancel: boolean; onDon
           </ul>
           {list.hasNextPage && (
             <div className="mt-3">
-              <Button variant="secondary" size="sm" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={list.isFetchingNextPage}
+                onClick={() => void list.fetchNextPage()}
+              >
                 {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
               </Button>
             </div>

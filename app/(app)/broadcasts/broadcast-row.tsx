@@ -28,7 +28,15 @@ function timeLine(b: Broadcast): string {
 }
 
 /** One broadcast: what, to whom, when, and how far it got. */
-export function BroadcastRow({ broadcast: b, canCancel, onDone }: { broadcast: Broadcast; canCancel: boolean; onDone: (message: string) => void }) {
+export function BroadcastRow({
+  broadcast: b,
+  canCancel,
+  onDone,
+}: {
+  broadcast: Broadcast;
+  canCancel: boolean;
+  onDone: (message: string) => void;
+}) {
   const state = stateLabel[b.state];
   const cancellable = canCancel && (b.state === 'scheduled' || b.state === 'sending');
   return (
@@ -50,7 +58,10 @@ export function BroadcastRow({ broadcast: b, canCancel, onDone }: { broadcast: B
         </p>
       )}
       {b.state === 'scheduled' ? (
-        <p className="text-xs text-slate-500">Recipients are counted when it starts, so members who unsubscribe before then are skipped, and those who opt in are included.</p>
+        <p className="text-xs text-slate-500">
+          Recipients are counted when it starts, so members who unsubscribe before then are skipped, and those who opt
+          in are included.
+        </p>
       ) : (
         <Progress b={b} />
       )}
@@ -72,7 +83,14 @@ function Progress({ b }: { b: Broadcast }) {
   return (
     <div className="space-y-2">
       {b.state === 'sending' && b.recipients > 0 && (
-        <div role="progressbar" aria-label="Sent so far" aria-valuemin={0} aria-valuemax={b.recipients} aria-valuenow={done} className="h-1.5 overflow-hidden rounded-full bg-slate-100">
+        <div
+          role="progressbar"
+          aria-label="Sent so far"
+          aria-valuemin={0}
+          aria-valuemax={b.recipients}
+          aria-valuenow={done}
+          className="h-1.5 overflow-hidden rounded-full bg-slate-100"
+        >
           <div className="h-full bg-brand-600 transition-all" style={{ width: `${(done / b.recipients) * 100}%` }} />
         </div>
       )}
@@ -80,7 +98,10 @@ function Progress({ b }: { b: Broadcast }) {
         {counts.map((c) => (
           <div key={c.id} className="flex gap-1">
             <dt>{c.label}</dt>
-            <dd className={`font-semibold ${c.id === 'failed' && c.value > 0 ? 'text-red-700' : 'text-slate-900'}`} data-testid={`count-${c.id}`}>
+            <dd
+              className={`font-semibold ${c.id === 'failed' && c.value > 0 ? 'text-red-700' : 'text-slate-900'}`}
+              data-testid={`count-${c.id}`}
+            >
               {c.value.toLocaleString()}
             </dd>
           </div>
@@ -106,7 +127,12 @@ function CancelBroadcast({ broadcast: b, onDone }: { broadcast: Broadcast; onDon
   );
   return (
     <>
-      <Button size="sm" variant="dangerOutline" onClick={() => setConfirming(true)} aria-label={`Cancel the broadcast to ${audienceLabel(b)}`}>
+      <Button
+        size="sm"
+        variant="dangerOutline"
+        onClick={() => setConfirming(true)}
+        aria-label={`Cancel the broadcast to ${audienceLabel(b)}`}
+      >
         Cancel
       </Button>
       <ConfirmDialog
@@ -119,7 +145,11 @@ function CancelBroadcast({ broadcast: b, onDone }: { broadcast: Broadcast; onDon
         onCancel={() => setConfirming(false)}
         onConfirm={() => cancel.mutate({ id: b.id })}
       >
-        <p>{b.state === 'sending' ? 'It stops now. Messages already sent stay sent; the rest are not sent.' : 'Nobody will get it.'}</p>
+        <p>
+          {b.state === 'sending'
+            ? 'It stops now. Messages already sent stay sent; the rest are not sent.'
+            : 'Nobody will get it.'}
+        </p>
       </ConfirmDialog>
     </>
   );

@@ -17,7 +17,9 @@ export function Broadcasts() {
         <ComposeBroadcast onDone={setStatus} />
       ) : (
         <Panel title="New broadcast">
-          <p className="text-sm text-slate-600">Only admins and the owner can send broadcasts. You can follow their progress below.</p>
+          <p className="text-sm text-slate-600">
+            Only admins and the owner can send broadcasts. You can follow their progress below.
+          </p>
         </Panel>
       )}
       <BroadcastList canCancel={canSend} onDone={setStatus} />

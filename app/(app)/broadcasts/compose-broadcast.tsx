@@ -45,7 +45,11 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         setConfirming(false);
         setBody('');
         setErrors({});
-        onDone(input.scheduledAt ? `Broadcast scheduled for ${fullWhen(b.scheduledAt)}.` : 'Broadcast on its way. Progress shows below.');
+        onDone(
+          input.scheduledAt
+            ? `Broadcast scheduled for ${fullWhen(b.scheduledAt)}.`
+            : 'Broadcast on its way. Progress shows below.',
+        );
         void queryClient.invalidateQueries({ queryKey: trpc.broadcasts.list.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.dashboard.summary.queryKey() });
       },
@@ -57,7 +61,8 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
     const parsed = messageBody.safeParse(body);
     if (!parsed.success) e.body = parsed.error.issues[0]?.message;
     if (!audience) e.audience = choice.type === 'branch' ? 'Choose a branch' : 'Choose a tag';
-    else if (preview.data?.recipients === 0) e.empty = 'Nobody in this audience can be texted yet: choose another, or add members.';
+    else if (preview.data?.recipients === 0)
+      e.empty = 'Nobody in this audience can be texted yet: choose another, or add members.';
     if (when === 'later') {
       const date = fromLocalInput(at);
       if (!date) e.at = 'Choose a date and time';
@@ -183,13 +188,23 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         <dl className="space-y-2">
           <div>
             <dt className="font-medium text-slate-800">Message</dt>
-            <dd className="max-h-32 overflow-y-auto whitespace-pre-wrap break-words rounded-lg bg-slate-50 px-3 py-2 text-slate-800">{body.trim()}</dd>
+            <dd className="max-h-32 overflow-y-auto whitespace-pre-wrap break-words rounded-lg bg-slate-50 px-3 py-2 text-slate-800">
+              {body.trim()}
+            </dd>
           </div>
           <div>
             <dt className="inline font-medium text-slate-800">To: </dt>
             <dd className="inline">
-              {audience ? audienceLabel({ audience: audience.type, branchName: choice.type === 'branch' ? branchNameOf(queryClient, trpc, choice.branchId) : null, tag: choice.tag }) : ''}
-              {preview.data && preview.data.skipped > 0 ? ` (${preview.data.skipped.toLocaleString()} not opted in, skipped)` : ''}
+              {audience
+                ? audienceLabel({
+                    audience: audience.type,
+                    branchName: choice.type === 'branch' ? branchNameOf(queryClient, trpc, choice.branchId) : null,
+                    tag: choice.tag,
+                  })
+                : ''}
+              {preview.data && preview.data.skipped > 0
+                ? ` (${preview.data.skipped.toLocaleString()} not opted in, skipped)`
+                : ''}
             </dd>
           </div>
           <div>
@@ -199,7 +214,9 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           {preview.data && preview.data.recipients > 0 && (
             <div>
               <dt className="inline font-medium text-slate-800">Estimated cost: </dt>
-              <dd className="inline">{preview.data.estimatedCost > 0 ? usd(preview.data.estimatedCost) : 'under $0.01'}</dd>
+              <dd className="inline">
+                {preview.data.estimatedCost > 0 ? usd(preview.data.estimatedCost) : 'under $0.01'}
+              </dd>
             </div>
           )}
         </dl>
@@ -209,7 +226,11 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
 }
 
 /** The branch's name from the already-loaded list (the picker fetched it), for the confirmation. */
-function branchNameOf(queryClient: ReturnType<typeof useQueryClient>, trpc: ReturnType<typeof useTRPC>, branchId: string): string | null {
+function branchNameOf(
+  queryClient: ReturnType<typeof useQueryClient>,
+  trpc: ReturnType<typeof useTRPC>,
+  branchId: string,
+): string | null {
   const list = queryClient.getQueryData(trpc.branches.list.queryKey());
   return list?.find((b) => b.id === branchId)?.name ?? null;
 }

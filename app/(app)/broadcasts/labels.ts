@@ -20,4 +20,5 @@ export function audienceLabel(b: Pick<Broadcast, 'audience' | 'branchName' | 'ta
 
 export const people = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'person' : 'people'}`;
 
-export const usd = (amount: number) => amount.toLocaleString(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });
+export const usd = (amount: number) =>
+  amount.toLocaleString(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });

@@ -25,11 +25,29 @@ export function DashboardSummary() {
           At a glance
         </h2>
         <dl className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-5">
-          <StatCard id="members" label="Members" value={s.members} detail={`${s.subscribed} subscribed · ${s.newThisMonth} new in 30 days`} href="/members" />
-          <StatCard id="unread" label="Unread conversations" value={s.unreadThreads} detail={s.unreadThreads ? 'Waiting for a reply' : 'All caught up'} href="/inbox" />
+          <StatCard
+            id="members"
+            label="Members"
+            value={s.members}
+            detail={`${s.subscribed} subscribed · ${s.newThisMonth} new in 30 days`}
+            href="/members"
+          />
+          <StatCard
+            id="unread"
+            label="Unread conversations"
+            value={s.unreadThreads}
+            detail={s.unreadThreads ? 'Waiting for a reply' : 'All caught up'}
+            href="/inbox"
+          />
           <StatCard id="sent" label="Sent, 30 days" value={s.sent30d} detail="Texts that left Steeple" />
           <StatCard id="received" label="Received, 30 days" value={s.received30d} detail="Texts from members" />
-          <StatCard id="scheduled" label="Scheduled broadcasts" value={s.scheduledBroadcasts} detail={s.scheduledBroadcasts ? 'Waiting to go out' : 'None waiting'} href="/broadcasts" />
+          <StatCard
+            id="scheduled"
+            label="Scheduled broadcasts"
+            value={s.scheduledBroadcasts}
+            detail={s.scheduledBroadcasts ? 'Waiting to go out' : 'None waiting'}
+            href="/broadcasts"
+          />
         </dl>
       </section>
       <Panel id="messages-per-day" title="Messages per day" description="The last 30 days, in your church's timezone.">

@@ -10,7 +10,8 @@ const series = [
 ] as const;
 
 /** Days arrive as the church's calendar dates (YYYY-MM-DD); read at noon UTC so no browser timezone shifts the date. */
-const dayLabel = (day: string, opts: Intl.DateTimeFormatOptions) => new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { timeZone: 'UTC', ...opts });
+const dayLabel = (day: string, opts: Intl.DateTimeFormatOptions) =>
+  new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { timeZone: 'UTC', ...opts });
 
 export function MessagesChart({ days }: { days: Day[] }) {
   const rows = days.map((d) => ({
@@ -24,7 +25,11 @@ export function MessagesChart({ days }: { days: Day[] }) {
   return (
     <>
       <BarChart caption="Messages per day, last 30 days" rows={rows} series={[...series]} testId="messages-chart" />
-      {total === 0 && <p className="mt-3 text-sm text-slate-500">No texts yet. Once you send or receive messages, each day shows here.</p>}
+      {total === 0 && (
+        <p className="mt-3 text-sm text-slate-500">
+          No texts yet. Once you send or receive messages, each day shows here.
+        </p>
+      )}
     </>
   );
 }

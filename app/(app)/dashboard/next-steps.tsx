@@ -25,10 +25,26 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
       done: hasNumber,
       href: '/settings#phone-numbers',
       action: isOwner ? 'Add a number' : 'Open settings',
-      detail: isOwner ? 'Texts go out from it, and replies come back to it.' : 'Your church’s owner adds it in Settings.',
+      detail: isOwner
+        ? 'Texts go out from it, and replies come back to it.'
+        : 'Your church’s owner adds it in Settings.',
     },
-    { id: 'members', title: 'Add your members', done: members > 0, href: '/members', action: 'Add members', detail: 'One at a time, or import a spreadsheet.' },
-    { id: 'send', title: 'Send your first text', done: sent > 0, href: '/inbox', action: 'Open the inbox', detail: 'Text one person from the inbox, or everyone with a broadcast.' },
+    {
+      id: 'members',
+      title: 'Add your members',
+      done: members > 0,
+      href: '/members',
+      action: 'Add members',
+      detail: 'One at a time, or import a spreadsheet.',
+    },
+    {
+      id: 'send',
+      title: 'Send your first text',
+      done: sent > 0,
+      href: '/inbox',
+      action: 'Open the inbox',
+      detail: 'Text one person from the inbox, or everyone with a broadcast.',
+    },
   ];
   if (isOwner && numbers.isPending) return null; // avoid flashing a step as not done
   if (steps.every((s) => s.done)) return null;
@@ -37,9 +53,17 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
     <Panel id="next-steps" title="Next steps" description="Three things to get your church texting.">
       <ol className="grid gap-3 sm:grid-cols-3" aria-label="Next steps">
         {steps.map((step, i) => (
-          <li key={step.id} className={`rounded-xl p-4 ring-1 ${step.done ? 'bg-green-50 ring-green-200' : 'bg-slate-50 ring-slate-200'}`} data-testid={`step-${step.id}`} data-done={step.done}>
+          <li
+            key={step.id}
+            className={`rounded-xl p-4 ring-1 ${step.done ? 'bg-green-50 ring-green-200' : 'bg-slate-50 ring-slate-200'}`}
+            data-testid={`step-${step.id}`}
+            data-done={step.done}
+          >
             <p className="flex items-center gap-2 text-sm font-semibold text-slate-900">
-              <span aria-hidden className={`grid size-6 place-items-center rounded-full text-xs ${step.done ? 'bg-green-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}>
+              <span
+                aria-hidden
+                className={`grid size-6 place-items-center rounded-full text-xs ${step.done ? 'bg-green-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}
+              >
                 {step.done ? '✓' : i + 1}
               </span>
               {step.title}
@@ -47,7 +71,10 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
             </p>
             <p className="mt-1 text-sm text-slate-600">{step.detail}</p>
             {!step.done && (
-              <Link href={step.href} className="mt-2 inline-block text-sm font-medium text-brand-600 underline-offset-2 hover:underline">
+              <Link
+                href={step.href}
+                className="mt-2 inline-block text-sm font-medium text-brand-600 underline-offset-2 hover:underline"
+              >
                 {step.action} →
               </Link>
             )}

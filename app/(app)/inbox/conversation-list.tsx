@@ -22,7 +22,10 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   const [unreadOnly, setUnreadOnly] = useState(false);
   const filterId = useId();
   const list = useInfiniteQuery(
-    trpc.conversations.list.infiniteQueryOptions({ limit: 30, unreadOnly }, { getNextPageParam: (page) => page.nextCursor ?? undefined, refetchInterval: POLL_MS }),
+    trpc.conversations.list.infiniteQueryOptions(
+      { limit: 30, unreadOnly },
+      { getNextPageParam: (page) => page.nextCursor ?? undefined, refetchInterval: POLL_MS },
+    ),
   );
   // A thread can move between pages while polling; show it once.
   const items = [...new Map((list.data?.pages ?? []).flatMap((p) => p.items).map((i) => [i.id, i])).values()];
@@ -35,11 +38,20 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
         <h2 id="conversations-title" className="text-base font-semibold text-slate-900">
           Conversations
         </h2>
-        <Link href="/inbox?new=1" className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700">
+        <Link
+          href="/inbox?new=1"
+          className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
+        >
           New message
         </Link>
         <label htmlFor={filterId} className="flex basis-full items-center gap-2 text-sm text-slate-600">
-          <input id={filterId} type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} className="size-4 rounded border-slate-300" />
+          <input
+            id={filterId}
+            type="checkbox"
+            checked={unreadOnly}
+            onChange={(e) => setUnreadOnly(e.target.checked)}
+            className="size-4 rounded border-slate-300"
+          />
           Unread only{unreadThreads > 0 ? ` (${unreadThreads})` : ''}
         </label>
       </div>
@@ -54,7 +66,9 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
           </div>
         ) : items.length === 0 ? (
           <p className="p-2 text-sm text-slate-600">
-            {unreadOnly ? 'No unread conversations. You are all caught up.' : 'No conversations yet. Start one with “New message”; when a member texts your number, their message appears here too.'}
+            {unreadOnly
+              ? 'No unread conversations. You are all caught up.'
+              : 'No conversations yet. Start one with “New message”; when a member texts your number, their message appears here too.'}
           </p>
         ) : (
           <>
@@ -65,7 +79,13 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
             </ul>
             {list.hasNextPage && (
               <div className="p-2">
-                <Button variant="secondary" size="sm" block disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  block
+                  disabled={list.isFetchingNextPage}
+                  onClick={() => void list.fetchNextPage()}
+                >
                   {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
                 </Button>
               </div>
@@ -73,7 +93,9 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
           </>
         )}
         {/* A failed poll keeps the last list on screen and says so quietly. */}
-        {list.error && list.data && <p className="p-2 text-xs text-red-700">Could not refresh: {errorMessage(list.error)}</p>}
+        {list.error && list.data && (
+          <p className="p-2 text-xs text-red-700">Could not refresh: {errorMessage(list.error)}</p>
+        )}
       </div>
     </section>
   );
@@ -87,7 +109,8 @@ function useSyncMenuBadge(unreadThreads: number | undefined) {
     if (unreadThreads === undefined) return;
     const key = trpc.conversations.list.queryKey({ limit: 1 });
     const shown = queryClient.getQueryData(key)?.unreadThreads;
-    if (shown !== undefined && shown !== unreadThreads) void queryClient.invalidateQueries({ queryKey: key, exact: true });
+    if (shown !== undefined && shown !== unreadThreads)
+      void queryClient.invalidateQueries({ queryKey: key, exact: true });
   }, [unreadThreads, trpc, queryClient]);
 }
 
@@ -103,15 +126,27 @@ function ConversationRow({ item, selected }: { item: Item; selected: boolean }) 
         className={`block rounded-xl px-3 py-2.5 ${selected ? 'bg-brand-50 ring-1 ring-brand-100' : 'hover:bg-slate-50'}`}
       >
         <span className="flex items-baseline justify-between gap-2">
-          <span className={`truncate text-sm ${unread ? 'font-semibold text-slate-900' : 'font-medium text-slate-800'}`}>{name}</span>
-          {item.lastMessageAt && <span className="shrink-0 text-xs text-slate-500">{shortWhen(item.lastMessageAt)}</span>}
+          <span
+            className={`truncate text-sm ${unread ? 'font-semibold text-slate-900' : 'font-medium text-slate-800'}`}
+          >
+            {name}
+          </span>
+          {item.lastMessageAt && (
+            <span className="shrink-0 text-xs text-slate-500">{shortWhen(item.lastMessageAt)}</span>
+          )}
         </span>
         <span className="mt-0.5 flex items-center justify-between gap-2">
-          <span className={`truncate text-sm ${unread ? 'text-slate-800' : 'text-slate-500'}`} data-testid="conversation-preview">
+          <span
+            className={`truncate text-sm ${unread ? 'text-slate-800' : 'text-slate-500'}`}
+            data-testid="conversation-preview"
+          >
             {item.lastMessagePreview}
           </span>
           {unread && (
-            <span className="shrink-0 rounded-full bg-brand-600 px-1.5 text-xs font-semibold leading-5 text-white" data-testid="unread-count">
+            <span
+              className="shrink-0 rounded-full bg-brand-600 px-1.5 text-xs font-semibold leading-5 text-white"
+              data-testid="unread-count"
+            >
               {item.unreadCount}
               <span className="sr-only"> unread</span>
             </span>

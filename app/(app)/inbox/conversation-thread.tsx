@@ -26,7 +26,9 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
   const trpc = useTRPC();
   const refresh = useInboxRefresh();
   const [limit, setLimit] = useState(PAGE);
-  const thread = useQuery(trpc.conversations.get.queryOptions({ id, limit }, { refetchInterval: POLL_MS, placeholderData: keepPreviousData }));
+  const thread = useQuery(
+    trpc.conversations.get.queryOptions({ id, limit }, { refetchInterval: POLL_MS, placeholderData: keepPreviousData }),
+  );
   useMarkRead(id, thread.data?.conversation);
 
   if (thread.isPending) return <Loading label="Loading the conversation…" />;
@@ -50,7 +52,12 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
         {olderCursor && (
           <div className="px-4 pt-3 text-center">
             {limit < MAX_WINDOW ? (
-              <Button variant="ghost" size="sm" disabled={thread.isFetching} onClick={() => setLimit((l) => Math.min(MAX_WINDOW, l + PAGE))}>
+              <Button
+                variant="ghost"
+                size="sm"
+                disabled={thread.isFetching}
+                onClick={() => setLimit((l) => Math.min(MAX_WINDOW, l + PAGE))}
+              >
                 {thread.isFetching && thread.isPlaceholderData ? 'Loading…' : 'Show earlier messages'}
               </Button>
             ) : (
@@ -60,7 +67,9 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
         )}
         <MessageList messages={messages} memberName={name} />
       </div>
-      {thread.error && <p className="px-4 pt-2 text-xs text-red-700">Could not refresh: {errorMessage(thread.error)}</p>}
+      {thread.error && (
+        <p className="px-4 pt-2 text-xs text-red-700">Could not refresh: {errorMessage(thread.error)}</p>
+      )}
       <div className="space-y-4 p-4">
         <ReplyBox member={member} onSent={() => void refresh(id)} />
         {canSimulate && <SimulateReply conversationId={id} name={name} onDone={() => void refresh(id)} />}

@@ -27,7 +27,10 @@ export function Inbox({ canSimulate }: { canSimulate: boolean }) {
       </div>
       <div className={detailOpen ? 'min-w-0 space-y-3' : 'hidden min-w-0 md:block'}>
         {detailOpen && (
-          <Link href="/inbox" className="inline-block text-sm font-medium text-brand-600 underline-offset-2 hover:underline md:hidden">
+          <Link
+            href="/inbox"
+            className="inline-block text-sm font-medium text-brand-600 underline-offset-2 hover:underline md:hidden"
+          >
             ← All conversations
           </Link>
         )}
@@ -37,13 +40,32 @@ export function Inbox({ canSimulate }: { canSimulate: boolean }) {
   );
 }
 
-function Detail({ conversationId, memberId, composing, canSimulate }: { conversationId: string | null; memberId: string | null; composing: boolean; canSimulate: boolean }) {
+function Detail({
+  conversationId,
+  memberId,
+  composing,
+  canSimulate,
+}: {
+  conversationId: string | null;
+  memberId: string | null;
+  composing: boolean;
+  canSimulate: boolean;
+}) {
   if (composing) return <NewMessage />;
   if (conversationId) {
     // Keyed by id: a different thread starts fresh (its own "show earlier" state, no previous thread flashing).
-    return isId(conversationId) ? <ConversationThread key={conversationId} id={conversationId} canSimulate={canSimulate} /> : <Alert>That conversation link is not valid.</Alert>;
+    return isId(conversationId) ? (
+      <ConversationThread key={conversationId} id={conversationId} canSimulate={canSimulate} />
+    ) : (
+      <Alert>That conversation link is not valid.</Alert>
+    );
   }
-  if (memberId) return isId(memberId) ? <MemberThread key={memberId} memberId={memberId} /> : <Alert>That member link is not valid.</Alert>;
+  if (memberId)
+    return isId(memberId) ? (
+      <MemberThread key={memberId} memberId={memberId} />
+    ) : (
+      <Alert>That member link is not valid.</Alert>
+    );
   return (
     <div className="grid min-h-64 place-items-center rounded-2xl bg-white p-6 text-center shadow-sm ring-1 ring-slate-200">
       <div>

@@ -45,7 +45,9 @@ export function MemberThread({ memberId }: { memberId: string }) {
   return (
     <section aria-labelledby="thread-title" className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200">
       <ThreadHeader member={member.data} titleId="thread-title" />
-      <p className="border-y border-slate-100 bg-slate-50/60 px-4 py-8 text-center text-sm text-slate-600">No messages with {name} yet. Write the first one below.</p>
+      <p className="border-y border-slate-100 bg-slate-50/60 px-4 py-8 text-center text-sm text-slate-600">
+        No messages with {name} yet. Write the first one below.
+      </p>
       <div className="p-4">
         <ReplyBox
           member={member.data}
@@ -62,5 +64,8 @@ export function MemberThread({ memberId }: { memberId: string }) {
 /** The id of a member's conversation (a first text or a broadcast starts one), or null when they have none. */
 function useConversationOf(memberId: string) {
   const trpc = useTRPC();
-  return useQuery({ ...trpc.conversations.forMember.queryOptions({ memberId }, { staleTime: 0 }), select: (row) => row?.id ?? null });
+  return useQuery({
+    ...trpc.conversations.forMember.queryOptions({ memberId }, { staleTime: 0 }),
+    select: (row) => row?.id ?? null,
+  });
 }

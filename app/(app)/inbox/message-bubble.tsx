@@ -11,17 +11,33 @@ const statusLabel: Record<Message['status'], string> = {
   failed: 'Not delivered',
   received: 'Received',
 };
-const kindLabel: Record<Message['kind'], string | null> = { conversation: null, broadcast: 'Broadcast', auto: 'Automatic reply' };
+const kindLabel: Record<Message['kind'], string | null> = {
+  conversation: null,
+  broadcast: 'Broadcast',
+  auto: 'Automatic reply',
+};
 
 /** One text: the member's on the left, ours on the right with how far it got (and why, when it failed). */
 export function MessageBubble({ message: m, memberName }: { message: Message; memberName: string }) {
   const inbound = m.direction === 'inbound';
   const failed = m.status === 'failed';
-  const colours = inbound ? 'bg-white text-slate-900 ring-1 ring-slate-200' : failed ? 'bg-red-50 text-red-950 ring-1 ring-red-300' : 'bg-brand-600 text-white';
+  const colours = inbound
+    ? 'bg-white text-slate-900 ring-1 ring-slate-200'
+    : failed
+      ? 'bg-red-50 text-red-950 ring-1 ring-red-300'
+      : 'bg-brand-600 text-white';
   const kind = kindLabel[m.kind];
   return (
-    <li className={`flex flex-col ${inbound ? 'items-start' : 'items-end'}`} data-testid="message" data-direction={m.direction} data-status={m.status} data-kind={m.kind}>
-      <div className={`max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%] ${colours} ${inbound ? 'rounded-bl-sm' : 'rounded-br-sm'}`}>
+    <li
+      className={`flex flex-col ${inbound ? 'items-start' : 'items-end'}`}
+      data-testid="message"
+      data-direction={m.direction}
+      data-status={m.status}
+      data-kind={m.kind}
+    >
+      <div
+        className={`max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%] ${colours} ${inbound ? 'rounded-bl-sm' : 'rounded-br-sm'}`}
+      >
         <span className="sr-only">{inbound ? `${memberName}:` : kind ? `${kind}:` : 'You:'} </span>
         <p className="whitespace-pre-wrap break-words" data-testid="message-body">
           {m.body}

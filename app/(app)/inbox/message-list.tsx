@@ -21,7 +21,11 @@ export function MessageList({ messages, memberName }: { messages: Message[]; mem
   }, [newest]);
 
   if (messages.length === 0) {
-    return <p className="px-4 py-8 text-center text-sm text-slate-600">No messages with {memberName} yet. Write the first one below.</p>;
+    return (
+      <p className="px-4 py-8 text-center text-sm text-slate-600">
+        No messages with {memberName} yet. Write the first one below.
+      </p>
+    );
   }
   return (
     <div

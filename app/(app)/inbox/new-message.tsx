@@ -20,13 +20,24 @@ export function NewMessage() {
   const items = results.data?.items ?? [];
 
   return (
-    <section aria-labelledby={`${id}-title`} className="rounded-2xl bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:p-5">
+    <section
+      aria-labelledby={`${id}-title`}
+      className="rounded-2xl bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:p-5"
+    >
       <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
         New message
       </h2>
       <p className="mt-1 text-sm text-slate-600">Choose who to text.</p>
       <div className="mt-3">
-        <TextField id={`${id}-search`} label="Find a member" type="search" placeholder="Name, phone or email" autoComplete="off" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <TextField
+          id={`${id}-search`}
+          label="Find a member"
+          type="search"
+          placeholder="Name, phone or email"
+          autoComplete="off"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
       </div>
       <div className="mt-3" aria-live="polite">
         {results.isPending ? (
@@ -49,7 +60,10 @@ export function NewMessage() {
           <ul aria-label="Matching members" className="divide-y divide-slate-100">
             {items.map((m) => (
               <li key={m.id}>
-                <Link href={`/inbox?member=${m.id}`} className="flex items-center justify-between gap-3 rounded-lg px-2 py-2.5 hover:bg-slate-50">
+                <Link
+                  href={`/inbox?member=${m.id}`}
+                  className="flex items-center justify-between gap-3 rounded-lg px-2 py-2.5 hover:bg-slate-50"
+                >
                   <span className="min-w-0">
                     <span className="block truncate text-sm font-medium text-slate-900">{memberName(m)}</span>
                     <span className="block text-xs text-slate-500">{m.phoneDisplay}</span>

@@ -54,13 +54,21 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
       }}
     >
       {unsubscribed && (
-        <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="unsubscribed-notice">
-          {member.firstName} has unsubscribed (replied STOP), so Steeple will not text them. If they text START, they are subscribed again.
+        <p
+          className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200"
+          data-testid="unsubscribed-notice"
+        >
+          {member.firstName} has unsubscribed (replied STOP), so Steeple will not text them. If they text START, they
+          are subscribed again.
         </p>
       )}
       {member.subscription === 'not_opted_in' && (
-        <p className="rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-200" data-testid="not-opted-in-notice">
-          {member.firstName} has not opted in: you can answer them here, but they get no broadcasts until they text START.
+        <p
+          className="rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-200"
+          data-testid="not-opted-in-notice"
+        >
+          {member.firstName} has not opted in: you can answer them here, but they get no broadcasts until they text
+          START.
         </p>
       )}
       <AllowanceNotice />

@@ -11,7 +11,15 @@ import { useTRPC } from '../../trpc';
  * Local mode only (no Telnyx account, nothing leaves the machine): type what the member would text back. It goes
  * through the real signed webhook, so keywords (STOP, START, HELP) behave exactly as they would from a phone.
  */
-export function SimulateReply({ conversationId, name, onDone }: { conversationId: string; name: string; onDone: () => void }) {
+export function SimulateReply({
+  conversationId,
+  name,
+  onDone,
+}: {
+  conversationId: string;
+  name: string;
+  onDone: () => void;
+}) {
   const trpc = useTRPC();
   const id = useId();
   const [text, setText] = useState('');
@@ -29,7 +37,10 @@ export function SimulateReply({ conversationId, name, onDone }: { conversationId
       <h3 id={`${id}-title`} className="text-sm font-semibold text-slate-800">
         Testing: simulate a reply
       </h3>
-      <p className="mt-0.5 text-xs text-slate-600">Texts stay on this server until a Telnyx account is set up. Type what {name} texts back; STOP, START and HELP work as from a phone.</p>
+      <p className="mt-0.5 text-xs text-slate-600">
+        Texts stay on this server until a Telnyx account is set up. Type what {name} texts back; STOP, START and HELP
+        work as from a phone.
+      </p>
       <form
         noValidate
         className="mt-2 flex flex-col gap-2 sm:flex-row sm:items-start"

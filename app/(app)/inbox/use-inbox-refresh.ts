@@ -13,7 +13,9 @@ export function useInboxRefresh() {
   return (conversationId?: string) =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.conversations.list.pathKey() }),
-      conversationId ? queryClient.invalidateQueries({ queryKey: trpc.conversations.get.queryKey({ id: conversationId }) }) : null,
+      conversationId
+        ? queryClient.invalidateQueries({ queryKey: trpc.conversations.get.queryKey({ id: conversationId }) })
+        : null,
       queryClient.invalidateQueries({ queryKey: trpc.dashboard.summary.queryKey() }),
     ]);
 }

@@ -11,19 +11,42 @@ import { TextField } from '../../_components/ui';
 export type ConsentChoice = { state: SubscriptionState; note: string };
 
 const OPTIONS: { state: SubscriptionState; label: string; hint: string }[] = [
-  { state: 'not_opted_in', label: 'Not opted in yet', hint: 'They can be texted one to one, but get no broadcasts until they opt in (by texting START) or you record how they agreed.' },
-  { state: 'subscribed', label: 'They agreed to receive texts', hint: 'They get broadcasts. Say how they agreed: it is kept in their consent history.' },
-  { state: 'unsubscribed', label: 'They asked not to be texted', hint: 'Nobody on your team can text them. Only they can opt back in, by texting START.' },
+  {
+    state: 'not_opted_in',
+    label: 'Not opted in yet',
+    hint: 'They can be texted one to one, but get no broadcasts until they opt in (by texting START) or you record how they agreed.',
+  },
+  {
+    state: 'subscribed',
+    label: 'They agreed to receive texts',
+    hint: 'They get broadcasts. Say how they agreed: it is kept in their consent history.',
+  },
+  {
+    state: 'unsubscribed',
+    label: 'They asked not to be texted',
+    hint: 'Nobody on your team can text them. Only they can opt back in, by texting START.',
+  },
 ];
 
-export function ConsentField({ current, value, error, onChange }: { current: SubscriptionState | null; value: ConsentChoice; error?: string; onChange: (v: ConsentChoice) => void }) {
+export function ConsentField({
+  current,
+  value,
+  error,
+  onChange,
+}: {
+  current: SubscriptionState | null;
+  value: ConsentChoice;
+  error?: string;
+  onChange: (v: ConsentChoice) => void;
+}) {
   if (current === 'unsubscribed') {
     return (
       <fieldset className="rounded-lg bg-amber-50 p-3 ring-1 ring-amber-200" data-testid="consent-locked">
         <legend className="sr-only">Texts</legend>
         <p className="text-sm font-medium text-amber-900">Unsubscribed: texts are off for this person</p>
         <p className="mt-1 text-sm text-amber-900">
-          They opted out (by texting STOP or asking your team). Their consent is theirs: only they can opt back in, by texting START to your number.
+          They opted out (by texting STOP or asking your team). Their consent is theirs: only they can opt back in, by
+          texting START to your number.
         </p>
       </fieldset>
     );
@@ -56,7 +79,11 @@ export function ConsentField({ current, value, error, onChange }: { current: Sub
         <TextField
           id="member-consentNote"
           label={needsNote ? 'How did they agree?' : 'Note (optional)'}
-          hint={needsNote ? 'For example: paper connect card, 6 Dec; told us at the welcome desk' : 'For example: asked in person after the service'}
+          hint={
+            needsNote
+              ? 'For example: paper connect card, 6 Dec; told us at the welcome desk'
+              : 'For example: asked in person after the service'
+          }
           maxLength={200}
           value={value.note}
           error={error}

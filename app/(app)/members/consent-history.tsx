@@ -5,7 +5,13 @@ import { SUBSCRIPTION_LABELS } from '@/server/members/inputs';
 import { fullWhen } from '../../_components/time';
 import { useTRPC } from '../../trpc';
 
-const SOURCES = { text: 'their text', import: 'a CSV import', form: 'a form', admin: 'your team', system: 'Steeple' } as const;
+const SOURCES = {
+  text: 'their text',
+  import: 'a CSV import',
+  form: 'a form',
+  admin: 'your team',
+  system: 'Steeple',
+} as const;
 
 /** Every change of a member's consent, newest first: what it became, how (their words, an import row, an admin's note) and when. */
 export function ConsentHistory({ memberId }: { memberId: string }) {

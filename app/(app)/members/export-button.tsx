@@ -20,7 +20,9 @@ export function ExportButton() {
     setPending(true);
     setError(null);
     try {
-      const { filename, csv } = await queryClient.fetchQuery(trpc.members.export.queryOptions(undefined, { staleTime: 0, gcTime: 0 }));
+      const { filename, csv } = await queryClient.fetchQuery(
+        trpc.members.export.queryOptions(undefined, { staleTime: 0, gcTime: 0 }),
+      );
       const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
       const a = document.createElement('a');
       a.href = url;

@@ -70,8 +70,13 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
             <PreviewRows rows={preview.data.rows} />
             {failureText && <Alert>{failureText}</Alert>}
             <div className="flex flex-wrap gap-2">
-              <Button disabled={importable === 0 || commit.isPending} onClick={() => commit.mutate({ csv, consentConfirmed })}>
-                {commit.isPending ? 'Importing…' : `Import ${importable.toLocaleString()} ${importable === 1 ? 'member' : 'members'}`}
+              <Button
+                disabled={importable === 0 || commit.isPending}
+                onClick={() => commit.mutate({ csv, consentConfirmed })}
+              >
+                {commit.isPending
+                  ? 'Importing…'
+                  : `Import ${importable.toLocaleString()} ${importable === 1 ? 'member' : 'members'}`}
               </Button>
               <Button variant="secondary" disabled={commit.isPending} onClick={restart}>
                 Back
@@ -105,7 +110,9 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
                   if (!chosen) return setFile(null);
                   if (chosen.size > MAX_IMPORT_BYTES) {
                     setFile(null);
-                    return setFileError('The file is larger than 5 MB. Split it into smaller files and import each one.');
+                    return setFileError(
+                      'The file is larger than 5 MB. Split it into smaller files and import each one.',
+                    );
                   }
                   setFile({ name: chosen.name, text: await chosen.text() });
                   setPasted('');
@@ -137,11 +144,19 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
               }}
             />
             <label className="flex items-start gap-2 text-sm text-slate-800">
-              <input type="checkbox" className="mt-1" checked={consentConfirmed} onChange={(e) => setConsentConfirmed(e.target.checked)} aria-describedby="import-consent-hint" />
+              <input
+                type="checkbox"
+                className="mt-1"
+                checked={consentConfirmed}
+                onChange={(e) => setConsentConfirmed(e.target.checked)}
+                aria-describedby="import-consent-hint"
+              />
               <span>
-                The people this file marks as subscribed (everyone, if it has no subscribed column) agreed to receive texts from us.
+                The people this file marks as subscribed (everyone, if it has no subscribed column) agreed to receive
+                texts from us.
                 <span id="import-consent-hint" className="block text-xs text-slate-500">
-                  Without this they are imported as not opted in: you can answer them one to one, but they get no broadcasts until they opt in. Your confirmation is kept in each one’s consent history.
+                  Without this they are imported as not opted in: you can answer them one to one, but they get no
+                  broadcasts until they opt in. Your confirmation is kept in each one’s consent history.
                 </span>
               </span>
             </label>

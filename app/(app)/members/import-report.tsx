@@ -8,7 +8,17 @@ import type { ImportPreview, ImportResult } from './types';
 
 const SHOWN = 200;
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
-const columnLabel = { firstName: 'first name', lastName: 'last name', fullName: 'full name', phone: 'phone', email: 'email', branch: 'branch', tags: 'tags', notes: 'notes', subscribed: 'subscribed' } as const;
+const columnLabel = {
+  firstName: 'first name',
+  lastName: 'last name',
+  fullName: 'full name',
+  phone: 'phone',
+  email: 'email',
+  branch: 'branch',
+  tags: 'tags',
+  notes: 'notes',
+  subscribed: 'subscribed',
+} as const;
 
 const statusLook = {
   create: { label: 'New', tone: 'brand' },
@@ -26,7 +36,9 @@ export function PreviewSummary({ preview }: { preview: ImportPreview }) {
         <li>{plural(totals.create, 'new member')}</li>
         <li>{plural(totals.update, 'existing member')} to update (same phone number)</li>
         {totals.duplicate > 0 && <li>{plural(totals.duplicate, 'duplicate row')} in the file (skipped)</li>}
-        {totals.error > 0 && <li className="font-medium text-red-700">{plural(totals.error, 'row')} with problems (skipped)</li>}
+        {totals.error > 0 && (
+          <li className="font-medium text-red-700">{plural(totals.error, 'row')} with problems (skipped)</li>
+        )}
       </ul>
       <p className="text-xs text-slate-500">
         Columns used: {columns.matched.map((m) => `${m.header} → ${columnLabel[m.column]}`).join(', ')}.
@@ -44,7 +56,12 @@ export function PreviewRows({ rows }: { rows: ImportPreview['rows'] }) {
     <div className="space-y-2">
       {problems.length > 0 && (
         <label className="flex items-center gap-2 text-sm text-slate-700">
-          <input type="checkbox" className="size-4" checked={onlyProblems} onChange={(e) => setOnlyProblems(e.target.checked)} />
+          <input
+            type="checkbox"
+            className="size-4"
+            checked={onlyProblems}
+            onChange={(e) => setOnlyProblems(e.target.checked)}
+          />
           Only show rows with problems
         </label>
       )}
@@ -52,11 +69,21 @@ export function PreviewRows({ rows }: { rows: ImportPreview['rows'] }) {
         <table className="min-w-full divide-y divide-slate-200 text-left text-sm" aria-label="Rows in the file">
           <thead className="bg-slate-50 text-xs font-medium uppercase tracking-wide text-slate-500">
             <tr>
-              <th scope="col" className="px-3 py-2">Row</th>
-              <th scope="col" className="px-3 py-2">Name</th>
-              <th scope="col" className="px-3 py-2">Phone</th>
-              <th scope="col" className="px-3 py-2">Branch</th>
-              <th scope="col" className="px-3 py-2">Result</th>
+              <th scope="col" className="px-3 py-2">
+                Row
+              </th>
+              <th scope="col" className="px-3 py-2">
+                Name
+              </th>
+              <th scope="col" className="px-3 py-2">
+                Phone
+              </th>
+              <th scope="col" className="px-3 py-2">
+                Branch
+              </th>
+              <th scope="col" className="px-3 py-2">
+                Result
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -81,7 +108,11 @@ export function PreviewRows({ rows }: { rows: ImportPreview['rows'] }) {
           </tbody>
         </table>
       </div>
-      {list.length > SHOWN && <p className="text-xs text-slate-500">Showing the first {SHOWN} of {list.length.toLocaleString()} rows.</p>}
+      {list.length > SHOWN && (
+        <p className="text-xs text-slate-500">
+          Showing the first {SHOWN} of {list.length.toLocaleString()} rows.
+        </p>
+      )}
     </div>
   );
 }
@@ -105,14 +136,21 @@ export function ImportOutcome({ result }: { result: ImportResult }) {
       </p>
       {result.errors.length > 0 && (
         <>
-          <ul className="max-h-64 space-y-1 overflow-y-auto rounded-lg bg-slate-50 p-3 text-sm ring-1 ring-slate-200" aria-label="Skipped rows">
+          <ul
+            className="max-h-64 space-y-1 overflow-y-auto rounded-lg bg-slate-50 p-3 text-sm ring-1 ring-slate-200"
+            aria-label="Skipped rows"
+          >
             {result.errors.slice(0, SHOWN).map((e) => (
               <li key={e.row}>
                 <span className="font-medium">Row {e.row}:</span> {e.messages.join('; ')}
               </li>
             ))}
           </ul>
-          <a href={report ?? undefined} download="import-problems.csv" className="inline-block text-sm font-medium text-brand-600 underline-offset-2 hover:underline">
+          <a
+            href={report ?? undefined}
+            download="import-problems.csv"
+            className="inline-block text-sm font-medium text-brand-600 underline-offset-2 hover:underline"
+          >
             Download the skipped rows as CSV
           </a>
         </>

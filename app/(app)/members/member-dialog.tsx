@@ -12,9 +12,27 @@ import { ConsentField, type ConsentChoice } from './consent-field';
 import { ConsentHistory } from './consent-history';
 import { fullName, type BranchItem, type MemberItem } from './types';
 
-type Form = { firstName: string; lastName: string; phone: string; email: string; branchId: string; tags: string; notes: string; consent: ConsentChoice };
+type Form = {
+  firstName: string;
+  lastName: string;
+  phone: string;
+  email: string;
+  branchId: string;
+  tags: string;
+  notes: string;
+  consent: ConsentChoice;
+};
 
-const blank: Form = { firstName: '', lastName: '', phone: '', email: '', branchId: '', tags: '', notes: '', consent: { state: 'not_opted_in', note: '' } };
+const blank: Form = {
+  firstName: '',
+  lastName: '',
+  phone: '',
+  email: '',
+  branchId: '',
+  tags: '',
+  notes: '',
+  consent: { state: 'not_opted_in', note: '' },
+};
 
 const formOf = (m: MemberItem): Form => ({
   firstName: m.firstName,
@@ -31,8 +49,14 @@ const formOf = (m: MemberItem): Form => ({
 const inputOf = ({ consent, ...f }: Form, current: MemberItem['subscription'] | null) => ({
   ...f,
   branchId: f.branchId || null,
-  tags: f.tags.split(',').map((t) => t.trim()).filter(Boolean),
-  ...(consent.state !== (current ?? 'not_opted_in') && { subscription: consent.state, consentNote: consent.note.trim() || undefined }),
+  tags: f.tags
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean),
+  ...(consent.state !== (current ?? 'not_opted_in') && {
+    subscription: consent.state,
+    consentNote: consent.note.trim() || undefined,
+  }),
 });
 
 /** Add a member (no `member`) or edit one. Errors appear beside their fields, from the browser's check or the server's. */
@@ -53,7 +77,8 @@ export function MemberDialog({
   const [form, setForm] = useState<Form>(member ? formOf(member) : blank);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const handlers = {
-    onSuccess: (saved: MemberItem) => onSaved(member ? `${fullName(saved)} was saved.` : `${fullName(saved)} was added.`),
+    onSuccess: (saved: MemberItem) =>
+      onSaved(member ? `${fullName(saved)} was saved.` : `${fullName(saved)} was added.`),
     onError: (err: unknown) => {
       const fields = errorCode(err) === 'CONFLICT' ? { phone: errorMessage(err) } : fieldErrors(err);
       setErrors(fields);
@@ -68,7 +93,8 @@ export function MemberDialog({
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
-    if (errors[key] || (key === 'consent' && errors.consentNote)) setErrors((e) => ({ ...e, [key]: undefined, consentNote: undefined }));
+    if (errors[key] || (key === 'consent' && errors.consentNote))
+      setErrors((e) => ({ ...e, [key]: undefined, consentNote: undefined }));
   };
   const current = member?.subscription ?? null;
   const submit = () => {
@@ -85,7 +111,12 @@ export function MemberDialog({
     if (member) update.mutate({ id: member.id, ...input });
     else create.mutate(input);
   };
-  const field = (key: Exclude<keyof Form, 'consent'>) => ({ id: `member-${key}`, value: form[key], error: errors[key], onChange: (e: { target: { value: string } }) => set(key, e.target.value as never) });
+  const field = (key: Exclude<keyof Form, 'consent'>) => ({
+    id: `member-${key}`,
+    value: form[key],
+    error: errors[key],
+    onChange: (e: { target: { value: string } }) => set(key, e.target.value as never),
+  });
 
   return (
     <FormDialog
@@ -101,7 +132,13 @@ export function MemberDialog({
         <TextField label="First name" autoComplete="off" {...field('firstName')} />
         <TextField label="Last name" autoComplete="off" {...field('lastName')} />
       </div>
-      <TextField label="Mobile phone" type="tel" autoComplete="off" hint="Numbers from another country need their country code, like +44." {...field('phone')} />
+      <TextField
+        label="Mobile phone"
+        type="tel"
+        autoComplete="off"
+        hint="Numbers from another country need their country code, like +44."
+        {...field('phone')}
+      />
       <TextField label="Email (optional)" type="email" autoComplete="off" {...field('email')} />
       <SelectField label="Branch" {...field('branchId')}>
         <option value="">No branch</option>
@@ -111,9 +148,19 @@ export function MemberDialog({
           </option>
         ))}
       </SelectField>
-      <TextField label="Tags (optional)" autoComplete="off" hint="Separate tags with commas, like: choir, youth" {...field('tags')} />
+      <TextField
+        label="Tags (optional)"
+        autoComplete="off"
+        hint="Separate tags with commas, like: choir, youth"
+        {...field('tags')}
+      />
       <TextareaField label="Notes (optional)" rows={3} {...field('notes')} />
-      <ConsentField current={current} value={form.consent} error={errors.consentNote} onChange={(v) => set('consent', v)} />
+      <ConsentField
+        current={current}
+        value={form.consent}
+        error={errors.consentNote}
+        onChange={(v) => set('consent', v)}
+      />
       {member && <ConsentHistory memberId={member.id} />}
     </FormDialog>
   );

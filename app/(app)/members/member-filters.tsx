@@ -3,16 +3,45 @@
 import { SelectField, TextField } from '../../_components/ui';
 import type { BranchItem } from './types';
 
-export type Filters = { search: string; branchId: string; tag: string; subscription: '' | 'subscribed' | 'unsubscribed' | 'not_opted_in' };
+export type Filters = {
+  search: string;
+  branchId: string;
+  tag: string;
+  subscription: '' | 'subscribed' | 'unsubscribed' | 'not_opted_in';
+};
 export const noFilters: Filters = { search: '', branchId: '', tag: '', subscription: '' };
 
 /** Search box and the branch, tag and subscription filters above the members table. */
-export function MemberFilters({ value, onChange, branches, tags }: { value: Filters; onChange: (f: Filters) => void; branches: BranchItem[]; tags: string[] }) {
+export function MemberFilters({
+  value,
+  onChange,
+  branches,
+  tags,
+}: {
+  value: Filters;
+  onChange: (f: Filters) => void;
+  branches: BranchItem[];
+  tags: string[];
+}) {
   const set = <K extends keyof Filters>(key: K, v: Filters[K]) => onChange({ ...value, [key]: v });
   return (
     <div role="search" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_1fr]">
-      <TextField id="member-search" label="Search members" type="search" placeholder="Name, phone or email" autoComplete="off" maxLength={100} value={value.search} onChange={(e) => set('search', e.target.value)} />
-      <SelectField id="filter-branch" label="Branch" value={value.branchId} onChange={(e) => set('branchId', e.target.value)}>
+      <TextField
+        id="member-search"
+        label="Search members"
+        type="search"
+        placeholder="Name, phone or email"
+        autoComplete="off"
+        maxLength={100}
+        value={value.search}
+        onChange={(e) => set('search', e.target.value)}
+      />
+      <SelectField
+        id="filter-branch"
+        label="Branch"
+        value={value.branchId}
+        onChange={(e) => set('branchId', e.target.value)}
+      >
         <option value="">All branches</option>
         <option value="none">No branch</option>
         {branches.map((b) => (
@@ -29,7 +58,12 @@ export function MemberFilters({ value, onChange, branches, tags }: { value: Filt
           </option>
         ))}
       </SelectField>
-      <SelectField id="filter-subscription" label="Texts" value={value.subscription} onChange={(e) => set('subscription', e.target.value as Filters['subscription'])}>
+      <SelectField
+        id="filter-subscription"
+        label="Texts"
+        value={value.subscription}
+        onChange={(e) => set('subscription', e.target.value as Filters['subscription'])}
+      >
         <option value="">Everyone</option>
         <option value="subscribed">Subscribed</option>
         <option value="unsubscribed">Unsubscribed</option>

@@ -27,7 +27,10 @@ export function MembersManager() {
   const canExport = useCan('members.export');
   const canDelete = useCan('members.delete');
   const params = useSearchParams(); // /members?branch=<id> (linked from the branches page)
-  const [filters, setFilters] = useState<Filters>(() => ({ ...noFilters, branchId: branchParam(params.get('branch')) }));
+  const [filters, setFilters] = useState<Filters>(() => ({
+    ...noFilters,
+    branchId: branchParam(params.get('branch')),
+  }));
   const search = useDebounced(filters.search.trim());
   const [status, setStatus] = useState('');
   const dialog = useDialogState<MemberItem>();
@@ -43,7 +46,12 @@ export function MembersManager() {
     subscription: filters.subscription || undefined,
     limit: PAGE,
   };
-  const list = useInfiniteQuery(trpc.members.list.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor, placeholderData: keepPreviousData }));
+  const list = useInfiniteQuery(
+    trpc.members.list.infiniteQueryOptions(input, {
+      getNextPageParam: (last) => last.nextCursor,
+      placeholderData: keepPreviousData,
+    }),
+  );
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.members.pathKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.branches.list.queryKey() });
@@ -68,7 +76,12 @@ export function MembersManager() {
       <div className="flex flex-wrap gap-2">
         <Button onClick={() => dialog.show(null)}>Add member</Button>
         {canImport && (
-          <Button variant="secondary" onClick={() => setImporting((v) => !v)} aria-expanded={importing} aria-controls="import">
+          <Button
+            variant="secondary"
+            onClick={() => setImporting((v) => !v)}
+            aria-expanded={importing}
+            aria-controls="import"
+          >
             Import CSV
           </Button>
         )}
@@ -84,7 +97,13 @@ export function MembersManager() {
           ) : list.error ? (
             <Alert>{errorMessage(list.error)}</Alert>
           ) : items.length === 0 ? (
-            <EmptyState filtered={filtered} canImport={canImport} onAdd={() => dialog.show(null)} onImport={() => setImporting(true)} onClear={() => setFilters(noFilters)} />
+            <EmptyState
+              filtered={filtered}
+              canImport={canImport}
+              onAdd={() => dialog.show(null)}
+              onImport={() => setImporting(true)}
+              onClear={() => setFilters(noFilters)}
+            />
           ) : (
             <>
               <p className="text-sm text-slate-600" aria-live="polite">
@@ -93,7 +112,12 @@ export function MembersManager() {
               </p>
               <MembersTable items={items} canDelete={canDelete} onEdit={dialog.show} onDelete={setDeleting} />
               {list.hasNextPage && (
-                <Button variant="secondary" block disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                <Button
+                  variant="secondary"
+                  block
+                  disabled={list.isFetchingNextPage}
+                  onClick={() => void list.fetchNextPage()}
+                >
                   {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
                 </Button>
               )}
@@ -134,7 +158,19 @@ export function MembersManager() {
 
 const branchParam = (v: string | null) => (v && (v === 'none' || /^[0-9a-f-]{36}$/i.test(v)) ? v : '');
 
-function EmptyState({ filtered, canImport, onAdd, onImport, onClear }: { filtered: boolean; canImport: boolean; onAdd: () => void; onImport: () => void; onClear: () => void }) {
+function EmptyState({
+  filtered,
+  canImport,
+  onAdd,
+  onImport,
+  onClear,
+}: {
+  filtered: boolean;
+  canImport: boolean;
+  onAdd: () => void;
+  onImport: () => void;
+  onClear: () => void;
+}) {
   if (filtered) {
     return (
       <div className="rounded-xl border border-dashed border-slate-300 p-6 text-center">

@@ -5,17 +5,37 @@ import { Badge, Button } from '../../_components/ui';
 import { fullName, type MemberItem } from './types';
 
 /** The members, one row each; scrolls sideways on a narrow screen rather than squeezing the columns. */
-export function MembersTable({ items, canDelete, onEdit, onDelete }: { items: MemberItem[]; canDelete: boolean; onEdit: (m: MemberItem) => void; onDelete: (m: MemberItem) => void }) {
+export function MembersTable({
+  items,
+  canDelete,
+  onEdit,
+  onDelete,
+}: {
+  items: MemberItem[];
+  canDelete: boolean;
+  onEdit: (m: MemberItem) => void;
+  onDelete: (m: MemberItem) => void;
+}) {
   return (
     <div className="-mx-5 overflow-x-auto sm:mx-0">
       <table className="min-w-full divide-y divide-slate-200 text-left text-sm" aria-label="Members">
         <thead className="text-xs font-medium uppercase tracking-wide text-slate-500">
           <tr>
-            <th scope="col" className="px-3 py-2">Name</th>
-            <th scope="col" className="px-3 py-2">Phone</th>
-            <th scope="col" className="hidden px-3 py-2 md:table-cell">Email</th>
-            <th scope="col" className="px-3 py-2">Branch</th>
-            <th scope="col" className="hidden px-3 py-2 lg:table-cell">Tags</th>
+            <th scope="col" className="px-3 py-2">
+              Name
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Phone
+            </th>
+            <th scope="col" className="hidden px-3 py-2 md:table-cell">
+              Email
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Branch
+            </th>
+            <th scope="col" className="hidden px-3 py-2 lg:table-cell">
+              Tags
+            </th>
             <th scope="col" className="px-3 py-2">
               <span className="sr-only">Actions</span>
             </th>
@@ -28,7 +48,9 @@ export function MembersTable({ items, canDelete, onEdit, onDelete }: { items: Me
                 <span className="font-medium text-slate-900">{fullName(m)}</span>
                 {m.subscription !== 'subscribed' && (
                   <span className="ml-2">
-                    <Badge tone={m.subscription === 'unsubscribed' ? 'amber' : 'slate'}>{SUBSCRIPTION_LABELS[m.subscription]}</Badge>
+                    <Badge tone={m.subscription === 'unsubscribed' ? 'amber' : 'slate'}>
+                      {SUBSCRIPTION_LABELS[m.subscription]}
+                    </Badge>
                   </span>
                 )}
               </td>
@@ -47,7 +69,13 @@ export function MembersTable({ items, canDelete, onEdit, onDelete }: { items: Me
                   Edit
                 </Button>
                 {canDelete && (
-                  <Button size="sm" variant="dangerOutline" className="ml-1" onClick={() => onDelete(m)} aria-label={`Delete ${fullName(m)}`}>
+                  <Button
+                    size="sm"
+                    variant="dangerOutline"
+                    className="ml-1"
+                    onClick={() => onDelete(m)}
+                    aria-label={`Delete ${fullName(m)}`}
+                  >
                     Delete
                   </Button>
                 )}

@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: 'Members' };
 export default function MembersPage() {
   return (
     <>
-      <PageHeading title="Members" description="The people your church texts: search, add, edit, and import them from a spreadsheet." />
+      <PageHeading
+        title="Members"
+        description="The people your church texts: search, add, edit, and import them from a spreadsheet."
+      />
       <MembersManager />
     </>
   );

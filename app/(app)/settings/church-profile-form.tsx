@@ -13,7 +13,13 @@ import { COMMON_COUNTRIES } from './countries';
 type Church = RouterOutputs['church']['profile']['church'];
 type Form = { churchName: string; timezone: string; country: string; contactPhone: string; contactEmail: string };
 
-const toForm = (c: Church): Form => ({ churchName: c.name, timezone: c.timezone, country: c.country, contactPhone: c.contactPhone ?? '', contactEmail: c.contactEmail ?? '' });
+const toForm = (c: Church): Form => ({
+  churchName: c.name,
+  timezone: c.timezone,
+  country: c.country,
+  contactPhone: c.contactPhone ?? '',
+  contactEmail: c.contactEmail ?? '',
+});
 
 export function ChurchProfileForm({ canEdit }: { canEdit: boolean }) {
   const trpc = useTRPC();
@@ -22,9 +28,19 @@ export function ChurchProfileForm({ canEdit }: { canEdit: boolean }) {
     <Panel
       id="church-profile"
       title="Church profile"
-      description={canEdit ? 'Members who text HELP get your contact phone and email.' : 'Only admins and the owner can change these.'}
+      description={
+        canEdit
+          ? 'Members who text HELP get your contact phone and email.'
+          : 'Only admins and the owner can change these.'
+      }
     >
-      {profile.isPending ? <Loading /> : profile.error ? <Alert>{errorMessage(profile.error)}</Alert> : <ProfileFields initial={toForm(profile.data.church)} canEdit={canEdit} />}
+      {profile.isPending ? (
+        <Loading />
+      ) : profile.error ? (
+        <Alert>{errorMessage(profile.error)}</Alert>
+      ) : (
+        <ProfileFields initial={toForm(profile.data.church)} canEdit={canEdit} />
+      )}
     </Panel>
   );
 }
@@ -51,7 +67,9 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
     setForm({ ...form, [key]: value });
     setSaved(false);
   };
-  const countries = COMMON_COUNTRIES.some(([code]) => code === form.country) ? COMMON_COUNTRIES : [[form.country, form.country] as [string, string], ...COMMON_COUNTRIES];
+  const countries = COMMON_COUNTRIES.some(([code]) => code === form.country)
+    ? COMMON_COUNTRIES
+    : [[form.country, form.country] as [string, string], ...COMMON_COUNTRIES];
 
   return (
     <form
@@ -60,13 +78,39 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(false);
-        update.mutate({ ...form, contactPhone: form.contactPhone.trim() || null, contactEmail: form.contactEmail.trim() || null });
+        update.mutate({
+          ...form,
+          contactPhone: form.contactPhone.trim() || null,
+          contactEmail: form.contactEmail.trim() || null,
+        });
       }}
     >
       <fieldset disabled={!canEdit} className="grid gap-4 sm:grid-cols-2">
-        <TextField id="church-name" label="Church name" value={form.churchName} error={errors.churchName} maxLength={80} onChange={(e) => set('churchName', e.target.value)} />
-        <TimezoneField id="church-timezone" label="Timezone" value={form.timezone} error={errors.timezone} hint="Used for the dashboard’s days." onChange={(tz) => set('timezone', tz)} disabled={!canEdit} />
-        <SelectField id="church-country" label="Country" value={form.country} error={errors.country} hint="Members’ numbers without a + country code are read as this country’s." onChange={(e) => set('country', e.target.value)}>
+        <TextField
+          id="church-name"
+          label="Church name"
+          value={form.churchName}
+          error={errors.churchName}
+          maxLength={80}
+          onChange={(e) => set('churchName', e.target.value)}
+        />
+        <TimezoneField
+          id="church-timezone"
+          label="Timezone"
+          value={form.timezone}
+          error={errors.timezone}
+          hint="Used for the dashboard’s days."
+          onChange={(tz) => set('timezone', tz)}
+          disabled={!canEdit}
+        />
+        <SelectField
+          id="church-country"
+          label="Country"
+          value={form.country}
+          error={errors.country}
+          hint="Members’ numbers without a + country code are read as this country’s."
+          onChange={(e) => set('country', e.target.value)}
+        >
           {countries.map(([code, name]) => (
             <option key={code} value={code}>
               {name}
@@ -74,8 +118,24 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
           ))}
         </SelectField>
         <div className="hidden sm:block" />
-        <TextField id="church-contact-phone" label="Contact phone (optional)" type="tel" autoComplete="off" value={form.contactPhone} error={errors.contactPhone} onChange={(e) => set('contactPhone', e.target.value)} />
-        <TextField id="church-contact-email" label="Contact email (optional)" type="email" autoComplete="off" value={form.contactEmail} error={errors.contactEmail} onChange={(e) => set('contactEmail', e.target.value)} />
+        <TextField
+          id="church-contact-phone"
+          label="Contact phone (optional)"
+          type="tel"
+          autoComplete="off"
+          value={form.contactPhone}
+          error={errors.contactPhone}
+          onChange={(e) => set('contactPhone', e.target.value)}
+        />
+        <TextField
+          id="church-contact-email"
+          label="Contact email (optional)"
+          type="email"
+          autoComplete="off"
+          value={form.contactEmail}
+          error={errors.contactEmail}
+          onChange={(e) => set('contactEmail', e.target.value)}
+        />
       </fieldset>
       {canEdit && (
         <div className="flex flex-wrap items-center justify-end gap-3">

@@ -19,21 +19,30 @@ export default async function SettingsPage() {
 
   return (
     <>
-      <PageHeading title="Settings" description={`How ${viewer.churchName} appears to members, and the numbers it texts from.`} />
+      <PageHeading
+        title="Settings"
+        description={`How ${viewer.churchName} appears to members, and the numbers it texts from.`}
+      />
       <div className="space-y-6">
         <ChurchProfileForm canEdit={can(viewer.role, 'church.edit')} />
         {can(viewer.role, 'numbers.manage') ? (
           <PhoneNumbers localOutbox={localOutbox} />
         ) : (
           <Panel id="phone-numbers" title="Sending numbers">
-            <p className="text-sm text-slate-600">Only your church’s owner adds and releases sending numbers, because they cost money and decide where replies go.</p>
+            <p className="text-sm text-slate-600">
+              Only your church’s owner adds and releases sending numbers, because they cost money and decide where
+              replies go.
+            </p>
           </Panel>
         )}
         <Panel id="more" title="More settings">
           <ul className="space-y-2 text-sm">
             {can(viewer.role, 'billing.manage') && (
               <li>
-                <Link href="/settings/billing" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+                <Link
+                  href="/settings/billing"
+                  className="font-medium text-brand-600 underline-offset-2 hover:underline"
+                >
                   Billing
                 </Link>{' '}
                 <span className="text-slate-600">— your plan, free trial, payment method and invoices.</span>

@@ -65,7 +65,11 @@ function AddNumber({ onDone }: { onDone: (message: string) => void }) {
     }),
   );
   // Refusals about the number itself (invalid, taken) belong beside the field.
-  const fieldError = fieldErrors(assign.error).number ?? (assign.error && ['BAD_REQUEST', 'CONFLICT'].includes(assign.error.data?.code ?? '') ? assign.error.message : undefined);
+  const fieldError =
+    fieldErrors(assign.error).number ??
+    (assign.error && ['BAD_REQUEST', 'CONFLICT'].includes(assign.error.data?.code ?? '')
+      ? assign.error.message
+      : undefined);
   return (
     <form
       noValidate
@@ -104,7 +108,15 @@ function AddNumber({ onDone }: { onDone: (message: string) => void }) {
   );
 }
 
-function NumberRow({ number, assignedAt, onDone }: { number: string; assignedAt: Date; onDone: (message: string) => void }) {
+function NumberRow({
+  number,
+  assignedAt,
+  onDone,
+}: {
+  number: string;
+  assignedAt: Date;
+  onDone: (message: string) => void;
+}) {
   const trpc = useTRPC();
   const refresh = useRefreshNumbers();
   const format = usePhoneFormat();
@@ -119,12 +131,24 @@ function NumberRow({ number, assignedAt, onDone }: { number: string; assignedAt:
     }),
   );
   return (
-    <li className="flex flex-wrap items-center justify-between gap-2 py-3" data-testid="phone-number" data-number={number}>
+    <li
+      className="flex flex-wrap items-center justify-between gap-2 py-3"
+      data-testid="phone-number"
+      data-number={number}
+    >
       <div>
         <p className="text-sm font-medium text-slate-900">{format(number)}</p>
-        <p className="text-xs text-slate-500">Added {new Date(assignedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}</p>
+        <p className="text-xs text-slate-500">
+          Added{' '}
+          {new Date(assignedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}
+        </p>
       </div>
-      <Button size="sm" variant="dangerOutline" onClick={() => setConfirming(true)} aria-label={`Release ${format(number)}`}>
+      <Button
+        size="sm"
+        variant="dangerOutline"
+        onClick={() => setConfirming(true)}
+        aria-label={`Release ${format(number)}`}
+      >
         Release
       </Button>
       <ConfirmDialog

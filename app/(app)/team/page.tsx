@@ -15,7 +15,10 @@ export default async function TeamPage() {
     return (
       <>
         <PageHeading title="Team" />
-        <Panel title="You are not allowed to see this page" description="Only your church's owner and admins can see the team.">
+        <Panel
+          title="You are not allowed to see this page"
+          description="Only your church's owner and admins can see the team."
+        >
           <Link href="/dashboard" className="text-sm font-medium text-brand-600 underline-offset-2 hover:underline">
             Back to the dashboard
           </Link>
@@ -27,7 +30,11 @@ export default async function TeamPage() {
     <>
       <PageHeading
         title="Team"
-        description={can(viewer.role, 'team.manage') ? `Everyone who can sign in to ${viewer.churchName}, and who you have invited.` : `Everyone who can sign in to ${viewer.churchName}. Only the owner can make changes.`}
+        description={
+          can(viewer.role, 'team.manage')
+            ? `Everyone who can sign in to ${viewer.churchName}, and who you have invited.`
+            : `Everyone who can sign in to ${viewer.churchName}. Only the owner can make changes.`
+        }
       />
       <TeamManager />
     </>

@@ -84,10 +84,17 @@ function InviteForm({ onDone }: { onDone: (message: string) => void }) {
       },
     }),
   );
-  const serverError = invite.error && !fieldErrors(invite.error).email && invite.error.data?.code !== 'CONFLICT' ? errorMessage(invite.error) : '';
+  const serverError =
+    invite.error && !fieldErrors(invite.error).email && invite.error.data?.code !== 'CONFLICT'
+      ? errorMessage(invite.error)
+      : '';
 
   return (
-    <Panel id="invite" title="Invite someone" description="They get a link to choose their name and password. Staff can use Steeple; admins can also see the team.">
+    <Panel
+      id="invite"
+      title="Invite someone"
+      description="They get a link to choose their name and password. Staff can use Steeple; admins can also see the team."
+    >
       <form
         noValidate
         className="grid gap-4 sm:grid-cols-[1fr_10rem_auto] sm:items-start"
@@ -117,7 +124,12 @@ function InviteForm({ onDone }: { onDone: (message: string) => void }) {
             if (errors.email) setErrors({});
           }}
         />
-        <SelectField id="invite-role" label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Exclude<Role, 'owner'> })}>
+        <SelectField
+          id="invite-role"
+          label="Role"
+          value={form.role}
+          onChange={(e) => setForm({ ...form, role: e.target.value as Exclude<Role, 'owner'> })}
+        >
           <option value="staff">Staff</option>
           <option value="admin">Admin</option>
         </SelectField>
@@ -154,7 +166,14 @@ function InviteLink({ email, url, emailed }: { email: string; url: string; email
       <div>
         <div className="flex flex-col gap-2 sm:flex-row sm:items-end">
           <div className="flex-1">
-            <TextField ref={inputRef} id="invite-link" label="Invite link" readOnly value={url} onFocus={(e) => e.currentTarget.select()} />
+            <TextField
+              ref={inputRef}
+              id="invite-link"
+              label="Invite link"
+              readOnly
+              value={url}
+              onFocus={(e) => e.currentTarget.select()}
+            />
           </div>
           <Button
             variant="secondary"
@@ -181,7 +200,17 @@ function InviteLink({ email, url, emailed }: { email: string; url: string; email
 
 type Member = { id: string; name: string; email: string; role: Role };
 
-function MemberRow({ member, isSelf, canManage, onDone }: { member: Member; isSelf: boolean; canManage: boolean; onDone: (m: string) => void }) {
+function MemberRow({
+  member,
+  isSelf,
+  canManage,
+  onDone,
+}: {
+  member: Member;
+  isSelf: boolean;
+  canManage: boolean;
+  onDone: (m: string) => void;
+}) {
   const trpc = useTRPC();
   const refresh = useRefreshTeam();
   const selectId = useId();
@@ -207,7 +236,11 @@ function MemberRow({ member, isSelf, canManage, onDone }: { member: Member; isSe
   const manageable = canManage && !isSelf;
 
   return (
-    <li className="flex flex-col gap-3 py-3 sm:flex-row sm:items-center sm:justify-between" data-testid="member" data-email={member.email}>
+    <li
+      className="flex flex-col gap-3 py-3 sm:flex-row sm:items-center sm:justify-between"
+      data-testid="member"
+      data-email={member.email}
+    >
       <div className="min-w-0">
         <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-slate-900">
           <span className="truncate">{member.name}</span>
@@ -232,11 +265,21 @@ function MemberRow({ member, isSelf, canManage, onDone }: { member: Member; isSe
             <option value="owner">Owner</option>
           </select>
           {role !== member.role && (
-            <Button size="sm" disabled={changeRole.isPending} onClick={() => changeRole.mutate({ adminId: member.id, role })} aria-label={`Save role for ${member.name}`}>
+            <Button
+              size="sm"
+              disabled={changeRole.isPending}
+              onClick={() => changeRole.mutate({ adminId: member.id, role })}
+              aria-label={`Save role for ${member.name}`}
+            >
               {changeRole.isPending ? 'Saving…' : 'Save'}
             </Button>
           )}
-          <Button size="sm" variant="dangerOutline" onClick={() => setConfirming(true)} aria-label={`Remove ${member.name}`}>
+          <Button
+            size="sm"
+            variant="dangerOutline"
+            onClick={() => setConfirming(true)}
+            aria-label={`Remove ${member.name}`}
+          >
             Remove
           </Button>
         </div>
@@ -256,14 +299,25 @@ function MemberRow({ member, isSelf, canManage, onDone }: { member: Member; isSe
           onCancel={() => setConfirming(false)}
           onConfirm={() => remove.mutate({ adminId: member.id })}
         >
-          <p>They will be signed out everywhere and can no longer sign in to your church. You can invite them again later.</p>
+          <p>
+            They will be signed out everywhere and can no longer sign in to your church. You can invite them again
+            later.
+          </p>
         </ConfirmDialog>
       )}
     </li>
   );
 }
 
-function InviteRow({ invite, canManage, onDone }: { invite: { id: string; email: string; role: Role; expiresAt: Date }; canManage: boolean; onDone: (m: string) => void }) {
+function InviteRow({
+  invite,
+  canManage,
+  onDone,
+}: {
+  invite: { id: string; email: string; role: Role; expiresAt: Date };
+  canManage: boolean;
+  onDone: (m: string) => void;
+}) {
   const trpc = useTRPC();
   const refresh = useRefreshTeam();
   const revoke = useMutation(
@@ -275,16 +329,34 @@ function InviteRow({ invite, canManage, onDone }: { invite: { id: string; email:
     }),
   );
   return (
-    <li className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between" data-testid="invite" data-email={invite.email}>
+    <li
+      className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between"
+      data-testid="invite"
+      data-email={invite.email}
+    >
       <div className="min-w-0">
         <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-slate-900">
           <span className="truncate">{invite.email}</span>
           <Badge tone={roleTone[invite.role]}>{roleLabel[invite.role]}</Badge>
         </p>
-        <p className="text-xs text-slate-500">Expires {new Date(invite.expiresAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}</p>
+        <p className="text-xs text-slate-500">
+          Expires{' '}
+          {new Date(invite.expiresAt).toLocaleDateString(undefined, {
+            day: 'numeric',
+            month: 'short',
+            year: 'numeric',
+          })}
+        </p>
       </div>
       {canManage && (
-        <Button size="sm" variant="secondary" className="self-start sm:self-auto" disabled={revoke.isPending} onClick={() => revoke.mutate({ id: invite.id })} aria-label={`Withdraw the invitation to ${invite.email}`}>
+        <Button
+          size="sm"
+          variant="secondary"
+          className="self-start sm:self-auto"
+          disabled={revoke.isPending}
+          onClick={() => revoke.mutate({ id: invite.id })}
+          aria-label={`Withdraw the invitation to ${invite.email}`}
+        >
           {revoke.isPending ? 'Withdrawing…' : 'Withdraw'}
         </Button>
       )}

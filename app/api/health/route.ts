@@ -8,5 +8,8 @@ export const dynamic = 'force-dynamic';
 export async function GET(request: Request) {
   const services = getServices();
   const report = isOperator(request, services) ? await health(services) : { status: (await liveness(services)).status };
-  return Response.json(report, { status: report.status === 'ok' ? 200 : 503, headers: { 'cache-control': 'no-store' } });
+  return Response.json(report, {
+    status: report.status === 'ok' ? 200 : 503,
+    headers: { 'cache-control': 'no-store' },
+  });
 }

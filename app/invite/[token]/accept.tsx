@@ -20,7 +20,12 @@ export function AcceptInvitation({ token }: { token: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const validShape = token.length >= 20 && token.length <= 100;
-  const invitation = useQuery({ ...trpc.team.invitation.queryOptions({ token }), enabled: validShape, retry: false, staleTime: Infinity });
+  const invitation = useQuery({
+    ...trpc.team.invitation.queryOptions({ token }),
+    enabled: validShape,
+    retry: false,
+    staleTime: Infinity,
+  });
   const [form, setForm] = useState({ name: '', password: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [signinError, setSigninError] = useState('');
@@ -84,10 +89,18 @@ export function AcceptInvitation({ token }: { token: string }) {
 
   const { churchName, email, role } = invitation.data;
   const done = accept.isSuccess && !signinError;
-  const acceptError = accept.error && !fieldErrors(accept.error).name && !fieldErrors(accept.error).password ? errorMessage(accept.error) : '';
+  const acceptError =
+    accept.error && !fieldErrors(accept.error).name && !fieldErrors(accept.error).password
+      ? errorMessage(accept.error)
+      : '';
 
   return (
-    <Card title={`Join ${churchName}`} subtitle={<>You have been invited to Steeple as {roleText[role] === 'admin' ? 'an admin' : `a ${roleText[role]}`}.</>}>
+    <Card
+      title={`Join ${churchName}`}
+      subtitle={
+        <>You have been invited to Steeple as {roleText[role] === 'admin' ? 'an admin' : `a ${roleText[role]}`}.</>
+      }
+    >
       <dl className="mb-6 grid grid-cols-[4rem_1fr] gap-x-3 gap-y-2 rounded-xl bg-slate-50 p-4 text-sm ring-1 ring-slate-200">
         <dt className="text-slate-500">Church</dt>
         <dd className="font-medium text-slate-900" data-testid="invite-church">

@@ -49,14 +49,33 @@ export function BillingOverview({ checkout }: { checkout: CheckoutReturn }) {
     <div className="space-y-6">
       {checkout && status.data && <CheckoutNote checkout={checkout} status={status.data} polling={polling} />}
       <Panel id="plan" title="Your plan">
-        {status.isPending ? <Loading /> : status.error ? <Alert>{errorMessage(status.error)}</Alert> : <PlanDetails s={status.data} />}
+        {status.isPending ? (
+          <Loading />
+        ) : status.error ? (
+          <Alert>{errorMessage(status.error)}</Alert>
+        ) : (
+          <PlanDetails s={status.data} />
+        )}
       </Panel>
     </div>
   );
 }
 
-function CheckoutNote({ checkout, status, polling }: { checkout: 'success' | 'canceled'; status: Status; polling: boolean }) {
-  if (checkout === 'canceled') return <Notice tone="info">Checkout was canceled, so nothing was charged. You can choose a plan whenever you are ready.</Notice>;
+function CheckoutNote({
+  checkout,
+  status,
+  polling,
+}: {
+  checkout: 'success' | 'canceled';
+  status: Status;
+  polling: boolean;
+}) {
+  if (checkout === 'canceled')
+    return (
+      <Notice tone="info">
+        Checkout was canceled, so nothing was charged. You can choose a plan whenever you are ready.
+      </Notice>
+    );
   return (
     <Notice>
       <span data-testid="checkout-thanks">
@@ -85,40 +104,54 @@ function PlanDetails({ s }: { s: Status }) {
             testId="billing-trial"
             value={
               <>
-                <strong className="font-semibold">{s.trialDaysLeft === 1 ? '1 day left' : `${s.trialDaysLeft} days left`} in your free trial</strong>
+                <strong className="font-semibold">
+                  {s.trialDaysLeft === 1 ? '1 day left' : `${s.trialDaysLeft} days left`} in your free trial
+                </strong>
                 {s.trialEndsAt && <span className="text-slate-600"> (it ends on {longDate(s.trialEndsAt)})</span>}
               </>
             }
           />
         )}
-        {subscribed(s) && s.currentPeriodEnd && !s.cancelAtPeriodEnd && <Row label="Next invoice" value={longDate(s.currentPeriodEnd)} testId="billing-next-invoice" />}
-        {subscribed(s) && s.currentPeriodEnd && s.cancelAtPeriodEnd && <Row label="Ends on" value={longDate(s.currentPeriodEnd)} testId="billing-ends" />}
+        {subscribed(s) && s.currentPeriodEnd && !s.cancelAtPeriodEnd && (
+          <Row label="Next invoice" value={longDate(s.currentPeriodEnd)} testId="billing-next-invoice" />
+        )}
+        {subscribed(s) && s.currentPeriodEnd && s.cancelAtPeriodEnd && (
+          <Row label="Ends on" value={longDate(s.currentPeriodEnd)} testId="billing-ends" />
+        )}
       </dl>
 
       {s.cancelAtPeriodEnd && subscribed(s) && (
         <Notice tone="info">
-          Your subscription is canceled and will not renew{s.currentPeriodEnd ? ` after ${longDate(s.currentPeriodEnd)}` : ''}. After that the workspace becomes
+          Your subscription is canceled and will not renew
+          {s.currentPeriodEnd ? ` after ${longDate(s.currentPeriodEnd)}` : ''}. After that the workspace becomes
           read-only. You can renew it in Manage billing before then.
         </Notice>
       )}
       {s.banner === 'past_due' && (
         <Alert>
-          Your last payment{s.paymentFailedAt ? ` (${longDate(s.paymentFailedAt)})` : ''} failed — update your payment method in Manage billing to keep your
-          workspace running.
+          Your last payment{s.paymentFailedAt ? ` (${longDate(s.paymentFailedAt)})` : ''} failed — update your payment
+          method in Manage billing to keep your workspace running.
         </Alert>
       )}
       {s.readOnly && (
         <Alert>
-          This workspace is read-only: your subscription is not active. Your members, conversations and broadcasts are all kept and you can still read and
-          export them; {s.configured ? 'choose a plan to make changes again.' : 'billing is not configured on this server, so ask whoever runs it.'}
+          This workspace is read-only: your subscription is not active. Your members, conversations and broadcasts are
+          all kept and you can still read and export them;{' '}
+          {s.configured
+            ? 'choose a plan to make changes again.'
+            : 'billing is not configured on this server, so ask whoever runs it.'}
         </Alert>
       )}
 
       {s.configured ? (
         <BillingActions needsPlan={needsPlan} hasSubscription={s.hasSubscription} />
       ) : (
-        <p className="rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-200" data-testid="billing-not-configured">
-          Billing is not configured on this server, so there is no plan to choose and nothing is charged. The free trial still counts down.
+        <p
+          className="rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-200"
+          data-testid="billing-not-configured"
+        >
+          Billing is not configured on this server, so there is no plan to choose and nothing is charged. The free trial
+          still counts down.
         </p>
       )}
     </div>
@@ -148,24 +181,33 @@ function BillingActions({ needsPlan, hasSubscription }: { needsPlan: boolean; ha
     <div className="space-y-3">
       <div className="flex flex-wrap gap-2">
         {needsPlan && (
-          <Button disabled={leaving} onClick={() => {
+          <Button
+            disabled={leaving}
+            onClick={() => {
               portal.reset();
               checkout.mutate();
-            }}>
+            }}
+          >
             {checkout.isPending || checkout.isSuccess ? 'Opening Stripe…' : 'Choose a plan'}
           </Button>
         )}
         {hasSubscription && (
-          <Button variant={needsPlan ? 'secondary' : 'primary'} disabled={leaving} onClick={() => {
+          <Button
+            variant={needsPlan ? 'secondary' : 'primary'}
+            disabled={leaving}
+            onClick={() => {
               checkout.reset();
               portal.mutate();
-            }}>
+            }}
+          >
             {portal.isPending || portal.isSuccess ? 'Opening Stripe…' : 'Manage billing'}
           </Button>
         )}
       </div>
       <p className="text-xs text-slate-500">
-        {needsPlan ? 'Choosing a plan opens Stripe’s secure checkout.' : 'Manage billing opens Stripe, where you can change the payment method, see invoices or cancel.'}
+        {needsPlan
+          ? 'Choosing a plan opens Stripe’s secure checkout.'
+          : 'Manage billing opens Stripe, where you can change the payment method, see invoices or cancel.'}
       </p>
       {failed && <Alert>{errorMessage(failed)}</Alert>}
     </div>
@@ -187,4 +229,5 @@ function useBannerFollows(s: Status | undefined) {
   }, [readOnly, banner, access.readOnly, access.banner, router]);
 }
 
-const longDate = (d: Date | string) => new Date(d).toLocaleDateString(undefined, { month: 'long', day: 'numeric', year: 'numeric' });
+const longDate = (d: Date | string) =>
+  new Date(d).toLocaleDateString(undefined, { month: 'long', day: 'numeric', year: 'numeric' });

@@ -9,7 +9,11 @@ import { BillingOverview, type CheckoutReturn } from './billing-overview';
 export const metadata: Metadata = { title: 'Billing' };
 
 /** The plan, the trial and the way to Stripe. Money is the owner's business: everyone else gets a short note. */
-export default async function BillingPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function BillingPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const viewer = await getViewer();
   if (!viewer) redirect('/login');
   const checkout = (await searchParams).checkout; // Stripe Checkout sends the owner back with ?checkout=success|canceled
@@ -28,8 +32,8 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
       ) : (
         <Panel id="billing" title="Billing">
           <p className="text-sm text-slate-600" data-testid="billing-owner-only">
-            Only your church’s owner manages billing: the plan, the payment method and invoices. If you see a notice about
-            payment, ask them to look here.
+            Only your church’s owner manages billing: the plan, the payment method and invoices. If you see a notice
+            about payment, ask them to look here.
           </p>
         </Panel>
       )}

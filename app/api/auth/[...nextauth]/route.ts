@@ -11,7 +11,9 @@ async function handler(req: Request, ctx: { params: Promise<{ nextauth: string[]
     const body = req.method === 'POST' ? await readBody(req, LIMITS.auth) : null;
     if (req.method === 'POST' && !body) return tooLarge();
     // next-auth reads `nextUrl`, so the rebuilt request (its body now in memory) is a NextRequest.
-    const request = body ? new NextRequest(req.url, { method: req.method, headers: req.headers, body: body as BodyInit }) : req;
+    const request = body
+      ? new NextRequest(req.url, { method: req.method, headers: req.headers, body: body as BodyInit })
+      : req;
     return NextAuth(request as never, ctx as never, authOptions());
   });
 }
