@@ -326,15 +326,13 @@ async function seed(services: Services, tenantId: string, adminId: string) {
     const threads = await db
       .insert(conversations)
       .values(
-        people
-          .slice(0, 12)
-          .map((p, k) => ({
-            memberId: p.id,
-            churchNumber: '+13125550000',
-            unreadCount: k % 3 === 0 ? 1 : 0,
-            lastMessageAt: minutesAgo(k * 90),
-            lastMessagePreview: 'See you Sunday!',
-          })),
+        people.slice(0, 12).map((p, k) => ({
+          memberId: p.id,
+          churchNumber: '+13125550000',
+          unreadCount: k % 3 === 0 ? 1 : 0,
+          lastMessageAt: minutesAgo(k * 90),
+          lastMessagePreview: 'See you Sunday!',
+        })),
       )
       .returning({ id: conversations.id, memberId: conversations.memberId });
     await db.insert(messages).values(
@@ -351,14 +349,12 @@ async function seed(services: Services, tenantId: string, adminId: string) {
         })),
       ),
     );
-    await db
-      .insert(broadcasts)
-      .values({
-        body: 'Choir practice moves to 7pm this week.',
-        audience: 'all',
-        scheduledAt: new Date(Date.now() + 86_400_000),
-        createdBy: adminId,
-      });
+    await db.insert(broadcasts).values({
+      body: 'Choir practice moves to 7pm this week.',
+      audience: 'all',
+      scheduledAt: new Date(Date.now() + 86_400_000),
+      createdBy: adminId,
+    });
   });
 }
 

@@ -605,27 +605,23 @@ describe('texting: sending', () => {
         .values({ memberId: people[1]!.id, unreadCount: 0, lastMessageAt: sql`now()` })
         .returning();
       const out = (conversationId: string, status: 'sent' | 'delivered' | 'failed' | 'queued', ago = '0 days') =>
-        db
-          .insert(messages)
-          .values({
-            conversationId,
-            direction: 'outbound',
-            body: 'x',
-            segments: 1,
-            status,
-            createdAt: sql`now() - ${ago}::interval`,
-          });
+        db.insert(messages).values({
+          conversationId,
+          direction: 'outbound',
+          body: 'x',
+          segments: 1,
+          status,
+          createdAt: sql`now() - ${ago}::interval`,
+        });
       const inn = (conversationId: string, ago = '0 days') =>
-        db
-          .insert(messages)
-          .values({
-            conversationId,
-            direction: 'inbound',
-            body: 'y',
-            segments: 1,
-            status: 'received',
-            createdAt: sql`now() - ${ago}::interval`,
-          });
+        db.insert(messages).values({
+          conversationId,
+          direction: 'inbound',
+          body: 'y',
+          segments: 1,
+          status: 'received',
+          createdAt: sql`now() - ${ago}::interval`,
+        });
       await out(c1!.id, 'sent');
       await out(c1!.id, 'delivered');
       await out(c2!.id, 'failed');
@@ -639,15 +635,13 @@ describe('texting: sending', () => {
       await db
         .insert(broadcasts)
         .values({ body: 'later', audience: 'all', scheduledAt: sql`now() + interval '1 day'`, createdBy: c.adminId });
-      await db
-        .insert(broadcasts)
-        .values({
-          body: 'done',
-          audience: 'all',
-          scheduledAt: sql`now() - interval '1 day'`,
-          state: 'sent',
-          createdBy: c.adminId,
-        });
+      await db.insert(broadcasts).values({
+        body: 'done',
+        audience: 'all',
+        scheduledAt: sql`now() - interval '1 day'`,
+        state: 'sent',
+        createdBy: c.adminId,
+      });
     }, c.tenantId);
 
     const s = await o.caller.dashboard.summary();

@@ -398,18 +398,16 @@ describe('Telnyx webhooks', () => {
       const [inbound] = await messagesOf(church.tenantId, m.id);
       const providerId = `out-${randomUUID()}`;
       await services.connections.withTenant(church.tenantId, (db) =>
-        db
-          .insert(messages)
-          .values({
-            conversationId: inbound!.conversationId,
-            direction: 'outbound',
-            body: 'hello back',
-            segments: 1,
-            status: 'sent',
-            providerMessageId: providerId,
-            fromNumber: number,
-            toNumber: from,
-          }),
+        db.insert(messages).values({
+          conversationId: inbound!.conversationId,
+          direction: 'outbound',
+          body: 'hello back',
+          segments: 1,
+          status: 'sent',
+          providerMessageId: providerId,
+          fromNumber: number,
+          toNumber: from,
+        }),
       );
       return { providerId, from };
     }
