@@ -1,14 +1,35 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects. `unit` (`npm run test:unit`): pure logic, no database, no env, parallel, seconds. `integration`
+ * (`vitest run --project integration`): everything else under tests/, against the PostgreSQL in TEST_DATABASE_URL.
+ * Failure tests have their own config (vitest.chaos.config.ts).
+ */
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
-    include: ['tests/**/*.test.ts'],
-    exclude: ['tests/chaos/**', '**/node_modules/**'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    fileParallelism: false, // suites share one PostgreSQL server; each still uses its own registry
-    pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          testTimeout: 5_000, // a pure test that takes longer is stuck, not slow
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/chaos/**', 'tests/unit/**', '**/node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false, // suites share one PostgreSQL server; each still uses its own registry
+          pool: 'forks',
+        },
+      },
+    ],
   },
 });

@@ -4,11 +4,14 @@ import { startEmbeddedPostgres } from './embedded-pg';
 import { withDatabase } from '../server/tenancy/urls';
 
 /**
- * `npm test`: every test. Integration tests run against the embedded PostgreSQL, and again against the server in
- * DATABASE_URL when it is set; then the Playwright suite runs in Chromium against the built app.
+ * `npm test`: every test. Unit tests run first, once (no database); integration tests run against the embedded
+ * PostgreSQL, and again against the server in DATABASE_URL when it is set; then chaos tests; then the Playwright
+ * suite runs in Chromium against the built app. `--unit`, `--integration` (unit, integration and chaos) or `--e2e`
+ * runs one part; other arguments are file filters for vitest.
  */
 const args = process.argv.slice(2);
-const only = args.find((a) => a === '--integration' || a === '--e2e');
+const only = args.find((a) => a === '--unit' || a === '--integration' || a === '--e2e');
+const filters = args.filter((a) => !a.startsWith('--'));
 let failed = false;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 mkdirSync('.data', { recursive: true });
@@ -34,27 +37,22 @@ function count(file: string, read: (report: any) => { passed: number; failed: nu
   rmSync(file);
 }
 
-async function vitest(label: string, url: string, second: string, config?: string) {
+async function vitest(label: string, vitestArgs: string[], env: Record<string, string> = {}) {
   const report = `.data/vitest-${label}.json`;
   rmSync(report, { force: true });
-  const configArgs = config ? ['--config', config] : [];
   await run(
     'npx',
     [
       'vitest',
       'run',
-      ...configArgs,
+      ...vitestArgs,
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${report}`,
-      ...args.filter((a) => !a.startsWith('--')),
+      // A file filter names files of one suite; the others then have none, which is not a failure of theirs.
+      ...(filters.length ? ['--passWithNoTests', ...filters] : []),
     ],
-    {
-      TEST_DATABASE_URL: url,
-      // A second, separate server: churches are placed, served and moved across both.
-      SECOND_TEST_DATABASE_URL: second,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    },
+    { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
   );
   count(report, (r) => ({
     passed: r.numPassedTests,
@@ -63,7 +61,16 @@ async function vitest(label: string, url: string, second: string, config?: strin
   }));
 }
 
+/** An integration run: `url` is the server under test, `second` another server churches are placed and moved to. */
+const integration = (label: string, url: string, second: string) =>
+  vitest(label, ['--project', 'integration'], { TEST_DATABASE_URL: url, SECOND_TEST_DATABASE_URL: second });
+
 if (only !== '--e2e') {
+  // Pure logic first and once: it needs no database, and a failure here is the quickest to read.
+  console.log('\n▶ unit tests');
+  await vitest('unit', ['--project', 'unit']);
+}
+if (only !== '--e2e' && only !== '--unit') {
   const embedded = await startEmbeddedPostgres('test-pg', 55432);
   // Without DATABASE_URL the second server is another embedded one, so multi-server tests always run.
   const other = process.env.DATABASE_URL ? null : await startEmbeddedPostgres('test-pg2', 55433);
@@ -71,10 +78,10 @@ if (only !== '--e2e') {
   const secondUrl = process.env.DATABASE_URL ?? withDatabase(other!.url, 'postgres');
   try {
     console.log(`\n▶ integration tests on embedded PostgreSQL (port ${embedded.port})`);
-    await vitest('embedded', embeddedUrl, secondUrl);
+    await integration('embedded', embeddedUrl, secondUrl);
     if (process.env.DATABASE_URL) {
       console.log(`\n▶ integration tests on the server in DATABASE_URL`);
-      await vitest('server', process.env.DATABASE_URL, embeddedUrl);
+      await integration('server', process.env.DATABASE_URL, embeddedUrl);
     }
   } finally {
     await other?.stop();
@@ -82,9 +89,12 @@ if (only !== '--e2e') {
   }
   // Failure tests bring up (and break) their own PostgreSQL, Redis and worker processes.
   console.log('\n▶ chaos tests');
-  await vitest('chaos', '', '', 'vitest.chaos.config.ts');
+  await vitest('chaos', ['--config', 'vitest.chaos.config.ts'], {
+    TEST_DATABASE_URL: '',
+    SECOND_TEST_DATABASE_URL: '',
+  });
 }
-if (only !== '--integration') {
+if (only !== '--integration' && only !== '--unit') {
   ensureChromium();
   console.log('\n▶ end-to-end tests in Chromium');
   const report = '.data/playwright.json';
@@ -95,6 +105,11 @@ if (only !== '--integration') {
     failed: r.stats.unexpected + r.stats.flaky,
     skipped: r.stats.skipped,
   }));
+}
+// A filter that matched no test in any suite is a typo, not a pass.
+if (filters.length && totals.passed + totals.failed + totals.skipped === 0) {
+  console.error(`\nNo tests matched ${filters.join(' ')}.`);
+  failed = true;
 }
 // The plain closing line CI reads.
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

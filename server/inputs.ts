@@ -46,15 +46,15 @@ export const storableText = (s: string) =>
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-export const email = z
+const email = z
   .string()
   .trim()
   .max(254, 'Use at most 254 characters')
   .pipe(z.email('Enter a valid email address'))
   .transform(normaliseEmail);
 // The upper bound keeps anyone from making us hash megabytes.
-export const newPassword = z.string().min(10, 'Use at least 10 characters').max(128, 'Use at most 128 characters');
-export const personName = z
+const newPassword = z.string().min(10, 'Use at least 10 characters').max(128, 'Use at most 128 characters');
+const personName = z
   .string()
   .trim()
   .min(1, 'Enter your full name')

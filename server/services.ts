@@ -48,7 +48,7 @@ export type Services = {
 };
 
 /** Texting: the provider, number routing, the per-church send rate, and the webhook keys. */
-export type Messaging = {
+type Messaging = {
   provider: MessagingProvider;
   numbers: NumberRouter;
   sendRate: RateLimiterAbstract;

@@ -129,7 +129,7 @@ const storableInput = t.middleware(async ({ getRawInput, next }) => {
 
 export const publicProcedure = t.procedure.use(errorBoundary).use(storableInput);
 
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in.' });
   setContextFields({ tenantId: ctx.session.tenantId }); // every later log line of this call names the church
   return next({ ctx: { ...ctx, session: ctx.session } });

@@ -74,7 +74,7 @@ async function usedToday(services: Services, db: Db, timezone: string): Promise<
   };
 }
 
-export function allowanceMessage(a: Extract<Allowance, { limited: true }>, segments: number): string {
+function allowanceMessage(a: Extract<Allowance, { limited: true }>, segments: number): string {
   const resets = a.resetsAt.toLocaleString('en-US', {
     timeZone: a.timezone,
     hour: 'numeric',

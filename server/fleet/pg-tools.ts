@@ -110,7 +110,7 @@ function connection(url: string, database: string) {
  * Run a tool, against `db.database` on the server at `db.url` when given. stdout goes to `stdout` (a file
  * descriptor) when given, otherwise it is collected and returned. A non-zero exit rejects with the tool's stderr.
  */
-export function runPgTool(
+function runPgTool(
   tool: PgTool,
   args: string[],
   db: { url: string; database: string } | null,

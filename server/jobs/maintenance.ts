@@ -8,7 +8,7 @@ import { withDeadline } from '@/server/registry';
  *     to a crash, or one never queued because the registry blinked after the text was kept).
  *   - Inbound events set aside as failed more than 30 days ago, and expired rate-limit counters, are deleted.
  */
-export const MAINTENANCE_EVERY_MS = 30_000;
+const MAINTENANCE_EVERY_MS = 30_000;
 const STALLED_AFTER_SECONDS = 30;
 
 export async function maintain(services: Services) {

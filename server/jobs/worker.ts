@@ -11,7 +11,7 @@ import { forgetWorkers, recoverOnce } from './recovery';
 
 const provisionPayload = z.object({ jobId: z.string().uuid() });
 
-export function provisionTask(services: Services): Task {
+function provisionTask(services: Services): Task {
   return async (payload, helpers) => {
     const { jobId } = provisionPayload.parse(payload);
     const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;

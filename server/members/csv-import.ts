@@ -21,7 +21,7 @@ import { checkRow, mapColumns, readCsv, rowContext, type CheckedRow } from './cs
 const BATCH = 500;
 const LOOKUP_BATCH = 5_000;
 
-export type RowStatus = 'create' | 'update' | 'duplicate' | 'error';
+type RowStatus = 'create' | 'update' | 'duplicate' | 'error';
 
 type Analysed = CheckedRow & { status: RowStatus };
 
@@ -83,7 +83,6 @@ export async function previewImport(db: TenantDb, csv: string, opts: ImportOptio
   };
 }
 
-export type ImportPreview = Awaited<ReturnType<typeof previewImport>>;
 
 export async function commitImport(db: TenantDb, csv: string, opts: ImportOptions, by: { id: string }) {
   const { rows } = await analyse(db, csv, opts);
@@ -121,7 +120,6 @@ export async function commitImport(db: TenantDb, csv: string, opts: ImportOption
   };
 }
 
-export type ImportResult = Awaited<ReturnType<typeof commitImport>>;
 
 type NewMember = NonNullable<CheckedRow['member']> & { row: number };
 

@@ -2,7 +2,7 @@ import { Invalid } from '@/server/domain-errors';
 import { parse } from 'csv-parse/sync';
 import { normalisePhone } from '@/server/messaging/phone';
 import type { Subscription } from '@/db/tenant/schema';
-import { MAX_IMPORT_ROWS, memberFields } from './inputs';
+import { MAX_IMPORT_ROWS, createMemberInput } from './inputs';
 
 /**
  * Reading a members CSV: the file into rows, its headers onto our fields (flexibly: "First Name", first_name and
@@ -190,7 +190,7 @@ export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowC
   };
   const messages: string[] = [];
 
-  const parsed = memberFields.safeParse({
+  const parsed = createMemberInput.safeParse({
     ...name,
     phone: cell('phone'),
     email: cell('email'),

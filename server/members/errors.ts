@@ -4,8 +4,8 @@ import { isForeignKeyViolation, isUniqueViolation } from '@/server/errors';
 /** Bad input the pages show beside one field, in the same shape as an input validation error. */
 export const fieldError = (field: string, message: string) => new Invalid(message, field);
 
-export const DUPLICATE_PHONE = 'A member with this phone number already exists';
-export const MISSING_BRANCH = 'That branch no longer exists. Choose another.';
+const DUPLICATE_PHONE = 'A member with this phone number already exists';
+const MISSING_BRANCH = 'That branch no longer exists. Choose another.';
 
 /** Database refusals a member write can meet, as the clear 4xx errors the pages show; anything else is rethrown. */
 export function memberWriteError(err: unknown): never {

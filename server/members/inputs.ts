@@ -9,7 +9,7 @@ import { isTimeZone, normaliseEmail } from '@/server/inputs';
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 20_000;
-export const MAX_TAGS = 30;
+const MAX_TAGS = 30;
 
 /** Optional text: '' and null clear the field; a missing key leaves it alone (so updates stay partial). */
 const clearable = (max: number, tooLong: string) =>
@@ -21,7 +21,7 @@ const clearable = (max: number, tooLong: string) =>
     .transform((v) => (v === undefined ? undefined : v || null));
 
 /** Trimmed, blank ones dropped, duplicates (ignoring case) dropped; the first spelling wins. */
-export function cleanTags(tags: string[]): string[] {
+function cleanTags(tags: string[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const tag of tags.map((t) => t.trim())) {
@@ -33,8 +33,8 @@ export function cleanTags(tags: string[]): string[] {
 }
 
 const uuid = z.string().uuid('Choose from the list');
-export const tagName = z.string().trim().min(1, 'Enter a tag').max(40, 'Keep each tag under 40 characters');
-export const subscriptionState = z.enum(['subscribed', 'unsubscribed', 'not_opted_in']);
+const tagName = z.string().trim().min(1, 'Enter a tag').max(40, 'Keep each tag under 40 characters');
+const subscriptionState = z.enum(['subscribed', 'unsubscribed', 'not_opted_in']);
 export type SubscriptionState = z.infer<typeof subscriptionState>;
 /** How each state reads on every page. */
 export const SUBSCRIPTION_LABELS: Record<SubscriptionState, string> = {
@@ -44,7 +44,7 @@ export const SUBSCRIPTION_LABELS: Record<SubscriptionState, string> = {
 };
 export const CONSENT_NOTE_REQUIRED = 'Say how they agreed to receive texts (for example “paper connect card, 6 Dec”)';
 /** How someone agreed to be texted, in the admin's words: kept in the consent log. */
-export const consentNote = z.string().trim().max(200, 'Keep it under 200 characters');
+const consentNote = z.string().trim().max(200, 'Keep it under 200 characters');
 
 const firstName = z.string().trim().min(1, 'Enter a first name').max(100, 'Keep the first name under 100 characters');
 const lastName = z.string().trim().max(100, 'Keep the last name under 100 characters');
@@ -56,7 +56,7 @@ const tags = z.array(tagName).max(MAX_TAGS, `Use at most ${MAX_TAGS} tags`).tran
 const notes = clearable(5_000, 'Keep notes under 5,000 characters');
 
 // No .default() anywhere: zod 4 applies defaults inside .optional(), which would turn partial updates into overwrites.
-export const memberFields = z.object({
+const memberFields = z.object({
   firstName,
   lastName: lastName.optional(),
   phone,
@@ -68,7 +68,6 @@ export const memberFields = z.object({
   subscription: subscriptionState.optional(),
   consentNote: consentNote.optional(),
 });
-export type MemberFields = z.input<typeof memberFields>;
 
 export const createMemberInput = memberFields;
 export const updateMemberInput = memberFields.partial().extend({ id: z.string().uuid() });

@@ -73,7 +73,7 @@ function decodeCursor(raw: string) {
   return { lastName, firstName, id };
 }
 
-export const DEFAULT_PAGE = 50;
+const DEFAULT_PAGE = 50;
 
 /** One page, ordered by last name, first name, id. `total` (matches for these filters) comes with the first page only. */
 export async function listMembers(db: TenantDb, input: ListMembersInput, country: string) {
@@ -107,7 +107,6 @@ export async function getMember(db: TenantDb, id: string, country: string) {
   return present(row, country);
 }
 
-export type MemberItem = Awaited<ReturnType<typeof getMember>>;
 
 /** Every tag some member has, alphabetically (for filters and audience pickers). */
 export async function tagsInUse(db: TenantDb): Promise<string[]> {

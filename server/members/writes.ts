@@ -14,7 +14,7 @@ import { CONSENT_NOTE_REQUIRED, type createMemberInput, type updateMemberInput }
  * asked to stop, and can never re-subscribe someone who opted out — see server/members/consent.ts.
  */
 
-export const INVALID_PHONE = 'Enter a valid phone number (include the country code for numbers from other countries)';
+const INVALID_PHONE = 'Enter a valid phone number (include the country code for numbers from other countries)';
 
 type Admin = { id: string };
 

@@ -135,7 +135,7 @@ async function noteFailure(services: Services, event: Pending, err: unknown) {
 }
 
 /** A church (or the registry) that cannot be reached right now, as opposed to something wrong with the event. */
-export const isOutage = (err: unknown) =>
+const isOutage = (err: unknown) =>
   RegistryUnavailableError.is(err) ||
   unavailableReason(err) !== null ||
   ConnectionBudgetError.is(err) ||

@@ -24,7 +24,7 @@ export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'in_flight';
 
 const STUCK_AFTER = '10 minutes';
 export const NOT_SUBSCRIBED = 'Not sent: this person has unsubscribed (they replied STOP).';
-export const NOT_OPTED_IN = 'Not sent: this person has not opted in to broadcasts.';
+const NOT_OPTED_IN = 'Not sent: this person has not opted in to broadcasts.';
 
 type Claimed = {
   id: string;

@@ -98,7 +98,7 @@ async function requireSendingNumber(ctx: TenantContext) {
 }
 
 /** A member's conversation, started on first use. */
-export async function conversationOf(ctx: TenantContext, memberId: string) {
+async function conversationOf(ctx: TenantContext, memberId: string) {
   await ctx.db.insert(conversations).values({ memberId }).onConflictDoNothing({ target: conversations.memberId });
   const [c] = await ctx.db
     .select({ id: conversations.id })

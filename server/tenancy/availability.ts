@@ -7,7 +7,7 @@ import type { TenantRoute } from './resolver';
  */
 export type Unavailable = 'provisioning' | 'maintenance' | 'upgrading' | 'closed' | 'gone';
 
-export class ChurchUnavailableError extends errorKind('ChurchUnavailable') {
+class ChurchUnavailableError extends errorKind('ChurchUnavailable') {
   constructor(readonly reason: Unavailable) {
     super(`church unavailable: ${reason}`);
   }

@@ -11,7 +11,7 @@ import { withDatabase } from './urls';
  * timestamp, so sharing one table would silently skip migrations of the other set.
  */
 const folder = (set: string) => path.join(process.cwd(), 'drizzle', set);
-export const registryMigrations = {
+const registryMigrations = {
   migrationsFolder: folder('registry'),
   migrationsTable: '__registry_migrations',
   migrationsSchema: 'drizzle',

@@ -17,7 +17,6 @@ export function namingFor(registryDatabase: string) {
     tenantGroup: `${prefix}_tenant_rw`,
     database: (tenantId: string) => `${prefix}_t_${short(tenantId)}`,
     role: (tenantId: string) => `${prefix}_r_${short(tenantId)}`,
-    warmDatabase: (n: string) => `${prefix}_w_${n}`,
     /** Names this registry may create: used by cleanup to never drop anything else. */
     owns: (name: string) => name.startsWith(`${prefix}_`),
   };

@@ -8,7 +8,7 @@ import { ident, type Naming } from './naming';
  * database); the privileged DATABASE_URL user is kept for provisioning and migrations. The role's password is
  * derived from STEEPLE_SECRET_KEY, so there is no extra secret to store or distribute.
  */
-export const registryAppRole = (naming: Naming) => `${naming.prefix}_app`;
+const registryAppRole = (naming: Naming) => `${naming.prefix}_app`;
 
 const password = (naming: Naming, secretKey: string) =>
   createHmac('sha256', Buffer.from(secretKey, 'base64')).update(`registry-app:${naming.prefix}`).digest('base64url');

@@ -78,7 +78,7 @@ export async function ensureServerReady(sql: postgres.Sql, adminUrl: string, nam
 }
 
 /** New churches are cloned from this database, so it is kept at the latest tenant migration. */
-export async function ensureTemplate(
+async function ensureTemplate(
   sql: postgres.Sql,
   adminUrl: string,
   template: string,

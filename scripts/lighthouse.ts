@@ -1,0 +1,265 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
+import lighthouse from 'lighthouse';
+import { newChurch, randomUsNumber, trpcMutation, trpcQuery } from '../e2e/support';
+
+/**
+ * `npm run lighthouse`: Lighthouse (mobile, performance only) on every signed-in page, as a real church's owner sees it.
+ * Starts the app the way `npm start` and the e2e suite do (scripts/start.ts: embedded PostgreSQL in
+ * .data/lighthouse-pg, a build only if there is none; `--rebuild` to build the current code first), signs a church up
+ * and in over HTTP, adds a few members, a conversation and broadcasts, then runs each page LIGHTHOUSE_RUNS times
+ * (default 3) in a fresh headless Chromium (CHROME_PATH, default /usr/bin/chromium) and prints the medians.
+ * `--pages /dashboard,/inbox` measures only those.
+ */
+const PORT = Number(process.env.LIGHTHOUSE_PORT ?? 3230);
+const BASE = `http://127.0.0.1:${PORT}`;
+const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3);
+const CHROME = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+const PAGES = [
+  '/dashboard',
+  '/members',
+  '/inbox',
+  '/inbox?c=:conversation',
+  '/broadcasts',
+  '/branches',
+  '/settings',
+  '/settings/billing',
+  '/team',
+  '/account',
+];
+
+type Figures = { score: number; lcp: number; cls: number; fcp: number; tbt: number };
+
+const app = await startApp();
+try {
+  const api = await playwrightRequest.newContext({ baseURL: BASE });
+  const cookie = await signUpAndIn(api);
+  const conversation = await seed(api);
+  const chosen = pagesArg() ?? PAGES;
+  const rows: [string, Figures][] = [];
+  for (const page of chosen) {
+    const url = BASE + page.replace(':conversation', conversation);
+    rows.push([page, median(await repeat(RUNS, () => measure(url, cookie)))]);
+    console.error(`measured ${page}`);
+  }
+  printTable(rows);
+  await api.dispose();
+} finally {
+  await stopApp(app);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app: scripts/start.ts with its own embedded PostgreSQL, as playwright.config.ts starts it.
+// ---------------------------------------------------------------------------------------------
+async function startApp(): Promise<ChildProcess> {
+  const args = ['tsx', 'scripts/start.ts', ...(process.argv.includes('--rebuild') ? ['--rebuild'] : [])];
+  const child = spawn('npx', args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      DATABASE_URL: '',
+      EMBEDDED_PG_DIR: 'lighthouse-pg',
+      LOG_LEVEL: 'warn',
+      SIGNUPS_PER_HOUR_PER_IP: '1000',
+    },
+  });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const deadline = Date.now() + 300_000; // a first build takes a few minutes on a small machine
+  while (Date.now() < deadline && !exited) {
+    const ok = await fetch(`${BASE}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await sleep(1_000);
+  }
+  await stopApp(child);
+  throw new Error(`the app did not answer on ${BASE}/api/health`);
+}
+
+/** start.ts passes the signal on to the server, then stops its embedded PostgreSQL. */
+async function stopApp(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const done = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([done, sleep(20_000)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A church with a little in it, through the same HTTP calls the browser makes (e2e/support.ts).
+// ---------------------------------------------------------------------------------------------
+/** The wizard's signup, polled until the workspace is ready, then a password sign-in; returns the Cookie header. */
+async function signUpAndIn(api: APIRequestContext): Promise<string> {
+  const c = newChurch('Lighthouse');
+  const signup = await trpcMutation(api, 'onboarding.signup', {
+    churchName: c.church,
+    timezone: 'America/New_York',
+    adminName: c.name,
+    email: c.email,
+    password: c.password,
+  });
+  if (signup.status !== 200) throw new Error(`signup: ${signup.text}`);
+  const status = `onboarding.status?input=${encodeURIComponent(JSON.stringify({ json: { ticket: signup.data.ticket } }))}`;
+  while ((await trpcQuery(api, status)).data?.state !== 'ready') await sleep(200);
+
+  const { csrfToken } = await (await api.get('/api/auth/csrf')).json();
+  const form = { csrfToken, email: c.email, password: c.password, json: 'true' };
+  await api.post('/api/auth/callback/credentials', { form, maxRedirects: 0 });
+  const session = (await api.storageState()).cookies.find((k) => k.name === 'next-auth.session-token');
+  if (!session) throw new Error('sign-in gave no session cookie');
+  return `${session.name}=${session.value}`;
+}
+
+const PEOPLE = [
+  ['Anna', 'Temple'],
+  ['Simeon', 'Temple'],
+  ['Lydia', 'Purple'],
+  ['Silas', 'Roads'],
+  ['Priscilla', 'Tent'],
+  ['Aquila', 'Tent'],
+  ['Dorcas', 'Needle'],
+  ['Barnabas', 'Cyprus'],
+  ['Phoebe', 'Cenchreae'],
+  ['Timothy', 'Lystra'],
+  ['Eunice', 'Lystra'],
+  ['Apollos', 'Alexandria'],
+];
+
+/** A sending number, two branches, a dozen members, two conversations (one answered) and two broadcasts. */
+async function seed(api: APIRequestContext): Promise<string> {
+  await must(trpcMutation(api, 'phoneNumbers.assign', { number: randomUsNumber() }));
+  const north = await must(trpcMutation(api, 'branches.create', { name: 'North Campus' }));
+  await must(trpcMutation(api, 'branches.create', { name: 'Downtown' }));
+  const members = [];
+  for (const [i, [firstName, lastName]] of PEOPLE.entries()) {
+    const member = { firstName, lastName, phone: randomUsNumber(), tags: i % 3 ? ['choir'] : ['youth', 'volunteers'] };
+    const consent = { subscription: 'subscribed', consentNote: 'connect card at the welcome desk' };
+    members.push(
+      await must(trpcMutation(api, 'members.create', { ...member, ...consent, branchId: i % 2 ? north.id : null })),
+    );
+  }
+  let conversation = '';
+  for (const [member, body] of [
+    [members[0], 'Prayer meeting at 7 tonight'],
+    [members[1], 'Thanks for helping with the food bank!'],
+  ] as const) {
+    conversation = (await must(trpcMutation(api, 'messages.send', { memberId: member.id, body }))).conversationId;
+  }
+  await must(trpcMutation(api, 'messages.simulateReply', { conversationId: conversation, body: 'See you there 🙏' }));
+  await must(
+    trpcMutation(api, 'broadcasts.create', { body: 'Choir practice moves to 6pm', audience: { type: 'all' } }),
+  );
+  const later = new Date(Date.now() + 86_400_000).toISOString();
+  await must(
+    trpcMutation(api, 'broadcasts.create', { body: 'Fast on Friday', audience: { type: 'all' }, scheduledAt: later }),
+  );
+  return conversation;
+}
+
+async function must<T extends { status: number; data: unknown; text: string }>(call: Promise<T>) {
+  const res = await call;
+  if (res.status !== 200) throw new Error(`seeding failed: ${res.text}`);
+  return res.data as { id: string; conversationId: string };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lighthouse: the default (mobile, simulated throttling) config, performance only, a fresh browser per run.
+// ---------------------------------------------------------------------------------------------
+async function measure(url: string, cookie: string): Promise<Figures> {
+  const chrome = await launchChromium();
+  try {
+    const result = await lighthouse(url, {
+      port: chrome.port,
+      logLevel: 'error',
+      onlyCategories: ['performance'],
+      extraHeaders: { Cookie: cookie },
+    });
+    if (!result) throw new Error(`no Lighthouse result for ${url}`);
+    const { lhr } = result;
+    if (lhr.runtimeError) throw new Error(`${url}: ${lhr.runtimeError.message}`);
+    if (new URL(lhr.finalDisplayedUrl).pathname !== new URL(url).pathname)
+      throw new Error(`${url} ended at ${lhr.finalDisplayedUrl} (signed out?)`);
+    const value = (id: string) => lhr.audits[id]?.numericValue ?? NaN;
+    return {
+      score: Math.round((lhr.categories.performance?.score ?? 0) * 100),
+      lcp: value('largest-contentful-paint'),
+      cls: value('cumulative-layout-shift'),
+      fcp: value('first-contentful-paint'),
+      tbt: value('total-blocking-time'),
+    };
+  } finally {
+    chrome.close();
+  }
+}
+
+/** Headless Chromium with a throwaway profile; resolves once its DevTools port is known. */
+function launchChromium(): Promise<{ port: number; close: () => void }> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'steeple-lighthouse-'));
+  const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
+  const extra = ['--disable-background-networking', '--disable-component-update', '--remote-debugging-port=0'];
+  const chrome = spawn(CHROME, [...flags, ...extra, `--user-data-dir=${profile}`, 'about:blank'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const close = () => {
+    chrome.kill('SIGKILL');
+    chrome.once('exit', () => rmSync(profile, { recursive: true, force: true }));
+  };
+  return new Promise((resolve, reject) => {
+    let err = '';
+    chrome.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      const port = /DevTools listening on ws:\/\/[^:]+:(\d+)\//.exec(err)?.[1];
+      if (port) resolve({ port: Number(port), close });
+    });
+    chrome.once('exit', (code) => reject(new Error(`${CHROME} exited (${code}): ${err.slice(-500)}`)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures.
+// ---------------------------------------------------------------------------------------------
+async function repeat<T>(times: number, task: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < times; i++) out.push(await task());
+  return out;
+}
+
+/** Each figure's own median (the runs' scores and timings need not come from the same run). */
+function median(runs: Figures[]): Figures {
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const of = (k: keyof Figures) => mid(runs.map((r) => r[k]));
+  return { score: of('score'), lcp: of('lcp'), cls: of('cls'), fcp: of('fcp'), tbt: of('tbt') };
+}
+
+function printTable(rows: [string, Figures][]) {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const lines = [
+    ['page', 'perf', 'LCP', 'CLS', 'FCP', 'TBT'],
+    ...rows.map(([page, f]) => [
+      page,
+      String(f.score),
+      s(f.lcp),
+      f.cls.toFixed(3),
+      s(f.fcp),
+      `${Math.round(f.tbt)} ms`,
+    ]),
+  ];
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  console.log(`\nLighthouse (mobile, performance), median of ${RUNS} run(s) per page`);
+  for (const l of lines)
+    console.log(l.map((cell, i) => (i ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  '));
+}
+
+function pagesArg(): string[] | null {
+  const i = process.argv.indexOf('--pages');
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]!.split(',') : null;
+}
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}
