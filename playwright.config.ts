@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 3210);
-/** e2e/fake-stripe.mjs: the app's Stripe calls go there (STRIPE_API_URL), and the billing test reads what it recorded. */
+/**
+ * e2e/fake-stripe.mjs: the app's Stripe calls go there (STRIPE_API_URL), and the billing test reads what it recorded.
+ */
 const stripePort = Number(process.env.E2E_STRIPE_PORT ?? port + 1);
 
 /** End-to-end in Debian's Chromium against the app built and started as the README says (embedded PostgreSQL). */
@@ -51,7 +53,8 @@ export default defineConfig({
         LOG_LEVEL: 'warn',
         SIGNUPS_PER_HOUR_PER_IP: '1000',
         SIGNIN_FAILURES_PER_IP: '1000',
-        METRICS_TOKEN: 'e2e-metrics-token-0123456789', // METRICS_TOKEN in e2e/support.ts: the operator's /api/health details
+        // METRICS_TOKEN in e2e/support.ts: the operator's /api/health details
+        METRICS_TOKEN: 'e2e-metrics-token-0123456789',
         STRIPE_SECRET_KEY: 'sk_test_e2e_steeple',
         STRIPE_WEBHOOK_SECRET: 'whsec_e2e_steeple',
         STRIPE_PRICE_ID: 'price_e2e',

@@ -1,5 +1,8 @@
 import Link from 'next/link';
 
+const secondaryLinkClass =
+  'rounded-lg px-5 py-3 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-white';
+
 export default function Home() {
   return (
     <main className="mx-auto flex min-h-screen max-w-3xl flex-col justify-center px-6 py-16">
@@ -16,10 +19,7 @@ export default function Home() {
         >
           Create your workspace
         </Link>
-        <Link
-          href="/login"
-          className="rounded-lg px-5 py-3 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-white"
-        >
+        <Link href="/login" className={secondaryLinkClass}>
           Sign in
         </Link>
       </div>

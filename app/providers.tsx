@@ -1,21 +1,21 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
 import { useEffect, useState } from 'react';
 import superjson from 'superjson';
 import { MAX_BATCH_SIZE, MAX_URL_LENGTH } from '@/server/http/limits';
 import type { AppRouter } from '@/server/routers/_app';
+import { makeQueryClient } from './_lib/query-client';
 import { TRPCProvider } from './trpc';
 
 export function Providers({ children }: { children: React.ReactNode }) {
-  const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }),
-  );
+  const [queryClient] = useState(makeQueryClient); // the server renders' setup too (hydration speaks superjson)
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
-        // The CSV import travels alone (its own, larger body limit); everything else is batched within the server's caps.
+        // The CSV import travels alone (its own, larger body limit); everything else is batched within the server's
+        // caps.
         splitLink({
           condition: (op) => op.path.startsWith('members.import'),
           true: httpLink({ url: '/api/trpc', transformer: superjson }),

@@ -20,7 +20,8 @@ import {
  */
 
 const READ_ONLY_MESSAGE =
-  'This workspace is read-only because its subscription is not active. The owner can choose a plan in Settings → Billing.';
+  'This workspace is read-only because its subscription is not active. ' +
+  'The owner can choose a plan in Settings → Billing.';
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** A customer.subscription.* event as Stripe sends it (the fields Steeple reads, and a few around them). */
@@ -64,7 +65,7 @@ async function sendEvent(request: APIRequestContext, event: object) {
 
 const banner = (page: Page) => page.getByTestId('billing-banner');
 
-test('a new church is on a 14-day trial, "Choose a plan" opens Stripe Checkout, and the paid subscription shows once Stripe confirms it', async ({
+test('a new church has a 14-day trial; "Choose a plan" opens Checkout; the plan shows once Stripe confirms', async ({
   page,
 }) => {
   test.setTimeout(90_000);
@@ -122,7 +123,7 @@ test('a new church is on a 14-day trial, "Choose a plan" opens Stripe Checkout, 
   await expect(page).toHaveURL(new RegExp(`^${FAKE_STRIPE_URL}/portal/bps_\\w+$`));
 });
 
-test('a canceled subscription makes the workspace read-only (reads and export still work) until an active one restores it', async ({
+test('a canceled subscription makes it read-only (reads, export still work) until an active one restores it', async ({
   page,
 }) => {
   test.setTimeout(120_000);

@@ -2,7 +2,8 @@
 // starts it and points STRIPE_API_URL here). Not Stripe: no auth check beyond a bearer key being present, form bodies
 // read flat ("metadata[tenantId]" stays one key), everything kept in memory.
 //
-//   POST /v1/customers                  → { id: 'cus_…', email, metadata }; the same Idempotency-Key → the same customer
+//   POST /v1/customers                  → { id: 'cus_…', email, metadata };
+//                                         the same Idempotency-Key → the same customer
 //   GET|POST /v1/customers/<id>         → the customer (POST updates name, email, metadata)
 //   POST /v1/checkout/sessions          → { id: 'cs_test_…', url: 'http://127.0.0.1:<port>/checkout/<id>' }
 //   POST /v1/billing_portal/sessions    → { id: 'bps_…', url: 'http://127.0.0.1:<port>/portal/<id>' }

@@ -36,7 +36,8 @@ test('a suspended church sees a maintenance page until it is resumed', async ({ 
     await expect(page.getByRole('heading', { name: 'Back soon' })).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 20_000 });
   await expect(page.getByText('Your workspace is down for maintenance.')).toBeVisible();
-  await expect(page.getByText(/e2e maintenance|registry|database/i)).toHaveCount(0); // the operator's note and internals stay private
+  // The operator's note and internals stay private.
+  await expect(page.getByText(/e2e maintenance|registry|database/i)).toHaveCount(0);
 
   await tenants('resume', slug);
   await expect(async () => {

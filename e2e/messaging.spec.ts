@@ -128,7 +128,7 @@ test('the owner adds a sending number, texts a member from the inbox, and replie
   await expect(page.getByRole('navigation', { name: 'Main' }).getByTestId('nav-unread')).toHaveCount(0);
 });
 
-test('STOP unsubscribes a member (confirmed automatically, sending refused in the page and the API); START resubscribes', async ({
+test('STOP unsubscribes (auto-confirmed; sending refused in the page and the API); START resubscribes', async ({
   page,
 }) => {
   test.setTimeout(120_000);
@@ -153,7 +153,8 @@ test('STOP unsubscribes a member (confirmed automatically, sending refused in th
   const stopConfirmation = messages.filter({ hasText: 'you are unsubscribed and will receive no more messages' });
   await expect(stopConfirmation).toHaveAttribute('data-kind', 'auto');
   await expect(stopConfirmation).toHaveAttribute('data-direction', 'outbound');
-  await expect(stopConfirmation).toHaveAttribute('data-status', 'sent'); // automatic replies may go to unsubscribed members
+  // Automatic replies may go to unsubscribed members.
+  await expect(stopConfirmation).toHaveAttribute('data-status', 'sent');
   await expect(page.getByTestId('subscription')).toHaveText('Unsubscribed');
   await expect(conversations(page).getByText('Unsubscribed')).toBeVisible();
   await expect(page.getByRole('textbox', { name: 'Message to Boaz' })).toBeDisabled();
@@ -221,7 +222,10 @@ test('a broadcast to a branch skips the unsubscribed member and goes out at its 
   const at = await page.evaluate(() => {
     const d = new Date(Date.now() + 10_000);
     const pad = (n: number) => String(n).padStart(2, '0');
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    return (
+      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
+      `T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+    );
   });
   await page.getByLabel('Send at').fill(at);
   await page.getByRole('button', { name: 'Schedule…' }).click();
@@ -356,7 +360,8 @@ test('the church profile is saved in Settings and HELP replies with its contact'
   await page.getByLabel('Contact email (optional)').fill(email);
   await page.getByRole('button', { name: 'Save profile' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
-  await expect(page.getByTestId('church-name')).toHaveText(`${church.church} Chapel`); // the header, re-rendered on the server
+  // The header, re-rendered on the server.
+  await expect(page.getByTestId('church-name')).toHaveText(`${church.church} Chapel`);
 
   const member = await addMember(page, { firstName: 'Dorcas', lastName: 'Joppa', phone: randomUsNumber() });
   const first = await trpcMutation(page.request, 'messages.send', {

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { fillWizard, mainNav, METRICS_TOKEN, newChurch, open, signUp } from './support';
 
-test('a new church goes through the wizard, watches its workspace being prepared and lands on its dashboard signed in', async ({
+test('a new church goes through the wizard, sees its workspace prepared and lands on its dashboard signed in', async ({
   page,
 }) => {
   const c = newChurch('Hope');

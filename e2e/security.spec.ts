@@ -145,7 +145,7 @@ async function credentialsSignIn(api: APIRequestContext, email: string, password
   return new URL(url).searchParams.get('error') ?? '';
 }
 
-test("failed sign-ins are counted by the socket's address: a new X-Forwarded-For on each try does not reset them", async ({
+test("failed sign-ins count by the socket's address: a new X-Forwarded-For on each try does not reset them", async ({
   page,
   playwright,
   baseURL,
@@ -163,7 +163,8 @@ test("failed sign-ins are counted by the socket's address: a new X-Forwarded-For
       'Email or password is incorrect.',
     );
   }
-  // Had the first X-Forwarded-For entry been trusted, each try would have come "from" a new address and this one signed in.
+  // Had the first X-Forwarded-For entry been trusted, each try would have come "from" a new address and this one
+  // signed in.
   expect(await credentialsSignIn(api, c.email, c.password, madeUp(6))).toMatch(
     /^Too many attempts\. Try again in \d+ minutes?\.$/,
   );
@@ -187,7 +188,8 @@ type Answer = { status: number; ms: number; headers: IncomingHttpHeaders; body: 
 /**
  * POST with a raw socket (Playwright's request can neither stream an endless body nor shrug off a write that fails
  * after the answer): `body` with its Content-Length, or 'endless', a chunked body that never ends. Either way it goes
- * 16 KB every millisecond, as fast as the socket takes it, as a streaming client would send it, and stops once answered.
+ * 16 KB every millisecond, as fast as the socket takes it, as a streaming client would send it, and stops once
+ * answered.
  * Resolves with the answer and how long after the first byte it came. The server closes the connection once it has
  * refused a body, so a write failing with EPIPE/ECONNRESET after the answer is ignored; one before any answer fails.
  */
@@ -197,7 +199,6 @@ function rawPost(baseURL: string, path: string, body: Buffer | 'endless'): Promi
   return new Promise((resolve, reject) => {
     let started = 0;
     let answered = false;
-    let timer: NodeJS.Timeout | undefined;
     const req = httpRequest({
       host: url.hostname,
       port: url.port,
@@ -240,7 +241,7 @@ function rawPost(baseURL: string, path: string, body: Buffer | 'endless'): Promi
     };
     started = performance.now();
     write();
-    timer = setInterval(write, 1);
+    const timer = setInterval(write, 1); // stop() runs only from callbacks, after this line
   });
 }
 

@@ -116,12 +116,16 @@ export function randomUsNumber(): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Where the fake Stripe listens: E2E_STRIPE_PORT, or the app's port + 1 (as playwright.config.ts computes it). */
-export const FAKE_STRIPE_URL = `http://127.0.0.1:${Number(process.env.E2E_STRIPE_PORT ?? Number(process.env.E2E_PORT ?? 3210) + 1)}`;
+const fakeStripePort = Number(process.env.E2E_STRIPE_PORT ?? Number(process.env.E2E_PORT ?? 3210) + 1);
+export const FAKE_STRIPE_URL = `http://127.0.0.1:${fakeStripePort}`;
 
 /** The STRIPE_WEBHOOK_SECRET playwright.config.ts gives the app. */
 export const STRIPE_WEBHOOK_SECRET = 'whsec_e2e_steeple';
 
-/** The Stripe customer provisioning created for the church whose owner signed up with `email` (recorded by the fake). */
+/**
+ * The Stripe customer provisioning created for the church whose owner signed up with `email` (recorded by
+ * the fake).
+ */
 export async function stripeCustomerOf(request: APIRequestContext, email: string): Promise<string> {
   let id = '';
   await expect(async () => {

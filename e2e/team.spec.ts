@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { mainNav, newChurch, open, PASSWORD, signUp, trpcQuery, unique } from './support';
 
-test('the owner invites a staff member, who accepts in another browser and gets a reduced menu; role changes and removal apply at once', async ({
+test('owner invites staff, who accept elsewhere with a reduced menu; role changes and removal apply at once', async ({
   page,
   browser,
   baseURL,

@@ -71,19 +71,26 @@ try {
   const p50 = percentile(single, 50);
 
   console.log(
-    `\nsign-in benchmark on ${bench.where} (budget ${config.CONNECTION_BUDGET}, pool ${config.TENANT_POOL_SIZE} per church, Redis ${services.redis.state})`,
+    `\nsign-in benchmark on ${bench.where} (budget ${config.CONNECTION_BUDGET}, ` +
+      `pool ${config.TENANT_POOL_SIZE} per church, Redis ${services.redis.state})`,
   );
   console.log(
-    `  ${CHURCHES} churches provisioned through signup + worker in ${provisionSeconds.toFixed(1)} s (${SIGNUP_CONCURRENCY} signups at a time)`,
+    `  ${CHURCHES} churches provisioned through signup + worker in ${provisionSeconds.toFixed(1)} s ` +
+      `(${SIGNUP_CONCURRENCY} signups at a time)`,
   );
   console.log(
-    `  1 client,  ${single.length} sign-ins: ${summary(single)}; ${(single.length / (wall1 / 1000)).toFixed(1)}/s; ${pools1} church pools opened; peak connections ${peaks1.total} (${peaks1.tenant} tenant)`,
+    `  1 client,  ${single.length} sign-ins: ${summary(single)}; ${(single.length / (wall1 / 1000)).toFixed(1)}/s; ` +
+      `${pools1} church pools opened; peak connections ${peaks1.total} (${peaks1.tenant} tenant)`,
   );
   console.log(
-    `  ${CLIENTS} clients, ${concurrent.length} sign-ins: ${summary(concurrent)}; ${(concurrent.length / (wall2 / 1000)).toFixed(1)}/s; ${pools2} church pools opened; peak connections ${peaks2.total} (${peaks2.tenant} tenant)`,
+    `  ${CLIENTS} clients, ${concurrent.length} sign-ins: ${summary(concurrent)}; ` +
+      `${(concurrent.length / (wall2 / 1000)).toFixed(1)}/s; ${pools2} church pools opened; ` +
+      `peak connections ${peaks2.total} (${peaks2.tenant} tenant)`,
   );
   console.log(
-    `  peak tenant connections: ${Math.max(peaks1.tenant, peaks2.tenant)} on the server, manager peak ${stats.peakConnections} (budget ${config.CONNECTION_BUDGET}); potentialLeaks ${stats.potentialLeaks}; evicted ${stats.evicted}; budget timeouts ${stats.budgetTimeouts}`,
+    `  peak tenant connections: ${Math.max(peaks1.tenant, peaks2.tenant)} on the server, ` +
+      `manager peak ${stats.peakConnections} (budget ${config.CONNECTION_BUDGET}); ` +
+      `potentialLeaks ${stats.potentialLeaks}; evicted ${stats.evicted}; budget timeouts ${stats.budgetTimeouts}`,
   );
   console.log(`  sessions recorded: ${sessions}`);
   console.log(

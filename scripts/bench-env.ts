@@ -92,7 +92,8 @@ export async function startBench(name: string) {
 export const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 export const summary = (xs: number[]) =>
-  `p50 ${percentile(xs, 50).toFixed(0)} ms · p95 ${percentile(xs, 95).toFixed(0)} ms · max ${Math.max(...xs).toFixed(0)} ms`;
+  `p50 ${percentile(xs, 50).toFixed(0)} ms · p95 ${percentile(xs, 95).toFixed(0)} ms · ` +
+  `max ${Math.max(...xs).toFixed(0)} ms`;
 
 /** Run `total` tasks with at most `concurrency` in flight; resolves to their results in order. */
 export async function pooled<T>(total: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {

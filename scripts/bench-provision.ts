@@ -19,14 +19,17 @@ try {
   const stats = services.connections.stats();
   const peaks = bench.peaks();
   console.log(
-    `\nprovisioning benchmark on ${bench.where} (worker concurrency ${config.WORKER_CONCURRENCY}, budget ${config.CONNECTION_BUDGET})`,
+    `\nprovisioning benchmark on ${bench.where} ` +
+      `(worker concurrency ${config.WORKER_CONCURRENCY}, budget ${config.CONNECTION_BUDGET})`,
   );
   console.log(`  ${N} sequential signups, signup-to-ready: ${summary(sequential)}`);
   console.log(
     `  ${N} concurrent signups, signup-to-ready: ${summary(concurrent)}; all ready in ${(wall / 1000).toFixed(2)} s`,
   );
   console.log(
-    `  peak server connections: ${peaks.total} in all, ${peaks.tenant} by tenant roles (budget ${config.CONNECTION_BUDGET}); manager peak ${stats.peakConnections}, potentialLeaks ${stats.potentialLeaks}`,
+    `  peak server connections: ${peaks.total} in all, ${peaks.tenant} by tenant roles ` +
+      `(budget ${config.CONNECTION_BUDGET}); manager peak ${stats.peakConnections}, ` +
+      `potentialLeaks ${stats.potentialLeaks}`,
   );
   if (stats.potentialLeaks !== 0) process.exitCode = 1;
 } finally {

@@ -180,7 +180,10 @@ export function trpcQueryPath(procedure: string, input: unknown) {
   return `/api/trpc/${procedure}?batch=1&input=${encodeURIComponent(JSON.stringify(encoded))}`;
 }
 
-/** What the pages ask for: the dashboard cards, the first page of members, the inbox (infinite queries add cursor and direction). */
+/**
+ * What the pages ask for: the dashboard cards, the first page of members, the inbox
+ * (infinite queries add cursor and direction).
+ */
 export const QUERIES = [
   { name: 'dashboard.summary', path: trpcQueryPath('dashboard.summary', undefined) },
   { name: 'members.list', path: trpcQueryPath('members.list', { cursor: null, direction: 'forward' }) },

@@ -137,7 +137,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 process.on('exit', () => {
   if (leftovers.appPid) {
     try {
-      process.kill(-leftovers.appPid, 'SIGKILL'); // interrupted: SIGTERM was sent at the signal, there is no time left to wait
+      // Interrupted: SIGTERM was sent at the signal, there is no time left to wait.
+      process.kill(-leftovers.appPid, 'SIGKILL');
     } catch {
       /* already gone */
     }
@@ -358,7 +359,10 @@ async function seed(services: Services, tenantId: string, adminId: string) {
   });
 }
 
-/** The owner signed in the way the onboarding page does it (the one-time signup ticket), and the cookie next-auth would set. */
+/**
+ * The owner signed in the way the onboarding page does it (the one-time signup ticket), and the cookie next-auth
+ * would set.
+ */
 async function signInAndSeed(
   services: Services,
   config: Config,
@@ -446,7 +450,8 @@ function extraMigrationFolder() {
 // ---------------------------------------------------------------------------------------------------------------
 const buildAge = (Date.now() - statSync('.next/BUILD_ID').mtimeMs) / 60_000;
 console.log(
-  `bench:scale — ${fmt(CHURCHES)} churches, ${CONNECTIONS} clients for ${DURATION} s, ${os.cpus().length} cores (load ${os.loadavg()[0]!.toFixed(2)})`,
+  `bench:scale — ${fmt(CHURCHES)} churches, ${CONNECTIONS} clients for ${DURATION} s, ` +
+    `${os.cpus().length} cores (load ${os.loadavg()[0]!.toFixed(2)})`,
 );
 console.log(
   `  build: .next/BUILD_ID ${readFileSync('.next/BUILD_ID', 'utf8').trim()} (${buildAge.toFixed(0)} min old)`,
@@ -526,30 +531,36 @@ try {
   cleanups.push({ name: 'queue worker', run: stopWorker });
 
   console.log(
-    `\n[1/4] provisioning ${fmt(CHURCHES)} churches: onboarding.signup (argon2id) → queue worker (concurrency ${WORKER_CONCURRENCY}) → ready, ${SIGNUP_CONCURRENCY} signups in flight`,
+    `\n[1/4] provisioning ${fmt(CHURCHES)} churches: onboarding.signup (argon2id) → ` +
+      `queue worker (concurrency ${WORKER_CONCURRENCY}) → ready, ${SIGNUP_CONCURRENCY} signups in flight`,
   );
   sampler.setPhase('provision');
   const prov = await provision(services, CHURCHES);
   const readyTimes = prov.churches.map((c) => c.readyMs);
   const provRate = CHURCHES / (prov.ms / 1000);
   console.log(
-    `  ${fmt(CHURCHES)} churches ready in ${s(prov.ms)}: ${provRate.toFixed(1)} churches/s; signup-to-ready p50 ${percentile(readyTimes, 50).toFixed(0)} ms · p95 ${percentile(readyTimes, 95).toFixed(0)} ms · max ${Math.max(...readyTimes).toFixed(0)} ms`,
+    `  ${fmt(CHURCHES)} churches ready in ${s(prov.ms)}: ${provRate.toFixed(1)} churches/s; ` +
+      `signup-to-ready p50 ${percentile(readyTimes, 50).toFixed(0)} ms · ` +
+      `p95 ${percentile(readyTimes, 95).toFixed(0)} ms · max ${Math.max(...readyTimes).toFixed(0)} ms`,
   );
   const provPeak = sampler.peak('provision');
   console.log(
-    `  peak server connections while provisioning: ${provPeak.total} in all, ${provPeak.tenant} church roles (bench process budget ${benchBudget})`,
+    `  peak server connections while provisioning: ${provPeak.total} in all, ` +
+      `${provPeak.tenant} church roles (bench process budget ${benchBudget})`,
   );
   if (provPeak.tenant > benchBudget)
     fail(`church-role connections while provisioning (${provPeak.tenant}) exceeded the budget ${benchBudget}`);
 
   console.log(
-    `\n[2/4] signing each owner in (signup ticket → auth_sessions row → next-auth cookie) and seeding 25 members, 12 threads, 36 messages, 1 broadcast each`,
+    '\n[2/4] signing each owner in (signup ticket → auth_sessions row → next-auth cookie) ' +
+      'and seeding 25 members, 12 threads, 36 messages, 1 broadcast each',
   );
   sampler.setPhase('seed');
   const { signed, ms: seedMs } = await signInAndSeed(services, config, prov.churches);
   const fallbacks = signed.filter((x) => !x.viaTicket).length;
   console.log(
-    `  ${fmt(signed.length)} sessions and churches seeded in ${s(seedMs)}${fallbacks ? ` (${fallbacks} tickets had expired: session rows created directly)` : ''}`,
+    `  ${fmt(signed.length)} sessions and churches seeded in ${s(seedMs)}` +
+      (fallbacks ? ` (${fallbacks} tickets had expired: session rows created directly)` : ''),
   );
   const [{ n: sessionRows }] = (await services.registry
     .sql`select count(*)::int as n from auth_sessions where revoked_at is null`) as unknown as [{ n: number }];
@@ -561,7 +572,8 @@ try {
   ];
   const diskGb = dbBytes / 1024 ** 3;
   console.log(
-    `  church databases: ${fmt(dbCount)}, ${diskGb.toFixed(2)} GB on disk (${(dbBytes / dbCount / 1024 ** 2).toFixed(1)} MB each)`,
+    `  church databases: ${fmt(dbCount)}, ${diskGb.toFixed(2)} GB on disk ` +
+      `(${(dbBytes / dbCount / 1024 ** 2).toFixed(1)} MB each)`,
   );
   const stillProvisioning = services.connections.stats();
   if (stillProvisioning.potentialLeaks !== 0)
@@ -576,7 +588,8 @@ try {
 
   // 3. The built app, a process of its own.
   console.log(
-    `\n[3/4] the built app: CONNECTION_BUDGET ${budget}, TENANT_POOL_SIZE 1 (at most ${budget} of ${fmt(CHURCHES)} churches cached), WORKER_MODE off`,
+    `\n[3/4] the built app: CONNECTION_BUDGET ${budget}, TENANT_POOL_SIZE 1 ` +
+      `(at most ${budget} of ${fmt(CHURCHES)} churches cached), WORKER_MODE off`,
   );
   const metricsToken = randomBytes(24).toString('hex');
   const logFile = path.join(os.tmpdir(), `bench-scale-app-${registryName}.log`);
@@ -619,18 +632,21 @@ try {
   const cookies = signed.map((x) => x.cookie);
   const warm = await runLoad({ url: app.url, cookies, connections: CONNECTIONS, seconds: warmSeconds });
   console.log(
-    `  warm-up: ${fmt(warm.requests)} requests, ${warm.perSecond.toFixed(0)} req/s, non-2xx ${warm.non2xx}, errors ${warm.errors}`,
+    `  warm-up: ${fmt(warm.requests)} requests, ${warm.perSecond.toFixed(0)} req/s, ` +
+      `non-2xx ${warm.non2xx}, errors ${warm.errors}`,
   );
 
   const before: HealthConnections = (await appHealth(app)).connections;
   const rss0 = appRss(app);
   const metricsMb = await metricsRssMb(app, metricsToken);
   console.log(
-    `  RSS after warm-up: ${rss0.mb.toFixed(0)} MB (pids ${rss0.pids.join(', ')})${metricsMb !== null ? `; /api/metrics says ${metricsMb.toFixed(0)} MB` : '; /api/metrics not available'}`,
+    `  RSS after warm-up: ${rss0.mb.toFixed(0)} MB (pids ${rss0.pids.join(', ')})` +
+      (metricsMb !== null ? `; /api/metrics says ${metricsMb.toFixed(0)} MB` : '; /api/metrics not available'),
   );
 
   console.log(
-    `  load: ${CONNECTIONS} clients for ${DURATION} s over ${fmt(CHURCHES)} random churches; ${QUERIES.map((q) => q.name).join(', ')} at random`,
+    `  load: ${CONNECTIONS} clients for ${DURATION} s over ${fmt(CHURCHES)} random churches; ` +
+      `${QUERIES.map((q) => q.name).join(', ')} at random`,
   );
   sampler.setPhase('load');
   const rssSeries: Array<{ t: number; mb: number }> = [{ t: 0, mb: rss0.mb }];
@@ -659,7 +675,8 @@ try {
         lastPrinted = Math.round(t);
         const c = sampler.current();
         console.log(
-          `    t=${String(Math.round(t)).padStart(3)} s  RSS ${mb.toFixed(0)} MB  church connections ${c.tenant} (peak ${sampler.peak('load').tenant})`,
+          `    t=${String(Math.round(t)).padStart(3)} s  RSS ${mb.toFixed(0)} MB  ` +
+            `church connections ${c.tenant} (peak ${sampler.peak('load').tenant})`,
         );
       }
     },
@@ -673,7 +690,11 @@ try {
     machine: (machineBusySeconds() - cpu0.machine) / loadSeconds,
   };
   const others = cores.machine - cores.app - (cores.pg ?? 0) - cores.bench;
-  const cpuLine = `app ${cores.app.toFixed(2)}, PostgreSQL ${cores.pg === null ? 'not measured (DATABASE_URL)' : cores.pg.toFixed(2)}, autocannon ${cores.bench.toFixed(2)}, ${cores.pg === null ? 'everything else' : 'other processes'} ${others.toFixed(2)} — machine ${cores.machine.toFixed(2)} of ${os.cpus().length} cores busy`;
+  const pgCores = cores.pg === null ? 'not measured (DATABASE_URL)' : cores.pg.toFixed(2);
+  const othersLabel = cores.pg === null ? 'everything else' : 'other processes';
+  const cpuLine =
+    `app ${cores.app.toFixed(2)}, PostgreSQL ${pgCores}, autocannon ${cores.bench.toFixed(2)}, ` +
+    `${othersLabel} ${others.toFixed(2)} — machine ${cores.machine.toFixed(2)} of ${os.cpus().length} cores busy`;
   const loadPeak = sampler.peak('load');
   sampler.setPhase('after');
   await new Promise((r) => setTimeout(r, 1000));
@@ -703,8 +724,10 @@ try {
       : growth < 0
         ? 'shrank'
         : slopeSecond < Math.max(5, 0.25 * slopeFirst)
-          ? `grew, then levelled off (${slopeFirst.toFixed(0)} MB/min in the first half, ${slopeSecond.toFixed(0)} MB/min in the second)`
-          : `STILL GROWING at ${slopeSecond.toFixed(0)} MB/min in the second half (first half ${slopeFirst.toFixed(0)} MB/min): run longer (--duration 600) to tell a leak from warm-up`;
+          ? `grew, then levelled off (${slopeFirst.toFixed(0)} MB/min in the first half, ` +
+            `${slopeSecond.toFixed(0)} MB/min in the second)`
+          : `STILL GROWING at ${slopeSecond.toFixed(0)} MB/min in the second half ` +
+            `(first half ${slopeFirst.toFixed(0)} MB/min): run longer (--duration 600) to tell a leak from warm-up`;
 
   const appPeakTenant = Math.max(
     sampler.peak('app-start').tenant,
@@ -714,29 +737,40 @@ try {
   );
   const evictions = after.evicted - before.evicted;
   const opened = after.created - before.created;
+  const openedShare = ((opened / Math.max(1, load.requests)) * 100).toFixed(0);
+  const signedGrowth = `${growth >= 0 ? '+' : ''}${growth.toFixed(1)}`;
   console.log(
-    `\n  throughput: ${load.perSecond.toFixed(0)} req/s (${fmt(load.requests)} requests in ${load.durationSeconds} s; ${Object.entries(
-      load.byQuery,
-    )
-      .map(([k, v]) => `${k} ${fmt(v)}`)
-      .join(', ')})`,
+    `\n  throughput: ${load.perSecond.toFixed(0)} req/s ` +
+      `(${fmt(load.requests)} requests in ${load.durationSeconds} s; ` +
+      `${Object.entries(load.byQuery)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')})`,
   );
   console.log(
-    `  latency:    p50 ${load.latency.p50} ms · p97.5 ${load.latency.p97_5} ms · p99 ${load.latency.p99} ms · max ${load.latency.max} ms`,
+    `  latency:    p50 ${load.latency.p50} ms · p97.5 ${load.latency.p97_5} ms · ` +
+      `p99 ${load.latency.p99} ms · max ${load.latency.max} ms`,
   );
   console.log(
-    `  statuses:   ${JSON.stringify(load.statusCodes)}; non-2xx ${load.non2xx}; connection errors ${load.errors} (timeouts ${load.timeouts}); 200s without a tRPC result ${load.badBodies}`,
+    `  statuses:   ${JSON.stringify(load.statusCodes)}; non-2xx ${load.non2xx}; ` +
+      `connection errors ${load.errors} (timeouts ${load.timeouts}); 200s without a tRPC result ${load.badBodies}`,
   );
   for (const sample of load.samples) console.log(`    e.g. ${sample}`);
   console.log(`  CPU (cores): ${cpuLine}`);
   console.log(
-    `  server connections during load: peak ${loadPeak.total} in all, ${loadPeak.tenant} church roles (budget ${budget}); app lifetime peak ${appPeakTenant}`,
+    `  server connections during load: peak ${loadPeak.total} in all, ` +
+      `${loadPeak.tenant} church roles (budget ${budget}); app lifetime peak ${appPeakTenant}`,
   );
   console.log(
-    `  manager (/api/health): ${fmt(evictions)} evictions and ${fmt(opened)} pools opened during the load (${((opened / Math.max(1, load.requests)) * 100).toFixed(0)}% of requests); total evicted ${fmt(after.evicted)}, cached ${after.cached}, peakConnections ${after.peakConnections}, budgetTimeouts ${after.budgetTimeouts}, potentialLeaks ${after.potentialLeaks}`,
+    `  manager (/api/health): ${fmt(evictions)} evictions and ${fmt(opened)} pools opened during the load ` +
+      `(${openedShare}% of requests); total evicted ${fmt(after.evicted)}, cached ${after.cached}, ` +
+      `peakConnections ${after.peakConnections}, budgetTimeouts ${after.budgetTimeouts}, ` +
+      `potentialLeaks ${after.potentialLeaks}`,
   );
   console.log(
-    `  app RSS: ${rss0.mb.toFixed(0)} MB after warm-up → ${rssEnd.toFixed(0)} MB at the end; first ${span.toFixed(0)} s avg ${firstAvg.toFixed(0)} MB, last ${span.toFixed(0)} s avg ${lastAvg.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%): ${memoryVerdict}`,
+    `  app RSS: ${rss0.mb.toFixed(0)} MB after warm-up → ${rssEnd.toFixed(0)} MB at the end; ` +
+      `first ${span.toFixed(0)} s avg ${firstAvg.toFixed(0)} MB, ` +
+      `last ${span.toFixed(0)} s avg ${lastAvg.toFixed(0)} MB ` +
+      `(${signedGrowth}%): ${memoryVerdict}`,
   );
 
   if (appPeakTenant > budget)
@@ -752,7 +786,8 @@ try {
 
   const stopped = await stopTheApp();
   console.log(
-    `  app stopped in ${s(stopped.ms)}${stopped.forced ? ': it did not exit within 15 s of SIGTERM and was killed (SIGKILL)' : ' after SIGTERM'}`,
+    `  app stopped in ${s(stopped.ms)}` +
+      (stopped.forced ? ': it did not exit within 15 s of SIGTERM and was killed (SIGKILL)' : ' after SIGTERM'),
   );
   const problems = logProblems(logFile);
   console.log(
@@ -803,13 +838,19 @@ try {
     const rate = report.migrated / (report.totalMs / 1000);
     const perChurch = report.churches.map((c) => c.ms);
     console.log(
-      `  to version ${report.version} (${extra.tag}), concurrency ${concurrency}: ${fmt(report.migrated)} migrated, ${report.failed} failed in ${s(report.totalMs)} (${rate.toFixed(1)} churches/s; wall ${s(wall)}); per church p50 ${perChurch.length ? percentile(perChurch, 50).toFixed(0) : '–'} ms · p95 ${perChurch.length ? percentile(perChurch, 95).toFixed(0) : '–'} ms${report.stopped ? `; stopped: ${report.stopped}` : ''}`,
+      `  to version ${report.version} (${extra.tag}), concurrency ${concurrency}: ` +
+        `${fmt(report.migrated)} migrated, ${report.failed} failed in ${s(report.totalMs)} ` +
+        `(${rate.toFixed(1)} churches/s; wall ${s(wall)}); ` +
+        `per church p50 ${perChurch.length ? percentile(perChurch, 50).toFixed(0) : '–'} ms · ` +
+        `p95 ${perChurch.length ? percentile(perChurch, 95).toFixed(0) : '–'} ms` +
+        (report.stopped ? `; stopped: ${report.stopped}` : ''),
     );
     const registry = postgres(registryUrl, { max: 1, onnotice: () => {} });
-    const [{ n: current }] =
-      (await registry`select count(*)::int as n from tenants where status = 'active' and schema_version = ${report.version}`.finally(
-        () => registry.end({ timeout: 5 }),
-      )) as unknown as [{ n: number }];
+    const [{ n: current }] = (await registry`
+        select count(*)::int as n from tenants
+         where status = 'active' and schema_version = ${report.version}`.finally(() =>
+      registry.end({ timeout: 5 }),
+    )) as unknown as [{ n: number }];
     // Spot-check a few churches' databases for the new column.
     const sampleIds = [
       ...new Set(Array.from({ length: 5 }, () => signed[Math.floor(Math.random() * signed.length)]!.tenantId)),
@@ -818,25 +859,30 @@ try {
     for (const id of sampleIds) {
       const db = postgres(withDatabase(serverUrl, naming.database(id)), { max: 1, onnotice: () => {} });
       try {
-        const r =
-          await db`select 1 from information_schema.columns where table_name = 'members' and column_name = 'bench_scale_note'`;
+        const r = await db`
+          select 1 from information_schema.columns
+           where table_name = 'members' and column_name = 'bench_scale_note'`;
         if (r.length) columnFound++;
       } finally {
         await db.end({ timeout: 5 });
       }
     }
     console.log(
-      `  registry: ${fmt(current)} active churches at version ${report.version}; new column present in ${columnFound}/${sampleIds.length} sampled church databases`,
+      `  registry: ${fmt(current)} active churches at version ${report.version}; ` +
+        `new column present in ${columnFound}/${sampleIds.length} sampled church databases`,
     );
     console.log(
-      `  target: ${fmt(1000)} churches in under 60 s (≥ 16.7 churches/s): ${rate >= 1000 / 60 ? 'met' : 'NOT met'} at ${rate.toFixed(1)} churches/s`,
+      `  target: ${fmt(1000)} churches in under 60 s (≥ 16.7 churches/s): ` +
+        `${rate >= 1000 / 60 ? 'met' : 'NOT met'} at ${rate.toFixed(1)} churches/s`,
     );
     if (report.failed !== 0 || report.migrated !== CHURCHES)
       fail(`fleet migration: ${report.migrated} migrated, ${report.failed} failed of ${CHURCHES}`);
     if (current !== CHURCHES) fail(`only ${current} of ${CHURCHES} churches are recorded at version ${report.version}`);
     if (columnFound !== sampleIds.length)
       fail(`the new column is missing in ${sampleIds.length - columnFound} sampled church databases`);
-    fleetRow = `${fmt(report.migrated)} churches in ${s(report.totalMs)} (**${rate.toFixed(1)} churches/s**), ${concurrency} at a time, ${report.failed} failed`;
+    fleetRow =
+      `${fmt(report.migrated)} churches in ${s(report.totalMs)} (**${rate.toFixed(1)} churches/s**), ` +
+      `${concurrency} at a time, ${report.failed} failed`;
   }
 
   // Summary.
@@ -844,19 +890,25 @@ try {
     ['database server', `${where.replace(/ \(.*\)$/, '')}, PostgreSQL ${pgVersion}, max_connections ${maxConnections}`],
     [
       'machine',
-      `${os.cpus().length} cores (shared with other engineers' test runs), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM`,
+      `${os.cpus().length} cores (shared with other engineers' test runs), ` +
+        `${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM`,
     ],
     [
       'provisioning (signup → worker → ready)',
-      `${fmt(CHURCHES)} churches in ${s(prov.ms)} (**${provRate.toFixed(1)} churches/s**), ${SIGNUP_CONCURRENCY} signups in flight, worker concurrency ${WORKER_CONCURRENCY}; signup-to-ready p50 ${(percentile(readyTimes, 50) / 1000).toFixed(2)} s · p95 ${(percentile(readyTimes, 95) / 1000).toFixed(2)} s`,
+      `${fmt(CHURCHES)} churches in ${s(prov.ms)} (**${provRate.toFixed(1)} churches/s**), ` +
+        `${SIGNUP_CONCURRENCY} signups in flight, worker concurrency ${WORKER_CONCURRENCY}; ` +
+        `signup-to-ready p50 ${(percentile(readyTimes, 50) / 1000).toFixed(2)} s · ` +
+        `p95 ${(percentile(readyTimes, 95) / 1000).toFixed(2)} s`,
     ],
     [
       'disk',
-      `${diskGb.toFixed(2)} GB for ${fmt(dbCount)} church databases (${(dbBytes / dbCount / 1024 ** 2).toFixed(1)} MB each, seeded)`,
+      `${diskGb.toFixed(2)} GB for ${fmt(dbCount)} church databases ` +
+        `(${(dbBytes / dbCount / 1024 ** 2).toFixed(1)} MB each, seeded)`,
     ],
     [
       'load',
-      `${CONNECTIONS} clients, ${DURATION} s, a random church per request (${QUERIES.map((q) => q.name).join(' / ')}); budget ${budget}, 1 connection per church`,
+      `${CONNECTIONS} clients, ${DURATION} s, a random church per request ` +
+        `(${QUERIES.map((q) => q.name).join(' / ')}); budget ${budget}, 1 connection per church`,
     ],
     ['throughput', `**${load.perSecond.toFixed(0)} req/s** (${fmt(load.requests)} requests)`],
     ['latency', `p50 ${load.latency.p50} ms · p97.5 ${load.latency.p97_5} ms · p99 ${load.latency.p99} ms`],
@@ -865,11 +917,13 @@ try {
     ['peak church-role connections (server)', `${appPeakTenant} (budget ${budget}); all clients ${loadPeak.total}`],
     [
       'connection manager',
-      `${fmt(evictions)} evictions, ${fmt(opened)} pools opened (${((opened / Math.max(1, load.requests)) * 100).toFixed(0)}% of requests); peakConnections ${after.peakConnections}; potentialLeaks ${after.potentialLeaks}`,
+      `${fmt(evictions)} evictions, ${fmt(opened)} pools opened (${openedShare}% of requests); ` +
+        `peakConnections ${after.peakConnections}; potentialLeaks ${after.potentialLeaks}`,
     ],
     [
       'app RSS',
-      `${rss0.mb.toFixed(0)} MB after warm-up → ${rssEnd.toFixed(0)} MB; last ${span.toFixed(0)} s vs first ${span.toFixed(0)} s ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% — ${memoryVerdict}`,
+      `${rss0.mb.toFixed(0)} MB after warm-up → ${rssEnd.toFixed(0)} MB; ` +
+        `last ${span.toFixed(0)} s vs first ${span.toFixed(0)} s ${signedGrowth}% — ${memoryVerdict}`,
     ],
     ['fleet migration (1 column + 1 index)', fleetRow],
   );
@@ -891,6 +945,7 @@ if (failures.length) {
   exitCode = 1;
 } else if (!exitCode)
   console.log(
-    '\nall invariants held: church connections within the budget, no leaks, every response 200, every church provisioned and migrated',
+    '\nall invariants held: church connections within the budget, no leaks, every response 200, ' +
+      'every church provisioned and migrated',
   );
 process.exit(exitCode);

@@ -32,7 +32,9 @@ process.env.CONNECTION_BUDGET ??= String(stock ? 70 : 2 * CHURCHES + 20);
 const bench = await startBench('benchhooks');
 const { services, config } = bench;
 console.log(
-  `bench:webhooks on ${bench.where}: ${CHURCHES} churches, ${MESSAGES} messages + ${Math.round(DUPLICATES * 100)}% duplicates, ${CONCURRENCY} in flight; budget ${config.CONNECTION_BUDGET}, ${config.TENANT_POOL_SIZE} per church`,
+  `bench:webhooks on ${bench.where}: ${CHURCHES} churches, ` +
+    `${MESSAGES} messages + ${Math.round(DUPLICATES * 100)}% duplicates, ${CONCURRENCY} in flight; ` +
+    `budget ${config.CONNECTION_BUDGET}, ${config.TENANT_POOL_SIZE} per church`,
 );
 
 // 1. Churches, each with a number.
@@ -59,7 +61,8 @@ await services.registry.db
 type Sent = { church: number; body: string };
 const unique: Sent[] = Array.from({ length: MESSAGES }, () => {
   const church = Math.floor(Math.random() * CHURCHES);
-  const person = `+1312${String(church).padStart(3, '0')}${String(Math.floor(Math.random() * PEOPLE_PER_CHURCH)).padStart(4, '0')}`;
+  const personIndex = Math.floor(Math.random() * PEOPLE_PER_CHURCH);
+  const person = `+1312${String(church).padStart(3, '0')}${String(personIndex).padStart(4, '0')}`;
   return {
     church,
     body: telnyxReceivedEvent({
@@ -106,7 +109,12 @@ const loadGenerator = `
   // Plain node:http with keep-alive: the lightest client, so the two cores go to the server and PostgreSQL.
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const post = (r) => new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), ...r.headers } }, (res) => {
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(r.body),
+      ...r.headers,
+    };
+    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode));
     });
@@ -168,21 +176,26 @@ for (const [i, ids] of expected) {
 const perSecond = (traffic.length / result.elapsed) * 1000;
 const lat = result.latencies;
 console.log(
-  `requests:    ${traffic.length} (${MESSAGES} unique + ${traffic.length - MESSAGES} duplicates) in ${(result.elapsed / 1000).toFixed(1)} s`,
+  `requests:    ${traffic.length} (${MESSAGES} unique + ${traffic.length - MESSAGES} duplicates) ` +
+    `in ${(result.elapsed / 1000).toFixed(1)} s`,
 );
 console.log(
   `throughput:  ${perSecond.toFixed(0)} messages/s (${((MESSAGES / result.elapsed) * 1000).toFixed(0)} unique/s)`,
 );
 console.log(
-  `latency:     p50 ${percentile(lat, 50).toFixed(1)} ms · p95 ${percentile(lat, 95).toFixed(1)} ms · p99 ${percentile(lat, 99).toFixed(1)} ms · max ${Math.max(...lat).toFixed(0)} ms`,
+  `latency:     p50 ${percentile(lat, 50).toFixed(1)} ms · p95 ${percentile(lat, 95).toFixed(1)} ms · ` +
+    `p99 ${percentile(lat, 99).toFixed(1)} ms · max ${Math.max(...lat).toFixed(0)} ms`,
 );
 console.log(`statuses:    ${JSON.stringify(result.statuses)}`);
 console.log(
-  `kept:        every event in the registry first; ${waiting} waited for their turn and were delivered by the drain in ${(drainMs / 1000).toFixed(1)} s after the load`,
+  `kept:        every event in the registry first; ${waiting} waited for their turn ` +
+    `and were delivered by the drain in ${(drainMs / 1000).toFixed(1)} s after the load`,
 );
 console.log(`stored:      lost ${lost}, duplicated ${duplicated}`);
 console.log(
-  `connections: peak ${bench.peaks().total} (church roles ${bench.peaks().tenant}); evictions ${services.connections.counters.evicted}; potentialLeaks ${services.connections.stats().potentialLeaks}`,
+  `connections: peak ${bench.peaks().total} (church roles ${bench.peaks().tenant}); ` +
+    `evictions ${services.connections.counters.evicted}; ` +
+    `potentialLeaks ${services.connections.stats().potentialLeaks}`,
 );
 const ok = lost === 0 && duplicated === 0 && result.statuses['200'] === traffic.length;
 console.log(ok ? 'PASS: nothing lost, nothing stored twice' : 'FAIL');

@@ -7,7 +7,8 @@ import lighthouse from 'lighthouse';
 import { newChurch, randomUsNumber, trpcMutation, trpcQuery } from '../e2e/support';
 
 /**
- * `npm run lighthouse`: Lighthouse (mobile, performance only) on every signed-in page, as a real church's owner sees it.
+ * `npm run lighthouse`: Lighthouse (mobile, performance only) on every signed-in page, as a real church's owner
+ * sees it.
  * Starts the app the way `npm start` and the e2e suite do (scripts/start.ts: embedded PostgreSQL in
  * .data/lighthouse-pg, a build only if there is none; `--rebuild` to build the current code first), signs a church up
  * and in over HTTP, adds a few members, a conversation and broadcasts, then runs each page LIGHTHOUSE_RUNS times
@@ -33,30 +34,34 @@ const PAGES = [
 
 type Figures = { score: number; lcp: number; cls: number; fcp: number; tbt: number };
 
-const app = await startApp();
-try {
-  const api = await playwrightRequest.newContext({ baseURL: BASE });
-  const cookie = await signUpAndIn(api);
-  const conversation = await seed(api);
-  const chosen = pagesArg() ?? PAGES;
-  const rows: [string, Figures][] = [];
-  for (const page of chosen) {
-    const url = BASE + page.replace(':conversation', conversation);
-    rows.push([page, median(await repeat(RUNS, () => measure(url, cookie)))]);
-    console.error(`measured ${page}`);
+async function main() {
+  const app = await startApp();
+  try {
+    const api = await playwrightRequest.newContext({ baseURL: BASE });
+    const cookie = await signUpAndIn(api);
+    const conversation = await seed(api);
+    const chosen = pagesArg() ?? PAGES;
+    const rows: [string, Figures][] = [];
+    for (const page of chosen) {
+      const url = BASE + page.replace(':conversation', conversation);
+      rows.push([page, median(await repeat(RUNS, () => measure(url, cookie)))]);
+      console.error(`measured ${page}: ${JSON.stringify(rows.at(-1)![1])}`);
+    }
+    printTable(rows);
+    await api.dispose();
+  } finally {
+    await stopApp(app);
   }
-  printTable(rows);
-  await api.dispose();
-} finally {
-  await stopApp(app);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The app: scripts/start.ts with its own embedded PostgreSQL, as playwright.config.ts starts it.
 // ---------------------------------------------------------------------------------------------
 async function startApp(): Promise<ChildProcess> {
-  const args = ['tsx', 'scripts/start.ts', ...(process.argv.includes('--rebuild') ? ['--rebuild'] : [])];
-  const child = spawn('npx', args, {
+  if (await healthy()) throw new Error(`something already serves ${BASE}: stop it or set LIGHTHOUSE_PORT`);
+  // Node itself runs start.ts (no npx or tsx wrapper between), so the SIGTERM in stopApp reaches it.
+  const args = ['--import', 'tsx', 'scripts/start.ts', ...(process.argv.includes('--rebuild') ? ['--rebuild'] : [])];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
@@ -71,16 +76,18 @@ async function startApp(): Promise<ChildProcess> {
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + 300_000; // a first build takes a few minutes on a small machine
   while (Date.now() < deadline && !exited) {
-    const ok = await fetch(`${BASE}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
+    if (await healthy()) return child;
     await sleep(1_000);
   }
   await stopApp(child);
   throw new Error(`the app did not answer on ${BASE}/api/health`);
 }
+
+const healthy = () =>
+  fetch(`${BASE}/api/health`).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 /** start.ts passes the signal on to the server, then stops its embedded PostgreSQL. */
 async function stopApp(child: ChildProcess) {
@@ -104,7 +111,8 @@ async function signUpAndIn(api: APIRequestContext): Promise<string> {
     password: c.password,
   });
   if (signup.status !== 200) throw new Error(`signup: ${signup.text}`);
-  const status = `onboarding.status?input=${encodeURIComponent(JSON.stringify({ json: { ticket: signup.data.ticket } }))}`;
+  const statusInput = encodeURIComponent(JSON.stringify({ json: { ticket: signup.data.ticket } }));
+  const status = `onboarding.status?input=${statusInput}`;
   while ((await trpcQuery(api, status)).data?.state !== 'ready') await sleep(200);
 
   const { csrfToken } = await (await api.get('/api/auth/csrf')).json();
@@ -144,11 +152,9 @@ async function seed(api: APIRequestContext): Promise<string> {
     );
   }
   let conversation = '';
-  for (const [member, body] of [
-    [members[0], 'Prayer meeting at 7 tonight'],
-    [members[1], 'Thanks for helping with the food bank!'],
-  ] as const) {
-    conversation = (await must(trpcMutation(api, 'messages.send', { memberId: member.id, body }))).conversationId;
+  for (const [i, body] of ['Prayer meeting at 7 tonight', 'Thanks for helping with the food bank!'].entries()) {
+    const sent = await must(trpcMutation(api, 'messages.send', { memberId: members[i]!.id, body }));
+    conversation = sent.conversationId;
   }
   await must(trpcMutation(api, 'messages.simulateReply', { conversationId: conversation, body: 'See you there 🙏' }));
   await must(
@@ -202,12 +208,18 @@ function launchChromium(): Promise<{ port: number; close: () => void }> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'steeple-lighthouse-'));
   const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
   const extra = ['--disable-background-networking', '--disable-component-update', '--remote-debugging-port=0'];
+  // Its own process group, so closing it ends the renderers and helpers too, before the profile is removed.
   const chrome = spawn(CHROME, [...flags, ...extra, `--user-data-dir=${profile}`, 'about:blank'], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
   const close = () => {
-    chrome.kill('SIGKILL');
-    chrome.once('exit', () => rmSync(profile, { recursive: true, force: true }));
+    chrome.once('exit', () => {
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch {} // a temporary directory left behind is no reason to stop measuring
+    });
+    process.kill(-chrome.pid!, 'SIGKILL');
   };
   return new Promise((resolve, reject) => {
     let err = '';
@@ -263,3 +275,5 @@ function pagesArg(): string[] | null {
 function sleep(ms: number) {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+await main(); // last: main() reads the constants declared above it

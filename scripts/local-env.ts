@@ -20,7 +20,9 @@ export async function embeddedEnv(
   const running = runningEmbedded();
   if (running) return { env: { ...env, ...local, STEEPLE_EMBEDDED: '1', DATABASE_URL: `${running}/steeple` } };
   const pg = await startEmbeddedPostgres(EMBEDDED_DIR, 54329, { durable: true }); // churches' data: never fsync=off
-  const note = `Embedded PostgreSQL on 127.0.0.1:${pg.port} (data in .data/${EMBEDDED_DIR}). Set DATABASE_URL to use your own server.`;
+  const note =
+    `Embedded PostgreSQL on 127.0.0.1:${pg.port} (data in .data/${EMBEDDED_DIR}). ` +
+    'Set DATABASE_URL to use your own server.';
   return { env: { ...env, ...local, STEEPLE_EMBEDDED: '1', DATABASE_URL: `${pg.url}/steeple` }, stop: pg.stop, note };
 }
 
@@ -32,7 +34,10 @@ function localSecret(name: string) {
   return readFileSync(file, 'utf8').trim();
 }
 
-/** The URL of the embedded server if a live process holds its data dir (postmaster.pid: pid on line 1, port on line 4). */
+/**
+ * The URL of the embedded server if a live process holds its data dir
+ * (postmaster.pid: pid on line 1, port on line 4).
+ */
 function runningEmbedded(): string | null {
   const pidFile = path.resolve('.data', EMBEDDED_DIR, 'postmaster.pid');
   const secretFile = path.resolve('.data', `${EMBEDDED_DIR}.password`);

@@ -34,9 +34,13 @@ function contentSecurityPolicy(nonce) {
 }
 
 const PERMISSIONS =
-  'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=(), browsing-topics=()';
+  'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), ' +
+  'interest-cohort=(), browsing-topics=()';
 
-/** The largest body any route takes (server/http/limits.ts: the CSV import's); a declared larger one is refused at once. */
+/**
+ * The largest body any route takes (server/http/limits.ts: the CSV import's); a declared larger one is refused
+ * at once.
+ */
 const MAX_BODY = 11 * 1024 * 1024;
 /** After an answer given before the body was read (a 413), how long and how much of the rest is read and dropped. */
 const DRAIN_MS = 2_000;

@@ -188,7 +188,8 @@ async function migrate(s: Services) {
     ? ` (${Math.round((report.churches.length / report.totalMs) * 1000)} churches/s)`
     : '';
   console.log(
-    `schema version ${report.version}: ${report.migrated} migrated, ${report.failed} failed in ${(report.totalMs / 1000).toFixed(1)} s${rate}`,
+    `schema version ${report.version}: ${report.migrated} migrated, ${report.failed} failed ` +
+      `in ${(report.totalMs / 1000).toFixed(1)} s${rate}`,
   );
   if (report.stopped) console.log(`stopped: ${report.stopped}; run again to resume`);
   return exitCode(report);
@@ -277,10 +278,15 @@ function out(value: unknown) {
   else
     console.log(
       Object.entries(value as object)
-        .map(
-          ([k, v]) =>
-            `${k}: ${typeof v === 'object' && v !== null && !(v instanceof Date) ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : v}`,
-        )
+        .map(([k, v]) => {
+          const shown =
+            typeof v === 'object' && v !== null && !(v instanceof Date)
+              ? JSON.stringify(v)
+              : v instanceof Date
+                ? v.toISOString()
+                : v;
+          return `${k}: ${shown}`;
+        })
         .join('\n'),
     );
 }

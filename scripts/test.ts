@@ -23,8 +23,12 @@ async function run(cmd: string, cmdArgs: string[], env: Record<string, string>) 
   if (code !== 0) failed = true;
 }
 
+/** The parts of each runner's JSON report that are counted. */
+type VitestReport = { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+type PlaywrightReport = { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+
 /** Add one runner's JSON report to the totals; a missing report means the runner itself failed. */
-function count(file: string, read: (report: any) => { passed: number; failed: number; skipped: number }) {
+function count<R>(file: string, read: (report: R) => { passed: number; failed: number; skipped: number }) {
   if (!existsSync(file)) {
     failed = true;
     totals.failed++;
@@ -54,7 +58,7 @@ async function vitest(label: string, vitestArgs: string[], env: Record<string, s
     ],
     { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
   );
-  count(report, (r) => ({
+  count<VitestReport>(report, (r) => ({
     passed: r.numPassedTests,
     failed: r.numFailedTests,
     skipped: r.numPendingTests + r.numTodoTests,
@@ -100,7 +104,7 @@ if (only !== '--integration' && only !== '--unit') {
   const report = '.data/playwright.json';
   rmSync(report, { force: true });
   await run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: report });
-  count(report, (r) => ({
+  count<PlaywrightReport>(report, (r) => ({
     passed: r.stats.expected,
     failed: r.stats.unexpected + r.stats.flaky,
     skipped: r.stats.skipped,

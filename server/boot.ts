@@ -7,7 +7,10 @@ import { initSentry } from './observability/sentry';
 import { getServices } from './services';
 import { prepareDatabases } from './tenancy/setup';
 
-/** Validate configuration and bring the registry, queue tables and template up to date; exit with one clear line if not. */
+/**
+ * Validate configuration and bring the registry, queue tables and template up to date; exit with one clear line if
+ * not.
+ */
 export async function prepare(opts: { exitOnRejection: boolean } = { exitOnRejection: true }): Promise<Config> {
   installCrashHandlers(opts); // from here on, nothing ends this process without a word in the log
   try {

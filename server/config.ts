@@ -29,7 +29,10 @@ const schema = z
       .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
       .optional(),
     MAIL_FROM: z.string().default('Steeple <no-reply@steeple.local>'),
-    /** Proxies in front of the app whose X-Forwarded-For entries are trusted; 0: the socket's address is the client's. */
+    /**
+     * Proxies in front of the app whose X-Forwarded-For entries are trusted; 0: the socket's address is the
+     * client's.
+     */
     TRUST_PROXY_HOPS: int(0, 0, 10),
     SIGNUPS_PER_HOUR_PER_IP: int(10, 1, 1_000_000),
     SIGNIN_FAILURES_PER_EMAIL: int(5, 1, 1_000),
@@ -60,7 +63,8 @@ const schema = z
     TELNYX_MESSAGING_PROFILE_ID: z.string().optional(),
     TELNYX_API_URL: z.string().url('must be a URL').default('https://api.telnyx.com'),
     SENDS_PER_SECOND_PER_CHURCH: int(5, 1, 1_000),
-    SMS_PRICE_PER_SEGMENT: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.004), // USD, for the broadcast cost preview
+    // USD, for the broadcast cost preview.
+    SMS_PRICE_PER_SEGMENT: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.004),
     // Billing. Without STRIPE_SECRET_KEY billing is off: trials still count down, nothing is charged.
     STRIPE_SECRET_KEY: z
       .string()

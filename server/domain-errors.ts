@@ -3,7 +3,7 @@ import { errorKind } from './errors';
 /**
  * What a domain module (members, team, onboarding, billing…) throws when a request cannot be done, with the message
  * the person sees. They know nothing of tRPC: `errorBoundary` in server/trpc.ts maps each to its code in one place
- * (NOT_FOUND, CONFLICT, BAD_REQUEST, FORBIDDEN, TOO_MANY_REQUESTS).
+ * (NOT_FOUND, CONFLICT, BAD_REQUEST, FORBIDDEN, TOO_MANY_REQUESTS, PRECONDITION_FAILED, SERVICE_UNAVAILABLE).
  */
 export class NotFound extends errorKind('NotFound') {}
 
@@ -23,3 +23,9 @@ export class Forbidden extends errorKind('Forbidden') {}
 
 /** A limit of the plan reached (the trial's daily texts): try again later, or upgrade. */
 export class LimitReached extends errorKind('LimitReached') {}
+
+/** The state does not allow it (no sending number yet, a member who replied STOP): PRECONDITION_FAILED. */
+export class Precondition extends errorKind('Precondition') {}
+
+/** A service we depend on did not do its part this time (Stripe, the webhook): try again in a moment. */
+export class TryAgain extends errorKind('TryAgain') {}

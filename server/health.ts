@@ -2,20 +2,23 @@ import { dbServers } from '@/db/registry/schema';
 import type { Services } from './services';
 import { withDeadline } from '@/server/registry';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'cluster' | 'config' | 'connections' | 'messaging' | 'redis' | 'registry'>;
+
 /**
  * For /api/health. Anyone may ask whether the app is alive: the registry answers the app's own least-privileged
  * role, nothing more is touched or told. Operators (Authorization: Bearer METRICS_TOKEN) also get each database
  * server churches live on (reached with its privileged URL), the job queue, inbound texts waiting for their church,
  * Redis, and the connection manager's counters. Every probe has the registry deadline: a dead part is reported.
  */
-export async function liveness(services: Services) {
+export async function liveness(services: Deps) {
   const registry = await probe(() =>
     withDeadline(services.registry.sql`select 1`, services.config.REGISTRY_TIMEOUT_MS),
   );
   return { status: registry.status === 'ok' ? ('ok' as const) : ('unavailable' as const), registry };
 }
 
-export async function health(services: Services) {
+export async function health(services: Deps) {
   const ms = services.config.REGISTRY_TIMEOUT_MS;
   const { status, registry } = await liveness(services);
   const [servers, queue, inbound] =
@@ -48,7 +51,7 @@ async function probe(work: () => Promise<unknown>) {
 }
 
 /** Each database server in the registry, reached with its privileged URL (the one provisioning would use). */
-async function serverHealth(services: Services, ms: number) {
+async function serverHealth(services: Deps, ms: number) {
   const rows = await withDeadline(services.registry.db.select().from(dbServers), ms);
   return Promise.all(
     rows.map(async (server) => ({
@@ -60,7 +63,7 @@ async function serverHealth(services: Services, ms: number) {
 }
 
 /** Jobs waiting to run now, scheduled for later, running, and out of attempts. */
-export async function queueHealth(services: Services, ms: number) {
+export async function queueHealth(services: Deps, ms: number) {
   const [row] = await withDeadline(
     services.registry.sql<{ ready: number; scheduled: number; running: number; failed: number }[]>`
       select count(*) filter (where locked_at is null and run_at <= now() and attempts < max_attempts)::int as ready,

@@ -1,6 +1,7 @@
 import LinkifyIt from 'linkify-it';
 import tlds from 'tlds';
 import { z } from 'zod';
+import { ADMIN_ROLES } from '@/db/tenant/enums';
 
 /**
  * Input schemas shared by the server (tRPC inputs) and the pages (inline validation): one definition of each rule.
@@ -44,21 +45,25 @@ const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s)
 export const storableText = (s: string) =>
   s.replace(/\u0000/g, '').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
 
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-const email = z
+/** The one email rule: trimmed, at most 254 characters, a valid address, stored lower-case. */
+export const email = z
   .string()
   .trim()
   .max(254, 'Use at most 254 characters')
   .pipe(z.email('Enter a valid email address'))
   .transform(normaliseEmail);
-// The upper bound keeps anyone from making us hash megabytes.
-const newPassword = z.string().min(10, 'Use at least 10 characters').max(128, 'Use at most 128 characters');
-const personName = z
+/** An email a form may leave empty: blank or missing is null. */
+export const optionalEmail = z
   .string()
   .trim()
-  .min(1, 'Enter your full name')
-  .max(120, 'Keep the name under 120 characters');
+  .nullish()
+  .transform((v) => v || null)
+  .pipe(email.nullable());
+// The upper bound keeps anyone from making us hash megabytes.
+const newPassword = z.string().min(10, 'Use at least 10 characters').max(128, 'Use at most 128 characters');
+const personName = z.string().trim().min(1, 'Enter your full name').max(120, 'Keep the name under 120 characters');
 
 // linkify-it with every real top-level domain (the `tlds` list): "grace.church" is a link, "St.Mary's" is not.
 const linkify = new LinkifyIt(undefined, { fuzzyIP: true }).tlds(tlds, true);
@@ -92,7 +97,7 @@ export type SignupInput = z.infer<typeof signupInput>;
 
 export const ticketInput = z.object({ ticket: z.string().min(20).max(100) });
 
-export const inviteInput = z.object({ email, role: z.enum(['admin', 'staff']) });
+export const inviteInput = z.object({ email, role: z.enum(ADMIN_ROLES).exclude(['owner']) });
 export const acceptInviteInput = z.object({
   token: z.string().min(20).max(100),
   name: personName,

@@ -3,7 +3,9 @@ import postgres from 'postgres';
 import { registrySchema, type RegistryDb } from '@/db/registry';
 import { errorKind, hasCause } from './errors';
 
-/** `timeoutMs`: REGISTRY_TIMEOUT_MS, carried with the connection so a call gives itself that deadline (withDeadline). */
+/**
+ * `timeoutMs`: REGISTRY_TIMEOUT_MS, carried with the connection so a call gives itself that deadline (withDeadline).
+ */
 export type Registry = { sql: postgres.Sql; db: RegistryDb; timeoutMs: number };
 
 /** The registry connection: routing and identity lookups, the job queue's rows, provisioning progress. */
@@ -47,7 +49,9 @@ const outageCodes = new Set([
   '40P01',
 ]);
 
-/** True when an error means a database (the registry or a church's) is down or too slow, not a bad query: "try again". */
+/**
+ * True when an error means a database (the registry or a church's) is down or too slow, not a bad query: "try again".
+ */
 export const isDatabaseOutage = (err: unknown) =>
   hasCause(err, (e) => !!e.code && (outageCodes.has(e.code) || e.code.startsWith('08')));
 

@@ -103,7 +103,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
   const signingKey = config.TELNYX_PUBLIC_KEY ? null : localSigningKey(config.STEEPLE_SECRET_KEY);
   const messaging: Messaging = {
     provider: providerOverride ?? createProvider(config),
-    numbers: new NumberRouter(registry, config.REGISTRY_TIMEOUT_MS),
+    numbers: new NumberRouter(registry),
     sendRate: buildLimiter(registry, redis, {
       keyPrefix: 'send_rate',
       points: config.SENDS_PER_SECOND_PER_CHURCH,
@@ -113,7 +113,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     verifyKey: config.TELNYX_PUBLIC_KEY ? publicKeyFromBase64(config.TELNYX_PUBLIC_KEY) : createPublicKey(signingKey!),
     signingKey,
     gate: forInbound(requiredVersion),
-    inbound: new InboundQueue(registry, config.REGISTRY_TIMEOUT_MS),
+    inbound: new InboundQueue(registry),
   };
   const sessions = new SessionRegistry(registry, redis, {
     pollMs: 500,

@@ -6,8 +6,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z, ZodError, ZodRealError } from 'zod';
 import { eq } from 'drizzle-orm';
-import type { TenantDb } from '@/db/tenant';
-import { admins, type Admin } from '@/db/tenant/schema';
+import { admins } from '@/db/tenant/schema';
 import type { Session } from './auth/session';
 import { TooManyAttemptsError } from './auth/throttle';
 import { READ_ONLY_MESSAGE } from './billing/access';
@@ -19,7 +18,7 @@ import { getServices, type Services } from './services';
 import { ConnectionBudgetError, TenantNotFoundError } from './tenancy/connection-manager';
 import { UNAVAILABLE_MESSAGES, unavailableReason, type Unavailable } from './tenancy/availability';
 import { hasUnstorableText } from './inputs';
-import { Conflict, Forbidden, Invalid, LimitReached, NotFound } from './domain-errors';
+import { Conflict, Forbidden, Invalid, LimitReached, NotFound, Precondition, TryAgain } from './domain-errors';
 import { isDatabaseOutage, RegistryUnavailableError } from './registry';
 
 // ---------------------------------------------------------------------------------------------
@@ -68,7 +67,10 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Map domain errors and infrastructure failures to clear, internals-free errors in one place; log the rest in full; time every call. */
+/**
+ * Map domain errors and infrastructure failures to clear, internals-free errors in one place; log the rest in full;
+ * time every call.
+ */
 const errorBoundary = t.middleware(({ next, path, type }) =>
   // A context per call (a batch runs several procedures in one request), so each log line names its procedure.
   runWithContext({ procedure: path }, async () => {
@@ -97,6 +99,11 @@ function refusal(cause: unknown): TRPCError | null {
   if (NotFound.is(cause)) return new TRPCError({ code: 'NOT_FOUND', message: cause.message });
   if (Conflict.is(cause)) return new TRPCError({ code: 'CONFLICT', message: cause.message });
   if (Forbidden.is(cause)) return new TRPCError({ code: 'FORBIDDEN', message: cause.message });
+  if (Precondition.is(cause)) return new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message });
+  if (TryAgain.is(cause)) {
+    log.warn('request refused: a service did not answer', { err: cause });
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message });
+  }
   if (Invalid.is(cause)) {
     // One beside its field reaches the page in the shape of an input validation error (see the errorFormatter).
     const field = cause.field
@@ -159,14 +166,6 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next, type, met
     lease.release(); // the pool may be evicted again once no procedure holds it
   }
 });
-
-/** What a tenant procedure's handler receives; helpers shared by several procedures take this. */
-export type TenantContext = Context & {
-  session: Session;
-  db: TenantDb;
-  tenantId: string;
-  admin: Pick<Admin, 'id' | 'name' | 'email' | 'role'>;
-};
 
 /** A church its admins cannot use right now: maintenance and upgrades are 503 (try again), the rest 403. */
 export function churchUnavailable(reason: Unavailable, cause?: unknown) {

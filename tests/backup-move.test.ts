@@ -27,13 +27,15 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
   const names = async () => (await owner.caller.members.list({})).items.map((m) => m.firstName).sort();
   const tenantRow = async () =>
     (
-      await reg.admin`select status, db_server_id, db_name, db_role, schema_version from tenants where id = ${church.tenantId}`
+      await reg.admin`
+        select status, db_server_id, db_name, db_role, schema_version from tenants where id = ${church.tenantId}`
     )[0]!;
   /** Where the church's database and role exist, by server. */
   async function presence(sql: postgres.Sql) {
     const { db_name, db_role } = await tenantRow();
-    const [row] =
-      await sql`select exists (select 1 from pg_database where datname = ${db_name}) as db, exists (select 1 from pg_roles where rolname = ${db_role}) as role`;
+    const [row] = await sql`
+      select exists (select 1 from pg_database where datname = ${db_name}) as db,
+             exists (select 1 from pg_roles where rolname = ${db_role}) as role`;
     return { db: row!.db as boolean, role: row!.role as boolean };
   }
   const onDefault = () => presence(reg.admin);
@@ -48,7 +50,9 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
     secondAdmin = postgres(second!, { max: 2, onnotice: () => {} });
     await ensureServerReady(secondAdmin, second!, reg.services.naming);
     const { host, port } = hostPortOf(second!);
-    await reg.admin`insert into db_servers (name, host, port, admin_url_env) values ('second', ${host}, ${port}, ${urlEnv}), ('offline', '127.0.0.1', 1, ${offlineEnv})`;
+    await reg.admin`
+      insert into db_servers (name, host, port, admin_url_env)
+      values ('second', ${host}, ${port}, ${urlEnv}), ('offline', '127.0.0.1', 1, ${offlineEnv})`;
     for (const r of await reg.admin`select id, name from db_servers`) ids[r.name] = r.id;
     church = await provisionChurch(reg.services, { churchName: 'Moving Chapel' });
     owner = await signIn(reg.services, church.email, church.password);
@@ -74,7 +78,7 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
     for (const { rolname } of roles) await secondAdmin.unsafe(`drop role if exists "${rolname}"`);
   }
 
-  it('moves to the second server and back: data intact, served from where the registry says, nothing left behind', async () => {
+  it('moves to the second server and back: data intact, served where the registry says, nothing left', async () => {
     const there = await moveChurch(reg.services, church.tenantId, 'second');
     expect(there).toMatchObject({ from: 'default', to: 'second' });
     expect(there.bytes).toBeGreaterThan(0);
@@ -120,7 +124,7 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
     expect(await names()).toEqual(['Before', 'There']);
   });
 
-  it('a move that fails before its switch leaves the church served from the source; running it again completes it', async () => {
+  it('a move failing before its switch leaves the church on the source; running it again completes it', async () => {
     const fail = (at: MoveFault) => (p: MoveFault) => {
       if (p === at) throw new Error(`injected at ${p}`);
     };
@@ -130,7 +134,8 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
     expect(await tenantRow()).toMatchObject({ status: 'active', db_server_id: ids.default });
     expect(await onSecond()).toEqual({ db: false, role: false }); // its copy and the role it created are gone
     expect(await names()).toEqual(['Before', 'There']);
-    await owner.caller.members.create({ firstName: 'Still', phone: '202-555-0113' }); // the church's role may connect again
+    // The church's role may connect again.
+    await owner.caller.members.create({ firstName: 'Still', phone: '202-555-0113' });
 
     await moveChurch(reg.services, church.tenantId, 'second');
     expect(await tenantRow()).toMatchObject({ status: 'active', db_server_id: ids.second });
@@ -139,7 +144,8 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
 
   it('a move whose process died is finished by running it again, keeping the status the church had', async () => {
     await reg.admin`update tenants set status = 'suspended' where id = ${church.tenantId}`;
-    // The process "dies" at the fault: the move never continues, and closing its services ends its connections and lock.
+    // The process "dies" at the fault: the move never continues, and closing its services ends its connections
+    // and lock.
     const doomed = reg.servicesWith({});
     let reached!: () => void;
     const atFault = new Promise<void>((r) => (reached = r));
@@ -156,7 +162,10 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
     await until(
       async () =>
         (
-          await reg.admin`select 1 from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`
+          await reg.admin`
+            select 1 from pg_locks
+             where locktype = 'advisory'
+               and database = (select oid from pg_database where datname = current_database())`
         ).length === 0,
     );
 
@@ -172,7 +181,7 @@ describe('moving a church between database servers', { timeout: 180_000 }, () =>
     expect(await names()).toEqual(['Before', 'Still', 'There']);
   });
 
-  it('a move that stopped after its switch is served from the target at once; running it again removes the old copy', async () => {
+  it('a move stopped after its switch is served from the target at once; a re-run removes the old copy', async () => {
     const err = await errorOf(
       moveChurch(reg.services, church.tenantId, 'second', {
         faults: (p) => {

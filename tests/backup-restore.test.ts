@@ -39,7 +39,7 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('backs up to a private, complete file; a restore brings back exactly that, served and writable by the church', async () => {
+  it('backs up to a private, complete file; a restore brings back exactly that, writable by the church', async () => {
     await owner.caller.members.create({ firstName: 'Early', phone: '202-555-0101' });
     const backup = await backupChurch(reg.services, church.tenantId);
     const backups = path.join(dir, 'backups');
@@ -76,18 +76,23 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     expect(acl!.acl).not.toMatch(/(^|[{,])=/); // no entry for PUBLIC
     const db = postgres(withDatabase(serverUrl(), db_name), { max: 1, onnotice: () => {} });
     try {
-      const [rights] =
-        await db`select has_table_privilege(${reg.services.naming.tenantGroup}, 'members', 'select, insert, update, delete') as rw,
-                                       (select obj_description(oid, 'pg_database') from pg_database where datname = current_database()) as marker`;
+      const [rights] = await db`
+        select has_table_privilege(
+                 ${reg.services.naming.tenantGroup}, 'members', 'select, insert, update, delete'
+               ) as rw,
+               (select obj_description(oid, 'pg_database')
+                  from pg_database where datname = current_database()) as marker`;
       expect(rights).toEqual({ rw: true, marker: null });
       // Default privileges are not restored from the dump (they name the dumping user) but set again by the migrator.
-      const [defaults] =
-        await db`select count(*)::int as n from pg_default_acl where defaclacl::text like ${'%' + reg.services.naming.tenantGroup + '%'}`;
+      const [defaults] = await db`
+        select count(*)::int as n from pg_default_acl
+         where defaclacl::text like ${'%' + reg.services.naming.tenantGroup + '%'}`;
       expect(defaults!.n).toBe(2);
     } finally {
       await db.end();
     }
-    expect(await databases()).not.toContainEqual(expect.stringMatching(/_x_/)); // the spare was renamed, not left behind
+    // The spare was renamed, not left behind.
+    expect(await databases()).not.toContainEqual(expect.stringMatching(/_x_/));
   });
 
   it('finds pg_dump and pg_restore at least as new as the server, and says where it looked when none is', async () => {
@@ -96,7 +101,10 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     expect(tools.pgRestore.major).toBeGreaterThanOrEqual(15);
     const err = await errorOf(findPgTools('/nonexistent/bin', 990000));
     expect(err.message).toMatch(
-      /PostgreSQL 99 or newer.*PG_BIN_DIR \(\/nonexistent\/bin\), PATH and \/usr\/lib\/postgresql\/\*\/bin; found: .*pg_dump \d+/,
+      new RegExp(
+        String.raw`PostgreSQL 99 or newer.*PG_BIN_DIR \(/nonexistent/bin\), ` +
+          String.raw`PATH and /usr/lib/postgresql/\*/bin; found: .*pg_dump \d+`,
+      ),
     );
   });
 
@@ -121,7 +129,7 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     expect(await databases()).not.toContainEqual(expect.stringMatching(/_x_/));
   });
 
-  it('a restore that fails before its swap changes nothing; one that stops mid-swap is finished by running it again', async () => {
+  it('a restore failing before its swap changes nothing; one stopped mid-swap is finished by a re-run', async () => {
     const backup = await backupChurch(reg.services, church.tenantId);
     await owner.caller.members.create({ firstName: 'Doomed', phone: '202-555-0104' });
     const before = await names();
@@ -176,7 +184,8 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     expect(await tenantRow(old.tenantId)).toMatchObject({ status: 'suspended', schema_version: latest });
     const db = postgres(withDatabase(serverUrl(), db_name), { max: 1, onnotice: () => {} });
     try {
-      const [row] = await db`select has_table_privilege(${reg.services.naming.tenantGroup}, 'members', 'insert') as ok`; // a table of migration 3
+      // members: a table of migration 3.
+      const [row] = await db`select has_table_privilege(${reg.services.naming.tenantGroup}, 'members', 'insert') as ok`;
       expect(row!.ok).toBe(true);
     } finally {
       await db.end();

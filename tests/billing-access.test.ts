@@ -14,7 +14,7 @@ import {
 } from './support/accounts';
 import { deliver, FakeStripe, stripeEvent, subscriptionObject, unix } from './support/fake-stripe';
 import { createTestRegistry, sleep, testSecrets, until, type TestRegistry } from './support/harness';
-import { assignNumber, personNumber, postSigned, received } from './support/webhooks';
+import { routeNumberTo, personNumber, postSigned, received } from './support/webhooks';
 
 describe('access follows the subscription', () => {
   let fake: FakeStripe;
@@ -31,9 +31,12 @@ describe('access follows the subscription', () => {
   /** Change the church's billing row as Stripe's events (or the clock) would, and drop the cached access. */
   async function setAccount(patch: { status?: string; trialEndsInMs?: number }) {
     if (patch.status)
-      await reg.admin`update billing_accounts set status = ${patch.status}::billing_status where tenant_id = ${church.tenantId}`;
+      await reg.admin`
+        update billing_accounts set status = ${patch.status}::billing_status where tenant_id = ${church.tenantId}`;
     if (patch.trialEndsInMs !== undefined) {
-      await reg.admin`update billing_accounts set trial_ends_at = now() + make_interval(secs => ${patch.trialEndsInMs / 1000}) where tenant_id = ${church.tenantId}`;
+      await reg.admin`
+        update billing_accounts set trial_ends_at = now() + make_interval(secs => ${patch.trialEndsInMs / 1000})
+         where tenant_id = ${church.tenantId}`;
     }
     services.access.forget(church.tenantId);
   }
@@ -81,9 +84,9 @@ describe('access follows the subscription', () => {
     expect((await owner.caller.account.me()).access).toEqual({ readOnly: false, banner: null, trialDaysLeft: 14 });
   });
 
-  it('when the trial is over the church is read-only: every write refused, reads, export, billing and password still work', async () => {
+  it('after the trial: read-only, every write refused; reads, export, billing, password still work', async () => {
     // A conversation with an unread message, to mark read while read-only.
-    const number = await assignNumber(services, church.tenantId);
+    const number = await routeNumberTo(services, church.tenantId);
     expect((await postSigned(services, received(personNumber(1), number, 'hello?').body)).status).toBe(200);
     const [conversation] = await services.connections.withTenant(church.tenantId, (db) =>
       db.select().from(conversations),
@@ -172,7 +175,7 @@ describe('access follows the subscription', () => {
     }
   });
 
-  it('a canceled webhook makes the church read-only at once; an active one restores it; another server sees both within the 5 s cache', async () => {
+  it('a canceled webhook makes it read-only at once, active restores it; another server sees both in 5 s', async () => {
     const other = createServices(
       loadConfig({ DATABASE_URL: reg.url, ...testSecrets, ...fake.env(), LOG_LEVEL: 'error' }),
     );
@@ -244,9 +247,12 @@ describe('access follows the subscription', () => {
       expect((await errorOf(who.caller.billing.portal())).code).toBe('FORBIDDEN');
     }
     // A church with a live plan is sent to "Manage billing" rather than subscribing twice.
-    await reg.admin`update billing_accounts set subscription_id = 'sub_live_plan', status = 'active' where tenant_id = ${church.tenantId}`;
+    await reg.admin`
+      update billing_accounts set subscription_id = 'sub_live_plan', status = 'active'
+       where tenant_id = ${church.tenantId}`;
     expect((await errorOf(owner.caller.billing.checkout())).code).toBe('CONFLICT');
-    await reg.admin`update billing_accounts set subscription_id = null, status = 'trialing' where tenant_id = ${church.tenantId}`;
+    await reg.admin`
+      update billing_accounts set subscription_id = null, status = 'trialing' where tenant_id = ${church.tenantId}`;
     const sessions = fake.checkoutSessions.length;
     expect((await owner.caller.billing.checkout()).url.startsWith(fake.url)).toBe(true);
     expect(fake.checkoutSessions).toHaveLength(sessions + 1);
@@ -268,12 +274,14 @@ describe('access follows the subscription', () => {
       });
       expect(fake.requests).toHaveLength(requests);
       // With no way to pay, an ended trial is shown but never enforced.
-      await reg.admin`update billing_accounts set trial_ends_at = now() - interval '1 day' where tenant_id = ${church.tenantId}`;
+      await reg.admin`
+        update billing_accounts set trial_ends_at = now() - interval '1 day' where tenant_id = ${church.tenantId}`;
       expect(await offOwner.billing.status()).toMatchObject({ readOnly: false, banner: null, trialDaysLeft: 0 });
       expect(await offOwner.branches.create({ name: `Billing-off branch ${Date.now()}` })).toMatchObject({
         id: expect.any(String),
       });
-      await reg.admin`update billing_accounts set trial_ends_at = now() + interval '14 days' where tenant_id = ${church.tenantId}`;
+      await reg.admin`
+        update billing_accounts set trial_ends_at = now() + interval '14 days' where tenant_id = ${church.tenantId}`;
     } finally {
       await off.close();
     }
@@ -286,7 +294,9 @@ describe('access follows the subscription', () => {
       await owner.caller.members.create({ firstName: 'No Account', phone: phone() });
       expect(await owner.caller.billing.status()).toMatchObject({ status: 'trialing', readOnly: false });
     } finally {
-      await reg.admin`insert into billing_accounts (tenant_id, trial_ends_at, stripe_customer_id) values (${church.tenantId}, now() + interval '7 days', ${customer})`;
+      await reg.admin`
+        insert into billing_accounts (tenant_id, trial_ends_at, stripe_customer_id)
+        values (${church.tenantId}, now() + interval '7 days', ${customer})`;
       services.access.forget(church.tenantId);
     }
   });

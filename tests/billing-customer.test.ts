@@ -5,7 +5,7 @@ import { loadConfig } from '@/server/config';
 import { createServices, type Services } from '@/server/services';
 import { runProvisioning, type StepName } from '@/server/tenancy/provisioner';
 import { addTeammate, captureLogs, provisionChurch, signIn } from './support/accounts';
-import { FAKE_PRICE_ID, FAKE_SECRET_KEY, FakeStripe, type RecordedRequest } from './support/fake-stripe';
+import { FAKE_PRICE_ID, FAKE_SECRET_KEY, FakeStripe, type StripeRequest } from './support/fake-stripe';
 import { createTestRegistry, testSecrets, type TestRegistry } from './support/harness';
 
 type FaultPoint = `${'before' | 'after'}:${StepName}`;
@@ -57,7 +57,7 @@ describe('Stripe customers', () => {
     await fake?.stop();
   });
 
-  it('provisioning creates exactly one customer: tenant id in metadata, idempotency key from the church, API version pinned', async () => {
+  it('provisioning creates one customer: tenant id in metadata, idempotency key per church, API pinned', async () => {
     const c = await provisionChurch(services, { churchName: 'First Customer Chapel' });
     const customers = fake.customersOf(c.tenantId);
     expect(customers).toHaveLength(1);
@@ -83,7 +83,7 @@ describe('Stripe customers', () => {
     expect(a.stripeCustomerId).toBe(customers[0]!.id);
   });
 
-  it('a crash after the billing step: the retry finishes with the same one customer and one stripe_customer_id', async () => {
+  it('a crash after the billing step: the retry ends with the same one customer and stripe_customer_id', async () => {
     const c = await provisionChurch(services, { churchName: 'Crash Customer Chapel', provision: false });
     crashAt = 'after:create_billing_customer';
     expect(await runProvisioning(services.provision, c.jobId, { finalAttempt: false })).toBe('retry');
@@ -100,7 +100,7 @@ describe('Stripe customers', () => {
     expect(await reg.admin`select 1 from billing_accounts where stripe_customer_id = ${recorded}`).toHaveLength(1);
   });
 
-  it("Stripe's answer lost after it created the customer: the retry with the same key gets the same customer (two requests, one customer)", async () => {
+  it("Stripe's answer lost after it created the customer: the retry (same key) gets the same customer", async () => {
     fake.fail({ kind: 'drop-after' }, { times: 1, path: '/v1/customers' });
     const c = await provisionChurch(services, { churchName: 'Lost Answer Chapel' });
     const creates = createRequests(c.tenantId);
@@ -111,7 +111,7 @@ describe('Stripe customers', () => {
     expect((await account(c.tenantId)).stripeCustomerId).toBe(customers[0]!.id);
   });
 
-  it('Stripe down during provisioning: the church is ready with its trial; checkout later creates the customer and opens Checkout', async () => {
+  it('Stripe down at provisioning: ready with its trial; checkout later creates the customer and session', async () => {
     fake.fail(503);
     let c;
     let lines;
@@ -164,7 +164,7 @@ describe('Stripe customers', () => {
     expect(fake.customersOf(c.tenantId)).toHaveLength(1);
   });
 
-  it('a customer Stripe created while its every answer was lost is found again at checkout — after a rename, by another owner', async () => {
+  it('a customer whose every answer was lost is found at checkout, after a rename, by another owner', async () => {
     // All three attempts of the client (one try, two retries) reach Stripe and lose their answer.
     fake.fail({ kind: 'drop-after' }, { path: '/v1/customers' });
     let c;
@@ -193,7 +193,7 @@ describe('Stripe customers', () => {
     const customers = fake.customersOf(c.tenantId);
     expect(customers).toHaveLength(1);
     expect((await account(c.tenantId)).stripeCustomerId).toBe(customers[0]!.id);
-    expect(new Set(createRequests(c.tenantId).map((r: RecordedRequest) => r.idempotencyKey))).toEqual(
+    expect(new Set(createRequests(c.tenantId).map((r: StripeRequest) => r.idempotencyKey))).toEqual(
       new Set([key(c.tenantId)]),
     );
     expect(customers[0]).toMatchObject({ name: 'Renamed Chapel of the Hills', email: c.email });
@@ -211,7 +211,7 @@ describe('Stripe customers', () => {
     expect(fake.customersOf(c.tenantId)).toHaveLength(1);
   });
 
-  it('with billing off every church still gets its account and trial (TRIAL_DAYS, default 14), and Stripe is never called', async () => {
+  it('billing off: every church gets an account and trial (TRIAL_DAYS, default 14); Stripe never called', async () => {
     const off = createServices(loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error' }));
     const longer = createServices(
       loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TRIAL_DAYS: '30' }),

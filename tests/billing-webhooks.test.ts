@@ -92,7 +92,9 @@ describe('Stripe webhooks', () => {
       // The untouched body with the same header is accepted: the rejection was the tampering, not the event.
       expect((await postStripe(services, body, { 'stripe-signature': header })).status).toBe(200);
       expect((await account(church.tenantId)).status).toBe('canceled');
-      await reg.admin`update billing_accounts set status = 'trialing', state_at = null, subscription_id = null where tenant_id = ${church.tenantId}`;
+      await reg.admin`
+        update billing_accounts set status = 'trialing', state_at = null, subscription_id = null
+         where tenant_id = ${church.tenantId}`;
     });
 
     it('a signature older than the tolerance (a captured delivery replayed later) is 400', async () => {
@@ -106,7 +108,7 @@ describe('Stripe webhooks', () => {
   });
 
   describe('each handled event', () => {
-    it('checkout.session.completed records the subscription and the customer (client_reference_id finds the church)', async () => {
+    it('checkout.session.completed records subscription and customer (client_reference_id finds it)', async () => {
       const { church: c } = await freshChurch('Checkout Chapel');
       // As when Stripe was unreachable at provisioning: no customer recorded yet.
       await reg.admin`update billing_accounts set stripe_customer_id = null where tenant_id = ${c.tenantId}`;
@@ -153,7 +155,7 @@ describe('Stripe webhooks', () => {
       expect(await account(c.tenantId)).toMatchObject({ stripeCustomerId: cus, subscriptionId: 'sub_keeps1' });
     });
 
-    it('customer.subscription.created sets status, price, current_period_end (from items.data[0]) and trial_end', async () => {
+    it('customer.subscription.created sets status, price, current_period_end (items.data[0]), trial_end', async () => {
       const { church: c, customer: cus } = await freshChurch('Created Chapel');
       const periodEnd = unix() + 9 * DAY;
       const trialEnd = unix() + 9 * DAY;
@@ -181,7 +183,7 @@ describe('Stripe webhooks', () => {
       expect(seconds(a.stateAt)).toBe(event.created);
     });
 
-    it('customer.subscription.updated sets the new status, period and cancel_at_period_end; a trial end of null keeps ours', async () => {
+    it('customer.subscription.updated: status, period, cancel_at_period_end; a null trial end keeps ours', async () => {
       const { church: c, customer: cus } = await freshChurch('Updated Chapel');
       const before = await account(c.tenantId);
       const periodEnd = unix() + 31 * DAY;
@@ -247,7 +249,7 @@ describe('Stripe webhooks', () => {
       expect(notice!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
     });
 
-    it('invoice.payment_failed sets payment_failed_at; invoice.paid clears it and moves the period end to the paid period', async () => {
+    it('invoice.payment_failed sets payment_failed_at; invoice.paid clears it and moves the period on', async () => {
       const { church: c, customer: cus } = await freshChurch('Invoice Chapel');
       const t = unix();
       const firstEnd = t + 2 * DAY;
@@ -544,7 +546,8 @@ describe('Stripe webhooks', () => {
       );
       expect(await deliver(services, stray)).toMatchObject({ status: 200, body: { received: true } });
       expect(
-        await reg.admin`select 1 from billing_accounts where stripe_customer_id = 'cus_nobody2' or subscription_id = 'sub_nobody2'`,
+        await reg.admin`
+          select 1 from billing_accounts where stripe_customer_id = 'cus_nobody2' or subscription_id = 'sub_nobody2'`,
       ).toHaveLength(0);
     });
 

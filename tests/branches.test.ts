@@ -21,7 +21,7 @@ describe('branches', () => {
   });
   afterAll(() => reg?.cleanup());
 
-  it('creates (timezone defaults to the church’s), lists alphabetically with member counts, updates partially and deletes', async () => {
+  it('creates (church’s timezone by default), lists by name with counts, updates partially and deletes', async () => {
     expect(await owner.caller.branches.list()).toEqual([]);
     const north = await owner.caller.branches.create({ name: ' North Campus ', address: '1 High St' });
     expect(north).toMatchObject({ name: 'North Campus', address: '1 High St', timezone: 'Europe/London' });
@@ -66,7 +66,8 @@ describe('branches', () => {
       expect(err.message).toBe(`There is already a branch called “${name.trim()}”. Choose another name.`);
     }
     expect((await errorOf(owner.caller.branches.update({ id: vale.id, name: 'hill' }))).code).toBe('CONFLICT');
-    expect((await owner.caller.branches.update({ id: hill.id, name: 'HILL' })).name).toBe('HILL'); // its own name, recased
+    // Its own name, recased.
+    expect((await owner.caller.branches.update({ id: hill.id, name: 'HILL' })).name).toBe('HILL');
     expect((await owner.caller.branches.list()).filter((b) => b.name.toLowerCase() === 'hill')).toHaveLength(1);
   });
 

@@ -7,7 +7,7 @@ import { storeInbound } from '@/server/messaging/inbound';
 import { keywordOf } from '@/server/messaging/keywords';
 import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
-import { assignNumber, personNumber, postSigned, received } from './support/webhooks';
+import { routeNumberTo, personNumber, postSigned, received } from './support/webhooks';
 
 /**
  * Consent belongs to the texter: only their own STOP/START (or, later, a keyword or form) changes it once they opted
@@ -34,7 +34,8 @@ describe('consent', () => {
         admin_id: string | null;
       }[]
     >`
-      select previous, state, source, detail, provider_message_id, admin_id from consent_events where member_id = ${memberId} order by created_at, id`;
+      select previous, state, source, detail, provider_message_id, admin_id
+        from consent_events where member_id = ${memberId} order by created_at, id`;
   const memberByPhone = async (phone: string) =>
     (await db<{ id: string; subscription: string }[]>`select id, subscription from members where phone = ${phone}`)[0];
 
@@ -44,7 +45,7 @@ describe('consent', () => {
     owner = await signIn(reg.services, church.email, church.password);
     const s = await addTeammate(reg.services, owner.caller, `consent-staff-${process.pid}@example.org`, 'staff');
     staff = await signIn(reg.services, s.email, s.password);
-    number = await assignNumber(reg.services, church.tenantId);
+    number = await routeNumberTo(reg.services, church.tenantId);
     const [t] = await reg.admin<{ db_name: string }[]>`select db_name from tenants where id = ${church.tenantId}`;
     db = postgres(withDatabase(serverUrl(), t!.db_name), { max: 1, onnotice: () => {} });
   });
@@ -133,7 +134,7 @@ describe('consent', () => {
     ]);
   });
 
-  it('nobody on the team can re-subscribe someone who opted out: not staff, not the owner, not through create after a delete', async () => {
+  it('nobody can re-subscribe someone who opted out: not staff, not the owner, not create after a delete', async () => {
     const from = nextPerson();
     await postSigned(reg.services, received(from, number, 'STOP').body);
     const member = (await memberByPhone(from))!;
@@ -184,7 +185,7 @@ describe('consent', () => {
     expect(await memberByPhone(other)).toMatchObject({ subscription: 'subscribed' });
   });
 
-  it('an admin records how someone agreed (a note is required) or that they asked to stop, and the log names the admin', async () => {
+  it('an admin records how someone agreed (note required) or asked to stop; the log names the admin', async () => {
     const noNote = await errorOf(
       staff.caller.members.create({ firstName: 'Card', phone: '(202) 555-0131', subscription: 'subscribed' }),
     );
@@ -310,7 +311,7 @@ describe('consent', () => {
     expect((await memberByPhone(from))!.subscription).toBe('unsubscribed');
   });
 
-  it('an import adds consent with its file row, may unsubscribe, and never re-subscribes; the export carries the history', async () => {
+  it('an import adds consent with its row, may unsubscribe, never re-subscribes; export has the history', async () => {
     const stopped = nextPerson();
     await postSigned(reg.services, received(stopped, number, 'STOP').body);
     const texted = nextPerson();
@@ -326,7 +327,8 @@ describe('consent', () => {
     const result = await owner.caller.members.import({ csv, consentConfirmed: true });
     expect(result).toMatchObject({ created: 3, updated: 2, skipped: 0 });
 
-    expect(await memberByPhone(stopped)).toMatchObject({ subscription: 'unsubscribed' }); // their STOP wins over the file
+    // Their STOP wins over the file.
+    expect(await memberByPhone(stopped)).toMatchObject({ subscription: 'unsubscribed' });
     const texter = (await memberByPhone(texted))!;
     expect(texter.subscription).toBe('subscribed');
     expect(await logOf(texter.id)).toEqual([

@@ -287,11 +287,14 @@ describe('queue recovery', () => {
     expect(await queueJob(jobId)).toHaveLength(1);
 
     // A job queued before job keys named the church (provision:<job id>) counts as present.
-    await reg.admin`update graphile_worker._private_jobs set key = ${'provision:' + jobId} where key like ${'provision:%:' + jobId}`;
+    await reg.admin`
+      update graphile_worker._private_jobs set key = ${'provision:' + jobId} where key like ${'provision:%:' + jobId}`;
     await reg.services.registry
       .sql`update provisioning_jobs set updated_at = now() - interval '5 minutes' where id = ${jobId}`;
     expect(await recoverOnce(reg.services.registry.sql, [], opts())).toEqual({ unlocked: 0, requeued: 0 });
-    await reg.admin`update graphile_worker._private_jobs set key = ${`provision:${tenantId}:${jobId}`} where key = ${'provision:' + jobId}`;
+    await reg.admin`
+      update graphile_worker._private_jobs set key = ${`provision:${tenantId}:${jobId}`}
+       where key = ${'provision:' + jobId}`;
     await reg.services.registry.sql`update provisioning_jobs set updated_at = now() where id = ${jobId}`;
 
     const deleted =
@@ -330,8 +333,9 @@ describe('queue recovery', () => {
       (${deadWorker}, 'gone-host', now() - interval '10 minutes'),
       (${liveWorker}, 'here', now())`;
     const liveJob = await signupJob(reg, 'held@example.org');
-    await reg.admin`update graphile_worker._private_jobs set locked_by = ${deadWorker}, locked_at = now() - interval '10 minutes'
-      where key like ${'provision:%:' + jobId}`;
+    await reg.admin`
+      update graphile_worker._private_jobs set locked_by = ${deadWorker}, locked_at = now() - interval '10 minutes'
+       where key like ${'provision:%:' + jobId}`;
     await reg.admin`update graphile_worker._private_jobs set locked_by = ${liveWorker}, locked_at = now()
       where key like ${'provision:%:' + liveJob.jobId}`;
     expect((await queueJob(jobId))[0]!.locked_by).toBe(deadWorker);
@@ -349,7 +353,9 @@ describe('queue recovery', () => {
     expect((await queueJob(liveJob.jobId))[0]!.locked_by).toBe(liveWorker);
 
     // Release the live worker's job too (it is only a stand-in), then let a real worker finish both.
-    await reg.admin`update graphile_worker._private_jobs set locked_by = null, locked_at = null where key like ${'provision:%:' + liveJob.jobId}`;
+    await reg.admin`
+      update graphile_worker._private_jobs set locked_by = null, locked_at = null
+       where key like ${'provision:%:' + liveJob.jobId}`;
     await reg.services.registry.sql`delete from queue_workers where worker_id = ${liveWorker}`;
     worker = await startWorker(reg.services);
     for (const [t, id] of [

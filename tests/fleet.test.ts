@@ -19,7 +19,7 @@ import { caller, errorOf, provisionChurch, signIn, type Church } from './support
 import { createTestRegistry, dropRegistry, testSecrets, type TestRegistry } from './support/harness';
 import { nextMigrationFolder } from './support/migrations';
 import { insertMembers } from './support/messaging';
-import { assignNumber, personNumber, postSigned, received } from './support/webhooks';
+import { routeNumberTo, personNumber, postSigned, received } from './support/webhooks';
 
 const versionOf = async (reg: TestRegistry, tenantId: string) =>
   (
@@ -48,7 +48,7 @@ describe('migrating every church', () => {
     await reg?.cleanup();
   });
 
-  it('refuses a church behind the version the app needs with a 503 for that church only; its texts are kept and wait', async () => {
+  it('refuses a church behind the version the app needs: a 503 for it alone; its texts are kept and wait', async () => {
     const [behind] = churches;
     const owner = await signIn(upgraded, behind!.email, behind!.password).catch((err) => err);
     expect(String(owner.message)).toContain('being upgraded');
@@ -58,7 +58,7 @@ describe('migrating every church', () => {
       code: 'SERVICE_UNAVAILABLE',
       message: 'Your workspace is being upgraded. Please try again in a few minutes.',
     });
-    const number = await assignNumber(upgraded, behind!.tenantId);
+    const number = await routeNumberTo(upgraded, behind!.tenantId);
     // Telnyx is answered at once; the text waits in the registry until the church is migrated.
     const text = await postSigned(upgraded, received(personNumber(1), number, 'hello').body);
     expect(text.status).toBe(200);
@@ -67,7 +67,7 @@ describe('migrating every church', () => {
     await expect(caller(reg.services, session).members.list({})).resolves.toBeTruthy();
   });
 
-  it('a canary that fails stops the run before the other churches; --skip-failing carries on; a re-run resumes', async () => {
+  it('a failing canary stops the run before the others; --skip-failing carries on; a re-run resumes', async () => {
     // The first church's database already has the column the migration adds: its migration fails.
     const [broken, ...rest] = churches;
     const brokenDb = postgres(
@@ -126,7 +126,7 @@ describe('suspending, closing and deleting a church', () => {
     const church = await provisionChurch(reg.services);
     const other = await provisionChurch(reg.services);
     const owner = await signIn(reg.services, church.email, church.password);
-    const number = await assignNumber(reg.services, church.tenantId);
+    const number = await routeNumberTo(reg.services, church.tenantId);
     expect(await suspendChurch(reg.services, church.tenantId, 'database maintenance')).toEqual({
       changed: true,
       status: 'suspended',
@@ -150,22 +150,23 @@ describe('suspending, closing and deleting a church', () => {
     expect(threads.items.map((t) => t.lastMessagePreview)).toContain('still there?');
   });
 
-  it('a text queued for a suspended church waits for it (checked again in a minute) instead of using up its attempts', async () => {
+  it('a text for a suspended church waits (checked again in a minute) instead of using up its attempts', async () => {
     const church = await provisionChurch(reg.services);
     await suspendChurch(reg.services, church.tenantId);
     const messageId = randomUUID();
     const helpers = { job: { attempts: 1, max_attempts: 8 } } as unknown as Parameters<Task>[1];
     await messagingTasks(reg.services)[SEND_TASK]!({ tenantId: church.tenantId, messageId }, helpers);
-    const [job] =
-      await reg.admin`select run_at > now() + interval '30 seconds' as later from graphile_worker.jobs where key = ${`send:${church.tenantId}:${messageId}`}`;
+    const [job] = await reg.admin`
+      select run_at > now() + interval '30 seconds' as later
+        from graphile_worker.jobs where key = ${`send:${church.tenantId}:${messageId}`}`;
     expect(job).toEqual({ later: true });
     await resumeChurch(reg.services, church.tenantId);
   });
 
-  it('a text or broadcast queued for a closed church is marked failed (not retried); once purged, their jobs just end', async () => {
+  it('a text or broadcast for a closed church is failed (not retried); once purged, its jobs just end', async () => {
     const church = await provisionChurch(reg.services);
     const owner = await signIn(reg.services, church.email, church.password);
-    await assignNumber(reg.services, church.tenantId);
+    await routeNumberTo(reg.services, church.tenantId);
     const [ada] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Ada' }]);
     const text = await owner.caller.messages.send({ memberId: ada!.id, body: 'See you Sunday' });
     const later = await owner.caller.broadcasts.create({
@@ -196,7 +197,8 @@ describe('suspending, closing and deleting a church', () => {
     );
     expect(settled).toEqual({ text: { status: 'failed', error: WORKSPACE_CLOSED }, broadcast: { state: 'failed' } });
     expect(
-      await reg.admin`select 1 from graphile_worker.jobs where key = ${`send:${text.id}`} and run_at > now() + interval '30 seconds'`,
+      await reg.admin`
+        select 1 from graphile_worker.jobs where key = ${`send:${text.id}`} and run_at > now() + interval '30 seconds'`,
     ).toHaveLength(0);
 
     await purgeChurch(reg.services, church.tenantId);
@@ -223,14 +225,15 @@ describe('suspending, closing and deleting a church', () => {
     expect(await purgeDue(reg.services)).toBe(1);
     const [row] = await reg.admin`select status, db_name, db_role from tenants where id = ${church.tenantId}`;
     expect(row!.status).toBe('deleted');
-    const [gone] =
-      await reg.admin`select exists (select 1 from pg_database where datname = ${row!.db_name}) as db, exists (select 1 from pg_roles where rolname = ${row!.db_role}) as role`;
+    const [gone] = await reg.admin`
+      select exists (select 1 from pg_database where datname = ${row!.db_name}) as db,
+             exists (select 1 from pg_roles where rolname = ${row!.db_role}) as role`;
     expect(gone).toEqual({ db: false, role: false });
   });
 
   it('delete --now drops the database even with open sessions, frees the email and the number', async () => {
     const church = await provisionChurch(reg.services);
-    const number = await assignNumber(reg.services, church.tenantId);
+    const number = await routeNumberTo(reg.services, church.tenantId);
     const owner = await signIn(reg.services, church.email, church.password);
     await owner.caller.members.list({}); // its pool holds open connections to the database
     const [row] = await reg.admin`select db_name from tenants where id = ${church.tenantId}`;
@@ -275,7 +278,8 @@ describe('placing churches on several database servers', () => {
     const onSecond = await provisionChurch(reg.services);
     const placed = async (c: Church) =>
       (
-        await reg.admin`select s.name from tenants t join db_servers s on s.id = t.db_server_id where t.id = ${c.tenantId}`
+        await reg.admin`
+          select s.name from tenants t join db_servers s on s.id = t.db_server_id where t.id = ${c.tenantId}`
       )[0]!.name;
     expect(await placed(onSecond)).toBe('second');
 

@@ -149,7 +149,7 @@ describe('sign-in and other throttles', () => {
     ).toMatch(/^Too many attempts/);
   });
 
-  it('one account guessed from many addresses is locked after SIGNIN_FAILURES_PER_ACCOUNT, whoever asks, with its own message', async () => {
+  it('an account guessed from many addresses locks after SIGNIN_FAILURES_PER_ACCOUNT (its own message)', async () => {
     const victim = await provisionChurch(reg.services, { churchName: 'Sprayed Chapel' });
     for (let i = 0; i < 8; i++) {
       const err = await errorOf(
@@ -175,7 +175,7 @@ describe('sign-in and other throttles', () => {
     ).toMatch(/^Too many failed sign-ins for this email/);
   });
 
-  it('one address guessing for ever is stopped by its own limits and never locks the account for its owner', async () => {
+  it("one address guessing for ever is stopped by its own limits, never locking the owner's account", async () => {
     const c = await provisionChurch(reg.services, { churchName: 'Persistent Chapel' });
     const attacker = freshIp();
     for (let i = 0; i < 25; i++)
@@ -287,7 +287,7 @@ describe('bounded requests', () => {
     await reg?.cleanup();
   });
 
-  it('an endless body to the Telnyx webhook is answered 413 within a second, having read no more than the limit', async () => {
+  it('an endless body to the Telnyx webhook gets 413 within a second, having read no more than the limit', async () => {
     const body = endlessBody();
     const started = Date.now();
     const res = await telnyxPost(post('http://test/api/webhooks/telnyx', body.stream));
@@ -314,7 +314,8 @@ describe('bounded requests', () => {
   it('the CSV import may carry its 5 MB file, alone; no other call may', async () => {
     // 4,000 rows with long notes: about 4.6 MB, under the import's 5 MB and 20,000 rows.
     const note = 'n'.repeat(1_200);
-    const csv = `first_name,phone,notes\n${Array.from({ length: 4_000 }, (_, i) => `P${i},(202) 2${String(10_000 + i).slice(1, 3)}-${String(1000 + i).slice(-4)},${note}`).join('\n')}`;
+    const row = (i: number) => `P${i},(202) 2${String(10_000 + i).slice(1, 3)}-${String(1000 + i).slice(-4)},${note}`;
+    const csv = `first_name,phone,notes\n${Array.from({ length: 4_000 }, (_, i) => row(i)).join('\n')}`;
     expect(csv.length).toBeGreaterThan(4.5 * 1024 * 1024);
     const body = JSON.stringify({ json: { csv } });
     expect(body.length).toBeGreaterThan(LIMITS.trpc);
@@ -378,7 +379,7 @@ describe('health', () => {
     await reg?.cleanup();
   });
 
-  it('tells anyone only whether it is alive, without touching a privileged connection; operators get the details', async () => {
+  it('tells anyone only whether it is alive, with no privileged connection; operators get the details', async () => {
     const privileged = vi.spyOn(reg.services.cluster, 'sql');
     const open = await healthGet(new Request('http://test/api/health'));
     expect(open.status).toBe(200);
@@ -440,7 +441,7 @@ describe('provisioning and the database server', () => {
     await reg?.cleanup();
   });
 
-  it('role passwords go to PostgreSQL as SCRAM verifiers: never the secret in SQL text, and sign-in works', async () => {
+  it('role passwords go to PostgreSQL as SCRAM verifiers: never the secret in SQL text; sign-in works', async () => {
     const role = `${reg.services.naming.prefix}_scramcheck`;
     const password = randomBytes(24).toString('base64url');
     const statements: string[] = [];
@@ -496,7 +497,9 @@ describe('provisioning and the database server', () => {
       }),
     ).toBe(false);
     // A retry of its job (say a duplicate delivery after a crash) that fails on its last attempt leaves it alone.
-    await reg.admin`update provisioning_jobs set state = 'provisioning', steps = jsonb_set(steps, '{4,state}', '"pending"') where id = ${c.jobId}`;
+    await reg.admin`
+      update provisioning_jobs set state = 'provisioning', steps = jsonb_set(steps, '{4,state}', '"pending"')
+       where id = ${c.jobId}`;
     const failing = {
       ...reg.services.provision,
       faults: (p: string) => {
@@ -569,7 +572,10 @@ describe('a trial’s daily texting allowance', () => {
     const broadcast = await errorOf(owner.caller.broadcasts.create({ body: 'All of you', audience: { type: 'all' } }));
     expect(broadcast.code).toBe('TOO_MANY_REQUESTS');
     expect(broadcast.message).toMatch(
-      /^During the free trial a church can send 5 text segments a day; 2 are left today and this needs 3\. The allowance resets /,
+      new RegExp(
+        '^During the free trial a church can send 5 text segments a day; ' +
+          String.raw`2 are left today and this needs 3\. The allowance resets `,
+      ),
     );
     // Tomorrow's broadcast fits a fresh day.
     const tomorrow = new Date(Date.now() + 26 * 3_600_000);

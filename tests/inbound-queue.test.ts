@@ -20,7 +20,7 @@ import { hostPortOf } from '@/server/tenancy/urls';
 import { provisionChurch, type Church } from './support/accounts';
 import { createTestRegistry, until, type TestRegistry } from './support/harness';
 import { FakeProvider, queuedJobs } from './support/messaging';
-import { assignNumber, personNumber, postSigned, received } from './support/webhooks';
+import { routeNumberTo, personNumber, postSigned, received } from './support/webhooks';
 
 const second = process.env.SECOND_TEST_DATABASE_URL;
 
@@ -81,10 +81,12 @@ describe('inbound texts survive any church outage', () => {
       secondAdmin = postgres(second!, { max: 2, onnotice: () => {} });
       await ensureServerReady(secondAdmin, second!, reg.services.naming);
       church = await provisionChurch(reg.services, { churchName: 'Wandering Chapel' });
-      number = await assignNumber(reg.services, church.tenantId);
+      number = await routeNumberTo(reg.services, church.tenantId);
       // Not accepting new churches: only this one is moved there, every other stays on the test server.
       const { host, port } = hostPortOf(second!);
-      await reg.admin`insert into db_servers (name, host, port, admin_url_env, accepting) values ('second', ${host}, ${port}, ${urlEnv}, false)`;
+      await reg.admin`
+        insert into db_servers (name, host, port, admin_url_env, accepting)
+        values ('second', ${host}, ${port}, ${urlEnv}, false)`;
     });
     afterAll(async () => {
       const prefix = reg.services.naming.prefix;
@@ -101,7 +103,7 @@ describe('inbound texts survive any church outage', () => {
       delete process.env[urlEnv];
     });
 
-    it('receives every text (STOP among them) once, in order: at once while suspended, after the move while moving', async () => {
+    it('receives each text (STOP too) once, in order: at once if suspended, after the move if moving', async () => {
       const person = nextPerson();
       const send = async (text: string) => {
         const m = received(person, number, text);
@@ -170,9 +172,9 @@ describe('inbound texts survive any church outage', () => {
       const log = await reg.services.connections.withTenant(
         church.tenantId,
         (db) =>
-          db.$client<
-            { state: string; provider_message_id: string }[]
-          >`select state, provider_message_id from consent_events where member_id = ${member.id} order by created_at, id`,
+          db.$client<{ state: string; provider_message_id: string }[]>`
+            select state, provider_message_id from consent_events
+             where member_id = ${member.id} order by created_at, id`,
       );
       const idOf = (list: typeof whileMoving, i: number) => list[i]!.id;
       expect(log).toEqual([
@@ -192,7 +194,7 @@ describe('inbound texts survive any church outage', () => {
     let number: string;
     beforeAll(async () => {
       church = await provisionChurch(reg.services, { churchName: 'Steady Chapel' });
-      number = await assignNumber(reg.services, church.tenantId);
+      number = await routeNumberTo(reg.services, church.tenantId);
     });
 
     it('a send never overtakes a STOP still waiting in the registry', async () => {
@@ -212,9 +214,10 @@ describe('inbound texts survive any church outage', () => {
       });
       const messageId = await reg.services.connections.withTenant(church.tenantId, async (db) => {
         const [c] = await db.$client<{ id: string }[]>`select id from conversations where member_id = ${member.id}`;
-        const [m] = await db.$client<
-          { id: string }[]
-        >`insert into messages (conversation_id, direction, kind, body, segments, status, to_number) values (${c!.id}, 'outbound', 'conversation', 'Lunch?', 1, 'queued', ${person}) returning id`;
+        const [m] = await db.$client<{ id: string }[]>`
+          insert into messages (conversation_id, direction, kind, body, segments, status, to_number)
+          values (${c!.id}, 'outbound', 'conversation', 'Lunch?', 1, 'queued', ${person})
+          returning id`;
         return m!.id;
       });
       const before = fake.to(person).length;
@@ -251,7 +254,7 @@ describe('inbound texts survive any church outage', () => {
       expect((await threadOf(church.tenantId, person)).map((m) => m.body)).toEqual(['first', 'second']);
     });
 
-    it('an event that keeps failing for a reason of its own is set aside (kept) after 20 failures; the texts after it still arrive', async () => {
+    it('an event failing for its own reason is set aside (kept) after 20 failures; later texts arrive', async () => {
       const person = nextPerson();
       const bad = `msg-${randomUUID()}`;
       // A payload no church database can store (no sender): not an outage, so it is retried, then set aside.
@@ -274,15 +277,16 @@ describe('inbound texts survive any church outage', () => {
       await reg.admin`update inbound_events set attempts = 500, failures = 19 where id = ${event.id}`;
       expect(await drain(reg.services, church.tenantId)).toBeNull();
       // Set aside, with its words, for an operator to look at.
-      const [kept] =
-        await reg.admin`select outcome, payload is not null as words, delivered_at is not null as done from inbound_events where id = ${event.id}`;
+      const [kept] = await reg.admin`
+        select outcome, payload is not null as words, delivered_at is not null as done
+          from inbound_events where id = ${event.id}`;
       expect(kept).toEqual({ outcome: 'failed', words: true, done: true });
       expect((await threadOf(church.tenantId, person)).map((m) => m.body)).toEqual(['after the broken one']);
       // The health details and metrics count it for an operator; it is not "pending".
       expect(await reg.services.messaging.inbound.stats()).toMatchObject({ setAside: 1 });
     });
 
-    it('the worker’s maintenance queues a drain that went missing, and deletes old failed events and expired limiter rows', async () => {
+    it('maintenance requeues a lost drain, deletes old failed events and expired limiter rows', async () => {
       const person = nextPerson();
       const id = `msg-${randomUUID()}`;
       const { event } = await reg.services.messaging.inbound.record({
@@ -295,8 +299,13 @@ describe('inbound texts survive any church outage', () => {
       });
       await reg.admin`delete from graphile_worker._private_jobs where key = ${'inbound:' + church.tenantId}`;
       await reg.admin`update inbound_events set received_at = now() - interval '2 minutes' where id = ${event.id}`;
-      await reg.admin`insert into inbound_events (tenant_id, kind, event_key, delivered_at, outcome) values (${church.tenantId}, 'received', ${'received:old-' + id}, now() - interval '31 days', 'failed')`;
-      await reg.admin`insert into rate_limits (key, points, expire) values (${'signin_ip:old-' + id}, 3, ${Date.now() - 1000}), (${'signin_ip:live-' + id}, 3, ${Date.now() + 600_000})`;
+      await reg.admin`
+        insert into inbound_events (tenant_id, kind, event_key, delivered_at, outcome)
+        values (${church.tenantId}, 'received', ${'received:old-' + id}, now() - interval '31 days', 'failed')`;
+      await reg.admin`
+        insert into rate_limits (key, points, expire)
+        values (${'signin_ip:old-' + id}, 3, ${Date.now() - 1000}),
+               (${'signin_ip:live-' + id}, 3, ${Date.now() + 600_000})`;
 
       await maintain(reg.services);
       expect(

@@ -5,10 +5,9 @@ import { startWorker } from '@/server/jobs/worker';
 import { appRouter } from '@/server/routers/_app';
 import { decryptSecret } from '@/server/tenancy/secrets';
 import { hostPortOf, withDatabase } from '@/server/tenancy/urls';
-import { createCallerFactory, createContext, type Session } from '@/server/trpc';
+import { createContext, type Session } from '@/server/trpc';
 import { createTestRegistry, serverUrl, testSecretKey, until, type TestRegistry } from './support/harness';
-
-const createCaller = createCallerFactory(appRouter);
+import { createCaller } from './support/accounts';
 
 type Church = {
   name: string;
@@ -43,7 +42,8 @@ describe('tenant isolation', () => {
     opened.push(sql);
     return sql;
   };
-  const errorOf = (p: Promise<unknown>) =>
+  /** The rejection, or null when the call succeeded. */
+  const failureOf = (p: Promise<unknown>) =>
     p.then(
       () => null,
       (e: unknown) => e as { code?: string; message?: string },
@@ -109,31 +109,32 @@ describe('tenant isolation', () => {
     });
 
     it("refuses a church's role another church's database (42501)", async () => {
-      const err = await errorOf(connectAs(a, b.dbName)`select 1`);
+      const err = await failureOf(connectAs(a, b.dbName)`select 1`);
       expect(err).not.toBeNull();
       expect(err!.code).toBe('42501');
       expect(err!.message).toMatch(/permission denied for database/);
       // And the other way round.
-      expect((await errorOf(connectAs(b, a.dbName)`select 1`))?.code).toBe('42501');
+      expect((await failureOf(connectAs(b, a.dbName)`select 1`))?.code).toBe('42501');
       // The owner can still get in with the same route: the refusal is about the role, not the database.
       expect(await connectAs(b, b.dbName)`select 1 as ok`).toEqual([{ ok: 1 }]);
     });
 
     it("refuses a church's role the template database", async () => {
-      const err = await errorOf(connectAs(a, reg.services.naming.template)`select 1`);
+      const err = await failureOf(connectAs(a, reg.services.naming.template)`select 1`);
       expect(err?.code).toBe('42501');
     });
 
     it("refuses a church's role the registry database", async () => {
       const sql = connectAs(a, reg.name);
-      const err = await errorOf(sql`select 1`);
+      const err = await failureOf(sql`select 1`);
       if (err === null) {
         // Name the database ACL in the failure: NULL means PUBLIC (every role) may connect.
         const [acl] = await reg.services.registry.sql<
           { datacl: string | null }[]
         >`select datacl::text from pg_database where datname = current_database()`;
         expect.fail(
-          `role ${a.dbRole} connected to the registry database ${reg.name} (datacl ${acl?.datacl ?? 'NULL = PUBLIC may CONNECT, TEMP'})`,
+          `role ${a.dbRole} connected to the registry database ${reg.name} ` +
+            `(datacl ${acl?.datacl ?? 'NULL = PUBLIC may CONNECT, TEMP'})`,
         );
       }
       expect(err.code).toBe('42501');
@@ -141,7 +142,8 @@ describe('tenant isolation', () => {
 
     it('is an ordinary role: no superuser, cannot create databases or roles', async () => {
       const [attrs] = await reg.services.registry.sql`
-        select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin from pg_roles where rolname = ${a.dbRole}`;
+        select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin
+          from pg_roles where rolname = ${a.dbRole}`;
       expect(attrs).toEqual({
         rolsuper: false,
         rolcreatedb: false,
@@ -153,11 +155,11 @@ describe('tenant isolation', () => {
 
       const sql = connectAs(a, a.dbName);
       const suffix = Math.random().toString(36).slice(2, 8);
-      const createDb = await errorOf(sql.unsafe(`create database ${reg.services.naming.prefix}_evil_${suffix}`));
+      const createDb = await failureOf(sql.unsafe(`create database ${reg.services.naming.prefix}_evil_${suffix}`));
       expect(createDb?.code).toBe('42501');
-      const createRole = await errorOf(sql.unsafe(`create role ${reg.services.naming.prefix}_evil_${suffix}`));
+      const createRole = await failureOf(sql.unsafe(`create role ${reg.services.naming.prefix}_evil_${suffix}`));
       expect(createRole?.code).toBe('42501');
-      const becomeB = await errorOf(sql.unsafe(`set role ${b.dbRole}`));
+      const becomeB = await failureOf(sql.unsafe(`set role ${b.dbRole}`));
       expect(becomeB?.code).toBe('42501');
     });
   });
@@ -185,7 +187,7 @@ describe('tenant isolation', () => {
 
     it("does not accept another church's admin through one's own church", async () => {
       // Session of church A carrying church B's admin id: looked up in A's database, where it does not exist.
-      const err = await errorOf(
+      const err = await failureOf(
         caller({ tenantId: a.tenantId, adminId: b.adminId, sessionId: 'test-session-mixed' }).church.profile(),
       );
       expect(err?.code).toBe('UNAUTHORIZED');
@@ -199,10 +201,10 @@ describe('tenant isolation', () => {
         database: b.dbName,
       } as never;
       const outcomes = await Promise.all([
-        errorOf(caller(owner(a)).church.profile(smuggled)).then(
+        failureOf(caller(owner(a)).church.profile(smuggled)).then(
           async (err) => err ?? caller(owner(a)).church.profile(smuggled),
         ),
-        errorOf(caller(owner(a)).church.admins(smuggled)).then(
+        failureOf(caller(owner(a)).church.admins(smuggled)).then(
           async (err) => err ?? caller(owner(a)).church.admins(smuggled),
         ),
       ]);
@@ -227,9 +229,11 @@ describe('tenant isolation', () => {
       const staffId = crypto.randomUUID();
       const db = postgres(withDatabase(serverUrl(), a.dbName), { max: 1, onnotice: () => {} });
       try {
-        await db`insert into admins (id, name, email, password_hash, role) values (${staffId}, 'Staff', 'staff-a@example.org', 'x', 'staff')`;
+        await db`
+          insert into admins (id, name, email, password_hash, role)
+          values (${staffId}, 'Staff', 'staff-a@example.org', 'x', 'staff')`;
         const staff: Session = { tenantId: a.tenantId, adminId: staffId, sessionId: 'test-session-staff' };
-        const err = await errorOf(caller(staff).church.admins());
+        const err = await failureOf(caller(staff).church.admins());
         expect(err).toBeInstanceOf(TRPCError);
         expect(err!.code).toBe('FORBIDDEN');
         expect((await caller(staff).church.profile()).church?.name).toBe(a.name);

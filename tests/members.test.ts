@@ -50,7 +50,7 @@ describe('members', () => {
     await reg?.cleanup();
   });
 
-  it('creates, reads, updates partially and deletes a member; the phone is stored in E.164 and shown nationally', async () => {
+  it('creates, reads, updates partially and deletes a member; phone stored in E.164, shown nationally', async () => {
     const created = await owner.caller.members.create({
       firstName: ' Ada ',
       lastName: 'Lovelace',
@@ -91,7 +91,9 @@ describe('members', () => {
     const [conv] = await db<
       { id: string }[]
     >`insert into conversations (member_id) values (${created.id}) returning id`;
-    await db`insert into messages (conversation_id, direction, body, segments, status) values (${conv!.id}, 'inbound', 'hello', 1, 'received')`;
+    await db`
+      insert into messages (conversation_id, direction, body, segments, status)
+      values (${conv!.id}, 'inbound', 'hello', 1, 'received')`;
     expect(await owner.caller.members.delete({ id: created.id })).toEqual({ ok: true });
     expect(await db`select 1 from conversations where id = ${conv!.id}`).toHaveLength(0);
     expect(await db`select 1 from messages where conversation_id = ${conv!.id}`).toHaveLength(0);
@@ -100,7 +102,7 @@ describe('members', () => {
     expect((await errorOf(owner.caller.members.update({ id: created.id, firstName: 'Ghost' }))).code).toBe('NOT_FOUND');
   });
 
-  it('an admin changing the subscription records the source and time; the same state again changes nothing', async () => {
+  it('an admin changing the subscription records source and time; the same state again changes nothing', async () => {
     const m = await owner.caller.members.create({
       firstName: 'Sub',
       lastName: 'Scriber',
@@ -109,7 +111,9 @@ describe('members', () => {
       consentNote: 'paper connect card',
     });
     const db = await churchDb(church.tenantId);
-    await db`update members set subscription_source = 'keyword', subscription_changed_at = now() - interval '1 day' where id = ${m.id}`;
+    await db`
+      update members set subscription_source = 'keyword', subscription_changed_at = now() - interval '1 day'
+       where id = ${m.id}`;
     const before = await owner.caller.members.get({ id: m.id });
 
     const same = await owner.caller.members.update({ id: m.id, subscription: 'subscribed', notes: 'said hello' });
@@ -122,7 +126,7 @@ describe('members', () => {
     expect((await owner.caller.members.list({ subscription: 'unsubscribed' })).items.map((i) => i.id)).toContain(m.id);
   });
 
-  it('phone numbers are read against the church country; the same number written differently is a duplicate (CONFLICT); invalid ones are field errors', async () => {
+  it("phones read for the church's country; one number two ways: CONFLICT; invalid ones: field errors", async () => {
     const first = await owner.caller.members.create({ firstName: 'Dup', phone: '+1 (202) 555-0160' });
     for (const phone of ['202.555.0160', '2025550160', '+12025550160', '+1 202-555-0160']) {
       const err = await errorOf(staff.caller.members.create({ firstName: 'Again', phone }));
@@ -254,7 +258,7 @@ describe('members', () => {
     expect(await o.caller.members.tags()).toEqual(['choir', 'youth']);
   });
 
-  it('import preview reports each row (bad phone, missing name, duplicate in file, unknown branch, existing member) and writes nothing', async () => {
+  it('import preview: bad phone, no name, duplicate in file, unknown branch, existing; writes nothing', async () => {
     const { owner: o, db } = await freshChurch();
     await o.caller.branches.create({ name: 'Downtown' });
     await o.caller.branches.create({ name: 'Riverside' });
@@ -313,7 +317,8 @@ describe('members', () => {
       status: 'error',
       messages: ['Enter a valid email address', 'Subscribed must be yes, no or "not opted in" (it is "maybe")'],
     });
-    expect(byRow[11]).toMatchObject({ status: 'create', name: 'Last Row' }); // a quoted note over two lines; blank line 9 skipped
+    // A quoted note over two lines; blank line 9 skipped.
+    expect(byRow[11]).toMatchObject({ status: 'create', name: 'Last Row' });
     expect(await db`select phone from members`).toEqual([{ phone: '+12025550170' }]);
 
     // Without the importer's word that they agreed, "yes" imports Grace as not opted in; with it, as subscribed.
@@ -341,7 +346,8 @@ describe('members', () => {
         branch: string | null;
       }[]
     >`
-      select m.first_name, m.last_name, m.phone, m.email, m.tags, m.notes, m.subscription, m.subscription_source, b.name as branch
+      select m.first_name, m.last_name, m.phone, m.email, m.tags, m.notes, m.subscription, m.subscription_source,
+             b.name as branch
       from members m left join branches b on b.id = m.branch_id order by m.phone`;
     expect(rows).toEqual([
       // Existing: names replaced, branch set, tags added (never removed), notes kept, and still unsubscribed.
@@ -421,7 +427,9 @@ describe('members', () => {
     expect(await o.caller.members.import({ csv: tsv })).toEqual({ created: 5_000, updated: 0, skipped: 0, errors: [] });
     expect(Date.now() - started).toBeLessThan(30_000);
     const [stats] = await db<{ n: number; phones: number; sources: string[] }[]>`
-      select count(*)::int as n, count(distinct phone)::int as phones, array_agg(distinct subscription_source::text) as sources from members`;
+      select count(*)::int as n, count(distinct phone)::int as phones,
+             array_agg(distinct subscription_source::text) as sources
+        from members`;
     expect(stats).toEqual({ n: 5_000, phones: 5_000, sources: ['import'] });
     expect(await db`select first_name, tags from members where phone = ${usPhone(4_321, 312).e164}`).toEqual([
       { first_name: 'Person4321', tags: ['imported', 'batch2'] },

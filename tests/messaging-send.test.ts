@@ -146,7 +146,7 @@ describe('texting: sending', () => {
     expect(fake.to(m!.phone).map((c) => c.text)).toEqual(['race 0', 'race 1', 'race 2']);
   });
 
-  it('an unsubscribed member is refused by messages.send, and by the sender when they unsubscribe after queueing', async () => {
+  it('an unsubscribed member is refused by messages.send, and by the sender if unsubscribed once queued', async () => {
     const [gone, later] = await insertMembers(reg.services, church.tenantId, [
       { firstName: 'Gone', subscription: 'unsubscribed' },
       { firstName: 'Later' },
@@ -159,7 +159,8 @@ describe('texting: sending', () => {
     );
 
     const queued = await owner.caller.messages.send({ memberId: later!.id, body: 'Choir practice moved to 7pm' });
-    await setSubscription(reg.services, church.tenantId, later!.id, 'unsubscribed'); // a STOP arrives before the queue runs
+    // A STOP arrives before the queue runs.
+    await setSubscription(reg.services, church.tenantId, later!.id, 'unsubscribed');
     await withWorker(async () => {
       const row = await settled(queued.id);
       expect(row).toMatchObject({ status: 'failed', error: NOT_SUBSCRIBED, providerMessageId: null });
@@ -182,7 +183,7 @@ describe('texting: sending', () => {
     expect((await messageRow(reg.services, church.tenantId, convo.id)).error).toBe(NOT_SUBSCRIBED);
   });
 
-  it('without a sending number: messages.send is PRECONDITION_FAILED; a message already queued fails with the reason', async () => {
+  it('no sending number: messages.send is PRECONDITION_FAILED; an already queued message fails with why', async () => {
     const bare = await provisionChurch(reg.services, { churchName: 'Numberless Chapel' });
     const bareOwner = await signIn(reg.services, bare.email, bare.password);
     const [m] = await insertMembers(reg.services, bare.tenantId, [{ firstName: 'Nobody' }]);
@@ -228,7 +229,7 @@ describe('texting: sending', () => {
     for (const q of queued) expect((await messageRow(reg.services, c.tenantId, q.id)).status).toBe('sent');
   });
 
-  it('a transient provider failure puts the message back in the queue; the job retries and it is sent once', async () => {
+  it('a transient provider failure puts the message back in the queue; the job retries, it is sent once', async () => {
     const [m] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Flaky' }]);
     fake.failFor(m!.phone, 'transient');
     const queued = await owner.caller.messages.send({ memberId: m!.id, body: 'Retry me' });
@@ -280,7 +281,7 @@ describe('texting: sending', () => {
     });
   });
 
-  it("a message stuck in 'sending' for over 10 minutes is marked failed and never resent; a recent one is left alone", async () => {
+  it("a message in 'sending' over 10 minutes is marked failed, never resent; a recent one is left alone", async () => {
     const [m] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Stuck' }]);
     const old = await queueDirect(m!.id, 'Interrupted long ago');
     const recent = await queueDirect(m!.id, 'Interrupted just now');
@@ -316,7 +317,7 @@ describe('texting: sending', () => {
     expect(fake.attempts.filter((a) => a.to === m!.phone)).toHaveLength(0);
   });
 
-  it('a send job for a message still in flight elsewhere is retried later, so the message never stays in sending', async () => {
+  it('a send job for a message in flight elsewhere is retried later; the message never stays in sending', async () => {
     const [m] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'Inflight' }]);
     const msg = await queueDirect(m!.id, 'In flight');
     await withDb((db) =>
@@ -360,7 +361,7 @@ describe('texting: sending', () => {
       number = await assignNumber(admin.caller);
     });
 
-    it('conversations.list puts unread threads first, newest first within each, and pages with a working cursor', async () => {
+    it('conversations.list: unread threads first, newest first within each; pages with a working cursor', async () => {
       const people = await insertMembers(
         reg.services,
         inbox.tenantId,
@@ -391,7 +392,8 @@ describe('texting: sending', () => {
             .returning({ id: conversations.id });
           out.push(c!.id);
         }
-        await db.insert(members).values({ firstName: 'Silent', phone: '+12025550199' }); // a conversation with no message yet is not listed
+        // A conversation with no message yet is not listed.
+        await db.insert(members).values({ firstName: 'Silent', phone: '+12025550199' });
         return out;
       }, inbox.tenantId);
       await withDb(async (db) => {
@@ -530,7 +532,7 @@ describe('texting: sending', () => {
       }
     });
 
-    it('simulateReply stores an inbound message through the webhook; STOP unsubscribes and its auto reply is still sent', async () => {
+    it('simulateReply stores an inbound text via the webhook; STOP unsubscribes and still gets its reply', async () => {
       const [m] = await insertMembers(reg.services, inbox.tenantId, [{ firstName: 'Replier' }]);
       const out = await admin.caller.messages.send({ memberId: m!.id, body: 'Are you coming on Sunday?' });
       await withWorker(() =>
@@ -591,7 +593,7 @@ describe('texting: sending', () => {
     });
   });
 
-  it('dashboard.summary: member counts, unread threads, scheduled broadcasts and 30 days of messages ending today', async () => {
+  it('dashboard.summary: members, unread threads, scheduled broadcasts and 30 days of messages to today', async () => {
     const c = await provisionChurch(reg.services, { churchName: 'Dashboard Chapel' });
     const o = await signIn(reg.services, c.email, c.password);
     const people = await insertMembers(reg.services, c.tenantId, [{}, {}, {}, { subscription: 'unsubscribed' }]);
@@ -735,7 +737,8 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
     }
     const [req] = telnyx.to(m!.phone);
     expect(telnyx.to(m!.phone)).toHaveLength(1);
-    expect(req).toMatchObject({ method: 'POST', url: '/telnyx-proxy/v2/messages' }); // {TELNYX_API_URL}/v2/messages, path kept
+    // {TELNYX_API_URL}/v2/messages, path kept.
+    expect(req).toMatchObject({ method: 'POST', url: '/telnyx-proxy/v2/messages' });
     expect(req!.headers.authorization).toBe(`Bearer ${API_KEY}`);
     expect(req!.headers['content-type']).toMatch(/^application\/json/);
     expect(req!.body).toEqual({
@@ -817,7 +820,7 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
     expect(thread.messages.at(-1)!.error).toContain('not a valid mobile number');
   });
 
-  it('an accepted message is never sent again: a 2xx without a message id is sent, an unanswered request fails unretried', async () => {
+  it('an accepted message is never resent: a 2xx with no id is sent; an unanswered one fails unretried', async () => {
     const [a, b, c] = await insertMembers(services, church.tenantId, [
       { firstName: 'NoId' },
       { firstName: 'Silent' },

@@ -3,18 +3,16 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@/server/config';
 import { startWorker } from '@/server/jobs/worker';
-import { appRouter } from '@/server/routers/_app';
 import { migrateFleet } from '@/server/fleet/migrate';
 import { latestTenantVersion } from '@/server/tenancy/migrator';
 import { registryAppUrl } from '@/server/tenancy/registry-role';
 import { prepareDatabases } from '@/server/tenancy/setup';
 import { decryptSecret } from '@/server/tenancy/secrets';
 import { withDatabase } from '@/server/tenancy/urls';
-import { createCallerFactory, createContext } from '@/server/trpc';
+import { createContext } from '@/server/trpc';
 import { createTestRegistry, serverUrl, testSecretKey, until, type TestRegistry } from './support/harness';
 import { appendMigration, tenantMigrationsCopy } from './support/migrations';
-
-const createCaller = createCallerFactory(appRouter);
+import { createCaller } from './support/accounts';
 
 describe('tenant migrations reach existing churches', () => {
   let reg: TestRegistry;
@@ -71,8 +69,8 @@ describe('tenant migrations reach existing churches', () => {
     const template = postgres(withDatabase(serverUrl(), reg.services.naming.template), { max: 1 });
     // The template must accept this one connection for the check, and be left with none.
     try {
-      const cols =
-        await template`select column_name from information_schema.columns where table_name = 'admins' and column_name = 'phone'`;
+      const cols = await template`
+        select column_name from information_schema.columns where table_name = 'admins' and column_name = 'phone'`;
       expect(cols).toHaveLength(1);
     } finally {
       await template.end();
@@ -120,7 +118,7 @@ function hostPort() {
 }
 
 describe('the registry role request traffic uses', () => {
-  it('reads and writes registry rows but cannot change schema, enqueue directly or reach a church database', async () => {
+  it('reads and writes registry rows; cannot change schema, enqueue directly or reach a church database', async () => {
     const reg = await createTestRegistry();
     try {
       const sql = reg.services.registry.sql;

@@ -88,7 +88,7 @@ describe('two instances, two queue workers, one registry', () => {
     expect(await readSession(a, c.cookie)).toBeNull();
   });
 
-  it(`sign-in failures are counted across both instances: ${FAILURES_PER_EMAIL} in all lock the pair out on both`, async () => {
+  it(`sign-in failures count on both instances: ${FAILURES_PER_EMAIL} in all lock the pair out on both`, async () => {
     const ip = freshIp();
     for (let i = 0; i < FAILURES_PER_EMAIL; i++) {
       const err = await errorOf(
@@ -138,7 +138,7 @@ describe('two instances, two queue workers, one registry', () => {
       );
   });
 
-  it('40 texts queued on A and two broadcasts (one from each instance) go out exactly once, at one shared rate', async () => {
+  it('40 texts queued on A and two broadcasts (one per instance) go out exactly once, at one shared rate', async () => {
     const singles = await insertMembers(
       a,
       church.tenantId,
@@ -253,11 +253,12 @@ describe('two instances, two queue workers, one registry', () => {
       while (times[i]! - times[j]! >= 1_000) j++;
       maxPerSecond = Math.max(maxPerSecond, i - j + 1);
     }
-    expect(maxPerSecond).toBeLessThanOrEqual(2 * RATE); // a fixed one-second window allows at most twice the rate in any sliding second
+    // A fixed one-second window allows at most twice the rate in any sliding second.
+    expect(maxPerSecond).toBeLessThanOrEqual(2 * RATE);
 
     // No send job is left behind on either side.
-    const left =
-      await reg.admin`select 1 from graphile_worker.jobs j where j.task_identifier in ('send_message', 'run_broadcast')`;
+    const left = await reg.admin`
+      select 1 from graphile_worker.jobs j where j.task_identifier in ('send_message', 'run_broadcast')`;
     expect(left).toHaveLength(0);
   });
 });

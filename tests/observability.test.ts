@@ -18,7 +18,7 @@ import { withDatabase } from '@/server/tenancy/urls';
 import { captureLogs, cookieFor, freePort, provisionChurch, signIn, type Church } from './support/accounts';
 import { createTestRegistry, serverUrl, testSecrets, until, type TestRegistry } from './support/harness';
 import { METRICS_TOKEN, sample, scrape, sentryStandIn } from './support/observability';
-import { assignNumber, personNumber, post, postSigned, received } from './support/webhooks';
+import { routeNumberTo, personNumber, post, postSigned, received } from './support/webhooks';
 
 const PASSWORD = 'observability horse battery';
 const SECRET_TEXT = 'Pastor, my confidential prayer request';
@@ -51,7 +51,7 @@ describe('observability', () => {
     services = reg.services;
     holder.__steeple = services; // the route handlers' getServices() hands out this registry's services
     church = await provisionChurch(services, { churchName: 'Observed Chapel', password: PASSWORD });
-    number = await assignNumber(services, church.tenantId);
+    number = await routeNumberTo(services, church.tenantId);
   });
   afterAll(async () => {
     delete holder.__steeple;
@@ -92,7 +92,8 @@ describe('observability', () => {
       expect(sample(text, 'steeple_tenant_connection_budget')).toBe(services.config.CONNECTION_BUDGET);
       expect(sample(text, 'steeple_tenant_pools_cached')).toBe(stats.cached);
       expect(sample(text, 'steeple_tenant_connections_open')).toBe(stats.openConnections);
-      expect(sample(text, 'steeple_tenant_pools_created_total')).toBeGreaterThanOrEqual(1); // the church provisioned above
+      // The church provisioned above.
+      expect(sample(text, 'steeple_tenant_pools_created_total')).toBeGreaterThanOrEqual(1);
       expect(sample(text, 'steeple_tenant_pool_potential_leaks')).toBe(0);
       for (const name of [
         'steeple_tenant_connections_peak',
@@ -246,7 +247,7 @@ describe('observability', () => {
       else process.env.LOG_LEVEL = savedLevel;
     });
 
-    it('writes one JSON line with level, time, msg and the context; errors as {name, message, stack, code}; secrets and contents redacted', () => {
+    it('one JSON line: level, time, msg, context; errors as {name, message, stack, code}; secrets hidden', () => {
       const err = Object.assign(new Error('duplicate key'), { code: '23505' });
       runWithContext({ requestId: 'req-1' }, () => {
         setContextFields({ tenantId: 'tenant-1', procedure: 'members.create' });
@@ -291,7 +292,7 @@ describe('observability', () => {
 
     it('a signup, a sign-in and an inbound text never log the password or the text', async () => {
       const c = await provisionChurch(services, { password: PASSWORD });
-      const n = await assignNumber(services, c.tenantId);
+      const n = await routeNumberTo(services, c.tenantId);
       await signIn(services, c.email, PASSWORD);
       expect((await postSigned(services, received(personNumber(2), n, SECRET_TEXT).body)).status).toBe(200);
       expect(logs.lines.length).toBeGreaterThan(0); // provisioning logs at info
@@ -306,7 +307,7 @@ describe('observability', () => {
       let brokenCookie: string;
       beforeAll(async () => {
         broken = await provisionChurch(services, { churchName: 'Broken Chapel', password: PASSWORD });
-        brokenNumber = await assignNumber(services, broken.tenantId);
+        brokenNumber = await routeNumberTo(services, broken.tenantId);
         brokenCookie = await signedInCookie(broken); // before the break: sign-in reads the admins table too
         const [row] = await services.registry.db
           .select({ dbName: tenants.dbName })
@@ -319,7 +320,7 @@ describe('observability', () => {
         await sql.end();
       });
 
-      it('a failing procedure logs an error with requestId, tenantId and procedure, and Sentry receives it with those tags', async () => {
+      it('a failing procedure logs requestId, tenantId and procedure; Sentry gets it with those tags', async () => {
         const res = await callRoute('account.me', { cookie: brokenCookie, requestId: 'req-broken-1' });
         expect(res.status).toBe(500);
         expect(res.headers.get('x-request-id')).toBe('req-broken-1');
@@ -345,7 +346,7 @@ describe('observability', () => {
         expect(event.extra).toMatchObject({ log: 'procedure failed' });
       });
 
-      it("a failed query's parameters (a text, a password hash) never reach the log or Sentry; the query does", async () => {
+      it("a failed query's parameters (a text, a password hash) never reach log or Sentry; its SQL does", async () => {
         const err = await services.connections
           .withTenant(broken.tenantId, (db) =>
             db
@@ -372,7 +373,7 @@ describe('observability', () => {
         }
       });
 
-      it('a text that cannot be delivered is kept, and a logged error (requestId, tenantId) that never contains the text, in the log, Sentry or the registry', async () => {
+      it('undeliverable text kept; error logged (requestId, tenantId); text not in log, Sentry, registry', async () => {
         const m = received(personNumber(3), brokenNumber, SECRET_TEXT);
         const res = await post(services, m.body, {
           ...signWebhook(services.messaging.signingKey!, m.body),

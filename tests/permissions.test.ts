@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, PERMISSIONS, type Action, type Role } from '@/server/auth/permissions';
 import { appRouter } from '@/server/routers/_app';
 import type { Meta } from '@/server/trpc';
-import { addTeammate, errorOf, provisionChurch, signIn, type SignedInClient } from './support/accounts';
+import { addTeammate, provisionChurch, signIn, type SignedInClient } from './support/accounts';
 import { createTestRegistry, type TestRegistry } from './support/harness';
 
 /** Every procedure that needs more than being on the team, and the action it needs: read off the router itself. */
@@ -18,7 +18,8 @@ describe('permissions: one table for the server and the pages', () => {
     for (const action of Object.keys(PERMISSIONS) as Action[]) {
       const allowed = (['staff', 'admin', 'owner'] as Role[]).map((r) => can(r, action));
       expect(allowed.indexOf(true), action).toBeGreaterThanOrEqual(0);
-      expect(allowed.slice(allowed.indexOf(true)).every(Boolean), action).toBe(true); // once allowed, every higher role is
+      // Once allowed, every higher role is.
+      expect(allowed.slice(allowed.indexOf(true)).every(Boolean), action).toBe(true);
     }
   });
 

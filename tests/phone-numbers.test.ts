@@ -135,7 +135,8 @@ describe('phone numbers', () => {
     expect(await owner2.caller.phoneNumbers.assign({ number: '+1 (202) 555-0191' })).toEqual({
       number: '+12025550191',
     });
-    expect((await errorOf(owner2.caller.phoneNumbers.assign({ number: '(202) 555-0192' }))).code).toBe('BAD_REQUEST'); // not a UK number
+    // Not a UK number.
+    expect((await errorOf(owner2.caller.phoneNumbers.assign({ number: '(202) 555-0192' }))).code).toBe('BAD_REQUEST');
     expect(await owner2.caller.phoneNumbers.release({ number: '020 7946 0958' })).toEqual({ ok: true });
   });
 });

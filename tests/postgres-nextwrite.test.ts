@@ -12,7 +12,8 @@ import { serverUrl, settleWithin, sleep } from './support/harness';
  * (reading 'write')` from that setImmediate: an uncaught exception no caller can catch, which takes the process down.
  * `patches/postgres+3.4.9.patch` makes that write fail the waiting queries with CONNECTION_CLOSED; this is its guard.
  *
- * It is deterministic: the query is only sent once the driver's own `onclose` has fired, so the socket is gone for sure.
+ * It is deterministic: the query is only sent once the driver's own `onclose` has fired, so the socket is gone
+ * for sure.
  */
 
 describe('postgres.js after a reserved connection is killed', () => {

@@ -34,7 +34,7 @@ describe('postgres.js after a connection is killed', () => {
     await admin.end();
   });
 
-  it('fails the next query at once while the database refuses connections, and serves again when it accepts them', async () => {
+  it('fails the next query at once while the database refuses connections; serves again once it accepts', async () => {
     await sql`select 1`;
     const inFlight = settleWithin(sql`select pg_sleep(10)`, 8_000);
     await sleep(200);

@@ -97,7 +97,20 @@ const described = <T extends object>(value: T, text: (v: T) => string): T =>
 const NASTY_TEXT = {
   control: ['\u0000', 'a\u0000b', '\u0000\u0000', '\u0001\u001f\u007f', '\t\n\r', '\u0085', '\u2028\u2029', '\u0008'],
   surrogates: ['\uD800', 'a\uDFFFb', '\uDBFF\uDBFF', '\uFFFF', '\uFFFE', '\uFEFF'],
-  unicode: ['😀🙏', '👨‍👩‍👧‍👦', '\u202Eevil.exe', 'مرحبا بكم', 'שלום', 'Z̤͔ͧ̑̓ä͖̭̈̇', 'ﷺ', '𝕳𝖊𝖑𝖑𝖔', 'İı', 'ß', '\u200B\u200B', '　'],
+  unicode: [
+    '😀🙏',
+    '👨‍👩‍👧‍👦',
+    '\u202Eevil.exe',
+    'مرحبا بكم',
+    'שלום',
+    'Z\u0324\u0354\u0367\u0311\u0313ä\u0356\u032d\u0308\u0307',
+    'ﷺ',
+    '𝕳𝖊𝖑𝖑𝖔',
+    'İı',
+    'ß',
+    '\u200B\u200B',
+    '　',
+  ],
   syntax: [
     "O'Brien",
     '"',
@@ -405,7 +418,10 @@ type Wire = {
   headers?: Record<string, string>;
 };
 
-/** A standard Request for the route handler; a GET whose URL cannot be sent (too long, not encodable) goes as a POST. */
+/**
+ * A standard Request for the route handler; a GET whose URL cannot be sent (too long, not encodable) goes as
+ * a POST.
+ */
 function requestFor(w: Wire): Request {
   const url = `${BASE}/${w.paths.join(',')}${w.batch ? '?batch=1' : ''}`;
   const headers: Record<string, string> = { ...w.headers };
@@ -509,8 +525,9 @@ async function send(
     const why =
       logged.map((l) => `  ${l.msg}: ${causes(l.err)}`).join('\n') ||
       '  (nothing logged: it failed before any procedure ran)';
+    const answered = res.status < 500 ? ` (a call in the batch answered ${inner![1]})` : '';
     throw new Error(
-      `${what}\n→ ${req.method} ${w.paths.join(',')}: HTTP ${res.status}${res.status < 500 ? ` (a call in the batch answered ${inner![1]})` : ''}\n` +
+      `${what}\n→ ${req.method} ${w.paths.join(',')}: HTTP ${res.status}${answered}\n` +
         `body: ${res.body.slice(0, 1_000)}\nserver:\n${why}`,
     );
   }
@@ -538,7 +555,10 @@ type Side = Church & {
 
 type Shape = { fields: Record<string, fc.Arbitrary<unknown>>; required?: string[] };
 
-/** Timezones: canonical ones, the old aliases tzdata keeps (or dropped) for compatibility, and ones that are no zone at all. */
+/**
+ * Timezones: canonical ones, the old aliases tzdata keeps (or dropped) for compatibility, and ones that are no zone
+ * at all.
+ */
 const TIMEZONES = {
   canonical: Intl.supportedValuesOf('timeZone'),
   aliases: [
@@ -926,7 +946,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       tags: [`${tag}-tag`],
     });
     const assigned = await owner.caller.phoneNumbers.assign({ number });
-    const sent = await owner.caller.messages.send({ memberId: member.id, body: `hello from ${tag}` }); // queued; no worker runs here
+    // Queued; no worker runs here.
+    const sent = await owner.caller.messages.send({ memberId: member.id, body: `hello from ${tag}` });
     const broadcast = await owner.caller.broadcasts.create({
       body: `${tag} news`,
       audience: { type: 'branch', branchId: branch.id },
@@ -949,7 +970,10 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     };
   }
 
-  /** Everything of B: every table of its database, and every registry row that names it (found by column, not listed). */
+  /**
+   * Everything of B: every table of its database, and every registry row that names it (found by column,
+   * not listed).
+   */
   async function snapshotOfB() {
     const db = postgres(withDatabase(serverUrl(), b.dbName), { max: 1, onnotice: () => {} });
     const out: Record<string, unknown> = {};
@@ -967,9 +991,9 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       await db.end({ timeout: 5 });
     }
     const r = reg.admin;
-    const withTenant = await r<
-      { name: string }[]
-    >`select table_name as name from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id' order by 1`;
+    const withTenant = await r<{ name: string }[]>`
+      select table_name as name from information_schema.columns
+       where table_schema = 'public' and column_name = 'tenant_id' order by 1`;
     for (const t of withTenant) {
       const [row] = await r.unsafe(
         `select coalesce(json_agg(x order by x::text), '[]') as rows from public."${t.name}" x where tenant_id = $1`,
@@ -979,8 +1003,9 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     }
     out['registry.tenants'] = await r`select * from tenants where id = ${b.tenantId}`;
     // B's queued texting jobs and its rate-limit counters name it in their keys.
-    out['registry.jobs'] =
-      await r`select * from graphile_worker._private_jobs where key like ${`%${b.tenantId}%`} or payload::text like ${`%${b.tenantId}%`} order by id`;
+    out['registry.jobs'] = await r`
+      select * from graphile_worker._private_jobs
+       where key like ${`%${b.tenantId}%`} or payload::text like ${`%${b.tenantId}%`} order by id`;
     out['registry.rate_limits'] = await r`select * from rate_limits where key like ${`%${b.tenantId}%`} order by key`;
     return out;
   }
@@ -994,8 +1019,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
 
   async function restoreProfile(side: Side) {
     if (!profiles.has(side.tenantId)) {
-      const [p] =
-        await reg.admin`select name, timezone, country, contact_phone, contact_email from churches where tenant_id = ${side.tenantId}`;
+      const [p] = await reg.admin`
+        select name, timezone, country, contact_phone, contact_email from churches where tenant_id = ${side.tenantId}`;
       profiles.set(side.tenantId, { ...p });
     }
     await reg.admin`update churches set ${reg.admin(profiles.get(side.tenantId)!)} where tenant_id = ${side.tenantId}`;
@@ -1029,7 +1054,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       .join(' ');
     const calls = procedures.map((p) => stats.byProcedure.get(p) ?? 0);
     console.log(
-      `property: ${stats.requests} requests in ${seconds} s; ${calls.filter(Boolean).length}/${procedures.length} procedures called, ` +
+      `property: ${stats.requests} requests in ${seconds} s; ` +
+        `${calls.filter(Boolean).length}/${procedures.length} procedures called, ` +
         `${Math.min(...calls)}–${Math.max(...calls)} times each (batches included); statuses ${statuses}`,
     );
     Object.assign(log, originalLog);
@@ -1081,7 +1107,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
         described(
           x,
           (v) =>
-            `${path} as ${v.who}, ${v.encoding.kind}${v.wrongMethod ? ', wrong method' : ''}, ${v.contentType}: ${show(v.input)}`,
+            `${path} as ${v.who}, ${v.encoding.kind}${v.wrongMethod ? ', wrong method' : ''}, ` +
+            `${v.contentType}: ${show(v.input)}`,
         ),
       );
     await fc.assert(
@@ -1110,7 +1137,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       fc
         .constantFrom(...pool)
         .chain((path) => fc.record({ path: fc.constant(path), input: inputArb(shapes[path]!), encoding: encodingArb }));
-    // Mostly one kind per batch, as the client sends them; a mixed one is refused as a whole. Now and then the body is junk.
+    // Mostly one kind per batch, as the client sends them; a mixed one is refused as a whole. Now and then the body
+    // is junk.
     const items = fc.oneof(
       ...[queries, mutations, procedures].map((pool) =>
         fc.array(itemOf(pool), { minLength: 1, maxLength: MAX_BATCH_SIZE }),
@@ -1120,15 +1148,12 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       { weight: 8, arbitrary: fc.constant(null) },
       { weight: 1, arbitrary: junk.map((j) => ({ j })) },
     );
-    const batch = fc
-      .record({ who: whoArb, items, junkBody: body })
-      .map((x) =>
-        described(
-          x,
-          (v) =>
-            `batch as ${v.who}: ${v.items.map((i) => `${i.path}(${i.encoding.kind}: ${show(i.input)})`).join(', ')}${v.junkBody ? `; body ${show(v.junkBody.j)}` : ''}`,
-        ),
-      );
+    const batch = fc.record({ who: whoArb, items, junkBody: body }).map((x) =>
+      described(x, (v) => {
+        const listed = v.items.map((i) => `${i.path}(${i.encoding.kind}: ${show(i.input)})`).join(', ');
+        return `batch as ${v.who}: ${listed}${v.junkBody ? `; body ${show(v.junkBody.j)}` : ''}`;
+      }),
+    );
     await fc.assert(
       fc.asyncProperty(batch, async (x) => {
         const paths = x.items.map((i) => i.path);
@@ -1376,7 +1401,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     'after %s with one field at an edge is accepted, every read still answers without a 5xx',
     async (path) => {
       // A write may store something a later read chokes on (a timezone PostgreSQL does not know, say). Each run starts
-      // from A's own profile, changes one field of a good write to an edge value, and when that is accepted, reads everything.
+      // from A's own profile, changes one field of a good write to an edge value, and when that is accepted, reads
+      // everything.
       const shape = shapes[path]!;
       const write = fc
         .record({ n: fc.nat(), key: fc.constantFrom(...Object.keys(shape.fields)) })
@@ -1385,7 +1411,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       await fc.assert(
         fc.asyncProperty(write, async ({ input }) => {
           await restoreProfile(a);
-          // The write's own 5xx is the per-procedure property's to report: this one is about what an accepted write leaves behind.
+          // The write's own 5xx is the per-procedure property's to report: this one is about what an accepted write
+          // leaves behind.
           const w: Wire = {
             method: 'POST',
             paths: [path],
@@ -1483,7 +1510,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     'a 36-character id that is no uuid in members.list cursor': () => [
       { path: 'members.list', input: { cursor: cursorOf(['a', 'b', '0'.repeat(36)]) } },
     ],
-    // z.coerce.date() has no upper bound; timestamptz ends in 294276 AD (22009, answered 503 as "registry unavailable").
+    // z.coerce.date() has no upper bound; timestamptz ends in 294276 AD (22009, answered 503 as
+    // "registry unavailable").
     'broadcasts.create scheduledAt past PostgreSQL’s last timestamp': () => [
       { path: 'broadcasts.create', input: { body: 'news', audience: { type: 'all' }, scheduledAt: new Date(8.64e15) } },
     ],

@@ -1,13 +1,11 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodError } from 'zod';
-import { appRouter } from '@/server/routers/_app';
 import { startWorker } from '@/server/jobs/worker';
-import { createCallerFactory, createContext } from '@/server/trpc';
+import { createContext } from '@/server/trpc';
 import { createTestRegistry, serverUrl, until, type TestRegistry } from './support/harness';
 import { withDatabase } from '@/server/tenancy/urls';
-
-const createCaller = createCallerFactory(appRouter);
+import { createCaller } from './support/accounts';
 
 describe('provisioning end to end', () => {
   let reg: TestRegistry;

@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@/server/config';
 import { health } from '@/server/health';
 import { createRegistry, type Registry, RegistryUnavailableError } from '@/server/registry';
-import { appRouter } from '@/server/routers/_app';
 import { createServices, type Services } from '@/server/services';
 import { TenantResolver } from '@/server/tenancy/resolver';
-import { createCallerFactory, createContext } from '@/server/trpc';
+import { createContext } from '@/server/trpc';
 import { createTestRegistry, testSecretKey, testSecrets, type TestRegistry } from './support/harness';
+import { createCaller } from './support/accounts';
 
-const createCaller = createCallerFactory(appRouter);
 const TIMEOUT_MS = 300;
 const LIMIT_MS = 1_000; // timeoutMs plus a generous margin: "fails fast" means well under this
 

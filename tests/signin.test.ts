@@ -143,7 +143,7 @@ describe('signInWithPassword', () => {
     expect(signed.tenantId).toBe(pending.tenantId);
   });
 
-  it(`locks one email+address out after ${FAILURES_PER_EMAIL} failures, even with the right password; another address is not`, async () => {
+  it(`locks email+address after ${FAILURES_PER_EMAIL} failures, even for the right password; not others`, async () => {
     const ip = freshIp();
     for (let i = 0; i < FAILURES_PER_EMAIL; i++)
       expect((await refusal(reg.services, church.email, 'wrong password', ip)).error.message).toBe(GENERIC);
@@ -196,7 +196,7 @@ describe('signInWithPassword', () => {
     ).toBe(church.adminId);
   });
 
-  it(`throttles signups to ${SIGNUPS_PER_IP} an hour per address (TOO_MANY_REQUESTS), and creates nothing when it does`, async () => {
+  it(`throttles signups to ${SIGNUPS_PER_IP} an hour per address (TOO_MANY_REQUESTS), creating nothing`, async () => {
     const ip = freshIp();
     for (let i = 0; i < SIGNUPS_PER_IP; i++) await provisionChurch(reg.services, { ip, provision: false });
     const tenants = async () =>
@@ -334,7 +334,8 @@ describe('throttling with Redis, and with Redis down (the PostgreSQL insurance l
 
     const ip = freshIp();
     await expectLockout(ip);
-    expect(await pgCounter(`signin_email_ip:${church.email}|${ip}`)).toBe(FAILURES_PER_EMAIL + 1); // the refused attempt counts too
+    // The refused attempt counts too.
+    expect(await pgCounter(`signin_email_ip:${church.email}|${ip}`)).toBe(FAILURES_PER_EMAIL + 1);
 
     const signupIp = freshIp();
     await expectSignupThrottle(signupIp);

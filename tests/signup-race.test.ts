@@ -1,10 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appRouter } from '@/server/routers/_app';
-import { createCallerFactory, createContext } from '@/server/trpc';
+import { createContext } from '@/server/trpc';
 import { createTestRegistry, type TestRegistry } from './support/harness';
-
-const createCaller = createCallerFactory(appRouter);
+import { createCaller } from './support/accounts';
 
 const variants = [
   'race@example.org',

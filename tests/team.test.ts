@@ -58,7 +58,7 @@ describe('team: invitations, roles and signup retry', () => {
     await reg?.cleanup();
   });
 
-  it('owner invites; the invitation shows church, email and role; accepting creates the admin and the index entry; they sign in', async () => {
+  it('owner invites; invite shows church, email, role; accepting adds admin + index entry; they sign in', async () => {
     const invite = await owner.caller.team.invite({ email: '  New.Staff@Example.org ', role: 'staff' });
     expect(invite).toEqual({
       id: expect.any(String),
@@ -270,7 +270,7 @@ describe('team: invitations, roles and signup retry', () => {
     expect((await owner.caller.team.list()).invites.find((i) => i.id === invite.id)).toBeUndefined();
   });
 
-  it('onboarding.retry after a failed provisioning starts a new attempt with the same details, which reaches ready', async () => {
+  it('onboarding.retry after a failed provisioning starts a new attempt, same details, reaching ready', async () => {
     const failed = await provisionChurch(reg.services, {
       provision: false,
       churchName: 'Second Chance Chapel',
@@ -288,13 +288,15 @@ describe('team: invitations, roles and signup retry', () => {
 
     const { ticket } = await anonymous().onboarding.retry({ ticket: failed.ticket });
     expect(ticket).not.toBe(failed.ticket);
-    expect((await errorOf(anonymous().onboarding.retry({ ticket: failed.ticket }))).code).toBe('NOT_FOUND'); // once only
+    // Once only.
+    expect((await errorOf(anonymous().onboarding.retry({ ticket: failed.ticket }))).code).toBe('NOT_FOUND');
     expect((await errorOf(anonymous().onboarding.retry({ ticket }))).code).toBe('NOT_FOUND'); // not failed
 
     const [job] = await reg.services.registry.sql<
       { id: string; tenant_id: string; admin_name: string; admin_email: string; state: string }[]
     >`
-      select id, tenant_id, admin_name, admin_email, state from provisioning_jobs where ticket_hash = ${sha256(ticket)}`;
+      select id, tenant_id, admin_name, admin_email, state
+        from provisioning_jobs where ticket_hash = ${sha256(ticket)}`;
     expect(job).toMatchObject({ admin_name: 'Rita Retry', admin_email: failed.email });
     expect(job!.tenant_id).not.toBe(failed.tenantId);
     const [profile] = await reg.services.registry
@@ -302,7 +304,8 @@ describe('team: invitations, roles and signup retry', () => {
     expect(profile).toEqual({ name: 'Second Chance Chapel', timezone: 'Europe/London' });
     // Enqueued in the same transaction: the queue holds the new job.
     expect(
-      await reg.admin`select 1 from graphile_worker._private_jobs where key = ${'provision:' + job!.tenant_id + ':' + job!.id}`,
+      await reg.admin`
+        select 1 from graphile_worker._private_jobs where key = ${'provision:' + job!.tenant_id + ':' + job!.id}`,
     ).toHaveLength(1);
 
     const worker = await startWorker(reg.services);

@@ -1,8 +1,13 @@
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { can, type Role } from '@/server/auth/permissions';
 import { readSession } from '@/server/auth/session';
 import { appRouter } from '@/server/routers/_app';
+import { encodeCursor } from '@/server/cursor';
 import { withDatabase } from '@/server/tenancy/urls';
+import { randomToken, sha256 } from '@/server/tokens';
+import { publicProcedure, tenantProcedure, type Meta } from '@/server/trpc';
 import {
   addTeammate,
   caller,
@@ -10,368 +15,664 @@ import {
   errorOf,
   provisionChurch,
   signIn,
-  type Church,
   type SignedInClient,
 } from './support/accounts';
 import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
+import {
+  restoreDatabase,
+  snapshotDatabase,
+  type Queryable,
+  type Scope,
+  type Snapshot,
+  type Table,
+} from './support/snapshot';
 
 /**
- * "A token for church A cannot act on church B by any input." Every procedure of the app router is called with a
- * real session of A's owner and inputs that carry B's ids wherever an id fits (and extra tenant fields everywhere);
- * afterwards everything of B — in its own database and in the registry — must be exactly as before, and no answer
- * may contain anything of B.
+ * "A session of church A learns nothing of church B and changes nothing of B, by any input." Every procedure of the
+ * app router is called as A's owner, admin and staff, once with B's real ids (and B's tenant fields added to every
+ * input) and once with ids that exist nowhere. The two answers must be equal after the ids are named by their role:
+ * the same error, or the same data — so not even a count or an existence can be told apart. B's whole database and
+ * every registry row that mentions B must stay exactly as they were, and no answer may carry anything of B.
  */
 
-type Side = Church & {
-  adminMember: { adminId: string; email: string; password: string };
-  staffMember: { adminId: string; email: string; password: string };
-  invite: { id: string; token: string; email: string };
-  dbName: string;
-  dbRole: string;
-  sessions: SignedInClient[];
+/** The values a case may name: B's real ones, or fresh ones that exist nowhere. */
+type Ids = {
+  tenantId: string;
+  ownerId: string;
+  adminId: string;
+  staffId: string;
+  sessionId: string;
+  jobId: string;
+  inviteId: string;
+  inviteToken: string;
+  inviteEmail: string;
+  ownerEmail: string;
+  staffEmail: string;
+  ownerPassword: string;
+  churchName: string;
   memberId: string;
+  memberName: string;
+  memberPhone: string;
+  memberE164: string;
+  tag: string;
   branchId: string;
-  number: string;
+  branchName: string;
   conversationId: string;
+  messageId: string;
   broadcastId: string;
+  number: string;
+  numberE164: string;
 };
 
-describe('tenant boundary: a session of church A cannot act on church B', () => {
+/** Values written two ways: an input in one spelling may come back in the other. */
+const SPELLINGS: (keyof Ids)[][] = [
+  ['memberPhone', 'memberE164'],
+  ['number', 'numberE164'],
+];
+
+/** One of A's people: how to sign in again after a case signs them out. */
+type Me = { role: Role; adminId: string; email: string; password: string; client: SignedInClient };
+
+type Side = {
+  ids: Ids;
+  people: Record<Role, Me>;
+  dbName: string;
+  dbRole: string;
+  ticket: string;
+  inviteTokenHash: string;
+  sessionIds: string[];
+};
+
+const ROLES: Role[] = ['owner', 'admin', 'staff'];
+
+/** Fresh values of the same shapes as B's: ids, tokens, emails, phone numbers, names that no church has. */
+function nowhere(): Ids {
+  const word = `nowhere${randomBytes(3).toString('hex')}`;
+  const phone = String(2000 + randomInt(8000));
+  const number = String(2000 + randomInt(8000));
+  return {
+    tenantId: randomUUID(),
+    ownerId: randomUUID(),
+    adminId: randomUUID(),
+    staffId: randomUUID(),
+    sessionId: randomToken(),
+    jobId: randomUUID(),
+    inviteId: randomUUID(),
+    inviteToken: randomToken(),
+    inviteEmail: `${word}-invitee@example.org`,
+    ownerEmail: `${word}-owner@example.org`,
+    staffEmail: `${word}-staff@example.org`,
+    ownerPassword: `${word} owner password`,
+    churchName: `${word} Parish`,
+    memberId: randomUUID(),
+    memberName: word,
+    memberPhone: `(202) 555-${phone}`,
+    memberE164: `+1202555${phone}`,
+    tag: `${word}-tag`,
+    branchId: randomUUID(),
+    branchName: `${word} North`,
+    conversationId: randomUUID(),
+    messageId: randomUUID(),
+    broadcastId: randomUUID(),
+    number: `+1 202 555 ${number}`,
+    numberE164: `+1202555${number}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The router, read off itself: every procedure, its kind, its permission and which input fields name a record.
+// ---------------------------------------------------------------------------------------------------------------
+
+type Procedure = { _def: { type: 'query' | 'mutation'; meta?: Meta; inputs: unknown[]; middlewares: unknown[] } };
+const registered = (appRouter._def as unknown as { procedures: Record<string, Procedure> }).procedures;
+const procedures = Object.keys(registered);
+
+/** Procedures without the sign-in middleware of tenantProcedure: the session plays no part, so one role is enough. */
+const publicDepth = (publicProcedure as unknown as Procedure)._def.middlewares.length;
+const signInCheck = (tenantProcedure as unknown as Procedure)._def.middlewares[publicDepth]; // the next one, sign-in
+const isPublic = (path: string) => !registered[path]!._def.middlewares.includes(signInCheck);
+
+const allowed = (path: string, role: Role) => {
+  const action = registered[path]!._def.meta?.permission;
+  return !action || can(role, action);
+};
+
+type ZodNode = {
+  _zod?: {
+    def: {
+      type: string;
+      format?: string;
+      checks?: { _zod: { def: { format?: string } } }[];
+      shape?: Record<string, ZodNode>;
+      options?: ZodNode[];
+      innerType?: ZodNode;
+      in?: ZodNode;
+      out?: ZodNode;
+      element?: ZodNode;
+    };
+  };
+};
+
+/** Field names that refer to another record (or filter by one), whatever their type says. */
+const NAMES_A_RECORD = /(id|ids|token|ticket|number|phone|email|tags?|search|cursor|before)$/i;
+const isUuid = (def: NonNullable<ZodNode['_zod']>['def']) =>
+  def.format === 'uuid' || !!def.checks?.some((c) => c._zod.def.format === 'uuid');
+
+/** Dotted paths of the string fields of a zod (v4) input that hold an id or name another record. */
+function idFields(node: ZodNode | undefined, path = '', out = new Set<string>()): Set<string> {
+  const def = node?._zod?.def;
+  if (!def) return out;
+  if (def.type === 'object')
+    for (const [key, child] of Object.entries(def.shape!)) idFields(child, path ? `${path}.${key}` : key, out);
+  else if (def.type === 'union') for (const option of def.options!) idFields(option, path, out);
+  else if (def.type === 'pipe') [def.in, def.out].forEach((n) => idFields(n, path, out));
+  else if (def.type === 'array') idFields(def.element, path, out);
+  else if (def.innerType) idFields(def.innerType, path, out);
+  else if (def.type === 'string' && path && (isUuid(def) || NAMES_A_RECORD.test(path.split('.').at(-1)!)))
+    out.add(path);
+  return out;
+}
+
+/** Paths of an input whose text carries one of `needles` (cursors are opened: they are base64url JSON). */
+function pathsCarrying(value: unknown, needles: string[], path = '', out = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    const opened = Buffer.from(value, 'base64url').toString('utf8');
+    if (needles.some((n) => value.includes(n) || opened.includes(n))) out.add(path);
+  } else if (Array.isArray(value)) value.forEach((v) => pathsCarrying(v, needles, path, out));
+  else if (value && typeof value === 'object')
+    for (const [key, v] of Object.entries(value)) pathsCarrying(v, needles, path ? `${path}.${key}` : key, out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Answers, and answers with every named value replaced by its role, so B's and nowhere's can be compared.
+// ---------------------------------------------------------------------------------------------------------------
+
+type Outcome = { value: unknown } | { error: { code: string; message: string } };
+const codeOf = (o: Outcome) => ('error' in o ? o.error.code : 'ok');
+
+const procedureAt = (c: Caller, path: string) =>
+  path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], c) as (
+    input: unknown,
+  ) => Promise<unknown>;
+
+async function outcomeOf(c: Caller, path: string, input: unknown): Promise<Outcome> {
+  try {
+    return { value: await procedureAt(c, path)(input) };
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return { error: { code: e.code ?? 'THROWN', message: e.message ?? String(err) } };
+  }
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/g;
+const TOKEN = /[A-Za-z0-9_-]{32,}/g; // tickets, invitation links, cursors: random per call
+
+/** The answer with each value of `ids` named (`<memberId>`) and what is new per call (ids, times, tokens) masked. */
+function normalised(outcome: Outcome, ids: Ids): unknown {
+  let text = JSON.stringify(outcome);
+  for (const [key, value] of Object.entries(ids).sort((p, q) => q[1].length - p[1].length))
+    text = text.split(value).join(`<${key}>`);
+  return JSON.parse(text.replace(UUID, '<uuid>').replace(TIME, '<time>').replace(TOKEN, '<token>'));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The cases: per procedure, inputs that name B (or nowhere) wherever a record can be named.
+// ---------------------------------------------------------------------------------------------------------------
+
+type Code = 'ok' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'PRECONDITION_FAILED';
+/**
+ * `expect`: B's answer for a role allowed the procedure (proves the call reached the procedure's own logic).
+ * `disclosed`: why B's answer may differ from nowhere's (then nowhere's must be 'ok') — a value unique across churches.
+ */
+type Case = { input: (x: Ids, me: Me, a: Ids) => unknown; expect: Code; disclosed?: string };
+const c = (input: Case['input'], expect: Code, disclosed?: string): Case => ({ input, expect, disclosed });
+
+/** Fields naming the other church, added to every input (zod objects strip them; a careless handler might not). */
+const extras = (x: Ids) => ({
+  ...{ tenantId: x.tenantId, churchId: x.tenantId, tenant: x.tenantId },
+  ...{ adminId: x.ownerId, sessionId: x.sessionId },
+});
+/** An input: the extras, then the fields the procedure reads (which win where a name is shared, like adminId). */
+const w = (x: Ids, fields: Record<string, unknown> = {}) => ({ ...extras(x), ...fields });
+
+const EMAIL_IS_GLOBAL = 'an email signs in to exactly one church, so it is unique across churches';
+const NUMBER_IS_GLOBAL = 'an inbound text finds its church by the number, so a number belongs to one church';
+const LATER = () => new Date(Date.now() + 24 * 3600_000);
+const FAR = '2999-01-01T00:00:00.000000Z'; // a cursor time after everything: the page holds all of A's rows
+
+const signupAs = (x: Ids, email: string) =>
+  w(x, { churchName: x.churchName, timezone: 'UTC', adminName: 'Intruder', email, password: 'intruder password' });
+const plain = (expect: Code) => [c((x) => w(x), expect)];
+
+const cases: Record<string, Case[]> = {
+  'onboarding.signup': [
+    c((x) => signupAs(x, x.ownerEmail), 'CONFLICT', EMAIL_IS_GLOBAL),
+    c((x) => signupAs(x, x.staffEmail), 'CONFLICT', EMAIL_IS_GLOBAL),
+  ],
+  'onboarding.status': [
+    c((x) => w(x, { ticket: x.tenantId }), 'NOT_FOUND'),
+    c((x) => w(x, { ticket: x.jobId }), 'NOT_FOUND'),
+    c((x) => w(x, { ticket: x.inviteToken }), 'NOT_FOUND'),
+  ],
+  'onboarding.retry': [
+    c((x) => w(x, { ticket: x.tenantId }), 'NOT_FOUND'),
+    c((x) => w(x, { ticket: x.inviteToken }), 'NOT_FOUND'),
+  ],
+  'church.profile': plain('ok'),
+  'church.admins': plain('ok'),
+  'church.updateProfile': [
+    c(
+      (x) =>
+        w(x, {
+          churchName: 'Alpha Parish',
+          timezone: 'Europe/London',
+          country: 'US',
+          contactPhone: x.memberPhone,
+          contactEmail: x.inviteEmail,
+        }),
+      'ok',
+    ),
+  ],
+  'account.me': plain('ok'),
+  'account.changePassword': [
+    c((x) => w(x, { currentPassword: x.ownerPassword, newPassword: 'taken over password' }), 'BAD_REQUEST'),
+    c((x, me) => w(x, { currentPassword: me.password, newPassword: me.password }), 'ok'), // A's own, only
+  ],
+  'account.signOutEverywhere': [c((x) => w(x), 'ok'), c((x) => w(x, { adminId: x.staffId }), 'ok')],
+  'team.list': plain('ok'),
+  'team.invite': [
+    c((x) => w(x, { email: `alpha-new-${randomUUID()}@example.org`, role: 'admin' }), 'ok'),
+    c((x) => w(x, { email: x.staffEmail, role: 'admin' }), 'CONFLICT', EMAIL_IS_GLOBAL),
+    c((x) => w(x, { email: x.inviteEmail, role: 'staff' }), 'ok'), // B's pending invitee is nobody's account yet
+  ],
+  'team.revokeInvite': [
+    c((x) => w(x, { id: x.inviteId }), 'NOT_FOUND'),
+    c((x) => w(x, { id: x.staffId }), 'NOT_FOUND'),
+  ],
+  'team.changeRole': [
+    c((x) => w(x, { adminId: x.staffId, role: 'owner' }), 'NOT_FOUND'),
+    c((x) => w(x, { adminId: x.ownerId, role: 'staff' }), 'NOT_FOUND'),
+    c((x) => w(x, { adminId: x.adminId, role: 'staff' }), 'NOT_FOUND'),
+    c((x) => w(x, { adminId: x.inviteId, role: 'owner' }), 'NOT_FOUND'),
+  ],
+  'team.remove': [
+    c((x) => w(x, { adminId: x.staffId }), 'NOT_FOUND'),
+    c((x) => w(x, { adminId: x.adminId }), 'NOT_FOUND'),
+    c((x) => w(x, { adminId: x.ownerId }), 'NOT_FOUND'),
+  ],
+  'team.invitation': [
+    c((x) => w(x, { token: x.inviteId }), 'NOT_FOUND'),
+    c((x) => w(x, { token: x.tenantId }), 'NOT_FOUND'),
+  ],
+  'team.accept': [
+    c((x) => w(x, { token: x.inviteId, name: 'Intruder', password: 'intruder password' }), 'NOT_FOUND'),
+    c((x) => w(x, { token: x.tenantId, name: 'Intruder', password: 'intruder password' }), 'NOT_FOUND'),
+  ],
+  'members.list': [
+    c((x) => w(x, { search: x.memberName }), 'ok'),
+    c((x) => w(x, { search: x.memberPhone }), 'ok'),
+    c((x) => w(x, { branchId: x.branchId }), 'ok'),
+    c((x) => w(x, { tag: x.tag }), 'ok'),
+    c((x) => w(x, { cursor: encodeCursor(['zzzz', 'zzzz', x.memberId]) }), 'ok'),
+  ],
+  'members.get': [c((x) => w(x, { id: x.memberId }), 'NOT_FOUND')],
+  'members.create': [
+    // The same number (and email, and tag) may belong to a member of each church.
+    c((x) => w(x, { firstName: 'Alpha', phone: x.memberPhone, email: x.ownerEmail, tags: [x.tag] }), 'ok'),
+    c((x) => w(x, { firstName: 'Alpha', phone: '(202) 555-0198', branchId: x.branchId }), 'BAD_REQUEST'),
+  ],
+  'members.update': [
+    c((x) => w(x, { id: x.memberId, firstName: 'Taken' }), 'NOT_FOUND'),
+    c((x, _me, a) => w(x, { id: a.memberId, branchId: x.branchId }), 'BAD_REQUEST'),
+    c((x, _me, a) => w(x, { id: a.memberId, phone: x.memberPhone, email: x.ownerEmail, tags: [x.tag] }), 'ok'),
+  ],
+  'members.delete': [c((x) => w(x, { id: x.memberId }), 'NOT_FOUND')],
+  'members.tags': plain('ok'),
+  'members.consentLog': [c((x) => w(x, { id: x.memberId }), 'ok')], // A's log of that id: empty
+  'members.importPreview': [
+    c((x) => w(x, { csv: `first_name,phone,branch,tags\nX,${x.memberPhone},${x.branchName},${x.tag}` }), 'ok'),
+  ],
+  'members.import': [c((x) => w(x, { csv: `first_name,phone,branch\nY,${x.memberPhone},${x.branchName}` }), 'ok')],
+  'members.export': plain('ok'),
+  'branches.list': plain('ok'),
+  'branches.create': [c((x) => w(x, { name: x.branchName }), 'ok')], // names are per church
+  'branches.update': [
+    c((x) => w(x, { id: x.branchId, name: 'Stolen' }), 'NOT_FOUND'),
+    c((x, _me, a) => w(x, { id: a.branchId, name: x.branchName }), 'ok'),
+  ],
+  'branches.delete': [c((x) => w(x, { id: x.branchId }), 'NOT_FOUND')],
+  'conversations.list': [c((x) => w(x, { cursor: encodeCursor([true, FAR, x.conversationId]) }), 'ok')],
+  'conversations.get': [
+    c((x) => w(x, { id: x.conversationId }), 'NOT_FOUND'),
+    c((x, _me, a) => w(x, { id: a.conversationId, before: encodeCursor([FAR, x.messageId]) }), 'ok'),
+  ],
+  'conversations.assign': [
+    c((x) => w(x, { id: x.conversationId, adminId: null }), 'NOT_FOUND'),
+    c((x) => w(x, { id: x.conversationId, adminId: x.staffId }), 'BAD_REQUEST'),
+    c((x, _me, a) => w(x, { id: a.conversationId, adminId: x.staffId }), 'BAD_REQUEST'),
+  ],
+  'conversations.forMember': [c((x) => w(x, { memberId: x.memberId }), 'ok')],
+  'conversations.markRead': [c((x) => w(x, { id: x.conversationId }), 'NOT_FOUND')],
+  'messages.send': [c((x) => w(x, { memberId: x.memberId, body: 'hello' }), 'NOT_FOUND')],
+  'messages.simulateReply': [c((x) => w(x, { conversationId: x.conversationId, body: 'STOP' }), 'NOT_FOUND')],
+  'broadcasts.list': [c((x) => w(x, { cursor: encodeCursor([FAR, x.broadcastId]) }), 'ok')],
+  'broadcasts.get': [c((x) => w(x, { id: x.broadcastId }), 'NOT_FOUND')],
+  'broadcasts.preview': [
+    c((x) => w(x, { audience: { type: 'branch', branchId: x.branchId }, body: 'x' }), 'ok'),
+    c((x) => w(x, { audience: { type: 'tag', tag: x.tag }, body: 'x' }), 'ok'),
+  ],
+  'broadcasts.create': [
+    c((x) => w(x, { body: 'x', audience: { type: 'branch', branchId: x.branchId } }), 'BAD_REQUEST'),
+    c((x) => w(x, { body: 'x', audience: { type: 'tag', tag: x.tag }, scheduledAt: LATER() }), 'ok'),
+  ],
+  'broadcasts.cancel': [c((x) => w(x, { id: x.broadcastId }), 'NOT_FOUND')],
+  'phoneNumbers.list': plain('ok'),
+  'phoneNumbers.assign': [c((x) => w(x, { number: x.number }), 'CONFLICT', NUMBER_IS_GLOBAL)],
+  'phoneNumbers.release': [c((x) => w(x, { number: x.number }), 'NOT_FOUND')],
+  'dashboard.summary': plain('ok'),
+  'billing.status': plain('ok'),
+  'billing.allowance': plain('ok'),
+  'billing.checkout': plain('PRECONDITION_FAILED'), // billing is off in this suite
+  'billing.portal': plain('PRECONDITION_FAILED'),
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// The registry snapshot's policy: B's rows in every table; whole tables where no church's rows are kept.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Registry tables A's own calls legitimately change: only their rows that mention B are compared. */
+const CHANGED_BY_A: Record<string, string> = {
+  'public.rate_limits': 'every sign-in and throttled call of A counts here',
+  'graphile_worker._private_jobs': 'A’s signups, texts and broadcasts are queued here',
+  'graphile_worker._private_job_queues': 'a job of A may open a queue',
+  'graphile_worker._private_tasks': 'the first job of a kind registers its task',
+};
+
+/** Tables of churches (their own, and those keyed by tenant_id) keep B's rows; the rest are compared whole. */
+const registryScope = (t: Table): Scope =>
+  t.name === 'public.tenants' || t.columns.includes('tenant_id') || t.name in CHANGED_BY_A ? 'mentioning' : 'all';
+
+describe('tenant boundary: a session of church A cannot learn of or act on church B', () => {
   let reg: TestRegistry;
   let a: Side;
   let b: Side;
-  let aPassword: string;
-  const opened: postgres.Sql[] = [];
-  let seq = 0;
+  let aDb: postgres.Sql;
+  let bDb: postgres.Sql;
+  let aAsSetUp: Snapshot;
+  let baseline: { church: Snapshot; registry: Snapshot };
 
-  async function setUp(name: string, password: string): Promise<Side> {
+  /** A church with an owner, an admin, a staff member, a pending invitation, and something of everything. */
+  async function setUp(name: string): Promise<Side> {
+    const tag = name.split(' ')[0]!.toLowerCase();
+    const password = `${tag} owner password`;
     const church = await provisionChurch(reg.services, {
       churchName: name,
       password,
-      email: `${name.split(' ')[0]!.toLowerCase()}-owner@example.org`,
+      email: `${tag}-owner@example.org`,
     });
     const owner = await signIn(reg.services, church.email, password);
-    const tag = name.split(' ')[0]!.toLowerCase();
-    const adminMember = await addTeammate(
-      reg.services,
-      owner.caller,
-      `${tag}-admin@example.org`,
-      'admin',
-      `${tag} admin password`,
-    );
-    const staffMember = await addTeammate(
-      reg.services,
-      owner.caller,
-      `${tag}-staff@example.org`,
-      'staff',
-      `${tag} staff password`,
-    );
-    const pending = await owner.caller.team.invite({ email: `${tag}-invitee@example.org`, role: 'admin' });
-    const [t] = await reg.services.registry.sql<
-      { db_name: string; db_role: string }[]
-    >`select db_name, db_role from tenants where id = ${church.tenantId}`;
-    const sessions = [
-      owner,
-      await signIn(reg.services, adminMember.email, adminMember.password),
-      await signIn(reg.services, staffMember.email, staffMember.password),
-    ];
-    const branch = await owner.caller.branches.create({ name: `${name.split(' ')[0]} North` });
-    const member = await owner.caller.members.create({
-      firstName: tag,
-      phone: tag === 'alpha' ? '(202) 555-0189' : '(202) 555-0199',
-      branchId: branch.id,
-      tags: [`${tag}-tag`],
-    });
-    const number = (
-      await owner.caller.phoneNumbers.assign({ number: tag === 'alpha' ? '+1 202 555 0101' : '+1 202 555 0102' })
-    ).number;
-    const sent = await owner.caller.messages.send({ memberId: member.id, body: `hello from ${tag}` }); // queued; no worker runs here
-    const later = new Date(Date.now() + 24 * 3600_000);
-    const broadcast = await owner.caller.broadcasts.create({
-      body: `${tag} news`,
-      audience: { type: 'branch', branchId: branch.id },
-      scheduledAt: later,
-    });
+    const people = { owner: { role: 'owner', adminId: church.adminId, email: church.email, password, client: owner } };
+    for (const role of ['admin', 'staff'] as const) {
+      const m = await addTeammate(reg.services, owner.caller, `${tag}-${role}@example.org`, role, `${tag} ${role} pw!`);
+      const client = await signIn(reg.services, m.email, m.password);
+      Object.assign(people, { [role]: { role, adminId: m.adminId, email: m.email, password: m.password, client } });
+    }
+    const content = await seed(owner.caller, tag);
+    const [t] = await reg.admin<{ db_name: string; db_role: string }[]>`
+      select db_name, db_role from tenants where id = ${church.tenantId}`;
+    const all = people as Record<Role, Me>;
     return {
-      ...church,
-      number,
-      conversationId: sent.conversationId,
-      broadcastId: broadcast.id,
-      memberId: member.id,
-      branchId: branch.id,
-      adminMember,
-      staffMember,
-      invite: { id: pending.id, token: pending.url.split('/invite/')[1]!, email: `${tag}-invitee@example.org` },
+      ids: {
+        ...content,
+        tenantId: church.tenantId,
+        ownerId: church.adminId,
+        adminId: all.admin.adminId,
+        staffId: all.staff.adminId,
+        sessionId: owner.signed.sessionId,
+        jobId: church.jobId,
+        ownerEmail: church.email,
+        staffEmail: all.staff.email,
+        ownerPassword: password,
+        churchName: name,
+      },
+      people: all,
       dbName: t!.db_name,
       dbRole: t!.db_role,
-      sessions,
+      ticket: church.ticket,
+      inviteTokenHash: sha256(content.inviteToken),
+      sessionIds: ROLES.map((r) => all[r].client.signed.sessionId),
     };
   }
 
-  /** Everything of one church: its own database and every registry row that belongs to it. */
-  async function snapshot(side: Side) {
-    const db = postgres(withDatabase(serverUrl(), side.dbName), { max: 1, onnotice: () => {} });
-    opened.push(db);
-    const r = reg.services.registry.sql;
-    const out = {
-      admins: await db`select * from admins order by id`,
-      invites: await db`select * from invites order by id`,
-      members: await db`select * from members order by id`,
-      branches: await db`select * from branches order by id`,
-      conversations: await db`select * from conversations order by id`,
-      messages: await db`select * from messages order by id`,
-      broadcasts: await db`select * from broadcasts order by id`,
-      tenant: await r`select * from tenants where id = ${side.tenantId}`,
-      church: await r`select * from churches where tenant_id = ${side.tenantId}`,
-      emailIndex: await r`select * from admin_email_index where tenant_id = ${side.tenantId} order by email`,
-      inviteIndex: await r`select * from invite_index where tenant_id = ${side.tenantId} order by token_hash`,
-      sessions: await r`select * from auth_sessions where tenant_id = ${side.tenantId} order by id`,
-      jobs: await r`select * from provisioning_jobs where tenant_id = ${side.tenantId}`,
-      phoneNumbers: await r`select * from phone_number_index where tenant_id = ${side.tenantId}`,
-      billing: await r`select * from billing_accounts where tenant_id = ${side.tenantId}`,
+  /** An invitation, a branch, a subscribed member in it, a text to them (queued: no worker runs here), a broadcast. */
+  async function seed(owner: Caller, tag: string) {
+    const inviteEmail = `${tag}-invitee@example.org`;
+    const pending = await owner.team.invite({ email: inviteEmail, role: 'admin' });
+    const branch = await owner.branches.create({ name: `${tag[0]!.toUpperCase()}${tag.slice(1)} North` });
+    const memberPhone = tag === 'alpha' ? '(202) 555-0189' : '(202) 555-0199';
+    const member = await owner.members.create({
+      ...{ firstName: tag, phone: memberPhone, branchId: branch.id, tags: [`${tag}-tag`] },
+      ...{ subscription: 'subscribed', consentNote: 'paper connect card' }, // so B's consent log has a row too
+    });
+    const number = tag === 'alpha' ? '+1 202 555 0101' : '+1 202 555 0102';
+    const { number: numberE164 } = await owner.phoneNumbers.assign({ number });
+    const sent = await owner.messages.send({ memberId: member.id, body: `hello from ${tag}` });
+    const audience = { type: 'branch' as const, branchId: branch.id };
+    const broadcast = await owner.broadcasts.create({ body: `${tag} news`, audience, scheduledAt: LATER() });
+    return {
+      inviteId: pending.id,
+      inviteToken: pending.url.split('/invite/')[1]!,
+      inviteEmail,
+      memberId: member.id,
+      memberName: tag,
+      memberPhone,
+      memberE164: member.phone,
+      tag: `${tag}-tag`,
+      branchId: branch.id,
+      branchName: branch.name,
+      conversationId: sent.conversationId,
+      messageId: sent.id,
+      broadcastId: broadcast.id,
+      number,
+      numberE164,
     };
-    await db.end({ timeout: 5 });
-    return out;
   }
 
-  /** Strings that identify B: none may appear in anything A is answered. */
+  /** Strings that identify B: none may appear in an answer to A unless A's own input carried it. */
   const secretsOf = (side: Side) => [
-    side.tenantId,
-    side.adminId,
-    side.adminMember.adminId,
-    side.staffMember.adminId,
-    side.invite.id,
-    side.invite.token,
-    side.email,
-    side.adminMember.email,
-    side.staffMember.email,
-    side.invite.email,
-    side.churchName,
+    ...Object.values(side.ids),
     side.dbName,
     side.dbRole,
-    side.jobId,
-    side.memberId,
-    side.branchId,
-    side.number,
-    side.conversationId,
-    side.broadcastId,
-    'bethel-tag',
-    ...side.sessions.map((s) => s.signed.sessionId),
+    side.ticket,
+    side.inviteTokenHash,
+    ...side.sessionIds,
   ];
 
+  /** B's strings in an answer, but for those A's own input carried (in any of their spellings): an echo is no leak. */
+  function leaks(outcome: Outcome, input: unknown) {
+    const asked = JSON.stringify(input);
+    const echoed = new Set(SPELLINGS.filter((same) => same.some((k) => asked.includes(b.ids[k]))).flat());
+    const shown = JSON.stringify(outcome);
+    const echoes = [...echoed].map((k) => b.ids[k]);
+    return secretsOf(b).filter((s) => shown.includes(s) && !asked.includes(s) && !echoes.includes(s));
+  }
+
+  /** What marks a registry row as B's: its ids, keys and hashes (not names or emails, which A may also use). */
+  const markersOf = (side: Side) => {
+    const { ids } = side;
+    return [
+      ...[ids.tenantId, ids.ownerId, ids.adminId, ids.staffId, ids.inviteId, ids.jobId, ids.memberId],
+      ...[ids.branchId, ids.conversationId, ids.messageId, ids.broadcastId, ids.numberE164],
+      ...[side.dbName, side.dbRole, side.inviteTokenHash, sha256(side.ticket), ...side.sessionIds],
+    ];
+  };
+
+  const snapshotB = async () => ({
+    church: await snapshotDatabase(bDb),
+    registry: await snapshotDatabase(reg.admin, { scopeOf: registryScope, mentioning: markersOf(b) }),
+  });
+
+  const connect = (dbName: string) => postgres(withDatabase(serverUrl(), dbName), { max: 1, onnotice: () => {} });
+
+  /** A caller for one of A's people, signing in again if a case signed them out (as the route handler would ask). */
+  async function callerFor(me: Me): Promise<Caller> {
+    if (!(await readSession(reg.services, me.client.cookie)))
+      me.client = await signIn(reg.services, me.email, me.password);
+    return me.client.caller;
+  }
+
   beforeAll(async () => {
-    reg = await createTestRegistry();
-    aPassword = 'alpha owner password';
-    a = await setUp('Alpha Parish', aPassword);
-    b = await setUp('Bethel Parish', 'bethel owner password');
+    // A busy CI machine must not turn a case into a 503.
+    reg = await createTestRegistry({ REGISTRY_TIMEOUT_MS: '20000' });
+    a = await setUp('Alpha Parish');
+    b = await setUp('Bethel Parish');
+    aDb = connect(a.dbName);
+    bDb = connect(b.dbName);
+    aAsSetUp = await snapshotDatabase(aDb);
+    baseline = await snapshotB();
   });
   afterAll(async () => {
-    await Promise.all(opened.map((s) => s.end({ timeout: 5 }).catch(() => {})));
+    await Promise.all([aDb, bDb].map((s) => s?.end({ timeout: 5 }).catch(() => {})));
     await reg?.cleanup();
   });
 
-  /** Extra fields that name B, added to every input (zod objects strip them; a careless handler might not). */
-  const bExtras = () => ({
-    tenantId: b.tenantId,
-    churchId: b.tenantId,
-    tenant: b.tenantId,
-    adminId: b.adminId,
-    sessionId: b.sessions[0]!.signed.sessionId,
-  });
-  const freshEmail = (label: string) => `${label}-${++seq}@example.org`;
-
-  /**
-   * Per procedure, the inputs that carry B's ids wherever an id fits, each with the outcome it must have (which proves
-   * the call reached the procedure's own logic rather than failing early). Every procedure must be listed.
-   */
-  type Case = [input: unknown, outcome: 'ok' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'PRECONDITION_FAILED'];
-  const signupAs = (email: string) => ({
-    churchName: 'Intruder Church',
-    timezone: 'UTC',
-    adminName: 'Intruder',
-    email,
-    password: 'intruder password',
-    ...bExtras(),
-  });
-  const cases: Record<string, () => Case[]> = {
-    'onboarding.signup': () => [
-      [signupAs(b.email), 'CONFLICT'],
-      [signupAs(b.staffMember.email), 'CONFLICT'],
-      [signupAs(freshEmail('intruder')), 'ok'], // a church of its own, nothing to do with B
-    ],
-    'onboarding.status': () => [
-      [{ ticket: b.tenantId, ...bExtras() }, 'NOT_FOUND'],
-      [{ ticket: b.jobId }, 'NOT_FOUND'],
-      [{ ticket: b.invite.token }, 'NOT_FOUND'],
-    ],
-    'onboarding.retry': () => [
-      [{ ticket: b.tenantId, ...bExtras() }, 'NOT_FOUND'],
-      [{ ticket: b.jobId }, 'NOT_FOUND'],
-      [{ ticket: b.invite.token }, 'NOT_FOUND'],
-    ],
-    'church.profile': () => [
-      [undefined, 'ok'],
-      [bExtras(), 'ok'],
-    ],
-    'church.admins': () => [
-      [undefined, 'ok'],
-      [bExtras(), 'ok'],
-    ],
-    'account.me': () => [
-      [undefined, 'ok'],
-      [bExtras(), 'ok'],
-    ],
-    'account.changePassword': () => [
-      [{ currentPassword: 'bethel owner password', newPassword: 'taken over password', ...bExtras() }, 'BAD_REQUEST'],
-      [{ currentPassword: aPassword, newPassword: `alpha password ${++seq}`, ...bExtras() }, 'ok'], // A's own, only
-    ],
-    'account.signOutEverywhere': () => [
-      [bExtras(), 'ok'],
-      [{ ...bExtras(), adminId: b.staffMember.adminId }, 'ok'],
-    ],
-    'team.list': () => [
-      [undefined, 'ok'],
-      [bExtras(), 'ok'],
-    ],
-    'team.invite': () => [
-      [{ email: freshEmail('alpha-new'), role: 'admin', ...bExtras() }, 'ok'],
-      [{ email: b.staffMember.email, role: 'admin', ...bExtras() }, 'CONFLICT'],
-      [{ email: b.invite.email, role: 'staff', ...bExtras() }, 'ok'], // B's pending invitee is nobody's account yet
-    ],
-    'team.revokeInvite': () => [
-      [{ id: b.invite.id, ...bExtras() }, 'NOT_FOUND'],
-      [{ id: b.staffMember.adminId, ...bExtras() }, 'NOT_FOUND'],
-    ],
-    'team.changeRole': () => [
-      [{ ...bExtras(), adminId: b.staffMember.adminId, role: 'owner' }, 'NOT_FOUND'],
-      [{ ...bExtras(), adminId: b.adminId, role: 'staff' }, 'NOT_FOUND'],
-      [{ ...bExtras(), adminId: b.adminMember.adminId, role: 'staff' }, 'NOT_FOUND'],
-      [{ ...bExtras(), adminId: b.invite.id, role: 'owner' }, 'NOT_FOUND'],
-    ],
-    'team.remove': () => [
-      [{ ...bExtras(), adminId: b.staffMember.adminId }, 'NOT_FOUND'],
-      [{ ...bExtras(), adminId: b.adminMember.adminId }, 'NOT_FOUND'],
-      [{ ...bExtras(), adminId: b.adminId }, 'NOT_FOUND'],
-    ],
-    'members.list': () => [
-      [{ search: 'bethel', ...bExtras() }, 'ok'],
-      [{ branchId: b.branchId }, 'ok'],
-      [{ tag: 'bethel-tag' }, 'ok'],
-    ],
-    'members.get': () => [[{ id: b.memberId, ...bExtras() }, 'NOT_FOUND']],
-    'members.create': () => [
-      [{ firstName: 'Alpha', phone: '(202) 555-0199', ...bExtras() }, 'ok'], // the same number may be a member of both churches
-      [{ firstName: 'Alpha', phone: '(202) 555-0198', branchId: b.branchId, ...bExtras() }, 'BAD_REQUEST'],
-    ],
-    'members.update': () => [[{ id: b.memberId, firstName: 'Taken', ...bExtras() }, 'NOT_FOUND']],
-    'members.delete': () => [[{ id: b.memberId, ...bExtras() }, 'NOT_FOUND']],
-    'members.tags': () => [[bExtras(), 'ok']],
-    'members.consentLog': () => [[{ id: b.memberId, ...bExtras() }, 'ok']], // A's log of that id: empty
-    'members.importPreview': () => [
-      [{ csv: 'first_name,phone,branch\nX,(202) 555-0199,Bethel North', ...bExtras() }, 'ok'],
-    ],
-    'members.import': () => [[{ csv: 'first_name,phone\nY,(202) 555-0197', ...bExtras() }, 'ok']],
-    'branches.list': () => [[bExtras(), 'ok']],
-    'branches.create': () => [[{ name: 'Bethel North', ...bExtras() }, 'ok']], // names are per church
-    'branches.update': () => [[{ id: b.branchId, name: 'Stolen', ...bExtras() }, 'NOT_FOUND']],
-    'branches.delete': () => [[{ id: b.branchId, ...bExtras() }, 'NOT_FOUND']],
-    'church.updateProfile': () => [
-      [{ churchName: 'Alpha Parish', timezone: 'UTC', country: 'US', ...bExtras() }, 'ok'],
-    ],
-    'conversations.list': () => [[bExtras(), 'ok']],
-    'conversations.get': () => [[{ id: b.conversationId, ...bExtras() }, 'NOT_FOUND']],
-    'conversations.assign': () => [
-      [{ ...bExtras(), id: b.conversationId, adminId: null }, 'NOT_FOUND'],
-      [{ ...bExtras(), id: b.conversationId, adminId: b.staffMember.adminId }, 'BAD_REQUEST'],
-    ],
-    'conversations.forMember': () => [[{ ...bExtras(), memberId: b.memberId }, 'ok']],
-    'conversations.markRead': () => [[{ id: b.conversationId, ...bExtras() }, 'NOT_FOUND']],
-    'messages.send': () => [[{ memberId: b.memberId, body: 'hello', ...bExtras() }, 'NOT_FOUND']],
-    'messages.simulateReply': () => [[{ conversationId: b.conversationId, body: 'STOP', ...bExtras() }, 'NOT_FOUND']],
-    'broadcasts.list': () => [[bExtras(), 'ok']],
-    'broadcasts.get': () => [[{ id: b.broadcastId, ...bExtras() }, 'NOT_FOUND']],
-    'broadcasts.preview': () => [
-      [{ audience: { type: 'branch', branchId: b.branchId }, body: 'x', ...bExtras() }, 'ok'],
-      [{ audience: { type: 'tag', tag: 'bethel-tag' } }, 'ok'],
-    ],
-    'broadcasts.create': () => [
-      [{ body: 'x', audience: { type: 'branch', branchId: b.branchId }, ...bExtras() }, 'BAD_REQUEST'],
-    ],
-    'broadcasts.cancel': () => [[{ id: b.broadcastId, ...bExtras() }, 'NOT_FOUND']],
-    'phoneNumbers.list': () => [[bExtras(), 'ok']],
-    'phoneNumbers.assign': () => [[{ number: b.number, ...bExtras() }, 'CONFLICT']],
-    'phoneNumbers.release': () => [[{ number: b.number, ...bExtras() }, 'NOT_FOUND']],
-    'dashboard.summary': () => [[bExtras(), 'ok']],
-    'members.export': () => [[bExtras(), 'ok']],
-    'billing.status': () => [[bExtras(), 'ok']],
-    'billing.allowance': () => [[bExtras(), 'ok']],
-    'billing.checkout': () => [[bExtras(), 'PRECONDITION_FAILED']], // billing is off in this suite
-    'billing.portal': () => [[bExtras(), 'PRECONDITION_FAILED']],
-    'team.invitation': () => [
-      [{ token: b.invite.id, ...bExtras() }, 'NOT_FOUND'],
-      [{ token: b.tenantId }, 'NOT_FOUND'],
-    ],
-    'team.accept': () => [
-      [{ token: b.invite.id, name: 'Intruder', password: 'intruder password', ...bExtras() }, 'NOT_FOUND'],
-      [{ token: b.tenantId, name: 'Intruder', password: 'intruder password', ...bExtras() }, 'NOT_FOUND'],
-    ],
-  };
-
-  const procedures = Object.keys((appRouter._def as unknown as { procedures: Record<string, unknown> }).procedures);
-
-  it('covers every procedure of the app router', () => {
-    expect(procedures.length).toBeGreaterThan(10);
+  it('has cases for every procedure of the app router', () => {
+    expect(procedures.length).toBeGreaterThan(40);
     expect(procedures.filter((p) => !(p in cases))).toEqual([]);
+    expect(Object.keys(cases).filter((p) => !procedures.includes(p))).toEqual([]);
   });
 
-  const call = (c: Caller, path: string, input: unknown) =>
-    (
-      path.split('.').reduce((node: unknown, key) => (node as Record<string, unknown>)[key], c) as (
-        i: unknown,
-      ) => Promise<unknown>
-    )(input);
-
-  it('the snapshot sees a change when B acts on itself (control)', async () => {
-    const before = await snapshot(b);
-    await b.sessions[0]!.caller.team.changeRole({ adminId: b.staffMember.adminId, role: 'admin' });
-    expect(await snapshot(b)).not.toEqual(before);
-    await b.sessions[0]!.caller.team.changeRole({ adminId: b.staffMember.adminId, role: 'staff' });
-  });
-
-  it.each(procedures)('%s with A’s session and B’s ids changes nothing of B and returns nothing of B', async (path) => {
-    const before = await snapshot(b);
-    const leaks = secretsOf(b);
-    for (const [input, expected] of cases[path]!()) {
-      const owner = await signIn(reg.services, a.email, aPassword); // a real session, fresh for each call
-      const outcome = await call(owner.caller, path, input).then(
-        (value) => ({ value }),
-        (err: { code?: string; message?: string }) => ({ error: { code: err.code, message: err.message } }),
-      );
-      if (path === 'account.changePassword' && 'value' in outcome)
-        aPassword = (input as { newPassword: string }).newPassword;
-      expect('error' in outcome ? outcome.error.code : 'ok', `${path}(${JSON.stringify(input)})`).toBe(expected);
-      const shown = JSON.stringify(outcome) ?? '';
-      for (const secret of leaks)
-        expect(shown, `${path}(${JSON.stringify(input)}) answered with B's ${secret}`).not.toContain(secret);
-      expect(await snapshot(b), `${path}(${JSON.stringify(input)}) changed B`).toEqual(before);
-    }
-    // B's people are still signed in and still work.
-    for (const s of b.sessions) expect(await readSession(reg.services, s.cookie)).toEqual(s.session);
-    expect((await b.sessions[0]!.caller.team.list()).members.map((m) => m.id).sort()).toEqual(
-      [b.adminId, b.adminMember.adminId, b.staffMember.adminId].sort(),
+  const idFieldsOf = (path: string) =>
+    [...registered[path]!._def.inputs].reduce<Set<string>>(
+      (out, input) => idFields(input as ZodNode, '', out),
+      new Set(),
     );
+
+  it('finds the id fields of the router’s inputs (so the next check is not vacuous)', () => {
+    const found = procedures.flatMap((path) => [...idFieldsOf(path)].map((f) => `${path}: ${f}`));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'members.update: id',
+        'members.update: branchId',
+        'members.list: cursor',
+        'broadcasts.preview: audience.branchId',
+        'broadcasts.preview: audience.tag',
+        'team.accept: token',
+        'phoneNumbers.release: number',
+      ]),
+    );
+  });
+
+  it('runs public procedures once: exactly those a signed-out caller is not refused', async () => {
+    const anonymous = caller(reg.services, null);
+    const refused = await Promise.all(procedures.map(async (p) => codeOf(await outcomeOf(anonymous, p, undefined))));
+    const open = procedures.filter((_, i) => refused[i] !== 'UNAUTHORIZED'); // undefined input: zod stops the rest
+    expect(procedures.filter(isPublic)).toEqual(open);
+    expect(open.length).toBeLessThan(10);
+  });
+
+  it('names B in every input field that holds an id or names a record, of every procedure', () => {
+    const needles = secretsOf(b);
+    const uncovered = procedures.flatMap((path) => {
+      const fields = idFieldsOf(path);
+      const carried = new Set<string>();
+      for (const kase of cases[path] ?? [])
+        pathsCarrying(kase.input(b.ids, a.people.owner, a.ids), needles, '', carried);
+      return [...fields].filter((f) => !carried.has(f)).map((f) => `${path}: ${f}`);
+    });
+    expect(uncovered).toEqual([]);
+  });
+
+  it('discovers every table of B’s database and the registry, and sees a change in any (control)', async () => {
+    const names = Object.keys(baseline.church);
+    for (const t of ['admins', 'invites', 'members', 'branches', 'consent_events', 'conversations', 'messages'])
+      expect(names).toContain(`public.${t}`);
+    expect(names).toContain('public.broadcasts');
+    const registry = Object.keys(baseline.registry);
+    for (const t of Object.keys(CHANGED_BY_A)) expect(registry, 'an exclusion names a real table').toContain(t);
+    expect(registry).toEqual(
+      expect.arrayContaining(['public.tenants', 'public.auth_sessions', 'public.inbound_events']),
+    );
+    await expectEveryTableWatched(bDb, (tx) => snapshotDatabase(tx), baseline.church);
+    const registryIn = (tx: Queryable) => snapshotDatabase(tx, { scopeOf: registryScope, mentioning: markersOf(b) });
+    await expectEveryTableWatched(reg.admin, registryIn, baseline.registry);
+  });
+
+  /** Delete one kept row of each non-empty table in a transaction that is rolled back: the snapshot must differ. */
+  async function expectEveryTableWatched(
+    sql: postgres.Sql,
+    take: (tx: Queryable) => Promise<Snapshot>,
+    base: Snapshot,
+  ) {
+    const kept = Object.entries(base).filter(([, rows]) => rows.length > 0);
+    expect(kept.length).toBeGreaterThan(3);
+    const rollback = new Error('rollback');
+    for (const [table, rows] of kept) {
+      await sql
+        .begin(async (tx) => {
+          await tx`set local session_replication_role = replica`; // no cascades: exactly one row goes
+          await tx.unsafe(`delete from ${table} x where row_to_json(x)::text = $1`, [rows[0]!]);
+          expect((await take(tx))[table], `${table}: a deleted row went unnoticed`).not.toEqual(rows);
+          throw rollback;
+        })
+        .catch((err) => {
+          if (err !== rollback) throw err;
+        });
+    }
+  }
+
+  it('sees B acting on itself (control)', async () => {
+    const owner = b.people.owner.client.caller;
+    await owner.team.changeRole({ adminId: b.ids.staffId, role: 'admin' });
+    await owner.church.updateProfile({ churchName: 'Bethel Parish', timezone: 'UTC', country: 'US' });
+    const after = await snapshotB();
+    expect(after.church['public.admins']).not.toEqual(baseline.church['public.admins']);
+    expect(after.registry['public.churches']).not.toEqual(baseline.registry['public.churches']);
+    await owner.team.changeRole({ adminId: b.ids.staffId, role: 'staff' });
+    baseline = await snapshotB(); // what B looks like from here on
+  });
+
+  const matrix = procedures.flatMap((path) =>
+    (isPublic(path) ? ['owner' as const] : ROLES).map((role) => ({ path, role })),
+  );
+
+  it.each(matrix)('$path as A’s $role: B’s ids answer as ids that exist nowhere, and change nothing', async (t) => {
+    const me = a.people[t.role];
+    for (const kase of cases[t.path]!) {
+      const none = nowhere();
+      const [theirs, nobodys] = [kase.input(b.ids, me, a.ids), kase.input(none, me, a.ids)];
+      const label = `${t.path} as ${t.role}(${JSON.stringify(theirs)})`;
+      const withB = await outcomeOf(await callerFor(me), t.path, theirs);
+      const withNone = await outcomeOf(await callerFor(me), t.path, nobodys);
+      const permitted = allowed(t.path, t.role);
+      expect(codeOf(withB), label).toBe(permitted ? kase.expect : 'FORBIDDEN');
+      expect(leaks(withB, theirs), `${label} answered with B's`).toEqual([]);
+      if (kase.disclosed && permitted) expect(codeOf(withNone), `${label}: ${kase.disclosed}`).toBe('ok');
+      else expect(normalised(withB, b.ids), `${label} told B from nowhere`).toEqual(normalised(withNone, none));
+    }
+    expect(await snapshotB(), `${t.path} as ${t.role} changed B`).toEqual(baseline);
+    const wrote = registered[t.path]!._def.type === 'mutation' && allowed(t.path, t.role);
+    if (wrote) await restoreDatabase(aDb, aAsSetUp); // A as set up again: the next test's answers start alike
+  });
+
+  it('B’s people are still signed in and B’s team is whole', async () => {
+    for (const role of ROLES) expect(await readSession(reg.services, b.people[role].client.cookie)).not.toBeNull();
+    const members = (await b.people.owner.client.caller.team.list()).members.map((m) => m.id);
+    expect(members.sort()).toEqual([b.ids.ownerId, b.ids.adminId, b.ids.staffId].sort());
   });
 
   it('a session mixing one church with the other’s admin is refused', async () => {
     const mixed = [
-      { tenantId: a.tenantId, adminId: b.adminId, sessionId: a.sessions[0]!.signed.sessionId },
-      { tenantId: b.tenantId, adminId: a.adminId, sessionId: a.sessions[0]!.signed.sessionId },
+      { tenantId: a.ids.tenantId, adminId: b.ids.ownerId, sessionId: a.sessionIds[0]! },
+      { tenantId: b.ids.tenantId, adminId: a.ids.ownerId, sessionId: a.sessionIds[0]! },
     ];
     for (const session of mixed) {
       for (const p of [
-        (c: Caller) => c.account.me(),
-        (c: Caller) => c.team.list(),
-        (c: Caller) => c.church.profile(),
+        (x: Caller) => x.account.me(),
+        (x: Caller) => x.team.list(),
+        (x: Caller) => x.church.profile(),
       ]) {
         expect((await errorOf(p(caller(reg.services, session)))).code).toBe('UNAUTHORIZED');
       }

@@ -10,7 +10,15 @@ import { deliver, drain } from '@/server/messaging/inbound-delivery';
 import { createServices, type Services } from '@/server/services';
 import { provisionChurch, type Church } from './support/accounts';
 import { createTestRegistry, testSecrets, type TestRegistry } from './support/harness';
-import { assignNumber, deliveryEvent, OutageProxy, personNumber, post, postSigned, received } from './support/webhooks';
+import {
+  routeNumberTo,
+  deliveryEvent,
+  OutageProxy,
+  personNumber,
+  post,
+  postSigned,
+  received,
+} from './support/webhooks';
 
 describe('Telnyx webhooks', () => {
   let reg: TestRegistry;
@@ -49,7 +57,7 @@ describe('Telnyx webhooks', () => {
     reg = await createTestRegistry();
     services = reg.services;
     church = await provisionChurch(services, { churchName: 'Webhook Chapel' });
-    number = await assignNumber(services, church.tenantId);
+    number = await routeNumberTo(services, church.tenantId);
   });
   afterAll(async () => {
     await reg?.cleanup();
@@ -108,7 +116,7 @@ describe('Telnyx webhooks', () => {
       expect((await postSigned(services, event(), undefined, now - 200)).status).toBe(200);
     });
 
-    it('accepts a signature made the way Telnyx makes it, not by our signer, and rejects it on a changed body or an old timestamp', async () => {
+    it('accepts a signature made as Telnyx does (not our signer); rejects changed body or old timestamp', async () => {
       const { publicKey, privateKey } = generateKeyPairSync('ed25519');
       const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
       // Signed by hand: a mistake shared by signWebhook and verifyWebhook would not show in the other tests.
@@ -133,7 +141,7 @@ describe('Telnyx webhooks', () => {
       }
     });
 
-    it('verifies against TELNYX_PUBLIC_KEY when it is set (a raw 32-byte base64 key, as the portal gives it)', async () => {
+    it('verifies against TELNYX_PUBLIC_KEY when set (a raw 32-byte base64 key, as the portal gives it)', async () => {
       const { publicKey, privateKey } = generateKeyPairSync('ed25519');
       const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
       const configured = createServices(
@@ -259,7 +267,7 @@ describe('Telnyx webhooks', () => {
       const fleet: { church: Church; number: string }[] = [{ church, number }];
       for (let i = 1; i < 50; i++) {
         const c = await provisionChurch(services, { churchName: `Routing Church ${i}` });
-        fleet.push({ church: c, number: await assignNumber(services, c.tenantId) });
+        fleet.push({ church: c, number: await routeNumberTo(services, c.tenantId) });
       }
       const sender = nextPerson(); // one person texting all 50 churches
       const sent = fleet.map(({ church: c, number: n }) => ({
@@ -328,7 +336,8 @@ describe('Telnyx webhooks', () => {
         .where(eq(churches.tenantId, church.tenantId));
       reg.services.profiles.forget(church.tenantId);
       const from = nextPerson();
-      // STOP before each opt-in word, so each one has something to change; state and reply are checked after every word.
+      // STOP before each opt-in word, so each one has something to change; state and reply are checked after
+      // every word.
       const steps = [
         ['STOP', 'unsubscribed'],
         ['START', 'subscribed'],
@@ -390,7 +399,10 @@ describe('Telnyx webhooks', () => {
   });
 
   describe('delivery reports', () => {
-    /** A conversation with one outbound message already sent (as the sender would leave it): its provider id and recipient. */
+    /**
+     * A conversation with one outbound message already sent (as the sender would leave it): its provider id and
+     * recipient.
+     */
     async function sentMessage() {
       const from = nextPerson();
       const m = received(from, number, 'hi');
@@ -422,7 +434,8 @@ describe('Telnyx webhooks', () => {
       expect(await statusNow()).toBe('delivered');
       await postSigned(services, report('message.sent', 'sent')); // late
       expect(await statusNow()).toBe('delivered');
-      await postSigned(services, report('message.finalized', 'delivery_failed', 'Carrier rejected')); // both final: first wins
+      // Both final: the first wins.
+      await postSigned(services, report('message.finalized', 'delivery_failed', 'Carrier rejected'));
       expect(await statusNow()).toBe('delivered');
     });
 
@@ -469,7 +482,7 @@ describe('Telnyx webhooks', () => {
       );
       try {
         const fresh = await provisionChurch(services, { churchName: 'Outage Chapel' });
-        const freshNumber = await assignNumber(services, fresh.tenantId);
+        const freshNumber = await routeNumberTo(services, fresh.tenantId);
         const m = received(nextPerson(), freshNumber, 'STOP');
         proxy.cut();
         const during = await postSigned(viaProxy, m.body);
@@ -531,9 +544,9 @@ describe('Telnyx webhooks', () => {
       }
     });
 
-    it("the church's database refusing connections → 200 (kept in the registry); allowed again → delivered once by the drain", async () => {
+    it('church database refusing connections → 200 (kept in the registry); allowed again → drained once', async () => {
       const fresh = await provisionChurch(services, { churchName: 'Closed Chapel' });
-      const freshNumber = await assignNumber(services, fresh.tenantId);
+      const freshNumber = await routeNumberTo(services, fresh.tenantId);
       const [{ db_name }] = (await reg.admin`select db_name from tenants where id = ${fresh.tenantId}`) as unknown as [
         { db_name: string },
       ];

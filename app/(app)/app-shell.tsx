@@ -9,7 +9,17 @@ import { can, ROLE_LABELS } from '@/server/auth/permissions';
 import { errorCode } from '../_components/errors';
 import type { Viewer } from '../_lib/viewer';
 import { useTRPC } from '../trpc';
+import { unreadBadgeInput } from './first-queries';
 import { ViewerProvider } from './viewer-context';
+
+const skipLinkClass =
+  'sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-lg focus:bg-white ' +
+  'focus:px-3 focus:py-2 focus:shadow';
+const avatarClass =
+  'grid size-8 place-items-center rounded-full bg-slate-100 text-xs font-semibold text-slate-700 md:hidden';
+const signOutClass =
+  'rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 ' +
+  'disabled:opacity-60';
 
 export function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {
   const pathname = usePathname();
@@ -35,10 +45,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
 
   return (
     <ViewerProvider value={viewer}>
-      <a
-        href="#main"
-        className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-lg focus:bg-white focus:px-3 focus:py-2 focus:shadow"
-      >
+      <a href="#main" className={skipLinkClass}>
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">
@@ -62,7 +69,8 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
                 </span>
               </span>
             </Link>
-            {/* Eight links fit beside the church's name (untruncated) only on very wide screens; below that they get their own row. */}
+            {/* Eight links fit beside the church's name (untruncated) only on very wide screens; below that they get
+                their own row. */}
             <nav aria-label="Main" className="hidden 2xl:block">
               <NavLinks links={links} pathname={pathname} />
             </nav>
@@ -74,10 +82,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
               </p>
               <p className="text-xs text-slate-500">{ROLE_LABELS[viewer.role]}</p>
             </div>
-            <span
-              title={viewer.name}
-              className="grid size-8 place-items-center rounded-full bg-slate-100 text-xs font-semibold text-slate-700 md:hidden"
-            >
+            <span title={viewer.name} className={avatarClass}>
               <span aria-hidden>{initials}</span>
               <span className="sr-only">{viewer.name}</span>
             </span>
@@ -88,13 +93,14 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
                 setSigningOut(true);
                 void signOut({ callbackUrl: '/login' });
               }}
-              className="rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-60"
+              className={signOutClass}
             >
               {signingOut ? 'Signing out…' : 'Sign out'}
             </button>
           </div>
         </div>
-        {/* Below 2xl the menu is its own row under the header, always visible (no hidden drawer); on a phone it scrolls sideways. */}
+        {/* Below 2xl the menu is its own row under the header, always visible (no hidden drawer); on a phone it
+            scrolls sideways. */}
         <nav aria-label="Main" className="border-t border-slate-100 2xl:hidden">
           <div className="mx-auto max-w-6xl overflow-x-auto px-2 sm:px-4 [scrollbar-width:thin]">
             <NavLinks links={links} pathname={pathname} />
@@ -118,7 +124,7 @@ type NavLink = { href: string; label: string; count?: number };
 function useUnreadThreads(enabled: boolean): number {
   const trpc = useTRPC();
   const { data } = useQuery(
-    trpc.conversations.list.queryOptions({ limit: 1 }, { enabled, refetchInterval: 15_000, retry: false }),
+    trpc.conversations.list.queryOptions(unreadBadgeInput, { enabled, refetchInterval: 15_000, retry: false }),
   );
   return data?.unreadThreads ?? 0;
 }
@@ -128,12 +134,13 @@ function NavLinks({ links, pathname }: { links: NavLink[]; pathname: string }) {
     <ul className="flex gap-1 whitespace-nowrap">
       {links.map((link) => {
         const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
+        const tone = active ? 'bg-brand-50 text-brand-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900';
         return (
           <li key={link.href} className="shrink-0">
             <Link
               href={link.href}
               aria-current={active ? 'page' : undefined}
-              className={`flex items-center gap-1.5 rounded-md px-3 py-2 text-sm font-medium ${active ? 'bg-brand-50 text-brand-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900'}`}
+              className={`flex items-center gap-1.5 rounded-md px-3 py-2 text-sm font-medium ${tone}`}
             >
               {link.label}
               {!!link.count && (

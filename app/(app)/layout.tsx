@@ -1,10 +1,15 @@
 import { redirect } from 'next/navigation';
 import { unavailableReason } from '@/server/tenancy/availability';
+import { HydrateClient, prefetch, trpc } from '../_lib/trpc-server';
 import { getViewer } from '../_lib/viewer';
 import { AppShell } from './app-shell';
+import { unreadBadgeInput } from './first-queries';
 import { Maintenance } from './maintenance';
 
-/** Everything behind sign-in. Signed-out (or revoked) visitors go to /login; the role comes from the church's database. */
+/**
+ * Everything behind sign-in. Signed-out (or revoked) visitors go to /login; the role comes from the church's
+ * database.
+ */
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const viewer = await getViewer().catch((err: unknown) => {
     // Suspended, moving or being upgraded: a maintenance page rather than the error boundary's "something went wrong".
@@ -14,5 +19,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   });
   if (!viewer) redirect('/login');
   if ('maintenance' in viewer) return <Maintenance message={viewer.maintenance} />;
-  return <AppShell viewer={viewer}>{children}</AppShell>;
+  await prefetch(trpc.conversations.list.queryOptions(unreadBadgeInput)); // the menu's badge: no shift when it arrives
+  return (
+    <HydrateClient>
+      <AppShell viewer={viewer}>{children}</AppShell>
+    </HydrateClient>
+  );
 }

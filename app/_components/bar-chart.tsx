@@ -19,6 +19,7 @@ export function BarChart<K extends string>({
   const max = Math.max(1, ...rows.flatMap((r) => series.map((s) => r[s.key])));
   // Axis labels at the start, middle and end: enough to read dates without crowding a phone screen.
   const ticks = new Set([0, Math.floor((rows.length - 1) / 2), rows.length - 1]);
+  const tickAlign = (i: number) => (i === 0 ? 'text-left' : i === rows.length - 1 ? 'flex justify-end' : 'text-center');
   return (
     <figure data-testid={testId}>
       <ul className="mb-3 flex flex-wrap gap-4 text-xs text-slate-600" aria-hidden>
@@ -54,10 +55,7 @@ export function BarChart<K extends string>({
           </div>
           <div className="mt-1 flex text-[10px] text-slate-500">
             {rows.map((r, i) => (
-              <span
-                key={r.label}
-                className={`min-w-0 flex-1 overflow-visible whitespace-nowrap ${i === 0 ? 'text-left' : i === rows.length - 1 ? 'flex justify-end' : 'text-center'}`}
-              >
+              <span key={r.label} className={`min-w-0 flex-1 overflow-visible whitespace-nowrap ${tickAlign(i)}`}>
                 {ticks.has(i) ? (r.shortLabel ?? r.label) : ''}
               </span>
             ))}

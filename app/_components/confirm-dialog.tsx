@@ -6,8 +6,8 @@ import { Modal } from './modal';
 import { Alert, Button } from './ui';
 
 /**
- * A modal confirmation on the native <dialog>: focus moves into it (Cancel first) and stays there, Escape cancels, and focus returns
- * to the button that opened it when it closes. A failed attempt (`error`) is shown under the text.
+ * A modal confirmation on the native <dialog>: focus moves into it (Cancel first) and stays there, Escape cancels, and
+ * focus returns to the button that opened it when it closes. A failed attempt (`error`) is shown under the text.
  */
 export function ConfirmDialog({
   open,
@@ -30,7 +30,10 @@ export function ConfirmDialog({
   pending?: boolean;
   /** What the confirmed action threw, if it failed (a tRPC error). */
   error?: unknown;
-  /** 'primary' for confirmations that are not destructive (sending a broadcast): the button should not look like a warning. */
+  /**
+   * 'primary' for confirmations that are not destructive (sending a broadcast): the button should not look like a
+   * warning.
+   */
   tone?: 'danger' | 'primary';
   onConfirm: () => void;
   onCancel: () => void;

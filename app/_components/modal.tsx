@@ -7,6 +7,9 @@ const widths = {
   lg: 'max-h-[calc(100dvh-2rem)] max-w-lg overflow-y-auto',
 } as const;
 
+const dialogClass =
+  'w-[calc(100%-2rem)] rounded-2xl bg-white p-6 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40';
+
 /**
  * The shell of a modal on the native <dialog>: shown and closed with `open`, titled by its heading, and Escape calls
  * `onClose` unless `pending`. The browser keeps focus inside while it is open and returns it to the opener on close.
@@ -47,7 +50,7 @@ export function Modal({
         e.preventDefault();
         if (!pending) onClose();
       }}
-      className={`m-auto ${widths[width]} w-[calc(100%-2rem)] rounded-2xl bg-white p-6 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40`}
+      className={`m-auto ${widths[width]} ${dialogClass}`}
     >
       <h2 id={titleId} className="text-lg font-semibold text-slate-900">
         {title}

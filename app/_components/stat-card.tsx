@@ -5,6 +5,9 @@ import type { ReactNode } from 'react';
  * One number with its name, for a <dl> of summary cards. With `href` the name is a link stretched over the whole
  * card (one tab stop, valid <dl> markup), so the card is a way into the details.
  */
+const cardClass = 'relative rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200';
+const linkedCardClass = 'focus-within:ring-brand-600 hover:ring-brand-600';
+
 export function StatCard({
   id,
   label,
@@ -19,9 +22,7 @@ export function StatCard({
   href?: string;
 }) {
   return (
-    <div
-      className={`relative rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200 ${href ? 'focus-within:ring-brand-600 hover:ring-brand-600' : ''}`}
-    >
+    <div className={`${cardClass} ${href ? linkedCardClass : ''}`}>
       <dt className="text-sm font-medium text-slate-600">
         {href ? (
           <Link href={href} className="after:absolute after:inset-0 after:rounded-2xl focus:outline-none">

@@ -1,7 +1,12 @@
 import type { ComponentPropsWithRef, ReactNode } from 'react';
 import { describedBy, FieldShell, inputClass } from './ui';
 
-/** A labelled multi-line field with the same look as ui.tsx's TextField; `footer` sits under it (e.g. a segment counter). */
+const textareaClass = 'resize-y disabled:cursor-not-allowed disabled:bg-slate-50 disabled:text-slate-500';
+
+/**
+ * A labelled multi-line field with the same look as ui.tsx's TextField; `footer` sits under it (e.g. a segment
+ * counter).
+ */
 export function TextareaField({
   label,
   id,
@@ -21,7 +26,7 @@ export function TextareaField({
         id={id}
         aria-invalid={!!error}
         aria-describedby={described}
-        className={`${inputClass(error)} resize-y disabled:cursor-not-allowed disabled:bg-slate-50 disabled:text-slate-500`}
+        className={`${inputClass(error)} ${textareaClass}`}
         {...textarea}
       />
       {footer && <div id={`${id}-footer`}>{footer}</div>}

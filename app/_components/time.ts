@@ -1,6 +1,7 @@
 /**
- * Dates as the person reading them expects, in the browser's own timezone. Only called on the client after data
- * arrives, so server and client renders never disagree.
+ * Dates as the person reading them expects, in the browser's own timezone. Data can arrive with the page, so a page
+ * shows them through <LocalTime> (local-time.tsx), which writes them only once hydrated: server and browser renders
+ * never disagree.
  */
 const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
 
@@ -31,7 +32,9 @@ export function fullWhen(value: Date | string): string {
 /** The value a datetime-local input shows for `d` in local time, to the second: "2025-11-03T15:04:05". */
 export function toLocalInput(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${date}T${time}`;
 }
 
 /**

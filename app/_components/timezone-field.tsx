@@ -1,6 +1,7 @@
 'use client';
 
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
+import { useBrowserValue } from './use-browser';
 import { SelectField } from './ui';
 
 /**
@@ -27,10 +28,7 @@ export function TimezoneField({
   disabled?: boolean;
   emptyOption?: string;
 }) {
-  const [zones, setZones] = useState<string[]>([]);
-  useEffect(() => {
-    setZones(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []);
-  }, []);
+  const zones = useBrowserValue(browserZones, NO_ZONES);
   const groups = useMemo(() => groupZones(zones, value), [zones, value]);
   const options = (group: string, list: string[]) =>
     list.map((z) => (
@@ -62,6 +60,14 @@ export function TimezoneField({
   );
 }
 
+const NO_ZONES: string[] = [];
+let zoneList: string[] | undefined;
+/** The browser's timezones, read once (useBrowserValue needs the same array on every read). */
+function browserZones(): string[] {
+  zoneList ??= typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : NO_ZONES;
+  return zoneList;
+}
+
 /** Timezones grouped by region ("" first: zones without one, like UTC); the current value is always an option. */
 function groupZones(zones: string[], current: string): [string, string[]][] {
   const all = !current || zones.includes(current) ? zones : [current, ...zones];
@@ -73,6 +79,9 @@ function groupZones(zones: string[], current: string): [string, string[]][] {
   return [...groups.entries()].sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
 }
 
-/** "America/Argentina/Buenos_Aires" in the America group reads "Argentina / Buenos Aires"; with no group, the whole name. */
+/**
+ * "America/Argentina/Buenos_Aires" in the America group reads "Argentina / Buenos Aires"; with no group, the whole
+ * name.
+ */
 export const zoneLabel = (zone: string, group = '') =>
   (group ? zone.slice(group.length + 1) : zone).replace(/_/g, ' ').replace(/\//g, ' / ');

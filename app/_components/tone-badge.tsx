@@ -11,12 +11,11 @@ const tones = {
 
 export type Tone = keyof typeof tones;
 
+const badgeClass = 'inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium';
+
 export function ToneBadge({ children, tone = 'slate', testId }: { children: ReactNode; tone?: Tone; testId?: string }) {
   return (
-    <span
-      data-testid={testId}
-      className={`inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}
-    >
+    <span data-testid={testId} className={`${badgeClass} ${tones[tone]}`}>
       {children}
     </span>
   );

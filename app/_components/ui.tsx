@@ -1,7 +1,10 @@
 import type { ButtonHTMLAttributes, ComponentPropsWithRef, ReactNode } from 'react';
 import Link from 'next/link';
 
-/** The few shared building blocks every page uses. Pure markup (no hooks), so server and client components both use them. */
+/**
+ * The few shared building blocks every page uses. Pure markup (no hooks), so server and client components both use
+ * them.
+ */
 
 export function Card({
   title,
@@ -77,6 +80,10 @@ const variants = {
   ghost: 'text-slate-700 hover:bg-slate-100',
 } as const;
 
+const buttonClass =
+  'inline-flex items-center justify-center gap-2 rounded-lg font-medium transition-colors ' +
+  'disabled:cursor-not-allowed disabled:opacity-60';
+
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   variant?: keyof typeof variants;
   block?: boolean;
@@ -96,7 +103,7 @@ export function Button({
   return (
     <button
       type={type}
-      className={`inline-flex items-center justify-center gap-2 rounded-lg font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-60 ${sizing} ${variants[variant]} ${block ? 'w-full' : ''} ${className}`}
+      className={`${buttonClass} ${sizing} ${variants[variant]} ${block ? 'w-full' : ''} ${className}`}
       {...props}
     />
   );
@@ -211,7 +218,10 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-/** A field's label above its control, and its hint or error below (ids match `describedBy`). Shared with TextareaField. */
+/**
+ * A field's label above its control, and its hint or error below (ids match `describedBy`). Shared with
+ * TextareaField.
+ */
 export function FieldShell({ label, error, hint, id, live, children }: FieldProps & { children: ReactNode }) {
   return (
     <div className="space-y-1">
@@ -235,8 +245,9 @@ export function FieldShell({ label, error, hint, id, live, children }: FieldProp
 
 export const describedBy = (id: string, error?: string, hint?: ReactNode) =>
   error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+const inputBase = 'block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm sm:text-sm';
 export const inputClass = (error?: string) =>
-  `block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm sm:text-sm ${error ? 'border-red-400' : 'border-slate-300'} focus:border-brand-600`;
+  `${inputBase} ${error ? 'border-red-400' : 'border-slate-300'} focus:border-brand-600`;
 
 /** The frame of the signed-out pages (sign in, sign up, onboarding, invitation): the wordmark above a centred card. */
 export function AuthFrame({ children, wide }: { children: ReactNode; wide?: boolean }) {

@@ -2,7 +2,10 @@
 
 import { useEffect, useState } from 'react';
 
-/** `value`, once it has stopped changing for `ms`: searches and previews ask the server per pause, not per keystroke. */
+/**
+ * `value`, once it has stopped changing for `ms`: searches and previews ask the server per pause, not per
+ * keystroke.
+ */
 export function useDebounced<T>(value: T, ms = 300): T {
   const [settled, setSettled] = useState(value);
   useEffect(() => {

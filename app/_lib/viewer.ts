@@ -1,11 +1,7 @@
 import { TRPCError } from '@trpc/server';
-import { headers } from 'next/headers';
-import { connection } from 'next/server';
 import { cache } from 'react';
-import { requestAddress } from '@/server/auth/next-auth';
-import { currentSession } from '@/server/auth/current-session';
 import { appRouter } from '@/server/routers/_app';
-import { createContext } from '@/server/trpc';
+import { serverContext } from './trpc-server';
 
 /**
  * For server components only. The signed-in admin as `account.me` sees them (name, email, church, and the role read
@@ -13,10 +9,9 @@ import { createContext } from '@/server/trpc';
  * so the layout and the page share one lookup.
  */
 export const getViewer = cache(async () => {
-  await connection(); // per request, never prerendered
-  const session = await currentSession();
-  if (!session) return null;
-  const caller = appRouter.createCaller(createContext({ session, ip: requestAddress(await headers()) }));
+  const ctx = await serverContext(); // the same context the page's prefetches use
+  if (!ctx.session) return null;
+  const caller = appRouter.createCaller(ctx);
   try {
     return await caller.account.me();
   } catch (err) {

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useEffect, useRef, useState } from 'react';
+import { useBrowserValue } from '../_components/use-browser';
 import { errorMessage, forgetOtherSessions } from '../_components/errors';
 import { Alert, AuthFrame, Button, Card, Loading, SigninFallback } from '../_components/ui';
 import { useTRPC } from '../trpc';
@@ -18,16 +19,21 @@ const labels: Record<string, string> = {
   activate: 'Opening your workspace',
 };
 
+const storedTicket = () => sessionStorage.getItem(TICKET_KEY);
+
 const stateText = { pending: 'waiting', running: 'in progress', done: 'done', failed: 'failed' } as const;
 
 export default function OnboardingPage() {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [ticket, setTicket] = useState<string | null | undefined>(undefined);
+  // The ticket signup left in this tab (undefined until hydrated); `pinned` holds a retry's fresh one, and the one
+  // being signed in with once it has left storage, so the page never falls back to "nothing to set up".
+  const stored = useBrowserValue(storedTicket, undefined);
+  const [pinned, setPinned] = useState<string | null>(null);
+  const ticket = pinned ?? stored;
   const [signinError, setSigninError] = useState('');
   const signingIn = useRef(false);
-  useEffect(() => setTicket(sessionStorage.getItem(TICKET_KEY)), []);
 
   const status = useQuery({
     ...trpc.onboarding.status.queryOptions({ ticket: ticket ?? '' }),
@@ -44,7 +50,7 @@ export default function OnboardingPage() {
         sessionStorage.setItem(TICKET_KEY, fresh);
         // Forget the failed answer so polling starts again, for the new ticket.
         await queryClient.resetQueries({ queryKey: trpc.onboarding.status.queryKey() });
-        setTicket(fresh);
+        setPinned(fresh);
       },
     }),
   );
@@ -56,6 +62,7 @@ export default function OnboardingPage() {
     void (async () => {
       const res = await signIn('signup-ticket', { ticket, redirect: false }).catch(() => null);
       if (res?.ok && !res.error) {
+        setPinned(ticket);
         sessionStorage.removeItem(TICKET_KEY);
         forgetOtherSessions(queryClient);
         router.replace('/dashboard');

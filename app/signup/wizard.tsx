@@ -8,6 +8,7 @@ import { adminStep, churchStep } from '@/server/inputs';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../_components/errors';
 import { NewPasswordField } from '../_components/password-field';
 import { TimezoneField, zoneLabel } from '../_components/timezone-field';
+import { useBrowserTimezone } from '../_components/use-browser';
 import { Alert, Button, SelectField, TextField } from '../_components/ui';
 import { TICKET_KEY } from '../onboarding/ticket';
 import { useTRPC } from '../trpc';
@@ -36,6 +37,10 @@ const sizes = [
   { value: '2000-plus', label: '2,000 or more' },
 ] as const;
 
+/** The colour of step `i`'s label in the progress bar while the wizard is on `step`. */
+const stepLabelTone = (i: number, step: number) =>
+  i === step ? 'text-brand-700' : i < step ? 'text-slate-700' : 'text-slate-400';
+
 /** Fields of one step as its schema sees them (an unset size is absent, not ""). */
 const stepValues = (form: Form, step: number) =>
   step === 0
@@ -53,9 +58,9 @@ export function SignupWizard() {
   const trpc = useTRPC();
   const router = useRouter();
   const [step, setStep] = useState(0);
-  const [form, setForm] = useState<Form>({
+  const [chosen, setForm] = useState<Form>({
     churchName: '',
-    timezone: 'UTC',
+    timezone: '', // until chosen: the browser's own (below)
     size: '',
     adminName: '',
     email: '',
@@ -67,11 +72,9 @@ export function SignupWizard() {
   const focusNext = useRef<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  // The browser's own timezone (after mount, so the server render and the first client render agree).
-  useEffect(() => {
-    const mine = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-    setForm((f) => (f.timezone === 'UTC' ? { ...f, timezone: mine } : f));
-  }, []);
+  // The browser's own timezone until one is chosen (UTC in the server render and while hydrating).
+  const browserTimezone = useBrowserTimezone() || 'UTC';
+  const form = { ...chosen, timezone: chosen.timezone || browserTimezone };
 
   // Move focus with the step: to the field that needs fixing, or to the new step's heading.
   useEffect(() => {
@@ -81,27 +84,7 @@ export function SignupWizard() {
     (document.getElementById(target) ?? headingRef.current)?.focus();
   }, [step, errors]);
 
-  const signup = useMutation(
-    trpc.onboarding.signup.mutationOptions({
-      onSuccess: ({ ticket }) => {
-        sessionStorage.setItem(TICKET_KEY, ticket);
-        router.push('/onboarding');
-      },
-      onError: (err) => {
-        if (errorCode(err) === 'CONFLICT') {
-          // The email is taken: back to the step where it was typed, with the message beside it.
-          goTo(1, { email: err.message }, 'email');
-          return;
-        }
-        const fields = fieldErrors(err) as Errors;
-        const first = steps.findIndex((s) => s.fields.some((f) => fields[f]));
-        if (first >= 0) {
-          const field = steps[first]!.fields.find((f) => fields[f])!;
-          goTo(first, fields, field);
-        }
-      },
-    }),
-  );
+  const signup = useMutation(trpc.onboarding.signup.mutationOptions());
   const serverError =
     signup.error && errorCode(signup.error) !== 'CONFLICT' && !Object.keys(fieldErrors(signup.error)).length
       ? errorMessage(signup.error)
@@ -144,7 +127,26 @@ export function SignupWizard() {
         );
     }
     signup.reset();
-    signup.mutate({ ...stepValues(form, 0), ...stepValues(form, 1) } as Parameters<typeof signup.mutate>[0]);
+    // The outcome's handlers belong to this submit (an event), where moving focus through a ref is allowed.
+    signup.mutate({ ...stepValues(form, 0), ...stepValues(form, 1) } as Parameters<typeof signup.mutate>[0], {
+      onSuccess: ({ ticket }) => {
+        sessionStorage.setItem(TICKET_KEY, ticket);
+        router.push('/onboarding');
+      },
+      onError: (err) => {
+        if (errorCode(err) === 'CONFLICT') {
+          // The email is taken: back to the step where it was typed, with the message beside it.
+          goTo(1, { email: err.message }, 'email');
+          return;
+        }
+        const fields = fieldErrors(err) as Errors;
+        const first = steps.findIndex((s) => s.fields.some((f) => fields[f]));
+        if (first >= 0) {
+          const field = steps[first]!.fields.find((f) => fields[f])!;
+          goTo(first, fields, field);
+        }
+      },
+    });
   }
 
   const current = steps[step]!;
@@ -161,9 +163,7 @@ export function SignupWizard() {
         {steps.map((s, i) => (
           <li key={s.title} aria-current={i === step ? 'step' : undefined} className="min-w-0">
             <span className={`block h-1.5 rounded-full ${i <= step ? 'bg-brand-600' : 'bg-slate-200'}`} aria-hidden />
-            <span
-              className={`mt-2 block truncate text-xs font-medium ${i === step ? 'text-brand-700' : i < step ? 'text-slate-700' : 'text-slate-400'}`}
-            >
+            <span className={`mt-2 block truncate text-xs font-medium ${stepLabelTone(i, step)}`}>
               <span className="sr-only">Step {i + 1}: </span>
               <span className="sm:hidden">{s.short}</span>
               <span className="hidden sm:inline">{s.title}</span>

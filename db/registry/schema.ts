@@ -125,7 +125,8 @@ export const provisioningJobs = pgTable(
       .notNull()
       .unique()
       .references(() => tenants.id, { onDelete: 'cascade' }),
-    ticketHash: text('ticket_hash').notNull().unique(), // sha256 of the opaque ticket; the ticket itself is never stored
+    // sha256 of the opaque ticket; the ticket itself is never stored.
+    ticketHash: text('ticket_hash').notNull().unique(),
     state: provisioningState('state').notNull().default('queued'),
     steps: jsonb('steps').$type<StepProgress[]>().notNull(),
     adminId: uuid('admin_id').notNull(),
@@ -273,7 +274,9 @@ export const billingAccounts = pgTable('billing_accounts', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** Stripe event ids, recorded in the same transaction as their effect: a replay or a concurrent duplicate does nothing. */
+/**
+ * Stripe event ids, recorded in the same transaction as their effect: a replay or a concurrent duplicate does nothing.
+ */
 export const stripeEvents = pgTable('stripe_events', {
   id: text('id').primaryKey(),
   type: text('type').notNull(),

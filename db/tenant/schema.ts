@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { ADMIN_ROLES, SUBSCRIPTION_STATES } from './enums';
 
 /**
  * One church's database. Cloned from the template, so every table here exists the moment a church is created.
  */
 
-export const adminRole = pgEnum('admin_role', ['owner', 'admin', 'staff']);
+export const adminRole = pgEnum('admin_role', ADMIN_ROLES);
 
 export const admins = pgTable('admins', {
   id: uuid('id').primaryKey(),
@@ -55,8 +56,10 @@ export const branches = pgTable(
  * without a recorded consent) — answered in the inbox, never broadcast to. `unsubscribed`: they opted out, and only
  * their own opt-in (START, a keyword, a form) changes that.
  */
-export const subscription = pgEnum('subscription', ['subscribed', 'unsubscribed', 'not_opted_in']);
-/** How a member's opt-in state last changed: an admin, a CSV import, a first text, a keyword text, a form, or Steeple. */
+export const subscription = pgEnum('subscription', SUBSCRIPTION_STATES);
+/**
+ * How a member's opt-in state last changed: an admin, a CSV import, a first text, a keyword text, a form, or Steeple.
+ */
 export const optInSource = pgEnum('opt_in_source', ['admin', 'import', 'inbound', 'keyword', 'form', 'system']);
 
 export const members = pgTable(
@@ -76,13 +79,17 @@ export const members = pgTable(
     subscription: subscription('subscription').notNull().default('not_opted_in'),
     subscriptionChangedAt: timestamp('subscription_changed_at', { withTimezone: true }).notNull().defaultNow(),
     subscriptionSource: optInSource('subscription_source').notNull().default('admin'),
-    /** The arrival number (the registry's) of the last keyword of theirs applied: an older one, delivered late, changes nothing. */
+    /**
+     * The arrival number (the registry's) of the last keyword of theirs applied: an older one, delivered late, changes
+     * nothing.
+     */
     consentSeq: bigint('consent_seq', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('members_name_idx').on(sql`lower(${t.lastName})`, sql`lower(${t.firstName})`, t.id), // the list's case-insensitive order
+    // The list's case-insensitive order.
+    index('members_name_idx').on(sql`lower(${t.lastName})`, sql`lower(${t.firstName})`, t.id),
     index('members_branch_idx').on(t.branchId),
     index('members_tags_idx').using('gin', t.tags),
   ],

@@ -35,7 +35,8 @@ async function signedClaims(services: Services, cookie: string | undefined): Pro
   if (!cookie) return null;
   const token = await decode({ token: cookie, secret: services.config.NEXTAUTH_SECRET }).catch(() => null);
   const claims = sessionClaims.safeParse(token);
-  // next-auth re-issues the cookie with a fresh exp on every session fetch; the session itself ends when its record does.
+  // next-auth re-issues the cookie with a fresh exp on every session fetch; the session itself ends when its
+  // record does.
   return claims.success && Date.now() < claims.data.sessionExpiresAt ? claims.data : null;
 }
 

@@ -4,6 +4,7 @@ import { adminEmailIndex, provisioningJobs } from '@/db/registry/schema';
 import { admins } from '@/db/tenant/schema';
 import { errorKind } from '@/server/errors';
 import type { Services } from '@/server/services';
+import { email } from '@/server/inputs';
 import { sha256 } from '@/server/tokens';
 import { withDeadline } from '@/server/registry';
 import { hashPassword, verifyPassword } from './password';
@@ -11,6 +12,9 @@ import { UNAVAILABLE_MESSAGES, unavailableReason } from '@/server/tenancy/availa
 import { TooManyAttemptsError } from './throttle';
 import { log } from '@/server/log';
 import { setTimeout as delay } from 'node:timers/promises';
+
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'config' | 'connections' | 'registry' | 'sessions' | 'throttle'>;
 
 /** What a successful sign-in puts in the session token. */
 export type SignedIn = {
@@ -27,7 +31,7 @@ export class SigninError extends errorKind('Signin') {}
 
 const GENERIC = 'Email or password is incorrect.';
 const signinInput = z.object({
-  email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
+  email,
   password: z.string().min(1).max(128),
 });
 
@@ -41,7 +45,7 @@ const REFUSAL_FLOOR_MS = 300;
  * Email → church through the registry's admin email index, then the admin and password hash from that church's
  * own database. Wrong email and wrong password get the same message after the same work.
  */
-export async function signInWithPassword(services: Services, raw: unknown, ip: string): Promise<SignedIn> {
+export async function signInWithPassword(services: Deps, raw: unknown, ip: string): Promise<SignedIn> {
   const parsed = signinInput.safeParse(raw);
   if (!parsed.success) throw new SigninError(GENERIC);
   const { email, password } = parsed.data;
@@ -74,7 +78,7 @@ export async function signInWithPassword(services: Services, raw: unknown, ip: s
 }
 
 /** The signup ticket, exchanged once within 15 minutes of the workspace being ready, signs the new owner in. */
-export async function signInWithTicket(services: Services, ticket: unknown): Promise<SignedIn> {
+export async function signInWithTicket(services: Deps, ticket: unknown): Promise<SignedIn> {
   if (typeof ticket !== 'string' || ticket.length < 20 || ticket.length > 100)
     throw new SigninError('This sign-in link is not valid.');
   const used = services.registry.db
@@ -97,7 +101,7 @@ export async function signInWithTicket(services: Services, ticket: unknown): Pro
 }
 
 /** The admin row, from the church's own database. */
-async function findAdmin(services: Services, tenantId: string, adminId: string) {
+async function findAdmin(services: Deps, tenantId: string, adminId: string) {
   try {
     return await services.connections.withTenant(
       tenantId,
@@ -114,7 +118,7 @@ async function findAdmin(services: Services, tenantId: string, adminId: string) 
 
 /** Record a revocable session for a verified admin and describe it for the token. */
 async function openSession(
-  services: Services,
+  services: Deps,
   tenantId: string,
   admin: { id: string; name: string; email: string },
 ): Promise<SignedIn> {

@@ -14,7 +14,7 @@ export type Policy = { keyPrefix: string; points: number; duration: number; bloc
 
 const HOUR = 60 * 60;
 
-export const policies = {
+const policies = {
   /** Sign-ins for one email from one address: 5 failures in 15 minutes lock that pair out for 15 minutes. */
   signinEmailIp: { keyPrefix: 'signin_email_ip', points: 5, duration: 15 * 60, blockDuration: 15 * 60 },
   /** Sign-ins for one email from anywhere: 20 failures an hour lock the account's sign-in for an hour. */

@@ -14,7 +14,8 @@ export function accessOf(
   account: Pick<BillingAccount, 'status' | 'trialEndsAt'> | undefined,
   now = Date.now(),
 ): Access {
-  if (!account) return { readOnly: false, banner: null, trialDaysLeft: null }; // no account row: never lock a church out by accident
+  // No account row: never lock a church out by accident.
+  if (!account) return { readOnly: false, banner: null, trialDaysLeft: null };
   const trialLeftMs = new Date(account.trialEndsAt).getTime() - now;
   const trialDaysLeft = Math.max(0, Math.ceil(trialLeftMs / 86_400_000));
   switch (account.status) {
@@ -42,7 +43,8 @@ export function accessWith(billingOn: boolean, account: Parameters<typeof access
 }
 
 export const READ_ONLY_MESSAGE =
-  'This workspace is read-only because its subscription is not active. The owner can choose a plan in Settings → Billing.';
+  'This workspace is read-only because its subscription is not active. ' +
+  'The owner can choose a plan in Settings → Billing.';
 
 const TTL_MS = 5_000;
 

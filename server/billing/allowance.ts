@@ -5,6 +5,9 @@ import { messages } from '@/db/tenant/schema';
 import type { Tx } from '@/server/members/consent';
 import type { Services } from '@/server/services';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'access' | 'config' | 'profiles'>;
+
 /**
  * A free trial texts within a daily allowance (TRIAL_DAILY_SEGMENTS, 500 segments by default), shared by the inbox
  * and broadcasts and counted from midnight to midnight in the church's own timezone: enough to try everything, too
@@ -17,7 +20,7 @@ export type Allowance =
 
 type Db = TenantDb | Tx;
 
-export async function allowanceOf(services: Services, db: Db, tenantId: string): Promise<Allowance> {
+export async function allowanceOf(services: Deps, db: Db, tenantId: string): Promise<Allowance> {
   const timezone = await allowanceZone(services, tenantId);
   return timezone ? usedToday(services, db, timezone) : { limited: false };
 }
@@ -27,7 +30,7 @@ export async function allowanceOf(services: Services, db: Db, tenantId: string):
  * that writes the message: the lock makes simultaneous sends (a batch of ten, say) count one after another. A church
  * without an allowance takes no lock and counts nothing; the registry is read (cached) before the lock is taken.
  */
-export async function requireAllowance(services: Services, tx: Db, tenantId: string, segments: number) {
+export async function requireAllowance(services: Deps, tx: Db, tenantId: string, segments: number) {
   const timezone = await allowanceZone(services, tenantId);
   if (!timezone) return;
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext('steeple:trial-allowance'))`);
@@ -36,7 +39,7 @@ export async function requireAllowance(services: Services, tx: Db, tenantId: str
 }
 
 /** The timezone of the church's day when it has an allowance (in its trial, or read-only after it); null when not. */
-async function allowanceZone(services: Services, tenantId: string): Promise<string | null> {
+async function allowanceZone(services: Deps, tenantId: string): Promise<string | null> {
   const access = await services.access.get(tenantId);
   // trialDaysLeft is set only while billing is on and the church is in its trial; read-only is a trial run out.
   if (access.trialDaysLeft === null && !access.readOnly) return null;
@@ -44,7 +47,7 @@ async function allowanceZone(services: Services, tenantId: string): Promise<stri
 }
 
 /** Segments sent since the church's local midnight, against the limit. */
-async function usedToday(services: Services, db: Db, timezone: string): Promise<Extract<Allowance, { limited: true }>> {
+async function usedToday(services: Deps, db: Db, timezone: string): Promise<Extract<Allowance, { limited: true }>> {
   // The church's own day: local midnight to local midnight (23 or 25 hours long on the days the clocks change).
   const today = sql`date_trunc('day', now() at time zone ${timezone})`;
   const midnight = sql`(${today} at time zone ${timezone})`;
@@ -86,7 +89,10 @@ function allowanceMessage(a: Extract<Allowance, { limited: true }>, segments: nu
     a.remaining === 0
       ? 'today’s are used up'
       : `${a.remaining.toLocaleString('en-US')} are left today and this needs ${segments.toLocaleString('en-US')}`;
-  return `During the free trial a church can send ${a.limit.toLocaleString('en-US')} text segments a day; ${left}. The allowance resets ${resets}. Choose a plan in Settings → Billing to lift it.`;
+  return (
+    `During the free trial a church can send ${a.limit.toLocaleString('en-US')} text segments a day; ${left}. ` +
+    `The allowance resets ${resets}. Choose a plan in Settings → Billing to lift it.`
+  );
 }
 
 /**
@@ -94,7 +100,7 @@ function allowanceMessage(a: Extract<Allowance, { limited: true }>, segments: nu
  * null when it fits (or there is no allowance), otherwise the reason to show. `at`: when it is scheduled.
  */
 export async function broadcastRefusal(
-  services: Services,
+  services: Deps,
   db: Db,
   tenantId: string,
   segments: number,

@@ -117,10 +117,12 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
         .update(billingAccounts)
         .set({
           // A failure newer than this payment (a later invoice) stays on record.
-          paymentFailedAt: sql`case when ${billingAccounts.paymentFailedAt} <= ${paidAt}::timestamptz then null else ${billingAccounts.paymentFailedAt} end`,
+          paymentFailedAt: sql`case when ${billingAccounts.paymentFailedAt} <= ${paidAt}::timestamptz
+                                    then null else ${billingAccounts.paymentFailedAt} end`,
           ...(paidThrough
             ? {
-                currentPeriodEnd: sql`greatest(${billingAccounts.currentPeriodEnd}, ${new Date(paidThrough * 1000).toISOString()}::timestamptz)`,
+                currentPeriodEnd: sql`greatest(${billingAccounts.currentPeriodEnd},
+                                               ${new Date(paidThrough * 1000).toISOString()}::timestamptz)`,
               }
             : {}),
           updatedAt: new Date(),

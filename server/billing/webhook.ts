@@ -10,12 +10,15 @@ import { isDatabaseOutage, RegistryUnavailableError, withDeadline } from '@/serv
 import type { Services } from '@/server/services';
 import { applyEvent, HANDLED, tenantOf } from './events';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'access' | 'billing' | 'config' | 'registry'>;
+
 /**
  * POST /api/webhooks/stripe: verify the signature over the raw body (400 when it fails), then record the event id
  * and apply its effect in one registry transaction — a replay or a concurrent duplicate finds the id and does
  * nothing — and only then answer 200. A registry outage is a 503, and Stripe delivers the event again.
  */
-export function handleStripeWebhook(request: Request, services: Services): Promise<Response> {
+export function handleStripeWebhook(request: Request, services: Deps): Promise<Response> {
   return runWithContext(
     { requestId: requestIdFrom(request.headers), ip: clientAddress(request.headers, services.config.TRUST_PROXY_HOPS) },
     async () => {
@@ -32,7 +35,7 @@ const reply = (outcome: WebhookOutcome, body: Record<string, unknown>, init?: Re
   response: Response.json(body, init),
 });
 
-async function handle(request: Request, services: Services) {
+async function handle(request: Request, services: Deps) {
   const billing = services.billing;
   if (!billing) return reply('not_configured', { error: 'billing is not configured' }, { status: 404 });
   const raw = await readText(request, LIMITS.webhook);

@@ -1,7 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import { churches } from '@/db/registry/schema';
+import { Invalid } from '@/server/domain-errors';
+import { normalisePhone } from '@/server/messaging/phone';
 import { type Registry, withDeadline } from '@/server/registry';
+import type { Services } from '@/server/services';
+import { requireTimeZone } from './timezones';
 
 /**
  * A church's public identity (name, timezone, country, contact), kept in the registry beside its routing: the
@@ -44,4 +48,35 @@ export class ChurchProfiles {
   forget(tenantId: string) {
     this.cache.delete(tenantId);
   }
+}
+
+type ProfileEdit = Pick<ChurchProfile, 'timezone' | 'country'> & {
+  churchName: string;
+  contactPhone?: string | null;
+  contactEmail?: string | null;
+};
+
+/** Name, timezone, country (how members' numbers are read) and the contact given in HELP replies. */
+export async function updateChurchProfile(
+  { registry, profiles }: Pick<Services, 'registry' | 'profiles'>,
+  tenantId: string,
+  input: ProfileEdit,
+) {
+  const contactPhone = input.contactPhone ? normalisePhone(input.contactPhone, input.country) : null;
+  if (input.contactPhone && !contactPhone) throw new Invalid('The contact phone is not a valid number.');
+  await requireTimeZone(registry, input.timezone);
+  const changes = {
+    name: input.churchName,
+    timezone: input.timezone,
+    country: input.country,
+    contactPhone,
+    contactEmail: input.contactEmail || null,
+    updatedAt: new Date(),
+  };
+  await withDeadline(
+    registry.db.update(churches).set(changes).where(eq(churches.tenantId, tenantId)),
+    registry.timeoutMs,
+  );
+  profiles.forget(tenantId);
+  return profiles.get(tenantId);
 }

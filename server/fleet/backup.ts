@@ -4,12 +4,19 @@ import { and, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { dbServers, tenants, type DbServer, type Tenant } from '@/db/registry/schema';
 import type { Services } from '@/server/services';
+import { whileLocked } from './advisory-lock';
 import { databaseExists, dropDatabase, type Sql } from '@/server/tenancy/cluster';
 import { latestTenantVersion, migrateTenantDatabase } from '@/server/tenancy/migrator';
 import { ident, type Naming } from '@/server/tenancy/naming';
 import { withDatabase } from '@/server/tenancy/urls';
 import { wakeInbound } from './lifecycle';
 import { dumpToFile, FleetError, readArchive, restoreArchive, toolsFor } from './pg-tools';
+
+/** The parts of Services this module uses. */
+type Deps = Pick<
+  Services,
+  'billing' | 'cluster' | 'config' | 'connections' | 'messaging' | 'naming' | 'registry' | 'resolver'
+>;
 
 /**
  * A church's database as a file and back: `backupChurch` writes a pg_dump archive, `restoreChurch` restores one into
@@ -22,7 +29,7 @@ export type RestoreFault = 'before:swap' | 'after:drop';
 /** A restore or move keeps the status the church had; other statuses have no database worth copying. */
 export const copyable: Status[] = ['active', 'suspended', 'closed'];
 
-export async function loadChurch(services: Services, tenantId: string) {
+export async function loadChurch(services: Deps, tenantId: string) {
   const [row] = await services.registry.db
     .select({ tenant: tenants, server: dbServers })
     .from(tenants)
@@ -33,17 +40,11 @@ export async function loadChurch(services: Services, tenantId: string) {
 }
 
 /** One restore or move per church at a time, across processes: a session advisory lock on the registry. */
-export async function withChurchLock<T>(services: Services, tenantId: string, fn: () => Promise<T>): Promise<T> {
+export async function withChurchLock<T>(services: Deps, tenantId: string, fn: () => Promise<T>): Promise<T> {
   const conn = await services.registry.sql.reserve();
-  const key = `${services.naming.prefix}:fleet:${tenantId}`;
+  const busy = () => new FleetError(`another restore or move of church ${tenantId} is running`);
   try {
-    const [row] = await conn`select pg_try_advisory_lock(hashtext(${key})) as ok`;
-    if (!row?.ok) throw new FleetError(`another restore or move of church ${tenantId} is running`);
-    try {
-      return await fn();
-    } finally {
-      await conn`select pg_advisory_unlock(hashtext(${key}))`.catch(() => {});
-    }
+    return await whileLocked(conn, `${services.naming.prefix}:fleet:${tenantId}`, busy, fn);
   } finally {
     conn.release();
   }
@@ -98,7 +99,7 @@ async function schemaVersionOf(adminUrl: string, database: string) {
 }
 
 /** Migrate a restored database to the latest version; this also grants the tenant group its table rights again. */
-export async function bringUpToDate(services: Services, adminUrl: string, database: string) {
+export async function bringUpToDate(services: Deps, adminUrl: string, database: string) {
   const found = await schemaVersionOf(adminUrl, database);
   const latest = latestTenantVersion();
   if (found > latest)
@@ -108,7 +109,9 @@ export async function bringUpToDate(services: Services, adminUrl: string, databa
   return migrateTenantDatabase(adminUrl, database, services.naming.tenantGroup);
 }
 
-/** A move switched over but has not removed the old copy yet: its marker must not be lost to a restore or another move. */
+/**
+ * A move switched over but has not removed the old copy yet: its marker must not be lost to a restore or another move.
+ */
 export const unfinishedMove = (slug: string, serverName: string) =>
   `${slug}'s last move has not removed its old copy yet: run \`move ${slug} ${serverName}\` again first`;
 
@@ -116,7 +119,7 @@ const spareDatabase = (naming: Naming, tenantId: string) => `${naming.prefix}_x_
 const stamp = () => new Date().toISOString().replace(/[-:]/g, ''); // 20261123T192850.123Z: sorts, and is unique enough
 
 /** pg_dump -Fc of the church's database into `dir` (BACKUP_DIR by default) as `<slug>-<UTC time>-v<version>.dump`. */
-export async function backupChurch(services: Services, tenantId: string, opts: { dir?: string } = {}) {
+export async function backupChurch(services: Deps, tenantId: string, opts: { dir?: string } = {}) {
   const started = Date.now();
   const { tenant, server } = await loadChurch(services, tenantId);
   if (!(await databaseExists(services.cluster.sql(server), tenant.dbName)))
@@ -135,7 +138,7 @@ export async function backupChurch(services: Services, tenantId: string, opts: {
  * 'moving'. Re-running after a crash finishes an interrupted swap.
  */
 export async function restoreChurch(
-  services: Services,
+  services: Deps,
   tenantId: string,
   file: string,
   opts: { faults?: (point: RestoreFault) => void | Promise<void> } = {},
@@ -165,7 +168,8 @@ export async function restoreChurch(
     const own = services.naming.database(tenantId).slice(services.naming.prefix.length);
     if (!dbname.endsWith(own))
       throw new FleetError(
-        `${file} is a dump of database ${dbname || '(unknown)'}, not of ${tenant.slug}: refusing to restore another church's data`,
+        `${file} is a dump of database ${dbname || '(unknown)'}, not of ${tenant.slug}: ` +
+          "refusing to restore another church's data",
       );
 
     const url = services.cluster.urlOf(server);
@@ -208,7 +212,7 @@ export async function restoreChurch(
 }
 
 /** Conditional status change: false when someone else changed it meanwhile. */
-export async function setStatus(services: Services, tenantId: string, from: Status, to: Status) {
+export async function setStatus(services: Deps, tenantId: string, from: Status, to: Status) {
   const rows = await services.registry.db
     .update(tenants)
     .set({ status: to, updatedAt: new Date() })
@@ -219,7 +223,7 @@ export async function setStatus(services: Services, tenantId: string, from: Stat
 
 /** Drop the live database, rename the spare into its place, open it to the church, put the status back. Re-runnable. */
 async function swapIn(
-  services: Services,
+  services: Deps,
   tenant: Tenant,
   server: DbServer,
   previous: Status,

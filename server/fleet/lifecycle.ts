@@ -13,6 +13,9 @@ import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { teardownTenant } from '@/server/tenancy/teardown';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'billing' | 'cluster' | 'config' | 'connections' | 'messaging' | 'registry' | 'resolver'>;
+
 /**
  * A church's life after signup, as an operator changes it: suspend (maintenance page, texts still stored), resume,
  * close (a soft delete: suspended for a grace period, restorable with resume), and purge (database, role and index
@@ -36,7 +39,7 @@ export async function findChurch(registry: Registry, ref: string) {
 type Change = { tenantId: string; from: Tenant['status'][]; set: Partial<typeof tenants.$inferInsert> };
 
 /** Apply a status change if the church is in one of `from`; either way, say where it ended up. */
-async function change(services: Services, { tenantId, from, set }: Change) {
+async function change(services: Deps, { tenantId, from, set }: Change) {
   const [updated] = await services.registry.db
     .update(tenants)
     .set({ ...set, updatedAt: new Date() })
@@ -52,11 +55,11 @@ async function change(services: Services, { tenantId, from, set }: Change) {
   return { changed: false, status: now?.status };
 }
 
-export const suspendChurch = (services: Services, tenantId: string, reason?: string) =>
+export const suspendChurch = (services: Deps, tenantId: string, reason?: string) =>
   change(services, { tenantId, from: ['active'], set: { status: 'suspended', statusReason: reason ?? null } });
 
 /** Back in service, from a suspension or from a closure still in its grace period. */
-export const resumeChurch = (services: Services, tenantId: string) =>
+export const resumeChurch = (services: Deps, tenantId: string) =>
   change(services, {
     tenantId,
     from: ['suspended', 'closed'],
@@ -65,7 +68,7 @@ export const resumeChurch = (services: Services, tenantId: string) =>
 
 /** Soft delete: its users see that it is closed, texts are still stored, and `resume` undoes it until `purgeAfter`. */
 export async function closeChurch(
-  services: Services,
+  services: Deps,
   tenantId: string,
   opts: { graceDays?: number; reason?: string } = {},
 ) {
@@ -83,7 +86,7 @@ export async function closeChurch(
  * Delete for good: cancel its subscription, drop its database (WITH FORCE, so open sessions cannot block it) and
  * role, and remove its index rows. The tenant row stays, marked deleted, as the record that it existed.
  */
-export async function purgeChurch(services: Services, tenantId: string) {
+export async function purgeChurch(services: Deps, tenantId: string) {
   const [claimed] = await services.registry.db
     .update(tenants)
     .set({ status: 'deleting', updatedAt: new Date() })
@@ -102,7 +105,7 @@ export async function purgeChurch(services: Services, tenantId: string) {
 }
 
 /** Purge closed churches whose grace period is over (run by the worker every few minutes). */
-export async function purgeDue(services: Services) {
+export async function purgeDue(services: Deps) {
   const due = await services.registry.db
     .select({ id: tenants.id })
     .from(tenants)
@@ -129,7 +132,7 @@ async function revokeSessions(registry: Registry, tenantId: string) {
 }
 
 /** A deleted church must not keep paying: its subscription is cancelled at once (when billing is on). */
-async function cancelSubscription(services: Services, tenantId: string) {
+async function cancelSubscription(services: Deps, tenantId: string) {
   const [account] = await services.registry.db
     .select()
     .from(billingAccounts)
@@ -143,8 +146,10 @@ async function cancelSubscription(services: Services, tenantId: string) {
   );
 }
 
-/** Texts that waited for a church while it was away are delivered as soon as it is back (a failure only delays them). */
-export async function wakeInbound(services: Services, tenantId: string) {
+/**
+ * Texts that waited for a church while it was away are delivered as soon as it is back (a failure only delays them).
+ */
+export async function wakeInbound(services: Deps, tenantId: string) {
   await services.messaging.inbound
     .wake(tenantId)
     .catch((err) => log.warn('inbound drain not woken; it retries on its own', { tenantId, err }));

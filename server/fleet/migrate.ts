@@ -5,8 +5,15 @@ import { errorKind } from '@/server/errors';
 import { log } from '@/server/log';
 import { wakeInbound } from './lifecycle';
 import type { Services } from '@/server/services';
+import { whileLocked } from './advisory-lock';
 import { latestTenantVersion, migrateTenantDatabase, tenantMigrations } from '@/server/tenancy/migrator';
 import { ensureServerReady } from '@/server/tenancy/setup';
+
+/** The parts of Services this module uses. */
+type Deps = Pick<
+  Services,
+  'billing' | 'cluster' | 'config' | 'connections' | 'messaging' | 'naming' | 'registry' | 'resolver'
+>;
 
 /**
  * The fleet migrator: brings every server's template and every church database to the latest tenant migration, with
@@ -59,7 +66,7 @@ export function defaultConcurrency(config: Services['config']) {
   return config.MIGRATION_CONCURRENCY ?? Math.max(2, Math.min(16, Math.floor(config.CONNECTION_BUDGET / 4)));
 }
 
-export async function migrateFleet(services: Services, opts: FleetOptions = {}): Promise<FleetReport> {
+export async function migrateFleet(services: Deps, opts: FleetOptions = {}): Promise<FleetReport> {
   const folder = opts.folder ?? tenantMigrations.migrationsFolder;
   const version = latestTenantVersion(folder);
   return withFleetLock(services, async () => {
@@ -93,7 +100,7 @@ export async function migrateFleet(services: Services, opts: FleetOptions = {}):
 }
 
 /** Every registered server's template, so a new church is current wherever it is placed. */
-async function migrateTemplates(services: Services, folder: string, onTemplate?: FleetOptions['onTemplate']) {
+async function migrateTemplates(services: Deps, folder: string, onTemplate?: FleetOptions['onTemplate']) {
   const servers = await services.registry.db.select().from(dbServers).orderBy(dbServers.id);
   const results: TemplateResult[] = [];
   for (const server of servers) {
@@ -126,7 +133,7 @@ class ChurchRun {
   private tried = new Set<string>();
 
   constructor(
-    private services: Services,
+    private services: Deps,
     private version: number,
     private folder: string,
     private opts: FleetOptions,
@@ -220,20 +227,12 @@ class ChurchRun {
 }
 
 /** Hold the fleet's advisory lock (on the registry, through the privileged user) while `fn` runs. */
-async function withFleetLock<T>(services: Services, fn: () => Promise<T>): Promise<T> {
+async function withFleetLock<T>(services: Deps, fn: () => Promise<T>): Promise<T> {
   const sql = postgres(services.config.DATABASE_URL, { max: 1, onnotice: () => {} });
-  const key = `${services.naming.prefix}:fleet-migrate`;
+  const busy = () =>
+    new MigrationInProgressError('another migration is running (it holds the fleet lock); wait for it to finish');
   try {
-    const [row] = await sql<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtext(${key})) as locked`;
-    if (!row?.locked)
-      throw new MigrationInProgressError(
-        'another migration is running (it holds the fleet lock); wait for it to finish',
-      );
-    try {
-      return await fn();
-    } finally {
-      await sql`select pg_advisory_unlock(hashtext(${key}))`.catch(() => {});
-    }
+    return await whileLocked(sql, `${services.naming.prefix}:fleet-migrate`, busy, fn);
   } finally {
     await sql.end({ timeout: 5 });
   }

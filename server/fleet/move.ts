@@ -22,6 +22,12 @@ import {
 } from './backup';
 import { dumpToFile, FleetError, readArchive, restoreArchive, toolsFor } from './pg-tools';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<
+  Services,
+  'billing' | 'cluster' | 'config' | 'connections' | 'messaging' | 'naming' | 'registry' | 'resolver'
+>;
+
 /**
  * Move a church's database to another database server: freeze it ('moving', its role locked out), dump, restore on
  * the target, switch the registry row, then remove the old copy. Until the switch the source is untouched and a
@@ -31,7 +37,7 @@ export type MoveFault = 'after:freeze' | 'after:restore' | 'after:switch';
 type Faults = (point: MoveFault) => void | Promise<void>;
 
 export async function moveChurch(
-  services: Services,
+  services: Deps,
   tenantId: string,
   targetServerName: string,
   opts: { faults?: Faults } = {},
@@ -57,7 +63,8 @@ export async function moveChurch(
     });
     const tools = await toolsFor(services, [source, target]);
     if (tenant.status !== 'moving') {
-      await writeMarker(src, tenant.dbName, { op: 'move', previous, to: target.id }); // durable before the status says 'moving'
+      // Durable before the status says 'moving'.
+      await writeMarker(src, tenant.dbName, { op: 'move', previous, to: target.id });
       if (!(await setStatus(services, tenantId, previous, 'moving'))) {
         await writeMarker(src, tenant.dbName, null);
         throw new FleetError(`${tenant.slug} changed status meanwhile; nothing was changed, try again`);
@@ -107,7 +114,8 @@ export async function moveChurch(
     } catch (err) {
       await rollBack(services, { tenant, source, target, previous, roleCreated }).catch((e) => {
         throw new FleetError(
-          `the move of ${tenant.slug} failed (${(err as Error).message}) and so did putting it back (${e.message}); run the move again`,
+          `the move of ${tenant.slug} failed (${(err as Error).message}) ` +
+            `and so did putting it back (${e.message}); run the move again`,
           { cause: err },
         );
       });
@@ -121,7 +129,8 @@ export async function moveChurch(
     await opts.faults?.('after:switch');
     await removeOldCopy(services, source, tenant).catch((err) => {
       throw new FleetError(
-        `${tenant.slug} now lives on ${target.name}, but removing its old copy on ${source.name} failed (${err.message}); run the move again to finish`,
+        `${tenant.slug} now lives on ${target.name}, ` +
+          `but removing its old copy on ${source.name} failed (${err.message}); run the move again to finish`,
         { cause: err },
       );
     });
@@ -130,7 +139,7 @@ export async function moveChurch(
   });
 }
 
-async function serverNamed(services: Services, name: string) {
+async function serverNamed(services: Deps, name: string) {
   const servers = await services.registry.db.select().from(dbServers);
   const server = servers.find((s) => s.name === name);
   if (!server)
@@ -160,16 +169,17 @@ async function previousStatus(src: Sql, tenant: Tenant, source: DbServer, target
 }
 
 /** No writes may land after the dump: close our pool, lock the church's role out and end its other sessions. */
-async function freeze(services: Services, src: Sql, tenant: Tenant) {
+async function freeze(services: Deps, src: Sql, tenant: Tenant) {
   await services.connections.forget(tenant.id);
   services.resolver.invalidate(tenant.id);
   await src.unsafe(`revoke connect, temporary on database ${ident(tenant.dbName)} from ${ident(tenant.dbRole)}`);
-  await src`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${tenant.dbName} and usename = ${tenant.dbRole}`;
+  await src`select pg_terminate_backend(pid) from pg_stat_activity
+             where datname = ${tenant.dbName} and usename = ${tenant.dbRole}`;
 }
 
 /** Undo everything before the switch: the target's copy (and its role if we made it), the freeze, the status. */
 async function rollBack(
-  services: Services,
+  services: Deps,
   m: { tenant: Tenant; source: DbServer; target: DbServer; previous: Status; roleCreated: boolean },
 ) {
   const { tenant } = await loadChurch(services, m.tenant.id);
@@ -186,7 +196,7 @@ async function rollBack(
 }
 
 /** After the switch: the old database and login role on the server the church left. */
-async function removeOldCopy(services: Services, server: DbServer, tenant: Tenant) {
+async function removeOldCopy(services: Deps, server: DbServer, tenant: Tenant) {
   const sql = services.cluster.sql(server);
   await dropDatabase(sql, tenant.dbName);
   await dropRole(sql, tenant.dbRole);

@@ -10,6 +10,9 @@ import { errorKind } from '@/server/errors';
 import { ident } from '@/server/tenancy/naming';
 import { withDatabase } from '@/server/tenancy/urls';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'cluster' | 'config'>;
+
 /**
  * pg_dump and pg_restore: finding a pair at least as new as the servers involved, and running them without a shell,
  * with the password in PGPASSWORD only (never on a command line, where `ps` would show it, nor in errors).
@@ -37,7 +40,9 @@ function versionOf(file: string) {
   return pending;
 }
 
-/** Directories to look in, in order: PG_BIN_DIR, each PATH entry, then /usr/lib/postgresql/<major>/bin, newest first. */
+/**
+ * Directories to look in, in order: PG_BIN_DIR, each PATH entry, then /usr/lib/postgresql/<major>/bin, newest first.
+ */
 function candidateDirs(binDir: string | undefined) {
   const onPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
   const debian = '/usr/lib/postgresql';
@@ -53,7 +58,9 @@ function candidateDirs(binDir: string | undefined) {
 /** An operator-facing refusal or failure: the CLI prints its message as it is. */
 export class FleetError extends errorKind('Fleet') {}
 
-/** The first directory holding both tools at a major version >= `serverVersionNum`'s (from `show server_version_num`). */
+/**
+ * The first directory holding both tools at a major version >= `serverVersionNum`'s (from `show server_version_num`).
+ */
 export async function findPgTools(binDir: string | undefined, serverVersionNum: number): Promise<PgTools> {
   const needed = Math.floor(serverVersionNum / 10_000);
   const seen: string[] = [];
@@ -69,14 +76,16 @@ export async function findPgTools(binDir: string | undefined, serverVersionNum: 
     }
   }
   throw new FleetError(
-    `no pg_dump and pg_restore of PostgreSQL ${needed} or newer found (the newest server involved runs PostgreSQL ${needed}). ` +
-      `Searched PG_BIN_DIR (${binDir ?? 'not set'}), PATH and /usr/lib/postgresql/*/bin; found: ${seen.join('; ') || 'none'}. ` +
+    `no pg_dump and pg_restore of PostgreSQL ${needed} or newer found ` +
+      `(the newest server involved runs PostgreSQL ${needed}). ` +
+      `Searched PG_BIN_DIR (${binDir ?? 'not set'}), PATH and /usr/lib/postgresql/*/bin; ` +
+      `found: ${seen.join('; ') || 'none'}. ` +
       `Install the PostgreSQL ${needed} client tools or set PG_BIN_DIR.`,
   );
 }
 
 /** The tools for every server involved: they must be at least as new as the newest of them. */
-export async function toolsFor(services: Services, servers: DbServer[]) {
+export async function toolsFor(services: Deps, servers: DbServer[]) {
   const nums = await Promise.all(
     servers.map(async (s) => Number((await services.cluster.sql(s)`show server_version_num`)[0]!.server_version_num)),
   );
@@ -86,7 +95,8 @@ export async function toolsFor(services: Services, servers: DbServer[]) {
 /** libpq connection flags and environment for one database, from a postgres:// URL. */
 function connection(url: string, database: string) {
   const u = new URL(withDatabase(url, database));
-  const host = u.searchParams.get('host') ?? (u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1'); // ?host= is a socket directory
+  // ?host= is a socket directory.
+  const host = u.searchParams.get('host') ?? (u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1');
   ident(database); // only names we generated: -d would also take a whole conninfo string
   const args = [
     '--no-password',
@@ -127,7 +137,8 @@ function runPgTool(
     let err = '';
     child.stdout?.on('data', (d: Buffer) => out.push(d));
     child.stderr!.on('data', (d: Buffer) => {
-      err = (err + d.toString()).slice(-4_000); // the end of stderr says what went wrong; a chatty tool cannot grow it forever
+      // The end of stderr says what went wrong; a chatty tool cannot grow it forever.
+      err = (err + d.toString()).slice(-4_000);
     });
     child.once('error', (e) => reject(new FleetError(`${name} could not start (${tool.path}): ${e.message}`)));
     child.once('close', (code, signal) => {
@@ -135,7 +146,8 @@ function runPgTool(
       else
         reject(
           new FleetError(
-            `${name} failed (${signal ?? `exit ${code}`})${db ? ` on ${db.database}` : ''}: ${err.trim() || 'no output'}`,
+            `${name} failed (${signal ?? `exit ${code}`})${db ? ` on ${db.database}` : ''}: ` +
+              (err.trim() || 'no output'),
           ),
         );
     });

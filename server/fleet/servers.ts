@@ -5,18 +5,25 @@ import type { Services } from '@/server/services';
 import { checkPrivileges, ensureServerReady } from '@/server/tenancy/setup';
 import { hostPortOf } from '@/server/tenancy/urls';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'cluster' | 'naming' | 'registry'>;
+
 /**
  * Database servers churches live on. Each holds its own template (clones are same-server only) and the tenant group
  * role; new churches go to the accepting server with the most room. Privileged URLs live in env vars the rows name.
  */
 
 /** Joins a server to the churches occupying it (a failed or deleted church has no database left). */
-const occupants = dsql`${tenants.dbServerId} = ${dbServers.id} and ${notInArray(tenants.status, ['failed', 'deleted'])}`;
+const occupants = dsql`${tenants.dbServerId} = ${dbServers.id}
+                       and ${notInArray(tenants.status, ['failed', 'deleted'])}`;
 
 export type ServerInput = { name: string; urlEnv: string; capacity: number };
 
-/** Register a server: its URL must be in the env var named, reachable, and privileged enough to create databases and roles. */
-export async function addServer(services: Services, input: ServerInput) {
+/**
+ * Register a server: its URL must be in the env var named, reachable, and privileged enough to create databases and
+ * roles.
+ */
+export async function addServer(services: Deps, input: ServerInput) {
   const probe = { id: -1, adminUrlEnv: input.urlEnv };
   const url = services.cluster.urlOf(probe);
   const { host, port } = hostPortOf(url);

@@ -19,7 +19,10 @@ function header(headers: HeaderSource, name: string): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-/** IPv4 seen through an IPv6 socket (::ffff:1.2.3.4) is the IPv4 address; anything that is not an address is not trusted. */
+/**
+ * IPv4 seen through an IPv6 socket (::ffff:1.2.3.4) is the IPv4 address; anything that is not an address is not
+ * trusted.
+ */
 function normalise(address: string | undefined): string | null {
   const a = address?.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
   return a && isIP(a) ? a : null;
@@ -31,7 +34,8 @@ export function clientAddress(headers: HeaderSource, trustHops: number): string 
   if (!peer) {
     warnOnce(
       'no-front',
-      'client addresses are unknown: serve the app with `npm start` (scripts/serve.mjs), or every client shares one sign-in limit',
+      'client addresses are unknown: serve the app with `npm start` (scripts/serve.mjs), ' +
+        'or every client shares one sign-in limit',
     );
     return 'unknown';
   }
@@ -39,7 +43,8 @@ export function clientAddress(headers: HeaderSource, trustHops: number): string 
     if (header(headers, 'x-forwarded-for'))
       warnOnce(
         'hops',
-        'X-Forwarded-For arrived but TRUST_PROXY_HOPS is 0: behind a proxy, set it, or every client has the proxy’s address',
+        'X-Forwarded-For arrived but TRUST_PROXY_HOPS is 0: behind a proxy, set it, ' +
+          'or every client has the proxy’s address',
       );
     return peer;
   }

@@ -23,7 +23,8 @@ export async function addJobInTransaction(
   const runAt = opts.runAt?.toISOString() ?? null;
   // mode: what a job already waiting under the same key becomes (graphile-worker's job_key_mode).
   await tx.execute(
-    sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey}, ${runAt}::timestamptz, ${opts.mode ?? 'replace'})`,
+    sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey},
+                               ${runAt}::timestamptz, ${opts.mode ?? 'replace'})`,
   );
 }
 

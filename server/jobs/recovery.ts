@@ -32,7 +32,8 @@ export async function recoverOnce(
                        -- the key without the church id is how jobs queued before an upgrade are named
                        where j.key in ('provision:' || p.tenant_id || ':' || p.id, 'provision:' || p.id))`;
   for (const { id, tenant_id } of orphans) {
-    await sql`select steeple_enqueue(${PROVISION_TASK}, json_build_object('jobId', ${id}::text), ${opts.maxAttempts}::int, ${provisionJobKey(tenant_id, id)})`;
+    await sql`select steeple_enqueue(${PROVISION_TASK}, json_build_object('jobId', ${id}::text),
+                                     ${opts.maxAttempts}::int, ${provisionJobKey(tenant_id, id)})`;
     log.warn('re-enqueued orphaned provisioning job', { jobId: id });
   }
   return { unlocked: stale.length, requeued: orphans.length };

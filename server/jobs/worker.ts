@@ -9,9 +9,24 @@ import { PROVISION_TASK, startQueue } from './queue';
 import { startMaintenance } from './maintenance';
 import { forgetWorkers, recoverOnce } from './recovery';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<
+  Services,
+  | 'access'
+  | 'billing'
+  | 'cluster'
+  | 'config'
+  | 'connections'
+  | 'messaging'
+  | 'profiles'
+  | 'provision'
+  | 'registry'
+  | 'resolver'
+>;
+
 const provisionPayload = z.object({ jobId: z.string().uuid() });
 
-function provisionTask(services: Services): Task {
+function provisionTask(services: Deps): Task {
   return async (payload, helpers) => {
     const { jobId } = provisionPayload.parse(payload);
     const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
@@ -23,7 +38,7 @@ function provisionTask(services: Services): Task {
 
 /** Start the queue worker: in the Next.js server by default, or alone with `npm run worker`. */
 export async function startWorker(
-  services: Services,
+  services: Deps,
   opts: { recoveryEveryMs?: number; staleSeconds?: number; maintenanceEveryMs?: number } = {},
 ) {
   const { runner, workerIds } = await startQueue({

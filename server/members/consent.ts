@@ -90,7 +90,12 @@ export async function lastConsentOf(db: Db, phone: string): Promise<Subscription
  * opt-out (its member was deleted since) — then it stays opted out.
  */
 export const startingState = (phone: unknown, wanted: Subscription) =>
-  sql`(case when exists (select 1 from (select ${consentEvents.state} as state from ${consentEvents} where ${consentEvents.phone} = ${phone} order by ${consentEvents.createdAt} desc limit 1) last where last.state = 'unsubscribed') then 'unsubscribed' else ${wanted} end)::subscription`;
+  sql`(case when exists (select 1
+                           from (select ${consentEvents.state} as state from ${consentEvents}
+                                  where ${consentEvents.phone} = ${phone}
+                                  order by ${consentEvents.createdAt} desc limit 1) last
+                          where last.state = 'unsubscribed')
+        then 'unsubscribed' else ${wanted} end)::subscription`;
 
 /** A member's consent history (their number's), newest first, with the admin's name where an admin recorded it. */
 export function consentHistory(db: TenantDb, memberId: string) {

@@ -83,7 +83,6 @@ export async function previewImport(db: TenantDb, csv: string, opts: ImportOptio
   };
 }
 
-
 export async function commitImport(db: TenantDb, csv: string, opts: ImportOptions, by: { id: string }) {
   const { rows } = await analyse(db, csv, opts);
   const good = rows.flatMap((r) =>
@@ -120,7 +119,6 @@ export async function commitImport(db: TenantDb, csv: string, opts: ImportOption
   };
 }
 
-
 type NewMember = NonNullable<CheckedRow['member']> & { row: number };
 
 /**
@@ -156,9 +154,12 @@ function upsert(tx: Tx, batch: NewMember[]) {
           email: sql`coalesce(excluded.email, ${members.email})`,
           branchId: sql`coalesce(excluded.branch_id, ${members.branchId})`,
           notes: sql`coalesce(excluded.notes, ${members.notes})`,
-          tags: sql`${members.tags} || array(select t from unnest(excluded.tags) t where not exists (select 1 from unnest(${members.tags}) o where lower(o) = lower(t)))`,
+          tags: sql`${members.tags} || array(select t from unnest(excluded.tags) t
+                                              where not exists (select 1 from unnest(${members.tags}) o
+                                                                 where lower(o) = lower(t)))`,
           subscription: nextState,
-          subscriptionSource: sql`case when ${changing} then 'import'::opt_in_source else ${members.subscriptionSource} end`,
+          subscriptionSource: sql`case when ${changing} then 'import'::opt_in_source
+                                       else ${members.subscriptionSource} end`,
           subscriptionChangedAt: sql`case when ${changing} then now() else ${members.subscriptionChangedAt} end`,
           updatedAt: now,
         },
@@ -202,7 +203,9 @@ async function logChanges(
       previous: before.get(w.phone) ?? null,
       state: w.subscription,
       source: 'import' as const,
-      detail: `CSV import, row ${rowOf.get(w.phone)}${w.subscription === 'subscribed' && who.confirmed ? ' (consent confirmed by the importer)' : ''}`,
+      detail:
+        `CSV import, row ${rowOf.get(w.phone)}` +
+        (w.subscription === 'subscribed' && who.confirmed ? ' (consent confirmed by the importer)' : ''),
       adminId: who.adminId,
     })),
   );

@@ -9,8 +9,7 @@ import { MAX_IMPORT_ROWS, createMemberInput } from './inputs';
  * firstname are one column), and each row into a member or a list of problems. No database here.
  */
 
-export type Column =
-  'firstName' | 'lastName' | 'fullName' | 'phone' | 'email' | 'branch' | 'tags' | 'notes' | 'subscribed';
+type Column = 'firstName' | 'lastName' | 'fullName' | 'phone' | 'email' | 'branch' | 'tags' | 'notes' | 'subscribed';
 
 const aliases: Record<Column, string[]> = {
   firstName: ['firstname', 'first', 'givenname', 'forename'],
@@ -52,6 +51,7 @@ export type CsvRow = { row: number; cells: string[] };
 export function readCsv(csv: string): { header: string[]; rows: CsvRow[] } {
   let records: { record: string[]; info: { lines: number } }[];
   try {
+    // With `info: true` each record comes with its line number; the types do not say so (hence the cast).
     records = parse(csv, {
       bom: true,
       delimiter: delimiterOf(csv),
@@ -61,11 +61,12 @@ export function readCsv(csv: string): { header: string[]; rows: CsvRow[] } {
       skip_empty_lines: true,
       skip_records_with_empty_values: true,
       trim: true,
-    }) as unknown as typeof records; // with `info: true` each record comes with its line number; the types do not say so
+    }) as unknown as typeof records;
   } catch (err) {
     const line = (err as { lines?: number }).lines;
     throw refuse(
-      `This file could not be read as CSV${line ? ` (near line ${line})` : ''}. Save it from your spreadsheet as CSV and try again.`,
+      `This file could not be read as CSV${line ? ` (near line ${line})` : ''}. ` +
+        'Save it from your spreadsheet as CSV and try again.',
     );
   }
   const [header, ...rows] = records;
@@ -73,7 +74,8 @@ export function readCsv(csv: string): { header: string[]; rows: CsvRow[] } {
     throw refuse('The file has no members in it: it needs a header line and one line per member.');
   if (rows.length > MAX_IMPORT_ROWS) {
     throw refuse(
-      `The file has ${rows.length.toLocaleString('en')} rows; import at most ${MAX_IMPORT_ROWS.toLocaleString('en')} at a time. Split it into smaller files.`,
+      `The file has ${rows.length.toLocaleString('en')} rows; ` +
+        `import at most ${MAX_IMPORT_ROWS.toLocaleString('en')} at a time. Split it into smaller files.`,
     );
   }
   return { header: header.record, rows: rows.map((r) => ({ row: r.info.lines, cells: r.record })) };
@@ -98,7 +100,8 @@ export function mapColumns(header: string[]): ColumnMap {
   const { index } = map;
   if (index.phone === undefined || (index.firstName === undefined && index.fullName === undefined)) {
     throw refuse(
-      `The file needs a phone column and a first name (or name) column. Its header line has: ${header.filter(Boolean).join(', ') || 'nothing'}. ` +
+      'The file needs a phone column and a first name (or name) column. ' +
+        `Its header line has: ${header.filter(Boolean).join(', ') || 'nothing'}. ` +
         'Use headers like first_name, last_name, phone, email, branch, tags, notes.',
     );
   }

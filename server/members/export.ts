@@ -35,8 +35,10 @@ export async function membersCsv(db: TenantDb): Promise<string> {
       createdAt: sql<string>`${utc(members.createdAt)}`,
       // Every consent change, oldest first: "2026-12-06T10:00:00Z subscribed → unsubscribed (text: STOP, message …)".
       consent: sql<string | null>`(
-        select string_agg(${utc(consentEvents.createdAt)} || ' ' || coalesce(${consentEvents.previous}::text || ' → ', '') || ${consentEvents.state}::text
-               || ' (' || ${consentEvents.source}::text || coalesce(': ' || ${consentEvents.detail}, '') || coalesce(', message ' || ${consentEvents.providerMessageId}, '') || ')',
+        select string_agg(${utc(consentEvents.createdAt)} || ' '
+               || coalesce(${consentEvents.previous}::text || ' → ', '') || ${consentEvents.state}::text
+               || ' (' || ${consentEvents.source}::text || coalesce(': ' || ${consentEvents.detail}, '')
+               || coalesce(', message ' || ${consentEvents.providerMessageId}, '') || ')',
                '; ' order by ${consentEvents.createdAt}, ${consentEvents.id})
           from ${consentEvents} where ${consentEvents.memberId} = ${members.id})`,
     })

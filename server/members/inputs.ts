@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isTimeZone, normaliseEmail } from '@/server/inputs';
+import { SUBSCRIPTION_STATES } from '@/db/tenant/enums';
+import { isTimeZone, optionalEmail } from '@/server/inputs';
 
 /**
  * Input schemas for members, branches and the CSV import, shared by the routers and the pages (inline validation).
@@ -34,7 +35,7 @@ function cleanTags(tags: string[]): string[] {
 
 const uuid = z.string().uuid('Choose from the list');
 const tagName = z.string().trim().min(1, 'Enter a tag').max(40, 'Keep each tag under 40 characters');
-const subscriptionState = z.enum(['subscribed', 'unsubscribed', 'not_opted_in']);
+const subscriptionState = z.enum(SUBSCRIPTION_STATES);
 export type SubscriptionState = z.infer<typeof subscriptionState>;
 /** How each state reads on every page. */
 export const SUBSCRIPTION_LABELS: Record<SubscriptionState, string> = {
@@ -49,9 +50,8 @@ const consentNote = z.string().trim().max(200, 'Keep it under 200 characters');
 const firstName = z.string().trim().min(1, 'Enter a first name').max(100, 'Keep the first name under 100 characters');
 const lastName = z.string().trim().max(100, 'Keep the last name under 100 characters');
 const phone = z.string().trim().min(1, 'Enter a phone number').max(40, 'That is too long for a phone number');
-const email = clearable(254, 'Use at most 254 characters')
-  .refine((v) => v == null || z.email().safeParse(v).success, 'Enter a valid email address')
-  .transform((v) => (v == null ? v : normaliseEmail(v)));
+// Undefined leaves the email as it is (an update that does not mention it); blank clears it.
+const email = optionalEmail.optional();
 const tags = z.array(tagName).max(MAX_TAGS, `Use at most ${MAX_TAGS} tags`).transform(cleanTags);
 const notes = clearable(5_000, 'Keep notes under 5,000 characters');
 

@@ -4,7 +4,7 @@ import type { TenantDb } from '@/db/tenant';
 import { branches, members } from '@/db/tenant/schema';
 import { formatPhone } from '@/server/messaging/phone';
 import { z } from 'zod';
-import { decodeCursorAs, encodeCursor as encodeKey } from '@/server/routers/cursor';
+import { decodeCursorAs, encodeCursor as encodeKey } from '@/server/cursor';
 import type { ListMembersInput } from './inputs';
 
 /** Reading members: one page of the list (keyset on last name, first name, id), one member, the tags in use. */
@@ -75,20 +75,24 @@ function decodeCursor(raw: string) {
 
 const DEFAULT_PAGE = 50;
 
-/** One page, ordered by last name, first name, id. `total` (matches for these filters) comes with the first page only. */
+/**
+ * One page, ordered by last name, first name, id. `total` (matches for these filters) comes with the first page only.
+ */
 export async function listMembers(db: TenantDb, input: ListMembersInput, country: string) {
   const limit = input.limit ?? DEFAULT_PAGE;
   const where = filters(input);
   const after = input.cursor ? decodeCursor(input.cursor) : null;
   const keyset = after
-    ? sql`(lower(${members.lastName}), lower(${members.firstName}), ${members.id}) > (lower(${after.lastName}), lower(${after.firstName}), ${after.id}::uuid)`
+    ? sql`(lower(${members.lastName}), lower(${members.firstName}), ${members.id})
+          > (lower(${after.lastName}), lower(${after.firstName}), ${after.id}::uuid)`
     : undefined;
   const rows = await db
     .select(columns)
     .from(members)
     .leftJoin(branches, eq(branches.id, members.branchId))
     .where(and(where, keyset))
-    .orderBy(sql`lower(${members.lastName})`, sql`lower(${members.firstName})`, asc(members.id)) // case-insensitive, as people expect
+    // Case-insensitive, as people expect.
+    .orderBy(sql`lower(${members.lastName})`, sql`lower(${members.firstName})`, asc(members.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
@@ -106,7 +110,6 @@ export async function getMember(db: TenantDb, id: string, country: string) {
   if (!row) throw new NotFound('That member does not exist (they may have been deleted).');
   return present(row, country);
 }
-
 
 /** Every tag some member has, alphabetically (for filters and audience pickers). */
 export async function tagsInUse(db: TenantDb): Promise<string[]> {

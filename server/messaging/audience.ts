@@ -2,7 +2,10 @@ import { and, arrayContains, eq, sql, type SQL } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { members, type Broadcast } from '@/db/tenant/schema';
 
-/** Who a broadcast is for: everyone, one branch, or everyone with a tag. Unsubscribed members are counted, never texted. */
+/**
+ * Who a broadcast is for: everyone, one branch, or everyone with a tag. Unsubscribed members are counted, never
+ * texted.
+ */
 export type Audience = Pick<Broadcast, 'audience' | 'branchId' | 'tag'>;
 
 export function audienceWhere(a: Audience): SQL | undefined {

@@ -57,7 +57,8 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect) {
     const where = and(eq(members.subscription, 'subscribed'), audienceWhere(b));
     // Everyone in the audience gets a conversation (a broadcast starts one), then one queued message each.
     await tx.execute(
-      sql`insert into conversations (member_id) select ${members.id} from ${members} where ${where} on conflict (member_id) do nothing`,
+      sql`insert into conversations (member_id) select ${members.id} from ${members} where ${where}
+          on conflict (member_id) do nothing`,
     );
     const segments = countSegments(b.body).segments;
     await tx.execute(sql`

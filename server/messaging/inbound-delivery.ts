@@ -8,6 +8,9 @@ import { applyDeliveryStatus, storeInbound } from './inbound';
 import type { NewEvent, Pending, ReceivedPayload, StatusPayload } from './inbound-queue';
 import { enqueueSend } from './jobs';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'connections' | 'messaging' | 'profiles' | 'registry'>;
+
 /**
  * From the registry's holding area to the church's own database. A webhook stores its event in the registry first
  * (the only thing that must work for Telnyx to get its 200), then tries to deliver it at once; whatever cannot be
@@ -18,7 +21,7 @@ import { enqueueSend } from './jobs';
 export type Received = { outcome: 'stored' | 'duplicate' | 'dropped' | 'queued' | 'updated' | 'unchanged' };
 
 /** Store the event durably, then deliver it now if its turn has come and the church can take it. */
-export async function receive(services: Services, e: NewEvent): Promise<Received> {
+export async function receive(services: Deps, e: NewEvent): Promise<Received> {
   const queue = services.messaging.inbound;
   const { event, behind } = await queue.record(e); // the registry is down: this throws, and the webhook answers 503
   if (event.deliveredAt) return { outcome: 'duplicate' };
@@ -40,11 +43,7 @@ export async function receive(services: Services, e: NewEvent): Promise<Received
  * Deliver one event to its church's database and mark it delivered; throws when the church cannot take it now.
  * `markLater`: the webhook's own delivery leaves its removal to a batched write (see InboundQueue.deliveredSoon).
  */
-export async function deliver(
-  services: Services,
-  event: Pending,
-  opts: { markLater?: boolean } = {},
-): Promise<Received> {
+export async function deliver(services: Deps, event: Pending, opts: { markLater?: boolean } = {}): Promise<Received> {
   const queue = services.messaging.inbound;
   const mark = () => (opts.markLater ? queue.deliveredSoon(event.id) : queue.delivered(event.id));
   if (!event.payload) return { outcome: 'duplicate' }; // already delivered: its text was erased
@@ -72,7 +71,10 @@ export async function deliver(
   return { outcome: result.duplicate ? 'duplicate' : 'stored' };
 }
 
-/** One event set aside after this many failures that were not outages (see `drain`), so its church's other texts flow. */
+/**
+ * One event set aside after this many failures that were not outages (see `drain`), so its church's other texts
+ * flow.
+ */
 const MAX_EVENT_FAILURES = 20;
 const BATCH = 100;
 
@@ -80,7 +82,7 @@ const BATCH = 100;
  * The drain job's work: every waiting event of one church, oldest first, stopping at the first the church cannot
  * take. Returns how long to wait before trying again, or null when nothing is left.
  */
-export async function drain(services: Services, tenantId: string): Promise<number | null> {
+export async function drain(services: Deps, tenantId: string): Promise<number | null> {
   const queue = services.messaging.inbound;
   for (;;) {
     const batch = await queue.pending(tenantId, BATCH);
@@ -110,13 +112,13 @@ export async function drain(services: Services, tenantId: string): Promise<numbe
 const retryDelay = (attempts: number) => Math.min(60_000, 1_000 * 2 ** Math.min(attempts, 6));
 
 /** The church's drain job, soon; if even that fails, the worker's sweep queues it (server/jobs/maintenance.ts). */
-async function drainSoon(services: Services, tenantId: string, inMs: number) {
+async function drainSoon(services: Deps, tenantId: string, inMs: number) {
   await services.messaging.inbound.scheduleDrain(tenantId, { inMs, mode: 'preserve_run_at' }).catch((err) => {
     log.warn('inbound drain not queued; the sweep will queue it', { tenantId, err });
   });
 }
 
-async function noteFailure(services: Services, event: Pending, err: unknown) {
+async function noteFailure(services: Deps, event: Pending, err: unknown) {
   if (isOutage(err))
     log.warn('inbound event waits: its church cannot take it now', {
       tenantId: event.tenantId,
@@ -145,11 +147,7 @@ const isOutage = (err: unknown) =>
  * The church's database; a church that no longer exists yields null (the event is dropped), anything else that stops
  * us throws (the event waits). Suspended and closed churches still take their texts (`forInbound`).
  */
-async function withChurch<T>(
-  services: Services,
-  tenantId: string,
-  fn: (db: TenantDb) => Promise<T>,
-): Promise<T | null> {
+async function withChurch<T>(services: Deps, tenantId: string, fn: (db: TenantDb) => Promise<T>): Promise<T | null> {
   try {
     return await services.connections.withTenant(tenantId, fn, services.messaging.gate);
   } catch (err) {

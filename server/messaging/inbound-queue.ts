@@ -63,10 +63,7 @@ export class InboundQueue {
   private unmarked = new Set<number>();
   private purgedAt = 0;
 
-  constructor(
-    private registry: Registry,
-    private timeoutMs: number,
-  ) {}
+  constructor(private registry: Registry) {}
 
   /**
    * Keep an event (or find the one already kept under its key). `behind`: an older text from the same sender is
@@ -91,14 +88,16 @@ export class InboundQueue {
         )
         select found.*, exists (
           select 1 from inbound_events o
-           where o.tenant_id = found.tenant_id and o.sender = found.sender and o.delivered_at is null and o.id < found.id
+           where o.tenant_id = found.tenant_id and o.sender = found.sender and o.delivered_at is null
+             and o.id < found.id
              and o.id <> all(${[...this.unmarked]}::bigint[])
         ) as behind
         from found`;
       return row;
     };
     // A concurrent duplicate is not in this statement's snapshot: it waited for that one to commit, so look again.
-    const row = (await withDeadline(find(), this.timeoutMs)) ?? (await withDeadline(find(), this.timeoutMs));
+    const row =
+      (await withDeadline(find(), this.registry.timeoutMs)) ?? (await withDeadline(find(), this.registry.timeoutMs));
     if (!row) throw new Error(`inbound event ${e.key} was neither stored nor found`);
     return { event: toPending(row), behind: !!row.behind };
   }
@@ -110,7 +109,7 @@ export class InboundQueue {
       this.registry.sql<Row[]>`
         select id, tenant_id, kind, sender, attempts, payload, received_at, delivered_at from inbound_events
          where tenant_id = ${tenantId} and delivered_at is null order by id limit ${limit}`,
-      this.timeoutMs,
+      this.registry.timeoutMs,
     );
     return rows.map(toPending);
   }
@@ -120,14 +119,14 @@ export class InboundQueue {
    * the church's own unique message id answers a replay.
    */
   async delivered(id: number) {
-    await withDeadline(this.registry.sql`delete from inbound_events where id = ${id}`, this.timeoutMs);
+    await withDeadline(this.registry.sql`delete from inbound_events where id = ${id}`, this.registry.timeoutMs);
   }
 
   /** Failing again and again for a reason of its own: set aside (kept, words and all) so its church's texts flow. */
   async setAside(id: number) {
     await withDeadline(
       this.registry.sql`update inbound_events set delivered_at = now(), outcome = 'failed' where id = ${id}`,
-      this.timeoutMs,
+      this.registry.timeoutMs,
     );
   }
 
@@ -146,7 +145,10 @@ export class InboundQueue {
     const batch = this.marks.splice(0);
     this.marking = null;
     if (batch.length === 0) return;
-    await withDeadline(this.registry.sql`delete from inbound_events where id = any(${batch}::bigint[])`, this.timeoutMs)
+    await withDeadline(
+      this.registry.sql`delete from inbound_events where id = any(${batch}::bigint[])`,
+      this.registry.timeoutMs,
+    )
       .catch((err) =>
         log.warn('delivered events not removed; the drain will find those texts already stored', {
           count: batch.length,
@@ -166,9 +168,10 @@ export class InboundQueue {
     const reason = (clean ? `${clean.name}: ${clean.message}${cause}` : String(err)).slice(0, 500);
     const [row] = await withDeadline(
       this.registry.sql<{ attempts: number; failures: number }[]>`
-        update inbound_events set attempts = attempts + 1, failures = failures + ${outage ? 0 : 1}, last_error = ${reason}
+        update inbound_events
+           set attempts = attempts + 1, failures = failures + ${outage ? 0 : 1}, last_error = ${reason}
          where id = ${id} returning attempts, failures`,
-      this.timeoutMs,
+      this.registry.timeoutMs,
     );
     return row ?? { attempts: 0, failures: 0 };
   }
@@ -178,8 +181,10 @@ export class InboundQueue {
     await this.flush();
     const [row] = await withDeadline(
       this.registry.sql<{ yes: boolean }[]>`
-        select exists (select 1 from inbound_events where tenant_id = ${tenantId} and sender = ${phone} and delivered_at is null and opt_out) as yes`,
-      this.timeoutMs,
+        select exists (select 1 from inbound_events
+                        where tenant_id = ${tenantId} and sender = ${phone}
+                          and delivered_at is null and opt_out) as yes`,
+      this.registry.timeoutMs,
     );
     return !!row?.yes;
   }
@@ -196,7 +201,7 @@ export class InboundQueue {
       { tenantId },
       { jobKey: `inbound:${tenantId}`, maxAttempts: 25, runAt, mode: opts.mode ?? 'replace' },
     );
-    return withDeadline(job, this.timeoutMs);
+    return withDeadline(job, this.registry.timeoutMs);
   }
 
   /** A church is back (resumed, moved, migrated): drain what waits for it now rather than at its next retry. */
@@ -206,7 +211,7 @@ export class InboundQueue {
       this.registry.sql<
         { yes: boolean }[]
       >`select exists (select 1 from inbound_events where tenant_id = ${tenantId} and delivered_at is null) as yes`,
-      this.timeoutMs,
+      this.registry.timeoutMs,
     );
     if (row?.yes) await this.scheduleDrain(tenantId);
   }
@@ -214,14 +219,15 @@ export class InboundQueue {
   /** For health and metrics: how many events wait, for how long the oldest has, and how many were set aside. */
   async stats(): Promise<{ pending: number; oldestPendingSeconds: number; setAside: number }> {
     await this.flush();
-    // Delivered events are deleted, so the table holds only waiting and set-aside ones: counting both is one small scan.
+    // Delivered events are deleted, so the table holds only waiting and set-aside ones: counting both is one small
+    // scan.
     const [row] = await withDeadline(
       this.registry.sql<{ pending: number; oldest: number | null; set_aside: number }[]>`
         select count(*) filter (where delivered_at is null)::int as pending,
                extract(epoch from now() - min(received_at) filter (where delivered_at is null))::float8 as oldest,
                count(*) filter (where outcome = 'failed')::int as set_aside
           from inbound_events`,
-      this.timeoutMs,
+      this.registry.timeoutMs,
     );
     const oldestPendingSeconds = Math.max(0, Math.round((row?.oldest ?? 0) * 10) / 10);
     return { pending: row?.pending ?? 0, oldestPendingSeconds, setAside: row?.set_aside ?? 0 };
@@ -234,18 +240,21 @@ export class InboundQueue {
       this.registry.sql<{ tenant_id: string }[]>`
         select distinct tenant_id from inbound_events
          where delivered_at is null and received_at < now() - make_interval(secs => ${olderThanSeconds})`,
-      this.timeoutMs,
+      this.registry.timeoutMs,
     );
     return rows.map((r) => r.tenant_id);
   }
 
-  /** Events set aside as failed are kept 30 days for operators, then deleted (a table scan: at most every 10 minutes). */
+  /**
+   * Events set aside as failed are kept 30 days for operators, then deleted (a table scan: at most every 10
+   * minutes).
+   */
   async purgeSetAside(): Promise<number> {
     if (Date.now() - this.purgedAt < 10 * 60_000) return 0;
     this.purgedAt = Date.now();
     const rows = await withDeadline(
       this.registry.sql`delete from inbound_events where delivered_at < now() - interval '30 days'`,
-      this.timeoutMs * 5,
+      this.registry.timeoutMs * 5,
     );
     return rows.count;
   }

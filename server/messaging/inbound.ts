@@ -139,7 +139,8 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
        where m.phone = ${msg.from}
     ), new_member as (
       insert into members (first_name, phone, subscription_source, subscription)
-      select 'New contact', ${msg.from}, 'inbound', ${firstState(sql, msg.from)} where not exists (select 1 from members where phone = ${msg.from})
+      select 'New contact', ${msg.from}, 'inbound', ${firstState(sql, msg.from)}
+       where not exists (select 1 from members where phone = ${msg.from})
       on conflict (phone) do nothing
       returning id
     ), new_thread as (
@@ -150,15 +151,18 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
     ), target as (
       select member_id, conversation_id from known union all select member_id, id from new_thread
     ), stored as (
-      insert into messages (conversation_id, direction, body, segments, status, provider_message_id, from_number, to_number, created_at, status_at)
-      select conversation_id, 'inbound', ${msg.text}, ${segments}, 'received', ${msg.providerMessageId}, ${msg.from}, ${msg.to}, ${at}::timestamptz, ${at}::timestamptz from target
+      insert into messages (conversation_id, direction, body, segments, status, provider_message_id, from_number,
+                            to_number, created_at, status_at)
+      select conversation_id, 'inbound', ${msg.text}, ${segments}, 'received', ${msg.providerMessageId}, ${msg.from},
+             ${msg.to}, ${at}::timestamptz, ${at}::timestamptz from target
       on conflict (provider_message_id) do nothing
       returning id, conversation_id
     ), counted as (
       -- a text delivered late (its church was unavailable) counts as unread but does not jump ahead of newer ones
       update conversations c
          set unread_count = c.unread_count + 1,
-             last_message_preview = case when c.last_message_at is null or c.last_message_at <= ${at}::timestamptz then ${text} else c.last_message_preview end,
+             last_message_preview = case when c.last_message_at is null or c.last_message_at <= ${at}::timestamptz
+                                         then ${text} else c.last_message_preview end,
              last_message_at = greatest(c.last_message_at, ${at}::timestamptz), church_number = ${msg.to}
         from stored where c.id = stored.conversation_id
     )
@@ -183,7 +187,8 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
 async function introduce(db: TenantDb, phone: string) {
   await db.$client`
     with created as (
-      insert into members (first_name, phone, subscription_source, subscription) values ('New contact', ${phone}, 'inbound', ${firstState(db.$client, phone)})
+      insert into members (first_name, phone, subscription_source, subscription)
+      values ('New contact', ${phone}, 'inbound', ${firstState(db.$client, phone)})
       on conflict (phone) do nothing returning id
     ), member as (
       select id from created union all select id from members where phone = ${phone}
@@ -196,14 +201,20 @@ async function introduce(db: TenantDb, phone: string) {
  * word was an opt-out (its member since deleted) stays opted out.
  */
 const firstState = (sql: TenantDb['$client'], phone: string) =>
-  sql`(case when exists (select 1 from (select state from consent_events where phone = ${phone} order by created_at desc limit 1) last where last.state = 'unsubscribed') then 'unsubscribed' else 'not_opted_in' end)::subscription`;
+  sql`(case when exists (select 1
+                           from (select state from consent_events where phone = ${phone}
+                                  order by created_at desc limit 1) last
+                          where last.state = 'unsubscribed')
+        then 'unsubscribed' else 'not_opted_in' end)::subscription`;
 
 /** When the text reached us; a delayed delivery keeps its place in the thread. */
 const arrival = (msg: InboundText) => msg.receivedAt ?? new Date();
 
 /** The thread's latest message moves only forward: a late delivery of an older text leaves it as it is. */
 const latest = (at: Date, text: string) => ({
-  lastMessagePreview: sql`case when ${conversations.lastMessageAt} is null or ${conversations.lastMessageAt} <= ${at.toISOString()}::timestamptz then ${text} else ${conversations.lastMessagePreview} end`,
+  lastMessagePreview: sql`case when ${conversations.lastMessageAt} is null
+                                 or ${conversations.lastMessageAt} <= ${at.toISOString()}::timestamptz
+                               then ${text} else ${conversations.lastMessagePreview} end`,
   lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${at.toISOString()}::timestamptz)`,
 });
 

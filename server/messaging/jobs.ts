@@ -12,9 +12,13 @@ import { drain } from './inbound-delivery';
 import { DRAIN_TASK } from './inbound-queue';
 import { failIfQueued, sendOne, WORKSPACE_CLOSED } from './sender';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'access' | 'config' | 'connections' | 'messaging' | 'profiles' | 'registry'>;
+
 /**
- * Texting's durable jobs, on the same queue as provisioning (and the inbound drain, inbound-delivery.ts). A job is keyed by what it acts on, so queueing the
- * same message twice yields one job; and each job is safe to run again (the message row decides what happens).
+ * Texting's durable jobs, on the same queue as provisioning (and the inbound drain, inbound-delivery.ts). A job is
+ * keyed by what it acts on, so queueing the same message twice yields one job; and each job is safe to run again (the
+ * message row decides what happens).
  */
 export const SEND_TASK = 'send_message';
 export const BROADCAST_TASK = 'run_broadcast';
@@ -90,13 +94,14 @@ async function unlessUnavailable(
   }
 }
 
-export function messagingTasks(services: Services): Record<string, Task> {
+export function messagingTasks(services: Deps): Record<string, Task> {
   const { registry } = services;
   // A closed church's database is still there (and reachable the way its inbound texts are) until it is purged.
   const inClosedChurch = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) =>
     services.connections.withTenant(tenantId, fn, services.messaging.gate);
   return {
-    // A church's waiting inbound texts, in order; while it cannot take them, the job comes back (at most a minute later).
+    // A church's waiting inbound texts, in order; while it cannot take them, the job comes back (at most a minute
+    // later).
     [DRAIN_TASK]: async (payload) => {
       const { tenantId } = drainPayload.parse(payload);
       const retryInMs = await drain(services, tenantId);

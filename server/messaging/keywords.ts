@@ -35,8 +35,14 @@ export function keywordReply(keyword: Keyword, church: ChurchProfile): string {
     case 'stop':
       return `${church.name}: you are unsubscribed and will receive no more messages. Reply START to resubscribe.`;
     case 'start':
-      return `${church.name}: you are subscribed. Msg frequency varies. Msg & data rates may apply. Reply STOP to unsubscribe, HELP for help.`;
+      return (
+        `${church.name}: you are subscribed. Msg frequency varies. Msg & data rates may apply. ` +
+        'Reply STOP to unsubscribe, HELP for help.'
+      );
     case 'help':
-      return `${church.name}${contact ? `: contact us at ${contact}` : ''}. Reply STOP to unsubscribe. Msg & data rates may apply.`;
+      return (
+        `${church.name}${contact ? `: contact us at ${contact}` : ''}. ` +
+        'Reply STOP to unsubscribe. Msg & data rates may apply.'
+      );
   }
 }

@@ -14,10 +14,7 @@ export class NumberRouter {
   private byNumber = new LRUCache<string, { tenantId: string | null }>({ max: 50_000, ttl: TTL_MS }); // null: nobody's
   private byTenant = new LRUCache<string, string[]>({ max: 10_000, ttl: TTL_MS });
 
-  constructor(
-    private registry: Registry,
-    private timeoutMs: number,
-  ) {}
+  constructor(private registry: Registry) {}
 
   /** The church a number belongs to, or null when no church has it. */
   async tenantFor(e164: string): Promise<string | null> {
@@ -28,7 +25,7 @@ export class NumberRouter {
         .select({ tenantId: phoneNumberIndex.tenantId })
         .from(phoneNumberIndex)
         .where(eq(phoneNumberIndex.e164, e164)),
-      this.timeoutMs,
+      this.registry.timeoutMs,
     );
     this.byNumber.set(e164, { tenantId: row?.tenantId ?? null });
     return row?.tenantId ?? null;
@@ -44,7 +41,7 @@ export class NumberRouter {
         .from(phoneNumberIndex)
         .where(eq(phoneNumberIndex.tenantId, tenantId))
         .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164)),
-      this.timeoutMs,
+      this.registry.timeoutMs,
     );
     const numbers = rows.map((r) => r.e164);
     this.byTenant.set(tenantId, numbers);

@@ -5,12 +5,14 @@
  * A two-unit character is never split across segments, which is how handsets and carriers count.
  */
 const GSM_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿' +
+  'abcdefghijklmnopqrstuvwxyzäöñüà';
 const GSM_EXTENDED = '^{}\\[~]|€\f';
 const basic = new Set(GSM_BASIC);
 const extended = new Set(GSM_EXTENDED);
 
-export type Encoding = 'GSM-7' | 'UCS-2';
+type Encoding = 'GSM-7' | 'UCS-2';
 export type SegmentCount = {
   encoding: Encoding;
   units: number;

@@ -36,7 +36,8 @@ export function createTelnyx(opts: {
         if (neverConnected(err)) throw new TransientSendError('Telnyx could not be reached', { cause: err });
         // The request may have reached Telnyx (no answer in time, connection lost mid-way): retrying could text twice.
         throw new PermanentSendError(
-          'Telnyx did not confirm the message, so it may or may not have been sent (not retried, so it cannot arrive twice)',
+          'Telnyx did not confirm the message, so it may or may not have been sent ' +
+            '(not retried, so it cannot arrive twice)',
           { cause: err },
         );
       }
@@ -67,7 +68,8 @@ function neverConnected(err: unknown): boolean {
     e = e.cause as typeof e
   ) {
     if (typeof e.code === 'string' && NOT_CONNECTED.has(e.code)) return true;
-    if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(neverConnected)) return true; // several addresses tried
+    // Several addresses tried.
+    if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(neverConnected)) return true;
   }
   return false;
 }

@@ -11,6 +11,9 @@ import { receive, type Received } from './inbound-delivery';
 import { keywordOf } from './keywords';
 import { verifyWebhook } from './signature';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'config' | 'connections' | 'messaging' | 'profiles' | 'registry'>;
+
 /**
  * POST /api/webhooks/telnyx. The order matters: read at most 256 KB (413), verify the signature over the raw body
  * (401), parse (400), route by our number through the registry, keep the event in the registry — and only then
@@ -46,7 +49,7 @@ const delivery = z.object({
 type Outcome = { status: number; body: Record<string, unknown> };
 const answer = (status: number, body: Record<string, unknown>): Outcome => ({ status, body });
 
-export function handleTelnyxWebhook(request: Request, services: Services): Promise<Response> {
+export function handleTelnyxWebhook(request: Request, services: Deps): Promise<Response> {
   return runWithContext(
     { requestId: requestIdFrom(request.headers), ip: clientAddress(request.headers, services.config.TRUST_PROXY_HOPS) },
     async () => {
@@ -87,7 +90,7 @@ const METRIC_NAMES: Record<Received['outcome'], WebhookOutcome> = {
   unchanged: 'status_unchanged',
 };
 
-async function handle(request: Request, services: Services): Promise<Outcome> {
+async function handle(request: Request, services: Deps): Promise<Outcome> {
   const raw = await readText(request, LIMITS.webhook); // stops reading at the limit, however the body is sent
   if (raw === null) return answer(413, { error: 'body too large' });
   const check = verifyWebhook(services.messaging.verifyKey, raw, request.headers);
@@ -109,7 +112,7 @@ async function handle(request: Request, services: Services): Promise<Outcome> {
   return answer(200, { ignored: type }); // other event types are acknowledged and not acted on
 }
 
-async function onReceived(services: Services, payload: unknown): Promise<Outcome> {
+async function onReceived(services: Deps, payload: unknown): Promise<Outcome> {
   const parsed = received.safeParse(payload);
   if (!parsed.success) return answer(400, { error: 'malformed message.received payload' });
   const p = parsed.data;
@@ -133,7 +136,7 @@ async function onReceived(services: Services, payload: unknown): Promise<Outcome
   return answer(200, result);
 }
 
-async function onDelivery(services: Services, type: string, payload: unknown): Promise<Outcome> {
+async function onDelivery(services: Deps, type: string, payload: unknown): Promise<Outcome> {
   const parsed = delivery.safeParse(payload);
   if (!parsed.success) return answer(400, { error: `malformed ${type} payload` });
   const p = parsed.data;

@@ -2,11 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Services } from '@/server/services';
 import { metrics, refreshScrapeMetrics } from './metrics';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'cluster' | 'config' | 'connections' | 'messaging' | 'redis' | 'registry'>;
+
 /**
  * GET /api/metrics: 404 unless METRICS_TOKEN is configured (the endpoint does not exist), 401 without the right
  * `Authorization: Bearer <token>`, otherwise the Prometheus text format.
  */
-export async function handleMetricsRequest(request: Request, services: Services): Promise<Response> {
+export async function handleMetricsRequest(request: Request, services: Deps): Promise<Response> {
   const token = services.config.METRICS_TOKEN;
   if (!token) return new Response('Not found\n', { status: 404 });
   if (!isOperator(request, services)) {
@@ -22,7 +25,7 @@ export async function handleMetricsRequest(request: Request, services: Services)
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** The request carries `Authorization: Bearer <METRICS_TOKEN>` (never true while no token is configured). */
-export function isOperator(request: Request, services: Services) {
+export function isOperator(request: Request, services: Deps) {
   const token = services.config.METRICS_TOKEN;
   const given = request.headers.get('authorization')?.match(/^Bearer (.+)$/)?.[1];
   return !!token && given !== undefined && timingSafeEqual(digest(given), digest(token));

@@ -4,6 +4,9 @@ import type { Services } from '@/server/services';
 import type { ConnectionManager } from '@/server/tenancy/connection-manager';
 import type { ProvisionOutcome } from '@/server/tenancy/provisioner';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'cluster' | 'config' | 'connections' | 'messaging' | 'redis' | 'registry'>;
+
 /**
  * Prometheus metrics for GET /api/metrics. Events (webhooks, provisioning, procedure calls) are counted as they
  * happen; the connection manager and the job queue are read at scrape time by `refreshScrapeMetrics`.
@@ -144,7 +147,7 @@ export function timeRequest(procedure: string, type: string) {
 }
 
 /** Bring the scrape-time metrics up to date. The registry's may be skipped (and marked), never fatal. */
-export async function refreshScrapeMetrics(services: Services) {
+export async function refreshScrapeMetrics(services: Deps) {
   const stats = services.connections.stats();
   for (const [key, counter] of Object.entries(metrics.connectionCounters)) {
     counter.reset();

@@ -16,6 +16,9 @@ import { randomToken, sha256 } from '@/server/tokens';
 
 import type { SignupInput } from '@/server/inputs';
 
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'config' | 'naming' | 'registry'>;
+
 const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead, or use another email.';
 
 type Details = {
@@ -28,7 +31,7 @@ type Details = {
 };
 
 /** Public signup: hash the password (the queue never sees it), then start provisioning. */
-export async function signup(services: Services, input: SignupInput): Promise<{ ticket: string }> {
+export async function signup(services: Deps, input: SignupInput): Promise<{ ticket: string }> {
   await requireTimeZone(services.registry, input.timezone);
   const passwordHash = await hashPassword(input.password);
   return startProvisioning(services, { ...input, passwordHash });
@@ -38,7 +41,7 @@ export async function signup(services: Services, input: SignupInput): Promise<{ 
  * "Try again" after a failed signup: a new attempt with the same details, including the password hash kept on the
  * failed job, which moves to the new one. Only a failed job can be retried, and only once.
  */
-export async function retrySignup(services: Services, ticket: string): Promise<{ ticket: string }> {
+export async function retrySignup(services: Deps, ticket: string): Promise<{ ticket: string }> {
   const retryable = and(
     eq(provisioningJobs.ticketHash, sha256(ticket)),
     eq(provisioningJobs.state, 'failed'),
@@ -69,7 +72,7 @@ export async function retrySignup(services: Services, ticket: string): Promise<{
  * Reserve the email, record the church and its provisioning job, and enqueue the job — all in one registry
  * transaction, so either everything exists or nothing does. Returns at once with an opaque ticket to poll.
  */
-async function startProvisioning(services: Services, input: Details): Promise<{ ticket: string }> {
+async function startProvisioning(services: Deps, input: Details): Promise<{ ticket: string }> {
   const { registry, naming, config } = services;
   const tenantId = randomUUID();
   const jobId = randomUUID();
@@ -128,7 +131,7 @@ async function startProvisioning(services: Services, input: Details): Promise<{ 
 }
 
 /** What the onboarding page shows: the job's state and each step's, for this ticket only. */
-export async function provisioningStatus(services: Services, ticket: string) {
+export async function provisioningStatus(services: Deps, ticket: string) {
   const query = services.registry.db
     .select({ state: provisioningJobs.state, steps: provisioningJobs.steps })
     .from(provisioningJobs)

@@ -1,7 +1,4 @@
-import { TRPCError } from '@trpc/server';
-import { eq } from 'drizzle-orm';
-import { admins } from '@/db/tenant/schema';
-import { hashPassword, verifyPassword } from '@/server/auth/password';
+import { changePassword } from '@/server/auth/password-change';
 import { changePasswordInput } from '@/server/inputs';
 import { router, tenantProcedure } from '@/server/trpc';
 
@@ -20,20 +17,9 @@ export const accountRouter = router({
   changePassword: tenantProcedure
     .meta({ readOnlyOk: true })
     .input(changePasswordInput)
-    .mutation(async ({ ctx, input }) => {
-      // Counted before the current password is checked: a stolen session cannot be used to guess it quickly.
-      await ctx.services.throttle.passwordChangeAttempt(ctx.tenantId, ctx.admin.id);
-      const [me] = await ctx.db.select({ hash: admins.passwordHash }).from(admins).where(eq(admins.id, ctx.admin.id));
-      if (!me || !(await verifyPassword(me.hash, input.currentPassword))) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Your current password is not correct.' });
-      }
-      await ctx.db
-        .update(admins)
-        .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date() })
-        .where(eq(admins.id, ctx.admin.id));
-      const signedOut = await ctx.services.sessions.revokeAdmin(ctx.tenantId, ctx.admin.id, ctx.session.sessionId);
-      return { otherSessionsSignedOut: signedOut };
-    }),
+    .mutation(({ ctx, input }) =>
+      changePassword(ctx.services, { ...ctx, adminId: ctx.admin.id, sessionId: ctx.session.sessionId }, input),
+    ),
 
   /** Ends every session of this admin, this one included. */
   signOutEverywhere: tenantProcedure.meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {

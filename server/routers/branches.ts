@@ -3,7 +3,10 @@ import { createBranch, deleteBranch, listBranches, updateBranch } from '@/server
 import { branchId, createBranchInput, updateBranchInput } from '@/server/members/inputs';
 import { permittedProcedure, router, tenantProcedure } from '@/server/trpc';
 
-/** Everyone may see the branches (member filters and forms); adding, changing and deleting them needs an admin or the owner. */
+/**
+ * Everyone may see the branches (member filters and forms); adding, changing and deleting them needs an admin or the
+ * owner.
+ */
 export const branchesRouter = router({
   /** [{ id, name, address, timezone, memberCount, createdAt }], alphabetically. */
   list: tenantProcedure.query(({ ctx }) => listBranches(ctx.db)),

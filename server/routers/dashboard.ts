@@ -1,70 +1,7 @@
-import { eq, gte, sql } from 'drizzle-orm';
-import { broadcasts, conversations, members, messages } from '@/db/tenant/schema';
-import { tenantProcedure, router } from '@/server/trpc';
-
-const DAYS = 30;
+import { dashboardSummary } from '@/server/church/dashboard';
+import { router, tenantProcedure } from '@/server/trpc';
 
 export const dashboardRouter = router({
   /** Counts for the cards, and messages per day for the last 30 days in the church's own timezone. */
-  summary: tenantProcedure.query(async ({ ctx }) => {
-    const { timezone } = await ctx.services.profiles.get(ctx.tenantId);
-    const since = sql`date_trunc('day', now() at time zone ${timezone}) - make_interval(days => ${DAYS - 1})`;
-    const day = sql<string>`to_char(${messages.createdAt} at time zone ${timezone}, 'YYYY-MM-DD')`;
-    const [people, inbox, scheduled, perDay] = await Promise.all([
-      ctx.db
-        .select({
-          members: sql<number>`count(*)::int`,
-          subscribed: sql<number>`count(*) filter (where ${members.subscription} = 'subscribed')::int`,
-          newThisMonth: sql<number>`count(*) filter (where ${members.createdAt} > now() - interval '30 days')::int`,
-        })
-        .from(members),
-      ctx.db
-        .select({ unreadThreads: sql<number>`count(*) filter (where ${conversations.unreadCount} > 0)::int` })
-        .from(conversations),
-      ctx.db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(broadcasts)
-        .where(eq(broadcasts.state, 'scheduled')),
-      ctx.db
-        .select({
-          day,
-          sent: sql<number>`count(*) filter (where ${messages.direction} = 'outbound' and ${messages.status} in ('sent', 'delivered'))::int`,
-          received: sql<number>`count(*) filter (where ${messages.direction} = 'inbound')::int`,
-          failed: sql<number>`count(*) filter (where ${messages.status} = 'failed')::int`,
-        })
-        .from(messages)
-        .where(gte(messages.createdAt, sql`(${since}) at time zone ${timezone}`)) // a timestamptz bound keeps the index usable
-        .groupBy(sql`1`), // by position: the same expression written again would be a different parameter to PostgreSQL
-    ]);
-    const byDay = new Map(perDay.map((d) => [d.day, d]));
-    const days = lastDays(DAYS, timezone).map((d) => ({
-      day: d,
-      sent: byDay.get(d)?.sent ?? 0,
-      received: byDay.get(d)?.received ?? 0,
-      failed: byDay.get(d)?.failed ?? 0,
-    }));
-    return {
-      ...people[0]!,
-      unreadThreads: inbox[0]!.unreadThreads,
-      scheduledBroadcasts: scheduled[0]!.n,
-      sent30d: days.reduce((n, d) => n + d.sent, 0),
-      received30d: days.reduce((n, d) => n + d.received, 0),
-      days,
-    };
-  }),
+  summary: tenantProcedure.query(({ ctx }) => dashboardSummary(ctx.services, ctx.db, ctx.tenantId)),
 });
-
-/** The last `n` calendar days (YYYY-MM-DD) in `timezone`, oldest first, including today. */
-function lastDays(n: number, timezone: string): string[] {
-  const fmt = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  });
-  const today = fmt.format(new Date());
-  const base = new Date(`${today}T12:00:00Z`);
-  return Array.from({ length: n }, (_, i) =>
-    new Date(base.getTime() - (n - 1 - i) * 86_400_000).toISOString().slice(0, 10),
-  );
-}

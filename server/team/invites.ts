@@ -15,7 +15,7 @@ import { randomToken, sha256 } from '@/server/tokens';
 
 const INVITE_DAYS = 7;
 const GONE = 'This invitation is no longer valid. Ask your church for a new one.';
-export const EMAIL_HAS_ACCOUNT = 'This email already has a Steeple account.';
+const EMAIL_HAS_ACCOUNT = 'This email already has a Steeple account.';
 
 /** Create an invite in the church's database and its route in the registry; email it when SMTP is configured. */
 export async function createInvite(
@@ -47,7 +47,10 @@ export async function createInvite(
   const emailed = await sendMail(services.config, {
     to: input.email,
     subject: `You're invited to ${name} on Steeple`,
-    text: `You have been invited to join ${name} on Steeple as ${input.role}.\n\nAccept: ${url}\n\nThis link expires in ${INVITE_DAYS} days.`,
+    text:
+      `You have been invited to join ${name} on Steeple as ${input.role}.\n\n` +
+      `Accept: ${url}\n\n` +
+      `This link expires in ${INVITE_DAYS} days.`,
   });
   return { id, url, emailed };
 }

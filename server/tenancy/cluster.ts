@@ -79,7 +79,8 @@ export async function cloneDatabase(sql: Sql, name: string, template: string) {
  */
 export async function ensureRole(sql: Sql, role: string, options: string, password?: string) {
   await sql.unsafe(`do $$ begin create role ${ident(role)}; exception when duplicate_object then null; end $$`);
-  const secret = password === undefined ? '' : ` password '${scramVerifier(password)}'`; // base64 and $ : no quotes to escape
+  // The verifier (base64 and $) has no quotes to escape.
+  const secret = password === undefined ? '' : ` password '${scramVerifier(password)}'`;
   await sql.unsafe(`alter role ${ident(role)} with ${options}${secret}`);
 }
 

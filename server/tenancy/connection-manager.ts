@@ -16,7 +16,10 @@ export type ConnectionManagerOptions = {
   idleSeconds: number;
   /** How long a request waits for room under the budget before it is refused. */
   waitMs: number;
-  /** A statement on a church connection is cancelled after this (57014, a 503 "busy"), so none holds the budget for ever. */
+  /**
+   * A statement on a church connection is cancelled after this (57014, a 503 "busy"), so none holds the budget for
+   * ever.
+   */
   statementTimeoutMs?: number;
   closeTimeoutSeconds?: number;
   /** Applied when a caller names no other gate (see availability.ts). */

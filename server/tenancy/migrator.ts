@@ -59,7 +59,9 @@ export async function migrateTenantDatabase(
       grant select on drizzle.__tenant_migrations to ${g};
       -- The consent log is a record: the app may add to it, never rewrite it.
       do $$ begin
-        if to_regclass('public.consent_events') is not null then revoke update, delete, truncate on public.consent_events from ${g}; end if;
+        if to_regclass('public.consent_events') is not null then
+          revoke update, delete, truncate on public.consent_events from ${g};
+        end if;
       end $$;
     `);
     const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__tenant_migrations`;

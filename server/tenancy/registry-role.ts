@@ -47,13 +47,18 @@ export async function ensureRegistryAppRole(
   await sql.unsafe(`
     drop function if exists public.steeple_enqueue(text, json, int, text); -- superseded by the forms below
     drop function if exists public.steeple_enqueue(text, json, int, text, timestamptz);
-    create or replace function public.steeple_enqueue(task text, payload json, max_attempts int, job_key text, run_at timestamptz default null, job_key_mode text default 'replace') returns void
+    create or replace function public.steeple_enqueue(task text, payload json, max_attempts int, job_key text,
+                                                      run_at timestamptz default null,
+                                                      job_key_mode text default 'replace') returns void
       language sql security definer set search_path = pg_catalog
-      as $fn$ select graphile_worker.add_job(task, payload, max_attempts => max_attempts, job_key => job_key, run_at => run_at, job_key_mode => job_key_mode) $fn$;
+      as $fn$ select graphile_worker.add_job(task, payload, max_attempts => max_attempts, job_key => job_key,
+                                             run_at => run_at, job_key_mode => job_key_mode) $fn$;
     create or replace function public.steeple_unlock_workers(worker_ids text[]) returns void
       language sql security definer set search_path = pg_catalog
       as $fn$ select graphile_worker.force_unlock_workers(worker_ids) $fn$;
-    revoke all on function public.steeple_enqueue(text, json, int, text, timestamptz, text), public.steeple_unlock_workers(text[]) from public;
-    grant execute on function public.steeple_enqueue(text, json, int, text, timestamptz, text), public.steeple_unlock_workers(text[]) to ${role};
+    revoke all on function public.steeple_enqueue(text, json, int, text, timestamptz, text),
+                           public.steeple_unlock_workers(text[]) from public;
+    grant execute on function public.steeple_enqueue(text, json, int, text, timestamptz, text),
+                              public.steeple_unlock_workers(text[]) to ${role};
   `);
 }

@@ -12,5 +12,7 @@ export function scramVerifier(password: string, salt = randomBytes(16), iteratio
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();
   const serverKey = createHmac('sha256', salted).update('Server Key').digest();
-  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+  const saltPart = `${iterations}:${salt.toString('base64')}`;
+  const keysPart = `${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+  return `SCRAM-SHA-256$${saltPart}$${keysPart}`;
 }

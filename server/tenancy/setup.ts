@@ -31,7 +31,8 @@ export async function prepareDatabases(
     await runQueueMigrations({ connectionString: adminUrl, logger: queueLogger });
     await ensureRegistryAppRole(sql, registryName, naming, secretKey);
     const { host, port } = hostPortOf(adminUrl);
-    await sql`insert into db_servers (name, host, port, admin_url_env) values ('default', ${host}, ${port}, 'DATABASE_URL')
+    await sql`insert into db_servers (name, host, port, admin_url_env)
+              values ('default', ${host}, ${port}, 'DATABASE_URL')
               on conflict (name) do update set host = excluded.host, port = excluded.port`;
     const folder = opts.tenantMigrationsFolder ?? tenantMigrations.migrationsFolder;
     const version = await ensureServerReady(sql, adminUrl, naming, folder);

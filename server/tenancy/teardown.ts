@@ -35,7 +35,8 @@ export async function teardownTenant(
   }
   await deps.connections.forget(tenantId);
   const admin = deps.cluster.sql(row.server);
-  await dropDatabase(admin, row.tenant.dbName); // before the role: the role cannot be dropped while it owns grants there
+  // Before the role: the role cannot be dropped while it owns grants there.
+  await dropDatabase(admin, row.tenant.dbName);
   await dropRole(admin, row.tenant.dbRole);
   await deps.registry.db.transaction(async (tx) => {
     await tx.delete(adminEmailIndex).where(eq(adminEmailIndex.tenantId, tenantId));

@@ -73,7 +73,7 @@ describe('chaos: the registry PostgreSQL restarted mid-load', () => {
 
   afterAll(() => frame.end(teardown({ worker, reg, pg })));
 
-  it('fails fast with SERVICE_UNAVAILABLE and 503 while down, then recovers on the same services with nothing lost', async () => {
+  it('fails fast (SERVICE_UNAVAILABLE, 503) while down; recovers on the same services, nothing lost', async () => {
     const original = services;
     const clock = phaseClock<Phase>('up');
     const startedAt = clock.startedAt;

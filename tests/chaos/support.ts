@@ -203,8 +203,11 @@ export async function outcomeOf(p: Promise<unknown>, hangMs = 10_000): Promise<O
 }
 
 /** Words that must never reach a caller: database names, hosts, drivers, SQL. */
-export const INTERNALS =
-  /stp_|postgres|127\.0\.0\.1|localhost|ECONN|\b\d{4,5}\b|stack|select |insert |update |database "|relation|tenant_|_t_[0-9a-f]/i;
+export const INTERNALS = new RegExp(
+  String.raw`stp_|postgres|127\.0\.0\.1|localhost|ECONN|\b\d{4,5}\b|stack|` +
+    String.raw`select |insert |update |database "|relation|tenant_|_t_[0-9a-f]`,
+  'i',
+);
 
 /** Count outcomes by code ('ok' for successes). */
 export function tally(outcomes: Outcome[]) {
@@ -413,7 +416,10 @@ export async function pageQuery(services: Services, cookie: string, what: PageQu
 
 export type Call<P extends string> = Outcome & { phase: P; endPhase: P; what: PageQuery; church: number };
 
-/** Page queries from `loops` loops until the clock says done; `pick` chooses each call's church (an index) and query. */
+/**
+ * Page queries from `loops` loops until the clock says done; `pick` chooses each call's church (an index)
+ * and query.
+ */
 export function driveCalls<P extends string>(
   services: Services,
   ws: Workspace[],

@@ -46,7 +46,8 @@ describe('chaos: the worker process killed mid-provisioning', () => {
 
   beforeAll(async () => {
     pg = await startPrivatePg('chaos-worker-pg');
-    reg = await chaosRegistry(pg, { WORKER_MODE: 'off' }); // this process only signs up; the workers are separate processes
+    // This process only signs up; the workers are separate processes.
+    reg = await chaosRegistry(pg, { WORKER_MODE: 'off' });
     services = reg.services;
     workerEnv = {
       DATABASE_URL: reg.url,
@@ -148,7 +149,8 @@ describe('chaos: the worker process killed mid-provisioning', () => {
       { timeoutMs: 30_000, everyMs: 50 },
     );
     expect(running.state).toBe('provisioning');
-    expect(await reg!.admin`select 1 from pg_database where datname = ${victim.dbName}`).toHaveLength(1); // step 1's effect happened
+    // Step 1's effect happened.
+    expect(await reg!.admin`select 1 from pg_database where datname = ${victim.dbName}`).toHaveLength(1);
 
     // Now hold the job row, and let the role through: the worker finishes create_role and blocks recording it done.
     const rowLock = await reg!.registryAdmin.reserve();
@@ -183,7 +185,8 @@ describe('chaos: the worker process killed mid-provisioning', () => {
     ).catch(async () => {
       const jobs = await Promise.all(all.map((s) => jobOf(s.jobId)));
       throw new Error(
-        `not finished: ${JSON.stringify(jobs.map((j) => [j.state, j.steps]))}\n--- second worker ---\n${second.output().slice(-4_000)}`,
+        `not finished: ${JSON.stringify(jobs.map((j) => [j.state, j.steps]))}\n` +
+          `--- second worker ---\n${second.output().slice(-4_000)}`,
       );
     });
     const recoveredMs = Date.now() - killedAt;
@@ -202,7 +205,8 @@ describe('chaos: the worker process killed mid-provisioning', () => {
     }
     const resumed = await jobOf(victim.jobId);
     expect(resumed.attempts).toBeGreaterThanOrEqual(2); // resumed by the second worker, not restarted from scratch
-    expect(resumed.steps.find((s) => s.name === 'create_database')!.attempts).toBe(1); // done before the crash: not redone
+    // Done before the crash: not redone.
+    expect(resumed.steps.find((s) => s.name === 'create_database')!.attempts).toBe(1);
     expect(
       (await signInWithPassword(services, { email: victim.input.email, password: victim.input.password }, freshIp()))
         .tenantId,

@@ -15,7 +15,7 @@ import type { Services } from '@/server/services';
  *  - a request refused before the endpoint runs (an outage: `fail(503)`, a dropped connection) saves nothing.
  */
 
-export type RecordedRequest = {
+export type StripeRequest = {
   method: string;
   path: string;
   /** Lower-cased header names, as node delivers them. */
@@ -51,7 +51,7 @@ export const FAKE_WEBHOOK_SECRET = 'whsec_fakeStripeWebhookSecret0000000';
 export const FAKE_PRICE_ID = 'price_fakeSteeplePlan';
 
 export class FakeStripe {
-  readonly requests: RecordedRequest[] = [];
+  readonly requests: StripeRequest[] = [];
   readonly customers = new Map<string, FakeCustomer>();
   readonly checkoutSessions: Record<string, unknown>[] = [];
   readonly portalSessions: Record<string, unknown>[] = [];
@@ -130,7 +130,7 @@ export class FakeStripe {
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
     );
     const body = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : raw));
-    const record: RecordedRequest = {
+    const record: StripeRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       headers,
@@ -159,11 +159,14 @@ export class FakeStripe {
     }
 
     const key = record.method === 'POST' ? record.idempotencyKey : undefined;
-    const fingerprint = `${record.method} ${record.path} ${JSON.stringify(Object.entries(body).sort(([a], [b]) => a.localeCompare(b)))}`;
+    const sortedBody = Object.entries(body).sort(([a], [b]) => a.localeCompare(b));
+    const fingerprint = `${record.method} ${record.path} ${JSON.stringify(sortedBody)}`;
     const earlier = key ? this.saved.get(key) : undefined;
     if (earlier) {
       if (earlier.fingerprint !== fingerprint) {
-        const message = `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`;
+        const message =
+          'Keys for idempotent requests can only be used with the same parameters they were first used with. ' +
+          `Try using a key other than '${key}' if you meant to execute a different request.`;
         return this.send(res, record, 400, { error: { type: 'idempotency_error', message } });
       }
       if (failure?.kind === 'drop-after') return this.drop(req, record);
@@ -183,14 +186,14 @@ export class FakeStripe {
     return f.failure;
   }
 
-  private drop(req: IncomingMessage, record: RecordedRequest) {
+  private drop(req: IncomingMessage, record: StripeRequest) {
     record.outcome = 'dropped';
     req.socket.destroy();
   }
 
   private send(
     res: ServerResponse,
-    record: RecordedRequest,
+    record: StripeRequest,
     status: number,
     body: unknown,
     headers: Record<string, string> = {},
@@ -204,7 +207,7 @@ export class FakeStripe {
     res.end(JSON.stringify(body));
   }
 
-  private route(r: RecordedRequest): [number, unknown] {
+  private route(r: StripeRequest): [number, unknown] {
     const b = r.body;
     const now = Math.floor(Date.now() / 1000);
     const missing = (what: string, id: string): [number, unknown] => [
@@ -434,7 +437,8 @@ export function invoiceObject(o: {
     amount_due: 2900,
     amount_paid: o.status === 'paid' ? 2900 : 0,
     attempt_count: 1,
-    // As Stripe documents it: the window for adding invoice items, which for a renewal ends where the new period starts.
+    // As Stripe documents it: the window for adding invoice items, which for a renewal ends where the new period
+    // starts.
     period_start: start - 30 * DAY,
     period_end: start,
     parent: {

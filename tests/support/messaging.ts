@@ -141,12 +141,12 @@ export async function queuedJobs(admin: postgres.Sql, task: string) {
 // A stand-in for Telnyx's HTTP API on 127.0.0.1: records each request, answers from a script.
 // ------------------------------------------------------------------------------------------------
 
-export type RecordedRequest = { method: string; url: string; headers: http.IncomingHttpHeaders; body: unknown };
+export type TelnyxRequest = { method: string; url: string; headers: http.IncomingHttpHeaders; body: unknown };
 /** `hang`: never answer; `destroy`: drop the connection after reading the request; `raw`: a body sent as is. */
 export type ScriptedAnswer = { status: number; body?: unknown; raw?: string; hang?: boolean; destroy?: boolean };
 
 export class FakeTelnyx {
-  readonly requests: RecordedRequest[] = [];
+  readonly requests: TelnyxRequest[] = [];
   /** Answers per destination number, in order; afterwards (or for other numbers) a 200 with a new id. */
   readonly script = new Map<string, ScriptedAnswer[]>();
   private hanging: http.ServerResponse[] = [];

@@ -53,3 +53,44 @@ describe('countSegments', () => {
     expect(countSegments(a(152) + '€')).toMatchObject({ segments: 1, remaining: 160 - 154 });
   });
 });
+
+describe('countSegments at the edges of the alphabets', () => {
+  const table: [name: string, text: string, encoding: 'GSM-7' | 'UCS-2', units: number, segments: number][] = [
+    // The form feed is in the GSM-7 extension table (an escape plus one), so it stays GSM-7 at two units.
+    ['form feed is an extended GSM char', '\f', 'GSM-7', 2, 1],
+    ['tab is not in GSM-7', 'a\tb', 'UCS-2', 3, 1],
+    ['backtick is not in GSM-7', '`', 'UCS-2', 1, 1],
+    ['curly apostrophe is not in GSM-7', 'it’s', 'UCS-2', 4, 1],
+    ['Greek capitals in the basic table stay GSM-7', 'ΔΦΓΛΩΠΨΣΘΞ', 'GSM-7', 10, 1],
+    ['Greek lower case is not in GSM-7', 'α', 'UCS-2', 1, 1],
+    ['158 chars + one extended = exactly 160', a(158) + '€', 'GSM-7', 160, 1],
+    ['153 + 153 extended-free is two segments', a(153 * 2), 'GSM-7', 306, 2],
+    ['70 GSM chars + an emoji is 72 UCS-2 units', a(70) + EMOJI, 'UCS-2', 72, 2],
+    ['a flag is two code points, four units', '🇺🇸', 'UCS-2', 4, 1],
+    // A lone surrogate is one code point of one unit: counted, not thrown on.
+    ['a lone surrogate counts one unit', '\uD800', 'UCS-2', 1, 1],
+  ];
+
+  it.each(table)('%s', (_name, text, encoding, units, segments) => {
+    const got = countSegments(text);
+    expect({ encoding: got.encoding, units: got.units, segments: got.segments }).toEqual({ encoding, units, segments });
+  });
+
+  it('an emoji that would straddle 67 leaves the rest of the segment empty', () => {
+    // 66 units, then the emoji moves whole into segment 2: what is left is counted from there.
+    expect(countSegments(zh(66) + EMOJI + zh(5))).toEqual({
+      encoding: 'UCS-2',
+      units: 73,
+      segments: 2,
+      perSegment: 67,
+      remaining: 67 - 7,
+    });
+  });
+
+  it('a full last segment has nothing remaining', () => {
+    expect(countSegments(a(306))).toMatchObject({ segments: 2, remaining: 0 });
+    expect(countSegments(zh(134))).toMatchObject({ segments: 2, remaining: 0 });
+    expect(countSegments(a(160))).toMatchObject({ segments: 1, remaining: 0 });
+    expect(countSegments(zh(70))).toMatchObject({ segments: 1, remaining: 0 });
+  });
+});

@@ -45,24 +45,7 @@ function ChangePassword() {
   const [done, setDone] = useState<string>('');
   const currentRef = useRef<HTMLInputElement>(null);
   const newRef = useRef<HTMLInputElement>(null);
-  const change = useMutation(
-    trpc.account.changePassword.mutationOptions({
-      onSuccess: ({ otherSessionsSignedOut }) => {
-        setForm({ currentPassword: '', newPassword: '' });
-        setDone(
-          otherSessionsSignedOut > 0
-            ? `Password changed. ${otherSessionsSignedOut} other ${otherSessionsSignedOut === 1 ? 'session was' : 'sessions were'} signed out.`
-            : 'Password changed.',
-        );
-      },
-      onError: (err) => {
-        if (err.data?.code === 'BAD_REQUEST' && !err.data.zodError) {
-          setErrors({ currentPassword: err.message });
-          currentRef.current?.focus();
-        }
-      },
-    }),
-  );
+  const change = useMutation(trpc.account.changePassword.mutationOptions());
   const generalError = change.error && !errors.currentPassword ? errorMessage(change.error) : '';
 
   return (
@@ -86,7 +69,24 @@ function ChangePassword() {
             return;
           }
           setErrors({});
-          change.mutate(parsed.data);
+          // The outcome's handlers belong to this submit (an event), where focusing through a ref is allowed.
+          change.mutate(parsed.data, {
+            onSuccess: ({ otherSessionsSignedOut }) => {
+              setForm({ currentPassword: '', newPassword: '' });
+              const sessions = otherSessionsSignedOut === 1 ? 'session was' : 'sessions were';
+              setDone(
+                otherSessionsSignedOut > 0
+                  ? `Password changed. ${otherSessionsSignedOut} other ${sessions} signed out.`
+                  : 'Password changed.',
+              );
+            },
+            onError: (err) => {
+              if (err.data?.code === 'BAD_REQUEST' && !err.data.zodError) {
+                setErrors({ currentPassword: err.message });
+                currentRef.current?.focus();
+              }
+            },
+          });
         }}
       >
         <TextField

@@ -54,7 +54,8 @@ export function BranchesManager() {
             <p className="font-medium text-slate-900">No branches yet</p>
             <p className="mt-1 text-sm text-slate-600">
               {canManage
-                ? 'If your church meets in more than one place, add each campus here. Then give members a branch, or use a branch column when you import them.'
+                ? 'If your church meets in more than one place, add each campus here. ' +
+                  'Then give members a branch, or use a branch column when you import them.'
                 : 'An admin can add your church’s campuses here.'}
             </p>
             {canManage && (

@@ -5,6 +5,7 @@ import { errorMessage } from '../../_components/errors';
 import { Alert, Button, Loading, Panel } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
+import { broadcastsInput, nextCursor } from '../first-queries';
 import { BroadcastRow } from './broadcast-row';
 
 type Page = RouterOutputs['broadcasts']['list'];
@@ -16,13 +17,10 @@ const busy = (pages: Page[] | undefined) =>
 export function BroadcastList({ canCancel, onDone }: { canCancel: boolean; onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const list = useInfiniteQuery(
-    trpc.broadcasts.list.infiniteQueryOptions(
-      { limit: 20 },
-      {
-        getNextPageParam: (page) => page.nextCursor ?? undefined,
-        refetchInterval: (query) => (busy(query.state.data?.pages) ? 2_000 : false),
-      },
-    ),
+    trpc.broadcasts.list.infiniteQueryOptions(broadcastsInput, {
+      getNextPageParam: nextCursor,
+      refetchInterval: (query) => (busy(query.state.data?.pages) ? 2_000 : false),
+    }),
   );
   const items = [...new Map((list.data?.pages ?? []).flatMap((p) => p.items).map((b) => [b.id, b])).values()];
 

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { LocalTime } from '../../_components/local-time';
 import { fullWhen } from '../../_components/time';
 import { ToneBadge } from '../../_components/tone-badge';
 import { Button } from '../../_components/ui';
@@ -12,18 +13,19 @@ import { audienceLabel, stateLabel } from './labels';
 
 type Broadcast = RouterOutputs['broadcasts']['list']['items'][number];
 
-function timeLine(b: Broadcast): string {
+/** What happened when: the words, and the date (in the reader's own time, so it appears once hydrated). */
+function timeLine(b: Broadcast): [string, Date] {
   switch (b.state) {
     case 'scheduled':
-      return `Scheduled for ${fullWhen(b.scheduledAt)}`;
+      return ['Scheduled for', b.scheduledAt];
     case 'sending':
-      return `Sending since ${fullWhen(b.startedAt ?? b.scheduledAt)}`;
+      return ['Sending since', b.startedAt ?? b.scheduledAt];
     case 'sent':
-      return `Sent ${fullWhen(b.finishedAt ?? b.scheduledAt)}`;
+      return ['Sent', b.finishedAt ?? b.scheduledAt];
     case 'canceled':
-      return `Cancelled ${fullWhen(b.finishedAt ?? b.createdAt)}`;
+      return ['Cancelled', b.finishedAt ?? b.createdAt];
     case 'failed':
-      return `Failed ${fullWhen(b.finishedAt ?? b.scheduledAt)}`;
+      return ['Failed', b.finishedAt ?? b.scheduledAt];
   }
 }
 
@@ -47,7 +49,9 @@ export function BroadcastRow({
             {state.text}
           </ToneBadge>
           <span className="font-medium text-slate-900">{audienceLabel(b)}</span>
-          <span className="text-slate-500">{timeLine(b)}</span>
+          <span className="text-slate-500">
+            {timeLine(b)[0]} <LocalTime value={timeLine(b)[1]} format={fullWhen} />
+          </span>
         </p>
         {cancellable && <CancelBroadcast broadcast={b} onDone={onDone} />}
       </div>
@@ -69,7 +73,10 @@ export function BroadcastRow({
   );
 }
 
-/** Counts come from the messages themselves; "skipped" are members in the audience who had unsubscribed or never opted in. */
+/**
+ * Counts come from the messages themselves; "skipped" are members in the audience who had unsubscribed or never opted
+ * in.
+ */
 function Progress({ b }: { b: Broadcast }) {
   const done = b.sent + b.failed;
   const counts = [

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { messageBody } from '@/server/messaging/inputs';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { AllowanceNotice } from '../../_components/allowance-notice';
@@ -9,11 +9,15 @@ import { SegmentCounter } from '../../_components/segment-counter';
 import { TextareaField } from '../../_components/textarea-field';
 import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
 import { Button, Panel, TextField } from '../../_components/ui';
+import { useBrowserTimezone } from '../../_components/use-browser';
 import { useDebounced } from '../../_components/use-debounced';
 import { useTRPC } from '../../trpc';
 import { AudiencePicker, everyone, toAudience, type AudienceChoice } from './audience-picker';
 import { AudiencePreview, useAudiencePreview } from './audience-preview';
 import { audienceLabel, people, usd } from './labels';
+
+const messageClass =
+  'max-h-32 overflow-y-auto whitespace-pre-wrap break-words rounded-lg bg-slate-50 px-3 py-2 text-slate-800';
 
 type When = 'now' | 'later';
 type Errors = Partial<Record<'body' | 'audience' | 'empty' | 'at', string>>;
@@ -188,9 +192,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         <dl className="space-y-2">
           <div>
             <dt className="font-medium text-slate-800">Message</dt>
-            <dd className="max-h-32 overflow-y-auto whitespace-pre-wrap break-words rounded-lg bg-slate-50 px-3 py-2 text-slate-800">
-              {body.trim()}
-            </dd>
+            <dd className={messageClass}>{body.trim()}</dd>
           </div>
           <div>
             <dt className="inline font-medium text-slate-800">To: </dt>
@@ -233,11 +235,4 @@ function branchNameOf(
 ): string | null {
   const list = queryClient.getQueryData(trpc.branches.list.queryKey());
   return list?.find((b) => b.id === branchId)?.name ?? null;
-}
-
-/** The browser's timezone, read after mount so the server render and the first client render agree. */
-function useBrowserTimezone(): string {
-  const [tz, setTz] = useState('');
-  useEffect(() => setTz(Intl.DateTimeFormat().resolvedOptions().timeZone ?? ''), []);
-  return tz;
 }

@@ -1,17 +1,33 @@
 import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { can } from '@/server/auth/permissions';
+import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
+import { getViewer } from '../../_lib/viewer';
 import { PageHeading } from '../../_components/ui';
+import { broadcastsInput, firstPreviewInput, nextCursor } from '../first-queries';
 import { Broadcasts } from './broadcasts';
 
 export const metadata: Metadata = { title: 'Broadcasts' };
 
-export default function BroadcastsPage() {
+const description =
+  'One text to many members: everyone, a branch, or everyone with a tag. Only members who opted in receive it.';
+
+export default async function BroadcastsPage() {
+  const viewer = await getViewer();
+  if (!viewer) redirect('/login');
+  await prefetch(
+    trpc.broadcasts.list.infiniteQueryOptions(broadcastsInput, { getNextPageParam: nextCursor }),
+    // The compose form (admins and the owner): its first recipient count and the trial's allowance.
+    ...(can(viewer.role, 'broadcasts.manage')
+      ? [trpc.broadcasts.preview.queryOptions(firstPreviewInput), trpc.billing.allowance.queryOptions()]
+      : []),
+  );
   return (
     <>
-      <PageHeading
-        title="Broadcasts"
-        description="One text to many members: everyone, a branch, or everyone with a tag. Only members who opted in receive it."
-      />
-      <Broadcasts />
+      <PageHeading title="Broadcasts" description={description} />
+      <HydrateClient>
+        <Broadcasts />
+      </HydrateClient>
     </>
   );
 }

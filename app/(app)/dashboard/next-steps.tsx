@@ -8,6 +8,10 @@ import { useCan } from '../viewer-context';
 
 type Step = { id: string; title: string; done: boolean; href: string; action: string; detail: string };
 
+const cardTone = (done: boolean) => (done ? 'bg-green-50 ring-green-200' : 'bg-slate-50 ring-slate-200');
+const numberTone = (done: boolean) =>
+  done ? 'bg-green-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300';
+
 /**
  * What a new church does first: a sending number, members, a first text. Shown until all three are done. Only the
  * owner can see the numbers; for anyone else, a first sent text is the evidence that a number exists.
@@ -55,14 +59,14 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
         {steps.map((step, i) => (
           <li
             key={step.id}
-            className={`rounded-xl p-4 ring-1 ${step.done ? 'bg-green-50 ring-green-200' : 'bg-slate-50 ring-slate-200'}`}
+            className={`rounded-xl p-4 ring-1 ${cardTone(step.done)}`}
             data-testid={`step-${step.id}`}
             data-done={step.done}
           >
             <p className="flex items-center gap-2 text-sm font-semibold text-slate-900">
               <span
                 aria-hidden
-                className={`grid size-6 place-items-center rounded-full text-xs ${step.done ? 'bg-green-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}
+                className={`grid size-6 place-items-center rounded-full text-xs ${numberTone(step.done)}`}
               >
                 {step.done ? '✓' : i + 1}
               </span>

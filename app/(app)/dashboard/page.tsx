@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+import { can } from '@/server/auth/permissions';
+import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { getViewer } from '../../_lib/viewer';
 import { PageHeading } from '../../_components/ui';
 import { DashboardSummary } from './dashboard-summary';
@@ -11,6 +13,11 @@ export default async function DashboardPage() {
   const viewer = await getViewer();
   if (!viewer) redirect('/login');
   const firstName = viewer.name.split(/\s+/)[0] || viewer.name;
+  await prefetch(
+    trpc.dashboard.summary.queryOptions(),
+    // NextSteps asks for the numbers only as the owner (the only role that may list them).
+    ...(can(viewer.role, 'numbers.manage') ? [trpc.phoneNumbers.list.queryOptions()] : []),
+  );
 
   return (
     <>
@@ -22,7 +29,9 @@ export default async function DashboardPage() {
           </>
         }
       />
-      <DashboardSummary />
+      <HydrateClient>
+        <DashboardSummary />
+      </HydrateClient>
     </>
   );
 }

@@ -2,14 +2,16 @@
 
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import { errorMessage } from '../../_components/errors';
+import { LocalTime } from '../../_components/local-time';
 import { shortWhen } from '../../_components/time';
 import { ToneBadge } from '../../_components/tone-badge';
 import { Alert, Button, Loading } from '../../_components/ui';
 import { usePhoneFormat } from '../../_components/use-phone-format';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
+import { conversationsInput, nextCursor, unreadBadgeInput } from '../first-queries';
 import { memberName } from './display';
 
 type Item = RouterOutputs['conversations']['list']['items'][number];
@@ -20,12 +22,12 @@ const POLL_MS = 2_000;
 export function ConversationList({ selectedId }: { selectedId: string | null }) {
   const trpc = useTRPC();
   const [unreadOnly, setUnreadOnly] = useState(false);
-  const filterId = useId();
+  const [mineOnly, setMineOnly] = useState(false);
   const list = useInfiniteQuery(
-    trpc.conversations.list.infiniteQueryOptions(
-      { limit: 30, unreadOnly },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined, refetchInterval: POLL_MS },
-    ),
+    trpc.conversations.list.infiniteQueryOptions(conversationsInput(unreadOnly, mineOnly), {
+      getNextPageParam: nextCursor,
+      refetchInterval: POLL_MS,
+    }),
   );
   // A thread can move between pages while polling; show it once.
   const items = [...new Map((list.data?.pages ?? []).flatMap((p) => p.items).map((i) => [i.id, i])).values()];
@@ -44,16 +46,12 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
         >
           New message
         </Link>
-        <label htmlFor={filterId} className="flex basis-full items-center gap-2 text-sm text-slate-600">
-          <input
-            id={filterId}
-            type="checkbox"
-            checked={unreadOnly}
-            onChange={(e) => setUnreadOnly(e.target.checked)}
-            className="size-4 rounded border-slate-300"
-          />
+        <FilterBox checked={unreadOnly} onChange={setUnreadOnly}>
           Unread only{unreadThreads > 0 ? ` (${unreadThreads})` : ''}
-        </label>
+        </FilterBox>
+        <FilterBox checked={mineOnly} onChange={setMineOnly}>
+          Assigned to me
+        </FilterBox>
       </div>
       <div className="p-2">
         {list.isPending ? (
@@ -65,11 +63,7 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
             <Alert>{errorMessage(list.error)}</Alert>
           </div>
         ) : items.length === 0 ? (
-          <p className="p-2 text-sm text-slate-600">
-            {unreadOnly
-              ? 'No unread conversations. You are all caught up.'
-              : 'No conversations yet. Start one with “New message”; when a member texts your number, their message appears here too.'}
-          </p>
+          <p className="p-2 text-sm text-slate-600">{emptyText(unreadOnly, mineOnly)}</p>
         ) : (
           <>
             <ul aria-label="Conversations" className="space-y-1">
@@ -101,18 +95,46 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   );
 }
 
+/** One of the list's filters: a checkbox with its label. */
+function FilterBox(props: { checked: boolean; onChange: (on: boolean) => void; children: ReactNode }) {
+  const id = useId();
+  return (
+    <label htmlFor={id} className="flex basis-full items-center gap-2 text-sm text-slate-600">
+      <input
+        id={id}
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+        className="size-4 rounded border-slate-300"
+      />
+      {props.children}
+    </label>
+  );
+}
+
+function emptyText(unreadOnly: boolean, mineOnly: boolean) {
+  if (mineOnly) return unreadOnly ? 'Nothing unread assigned to you.' : 'No conversations are assigned to you.';
+  if (unreadOnly) return 'No unread conversations. You are all caught up.';
+  return (
+    'No conversations yet. Start one with “New message”; ' +
+    'when a member texts your number, their message appears here too.'
+  );
+}
+
 /** The menu's unread badge polls slowly; when this list (polled fast) sees a different count, it asks again now. */
 function useSyncMenuBadge(unreadThreads: number | undefined) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   useEffect(() => {
     if (unreadThreads === undefined) return;
-    const key = trpc.conversations.list.queryKey({ limit: 1 });
+    const key = trpc.conversations.list.queryKey(unreadBadgeInput);
     const shown = queryClient.getQueryData(key)?.unreadThreads;
     if (shown !== undefined && shown !== unreadThreads)
       void queryClient.invalidateQueries({ queryKey: key, exact: true });
   }, [unreadThreads, trpc, queryClient]);
 }
+
+const ROW_SELECTED = 'bg-brand-50 ring-1 ring-brand-100';
 
 function ConversationRow({ item, selected }: { item: Item; selected: boolean }) {
   const format = usePhoneFormat();
@@ -123,7 +145,7 @@ function ConversationRow({ item, selected }: { item: Item; selected: boolean }) 
       <Link
         href={`/inbox?c=${item.id}`}
         aria-current={selected ? 'true' : undefined}
-        className={`block rounded-xl px-3 py-2.5 ${selected ? 'bg-brand-50 ring-1 ring-brand-100' : 'hover:bg-slate-50'}`}
+        className={`block rounded-xl px-3 py-2.5 ${selected ? ROW_SELECTED : 'hover:bg-slate-50'}`}
       >
         <span className="flex items-baseline justify-between gap-2">
           <span
@@ -132,7 +154,9 @@ function ConversationRow({ item, selected }: { item: Item; selected: boolean }) 
             {name}
           </span>
           {item.lastMessageAt && (
-            <span className="shrink-0 text-xs text-slate-500">{shortWhen(item.lastMessageAt)}</span>
+            <span className="shrink-0 text-xs text-slate-500">
+              <LocalTime value={item.lastMessageAt} format={shortWhen} />
+            </span>
           )}
         </span>
         <span className="mt-0.5 flex items-center justify-between gap-2">

@@ -6,15 +6,16 @@ import { useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../_components/errors';
 import { Alert, Button, Loading } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
+import { THREAD_PAGE, threadInput } from '../first-queries';
 import { memberName } from './display';
 import { MessageList } from './message-list';
+import { AssignControl } from './assign-control';
 import { ReplyBox } from './reply-box';
 import { SimulateReply } from './simulate-reply';
 import { ThreadHeader } from './thread-header';
 import { useInboxRefresh } from './use-inbox-refresh';
 
 const POLL_MS = 2_000;
-const PAGE = 50;
 /** The server returns at most 200 messages at once; "Show earlier" grows the window up to that. */
 const MAX_WINDOW = 200;
 
@@ -25,9 +26,12 @@ const MAX_WINDOW = 200;
 export function ConversationThread({ id, canSimulate }: { id: string; canSimulate: boolean }) {
   const trpc = useTRPC();
   const refresh = useInboxRefresh();
-  const [limit, setLimit] = useState(PAGE);
+  const [limit, setLimit] = useState(THREAD_PAGE);
   const thread = useQuery(
-    trpc.conversations.get.queryOptions({ id, limit }, { refetchInterval: POLL_MS, placeholderData: keepPreviousData }),
+    trpc.conversations.get.queryOptions(threadInput(id, limit), {
+      refetchInterval: POLL_MS,
+      placeholderData: keepPreviousData,
+    }),
   );
   useMarkRead(id, thread.data?.conversation);
 
@@ -42,12 +46,15 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
       </div>
     );
   }
-  const { member, messages, olderCursor } = thread.data;
+  const { conversation, member, messages, olderCursor } = thread.data;
   const name = memberName(member);
 
   return (
     <section aria-labelledby="thread-title" className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200">
       <ThreadHeader member={member} titleId="thread-title" />
+      <div className="px-4 pb-3 sm:max-w-xs">
+        <AssignControl conversationId={id} assignedAdminId={conversation.assignedAdminId} />
+      </div>
       <div className="border-y border-slate-100 bg-slate-50/60">
         {olderCursor && (
           <div className="px-4 pt-3 text-center">
@@ -56,7 +63,7 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
                 variant="ghost"
                 size="sm"
                 disabled={thread.isFetching}
-                onClick={() => setLimit((l) => Math.min(MAX_WINDOW, l + PAGE))}
+                onClick={() => setLimit((l) => Math.min(MAX_WINDOW, l + THREAD_PAGE))}
               >
                 {thread.isFetching && thread.isPlaceholderData ? 'Loading…' : 'Show earlier messages'}
               </Button>

@@ -67,7 +67,11 @@ function Detail({
       <Alert>That member link is not valid.</Alert>
     );
   return (
-    <div className="grid min-h-64 place-items-center rounded-2xl bg-white p-6 text-center shadow-sm ring-1 ring-slate-200">
+    <div
+      className={
+        'grid min-h-64 place-items-center rounded-2xl bg-white p-6 text-center shadow-sm ring-1 ring-slate-200'
+      }
+    >
       <div>
         <p className="text-sm font-medium text-slate-900">Choose a conversation</p>
         <p className="mt-1 text-sm text-slate-600">

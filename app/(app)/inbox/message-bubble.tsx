@@ -1,5 +1,8 @@
+import { LocalTime } from '../../_components/local-time';
 import { fullWhen, shortWhen } from '../../_components/time';
 import type { RouterOutputs } from '../../_lib/router-types';
+
+const BUBBLE = 'max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%]';
 
 type Message = RouterOutputs['conversations']['get']['messages'][number];
 
@@ -35,9 +38,7 @@ export function MessageBubble({ message: m, memberName }: { message: Message; me
       data-status={m.status}
       data-kind={m.kind}
     >
-      <div
-        className={`max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%] ${colours} ${inbound ? 'rounded-bl-sm' : 'rounded-br-sm'}`}
-      >
+      <div className={`${BUBBLE} ${colours} ${inbound ? 'rounded-bl-sm' : 'rounded-br-sm'}`}>
         <span className="sr-only">{inbound ? `${memberName}:` : kind ? `${kind}:` : 'You:'} </span>
         <p className="whitespace-pre-wrap break-words" data-testid="message-body">
           {m.body}
@@ -45,9 +46,7 @@ export function MessageBubble({ message: m, memberName }: { message: Message; me
       </div>
       <p className={`mt-1 flex flex-wrap gap-x-1.5 text-xs ${failed ? 'text-red-700' : 'text-slate-500'}`}>
         {kind && <span>{kind} ·</span>}
-        <time dateTime={new Date(m.createdAt).toISOString()} title={fullWhen(m.createdAt)}>
-          {shortWhen(m.createdAt)}
-        </time>
+        <LocalTime value={m.createdAt} format={shortWhen} title={fullWhen} />
         {!inbound && (
           <span data-testid="message-status">
             · {statusLabel[m.status]}

@@ -2,21 +2,48 @@ import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { getServices } from '@/server/services';
+import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { Loading, PageHeading } from '../../_components/ui';
+import { conversationsInput, nextCursor, threadInput } from '../first-queries';
+import { isId } from './display';
 import { Inbox } from './inbox';
 
 export const metadata: Metadata = { title: 'Inbox' };
 
-export default async function InboxPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function InboxPage({ searchParams }: Props) {
   await connection(); // per request: the simulate flag comes from this server's configuration
   // Simulated replies need the local signing key, which exists only without a Telnyx account (the local outbox).
   const canSimulate = getServices().messaging.signingKey !== null;
+  await prefetch(...firstQueries(await searchParams));
   return (
     <>
       <PageHeading title="Inbox" description="Every text conversation with your members, shared by your whole team." />
       <Suspense fallback={<Loading label="Loading the inbox…" />}>
-        <Inbox canSimulate={canSimulate} />
+        <HydrateClient>
+          <Inbox canSimulate={canSimulate} />
+        </HydrateClient>
       </Suspense>
     </>
   );
+}
+
+/** The list (and its phone format), and whatever the URL opens beside it: a thread, a member, or the member search. */
+function firstQueries(params: Record<string, string | string[] | undefined>) {
+  const [c, member] = [params.c, params.member].map((v) => (typeof v === 'string' && isId(v) ? v : null));
+  const list = [
+    trpc.conversations.list.infiniteQueryOptions(conversationsInput(false), { getNextPageParam: nextCursor }),
+    trpc.church.profile.queryOptions(),
+  ];
+  if (params.new === '1') return [...list, trpc.members.list.queryOptions({ search: undefined, limit: 20 })];
+  if (c) return [...list, trpc.conversations.get.queryOptions(threadInput(c)), trpc.billing.allowance.queryOptions()];
+  if (member)
+    return [
+      ...list,
+      trpc.members.get.queryOptions({ id: member }),
+      trpc.conversations.forMember.queryOptions({ memberId: member }),
+      trpc.billing.allowance.queryOptions(),
+    ];
+  return list;
 }

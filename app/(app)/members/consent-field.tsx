@@ -14,7 +14,9 @@ const OPTIONS: { state: SubscriptionState; label: string; hint: string }[] = [
   {
     state: 'not_opted_in',
     label: 'Not opted in yet',
-    hint: 'They can be texted one to one, but get no broadcasts until they opt in (by texting START) or you record how they agreed.',
+    hint:
+      'They can be texted one to one, but get no broadcasts until they opt in (by texting START) ' +
+      'or you record how they agreed.',
   },
   {
     state: 'subscribed',

@@ -13,7 +13,10 @@ const SOURCES = {
   system: 'Steeple',
 } as const;
 
-/** Every change of a member's consent, newest first: what it became, how (their words, an import row, an admin's note) and when. */
+/**
+ * Every change of a member's consent, newest first: what it became, how (their words, an import row, an admin's
+ * note) and when.
+ */
 export function ConsentHistory({ memberId }: { memberId: string }) {
   const trpc = useTRPC();
   const log = useQuery(trpc.members.consentLog.queryOptions({ id: memberId }));

@@ -9,6 +9,20 @@ import { Alert, Button, Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { ImportOutcome, PreviewRows, PreviewSummary } from './import-report';
 
+const importHelp =
+  'One member per line, with a header line. We recognise columns like first_name, last_name, phone (or mobile, ' +
+  'cell), email, branch, tags (separated by ; or |), notes and subscribed (yes, no or “not opted in”; empty means ' +
+  'yes). People are imported as subscribed only if you confirm below that they agreed to receive texts; nobody who ' +
+  'opted out is ever subscribed again.';
+
+const fileInputClass =
+  'block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 ' +
+  'file:py-2 file:text-sm file:font-medium file:text-brand-700';
+
+const pasteClass =
+  'block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 font-mono text-sm shadow-sm ' +
+  'focus:border-brand-600 disabled:bg-slate-50';
+
 /** Choose or paste a CSV → preview each row → import the good ones → the outcome, with the skipped rows. */
 export function ImportPanel({ onClose }: { onClose: () => void }) {
   const trpc = useTRPC();
@@ -46,11 +60,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
   const importable = preview.data ? preview.data.totals.create + preview.data.totals.update : 0;
 
   return (
-    <Panel
-      id="import"
-      title="Import members from a CSV file"
-      description="One member per line, with a header line. We recognise columns like first_name, last_name, phone (or mobile, cell), email, branch, tags (separated by ; or |), notes and subscribed (yes, no or “not opted in”; empty means yes). People are imported as subscribed only if you confirm below that they agreed to receive texts; nobody who opted out is ever subscribed again."
-    >
+    <Panel id="import" title="Import members from a CSV file" description={importHelp}>
       <div className="space-y-4">
         {commit.data ? (
           <>
@@ -103,7 +113,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
                 type="file"
                 accept=".csv,.tsv,.txt,text/csv,text/plain"
                 aria-describedby={fileError ? 'import-file-error' : undefined}
-                className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-medium file:text-brand-700"
+                className={fileInputClass}
                 onChange={async (e) => {
                   const chosen = e.target.files?.[0];
                   setFileError('');
@@ -137,7 +147,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
               disabled={!!file}
               hint={file ? `Using ${file.name}. Remove it to paste instead.` : 'first_name,last_name,phone,email'}
               placeholder={'first_name,last_name,phone\nMary,Smith,(202) 555-0123'}
-              className="block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 font-mono text-sm shadow-sm focus:border-brand-600 disabled:bg-slate-50"
+              className={pasteClass}
               onChange={(e) => {
                 setPasted(e.target.value);
                 setFileError('');

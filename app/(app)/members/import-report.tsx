@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Badge } from '../../_components/ui';
 import type { ImportPreview, ImportResult } from './types';
 
@@ -119,15 +119,8 @@ export function PreviewRows({ rows }: { rows: ImportPreview['rows'] }) {
 
 /** After the import: the counts, and the skipped rows with a download of them for fixing in the spreadsheet. */
 export function ImportOutcome({ result }: { result: ImportResult }) {
-  const [report, setReport] = useState<string | null>(null);
-  useEffect(() => {
-    if (!result.errors.length) return;
-    const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-    const csv = ['row,problems', ...result.errors.map((e) => `${e.row},${quote(e.messages.join('; '))}`)].join('\n');
-    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-    setReport(url);
-    return () => URL.revokeObjectURL(url);
-  }, [result]);
+  // A data: URL is plain text derived from the result: nothing to create after mount or to revoke.
+  const report = useMemo(() => `data:text/csv;charset=utf-8,${encodeURIComponent(problemsCsv(result))}`, [result]);
   return (
     <div className="space-y-3">
       <p role="status" className="rounded-lg bg-green-50 px-3 py-2 text-sm text-green-800 ring-1 ring-green-200">
@@ -147,7 +140,7 @@ export function ImportOutcome({ result }: { result: ImportResult }) {
             ))}
           </ul>
           <a
-            href={report ?? undefined}
+            href={report}
             download="import-problems.csv"
             className="inline-block text-sm font-medium text-brand-600 underline-offset-2 hover:underline"
           >
@@ -157,4 +150,10 @@ export function ImportOutcome({ result }: { result: ImportResult }) {
       )}
     </div>
   );
+}
+
+/** The skipped rows and their problems, as a CSV to fix in the spreadsheet. */
+function problemsCsv(result: ImportResult): string {
+  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  return ['row,problems', ...result.errors.map((e) => `${e.row},${quote(e.messages.join('; '))}`)].join('\n');
 }

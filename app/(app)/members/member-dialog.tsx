@@ -59,7 +59,10 @@ const inputOf = ({ consent, ...f }: Form, current: MemberItem['subscription'] | 
   }),
 });
 
-/** Add a member (no `member`) or edit one. Errors appear beside their fields, from the browser's check or the server's. */
+/**
+ * Add a member (no `member`) or edit one. Errors appear beside their fields, from the browser's check or the
+ * server's.
+ */
 export function MemberDialog({
   open,
   member,

@@ -9,6 +9,7 @@ import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/u
 import { useDebounced } from '../../_components/use-debounced';
 import { useDialogState } from '../../_components/use-dialog-state';
 import { useTRPC } from '../../trpc';
+import { branchParam, membersInput, nextCursor } from '../first-queries';
 import { useCan } from '../viewer-context';
 import { ExportButton } from './export-button';
 import { ImportPanel } from './import-panel';
@@ -17,9 +18,10 @@ import { MemberFilters, noFilters, type Filters } from './member-filters';
 import { MembersTable } from './members-table';
 import { fullName, type MemberItem } from './types';
 
-const PAGE = 50;
-
-/** The members page: search and filters, the table a page at a time, add/edit in a dialog, delete, and the CSV import. */
+/**
+ * The members page: search and filters, the table a page at a time, add/edit in a dialog, delete, and the CSV
+ * import.
+ */
 export function MembersManager() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -39,16 +41,9 @@ export function MembersManager() {
 
   const branches = useQuery(trpc.branches.list.queryOptions());
   const tags = useQuery(trpc.members.tags.queryOptions());
-  const input = {
-    search: search || undefined,
-    branchId: filters.branchId || undefined,
-    tag: filters.tag || undefined,
-    subscription: filters.subscription || undefined,
-    limit: PAGE,
-  };
   const list = useInfiniteQuery(
-    trpc.members.list.infiniteQueryOptions(input, {
-      getNextPageParam: (last) => last.nextCursor,
+    trpc.members.list.infiniteQueryOptions(membersInput({ ...filters, search }), {
+      getNextPageParam: nextCursor,
       placeholderData: keepPreviousData,
     }),
   );
@@ -156,8 +151,6 @@ export function MembersManager() {
   );
 }
 
-const branchParam = (v: string | null) => (v && (v === 'none' || /^[0-9a-f-]{36}$/i.test(v)) ? v : '');
-
 function EmptyState({
   filtered,
   canImport,
@@ -186,7 +179,8 @@ function EmptyState({
       <p className="font-medium text-slate-900">No members yet</p>
       <p className="mt-1 text-sm text-slate-600">
         {canImport
-          ? 'Add the people you text one by one, or import them all at once from a CSV file exported from your spreadsheet or church management system.'
+          ? 'Add the people you text one by one, or import them all at once from a CSV file exported from your ' +
+            'spreadsheet or church management system.'
           : 'Add the people you text, one by one. An admin can also import them from a CSV file.'}
       </p>
       <div className="mt-4 flex flex-wrap justify-center gap-2">

@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { can } from '@/server/auth/permissions';
 import { getServices } from '@/server/services';
+import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { getViewer } from '../../_lib/viewer';
 import { PageHeading, Panel } from '../../_components/ui';
 import { ChurchProfileForm } from './church-profile-form';
@@ -16,6 +17,10 @@ export default async function SettingsPage() {
   const viewer = await getViewer();
   if (!viewer) redirect('/login');
   const localOutbox = getServices().messaging.provider.name === 'outbox';
+  await prefetch(
+    trpc.church.profile.queryOptions(),
+    ...(can(viewer.role, 'numbers.manage') ? [trpc.phoneNumbers.list.queryOptions()] : []),
+  );
 
   return (
     <>
@@ -23,48 +28,50 @@ export default async function SettingsPage() {
         title="Settings"
         description={`How ${viewer.churchName} appears to members, and the numbers it texts from.`}
       />
-      <div className="space-y-6">
-        <ChurchProfileForm canEdit={can(viewer.role, 'church.edit')} />
-        {can(viewer.role, 'numbers.manage') ? (
-          <PhoneNumbers localOutbox={localOutbox} />
-        ) : (
-          <Panel id="phone-numbers" title="Sending numbers">
-            <p className="text-sm text-slate-600">
-              Only your church’s owner adds and releases sending numbers, because they cost money and decide where
-              replies go.
-            </p>
+      <HydrateClient>
+        <div className="space-y-6">
+          <ChurchProfileForm canEdit={can(viewer.role, 'church.edit')} />
+          {can(viewer.role, 'numbers.manage') ? (
+            <PhoneNumbers localOutbox={localOutbox} />
+          ) : (
+            <Panel id="phone-numbers" title="Sending numbers">
+              <p className="text-sm text-slate-600">
+                Only your church’s owner adds and releases sending numbers, because they cost money and decide where
+                replies go.
+              </p>
+            </Panel>
+          )}
+          <Panel id="more" title="More settings">
+            <ul className="space-y-2 text-sm">
+              {can(viewer.role, 'billing.manage') && (
+                <li>
+                  <Link
+                    href="/settings/billing"
+                    className="font-medium text-brand-600 underline-offset-2 hover:underline"
+                  >
+                    Billing
+                  </Link>{' '}
+                  <span className="text-slate-600">— your plan, free trial, payment method and invoices.</span>
+                </li>
+              )}
+              {can(viewer.role, 'team.view') && (
+                <li>
+                  <Link href="/team" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+                    Team
+                  </Link>{' '}
+                  <span className="text-slate-600">— who can sign in, and their roles.</span>
+                </li>
+              )}
+              <li>
+                <Link href="/account" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+                  Your account
+                </Link>{' '}
+                <span className="text-slate-600">— your password and signed-in devices.</span>
+              </li>
+            </ul>
           </Panel>
-        )}
-        <Panel id="more" title="More settings">
-          <ul className="space-y-2 text-sm">
-            {can(viewer.role, 'billing.manage') && (
-              <li>
-                <Link
-                  href="/settings/billing"
-                  className="font-medium text-brand-600 underline-offset-2 hover:underline"
-                >
-                  Billing
-                </Link>{' '}
-                <span className="text-slate-600">— your plan, free trial, payment method and invoices.</span>
-              </li>
-            )}
-            {can(viewer.role, 'team.view') && (
-              <li>
-                <Link href="/team" className="font-medium text-brand-600 underline-offset-2 hover:underline">
-                  Team
-                </Link>{' '}
-                <span className="text-slate-600">— who can sign in, and their roles.</span>
-              </li>
-            )}
-            <li>
-              <Link href="/account" className="font-medium text-brand-600 underline-offset-2 hover:underline">
-                Your account
-              </Link>{' '}
-              <span className="text-slate-600">— your password and signed-in devices.</span>
-            </li>
-          </ul>
-        </Panel>
-      </div>
+        </div>
+      </HydrateClient>
     </>
   );
 }

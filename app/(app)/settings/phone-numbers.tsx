@@ -7,6 +7,7 @@ import { errorMessage, fieldErrors } from '../../_components/errors';
 import { Alert, Button, Loading, Panel, StatusNotice, TextField } from '../../_components/ui';
 import { usePhoneFormat } from '../../_components/use-phone-format';
 import { useTRPC } from '../../trpc';
+import { LocalTime } from '../../_components/local-time';
 
 /** Owner only: the numbers the church texts from. A member's reply comes back to the number they were texted from. */
 export function PhoneNumbers({ localOutbox }: { localOutbox: boolean }) {
@@ -19,8 +20,10 @@ export function PhoneNumbers({ localOutbox }: { localOutbox: boolean }) {
       title="Sending numbers"
       description={
         localOutbox
-          ? 'Steeple is in local mode (no Telnyx account): nothing is really sent, so any valid number works, for example +1 202 555 0100.'
-          : 'Add the numbers you bought in your Telnyx account. New conversations and broadcasts go out from the first one added; replies go back from the number a member texted.'
+          ? 'Steeple is in local mode (no Telnyx account): nothing is really sent, so any valid number works, ' +
+            'for example +1 202 555 0100.'
+          : 'Add the numbers you bought in your Telnyx account. New conversations and broadcasts go out from ' +
+            'the first one added; replies go back from the number a member texted.'
       }
     >
       <div className="space-y-4">
@@ -139,8 +142,7 @@ function NumberRow({
       <div>
         <p className="text-sm font-medium text-slate-900">{format(number)}</p>
         <p className="text-xs text-slate-500">
-          Added{' '}
-          {new Date(assignedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}
+          Added <LocalTime value={assignedAt} format={shortDate} />
         </p>
       </div>
       <Button
@@ -165,3 +167,6 @@ function NumberRow({
     </li>
   );
 }
+
+const shortDate = (d: Date | string) =>
+  new Date(d).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
+import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { getViewer } from '../../_lib/viewer';
 import { PageHeading, Panel } from '../../_components/ui';
 import { TeamManager } from './team-manager';
@@ -26,6 +27,7 @@ export default async function TeamPage() {
       </>
     );
   }
+  await prefetch(trpc.team.list.queryOptions());
   return (
     <>
       <PageHeading
@@ -36,7 +38,9 @@ export default async function TeamPage() {
             : `Everyone who can sign in to ${viewer.churchName}. Only the owner can make changes.`
         }
       />
-      <TeamManager />
+      <HydrateClient>
+        <TeamManager />
+      </HydrateClient>
     </>
   );
 }

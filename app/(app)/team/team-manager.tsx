@@ -9,8 +9,12 @@ import { Alert, Badge, Button, Loading, Panel, SelectField, StatusNotice, TextFi
 import { useTRPC } from '../../trpc';
 import { ROLE_LABELS as roleLabel, type Role } from '@/server/auth/permissions';
 import { useCan, useViewer } from '../viewer-context';
+import { LocalTime } from '../../_components/local-time';
 
 const roleTone = { owner: 'brand', admin: 'amber', staff: 'slate' } as const;
+
+const inviteHelp =
+  'They get a link to choose their name and password. Staff can use Steeple; admins can also see the team.';
 
 export function TeamManager() {
   const trpc = useTRPC();
@@ -90,11 +94,7 @@ function InviteForm({ onDone }: { onDone: (message: string) => void }) {
       : '';
 
   return (
-    <Panel
-      id="invite"
-      title="Invite someone"
-      description="They get a link to choose their name and password. Staff can use Steeple; admins can also see the team."
-    >
+    <Panel id="invite" title="Invite someone" description={inviteHelp}>
       <form
         noValidate
         className="grid gap-4 sm:grid-cols-[1fr_10rem_auto] sm:items-start"
@@ -340,12 +340,7 @@ function InviteRow({
           <Badge tone={roleTone[invite.role]}>{roleLabel[invite.role]}</Badge>
         </p>
         <p className="text-xs text-slate-500">
-          Expires{' '}
-          {new Date(invite.expiresAt).toLocaleDateString(undefined, {
-            day: 'numeric',
-            month: 'short',
-            year: 'numeric',
-          })}
+          Expires <LocalTime value={invite.expiresAt} format={shortDate} />
         </p>
       </div>
       {canManage && (
@@ -364,3 +359,6 @@ function InviteRow({
     </li>
   );
 }
+
+const shortDate = (d: Date | string) =>
+  new Date(d).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });

@@ -14,6 +14,8 @@ import { useTRPC } from '../../trpc';
 
 const roleText = { owner: 'owner', admin: 'admin', staff: 'staff member' } as const;
 const INVALID = 'This invitation is no longer valid. Ask your church for a new one.';
+const detailsClass =
+  'mb-6 grid grid-cols-[4rem_1fr] gap-x-3 gap-y-2 rounded-xl bg-slate-50 p-4 text-sm ring-1 ring-slate-200';
 
 export function AcceptInvitation({ token }: { token: string }) {
   const trpc = useTRPC();
@@ -101,7 +103,7 @@ export function AcceptInvitation({ token }: { token: string }) {
         <>You have been invited to Steeple as {roleText[role] === 'admin' ? 'an admin' : `a ${roleText[role]}`}.</>
       }
     >
-      <dl className="mb-6 grid grid-cols-[4rem_1fr] gap-x-3 gap-y-2 rounded-xl bg-slate-50 p-4 text-sm ring-1 ring-slate-200">
+      <dl className={detailsClass}>
         <dt className="text-slate-500">Church</dt>
         <dd className="font-medium text-slate-900" data-testid="invite-church">
           {churchName}

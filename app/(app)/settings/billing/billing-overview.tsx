@@ -8,6 +8,7 @@ import { Alert, Button, Loading, Notice, Panel } from '../../../_components/ui';
 import type { RouterOutputs } from '../../../_lib/router-types';
 import { useTRPC } from '../../../trpc';
 import { useViewer } from '../../viewer-context';
+import { LocalTime } from '../../../_components/local-time';
 
 type Status = RouterOutputs['billing']['status'];
 export type CheckoutReturn = 'success' | 'canceled' | null;
@@ -107,30 +108,58 @@ function PlanDetails({ s }: { s: Status }) {
                 <strong className="font-semibold">
                   {s.trialDaysLeft === 1 ? '1 day left' : `${s.trialDaysLeft} days left`} in your free trial
                 </strong>
-                {s.trialEndsAt && <span className="text-slate-600"> (it ends on {longDate(s.trialEndsAt)})</span>}
+                {s.trialEndsAt && (
+                  <span className="text-slate-600">
+                    {' '}
+                    (it ends on <LocalTime value={s.trialEndsAt} format={longDate} />)
+                  </span>
+                )}
               </>
             }
           />
         )}
         {subscribed(s) && s.currentPeriodEnd && !s.cancelAtPeriodEnd && (
-          <Row label="Next invoice" value={longDate(s.currentPeriodEnd)} testId="billing-next-invoice" />
+          <Row
+            label="Next invoice"
+            value={<LocalTime value={s.currentPeriodEnd} format={longDate} />}
+            testId="billing-next-invoice"
+          />
         )}
         {subscribed(s) && s.currentPeriodEnd && s.cancelAtPeriodEnd && (
-          <Row label="Ends on" value={longDate(s.currentPeriodEnd)} testId="billing-ends" />
+          <Row
+            label="Ends on"
+            value={<LocalTime value={s.currentPeriodEnd} format={longDate} />}
+            testId="billing-ends"
+          />
         )}
       </dl>
 
       {s.cancelAtPeriodEnd && subscribed(s) && (
         <Notice tone="info">
           Your subscription is canceled and will not renew
-          {s.currentPeriodEnd ? ` after ${longDate(s.currentPeriodEnd)}` : ''}. After that the workspace becomes
-          read-only. You can renew it in Manage billing before then.
+          {s.currentPeriodEnd ? (
+            <>
+              {' '}
+              after <LocalTime value={s.currentPeriodEnd} format={longDate} />
+            </>
+          ) : (
+            ''
+          )}
+          . After that the workspace becomes read-only. You can renew it in Manage billing before then.
         </Notice>
       )}
       {s.banner === 'past_due' && (
         <Alert>
-          Your last payment{s.paymentFailedAt ? ` (${longDate(s.paymentFailedAt)})` : ''} failed — update your payment
-          method in Manage billing to keep your workspace running.
+          Your last payment
+          {s.paymentFailedAt ? (
+            <>
+              {' '}
+              (<LocalTime value={s.paymentFailedAt} format={longDate} />)
+            </>
+          ) : (
+            ''
+          )}{' '}
+          failed — update your payment method in Manage billing to keep your workspace running.
         </Alert>
       )}
       {s.readOnly && (

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
+import { HydrateClient, prefetch, trpc } from '../../../_lib/trpc-server';
 import { getViewer } from '../../../_lib/viewer';
 import { PageHeading, Panel } from '../../../_components/ui';
 import { BillingOverview, type CheckoutReturn } from './billing-overview';
@@ -16,8 +17,10 @@ export default async function BillingPage({
 }) {
   const viewer = await getViewer();
   if (!viewer) redirect('/login');
-  const checkout = (await searchParams).checkout; // Stripe Checkout sends the owner back with ?checkout=success|canceled
+  // Stripe Checkout sends the owner back with ?checkout=success|canceled
+  const checkout = (await searchParams).checkout;
   const returned: CheckoutReturn = checkout === 'success' || checkout === 'canceled' ? checkout : null;
+  if (can(viewer.role, 'billing.manage')) await prefetch(trpc.billing.status.queryOptions());
 
   return (
     <>
@@ -28,7 +31,9 @@ export default async function BillingPage({
       </p>
       <PageHeading title="Billing" description={`${viewer.churchName}’s plan, free trial and invoices.`} />
       {can(viewer.role, 'billing.manage') ? (
-        <BillingOverview checkout={returned} />
+        <HydrateClient>
+          <BillingOverview checkout={returned} />
+        </HydrateClient>
       ) : (
         <Panel id="billing" title="Billing">
           <p className="text-sm text-slate-600" data-testid="billing-owner-only">

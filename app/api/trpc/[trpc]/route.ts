@@ -37,7 +37,10 @@ async function handler(req: Request) {
   return res;
 }
 
-/** The CSV import may carry a 5 MB file; every other call, any batch mixing it with others, and any signed-out call, 1 MB. */
+/**
+ * The CSV import may carry a 5 MB file; every other call, any batch mixing it with others, and any signed-out call,
+ * 1 MB.
+ */
 const IMPORT_PROCEDURES = new Set(['members.import', 'members.importPreview']);
 
 function bodyLimit(req: Request, signedIn: boolean) {

@@ -1,8 +1,8 @@
-import { TRPCError } from '@trpc/server';
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { hasUnstorableText } from '@/server/inputs';
+import { Invalid } from './domain-errors';
+import { hasUnstorableText } from './inputs';
 
 const INVALID = 'That page link is no longer valid. Start from the first page.';
 
@@ -15,7 +15,7 @@ export function decodeCursor(cursor: string | null | undefined): unknown[] | nul
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(key) && !hasUnstorableText(key)) return key;
   } catch {}
-  throw new TRPCError({ code: 'BAD_REQUEST', message: INVALID });
+  throw new Invalid(INVALID);
 }
 
 /** Decode and check the key's shape, so a tampered cursor never reaches SQL (where it would be a 500). */
@@ -23,7 +23,7 @@ export function decodeCursorAs<T>(schema: z.ZodType<T>, cursor: string | null | 
   const key = decodeCursor(cursor);
   if (!key) return null;
   const parsed = schema.safeParse(key);
-  if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', message: INVALID });
+  if (!parsed.success) throw new Invalid(INVALID);
   return parsed.data;
 }
 

@@ -1,0 +1,26 @@
+import { eq } from 'drizzle-orm';
+import type { ChurchScope } from '@/db/tenant';
+import { admins } from '@/db/tenant/schema';
+import { Invalid } from '@/server/domain-errors';
+import type { Services } from '@/server/services';
+import { hashPassword, verifyPassword } from './password';
+
+type Signed = ChurchScope & { adminId: string; sessionId: string };
+
+/** A new password for the signed-in admin; every other session of theirs is signed out, this one stays. */
+export async function changePassword(
+  { throttle, sessions }: Pick<Services, 'throttle' | 'sessions'>,
+  { db, tenantId, adminId, sessionId }: Signed,
+  input: { currentPassword: string; newPassword: string },
+) {
+  // Counted before the current password is checked: a stolen session cannot be used to guess it quickly.
+  await throttle.passwordChangeAttempt(tenantId, adminId);
+  const [me] = await db.select({ hash: admins.passwordHash }).from(admins).where(eq(admins.id, adminId));
+  if (!me || !(await verifyPassword(me.hash, input.currentPassword)))
+    throw new Invalid('Your current password is not correct.');
+  await db
+    .update(admins)
+    .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date() })
+    .where(eq(admins.id, adminId));
+  return { otherSessionsSignedOut: await sessions.revokeAdmin(tenantId, adminId, sessionId) };
+}

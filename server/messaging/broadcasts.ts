@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { ChurchScope, TenantDb } from '@/db/tenant';
+import { branches, broadcasts, messages } from '@/db/tenant/schema';
+import { broadcastRefusal } from '@/server/billing/allowance';
+import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
+import { Invalid, LimitReached, NotFound } from '@/server/domain-errors';
+import type { Services } from '@/server/services';
+import { countAudience, type Audience } from './audience';
+import type { AudienceInput, broadcastInput, cursorInput } from './inputs';
+import { enqueueBroadcast, writeThenRun } from './jobs';
+import { requireSendingNumber } from './send';
+import { countSegments } from './segments';
+
+/**
+ * Broadcasts: one text to everyone in an audience, now or at a time. Creating one stores it and queues its job
+ * (jobs.ts runs it); cancelling stops what has not left yet. Delivery counts come from the messages themselves.
+ */
+
+type Deps = Pick<Services, 'access' | 'config' | 'messaging' | 'profiles' | 'registry'>;
+
+const pageKey = z.tuple([exactTimeKey, z.string().uuid()]);
+const MAX_AHEAD_MS = 366 * 86_400_000;
+
+/** Newest first, keyset-paged by (created_at, id). */
+export async function listBroadcasts(db: TenantDb, page: z.output<typeof cursorInput>) {
+  const after = decodeCursorAs(pageKey, page.cursor);
+  const rows = await db
+    .select({ broadcast: broadcasts, branchName: branches.name, sortAt: exactTime(broadcasts.createdAt) })
+    .from(broadcasts)
+    .leftJoin(branches, eq(branches.id, broadcasts.branchId))
+    .where(after ? olderThan(after) : undefined)
+    .orderBy(desc(broadcasts.createdAt), desc(broadcasts.id))
+    .limit(page.limit + 1);
+  const shown = rows.slice(0, page.limit);
+  const counts = await deliveryCounts(
+    db,
+    shown.map((r) => r.broadcast.id),
+  );
+  const last = shown.at(-1);
+  return {
+    items: shown.map((r) => withCounts(r.broadcast, r.branchName, counts)),
+    nextCursor: rows.length > page.limit && last ? encodeCursor([last.sortAt, last.broadcast.id]) : null,
+  };
+}
+
+export async function getBroadcast(db: TenantDb, id: string) {
+  const [row] = await db
+    .select({ broadcast: broadcasts, branchName: branches.name })
+    .from(broadcasts)
+    .leftJoin(branches, eq(branches.id, broadcasts.branchId))
+    .where(eq(broadcasts.id, id));
+  if (!row) throw new NotFound('That broadcast does not exist.');
+  return withCounts(row.broadcast, row.branchName, await deliveryCounts(db, [id]));
+}
+
+/** Who would receive it, how many are skipped (unsubscribed), and what it costs: for the compose form. */
+export async function previewBroadcast(db: TenantDb, input: { audience: AudienceInput; body: string }, price: number) {
+  const who = await countAudience(db, toAudience(input.audience));
+  const seg = countSegments(input.body);
+  return { ...who, ...seg, estimatedCost: Math.round(who.recipients * seg.segments * price * 100) / 100 };
+}
+
+export async function createBroadcast(
+  deps: Deps,
+  { db, tenantId }: ChurchScope,
+  input: z.output<typeof broadcastInput>,
+  createdBy: string,
+) {
+  const scheduledAt = requireSendTime(input.scheduledAt);
+  if (input.audience.type === 'branch') await requireBranch(db, input.audience.branchId);
+  await requireSendingNumber(deps, tenantId, 'Add a sending phone number in Settings before sending a broadcast.');
+  const audience = toAudience(input.audience);
+  const { recipients } = await countAudience(db, audience);
+  const segments = recipients * countSegments(input.body).segments;
+  const refusal = await broadcastRefusal(deps, db, tenantId, segments, scheduledAt);
+  if (refusal) throw new LimitReached(refusal);
+  const id = randomUUID();
+  const enqueue = (runAt: Date) => enqueueBroadcast(deps.registry, tenantId, id, runAt);
+  const [created] = await writeThenRun(enqueue, scheduledAt, () =>
+    db
+      .insert(broadcasts)
+      .values({ id, body: input.body, ...audience, scheduledAt, createdBy })
+      .returning(),
+  );
+  return created!;
+}
+
+/** Stops a scheduled or running broadcast; messages already sent stay sent, the rest are dropped. */
+export function cancelBroadcast(db: TenantDb, id: string) {
+  return db.transaction(async (tx) => {
+    const [stopped] = await tx
+      .update(broadcasts)
+      .set({ state: 'canceled', finishedAt: sql`now()` })
+      .where(and(eq(broadcasts.id, id), inArray(broadcasts.state, ['scheduled', 'sending'])))
+      .returning();
+    if (!stopped) {
+      const [exists] = await tx.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.id, id));
+      if (!exists) throw new NotFound('That broadcast does not exist.');
+      throw new Invalid('Only a scheduled or sending broadcast can be cancelled.');
+    }
+    await tx.delete(messages).where(and(eq(messages.broadcastId, id), eq(messages.status, 'queued')));
+    return stopped;
+  });
+}
+
+/** Now when omitted; a minute's grace for a form filled in slowly; at most a year ahead. */
+function requireSendTime(wanted: Date | null | undefined): Date {
+  const now = Date.now();
+  const at = wanted ?? new Date(now);
+  if (at.getTime() < now - 60_000) throw new Invalid('Choose a time in the future, or send now.');
+  if (at.getTime() > now + MAX_AHEAD_MS) throw new Invalid('Choose a time within the next year.');
+  return at;
+}
+
+async function requireBranch(db: TenantDb, branchId: string) {
+  const [branch] = await db.select({ id: branches.id }).from(branches).where(eq(branches.id, branchId));
+  if (!branch) throw new Invalid('That branch no longer exists.');
+}
+
+function toAudience(a: AudienceInput): Audience {
+  return { audience: a.type, branchId: a.type === 'branch' ? a.branchId : null, tag: a.type === 'tag' ? a.tag : null };
+}
+
+const olderThan = ([at, id]: [string, string]) =>
+  or(
+    lt(broadcasts.createdAt, sql`${at}::timestamptz`),
+    and(eq(broadcasts.createdAt, sql`${at}::timestamptz`), lt(broadcasts.id, id)),
+  );
+
+const emptyCounts = { sent: 0, delivered: 0, failed: 0, pending: 0 };
+type Counts = Map<string, typeof emptyCounts>;
+
+const withCounts = <B extends { id: string }>(broadcast: B, branchName: string | null, counts: Counts) => ({
+  ...broadcast,
+  branchName,
+  ...(counts.get(broadcast.id) ?? emptyCounts),
+});
+
+/** Progress counts come from the messages themselves, so they can never drift from what happened. */
+async function deliveryCounts(db: TenantDb, ids: string[]): Promise<Counts> {
+  const out: Counts = new Map();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .select({
+      id: messages.broadcastId,
+      // "sent" counts everything that left us (sent or delivered); "delivered" is the carrier's confirmation.
+      sent: sql<number>`count(*) filter (where ${messages.status} in ('sent', 'delivered'))::int`,
+      delivered: sql<number>`count(*) filter (where ${messages.status} = 'delivered')::int`,
+      failed: sql<number>`count(*) filter (where ${messages.status} = 'failed')::int`,
+      pending: sql<number>`count(*) filter (where ${messages.status} in ('queued', 'sending'))::int`,
+    })
+    .from(messages)
+    .where(inArray(messages.broadcastId, ids))
+    .groupBy(messages.broadcastId);
+  for (const r of rows) out.set(r.id!, { sent: r.sent, delivered: r.delivered, failed: r.failed, pending: r.pending });
+  return out;
+}

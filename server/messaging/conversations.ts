@@ -1,0 +1,144 @@
+import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { TenantDb } from '@/db/tenant';
+import { admins, conversations, members, messages } from '@/db/tenant/schema';
+import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
+import { Invalid, NotFound } from '@/server/domain-errors';
+import type { cursorInput } from './inputs';
+
+/**
+ * The shared inbox: one conversation per member, started by their first text or ours. Threads list unread first,
+ * then by latest message; each thread pages back through its messages. Both use keyset cursors (server/cursor.ts).
+ */
+
+const hasUnread = sql<boolean>`(${conversations.unreadCount} > 0)`;
+const lastAt = exactTime(conversations.lastMessageAt); // text keeps microseconds for exact cursors
+const listKey = z.tuple([z.boolean(), exactTimeKey, z.string().uuid()]);
+const threadKey = z.tuple([exactTimeKey, z.string().uuid()]);
+const GONE = 'That conversation does not exist.';
+
+type ListInput = z.output<typeof cursorInput> & { unreadOnly: boolean; assignedToMe: boolean };
+
+/** Threads appear once a message is in them. `unreadThreads` counts the whole inbox, whatever the filter. */
+export async function listConversations(db: TenantDb, input: ListInput, adminId: string) {
+  const after = decodeCursorAs(listKey, input.cursor);
+  const rows = await db
+    .select({ ...threadSummary, sortUnread: hasUnread, sortAt: lastAt })
+    .from(conversations)
+    .innerJoin(members, eq(members.id, conversations.memberId))
+    .where(
+      and(
+        isNotNull(conversations.lastMessageAt),
+        input.unreadOnly ? hasUnread : undefined,
+        input.assignedToMe ? eq(conversations.assignedAdminId, adminId) : undefined,
+        after
+          ? sql`(${hasUnread}, ${conversations.lastMessageAt}, ${conversations.id}) < ${listPosition(after)}`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(hasUnread), desc(conversations.lastMessageAt), desc(conversations.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  const [counted] = await db
+    .select({ unread: sql<number>`count(*)::int` })
+    .from(conversations)
+    .where(hasUnread);
+  return {
+    items: page.map(({ sortUnread: _u, sortAt: _a, ...item }) => item),
+    nextCursor: rows.length > input.limit && last ? encodeCursor([last.sortUnread, last.sortAt, last.id]) : null,
+    unreadThreads: counted!.unread,
+  };
+}
+
+/** One thread with its latest messages (oldest first); `before` pages further back. */
+export async function getConversation(db: TenantDb, input: { id: string; before?: string | null; limit: number }) {
+  const [thread] = await db
+    .select({ conversation: conversations, member: memberSummary })
+    .from(conversations)
+    .innerJoin(members, eq(members.id, conversations.memberId))
+    .where(eq(conversations.id, input.id));
+  if (!thread) throw new NotFound(GONE);
+  const before = decodeCursorAs(threadKey, input.before);
+  const rows = await db
+    .select({ message: messages, sortAt: exactTime(messages.createdAt) })
+    .from(messages)
+    .where(and(eq(messages.conversationId, input.id), before ? sentBefore(before) : undefined))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const oldest = page.at(-1);
+  return {
+    ...thread,
+    messages: page.map((r) => r.message).reverse(),
+    olderCursor: rows.length > input.limit && oldest ? encodeCursor([oldest.sortAt, oldest.message.id]) : null,
+  };
+}
+
+export async function markRead(db: TenantDb, id: string) {
+  await updateConversation(db, id, { unreadCount: 0 });
+  return { ok: true };
+}
+
+/** Give a thread to one admin to answer (or back to everyone with null); they must be on this church's team. */
+export async function assignConversation(db: TenantDb, id: string, adminId: string | null) {
+  if (adminId) {
+    const [admin] = await db.select({ id: admins.id }).from(admins).where(eq(admins.id, adminId));
+    if (!admin) throw new Invalid('That person is not on your team.');
+  }
+  await updateConversation(db, id, { assignedAdminId: adminId });
+  return { ok: true };
+}
+
+/** A member's thread, if they have one (a broadcast or a first text starts it). */
+export async function conversationForMember(db: TenantDb, memberId: string) {
+  const [row] = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(eq(conversations.memberId, memberId));
+  return row ?? null;
+}
+
+/** A member's conversation, started on first use. */
+export async function startConversation(db: TenantDb, memberId: string) {
+  await db.insert(conversations).values({ memberId }).onConflictDoNothing({ target: conversations.memberId });
+  return (await conversationForMember(db, memberId))!.id;
+}
+
+async function updateConversation(db: TenantDb, id: string, set: Partial<typeof conversations.$inferInsert>) {
+  const [row] = await db
+    .update(conversations)
+    .set(set)
+    .where(eq(conversations.id, id))
+    .returning({ id: conversations.id });
+  if (!row) throw new NotFound(GONE);
+}
+
+const memberSummary = {
+  id: members.id,
+  firstName: members.firstName,
+  lastName: members.lastName,
+  phone: members.phone,
+  subscription: members.subscription,
+};
+
+const threadSummary = {
+  id: conversations.id,
+  memberId: members.id,
+  firstName: members.firstName,
+  lastName: members.lastName,
+  phone: members.phone,
+  subscription: members.subscription,
+  unreadCount: conversations.unreadCount,
+  lastMessageAt: conversations.lastMessageAt,
+  lastMessagePreview: conversations.lastMessagePreview,
+  assignedAdminId: conversations.assignedAdminId,
+};
+
+const listPosition = ([unread, at, id]: [boolean, string, string]) => sql`(${unread}, ${at}::timestamptz, ${id}::uuid)`;
+
+const sentBefore = ([at, id]: [string, string]) =>
+  or(
+    lt(messages.createdAt, sql`${at}::timestamptz`),
+    and(eq(messages.createdAt, sql`${at}::timestamptz`), lt(messages.id, id)),
+  );

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import type { ChurchScope } from '@/db/tenant';
+import { conversations, members, messages } from '@/db/tenant/schema';
+import { requireAllowance } from '@/server/billing/allowance';
+import { NotFound, Precondition } from '@/server/domain-errors';
+import type { Services } from '@/server/services';
+import { startConversation } from './conversations';
+import { enqueueSend, writeThenRun } from './jobs';
+import { countSegments } from './segments';
+
+/**
+ * Texting one member from the inbox. The message is stored as queued and its job queued with it (writeThenRun);
+ * the job sends it (retried, rate limited, once: see jobs.ts and sender.ts).
+ */
+
+type Deps = Pick<Services, 'access' | 'config' | 'messaging' | 'profiles' | 'registry'>;
+
+export async function sendToMember(
+  deps: Deps,
+  { db, tenantId }: ChurchScope,
+  input: { memberId: string; body: string },
+  sentBy: string,
+) {
+  const [member] = await db.select().from(members).where(eq(members.id, input.memberId));
+  if (!member) throw new NotFound('That member does not exist.');
+  // Someone not opted in (say they texted in first) may be answered one to one; someone who opted out may not.
+  if (member.subscription === 'unsubscribed')
+    throw new Precondition(`${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.`);
+  await requireSendingNumber(deps, tenantId);
+  const segments = countSegments(input.body).segments;
+  const conversationId = await startConversation(db, member.id);
+  const id = randomUUID();
+  const enqueue = (runAt: Date) => enqueueSend(deps.registry, tenantId, id, runAt);
+  const message = await writeThenRun(enqueue, new Date(), () =>
+    db.transaction(async (tx) => {
+      await requireAllowance(deps, tx, tenantId, segments); // a trial's daily allowance
+      const [m] = await tx
+        .insert(messages)
+        .values({
+          id,
+          conversationId,
+          direction: 'outbound',
+          kind: 'conversation',
+          body: input.body,
+          segments,
+          status: 'queued',
+          toNumber: member.phone,
+          sentBy,
+        })
+        .returning();
+      await tx
+        .update(conversations)
+        .set({ lastMessageAt: sql`now()`, lastMessagePreview: input.body.slice(0, 140), unreadCount: 0 })
+        .where(eq(conversations.id, conversationId));
+      return m!;
+    }),
+  );
+  return { ...message, conversationId };
+}
+
+/** The church's first sending number, or a clear refusal naming where to add one. */
+export async function requireSendingNumber(
+  deps: Pick<Services, 'messaging'>,
+  tenantId: string,
+  missing = 'Add a sending phone number in Settings before texting.',
+) {
+  const [number] = await deps.messaging.numbers.numbersOf(tenantId);
+  if (!number) throw new Precondition(missing);
+  return number;
+}

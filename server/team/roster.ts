@@ -1,0 +1,75 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { adminEmailIndex } from '@/db/registry/schema';
+import type { ChurchScope, TenantDb } from '@/db/tenant';
+import { admins, invites, type AdminRole } from '@/db/tenant/schema';
+import { Conflict, Invalid, NotFound } from '@/server/domain-errors';
+import { withDeadline } from '@/server/registry';
+import type { Services } from '@/server/services';
+import { createInvite } from './invites';
+
+/**
+ * The people on a church's team (who can sign in), as opposed to its members (who are texted). Roles and who may
+ * change them are in server/auth/permissions.ts; nobody changes or removes themselves, so a church keeps its owner.
+ */
+
+const NOT_ON_TEAM = 'That person is not on your team.';
+
+/** Everyone who can sign in, oldest first. */
+export function teammates(db: TenantDb) {
+  return db
+    .select({ id: admins.id, name: admins.name, email: admins.email, role: admins.role })
+    .from(admins)
+    .orderBy(asc(admins.createdAt));
+}
+
+/** Everyone who can sign in, and the invitations not yet accepted. */
+export async function teamWithInvites(db: TenantDb) {
+  const pending = db
+    .select({ id: invites.id, email: invites.email, role: invites.role, expiresAt: invites.expiresAt })
+    .from(invites)
+    .where(isNull(invites.acceptedAt))
+    .orderBy(asc(invites.createdAt));
+  return { members: await teammates(db), invites: await pending };
+}
+
+/** Invite by email: each invitation emails a stranger, so a church sends only a few an hour. */
+export async function inviteTeammate(
+  services: Parameters<typeof createInvite>[0] & Pick<Services, 'throttle'>,
+  { db, tenantId }: ChurchScope,
+  input: { email: string; role: Exclude<AdminRole, 'owner'> },
+  invitedBy: string,
+) {
+  await services.throttle.inviteAttempt(tenantId);
+  const [member] = await db.select({ id: admins.id }).from(admins).where(eq(admins.email, input.email));
+  if (member) throw new Conflict('This person is already on your team.');
+  return createInvite(services, db, { tenantId, adminId: invitedBy }, input);
+}
+
+export async function changeRole(db: TenantDb, by: string, input: { adminId: string; role: AdminRole }) {
+  if (input.adminId === by) throw new Invalid('You cannot change your own role.');
+  const [changed] = await db
+    .update(admins)
+    .set({ role: input.role, updatedAt: new Date() })
+    .where(eq(admins.id, input.adminId))
+    .returning({ id: admins.id });
+  if (!changed) throw new NotFound(NOT_ON_TEAM);
+  return { ok: true };
+}
+
+/** Removal deletes the admin, frees their email for another church, and ends their sessions everywhere. */
+export async function removeTeammate(
+  { registry, sessions }: Pick<Services, 'registry' | 'sessions'>,
+  { db, tenantId }: ChurchScope,
+  by: string,
+  adminId: string,
+) {
+  if (adminId === by) throw new Invalid('You cannot remove yourself.');
+  const [removed] = await db.delete(admins).where(eq(admins.id, adminId)).returning({ email: admins.email });
+  if (!removed) throw new NotFound(NOT_ON_TEAM);
+  const freed = registry.db
+    .delete(adminEmailIndex)
+    .where(and(eq(adminEmailIndex.email, removed.email), eq(adminEmailIndex.tenantId, tenantId)));
+  await withDeadline(freed, registry.timeoutMs);
+  await sessions.revokeAdmin(tenantId, adminId);
+  return { ok: true };
+}
