@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type APIResponse, type BrowserContext, type Page } from '@playwright/test';
 import Stripe from 'stripe';
 
 /** Shared steps for the end-to-end tests. Every test makes its own churches and people with unique emails. */
@@ -71,14 +71,7 @@ export async function sessionCookie(context: BrowserContext) {
  * own cookies. Returns the HTTP status, the result data (superjson's `json`) and the error, if any.
  */
 export async function trpcQuery(request: APIRequestContext, path: string, cookie?: string) {
-  const res = await request.get(`/api/trpc/${path}`, { headers: cookie ? { cookie } : {} });
-  const body = await res.json();
-  return {
-    status: res.status(),
-    data: body.result?.data?.json,
-    error: body.error?.json as { message: string; data: { code: string } } | undefined,
-    text: JSON.stringify(body),
-  };
+  return trpcAnswer(await request.get(`/api/trpc/${path}`, { headers: cookie ? { cookie } : {} }));
 }
 
 /**
@@ -86,7 +79,11 @@ export async function trpcQuery(request: APIRequestContext, path: string, cookie
  * context's own cookies (a page's `page.request` is signed in as that page). Same result shape as trpcQuery.
  */
 export async function trpcMutation(request: APIRequestContext, path: string, input: unknown) {
-  const res = await request.post(`/api/trpc/${path}`, { data: { json: input } });
+  return trpcAnswer(await request.post(`/api/trpc/${path}`, { data: { json: input } }));
+}
+
+/** A tRPC answer unwrapped: status, data (superjson's `json`), the error if any, and the raw text for messages. */
+async function trpcAnswer(res: APIResponse) {
   const body = await res.json();
   return {
     status: res.status(),

@@ -1,12 +1,11 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withDatabase } from '@/server/tenancy/urls';
 import { tenantSchema, type TenantDb } from '@/db/tenant';
 import { storeInbound } from '@/server/messaging/inbound';
 import { keywordOf } from '@/server/messaging/keywords';
 import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
-import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
+import { createTestRegistry, type TestRegistry } from './support/harness';
 import { routeNumberTo, personNumber, postSigned, received } from './support/webhooks';
 
 /**
@@ -46,11 +45,9 @@ describe('consent', () => {
     const s = await addTeammate(reg.services, owner.caller, `consent-staff-${process.pid}@example.org`, 'staff');
     staff = await signIn(reg.services, s.email, s.password);
     number = await routeNumberTo(reg.services, church.tenantId);
-    const [t] = await reg.admin<{ db_name: string }[]>`select db_name from tenants where id = ${church.tenantId}`;
-    db = postgres(withDatabase(serverUrl(), t!.db_name), { max: 1, onnotice: () => {} });
+    db = await reg.churchDb(church.tenantId);
   });
   afterAll(async () => {
-    await db?.end({ timeout: 5 });
     await reg?.cleanup();
   });
 

@@ -1,9 +1,7 @@
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { withDatabase } from '@/server/tenancy/urls';
 import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
-import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
+import { createTestRegistry, type TestRegistry } from './support/harness';
 
 /** A US number that libphonenumber accepts: (202) 2xx-xxxx, distinct for every i below 80,000. */
 const usPhone = (i: number, area = 202) => {
@@ -20,17 +18,8 @@ describe('members', () => {
   let church: Church;
   let owner: SignedInClient;
   let staff: SignedInClient;
-  const opened: postgres.Sql[] = [];
 
-  /** The church's own database, through the privileged user (for assertions and fixtures only). */
-  async function churchDb(tenantId: string) {
-    const [t] = await reg.services.registry.sql<
-      { db_name: string }[]
-    >`select db_name from tenants where id = ${tenantId}`;
-    const sql = postgres(withDatabase(serverUrl(), t!.db_name), { max: 1, onnotice: () => {} });
-    opened.push(sql);
-    return sql;
-  }
+  const churchDb = (tenantId: string) => reg.churchDb(tenantId);
 
   /** A church of its own, signed in as its owner, so counts and pages are not shared between tests. */
   async function freshChurch(churchName?: string) {
@@ -46,7 +35,6 @@ describe('members', () => {
     staff = await signIn(reg.services, s.email, s.password);
   });
   afterAll(async () => {
-    await Promise.all(opened.map((s) => s.end({ timeout: 5 }).catch(() => {})));
     await reg?.cleanup();
   });
 

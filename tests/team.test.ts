@@ -1,10 +1,8 @@
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithPassword, signInWithTicket } from '@/server/auth/signin';
 import { startWorker } from '@/server/jobs/worker';
 import { runProvisioning, type StepName } from '@/server/tenancy/provisioner';
 import { sha256 } from '@/server/tokens';
-import { withDatabase } from '@/server/tenancy/urls';
 import {
   addTeammate,
   caller,
@@ -15,7 +13,7 @@ import {
   type Church,
   type SignedInClient,
 } from './support/accounts';
-import { createTestRegistry, serverUrl, until, type TestRegistry } from './support/harness';
+import { createTestRegistry, until, type TestRegistry } from './support/harness';
 
 type FaultPoint = `${'before' | 'after'}:${StepName}`;
 
@@ -24,20 +22,11 @@ describe('team: invitations, roles and signup retry', () => {
   let permanent: FaultPoint | null = null;
   let church: Church;
   let owner: SignedInClient;
-  const opened: postgres.Sql[] = [];
   let seq = 0;
   const nextEmail = (label: string) => `${label}-${++seq}-${process.pid}@example.org`;
   const anonymous = () => caller(reg.services, null);
 
-  /** The church's own database, through the privileged user (for assertions only). */
-  async function churchDb(tenantId: string) {
-    const [t] = await reg.services.registry.sql<
-      { db_name: string }[]
-    >`select db_name from tenants where id = ${tenantId}`;
-    const sql = postgres(withDatabase(serverUrl(), t!.db_name), { max: 1, onnotice: () => {} });
-    opened.push(sql);
-    return sql;
-  }
+  const churchDb = (tenantId: string) => reg.churchDb(tenantId);
   const indexRow = async (email: string) =>
     (
       await reg.services.registry.sql<
@@ -54,7 +43,6 @@ describe('team: invitations, roles and signup retry', () => {
     owner = await signIn(reg.services, church.email, church.password);
   });
   afterAll(async () => {
-    await Promise.all(opened.map((s) => s.end({ timeout: 5 }).catch(() => {})));
     await reg?.cleanup();
   });
 

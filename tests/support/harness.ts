@@ -49,6 +49,7 @@ export async function createTestRegistry(
   const extra: Services[] = [];
   // The privileged user, for assertions on the queue's internals (the app's registry role cannot see them).
   const admin = postgres(url, { max: 2, onnotice: () => {} });
+  const churchDbs: postgres.Sql[] = [];
   return {
     name,
     url,
@@ -60,7 +61,15 @@ export async function createTestRegistry(
       extra.push(s);
       return s;
     },
+    /** A church's own database through the privileged user, for assertions and fixtures (closed by cleanup). */
+    async churchDb(tenantId: string) {
+      const [t] = await admin<{ db_name: string }[]>`select db_name from tenants where id = ${tenantId}`;
+      const sql = postgres(withDatabase(serverUrl(), t!.db_name), { max: 1, onnotice: () => {} });
+      churchDbs.push(sql);
+      return sql;
+    },
     async cleanup() {
+      await Promise.all(churchDbs.map((sql) => sql.end({ timeout: 5 }).catch(() => {})));
       await admin.end({ timeout: 5 });
       for (const s of extra) await s.close().catch(() => {});
       await services.close();
