@@ -8,7 +8,7 @@ import { log } from '@/server/log';
  * of them to trust, and the address is the entry that many places from the right of X-Forwarded-For (each trusted
  * proxy appended the address it saw; anything further left was written by the client and proves nothing).
  */
-const PEER_HEADER = 'x-steeple-peer';
+export const PEER_HEADER = 'x-steeple-peer';
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined> | undefined;
 

@@ -29,7 +29,8 @@ export async function teamWithInvites(db: TenantDb) {
     .from(invites)
     .where(isNull(invites.acceptedAt))
     .orderBy(asc(invites.createdAt));
-  return { members: await teammates(db), invites: await pending };
+  const [members, waiting] = await Promise.all([teammates(db), pending]); // two reads, one round of waiting
+  return { members, invites: waiting };
 }
 
 /** Invite by email: each invitation emails a stranger, so a church sends only a few an hour. */

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { addressKey, clientAddress } from '@/server/http/client-address';
-
-const PEER_HEADER = 'x-steeple-peer'; // what scripts/serve.mjs stamps
+import { addressKey, clientAddress, PEER_HEADER } from '@/server/http/client-address';
 
 const h = (peer?: string, xff?: string) =>
   new Headers({
