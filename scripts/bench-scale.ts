@@ -593,16 +593,16 @@ try {
   );
   const metricsToken = randomBytes(24).toString('hex');
   const logFile = path.join(os.tmpdir(), `bench-scale-app-${registryName}.log`);
-  const appEnv: NodeJS.ProcessEnv = {
+  // The app's settings here, shared by the operator's services in step 4 so both see the same budget.
+  const appSettings = {
     ...process.env,
     ...secrets,
     DATABASE_URL: registryUrl,
     CONNECTION_BUDGET: String(budget),
     TENANT_POOL_SIZE: '1',
     WORKER_MODE: 'off',
-    METRICS_TOKEN: metricsToken,
-    LOG_LEVEL: 'warn',
   };
+  const appEnv: NodeJS.ProcessEnv = { ...appSettings, METRICS_TOKEN: metricsToken, LOG_LEVEL: 'warn' };
   delete appEnv.TEST_DATABASE_URL;
   sampler.setPhase('app-start');
   const tStart = now();
@@ -816,14 +816,7 @@ try {
   }
   if (fleetModule) {
     // The operator's view: services configured like the app (its budget sets the default concurrency).
-    const fleetConfig = loadConfig({
-      ...process.env,
-      ...secrets,
-      DATABASE_URL: registryUrl,
-      CONNECTION_BUDGET: String(budget),
-      TENANT_POOL_SIZE: '1',
-      WORKER_MODE: 'off',
-    });
+    const fleetConfig = loadConfig(appSettings);
     const fleetServices = createServices(fleetConfig);
     cleanups.push({ name: 'fleet services', run: () => fleetServices.close() });
     const concurrency = MIGRATE_CONCURRENCY ?? fleetModule.defaultConcurrency(fleetConfig);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
@@ -32,7 +32,8 @@ const PAGES = [
   '/account',
 ];
 
-type Figures = { score: number; lcp: number; cls: number; fcp: number; tbt: number };
+/** js: kB of JavaScript transferred; cpu: Lighthouse's benchmark index of this machine (higher is faster). */
+type Figures = { score: number; lcp: number; cls: number; fcp: number; tbt: number; js: number; cpu: number };
 
 async function main() {
   const app = await startApp();
@@ -190,17 +191,40 @@ async function measure(url: string, cookie: string): Promise<Figures> {
     if (lhr.runtimeError) throw new Error(`${url}: ${lhr.runtimeError.message}`);
     if (new URL(lhr.finalDisplayedUrl).pathname !== new URL(url).pathname)
       throw new Error(`${url} ended at ${lhr.finalDisplayedUrl} (signed out?)`);
+    if (process.env.LIGHTHOUSE_REPORTS) saveReport(process.env.LIGHTHOUSE_REPORTS, url, result.report);
     const value = (id: string) => lhr.audits[id]?.numericValue ?? NaN;
+    console.error(`  ${url}: LCP element ${lcpElement(lhr.audits['largest-contentful-paint-element']?.details)}`);
     return {
       score: Math.round((lhr.categories.performance?.score ?? 0) * 100),
       lcp: value('largest-contentful-paint'),
       cls: value('cumulative-layout-shift'),
       fcp: value('first-contentful-paint'),
       tbt: value('total-blocking-time'),
+      js: scriptBytes(lhr.audits['resource-summary']?.details) / 1024,
+      cpu: lhr.environment.benchmarkIndex,
     };
   } finally {
     chrome.close();
   }
+}
+
+/** LIGHTHOUSE_REPORTS=<dir> keeps each run's full JSON report there (network requests, main-thread tasks, …). */
+function saveReport(dir: string, url: string, report: string | string[]) {
+  mkdirSync(dir, { recursive: true });
+  const name = new URL(url).pathname.replace(/\W+/g, '_') + `-${Date.now()}.json`;
+  writeFileSync(path.join(dir, name), Array.isArray(report) ? report[0]! : report);
+}
+
+/** The element Lighthouse took for the largest paint, as its HTML snippet (to see what a slow LCP waits for). */
+function lcpElement(details: unknown): string {
+  type Table = { items?: { node?: { snippet?: string } }[] };
+  const tables = (details as { items?: Table[] } | undefined)?.items ?? [];
+  return tables[0]?.items?.[0]?.node?.snippet ?? 'none';
+}
+
+function scriptBytes(details: unknown): number {
+  const items = (details as { items?: { resourceType: string; transferSize: number }[] } | undefined)?.items ?? [];
+  return items.find((i) => i.resourceType === 'script')?.transferSize ?? NaN;
 }
 
 /** Headless Chromium with a throwaway profile; resolves once its DevTools port is known. */
@@ -245,13 +269,14 @@ async function repeat<T>(times: number, task: () => Promise<T>): Promise<T[]> {
 function median(runs: Figures[]): Figures {
   const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   const of = (k: keyof Figures) => mid(runs.map((r) => r[k]));
-  return { score: of('score'), lcp: of('lcp'), cls: of('cls'), fcp: of('fcp'), tbt: of('tbt') };
+  const figures = ['score', 'lcp', 'cls', 'fcp', 'tbt', 'js', 'cpu'] as const;
+  return Object.fromEntries(figures.map((k) => [k, of(k)])) as Figures;
 }
 
 function printTable(rows: [string, Figures][]) {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const lines = [
-    ['page', 'perf', 'LCP', 'CLS', 'FCP', 'TBT'],
+    ['page', 'perf', 'LCP', 'CLS', 'FCP', 'TBT', 'JS', 'CPU index'],
     ...rows.map(([page, f]) => [
       page,
       String(f.score),
@@ -259,6 +284,8 @@ function printTable(rows: [string, Figures][]) {
       f.cls.toFixed(3),
       s(f.fcp),
       `${Math.round(f.tbt)} ms`,
+      `${Math.round(f.js)} kB`,
+      String(Math.round(f.cpu)),
     ]),
   ];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));

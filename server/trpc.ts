@@ -15,7 +15,8 @@ import { log } from './log';
 import { runWithContext, setContextFields } from './observability/context';
 import { timeRequest } from './observability/metrics';
 import { getServices, type Services } from './services';
-import { ConnectionBudgetError, TenantNotFoundError } from './tenancy/connection-manager';
+import { ConnectionBudgetError } from './tenancy/connection-budget';
+import { TenantNotFoundError } from './tenancy/connection-manager';
 import { UNAVAILABLE_MESSAGES, unavailableReason, type Unavailable } from './tenancy/availability';
 import { hasUnstorableText } from './inputs';
 import { Conflict, Forbidden, Invalid, LimitReached, NotFound, Precondition, TryAgain } from './domain-errors';
@@ -168,7 +169,7 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next, type, met
 });
 
 /** A church its admins cannot use right now: maintenance and upgrades are 503 (try again), the rest 403. */
-export function churchUnavailable(reason: Unavailable, cause?: unknown) {
+function churchUnavailable(reason: Unavailable, cause?: unknown) {
   const code = reason === 'maintenance' || reason === 'upgrading' ? 'SERVICE_UNAVAILABLE' : 'FORBIDDEN';
   return new TRPCError({ code, message: UNAVAILABLE_MESSAGES[reason], cause });
 }

@@ -4,11 +4,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDatabaseOutage } from '@/server/registry';
 import { cloneDatabase, ensureLoginRole } from '@/server/tenancy/cluster';
-import {
-  ConnectionBudgetError,
-  ConnectionManager,
-  type ConnectionManagerOptions,
-} from '@/server/tenancy/connection-manager';
+import { ConnectionBudgetError } from '@/server/tenancy/connection-budget';
+import { ConnectionManager, type ConnectionManagerOptions } from '@/server/tenancy/connection-manager';
 import type { TenantRoute } from '@/server/tenancy/resolver';
 import { randomToken } from '@/server/tokens';
 import { hostPortOf, withDatabase } from '@/server/tenancy/urls';

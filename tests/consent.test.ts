@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantSchema, type TenantDb } from '@/db/tenant';
 import { storeInbound } from '@/server/messaging/inbound';
 import { keywordOf } from '@/server/messaging/keywords';
-import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { churchWithStaff, errorOf, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, type TestRegistry } from './support/harness';
 import { routeNumberTo, personNumber, postSigned, received } from './support/webhooks';
 
@@ -40,10 +40,11 @@ describe('consent', () => {
 
   beforeAll(async () => {
     reg = await createTestRegistry();
-    church = await provisionChurch(reg.services, { churchName: 'Consent Chapel' });
-    owner = await signIn(reg.services, church.email, church.password);
-    const s = await addTeammate(reg.services, owner.caller, `consent-staff-${process.pid}@example.org`, 'staff');
-    staff = await signIn(reg.services, s.email, s.password);
+    ({ church, owner, staff } = await churchWithStaff(
+      reg.services,
+      'Consent Chapel',
+      `consent-staff-${process.pid}@example.org`,
+    ));
     number = await routeNumberTo(reg.services, church.tenantId);
     db = await reg.churchDb(church.tenantId);
   });

@@ -439,6 +439,35 @@ describe('texting: sending', () => {
       const rest = await admin.caller.conversations.list({ unreadOnly: true, limit: 2, cursor: unread.nextCursor });
       expect([...unread.items, ...rest.items].map((i) => i.id)).toEqual([ids[6], ids[3], ids[1]]);
       expect(rest.nextCursor).toBeNull();
+      // The count is the whole inbox's on every page, an empty one included (nothing is assigned to anyone yet).
+      expect([unread.unreadThreads, rest.unreadThreads]).toEqual([3, 3]);
+      const beforeAll = Buffer.from(JSON.stringify([false, '2000-01-01T00:00:00.000000Z', ids[0]])).toString(
+        'base64url',
+      );
+      expect(await admin.caller.conversations.list({ cursor: beforeAll })).toEqual({
+        items: [],
+        nextCursor: null,
+        unreadThreads: 3,
+      });
+      expect(await admin.caller.conversations.list({ assignedToMe: true })).toEqual({
+        items: [],
+        nextCursor: null,
+        unreadThreads: 3,
+      });
+      expect(Object.keys(full.items[0]!).sort()).toEqual(
+        [
+          'id',
+          'memberId',
+          'firstName',
+          'lastName',
+          'phone',
+          'subscription',
+          'unreadCount',
+          'lastMessageAt',
+          'lastMessagePreview',
+          'assignedAdminId',
+        ].sort(),
+      );
 
       // A tampered cursor is a 400, whatever is inside it, never a 500 from the database.
       const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');

@@ -9,7 +9,7 @@ import { log } from '@/server/log';
 import { appRouter } from '@/server/routers/_app';
 import type { Services } from '@/server/services';
 import { withDatabase } from '@/server/tenancy/urls';
-import { provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { namedChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
 
 /**
@@ -930,14 +930,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   let previousServices: Services | undefined;
 
   async function setUp(name: string, memberPhone: string, number: string): Promise<Side> {
-    const tag = name.split(' ')[0]!.toLowerCase();
-    const password = `${tag} owner password`;
-    const church = await provisionChurch(reg.services, {
-      churchName: name,
-      password,
-      email: `${tag}-owner@example.org`,
-    });
-    const owner = await signIn(reg.services, church.email, password);
+    const { tag, church, owner } = await namedChurch(reg.services, name);
     const branch = await owner.caller.branches.create({ name: `${name.split(' ')[0]} North` });
     const member = await owner.caller.members.create({
       firstName: tag,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithPassword, signInWithTicket } from '@/server/auth/signin';
+import { closeChurch, resumeChurch, suspendChurch } from '@/server/fleet/lifecycle';
 import { startWorker } from '@/server/jobs/worker';
 import { runProvisioning, type StepName } from '@/server/tenancy/provisioner';
 import { sha256 } from '@/server/tokens';
@@ -256,6 +257,27 @@ describe('team: invitations, roles and signup retry', () => {
     expect(await db`select 1 from admins where email = ${email}`).toHaveLength(0);
     expect(await indexRow(email)).toBeUndefined();
     expect((await owner.caller.team.list()).invites.find((i) => i.id === invite.id)).toBeUndefined();
+  });
+
+  it('an invitation to a church under maintenance asks for patience; one to a closed church is gone', async () => {
+    const other = await provisionChurch(reg.services, { churchName: 'Paused Chapel' });
+    const otherOwner = await signIn(reg.services, other.email, other.password);
+    const token = tokenOf((await otherOwner.caller.team.invite({ email: nextEmail('paused'), role: 'staff' })).url);
+    const accept = () => anonymous().team.accept({ token, name: 'Patient Person', password: 'patient password 1' });
+    await suspendChurch(reg.services, other.tenantId);
+    const maintenance = {
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'Your workspace is down for maintenance. Please try again in a few minutes.',
+    };
+    expect(await errorOf(anonymous().team.invitation({ token }))).toMatchObject(maintenance);
+    expect(await errorOf(accept())).toMatchObject(maintenance);
+    await closeChurch(reg.services, other.tenantId);
+    expect(await errorOf(anonymous().team.invitation({ token }))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'This invitation is no longer valid. Ask your church for a new one.',
+    });
+    await resumeChurch(reg.services, other.tenantId);
+    expect(await accept()).toMatchObject({ email: expect.stringContaining('paused') });
   });
 
   it('onboarding.retry after a failed provisioning starts a new attempt, same details, reaching ready', async () => {

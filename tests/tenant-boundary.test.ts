@@ -13,7 +13,7 @@ import {
   caller,
   type Caller,
   errorOf,
-  provisionChurch,
+  namedChurch,
   signIn,
   type SignedInClient,
 } from './support/accounts';
@@ -405,14 +405,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
 
   /** A church with an owner, an admin, a staff member, a pending invitation, and something of everything. */
   async function setUp(name: string): Promise<Side> {
-    const tag = name.split(' ')[0]!.toLowerCase();
-    const password = `${tag} owner password`;
-    const church = await provisionChurch(reg.services, {
-      churchName: name,
-      password,
-      email: `${tag}-owner@example.org`,
-    });
-    const owner = await signIn(reg.services, church.email, password);
+    const { tag, password, church, owner } = await namedChurch(reg.services, name);
     const people = { owner: { role: 'owner', adminId: church.adminId, email: church.email, password, client: owner } };
     for (const role of ['admin', 'staff'] as const) {
       const m = await addTeammate(reg.services, owner.caller, `${tag}-${role}@example.org`, role, `${tag} ${role} pw!`);

@@ -5,7 +5,7 @@ import type { TenantDb } from '@/db/tenant';
 import { conversations, members, messages } from '@/db/tenant/schema';
 import { churches } from '@/db/registry/schema';
 import { loadConfig } from '@/server/config';
-import { autoReplyId } from '@/server/messaging/inbound';
+import { autoReplyId } from '@/server/messaging/inbound-keyword';
 import { deliver, drain } from '@/server/messaging/inbound-delivery';
 import { createServices, type Services } from '@/server/services';
 import { provisionChurch, type Church } from './support/accounts';
@@ -294,6 +294,24 @@ describe('Telnyx webhooks', () => {
   });
 
   describe('opt-out keywords', () => {
+    /** After keyword `m` from `from`: their consent is `state`, set by the keyword, and one reply is queued to them. */
+    async function keywordApplied(from: string, m: { id: string }, state: 'subscribed' | 'unsubscribed', word = '') {
+      expect(await memberByPhone(church.tenantId, from), word).toMatchObject({
+        subscription: state,
+        subscriptionSource: 'keyword',
+      });
+      const replies = await repliesTo(church.tenantId, m.id);
+      expect(replies, word).toHaveLength(1);
+      expect(replies[0], word).toMatchObject({
+        direction: 'outbound',
+        kind: 'auto',
+        status: 'queued',
+        toNumber: from,
+        fromNumber: number,
+      });
+      return replies[0]!;
+    }
+
     it.each([
       'STOP',
       'stop',
@@ -313,20 +331,9 @@ describe('Telnyx webhooks', () => {
       const m = received(from, number, word);
       expect((await postSigned(services, m.body)).status).toBe(200);
       expect((await postSigned(services, m.body)).status).toBe(200); // a replay changes nothing
-      expect(await memberByPhone(church.tenantId, from)).toMatchObject({
-        subscription: 'unsubscribed',
-        subscriptionSource: 'keyword',
-      });
-      const [reply] = await repliesTo(church.tenantId, m.id);
-      expect(reply).toMatchObject({
-        direction: 'outbound',
-        kind: 'auto',
-        status: 'queued',
-        toNumber: from,
-        fromNumber: number,
-      });
-      expect(reply!.body).toContain('unsubscribed');
-      expect(await jobsFor(reply!.id)).toBe(1);
+      const reply = await keywordApplied(from, m, 'unsubscribed');
+      expect(reply.body).toContain('unsubscribed');
+      expect(await jobsFor(reply.id)).toBe(1);
     });
 
     it('START, UNSTOP and YES resubscribe; HELP answers with the church name and contact', async () => {
@@ -349,20 +356,7 @@ describe('Telnyx webhooks', () => {
       for (const [word, state] of steps) {
         const m = received(from, number, word);
         expect((await postSigned(services, m.body)).status, word).toBe(200);
-        expect(await memberByPhone(church.tenantId, from), word).toMatchObject({
-          subscription: state,
-          subscriptionSource: 'keyword',
-        });
-        const replies = await repliesTo(church.tenantId, m.id);
-        expect(replies, word).toHaveLength(1);
-        expect(replies[0], word).toMatchObject({
-          direction: 'outbound',
-          kind: 'auto',
-          status: 'queued',
-          toNumber: from,
-          fromNumber: number,
-        });
-        expect(replies[0]!.body, word).toMatch(
+        expect((await keywordApplied(from, m, state, word)).body, word).toMatch(
           state === 'subscribed' ? /^Webhook Chapel: you are subscribed\./ : /^Webhook Chapel: you are unsubscribed/,
         );
       }
@@ -473,7 +467,8 @@ describe('Telnyx webhooks', () => {
   });
 
   describe('outages: only the registry down is a 503, and nothing is lost', () => {
-    it('registry down → 503; back up → the retry is stored once', async () => {
+    /** `fn` with services whose registry is reached through a proxy it can cut; both are closed after. */
+    async function behindProxy(fn: (viaProxy: Services, proxy: OutageProxy) => Promise<void>) {
       const u = new URL(reg.url);
       const proxy = await new OutageProxy({ host: u.hostname, port: Number(u.port || 5432) }).start();
       u.port = String(proxy.port);
@@ -481,6 +476,15 @@ describe('Telnyx webhooks', () => {
         loadConfig({ DATABASE_URL: u.toString(), ...testSecrets, LOG_LEVEL: 'error', REGISTRY_TIMEOUT_MS: '500' }),
       );
       try {
+        await fn(viaProxy, proxy);
+      } finally {
+        await viaProxy.close();
+        await proxy.stop();
+      }
+    }
+
+    it('registry down → 503; back up → the retry is stored once', () =>
+      behindProxy(async (viaProxy, proxy) => {
         const fresh = await provisionChurch(services, { churchName: 'Outage Chapel' });
         const freshNumber = await routeNumberTo(services, fresh.tenantId);
         const m = received(nextPerson(), freshNumber, 'STOP');
@@ -495,20 +499,10 @@ describe('Telnyx webhooks', () => {
         expect(await messagesOf(fresh.tenantId, m.id)).toHaveLength(1);
         const [reply] = await repliesTo(fresh.tenantId, m.id);
         expect(await jobsFor(reply!.id)).toBe(1);
-      } finally {
-        await viaProxy.close();
-        await proxy.stop();
-      }
-    });
+      }));
 
-    it('an automatic reply whose queueing failed is queued when the event is delivered again', async () => {
-      const u = new URL(reg.url);
-      const proxy = await new OutageProxy({ host: u.hostname, port: Number(u.port || 5432) }).start();
-      u.port = String(proxy.port);
-      const viaProxy = createServices(
-        loadConfig({ DATABASE_URL: u.toString(), ...testSecrets, LOG_LEVEL: 'error', REGISTRY_TIMEOUT_MS: '500' }),
-      );
-      try {
+    it('an automatic reply whose queueing failed is queued when the event is delivered again', () =>
+      behindProxy(async (viaProxy, proxy) => {
         // Warm the routing and profile caches (a HELP reads the profile), keep the event, then cut the registry:
         // storing in the church's database works, queueing the reply (and marking the event delivered) does not.
         await postSigned(viaProxy, received(nextPerson(), number, 'HELP').body);
@@ -538,11 +532,7 @@ describe('Telnyx webhooks', () => {
         expect(await messagesOf(church.tenantId, m.id)).toHaveLength(1);
         // Delivered, it leaves the registry: from here the church's own unique message id answers replays.
         expect(await reg.admin`select 1 from inbound_events where event_key = ${'received:' + m.id}`).toHaveLength(0);
-      } finally {
-        await viaProxy.close();
-        await proxy.stop();
-      }
-    });
+      }));
 
     it('church database refusing connections → 200 (kept in the registry); allowed again → drained once', async () => {
       const fresh = await provisionChurch(services, { churchName: 'Closed Chapel' });

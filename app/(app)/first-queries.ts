@@ -1,4 +1,4 @@
-import type { SubscriptionState } from '@/server/members/inputs';
+import type { SubscriptionState } from '@/db/tenant/enums';
 
 /**
  * The inputs the signed-in pages' client components ask with on their first render. The server pages prefetch with

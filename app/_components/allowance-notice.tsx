@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../trpc';
 import { LocalTime } from './local-time';
+import { formatDate } from './time';
 
 /**
  * A trial's daily texting allowance, shown beside every way to send once a fifth of it is used: what is left, and
@@ -36,5 +37,4 @@ export function AllowanceNotice() {
   );
 }
 
-const resetTime = (d: Date | string) =>
-  new Date(d).toLocaleString(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' });
+const resetTime = (d: Date | string) => formatDate(d, { weekday: 'short', hour: 'numeric', minute: '2-digit' });

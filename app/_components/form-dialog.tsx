@@ -1,6 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
+import { CheckedForm } from './checked-form';
 import { Modal } from './modal';
 import { Alert, Button } from './ui';
 
@@ -25,7 +26,7 @@ export function FormDialog({
   submitLabel: string;
   pending?: boolean;
   error?: string;
-  onSubmit: () => void;
+  onSubmit: () => void | Promise<void>;
   onClose: () => void;
   children: ReactNode;
 }) {
@@ -33,14 +34,7 @@ export function FormDialog({
     <Modal open={open} title={title} pending={pending} onClose={onClose} width="lg">
       {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
       {open && (
-        <form
-          noValidate
-          className="mt-5 space-y-4"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!pending) onSubmit();
-          }}
-        >
+        <CheckedForm className="mt-5 space-y-4" onSubmit={() => (pending ? undefined : onSubmit())}>
           {children}
           {error && <Alert>{error}</Alert>}
           <div className="flex flex-col-reverse gap-2 pt-2 sm:flex-row sm:justify-end">
@@ -51,7 +45,7 @@ export function FormDialog({
               {pending ? 'Saving…' : submitLabel}
             </Button>
           </div>
-        </form>
+        </CheckedForm>
       )}
     </Modal>
   );

@@ -1,6 +1,5 @@
 import type { ComponentPropsWithRef } from 'react';
-import { passwordStrength } from '@/server/inputs';
-import { TextField } from './ui';
+import { TextField } from './fields';
 
 const looks = {
   'too short': { bars: 1, colour: 'bg-red-500', text: 'Too short — use at least 10 characters.' },
@@ -52,4 +51,12 @@ export function NewPasswordField({
       {...input}
     />
   );
+}
+
+/** A rough strength hint for the password field: length and variety, not a policy. */
+function passwordStrength(pw: string): 'too short' | 'weak' | 'fair' | 'strong' {
+  if (pw.length < 10) return 'too short';
+  const variety = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(pw)).length;
+  if (pw.length >= 16 || (pw.length >= 12 && variety >= 3)) return 'strong';
+  return variety >= 2 ? 'fair' : 'weak';
 }

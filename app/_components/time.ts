@@ -5,20 +5,37 @@
  */
 const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * `toLocaleString(undefined, opts)` through one Intl.DateTimeFormat per set of options: building a formatter costs
+ * far more than using one, and a list or a chart formats dozens of dates as it renders.
+ */
+export function formatDate(value: Date | string, opts: Intl.DateTimeFormatOptions): string {
+  const key = JSON.stringify(opts);
+  let formatter = formatters.get(key);
+  if (!formatter) formatters.set(key, (formatter = new Intl.DateTimeFormat(undefined, opts)));
+  return formatter.format(new Date(value));
+}
+
+/** "3 Nov 2025" (in the reader's language): when something was added or sent. */
+export const shortDate = (d: Date | string) => formatDate(d, { day: 'numeric', month: 'short', year: 'numeric' });
+/** "November 3, 2025": billing dates. */
+export const longDate = (d: Date | string) => formatDate(d, { month: 'long', day: 'numeric', year: 'numeric' });
+
 /** Short, for lists: "3:04 PM" today, "Mon 3:04 PM" this week, "Nov 3" this year, "Nov 3, 2025" before. */
 export function shortWhen(value: Date | string, now = new Date()): string {
   const d = new Date(value);
-  const time = d.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
+  const time = formatDate(d, { hour: 'numeric', minute: '2-digit' });
   if (sameDay(d, now)) return time;
   const days = (now.getTime() - d.getTime()) / 86_400_000;
-  if (days > 0 && days < 6) return `${d.toLocaleDateString(undefined, { weekday: 'short' })} ${time}`;
-  if (d.getFullYear() === now.getFullYear()) return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
-  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric', year: 'numeric' });
+  if (days > 0 && days < 6) return `${formatDate(d, { weekday: 'short' })} ${time}`;
+  if (d.getFullYear() === now.getFullYear()) return formatDate(d, { month: 'short', day: 'numeric' });
+  return formatDate(d, { month: 'short', day: 'numeric', year: 'numeric' });
 }
 
 /** Full, for titles and confirmations: "Mon, Nov 3, 2025, 3:04:05 PM". */
 export function fullWhen(value: Date | string): string {
-  return new Date(value).toLocaleString(undefined, {
+  return formatDate(value, {
     weekday: 'short',
     month: 'short',
     day: 'numeric',

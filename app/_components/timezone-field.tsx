@@ -2,7 +2,7 @@
 
 import { useMemo } from 'react';
 import { useBrowserValue } from './use-browser';
-import { SelectField } from './ui';
+import { SelectField } from './fields';
 
 /**
  * A timezone select grouped by region. The list comes from the browser after mount (so the server render and the

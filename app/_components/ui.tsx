@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes, ComponentPropsWithRef, ReactNode } from 'react';
+import type { ButtonHTMLAttributes, ReactNode } from 'react';
 import Link from 'next/link';
 
 /**
@@ -109,52 +109,6 @@ export function Button({
   );
 }
 
-type FieldProps = { label: string; error?: string; hint?: ReactNode; id: string; live?: boolean };
-
-export function TextField({
-  label,
-  error,
-  hint,
-  id,
-  live,
-  ...input
-}: FieldProps & Omit<ComponentPropsWithRef<'input'>, 'id'>) {
-  return (
-    <FieldShell label={label} error={error} hint={hint} id={id} live={live}>
-      <input
-        id={id}
-        aria-invalid={!!error}
-        aria-describedby={describedBy(id, error, hint)}
-        className={inputClass(error)}
-        {...input}
-      />
-    </FieldShell>
-  );
-}
-
-export function SelectField({
-  label,
-  error,
-  hint,
-  id,
-  children,
-  ...select
-}: FieldProps & Omit<ComponentPropsWithRef<'select'>, 'id'>) {
-  return (
-    <FieldShell label={label} error={error} hint={hint} id={id}>
-      <select
-        id={id}
-        aria-invalid={!!error}
-        aria-describedby={describedBy(id, error, hint)}
-        className={inputClass(error)}
-        {...select}
-      >
-        {children}
-      </select>
-    </FieldShell>
-  );
-}
-
 /** An error the user should notice at once (announced by screen readers as it appears). */
 export function Alert({ children }: { children: ReactNode }) {
   return (
@@ -217,37 +171,6 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
     </p>
   );
 }
-
-/**
- * A field's label above its control, and its hint or error below (ids match `describedBy`). Shared with
- * TextareaField.
- */
-export function FieldShell({ label, error, hint, id, live, children }: FieldProps & { children: ReactNode }) {
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      {children}
-      {hint && !error && (
-        <div id={`${id}-hint`} aria-live={live ? 'polite' : undefined} className="text-xs text-slate-500">
-          {hint}
-        </div>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="text-xs font-medium text-red-700">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-export const describedBy = (id: string, error?: string, hint?: ReactNode) =>
-  error ? `${id}-error` : hint ? `${id}-hint` : undefined;
-const inputBase = 'block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm sm:text-sm';
-export const inputClass = (error?: string) =>
-  `${inputBase} ${error ? 'border-red-400' : 'border-slate-300'} focus:border-brand-600`;
 
 /** The frame of the signed-out pages (sign in, sign up, onboarding, invitation): the wordmark above a centred card. */
 export function AuthFrame({ children, wide }: { children: ReactNode; wide?: boolean }) {

@@ -5,16 +5,17 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useRef, useState } from 'react';
+import { useForm } from '../_components/use-form';
 import { forgetOtherSessions, safeCallbackUrl } from '../_components/errors';
-import { Alert, Button, Card, TextField } from '../_components/ui';
+import { TextField } from '../_components/fields';
+import { Alert, Button, Card } from '../_components/ui';
 
 const GENERIC = 'Email or password is incorrect.';
 
 export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ email: '', password: '' });
-  const [errors, setErrors] = useState<{ email?: string; password?: string }>({});
+  const { values: form, set, setErrors, bind } = useForm({ email: '', password: '' });
   const [error, setError] = useState('');
   const [pending, setPending] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
@@ -46,7 +47,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
       setPending(false);
       // next-auth passes our thrown message through; its own code means the same generic refusal.
       setError(!res.error || res.error === 'CredentialsSignin' ? GENERIC : res.error);
-      setForm((f) => ({ ...f, password: '' }));
+      set('password', '');
       passwordRef.current?.focus();
       return;
     }
@@ -66,24 +67,18 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
       >
         <TextField
           ref={emailRef}
-          id="email"
+          {...bind('email')}
           label="Email"
           type="email"
           autoComplete="username"
           inputMode="email"
-          value={form.email}
-          error={errors.email}
-          onChange={(e) => setForm({ ...form, email: e.target.value })}
         />
         <TextField
           ref={passwordRef}
-          id="password"
+          {...bind('password')}
           label="Password"
           type="password"
           autoComplete="current-password"
-          value={form.password}
-          error={errors.password}
-          onChange={(e) => setForm({ ...form, password: e.target.value })}
         />
         <div aria-live="polite" className="empty:hidden">
           {error && <Alert>{error}</Alert>}

@@ -4,37 +4,19 @@ import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
+// Imported directly, unlike other forms (_components/check.ts): once a step was tried, every keystroke re-checks it.
 import { adminStep, churchStep } from '@/server/inputs';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../_components/errors';
-import { NewPasswordField } from '../_components/password-field';
-import { TimezoneField, zoneLabel } from '../_components/timezone-field';
 import { useBrowserTimezone } from '../_components/use-browser';
-import { Alert, Button, SelectField, TextField } from '../_components/ui';
+import { Alert, Button } from '../_components/ui';
 import { TICKET_KEY } from '../onboarding/ticket';
+import { AdminStep, ChurchStep, ReviewStep, type Errors, type Field, type Form } from './wizard-steps';
 import { useTRPC } from '../trpc';
-
-type Form = {
-  churchName: string;
-  timezone: string;
-  size: '' | 'under-100' | '100-499' | '500-1999' | '2000-plus';
-  adminName: string;
-  email: string;
-  password: string;
-};
-type Field = keyof Form;
-type Errors = Partial<Record<Field, string>>;
 
 const steps = [
   { title: 'Your church', short: 'Church', fields: ['churchName', 'timezone', 'size'] as Field[], schema: churchStep },
   { title: 'About you', short: 'You', fields: ['adminName', 'email', 'password'] as Field[], schema: adminStep },
   { title: 'Review and create', short: 'Review', fields: [] as Field[], schema: null },
-] as const;
-
-const sizes = [
-  { value: 'under-100', label: 'Under 100 people' },
-  { value: '100-499', label: '100–499 people' },
-  { value: '500-1999', label: '500–1,999 people' },
-  { value: '2000-plus', label: '2,000 or more' },
 ] as const;
 
 /** The colour of step `i`'s label in the progress bar while the wizard is on `step`. */
@@ -150,6 +132,7 @@ export function SignupWizard() {
   }
 
   const current = steps[step]!;
+  const emailTaken = errorCode(signup.error) === 'CONFLICT' && !!errors.email;
   const busy = signup.isPending || signup.isSuccess;
 
   return (
@@ -193,108 +176,9 @@ export function SignupWizard() {
         </h2>
 
         <div className="mt-4 space-y-4">
-          {step === 0 && (
-            <>
-              <TextField
-                id="churchName"
-                label="Church name"
-                value={form.churchName}
-                onChange={(e) => set('churchName', e.target.value)}
-                error={errors.churchName}
-                autoComplete="organization"
-              />
-              <TimezoneField
-                id="timezone"
-                label="Timezone"
-                value={form.timezone}
-                onChange={(tz) => set('timezone', tz)}
-                error={errors.timezone}
-                hint="Used for scheduled texts and reports."
-              />
-              <SelectField
-                id="size"
-                label="Size"
-                value={form.size}
-                onChange={(e) => set('size', e.target.value as Form['size'])}
-                error={errors.size}
-                hint="Optional. Roughly how many people attend."
-              >
-                <option value="">Prefer not to say</option>
-                {sizes.map((s) => (
-                  <option key={s.value} value={s.value}>
-                    {s.label}
-                  </option>
-                ))}
-              </SelectField>
-            </>
-          )}
-
-          {step === 1 && (
-            <>
-              <TextField
-                id="adminName"
-                label="Full name"
-                value={form.adminName}
-                onChange={(e) => set('adminName', e.target.value)}
-                error={errors.adminName}
-                autoComplete="name"
-              />
-              <TextField
-                id="email"
-                label="Email"
-                type="email"
-                inputMode="email"
-                value={form.email}
-                onChange={(e) => set('email', e.target.value)}
-                error={errors.email}
-                autoComplete="email"
-                hint="You sign in with this."
-              />
-              <NewPasswordField
-                id="password"
-                label="Password"
-                value={form.password}
-                onChange={(e) => set('password', e.target.value)}
-                error={errors.password}
-              />
-              {errorCode(signup.error) === 'CONFLICT' && errors.email && (
-                <p className="text-sm text-slate-600">
-                  Already have an account?{' '}
-                  <Link href="/login" className="font-medium text-brand-600 underline-offset-2 hover:underline">
-                    Sign in
-                  </Link>
-                </p>
-              )}
-            </>
-          )}
-
-          {step === 2 && (
-            <div className="space-y-4">
-              <Review
-                title="Church"
-                onEdit={() => goTo(0, {}, 'churchName')}
-                editLabel="Edit church details"
-                rows={[
-                  ['Church name', form.churchName.trim()],
-                  ['Timezone', zoneLabel(form.timezone)],
-                  ['Size', sizes.find((s) => s.value === form.size)?.label ?? 'Not given'],
-                ]}
-              />
-              <Review
-                title="You"
-                onEdit={() => goTo(1, {}, 'adminName')}
-                editLabel="Edit your details"
-                rows={[
-                  ['Full name', form.adminName.trim()],
-                  ['Email', form.email.trim()],
-                  ['Password', '•'.repeat(Math.min(form.password.length, 12))],
-                ]}
-              />
-              <p className="text-sm text-slate-600">
-                You will be the owner of this workspace. You can invite your team once it is ready.
-              </p>
-            </div>
-          )}
+          {step === 0 && <ChurchStep form={form} errors={errors} set={set} />}
+          {step === 1 && <AdminStep form={form} errors={errors} set={set} emailTaken={emailTaken} />}
+          {step === 2 && <ReviewStep form={form} onEdit={(s, field) => goTo(s, {}, field)} />}
         </div>
 
         <div aria-live="polite" className="mt-4 empty:hidden">
@@ -326,36 +210,5 @@ export function SignupWizard() {
         </Link>
       </p>
     </section>
-  );
-}
-
-function Review({
-  title,
-  rows,
-  onEdit,
-  editLabel,
-}: {
-  title: string;
-  rows: [string, string][];
-  onEdit: () => void;
-  editLabel: string;
-}) {
-  return (
-    <div className="rounded-xl bg-slate-50 p-4 ring-1 ring-slate-200">
-      <div className="flex items-center justify-between">
-        <h3 className="text-sm font-semibold text-slate-900">{title}</h3>
-        <Button variant="ghost" size="sm" onClick={onEdit} aria-label={editLabel}>
-          Edit
-        </Button>
-      </div>
-      <dl className="mt-2 grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1.5 text-sm">
-        {rows.map(([k, v]) => (
-          <div key={k} className="contents">
-            <dt className="text-slate-500">{k}</dt>
-            <dd className="break-words font-medium text-slate-900">{v}</dd>
-          </div>
-        ))}
-      </dl>
-    </div>
   );
 }

@@ -1,8 +1,15 @@
 /**
  * The values of the church database's enums, in a file with no imports: the schema builds its pgEnums from them and
- * the zod inputs (which client components import) build their enums from them, so each list is written once.
+ * the zod inputs build their enums from them, so each list is written once. Pages import the labels from here too.
  */
 export const ADMIN_ROLES = ['owner', 'admin', 'staff'] as const;
 
 /** See `subscription` in schema.ts for what each state means. */
 export const SUBSCRIPTION_STATES = ['subscribed', 'unsubscribed', 'not_opted_in'] as const;
+export type SubscriptionState = (typeof SUBSCRIPTION_STATES)[number];
+/** How each state reads on every page. */
+export const SUBSCRIPTION_LABELS: Record<SubscriptionState, string> = {
+  subscribed: 'Subscribed',
+  unsubscribed: 'Unsubscribed',
+  not_opted_in: 'Not opted in',
+};

@@ -1,122 +1,39 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import postgres from 'postgres';
-import { dbServers, tenants, type DbServer, type Tenant } from '@/db/registry/schema';
+import { tenants, type DbServer, type Tenant } from '@/db/registry/schema';
 import type { Services } from '@/server/services';
-import { whileLocked } from './advisory-lock';
-import { databaseExists, dropDatabase, type Sql } from '@/server/tenancy/cluster';
-import { latestTenantVersion, migrateTenantDatabase } from '@/server/tenancy/migrator';
+import { databaseExists, dropDatabase } from '@/server/tenancy/cluster';
 import { ident, type Naming } from '@/server/tenancy/naming';
-import { withDatabase } from '@/server/tenancy/urls';
+import {
+  bringUpToDate,
+  copyable,
+  createEmptyDatabase,
+  loadChurch,
+  openToChurch,
+  schemaVersionOf,
+  setStatus,
+  withChurchLock,
+  type Status,
+} from './church-copy';
 import { wakeInbound } from './lifecycle';
 import { dumpToFile, FleetError, readArchive, restoreArchive, toolsFor } from './pg-tools';
+import { readMarker, unfinishedMove, writeMarker, type Marker } from './recovery-marker';
+
+/**
+ * A church's database as a file and back: `backupChurch` writes a pg_dump archive, `restoreChurch` restores one into
+ * a spare database beside the live one and swaps it in (the steps it shares with move.ts are in church-copy.ts).
+ */
+export type RestoreFault = 'before:swap' | 'after:drop';
+
+const spareDatabase = (naming: Naming, tenantId: string) => `${naming.prefix}_x_${tenantId.replace(/-/g, '')}`;
+const stamp = () => new Date().toISOString().replace(/[-:]/g, ''); // 20261123T192850.123Z: sorts, and is unique enough
 
 /** The parts of Services this module uses. */
 type Deps = Pick<
   Services,
   'billing' | 'cluster' | 'config' | 'connections' | 'messaging' | 'naming' | 'registry' | 'resolver'
 >;
-
-/**
- * A church's database as a file and back: `backupChurch` writes a pg_dump archive, `restoreChurch` restores one into
- * a spare database beside the live one and swaps it in. Also the pieces `move.ts` shares: the per-church lock, the
- * recovery marker, and how a restored database is brought up to date and opened to its church.
- */
-export type Status = Tenant['status'];
-export type RestoreFault = 'before:swap' | 'after:drop';
-
-/** A restore or move keeps the status the church had; other statuses have no database worth copying. */
-export const copyable: Status[] = ['active', 'suspended', 'closed'];
-
-export async function loadChurch(services: Deps, tenantId: string) {
-  const [row] = await services.registry.db
-    .select({ tenant: tenants, server: dbServers })
-    .from(tenants)
-    .innerJoin(dbServers, eq(dbServers.id, tenants.dbServerId))
-    .where(eq(tenants.id, tenantId));
-  if (!row) throw new FleetError(`no church with id ${tenantId}`);
-  return row;
-}
-
-/** One restore or move per church at a time, across processes: a session advisory lock on the registry. */
-export async function withChurchLock<T>(services: Deps, tenantId: string, fn: () => Promise<T>): Promise<T> {
-  const conn = await services.registry.sql.reserve();
-  const busy = () => new FleetError(`another restore or move of church ${tenantId} is running`);
-  try {
-    return await whileLocked(conn, `${services.naming.prefix}:fleet:${tenantId}`, busy, fn);
-  } finally {
-    conn.release();
-  }
-}
-
-/**
- * What an unfinished restore or move needs to resume, kept as the database's COMMENT on the database server itself:
- * it survives a crash and goes wherever the database goes (rename, drop), so the registry needs no extra column.
- * restore/move: on the live database, the status to return to. moved: on a move's copy, where the old one was.
- */
-export type Marker =
-  | { op: 'restore'; previous: Status; file: string }
-  | { op: 'move'; previous: Status; to: number }
-  | { op: 'moved'; from: number };
-const MARK = 'steeple-fleet:';
-
-export async function readMarker(sql: Sql, database: string): Promise<Marker | null> {
-  const [row] = await sql<
-    { c: string | null }[]
-  >`select shobj_description(oid, 'pg_database') as c from pg_database where datname = ${database}`;
-  return row?.c?.startsWith(MARK) ? (JSON.parse(row.c.slice(MARK.length)) as Marker) : null;
-}
-
-export async function writeMarker(sql: Sql, database: string, marker: Marker | null) {
-  const text = marker ? `'${(MARK + JSON.stringify(marker)).replace(/'/g, "''")}'` : 'null';
-  await sql.unsafe(`comment on database ${ident(database)} is ${text}`);
-}
-
-/** An empty database for pg_restore, closed to everyone until its church is granted CONNECT. */
-export async function createEmptyDatabase(sql: Sql, name: string) {
-  await sql.unsafe(`create database ${ident(name)} template template0`);
-  await sql.unsafe(`revoke all on database ${ident(name)} from public`);
-}
-
-/** The church's login role may enter its database, and nobody else may (as provisioning leaves it). */
-export async function openToChurch(sql: Sql, database: string, role: string) {
-  await sql.unsafe(`revoke all on database ${ident(database)} from public`);
-  await sql.unsafe(`grant connect, temporary on database ${ident(database)} to ${ident(role)}`);
-}
-
-/** Tenant migrations recorded in a database: its schema version. */
-async function schemaVersionOf(adminUrl: string, database: string) {
-  const sql = postgres(withDatabase(adminUrl, database), { max: 1, onnotice: () => {} });
-  try {
-    const [t] = await sql`select to_regclass('drizzle.__tenant_migrations') as t`;
-    if (!t?.t) return 0;
-    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__tenant_migrations`;
-    return row!.n;
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
-
-/** Migrate a restored database to the latest version; this also grants the tenant group its table rights again. */
-export async function bringUpToDate(services: Deps, adminUrl: string, database: string) {
-  const found = await schemaVersionOf(adminUrl, database);
-  const latest = latestTenantVersion();
-  if (found > latest)
-    throw new FleetError(
-      `the dump is at schema version ${found}, newer than this release's ${latest}: restore it with a newer release`,
-    );
-  return migrateTenantDatabase(adminUrl, database, services.naming.tenantGroup);
-}
-
-/**
- * A move switched over but has not removed the old copy yet: its marker must not be lost to a restore or another move.
- */
-export const unfinishedMove = (slug: string, serverName: string) =>
-  `${slug}'s last move has not removed its old copy yet: run \`move ${slug} ${serverName}\` again first`;
-
-const spareDatabase = (naming: Naming, tenantId: string) => `${naming.prefix}_x_${tenantId.replace(/-/g, '')}`;
-const stamp = () => new Date().toISOString().replace(/[-:]/g, ''); // 20261123T192850.123Z: sorts, and is unique enough
 
 /** pg_dump -Fc of the church's database into `dir` (BACKUP_DIR by default) as `<slug>-<UTC time>-v<version>.dump`. */
 export async function backupChurch(services: Deps, tenantId: string, opts: { dir?: string } = {}) {
@@ -209,16 +126,6 @@ export async function restoreChurch(
       throw err;
     }
   });
-}
-
-/** Conditional status change: false when someone else changed it meanwhile. */
-export async function setStatus(services: Deps, tenantId: string, from: Status, to: Status) {
-  const rows = await services.registry.db
-    .update(tenants)
-    .set({ status: to, updatedAt: new Date() })
-    .where(and(eq(tenants.id, tenantId), eq(tenants.status, from)))
-    .returning({ id: tenants.id });
-  return rows.length > 0;
 }
 
 /** Drop the live database, rename the spare into its place, open it to the church, put the status back. Re-runnable. */

@@ -13,14 +13,12 @@ import {
   createEmptyDatabase,
   loadChurch,
   openToChurch,
-  readMarker,
   setStatus,
-  unfinishedMove,
   withChurchLock,
-  writeMarker,
   type Status,
-} from './backup';
+} from './church-copy';
 import { dumpToFile, FleetError, readArchive, restoreArchive, toolsFor } from './pg-tools';
+import { readMarker, unfinishedMove, writeMarker } from './recovery-marker';
 
 /** The parts of Services this module uses. */
 type Deps = Pick<

@@ -28,6 +28,12 @@ function normalise(address: string | undefined): string | null {
   return a && isIP(a) ? a : null;
 }
 
+/** Some proxies write the port they saw too: 203.0.113.7:5000, [2001:db8::1] or [2001:db8::1]:5000 is the address. */
+function withoutPort(entry: string): string {
+  const found = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(entry) ?? /^(\d+\.\d+\.\d+\.\d+):\d{1,5}$/.exec(entry);
+  return found ? found[1]! : entry;
+}
+
 export function clientAddress(headers: HeaderSource, trustHops: number): string {
   // Only our own front server's stamp counts: without it (a bare `next start`) the header could be anyone's.
   const peer = process.env.STEEPLE_HTTP_FRONT === '1' ? normalise(header(headers, PEER_HEADER)) : null;
@@ -50,7 +56,7 @@ export function clientAddress(headers: HeaderSource, trustHops: number): string 
   }
   const forwarded = (header(headers, 'x-forwarded-for') ?? '')
     .split(',')
-    .map((s) => s.trim())
+    .map((s) => withoutPort(s.trim()))
     .filter(Boolean);
   // The chain as the last trusted proxy saw it: [client?, …, proxy 1 saw, …], then the socket (the nearest proxy).
   const chain = [...forwarded, peer];

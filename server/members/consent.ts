@@ -87,15 +87,21 @@ export async function lastConsentOf(db: Db, phone: string): Promise<Subscription
 
 /**
  * SQL for the state a member created for `phone` starts in: `wanted`, unless the number's last recorded word was an
- * opt-out (its member was deleted since) — then it stays opted out.
+ * opt-out (its member was deleted since) — then it stays opted out. Written once for both ways SQL is written here:
+ * `tag` is drizzle's `sql` (startingState) or a postgres.js client (the one-statement insert of inbound-plain.ts).
  */
-export const startingState = (phone: unknown, wanted: Subscription) =>
-  sql`(case when exists (select 1
-                           from (select ${consentEvents.state} as state from ${consentEvents}
-                                  where ${consentEvents.phone} = ${phone}
-                                  order by ${consentEvents.createdAt} desc limit 1) last
+export const startingStateWith = <T>(
+  tag: (strings: TemplateStringsArray, ...values: string[]) => T,
+  phone: string,
+  wanted: Subscription,
+) =>
+  tag`(case when exists (select 1
+                           from (select state from consent_events where phone = ${phone}
+                                  order by created_at desc limit 1) last
                           where last.state = 'unsubscribed')
         then 'unsubscribed' else ${wanted} end)::subscription`;
+
+export const startingState = (phone: string, wanted: Subscription) => startingStateWith(sql, phone, wanted);
 
 /** A member's consent history (their number's), newest first, with the admin's name where an admin recorded it. */
 export function consentHistory(db: TenantDb, memberId: string) {

@@ -2,7 +2,9 @@ import { Invalid } from '@/server/domain-errors';
 import { parse } from 'csv-parse/sync';
 import { normalisePhone } from '@/server/messaging/phone';
 import type { Subscription } from '@/db/tenant/schema';
-import { MAX_IMPORT_ROWS, createMemberInput } from './inputs';
+import { createMemberInput } from './inputs';
+import { MAX_IMPORT_ROWS } from './rules';
+import { EXTENSION_REFUSED, hasExtension } from './member-phone';
 
 /**
  * Reading a members CSV: the file into rows, its headers onto our fields (flexibly: "First Name", first_name and
@@ -38,9 +40,12 @@ const headerKey = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 const refuse = (message: string) => new Invalid(message);
 
-/** Spreadsheets copy as tab-separated and some locales save with semicolons: follow the header line. */
+/**
+ * Spreadsheets copy as tab-separated and some locales save with semicolons: follow the header line, the first that is
+ * not blank (the parser skips blank lines too).
+ */
 function delimiterOf(csv: string): string {
-  const header = csv.slice(0, csv.search(/\r?\n|$/));
+  const header = /^\uFEFF?(?:[ \t]*\r?\n)*([^\r\n]*)/.exec(csv)![1]!;
   const count = (d: string) => header.split(d).length - 1;
   return count('\t') > count(',') ? '\t' : count(';') > count(',') ? ';' : ',';
 }
@@ -204,8 +209,10 @@ export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowC
     const field = String(issue.path[0]);
     messages.push(issue.code === 'too_small' && missing[field] ? missing[field] : issue.message);
   }
-  const phone = shown.phone ? normalisePhone(shown.phone, ctx.country) : null;
-  if (shown.phone && !phone) messages.push(`Phone number "${shown.phone}" is not valid`);
+  const extension = !!shown.phone && hasExtension(shown.phone, ctx.country);
+  const phone = shown.phone && !extension ? normalisePhone(shown.phone, ctx.country) : null;
+  if (extension) messages.push(EXTENSION_REFUSED);
+  else if (shown.phone && !phone) messages.push(`Phone number "${shown.phone}" is not valid`);
   const branch = branchName ? ctx.branches.get(branchName.toLowerCase()) : undefined;
   if (branchName && !branch) messages.push(`Unknown branch "${branchName}". ${ctx.unknownBranchHint}`);
   const subscription = stateOf(cell('subscribed').trim().toLowerCase(), ctx.consentConfirmed);

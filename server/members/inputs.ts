@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SUBSCRIPTION_STATES } from '@/db/tenant/enums';
 import { isTimeZone, optionalEmail } from '@/server/inputs';
+import { MAX_IMPORT_BYTES } from './rules';
 
 /**
  * Input schemas for members, branches and the CSV import, shared by the routers and the pages (inline validation).
@@ -8,8 +9,6 @@ import { isTimeZone, optionalEmail } from '@/server/inputs';
  * which knows the church's country; the form shows the server's field error.
  */
 
-export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
-export const MAX_IMPORT_ROWS = 20_000;
 const MAX_TAGS = 30;
 
 /** Optional text: '' and null clear the field; a missing key leaves it alone (so updates stay partial). */
@@ -36,14 +35,6 @@ function cleanTags(tags: string[]): string[] {
 const uuid = z.string().uuid('Choose from the list');
 const tagName = z.string().trim().min(1, 'Enter a tag').max(40, 'Keep each tag under 40 characters');
 const subscriptionState = z.enum(SUBSCRIPTION_STATES);
-export type SubscriptionState = z.infer<typeof subscriptionState>;
-/** How each state reads on every page. */
-export const SUBSCRIPTION_LABELS: Record<SubscriptionState, string> = {
-  subscribed: 'Subscribed',
-  unsubscribed: 'Unsubscribed',
-  not_opted_in: 'Not opted in',
-};
-export const CONSENT_NOTE_REQUIRED = 'Say how they agreed to receive texts (for example “paper connect card, 6 Dec”)';
 /** How someone agreed to be texted, in the admin's words: kept in the consent log. */
 const consentNote = z.string().trim().max(200, 'Keep it under 200 characters');
 

@@ -6,7 +6,9 @@ import { members, type Subscription } from '@/db/tenant/schema';
 import { normalisePhone } from '@/server/messaging/phone';
 import { adminConsentRefusal, changeConsent, lastConsentOf, logConsent, OPTED_OUT_LOCK } from './consent';
 import { fieldError, memberWriteError } from './errors';
-import { CONSENT_NOTE_REQUIRED, type createMemberInput, type updateMemberInput } from './inputs';
+import type { createMemberInput, updateMemberInput } from './inputs';
+import { CONSENT_NOTE_REQUIRED } from './rules';
+import { EXTENSION_REFUSED, hasExtension } from './member-phone';
 
 /**
  * Adding, changing and deleting one member. Phone numbers are stored in E.164, read against the church's country.
@@ -22,6 +24,7 @@ type Admin = { id: string };
 const REMEMBERED = { source: 'system', detail: 'This number opted out before' } as const;
 
 function e164(phone: string, country: string): string {
+  if (hasExtension(phone, country)) throw fieldError('phone', EXTENSION_REFUSED);
   const normalised = normalisePhone(phone, country);
   if (!normalised) throw fieldError('phone', INVALID_PHONE);
   return normalised;

@@ -16,6 +16,8 @@ const lastAt = exactTime(conversations.lastMessageAt); // text keeps microsecond
 const listKey = z.tuple([z.boolean(), exactTimeKey, z.string().uuid()]);
 const threadKey = z.tuple([exactTimeKey, z.string().uuid()]);
 const GONE = 'That conversation does not exist.';
+/** Threads with something unread in the whole inbox, whatever the list's filter. */
+const unreadThreadsCount = sql<number>`(select count(*)::int from ${conversations} u where u.unread_count > 0)`;
 
 type ListInput = z.output<typeof cursorInput> & { unreadOnly: boolean; assignedToMe: boolean };
 
@@ -23,7 +25,7 @@ type ListInput = z.output<typeof cursorInput> & { unreadOnly: boolean; assignedT
 export async function listConversations(db: TenantDb, input: ListInput, adminId: string) {
   const after = decodeCursorAs(listKey, input.cursor);
   const rows = await db
-    .select({ ...threadSummary, sortUnread: hasUnread, sortAt: lastAt })
+    .select({ ...threadSummary, sortUnread: hasUnread, sortAt: lastAt, unreadThreads: unreadThreadsCount })
     .from(conversations)
     .innerJoin(members, eq(members.id, conversations.memberId))
     .where(
@@ -40,14 +42,13 @@ export async function listConversations(db: TenantDb, input: ListInput, adminId:
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
-  const [counted] = await db
-    .select({ unread: sql<number>`count(*)::int` })
-    .from(conversations)
-    .where(hasUnread);
+  // The inbox's count rides along on every row (PostgreSQL runs the subquery once); an empty page asks for it alone.
+  const unreadThreads =
+    rows[0]?.unreadThreads ?? (await db.execute<{ n: number }>(sql`select ${unreadThreadsCount} as n`))[0]!.n;
   return {
-    items: page.map(({ sortUnread: _u, sortAt: _a, ...item }) => item),
+    items: page.map(({ sortUnread: _u, sortAt: _a, unreadThreads: _n, ...item }) => item),
     nextCursor: rows.length > input.limit && last ? encodeCursor([last.sortUnread, last.sortAt, last.id]) : null,
-    unreadThreads: counted!.unread,
+    unreadThreads,
   };
 }
 

@@ -2,14 +2,13 @@ import type { TenantDb } from '@/db/tenant';
 import { log } from '@/server/log';
 import { isDatabaseOutage, RegistryUnavailableError } from '@/server/registry';
 import type { Services } from '@/server/services';
-import { ConnectionBudgetError, TenantNotFoundError } from '@/server/tenancy/connection-manager';
+import { ConnectionBudgetError } from '@/server/tenancy/connection-budget';
+import { TenantNotFoundError } from '@/server/tenancy/connection-manager';
 import { unavailableReason } from '@/server/tenancy/availability';
-import { applyDeliveryStatus, storeInbound } from './inbound';
-import type { NewEvent, Pending, ReceivedPayload, StatusPayload } from './inbound-queue';
+import { applyDeliveryStatus } from './delivery-status';
+import { storeInbound } from './inbound';
+import type { NewEvent, Pending, ReceivedPayload, StatusPayload } from './inbound-events';
 import { enqueueSend } from './jobs';
-
-/** The parts of Services this module uses. */
-type Deps = Pick<Services, 'connections' | 'messaging' | 'profiles' | 'registry'>;
 
 /**
  * From the registry's holding area to the church's own database. A webhook stores its event in the registry first
@@ -19,6 +18,9 @@ type Deps = Pick<Services, 'connections' | 'messaging' | 'profiles' | 'registry'
  * sender (a text never overtakes an older one from the same person).
  */
 export type Received = { outcome: 'stored' | 'duplicate' | 'dropped' | 'queued' | 'updated' | 'unchanged' };
+
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'connections' | 'messaging' | 'profiles' | 'registry'>;
 
 /** Store the event durably, then deliver it now if its turn has come and the church can take it. */
 export async function receive(services: Deps, e: NewEvent): Promise<Received> {

@@ -1,8 +1,8 @@
-import type { InboundEvent } from '@/db/registry/schema';
 import { addJobInTransaction } from '@/server/jobs/queue';
-import { log } from '@/server/log';
 import { withoutQueryParams } from '@/server/observability/redact';
 import { type Registry, withDeadline } from '@/server/registry';
+import { toPending, type NewEvent, type Pending, type Row } from './inbound-events';
+import { DeliveredMarks } from './inbound-marks';
 
 /**
  * The registry's holding area for texting events (`inbound_events`): each event is written here the moment its
@@ -10,60 +10,15 @@ import { type Registry, withDeadline } from '@/server/registry';
  * Unique by the provider's message id while it waits (and in the church's database after), in arrival order, and
  * drained per church by one queue job.
  */
-export type ReceivedPayload = { providerMessageId: string; from: string; to: string; text: string };
-export type StatusPayload = {
-  providerMessageId: string;
-  status: 'sent' | 'delivered' | 'failed';
-  error: string | null;
-};
-
-export type NewEvent =
-  | { tenantId: string; kind: 'received'; key: string; sender: string; optOut: boolean; payload: ReceivedPayload }
-  | { tenantId: string; kind: 'status'; key: string; payload: StatusPayload };
-
-export type Pending = Pick<InboundEvent, 'id' | 'tenantId' | 'kind' | 'sender' | 'attempts'> & {
-  payload: ReceivedPayload | StatusPayload | null;
-  receivedAt: Date;
-  deliveredAt: Date | null;
-};
-
 export const DRAIN_TASK = 'deliver_inbound';
 
-type Row = {
-  id: string;
-  tenant_id: string;
-  kind: 'received' | 'status';
-  sender: string | null;
-  attempts: number;
-  payload: Pending['payload'] | string;
-  received_at: Date;
-  delivered_at: Date | null;
-  behind?: boolean;
-};
-
-const toPending = (r: Row): Pending => ({
-  id: Number(r.id),
-  tenantId: r.tenant_id,
-  kind: r.kind,
-  sender: r.sender,
-  attempts: r.attempts,
-  // Drizzle's postgres.js driver leaves json as text (it parses json itself), and this is the same client.
-  payload: typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload,
-  receivedAt: new Date(r.received_at),
-  deliveredAt: r.delivered_at && new Date(r.delivered_at),
-});
-
-/** Events webhooks delivered are removed together, at most this long after the delivery. */
-const MARK_EVERY_MS = 20;
-
 export class InboundQueue {
-  private marks: number[] = [];
-  private marking: Promise<void> | null = null;
-  /** Delivered here, mark not yet written: not "waiting" for this process, whatever the registry still says. */
-  private unmarked = new Set<number>();
+  private marks: DeliveredMarks;
   private purgedAt = 0;
 
-  constructor(private registry: Registry) {}
+  constructor(private registry: Registry) {
+    this.marks = new DeliveredMarks(registry);
+  }
 
   /**
    * Keep an event (or find the one already kept under its key). `behind`: an older text from the same sender is
@@ -90,7 +45,7 @@ export class InboundQueue {
           select 1 from inbound_events o
            where o.tenant_id = found.tenant_id and o.sender = found.sender and o.delivered_at is null
              and o.id < found.id
-             and o.id <> all(${[...this.unmarked]}::bigint[])
+             and o.id <> all(${[...this.marks.unmarked]}::bigint[])
         ) as behind
         from found`;
       return row;
@@ -130,34 +85,14 @@ export class InboundQueue {
     );
   }
 
-  /**
-   * The webhook's own delivery, removed a moment later together with others: one registry write for many texts, and
-   * none on the webhook's path. Losing it (a crash) only means the drain delivers the text again, as a duplicate.
-   */
+  /** The webhook's own delivery, removed a moment later together with others (see inbound-marks.ts). */
   deliveredSoon(id: number) {
-    this.marks.push(id);
-    this.unmarked.add(id);
-    this.marking ??= new Promise((r) => setTimeout(r, MARK_EVERY_MS)).then(() => this.flush());
+    this.marks.add(id);
   }
 
-  /** Remove what was delivered; reads of what is pending call this first, so this process never sees its own stale. */
-  async flush() {
-    const batch = this.marks.splice(0);
-    this.marking = null;
-    if (batch.length === 0) return;
-    await withDeadline(
-      this.registry.sql`delete from inbound_events where id = any(${batch}::bigint[])`,
-      this.registry.timeoutMs,
-    )
-      .catch((err) =>
-        log.warn('delivered events not removed; the drain will find those texts already stored', {
-          count: batch.length,
-          err,
-        }),
-      )
-      .finally(() => {
-        for (const id of batch) this.unmarked.delete(id);
-      });
+  /** Write the delivered marks still waiting; reads of what is pending call this first. */
+  flush() {
+    return this.marks.flush();
   }
 
   /** One more failed try; `outage`: the church could not be reached (counted apart). Returns both counts. */

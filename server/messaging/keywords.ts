@@ -21,8 +21,10 @@ export function keywordForm(text: string): string {
 }
 
 export function keywordOf(text: string): Keyword | null {
-  if (text.length > 40) return null; // a keyword is a word, not a paragraph that happens to start with one
-  const word = keywordForm(text);
+  // A keyword is a word, not a paragraph that happens to start with one; the spaces around it are not part of it.
+  const trimmed = text.trim();
+  if (trimmed.length > 40) return null;
+  const word = keywordForm(trimmed);
   if (OPT_OUT.has(word)) return 'stop';
   if (OPT_IN.has(word)) return 'start';
   if (HELP.has(word)) return 'help';

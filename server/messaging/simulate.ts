@@ -9,9 +9,6 @@ import { requireSendingNumber } from './send';
 import { signWebhook } from './signature';
 import { handleTelnyxWebhook } from './webhook';
 
-/** The parts of Services this module uses. */
-type Deps = Pick<Services, 'config' | 'connections' | 'messaging' | 'profiles' | 'registry'>;
-
 /**
  * The local outbox's stand-in for a person texting back: a Telnyx-shaped `message.received` event, signed with the
  * deployment's local key and posted to our own webhook route, so the whole inbound path runs as it would for real.
@@ -34,6 +31,9 @@ export function telnyxReceivedEvent(opts: { from: string; to: string; text: stri
     },
   });
 }
+
+/** The parts of Services this module uses. */
+type Deps = Pick<Services, 'config' | 'connections' | 'messaging' | 'profiles' | 'registry'>;
 
 async function simulateInbound(services: Deps, opts: { from: string; to: string; text: string }): Promise<number> {
   const key = services.messaging.signingKey;

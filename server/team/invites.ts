@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Conflict, NotFound } from '@/server/domain-errors';
+import { Conflict, NotFound, TryAgain } from '@/server/domain-errors';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { adminEmailIndex, inviteIndex } from '@/db/registry/schema';
 import { admins, invites, type AdminRole } from '@/db/tenant/schema';
@@ -9,8 +9,7 @@ import { withoutLinks } from '@/server/inputs';
 import { sendMail } from '@/server/mail';
 import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
-import { churchUnavailable } from '@/server/trpc';
-import { unavailableReason } from '@/server/tenancy/availability';
+import { UNAVAILABLE_MESSAGES, unavailableReason } from '@/server/tenancy/availability';
 import { randomToken, sha256 } from '@/server/tokens';
 
 const INVITE_DAYS = 7;
@@ -81,7 +80,8 @@ async function findInvite<T>(
     .catch((err) => {
       // A church under maintenance asks for patience; a closed or failed one has no invitations any more.
       const reason = unavailableReason(err);
-      if (reason === 'maintenance' || reason === 'upgrading') throw churchUnavailable(reason, err);
+      if (reason === 'maintenance' || reason === 'upgrading')
+        throw new TryAgain(UNAVAILABLE_MESSAGES[reason], { cause: err });
       if (reason) throw new NotFound(GONE);
       throw err;
     });

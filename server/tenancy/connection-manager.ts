@@ -1,12 +1,10 @@
-import net from 'node:net';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
-import { tenantSchema, type TenantDb } from '@/db/tenant';
+import type { TenantDb } from '@/db/tenant';
 import { errorKind } from '@/server/errors';
 import { log } from '@/server/log';
-import { reconnectBackoff } from '@/server/registry';
 import type { Gate } from './availability';
+import { ConnectionBudget } from './connection-budget';
 import type { TenantRoute } from './resolver';
+import { openPool, targetOf, type Pool } from './tenant-pool';
 
 export type ConnectionManagerOptions = {
   /** Server connections all tenant pools together may hold; never exceeded. */
@@ -27,39 +25,27 @@ export type ConnectionManagerOptions = {
   resolve: (tenantId: string) => Promise<TenantRoute | null>;
 };
 
-type Pool = {
-  tenantId: string;
-  sql: postgres.Sql;
-  db: TenantDb;
-  leases: number;
-  lastUsed: number;
-  target: string;
-  retired?: boolean;
-  fresh?: boolean;
-};
 export type Lease = { db: TenantDb; route: TenantRoute; release: () => void };
 
 export class TenantNotFoundError extends errorKind('TenantNotFound') {}
-export class ConnectionBudgetError extends errorKind('ConnectionBudget') {}
 
 /**
  * Hands out Drizzle clients bound to one church's database. Pools live in an LRU; each reserves `poolSize` of the
- * global budget while it exists, so open connections can never exceed the budget. When the budget is full the
- * least recently used idle pool is closed (awaited, with a timeout) to make room; if every pool is busy the caller
- * waits in line until `waitMs`, then gets ConnectionBudgetError.
+ * global budget while it exists (connection-budget.ts), so open connections can never exceed the budget. When the
+ * budget is full the least recently used idle pool is closed (awaited, with a timeout) to make room; if every pool is
+ * busy the caller waits in line until `waitMs`, then gets ConnectionBudgetError.
  */
 export class ConnectionManager {
   private pools = new Map<string, Pool>(); // insertion order = LRU order
   private opening = new Map<string, Promise<Pool>>();
-  private reserved = 0; // slots held by cached, opening and closing pools
-  private waiters: Array<() => void> = [];
+  private budget: ConnectionBudget;
   private sweeper: NodeJS.Timeout;
   private closed = false;
   private closing = 0;
-  readonly counters = { created: 0, closed: 0, evicted: 0, openConnections: 0, peakConnections: 0, budgetTimeouts: 0 };
+  readonly counters = { created: 0, closed: 0, evicted: 0, openConnections: 0, peakConnections: 0 };
 
   constructor(private opts: ConnectionManagerOptions) {
-    if (opts.poolSize > opts.budget) throw new Error('pool size must not exceed the connection budget');
+    this.budget = new ConnectionBudget(opts);
     this.sweeper = setInterval(() => void this.evictIdle(), Math.max(1000, (opts.idleSeconds * 1000) / 2));
     this.sweeper.unref();
   }
@@ -107,7 +93,7 @@ export class ConnectionManager {
         pool.leases--;
         pool.lastUsed = Date.now();
         if (pool.retired && pool.leases === 0) void this.end(pool);
-        this.wakeOne();
+        this.budget.wakeOne();
       },
     };
   }
@@ -116,10 +102,11 @@ export class ConnectionManager {
     const cached = this.pools.size;
     return {
       ...this.counters,
+      budgetTimeouts: this.budget.timeouts,
       cached,
-      reserved: this.reserved,
+      reserved: this.budget.reserved,
       budget: this.opts.budget,
-      waiting: this.waiters.length,
+      waiting: this.budget.waiting,
       closing: this.closing,
       // Pools created but neither cached, closing nor closed have been lost track of: must stay 0.
       potentialLeaks: this.counters.created - this.counters.closed - cached - this.closing,
@@ -137,17 +124,22 @@ export class ConnectionManager {
     clearInterval(this.sweeper);
     await Promise.all([...this.opening.values()].map((p) => p.catch(() => null)));
     await Promise.all([...this.pools.values()].map((p) => this.closePool(p)));
-    for (const wake of this.waiters.splice(0)) wake();
+    this.budget.wakeAll();
   }
 
   private open(tenantId: string, route: TenantRoute): Promise<Pool> {
     let pending = this.opening.get(tenantId);
     if (!pending) {
-      pending = this.reserve().then(() => {
-        if (!this.closed) return this.createPool(tenantId, route);
-        this.reserved -= this.opts.poolSize; // closed while we waited for room: give the slots back
-        throw new Error('connection manager is closed');
-      });
+      pending = this.budget
+        .reserve(
+          () => this.evictOneIdle(),
+          () => this.closed,
+        )
+        .then(() => {
+          if (!this.closed) return this.createPool(tenantId, route);
+          this.budget.giveBack(); // closed while we waited for room: give the slots back
+          throw new Error('connection manager is closed');
+        });
       this.opening.set(tenantId, pending);
       const done = () => this.opening.delete(tenantId);
       pending.then(done, done);
@@ -156,74 +148,21 @@ export class ConnectionManager {
   }
 
   private createPool(tenantId: string, route: TenantRoute): Pool {
-    const sql = postgres({
-      host: route.host,
-      port: route.port,
-      database: route.database,
-      username: route.user,
-      password: route.password,
-      max: this.opts.poolSize,
-      idle_timeout: this.opts.idleSeconds,
-      connect_timeout: 5,
-      backoff: reconnectBackoff,
-      onnotice: () => {},
-      ...(this.opts.statementTimeoutMs ? { connection: { statement_timeout: this.opts.statementTimeoutMs } } : {}),
-      // Supported by postgres.js but missing from its types: our factory counts every server connection.
-      ...({ socket: () => this.connectCounted(route.host, route.port) } as object),
-    });
-    const pool: Pool = {
-      tenantId,
-      sql,
-      db: drizzle(sql, { schema: tenantSchema }),
-      leases: 0,
-      lastUsed: Date.now(),
-      target: targetOf(route),
-      fresh: true,
-    };
+    const pool = openPool(tenantId, route, this.opts, this.counters);
     this.pools.set(tenantId, pool);
     this.counters.created++;
     return pool;
   }
 
-  /** Take `poolSize` slots of the budget, evicting idle pools or waiting in line for them. */
-  private async reserve(): Promise<void> {
-    const deadline = Date.now() + this.opts.waitMs;
-    while (this.reserved + this.opts.poolSize > this.opts.budget) {
-      // A pool opened for a caller that has not leased it yet is not idle: evicting it would make callers evict
-      // each other's new pools for ever.
-      const idle = [...this.pools.values()].find((p) => p.leases === 0 && !p.fresh);
-      if (idle) {
-        this.counters.evicted++;
-        await this.closePool(idle);
-        await new Promise((r) => setImmediate(r)); // closing an unconnected pool takes no I/O: let others run
-        continue;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0 || this.closed) {
-        this.counters.budgetTimeouts++;
-        throw new ConnectionBudgetError('all database connections are busy');
-      }
-      await this.waitForRoom(left);
-    }
-    this.reserved += this.opts.poolSize;
-  }
-
-  private waitForRoom(ms: number) {
-    return new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== wake);
-        resolve();
-      }, ms);
-      this.waiters.push(wake);
-    });
-  }
-
-  private wakeOne() {
-    this.waiters.shift()?.();
+  /** The least recently used idle pool, closed to make room under the budget; false when there is none. */
+  private async evictOneIdle(): Promise<boolean> {
+    // A pool opened for a caller that has not leased it yet is not idle: evicting it would make callers evict each
+    // other's new pools for ever.
+    const idle = [...this.pools.values()].find((p) => p.leases === 0 && !p.fresh);
+    if (!idle) return false;
+    this.counters.evicted++;
+    await this.closePool(idle);
+    return true;
   }
 
   private async closePool(pool: Pool) {
@@ -250,8 +189,7 @@ export class ConnectionManager {
     } finally {
       this.closing--;
       this.counters.closed++;
-      this.reserved -= this.opts.poolSize;
-      this.wakeOne();
+      this.budget.giveBack();
     }
   }
 
@@ -263,23 +201,4 @@ export class ConnectionManager {
       await this.closePool(pool);
     }
   }
-
-  /**
-   * Open the TCP socket ourselves so every server connection is counted, open and closed. The socket is handed over
-   * at once, not as a promise: postgres.js (3.4) never frees a connection slot whose socket promise rejected, so a
-   * church whose database refused a few connects would hang for good.
-   */
-  private connectCounted(host: string, port: number): net.Socket {
-    const socket = net.connect(port, host);
-    socket.setNoDelay(true);
-    socket.once('connect', () => {
-      this.counters.openConnections++;
-      this.counters.peakConnections = Math.max(this.counters.peakConnections, this.counters.openConnections);
-      socket.once('close', () => this.counters.openConnections--);
-    });
-    return socket;
-  }
 }
-
-/** Where a pool's connections go; a different target for the same church means it was moved or restored. */
-const targetOf = (r: TenantRoute) => `${r.host}:${r.port}/${r.database}`;

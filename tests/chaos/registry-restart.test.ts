@@ -3,32 +3,20 @@ import { inArray } from 'drizzle-orm';
 import { messages } from '@/db/tenant/schema';
 import { readSession } from '@/server/auth/session';
 import { health } from '@/server/health';
-import { startWorker } from '@/server/jobs/worker';
 import type { Services } from '@/server/services';
 import { sleep } from '../support/harness';
 import { FakeProvider } from '../support/messaging';
 import {
-  chaosFrame,
-  chaosRegistry,
-  driveCalls,
-  driveSends,
-  driveWebhooks,
+  expectFailedCleanly,
   expectInboundStoredOnce,
   expectSentOnce,
-  INTERNALS,
+  loadTestFrame,
+  mixedLoad,
   phaseClock,
   redeliverRefused,
   servedAgainAt,
-  startPrivatePg,
   tally,
-  teardown,
-  workspace,
-  type Call,
-  type ChaosRegistry,
-  type Hook,
   type PageQuery,
-  type PrivatePg,
-  type Send,
   type Workspace,
 } from './support';
 
@@ -47,57 +35,45 @@ const RECOVERY_MS = 15_000; // after the restart, both churches must be served a
 type Phase = 'up' | 'stopping' | 'down' | 'starting' | 'back' | 'done';
 
 describe('chaos: the registry PostgreSQL restarted mid-load', () => {
-  let pg: PrivatePg | undefined;
-  let reg: ChaosRegistry | undefined;
-  let services: Services;
-  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
-  const workspaces: Workspace[] = [];
   const fake = new FakeProvider();
-  const frame = chaosFrame();
+  const test = loadTestFrame({
+    pgName: 'chaos-registry-pg',
+    env: { REGISTRY_TIMEOUT_MS: String(REGISTRY_TIMEOUT_MS), SENDS_PER_SECOND_PER_CHURCH: '50' },
+    provider: fake,
+    churches: ['Restart Chapel North', 'Restart Chapel South'],
+    members: 20,
+  });
+  const { frame } = test;
+  let services: Services;
+  let workspaces: Workspace[];
 
   beforeAll(async () => {
-    frame.begin();
-    pg = await startPrivatePg('chaos-registry-pg');
-    reg = await chaosRegistry(
-      pg,
-      { REGISTRY_TIMEOUT_MS: String(REGISTRY_TIMEOUT_MS), SENDS_PER_SECOND_PER_CHURCH: '50' },
-      fake,
-    );
-    services = reg.services;
-    await services.sessions.start();
-    for (const name of ['Restart Chapel North', 'Restart Chapel South'])
-      workspaces.push(await workspace(services, name, 20));
-    worker = await startWorker(services);
-    frame.captureLogs();
+    ({ services, ws: workspaces } = await test.start());
   });
 
-  afterAll(() => frame.end(teardown({ worker, reg, pg })));
+  afterAll(() => test.stop());
 
   it('fails fast (SERVICE_UNAVAILABLE, 503) while down; recovers on the same services, nothing lost', async () => {
     const original = services;
     const clock = phaseClock<Phase>('up');
     const startedAt = clock.startedAt;
-    const calls: Call<Phase>[] = [];
-    const hooks: Hook<Phase>[] = [];
-    const sends: Send<Phase>[] = [];
-
     const queries: PageQuery[] = ['church.profile', 'members.list', 'account.me'];
-    const callLoad = driveCalls(services, workspaces, clock, calls, 2, (loop, i) => ({
-      church: (loop + i) % workspaces.length,
-      what: queries[i % 3]!,
-    }));
-    const hookLoad = driveWebhooks(services, workspaces, clock, hooks, 40);
-    const sendLoad = driveSends(workspaces, clock, sends, 'restart send', 150);
+    const load = mixedLoad(services, workspaces, clock, {
+      calls: { loops: 2, pick: (loop, i) => ({ church: (loop + i) % workspaces.length, what: queries[i % 3]! }) },
+      hookPauseMs: 40,
+      send: { label: 'restart send', pauseMs: 150 },
+    });
+    const { calls, hooks, sends } = load;
 
     let recoveredAt: number | null = null;
     try {
       await sleep(2_000);
       clock.enter('stopping');
-      await pg!.stop();
+      await test.state.pg!.stop();
       clock.enter('down');
       await sleep(OUTAGE_MS);
       clock.enter('starting');
-      await pg!.start();
+      await test.state.pg!.start();
       clock.enter('back');
       // Serving again: both churches answer, through the same services object.
       recoveredAt = await servedAgainAt(RECOVERY_MS, () => {
@@ -106,7 +82,7 @@ describe('chaos: the registry PostgreSQL restarted mid-load', () => {
       });
       await sleep(1_500);
     } finally {
-      await clock.finish(callLoad, hookLoad, sendLoad);
+      await load.finish();
     }
 
     // Telnyx delivers the 503'd events again (each re-signed, as a real retry is): every one must now be stored.
@@ -135,22 +111,11 @@ describe('chaos: the registry PostgreSQL restarted mid-load', () => {
     const downCalls = calls.filter((c) => c.phase === 'down' && c.endPhase === 'down');
     expect(downCalls.length).toBeGreaterThan(5);
     expect(downCalls.filter((c) => c.ok)).toEqual([]);
-    const failures = calls.filter((c) => !c.ok);
-    expect(
-      failures.filter((c) => c.hung),
-      'calls that hung',
-    ).toEqual([]);
-    expect(
-      failures
-        .filter((c) => c.code !== 'SERVICE_UNAVAILABLE')
-        .map((c) => `${c.phase} ${c.what}: ${c.code} ${c.message}`),
-      'failures other than SERVICE_UNAVAILABLE',
-    ).toEqual([]);
-    expect(
-      failures.filter((c) => c.ms >= FAST_MS).map((c) => `${c.phase} ${c.what}: ${c.ms} ms`),
-      'slow failures',
-    ).toEqual([]);
-    expect(failures.filter((c) => INTERNALS.test(c.message ?? '')).map((c) => c.message)).toEqual([]);
+    expectFailedCleanly(
+      calls.filter((c) => !c.ok),
+      FAST_MS,
+      { label: 'failures other than SERVICE_UNAVAILABLE', is: (c) => c.code !== 'SERVICE_UNAVAILABLE' },
+    );
     // Before the outage everything worked; after recovery everything works again.
     expect(calls.filter((c) => c.phase === 'up' && c.endPhase === 'up' && !c.ok)).toEqual([]);
     expect(calls.filter((c) => c.at >= recoveredAt! && !c.ok).map((c) => `${c.what}: ${c.code} ${c.message}`)).toEqual(

@@ -11,6 +11,7 @@ import { messages } from '@/db/tenant/schema';
 import { startEmbeddedPostgres } from '@/scripts/embedded-pg';
 import { readSession } from '@/server/auth/session';
 import { loadConfig } from '@/server/config';
+import { startWorker } from '@/server/jobs/worker';
 import type { MessagingProvider } from '@/server/messaging/provider';
 import { createServices, type Services } from '@/server/services';
 import { prepareDatabases } from '@/server/tenancy/setup';
@@ -380,6 +381,40 @@ export function teardown(r: {
   ];
 }
 
+/**
+ * The frame of a test that loads churches while it breaks something: a private PostgreSQL (`pgName`), services over
+ * it (`env`, `provider`) with sessions started, a workspace per church name (`members` each) and the queue worker.
+ * Create it in the describe body; `await start()` in beforeAll, `stop(steps)` in afterAll (`steps` run first). What
+ * was started is in `state` as it starts, so a setup that fails halfway is still cleaned up.
+ */
+export function loadTestFrame(opts: {
+  pgName: string;
+  env: Record<string, string>;
+  provider: MessagingProvider;
+  churches: string[];
+  members: number;
+}) {
+  const frame = chaosFrame();
+  const state: { pg?: PrivatePg; reg?: ChaosRegistry; worker?: { stop(): Promise<unknown> }; ws: Workspace[] } = {
+    ws: [],
+  };
+  return {
+    frame,
+    state,
+    async start() {
+      frame.begin();
+      state.pg = await startPrivatePg(opts.pgName);
+      state.reg = await chaosRegistry(state.pg, opts.env, opts.provider);
+      await state.reg.services.sessions.start();
+      for (const name of opts.churches) state.ws.push(await workspace(state.reg.services, name, opts.members));
+      state.worker = await startWorker(state.reg.services);
+      frame.captureLogs();
+      return { services: state.reg.services, reg: state.reg, ws: state.ws };
+    },
+    stop: (first: CleanupStep[] = []) => frame.end([...first, ...teardown(state)]),
+  };
+}
+
 // ------------------------------------------------------------------------------------------------
 // Churches under load: page queries, inbound texts and sends, each recorded with the phase it began and ended in.
 // ------------------------------------------------------------------------------------------------
@@ -420,7 +455,7 @@ export type Call<P extends string> = Outcome & { phase: P; endPhase: P; what: Pa
  * Page queries from `loops` loops until the clock says done; `pick` chooses each call's church (an index)
  * and query.
  */
-export function driveCalls<P extends string>(
+function driveCalls<P extends string>(
   services: Services,
   ws: Workspace[],
   clock: Clock<P>,
@@ -452,57 +487,108 @@ export type Hook<P extends string> = {
 };
 
 /** Inbound texts, one at a time, to each workspace's number in turn, until the clock says done. */
-export function driveWebhooks<P extends string>(
+function driveWebhooks<P extends string>(
   services: Services,
   ws: Workspace[],
   clock: Clock<P>,
   hooks: Hook<P>[],
   pauseMs: number,
 ) {
-  let seq = 0;
-  return drive(
-    1,
-    () => clock.done,
-    async () => {
-      const church = seq % ws.length;
-      const m = received(personNumber(++seq), ws[church]!.number, `inbound ${seq}`);
-      const phase = clock.now;
-      const at = Date.now();
-      const hook = (status: number) =>
-        hooks.push({ id: m.id, body: m.body, church, phase, endPhase: clock.now, status, ms: Date.now() - at });
-      const o = await outcomeOf(postSigned(services, m.body).then((r) => hook(r.status)));
-      if (!o.ok) hook(o.hung ? -1 : -2);
-    },
-    pauseMs,
-  );
+  return inTurn(ws, clock, pauseMs, async (church, n) => {
+    const m = received(personNumber(n + 1), ws[church]!.number, `inbound ${n + 1}`);
+    const phase = clock.now;
+    const at = Date.now();
+    const hook = (status: number) =>
+      hooks.push({ id: m.id, body: m.body, church, phase, endPhase: clock.now, status, ms: Date.now() - at });
+    const o = await outcomeOf(postSigned(services, m.body).then((r) => hook(r.status)));
+    if (!o.ok) hook(o.hung ? -1 : -2);
+  });
 }
 
 export type Send<P extends string> = { body: string; church: number; phase: P; outcome: Outcome };
 
 /** Texts sent by each workspace's owner in turn (bodies `${label} 0`, `${label} 1`, …), until the clock says done. */
-export function driveSends<P extends string>(
+function driveSends<P extends string>(
   ws: Workspace[],
   clock: Clock<P>,
   sends: Send<P>[],
   label: string,
   pauseMs: number,
 ) {
-  let seq = 0;
+  return inTurn(ws, clock, pauseMs, async (church, n) => {
+    const w = ws[church]!;
+    const body = `${label} ${n}`;
+    const phase = clock.now;
+    const outcome = await outcomeOf(
+      w.owner.caller.messages.send({ memberId: w.memberIds[(n + 1) % w.memberIds.length]!, body }),
+    );
+    sends.push({ body, church, phase, outcome });
+  });
+}
+
+/** One loop, each turn for the next workspace (its index) with the turn's number `n` (0, 1, …), until done. */
+function inTurn<P extends string>(
+  ws: Workspace[],
+  clock: Clock<P>,
+  pauseMs: number,
+  turn: (church: number, n: number) => Promise<void>,
+) {
   return drive(
     1,
     () => clock.done,
-    async () => {
-      const church = seq % ws.length;
-      const w = ws[church]!;
-      const body = `${label} ${seq++}`;
-      const phase = clock.now;
-      const outcome = await outcomeOf(
-        w.owner.caller.messages.send({ memberId: w.memberIds[seq % w.memberIds.length]!, body }),
-      );
-      sends.push({ body, church, phase, outcome });
-    },
+    (_loop, n) => turn(n % ws.length, n),
     pauseMs,
   );
+}
+
+/**
+ * The three loads at once against `ws` until `finish()`: page queries from `calls.loops` loops (`calls.pick` chooses
+ * each one's church and query), inbound texts every `hookPauseMs`, and sends labelled `send.label` every
+ * `send.pauseMs`. Each outcome is recorded with the phase it began and ended in.
+ */
+export function mixedLoad<P extends string>(
+  services: Services,
+  ws: Workspace[],
+  clock: ReturnType<typeof phaseClock<P>>,
+  opts: {
+    calls: { loops: number; pick: (loop: number, i: number) => { church: number; what: PageQuery } };
+    hookPauseMs: number;
+    send: { label: string; pauseMs: number };
+  },
+) {
+  const calls: Call<P>[] = [];
+  const hooks: Hook<P>[] = [];
+  const sends: Send<P>[] = [];
+  const loads = [
+    driveCalls(services, ws, clock, calls, opts.calls.loops, opts.calls.pick),
+    driveWebhooks(services, ws, clock, hooks, opts.hookPauseMs),
+    driveSends(ws, clock, sends, opts.send.label, opts.send.pauseMs),
+  ];
+  return { calls, hooks, sends, finish: () => clock.finish(...loads) };
+}
+
+/**
+ * Calls that failed did so cleanly: none hung, none took `fastMs` or longer, none named internals, and none is what
+ * `wrong.is` says a failure must not be (a 500, say).
+ */
+export function expectFailedCleanly<P extends string>(
+  failures: Call<P>[],
+  fastMs: number,
+  wrong: { label: string; is: (c: Call<P>) => boolean },
+) {
+  expect(
+    failures.filter((c) => c.hung),
+    'calls that hung',
+  ).toEqual([]);
+  expect(
+    failures.filter(wrong.is).map((c) => `${c.phase} ${c.what}: ${c.code} ${c.message}`),
+    wrong.label,
+  ).toEqual([]);
+  expect(
+    failures.filter((c) => c.ms >= fastMs).map((c) => `${c.phase} ${c.what}: ${c.ms} ms`),
+    'slow failures',
+  ).toEqual([]);
+  expect(failures.filter((c) => INTERNALS.test(c.message ?? '')).map((c) => c.message)).toEqual([]);
 }
 
 /**

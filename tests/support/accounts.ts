@@ -98,6 +98,23 @@ export async function signIn(
   return { signed, cookie, session, caller: caller(services, session, ip) };
 }
 
+/** A church through signup and provisioning (options as provisionChurch's), and its owner signed in. */
+export async function churchWithOwner(services: Services, opts: Parameters<typeof provisionChurch>[1] = {}) {
+  const church = await provisionChurch(services, opts);
+  return { church, owner: await signIn(services, church.email, church.password) };
+}
+
+/**
+ * A church whose owner is named after its first word ("Alpha Chapel": alpha-owner@example.org, password "alpha owner
+ * password"), and that owner signed in. `tag`: the word, lower case.
+ */
+export async function namedChurch(services: Services, name: string) {
+  const tag = name.split(' ')[0]!.toLowerCase();
+  const password = `${tag} owner password`;
+  const email = `${tag}-owner@example.org`;
+  return { tag, password, ...(await churchWithOwner(services, { churchName: name, password, email })) };
+}
+
 /** Owner invites, the invitee accepts with a password: returns the new admin's id. */
 export async function addTeammate(
   services: Services,
@@ -110,6 +127,13 @@ export async function addTeammate(
   const token = url.split('/invite/')[1]!;
   await caller(services, null).team.accept({ token, name: `Member ${email.split('@')[0]}`, password });
   return { adminId: id, email, password, token };
+}
+
+/** A church with its owner and one staff member (`staffEmail`), both signed in. */
+export async function churchWithStaff(services: Services, churchName: string, staffEmail: string) {
+  const { church, owner } = await churchWithOwner(services, { churchName });
+  const s = await addTeammate(services, owner.caller, staffEmail, 'staff');
+  return { church, owner, staff: await signIn(services, s.email, s.password) };
 }
 
 /** Reject unless the promise rejects; returns the error for assertions. */

@@ -49,10 +49,24 @@ describe('clientAddress behind our front server', () => {
     ['a chain shorter than the hops: the furthest known', '10.0.0.2', undefined, 1, '10.0.0.2'],
     ['three hops, one entry: the furthest known', '10.0.0.2', '198.51.100.9', 3, '198.51.100.9'],
     ['the chosen entry not an address', '10.0.0.2', 'not-an-address', 1, 'unknown'],
-    ['the chosen entry with a port', '10.0.0.2', '198.51.100.9:4431', 1, 'unknown'],
-    ['a bracketed IPv6 entry', '10.0.0.2', '[2001:db8::7]', 1, 'unknown'],
+    ['ports further left in the chain', '10.0.0.3', '6.6.6.6:1, 198.51.100.9:2, [2001:db8::8]:3', 2, '198.51.100.9'],
   ])('behind proxies, %s', (_name, peer, xff, hops, address) => {
     expect(clientAddress(h(peer, xff), hops)).toBe(address);
+  });
+
+  // Some proxies write the port they saw, and IPv6 in brackets (as in a URL): the address is still the client's.
+  it.each([
+    ['198.51.100.9:4431', '198.51.100.9'],
+    ['[2001:db8::7]', '2001:db8::7'],
+    ['[2001:db8::7]:4431', '2001:db8::7'],
+    ['[::ffff:198.51.100.9]:80', '198.51.100.9'],
+    ['2001:db8::7:4431', '2001:db8::7:4431'], // bare IPv6: the last group is part of the address, not a port
+    ['[not-an-address]:80', 'unknown'],
+    ['198.51.100.9:', 'unknown'],
+    ['198.51.100.9:http', 'unknown'],
+    ['198.51.100.9:1:2', 'unknown'],
+  ])('behind one proxy, the forwarded entry %j is %s', (entry, address) => {
+    expect(clientAddress(h('10.0.0.2', entry), 1)).toBe(address);
   });
 
   it('reads plain header records too, joining repeated headers', () => {

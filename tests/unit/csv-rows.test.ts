@@ -52,6 +52,17 @@ describe('readCsv', () => {
     });
   });
 
+  it.each([
+    ['a blank line', '\nfirst;phone;notes\nAnn;2015550123;a, b\n', 3],
+    ['blank lines with spaces, CRLF', '  \r\n\t\r\nfirst;phone;notes\r\nAnn;2015550123;a, b\r\n', 4],
+    ['a byte-order mark, then a blank line', '\uFEFF\nfirst\tphone\tnotes\nAnn\t2015550123\ta, b\n', 3],
+  ])('the delimiter follows the header line after leading blank lines: %s', (_name, csv, line) => {
+    expect(readCsv(csv)).toEqual({
+      header: ['first', 'phone', 'notes'],
+      rows: [{ row: line, cells: ['Ann', '2015550123', 'a, b'] }],
+    });
+  });
+
   it('a quoted cell may hold a line break', () => {
     expect(readCsv('first,phone,notes\nAnn,1,"line one\nline two"\nBob,2,x\n').rows.map((r) => r.cells)).toEqual([
       ['Ann', '1', 'line one\nline two'],
@@ -340,6 +351,16 @@ describe('checkRow', () => {
     expect(got.messages).toEqual(['First name is missing']);
     expect(got.member).toBeNull();
   });
+
+  it.each(['201 555 0100 ext. 12', '(201) 555-0100 x12', '+1 201 555 0100;ext=12', '555-0100 ext. 12'])(
+    'a phone with an extension is refused, not stored without it: %j',
+    (phone) => {
+      expect(row({ ...ann, phone })).toMatchObject({
+        messages: ["Phone numbers with an extension can't receive texts"],
+        member: null,
+      });
+    },
+  );
 
   it('phone numbers are read in the church’s country', () => {
     const uk = rowContext('GB', true, []);

@@ -71,6 +71,22 @@ describe('keywordOf', () => {
     expect(keywordOf('stop' + '!'.repeat(36))).toBe('stop'); // 40 characters
     expect(keywordOf('stop' + '!'.repeat(37))).toBeNull(); // 41
   });
+
+  // CTIA: the opt-out word alone opts out, however much white space a phone or a person put around it.
+  it.each([
+    ['spaces after', 'STOP' + ' '.repeat(37)],
+    ['spaces before', ' '.repeat(100) + 'STOP'],
+    ['newlines and tabs around', '\n\t'.repeat(40) + 'stop\r\n'],
+    ['no-break spaces around', '\u00a0'.repeat(50) + 'Stop!' + '\u00a0'.repeat(50)],
+  ])('a keyword with white space around it is still one (%s)', (_name, text) => {
+    expect(text.length).toBeGreaterThan(40);
+    expect(keywordOf(text)).toBe('stop');
+  });
+
+  it('white space inside still counts towards the 40 characters', () => {
+    expect(keywordOf(`  s${' '.repeat(35)}top  `)).toBe('stop'); // 39 once trimmed
+    expect(keywordOf(`  s${' '.repeat(40)}top  `)).toBeNull(); // 44 once trimmed
+  });
 });
 
 describe('keywordForm', () => {

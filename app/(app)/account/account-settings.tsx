@@ -4,11 +4,14 @@ import { useMutation } from '@tanstack/react-query';
 import { signOut } from 'next-auth/react';
 import { useRef, useState } from 'react';
 import { ROLE_LABELS } from '@/server/auth/permissions';
-import { changePasswordInput } from '@/server/inputs';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { check } from '../../_components/check';
+import { CheckedForm } from '../../_components/checked-form';
+import { useForm } from '../../_components/use-form';
 import { errorMessage, firstIssues } from '../../_components/errors';
 import { NewPasswordField } from '../../_components/password-field';
-import { Alert, Badge, Button, Notice, Panel, TextField } from '../../_components/ui';
+import { TextField } from '../../_components/fields';
+import { Alert, Badge, Button, Notice, Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
 
@@ -40,8 +43,13 @@ export function AccountSettings() {
 
 function ChangePassword() {
   const trpc = useTRPC();
-  const [form, setForm] = useState({ currentPassword: '', newPassword: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const {
+    values: form,
+    setValues: setForm,
+    errors,
+    setErrors,
+    bind,
+  } = useForm({ currentPassword: '', newPassword: '' });
   const [done, setDone] = useState<string>('');
   const currentRef = useRef<HTMLInputElement>(null);
   const newRef = useRef<HTMLInputElement>(null);
@@ -54,13 +62,11 @@ function ChangePassword() {
       title="Change password"
       description="Other devices signed in as you are signed out when you change it."
     >
-      <form
-        noValidate
+      <CheckedForm
         className="space-y-4"
-        onSubmit={(e) => {
-          e.preventDefault();
+        onSubmit={async () => {
           setDone('');
-          const parsed = changePasswordInput.safeParse(form);
+          const parsed = await check('changePasswordInput', form);
           if (!parsed.success) {
             const found = firstIssues(parsed.error.issues);
             if (found.currentPassword) found.currentPassword = 'Enter your current password';
@@ -91,28 +97,12 @@ function ChangePassword() {
       >
         <TextField
           ref={currentRef}
-          id="currentPassword"
+          {...bind('currentPassword')}
           label="Current password"
           type="password"
           autoComplete="current-password"
-          value={form.currentPassword}
-          error={errors.currentPassword}
-          onChange={(e) => {
-            setForm({ ...form, currentPassword: e.target.value });
-            setErrors(({ currentPassword: _drop, ...rest }) => rest);
-          }}
         />
-        <NewPasswordField
-          ref={newRef}
-          id="newPassword"
-          label="New password"
-          value={form.newPassword}
-          error={errors.newPassword}
-          onChange={(e) => {
-            setForm({ ...form, newPassword: e.target.value });
-            setErrors(({ newPassword: _drop, ...rest }) => rest);
-          }}
-        />
+        <NewPasswordField ref={newRef} {...bind('newPassword')} label="New password" />
         <div aria-live="polite" className="empty:hidden">
           {generalError && <Alert>{generalError}</Alert>}
           {done && <Notice>{done}</Notice>}
@@ -120,7 +110,7 @@ function ChangePassword() {
         <Button type="submit" disabled={change.isPending}>
           {change.isPending ? 'Changing…' : 'Change password'}
         </Button>
-      </form>
+      </CheckedForm>
     </Panel>
   );
 }

@@ -1,12 +1,12 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
-import { createBranchInput } from '@/server/members/inputs';
+import { check } from '../../_components/check';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
 import { FormDialog } from '../../_components/form-dialog';
 import { TimezoneField } from '../../_components/timezone-field';
-import { TextField } from '../../_components/ui';
+import { TextField } from '../../_components/fields';
+import { useForm } from '../../_components/use-form';
 import { useTRPC } from '../../trpc';
 import type { BranchItem } from '../members/types';
 
@@ -25,12 +25,16 @@ export function BranchDialog({
   onSaved: (message: string) => void;
 }) {
   const trpc = useTRPC();
-  const [form, setForm] = useState<Form>({
-    name: branch?.name ?? '',
-    address: branch?.address ?? '',
-    timezone: branch?.timezone ?? '',
-  });
-  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const {
+    values: form,
+    errors,
+    setErrors,
+    set,
+    bind,
+  } = useForm<Form>(
+    { name: branch?.name ?? '', address: branch?.address ?? '', timezone: branch?.timezone ?? '' },
+    'branch-',
+  );
   const handlers = {
     onSuccess: (saved: { name: string }) => onSaved(branch ? `${saved.name} was saved.` : `${saved.name} was added.`),
     onError: (err: unknown) =>
@@ -40,13 +44,9 @@ export function BranchDialog({
   const update = useMutation(trpc.branches.update.mutationOptions(handlers));
   const pending = create.isPending || update.isPending;
   const failed = create.error ?? update.error;
-  const set = (key: keyof Form, value: string) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((e) => ({ ...e, [key]: undefined }));
-  };
-  const submit = () => {
+  const submit = async () => {
     const input = { name: form.name, address: form.address, timezone: form.timezone || undefined };
-    const parsed = createBranchInput.safeParse(input);
+    const parsed = await check('createBranchInput', input);
     if (!parsed.success) {
       setErrors(firstIssues(parsed.error.issues));
       document.getElementById('branch-name')?.focus();
@@ -67,27 +67,11 @@ export function BranchDialog({
       onSubmit={submit}
       onClose={onClose}
     >
-      <TextField
-        id="branch-name"
-        label="Name"
-        autoComplete="off"
-        value={form.name}
-        error={errors.name}
-        onChange={(e) => set('name', e.target.value)}
-      />
-      <TextField
-        id="branch-address"
-        label="Address (optional)"
-        autoComplete="off"
-        value={form.address}
-        error={errors.address}
-        onChange={(e) => set('address', e.target.value)}
-      />
+      <TextField {...bind('name')} label="Name" autoComplete="off" />
+      <TextField {...bind('address')} label="Address (optional)" autoComplete="off" />
       <TimezoneField
-        id="branch-timezone"
+        {...bind('timezone')}
         label="Timezone"
-        value={form.timezone}
-        error={errors.timezone}
         hint="Used to schedule this branch’s texts."
         emptyOption={branch ? undefined : 'Same as the church'}
         onChange={(tz) => set('timezone', tz)}

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useId } from 'react';
 import type { AudienceInput } from '@/server/messaging/inputs';
-import { SelectField } from '../../_components/ui';
+import { SelectField } from '../../_components/fields';
 import { useTRPC } from '../../trpc';
 
 export type AudienceChoice = { type: AudienceInput['type']; branchId: string; tag: string };

@@ -2,13 +2,14 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { messageBody } from '@/server/messaging/inputs';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { AllowanceNotice } from '../../_components/allowance-notice';
 import { SegmentCounter } from '../../_components/segment-counter';
-import { TextareaField } from '../../_components/textarea-field';
 import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
-import { Button, Panel, TextField } from '../../_components/ui';
+import { check } from '../../_components/check';
+import { CheckedForm } from '../../_components/checked-form';
+import { TextField, TextareaField } from '../../_components/fields';
+import { Button, Panel } from '../../_components/ui';
 import { useBrowserTimezone } from '../../_components/use-browser';
 import { useDebounced } from '../../_components/use-debounced';
 import { useTRPC } from '../../trpc';
@@ -60,9 +61,9 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
     }),
   );
 
-  const check = (): Errors => {
+  const problems = async (): Promise<Errors> => {
     const e: Errors = {};
-    const parsed = messageBody.safeParse(body);
+    const parsed = await check('messageBody', body);
     if (!parsed.success) e.body = parsed.error.issues[0]?.message;
     if (!audience) e.audience = choice.type === 'branch' ? 'Choose a branch' : 'Choose a tag';
     else if (preview.data?.recipients === 0)
@@ -94,12 +95,10 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
 
   return (
     <Panel id="compose" title="New broadcast">
-      <form
-        noValidate
+      <CheckedForm
         className="space-y-5"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const found = check();
+        onSubmit={async () => {
+          const found = await problems();
           setErrors(found);
           if (Object.keys(found).length === 0) {
             create.reset();
@@ -178,7 +177,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
             {when === 'now' ? 'Send now…' : 'Schedule…'}
           </Button>
         </div>
-      </form>
+      </CheckedForm>
       <ConfirmDialog
         open={confirming}
         title={title}

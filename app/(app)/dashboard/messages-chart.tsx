@@ -1,4 +1,5 @@
 import { BarChart } from '../../_components/bar-chart';
+import { formatDate } from '../../_components/time';
 import type { RouterOutputs } from '../../_lib/router-types';
 
 type Day = RouterOutputs['dashboard']['summary']['days'][number];
@@ -11,7 +12,7 @@ const series = [
 
 /** Days arrive as the church's calendar dates (YYYY-MM-DD); read at noon UTC so no browser timezone shifts the date. */
 const dayLabel = (day: string, opts: Intl.DateTimeFormatOptions) =>
-  new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { timeZone: 'UTC', ...opts });
+  formatDate(`${day}T12:00:00Z`, { timeZone: 'UTC', ...opts });
 
 export function MessagesChart({ days }: { days: Day[] }) {
   const rows = days.map((d) => ({

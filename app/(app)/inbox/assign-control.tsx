@@ -3,7 +3,8 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { errorMessage } from '../../_components/errors';
-import { Button, SelectField } from '../../_components/ui';
+import { SelectField } from '../../_components/fields';
+import { Button } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { useCan, useViewer } from '../viewer-context';
 import { useInboxRefresh } from './use-inbox-refresh';

@@ -2,12 +2,13 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import type { SubscriptionState } from '@/server/members/inputs';
-import { messageBody } from '@/server/messaging/inputs';
+import type { SubscriptionState } from '@/db/tenant/enums';
+import { check } from '../../_components/check';
+import { CheckedForm } from '../../_components/checked-form';
 import { errorMessage } from '../../_components/errors';
 import { SegmentCounter } from '../../_components/segment-counter';
-import { TextareaField } from '../../_components/textarea-field';
 import { AllowanceNotice } from '../../_components/allowance-notice';
+import { TextareaField } from '../../_components/fields';
 import { Alert, Button } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 
@@ -33,8 +34,8 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
   );
   const unsubscribed = member.subscription === 'unsubscribed';
 
-  const submit = () => {
-    const parsed = messageBody.safeParse(body);
+  const submit = async () => {
+    const parsed = await check('messageBody', body);
     if (!parsed.success) {
       setInvalid(parsed.error.issues[0]?.message ?? 'Write a message');
       return;
@@ -44,13 +45,11 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
   };
 
   return (
-    <form
+    <CheckedForm
       aria-label={`Reply to ${member.firstName}`}
-      noValidate
       className="space-y-2"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
+      onSubmit={() => {
+        void submit();
       }}
     >
       {unsubscribed && (
@@ -101,6 +100,6 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
       <div aria-live="polite" className="empty:hidden">
         {send.error && <Alert>{errorMessage(send.error)}</Alert>}
       </div>
-    </form>
+    </CheckedForm>
   );
 }

@@ -2,9 +2,11 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { messageBody } from '@/server/messaging/inputs';
+import { check } from '../../_components/check';
+import { CheckedForm } from '../../_components/checked-form';
 import { errorMessage } from '../../_components/errors';
-import { Alert, Button, TextField } from '../../_components/ui';
+import { TextField } from '../../_components/fields';
+import { Alert, Button } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 
 /**
@@ -41,12 +43,10 @@ export function SimulateReply({
         Texts stay on this server until a Telnyx account is set up. Type what {name} texts back; STOP, START and HELP
         work as from a phone.
       </p>
-      <form
-        noValidate
+      <CheckedForm
         className="mt-2 flex flex-col gap-2 sm:flex-row sm:items-start"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const parsed = messageBody.safeParse(text);
+        onSubmit={async () => {
+          const parsed = await check('messageBody', text);
           if (!parsed.success) return setInvalid(parsed.error.issues[0]?.message ?? 'Write a message');
           setInvalid('');
           simulate.mutate({ conversationId, body: parsed.data });
@@ -71,7 +71,7 @@ export function SimulateReply({
             {simulate.isPending ? 'Delivering…' : 'Simulate reply'}
           </Button>
         </div>
-      </form>
+      </CheckedForm>
       <div aria-live="polite" className="mt-2 empty:hidden">
         {simulate.error && <Alert>{errorMessage(simulate.error)}</Alert>}
       </div>

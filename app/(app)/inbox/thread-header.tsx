@@ -1,4 +1,4 @@
-import { SUBSCRIPTION_LABELS, type SubscriptionState } from '@/server/members/inputs';
+import { SUBSCRIPTION_LABELS, type SubscriptionState } from '@/db/tenant/enums';
 import { ToneBadge } from '../../_components/tone-badge';
 import { usePhoneFormat } from '../../_components/use-phone-format';
 import { memberName } from './display';

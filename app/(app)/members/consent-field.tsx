@@ -1,7 +1,7 @@
 'use client';
 
-import { type SubscriptionState } from '@/server/members/inputs';
-import { TextField } from '../../_components/ui';
+import type { SubscriptionState } from '@/db/tenant/enums';
+import { TextField } from '../../_components/fields';
 
 /**
  * A member's consent in the add/edit dialog. It is not a free choice: someone who opted out is shown as locked, with

@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { SUBSCRIPTION_LABELS } from '@/server/members/inputs';
+import { SUBSCRIPTION_LABELS } from '@/db/tenant/enums';
 import { fullWhen } from '../../_components/time';
 import { useTRPC } from '../../trpc';
 

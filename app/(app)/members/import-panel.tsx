@@ -2,9 +2,9 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
-import { MAX_IMPORT_BYTES } from '@/server/members/inputs';
+import { MAX_IMPORT_BYTES } from '@/server/members/rules';
 import { errorMessage, fieldErrors } from '../../_components/errors';
-import { TextareaField } from '../../_components/textarea-field';
+import { TextareaField } from '../../_components/fields';
 import { Alert, Button, Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { ImportOutcome, PreviewRows, PreviewSummary } from './import-report';

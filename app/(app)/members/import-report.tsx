@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import { Badge } from '../../_components/ui';
 import type { ImportPreview, ImportResult } from './types';
+import { TableHead } from '../../_components/table-head';
 
 /** What a preview found: totals, the columns used, and each row with its problems. */
 
@@ -67,25 +68,7 @@ export function PreviewRows({ rows }: { rows: ImportPreview['rows'] }) {
       )}
       <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-left text-sm" aria-label="Rows in the file">
-          <thead className="bg-slate-50 text-xs font-medium uppercase tracking-wide text-slate-500">
-            <tr>
-              <th scope="col" className="px-3 py-2">
-                Row
-              </th>
-              <th scope="col" className="px-3 py-2">
-                Name
-              </th>
-              <th scope="col" className="px-3 py-2">
-                Phone
-              </th>
-              <th scope="col" className="px-3 py-2">
-                Branch
-              </th>
-              <th scope="col" className="px-3 py-2">
-                Result
-              </th>
-            </tr>
-          </thead>
+          <TableHead className="bg-slate-50" columns={['Row', 'Name', 'Phone', 'Branch', 'Result']} />
           <tbody className="divide-y divide-slate-100">
             {list.slice(0, SHOWN).map((r) => (
               <tr key={r.row} data-testid="import-row" data-row={r.row} data-status={r.status}>

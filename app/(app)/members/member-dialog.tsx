@@ -2,11 +2,11 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { CONSENT_NOTE_REQUIRED, createMemberInput } from '@/server/members/inputs';
+import { CONSENT_NOTE_REQUIRED } from '@/server/members/rules';
+import { check } from '../../_components/check';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
 import { FormDialog } from '../../_components/form-dialog';
-import { TextareaField } from '../../_components/textarea-field';
-import { SelectField, TextField } from '../../_components/ui';
+import { SelectField, TextField, TextareaField } from '../../_components/fields';
 import { useTRPC } from '../../trpc';
 import { ConsentField, type ConsentChoice } from './consent-field';
 import { ConsentHistory } from './consent-history';
@@ -100,9 +100,9 @@ export function MemberDialog({
       setErrors((e) => ({ ...e, [key]: undefined, consentNote: undefined }));
   };
   const current = member?.subscription ?? null;
-  const submit = () => {
+  const submit = async () => {
     const input = inputOf(form, current);
-    const parsed = createMemberInput.safeParse(input);
+    const parsed = await check('createMemberInput', input);
     const fields = parsed.success ? {} : firstIssues(parsed.error.issues);
     if (input.subscription === 'subscribed' && !input.consentNote) fields.consentNote = CONSENT_NOTE_REQUIRED;
     if (Object.keys(fields).length) {

@@ -1,6 +1,6 @@
 'use client';
 
-import { SelectField, TextField } from '../../_components/ui';
+import { SelectField, TextField } from '../../_components/fields';
 import type { BranchItem } from './types';
 
 export type Filters = {

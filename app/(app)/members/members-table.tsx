@@ -1,8 +1,18 @@
 'use client';
 
-import { SUBSCRIPTION_LABELS } from '@/server/members/inputs';
+import { SUBSCRIPTION_LABELS } from '@/db/tenant/enums';
 import { Badge, Button } from '../../_components/ui';
 import { fullName, type MemberItem } from './types';
+import { TableHead } from '../../_components/table-head';
+
+const COLUMNS = [
+  'Name',
+  'Phone',
+  { label: 'Email', className: 'hidden md:table-cell' },
+  'Branch',
+  { label: 'Tags', className: 'hidden lg:table-cell' },
+  { label: <span className="sr-only">Actions</span> },
+];
 
 /** The members, one row each; scrolls sideways on a narrow screen rather than squeezing the columns. */
 export function MembersTable({
@@ -19,28 +29,7 @@ export function MembersTable({
   return (
     <div className="-mx-5 overflow-x-auto sm:mx-0">
       <table className="min-w-full divide-y divide-slate-200 text-left text-sm" aria-label="Members">
-        <thead className="text-xs font-medium uppercase tracking-wide text-slate-500">
-          <tr>
-            <th scope="col" className="px-3 py-2">
-              Name
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Phone
-            </th>
-            <th scope="col" className="hidden px-3 py-2 md:table-cell">
-              Email
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Branch
-            </th>
-            <th scope="col" className="hidden px-3 py-2 lg:table-cell">
-              Tags
-            </th>
-            <th scope="col" className="px-3 py-2">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={COLUMNS} />
         <tbody className="divide-y divide-slate-100">
           {items.map((m) => (
             <tr key={m.id} data-testid="member-row" data-phone={m.phone}>

@@ -4,8 +4,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { errorMessage, fieldErrors } from '../../_components/errors';
+import { useForm } from '../../_components/use-form';
 import { TimezoneField } from '../../_components/timezone-field';
-import { Alert, Button, Loading, Notice, Panel, SelectField, TextField } from '../../_components/ui';
+import { SelectField, TextField } from '../../_components/fields';
+import { Alert, Button, Loading, Notice, Panel } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { COMMON_COUNTRIES } from './countries';
@@ -49,24 +51,20 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
-  const [form, setForm] = useState(initial);
   const [saved, setSaved] = useState(false);
+  const { values: form, setValues, errors, setErrors, set, bind } = useForm(initial, 'church-', () => setSaved(false));
   const update = useMutation(
     trpc.church.updateProfile.mutationOptions({
+      onError: (err) => setErrors(fieldErrors(err)),
       onSuccess: (church) => {
-        setForm(toForm(church)); // the server's normalised values (the phone in E.164)
+        setValues(toForm(church)); // the server's normalised values (the phone in E.164)
         setSaved(true);
         void queryClient.invalidateQueries({ queryKey: trpc.church.profile.queryKey() });
         router.refresh(); // the header shows the church name from the server render
       },
     }),
   );
-  const errors = fieldErrors(update.error);
   const fieldError = Object.values(errors).some(Boolean);
-  const set = (key: keyof Form, value: string) => {
-    setForm({ ...form, [key]: value });
-    setSaved(false);
-  };
   const countries = COMMON_COUNTRIES.some(([code]) => code === form.country)
     ? COMMON_COUNTRIES
     : [[form.country, form.country] as [string, string], ...COMMON_COUNTRIES];
@@ -78,6 +76,7 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(false);
+        setErrors({});
         update.mutate({
           ...form,
           contactPhone: form.contactPhone.trim() || null,
@@ -86,30 +85,18 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
       }}
     >
       <fieldset disabled={!canEdit} className="grid gap-4 sm:grid-cols-2">
-        <TextField
-          id="church-name"
-          label="Church name"
-          value={form.churchName}
-          error={errors.churchName}
-          maxLength={80}
-          onChange={(e) => set('churchName', e.target.value)}
-        />
+        <TextField {...bind('churchName')} label="Church name" maxLength={80} />
         <TimezoneField
-          id="church-timezone"
+          {...bind('timezone')}
           label="Timezone"
-          value={form.timezone}
-          error={errors.timezone}
           hint="Used for the dashboard’s days."
           onChange={(tz) => set('timezone', tz)}
           disabled={!canEdit}
         />
         <SelectField
-          id="church-country"
+          {...bind('country')}
           label="Country"
-          value={form.country}
-          error={errors.country}
           hint="Members’ numbers without a + country code are read as this country’s."
-          onChange={(e) => set('country', e.target.value)}
         >
           {countries.map(([code, name]) => (
             <option key={code} value={code}>
@@ -118,24 +105,8 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
           ))}
         </SelectField>
         <div className="hidden sm:block" />
-        <TextField
-          id="church-contact-phone"
-          label="Contact phone (optional)"
-          type="tel"
-          autoComplete="off"
-          value={form.contactPhone}
-          error={errors.contactPhone}
-          onChange={(e) => set('contactPhone', e.target.value)}
-        />
-        <TextField
-          id="church-contact-email"
-          label="Contact email (optional)"
-          type="email"
-          autoComplete="off"
-          value={form.contactEmail}
-          error={errors.contactEmail}
-          onChange={(e) => set('contactEmail', e.target.value)}
-        />
+        <TextField {...bind('contactPhone')} label="Contact phone (optional)" type="tel" autoComplete="off" />
+        <TextField {...bind('contactEmail')} label="Contact email (optional)" type="email" autoComplete="off" />
       </fieldset>
       {canEdit && (
         <div className="flex flex-wrap items-center justify-end gap-3">

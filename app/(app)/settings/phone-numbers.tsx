@@ -4,10 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors } from '../../_components/errors';
-import { Alert, Button, Loading, Panel, StatusNotice, TextField } from '../../_components/ui';
+import { TextField } from '../../_components/fields';
+import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/ui';
 import { usePhoneFormat } from '../../_components/use-phone-format';
 import { useTRPC } from '../../trpc';
 import { LocalTime } from '../../_components/local-time';
+import { shortDate } from '../../_components/time';
 
 /** Owner only: the numbers the church texts from. A member's reply comes back to the number they were texted from. */
 export function PhoneNumbers({ localOutbox }: { localOutbox: boolean }) {
@@ -167,6 +169,3 @@ function NumberRow({
     </li>
   );
 }
-
-const shortDate = (d: Date | string) =>
-  new Date(d).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });

@@ -6,10 +6,13 @@ import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useRef, useState } from 'react';
 import { ROLE_LABELS } from '@/server/auth/permissions';
-import { acceptInviteInput } from '@/server/inputs';
+import { check } from '../../_components/check';
+import { CheckedForm } from '../../_components/checked-form';
+import { useForm } from '../../_components/use-form';
 import { errorCode, errorMessage, fieldErrors, firstIssues, forgetOtherSessions } from '../../_components/errors';
 import { NewPasswordField } from '../../_components/password-field';
-import { Alert, Badge, Button, Card, Loading, SigninFallback, TextField } from '../../_components/ui';
+import { TextField } from '../../_components/fields';
+import { Alert, Badge, Button, Card, Loading, SigninFallback } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 
 const roleText = { owner: 'owner', admin: 'admin', staff: 'staff member' } as const;
@@ -28,8 +31,7 @@ export function AcceptInvitation({ token }: { token: string }) {
     retry: false,
     staleTime: Infinity,
   });
-  const [form, setForm] = useState({ name: '', password: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { values: form, setErrors, bind } = useForm({ name: '', password: '' });
   const [signinError, setSigninError] = useState('');
   const nameRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
@@ -48,7 +50,7 @@ export function AcceptInvitation({ token }: { token: string }) {
       },
       onError: (err) => {
         const fields = fieldErrors(err);
-        if (fields.name || fields.password) setErrors({ name: fields.name ?? '', password: fields.password ?? '' });
+        if (fields.name || fields.password) setErrors({ name: fields.name, password: fields.password });
       },
     }),
   );
@@ -117,13 +119,11 @@ export function AcceptInvitation({ token }: { token: string }) {
           <Badge tone={role === 'staff' ? 'slate' : 'amber'}>{ROLE_LABELS[role]}</Badge>
         </dd>
       </dl>
-      <form
-        noValidate
+      <CheckedForm
         className="space-y-4"
-        onSubmit={(e) => {
-          e.preventDefault();
+        onSubmit={async () => {
           if (accept.isPending || done) return;
-          const parsed = acceptInviteInput.safeParse({ token, ...form });
+          const parsed = await check('acceptInviteInput', { token, ...form });
           if (!parsed.success) {
             const found = firstIssues(parsed.error.issues);
             setErrors(found);
@@ -136,29 +136,8 @@ export function AcceptInvitation({ token }: { token: string }) {
       >
         {/* The email is fixed by the invitation; password managers still get it. */}
         <input type="email" name="email" autoComplete="username" value={email} readOnly hidden />
-        <TextField
-          ref={nameRef}
-          id="name"
-          label="Full name"
-          autoComplete="name"
-          value={form.name}
-          error={errors.name || undefined}
-          onChange={(e) => {
-            setForm({ ...form, name: e.target.value });
-            setErrors(({ name: _drop, ...rest }) => rest);
-          }}
-        />
-        <NewPasswordField
-          ref={passwordRef}
-          id="password"
-          label="Password"
-          value={form.password}
-          error={errors.password || undefined}
-          onChange={(e) => {
-            setForm({ ...form, password: e.target.value });
-            setErrors(({ password: _drop, ...rest }) => rest);
-          }}
-        />
+        <TextField ref={nameRef} {...bind('name')} label="Full name" autoComplete="name" />
+        <NewPasswordField ref={passwordRef} {...bind('password')} label="Password" />
         <div aria-live="polite" className="space-y-3 empty:hidden">
           {acceptError && <Alert>{acceptError}</Alert>}
           {signinError && <SigninFallback message={signinError} />}
@@ -166,7 +145,7 @@ export function AcceptInvitation({ token }: { token: string }) {
         <Button type="submit" block disabled={accept.isPending || done}>
           {accept.isPending || done ? 'Joining…' : 'Accept invitation'}
         </Button>
-      </form>
+      </CheckedForm>
     </Card>
   );
 }

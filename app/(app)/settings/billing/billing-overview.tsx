@@ -9,6 +9,7 @@ import type { RouterOutputs } from '../../../_lib/router-types';
 import { useTRPC } from '../../../trpc';
 import { useViewer } from '../../viewer-context';
 import { LocalTime } from '../../../_components/local-time';
+import { longDate } from '../../../_components/time';
 
 type Status = RouterOutputs['billing']['status'];
 export type CheckoutReturn = 'success' | 'canceled' | null;
@@ -257,6 +258,3 @@ function useBannerFollows(s: Status | undefined) {
     if (readOnly !== access.readOnly || banner !== access.banner) router.refresh();
   }, [readOnly, banner, access.readOnly, access.banner, router]);
 }
-
-const longDate = (d: Date | string) =>
-  new Date(d).toLocaleDateString(undefined, { month: 'long', day: 'numeric', year: 'numeric' });

@@ -1,0 +1,31 @@
+/**
+ * An inbound text as the church's database stores it, whichever way it is stored (inbound-plain.ts, one statement;
+ * inbound-keyword.ts, a transaction). Every write is keyed by the provider's message id, so a replayed or
+ * concurrently duplicated webhook has exactly one effect.
+ */
+
+/**
+ * `receivedAt`: when it reached us (the registry's record), which can be well before a delayed delivery. `seq`: its
+ * arrival number (the registry's id), so a keyword delivered out of order never undoes a newer one.
+ */
+export type InboundText = {
+  providerMessageId: string;
+  from: string;
+  to: string;
+  text: string;
+  receivedAt?: Date;
+  seq?: number;
+};
+export type InboundResult = {
+  duplicate: boolean;
+  messageId: string;
+  conversationId: string;
+  memberId: string;
+  followUps: string[];
+};
+
+/** When the text reached us; a delayed delivery keeps its place in the thread. */
+export const arrival = (msg: InboundText) => msg.receivedAt ?? new Date();
+
+/** What the inbox shows of a thread's latest message. */
+export const preview = (text: string) => (text.length > 140 ? `${text.slice(0, 139)}…` : text);
