@@ -17,11 +17,20 @@ export function useForm<F extends Record<string, string>>(initial: F | (() => F)
     setErrors(({ [key]: _cleared, ...rest }) => rest);
     onEdit?.();
   };
-  const bind = <K extends keyof F & string>(key: K) => ({
+  return { values, setValues, errors, setErrors, set, bind: binder(values, errors, set, idPrefix) };
+}
+
+/** `bind` for a form that keeps its own state (the signup wizard re-checks a step as it is typed in). */
+export const binder =
+  <F extends Record<string, string>>(
+    values: F,
+    errors: Errors,
+    set: <K extends keyof F & string>(key: K, value: F[K]) => void,
+    idPrefix = '',
+  ) =>
+  <K extends keyof F & string>(key: K) => ({
     id: idPrefix + key,
     value: values[key],
     error: errors[key],
     onChange: (e: { target: { value: string } }) => set(key, e.target.value as F[K]),
   });
-  return { values, setValues, errors, setErrors, set, bind };
-}

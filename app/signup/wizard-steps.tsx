@@ -5,6 +5,7 @@ import { NewPasswordField } from '../_components/password-field';
 import { SelectField, TextField } from '../_components/fields';
 import { TimezoneField, zoneLabel } from '../_components/timezone-field';
 import { Button } from '../_components/ui';
+import { binder } from '../_components/use-form';
 
 /** The signup wizard's three steps (wizard.tsx holds the state, the checks and the request). */
 export type Form = {
@@ -26,18 +27,11 @@ const sizes = [
   { value: '2000-plus', label: '2,000 or more' },
 ] as const;
 
-/** A field's id (the wizard moves focus by it), value and error; typing goes through the wizard's `set`. */
-const binder =
-  ({ form, errors, set }: StepProps) =>
-  <K extends Field>(name: K) => ({
-    id: name,
-    value: form[name],
-    error: errors[name],
-    onChange: (e: { target: { value: string } }) => set(name, e.target.value as Form[K]),
-  });
+// Ids are the field names: the wizard moves focus by them.
+const bindStep = ({ form, errors, set }: StepProps) => binder(form, errors, set);
 
 export function ChurchStep(props: StepProps) {
-  const bind = binder(props);
+  const bind = bindStep(props);
   return (
     <>
       <TextField {...bind('churchName')} label="Church name" autoComplete="organization" />
@@ -60,7 +54,7 @@ export function ChurchStep(props: StepProps) {
 }
 
 export function AdminStep({ emailTaken, ...props }: StepProps & { emailTaken: boolean }) {
-  const bind = binder(props);
+  const bind = bindStep(props);
   return (
     <>
       <TextField {...bind('adminName')} label="Full name" autoComplete="name" />

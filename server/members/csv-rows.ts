@@ -1,10 +1,9 @@
 import { Invalid } from '@/server/domain-errors';
 import { parse } from 'csv-parse/sync';
-import { normalisePhone } from '@/server/messaging/phone';
+import { textableNumber } from '@/server/messaging/phone';
 import type { Subscription } from '@/db/tenant/schema';
 import { createMemberInput } from './inputs';
-import { MAX_IMPORT_ROWS } from './rules';
-import { EXTENSION_REFUSED, hasExtension } from './member-phone';
+import { EXTENSION_REFUSED, MAX_IMPORT_ROWS } from './rules';
 
 /**
  * Reading a members CSV: the file into rows, its headers onto our fields (flexibly: "First Name", first_name and
@@ -209,10 +208,10 @@ export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowC
     const field = String(issue.path[0]);
     messages.push(issue.code === 'too_small' && missing[field] ? missing[field] : issue.message);
   }
-  const extension = !!shown.phone && hasExtension(shown.phone, ctx.country);
-  const phone = shown.phone && !extension ? normalisePhone(shown.phone, ctx.country) : null;
-  if (extension) messages.push(EXTENSION_REFUSED);
-  else if (shown.phone && !phone) messages.push(`Phone number "${shown.phone}" is not valid`);
+  const number = shown.phone ? textableNumber(shown.phone, ctx.country) : null;
+  const phone = number && 'e164' in number ? number.e164 : null;
+  if (number && 'refused' in number)
+    messages.push(number.refused === 'extension' ? EXTENSION_REFUSED : `Phone number "${shown.phone}" is not valid`);
   const branch = branchName ? ctx.branches.get(branchName.toLowerCase()) : undefined;
   if (branchName && !branch) messages.push(`Unknown branch "${branchName}". ${ctx.unknownBranchHint}`);
   const subscription = stateOf(cell('subscribed').trim().toLowerCase(), ctx.consentConfirmed);

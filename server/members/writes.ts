@@ -3,12 +3,11 @@ import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
 import { members, type Subscription } from '@/db/tenant/schema';
-import { normalisePhone } from '@/server/messaging/phone';
+import { textableNumber } from '@/server/messaging/phone';
 import { adminConsentRefusal, changeConsent, lastConsentOf, logConsent, OPTED_OUT_LOCK } from './consent';
 import { fieldError, memberWriteError } from './errors';
 import type { createMemberInput, updateMemberInput } from './inputs';
-import { CONSENT_NOTE_REQUIRED } from './rules';
-import { EXTENSION_REFUSED, hasExtension } from './member-phone';
+import { CONSENT_NOTE_REQUIRED, EXTENSION_REFUSED } from './rules';
 
 /**
  * Adding, changing and deleting one member. Phone numbers are stored in E.164, read against the church's country.
@@ -24,10 +23,9 @@ type Admin = { id: string };
 const REMEMBERED = { source: 'system', detail: 'This number opted out before' } as const;
 
 function e164(phone: string, country: string): string {
-  if (hasExtension(phone, country)) throw fieldError('phone', EXTENSION_REFUSED);
-  const normalised = normalisePhone(phone, country);
-  if (!normalised) throw fieldError('phone', INVALID_PHONE);
-  return normalised;
+  const number = textableNumber(phone, country);
+  if ('e164' in number) return number.e164;
+  throw fieldError('phone', number.refused === 'extension' ? EXTENSION_REFUSED : INVALID_PHONE);
 }
 
 /** Recording someone as subscribed needs the admin's account of how they agreed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPhone, normalisePhone } from '@/server/messaging/phone';
+import { formatPhone, normalisePhone, textableNumber } from '@/server/messaging/phone';
 
 describe('normalisePhone', () => {
   it.each([
@@ -47,5 +47,17 @@ describe('formatPhone', () => {
     ['what is not a number is shown as stored', 'garbage', 'US', 'garbage'],
   ])('%s: %s → %s', (_name, e164, country, shown) => {
     expect(formatPhone(e164, country)).toBe(shown);
+  });
+});
+
+describe('textableNumber', () => {
+  it.each([
+    ['a valid number', '(201) 555-0123', { e164: '+12015550123' }],
+    ['ext.', '201 555 0123 ext. 5', { refused: 'extension' }],
+    ['x', '201-555-0123 x12', { refused: 'extension' }],
+    ['too short', '555-01', { refused: 'invalid' }],
+    ['not a number', 'call the office', { refused: 'invalid' }],
+  ])('%s: %j', (_name, input, expected) => {
+    expect(textableNumber(input, 'US')).toEqual(expected);
   });
 });
