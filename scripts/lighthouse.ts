@@ -25,6 +25,7 @@ const PAGES = [
   '/inbox',
   '/inbox?c=:conversation',
   '/broadcasts',
+  '/keywords',
   '/branches',
   '/settings',
   '/settings/billing',
@@ -139,7 +140,7 @@ const PEOPLE = [
   ['Apollos', 'Alexandria'],
 ];
 
-/** A sending number, two branches, a dozen members, two conversations (one answered) and two broadcasts. */
+/** A sending number, two branches, a dozen members, two conversations (one answered), two broadcasts, keywords. */
 async function seed(api: APIRequestContext): Promise<string> {
   await must(trpcMutation(api, 'phoneNumbers.assign', { number: randomUsNumber() }));
   const north = await must(trpcMutation(api, 'branches.create', { name: 'North Campus' }));
@@ -158,6 +159,10 @@ async function seed(api: APIRequestContext): Promise<string> {
     conversation = sent.conversationId;
   }
   await must(trpcMutation(api, 'messages.simulateReply', { conversationId: conversation, body: 'See you there 🙏' }));
+  const welcome = { keyword: 'JOIN', reply: 'Welcome, {first_name|friend}!', addTags: ['guests'] };
+  await must(trpcMutation(api, 'keywords.create', welcome));
+  await must(trpcMutation(api, 'keywords.create', { keyword: 'SERVE', reply: 'Thank you for serving!' }));
+  await must(trpcMutation(api, 'messages.simulateReply', { conversationId: conversation, body: 'join' }));
   await must(
     trpcMutation(api, 'broadcasts.create', { body: 'Choir practice moves to 6pm', audience: { type: 'all' } }),
   );

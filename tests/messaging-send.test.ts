@@ -127,6 +127,9 @@ describe('texting: sending', () => {
 
     const thread = await owner.caller.conversations.get({ id: sent.conversationId });
     expect(thread.member).toMatchObject({ id: ada!.id, phone: ada!.phone });
+    // Shown as the (American) church reads it: national format, the same digits.
+    expect(thread.member.phoneDisplay).toMatch(/^\(\d{3}\) \d{3}-\d{4}$/);
+    expect(thread.member.phoneDisplay.replace(/\D/g, '')).toBe(ada!.phone.slice(2));
     expect(thread.messages.map((m) => [m.body, m.status])).toEqual([['See you Sunday!', 'sent']]);
   });
 
@@ -414,6 +417,7 @@ describe('texting: sending', () => {
       expect(full.items.map((i) => i.id)).toEqual(expected);
       expect(full.nextCursor).toBeNull();
       expect(full.unreadThreads).toBe(3);
+      for (const item of full.items) expect(item.phoneDisplay.replace(/\D/g, '')).toBe(item.phone.slice(2));
       expect(full.items[0]).toMatchObject({
         firstName: 'Inbox6',
         unreadCount: 3,
@@ -461,6 +465,7 @@ describe('texting: sending', () => {
           'firstName',
           'lastName',
           'phone',
+          'phoneDisplay',
           'subscription',
           'unreadCount',
           'lastMessageAt',
@@ -529,6 +534,7 @@ describe('texting: sending', () => {
         firstName: 'Threaded',
         lastName: 'Person',
         phone: m!.phone,
+        phoneDisplay: `(${m!.phone.slice(2, 5)}) ${m!.phone.slice(5, 8)}-${m!.phone.slice(8)}`,
         subscription: 'subscribed',
       });
       expect(all.messages.map((x) => x.body)).toEqual([

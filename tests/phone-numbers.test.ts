@@ -34,9 +34,19 @@ describe('phone numbers', () => {
 
   it('the owner assigns a number, written nationally, and it is stored in E.164 and routes to the church', async () => {
     expect(await owner1.caller.phoneNumbers.list()).toEqual([]);
-    expect(await owner1.caller.phoneNumbers.assign({ number: ' (202) 555-0170 ' })).toEqual({ number: '+12025550170' });
-    expect(await owner1.caller.phoneNumbers.assign({ number: '+1 202-555-0171' })).toEqual({ number: '+12025550171' });
-    expect((await owner1.caller.phoneNumbers.list()).map((n) => n.number)).toEqual(['+12025550170', '+12025550171']);
+    // Each answer also says the number as the church reads it, so pages need no phone library to show it.
+    expect(await owner1.caller.phoneNumbers.assign({ number: ' (202) 555-0170 ' })).toEqual({
+      number: '+12025550170',
+      display: '(202) 555-0170',
+    });
+    expect(await owner1.caller.phoneNumbers.assign({ number: '+1 202-555-0171' })).toMatchObject({
+      number: '+12025550171',
+    });
+    const listed = await owner1.caller.phoneNumbers.list();
+    expect(listed.map((n) => [n.number, n.display])).toEqual([
+      ['+12025550170', '(202) 555-0170'],
+      ['+12025550171', '(202) 555-0171'],
+    ]);
     expect((await owner1.caller.phoneNumbers.list())[0]!.assignedAt).toBeInstanceOf(Date);
     expect(await indexRows('+12025550170')).toEqual([{ tenant_id: first.tenantId }]);
     expect(await reg.services.messaging.numbers.tenantFor('+12025550170')).toBe(first.tenantId);
@@ -69,7 +79,9 @@ describe('phone numbers', () => {
     expect(await reg.services.messaging.numbers.tenantFor('+12025550180')).toBeNull();
     expect((await errorOf(owner1.caller.phoneNumbers.release({ number }))).code).toBe('NOT_FOUND');
 
-    expect(await owner2.caller.phoneNumbers.assign({ number: '202 555 0180' })).toEqual({ number: '+12025550180' });
+    expect(await owner2.caller.phoneNumbers.assign({ number: '202 555 0180' })).toMatchObject({
+      number: '+12025550180',
+    });
     expect(await indexRows('+12025550180')).toEqual([{ tenant_id: second.tenantId }]);
     expect(await reg.services.messaging.numbers.tenantFor('+12025550180')).toBe(second.tenantId);
     expect(await reg.services.messaging.numbers.numbersOf(second.tenantId)).toEqual(['+12025550180']);
@@ -131,10 +143,18 @@ describe('phone numbers', () => {
       timezone: 'Europe/London',
       country: 'GB',
     });
-    expect(await owner2.caller.phoneNumbers.assign({ number: '020 7946 0958' })).toEqual({ number: '+442079460958' });
+    expect(await owner2.caller.phoneNumbers.assign({ number: '020 7946 0958' })).toEqual({
+      number: '+442079460958',
+      display: '020 7946 0958',
+    });
     expect(await owner2.caller.phoneNumbers.assign({ number: '+1 (202) 555-0191' })).toEqual({
       number: '+12025550191',
+      display: '+1 202 555 0191',
     });
+    // The number the church had before it moved to Britain now shows with its country code.
+    expect((await owner2.caller.phoneNumbers.list()).find((n) => n.number === '+12025550180')?.display).toBe(
+      '+1 202 555 0180',
+    );
     // Not a UK number.
     expect((await errorOf(owner2.caller.phoneNumbers.assign({ number: '(202) 555-0192' }))).code).toBe('BAD_REQUEST');
     expect(await owner2.caller.phoneNumbers.release({ number: '020 7946 0958' })).toEqual({ ok: true });

@@ -551,6 +551,8 @@ type Side = Church & {
   broadcastId: string;
   inviteId: string;
   inviteToken: string;
+  keywordId: string;
+  keyword: string;
 };
 
 type Shape = { fields: Record<string, fc.Arbitrary<unknown>>; required?: string[] };
@@ -595,7 +597,10 @@ const ODD_IDS = [
 ];
 
 function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
-  const B_IDS = [b.tenantId, b.adminId, b.memberId, b.branchId, b.conversationId, b.broadcastId, b.inviteId, b.jobId];
+  const B_IDS = [
+    ...[b.tenantId, b.adminId, b.memberId, b.branchId, b.conversationId, b.broadcastId, b.inviteId, b.jobId],
+    b.keywordId,
+  ];
   /** An id: mostly A's own (so the handler goes past "not found"), B's (which must change nothing), or none at all. */
   const idOf = (mine: string | null) =>
     fc.oneof(
@@ -717,6 +722,145 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
   const bodyText = fc.oneof(
     text(1600),
     fc.constantFrom('STOP', 'HELP', 'START', 'stop ', 'UNSUBSCRIBE', '😀'.repeat(100), 'x'.repeat(1600)),
+    // Keywords: A's own (so its reply and tags are applied), B's (which must do nothing in A), and created ones.
+    fc.constantFrom(a.keyword, ` ${a.keyword.toLowerCase()}! `, b.keyword, 'JOIN', 'join.', 'Easter2027'),
+  );
+  const keywordWord = fc.oneof(
+    { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9]{2,20}$/) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        'JOIN',
+        ' join! ',
+        '¡Join!',
+        '"JOIN"',
+        '#join',
+        '...join...',
+        'Easter2027',
+        a.keyword,
+        a.keyword.toLowerCase(),
+        b.keyword, // another church's word is free here
+        'x'.repeat(20),
+        'x'.repeat(21),
+        '!'.repeat(39) + 'x',
+        'x'.repeat(41),
+        'a',
+        '22',
+        'two words',
+        'JO-IN',
+        'JOIN\u0000',
+        '\u200BJOIN',
+        'JOIN\u200B',
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'STOP',
+        'stop',
+        'Stop!',
+        ' STOP ',
+        'START',
+        'HELP',
+        'UNSUBSCRIBE',
+        'YES',
+        'INFO',
+        'unstop',
+        'CANCEL',
+        'END',
+        'QUIT',
+        'STOPALL',
+        'ＳＴＯＰ',
+        'ſtop',
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'Zoë',
+        'ÉGLISE',
+        'straße',
+        'ß',
+        'İı',
+        'ǅ',
+        'مرحبا',
+        'שלום',
+        '教会',
+        '٣٤',
+        '𝕳𝖊𝖑𝖑𝖔',
+        'Z\u0324\u0354ä\u0308',
+        '😀😀',
+        'JOIN😀',
+        '😀JOIN😀',
+        '\u202EJOIN',
+        '١٢',
+      ),
+    },
+    { weight: 2, arbitrary: text(40) },
+  );
+  const mergeField = fc
+    .tuple(
+      fc.constantFrom(
+        'first_name',
+        'FIRST_NAME',
+        ' last_name ',
+        'church_name',
+        'branch_name',
+        'frist_name',
+        'email',
+        'phone',
+        '__proto__',
+        'constructor',
+        'toString',
+        '_',
+        'a'.repeat(200),
+      ),
+      fc.option(fc.oneof(words, nastyString, fc.constantFrom('', ' ', '|', '}', '{', '{first_name}')), { nil: null }),
+    )
+    .map(([name, fallback]) => `{${name}${fallback === null ? '' : `|${fallback}`}}`);
+  const keywordReply = fc.oneof(
+    { weight: 3, arbitrary: text(640) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .array(fc.oneof(words, mergeField, nastyString, fc.constantFrom(' ', ', ', '!', '{', '}', '{}', '{ }')), {
+          minLength: 1,
+          maxLength: 6,
+        })
+        .map((parts) => parts.join('')),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'Welcome, {first_name|friend}!',
+        'Hi {FIRST_NAME} from {church_name} ({branch_name|all campuses}) {last_name|}',
+        '{ first_name | }',
+        '{{first_name}}',
+        '{first_name|{friend}}',
+        '{first-name}',
+        '{1st}',
+        `{first_name|${'x'.repeat(600)}}`,
+        ' '.repeat(20),
+        ` ${'x'.repeat(640)} `,
+        'x'.repeat(641),
+        '😀'.repeat(320),
+        '😀'.repeat(321),
+      ),
+    },
+  );
+  const keywordTags = fc.oneof(
+    { weight: 3, arbitrary: fc.array(text(40), { maxLength: 32 }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        [],
+        ['choir', 'CHOIR', ' choir '],
+        [`${a.keyword.toLowerCase()}-tag`, 'alpha-tag'],
+        ['x'.repeat(40), 'x'.repeat(41)],
+        Array.from({ length: 33 }, (_, i) => `t${i}`),
+        ['', ' '],
+      ),
+    },
   );
   const csvCell = fc.oneof(
     text(60),
@@ -882,6 +1026,18 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
         ),
       },
     },
+    'keywords.list': null,
+    'keywords.create': {
+      fields: { keyword: keywordWord, reply: keywordReply, addTags: keywordTags },
+      required: ['keyword', 'reply'],
+    },
+    'keywords.update': {
+      fields: { id: idOf(a.keywordId), keyword: keywordWord, reply: keywordReply, addTags: keywordTags },
+      required: ['id'],
+    },
+    // Like the other deletes: never A's fixture, which the rest of the run reads.
+    'keywords.delete': { fields: { id: idOf(null) } },
+    'keywords.stats': { fields: { id: idOf(a.keywordId) } },
     'dashboard.summary': null,
     'billing.status': null,
     'billing.allowance': null,
@@ -947,6 +1103,13 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       scheduledAt: new Date(Date.now() + 3600_000),
     });
     const invite = await owner.caller.team.invite({ email: `${tag}-invitee@example.org`, role: 'staff' });
+    const keyword = await owner.caller.keywords.create({
+      keyword: `${tag.toUpperCase()}JOIN`,
+      reply: `Welcome to ${name}, {first_name|friend}!`,
+      addTags: [`${tag}-joined`],
+    });
+    // The member texts it in, so the keyword has a use (and its stats something to show).
+    await owner.caller.messages.simulateReply({ conversationId: sent.conversationId, body: keyword.word });
     const [t] = await reg.admin<{ db_name: string }[]>`select db_name from tenants where id = ${church.tenantId}`;
     return {
       ...church,
@@ -960,6 +1123,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       broadcastId: broadcast.id,
       inviteId: invite.id,
       inviteToken: invite.url.split('/invite/')[1]!,
+      keywordId: keyword.id,
+      keyword: keyword.word,
     };
   }
 
@@ -1066,6 +1231,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     const rows = (key: string) => (baseline[key] as unknown[] | undefined)?.length ?? 0;
     for (const table of ['members', 'branches', 'conversations', 'messages', 'broadcasts', 'admins', 'invites'])
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
+    for (const table of ['keywords', 'keyword_uses']) expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
     for (const table of [
       'tenants',
       'churches',
@@ -1345,6 +1511,27 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       scheduledAt: new Date(Date.now() + 3600_000),
     }),
     'team.invite': (n) => ({ email: `new-${n}@example.org`, role: 'staff' }),
+    'keywords.create': (n) => ({ keyword: `JOIN${n}`, reply: 'Welcome, {first_name|friend}!', addTags: ['joined'] }),
+    'keywords.update': (n) => ({
+      id: a.keywordId,
+      keyword: `ALPHA${n}`,
+      reply: 'Hi {first_name|friend} from {church_name}',
+      addTags: ['alpha-joined'],
+    }),
+  };
+
+  /**
+   * What else an accepted write is used by, before the reads: a keyword is used when someone texts it in (its reply
+   * is merged and its tags added), so its word is texted from A's member.
+   */
+  const usesOfWrite: Record<string, (input: Record<string, unknown>) => [string, unknown][]> = {
+    'keywords.create': (input) => [
+      ['messages.simulateReply', { conversationId: a.conversationId, body: input.keyword }],
+    ],
+    'keywords.update': (input) =>
+      typeof input.keyword === 'string'
+        ? [['messages.simulateReply', { conversationId: a.conversationId, body: input.keyword }]]
+        : [],
   };
 
   /** Every read, batched as the client batches them. */
@@ -1366,6 +1553,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['broadcasts.get', { id: a.broadcastId }],
     ['broadcasts.preview', { audience: { type: 'all' }, body: 'hello' }],
     ['phoneNumbers.list', undefined],
+    ['keywords.list', undefined],
+    ['keywords.stats', { id: a.keywordId }],
     ['dashboard.summary', undefined],
     ['billing.status', undefined],
     ['billing.allowance', undefined],
@@ -1415,6 +1604,18 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
             headers: cookieOf('A'),
           };
           if ((await send(w, path, { own5xxIsAnothers: true })).status !== 200) return;
+          for (const [use, useInput] of usesOfWrite[path]?.(input) ?? [])
+            await send(
+              {
+                method: 'POST',
+                paths: [use],
+                batch: false,
+                payload: encode(useInput, { kind: 'superjson' }),
+                contentType: 'application/json',
+                headers: cookieOf('A'),
+              },
+              `after ${path}(${show(input)}) was accepted, ${use}(${show(useInput)})`,
+            );
           await readEverything(`${path}(${show(input)}) was accepted`);
         }),
         { numRuns: RUNS },

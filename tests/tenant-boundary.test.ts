@@ -62,6 +62,8 @@ type Ids = {
   broadcastId: string;
   number: string;
   numberE164: string;
+  keywordId: string;
+  keyword: string;
 };
 
 /** Values written two ways: an input in one spelling may come back in the other. */
@@ -116,6 +118,8 @@ function nowhere(): Ids {
     broadcastId: randomUUID(),
     number: `+1 202 555 ${number}`,
     numberE164: `+1202555${number}`,
+    keywordId: randomUUID(),
+    keyword: word.toUpperCase(),
   };
 }
 
@@ -374,6 +378,18 @@ const cases: Record<string, Case[]> = {
   'dashboard.summary': plain('ok'),
   'billing.status': plain('ok'),
   'billing.allowance': plain('ok'),
+  'keywords.list': plain('ok'),
+  'keywords.create': [
+    // Words are per church: A may use B's word too.
+    c((x) => w(x, { keyword: x.keyword, reply: 'Welcome {first_name|friend}', addTags: [x.tag] }), 'ok'),
+  ],
+  'keywords.update': [
+    c((x) => w(x, { id: x.keywordId, reply: 'Taken over' }), 'NOT_FOUND'),
+    c((x) => w(x, { id: x.keywordId, keyword: x.keyword, addTags: [x.tag] }), 'NOT_FOUND'),
+    c((x, _me, a) => w(x, { id: a.keywordId, keyword: x.keyword, addTags: [x.tag] }), 'ok'),
+  ],
+  'keywords.delete': [c((x) => w(x, { id: x.keywordId }), 'NOT_FOUND')],
+  'keywords.stats': [c((x) => w(x, { id: x.keywordId }), 'NOT_FOUND')],
   'billing.checkout': plain('PRECONDITION_FAILED'), // billing is off in this suite
   'billing.portal': plain('PRECONDITION_FAILED'),
 };
@@ -439,7 +455,10 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     };
   }
 
-  /** An invitation, a branch, a subscribed member in it, a text to them (queued: no worker runs here), a broadcast. */
+  /**
+   * An invitation, a branch, a subscribed member in it, a text to them (queued: no worker runs here), a broadcast, and
+   * a keyword the member has texted (so its list row and stats have uses to give away).
+   */
   async function seed(owner: Caller, tag: string) {
     const inviteEmail = `${tag}-invitee@example.org`;
     const pending = await owner.team.invite({ email: inviteEmail, role: 'admin' });
@@ -454,6 +473,11 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const sent = await owner.messages.send({ memberId: member.id, body: `hello from ${tag}` });
     const audience = { type: 'branch' as const, branchId: branch.id };
     const broadcast = await owner.broadcasts.create({ body: `${tag} news`, audience, scheduledAt: LATER() });
+    const keyword = await owner.keywords.create({
+      ...{ keyword: `${tag.toUpperCase()}JOIN`, reply: `Welcome to ${tag}, {first_name|friend}!` },
+      addTags: [`${tag}-joined`],
+    });
+    await owner.messages.simulateReply({ conversationId: sent.conversationId, body: keyword.word.toLowerCase() });
     return {
       inviteId: pending.id,
       inviteToken: pending.url.split('/invite/')[1]!,
@@ -470,6 +494,8 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       broadcastId: broadcast.id,
       number,
       numberE164,
+      keywordId: keyword.id,
+      keyword: keyword.word,
     };
   }
 
@@ -497,7 +523,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const { ids } = side;
     return [
       ...[ids.tenantId, ids.ownerId, ids.adminId, ids.staffId, ids.inviteId, ids.jobId, ids.memberId],
-      ...[ids.branchId, ids.conversationId, ids.messageId, ids.broadcastId, ids.numberE164],
+      ...[ids.branchId, ids.conversationId, ids.messageId, ids.broadcastId, ids.numberE164, ids.keywordId],
       ...[side.dbName, side.dbRole, side.inviteTokenHash, sha256(side.ticket), ...side.sessionIds],
     ];
   };
@@ -554,6 +580,9 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
         'broadcasts.preview: audience.tag',
         'team.accept: token',
         'phoneNumbers.release: number',
+        'keywords.update: id',
+        'keywords.update: addTags',
+        'keywords.stats: id',
       ]),
     );
   });
@@ -582,6 +611,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const names = Object.keys(baseline.church);
     for (const t of ['admins', 'invites', 'members', 'branches', 'consent_events', 'conversations', 'messages'])
       expect(names).toContain(`public.${t}`);
+    for (const t of ['keywords', 'keyword_uses']) expect(baseline.church[`public.${t}`], t).toHaveLength(1);
     expect(names).toContain('public.broadcasts');
     const registry = Object.keys(baseline.registry);
     for (const t of Object.keys(CHANGED_BY_A)) expect(registry, 'an exclusion names a real table').toContain(t);

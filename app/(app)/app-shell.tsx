@@ -3,7 +3,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
-import { signOut } from 'next-auth/react';
 import { useEffect, useState } from 'react';
 import { can, ROLE_LABELS } from '@/server/auth/permissions';
 import { errorCode } from '../_components/errors';
@@ -11,6 +10,7 @@ import type { Viewer } from '../_lib/viewer';
 import { useTRPC } from '../trpc';
 import { unreadBadgeInput } from './first-queries';
 import { ViewerProvider } from './viewer-context';
+import { signOutToLogin } from '../_components/sign-out';
 
 const skipLinkClass =
   'sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-lg focus:bg-white ' +
@@ -31,6 +31,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
     { href: '/inbox', label: 'Inbox', count: unread },
     { href: '/members', label: 'Members' },
     { href: '/broadcasts', label: 'Broadcasts' },
+    { href: '/keywords', label: 'Keywords' },
     { href: '/branches', label: 'Branches' },
     { href: '/settings', label: 'Settings' },
     ...(can(viewer.role, 'team.view') ? [{ href: '/team', label: 'Team' }] : []),
@@ -69,11 +70,6 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
                 </span>
               </span>
             </Link>
-            {/* Eight links fit beside the church's name (untruncated) only on very wide screens; below that they get
-                their own row. */}
-            <nav aria-label="Main" className="hidden 2xl:block">
-              <NavLinks links={links} pathname={pathname} />
-            </nav>
           </div>
           <div className="flex shrink-0 items-center gap-3">
             <div className="hidden text-right md:block">
@@ -91,7 +87,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
               disabled={signingOut}
               onClick={() => {
                 setSigningOut(true);
-                void signOut({ callbackUrl: '/login' });
+                signOutToLogin().catch(() => setSigningOut(false)); // offline: the button comes back
               }}
               className={signOutClass}
             >
@@ -99,9 +95,9 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
             </button>
           </div>
         </div>
-        {/* Below 2xl the menu is its own row under the header, always visible (no hidden drawer); on a phone it
-            scrolls sideways. */}
-        <nav aria-label="Main" className="border-t border-slate-100 2xl:hidden">
+        {/* The menu is its own row under the header at every width (beside the church's name it would truncate it),
+            always visible (no hidden drawer); on a phone it scrolls sideways. */}
+        <nav aria-label="Main" className="border-t border-slate-100">
           <div className="mx-auto max-w-6xl overflow-x-auto px-2 sm:px-4 [scrollbar-width:thin]">
             <NavLinks links={links} pathname={pathname} />
           </div>

@@ -1,8 +1,8 @@
 'use client';
 
-import { signOut } from 'next-auth/react';
 import { useEffect } from 'react';
 import { AuthFrame, Button, Card } from '../_components/ui';
+import { signOutToLogin } from '../_components/sign-out';
 
 /** Shown instead of the workspace while an operator has it suspended, moving or upgrading; checks again every 30 s. */
 export function Maintenance({ message }: { message: string }) {
@@ -19,7 +19,7 @@ export function Maintenance({ message }: { message: string }) {
         </p>
         <div className="flex gap-3">
           <Button onClick={() => window.location.reload()}>Check now</Button>
-          <Button variant="secondary" onClick={() => void signOut({ callbackUrl: '/login' })}>
+          <Button variant="secondary" onClick={() => void signOutToLogin()}>
             Sign out
           </Button>
         </div>

@@ -3,5 +3,6 @@
  * its own (see check.ts): zod, linkify-it and the top-level-domain list load when a form is first used.
  */
 export { acceptInviteInput, adminStep, changePasswordInput, churchStep, inviteInput } from '@/server/inputs';
+export { createKeywordInput, updateKeywordInput } from '@/server/keywords/inputs';
 export { createBranchInput, createMemberInput } from '@/server/members/inputs';
 export { messageBody } from '@/server/messaging/inputs';

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { ADMIN_ROLES, SUBSCRIPTION_STATES } from './enums';
 
 /**
@@ -209,6 +220,48 @@ export const messages = pgTable(
   ],
 );
 
+// ---------------------------------------------------------------------------------------------
+// Keywords: words people text in ("JOIN") to join the list, get a reply and be tagged.
+// ---------------------------------------------------------------------------------------------
+
+export const keywords = pgTable('keywords', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  word: text('word').notNull().unique(), // upper case, one word (server/messaging/church-keywords.ts)
+  reply: text('reply').notNull(),
+  addTags: text('add_tags')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  createdBy: uuid('created_by'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** What a keyword text did: subscribed someone, found them already subscribed, or found them opted out. */
+export const keywordOutcome = pgEnum('keyword_outcome', ['joined', 'already_subscribed', 'opted_out']);
+
+/**
+ * Each text that matched a keyword, once (keyed by the message): the thread says what happened, the keywords page
+ * counts uses and new members. The word is kept so the record reads the same after the keyword is deleted.
+ */
+export const keywordUses = pgTable(
+  'keyword_uses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    keywordId: uuid('keyword_id').references(() => keywords.id, { onDelete: 'set null' }),
+    word: text('word').notNull(),
+    messageId: uuid('message_id')
+      .notNull()
+      .unique()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    memberId: uuid('member_id').references(() => members.id, { onDelete: 'set null' }),
+    outcome: keywordOutcome('outcome').notNull(),
+    newMember: boolean('new_member').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('keyword_uses_keyword_idx').on(t.keywordId, t.createdAt)],
+);
+
 export type Member = typeof members.$inferSelect;
 export type Subscription = (typeof subscription.enumValues)[number];
 export type ConsentEvent = typeof consentEvents.$inferSelect;
@@ -217,3 +270,5 @@ export type Conversation = typeof conversations.$inferSelect;
 export type Message = typeof messages.$inferSelect;
 export type MessageStatus = (typeof messageStatus.enumValues)[number];
 export type Broadcast = typeof broadcasts.$inferSelect;
+export type ChurchKeyword = typeof keywords.$inferSelect;
+export type KeywordOutcome = (typeof keywordOutcome.enumValues)[number];

@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   'members.export': 'admin',
   'branches.manage': 'admin',
   'broadcasts.manage': 'admin',
+  'keywords.manage': 'admin',
   'church.edit': 'admin',
   'team.view': 'admin',
   'team.manage': 'owner',

@@ -56,7 +56,7 @@ export async function dashboardSummary({ profiles }: Pick<Services, 'profiles'>,
 }
 
 /** The last `n` calendar days (YYYY-MM-DD) in `timezone`, oldest first, including today. */
-function lastDays(n: number, timezone: string): string[] {
+export function lastDays(n: number, timezone: string): string[] {
   const fmt = new Intl.DateTimeFormat('en-CA', {
     timeZone: timezone,
     year: 'numeric',

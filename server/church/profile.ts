@@ -44,6 +44,11 @@ export class ChurchProfiles {
     return row;
   }
 
+  /** The country members' numbers are read and shown against. */
+  async country(tenantId: string): Promise<string> {
+    return (await this.get(tenantId)).country;
+  }
+
   /** After an edit: this instance sees it at once, the others within the TTL. */
   forget(tenantId: string) {
     this.cache.delete(tenantId);

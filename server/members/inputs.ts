@@ -43,7 +43,8 @@ const lastName = z.string().trim().max(100, 'Keep the last name under 100 charac
 const phone = z.string().trim().min(1, 'Enter a phone number').max(40, 'That is too long for a phone number');
 // Undefined leaves the email as it is (an update that does not mention it); blank clears it.
 const email = optionalEmail.optional();
-const tags = z.array(tagName).max(MAX_TAGS, `Use at most ${MAX_TAGS} tags`).transform(cleanTags);
+/** Tags as admins type them: trimmed, blank and repeated ones dropped. */
+export const tagList = z.array(tagName).max(MAX_TAGS, `Use at most ${MAX_TAGS} tags`).transform(cleanTags);
 const notes = clearable(5_000, 'Keep notes under 5,000 characters');
 
 // No .default() anywhere: zod 4 applies defaults inside .optional(), which would turn partial updates into overwrites.
@@ -53,7 +54,7 @@ const memberFields = z.object({
   phone,
   email,
   branchId: uuid.nullish(),
-  tags: tags.optional(),
+  tags: tagList.optional(),
   notes,
   /** Consent follows its own rules (server/members/consent.ts); a new member without it is "not opted in". */
   subscription: subscriptionState.optional(),

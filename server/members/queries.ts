@@ -2,7 +2,7 @@ import { NotFound } from '@/server/domain-errors';
 import { and, arrayContains, asc, count, eq, ilike, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { branches, members } from '@/db/tenant/schema';
-import { formatPhone } from '@/server/messaging/phone';
+import { withPhoneDisplay } from '@/server/messaging/phone';
 import { z } from 'zod';
 import { decodeCursorAs, encodeCursor as encodeKey } from '@/server/cursor';
 import type { ListMembersInput } from './inputs';
@@ -25,10 +25,6 @@ const columns = {
   createdAt: members.createdAt,
   updatedAt: members.updatedAt,
 };
-
-type Row = { phone: string } & Record<string, unknown>;
-/** Adds the phone as the church reads it (national format for its own country). */
-const present = <R extends Row>(row: R, country: string) => ({ ...row, phoneDisplay: formatPhone(row.phone, country) });
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
 
@@ -98,7 +94,7 @@ export async function listMembers(db: TenantDb, input: ListMembersInput, country
   const last = page.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
   const total = after ? undefined : (await db.select({ n: count() }).from(members).where(where))[0]!.n;
-  return { items: page.map((r) => present(r, country)), nextCursor, total };
+  return { items: page.map((r) => withPhoneDisplay(r, country)), nextCursor, total };
 }
 
 export async function getMember(db: TenantDb, id: string, country: string) {
@@ -108,7 +104,7 @@ export async function getMember(db: TenantDb, id: string, country: string) {
     .leftJoin(branches, eq(branches.id, members.branchId))
     .where(eq(members.id, id));
   if (!row) throw new NotFound('That member does not exist (they may have been deleted).');
-  return present(row, country);
+  return withPhoneDisplay(row, country);
 }
 
 /** Every tag some member has, alphabetically (for filters and audience pickers). */

@@ -4,7 +4,7 @@ import { Conflict, Invalid, NotFound } from '@/server/domain-errors';
 import { isUniqueViolation } from '@/server/errors';
 import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
-import { normalisePhone } from './phone';
+import { formatPhone, normalisePhone } from './phone';
 
 /**
  * A church's sending numbers live in the registry's phone index: that is how an inbound text finds its church, and
@@ -13,17 +13,20 @@ import { normalisePhone } from './phone';
 
 type Deps = Pick<Services, 'messaging' | 'profiles' | 'registry'>;
 
-export function churchNumbers({ registry }: Pick<Services, 'registry'>, tenantId: string) {
-  const rows = registry.db
+/** The church's numbers, oldest first, each also as the church reads it (`display`). */
+export async function churchNumbers({ registry, profiles }: Pick<Services, 'registry' | 'profiles'>, tenantId: string) {
+  const query = registry.db
     .select({ number: phoneNumberIndex.e164, assignedAt: phoneNumberIndex.createdAt })
     .from(phoneNumberIndex)
     .where(eq(phoneNumberIndex.tenantId, tenantId))
     .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164));
-  return withDeadline(rows, registry.timeoutMs);
+  const [rows, country] = await Promise.all([withDeadline(query, registry.timeoutMs), profiles.country(tenantId)]);
+  return rows.map((row) => ({ ...row, display: formatPhone(row.number, country) }));
 }
 
 export async function assignNumber(deps: Deps, tenantId: string, typed: string) {
-  const e164 = normalisePhone(typed, (await deps.profiles.get(tenantId)).country);
+  const country = await deps.profiles.country(tenantId);
+  const e164 = normalisePhone(typed, country);
   if (!e164) throw new Invalid('That is not a valid phone number.');
   const { registry } = deps;
   try {
@@ -36,11 +39,11 @@ export async function assignNumber(deps: Deps, tenantId: string, typed: string) 
     );
   }
   deps.messaging.numbers.forget(e164, tenantId);
-  return { number: e164 };
+  return { number: e164, display: formatPhone(e164, country) };
 }
 
 export async function releaseNumber(deps: Deps, tenantId: string, typed: string) {
-  const e164 = normalisePhone(typed, (await deps.profiles.get(tenantId)).country) ?? typed;
+  const e164 = normalisePhone(typed, await deps.profiles.country(tenantId)) ?? typed;
   const { registry } = deps;
   const [gone] = await withDeadline(
     registry.db

@@ -1,10 +1,11 @@
 import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
-import { admins, conversations, members, messages } from '@/db/tenant/schema';
+import { admins, conversations, keywordUses, members, messages } from '@/db/tenant/schema';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
 import { Invalid, NotFound } from '@/server/domain-errors';
 import type { cursorInput } from './inputs';
+import { withPhoneDisplay } from './phone';
 
 /**
  * The shared inbox: one conversation per member, started by their first text or ours. Threads list unread first,
@@ -21,8 +22,11 @@ const unreadThreadsCount = sql<number>`(select count(*)::int from ${conversation
 
 type ListInput = z.output<typeof cursorInput> & { unreadOnly: boolean; assignedToMe: boolean };
 
-/** Threads appear once a message is in them. `unreadThreads` counts the whole inbox, whatever the filter. */
-export async function listConversations(db: TenantDb, input: ListInput, adminId: string) {
+/**
+ * Threads appear once a message is in them. `unreadThreads` counts the whole inbox, whatever the filter. Numbers come
+ * formatted for the church's `country`.
+ */
+export async function listConversations(db: TenantDb, input: ListInput, adminId: string, country: string) {
   const after = decodeCursorAs(listKey, input.cursor);
   const rows = await db
     .select({ ...threadSummary, sortUnread: hasUnread, sortAt: lastAt, unreadThreads: unreadThreadsCount })
@@ -46,14 +50,18 @@ export async function listConversations(db: TenantDb, input: ListInput, adminId:
   const unreadThreads =
     rows[0]?.unreadThreads ?? (await db.execute<{ n: number }>(sql`select ${unreadThreadsCount} as n`))[0]!.n;
   return {
-    items: page.map(({ sortUnread: _u, sortAt: _a, unreadThreads: _n, ...item }) => item),
+    items: page.map(({ sortUnread: _u, sortAt: _a, unreadThreads: _n, ...item }) => withPhoneDisplay(item, country)),
     nextCursor: rows.length > input.limit && last ? encodeCursor([last.sortUnread, last.sortAt, last.id]) : null,
     unreadThreads,
   };
 }
 
 /** One thread with its latest messages (oldest first); `before` pages further back. */
-export async function getConversation(db: TenantDb, input: { id: string; before?: string | null; limit: number }) {
+export async function getConversation(
+  db: TenantDb,
+  input: { id: string; before?: string | null; limit: number },
+  country: string,
+) {
   const [thread] = await db
     .select({ conversation: conversations, member: memberSummary })
     .from(conversations)
@@ -62,16 +70,22 @@ export async function getConversation(db: TenantDb, input: { id: string; before?
   if (!thread) throw new NotFound(GONE);
   const before = decodeCursorAs(threadKey, input.before);
   const rows = await db
-    .select({ message: messages, sortAt: exactTime(messages.createdAt) })
+    .select({
+      message: messages,
+      sortAt: exactTime(messages.createdAt),
+      keyword: { word: keywordUses.word, outcome: keywordUses.outcome },
+    })
     .from(messages)
+    .leftJoin(keywordUses, eq(keywordUses.messageId, messages.id)) // "joined via JOIN" beside the text
     .where(and(eq(messages.conversationId, input.id), before ? sentBefore(before) : undefined))
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);
   const oldest = page.at(-1);
   return {
-    ...thread,
-    messages: page.map((r) => r.message).reverse(),
+    conversation: thread.conversation,
+    member: withPhoneDisplay(thread.member, country),
+    messages: page.map((r) => ({ ...r.message, keyword: r.keyword })).reverse(),
     olderCursor: rows.length > input.limit && oldest ? encodeCursor([oldest.sortAt, oldest.message.id]) : null,
   };
 }

@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
-import { conversations, members, messages } from '@/db/tenant/schema';
+import { conversations, members, messages, type ChurchKeyword } from '@/db/tenant/schema';
 import type { ChurchProfile } from '@/server/church/profile';
+import { applyChurchKeyword } from '@/server/keywords/apply';
 import { changeConsent, startingState, type Tx } from '@/server/members/consent';
-import { arrival, preview, type InboundResult, type InboundText } from './inbound-text';
+import { arrival, isStale, preview, type InboundResult, type InboundText } from './inbound-text';
 import { keywordReply, type Keyword } from './keywords';
 import { countSegments } from './segments';
+
+/** What a text asks for: a carrier word (STOP, START, HELP) or one of the church's own keywords ("JOIN"). */
+export type InboundAction = { carrier: Keyword } | { church: ChurchKeyword };
+
+/** The texter as the keyword's effect sees them: `created` when this text made them a member. */
+export type Texter = Awaited<ReturnType<typeof memberAndConversation>> & { messageId: string };
 
 /**
  * A text in one transaction with what it causes: a keyword's change of consent (logged with the message that made it)
@@ -16,7 +23,7 @@ import { countSegments } from './segments';
 export async function storeWithKeyword(
   db: TenantDb,
   msg: InboundText,
-  keyword: Keyword | null,
+  action: InboundAction | null,
   profile: ChurchProfile | null,
 ): Promise<InboundResult> {
   const at = arrival(msg);
@@ -50,23 +57,14 @@ export async function storeWithKeyword(
       })
       .where(eq(conversations.id, conversationId));
 
-    // "Yes" from someone already subscribed is an answer to a question, not a keyword: no automatic reply. Nor is a
-    // keyword older than the last one applied (two texts in flight at once, delivered in the other order).
-    const consent = keyword === 'stop' ? 'unsubscribed' : keyword === 'start' ? 'subscribed' : null;
-    const stale = !!consent && msg.seq !== undefined && member.consentSeq !== null && msg.seq < member.consentSeq;
-    if (consent && !stale && msg.seq !== undefined)
-      await tx.update(members).set({ consentSeq: msg.seq }).where(eq(members.id, memberId));
-    const plain = !keyword || !profile || stale || (keyword === 'start' && member.subscription === 'subscribed');
-    if (plain) return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [] };
-    // Their own words change their consent, and the log says which message did it.
-    const how = {
-      source: 'text' as const,
-      detail: msg.text.trim().slice(0, 40),
-      providerMessageId: msg.providerMessageId,
-    };
-    if (consent)
-      await changeConsent(tx, { id: memberId, phone: msg.from, subscription: member.subscription }, consent, how);
-    const reply = keywordReply(keyword, profile);
+    const result = { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [] };
+    if (!action || !profile) return result;
+    const texter = { ...member, messageId: stored.id };
+    const reply =
+      'carrier' in action
+        ? await applyCarrierWord(tx, msg, texter, action.carrier, profile)
+        : await applyChurchKeyword(tx, msg, texter, action.church, profile);
+    if (!reply) return result;
     const [auto] = await tx
       .insert(messages)
       .values({
@@ -82,8 +80,30 @@ export async function storeWithKeyword(
       })
       .onConflictDoNothing()
       .returning({ id: messages.id });
-    return { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: auto ? [auto.id] : [] };
+    return { ...result, followUps: auto ? [auto.id] : [] };
   });
+}
+
+/**
+ * STOP, START or HELP: consent changes (logged with the message that changed it) and the reply to send, or null.
+ * "Yes" from someone already subscribed is an answer to a question, not a keyword: no automatic reply. Nor is a
+ * keyword older than the last one applied (two texts in flight at once, delivered in the other order).
+ */
+async function applyCarrierWord(tx: Tx, msg: InboundText, member: Texter, keyword: Keyword, profile: ChurchProfile) {
+  const consent = keyword === 'stop' ? 'unsubscribed' : keyword === 'start' ? 'subscribed' : null;
+  const stale = !!consent && isStale(msg, member);
+  if (consent && !stale && msg.seq !== undefined)
+    await tx.update(members).set({ consentSeq: msg.seq }).where(eq(members.id, member.memberId));
+  if (stale || (keyword === 'start' && member.subscription === 'subscribed')) return null;
+  // Their own words change their consent, and the log says which message did it.
+  const how = {
+    source: 'text' as const,
+    detail: msg.text.trim().slice(0, 40),
+    providerMessageId: msg.providerMessageId,
+  };
+  if (consent)
+    await changeConsent(tx, { id: member.memberId, phone: msg.from, subscription: member.subscription }, consent, how);
+  return keywordReply(keyword, profile);
 }
 
 /** The automatic reply to one inbound message has an id derived from it: a retried webhook finds the same reply. */
@@ -116,9 +136,10 @@ async function memberAndConversation(tx: Tx, phone: string) {
       .for('update', { of: members }) // one keyword of theirs at a time: their consent follows their own order
       .then((rows) => rows[0]);
   let row = await find();
+  let created = false;
   if (!row) {
     // Two first texts at once: one insert wins, the other finds the winner's row.
-    await tx
+    const inserted = await tx
       .insert(members)
       .values({
         firstName: 'New contact',
@@ -126,7 +147,9 @@ async function memberAndConversation(tx: Tx, phone: string) {
         subscriptionSource: 'inbound',
         subscription: startingState(phone, 'not_opted_in'),
       })
-      .onConflictDoNothing({ target: members.phone });
+      .onConflictDoNothing({ target: members.phone })
+      .returning({ id: members.id });
+    created = inserted.length > 0;
     row = (await find())!;
   }
   let conversationId = row.conversationId;
@@ -146,6 +169,7 @@ async function memberAndConversation(tx: Tx, phone: string) {
     conversationId: conversationId!,
     subscription: row.subscription,
     consentSeq: row.consentSeq,
+    created,
   };
 }
 

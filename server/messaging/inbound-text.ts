@@ -29,3 +29,7 @@ export const arrival = (msg: InboundText) => msg.receivedAt ?? new Date();
 
 /** What the inbox shows of a thread's latest message. */
 export const preview = (text: string) => (text.length > 140 ? `${text.slice(0, 139)}…` : text);
+
+/** A keyword older than the last one of theirs applied (delivered out of order) changes nothing. */
+export const isStale = (msg: InboundText, member: { consentSeq: number | null }) =>
+  msg.seq !== undefined && member.consentSeq !== null && msg.seq < member.consentSeq;

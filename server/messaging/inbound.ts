@@ -4,19 +4,22 @@ import { storeWithKeyword } from './inbound-keyword';
 import { storePlain } from './inbound-plain';
 import type { InboundResult, InboundText } from './inbound-text';
 import { keywordOf } from './keywords';
+import { matchKeyword } from '@/server/keywords/match';
 
 /**
  * Storing an inbound text in the church's own database. Most texts are plain, and one statement stores them
- * (inbound-plain.ts); keywords take a transaction that acts on the keyword and queues its reply atomically
- * (inbound-keyword.ts). `church` is read only for keywords (the HELP reply names the church): plain texts never wait
- * on the registry.
+ * (inbound-plain.ts); keywords (the carriers' STOP/START/HELP, then the church's own, server/keywords/) take a
+ * transaction that acts on the keyword and queues its reply atomically (inbound-keyword.ts). `church` is read only for
+ * keywords (the replies name the church): plain texts never wait on the registry.
  */
 export async function storeInbound(
   db: TenantDb,
   msg: InboundText,
   church: () => Promise<ChurchProfile>,
 ): Promise<InboundResult> {
-  const keyword = keywordOf(msg.text);
-  if (!keyword) return (await storePlain(db, msg)) ?? storeWithKeyword(db, msg, null, null);
-  return storeWithKeyword(db, msg, keyword, await church());
+  const carrier = keywordOf(msg.text);
+  if (carrier) return storeWithKeyword(db, msg, { carrier }, await church());
+  const keyword = await matchKeyword(db, msg.text);
+  if (keyword) return storeWithKeyword(db, msg, { church: keyword }, await church());
+  return (await storePlain(db, msg)) ?? storeWithKeyword(db, msg, null, null);
 }

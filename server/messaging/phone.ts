@@ -29,3 +29,9 @@ export function formatPhone(e164: string, country: string): string {
   if (!parsed) return e164;
   return parsed.country === country.toUpperCase() ? parsed.formatNational() : parsed.formatInternational();
 }
+
+/** A row with its phone as the church reads it (formatPhone), so pages need not ship libphonenumber to show one. */
+export const withPhoneDisplay = <R extends { phone: string }>(row: R, country: string) => ({
+  ...row,
+  phoneDisplay: formatPhone(row.phone, country),
+});

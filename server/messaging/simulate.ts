@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { ChurchScope } from '@/db/tenant';
 import { conversations, members } from '@/db/tenant/schema';
@@ -7,30 +6,13 @@ import { log } from '@/server/log';
 import type { Services } from '@/server/services';
 import { requireSendingNumber } from './send';
 import { signWebhook } from './signature';
+import { telnyxReceivedEvent } from './telnyx-events';
 import { handleTelnyxWebhook } from './webhook';
 
 /**
  * The local outbox's stand-in for a person texting back: a Telnyx-shaped `message.received` event, signed with the
  * deployment's local key and posted to our own webhook route, so the whole inbound path runs as it would for real.
  */
-export function telnyxReceivedEvent(opts: { from: string; to: string; text: string; id?: string }) {
-  return JSON.stringify({
-    data: {
-      record_type: 'event',
-      event_type: 'message.received',
-      id: randomUUID(),
-      occurred_at: new Date().toISOString(),
-      payload: {
-        id: opts.id ?? `sim-${randomUUID()}`,
-        direction: 'inbound',
-        type: 'SMS',
-        from: { phone_number: opts.from },
-        to: [{ phone_number: opts.to }],
-        text: opts.text,
-      },
-    },
-  });
-}
 
 /** The parts of Services this module uses. */
 type Deps = Pick<Services, 'config' | 'connections' | 'messaging' | 'profiles' | 'registry'>;

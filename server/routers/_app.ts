@@ -6,6 +6,7 @@ import { broadcastsRouter } from './broadcasts';
 import { churchRouter } from './church';
 import { conversationsRouter } from './conversations';
 import { dashboardRouter } from './dashboard';
+import { keywordsRouter } from './keywords';
 import { membersRouter } from './members';
 import { messagesRouter } from './messages';
 import { onboardingRouter } from './onboarding';
@@ -23,6 +24,7 @@ export const appRouter = router({
   conversations: conversationsRouter,
   messages: messagesRouter,
   broadcasts: broadcastsRouter,
+  keywords: keywordsRouter,
   phoneNumbers: phoneNumbersRouter,
   dashboard: dashboardRouter,
   billing: billingRouter,

@@ -15,12 +15,14 @@ export const conversationsRouter = router({
   /** The shared inbox: unread threads first, then by latest message. Threads appear once a message is in them. */
   list: tenantProcedure
     .input(cursorInput.extend({ unreadOnly: z.boolean().default(false), assignedToMe: z.boolean().default(false) }))
-    .query(({ ctx, input }) => listConversations(ctx.db, input, ctx.admin.id)),
+    .query(async ({ ctx, input }) =>
+      listConversations(ctx.db, input, ctx.admin.id, await ctx.services.profiles.country(ctx.tenantId)),
+    ),
 
   /** One thread with its latest messages (oldest first); `before` pages further back. */
   get: tenantProcedure
     .input(id.extend({ before: z.string().max(500).nullish(), limit: z.number().int().min(1).max(200).default(50) }))
-    .query(({ ctx, input }) => getConversation(ctx.db, input)),
+    .query(async ({ ctx, input }) => getConversation(ctx.db, input, await ctx.services.profiles.country(ctx.tenantId))),
 
   markRead: tenantProcedure
     .meta({ readOnlyOk: true })

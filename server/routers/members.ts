@@ -7,8 +7,8 @@ import { createMember, deleteMember, updateMember } from '@/server/members/write
 import { permittedProcedure, router, tenantProcedure, type Context } from '@/server/trpc';
 
 /** Phone numbers are read and shown against the church's country (kept in the registry with its profile). */
-const countryOf = async (ctx: Pick<Context, 'services'> & { tenantId: string }) =>
-  (await ctx.services.profiles.get(ctx.tenantId)).country;
+const countryOf = (ctx: Pick<Context, 'services'> & { tenantId: string }) =>
+  ctx.services.profiles.country(ctx.tenantId);
 
 /**
  * Permissions: staff read, add and edit members, because they text people and keep details current; consent follows

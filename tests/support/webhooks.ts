@@ -3,7 +3,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { phoneNumberIndex } from '@/db/registry/schema';
 import { handleTelnyxWebhook } from '@/server/messaging/webhook';
 import { signWebhook } from '@/server/messaging/signature';
-import { telnyxReceivedEvent } from '@/server/messaging/simulate';
+import { telnyxReceivedEvent } from '@/server/messaging/telnyx-events';
 import type { Services } from '@/server/services';
 
 /** Helpers for the webhook tests and benchmark: signed Telnyx events, posted to the real handler. */

@@ -10,6 +10,7 @@ const EXPECTED: Record<Action, Record<Role, boolean>> = {
   'members.export': { staff: false, admin: true, owner: true },
   'branches.manage': { staff: false, admin: true, owner: true },
   'broadcasts.manage': { staff: false, admin: true, owner: true },
+  'keywords.manage': { staff: false, admin: true, owner: true },
   'church.edit': { staff: false, admin: true, owner: true },
   'team.view': { staff: false, admin: true, owner: true },
   'team.manage': { staff: false, admin: false, owner: true },

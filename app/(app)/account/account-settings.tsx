@@ -1,7 +1,6 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
-import { signOut } from 'next-auth/react';
 import { useRef, useState } from 'react';
 import { ROLE_LABELS } from '@/server/auth/permissions';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
@@ -14,6 +13,7 @@ import { TextField } from '../../_components/fields';
 import { Alert, Badge, Button, Notice, Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
+import { signOutToLogin } from '../../_components/sign-out';
 
 export function AccountSettings() {
   const viewer = useViewer();
@@ -121,7 +121,7 @@ function SignOutEverywhere() {
   const everywhere = useMutation(
     trpc.account.signOutEverywhere.mutationOptions({
       // This session is revoked too; clear the cookie and go to the sign-in page.
-      onSuccess: () => void signOut({ callbackUrl: '/login' }),
+      onSuccess: () => void signOutToLogin(),
       onError: () => setConfirming(false),
     }),
   );

@@ -8,7 +8,6 @@ import { LocalTime } from '../../_components/local-time';
 import { shortWhen } from '../../_components/time';
 import { ToneBadge } from '../../_components/tone-badge';
 import { Alert, Button, Loading } from '../../_components/ui';
-import { usePhoneFormat } from '../../_components/use-phone-format';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { conversationsInput, nextCursor, unreadBadgeInput } from '../first-queries';
@@ -137,7 +136,6 @@ function useSyncMenuBadge(unreadThreads: number | undefined) {
 const ROW_SELECTED = 'bg-brand-50 ring-1 ring-brand-100';
 
 function ConversationRow({ item, selected }: { item: Item; selected: boolean }) {
-  const format = usePhoneFormat();
   const name = memberName(item);
   const unread = item.unreadCount > 0;
   return (
@@ -177,7 +175,7 @@ function ConversationRow({ item, selected }: { item: Item; selected: boolean }) 
           )}
         </span>
         <span className="mt-0.5 flex items-center gap-2 text-xs text-slate-500">
-          {format(item.phone)}
+          {item.phoneDisplay}
           {item.subscription === 'unsubscribed' && <ToneBadge tone="red">Unsubscribed</ToneBadge>}
           {item.subscription === 'not_opted_in' && <ToneBadge tone="slate">Not opted in</ToneBadge>}
         </span>

@@ -1,6 +1,7 @@
 import { LocalTime } from '../../_components/local-time';
 import { fullWhen, shortWhen } from '../../_components/time';
 import type { RouterOutputs } from '../../_lib/router-types';
+import { KeywordNote } from './keyword-note';
 
 const BUBBLE = 'max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%]';
 
@@ -55,6 +56,7 @@ export function MessageBubble({ message: m, memberName }: { message: Message; me
         )}
         {m.segments > 1 && <span>· {m.segments} segments</span>}
       </p>
+      {inbound && m.keyword && <KeywordNote keyword={m.keyword} />}
     </li>
   );
 }

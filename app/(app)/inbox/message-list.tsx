@@ -36,11 +36,14 @@ export function MessageList({ messages, memberName }: { messages: Message[]; mem
         stuckToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
       }}
     >
-      <ol role="log" aria-label={`Messages with ${memberName}`} aria-relevant="additions" className="space-y-3">
-        {messages.map((m) => (
-          <MessageBubble key={m.id} message={m} memberName={memberName} />
-        ))}
-      </ol>
+      {/* The log wraps the list: role="log" on the <ol> itself would take away its list semantics. */}
+      <div role="log" aria-label={`Messages with ${memberName}`} aria-relevant="additions">
+        <ol className="space-y-3">
+          {messages.map((m) => (
+            <MessageBubble key={m.id} message={m} memberName={memberName} />
+          ))}
+        </ol>
+      </div>
     </div>
   );
 }

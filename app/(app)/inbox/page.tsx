@@ -29,12 +29,11 @@ export default async function InboxPage({ searchParams }: Props) {
   );
 }
 
-/** The list (and its phone format), and whatever the URL opens beside it: a thread, a member, or the member search. */
+/** The list, and whatever the URL opens beside it: a thread, a member, or the member search. */
 function firstQueries(params: Record<string, string | string[] | undefined>) {
   const [c, member] = [params.c, params.member].map((v) => (typeof v === 'string' && isId(v) ? v : null));
   const list = [
     trpc.conversations.list.infiniteQueryOptions(conversationsInput(false), { getNextPageParam: nextCursor }),
-    trpc.church.profile.queryOptions(),
   ];
   if (params.new === '1') return [...list, trpc.members.list.queryOptions({ search: undefined, limit: 20 })];
   if (c) return [...list, trpc.conversations.get.queryOptions(threadInput(c)), trpc.billing.allowance.queryOptions()];

@@ -59,7 +59,8 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
       onSuccess: (church) => {
         setValues(toForm(church)); // the server's normalised values (the phone in E.164)
         setSaved(true);
-        void queryClient.invalidateQueries({ queryKey: trpc.church.profile.queryKey() });
+        // Everything: the country changes how every number on every page is shown (the server formats them).
+        void queryClient.invalidateQueries();
         router.refresh(); // the header shows the church name from the server render
       },
     }),

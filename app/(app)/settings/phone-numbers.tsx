@@ -6,7 +6,6 @@ import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors } from '../../_components/errors';
 import { TextField } from '../../_components/fields';
 import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/ui';
-import { usePhoneFormat } from '../../_components/use-phone-format';
 import { useTRPC } from '../../trpc';
 import { LocalTime } from '../../_components/local-time';
 import { shortDate } from '../../_components/time';
@@ -40,7 +39,7 @@ export function PhoneNumbers({ localOutbox }: { localOutbox: boolean }) {
         ) : (
           <ul aria-label="Sending numbers" className="divide-y divide-slate-100">
             {list.data.map((n) => (
-              <NumberRow key={n.number} number={n.number} assignedAt={n.assignedAt} onDone={setStatus} />
+              <NumberRow key={n.number} {...n} onDone={setStatus} />
             ))}
           </ul>
         )}
@@ -58,13 +57,12 @@ function useRefreshNumbers() {
 function AddNumber({ onDone }: { onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const refresh = useRefreshNumbers();
-  const format = usePhoneFormat();
   const [number, setNumber] = useState('');
   const assign = useMutation(
     trpc.phoneNumbers.assign.mutationOptions({
       onSuccess: (res) => {
         setNumber('');
-        onDone(`${format(res.number)} added. You can text members now.`);
+        onDone(`${res.display} added. You can text members now.`);
         void refresh();
       },
     }),
@@ -115,22 +113,23 @@ function AddNumber({ onDone }: { onDone: (message: string) => void }) {
 
 function NumberRow({
   number,
+  display,
   assignedAt,
   onDone,
 }: {
   number: string;
+  display: string;
   assignedAt: Date;
   onDone: (message: string) => void;
 }) {
   const trpc = useTRPC();
   const refresh = useRefreshNumbers();
-  const format = usePhoneFormat();
   const [confirming, setConfirming] = useState(false);
   const release = useMutation(
     trpc.phoneNumbers.release.mutationOptions({
       onSuccess: () => {
         setConfirming(false);
-        onDone(`${format(number)} released.`);
+        onDone(`${display} released.`);
         void refresh();
       },
     }),
@@ -142,22 +141,17 @@ function NumberRow({
       data-number={number}
     >
       <div>
-        <p className="text-sm font-medium text-slate-900">{format(number)}</p>
+        <p className="text-sm font-medium text-slate-900">{display}</p>
         <p className="text-xs text-slate-500">
           Added <LocalTime value={assignedAt} format={shortDate} />
         </p>
       </div>
-      <Button
-        size="sm"
-        variant="dangerOutline"
-        onClick={() => setConfirming(true)}
-        aria-label={`Release ${format(number)}`}
-      >
+      <Button size="sm" variant="dangerOutline" onClick={() => setConfirming(true)} aria-label={`Release ${display}`}>
         Release
       </Button>
       <ConfirmDialog
         open={confirming}
-        title={`Release ${format(number)}?`}
+        title={`Release ${display}?`}
         confirmLabel="Release"
         pending={release.isPending}
         error={release.error}

@@ -1,0 +1,101 @@
+import { eq, sql } from 'drizzle-orm';
+import { branches, keywordUses, members, type ChurchKeyword } from '@/db/tenant/schema';
+import type { ChurchProfile } from '@/server/church/profile';
+import { changeConsent, type Tx } from '@/server/members/consent';
+import type { Texter } from '@/server/messaging/inbound-keyword';
+import { isStale, type InboundText } from '@/server/messaging/inbound-text';
+import { mergeFields } from '@/server/messaging/merge-fields';
+
+/**
+ * What one of the church's keywords does, inside the transaction that stored the text (inbound-keyword.ts), so a
+ * redelivered webhook does none of it twice:
+ *   - someone not opted in (new, or known) becomes subscribed, logged in the consent log with the keyword and the
+ *     message; someone already subscribed stays so; both get the keyword's tags and its reply;
+ *   - someone who opted out stays opted out (only their own START undoes a STOP) and is told how to opt back in;
+ *   - the use is recorded against the message: the thread shows it, the keywords page counts it.
+ * Returns the reply to queue.
+ */
+export async function applyChurchKeyword(
+  tx: Tx,
+  msg: InboundText,
+  texter: Texter,
+  keyword: ChurchKeyword,
+  church: ChurchProfile,
+): Promise<string> {
+  const outcome =
+    texter.subscription === 'unsubscribed'
+      ? 'opted_out'
+      : texter.subscription === 'subscribed' || isStale(msg, texter)
+        ? 'already_subscribed'
+        : 'joined';
+  await tx.insert(keywordUses).values({
+    keywordId: keyword.id,
+    word: keyword.word,
+    messageId: texter.messageId,
+    memberId: texter.memberId,
+    outcome,
+    newMember: texter.created && outcome === 'joined', // a returning number that opted out is not a new member
+  });
+  if (outcome === 'opted_out') return optedOutReply(keyword.word, church);
+
+  if (outcome === 'joined') {
+    const who = { id: texter.memberId, phone: msg.from, subscription: texter.subscription };
+    const how = {
+      source: 'text' as const,
+      detail: `keyword ${keyword.word}`,
+      providerMessageId: msg.providerMessageId,
+    };
+    await changeConsent(tx, who, 'subscribed', how);
+    if (msg.seq !== undefined)
+      await tx.update(members).set({ consentSeq: msg.seq }).where(eq(members.id, texter.memberId));
+  }
+  if (keyword.addTags.length) await addTags(tx, texter.memberId, keyword.addTags);
+  const reply = mergeFields(keyword.reply, await mergeValues(tx, texter.memberId, church));
+  return outcome === 'joined' ? withOptInDisclosure(reply, church) : reply;
+}
+
+/** Adds the tags the member does not have yet (ignoring case), keeping theirs first. */
+async function addTags(tx: Tx, memberId: string, tags: string[]) {
+  const wanted = sql`array[${sql.join(
+    tags.map((t) => sql`${t}`),
+    sql`, `,
+  )}]::text[]`;
+  await tx
+    .update(members)
+    .set({
+      tags: sql`${members.tags} || array(select t from unnest(${wanted}) t
+                                          where lower(t) <> all (select lower(x) from unnest(${members.tags}) x))`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(members.id, memberId));
+}
+
+/** Someone who texted in first is "New contact" until an admin names them: the reply uses the fallback instead. */
+async function mergeValues(tx: Tx, memberId: string, church: ChurchProfile) {
+  const [row] = await tx
+    .select({ firstName: members.firstName, lastName: members.lastName, branchName: branches.name })
+    .from(members)
+    .leftJoin(branches, eq(branches.id, members.branchId))
+    .where(eq(members.id, memberId));
+  const placeholder = row?.firstName === 'New contact' && !row.lastName;
+  return {
+    first_name: placeholder ? null : row?.firstName,
+    last_name: row?.lastName,
+    church_name: church.name,
+    branch_name: row?.branchName,
+  };
+}
+
+/**
+ * The first message after someone opts in must say who is texting, how often, that rates may apply and how to stop
+ * (CTIA's messaging principles): the church's name and those words are added when the reply does not carry them.
+ */
+function withOptInDisclosure(reply: string, church: ChurchProfile): string {
+  const named = reply.toLowerCase().includes(church.name.toLowerCase()) ? reply : `${church.name}: ${reply}`;
+  if (/\bstop\b/i.test(named)) return named;
+  return `${named} Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to opt out.`;
+}
+
+const optedOutReply = (word: string, church: ChurchProfile) =>
+  `${church.name}: you opted out of our texts, so ${word} did not sign you up. ` +
+  'To get our texts again, reply START.';

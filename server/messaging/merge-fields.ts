@@ -1,0 +1,35 @@
+/**
+ * Merge fields make one message personal to each recipient: `{first_name}`, `{last_name}`, `{church_name}`,
+ * `{branch_name}`, with a fallback for an empty value written `{first_name|friend}`. Pure, so the composer previews
+ * with the same rule the sender uses.
+ */
+export const MERGE_FIELDS = ['first_name', 'last_name', 'church_name', 'branch_name'] as const;
+type MergeField = (typeof MERGE_FIELDS)[number];
+export type MergeValues = Partial<Record<MergeField, string | null>>;
+
+const FIELD = /\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|([^{}]*))?\}/g;
+
+/** The fields a text uses that Steeple does not know, each once, as written ("Unknown merge field {frist_name}"). */
+export function unknownMergeFields(text: string, known: readonly string[] = MERGE_FIELDS): string[] {
+  const unknown = new Set<string>();
+  for (const [, name] of text.matchAll(FIELD)) if (!known.includes(name!.toLowerCase())) unknown.add(name!);
+  return [...unknown];
+}
+
+/** The text with each field replaced by the recipient's value, its fallback when the value is empty, or nothing. */
+export function mergeFields(text: string, values: MergeValues): string {
+  return text.replace(FIELD, (whole, name: string, fallback: string | undefined) => {
+    const key = name.toLowerCase();
+    if (!(MERGE_FIELDS as readonly string[]).includes(key)) return whole;
+    const value = values[key as MergeField]?.trim();
+    return value || fallback?.trim() || '';
+  });
+}
+
+/** The validation message for a text with unknown fields, or null when every field is known. */
+export function mergeFieldProblem(text: string): string | null {
+  const unknown = unknownMergeFields(text);
+  if (unknown.length === 0) return null;
+  const braced = (names: readonly string[]) => names.map((f) => `{${f}}`).join(', ');
+  return `Unknown merge field${unknown.length > 1 ? 's' : ''} ${braced(unknown)}. Use ${braced(MERGE_FIELDS)}.`;
+}

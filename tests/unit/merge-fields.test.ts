@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { mergeFieldProblem, mergeFields, unknownMergeFields } from '@/server/messaging/merge-fields';
+import { countSegments } from '@/server/messaging/segments';
+
+describe('merge fields', () => {
+  const ann = { first_name: 'Ann', last_name: 'Lee', church_name: 'Grace Chapel', branch_name: 'North' };
+
+  it('replaces each field, in any case and with spaces inside the braces', () => {
+    expect(mergeFields('Hi {first_name} {LAST_NAME} of { branch_name }, from {church_name}', ann)).toBe(
+      'Hi Ann Lee of North, from Grace Chapel',
+    );
+  });
+
+  it('uses the fallback for an empty or missing value, and nothing when there is no fallback', () => {
+    expect(mergeFields('Hi {first_name|friend}!', { first_name: '  ' })).toBe('Hi friend!');
+    expect(mergeFields('Hi {first_name| dear friend }!', {})).toBe('Hi dear friend!');
+    expect(mergeFields('Hi {first_name}!', { first_name: null })).toBe('Hi !');
+    expect(mergeFields('Hi {first_name|friend}!', ann)).toBe('Hi Ann!');
+  });
+
+  it('leaves unknown fields and lone braces as written (validation refuses them before sending)', () => {
+    expect(mergeFields('{frist_name} {} { a b } {', ann)).toBe('{frist_name} {} { a b } {');
+    expect(unknownMergeFields('{frist_name} {x|y} {FRIST_NAME} {first_name} {frist_name}')).toEqual([
+      'frist_name',
+      'x',
+      'FRIST_NAME',
+    ]);
+  });
+
+  it('names the unknown fields and the known ones in its message', () => {
+    expect(mergeFieldProblem('Hi {first_name|friend}')).toBeNull();
+    expect(mergeFieldProblem('Hi {nick}')).toBe(
+      'Unknown merge field {nick}. Use {first_name}, {last_name}, {church_name}, {branch_name}.',
+    );
+  });
+
+  it('a merged name can change the encoding and so the segment count', () => {
+    const body = `Hi {first_name}, ${'x'.repeat(150)}`;
+    expect(countSegments(mergeFields(body, { first_name: 'Ann' })).segments).toBe(1);
+    // "José" is GSM-7 (é is in its basic set); "Zoë" is not: the whole text becomes UCS-2, 67 characters a part.
+    expect(countSegments(mergeFields(body, { first_name: 'José' })).segments).toBe(1);
+    expect(countSegments(mergeFields(body, { first_name: 'Zoë' })).segments).toBe(3);
+  });
+});
