@@ -92,7 +92,8 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
 function useMarkRead(id: string, conversation: { unreadCount: number; lastMessageAt: Date | null } | undefined) {
   const trpc = useTRPC();
   const refresh = useInboxRefresh();
-  const markRead = useMutation(trpc.conversations.markRead.mutationOptions({ onSuccess: () => void refresh(id) }));
+  // The list (bold rows, the badge) changes; the thread's messages do not, and its next poll brings the count.
+  const markRead = useMutation(trpc.conversations.markRead.mutationOptions({ onSuccess: () => void refresh() }));
   const marked = useRef('');
   const unread = conversation?.unreadCount ?? 0;
   const version = `${unread}:${conversation?.lastMessageAt ? new Date(conversation.lastMessageAt).getTime() : ''}`;

@@ -1,8 +1,11 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
+import { redirect } from 'next/navigation';
+import { can } from '@/server/auth/permissions';
 import { getServices } from '@/server/services';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
+import { getViewer } from '../../_lib/viewer';
 import { Loading, PageHeading } from '../../_components/ui';
 import { conversationsInput, nextCursor, threadInput } from '../first-queries';
 import { isId } from './display';
@@ -16,7 +19,9 @@ export default async function InboxPage({ searchParams }: Props) {
   await connection(); // per request: the simulate flag comes from this server's configuration
   // Simulated replies need the local signing key, which exists only without a Telnyx account (the local outbox).
   const canSimulate = getServices().messaging.signingKey !== null;
-  await prefetch(...firstQueries(await searchParams));
+  const viewer = await getViewer();
+  if (!viewer) redirect('/login');
+  await prefetch(...firstQueries(await searchParams, can(viewer.role, 'team.view')));
   return (
     <>
       <PageHeading title="Inbox" description="Every text conversation with your members, shared by your whole team." />
@@ -29,14 +34,24 @@ export default async function InboxPage({ searchParams }: Props) {
   );
 }
 
-/** The list, and whatever the URL opens beside it: a thread, a member, or the member search. */
-function firstQueries(params: Record<string, string | string[] | undefined>) {
+/**
+ * The list, and whatever the URL opens beside it: a thread, a member, or the member search. A thread's "Assigned to"
+ * picker lists the team for those who may see it.
+ */
+function firstQueries(params: Record<string, string | string[] | undefined>, seesTeam: boolean) {
   const [c, member] = [params.c, params.member].map((v) => (typeof v === 'string' && isId(v) ? v : null));
   const list = [
     trpc.conversations.list.infiniteQueryOptions(conversationsInput(false), { getNextPageParam: nextCursor }),
   ];
   if (params.new === '1') return [...list, trpc.members.list.queryOptions({ search: undefined, limit: 20 })];
-  if (c) return [...list, trpc.conversations.get.queryOptions(threadInput(c)), trpc.billing.allowance.queryOptions()];
+  const team = seesTeam ? [trpc.church.admins.queryOptions()] : [];
+  if (c)
+    return [
+      ...list,
+      trpc.conversations.get.queryOptions(threadInput(c)),
+      trpc.billing.allowance.queryOptions(),
+      ...team,
+    ];
   if (member)
     return [
       ...list,
