@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantDb } from '@/db/tenant';
 import { consentEvents, keywordUses, members, messages } from '@/db/tenant/schema';
@@ -185,6 +185,15 @@ describe('keywords', () => {
       ['joined', false],
       ['already_subscribed', false],
     ]);
+
+    // The same again within ten minutes is recorded but not answered (nobody makes the church pay for a reply loop);
+    // ten minutes on, it is answered again.
+    const third = await text(ann.phone, 'Choir');
+    expect(await replyTo(church.tenantId, third.id)).toEqual([]);
+    expect(await usesOf(kw.id)).toHaveLength(3);
+    await inChurch((db) => db.execute(sql`update keyword_uses set created_at = created_at - interval '11 minutes'`));
+    const later = await text(ann.phone, 'choir');
+    expect((await replyTo(church.tenantId, later.id))[0]!.body).toBe('Thanks Ann!');
   });
 
   it('someone who opted out stays opted out and is told to text START; START then works', async () => {

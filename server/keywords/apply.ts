@@ -1,5 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { branches, keywordUses, members, type ChurchKeyword } from '@/db/tenant/schema';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { branches, keywordUses, members, type ChurchKeyword, type KeywordOutcome } from '@/db/tenant/schema';
 import type { ChurchProfile } from '@/server/church/profile';
 import { changeConsent, type Tx } from '@/server/members/consent';
 import type { Texter } from '@/server/messaging/inbound-keyword';
@@ -13,7 +13,8 @@ import { mergeFields } from '@/server/messaging/merge-fields';
  *     message; someone already subscribed stays so; both get the keyword's tags and its reply;
  *   - someone who opted out stays opted out (only their own START undoes a STOP) and is told how to opt back in;
  *   - the use is recorded against the message: the thread shows it, the keywords page counts it.
- * Returns the reply to queue.
+ * Returns the reply to queue, or null: the same keyword from the same person, with the same outcome, within ten
+ * minutes is not answered twice.
  */
 export async function applyChurchKeyword(
   tx: Tx,
@@ -21,13 +22,14 @@ export async function applyChurchKeyword(
   texter: Texter,
   keyword: ChurchKeyword,
   church: ChurchProfile,
-): Promise<string> {
+): Promise<string | null> {
   const outcome =
     texter.subscription === 'unsubscribed'
       ? 'opted_out'
       : texter.subscription === 'subscribed' || isStale(msg, texter)
         ? 'already_subscribed'
         : 'joined';
+  const repeated = await answeredLately(tx, texter.memberId, keyword.id, outcome);
   await tx.insert(keywordUses).values({
     keywordId: keyword.id,
     word: keyword.word,
@@ -36,7 +38,7 @@ export async function applyChurchKeyword(
     outcome,
     newMember: texter.created && outcome === 'joined', // a returning number that opted out is not a new member
   });
-  if (outcome === 'opted_out') return optedOutReply(keyword.word, church);
+  if (outcome === 'opted_out') return repeated ? null : optedOutReply(keyword.word, church);
 
   if (outcome === 'joined') {
     const who = { id: texter.memberId, phone: msg.from, subscription: texter.subscription };
@@ -50,8 +52,30 @@ export async function applyChurchKeyword(
       await tx.update(members).set({ consentSeq: msg.seq }).where(eq(members.id, texter.memberId));
   }
   if (keyword.addTags.length) await addTags(tx, texter.memberId, keyword.addTags);
+  if (repeated) return null;
   const reply = mergeFields(keyword.reply, await mergeValues(tx, texter.memberId, church));
   return outcome === 'joined' ? withOptInDisclosure(reply, church) : reply;
+}
+
+/**
+ * The same person texting the same keyword again within minutes, with the same outcome (impatience, or someone
+ * scripting texts to make the church pay for replies), gets no second reply; the use is still recorded.
+ */
+const REPLY_AGAIN_AFTER = sql`interval '10 minutes'`;
+async function answeredLately(tx: Tx, memberId: string, keywordId: string, outcome: KeywordOutcome) {
+  const [row] = await tx
+    .select({ id: keywordUses.id })
+    .from(keywordUses)
+    .where(
+      and(
+        eq(keywordUses.memberId, memberId),
+        eq(keywordUses.keywordId, keywordId),
+        eq(keywordUses.outcome, outcome),
+        gt(keywordUses.createdAt, sql`now() - ${REPLY_AGAIN_AFTER}`),
+      ),
+    )
+    .limit(1);
+  return !!row;
 }
 
 /** Adds the tags the member does not have yet (ignoring case), keeping theirs first. */
