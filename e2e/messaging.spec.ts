@@ -75,7 +75,12 @@ test('the owner adds a sending number, texts a member from the inbox, and replie
   const box = page.getByRole('textbox', { name: 'Message to Ruth' });
   await box.fill('See you Sunday 🙂');
   await expect(page.getByTestId('segment-counter')).toContainText('1 segment · 17/70 · UCS-2');
-  await box.fill('See you Sunday, Ruth');
+  // A merge field from the menu goes in at the cursor; the box shows what Ruth gets and counts that.
+  await box.fill('See you Sunday, ');
+  await page.getByLabel('Insert a merge field').selectOption('{first_name|friend}');
+  await expect(box).toHaveValue('See you Sunday, {first_name|friend}');
+  await expect(box).toBeFocused();
+  await expect(page.getByTestId('merge-preview')).toHaveText('Ruth gets: See you Sunday, Ruth');
   await expect(page.getByTestId('segment-counter')).toContainText('1 segment · 20/160');
   await expect(page.getByTestId('segment-counter')).not.toContainText('UCS-2');
   await page.getByRole('button', { name: 'Send', exact: true }).click();

@@ -18,6 +18,7 @@ import {
   FakeTelnyx,
   insertMembers,
   messageRow,
+  nextPhone,
   queuedJobs,
   setSubscription,
   type MessagingRegistry,
@@ -131,6 +132,36 @@ describe('texting: sending', () => {
     expect(thread.member.phoneDisplay).toMatch(/^\(\d{3}\) \d{3}-\d{4}$/);
     expect(thread.member.phoneDisplay.replace(/\D/g, '')).toBe(ada!.phone.slice(2));
     expect(thread.messages.map((m) => [m.body, m.status])).toEqual([['See you Sunday!', 'sent']]);
+  });
+
+  it('merge fields are filled in per member when sent; unknown ones are named; segments counted after', async () => {
+    const north = await owner.caller.branches.create({ name: 'North Campus' });
+    const zoe = await owner.caller.members.create({
+      firstName: 'Zoë',
+      lastName: 'Ng',
+      phone: nextPhone(),
+      branchId: north.id,
+    });
+    const body = `Hi {first_name|friend} {LAST_NAME}, see you at {branch_name} ({church_name}). ${'x'.repeat(100)}`;
+    const sent = await owner.caller.messages.send({ memberId: zoe.id, body });
+    expect(sent.body).toBe(`Hi Zoë Ng, see you at North Campus (Sending Chapel). ${'x'.repeat(100)}`);
+    // "ë" is not GSM-7: the merged text is UCS-2, 153 characters in three parts of 67 (as typed, two GSM-7 parts).
+    expect(sent.segments).toBe(3);
+    expect((await owner.caller.conversations.get({ id: sent.conversationId })).conversation.lastMessagePreview).toBe(
+      sent.body.slice(0, 140),
+    );
+
+    // Someone who texted in first has no name yet: the fallback, not "New contact".
+    const [stranger] = await insertMembers(reg.services, church.tenantId, [{ firstName: 'New contact', lastName: '' }]);
+    const hello = await owner.caller.messages.send({ memberId: stranger!.id, body: 'Welcome, {first_name|friend}!' });
+    expect(hello.body).toBe('Welcome, friend!');
+    const empty = await errorOf(owner.caller.messages.send({ memberId: stranger!.id, body: '{first_name}' }));
+    expect(empty.code).toBe('BAD_REQUEST');
+    expect(empty.message).toBe('For New contact the merge fields leave nothing: add a fallback.');
+
+    const unknown = await errorOf(owner.caller.messages.send({ memberId: zoe.id, body: 'Hi {nickname}' }));
+    expect(unknown.code).toBe('BAD_REQUEST');
+    expect(unknown.message).toContain('Unknown merge field {nickname}');
   });
 
   it('two sendOne calls racing for one message: one sends, the provider is called once', async () => {
@@ -533,6 +564,7 @@ describe('texting: sending', () => {
         id: m!.id,
         firstName: 'Threaded',
         lastName: 'Person',
+        branchName: null,
         phone: m!.phone,
         phoneDisplay: `(${m!.phone.slice(2, 5)}) ${m!.phone.slice(5, 8)}-${m!.phone.slice(8)}`,
         subscription: 'subscribed',

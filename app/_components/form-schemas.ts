@@ -5,4 +5,4 @@
 export { acceptInviteInput, adminStep, changePasswordInput, churchStep, inviteInput } from '@/server/inputs';
 export { createKeywordInput, updateKeywordInput } from '@/server/keywords/inputs';
 export { createBranchInput, createMemberInput } from '@/server/members/inputs';
-export { messageBody } from '@/server/messaging/inputs';
+export { messageBody, personalBody } from '@/server/messaging/inputs';

@@ -1,9 +1,10 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
-import { branches, keywordUses, members, type ChurchKeyword, type KeywordOutcome } from '@/db/tenant/schema';
+import { keywordUses, members, type ChurchKeyword, type KeywordOutcome } from '@/db/tenant/schema';
 import type { ChurchProfile } from '@/server/church/profile';
 import { changeConsent, type Tx } from '@/server/members/consent';
 import type { Texter } from '@/server/messaging/inbound-keyword';
 import { isStale, type InboundText } from '@/server/messaging/inbound-text';
+import { memberMergeValues } from '@/server/messaging/member-merge';
 import { mergeFields } from '@/server/messaging/merge-fields';
 
 /**
@@ -53,7 +54,7 @@ export async function applyChurchKeyword(
   }
   if (keyword.addTags.length) await addTags(tx, texter.memberId, keyword.addTags);
   if (repeated) return null;
-  const reply = mergeFields(keyword.reply, await mergeValues(tx, texter.memberId, church));
+  const reply = mergeFields(keyword.reply, await memberMergeValues(tx, texter.memberId, church.name));
   return outcome === 'joined' ? withOptInDisclosure(reply, church) : reply;
 }
 
@@ -92,22 +93,6 @@ async function addTags(tx: Tx, memberId: string, tags: string[]) {
       updatedAt: sql`now()`,
     })
     .where(eq(members.id, memberId));
-}
-
-/** Someone who texted in first is "New contact" until an admin names them: the reply uses the fallback instead. */
-async function mergeValues(tx: Tx, memberId: string, church: ChurchProfile) {
-  const [row] = await tx
-    .select({ firstName: members.firstName, lastName: members.lastName, branchName: branches.name })
-    .from(members)
-    .leftJoin(branches, eq(branches.id, members.branchId))
-    .where(eq(members.id, memberId));
-  const placeholder = row?.firstName === 'New contact' && !row.lastName;
-  return {
-    first_name: placeholder ? null : row?.firstName,
-    last_name: row?.lastName,
-    church_name: church.name,
-    branch_name: row?.branchName,
-  };
 }
 
 /**

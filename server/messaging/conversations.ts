@@ -1,7 +1,7 @@
 import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
-import { admins, conversations, keywordUses, members, messages } from '@/db/tenant/schema';
+import { admins, branches, conversations, keywordUses, members, messages } from '@/db/tenant/schema';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
 import { Invalid, NotFound } from '@/server/domain-errors';
 import type { cursorInput } from './inputs';
@@ -66,6 +66,7 @@ export async function getConversation(
     .select({ conversation: conversations, member: memberSummary })
     .from(conversations)
     .innerJoin(members, eq(members.id, conversations.memberId))
+    .leftJoin(branches, eq(branches.id, members.branchId))
     .where(eq(conversations.id, input.id));
   if (!thread) throw new NotFound(GONE);
   const before = decodeCursorAs(threadKey, input.before);
@@ -133,6 +134,7 @@ const memberSummary = {
   id: members.id,
   firstName: members.firstName,
   lastName: members.lastName,
+  branchName: branches.name, // for the reply box's merge-field preview
   phone: members.phone,
   subscription: members.subscription,
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mergeFieldProblem } from './merge-fields';
 
 /** Texting inputs, shared by the routers and the pages' inline checks. Client-safe: zod only. */
 export const messageBody = z
@@ -6,6 +7,12 @@ export const messageBody = z
   .trim()
   .min(1, 'Write a message')
   .max(1600, 'Keep it under 1,600 characters (10 segments)');
+
+/** A message to one member: merge fields are filled in for them when it is sent; an unknown one is named. */
+export const personalBody = messageBody.superRefine((text, ctx) => {
+  const problem = mergeFieldProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const audience = z.discriminatedUnion('type', [
   z.object({ type: z.literal('all') }),

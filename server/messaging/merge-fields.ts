@@ -33,3 +33,22 @@ export function mergeFieldProblem(text: string): string | null {
   const braced = (names: readonly string[]) => names.map((f) => `{${f}}`).join(', ');
   return `Unknown merge field${unknown.length > 1 ? 's' : ''} ${braced(unknown)}. Use ${braced(MERGE_FIELDS)}.`;
 }
+
+/**
+ * A member's values. Someone who texted in first is "New contact" until an admin names them: their first name counts
+ * as empty, so `{first_name|friend}` says "friend", not "New contact".
+ */
+export function mergeValuesOf(m: {
+  firstName?: string;
+  lastName?: string;
+  branchName?: string | null;
+  churchName: string;
+}): MergeValues {
+  const placeholder = m.firstName === 'New contact' && !m.lastName;
+  return {
+    first_name: placeholder ? null : m.firstName,
+    last_name: m.lastName,
+    church_name: m.churchName,
+    branch_name: m.branchName,
+  };
+}

@@ -3,15 +3,17 @@ import { eq, sql } from 'drizzle-orm';
 import type { ChurchScope } from '@/db/tenant';
 import { conversations, members, messages } from '@/db/tenant/schema';
 import { requireAllowance } from '@/server/billing/allowance';
-import { NotFound, Precondition } from '@/server/domain-errors';
+import { Invalid, NotFound, Precondition } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
 import { startConversation } from './conversations';
 import { enqueueSend, writeThenRun } from './jobs';
+import { memberMergeValues } from './member-merge';
+import { mergeFields } from './merge-fields';
 import { countSegments } from './segments';
 
 /**
- * Texting one member from the inbox. The message is stored as queued and its job queued with it (writeThenRun);
- * the job sends it (retried, rate limited, once: see jobs.ts and sender.ts).
+ * Texting one member from the inbox, merge fields filled in for them. The message is stored as queued and its job
+ * queued with it (writeThenRun); the job sends it (retried, rate limited, once: see jobs.ts and sender.ts).
  */
 
 type Deps = Pick<Services, 'access' | 'config' | 'messaging' | 'profiles' | 'registry'>;
@@ -28,7 +30,12 @@ export async function sendToMember(
   if (member.subscription === 'unsubscribed')
     throw new Precondition(`${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.`);
   await requireSendingNumber(deps, tenantId);
-  const segments = countSegments(input.body).segments;
+  // Merge fields are filled in now, for this member: the thread shows, and the count charges, what they receive.
+  const church = await deps.profiles.get(tenantId);
+  const body = mergeFields(input.body, await memberMergeValues(db, member.id, church.name));
+  if (!body.trim())
+    throw new Invalid(`For ${member.firstName} the merge fields leave nothing: add a fallback.`, 'body');
+  const segments = countSegments(body).segments;
   const conversationId = await startConversation(db, member.id);
   const id = randomUUID();
   const enqueue = (runAt: Date) => enqueueSend(deps.registry, tenantId, id, runAt);
@@ -42,7 +49,7 @@ export async function sendToMember(
           conversationId,
           direction: 'outbound',
           kind: 'conversation',
-          body: input.body,
+          body,
           segments,
           status: 'queued',
           toNumber: member.phone,
@@ -51,7 +58,7 @@ export async function sendToMember(
         .returning();
       await tx
         .update(conversations)
-        .set({ lastMessageAt: sql`now()`, lastMessagePreview: input.body.slice(0, 140), unreadCount: 0 })
+        .set({ lastMessageAt: sql`now()`, lastMessagePreview: body.slice(0, 140), unreadCount: 0 })
         .where(eq(conversations.id, conversationId));
       return m!;
     }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messageBody } from '@/server/messaging/inputs';
+import { messageBody, personalBody } from '@/server/messaging/inputs';
 import { sendToMember } from '@/server/messaging/send';
 import { simulateReply } from '@/server/messaging/simulate';
 import { router, tenantProcedure } from '@/server/trpc';
@@ -7,7 +7,7 @@ import { router, tenantProcedure } from '@/server/trpc';
 export const messagesRouter = router({
   /** Text one member. The message is stored as queued and sent by the job queue (retried, rate limited, once). */
   send: tenantProcedure
-    .input(z.object({ memberId: z.string().uuid(), body: messageBody }))
+    .input(z.object({ memberId: z.string().uuid(), body: personalBody }))
     .mutation(({ ctx, input }) => sendToMember(ctx.services, ctx, input, ctx.admin.id)),
 
   /** Local outbox only: pretend the member texted back, through the real signed webhook. */

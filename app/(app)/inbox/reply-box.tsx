@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { SubscriptionState } from '@/db/tenant/enums';
 import { check } from '../../_components/check';
 import { CheckedForm } from '../../_components/checked-form';
@@ -10,20 +10,32 @@ import { SegmentCounter } from '../../_components/segment-counter';
 import { AllowanceNotice } from '../../_components/allowance-notice';
 import { TextareaField } from '../../_components/fields';
 import { Alert, Button } from '../../_components/ui';
+import { mergeFields, mergeValuesOf } from '@/server/messaging/merge-fields';
+import { MergeFieldMenu } from '../../_components/merge-field-menu';
 import { useTRPC } from '../../trpc';
+import { useViewer } from '../viewer-context';
 
-type Member = { id: string; firstName: string; subscription: SubscriptionState };
+type Member = {
+  id: string;
+  firstName: string;
+  lastName: string;
+  branchName: string | null;
+  subscription: SubscriptionState;
+};
 
 /**
  * Writing to one member. Unsubscribed members cannot be texted (the server refuses too), so the box is disabled
  * and says why and how it changes; someone not opted in may be answered, and the box says they get no broadcasts.
- * A trial's daily allowance is shown when it runs low. Ctrl+Enter (⌘+Enter) sends; Enter is a new line.
+ * A trial's daily allowance is shown when it runs low. Ctrl+Enter (⌘+Enter) sends; Enter is a new line. Merge fields
+ * ({first_name|friend}) are filled in for this member, and the box shows what they will get and its segments.
  */
 export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversationId: string) => void }) {
   const trpc = useTRPC();
   const id = useId();
   const [body, setBody] = useState('');
   const [invalid, setInvalid] = useState('');
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const merged = mergeFields(body, mergeValuesOf({ ...member, churchName: useViewer().churchName }));
   const send = useMutation(
     trpc.messages.send.mutationOptions({
       onSuccess: (message) => {
@@ -35,7 +47,7 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
   const unsubscribed = member.subscription === 'unsubscribed';
 
   const submit = async () => {
-    const parsed = await check('messageBody', body);
+    const parsed = await check('personalBody', body);
     if (!parsed.success) {
       setInvalid(parsed.error.issues[0]?.message ?? 'Write a message');
       return;
@@ -76,6 +88,7 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
         label={`Message to ${member.firstName}`}
         rows={3}
         maxLength={1600}
+        ref={textarea}
         value={body}
         disabled={unsubscribed}
         error={invalid}
@@ -89,10 +102,26 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
             if (!send.isPending) submit();
           }
         }}
-        footer={<SegmentCounter text={body} />}
+        footer={<SegmentCounter text={merged} />}
       />
+      {merged !== body && (
+        <p className="whitespace-pre-wrap break-words text-sm text-slate-600" data-testid="merge-preview">
+          <span className="font-medium text-slate-800">{member.firstName} gets:</span> {merged}
+        </p>
+      )}
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <p className="text-xs text-slate-500">Ctrl+Enter to send</p>
+        <div className="flex flex-wrap items-center gap-3">
+          <MergeFieldMenu
+            textarea={textarea}
+            value={body}
+            disabled={unsubscribed}
+            onChange={(next) => {
+              setBody(next);
+              if (invalid) setInvalid('');
+            }}
+          />
+          <p className="text-xs text-slate-500">Ctrl+Enter to send</p>
+        </div>
         <Button type="submit" disabled={unsubscribed || send.isPending}>
           {send.isPending ? 'Sending…' : 'Send'}
         </Button>
