@@ -1,15 +1,15 @@
-import { eq, gte, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { broadcasts, conversations, members, messages } from '@/db/tenant/schema';
 import type { Services } from '@/server/services';
+import { dayWindow, lastDays } from './days';
 
 const DAYS = 30;
 
 /** Counts for the dashboard's cards, and messages per day for the last 30 days in the church's own timezone. */
 export async function dashboardSummary({ profiles }: Pick<Services, 'profiles'>, db: TenantDb, tenantId: string) {
   const { timezone } = await profiles.get(tenantId);
-  const since = sql`date_trunc('day', now() at time zone ${timezone}) - make_interval(days => ${DAYS - 1})`;
-  const day = sql<string>`to_char(${messages.createdAt} at time zone ${timezone}, 'YYYY-MM-DD')`;
+  const { day, inWindow } = dayWindow(messages.createdAt, timezone, DAYS);
   const [people, inbox, scheduled, perDay] = await Promise.all([
     db
       .select({
@@ -34,8 +34,7 @@ export async function dashboardSummary({ profiles }: Pick<Services, 'profiles'>,
         failed: sql<number>`count(*) filter (where ${messages.status} = 'failed')::int`,
       })
       .from(messages)
-      // A timestamptz bound keeps the index usable.
-      .where(gte(messages.createdAt, sql`(${since}) at time zone ${timezone}`))
+      .where(inWindow)
       .groupBy(sql`1`), // by position: the same expression written again would be a different parameter to PostgreSQL
   ]);
   const byDay = new Map(perDay.map((d) => [d.day, d]));
@@ -53,19 +52,4 @@ export async function dashboardSummary({ profiles }: Pick<Services, 'profiles'>,
     received30d: days.reduce((n, d) => n + d.received, 0),
     days,
   };
-}
-
-/** The last `n` calendar days (YYYY-MM-DD) in `timezone`, oldest first, including today. */
-export function lastDays(n: number, timezone: string): string[] {
-  const fmt = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  });
-  const today = fmt.format(new Date());
-  const base = new Date(`${today}T12:00:00Z`);
-  return Array.from({ length: n }, (_, i) =>
-    new Date(base.getTime() - (n - 1 - i) * 86_400_000).toISOString().slice(0, 10),
-  );
 }

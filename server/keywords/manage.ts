@@ -1,7 +1,7 @@
-import { and, asc, eq, gte, max, sql } from 'drizzle-orm';
+import { and, asc, eq, max, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { keywordOutcome, keywords, keywordUses, type KeywordOutcome } from '@/db/tenant/schema';
-import { lastDays } from '@/server/church/dashboard';
+import { dayWindow, lastDays } from '@/server/church/days';
 import { Conflict, NotFound } from '@/server/domain-errors';
 import { isUniqueViolation } from '@/server/errors';
 import type { CreateKeywordInput, UpdateKeywordInput } from './inputs';
@@ -73,8 +73,7 @@ export async function deleteKeyword(db: TenantDb, id: string) {
 export async function keywordStats(db: TenantDb, id: string, timezone: string) {
   const [keyword] = await db.select({ word: keywords.word }).from(keywords).where(eq(keywords.id, id));
   if (!keyword) throw new NotFound(GONE);
-  const since = sql`date_trunc('day', now() at time zone ${timezone}) - make_interval(days => ${STATS_DAYS - 1})`;
-  const day = sql<string>`to_char(${keywordUses.createdAt} at time zone ${timezone}, 'YYYY-MM-DD')`;
+  const { day, inWindow } = dayWindow(keywordUses.createdAt, timezone, STATS_DAYS);
   const rows = await db
     .select({
       day,
@@ -82,7 +81,7 @@ export async function keywordStats(db: TenantDb, id: string, timezone: string) {
       newMembers: sql<number>`count(*) filter (where ${keywordUses.newMember})::int`,
     })
     .from(keywordUses)
-    .where(and(eq(keywordUses.keywordId, id), gte(keywordUses.createdAt, sql`(${since}) at time zone ${timezone}`)))
+    .where(and(eq(keywordUses.keywordId, id), inWindow))
     .groupBy(sql`1`);
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const days = lastDays(STATS_DAYS, timezone).map((d) => ({

@@ -1,4 +1,4 @@
-import { keywordForm, keywordOf } from '@/server/messaging/keywords';
+import { keywordForm, keywordOf, withoutSurroundings } from '@/server/messaging/keywords';
 
 /**
  * What a church keyword is, and when a text is one. Pure: the keywords form checks with the same rules.
@@ -10,11 +10,7 @@ export const KEYWORD_PATTERN = /^[\p{L}\p{N}]{2,20}$/u;
 export const KEYWORD_SHAPE = 'A keyword is one word of 2 to 20 letters or numbers, like JOIN.';
 
 /** The word as it is stored and compared: surrounding spaces and punctuation dropped, upper case. */
-export const keywordWord = (text: string) =>
-  text
-    .trim()
-    .replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '')
-    .toUpperCase();
+export const keywordWord = (text: string) => withoutSurroundings(text).toUpperCase();
 
 /** The word an inbound text could be a keyword as, or null (a sentence, a number, an emoji) — no lookup needed. */
 export function keywordCandidate(text: string): string | null {

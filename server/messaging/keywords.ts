@@ -11,11 +11,12 @@ const HELP = new Set(['HELP', 'INFO']);
 
 export type Keyword = 'stop' | 'start' | 'help';
 
+/** The text without the spaces, punctuation and symbols around it ("“Stop!” " → "Stop"); all keywords use it. */
+export const withoutSurroundings = (text: string) => text.replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '');
+
 /** The message as a keyword is compared: upper case, punctuation and spaces around and inside taken out. */
 export function keywordForm(text: string): string {
-  return text
-    .trim()
-    .replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '')
+  return withoutSurroundings(text)
     .replace(/[\s\-_]+/g, '') // "OPT OUT", "opt-out" and "OPTOUT" are one word
     .toUpperCase();
 }

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { ChurchScope } from '@/db/tenant';
-import { conversations, members, messages } from '@/db/tenant/schema';
+import { branches, conversations, members, messages } from '@/db/tenant/schema';
 import { requireAllowance } from '@/server/billing/allowance';
 import { Invalid, NotFound, Precondition } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
 import { startConversation } from './conversations';
 import { enqueueSend, writeThenRun } from './jobs';
-import { memberMergeValues } from './member-merge';
-import { mergeFields } from './merge-fields';
+import { mergeFields, mergeValuesOf } from './merge-fields';
 import { countSegments } from './segments';
 
 /**
@@ -24,15 +23,24 @@ export async function sendToMember(
   input: { memberId: string; body: string },
   sentBy: string,
 ) {
-  const [member] = await db.select().from(members).where(eq(members.id, input.memberId));
-  if (!member) throw new NotFound('That member does not exist.');
+  // The branch's name comes with the member: the merge fields need nothing more from the database.
+  const [row] = await db
+    .select({ member: members, branchName: branches.name })
+    .from(members)
+    .leftJoin(branches, eq(branches.id, members.branchId))
+    .where(eq(members.id, input.memberId));
+  if (!row) throw new NotFound('That member does not exist.');
+  const { member } = row;
   // Someone not opted in (say they texted in first) may be answered one to one; someone who opted out may not.
   if (member.subscription === 'unsubscribed')
     throw new Precondition(`${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.`);
   await requireSendingNumber(deps, tenantId);
   // Merge fields are filled in now, for this member: the thread shows, and the count charges, what they receive.
   const church = await deps.profiles.get(tenantId);
-  const body = mergeFields(input.body, await memberMergeValues(db, member.id, church.name));
+  const body = mergeFields(
+    input.body,
+    mergeValuesOf({ ...member, branchName: row.branchName, churchName: church.name }),
+  );
   if (!body.trim())
     throw new Invalid(`For ${member.firstName} the merge fields leave nothing: add a fallback.`, 'body');
   const segments = countSegments(body).segments;
