@@ -1,27 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mainNav, newChurch, open, randomUsNumber, signUp, trpcMutation, trpcQuery } from './support';
+import { addMember, mainNav, newChurch, open, randomUsNumber, signUp, trpcMutation, trpcQuery } from './support';
 
 /**
  * Texting, end to end in local-outbox mode: nothing leaves the machine, sends are recorded as sent by the job queue,
  * and "Simulate reply" posts a signed Telnyx webhook to the app's own route, so replies and STOP/START take the real
  * inbound path. Members and branches are made through the API (their pages have their own tests).
  */
-
-type Member = { id: string; firstName: string; lastName: string };
-
-async function addMember(
-  page: Page,
-  input: { firstName: string; lastName: string; phone: string; branchId?: string },
-): Promise<Member> {
-  // Recorded as having agreed (with how), so broadcasts reach them; someone added without that is "not opted in".
-  const res = await trpcMutation(page.request, 'members.create', {
-    ...input,
-    subscription: 'subscribed',
-    consentNote: 'agreed at the welcome desk',
-  });
-  expect(res.status, res.text).toBe(200);
-  return res.data;
-}
 
 /** Through the Settings page, as the owner would. */
 async function addSendingNumber(page: Page): Promise<string> {

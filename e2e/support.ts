@@ -148,3 +148,19 @@ export async function postStripeEvent(request: APIRequestContext, event: object,
 
 /** The METRICS_TOKEN playwright.config.ts gives the app: /api/health's details and /api/metrics are for its bearer. */
 export const METRICS_TOKEN = 'e2e-metrics-token-0123456789';
+
+type Member = { id: string; firstName: string; lastName: string };
+
+/** A member made through the API, recorded as having agreed (with how), so broadcasts reach them. */
+export async function addMember(
+  page: Page,
+  input: { firstName: string; lastName: string; phone: string; branchId?: string },
+): Promise<Member> {
+  const res = await trpcMutation(page.request, 'members.create', {
+    ...input,
+    subscription: 'subscribed',
+    consentNote: 'agreed at the welcome desk',
+  });
+  expect(res.status, res.text).toBe(200);
+  return res.data;
+}

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { branches, broadcasts, type Member } from '@/db/tenant/schema';
+import { branches, broadcasts, members, type Member } from '@/db/tenant/schema';
+import { countSegments } from '@/server/messaging/segments';
 import { startWorker } from '@/server/jobs/worker';
 import { runBroadcast } from '@/server/messaging/broadcaster';
 import { BROADCAST_TASK, enqueueBroadcast } from '@/server/messaging/jobs';
@@ -248,6 +249,57 @@ describe('broadcasts', () => {
     }
   });
 
+  it('merge fields: previewed for a real recipient, counted by the longest text, filled in per recipient', async () => {
+    const w = await workspace('Merge Chapel');
+    // a1 is "Zoë" (ë is not GSM-7: her text is UCS-2); b2 texted in first and has no name yet.
+    const rename = (id: string, firstName: string, lastName: string) =>
+      reg.services.connections.withTenant(w.church.tenantId, (db) =>
+        db.update(members).set({ firstName, lastName }).where(eq(members.id, id)),
+      );
+    await rename(w.people.a1!.id, 'Zoë', 'Ng');
+    await rename(w.people.b2!.id, 'New contact', '');
+    const body = `Hi {first_name|friend}, from {church_name} at {branch_name|our church}. ${'x'.repeat(90)}`;
+    const gsmOnly = countSegments(
+      body.replace('{first_name|friend}', 'a2').replace('{branch_name|our church}', 'North'),
+    );
+    expect(gsmOnly).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+
+    const preview = await w.owner.caller.broadcasts.preview({ audience: { type: 'all' }, body });
+    const zoe = `Hi Zoë, from Merge Chapel at North. ${'x'.repeat(90)}`;
+    expect(preview).toMatchObject({ recipients: 6, skipped: 2, encoding: 'UCS-2', segments: 2 });
+    expect(preview.longest).toMatchObject({ name: 'Zoë Ng', text: zoe, encoding: 'UCS-2', segments: 2 });
+    expect(preview.estimatedCost).toBe(Math.round(6 * 2 * 0.004 * 100) / 100);
+    const [first] = preview.example!.name.split(' ');
+    expect(first).not.toBe('New'); // someone with a name, not the fallback
+    expect(preview.example!.text).toContain(`Hi ${first}, from Merge Chapel`);
+    expect(preview.empty).toEqual({ count: 0, name: null });
+    // Without Zoë in the audience the same text is one GSM-7 segment.
+    const south = await w.owner.caller.broadcasts.preview({ audience: { type: 'branch', branchId: w.branchB }, body });
+    expect(south).toMatchObject({ recipients: 2, encoding: 'GSM-7', segments: 1 });
+
+    // An unknown field is named; a field that leaves someone's text empty asks for a fallback.
+    const unknown = await errorOf(w.owner.caller.broadcasts.create({ body: 'Hi {nick}', audience: { type: 'all' } }));
+    expect(unknown.code).toBe('BAD_REQUEST');
+    expect(unknown.message).toContain('Unknown merge field {nick}');
+    const empty = await errorOf(w.owner.caller.broadcasts.create({ body: '{first_name}', audience: { type: 'all' } }));
+    expect(empty.code).toBe('BAD_REQUEST');
+    expect(empty.message).toBe(
+      'For New contact the merge fields leave nothing: add a fallback, like {first_name|friend}.',
+    );
+
+    const created = await w.owner.caller.broadcasts.create({ body, audience: { type: 'all' } });
+    expect(created.body).toBe(body); // the broadcast keeps what was written; each message what its recipient got
+    expect(await withWorker(() => finished(w, created.id))).toMatchObject({ state: 'sent', recipients: 6, sent: 6 });
+    const textOf = (who: string) => fake.calls.find((c) => c.to === w.people[who]!.phone)?.text;
+    expect(textOf('a1')).toBe(zoe);
+    expect(textOf('b2')).toBe(`Hi friend, from Merge Chapel at South. ${'x'.repeat(90)}`);
+    expect(textOf('n1')).toBe(`Hi n1, from Merge Chapel at our church. ${'x'.repeat(90)}`);
+    expect(textOf('aX')).toBeUndefined();
+    const rows = await broadcastMessages(reg.services, w.church.tenantId, created.id);
+    expect(rows.map((r) => r.segments).sort()).toEqual([1, 1, 1, 1, 1, 2]);
+    expect(rows.find((r) => r.toNumber === w.people.a1!.phone)!.body).toBe(zoe);
+  });
+
   it('scheduled a few seconds ahead: nothing is sent before its time, everything after', async () => {
     const w = await workspace('Scheduled Chapel');
     const body = 'Reminder: prayer meeting tonight';
@@ -350,7 +402,7 @@ describe('broadcasts', () => {
 
   it('the broadcast job run twice, or concurrently, texts each member once', async () => {
     const w = await workspace('Twice Chapel');
-    const body = 'Only once, please';
+    const body = 'Only once, please, {first_name}'; // each recipient's own text: the path that merges per person
     const created = await w.owner.caller.broadcasts.create({ body, audience: { type: 'all' } });
     fake.delayMs = 30;
     try {
@@ -358,7 +410,10 @@ describe('broadcasts', () => {
       const runs = await Promise.allSettled(
         [0, 1, 2].map(() =>
           reg.services.connections.withTenant(w.church.tenantId, (db) =>
-            runBroadcast(reg.services.messaging, db, w.church.tenantId, created.id, { finalAttempt: false }),
+            runBroadcast(reg.services.messaging, db, w.church.tenantId, created.id, {
+              finalAttempt: false,
+              churchName: 'Twice Chapel',
+            }),
           ),
         ),
       );
@@ -375,7 +430,9 @@ describe('broadcasts', () => {
     } finally {
       fake.delayMs = 0;
     }
-    expect(textedIn(w, body)).toEqual({ a1: 1, a2: 1, a3: 1, b1: 1, b2: 1, n1: 1 });
+    expect(textedIn(w)).toEqual({ a1: 1, a2: 1, a3: 1, b1: 1, b2: 1, n1: 1 });
+    for (const p of Object.values(w.people).filter((m) => m.subscription === 'subscribed'))
+      expect(fake.calls.find((c) => c.to === p.phone)?.text).toBe(`Only once, please, ${p.firstName}`);
     expect(await w.owner.caller.broadcasts.get({ id: created.id })).toMatchObject({
       state: 'sent',
       recipients: 6,

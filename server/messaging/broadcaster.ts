@@ -1,27 +1,28 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { broadcasts, conversations, members, messages } from '@/db/tenant/schema';
+import type { Tx } from '@/server/members/consent';
 import { audienceWhere, countAudience } from './audience';
+import { audienceTexts, recipientTexts } from './audience-merge';
+import { mergeFieldsUsed } from './merge-fields';
 import { sendOne, settleUnclaimed, type SenderDeps } from './sender';
 import { countSegments } from './segments';
 
 /**
  * Runs one broadcast at its scheduled time. First, in one transaction, it fixes the recipient list as queued
- * messages (one per conversation, enforced by a unique index); then it sends them in batches at the church's rate.
- * A crash or retry resumes with whatever is still queued; cancelling stops it between two sends.
+ * messages (one per conversation, enforced by a unique index), each with its recipient's merge fields filled in; then
+ * it sends them in batches at the church's rate. A crash or retry resumes with whatever is still queued; cancelling
+ * stops it between two sends.
  */
 const BATCH = 100;
 
-export async function runBroadcast(
-  deps: SenderDeps,
-  db: TenantDb,
-  tenantId: string,
-  broadcastId: string,
-  opts: { finalAttempt: boolean },
-) {
+/** What a run needs to know about the church: its name, for `{church_name}`. */
+type Run = { finalAttempt: boolean; churchName: string };
+
+export async function runBroadcast(deps: SenderDeps, db: TenantDb, tenantId: string, broadcastId: string, opts: Run) {
   const [b] = await db.select().from(broadcasts).where(eq(broadcasts.id, broadcastId));
   if (!b || b.state === 'canceled' || b.state === 'sent' || b.state === 'failed') return;
-  if (b.state === 'scheduled') await fixRecipients(db, b);
+  if (b.state === 'scheduled') await fixRecipients(db, b, opts.churchName);
 
   for (;;) {
     const batch = await db
@@ -52,7 +53,7 @@ export async function runBroadcast(
     .where(and(eq(broadcasts.id, broadcastId), eq(broadcasts.state, 'sending')));
 }
 
-async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect) {
+async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, churchName: string) {
   await db.transaction(async (tx) => {
     const where = and(eq(members.subscription, 'subscribed'), audienceWhere(b));
     // Everyone in the audience gets a conversation (a broadcast starts one), then one queued message each.
@@ -60,13 +61,7 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect) {
       sql`insert into conversations (member_id) select ${members.id} from ${members} where ${where}
           on conflict (member_id) do nothing`,
     );
-    const segments = countSegments(b.body).segments;
-    await tx.execute(sql`
-      insert into messages (conversation_id, direction, kind, body, segments, status, broadcast_id, to_number)
-      select ${conversations.id}, 'outbound', 'broadcast', ${b.body}, ${segments}, 'queued', ${b.id}, ${members.phone}
-        from ${members} join ${conversations} on ${conversations.memberId} = ${members.id}
-       where ${where}
-      on conflict (broadcast_id, conversation_id) where broadcast_id is not null do nothing`);
+    const empty = mergeFieldsUsed(b.body).length > 0 ? await queuePersonal(tx, b, churchName) : await queueSame(tx, b);
     const { skipped } = await countAudience(tx as unknown as TenantDb, b);
     const [{ recipients }] = (await tx
       .select({ recipients: sql<number>`count(*)::int` })
@@ -74,9 +69,50 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect) {
       .where(eq(messages.broadcastId, b.id))) as [{ recipients: number }];
     await tx
       .update(broadcasts)
-      .set({ state: 'sending', startedAt: sql`now()`, recipients, skipped })
+      .set({ state: 'sending', startedAt: sql`now()`, recipients, skipped: skipped + empty })
       .where(and(eq(broadcasts.id, b.id), eq(broadcasts.state, 'scheduled')));
   });
+}
+
+/** The same words for everyone: one statement, however large the audience. Nobody's text is empty. */
+async function queueSame(tx: Tx, b: typeof broadcasts.$inferSelect) {
+  const where = and(eq(members.subscription, 'subscribed'), audienceWhere(b));
+  const segments = countSegments(b.body).segments;
+  await tx.execute(sql`
+    insert into messages (conversation_id, direction, kind, body, segments, status, broadcast_id, to_number)
+    select ${conversations.id}, 'outbound', 'broadcast', ${b.body}, ${segments}, 'queued', ${b.id}, ${members.phone}
+      from ${members} join ${conversations} on ${conversations.memberId} = ${members.id}
+     where ${where}
+    on conflict (broadcast_id, conversation_id) where broadcast_id is not null do nothing`);
+  return 0;
+}
+
+/** Each recipient's own text, a page at a time; those it would leave empty are skipped (and counted as such). */
+async function queuePersonal(tx: Tx, b: typeof broadcasts.$inferSelect, churchName: string) {
+  let empty = 0;
+  for await (const page of recipientTexts(tx, b, b.body, churchName)) {
+    empty += page.empty;
+    if (page.texts.length === 0) continue;
+    await tx
+      .insert(messages)
+      .values(
+        page.texts.map((t) => ({
+          conversationId: t.conversationId,
+          direction: 'outbound' as const,
+          kind: 'broadcast' as const,
+          body: t.body,
+          segments: t.segments,
+          status: 'queued' as const,
+          broadcastId: b.id,
+          toNumber: t.phone,
+        })),
+      )
+      .onConflictDoNothing({
+        target: [messages.broadcastId, messages.conversationId],
+        where: sql`${messages.broadcastId} is not null`,
+      });
+  }
+  return empty;
 }
 
 async function isCanceled(db: TenantDb, broadcastId: string) {
@@ -91,10 +127,16 @@ export async function markBroadcastFailed(db: TenantDb, broadcastId: string, err
     .where(and(eq(broadcasts.id, broadcastId), inArray(broadcasts.state, ['scheduled', 'sending'])));
 }
 
-/** The segments a broadcast that has not started yet would send: its audience today times its text's segments. */
-export async function plannedSegments(db: TenantDb, broadcastId: string): Promise<number | null> {
+/**
+ * The segments a broadcast that has not started yet would send: its audience today times the segments of its longest
+ * merged text (what the composer quoted).
+ */
+export async function plannedSegments(db: TenantDb, broadcastId: string, churchName: string): Promise<number | null> {
   const [b] = await db.select().from(broadcasts).where(eq(broadcasts.id, broadcastId));
   if (!b || b.state !== 'scheduled') return null;
-  const { recipients } = await countAudience(db, b);
-  return recipients * countSegments(b.body).segments;
+  const [{ recipients }, { longest }] = await Promise.all([
+    countAudience(db, b),
+    audienceTexts(db, b, b.body, churchName),
+  ]);
+  return recipients * (longest?.segments ?? 0);
 }

@@ -8,8 +8,10 @@ import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/
 import { Invalid, LimitReached, NotFound } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
 import { countAudience, type Audience } from './audience';
+import { audienceTexts } from './audience-merge';
 import type { AudienceInput, broadcastInput, cursorInput } from './inputs';
 import { enqueueBroadcast, writeThenRun } from './jobs';
+import { emptyMergeProblem } from './merge-fields';
 import { requireSendingNumber } from './send';
 import { countSegments } from './segments';
 
@@ -55,11 +57,27 @@ export async function getBroadcast(db: TenantDb, id: string) {
   return withCounts(row.broadcast, row.branchName, await deliveryCounts(db, [id]));
 }
 
-/** Who would receive it, how many are skipped (unsubscribed), and what it costs: for the compose form. */
-export async function previewBroadcast(db: TenantDb, input: { audience: AudienceInput; body: string }, price: number) {
-  const who = await countAudience(db, toAudience(input.audience));
-  const seg = countSegments(input.body);
-  return { ...who, ...seg, estimatedCost: Math.round(who.recipients * seg.segments * price * 100) / 100 };
+/**
+ * For the compose form: who would receive it and how many are skipped (unsubscribed); the text as a real recipient
+ * gets it; and segments and cost from the longest merged text, the most anyone's message can cost.
+ */
+export async function previewBroadcast(
+  deps: Pick<Services, 'config' | 'profiles'>,
+  { db, tenantId }: ChurchScope,
+  input: { audience: AudienceInput; body: string },
+) {
+  const audience = toAudience(input.audience);
+  const { name } = await deps.profiles.get(tenantId);
+  const [who, texts] = await Promise.all([countAudience(db, audience), audienceTexts(db, audience, input.body, name)]);
+  const seg = texts.longest ?? countSegments(input.body);
+  const price = deps.config.SMS_PRICE_PER_SEGMENT;
+  return {
+    ...who,
+    encoding: seg.encoding,
+    segments: seg.segments,
+    estimatedCost: Math.round(who.recipients * seg.segments * price * 100) / 100,
+    ...texts,
+  };
 }
 
 export async function createBroadcast(
@@ -72,9 +90,13 @@ export async function createBroadcast(
   if (input.audience.type === 'branch') await requireBranch(db, input.audience.branchId);
   await requireSendingNumber(deps, tenantId, 'Add a sending phone number in Settings before sending a broadcast.');
   const audience = toAudience(input.audience);
-  const { recipients } = await countAudience(db, audience);
-  const segments = recipients * countSegments(input.body).segments;
-  const refusal = await broadcastRefusal(deps, db, tenantId, segments, scheduledAt);
+  const { name } = await deps.profiles.get(tenantId);
+  const [{ recipients }, texts] = await Promise.all([
+    countAudience(db, audience),
+    audienceTexts(db, audience, input.body, name),
+  ]);
+  if (texts.empty.count > 0) throw new Invalid(emptyMergeProblem(texts.empty), 'body');
+  const refusal = await broadcastRefusal(deps, db, tenantId, recipients * (texts.longest?.segments ?? 0), scheduledAt);
   if (refusal) throw new LimitReached(refusal);
   const id = randomUUID();
   const enqueue = (runAt: Date) => enqueueBroadcast(deps.registry, tenantId, id, runAt);

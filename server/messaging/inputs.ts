@@ -22,7 +22,8 @@ export const audience = z.discriminatedUnion('type', [
 export type AudienceInput = z.infer<typeof audience>;
 
 export const broadcastInput = z.object({
-  body: messageBody,
+  /** Merge fields are filled in for each recipient when the broadcast starts. */
+  body: personalBody,
   audience,
   /** Omitted or null: send now. At most a year ahead (router), and never a date PostgreSQL cannot hold. */
   scheduledAt: z.coerce

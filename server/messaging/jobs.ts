@@ -141,15 +141,18 @@ export function messagingTasks(services: Deps): Record<string, Task> {
       if ((await services.access.get(tenantId)).readOnly)
         return markBroadcastFailed(db, broadcastId, READ_ONLY_NOT_SENT);
       // A trial's daily allowance is checked again when it starts: the inbox may have used it up since.
-      const planned = await plannedSegments(db, broadcastId);
+      const churchName = (await services.profiles.get(tenantId)).name; // for {church_name}
+      const planned = await plannedSegments(db, broadcastId, churchName);
       const refusal = planned === null ? null : await broadcastRefusal(services, db, tenantId, planned);
       if (refusal) return markBroadcastFailed(db, broadcastId, `Not sent. ${refusal}`);
-      await runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt }).catch(async (err) => {
-        // Out of attempts: say so on the broadcast rather than leave it "sending" for ever.
-        if (finalAttempt)
-          await markBroadcastFailed(db, broadcastId, 'Not sent: it failed several times. Please try again.');
-        throw err;
-      });
+      await runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt, churchName }).catch(
+        async (err) => {
+          // Out of attempts: say so on the broadcast rather than leave it "sending" for ever.
+          if (finalAttempt)
+            await markBroadcastFailed(db, broadcastId, 'Not sent: it failed several times. Please try again.');
+          throw err;
+        },
+      );
     });
   }
 }

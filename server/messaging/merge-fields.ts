@@ -16,6 +16,16 @@ export function unknownMergeFields(text: string, known: readonly string[] = MERG
   return [...unknown];
 }
 
+/** The known fields a text uses, each once, lower-cased: what a sender needs to read for each recipient. */
+export function mergeFieldsUsed(text: string): MergeField[] {
+  const used = new Set<MergeField>();
+  for (const [, name] of text.matchAll(FIELD)) {
+    const key = name!.toLowerCase();
+    if ((MERGE_FIELDS as readonly string[]).includes(key)) used.add(key as MergeField);
+  }
+  return [...used];
+}
+
 /** The text with each field replaced by the recipient's value, its fallback when the value is empty, or nothing. */
 export function mergeFields(text: string, values: MergeValues): string {
   return text.replace(FIELD, (whole, name: string, fallback: string | undefined) => {
@@ -32,6 +42,12 @@ export function mergeFieldProblem(text: string): string | null {
   if (unknown.length === 0) return null;
   const braced = (names: readonly string[]) => names.map((f) => `{${f}}`).join(', ');
   return `Unknown merge field${unknown.length > 1 ? 's' : ''} ${braced(unknown)}. Use ${braced(MERGE_FIELDS)}.`;
+}
+
+/** The refusal for a text that some recipients would get empty (`{first_name}` alone, with no fallback). */
+export function emptyMergeProblem({ count, name }: { count: number; name: string | null }): string {
+  const who = count === 1 ? name : `${count.toLocaleString('en-US')} recipients (${name} among them)`;
+  return `For ${who} the merge fields leave nothing: add a fallback, like {first_name|friend}.`;
 }
 
 /**

@@ -18,10 +18,10 @@ export const broadcastsRouter = router({
 
   get: tenantProcedure.input(id).query(({ ctx, input }) => getBroadcast(ctx.db, input.id)),
 
-  /** Who would receive it, how many are skipped (unsubscribed), and what it costs: for the compose form. */
+  /** Who would receive it, how many are skipped, the text for a real recipient, and what it costs at most. */
   preview: tenantProcedure
     .input(z.object({ audience, body: z.string().max(1600).default('') }))
-    .query(({ ctx, input }) => previewBroadcast(ctx.db, input, ctx.services.config.SMS_PRICE_PER_SEGMENT)),
+    .query(({ ctx, input }) => previewBroadcast(ctx.services, ctx, input)),
 
   create: permittedProcedure('broadcasts.manage')
     .input(broadcastInput)

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mergeFieldProblem, mergeFields, unknownMergeFields } from '@/server/messaging/merge-fields';
+import {
+  emptyMergeProblem,
+  mergeFieldProblem,
+  mergeFields,
+  mergeFieldsUsed,
+  unknownMergeFields,
+} from '@/server/messaging/merge-fields';
 import { countSegments } from '@/server/messaging/segments';
 
 describe('merge fields', () => {
@@ -25,6 +31,21 @@ describe('merge fields', () => {
       'x',
       'FRIST_NAME',
     ]);
+  });
+
+  it('lists the known fields a text uses, once each, whatever their case or fallback', () => {
+    expect(mergeFieldsUsed('Hi {First_Name|friend}, {first_name}! {nick} from {church_name}')).toEqual([
+      'first_name',
+      'church_name',
+    ]);
+    expect(mergeFieldsUsed('No fields {here}')).toEqual([]);
+  });
+
+  it('asks for a fallback, naming one person or how many', () => {
+    expect(emptyMergeProblem({ count: 1, name: 'New contact' })).toBe(
+      'For New contact the merge fields leave nothing: add a fallback, like {first_name|friend}.',
+    );
+    expect(emptyMergeProblem({ count: 1200, name: 'Ann Lee' })).toMatch(/^For 1,200 recipients \(Ann Lee among them\)/);
   });
 
   it('names the unknown fields and the known ones in its message', () => {

@@ -1,10 +1,11 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { AudienceInput } from '@/server/messaging/inputs';
 import { errorMessage } from '../../_components/errors';
+import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { people, usd } from './labels';
 
-export type Preview = { recipients: number; skipped: number; segments: number; estimatedCost: number };
+type Preview = RouterOutputs['broadcasts']['preview'];
 
 /** Who would get it and what it costs, asked again whenever the audience or (debounced) text changes. */
 export function useAudiencePreview(audience: AudienceInput | null, body: string) {
@@ -53,5 +54,31 @@ export function AudiencePreview({
         </>
       )}
     </p>
+  );
+}
+
+/**
+ * A text with merge fields, as a real recipient gets it, and the longest recipient's when it costs more (a longer
+ * name, or one that switches the text to UCS-2): the count and cost above assume that one for everyone.
+ */
+export function MergePreview({ preview }: { preview: Preview | undefined }) {
+  const example = preview?.example;
+  if (!example) return null;
+  const { longest } = preview;
+  const costlier = longest && (longest.segments > example.segments || longest.encoding !== example.encoding);
+  const segments = (n: number) => `${n} ${n === 1 ? 'segment' : 'segments'}`;
+  return (
+    <div className="space-y-1 text-sm text-slate-600" data-testid="merge-preview">
+      <p className="whitespace-pre-wrap break-words">
+        <span className="font-medium text-slate-800">{example.name} gets:</span> {example.text}
+      </p>
+      {costlier && (
+        <p data-testid="merge-longest">
+          The longest, {longest.name}’s, is {segments(longest.segments)}
+          {longest.encoding === 'UCS-2' ? ' (UCS-2: a character in it is not plain GSM text)' : ''}; the count and cost
+          assume it for everyone.
+        </p>
+      )}
+    </div>
   );
 }

@@ -1,9 +1,11 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
+import { emptyMergeProblem, mergeFieldsUsed } from '@/server/messaging/merge-fields';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { AllowanceNotice } from '../../_components/allowance-notice';
+import { MergeFieldMenu } from '../../_components/merge-field-menu';
 import { SegmentCounter } from '../../_components/segment-counter';
 import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
 import { check } from '../../_components/check';
@@ -14,7 +16,7 @@ import { useBrowserTimezone } from '../../_components/use-browser';
 import { useDebounced } from '../../_components/use-debounced';
 import { useTRPC } from '../../trpc';
 import { AudiencePicker, everyone, toAudience, type AudienceChoice } from './audience-picker';
-import { AudiencePreview, useAudiencePreview } from './audience-preview';
+import { AudiencePreview, MergePreview, useAudiencePreview } from './audience-preview';
 import { audienceLabel, people, usd } from './labels';
 
 const messageClass =
@@ -40,9 +42,13 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   const [at, setAt] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [confirming, setConfirming] = useState(false);
+  const textarea = useRef<HTMLTextAreaElement>(null);
   const audience = toAudience(choice);
   const preview = useAudiencePreview(audience, useDebounced(body, 300));
   const timezone = useBrowserTimezone();
+  // With merge fields, what counts is the longest recipient's text (the server merges it for the whole audience).
+  const personal = mergeFieldsUsed(body).length > 0;
+  const counted = (personal && preview.data?.longest?.text) || body;
 
   const create = useMutation(
     trpc.broadcasts.create.mutationOptions({
@@ -63,8 +69,9 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
 
   const problems = async (): Promise<Errors> => {
     const e: Errors = {};
-    const parsed = await check('messageBody', body);
+    const parsed = await check('personalBody', body);
     if (!parsed.success) e.body = parsed.error.issues[0]?.message;
+    else if (preview.data?.empty.count) e.body = emptyMergeProblem(preview.data.empty);
     if (!audience) e.audience = choice.type === 'branch' ? 'Choose a branch' : 'Choose a tag';
     else if (preview.data?.recipients === 0)
       e.empty = 'Nobody in this audience can be texted yet: choose another, or add members.';
@@ -111,6 +118,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           label="Message"
           rows={4}
           maxLength={1600}
+          ref={textarea}
           value={body}
           error={errors.body}
           onChange={(e) => {
@@ -118,8 +126,19 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
             if (errors.body) setErrors({ ...errors, body: undefined });
           }}
           hint="Members can reply STOP to unsubscribe; Steeple handles that for you."
-          footer={<SegmentCounter text={body} />}
+          footer={<SegmentCounter text={counted} />}
         />
+        <div className="-mt-3 flex flex-wrap items-start gap-3">
+          <MergeFieldMenu
+            textarea={textarea}
+            value={body}
+            onChange={(next) => {
+              setBody(next);
+              if (errors.body) setErrors({ ...errors, body: undefined });
+            }}
+          />
+          {personal && <MergePreview preview={preview.data} />}
+        </div>
         <AllowanceNotice />
         <AudiencePicker
           value={choice}
@@ -193,6 +212,12 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
             <dt className="font-medium text-slate-800">Message</dt>
             <dd className={messageClass}>{body.trim()}</dd>
           </div>
+          {personal && preview.data?.example && (
+            <div>
+              <dt className="font-medium text-slate-800">{preview.data.example.name} gets</dt>
+              <dd className={messageClass}>{preview.data.example.text}</dd>
+            </div>
+          )}
           <div>
             <dt className="inline font-medium text-slate-800">To: </dt>
             <dd className="inline">
