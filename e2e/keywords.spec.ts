@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { localSigningKey, signWebhook } from '../server/messaging/signature';
 import { telnyxReceivedEvent } from '../server/messaging/telnyx-events';
-import { mainNav, newChurch, open, PASSWORD, randomUsNumber, signIn, signUp, trpcMutation, unique } from './support';
+import { mainNav, newChurch, open, randomUsNumber, signUp, staffOnPhone, trpcMutation } from './support';
 
 /**
  * Church keywords ("JOIN"), end to end in local-outbox mode. A newcomer's first text comes from a number the church
@@ -221,21 +221,7 @@ test('staff see the keywords and their numbers but cannot change them; the page 
     addTags: ['guest'],
   });
   expect(created.status, created.text).toBe(200);
-  const email = `staff-${unique()}@example.org`;
-  const invite = await trpcMutation(page.request, 'team.invite', { email, role: 'staff' });
-  expect(invite.status, invite.text).toBe(200);
-
-  const staffCtx = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 } });
-  const staff = await staffCtx.newPage();
-  const token = String(invite.data.url).split('/invite/')[1];
-  const accepted = await trpcMutation(staffCtx.request, 'team.accept', {
-    token,
-    name: 'Sam Staff',
-    password: PASSWORD,
-  });
-  expect(accepted.status, accepted.text).toBe(200);
-  await signIn(staff, email, PASSWORD);
-  await expect(staff).toHaveURL(/\/dashboard$/);
+  const staff = await staffOnPhone(page, browser, baseURL);
 
   await open(staff, '/keywords');
   const card = keywordCard(staff, 'WELCOME');
@@ -250,8 +236,8 @@ test('staff see the keywords and their numbers but cannot change them; the page 
   // 390 px wide: nothing makes the page scroll sideways.
   expect(await staff.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
-  const refused = await trpcMutation(staffCtx.request, 'keywords.create', { keyword: 'STAFF', reply: 'Hello' });
+  const refused = await trpcMutation(staff.request, 'keywords.create', { keyword: 'STAFF', reply: 'Hello' });
   expect(refused.status).toBe(403);
   expect(refused.error?.data.code).toBe('FORBIDDEN');
-  await staffCtx.close();
+  await staff.context().close();
 });

@@ -2,8 +2,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { addMember, newChurch, open, randomUsNumber, signUp, trpcMutation } from './support';
 
 /**
- * Personal messages: merge fields in a broadcast, previewed for a real recipient and filled in for each one. Run at a
- * desktop width and at a phone's (390 px), where the composer must fit without sideways scrolling.
+ * Personal messages: merge fields in a broadcast, previewed for a real recipient and filled in for each one, and a
+ * saved template used from the inbox. Run at a desktop width and at a phone's (390 px), where the composer must fit
+ * without sideways scrolling.
  */
 
 const widths = [
@@ -70,6 +71,37 @@ for (const [label, viewport] of widths) {
       await expect(thread).toHaveText(new RegExp(merged('Zoë')));
       await expect(thread).not.toContainText('{first_name');
       await fitsWidth(page);
+    });
+
+    test('a saved template is used from the inbox, its merge fields filled in for the member', async ({ page }) => {
+      test.setTimeout(120_000);
+      await signUp(page, newChurch(label === 'phone' ? 'Templatephone' : 'Templatedesk'));
+      const assigned = await trpcMutation(page.request, 'phoneNumbers.assign', { number: randomUsNumber() });
+      expect(assigned.status, assigned.text).toBe(200);
+      const saved = await trpcMutation(page.request, 'templates.create', {
+        name: 'Sunday welcome',
+        body: 'Welcome, {first_name|friend}! Service starts at 10.',
+      });
+      expect(saved.status, saved.text).toBe(200);
+      const ruth = await addMember(page, { firstName: 'Ruth', lastName: 'Moab', phone: randomUsNumber() });
+
+      await open(page, `/inbox?member=${ruth.id}`);
+      const box = page.getByRole('textbox', { name: 'Message to Ruth' });
+      await box.fill('Hello! ');
+      await page.getByLabel('Insert a template').selectOption({ label: 'Sunday welcome' });
+      await expect(box).toHaveValue('Hello! Welcome, {first_name|friend}! Service starts at 10.');
+      await expect(box).toBeFocused();
+      await expect(page.getByTestId('merge-preview')).toHaveText(
+        'Ruth gets: Hello! Welcome, Ruth! Service starts at 10.',
+      );
+      await fitsWidth(page);
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      const sent = page
+        .getByRole('log', { name: 'Messages with Ruth Moab' })
+        .getByTestId('message')
+        .filter({ hasText: 'Hello! Welcome, Ruth! Service starts at 10.' });
+      await expect(sent).toHaveAttribute('data-status', 'sent');
+      await expect(box).toHaveValue('');
     });
   });
 }

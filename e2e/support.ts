@@ -1,4 +1,11 @@
-import { expect, type APIRequestContext, type APIResponse, type BrowserContext, type Page } from '@playwright/test';
+import {
+  expect,
+  type APIRequestContext,
+  type APIResponse,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from '@playwright/test';
 import Stripe from 'stripe';
 
 /** Shared steps for the end-to-end tests. Every test makes its own churches and people with unique emails. */
@@ -163,4 +170,22 @@ export async function addMember(
   });
   expect(res.status, res.text).toBe(200);
   return res.data;
+}
+
+/**
+ * A staff member invited by the signed-in admin of `page`, signed in on a phone-sized page of their own (390 px): for
+ * the tests that check what staff may see and do.
+ */
+export async function staffOnPhone(page: Page, browser: Browser, baseURL: string | undefined) {
+  const email = `staff-${unique()}@example.org`;
+  const invite = await trpcMutation(page.request, 'team.invite', { email, role: 'staff' });
+  expect(invite.status, invite.text).toBe(200);
+  const context = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 } });
+  const staff = await context.newPage();
+  const token = String(invite.data.url).split('/invite/')[1];
+  const accepted = await trpcMutation(context.request, 'team.accept', { token, name: 'Sam Staff', password: PASSWORD });
+  expect(accepted.status, accepted.text).toBe(200);
+  await signIn(staff, email, PASSWORD);
+  await expect(staff).toHaveURL(/\/dashboard$/);
+  return staff;
 }

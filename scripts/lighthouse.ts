@@ -26,6 +26,8 @@ const PAGES = [
   '/inbox?c=:conversation',
   '/broadcasts',
   '/keywords',
+  '/templates',
+  '/connect-card',
   '/branches',
   '/settings',
   '/settings/billing',
@@ -162,6 +164,7 @@ async function seed(api: APIRequestContext): Promise<string> {
   const welcome = { keyword: 'JOIN', reply: 'Welcome, {first_name|friend}!', addTags: ['guests'] };
   await must(trpcMutation(api, 'keywords.create', welcome));
   await must(trpcMutation(api, 'keywords.create', { keyword: 'SERVE', reply: 'Thank you for serving!' }));
+  await must(trpcMutation(api, 'templates.create', { name: 'Welcome', body: 'Hi {first_name|friend}, welcome!' }));
   await must(trpcMutation(api, 'messages.simulateReply', { conversationId: conversation, body: 'join' }));
   await must(
     trpcMutation(api, 'broadcasts.create', { body: 'Choir practice moves to 6pm', audience: { type: 'all' } }),

@@ -140,6 +140,8 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
       signinIp: { points: config.SIGNIN_FAILURES_PER_IP },
       passwordChange: { points: config.PASSWORD_CHANGES_PER_HOUR },
       invites: { points: config.INVITES_PER_HOUR_PER_CHURCH },
+      connectCardIp: { points: config.CONNECT_CARDS_PER_HOUR_PER_IP },
+      connectCardChurch: { points: config.CONNECT_CARDS_PER_HOUR_PER_CHURCH },
     }),
     async close() {
       sessions.stop();

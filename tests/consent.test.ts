@@ -287,6 +287,7 @@ describe('consent', () => {
       country: 'US',
       contactPhone: null,
       contactEmail: null,
+      slug: 'consent-chapel',
     });
     const text = (id: string, body: string, seq: number) => ({
       providerMessageId: `seq-${process.pid}-${id}`,

@@ -4,12 +4,13 @@ import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET, POST } from '@/app/api/trpc/[trpc]/route';
 import { sessionCookieName } from '@/server/auth/session';
+import { issueFormToken } from '@/server/connect-card/form-token';
 import { MAX_BATCH_SIZE } from '@/server/http/limits';
 import { log } from '@/server/log';
 import { appRouter } from '@/server/routers/_app';
 import type { Services } from '@/server/services';
 import { withDatabase } from '@/server/tenancy/urls';
-import { namedChurch, signIn, type Church, type SignedInClient } from './support/accounts';
+import { caller, namedChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
 
 /**
@@ -553,6 +554,11 @@ type Side = Church & {
   inviteToken: string;
   keywordId: string;
   keyword: string;
+  templateId: string;
+  templateName: string;
+  /** The connect card's address is /c/<slug>; `cardToken` is the form token of the card sent in at setup. */
+  slug: string;
+  cardToken: string;
 };
 
 type Shape = { fields: Record<string, fc.Arbitrary<unknown>>; required?: string[] };
@@ -596,10 +602,13 @@ const ODD_IDS = [
   'ffffffff-ffff-ffff-ffff-ffffffffffff',
 ];
 
-function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
+const DAY = 24 * 3600_000;
+
+/** `secretKey`: the server's, which signs the connect card's form tokens. */
+function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | null> {
   const B_IDS = [
     ...[b.tenantId, b.adminId, b.memberId, b.branchId, b.conversationId, b.broadcastId, b.inviteId, b.jobId],
-    b.keywordId,
+    ...[b.keywordId, b.templateId],
   ];
   /** An id: mostly A's own (so the handler goes past "not found"), B's (which must change nothing), or none at all. */
   const idOf = (mine: string | null) =>
@@ -862,6 +871,28 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
       ),
     },
   );
+  const templateName = fc.oneof(
+    { weight: 3, arbitrary: text(60) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'Welcome',
+        a.templateName,
+        a.templateName.toUpperCase(), // the same name to A, whatever its case
+        ` ${a.templateName} `,
+        b.templateName, // another church's name is free here
+        'x'.repeat(60),
+        'x'.repeat(61),
+        ` ${'x'.repeat(60)} `,
+        '😀'.repeat(30),
+        '😀'.repeat(31),
+        'Welcome\u0000',
+        '\u200BWelcome',
+      ),
+    },
+  );
+  // Merge fields, as keyword replies hold them, or any text a message may be.
+  const templateBody = fc.oneof(keywordReply, bodyText, fc.constantFrom(` ${'x'.repeat(1600)} `, 'x'.repeat(1601)));
   const csvCell = fc.oneof(
     text(60),
     memberPhone,
@@ -916,6 +947,62 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
     consentNote: text(200),
   };
   const role = fc.constantFrom('owner', 'admin', 'staff', 'Owner', 'superuser');
+  // The connect card. Its church is the one its slug names: mostly A's, now and then B's or none.
+  const cardSlug = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(a.slug) },
+    { weight: 1, arbitrary: fc.constant(b.slug) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(a.slug.toUpperCase(), ` ${a.slug}`, `${a.slug}/`, 'nope', '', 'x'.repeat(101)),
+    },
+    { weight: 1, arbitrary: nastyString },
+  );
+  const tokenFor = (slug: string, at: number) => issueFormToken(secretKey, slug, at);
+  // Tokens as the page issues them: A's, opened long enough ago (so the card goes through), a moment ago (too quick)
+  // or days ago, or already used (the card sent at setup: a double send, counted once). B's are only ever too quick
+  // or expired: sending B's card is open to anyone, and a token that works there would change B.
+  const formToken = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.integer({ min: 3_000, max: DAY - 60_000 }).map((ago) => tokenFor(a.slug, Date.now() - ago)),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        a.cardToken,
+        tokenFor(a.slug, Date.now() + DAY),
+        tokenFor(a.slug, Date.now() - 2 * DAY),
+        tokenFor(b.slug, Date.now() + DAY),
+        tokenFor(b.slug, Date.now() - 2 * DAY),
+        tokenFor(a.slug, Date.now() - 5_000).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), // tampered
+        tokenFor(a.slug.toUpperCase(), Date.now() - 5_000),
+        `${Date.now() - 5_000}..`,
+        'x'.repeat(300),
+        'x'.repeat(301),
+        '',
+      ),
+    },
+    { weight: 1, arbitrary: text(300) },
+  );
+  const privacyUrl = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        '',
+        'https://grace.church/privacy',
+        ' https://grace.church/privacy ',
+        'http://localhost:3000/x',
+        `https://example.org/${'a'.repeat(480)}`,
+        `https://example.org/${'a'.repeat(481)}`,
+        'grace.church/privacy',
+        '//evil.example',
+        'javascript:alert(1)',
+        'data:text/html,<script>alert(1)</script>',
+        'mailto:office@example.org',
+      ),
+    },
+    { weight: 1, arbitrary: text(500) },
+  );
 
   return {
     'onboarding.signup': {
@@ -1038,6 +1125,44 @@ function shapesFor(a: Side, b: Side): Record<string, Shape | null> {
     // Like the other deletes: never A's fixture, which the rest of the run reads.
     'keywords.delete': { fields: { id: idOf(null) } },
     'keywords.stats': { fields: { id: idOf(a.keywordId) } },
+    'templates.list': null,
+    'templates.create': { fields: { name: templateName, body: templateBody } },
+    'templates.update': {
+      fields: { id: idOf(a.templateId), name: templateName, body: templateBody },
+      required: ['id'],
+    },
+    // Like the other deletes: never A's fixture, which the rest of the run reads.
+    'templates.delete': { fields: { id: idOf(null) } },
+    'connectCard.get': null,
+    'connectCard.qrPng': null,
+    'connectCard.weeks': null,
+    'connectCard.update': {
+      fields: {
+        enabled: fc.boolean(),
+        welcomeText: fc.oneof(keywordReply, fc.constant('')),
+        tags: keywordTags,
+        firstVisitTag: fc.oneof(text(40), fc.constantFrom('', 'first-time guest', ` ${'x'.repeat(40)} `)),
+        prayerField: fc.boolean(),
+        privacyUrl,
+      },
+      required: [],
+    },
+    'connectCard.submit': {
+      fields: {
+        slug: cardSlug,
+        firstName: text(100),
+        lastName: text(100),
+        phone: memberPhone,
+        email: fc.oneof(emails, fc.constantFrom(null, '')),
+        firstVisit: fc.constantFrom('yes', 'no', 'YES', 'maybe', ''),
+        prayer: text(2_000),
+        consent: fc.boolean(),
+        // The hidden field: left empty by people, filled in by bots (who are thanked, and nothing is kept).
+        website: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: text(500) }),
+        token: formToken,
+      },
+      required: ['slug', 'firstName', 'lastName', 'phone', 'firstVisit', 'consent', 'token'],
+    },
     'dashboard.summary': null,
     'billing.status': null,
     'billing.allowance': null,
@@ -1078,6 +1203,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   let b: Side;
   let c: Side;
   let aCookie: string;
+  let aDb: postgres.Sql;
   let cookieName: string;
   let shapes: Record<string, Shape | null>;
   const profiles = new Map<string, Record<string, unknown>>();
@@ -1110,7 +1236,19 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     });
     // The member texts it in, so the keyword has a use (and its stats something to show).
     await owner.caller.messages.simulateReply({ conversationId: sent.conversationId, body: keyword.word });
-    const [t] = await reg.admin<{ db_name: string }[]>`select db_name from tenants where id = ${church.tenantId}`;
+    const template = await owner.caller.templates.create({
+      name: `${tag} welcome`,
+      body: `Hi {first_name|friend}, from ${name}`,
+    });
+    const [t] = await reg.admin<{ db_name: string; slug: string }[]>`
+      select db_name, slug from tenants where id = ${church.tenantId}`;
+    // The connect card, with a welcome text and a tag, and a visitor's card sent in (so every table has a row).
+    await owner.caller.connectCard.update({ welcomeText: `Welcome to ${name}, {first_name|friend}!`, tags: ['guest'] });
+    const cardToken = issueFormToken(reg.services.config.STEEPLE_SECRET_KEY, t!.slug, Date.now() - 5_000);
+    await caller(reg.services, null).connectCard.submit({
+      ...{ slug: t!.slug, firstName: 'Ruth', lastName: tag, phone: '(202) 555-0169', email: `ruth@${tag}.example` },
+      ...{ firstVisit: 'yes', prayer: 'for my family', consent: true, token: cardToken },
+    });
     return {
       ...church,
       dbName: t!.db_name,
@@ -1125,6 +1263,10 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       inviteToken: invite.url.split('/invite/')[1]!,
       keywordId: keyword.id,
       keyword: keyword.word,
+      templateId: template.id,
+      templateName: template.name,
+      slug: t!.slug,
+      cardToken,
     };
   }
 
@@ -1173,7 +1315,11 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     if (who !== 'A') return;
     if (paths.includes('account.signOutEverywhere')) aCookie = (await signIn(reg.services, a.email, a.password)).cookie;
     if (paths.includes('church.updateProfile')) await restoreProfile(a);
+    if (paths.includes('connectCard.update')) await restoreCard();
   }
+
+  /** A card switched off would make every later card "not available". */
+  const restoreCard = () => aDb`update connect_card set enabled = true`;
 
   async function restoreProfile(side: Side) {
     if (!profiles.has(side.tenantId)) {
@@ -1189,7 +1335,9 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   const whoArb = fc.constantFrom<'A' | 'nobody'>('A', 'A', 'A', 'nobody');
 
   beforeAll(async () => {
-    reg = await createTestRegistry();
+    // Every request here comes from one address ("unknown": no front server stamps it), which 30 cards an hour to a
+    // church would use up.
+    reg = await createTestRegistry({ CONNECT_CARDS_PER_HOUR_PER_IP: '100000' });
     previousServices = holder.__steeple;
     holder.__steeple = reg.services; // the route handler's getServices() hands out this registry's services
     cookieName = sessionCookieName(reg.services);
@@ -1198,9 +1346,10 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     // The found cases below run in a church of their own, which no generated call touches.
     c = await setUp('Calvary Chapel', '(202) 555-0179', '+12025550125');
     aCookie = a.owner.cookie;
+    aDb = await reg.churchDb(a.tenantId);
     await restoreProfile(a);
     await restoreProfile(c);
-    shapes = shapesFor(a, b);
+    shapes = shapesFor(a, b, reg.services.config.STEEPLE_SECRET_KEY);
     baseline = await snapshotOfB();
   }, 120_000);
 
@@ -1231,7 +1380,9 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     const rows = (key: string) => (baseline[key] as unknown[] | undefined)?.length ?? 0;
     for (const table of ['members', 'branches', 'conversations', 'messages', 'broadcasts', 'admins', 'invites'])
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
-    for (const table of ['keywords', 'keyword_uses']) expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
+    for (const table of ['keywords', 'keyword_uses', 'templates', 'connect_card_submissions'])
+      expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
+    expect(rows('b.public.connect_card'), 'one connect card per church').toBe(1);
     for (const table of [
       'tenants',
       'churches',
@@ -1518,7 +1669,30 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       reply: 'Hi {first_name|friend} from {church_name}',
       addTags: ['alpha-joined'],
     }),
+    'templates.create': (n) => ({ name: `Welcome ${n}`, body: 'Welcome, {first_name|friend}!' }),
+    'templates.update': (n) => ({
+      id: a.templateId,
+      name: `Alpha ${n}`,
+      body: 'Hi {first_name|friend} from {church_name}',
+    }),
+    'connectCard.update': (n) => ({
+      enabled: true,
+      welcomeText: 'Welcome to {church_name}, {first_name|friend}!',
+      tags: ['guest', `card-${n}`],
+      firstVisitTag: 'first-time guest',
+      prayerField: true,
+      privacyUrl: 'https://example.org/privacy',
+    }),
+    'connectCard.submit': (n) => visitorCard(n),
   };
+
+  /** A card as the page sends it: to A's slug, with a token opened long enough ago, from a new visitor. */
+  const visitorCard = (n: number) => ({
+    ...{ slug: a.slug, firstName: 'Ann', lastName: 'Lee', phone: `(202) 555-0${100 + (n % 100)}` },
+    ...{ email: `ann-${n}@example.org`, firstVisit: 'yes', prayer: 'for my mother', consent: true, website: '' },
+    token: issueFormToken(reg.services.config.STEEPLE_SECRET_KEY, a.slug, Date.now() - 5_000),
+  });
+  let cardsSent = 0;
 
   /**
    * What else an accepted write is used by, before the reads: a keyword is used when someone texts it in (its reply
@@ -1532,6 +1706,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       typeof input.keyword === 'string'
         ? [['messages.simulateReply', { conversationId: a.conversationId, body: input.keyword }]]
         : [],
+    // The card's settings are used when a visitor sends one in: its tags added, its welcome text merged and queued.
+    'connectCard.update': () => [['connectCard.submit', visitorCard(++cardsSent)]],
   };
 
   /** Every read, batched as the client batches them. */
@@ -1555,6 +1731,9 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['phoneNumbers.list', undefined],
     ['keywords.list', undefined],
     ['keywords.stats', { id: a.keywordId }],
+    ['templates.list', undefined],
+    ['connectCard.get', undefined],
+    ['connectCard.weeks', undefined], // not qrPng: no write changes what it draws, and each one takes 0.1 s
     ['dashboard.summary', undefined],
     ['billing.status', undefined],
     ['billing.allowance', undefined],
@@ -1621,6 +1800,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
         { numRuns: RUNS },
       );
       await restoreProfile(a);
+      await restoreCard();
     },
   );
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, type Role } from '@/server/auth/permissions';
 import { readSession } from '@/server/auth/session';
 import { appRouter } from '@/server/routers/_app';
+import { issueFormToken } from '@/server/connect-card/form-token';
 import { encodeCursor } from '@/server/cursor';
 import { withDatabase } from '@/server/tenancy/urls';
 import { randomToken, sha256 } from '@/server/tokens';
@@ -17,7 +18,7 @@ import {
   signIn,
   type SignedInClient,
 } from './support/accounts';
-import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
+import { createTestRegistry, serverUrl, testSecretKey, type TestRegistry } from './support/harness';
 import {
   restoreDatabase,
   snapshotDatabase,
@@ -64,6 +65,12 @@ type Ids = {
   numberE164: string;
   keywordId: string;
   keyword: string;
+  templateId: string;
+  templateName: string;
+  /** The church's connect card address is /c/<slug>. */
+  slug: string;
+  /** The form token of a card sent in to the church (signed for its slug): used once already. */
+  cardToken: string;
 };
 
 /** Values written two ways: an input in one spelling may come back in the other. */
@@ -92,6 +99,7 @@ function nowhere(): Ids {
   const word = `nowhere${randomBytes(3).toString('hex')}`;
   const phone = String(2000 + randomInt(8000));
   const number = String(2000 + randomInt(8000));
+  const slug = `${word}-parish-${randomBytes(3).toString('hex')}`;
   return {
     tenantId: randomUUID(),
     ownerId: randomUUID(),
@@ -120,6 +128,10 @@ function nowhere(): Ids {
     numberE164: `+1202555${number}`,
     keywordId: randomUUID(),
     keyword: word.toUpperCase(),
+    templateId: randomUUID(),
+    templateName: `${word} welcome`,
+    slug,
+    cardToken: formToken(slug), // signed by this server for a slug no church has
   };
 }
 
@@ -245,6 +257,18 @@ const EMAIL_IS_GLOBAL = 'an email signs in to exactly one church, so it is uniqu
 const NUMBER_IS_GLOBAL = 'an inbound text finds its church by the number, so a number belongs to one church';
 const LATER = () => new Date(Date.now() + 24 * 3600_000);
 const FAR = '2999-01-01T00:00:00.000000Z'; // a cursor time after everything: the page holds all of A's rows
+
+/**
+ * A connect card form token as the page at /c/<slug> issues it (signed with the test services' STEEPLE_SECRET_KEY),
+ * opened long enough ago to be sent.
+ */
+const formToken = (slug: string) => issueFormToken(testSecretKey, slug, Date.now() - 5_000);
+/** A visitor's card sent to `slug` with `token`: every other field names `x` where it can. */
+const card = (x: Ids, slug: string, token: string) => ({
+  ...extras(x),
+  ...{ slug, firstName: x.memberName, lastName: 'Visitor', phone: x.memberPhone, email: x.ownerEmail },
+  ...{ firstVisit: 'yes' as const, prayer: `for ${x.churchName}`, consent: true, token },
+});
 
 const signupAs = (x: Ids, email: string) =>
   w(x, { churchName: x.churchName, timezone: 'UTC', adminName: 'Intruder', email, password: 'intruder password' });
@@ -390,6 +414,30 @@ const cases: Record<string, Case[]> = {
   ],
   'keywords.delete': [c((x) => w(x, { id: x.keywordId }), 'NOT_FOUND')],
   'keywords.stats': [c((x) => w(x, { id: x.keywordId }), 'NOT_FOUND')],
+  'templates.list': plain('ok'),
+  // Names are per church: A may use B's name too.
+  'templates.create': [c((x) => w(x, { name: x.templateName, body: 'Hello {first_name|friend}' }), 'ok')],
+  'templates.update': [
+    c((x) => w(x, { id: x.templateId, body: 'Taken over' }), 'NOT_FOUND'),
+    c((x) => w(x, { id: x.templateId, name: x.templateName }), 'NOT_FOUND'),
+    c((x, _me, a) => w(x, { id: a.templateId, name: x.templateName }), 'ok'),
+  ],
+  'templates.delete': [c((x) => w(x, { id: x.templateId }), 'NOT_FOUND')],
+  'connectCard.get': plain('ok'),
+  'connectCard.qrPng': plain('ok'),
+  'connectCard.weeks': plain('ok'),
+  // Tags are per church: A may use B's too.
+  'connectCard.update': [
+    c((x) => w(x, { tags: [x.tag], firstVisitTag: x.tag, welcomeText: `Welcome to ${x.churchName}!` }), 'ok'),
+  ],
+  // Public: the church is the one its slug names, never one an input field names. A card sent with A's slug (and a
+  // token for it) lands in A whatever else it carries; a token for B's slug, or another secret of B's, is no token
+  // for A's. (B's own slug is tested on its own below: sending B's card is open to anyone, so it would change B.)
+  'connectCard.submit': [
+    c((x, _me, a) => card(x, a.slug, formToken(a.slug)), 'ok'),
+    c((x, _me, a) => card(x, a.slug, x.cardToken), 'BAD_REQUEST'),
+    c((x, _me, a) => card(x, a.slug, x.inviteToken), 'BAD_REQUEST'),
+  ],
   'billing.checkout': plain('PRECONDITION_FAILED'), // billing is off in this suite
   'billing.portal': plain('PRECONDITION_FAILED'),
 };
@@ -428,13 +476,14 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       const client = await signIn(reg.services, m.email, m.password);
       Object.assign(people, { [role]: { role, adminId: m.adminId, email: m.email, password: m.password, client } });
     }
-    const content = await seed(owner.caller, tag);
-    const [t] = await reg.admin<{ db_name: string; db_role: string }[]>`
-      select db_name, db_role from tenants where id = ${church.tenantId}`;
+    const [t] = await reg.admin<{ db_name: string; db_role: string; slug: string }[]>`
+      select db_name, db_role, slug from tenants where id = ${church.tenantId}`;
+    const content = await seed(owner.caller, tag, t!.slug);
     const all = people as Record<Role, Me>;
     return {
       ids: {
         ...content,
+        slug: t!.slug,
         tenantId: church.tenantId,
         ownerId: church.adminId,
         adminId: all.admin.adminId,
@@ -456,10 +505,11 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
   }
 
   /**
-   * An invitation, a branch, a subscribed member in it, a text to them (queued: no worker runs here), a broadcast, and
-   * a keyword the member has texted (so its list row and stats have uses to give away).
+   * An invitation, a branch, a subscribed member in it, a text to them (queued: no worker runs here), a broadcast,
+   * a keyword the member has texted (so its list row and stats have uses to give away), a message template, and a
+   * connect card with its own settings that a visitor has sent in (a new member, tagged, welcomed, prayed for).
    */
-  async function seed(owner: Caller, tag: string) {
+  async function seed(owner: Caller, tag: string, slug: string) {
     const inviteEmail = `${tag}-invitee@example.org`;
     const pending = await owner.team.invite({ email: inviteEmail, role: 'admin' });
     const branch = await owner.branches.create({ name: `${tag[0]!.toUpperCase()}${tag.slice(1)} North` });
@@ -478,6 +528,16 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       addTags: [`${tag}-joined`],
     });
     await owner.messages.simulateReply({ conversationId: sent.conversationId, body: keyword.word.toLowerCase() });
+    const template = await owner.templates.create({
+      name: `${tag} welcome`,
+      body: `Hi {first_name|friend}, from ${tag}`,
+    });
+    await owner.connectCard.update({ tags: [`${tag}-card`], welcomeText: `Welcome to ${tag}, {first_name|friend}!` });
+    const cardToken = formToken(slug);
+    await caller(reg.services, null).connectCard.submit({
+      ...{ slug, firstName: 'Visitor', lastName: tag, phone: tag === 'alpha' ? '(202) 555-0188' : '(202) 555-0198' },
+      ...{ firstVisit: 'yes', prayer: `for ${tag}`, consent: true, token: cardToken },
+    });
     return {
       inviteId: pending.id,
       inviteToken: pending.url.split('/invite/')[1]!,
@@ -496,6 +556,9 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       numberE164,
       keywordId: keyword.id,
       keyword: keyword.word,
+      templateId: template.id,
+      templateName: template.name,
+      cardToken,
     };
   }
 
@@ -524,6 +587,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     return [
       ...[ids.tenantId, ids.ownerId, ids.adminId, ids.staffId, ids.inviteId, ids.jobId, ids.memberId],
       ...[ids.branchId, ids.conversationId, ids.messageId, ids.broadcastId, ids.numberE164, ids.keywordId],
+      ...[ids.templateId, ids.slug],
       ...[side.dbName, side.dbRole, side.inviteTokenHash, sha256(side.ticket), ...side.sessionIds],
     ];
   };
@@ -583,6 +647,13 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
         'keywords.update: id',
         'keywords.update: addTags',
         'keywords.stats: id',
+        'templates.update: id',
+        'templates.delete: id',
+        'connectCard.update: tags',
+        'connectCard.update: firstVisitTag',
+        'connectCard.submit: phone',
+        'connectCard.submit: email',
+        'connectCard.submit: token',
       ]),
     );
   });
@@ -611,7 +682,9 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const names = Object.keys(baseline.church);
     for (const t of ['admins', 'invites', 'members', 'branches', 'consent_events', 'conversations', 'messages'])
       expect(names).toContain(`public.${t}`);
-    for (const t of ['keywords', 'keyword_uses']) expect(baseline.church[`public.${t}`], t).toHaveLength(1);
+    for (const t of ['keywords', 'keyword_uses', 'templates', 'connect_card', 'connect_card_submissions'])
+      expect(baseline.church[`public.${t}`], t).toHaveLength(1);
+    expect(aAsSetUp['public.connect_card'], 'one connect card per church').toHaveLength(1);
     expect(names).toContain('public.broadcasts');
     const registry = Object.keys(baseline.registry);
     for (const t of Object.keys(CHANGED_BY_A)) expect(registry, 'an exclusion names a real table').toContain(t);
@@ -678,6 +751,41 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     expect(await snapshotB(), `${t.path} as ${t.role} changed B`).toEqual(baseline);
     const wrote = registered[t.path]!._def.type === 'mutation' && allowed(t.path, t.role);
     if (wrote) await restoreDatabase(aDb, aAsSetUp); // A as set up again: the next test's answers start alike
+  });
+
+  it('a connect card lands only in the church its slug names; a suspended or unknown slug has no card', async () => {
+    const visitor = caller(reg.services, null, '203.0.113.7');
+    const send = (slug: string, token: string) => visitor.connectCard.submit(card(b.ids, slug, token));
+    const tokensIn = async (db: postgres.Sql) =>
+      (await db<{ form_token: string }[]>`select form_token from connect_card_submissions`).map((r) => r.form_token);
+    const NOT_AVAILABLE = { code: 'NOT_FOUND', message: 'This page is not available.' };
+
+    // A's slug and a token for it, B's ids everywhere else: the card is A's, and only A's.
+    const token = formToken(a.ids.slug);
+    expect(await send(a.ids.slug, token)).toEqual({ firstName: b.ids.memberName });
+    expect(await tokensIn(aDb)).toContain(token);
+    expect(await tokensIn(bDb)).not.toContain(token);
+    // A token signed for B's slug (valid there) is refused for A's; so is A's own one opened a moment ago.
+    expect(await errorOf(send(a.ids.slug, formToken(b.ids.slug)))).toMatchObject({ code: 'BAD_REQUEST' });
+    const quick = issueFormToken(testSecretKey, a.ids.slug, Date.now());
+    expect(await errorOf(send(a.ids.slug, quick))).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/^That was quick!/),
+    });
+    // No church at the slug, or not one in the registry's form: not available, with a token signed for it.
+    const unknown = nowhere().slug;
+    for (const slug of [unknown, a.ids.slug.toUpperCase(), ` ${a.ids.slug}`, `${a.ids.slug}/`, ''])
+      expect(await errorOf(send(slug, formToken(slug))), slug).toMatchObject(NOT_AVAILABLE);
+    // B suspended: its card is not available either, even with a token the page issued for it.
+    const [was] = await reg.admin<{ status: string }[]>`select status from tenants where id = ${b.ids.tenantId}`;
+    await reg.admin`update tenants set status = 'suspended' where id = ${b.ids.tenantId}`;
+    try {
+      expect(await errorOf(send(b.ids.slug, formToken(b.ids.slug)))).toMatchObject(NOT_AVAILABLE);
+    } finally {
+      await reg.admin`update tenants set status = ${was!.status} where id = ${b.ids.tenantId}`;
+    }
+    expect(await snapshotB(), 'a card changed B').toEqual(baseline);
+    await restoreDatabase(aDb, aAsSetUp);
   });
 
   it('B’s people are still signed in and B’s team is whole', async () => {

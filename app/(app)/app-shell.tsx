@@ -32,6 +32,8 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
     { href: '/members', label: 'Members' },
     { href: '/broadcasts', label: 'Broadcasts' },
     { href: '/keywords', label: 'Keywords' },
+    { href: '/templates', label: 'Templates' },
+    { href: '/connect-card', label: 'Connect card' },
     { href: '/branches', label: 'Branches' },
     { href: '/settings', label: 'Settings' },
     ...(can(viewer.role, 'team.view') ? [{ href: '/team', label: 'Team' }] : []),

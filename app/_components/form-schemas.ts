@@ -4,5 +4,7 @@
  */
 export { acceptInviteInput, adminStep, changePasswordInput, churchStep, inviteInput } from '@/server/inputs';
 export { createKeywordInput, updateKeywordInput } from '@/server/keywords/inputs';
+export { createTemplateInput, updateTemplateInput } from '@/server/templates/inputs';
+export { connectCardSettings } from '@/server/connect-card/inputs';
 export { createBranchInput, createMemberInput } from '@/server/members/inputs';
 export { messageBody, personalBody } from '@/server/messaging/inputs';

@@ -1,59 +1,18 @@
 'use client';
 
-import { useId } from 'react';
+import { InsertMenu, type InsertChoice } from './insert-menu';
 
 /** What the menu inserts: the first name with a fallback, because someone who texted in first has no name yet. */
-const CHOICES = [
-  ['{first_name|friend}', 'First name (or “friend”)'],
-  ['{last_name}', 'Last name'],
-  ['{church_name}', 'Church name'],
-  ['{branch_name}', 'Branch name'],
-] as const;
+const CHOICES: InsertChoice[] = [
+  { text: '{first_name|friend}', label: 'First name (or “friend”)' },
+  { text: '{last_name}', label: 'Last name' },
+  { text: '{church_name}', label: 'Church name' },
+  { text: '{branch_name}', label: 'Branch name' },
+].map((c) => ({ key: c.text, ...c }));
 
-/**
- * A menu that inserts a merge field (server/messaging/merge-fields.ts) where the cursor is in `textarea`. A native
- * select: it works with a keyboard, a screen reader and a phone's picker without any code of ours.
- */
-export function MergeFieldMenu({
-  textarea,
-  value,
-  onChange,
-  disabled,
-}: {
-  textarea: React.RefObject<HTMLTextAreaElement | null>;
-  value: string;
-  onChange: (next: string) => void;
-  disabled?: boolean;
-}) {
-  const id = useId();
-  const insert = (field: string) => {
-    const el = textarea.current;
-    const [start, end] = el ? [el.selectionStart, el.selectionEnd] : [value.length, value.length];
-    onChange(value.slice(0, start) + field + value.slice(end));
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(start + field.length, start + field.length);
-    });
-  };
-  return (
-    <div className="flex items-center gap-2">
-      <label htmlFor={id} className="sr-only">
-        Insert a merge field
-      </label>
-      <select
-        id={id}
-        value=""
-        disabled={disabled}
-        onChange={(e) => e.target.value && insert(e.target.value)}
-        className="rounded-lg border-0 py-1 pl-2 pr-8 text-xs text-slate-700 ring-1 ring-inset ring-slate-300"
-      >
-        <option value="">Insert a field…</option>
-        {CHOICES.map(([field, label]) => (
-          <option key={field} value={field}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+type Props = Omit<React.ComponentProps<typeof InsertMenu>, 'label' | 'placeholder' | 'choices'>;
+
+/** Inserts a merge field (server/messaging/merge-fields.ts) at the cursor. */
+export function MergeFieldMenu(props: Props) {
+  return <InsertMenu label="Insert a merge field" placeholder="Insert a field…" choices={CHOICES} {...props} />;
 }

@@ -126,6 +126,8 @@ export const consentEvents = pgTable(
     detail: text('detail'),
     providerMessageId: text('provider_message_id'),
     adminId: uuid('admin_id'),
+    /** The address a form was sent from (the connect card): what a carrier asks for as proof of a web opt-in. */
+    clientAddress: text('client_address'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -236,6 +238,56 @@ export const keywords = pgTable('keywords', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Saved messages a church reuses (the message library): inserted from the inbox, broadcasts and keyword replies. */
+export const templates = pgTable(
+  'templates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    body: text('body').notNull(), // may hold merge fields, filled in when it is sent
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // "Welcome" and "welcome" are the same template to a person choosing from a menu.
+  (t) => [uniqueIndex('templates_name_unique').on(sql`lower(${t.name})`)],
+);
+
+/** The church's connect card (the public form at /c/<slug>): one row, its settings. */
+export const connectCard = pgTable('connect_card', {
+  id: integer('id').primaryKey().default(1), // one row per church database
+  enabled: boolean('enabled').notNull().default(true),
+  /** Texted once to each person who fills it in and agrees to texts; null sends nothing. */
+  welcomeText: text('welcome_text'),
+  tags: text('tags')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  /** Added as well for someone who says it is their first visit. */
+  firstVisitTag: text('first_visit_tag').default('first-time guest'),
+  prayerField: boolean('prayer_field').notNull().default(true),
+  /** The church's own privacy note; without one the card links to Steeple's page for it. */
+  privacyUrl: text('privacy_url'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Each card sent in, once (keyed by its form token): the weekly counts, and what was done for it. */
+export const connectCardSubmissions = pgTable(
+  'connect_card_submissions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    formToken: text('form_token').notNull().unique(),
+    memberId: uuid('member_id').references(() => members.id, { onDelete: 'set null' }),
+    newMember: boolean('new_member').notNull(),
+    firstVisit: boolean('first_visit').notNull(),
+    consented: boolean('consented').notNull(),
+    welcomeMessageId: uuid('welcome_message_id'),
+    clientAddress: text('client_address'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('connect_card_submissions_created_idx').on(t.createdAt)],
+);
 
 /** What a keyword text did: subscribed someone, found them already subscribed, or found them opted out. */
 export const keywordOutcome = pgEnum('keyword_outcome', ['joined', 'already_subscribed', 'opted_out']);

@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'branches.manage': 'admin',
   'broadcasts.manage': 'admin',
   'keywords.manage': 'admin',
+  'templates.manage': 'admin',
+  'connectCard.manage': 'admin',
   'church.edit': 'admin',
   'team.view': 'admin',
   'team.manage': 'owner',

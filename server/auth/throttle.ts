@@ -27,6 +27,10 @@ const policies = {
   passwordChange: { keyPrefix: 'password_change', points: 10, duration: HOUR, blockDuration: HOUR },
   /** Invitations sent by one church: 20 an hour (each one emails a stranger). */
   invites: { keyPrefix: 'invites', points: 20, duration: HOUR, blockDuration: 0 },
+  /** Connect cards from one address to one church: 30 an hour (a Sunday crowd shares the church's Wi-Fi). */
+  connectCardIp: { keyPrefix: 'connect_card_ip', points: 30, duration: HOUR, blockDuration: 0 },
+  /** Connect cards to one church from anywhere: 300 an hour, so a flood cannot text welcomes on its account. */
+  connectCardChurch: { keyPrefix: 'connect_card_church', points: 300, duration: HOUR, blockDuration: 0 },
 } satisfies Record<string, Policy>;
 
 type Name = keyof typeof policies;
@@ -98,6 +102,12 @@ export class Throttle {
 
   inviteAttempt(tenantId: string) {
     return this.take('invites', tenantId);
+  }
+
+  /** One card from this address to this church, and one to the church; refused when either is used up. */
+  async connectCardAttempt(tenantId: string, ip: string) {
+    await this.take('connectCardIp', `${tenantId}|${addressKey(ip)}`);
+    await this.take('connectCardChurch', tenantId);
   }
 
   /** One point from `name` for `key`; over the limit it is a TooManyAttemptsError, a dead store is "busy". */

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
-import { churches } from '@/db/registry/schema';
+import { churches, tenants } from '@/db/registry/schema';
 import { Invalid } from '@/server/domain-errors';
 import { normalisePhone } from '@/server/messaging/phone';
 import { type Registry, withDeadline } from '@/server/registry';
@@ -15,7 +15,8 @@ import { requireTimeZone } from './timezones';
 export type ChurchProfile = Pick<
   typeof churches.$inferSelect,
   'name' | 'timezone' | 'country' | 'contactPhone' | 'contactEmail'
->;
+> &
+  Pick<typeof tenants.$inferSelect, 'slug'>;
 
 /** Profiles per church, cached briefly on Services (one cache per process, whichever bundle asks). */
 export class ChurchProfiles {
@@ -34,8 +35,10 @@ export class ChurchProfiles {
           country: churches.country,
           contactPhone: churches.contactPhone,
           contactEmail: churches.contactEmail,
+          slug: tenants.slug, // the connect card's address, /c/<slug>
         })
         .from(churches)
+        .innerJoin(tenants, eq(tenants.id, churches.tenantId))
         .where(eq(churches.tenantId, tenantId)),
       this.registry.timeoutMs,
     );

@@ -6,6 +6,8 @@ import type { Texter } from '@/server/messaging/inbound-keyword';
 import { isStale, type InboundText } from '@/server/messaging/inbound-text';
 import { memberMergeValues } from '@/server/messaging/member-merge';
 import { mergeFields } from '@/server/messaging/merge-fields';
+import { withOptInDisclosure } from '@/server/messaging/disclosure';
+import { addTags } from '@/server/members/tags';
 
 /**
  * What one of the church's keywords does, inside the transaction that stored the text (inbound-keyword.ts), so a
@@ -77,32 +79,6 @@ async function answeredLately(tx: Tx, memberId: string, keywordId: string, outco
     )
     .limit(1);
   return !!row;
-}
-
-/** Adds the tags the member does not have yet (ignoring case), keeping theirs first. */
-async function addTags(tx: Tx, memberId: string, tags: string[]) {
-  const wanted = sql`array[${sql.join(
-    tags.map((t) => sql`${t}`),
-    sql`, `,
-  )}]::text[]`;
-  await tx
-    .update(members)
-    .set({
-      tags: sql`${members.tags} || array(select t from unnest(${wanted}) t
-                                          where lower(t) <> all (select lower(x) from unnest(${members.tags}) x))`,
-      updatedAt: sql`now()`,
-    })
-    .where(eq(members.id, memberId));
-}
-
-/**
- * The first message after someone opts in must say who is texting, how often, that rates may apply and how to stop
- * (CTIA's messaging principles): the church's name and those words are added when the reply does not carry them.
- */
-function withOptInDisclosure(reply: string, church: ChurchProfile): string {
-  const named = reply.toLowerCase().includes(church.name.toLowerCase()) ? reply : `${church.name}: ${reply}`;
-  if (/\bstop\b/i.test(named)) return named;
-  return `${named} Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to opt out.`;
 }
 
 const optedOutReply = (word: string, church: ChurchProfile) =>

@@ -18,6 +18,8 @@ export type ConsentHow = {
   detail?: string | null;
   providerMessageId?: string | null;
   adminId?: string | null;
+  /** Where a form was sent from (the connect card). */
+  clientAddress?: string | null;
 };
 
 /** The member column that says how consent last changed, for lists and filters. */
@@ -59,8 +61,12 @@ export async function logConsent(
     detail: how.detail?.slice(0, 500) ?? null,
     providerMessageId: how.providerMessageId ?? null,
     adminId: how.adminId ?? null,
+    clientAddress: how.clientAddress ?? null,
   });
 }
+
+/** How a member added for a number whose last word was STOP is logged: kept opted out, by Steeple. */
+export const REMEMBERED_OPT_OUT = { source: 'system', detail: 'This number opted out before' } as const;
 
 export const OPTED_OUT_LOCK =
   'opted out by texting STOP (or asked to stop). Only they can opt back in, by texting START to your number.';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SUBSCRIPTION_STATES } from '@/db/tenant/enums';
 import { isTimeZone, optionalEmail } from '@/server/inputs';
-import { MAX_IMPORT_BYTES } from './rules';
+import { MAX_IMPORT_BYTES, MAX_NOTES } from './rules';
 
 /**
  * Input schemas for members, branches and the CSV import, shared by the routers and the pages (inline validation).
@@ -45,7 +45,7 @@ const phone = z.string().trim().min(1, 'Enter a phone number').max(40, 'That is 
 const email = optionalEmail.optional();
 /** Tags as admins type them: trimmed, blank and repeated ones dropped. */
 export const tagList = z.array(tagName).max(MAX_TAGS, `Use at most ${MAX_TAGS} tags`).transform(cleanTags);
-const notes = clearable(5_000, 'Keep notes under 5,000 characters');
+const notes = clearable(MAX_NOTES, 'Keep notes under 5,000 characters');
 
 // No .default() anywhere: zod 4 applies defaults inside .optional(), which would turn partial updates into overwrites.
 const memberFields = z.object({

@@ -4,7 +4,14 @@ import type { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
 import { members, type Subscription } from '@/db/tenant/schema';
 import { textableNumber } from '@/server/messaging/phone';
-import { adminConsentRefusal, changeConsent, lastConsentOf, logConsent, OPTED_OUT_LOCK } from './consent';
+import {
+  adminConsentRefusal,
+  changeConsent,
+  lastConsentOf,
+  logConsent,
+  OPTED_OUT_LOCK,
+  REMEMBERED_OPT_OUT,
+} from './consent';
 import { fieldError, memberWriteError } from './errors';
 import type { createMemberInput, updateMemberInput } from './inputs';
 import { CONSENT_NOTE_REQUIRED, EXTENSION_REFUSED } from './rules';
@@ -20,7 +27,6 @@ const INVALID_PHONE = 'Enter a valid phone number (include the country code for 
 type Admin = { id: string };
 
 /** How a member comes to be opted out because their number was (see consent.ts, lastConsentOf). */
-const REMEMBERED = { source: 'system', detail: 'This number opted out before' } as const;
 
 function e164(phone: string, country: string): string {
   const number = textableNumber(phone, country);
@@ -48,7 +54,7 @@ export async function createMember(
   const state = optedOut ? 'unsubscribed' : wanted;
   const how =
     optedOut && wanted !== 'unsubscribed'
-      ? REMEMBERED
+      ? REMEMBERED_OPT_OUT
       : { source: 'admin' as const, detail: input.consentNote, adminId: by.id };
   return db
     .transaction(async (tx) => {
@@ -108,7 +114,7 @@ export async function updateMember(
         .where(eq(members.id, id))
         .returning({ id: members.id, phone: members.phone });
       const member = { ...current, phone: updated!.phone };
-      if (optedOut) await changeConsent(tx, member, 'unsubscribed', REMEMBERED);
+      if (optedOut) await changeConsent(tx, member, 'unsubscribed', REMEMBERED_OPT_OUT);
       else if (subscription)
         await changeConsent(tx, member, subscription, { source: 'admin', detail: consentNote, adminId: by.id });
       return { id: updated!.id };

@@ -4,6 +4,7 @@ import { billingRouter } from './billing';
 import { branchesRouter } from './branches';
 import { broadcastsRouter } from './broadcasts';
 import { churchRouter } from './church';
+import { connectCardRouter } from './connectCard';
 import { conversationsRouter } from './conversations';
 import { dashboardRouter } from './dashboard';
 import { keywordsRouter } from './keywords';
@@ -12,6 +13,7 @@ import { messagesRouter } from './messages';
 import { onboardingRouter } from './onboarding';
 import { phoneNumbersRouter } from './phoneNumbers';
 import { teamRouter } from './team';
+import { templatesRouter } from './templates';
 
 /** Every router, by domain. Add a domain here. */
 export const appRouter = router({
@@ -25,6 +27,8 @@ export const appRouter = router({
   messages: messagesRouter,
   broadcasts: broadcastsRouter,
   keywords: keywordsRouter,
+  templates: templatesRouter,
+  connectCard: connectCardRouter,
   phoneNumbers: phoneNumbersRouter,
   dashboard: dashboardRouter,
   billing: billingRouter,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { updateChurchProfile } from '@/server/church/profile';
+import { cardUrl } from '@/server/connect-card/church';
 import { churchStep, optionalEmail } from '@/server/inputs';
 import { teammates } from '@/server/team/roster';
 import { permittedProcedure, router, tenantProcedure } from '@/server/trpc';
@@ -16,10 +17,11 @@ const profileInput = churchStep.pick({ churchName: true, timezone: true }).exten
 });
 
 export const churchRouter = router({
-  /** The signed-in church's profile (by the session's church id only), and who is asking. */
+  /** The signed-in church's profile (by the session's church id only) with its connect card's address; who asks. */
   profile: tenantProcedure.query(async ({ ctx }) => {
     const { name, email, role } = ctx.admin;
-    return { church: await ctx.services.profiles.get(ctx.tenantId), me: { name, email, role } };
+    const church = await ctx.services.profiles.get(ctx.tenantId);
+    return { church: { ...church, connectCardUrl: cardUrl(ctx.services, church.slug) }, me: { name, email, role } };
   }),
 
   /** Name, timezone, country (how members' numbers are read) and the contact given in HELP replies. */

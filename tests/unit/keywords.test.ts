@@ -108,6 +108,7 @@ describe('keywordReply', () => {
     country: 'US',
     contactPhone: '+12015550123',
     contactEmail: 'office@grace.example',
+    slug: 'grace-chapel',
     ...over,
   });
 

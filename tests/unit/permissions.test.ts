@@ -11,6 +11,8 @@ const EXPECTED: Record<Action, Record<Role, boolean>> = {
   'branches.manage': { staff: false, admin: true, owner: true },
   'broadcasts.manage': { staff: false, admin: true, owner: true },
   'keywords.manage': { staff: false, admin: true, owner: true },
+  'templates.manage': { staff: false, admin: true, owner: true },
+  'connectCard.manage': { staff: false, admin: true, owner: true },
   'church.edit': { staff: false, admin: true, owner: true },
   'team.view': { staff: false, admin: true, owner: true },
   'team.manage': { staff: false, admin: false, owner: true },

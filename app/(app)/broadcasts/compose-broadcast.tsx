@@ -6,6 +6,7 @@ import { emptyMergeProblem, mergeFieldsUsed } from '@/server/messaging/merge-fie
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { AllowanceNotice } from '../../_components/allowance-notice';
 import { MergeFieldMenu } from '../../_components/merge-field-menu';
+import { TemplateMenu } from '../../_components/template-menu';
 import { SegmentCounter } from '../../_components/segment-counter';
 import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
 import { check } from '../../_components/check';
@@ -49,6 +50,14 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   // With merge fields, what counts is the longest recipient's text (the server merges it for the whole audience).
   const personal = mergeFieldsUsed(body).length > 0;
   const counted = (personal && preview.data?.longest?.text) || body;
+  const insertProps = {
+    textarea,
+    value: body,
+    onChange: (next: string) => {
+      setBody(next);
+      if (errors.body) setErrors({ ...errors, body: undefined });
+    },
+  };
 
   const create = useMutation(
     trpc.broadcasts.create.mutationOptions({
@@ -129,14 +138,8 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           footer={<SegmentCounter text={counted} />}
         />
         <div className="-mt-3 flex flex-wrap items-start gap-3">
-          <MergeFieldMenu
-            textarea={textarea}
-            value={body}
-            onChange={(next) => {
-              setBody(next);
-              if (errors.body) setErrors({ ...errors, body: undefined });
-            }}
-          />
+          <MergeFieldMenu {...insertProps} />
+          <TemplateMenu {...insertProps} />
           {personal && <MergePreview preview={preview.data} />}
         </div>
         <AllowanceNotice />

@@ -12,6 +12,7 @@ import { TextareaField } from '../../_components/fields';
 import { Alert, Button } from '../../_components/ui';
 import { mergeFields, mergeValuesOf } from '@/server/messaging/merge-fields';
 import { MergeFieldMenu } from '../../_components/merge-field-menu';
+import { TemplateMenu } from '../../_components/template-menu';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
 
@@ -45,6 +46,15 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
     }),
   );
   const unsubscribed = member.subscription === 'unsubscribed';
+  const insertProps = {
+    textarea,
+    value: body,
+    disabled: unsubscribed,
+    onChange: (next: string) => {
+      setBody(next);
+      if (invalid) setInvalid('');
+    },
+  };
 
   const submit = async () => {
     const parsed = await check('personalBody', body);
@@ -111,15 +121,8 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
       )}
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div className="flex flex-wrap items-center gap-3">
-          <MergeFieldMenu
-            textarea={textarea}
-            value={body}
-            disabled={unsubscribed}
-            onChange={(next) => {
-              setBody(next);
-              if (invalid) setInvalid('');
-            }}
-          />
+          <MergeFieldMenu {...insertProps} />
+          <TemplateMenu {...insertProps} />
           <p className="text-xs text-slate-500">Ctrl+Enter to send</p>
         </div>
         <Button type="submit" disabled={unsubscribed || send.isPending}>

@@ -1,13 +1,17 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
+import { useRef } from 'react';
 import { MERGE_FIELDS } from '@/server/messaging/merge-fields';
 import { check } from '../../_components/check';
-import { errorCode, errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
+import { errorMessage, firstIssues } from '../../_components/errors';
 import { FormDialog } from '../../_components/form-dialog';
 import { TextField, TextareaField } from '../../_components/fields';
+import { MergeFieldMenu } from '../../_components/merge-field-menu';
 import { SegmentCounter } from '../../_components/segment-counter';
+import { TemplateMenu } from '../../_components/template-menu';
 import { useForm } from '../../_components/use-form';
+import { saveHandlers } from '../../_components/save-handlers';
 import { useTRPC } from '../../trpc';
 import type { KeywordItem } from './types';
 
@@ -43,25 +47,27 @@ export function KeywordDialog({
   onSaved: (message: string) => void;
 }) {
   const trpc = useTRPC();
+  const replyBox = useRef<HTMLTextAreaElement>(null);
   const {
     values: form,
     errors,
     setErrors,
+    set,
     bind,
   } = useForm<Form>(
     { keyword: keyword?.word ?? '', reply: keyword?.reply ?? '', addTags: keyword?.addTags.join(', ') ?? '' },
     'keyword-',
   );
-  const showErrors = (fields: Record<string, string | undefined>) => {
-    setErrors(fields);
-    const first = FIELDS.find((f) => fields[f]);
-    if (first) document.getElementById(`keyword-${first}`)?.focus();
-  };
-  const handlers = {
-    onSuccess: (saved: { word: string }) => onSaved(keyword ? `${saved.word} was saved.` : `${saved.word} was added.`),
-    onError: (err: unknown) =>
-      showErrors(errorCode(err) === 'CONFLICT' ? { keyword: errorMessage(err) } : fieldErrors(err)),
-  };
+  const insertReply = { textarea: replyBox, value: form.reply, onChange: (next: string) => set('reply', next) };
+  const { showErrors, ...handlers } = saveHandlers({
+    editing: !!keyword,
+    idPrefix: 'keyword-',
+    fields: FIELDS,
+    conflictField: 'keyword',
+    nameOf: (saved: { word: string }) => saved.word,
+    setErrors,
+    onSaved,
+  });
   const create = useMutation(trpc.keywords.create.mutationOptions(handlers));
   const update = useMutation(trpc.keywords.update.mutationOptions(handlers));
   const pending = create.isPending || update.isPending;
@@ -99,12 +105,17 @@ export function KeywordDialog({
       />
       <TextareaField
         {...bind('reply')}
+        ref={replyBox}
         label="Reply"
         rows={4}
         maxLength={640}
         hint={REPLY_HINT}
         footer={<SegmentCounter text={form.reply} />}
       />
+      <div className="-mt-2 flex flex-wrap gap-3">
+        <MergeFieldMenu {...insertReply} />
+        <TemplateMenu {...insertReply} />
+      </div>
       <TextField
         {...bind('addTags')}
         label="Tags to add (optional)"

@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { BarChart } from '../../_components/bar-chart';
+import { Figure } from '../../_components/figure';
 import { errorMessage } from '../../_components/errors';
 import { formatDate } from '../../_components/time';
 import { Alert, Loading } from '../../_components/ui';
@@ -53,17 +54,6 @@ export function KeywordStats({ id, word }: { id: string; word: string }) {
         testId="keyword-chart"
       />
       {uses30d === 0 && <p className="text-sm text-slate-500">Nobody has texted {word} in the last 30 days.</p>}
-    </div>
-  );
-}
-
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="rounded-lg bg-slate-50 px-3 py-2 ring-1 ring-slate-200">
-      <dt className="text-xs text-slate-600">{label}</dt>
-      <dd className="text-lg font-semibold text-slate-900" data-testid={testId}>
-        {value}
-      </dd>
     </div>
   );
 }

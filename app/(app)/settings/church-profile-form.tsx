@@ -7,12 +7,13 @@ import { errorMessage, fieldErrors } from '../../_components/errors';
 import { useForm } from '../../_components/use-form';
 import { TimezoneField } from '../../_components/timezone-field';
 import { SelectField, TextField } from '../../_components/fields';
-import { Alert, Button, Loading, Notice, Panel } from '../../_components/ui';
+import { Alert, Loading, Panel } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
+import { SaveBar } from '../../_components/save-bar';
 import { useTRPC } from '../../trpc';
 import { COMMON_COUNTRIES } from './countries';
 
-type Church = RouterOutputs['church']['profile']['church'];
+type Church = RouterOutputs['church']['updateProfile'];
 type Form = { churchName: string; timezone: string; country: string; contactPhone: string; contactEmail: string };
 
 const toForm = (c: Church): Form => ({
@@ -110,15 +111,13 @@ function ProfileFields({ initial, canEdit }: { initial: Form; canEdit: boolean }
         <TextField {...bind('contactEmail')} label="Contact email (optional)" type="email" autoComplete="off" />
       </fieldset>
       {canEdit && (
-        <div className="flex flex-wrap items-center justify-end gap-3">
-          <div aria-live="polite" className="mr-auto empty:hidden">
-            {saved && <Notice>Saved.</Notice>}
-            {update.error && !fieldError && <Alert>{errorMessage(update.error)}</Alert>}
-          </div>
-          <Button type="submit" disabled={update.isPending}>
-            {update.isPending ? 'Saving…' : 'Save profile'}
-          </Button>
-        </div>
+        <SaveBar
+          saved={saved}
+          error={update.error}
+          fieldError={fieldError}
+          pending={update.isPending}
+          label="Save profile"
+        />
       )}
     </form>
   );

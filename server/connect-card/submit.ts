@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { connectCardSubmissions, conversations, members, messages } from '@/db/tenant/schema';
+import { Invalid, NotFound } from '@/server/domain-errors';
+import { log } from '@/server/log';
+import { changeConsent, logConsent, REMEMBERED_OPT_OUT, startingState, type Tx } from '@/server/members/consent';
+import { MAX_NOTES } from '@/server/members/rules';
+import { addTags } from '@/server/members/tags';
+import { withOptInDisclosure } from '@/server/messaging/disclosure';
+import { enqueueSend, writeThenRun } from '@/server/messaging/jobs';
+import { memberMergeValues } from '@/server/messaging/member-merge';
+import { mergeFields } from '@/server/messaging/merge-fields';
+import { normalisePhone } from '@/server/messaging/phone';
+import { countSegments } from '@/server/messaging/segments';
+import type { Services } from '@/server/services';
+import type { cardChurch } from './church';
+import { checkFormToken } from './form-token';
+import type { ConnectCardSubmission } from './inputs';
+import { cardSettings } from './settings';
+
+/**
+ * A connect card sent in, in one transaction of the church's database keyed by its form token (a double tap counts
+ * once): the member is made or updated (matched by phone); agreeing to texts subscribes someone not yet opted in,
+ * logged as a form opt-in with the sender's address (someone who opted out stays out: only their own START undoes a
+ * STOP); the card's tags are added; a prayer request goes into the member's notes; the welcome text is queued once per
+ * person (answering someone who just asked, it is not held for quiet hours). A bot (the hidden field filled in) is
+ * thanked and nothing is kept.
+ */
+
+type Deps = Pick<Services, 'access' | 'config' | 'connections' | 'messaging' | 'profiles' | 'registry' | 'throttle'>;
+type Church = NonNullable<Awaited<ReturnType<typeof cardChurch>>>;
+type Settings = Awaited<ReturnType<typeof cardSettings>>;
+
+export const NOT_AVAILABLE = 'This page is not available.';
+
+export async function submitCard(deps: Deps, church: Church, input: ConnectCardSubmission, clientAddress: string) {
+  // A card switched off is as absent as an unknown one: nothing below may answer differently for it.
+  const settings = await deps.connections.withTenant(church.tenantId, cardSettings);
+  if (!settings.enabled) throw new NotFound(NOT_AVAILABLE);
+  if (input.website) {
+    log.info('connect card: hidden field filled in, treated as a bot', { tenantId: church.tenantId, clientAddress });
+    return { firstName: input.firstName };
+  }
+  const token = checkFormToken(deps.config.STEEPLE_SECRET_KEY, church.slug, input.token);
+  if (token === 'invalid' || token === 'expired')
+    throw new Invalid('This form has expired. Reload the page and send it again.');
+  if (token === 'too_fast') throw new Invalid('That was quick! Check your details, then press Send again.');
+  await deps.throttle.connectCardAttempt(church.tenantId, clientAddress);
+
+  const { country } = await deps.profiles.get(church.tenantId);
+  const phone = normalisePhone(input.phone, country);
+  if (!phone) throw new Invalid('Enter a mobile number we can text, like (201) 555-0123.', 'phone');
+  const [number] = await deps.messaging.numbers.numbersOf(church.tenantId);
+  // A read-only church (its subscription lapsed) still keeps the cards, but texts nobody.
+  const canText = !!number && !(await deps.access.get(church.tenantId)).readOnly;
+  const welcomeId = settings.welcomeText && canText ? randomUUID() : null;
+  const write = () =>
+    deps.connections.withTenant(church.tenantId, (db) =>
+      db.transaction((tx) => record(tx, { ...input, phone }, settings, { church, clientAddress, welcomeId })),
+    );
+  if (!welcomeId) await write();
+  // The welcome's send job is queued before the write (a safety net) and moved forward after it (jobs.ts).
+  else await writeThenRun((at) => enqueueSend(deps.registry, church.tenantId, welcomeId, at), new Date(), write);
+  return { firstName: input.firstName };
+}
+
+type Context = { church: Church; clientAddress: string; welcomeId: string | null };
+
+async function record(tx: Tx, card: ConnectCardSubmission, settings: Settings, ctx: Context) {
+  // Two sends of one form at once: the second waits here for the first, then finds it done.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`connect-card:${card.token}`}, 0))`);
+  const [seen] = await tx
+    .select({ id: connectCardSubmissions.id })
+    .from(connectCardSubmissions)
+    .where(eq(connectCardSubmissions.formToken, card.token));
+  if (seen) return; // the same form sent twice: done the first time
+  const how = { source: 'form' as const, detail: 'connect card', clientAddress: ctx.clientAddress };
+  const { member, created } = await upsertMember(tx, card, how);
+  // A new member already starts in the right state (upsertMember); a known one who agrees now is subscribed now.
+  const agreesNow = card.consent && !created && member.subscription === 'not_opted_in';
+  if (agreesNow) await changeConsent(tx, member, 'subscribed', how);
+  const subscribed = agreesNow || member.subscription === 'subscribed';
+
+  const firstVisit = card.firstVisit === 'yes';
+  const tags = [...settings.tags, ...(firstVisit && settings.firstVisitTag ? [settings.firstVisitTag] : [])];
+  if (tags.length) await addTags(tx, member.id, tags);
+  if (card.prayer && settings.prayerField) await addPrayerRequest(tx, member.id, card.prayer);
+
+  const welcomed = subscribed && ctx.welcomeId && !(await welcomedBefore(tx, member.id));
+  if (welcomed) await queueWelcome(tx, ctx.welcomeId!, member, settings.welcomeText!, ctx.church.name);
+  await tx.insert(connectCardSubmissions).values({
+    formToken: card.token,
+    memberId: member.id,
+    newMember: created,
+    firstVisit,
+    consented: card.consent,
+    welcomeMessageId: welcomed ? ctx.welcomeId : null,
+    clientAddress: ctx.clientAddress,
+  });
+}
+
+/** Matched by phone. A new member starts opted in when they agreed (unless the number's last word was STOP). */
+async function upsertMember(tx: Tx, card: ConnectCardSubmission, how: Parameters<typeof logConsent>[2]) {
+  const values = {
+    firstName: card.firstName,
+    lastName: card.lastName,
+    ...(card.email ? { email: card.email } : {}),
+  };
+  const [inserted] = await tx
+    .insert(members)
+    .values({
+      ...values,
+      phone: card.phone,
+      subscription: startingState(card.phone, card.consent ? 'subscribed' : 'not_opted_in'),
+      subscriptionSource: 'form',
+    })
+    .onConflictDoNothing({ target: members.phone })
+    .returning({ id: members.id, phone: members.phone, subscription: members.subscription });
+  if (inserted) {
+    const { subscription: state } = inserted;
+    // Agreed on the card, or kept opted out (the number's last word was STOP), as the log says.
+    const why = state === 'unsubscribed' ? REMEMBERED_OPT_OUT : how;
+    if (state !== 'not_opted_in')
+      await logConsent(tx, { memberId: inserted.id, phone: card.phone, previous: null, state }, why);
+    return { member: inserted, created: true };
+  }
+  const [member] = await tx
+    .update(members)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(eq(members.phone, card.phone))
+    .returning({ id: members.id, phone: members.phone, subscription: members.subscription });
+  return { member: member!, created: false };
+}
+
+/**
+ * Appended to the member's notes, dated, so earlier notes and requests stay; the notes are kept within the 5,000
+ * characters an admin may save (members/inputs.ts), so a long history never blocks their next edit.
+ */
+async function addPrayerRequest(tx: Tx, memberId: string, prayer: string) {
+  const entry = sql`to_char(now(), 'YYYY-MM-DD') || ' (connect card) prayer request: ' || ${prayer}`;
+  await tx
+    .update(members)
+    .set({
+      notes: sql`left(concat_ws(E'\n\n', nullif(${members.notes}, ''), ${entry}), ${MAX_NOTES})`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(members.id, memberId));
+}
+
+async function welcomedBefore(tx: Tx, memberId: string) {
+  const [row] = await tx
+    .select({ id: connectCardSubmissions.id })
+    .from(connectCardSubmissions)
+    .where(and(eq(connectCardSubmissions.memberId, memberId), isNotNull(connectCardSubmissions.welcomeMessageId)))
+    .limit(1);
+  return !!row;
+}
+
+/** The welcome, merge fields filled in: the first text after opting in, so it carries the disclosure carriers want. */
+async function queueWelcome(tx: Tx, id: string, member: { id: string; phone: string }, text: string, church: string) {
+  const body = withOptInDisclosure(mergeFields(text, await memberMergeValues(tx, member.id, church)), { name: church });
+  await tx
+    .insert(conversations)
+    .values({ memberId: member.id })
+    .onConflictDoNothing({ target: conversations.memberId });
+  const [conversation] = await tx
+    .update(conversations)
+    .set({ lastMessageAt: sql`now()`, lastMessagePreview: body.slice(0, 140) })
+    .where(eq(conversations.memberId, member.id))
+    .returning({ id: conversations.id });
+  await tx.insert(messages).values({
+    id,
+    conversationId: conversation!.id,
+    direction: 'outbound',
+    kind: 'conversation', // checked against their consent as it is sent, like any text but an automatic reply
+    body,
+    segments: countSegments(body).segments,
+    status: 'queued',
+    toNumber: member.phone,
+  });
+}
