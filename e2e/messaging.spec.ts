@@ -61,7 +61,8 @@ test('the owner adds a sending number, texts a member from the inbox, and replie
   await expect(page.getByTestId('segment-counter')).toContainText('1 segment · 17/70 · UCS-2');
   // A merge field from the menu goes in at the cursor; the box shows what Ruth gets and counts that.
   await box.fill('See you Sunday, ');
-  await page.getByLabel('Insert a merge field').selectOption('{first_name|friend}');
+  await page.getByRole('button', { name: 'Insert a field' }).click();
+  await page.getByRole('button', { name: 'First name (or “friend”)' }).click();
   await expect(box).toHaveValue('See you Sunday, {first_name|friend}');
   await expect(box).toBeFocused();
   await expect(page.getByTestId('merge-preview')).toHaveText('Ruth gets: See you Sunday, Ruth');

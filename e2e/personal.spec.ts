@@ -38,7 +38,8 @@ for (const [label, viewport] of widths) {
       await open(page, '/broadcasts');
       const box = page.getByRole('textbox', { name: 'Message', exact: true });
       await box.fill('Hi ');
-      await page.getByLabel('Insert a merge field').selectOption('{first_name|friend}');
+      await page.getByRole('button', { name: 'Insert a field' }).click();
+      await page.getByRole('button', { name: 'First name (or “friend”)' }).click();
       await expect(box).toBeFocused();
       await page.keyboard.type(', lunch after the service on Sunday: everyone is welcome, bring a friend!');
       const written = 'Hi {first_name|friend}, lunch after the service on Sunday: everyone is welcome, bring a friend!';
@@ -88,7 +89,8 @@ for (const [label, viewport] of widths) {
       await open(page, `/inbox?member=${ruth.id}`);
       const box = page.getByRole('textbox', { name: 'Message to Ruth' });
       await box.fill('Hello! ');
-      await page.getByLabel('Insert a template').selectOption({ label: 'Sunday welcome' });
+      await page.getByRole('button', { name: 'Use a template' }).click();
+      await page.getByRole('button', { name: 'Sunday welcome' }).click();
       await expect(box).toHaveValue('Hello! Welcome, {first_name|friend}! Service starts at 10.');
       await expect(box).toBeFocused();
       await expect(page.getByTestId('merge-preview')).toHaveText(

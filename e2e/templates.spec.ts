@@ -28,7 +28,8 @@ test('an admin adds, edits and deletes a template; unknown merge fields and take
   await add.getByLabel('Name').fill('Welcome');
   const message = add.getByLabel('Message', { exact: true });
   await message.fill('Welcome to {church_name}, ');
-  await add.getByLabel('Insert a merge field').selectOption('{first_name|friend}');
+  await add.getByRole('button', { name: 'Insert a field' }).click();
+  await add.getByRole('button', { name: 'First name (or “friend”)' }).click();
   await expect(message).toHaveValue('Welcome to {church_name}, {first_name|friend}');
   await expect(message).toBeFocused();
   await message.pressSequentially('!');

@@ -102,10 +102,13 @@ describe('connect card', () => {
     expect(mine).toEqual([expect.objectContaining({ newMember: true, firstVisit: true, consented: true })]);
 
     // The same person a week later, on a new form: updated, tags not doubled, the prayer kept, no second welcome.
-    await visitor().submit(card({ phone: ann.phone, lastName: 'Lee-Park', firstVisit: 'no', prayer: 'Thanks!' }));
+    // Anyone can type any number, so what the church knows is never overwritten.
+    await visitor().submit(
+      card({ phone: ann.phone, lastName: 'Lee-Park', email: 'x@example.org', firstVisit: 'no', prayer: 'Thanks!' }),
+    );
     const again = (await memberByPhone(ann.phone))!;
     expect(again).toMatchObject({
-      lastName: 'Lee-Park',
+      lastName: 'Lee',
       email: 'ann@example.org',
       tags: ['guest', 'first-time guest'],
     });
@@ -139,7 +142,7 @@ describe('connect card', () => {
     expect((await postSigned(reg.services, stop.body)).status).toBe(200);
     await until(async () => (await memberByPhone(phone))?.subscription === 'unsubscribed');
     await visitor().submit(card({ phone, firstName: 'Annie', consent: true }));
-    expect(await memberByPhone(phone)).toMatchObject({ subscription: 'unsubscribed', firstName: 'Annie' });
+    expect(await memberByPhone(phone)).toMatchObject({ subscription: 'unsubscribed', firstName: 'Ann' });
     expect((await messagesTo(phone)).filter((m) => m.body.includes('Welcome'))).toHaveLength(1);
 
     // Even after the member is deleted: the number's last word was STOP, so the new member starts opted out.
@@ -148,6 +151,31 @@ describe('connect card', () => {
     expect(await memberByPhone(phone)).toMatchObject({ subscription: 'unsubscribed' });
     expect((await consentOf(phone)).at(-1)).toMatchObject({ state: 'unsubscribed', source: 'system' });
     expect((await messagesTo(phone)).filter((m) => m.direction === 'outbound')).toEqual([]); // went with the member
+  });
+
+  it('someone who texted in first is named by their card; a card without consent gets no welcome', async () => {
+    const phone = nextPhone();
+    const first = received(phone, number, 'Hello, is this the church?');
+    expect((await postSigned(reg.services, first.body)).status).toBe(200);
+    await until(async () => (await memberByPhone(phone))?.firstName === 'New contact');
+    await visitor().submit(
+      card({ phone, firstName: 'Lydia', lastName: 'Purple', email: 'l@example.org', consent: false }),
+    );
+    expect(await memberByPhone(phone)).toMatchObject({
+      firstName: 'Lydia',
+      lastName: 'Purple',
+      email: 'l@example.org',
+      subscription: 'not_opted_in',
+    });
+    expect((await messagesTo(phone)).filter((m) => m.direction === 'outbound')).toEqual([]);
+
+    // Subscribed already and never welcomed (say through a keyword): a card with the box left unticked sends nothing.
+    const subscribed = nextPhone();
+    await visitor().submit(card({ phone: subscribed, consent: false }));
+    const member = (await memberByPhone(subscribed))!;
+    await inChurch((db) => db.update(members).set({ subscription: 'subscribed' }).where(eq(members.id, member.id)));
+    await visitor().submit(card({ phone: subscribed, consent: false }));
+    expect(await messagesTo(subscribed)).toEqual([]);
   });
 
   it('a bot is thanked, nothing kept; a form sent too fast, forged or for another church is refused', async () => {
@@ -181,6 +209,8 @@ describe('connect card', () => {
       'Enter a mobile number we can text, like (201) 555-0123.',
     ]);
     expect((await errorOf(visitor().submit(card({ firstName: ' ' })))).code).toBe('BAD_REQUEST');
+    const extension = await errorOf(visitor().submit(card({ phone: '(415) 555-0123 ext. 12' })));
+    expect(extension.message).toBe('Enter a mobile number without an extension: texts cannot reach one.');
     expect((await errorOf(visitor().submit(card({ firstVisit: 'maybe' })))).code).toBe('BAD_REQUEST');
     expect((await errorOf(visitor().submit(card({ email: 'not an email' })))).code).toBe('BAD_REQUEST');
 
@@ -190,9 +220,8 @@ describe('connect card', () => {
 
     await owner.caller.connectCard.update({ enabled: false });
     expect((await errorOf(visitor().submit(card()))).code).toBe('NOT_FOUND');
-    // Switched off is as absent as unknown: a bad phone or a fresh token says the same.
+    // Switched off is as absent as unknown: a bad phone says the same.
     expect((await errorOf(visitor().submit(card({ phone: '12' })))).code).toBe('NOT_FOUND');
-    expect((await errorOf(visitor().submit(card({ token: token(slug, 0) })))).code).toBe('NOT_FOUND');
     await owner.caller.connectCard.update({ enabled: true });
 
     await reg.admin`update tenants set status = 'suspended' where id = ${church.tenantId}`;

@@ -10,9 +10,9 @@ const CHOICES: InsertChoice[] = [
   { text: '{branch_name}', label: 'Branch name' },
 ].map((c) => ({ key: c.text, ...c }));
 
-type Props = Omit<React.ComponentProps<typeof InsertMenu>, 'label' | 'placeholder' | 'choices'>;
+type Props = Omit<React.ComponentProps<typeof InsertMenu>, 'label' | 'choices'>;
 
 /** Inserts a merge field (server/messaging/merge-fields.ts) at the cursor. */
 export function MergeFieldMenu(props: Props) {
-  return <InsertMenu label="Insert a merge field" placeholder="Insert a field…" choices={CHOICES} {...props} />;
+  return <InsertMenu label="Insert a field" choices={CHOICES} {...props} />;
 }

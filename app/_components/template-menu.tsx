@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../trpc';
 import { InsertMenu } from './insert-menu';
 
-type Props = Omit<React.ComponentProps<typeof InsertMenu>, 'label' | 'placeholder' | 'choices'>;
+type Props = Omit<React.ComponentProps<typeof InsertMenu>, 'label' | 'choices'>;
 
 /**
  * Inserts one of the church's saved templates (the Templates page) at the cursor, merge fields and all: they are
@@ -15,5 +15,5 @@ export function TemplateMenu(props: Props) {
   const { data } = useQuery(trpc.templates.list.queryOptions(undefined, { staleTime: 60_000 }));
   if (!data?.length) return null;
   const choices = data.map((t) => ({ key: t.id, label: t.name, text: t.body }));
-  return <InsertMenu label="Insert a template" placeholder="Use a template…" choices={choices} {...props} />;
+  return <InsertMenu label="Use a template" choices={choices} {...props} />;
 }

@@ -104,10 +104,14 @@ export class Throttle {
     return this.take('invites', tenantId);
   }
 
-  /** One card from this address to this church, and one to the church; refused when either is used up. */
-  async connectCardAttempt(tenantId: string, ip: string) {
-    await this.take('connectCardIp', `${tenantId}|${addressKey(ip)}`);
-    await this.take('connectCardChurch', tenantId);
+  /** One card from this address to this church (taken before the church's database is touched). */
+  connectCardAddress(tenantId: string, ip: string) {
+    return this.take('connectCardIp', `${tenantId}|${addressKey(ip)}`);
+  }
+
+  /** One card to this church from anyone (taken once the card is known to be well formed). */
+  connectCardChurch(tenantId: string) {
+    return this.take('connectCardChurch', tenantId);
   }
 
   /** One point from `name` for `key`; over the limit it is a TooManyAttemptsError, a dead store is "busy". */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { connectCardSubmissions, conversations, members, messages } from '@/db/tenant/schema';
-import { Invalid, NotFound } from '@/server/domain-errors';
+import { requireAllowance } from '@/server/billing/allowance';
+import { Invalid, LimitReached, NotFound } from '@/server/domain-errors';
 import { log } from '@/server/log';
 import { changeConsent, logConsent, REMEMBERED_OPT_OUT, startingState, type Tx } from '@/server/members/consent';
 import { MAX_NOTES } from '@/server/members/rules';
@@ -10,7 +11,7 @@ import { withOptInDisclosure } from '@/server/messaging/disclosure';
 import { enqueueSend, writeThenRun } from '@/server/messaging/jobs';
 import { memberMergeValues } from '@/server/messaging/member-merge';
 import { mergeFields } from '@/server/messaging/merge-fields';
-import { normalisePhone } from '@/server/messaging/phone';
+import { textableNumber } from '@/server/messaging/phone';
 import { countSegments } from '@/server/messaging/segments';
 import type { Services } from '@/server/services';
 import type { cardChurch } from './church';
@@ -34,6 +35,12 @@ type Settings = Awaited<ReturnType<typeof cardSettings>>;
 export const NOT_AVAILABLE = 'This page is not available.';
 
 export async function submitCard(deps: Deps, church: Church, input: ConnectCardSubmission, clientAddress: string) {
+  // The checks that cost no database come first, and the address's own limit before any church's.
+  const token = checkFormToken(deps.config.STEEPLE_SECRET_KEY, church.slug, input.token);
+  if (token === 'invalid' || token === 'expired')
+    throw new Invalid('This form has expired. Reload the page and send it again.');
+  if (token === 'too_fast') throw new Invalid('That was quick! Check your details, then press Send again.');
+  await deps.throttle.connectCardAddress(church.tenantId, clientAddress);
   // A card switched off is as absent as an unknown one: nothing below may answer differently for it.
   const settings = await deps.connections.withTenant(church.tenantId, cardSettings);
   if (!settings.enabled) throw new NotFound(NOT_AVAILABLE);
@@ -41,22 +48,34 @@ export async function submitCard(deps: Deps, church: Church, input: ConnectCardS
     log.info('connect card: hidden field filled in, treated as a bot', { tenantId: church.tenantId, clientAddress });
     return { firstName: input.firstName };
   }
-  const token = checkFormToken(deps.config.STEEPLE_SECRET_KEY, church.slug, input.token);
-  if (token === 'invalid' || token === 'expired')
-    throw new Invalid('This form has expired. Reload the page and send it again.');
-  if (token === 'too_fast') throw new Invalid('That was quick! Check your details, then press Send again.');
-  await deps.throttle.connectCardAttempt(church.tenantId, clientAddress);
-
   const { country } = await deps.profiles.get(church.tenantId);
-  const phone = normalisePhone(input.phone, country);
-  if (!phone) throw new Invalid('Enter a mobile number we can text, like (201) 555-0123.', 'phone');
+  const phone = textableNumber(input.phone, country);
+  if ('refused' in phone)
+    throw new Invalid(
+      phone.refused === 'extension'
+        ? 'Enter a mobile number without an extension: texts cannot reach one.'
+        : 'Enter a mobile number we can text, like (201) 555-0123.',
+      'phone',
+    );
+  await deps.throttle.connectCardChurch(church.tenantId);
   const [number] = await deps.messaging.numbers.numbersOf(church.tenantId);
   // A read-only church (its subscription lapsed) still keeps the cards, but texts nobody.
   const canText = !!number && !(await deps.access.get(church.tenantId)).readOnly;
   const welcomeId = settings.welcomeText && canText ? randomUUID() : null;
+  // A trial's daily allowance covers the welcome as it covers every text; without room the card is still kept.
+  const allowed = async (tx: Tx, segments: number) =>
+    requireAllowance(deps, tx, church.tenantId, segments).then(
+      () => true,
+      (err) => {
+        if (!LimitReached.is(err)) throw err;
+        log.info('connect card: welcome not sent, the trial allowance is used up', { tenantId: church.tenantId });
+        return false;
+      },
+    );
+  const context = { church, clientAddress, welcomeId, allowed };
   const write = () =>
     deps.connections.withTenant(church.tenantId, (db) =>
-      db.transaction((tx) => record(tx, { ...input, phone }, settings, { church, clientAddress, welcomeId })),
+      db.transaction((tx) => record(tx, { ...input, phone: phone.e164 }, settings, context)),
     );
   if (!welcomeId) await write();
   // The welcome's send job is queued before the write (a safety net) and moved forward after it (jobs.ts).
@@ -64,7 +83,12 @@ export async function submitCard(deps: Deps, church: Church, input: ConnectCardS
   return { firstName: input.firstName };
 }
 
-type Context = { church: Church; clientAddress: string; welcomeId: string | null };
+type Context = {
+  church: Church;
+  clientAddress: string;
+  welcomeId: string | null;
+  allowed: (tx: Tx, segments: number) => Promise<boolean>;
+};
 
 async function record(tx: Tx, card: ConnectCardSubmission, settings: Settings, ctx: Context) {
   // Two sends of one form at once: the second waits here for the first, then finds it done.
@@ -86,8 +110,13 @@ async function record(tx: Tx, card: ConnectCardSubmission, settings: Settings, c
   if (tags.length) await addTags(tx, member.id, tags);
   if (card.prayer && settings.prayerField) await addPrayerRequest(tx, member.id, card.prayer);
 
-  const welcomed = subscribed && ctx.welcomeId && !(await welcomedBefore(tx, member.id));
-  if (welcomed) await queueWelcome(tx, ctx.welcomeId!, member, settings.welcomeText!, ctx.church.name);
+  // Welcomed once: someone who agreed on this card and is subscribed, never welcomed before, within the allowance.
+  const welcome =
+    card.consent && subscribed && ctx.welcomeId && !(await welcomedBefore(tx, member.id))
+      ? await welcomeText(tx, member.id, settings.welcomeText!, ctx.church.name)
+      : null;
+  const welcomed = !!welcome && (await ctx.allowed(tx, countSegments(welcome).segments));
+  if (welcomed) await queueWelcome(tx, ctx.welcomeId!, member, welcome);
   await tx.insert(connectCardSubmissions).values({
     formToken: card.token,
     memberId: member.id,
@@ -101,15 +130,12 @@ async function record(tx: Tx, card: ConnectCardSubmission, settings: Settings, c
 
 /** Matched by phone. A new member starts opted in when they agreed (unless the number's last word was STOP). */
 async function upsertMember(tx: Tx, card: ConnectCardSubmission, how: Parameters<typeof logConsent>[2]) {
-  const values = {
-    firstName: card.firstName,
-    lastName: card.lastName,
-    ...(card.email ? { email: card.email } : {}),
-  };
   const [inserted] = await tx
     .insert(members)
     .values({
-      ...values,
+      firstName: card.firstName,
+      lastName: card.lastName,
+      email: card.email ?? null,
       phone: card.phone,
       subscription: startingState(card.phone, card.consent ? 'subscribed' : 'not_opted_in'),
       subscriptionSource: 'form',
@@ -124,26 +150,38 @@ async function upsertMember(tx: Tx, card: ConnectCardSubmission, how: Parameters
       await logConsent(tx, { memberId: inserted.id, phone: card.phone, previous: null, state }, why);
     return { member: inserted, created: true };
   }
+  // Anyone may type any number, so a card never overwrites what the church knows: it fills in only what is missing
+  // (a name for someone who texted in first, a missing last name or email).
+  const placeholder = sql`${members.firstName} = 'New contact' and ${members.lastName} = ''`;
   const [member] = await tx
     .update(members)
-    .set({ ...values, updatedAt: sql`now()` })
+    .set({
+      firstName: sql`case when ${placeholder} then ${card.firstName} else ${members.firstName} end`,
+      lastName: sql`case when ${members.lastName} = '' then ${card.lastName} else ${members.lastName} end`,
+      email: sql`coalesce(${members.email}, ${card.email ?? null})`,
+      updatedAt: sql`now()`,
+    })
     .where(eq(members.phone, card.phone))
     .returning({ id: members.id, phone: members.phone, subscription: members.subscription });
   return { member: member!, created: false };
 }
 
 /**
- * Appended to the member's notes, dated, so earlier notes and requests stay; the notes are kept within the 5,000
- * characters an admin may save (members/inputs.ts), so a long history never blocks their next edit.
+ * Appended to the member's notes, dated, so earlier notes and requests stay. The notes stay within what an admin may
+ * save (MAX_NOTES, counted as the form counts), so a long history never blocks their next edit: when they are nearly
+ * full, the request is shortened to fit (and logged), never what is already there.
  */
 async function addPrayerRequest(tx: Tx, memberId: string, prayer: string) {
-  const entry = sql`to_char(now(), 'YYYY-MM-DD') || ' (connect card) prayer request: ' || ${prayer}`;
+  const [row] = await tx.select({ notes: members.notes }).from(members).where(eq(members.id, memberId)).for('update');
+  const before = row?.notes ? `${row.notes}\n\n` : '';
+  const entry = `${new Date().toISOString().slice(0, 10)} (connect card) prayer request: ${prayer}`;
+  const room = MAX_NOTES - before.length;
+  if (room < entry.length) log.warn('connect card: prayer request shortened to fit the notes', { memberId });
+  if (room <= 0) return;
+  const notes = before + (entry.length <= room ? entry : `${entry.slice(0, room - 1)}…`);
   await tx
     .update(members)
-    .set({
-      notes: sql`left(concat_ws(E'\n\n', nullif(${members.notes}, ''), ${entry}), ${MAX_NOTES})`,
-      updatedAt: sql`now()`,
-    })
+    .set({ notes, updatedAt: sql`now()` })
     .where(eq(members.id, memberId));
 }
 
@@ -157,8 +195,11 @@ async function welcomedBefore(tx: Tx, memberId: string) {
 }
 
 /** The welcome, merge fields filled in: the first text after opting in, so it carries the disclosure carriers want. */
-async function queueWelcome(tx: Tx, id: string, member: { id: string; phone: string }, text: string, church: string) {
-  const body = withOptInDisclosure(mergeFields(text, await memberMergeValues(tx, member.id, church)), { name: church });
+async function welcomeText(tx: Tx, memberId: string, text: string, church: string) {
+  return withOptInDisclosure(mergeFields(text, await memberMergeValues(tx, memberId, church)), { name: church });
+}
+
+async function queueWelcome(tx: Tx, id: string, member: { id: string; phone: string }, body: string) {
   await tx
     .insert(conversations)
     .values({ memberId: member.id })

@@ -5,6 +5,8 @@ import { qrPng, qrSvg } from '@/server/connect-card/qr';
 import { cardSettings, cardWeeks, updateCardSettings } from '@/server/connect-card/settings';
 import { NOT_AVAILABLE, submitCard } from '@/server/connect-card/submit';
 import { NotFound } from '@/server/domain-errors';
+import { unavailableReason } from '@/server/tenancy/availability';
+import { TenantNotFoundError } from '@/server/tenancy/connection-manager';
 import { permittedProcedure, publicProcedure, router, tenantProcedure } from '@/server/trpc';
 
 /**
@@ -42,6 +44,10 @@ export const connectCardRouter = router({
     .mutation(async ({ ctx, input: { slug, ...card } }) => {
       const church = await cardChurch(ctx.services, slug);
       if (!church) throw new NotFound(NOT_AVAILABLE);
-      return submitCard(ctx.services, church, card, ctx.ip);
+      // A church that stopped being available since (suspended, closed, mid-upgrade) is "not available" too.
+      return submitCard(ctx.services, church, card, ctx.ip).catch((err) => {
+        if (unavailableReason(err) || TenantNotFoundError.is(err)) throw new NotFound(NOT_AVAILABLE);
+        throw err;
+      });
     }),
 });

@@ -45,11 +45,14 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   const [confirming, setConfirming] = useState(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const audience = toAudience(choice);
-  const preview = useAudiencePreview(audience, useDebounced(body, 300));
+  const previewed = useDebounced(body, 300);
+  const preview = useAudiencePreview(audience, previewed);
+  // The merged texts describe what is in the box only once the preview has caught up with it.
+  const merged = previewed === body && !preview.isPlaceholderData ? preview.data : undefined;
   const timezone = useBrowserTimezone();
   // With merge fields, what counts is the longest recipient's text (the server merges it for the whole audience).
   const personal = mergeFieldsUsed(body).length > 0;
-  const counted = (personal && preview.data?.longest?.text) || body;
+  const counted = (personal && merged?.longest?.text) || body;
   const insertProps = {
     textarea,
     value: body,
@@ -80,7 +83,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
     const e: Errors = {};
     const parsed = await check('personalBody', body);
     if (!parsed.success) e.body = parsed.error.issues[0]?.message;
-    else if (preview.data?.empty.count) e.body = emptyMergeProblem(preview.data.empty);
+    else if (merged?.empty.count) e.body = emptyMergeProblem(merged.empty);
     if (!audience) e.audience = choice.type === 'branch' ? 'Choose a branch' : 'Choose a tag';
     else if (preview.data?.recipients === 0)
       e.empty = 'Nobody in this audience can be texted yet: choose another, or add members.';
@@ -140,7 +143,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         <div className="-mt-3 flex flex-wrap items-start gap-3">
           <MergeFieldMenu {...insertProps} />
           <TemplateMenu {...insertProps} />
-          {personal && <MergePreview preview={preview.data} />}
+          {personal && <MergePreview preview={merged} />}
         </div>
         <AllowanceNotice />
         <AudiencePicker
@@ -215,10 +218,10 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
             <dt className="font-medium text-slate-800">Message</dt>
             <dd className={messageClass}>{body.trim()}</dd>
           </div>
-          {personal && preview.data?.example && (
+          {personal && merged?.example && (
             <div>
-              <dt className="font-medium text-slate-800">{preview.data.example.name} gets</dt>
-              <dd className={messageClass}>{preview.data.example.text}</dd>
+              <dt className="font-medium text-slate-800">{merged.example.name} gets</dt>
+              <dd className={messageClass}>{merged.example.text}</dd>
             </div>
           )}
           <div>

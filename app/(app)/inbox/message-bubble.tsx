@@ -30,7 +30,8 @@ export function MessageBubble({ message: m, memberName }: { message: Message; me
     : failed
       ? 'bg-red-50 text-red-950 ring-1 ring-red-300'
       : 'bg-brand-600 text-white';
-  const kind = kindLabel[m.kind];
+  // An outbound text no one on the team wrote (the connect card's welcome) says so, rather than look like yours.
+  const kind = kindLabel[m.kind] ?? (!inbound && m.direction === 'outbound' && !m.sentBy ? 'Automatic' : null);
   return (
     <li
       className={`flex flex-col ${inbound ? 'items-start' : 'items-end'}`}

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { errorMessage, fieldErrors } from '../../_components/errors';
 import { TextareaField, TextField } from '../../_components/fields';
 import { Alert, Button } from '../../_components/ui';
@@ -26,6 +26,7 @@ export function CardForm({ slug, churchName, token, prayerField, privacyUrl }: P
   );
   const [firstVisit, setFirstVisit] = useState<'yes' | 'no' | ''>('');
   const [consent, setConsent] = useState(false);
+  const thanks = useRef<HTMLHeadingElement>(null);
   const send = useMutation(
     trpc.connectCard.submit.mutationOptions({
       onError: (err) => {
@@ -37,10 +38,17 @@ export function CardForm({ slug, churchName, token, prayerField, privacyUrl }: P
     }),
   );
 
+  // The form (and its focused button) gives way to the thank-you: focus moves there, so it is read out.
+  useEffect(() => {
+    if (send.isSuccess) thanks.current?.focus();
+  }, [send.isSuccess]);
+
   if (send.isSuccess)
     return (
       <section className="mt-6 rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200" aria-live="polite">
-        <h2 className="text-xl font-semibold text-slate-900">Thank you, {send.data.firstName}!</h2>
+        <h2 ref={thanks} tabIndex={-1} className="text-xl font-semibold text-slate-900 focus:outline-none">
+          Thank you, {send.data.firstName}!
+        </h2>
         <p className="mt-2 text-slate-700">
           {churchName} has your card. {consent ? 'Watch for a text from us soon.' : 'We’re glad you came.'}
         </p>
@@ -116,8 +124,8 @@ export function CardForm({ slug, churchName, token, prayerField, privacyUrl }: P
         </label>
         <p id="card-consent-terms" className="mt-2 text-xs text-slate-600">
           Message frequency varies. Message and data rates may apply. Reply STOP to stop, HELP for help.{' '}
-          <a href={privacyUrl} className="font-medium text-brand-700 underline">
-            Privacy note
+          <a href={privacyUrl} target="_blank" rel="noopener" className="font-medium text-brand-700 underline">
+            Privacy note<span className="sr-only"> (opens in a new tab)</span>
           </a>
         </p>
       </div>
