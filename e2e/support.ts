@@ -46,11 +46,22 @@ export async function fillWizard(page: Page, c: Church) {
   await page.getByRole('button', { name: 'Create workspace' }).click();
 }
 
-/** Sign a new church up through the wizard and wait until its owner is on the dashboard, signed in. */
-export async function signUp(page: Page, c: Church) {
+/**
+ * Sign a new church up through the wizard and wait until its owner is on the dashboard, signed in. Quiet hours are
+ * switched off (a test's outcome must not depend on the hour it runs at) unless `quietHours` is set.
+ */
+export async function signUp(page: Page, c: Church, opts: { quietHours?: boolean } = {}) {
   await fillWizard(page, c);
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
   await expect(page.getByRole('heading', { name: `Welcome, ${c.name.split(' ')[0]}` })).toBeVisible();
+  if (!opts.quietHours) {
+    const off = await trpcMutation(page.request, 'church.updateQuietHours', {
+      enabled: false,
+      startMinute: 21 * 60,
+      endMinute: 8 * 60,
+    });
+    expect(off.status, off.text).toBe(200);
+  }
 }
 
 export async function signIn(page: Page, email: string, password: string) {

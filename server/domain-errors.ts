@@ -27,5 +27,8 @@ export class LimitReached extends errorKind('LimitReached') {}
 /** The state does not allow it (no sending number yet, a member who replied STOP): PRECONDITION_FAILED. */
 export class Precondition extends errorKind('Precondition') {}
 
+/** Allowed, but only once the person confirms it (a text inside quiet hours): CONFLICT, with the question to ask. */
+export class NeedsConfirmation extends errorKind('NeedsConfirmation') {}
+
 /** A service we depend on did not do its part this time (Stripe, the webhook): try again in a moment. */
 export class TryAgain extends errorKind('TryAgain') {}

@@ -19,7 +19,16 @@ import { ConnectionBudgetError } from './tenancy/connection-budget';
 import { TenantNotFoundError } from './tenancy/connection-manager';
 import { UNAVAILABLE_MESSAGES, unavailableReason, type Unavailable } from './tenancy/availability';
 import { hasUnstorableText } from './inputs';
-import { Conflict, Forbidden, Invalid, LimitReached, NotFound, Precondition, TryAgain } from './domain-errors';
+import {
+  Conflict,
+  Forbidden,
+  Invalid,
+  LimitReached,
+  NeedsConfirmation,
+  NotFound,
+  Precondition,
+  TryAgain,
+} from './domain-errors';
 import { isDatabaseOutage, RegistryUnavailableError } from './registry';
 
 // ---------------------------------------------------------------------------------------------
@@ -98,7 +107,8 @@ function refusal(cause: unknown): TRPCError | null {
   if (TooManyAttemptsError.is(cause) || LimitReached.is(cause))
     return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message });
   if (NotFound.is(cause)) return new TRPCError({ code: 'NOT_FOUND', message: cause.message });
-  if (Conflict.is(cause)) return new TRPCError({ code: 'CONFLICT', message: cause.message });
+  if (Conflict.is(cause) || NeedsConfirmation.is(cause))
+    return new TRPCError({ code: 'CONFLICT', message: cause.message });
   if (Forbidden.is(cause)) return new TRPCError({ code: 'FORBIDDEN', message: cause.message });
   if (Precondition.is(cause)) return new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message });
   if (TryAgain.is(cause)) {

@@ -413,6 +413,7 @@ describe('broadcasts', () => {
             runBroadcast(reg.services.messaging, db, w.church.tenantId, created.id, {
               finalAttempt: false,
               churchName: 'Twice Chapel',
+              timezone: 'UTC',
             }),
           ),
         ),

@@ -42,6 +42,7 @@ describe('permissions: one table for the server and the pages', () => {
       'templates.delete': 'templates.manage',
       'connectCard.update': 'connectCard.manage',
       'church.updateProfile': 'church.edit',
+      'church.updateQuietHours': 'church.edit',
       'church.admins': 'team.view',
       'team.list': 'team.view',
       'team.invite': 'team.manage',

@@ -546,6 +546,8 @@ type Side = Church & {
   owner: SignedInClient;
   memberId: string;
   memberPhone: string;
+  /** A member no generated input names (so always one who may be texted): the quiet-hours uses text them. */
+  quietMemberId: string;
   branchId: string;
   number: string;
   conversationId: string;
@@ -561,7 +563,11 @@ type Side = Church & {
   cardToken: string;
 };
 
-type Shape = { fields: Record<string, fc.Arbitrary<unknown>>; required?: string[] };
+/**
+ * `fields`: each field's values, drawn independently; `required`: the keys always there (all unless told); `tied`:
+ * whole inputs whose fields depend on each other, which independent draws would seldom make.
+ */
+type Shape = { fields: Record<string, fc.Arbitrary<unknown>>; required?: string[]; tied?: fc.Arbitrary<unknown> };
 
 /**
  * Timezones: canonical ones, the old aliases tzdata keeps (or dropped) for compatibility, and ones that are no zone
@@ -984,6 +990,12 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     },
     { weight: 1, arbitrary: text(300) },
   );
+  /** Minutes after midnight: any of the day's, its first and last, and just past either end (or not whole). */
+  const minute = fc.oneof(
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 24 * 60 - 1 }) },
+    { weight: 3, arbitrary: fc.constantFrom(0, 1, 480, 1260, 1438, 1439) },
+    { weight: 2, arbitrary: fc.constantFrom(1440, -1, 1.5, 1438.5, -0, -1440, 2 ** 31, 1e308, NaN, Infinity) },
+  );
   const privacyUrl = fc.oneof(
     {
       weight: 3,
@@ -1030,6 +1042,16 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
       required: ['churchName', 'timezone', 'country'],
     },
     'church.admins': null,
+    'church.quietHours': null,
+    'church.updateQuietHours': {
+      fields: { enabled: fc.boolean(), startMinute: minute, endMinute: minute },
+      // Starting and ending at the same minute: refused while on, accepted while off.
+      tied: fc.record({ enabled: fc.boolean(), at: minute }).map(({ enabled, at }) => ({
+        enabled,
+        startMinute: at,
+        endMinute: at,
+      })),
+    },
     'account.me': null,
     'account.changePassword': {
       fields: { currentPassword: fc.oneof(fc.constant('wrong password'), text(128)), newPassword: password },
@@ -1089,11 +1111,14 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     },
     'conversations.forMember': { fields: { memberId: idOf(a.memberId) } },
     'conversations.markRead': { fields: { id: idOf(a.conversationId) } },
-    'messages.send': { fields: { memberId: idOf(a.memberId), body: bodyText } },
+    'messages.send': {
+      fields: { memberId: idOf(a.memberId), body: bodyText, duringQuietHours: fc.boolean() },
+      required: ['memberId', 'body'],
+    },
     'messages.simulateReply': { fields: { conversationId: idOf(a.conversationId), body: bodyText } },
     'broadcasts.list': { fields: { cursor: cursor(cursorOf(cursorTime, cursorId)), limit: limit(100) }, required: [] },
     'broadcasts.get': { fields: { id: idOf(a.broadcastId) } },
-    'broadcasts.preview': { fields: { audience, body: bodyText }, required: ['audience'] },
+    'broadcasts.preview': { fields: { audience, body: bodyText, scheduledAt: when }, required: ['audience'] },
     'broadcasts.create': { fields: { body: bodyText, audience, scheduledAt: when }, required: ['body', 'audience'] },
     'broadcasts.cancel': { fields: { id: idOf(null) } },
     'phoneNumbers.list': null,
@@ -1189,7 +1214,7 @@ function inputArb(shape: Shape | null): fc.Arbitrary<unknown> {
       Object.defineProperty({ ...base }, key, { value, enumerable: true, writable: true, configurable: true }),
     );
   return fc.oneof(
-    { weight: 5, arbitrary: wellFormed },
+    { weight: 5, arbitrary: shape.tied ? fc.oneof(wellFormed, shape.tied) : wellFormed },
     { weight: 3, arbitrary: oneFieldJunk },
     { weight: 2, arbitrary: junk },
   );
@@ -1220,6 +1245,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       branchId: branch.id,
       tags: [`${tag}-tag`],
     });
+    const quietMember = await owner.caller.members.create({ firstName: 'Naomi', phone: '(202) 555-0211' });
     const assigned = await owner.caller.phoneNumbers.assign({ number });
     // Queued; no worker runs here.
     const sent = await owner.caller.messages.send({ memberId: member.id, body: `hello from ${tag}` });
@@ -1255,6 +1281,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       owner,
       memberId: member.id,
       memberPhone: member.phone,
+      quietMemberId: quietMember.id,
       branchId: branch.id,
       number: assigned.number,
       conversationId: sent.conversationId,
@@ -1316,10 +1343,13 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     if (paths.includes('account.signOutEverywhere')) aCookie = (await signIn(reg.services, a.email, a.password)).cookie;
     if (paths.includes('church.updateProfile')) await restoreProfile(a);
     if (paths.includes('connectCard.update')) await restoreCard();
+    if (paths.includes('church.updateQuietHours')) await restoreQuietHours();
   }
 
   /** A card switched off would make every later card "not available". */
   const restoreCard = () => aDb`update connect_card set enabled = true`;
+  /** Quiet hours left on would make A's texts ask first, or not, by the hour the test runs at. */
+  const restoreQuietHours = () => aDb`update quiet_hours set enabled = false`;
 
   async function restoreProfile(side: Side) {
     if (!profiles.has(side.tenantId)) {
@@ -1383,6 +1413,11 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     for (const table of ['keywords', 'keyword_uses', 'templates', 'connect_card_submissions'])
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
     expect(rows('b.public.connect_card'), 'one connect card per church').toBe(1);
+    expect(rows('b.public.quiet_hours'), 'one quiet hours row per church').toBe(1);
+    const aQuiet = [...(await aDb`select id, enabled from quiet_hours`)];
+    expect(aQuiet, 'A’s: one, and off (as every test here starts)').toEqual([{ id: 1, enabled: false }]);
+    // A held text's time is in the rows compared.
+    for (const m of baseline['b.public.messages'] as object[]) expect(Object.keys(m)).toContain('not_before');
     for (const table of [
       'tenants',
       'churches',
@@ -1639,6 +1674,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       contactPhone: '(202) 555-0100',
       contactEmail: 'office@example.org',
     }),
+    'church.updateQuietHours': () => quietNow(),
     'branches.create': (n) => ({ name: `East ${n}`, address: '1 Main St', timezone: 'America/New_York' }),
     'branches.update': () => ({ id: a.branchId, name: 'Alpha North', address: null, timezone: 'UTC' }),
     'members.create': (n) => ({
@@ -1686,6 +1722,15 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     'connectCard.submit': (n) => visitorCard(n),
   };
 
+  /**
+   * Quiet hours that hold everyone, wherever they are, for the next few minutes: all day but the one minute, seven
+   * from now in UTC, that no timezone (each is a whole number of quarter hours off UTC) reaches before then.
+   */
+  const quietNow = () => {
+    const now = Math.floor(Date.now() / 60_000) % (24 * 60);
+    return { enabled: true, startMinute: (now + 8) % (24 * 60), endMinute: (now + 7) % (24 * 60) };
+  };
+
   /** A card as the page sends it: to A's slug, with a token opened long enough ago, from a new visitor. */
   const visitorCard = (n: number) => ({
     ...{ slug: a.slug, firstName: 'Ann', lastName: 'Lee', phone: `(202) 555-0${100 + (n % 100)}` },
@@ -1708,12 +1753,18 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
         : [],
     // The card's settings are used when a visitor sends one in: its tags added, its welcome text merged and queued.
     'connectCard.update': () => [['connectCard.submit', visitorCard(++cardsSent)]],
+    // Quiet hours are used by a text from the inbox (which asks first inside them, and goes once confirmed).
+    'church.updateQuietHours': () => [
+      ['messages.send', { memberId: a.quietMemberId, body: 'hello' }],
+      ['messages.send', { memberId: a.quietMemberId, body: 'hello', duringQuietHours: true }],
+    ],
   };
 
   /** Every read, batched as the client batches them. */
   const readsOfA = (): [string, unknown][] => [
     ['church.profile', undefined],
     ['church.admins', undefined],
+    ['church.quietHours', undefined],
     ['account.me', undefined],
     ['team.list', undefined],
     ['members.list', {}],
@@ -1728,6 +1779,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['broadcasts.list', {}],
     ['broadcasts.get', { id: a.broadcastId }],
     ['broadcasts.preview', { audience: { type: 'all' }, body: 'hello' }],
+    ['broadcasts.preview', { audience: { type: 'all' }, body: 'hello', scheduledAt: new Date(Date.now() + DAY) }],
     ['phoneNumbers.list', undefined],
     ['keywords.list', undefined],
     ['keywords.stats', { id: a.keywordId }],
@@ -1801,6 +1853,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       );
       await restoreProfile(a);
       await restoreCard();
+      await restoreQuietHours();
     },
   );
 

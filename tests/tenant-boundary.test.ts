@@ -256,6 +256,14 @@ const w = (x: Ids, fields: Record<string, unknown> = {}) => ({ ...extras(x), ...
 const EMAIL_IS_GLOBAL = 'an email signs in to exactly one church, so it is unique across churches';
 const NUMBER_IS_GLOBAL = 'an inbound text finds its church by the number, so a number belongs to one church';
 const LATER = () => new Date(Date.now() + 24 * 3600_000);
+/**
+ * Each church's quiet hours, set last in its seed (after its own text went out). A's are off, so nothing A does hangs
+ * on the hour the suite runs at; B's are on. Neither is the default, so an answer carrying the other's would show.
+ */
+const QUIET = {
+  alpha: { enabled: false, startMinute: 22 * 60 + 30, endMinute: 7 * 60 + 15 },
+  bethel: { enabled: true, startMinute: 20 * 60 + 45, endMinute: 6 * 60 + 30 },
+};
 const FAR = '2999-01-01T00:00:00.000000Z'; // a cursor time after everything: the page holds all of A's rows
 
 /**
@@ -290,6 +298,15 @@ const cases: Record<string, Case[]> = {
   ],
   'church.profile': plain('ok'),
   'church.admins': plain('ok'),
+  'church.quietHours': plain('ok'), // A's own setting, whatever the input names
+  // Nothing in it names a record: the extras carry B. The day's first and last minute, then an equal start and end
+  // (refused while on, accepted while off, which also leaves A's switched off again), then a minute past the day.
+  'church.updateQuietHours': [
+    c((x) => w(x, { enabled: true, startMinute: 0, endMinute: 1439 }), 'ok'),
+    c((x) => w(x, { enabled: true, startMinute: 480, endMinute: 480 }), 'BAD_REQUEST'),
+    c((x) => w(x, { enabled: false, startMinute: 480, endMinute: 480 }), 'ok'),
+    c((x) => w(x, { enabled: true, startMinute: 1260, endMinute: 1440 }), 'BAD_REQUEST'),
+  ],
   'church.updateProfile': [
     c(
       (x) =>
@@ -383,13 +400,21 @@ const cases: Record<string, Case[]> = {
   ],
   'conversations.forMember': [c((x) => w(x, { memberId: x.memberId }), 'ok')],
   'conversations.markRead': [c((x) => w(x, { id: x.conversationId }), 'NOT_FOUND')],
-  'messages.send': [c((x) => w(x, { memberId: x.memberId, body: 'hello' }), 'NOT_FOUND')],
+  'messages.send': [
+    c((x) => w(x, { memberId: x.memberId, body: 'hello' }), 'NOT_FOUND'),
+    // Confirmed for quiet hours (or said not to be): still nobody of A's.
+    c((x) => w(x, { memberId: x.memberId, body: 'hello', duringQuietHours: true }), 'NOT_FOUND'),
+    c((x) => w(x, { memberId: x.memberId, body: 'hello', duringQuietHours: false }), 'NOT_FOUND'),
+  ],
   'messages.simulateReply': [c((x) => w(x, { conversationId: x.conversationId, body: 'STOP' }), 'NOT_FOUND')],
   'broadcasts.list': [c((x) => w(x, { cursor: encodeCursor([FAR, x.broadcastId]) }), 'ok')],
   'broadcasts.get': [c((x) => w(x, { id: x.broadcastId }), 'NOT_FOUND')],
   'broadcasts.preview': [
     c((x) => w(x, { audience: { type: 'branch', branchId: x.branchId }, body: 'x' }), 'ok'),
     c((x) => w(x, { audience: { type: 'tag', tag: x.tag }, body: 'x' }), 'ok'),
+    // Who would be held in their quiet hours at a time chosen: A's setting, over A's members.
+    c((x) => w(x, { audience: { type: 'branch', branchId: x.branchId }, body: 'x', scheduledAt: LATER() }), 'ok'),
+    c((x) => w(x, { audience: { type: 'tag', tag: x.tag }, body: 'x', scheduledAt: null }), 'ok'),
   ],
   'broadcasts.create': [
     c((x) => w(x, { body: 'x', audience: { type: 'branch', branchId: x.branchId } }), 'BAD_REQUEST'),
@@ -506,8 +531,9 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
 
   /**
    * An invitation, a branch, a subscribed member in it, a text to them (queued: no worker runs here), a broadcast,
-   * a keyword the member has texted (so its list row and stats have uses to give away), a message template, and a
-   * connect card with its own settings that a visitor has sent in (a new member, tagged, welcomed, prayed for).
+   * a keyword the member has texted (so its list row and stats have uses to give away), a message template, a
+   * connect card with its own settings that a visitor has sent in (a new member, tagged, welcomed, prayed for), and
+   * quiet hours of its own (QUIET).
    */
   async function seed(owner: Caller, tag: string, slug: string) {
     const inviteEmail = `${tag}-invitee@example.org`;
@@ -538,6 +564,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       ...{ slug, firstName: 'Visitor', lastName: tag, phone: tag === 'alpha' ? '(202) 555-0188' : '(202) 555-0198' },
       ...{ firstVisit: 'yes', prayer: `for ${tag}`, consent: true, token: cardToken },
     });
+    await owner.church.updateQuietHours(QUIET[tag as keyof typeof QUIET]);
     return {
       inviteId: pending.id,
       inviteToken: pending.url.split('/invite/')[1]!,
@@ -682,9 +709,14 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const names = Object.keys(baseline.church);
     for (const t of ['admins', 'invites', 'members', 'branches', 'consent_events', 'conversations', 'messages'])
       expect(names).toContain(`public.${t}`);
-    for (const t of ['keywords', 'keyword_uses', 'templates', 'connect_card', 'connect_card_submissions'])
-      expect(baseline.church[`public.${t}`], t).toHaveLength(1);
+    const oneRow = ['keywords', 'keyword_uses', 'templates', 'connect_card', 'connect_card_submissions', 'quiet_hours'];
+    for (const t of oneRow) expect(baseline.church[`public.${t}`], t).toHaveLength(1);
     expect(aAsSetUp['public.connect_card'], 'one connect card per church').toHaveLength(1);
+    expect(aAsSetUp['public.quiet_hours'], 'one quiet hours row per church').toHaveLength(1);
+    const quiet = JSON.parse(baseline.church['public.quiet_hours']![0]!);
+    expect(quiet, 'B’s own').toMatchObject({ enabled: true, start_minute: QUIET.bethel.startMinute });
+    // A held text's time is in the rows compared.
+    for (const row of baseline.church['public.messages']!) expect(Object.keys(JSON.parse(row))).toContain('not_before');
     expect(names).toContain('public.broadcasts');
     const registry = Object.keys(baseline.registry);
     for (const t of Object.keys(CHANGED_BY_A)) expect(registry, 'an exclusion names a real table').toContain(t);
@@ -723,10 +755,13 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const owner = b.people.owner.client.caller;
     await owner.team.changeRole({ adminId: b.ids.staffId, role: 'admin' });
     await owner.church.updateProfile({ churchName: 'Bethel Parish', timezone: 'UTC', country: 'US' });
+    await owner.church.updateQuietHours({ ...QUIET.bethel, enabled: false });
     const after = await snapshotB();
     expect(after.church['public.admins']).not.toEqual(baseline.church['public.admins']);
     expect(after.registry['public.churches']).not.toEqual(baseline.registry['public.churches']);
+    expect(after.church['public.quiet_hours']).not.toEqual(baseline.church['public.quiet_hours']);
     await owner.team.changeRole({ adminId: b.ids.staffId, role: 'staff' });
+    await owner.church.updateQuietHours(QUIET.bethel);
     baseline = await snapshotB(); // what B looks like from here on
   });
 
@@ -751,6 +786,18 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     expect(await snapshotB(), `${t.path} as ${t.role} changed B`).toEqual(baseline);
     const wrote = registered[t.path]!._def.type === 'mutation' && allowed(t.path, t.role);
     if (wrote) await restoreDatabase(aDb, aAsSetUp); // A as set up again: the next test's answers start alike
+  });
+
+  it('A’s quiet hours are A’s own, for each of A’s people and in what a broadcast holds; B’s stay B’s', async () => {
+    for (const role of ROLES) {
+      const me = await callerFor(a.people[role]);
+      expect(await me.church.quietHours(), role).toMatchObject({ id: 1, ...QUIET.alpha });
+      const preview = await me.broadcasts.preview({ audience: { type: 'all' }, body: 'x', scheduledAt: LATER() });
+      const { startMinute, endMinute } = QUIET.alpha;
+      expect(preview.held, role).toEqual({ count: 0, first: null, last: null, startMinute, endMinute }); // off
+    }
+    expect(await b.people.owner.client.caller.church.quietHours()).toMatchObject(QUIET.bethel);
+    expect(await snapshotB()).toEqual(baseline);
   });
 
   it('a connect card lands only in the church its slug names; a suspended or unknown slug has no card', async () => {

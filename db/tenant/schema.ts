@@ -209,6 +209,8 @@ export const messages = pgTable(
     toNumber: text('to_number'),
     broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'set null' }),
     sentBy: uuid('sent_by'), // the admin who wrote it; null for inbound, broadcasts' own and auto replies
+    /** A broadcast text held for its recipient's quiet hours: not sent before this (messaging/quiet-hours.ts). */
+    notBefore: timestamp('not_before', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     statusAt: timestamp('status_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -253,6 +255,19 @@ export const templates = pgTable(
   // "Welcome" and "welcome" are the same template to a person choosing from a menu.
   (t) => [uniqueIndex('templates_name_unique').on(sql`lower(${t.name})`)],
 );
+
+/** When the church does not text people (one row): minutes after midnight in each member's branch's timezone. */
+export const quietHours = pgTable('quiet_hours', {
+  id: integer('id').primaryKey().default(1),
+  enabled: boolean('enabled').notNull().default(true),
+  startMinute: integer('start_minute')
+    .notNull()
+    .default(21 * 60), // 21:00
+  endMinute: integer('end_minute')
+    .notNull()
+    .default(8 * 60), // 08:00
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** The church's connect card (the public form at /c/<slug>): one row, its settings. */
 export const connectCard = pgTable('connect_card', {

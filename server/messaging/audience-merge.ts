@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
-import { branches, conversations, members } from '@/db/tenant/schema';
+import { branches, conversations, members, messages } from '@/db/tenant/schema';
 import type { Tx } from '@/server/members/consent';
 import { audienceWhere, type Audience } from './audience';
 import { mergeFields, mergeFieldsUsed, mergeValuesOf } from './merge-fields';
@@ -62,13 +62,21 @@ export async function audienceTexts(db: TenantDb, a: Audience, body: string, chu
   return out;
 }
 
-type QueuedText = { conversationId: string; phone: string; body: string; segments: number };
+type QueuedText = { conversationId: string; phone: string; body: string; segments: number; notBefore: Date | null };
 
 /**
  * Every subscribed recipient's own text, a page at a time in member order (for queueing a broadcast's messages
  * inside one transaction). Recipients whose text would be empty are left out and counted.
  */
-export async function* recipientTexts(tx: Tx, a: Audience, body: string, churchName: string, pageSize = 1000) {
+export async function* recipientTexts(
+  tx: Tx,
+  a: Audience,
+  body: string,
+  churchName: string,
+  /** SQL for when each recipient's text may leave (quiet-hours.ts), over members and branches. */
+  hold: SQL,
+  pageSize = 1000,
+) {
   let after: string | null = null;
   for (;;) {
     const page = await tx
@@ -79,6 +87,7 @@ export async function* recipientTexts(tx: Tx, a: Audience, body: string, churchN
         firstName: members.firstName,
         lastName: members.lastName,
         branchName: branches.name,
+        notBefore: sql`${hold}`.mapWith(messages.notBefore),
       })
       .from(members)
       .innerJoin(conversations, eq(conversations.memberId, members.id))

@@ -1,38 +1,49 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, min, or, sql, type SQL } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
-import { broadcasts, conversations, members, messages } from '@/db/tenant/schema';
+import { branches, broadcasts, conversations, members, messages } from '@/db/tenant/schema';
 import type { Tx } from '@/server/members/consent';
 import { audienceWhere, countAudience } from './audience';
 import { audienceTexts, recipientTexts } from './audience-merge';
 import { mergeFieldsUsed } from './merge-fields';
+import { quietHoursOf, quietUntil } from './quiet-hours';
 import { sendOne, settleUnclaimed, type SenderDeps } from './sender';
 import { countSegments } from './segments';
 
 /**
  * Runs one broadcast at its scheduled time. First, in one transaction, it fixes the recipient list as queued
  * messages (one per conversation, enforced by a unique index), each with its recipient's merge fields filled in; then
- * it sends them in batches at the church's rate. A crash or retry resumes with whatever is still queued; cancelling
- * stops it between two sends.
+ * it sends them in batches at the church's rate. A recipient inside their quiet hours (in their branch's timezone)
+ * has their text held until those end: the run sends what is due and hands back when to run again. A crash or retry
+ * resumes with whatever is still queued; cancelling stops it between two sends.
  */
 const BATCH = 100;
 
-/** What a run needs to know about the church: its name, for `{church_name}`. */
-type Run = { finalAttempt: boolean; churchName: string };
+/** What a run needs to know about the church: its name (`{church_name}`), its timezone (members without a branch). */
+type Run = { finalAttempt: boolean; churchName: string; timezone: string };
 
-export async function runBroadcast(deps: SenderDeps, db: TenantDb, tenantId: string, broadcastId: string, opts: Run) {
+/** Returns when to run again for texts held in quiet hours, or null when the broadcast is done (or stopped). */
+export async function runBroadcast(
+  deps: SenderDeps,
+  db: TenantDb,
+  tenantId: string,
+  broadcastId: string,
+  opts: Run,
+): Promise<{ heldUntil: Date | null }> {
+  const done = { heldUntil: null };
   const [b] = await db.select().from(broadcasts).where(eq(broadcasts.id, broadcastId));
-  if (!b || b.state === 'canceled' || b.state === 'sent' || b.state === 'failed') return;
-  if (b.state === 'scheduled') await fixRecipients(db, b, opts.churchName);
+  if (!b || b.state === 'canceled' || b.state === 'sent' || b.state === 'failed') return done;
+  if (b.state === 'scheduled') await fixRecipients(db, b, opts);
 
+  const due = or(isNull(messages.notBefore), lte(messages.notBefore, sql`now()`));
   for (;;) {
     const batch = await db
       .select({ id: messages.id })
       .from(messages)
-      .where(and(eq(messages.broadcastId, broadcastId), eq(messages.status, 'queued')))
+      .where(and(eq(messages.broadcastId, broadcastId), eq(messages.status, 'queued'), due))
       .orderBy(asc(messages.id))
       .limit(BATCH);
     for (const { id } of batch) {
-      if (await isCanceled(db, broadcastId)) return;
+      if (await isCanceled(db, broadcastId)) return done;
       await sendOne(deps, db, tenantId, id, opts);
     }
     if (batch.length < BATCH) break;
@@ -47,13 +58,22 @@ export async function runBroadcast(deps: SenderDeps, db: TenantDb, tenantId: str
   for (const { id } of unsettled) if ((await settleUnclaimed(db, id)) === 'in_flight') inFlight++;
   if (inFlight > 0 && !opts.finalAttempt)
     throw new Error(`broadcast ${broadcastId}: ${inFlight} message(s) still marked as sending; checking again later`);
+  const [{ held }] = (await db
+    .select({ held: min(messages.notBefore) })
+    .from(messages)
+    .where(and(eq(messages.broadcastId, broadcastId), eq(messages.status, 'queued')))) as [{ held: Date | null }];
+  if (held) return { heldUntil: held };
   await db
     .update(broadcasts)
     .set({ state: 'sent', finishedAt: sql`now()` })
     .where(and(eq(broadcasts.id, broadcastId), eq(broadcasts.state, 'sending')));
+  return done;
 }
 
-async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, churchName: string) {
+async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, run: Run) {
+  const quiet = await quietHoursOf(db);
+  // Each recipient's own clock: their branch's timezone, else the church's.
+  const hold = quietUntil(quiet, sql`coalesce(${branches.timezone}, ${run.timezone})`, sql`now()`);
   await db.transaction(async (tx) => {
     const where = and(eq(members.subscription, 'subscribed'), audienceWhere(b));
     // Everyone in the audience gets a conversation (a broadcast starts one), then one queued message each.
@@ -61,7 +81,10 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, ch
       sql`insert into conversations (member_id) select ${members.id} from ${members} where ${where}
           on conflict (member_id) do nothing`,
     );
-    const empty = mergeFieldsUsed(b.body).length > 0 ? await queuePersonal(tx, b, churchName) : await queueSame(tx, b);
+    const empty =
+      mergeFieldsUsed(b.body).length > 0
+        ? await queuePersonal(tx, b, run.churchName, hold)
+        : await queueSame(tx, b, hold);
     const { skipped } = await countAudience(tx as unknown as TenantDb, b);
     const [{ recipients }] = (await tx
       .select({ recipients: sql<number>`count(*)::int` })
@@ -75,22 +98,24 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, ch
 }
 
 /** The same words for everyone: one statement, however large the audience. Nobody's text is empty. */
-async function queueSame(tx: Tx, b: typeof broadcasts.$inferSelect) {
+async function queueSame(tx: Tx, b: typeof broadcasts.$inferSelect, hold: SQL) {
   const where = and(eq(members.subscription, 'subscribed'), audienceWhere(b));
   const segments = countSegments(b.body).segments;
   await tx.execute(sql`
-    insert into messages (conversation_id, direction, kind, body, segments, status, broadcast_id, to_number)
-    select ${conversations.id}, 'outbound', 'broadcast', ${b.body}, ${segments}, 'queued', ${b.id}, ${members.phone}
+    insert into messages (conversation_id, direction, kind, body, segments, status, broadcast_id, to_number, not_before)
+    select ${conversations.id}, 'outbound', 'broadcast', ${b.body}, ${segments}, 'queued', ${b.id}, ${members.phone},
+           ${hold}
       from ${members} join ${conversations} on ${conversations.memberId} = ${members.id}
+      left join ${branches} on ${branches.id} = ${members.branchId}
      where ${where}
     on conflict (broadcast_id, conversation_id) where broadcast_id is not null do nothing`);
   return 0;
 }
 
 /** Each recipient's own text, a page at a time; those it would leave empty are skipped (and counted as such). */
-async function queuePersonal(tx: Tx, b: typeof broadcasts.$inferSelect, churchName: string) {
+async function queuePersonal(tx: Tx, b: typeof broadcasts.$inferSelect, churchName: string, hold: SQL) {
   let empty = 0;
-  for await (const page of recipientTexts(tx, b, b.body, churchName)) {
+  for await (const page of recipientTexts(tx, b, b.body, churchName, hold)) {
     empty += page.empty;
     if (page.texts.length === 0) continue;
     await tx
@@ -105,6 +130,7 @@ async function queuePersonal(tx: Tx, b: typeof broadcasts.$inferSelect, churchNa
           status: 'queued' as const,
           broadcastId: b.id,
           toNumber: t.phone,
+          notBefore: t.notBefore,
         })),
       )
       .onConflictDoNothing({

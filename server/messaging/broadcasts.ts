@@ -12,6 +12,7 @@ import { audienceTexts } from './audience-merge';
 import type { AudienceInput, broadcastInput, cursorInput } from './inputs';
 import { enqueueBroadcast, writeThenRun } from './jobs';
 import { emptyMergeProblem } from './merge-fields';
+import { heldInAudience, quietHoursOf } from './quiet-hours';
 import { requireSendingNumber } from './send';
 import { countSegments } from './segments';
 
@@ -59,16 +60,22 @@ export async function getBroadcast(db: TenantDb, id: string) {
 
 /**
  * For the compose form: who would receive it and how many are skipped (unsubscribed); the text as a real recipient
- * gets it; and segments and cost from the longest merged text, the most anyone's message can cost.
+ * gets it; segments and cost from the longest merged text, the most anyone's message can cost; and how many are in
+ * their quiet hours at the time chosen.
  */
 export async function previewBroadcast(
   deps: Pick<Services, 'config' | 'profiles'>,
   { db, tenantId }: ChurchScope,
-  input: { audience: AudienceInput; body: string },
+  input: { audience: AudienceInput; body: string; scheduledAt?: Date | null },
 ) {
   const audience = toAudience(input.audience);
-  const { name } = await deps.profiles.get(tenantId);
-  const [who, texts] = await Promise.all([countAudience(db, audience), audienceTexts(db, audience, input.body, name)]);
+  const { name, timezone } = await deps.profiles.get(tenantId);
+  const quiet = await quietHoursOf(db);
+  const [who, texts, held] = await Promise.all([
+    countAudience(db, audience),
+    audienceTexts(db, audience, input.body, name),
+    heldInAudience(db, audience, quiet, timezone, input.scheduledAt ?? null),
+  ]);
   const seg = texts.longest ?? countSegments(input.body);
   const price = deps.config.SMS_PRICE_PER_SEGMENT;
   return {
@@ -77,6 +84,8 @@ export async function previewBroadcast(
     segments: seg.segments,
     estimatedCost: Math.round(who.recipients * seg.segments * price * 100) / 100,
     ...texts,
+    /** Recipients inside their quiet hours at the time chosen: their texts wait until those end. */
+    held,
   };
 }
 
@@ -151,7 +160,7 @@ const olderThan = ([at, id]: [string, string]) =>
     and(eq(broadcasts.createdAt, sql`${at}::timestamptz`), lt(broadcasts.id, id)),
   );
 
-const emptyCounts = { sent: 0, delivered: 0, failed: 0, pending: 0 };
+const emptyCounts = { sent: 0, delivered: 0, failed: 0, pending: 0, held: 0 };
 type Counts = Map<string, typeof emptyCounts>;
 
 const withCounts = <B extends { id: string }>(broadcast: B, branchName: string | null, counts: Counts) => ({
@@ -172,10 +181,12 @@ async function deliveryCounts(db: TenantDb, ids: string[]): Promise<Counts> {
       delivered: sql<number>`count(*) filter (where ${messages.status} = 'delivered')::int`,
       failed: sql<number>`count(*) filter (where ${messages.status} = 'failed')::int`,
       pending: sql<number>`count(*) filter (where ${messages.status} in ('queued', 'sending'))::int`,
+      // Of those, the ones held for their recipient's quiet hours (broadcaster.ts).
+      held: sql<number>`count(*) filter (where ${messages.status} = 'queued' and ${messages.notBefore} > now())::int`,
     })
     .from(messages)
     .where(inArray(messages.broadcastId, ids))
     .groupBy(messages.broadcastId);
-  for (const r of rows) out.set(r.id!, { sent: r.sent, delivered: r.delivered, failed: r.failed, pending: r.pending });
+  for (const { id, ...counts } of rows) out.set(id!, counts);
   return out;
 }

@@ -37,3 +37,20 @@ export const cursorInput = z.object({
   cursor: z.string().max(500).nullish(),
   limit: z.number().int().min(1).max(100).default(30),
 });
+
+/** Quiet hours as minutes after midnight (the settings form and `church.updateQuietHours`). */
+const minute = z
+  .number()
+  .int()
+  .min(0)
+  .max(24 * 60 - 1);
+export const quietHoursInput = z
+  .object({ enabled: z.boolean(), startMinute: minute, endMinute: minute })
+  .refine((q) => !q.enabled || q.startMinute !== q.endMinute, {
+    message: 'Quiet hours must start and end at different times',
+    path: ['endMinute'],
+  });
+
+/** "21:00" for 1260. */
+export const clockOf = (m: number) =>
+  `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;

@@ -141,11 +141,12 @@ export function messagingTasks(services: Deps): Record<string, Task> {
       if ((await services.access.get(tenantId)).readOnly)
         return markBroadcastFailed(db, broadcastId, READ_ONLY_NOT_SENT);
       // A trial's daily allowance is checked again when it starts: the inbox may have used it up since.
-      const churchName = (await services.profiles.get(tenantId)).name; // for {church_name}
+      const { name: churchName, timezone } = await services.profiles.get(tenantId);
       const planned = await plannedSegments(db, broadcastId, churchName);
       const refusal = planned === null ? null : await broadcastRefusal(services, db, tenantId, planned);
       if (refusal) return markBroadcastFailed(db, broadcastId, `Not sent. ${refusal}`);
-      await runBroadcast(services.messaging, db, tenantId, broadcastId, { finalAttempt, churchName }).catch(
+      const run = { finalAttempt, churchName, timezone };
+      const { heldUntil } = await runBroadcast(services.messaging, db, tenantId, broadcastId, run).catch(
         async (err) => {
           // Out of attempts: say so on the broadcast rather than leave it "sending" for ever.
           if (finalAttempt)
@@ -153,6 +154,8 @@ export function messagingTasks(services: Deps): Record<string, Task> {
           throw err;
         },
       );
+      // Texts held for quiet hours: this job comes back when the first of them may leave.
+      if (heldUntil) await enqueueBroadcast(registry, tenantId, broadcastId, heldUntil);
     });
   }
 }

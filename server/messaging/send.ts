@@ -3,15 +3,18 @@ import { eq, sql } from 'drizzle-orm';
 import type { ChurchScope } from '@/db/tenant';
 import { branches, conversations, members, messages } from '@/db/tenant/schema';
 import { requireAllowance } from '@/server/billing/allowance';
-import { Invalid, NotFound, Precondition } from '@/server/domain-errors';
+import { Invalid, NeedsConfirmation, NotFound, Precondition } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
 import { startConversation } from './conversations';
 import { enqueueSend, writeThenRun } from './jobs';
+import { clockOf } from './inputs';
 import { mergeFields, mergeValuesOf } from './merge-fields';
+import { quietHoursOf, quietUntil } from './quiet-hours';
 import { countSegments } from './segments';
 
 /**
- * Texting one member from the inbox, merge fields filled in for them. The message is stored as queued and its job
+ * Texting one member from the inbox, merge fields filled in for them; inside their quiet hours only once the writer
+ * confirms (`duringQuietHours`). The message is stored as queued and its job
  * queued with it (writeThenRun); the job sends it (retried, rate limited, once: see jobs.ts and sender.ts).
  */
 
@@ -20,12 +23,19 @@ type Deps = Pick<Services, 'access' | 'config' | 'messaging' | 'profiles' | 'reg
 export async function sendToMember(
   deps: Deps,
   { db, tenantId }: ChurchScope,
-  input: { memberId: string; body: string },
+  input: { memberId: string; body: string; duringQuietHours?: boolean },
   sentBy: string,
 ) {
-  // The branch's name comes with the member: the merge fields need nothing more from the database.
+  const [church, quiet] = await Promise.all([deps.profiles.get(tenantId), quietHoursOf(db)]);
+  // The branch's name comes with the member (the merge fields need nothing more), and their clock (quiet hours).
+  const tz = sql`coalesce(${branches.timezone}, ${church.timezone})`;
   const [row] = await db
-    .select({ member: members, branchName: branches.name })
+    .select({
+      member: members,
+      branchName: branches.name,
+      quiet: sql<boolean>`${quietUntil(quiet, tz, sql`now()`)} is not null`,
+      localTime: sql<string>`to_char(now() at time zone ${tz}, 'HH24:MI')`,
+    })
     .from(members)
     .leftJoin(branches, eq(branches.id, members.branchId))
     .where(eq(members.id, input.memberId));
@@ -35,8 +45,12 @@ export async function sendToMember(
   if (member.subscription === 'unsubscribed')
     throw new Precondition(`${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.`);
   await requireSendingNumber(deps, tenantId);
+  if (row.quiet && !input.duringQuietHours)
+    throw new NeedsConfirmation(
+      `It is ${row.localTime} for ${member.firstName}, inside your quiet hours ` +
+        `(${clockOf(quiet.startMinute)} to ${clockOf(quiet.endMinute)}). Send it anyway?`,
+    );
   // Merge fields are filled in now, for this member: the thread shows, and the count charges, what they receive.
-  const church = await deps.profiles.get(tenantId);
   const body = mergeFields(
     input.body,
     mergeValuesOf({ ...member, branchName: row.branchName, churchName: church.name }),

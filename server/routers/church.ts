@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { updateChurchProfile } from '@/server/church/profile';
 import { cardUrl } from '@/server/connect-card/church';
 import { churchStep, optionalEmail } from '@/server/inputs';
+import { quietHoursInput } from '@/server/messaging/inputs';
+import { quietHoursOf, updateQuietHours } from '@/server/messaging/quiet-hours';
 import { teammates } from '@/server/team/roster';
 import { permittedProcedure, router, tenantProcedure } from '@/server/trpc';
 
@@ -28,6 +30,13 @@ export const churchRouter = router({
   updateProfile: permittedProcedure('church.edit')
     .input(profileInput)
     .mutation(({ ctx, input }) => updateChurchProfile(ctx.services, ctx.tenantId, input)),
+
+  /** When the church does not text people, in each member's own timezone (server/messaging/quiet-hours.ts). */
+  quietHours: tenantProcedure.query(({ ctx }) => quietHoursOf(ctx.db)),
+
+  updateQuietHours: permittedProcedure('church.edit')
+    .input(quietHoursInput)
+    .mutation(({ ctx, input }) => updateQuietHours(ctx.db, input)),
 
   /** Everyone who can sign in to this church; from the church's own database. */
   admins: permittedProcedure('team.view').query(({ ctx }) => teammates(ctx.db)),

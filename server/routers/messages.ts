@@ -7,7 +7,8 @@ import { router, tenantProcedure } from '@/server/trpc';
 export const messagesRouter = router({
   /** Text one member. The message is stored as queued and sent by the job queue (retried, rate limited, once). */
   send: tenantProcedure
-    .input(z.object({ memberId: z.string().uuid(), body: personalBody }))
+    // Inside the member's quiet hours the first try is a CONFLICT whose message asks; `duringQuietHours` confirms.
+    .input(z.object({ memberId: z.string().uuid(), body: personalBody, duringQuietHours: z.boolean().optional() }))
     .mutation(({ ctx, input }) => sendToMember(ctx.services, ctx, input, ctx.admin.id)),
 
   /** Local outbox only: pretend the member texted back, through the real signed webhook. */

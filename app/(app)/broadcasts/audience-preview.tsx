@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { AudienceInput } from '@/server/messaging/inputs';
+import { clockOf, type AudienceInput } from '@/server/messaging/inputs';
 import { errorMessage } from '../../_components/errors';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
@@ -8,11 +8,11 @@ import { people, usd } from './labels';
 type Preview = RouterOutputs['broadcasts']['preview'];
 
 /** Who would get it and what it costs, asked again whenever the audience or (debounced) text changes. */
-export function useAudiencePreview(audience: AudienceInput | null, body: string) {
+export function useAudiencePreview(audience: AudienceInput | null, body: string, scheduledAt: Date | null) {
   const trpc = useTRPC();
   return useQuery(
     trpc.broadcasts.preview.queryOptions(
-      { audience: audience ?? { type: 'all' }, body },
+      { audience: audience ?? { type: 'all' }, body, scheduledAt },
       { enabled: !!audience, placeholderData: keepPreviousData },
     ),
   );
@@ -80,5 +80,21 @@ export function MergePreview({ preview }: { preview: Preview | undefined }) {
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * Recipients inside their quiet hours at the time chosen (Settings): their texts wait until the hours end, in each
+ * one's own timezone — said before sending, not discovered after.
+ */
+export function QuietHoursNote({ preview }: { preview: Preview | undefined }) {
+  const held = preview?.held;
+  if (!held?.count) return null;
+  const [from, until] = [clockOf(held.startMinute), clockOf(held.endMinute)];
+  return (
+    <p className="text-sm text-amber-900" data-testid="quiet-hours-note" data-held={held.count}>
+      {people(held.count)} {held.count === 1 ? 'is' : 'are'} inside quiet hours then ({from} to {until}, their time):
+      they get it at {until} their time.
+    </p>
   );
 }

@@ -85,7 +85,8 @@ function Progress({ b }: { b: Broadcast }) {
     { id: 'delivered', label: 'Delivered', value: b.delivered },
     { id: 'failed', label: 'Failed', value: b.failed },
     { id: 'skipped', label: 'Skipped (not opted in)', value: b.skipped },
-    ...(b.pending > 0 ? [{ id: 'pending', label: 'Waiting', value: b.pending }] : []),
+    ...(b.pending > b.held ? [{ id: 'pending', label: 'Waiting', value: b.pending - b.held }] : []),
+    ...(b.held > 0 ? [{ id: 'held', label: 'Held for quiet hours', value: b.held }] : []),
   ];
   return (
     <div className="space-y-2">

@@ -17,7 +17,7 @@ import { useBrowserTimezone } from '../../_components/use-browser';
 import { useDebounced } from '../../_components/use-debounced';
 import { useTRPC } from '../../trpc';
 import { AudiencePicker, everyone, toAudience, type AudienceChoice } from './audience-picker';
-import { AudiencePreview, MergePreview, useAudiencePreview } from './audience-preview';
+import { AudiencePreview, MergePreview, QuietHoursNote, useAudiencePreview } from './audience-preview';
 import { audienceLabel, people, usd } from './labels';
 
 const messageClass =
@@ -46,7 +46,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   const textarea = useRef<HTMLTextAreaElement>(null);
   const audience = toAudience(choice);
   const previewed = useDebounced(body, 300);
-  const preview = useAudiencePreview(audience, previewed);
+  const preview = useAudiencePreview(audience, previewed, when === 'later' ? fromLocalInput(at) : null);
   // The merged texts describe what is in the box only once the preview has caught up with it.
   const merged = previewed === body && !preview.isPlaceholderData ? preview.data : undefined;
   const timezone = useBrowserTimezone();
@@ -156,6 +156,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         />
         <div className="space-y-1 rounded-xl bg-slate-50 px-4 py-3 ring-1 ring-slate-200" aria-live="polite">
           <AudiencePreview preview={preview.data} error={preview.error} waiting={!audience} />
+          <QuietHoursNote preview={preview.data} />
           {errors.empty && <p className="text-sm font-medium text-red-700">{errors.empty}</p>}
         </div>
         <fieldset className="space-y-3">

@@ -5,7 +5,8 @@ import { useId, useRef, useState } from 'react';
 import type { SubscriptionState } from '@/db/tenant/enums';
 import { check } from '../../_components/check';
 import { CheckedForm } from '../../_components/checked-form';
-import { errorMessage } from '../../_components/errors';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { errorCode, errorMessage } from '../../_components/errors';
 import { SegmentCounter } from '../../_components/segment-counter';
 import { AllowanceNotice } from '../../_components/allowance-notice';
 import { TextareaField } from '../../_components/fields';
@@ -45,6 +46,8 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
       },
     }),
   );
+  // Inside the member's quiet hours the server asks first (CONFLICT, with the question): the writer confirms or not.
+  const askFirst = errorCode(send.error) === 'CONFLICT' && !send.variables?.duringQuietHours;
   const unsubscribed = member.subscription === 'unsubscribed';
   const insertProps = {
     textarea,
@@ -130,8 +133,20 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
         </Button>
       </div>
       <div aria-live="polite" className="empty:hidden">
-        {send.error && <Alert>{errorMessage(send.error)}</Alert>}
+        {send.error && !askFirst && <Alert>{errorMessage(send.error)}</Alert>}
       </div>
+      <ConfirmDialog
+        open={askFirst}
+        title="Send during quiet hours?"
+        tone="primary"
+        confirmLabel="Send anyway"
+        cancelLabel="Not now"
+        pending={send.isPending}
+        onCancel={() => send.reset()}
+        onConfirm={() => send.variables && send.mutate({ ...send.variables, duringQuietHours: true })}
+      >
+        <p>{errorMessage(send.error)}</p>
+      </ConfirmDialog>
     </CheckedForm>
   );
 }

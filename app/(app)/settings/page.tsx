@@ -9,6 +9,7 @@ import { getViewer } from '../../_lib/viewer';
 import { PageHeading, Panel } from '../../_components/ui';
 import { ChurchProfileForm } from './church-profile-form';
 import { PhoneNumbers } from './phone-numbers';
+import { QuietHoursForm } from './quiet-hours-form';
 
 export const metadata: Metadata = { title: 'Settings' };
 
@@ -19,6 +20,7 @@ export default async function SettingsPage() {
   const localOutbox = getServices().messaging.provider.name === 'outbox';
   await prefetch(
     trpc.church.profile.queryOptions(),
+    trpc.church.quietHours.queryOptions(),
     ...(can(viewer.role, 'numbers.manage') ? [trpc.phoneNumbers.list.queryOptions()] : []),
   );
 
@@ -31,6 +33,7 @@ export default async function SettingsPage() {
       <HydrateClient>
         <div className="space-y-6">
           <ChurchProfileForm canEdit={can(viewer.role, 'church.edit')} />
+          <QuietHoursForm canEdit={can(viewer.role, 'church.edit')} />
           {can(viewer.role, 'numbers.manage') ? (
             <PhoneNumbers localOutbox={localOutbox} />
           ) : (
