@@ -46,6 +46,23 @@ test('inside quiet hours the composer says who waits, and a reply from the inbox
     .getByTestId('message')
     .filter({ hasText: 'Are you free to help on Saturday?' });
   await expect(sent).toHaveAttribute('data-status', 'sent');
+
+  // Sent now, the broadcast holds Ruth's text: the list counts it, and her thread says until when.
+  await open(page, '/broadcasts');
+  await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Picnic on Saturday');
+  await expect(page.getByTestId('quiet-hours-note')).toBeVisible();
+  await page.getByRole('button', { name: 'Send now…' }).click();
+  await page.getByRole('dialog', { name: 'Text 1 person now?' }).getByRole('button', { name: 'Send now' }).click();
+  const item = page.getByRole('list', { name: 'Broadcasts' }).getByTestId('broadcast');
+  await expect(item.getByTestId('count-held')).toHaveText('1');
+  await expect(item).toHaveAttribute('data-state', 'sending');
+  await open(page, `/inbox?member=${ruth.id}`);
+  const held = page
+    .getByRole('log', { name: 'Messages with Ruth Moab' })
+    .getByTestId('message')
+    .filter({ hasText: 'Picnic on Saturday' });
+  await expect(held).toHaveAttribute('data-status', 'queued');
+  await expect(held.getByTestId('message-held')).toContainText('held for quiet hours, until');
 });
 
 test('quiet hours are set in Settings, and the panel fits a phone', async ({ browser, baseURL }) => {

@@ -8,6 +8,7 @@ import { fieldErrors, firstIssues } from '../../_components/errors';
 import { TextField, TextareaField } from '../../_components/fields';
 import { MergeFieldMenu } from '../../_components/merge-field-menu';
 import { SegmentCounter } from '../../_components/segment-counter';
+import { TemplateMenu } from '../../_components/template-menu';
 import { Panel } from '../../_components/ui';
 import { useForm } from '../../_components/use-form';
 import { SaveBar } from '../../_components/save-bar';
@@ -59,6 +60,11 @@ export function CardSettingsForm({ settings, canManage }: { settings: CardSettin
     'card-',
     () => setSaved(false),
   );
+  const insertWelcome = {
+    textarea: welcomeBox,
+    value: form.welcomeText,
+    onChange: (next: string) => set('welcomeText', next),
+  };
 
   const showErrors = (fields: Record<string, string | undefined>) => {
     setErrors(fields);
@@ -116,7 +122,7 @@ export function CardSettingsForm({ settings, canManage }: { settings: CardSettin
           <Checkbox
             id="card-enabled"
             label="Card is on"
-            hint="When it is off, people who open the card are told it is not taking sign-ups."
+            hint="When it is off, people who open the card see “This page is not available”."
             checked={enabled}
             onChange={toggle(setEnabled)}
           />
@@ -131,11 +137,10 @@ export function CardSettingsForm({ settings, canManage }: { settings: CardSettin
               footer={<SegmentCounter text={form.welcomeText} />}
             />
             {canManage && (
-              <MergeFieldMenu
-                textarea={welcomeBox}
-                value={form.welcomeText}
-                onChange={(next) => set('welcomeText', next)}
-              />
+              <div className="flex flex-wrap gap-3">
+                <MergeFieldMenu {...insertWelcome} />
+                <TemplateMenu {...insertWelcome} />
+              </div>
             )}
           </div>
           <div className="grid gap-5 sm:grid-cols-2">

@@ -73,7 +73,7 @@ export function CardShare({ url, qrSvg, enabled }: { url: string; qrSvg: string;
       <div className="space-y-4">
         {!enabled && (
           <Notice tone="info">
-            The card is off: people who open it are told it is not taking sign-ups. Turn it on in the settings below.
+            The card is off: people who open it see “This page is not available”. Turn it on in the settings below.
           </Notice>
         )}
         <div className="flex flex-col gap-6 sm:flex-row sm:items-start">

@@ -55,6 +55,11 @@ export function MessageBubble({ message: m, memberName }: { message: Message; me
             {failed && m.error ? `: ${m.error}` : ''}
           </span>
         )}
+        {m.status === 'queued' && m.notBefore && (
+          <span data-testid="message-held">
+            · held for quiet hours, until <LocalTime value={m.notBefore} format={shortWhen} title={fullWhen} />
+          </span>
+        )}
         {m.segments > 1 && <span>· {m.segments} segments</span>}
       </p>
       {inbound && m.keyword && <KeywordNote keyword={m.keyword} />}
