@@ -2,6 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { downloadBlob } from '../../_components/download';
 import { errorMessage } from '../../_components/errors';
 import { Alert, Button, Notice, Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
@@ -19,18 +20,6 @@ function dataUrlBlob(dataUrl: string): Blob {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return new Blob([bytes], { type });
-}
-
-/** Save `blob` as `filename` through a temporary link, as the browser's own download. */
-function download(blob: Blob, filename: string) {
-  const href = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
 
 /**
@@ -57,7 +46,7 @@ export function CardShare({ url, qrSvg, enabled }: { url: string; qrSvg: string;
     setPng({ pending: true, error: null });
     try {
       const dataUrl = await queryClient.fetchQuery(trpc.connectCard.qrPng.queryOptions());
-      download(dataUrlBlob(dataUrl), 'connect-card-qr.png');
+      downloadBlob(dataUrlBlob(dataUrl), 'connect-card-qr.png');
       setPng({ pending: false, error: null });
     } catch (err) {
       setPng({ pending: false, error: err });

@@ -2,6 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { downloadBlob } from '../../_components/download';
 import { errorMessage } from '../../_components/errors';
 import { Alert, Button } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
@@ -23,14 +24,7 @@ export function ExportButton() {
       const { filename, csv } = await queryClient.fetchQuery(
         trpc.members.export.queryOptions(undefined, { staleTime: 0, gcTime: 0 }),
       );
-      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = filename;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      downloadBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), filename);
     } catch (err) {
       setError(err);
     } finally {
