@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { adminEmailIndex, phoneNumberIndex } from '../db/registry/schema';
 import type { TenantDb } from '../db/tenant';
-import { branches, broadcasts, members, messages } from '../db/tenant/schema';
+import { branches, broadcasts, customFields, members, messages } from '../db/tenant/schema';
 import { countAudience } from '../server/messaging/audience';
 import { audienceTexts } from '../server/messaging/audience-merge';
 import { runBroadcast } from '../server/messaging/broadcaster';
@@ -12,7 +12,7 @@ import { heldInAudience, quietHoursOf } from '../server/messaging/quiet-hours';
 import { TransientSendError, type MessagingProvider } from '../server/messaging/provider';
 import type { SenderDeps } from '../server/messaging/sender';
 import { withDatabase } from '../server/tenancy/urls';
-import { percentile, startBench } from './bench-env';
+import { duration, percentile, printTimings, startBench, type TimedRow } from './bench-env';
 
 /**
  * `npm run bench:broadcast`: one church with BENCH_MEMBERS (default 20,000) subscribed members over 3 branches, some
@@ -20,10 +20,11 @@ import { percentile, startBench } from './bench-env';
  * client (services.connections.withTenant):
  *
  *   (a) the composer's preview (previewBroadcast, what broadcasts.preview runs) of a text without merge fields, and
- *   (b) of one with `{first_name|friend}` and `{branch_name}`; each also as audienceTexts + countAudience alone,
+ *   (b) of one with `{first_name|friend}` and `{branch_name}`, and (b') with `{baptism_date}`, a member field every
+ *       third member has a value of; each also as audienceTexts + countAudience alone,
  *       and the preview's third read (heldInAudience: who is inside their quiet hours) alone;
  *   (c) fixing the recipients of a broadcast without merge fields (queueSame: one statement), and
- *   (d) of one with them (queuePersonal: page by page, each recipient's own text).
+ *   (d) of one with them (queuePersonal: page by page, each recipient's own text), with and without the member field.
  *
  * (c) and (d) run the real runBroadcast on a broadcast row scheduled in the past, with a provider that stops the run
  * at its first send: it throws a TransientSendError, so that message goes back to "queued" and the run ends, every
@@ -41,6 +42,8 @@ const QUEUE_RUNS = Number(process.env.BENCH_QUEUE_RUNS ?? 5);
 
 const PLAIN = 'Reminder: the Christmas concert is this Sunday at 6pm. Bring a friend! Reply STOP to opt out.';
 const PERSONAL = 'Hi {first_name|friend}, the Christmas concert at {branch_name} is this Sunday at 6pm. See you there!';
+/** With a member field (custom-fields/merge.ts): a date every third member has, said as "March 31, 2024". */
+const CUSTOM = 'Hi {first_name|friend}, we give thanks for your baptism on {baptism_date|a special day}!';
 
 // Outside GSM-7 (José, Renée and Müller are inside it): one of these switches a whole text to UCS-2, 70 characters
 // a segment instead of 160.
@@ -81,7 +84,7 @@ console.log(
     `${PREVIEW_RUNS} previews and ${QUEUE_RUNS} queueing runs of each text`,
 );
 
-type Row = { what: string; runs: number[]; p95: boolean; rows?: number; note: string };
+type Row = TimedRow;
 const table: Row[] = [];
 const problems: string[] = [];
 let maintenance: postgres.Sql | null = null;
@@ -140,14 +143,24 @@ try {
     return { unnamed, nonGsm };
   });
   const newContacts = seeded.unnamed;
-  await vacuum('members, branches');
+  await withChurch(async (db) => {
+    const [field] = await db
+      .insert(customFields)
+      .values({ key: 'baptism_date', label: 'Baptism date', type: 'date' })
+      .returning({ id: customFields.id });
+    await db.execute(sql`
+      insert into member_field_values (member_id, field_id, date_value)
+      select id, ${field!.id}::uuid, date '1990-01-01' + (hashtext(id::text) & 8191)
+        from members where hashtext(id::text) % 3 = 0`);
+  });
+  await vacuum('members, branches, member_field_values');
   console.log(
     `seeded:  ${fmt(MEMBERS)} members (${fmt(newContacts)} "New contact"s, ` +
       `${fmt(seeded.nonGsm)} with a first name outside GSM-7) in ${((now() - seedStart) / 1000).toFixed(1)} s`,
   );
 
   // 3. Previews: what the composer asks for as the admin types.
-  const audience = { audience: 'all' as const, branchId: null, tag: null };
+  const audience = undefined; // everyone (messaging/audience.ts)
   const preview = (body: string) =>
     withChurch(async (db) => {
       const t0 = now();
@@ -163,6 +176,7 @@ try {
   for (const [label, body] of [
     ['without merge fields', PLAIN],
     ['with {first_name|friend}, {branch_name}', PERSONAL],
+    ['with {first_name|friend}, {baptism_date}', CUSTOM],
   ] as const) {
     const first = await preview(body); // warm-up: plans the statements, caches the profile
     const runs: number[] = [];
@@ -242,7 +256,7 @@ try {
         .from(messages)
         .where(eq(messages.broadcastId, id));
       const c = counted!;
-      const where = `${body === PLAIN ? 'plain' : 'merged'} run`;
+      const where = `${body === PLAIN ? 'plain' : body === CUSTOM ? 'member-field' : 'merged'} run`;
       if (total.how !== 'stopped at the first send' && !total.how.startsWith('every'))
         problems.push(`${where}: ${total.how}`);
       if (c.queued !== MEMBERS || c.other !== 0 || state?.recipients !== MEMBERS || state?.state !== 'sending')
@@ -271,15 +285,19 @@ try {
   });
   const same: Awaited<ReturnType<typeof queueOnce>>[] = [];
   const personal: typeof same = [];
+  const custom: typeof same = [];
   for (let r = 0; r < QUEUE_RUNS; r++) {
     same.push(await queueOnce(PLAIN));
     await vacuum('messages');
     personal.push(await queueOnce(PERSONAL));
     await vacuum('messages');
+    custom.push(await queueOnce(CUSTOM));
+    await vacuum('messages');
   }
   for (const [label, runs, note] of [
     ['queue without merge fields', same, 'queueSame: one insert … select'],
     ['queue with merge fields', personal, 'queuePersonal: 1,000 a page'],
+    ['queue with a member field', custom, 'queuePersonal, {baptism_date} read per recipient'],
   ] as const) {
     table.push({ what: label, runs: runs.map((x) => x.total - x.after), p95: true, rows: MEMBERS, note });
     table.push({
@@ -299,39 +317,27 @@ try {
 }
 
 // 5. The figures.
-const cell = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
-const lines = table.map((r) => [
-  r.what,
-  String(r.runs.length),
-  cell(median(r.runs)),
-  r.p95 ? cell(percentile(r.runs, 95)) : '–',
-  r.rows ? fmt(r.rows / (median(r.runs) / 1000)) : '',
-  r.note,
-]);
-const head = ['measurement', 'runs', 'median', 'p95', 'rows/s', 'notes'];
-const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-const print = (cols: string[]) =>
-  console.log(cols.map((c, i) => (i === 1 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  '));
-console.log(`\n## bench:broadcast — ${fmt(MEMBERS)} recipients, ${bench.where}\n`);
-print(head);
-print(widths.map((w) => '-'.repeat(w)));
-for (const l of lines) print(l);
+const cell = duration;
+printTimings(`bench:broadcast — ${fmt(MEMBERS)} recipients, ${bench.where}`, table);
 if (maintenanceNote) console.log(`(${maintenanceNote})`);
 
 const find = (what: string) => table.find((r) => r.what === what);
-const [pPlain, pMerged, qPlain, qMerged] = [
+const [pPlain, pMerged, pCustom, qPlain, qMerged, qCustom] = [
   find('preview without merge fields'),
   find('preview with {first_name|friend}, {branch_name}'),
+  find('preview with {first_name|friend}, {baptism_date}'),
   find('queue without merge fields'),
   find('queue with merge fields'),
+  find('queue with a member field'),
 ];
-if (pPlain && pMerged && qPlain && qMerged) {
+if (pPlain && pMerged && pCustom && qPlain && qMerged && qCustom) {
   const rate = (r: Row) => fmt(MEMBERS / (median(r.runs) / 1000));
   const slower = (median(qMerged.runs) / median(qPlain.runs)).toFixed(1);
   console.log(
     `\nsummary: ${fmt(MEMBERS)} recipients — preview ${cell(median(pPlain.runs))} plain, ` +
       `${cell(median(pMerged.runs))} with merge fields; queueing ${rate(qPlain)} rows/s plain, ` +
-      `${rate(qMerged)} rows/s with merge fields (${slower}× the time)`,
+      `${rate(qMerged)} rows/s with merge fields (${slower}× the time); with a member field: preview ` +
+      `${cell(median(pCustom.runs))}, queueing ${rate(qCustom)} rows/s`,
   );
 }
 if (problems.length) console.log(`\nPROBLEMS:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

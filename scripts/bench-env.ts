@@ -109,3 +109,29 @@ export async function pooled<T>(total: number, concurrency: number, task: (i: nu
   );
   return results;
 }
+
+/** One measured row of a bench's table: its runs in ms, and the rows each run handled (for rows/s). */
+export type TimedRow = { what: string; runs: number[]; p95?: boolean; rows?: number; note: string };
+
+/** "1.23 s" or "45.6 ms". */
+export const duration = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+
+/** The figures as a Markdown-ish table: median, p95 (unless a row says not), rows/s. */
+export function printTimings(title: string, table: TimedRow[]) {
+  const lines = table.map((r) => [
+    r.what,
+    String(r.runs.length),
+    duration(percentile(r.runs, 50)),
+    r.p95 === false ? '–' : duration(percentile(r.runs, 95)),
+    r.rows ? Math.round(r.rows / (percentile(r.runs, 50) / 1000)).toLocaleString('en-US') : '',
+    r.note,
+  ]);
+  const head = ['measurement', 'runs', 'median', 'p95', 'rows/s', 'notes'];
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const print = (cols: string[]) =>
+    console.log(cols.map((c, i) => (i === 1 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  '));
+  console.log(`\n## ${title}\n`);
+  print(head);
+  print(widths.map((w) => '-'.repeat(w)));
+  for (const l of lines) print(l);
+}

@@ -100,6 +100,10 @@ describe('connect card', () => {
     expect(jobs[0]!.n).toBe(1);
     const mine = (await submissions()).filter((s) => s.memberId === ann.id);
     expect(mine).toEqual([expect.objectContaining({ newMember: true, firstVisit: true, consented: true })]);
+    // Their first visit is today in the church's timezone: "first-time guests" audiences find them.
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+    expect((await memberByPhone(ann.phone))!.firstVisitOn).toBe(today);
+    expect(await owner.caller.segments.count({ filter: { firstVisitDays: 7 } })).toMatchObject({ members: 1 });
 
     // The same person a week later, on a new form: updated, tags not doubled, the prayer kept, no second welcome.
     // Anyone can type any number, so what the church knows is never overwritten.
@@ -113,6 +117,7 @@ describe('connect card', () => {
       tags: ['guest', 'first-time guest'],
     });
     expect(again.notes!.split('\n\n')).toHaveLength(2);
+    expect(again.firstVisitOn).toBe(today); // kept: a later card does not move the first visit
     expect(await messagesTo(ann.phone)).toHaveLength(1);
     expect(await consentOf(ann.phone)).toHaveLength(1);
 

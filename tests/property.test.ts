@@ -4,7 +4,9 @@ import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET, POST } from '@/app/api/trpc/[trpc]/route';
 import { sessionCookieName } from '@/server/auth/session';
+import { CUSTOM_FIELD_TYPES, type CustomFieldType } from '@/db/tenant/enums';
 import { issueFormToken } from '@/server/connect-card/form-token';
+import { CONDITION_OPS, OPS_BY_TYPE } from '@/server/custom-fields/rules';
 import { MAX_BATCH_SIZE } from '@/server/http/limits';
 import { log } from '@/server/log';
 import { appRouter } from '@/server/routers/_app';
@@ -561,7 +563,23 @@ type Side = Church & {
   /** The connect card's address is /c/<slug>; `cardToken` is the form token of the card sent in at setup. */
   slug: string;
   cardToken: string;
+  /** One custom field of each type (FIXTURE_FIELDS), the member with a value in each. */
+  fields: { id: string; key: string; type: CustomFieldType; options: string[] }[];
+  /** A segment whose conditions use the branch, a tag and two of the fields; a broadcast sent to it. */
+  segmentId: string;
+  segmentName: string;
+  segmentFilter: Record<string, unknown>;
+  segmentBroadcastId: string;
 };
+
+/** A church's own fields, one of each type, and the member's value in each (as the form writes it). */
+const FIXTURE_FIELDS: { label: string; type: CustomFieldType; options?: string[]; value: string }[] = [
+  { label: 'Ministry', type: 'text', value: 'Choir' },
+  { label: 'Years attending', type: 'number', value: '12.5' },
+  { label: 'Baptism date', type: 'date', value: '2024-03-31' },
+  { label: 'Baptised', type: 'yes_no', value: 'yes' },
+  { label: 'Shirt size', type: 'choice', options: ['S', 'M', 'L'], value: 'M' },
+];
 
 /**
  * `fields`: each field's values, drawn independently; `required`: the keys always there (all unless told); `tied`:
@@ -614,16 +632,21 @@ const DAY = 24 * 3600_000;
 function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | null> {
   const B_IDS = [
     ...[b.tenantId, b.adminId, b.memberId, b.branchId, b.conversationId, b.broadcastId, b.inviteId, b.jobId],
-    ...[b.keywordId, b.templateId],
+    ...[b.keywordId, b.templateId, b.segmentId, b.segmentBroadcastId, ...b.fields.map((f) => f.id)],
   ];
-  /** An id: mostly A's own (so the handler goes past "not found"), B's (which must change nothing), or none at all. */
-  const idOf = (mine: string | null) =>
-    fc.oneof(
-      ...(mine ? [{ weight: 4, arbitrary: fc.constantFrom(mine, mine.toUpperCase()) }] : []),
+  /**
+   * An id: mostly A's own (one of `mine`, so the handler goes past "not found"), B's (which must change nothing), or
+   * none at all.
+   */
+  const idOf = (mine: string | string[] | null) => {
+    const own = mine === null ? [] : [mine].flat();
+    return fc.oneof(
+      ...(own.length ? [{ weight: 4, arbitrary: fc.constantFrom(...own, ...own.map((id) => id.toUpperCase())) }] : []),
       { weight: 2, arbitrary: fc.constantFrom(...B_IDS) },
       { weight: 1, arbitrary: fc.uuid() },
       { weight: 1, arbitrary: fc.constantFrom(...ODD_IDS, `{${b.memberId}}`, b.memberId.replace(/-/g, '')) },
     );
+  };
   const words = fc.constantFrom('Grace', 'Ann', 'Lee', 'St. Mary’s', 'North Campus', 'choir', 'Zoë', 'José María');
   const text = (max: number) =>
     fc.oneof(
@@ -699,16 +722,136 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
       { weight: 1, arbitrary: fc.constantFrom('', '!!!', 'e30', 'W10', 'bnVsbA', '%%%', 'W1tbW1td', '='.repeat(500)) },
       { weight: 1, arbitrary: cursorOf(fc.oneof(cursorTime, cursorId, fc.boolean(), nastyNumber)) },
     );
+  // Custom fields: values as a form or CSV cell holds them, for the right type or not, and audience conditions.
+  const fieldId = idOf(a.fields.map((f) => f.id));
+  const VALUES_BY_TYPE: Record<CustomFieldType, string[]> = {
+    text: ['Choir', 'choir', '%', '_', '\\', "O'Brien", ' x ', 'x'.repeat(500)],
+    number: [
+      '0',
+      '-0',
+      '12.5',
+      '-1',
+      '1,234.5',
+      '999999999999.999999',
+      '9999999999999',
+      '1.1234567',
+      '1e5',
+      '0x10',
+      '.5',
+    ],
+    date: [
+      '2024-03-31',
+      '2024-3-1',
+      '2024-02-29',
+      '2023-02-29',
+      '1800-01-01',
+      '1799-12-31',
+      '9999-12-31',
+      '0000-01-01',
+    ],
+    yes_no: ['yes', 'no', 'Y', 'n', 'TRUE', 'false', '1', '0', 'maybe'],
+    choice: ['S', 'm', ' L ', 'XL', 's'],
+  };
+  const fieldValue = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('', ...Object.values(VALUES_BY_TYPE).flat()) },
+    { weight: 2, arbitrary: text(500) },
+    { weight: 1, arbitrary: fc.constantFrom('x'.repeat(501), ' '.repeat(20), '2024-03-31T00:00:00Z', 'NaN') },
+  );
+  const fieldValues = fc.oneof(
+    { weight: 6, arbitrary: fc.dictionary(fieldId, fieldValue, { maxKeys: 6 }) },
+    { weight: 1, arbitrary: fc.constantFrom({}, Object.fromEntries(a.fields.map((f) => [f.id, '']))) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .uniqueArray(fc.uuid(), { minLength: 100, maxLength: 101 })
+        .map((ids) => Object.fromEntries(ids.map((id) => [id, 'x']))),
+    },
+  );
+  const day = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc
+        .date({ min: new Date('1700-01-01'), max: new Date('9999-12-31'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom<unknown>(
+        ...['2024-03-31', ' 2024-3-1 ', '2024-02-29', '2023-02-29', '1800-01-01', '1799-12-31', '9999-12-31'],
+        ...['0000-01-01', '2024-13-01', '2024-00-10', '31/03/2024', '2024-03-31T10:00', 'today', '', null],
+      ),
+    },
+    { weight: 1, arbitrary: text(10) },
+  );
+  /** A condition as the builder makes it: one of A's fields, an operator its type offers, a value of its kind. */
+  const fittingCondition = fc.constantFrom(...a.fields).chain((f) =>
+    fc.record(
+      {
+        fieldId: fc.constant(f.id),
+        op: fc.constantFrom(...OPS_BY_TYPE[f.type]),
+        value: fc.oneof(fc.constantFrom(...VALUES_BY_TYPE[f.type]), fieldValue),
+      },
+      { requiredKeys: ['fieldId', 'op'] },
+    ),
+  );
+  const anyCondition = fc.record(
+    {
+      fieldId,
+      op: fc.oneof(
+        { weight: 5, arbitrary: fc.constantFrom(...CONDITION_OPS) },
+        { weight: 1, arbitrary: fc.constantFrom('IS', 'eq', '', '__proto__') },
+      ),
+      value: fieldValue,
+    },
+    { requiredKeys: ['fieldId', 'op'] },
+  );
+  const conditionTags = fc.oneof(
+    { weight: 3, arbitrary: fc.array(fc.oneof(words, words, text(40)), { maxLength: 4 }) },
+    { weight: 1, arbitrary: fc.constantFrom([''], [], ['x'.repeat(41)]) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        a.segmentFilter.tagsAny as string[],
+        ['guest', 'GUEST'],
+        Array.from({ length: 33 }, (_, i) => `t${i}`),
+      ),
+    },
+  );
+  const audienceFilter = fc.record(
+    {
+      branchId: fc.oneof(idOf(a.branchId), fc.constantFrom('none', 'None', null)),
+      tagsAny: conditionTags,
+      tagsAll: conditionTags,
+      tagsNone: conditionTags,
+      firstVisitDays: fc.oneof(
+        { weight: 3, arbitrary: fc.integer({ min: 1, max: 3660 }) },
+        { weight: 1, arbitrary: fc.constantFrom(0, 1, 3660, 3661, -1, 1.5, null, 2 ** 31) },
+      ),
+      subscription: fc.constantFrom('subscribed', 'unsubscribed', 'not_opted_in', 'all', null),
+      fields: fc.oneof(
+        {
+          weight: 6,
+          arbitrary: fc.array(fc.oneof(fittingCondition, fittingCondition, anyCondition), { maxLength: 4 }),
+        },
+        { weight: 1, arbitrary: fc.array(fittingCondition, { minLength: 10, maxLength: 11 }) },
+      ),
+    },
+    { requiredKeys: [] },
+  );
   const audience = fc.oneof(
     { weight: 4, arbitrary: fc.record({ type: fc.constant('branch'), branchId: idOf(a.branchId) }) },
     { weight: 2, arbitrary: fc.record({ type: fc.constant('tag'), tag: text(60) }) },
     { weight: 2, arbitrary: fc.constant({ type: 'all' }) },
+    { weight: 4, arbitrary: fc.record({ type: fc.constant('filter'), filter: audienceFilter }) },
+    { weight: 2, arbitrary: fc.record({ type: fc.constant('segment'), segmentId: idOf(a.segmentId) }) },
     {
       weight: 1,
       arbitrary: fc.record({
-        type: fc.oneof(fc.constantFrom('ALL', 'members', 'branch ', '__proto__'), nastyString),
+        type: fc.oneof(fc.constantFrom('ALL', 'members', 'branch ', 'Segment', 'filters', '__proto__'), nastyString),
         branchId: idOf(a.branchId),
         tag: text(60),
+        segmentId: idOf(a.segmentId),
+        filter: audienceFilter,
       }),
     },
   );
@@ -829,6 +972,10 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
         'toString',
         '_',
         'a'.repeat(200),
+        // A's own fields by key (merged with each member's value), and one A does not have.
+        ...a.fields.map((f) => f.key),
+        'BAPTISM_DATE',
+        'baptism_dates',
       ),
       fc.option(fc.oneof(words, nastyString, fc.constantFrom('', ' ', '|', '}', '{', '{first_name}')), { nil: null }),
     )
@@ -951,8 +1098,55 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     notes: clearable(5_000),
     subscription: fc.constantFrom('subscribed', 'unsubscribed', 'not_opted_in'),
     consentNote: text(200),
+    fields: fieldValues,
+    firstVisitOn: day,
   };
   const role = fc.constantFrom('owner', 'admin', 'staff', 'Owner', 'superuser');
+  // A custom field's definition: its label becomes its merge-field key (a built-in's is refused, a taken one too).
+  const fieldLabel = fc.oneof(
+    { weight: 3, arbitrary: text(60) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        ...['Baptism date', 'baptism DATE', 'Baptism-date!', 'First name', 'first_name', 'Phone', 'Subscribed'],
+        ...['Église', 'İstanbul', '2024 goals', '_x_', '😀 Joy', 'ß'.repeat(30), `${'a'.repeat(45)} b`],
+        ...['x'.repeat(60), 'x'.repeat(61), ` ${'x'.repeat(60)} `, '😀'.repeat(30) + 'a', '\u200Bname'],
+      ),
+    },
+  );
+  const fieldType = fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom(...CUSTOM_FIELD_TYPES) },
+    { weight: 1, arbitrary: fc.constantFrom('Text', 'boolean', 'date ', '', 'yes/no') },
+  );
+  const fieldOptions = fc.oneof(
+    { weight: 3, arbitrary: fc.array(text(60), { maxLength: 6 }) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        ['S', 'M', 'L'],
+        ['S', 'M', 'L', 'XL'],
+        ['S', 'L'], // drops M, which the member has
+        ['s', 'm', 'l'],
+        ['S', 's', ' S ', 'M'],
+        ['only'],
+        [],
+        ['', ' ', 'x'],
+        ['x'.repeat(60), 'x'.repeat(61)],
+        Array.from({ length: 50 }, (_, i) => `c${i}`),
+        Array.from({ length: 51 }, (_, i) => `c${i}`),
+      ),
+    },
+  );
+  const segmentName = fc.oneof(
+    { weight: 3, arbitrary: text(80) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        ...[a.segmentName, a.segmentName.toUpperCase(), ` ${a.segmentName} `, b.segmentName, 'Youth'],
+        ...['x'.repeat(80), 'x'.repeat(81), '😀'.repeat(40), ' ', ''],
+      ),
+    },
+  );
   // The connect card. Its church is the one its slug names: mostly A's, now and then B's or none.
   const cardSlug = fc.oneof(
     { weight: 6, arbitrary: fc.constant(a.slug) },
@@ -1071,6 +1265,7 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
         branchId: fc.oneof(idOf(a.branchId), fc.constantFrom('none', 'None')),
         tag: text(40),
         subscription: fc.constantFrom('subscribed', 'unsubscribed', 'not_opted_in', 'all'),
+        segmentId: idOf(a.segmentId),
         cursor: cursor(cursorOf(fc.oneof(text(20), cursorTime), fc.oneof(text(20), cursorTime), cursorId)),
         limit: limit(200),
       },
@@ -1188,6 +1383,29 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
       },
       required: ['slug', 'firstName', 'lastName', 'phone', 'firstVisit', 'consent', 'token'],
     },
+    'customFields.list': null,
+    'customFields.create': {
+      fields: { label: fieldLabel, type: fieldType, options: fieldOptions },
+      required: ['label', 'type'],
+      // A choice field, which needs its list.
+      tied: fc.record({ label: fieldLabel, type: fc.constant('choice'), options: fieldOptions }),
+    },
+    'customFields.update': {
+      fields: { id: fieldId, label: fieldLabel, options: fieldOptions },
+      required: ['id'],
+    },
+    // A's fixtures too: a used one is refused (a segment's condition, a broadcast's merge field); an unused one goes
+    // and afterCall puts it back.
+    'customFields.delete': { fields: { id: fieldId } },
+    'segments.list': null,
+    'segments.count': { fields: { filter: audienceFilter } },
+    'segments.create': { fields: { name: segmentName, filter: audienceFilter } },
+    'segments.update': {
+      fields: { id: idOf(a.segmentId), name: segmentName, filter: audienceFilter },
+      required: ['id'],
+    },
+    // Like the other deletes: never A's fixture, which the rest of the run reads.
+    'segments.delete': { fields: { id: idOf(null) } },
     'dashboard.summary': null,
     'billing.status': null,
     'billing.allowance': null,
@@ -1239,12 +1457,25 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   async function setUp(name: string, memberPhone: string, number: string): Promise<Side> {
     const { tag, church, owner } = await namedChurch(reg.services, name);
     const branch = await owner.caller.branches.create({ name: `${name.split(' ')[0]} North` });
+    const fields: Side['fields'] = [];
+    for (const { value: _, ...f } of FIXTURE_FIELDS) fields.push(await owner.caller.customFields.create(f));
     const member = await owner.caller.members.create({
       firstName: tag,
       phone: memberPhone,
       branchId: branch.id,
       tags: [`${tag}-tag`],
+      fields: Object.fromEntries(fields.map((f, i) => [f.id, FIXTURE_FIELDS[i]!.value])),
+      firstVisitOn: '2024-03-31',
     });
+    const byType = (type: CustomFieldType) => fields.find((f) => f.type === type)!.id;
+    const segmentFilter = {
+      ...{ branchId: branch.id, tagsAny: [`${tag}-tag`], firstVisitDays: 3660 },
+      fields: [
+        { fieldId: byType('yes_no'), op: 'is' as const, value: 'yes' },
+        { fieldId: byType('date'), op: 'after' as const, value: '2020-01-01' },
+      ],
+    };
+    const segment = await owner.caller.segments.create({ name: `${tag} parents`, filter: segmentFilter });
     const quietMember = await owner.caller.members.create({ firstName: 'Naomi', phone: '(202) 555-0211' });
     const assigned = await owner.caller.phoneNumbers.assign({ number });
     // Queued; no worker runs here.
@@ -1252,6 +1483,12 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     const broadcast = await owner.caller.broadcasts.create({
       body: `${tag} news`,
       audience: { type: 'branch', branchId: branch.id },
+      scheduledAt: new Date(Date.now() + 3600_000),
+    });
+    // To the segment, with a custom merge field: it keeps the segment's conditions, and pins the field it merges.
+    const segmentBroadcast = await owner.caller.broadcasts.create({
+      body: `${tag}: baptised {baptism_date|soon}?`,
+      audience: { type: 'segment', segmentId: segment.id },
       scheduledAt: new Date(Date.now() + 3600_000),
     });
     const invite = await owner.caller.team.invite({ email: `${tag}-invitee@example.org`, role: 'staff' });
@@ -1294,6 +1531,11 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       templateName: template.name,
       slug: t!.slug,
       cardToken,
+      fields: fields.map(({ id, key, type, options }) => ({ id, key, type, options })),
+      segmentId: segment.id,
+      segmentName: segment.name,
+      segmentFilter,
+      segmentBroadcastId: segmentBroadcast.id,
     };
   }
 
@@ -1344,12 +1586,25 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     if (paths.includes('church.updateProfile')) await restoreProfile(a);
     if (paths.includes('connectCard.update')) await restoreCard();
     if (paths.includes('church.updateQuietHours')) await restoreQuietHours();
+    if (paths.some((p) => p === 'customFields.create' || p === 'customFields.delete')) await restoreFields();
   }
 
   /** A card switched off would make every later card "not available". */
   const restoreCard = () => aDb`update connect_card set enabled = true`;
   /** Quiet hours left on would make A's texts ask first, or not, by the hour the test runs at. */
   const restoreQuietHours = () => aDb`update quiet_hours set enabled = false`;
+  /**
+   * A's fields as set up: the ones added go (a church may have only 50, and later creates would all be refused), a
+   * fixture deleted comes back (its values do not).
+   */
+  let aFieldsAsSetUp: string;
+  async function restoreFields() {
+    await aDb`delete from custom_fields where id not in ${aDb(a.fields.map((f) => f.id))}`;
+    await aDb`
+      insert into custom_fields
+      select * from json_populate_recordset(null::custom_fields, ${aFieldsAsSetUp}::text::json)
+      on conflict (id) do nothing`;
+  }
 
   async function restoreProfile(side: Side) {
     if (!profiles.has(side.tenantId)) {
@@ -1377,6 +1632,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     c = await setUp('Calvary Chapel', '(202) 555-0179', '+12025550125');
     aCookie = a.owner.cookie;
     aDb = await reg.churchDb(a.tenantId);
+    aFieldsAsSetUp = (await aDb<{ j: string }[]>`select json_agg(x)::text as j from custom_fields x`)[0]!.j;
     await restoreProfile(a);
     await restoreProfile(c);
     shapes = shapesFor(a, b, reg.services.config.STEEPLE_SECRET_KEY);
@@ -1411,6 +1667,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     for (const table of ['members', 'branches', 'conversations', 'messages', 'broadcasts', 'admins', 'invites'])
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
     for (const table of ['keywords', 'keyword_uses', 'templates', 'connect_card_submissions'])
+      expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
+    for (const table of ['custom_fields', 'member_field_values', 'segments'])
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
     expect(rows('b.public.connect_card'), 'one connect card per church').toBe(1);
     expect(rows('b.public.quiet_hours'), 'one quiet hours row per church').toBe(1);
@@ -1685,8 +1943,13 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       notes: 'hi',
       subscription: 'subscribed',
       consentNote: 'card',
+      fields: fixtureValues(),
+      firstVisitOn: '2025-01-05',
     }),
-    'members.update': () => ({ id: a.memberId, firstName: 'alpha', notes: 'note' }),
+    'members.update': () => ({
+      ...{ id: a.memberId, firstName: 'alpha', notes: 'note' },
+      ...{ fields: fixtureValues(), firstVisitOn: '2024-03-31' },
+    }),
     'members.import': (n) => ({ csv: `first_name,phone,tags,notes\nAnn,(202) 555-0${100 + (n % 100)},choir,hi` }),
     'phoneNumbers.assign': (n) => ({ number: `+1 202 555 0${200 + (n % 800)}` }),
     'conversations.assign': () => ({ id: a.conversationId, adminId: a.adminId }),
@@ -1720,7 +1983,19 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       privacyUrl: 'https://example.org/privacy',
     }),
     'connectCard.submit': (n) => visitorCard(n),
+    'customFields.create': (n) => ({ label: `Field ${n}`, type: 'choice', options: ['Red', 'Blue'] }),
+    'customFields.update': () => ({ id: fieldOf('choice').id, label: 'Shirt size', options: ['S', 'M', 'L', 'XL'] }),
+    'segments.create': (n) => ({ name: `Segment ${n}`, filter: a.segmentFilter }),
+    'segments.update': () => ({ id: a.segmentId, name: a.segmentName, filter: a.segmentFilter }),
   };
+
+  const fieldOf = (type: CustomFieldType) => a.fields.find((f) => f.type === type)!;
+  /** The member's values as set up, as the form sends them. */
+  const fixtureValues = () => Object.fromEntries(a.fields.map((f, i) => [f.id, FIXTURE_FIELDS[i]!.value]));
+  /** A value of a field's type, as the form sends it. */
+  const valueFor = (type: unknown, options: unknown) =>
+    ({ text: 'hello', number: '3', date: '2024-03-31', yes_no: 'yes' })[type as string] ??
+    (Array.isArray(options) && typeof options[0] === 'string' ? options[0] : 'x');
 
   /**
    * Quiet hours that hold everyone, wherever they are, for the next few minutes: all day but the one minute, seven
@@ -1743,7 +2018,10 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
    * What else an accepted write is used by, before the reads: a keyword is used when someone texts it in (its reply
    * is merged and its tags added), so its word is texted from A's member.
    */
-  const usesOfWrite: Record<string, (input: Record<string, unknown>) => [string, unknown][]> = {
+  const usesOfWrite: Record<
+    string,
+    (input: Record<string, unknown>, output: Record<string, unknown>) => [string, unknown][]
+  > = {
     'keywords.create': (input) => [
       ['messages.simulateReply', { conversationId: a.conversationId, body: input.keyword }],
     ],
@@ -1758,6 +2036,24 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       ['messages.send', { memberId: a.quietMemberId, body: 'hello' }],
       ['messages.send', { memberId: a.quietMemberId, body: 'hello', duringQuietHours: true }],
     ],
+    // A new field is used when a member is given a value in it, counted on it, and merged into a text.
+    'customFields.create': (input, field) => [
+      ['members.update', { id: a.memberId, fields: { [field.id as string]: valueFor(input.type, input.options) } }],
+      ['segments.count', { filter: { fields: [{ fieldId: field.id, op: 'set' }] } }],
+      ['broadcasts.preview', { audience: { type: 'all' }, body: `Hi {first_name}: {${field.key}|none}` }],
+    ],
+    'customFields.update': (input) => [
+      ['members.update', { id: a.memberId, fields: { [fieldOf('choice').id]: valueFor('choice', input.options) } }],
+    ],
+    // A segment is used by the members list, its count, and a broadcast to it.
+    'segments.create': (input, segment) => [
+      ['members.list', { segmentId: segment.id }],
+      ['segments.count', { filter: input.filter }],
+      ['broadcasts.preview', { audience: { type: 'segment', segmentId: segment.id }, body: 'Hi {baptism_date|soon}' }],
+    ],
+    'segments.update': () => [
+      ['broadcasts.preview', { audience: { type: 'segment', segmentId: a.segmentId }, body: 'Hi {baptism_date|soon}' }],
+    ],
   };
 
   /** Every read, batched as the client batches them. */
@@ -1768,6 +2064,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['account.me', undefined],
     ['team.list', undefined],
     ['members.list', {}],
+    ['members.list', { segmentId: a.segmentId }],
     ['members.get', { id: a.memberId }],
     ['members.consentLog', { id: a.memberId }],
     ['members.export', undefined],
@@ -1778,13 +2075,18 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['conversations.forMember', { memberId: a.memberId }],
     ['broadcasts.list', {}],
     ['broadcasts.get', { id: a.broadcastId }],
+    ['broadcasts.get', { id: a.segmentBroadcastId }],
     ['broadcasts.preview', { audience: { type: 'all' }, body: 'hello' }],
+    ['broadcasts.preview', { audience: { type: 'segment', segmentId: a.segmentId }, body: 'Hi {baptism_date|soon}' }],
     ['broadcasts.preview', { audience: { type: 'all' }, body: 'hello', scheduledAt: new Date(Date.now() + DAY) }],
     ['phoneNumbers.list', undefined],
     ['keywords.list', undefined],
     ['keywords.stats', { id: a.keywordId }],
     ['templates.list', undefined],
     ['connectCard.get', undefined],
+    ['customFields.list', undefined],
+    ['segments.list', undefined],
+    ['segments.count', { filter: a.segmentFilter }],
     ['connectCard.weeks', undefined], // not qrPng: no write changes what it draws, and each one takes 0.1 s
     ['dashboard.summary', undefined],
     ['billing.status', undefined],
@@ -1824,6 +2126,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       await fc.assert(
         fc.asyncProperty(write, async ({ input }) => {
           await restoreProfile(a);
+          await restoreFields();
           // The write's own 5xx is the per-procedure property's to report: this one is about what an accepted write
           // leaves behind.
           const w: Wire = {
@@ -1834,11 +2137,13 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
             contentType: 'application/json',
             headers: cookieOf('A'),
           };
-          if ((await send(w, path, { own5xxIsAnothers: true })).status !== 200) return;
-          for (const [use, useInput] of usesOfWrite[path]?.(input) ?? [])
+          const res = await send(w, path, { own5xxIsAnothers: true });
+          if (res.status !== 200) return;
+          const output = superjson.deserialize<Record<string, unknown>>(JSON.parse(res.body).result.data);
+          for (const [use, useInput] of usesOfWrite[path]?.(input, output) ?? [])
             await send(
               {
-                method: 'POST',
+                method: typeOf(use) === 'query' ? 'GET' : 'POST',
                 paths: [use],
                 batch: false,
                 payload: encode(useInput, { kind: 'superjson' }),
@@ -1854,6 +2159,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       await restoreProfile(a);
       await restoreCard();
       await restoreQuietHours();
+      await restoreFields();
     },
   );
 

@@ -5,6 +5,7 @@ import { can, type Role } from '@/server/auth/permissions';
 import { readSession } from '@/server/auth/session';
 import { appRouter } from '@/server/routers/_app';
 import { issueFormToken } from '@/server/connect-card/form-token';
+import { keyOf } from '@/server/custom-fields/rules';
 import { encodeCursor } from '@/server/cursor';
 import { withDatabase } from '@/server/tenancy/urls';
 import { randomToken, sha256 } from '@/server/tokens';
@@ -71,12 +72,20 @@ type Ids = {
   slug: string;
   /** The form token of a card sent in to the church (signed for its slug): used once already. */
   cardToken: string;
+  /** A custom field (yes/no) the member has a value in; its key is its merge field (`{bethel_baptised}`). */
+  fieldId: string;
+  fieldLabel: string;
+  fieldKey: string;
+  /** A saved segment whose conditions name the church's branch, tag and field. */
+  segmentId: string;
+  segmentName: string;
 };
 
 /** Values written two ways: an input in one spelling may come back in the other. */
 const SPELLINGS: (keyof Ids)[][] = [
   ['memberPhone', 'memberE164'],
   ['number', 'numberE164'],
+  ['fieldLabel', 'fieldKey'], // a field's merge field is made from its label
 ];
 
 /** One of A's people: how to sign in again after a case signs them out. */
@@ -132,6 +141,11 @@ function nowhere(): Ids {
     templateName: `${word} welcome`,
     slug,
     cardToken: formToken(slug), // signed by this server for a slug no church has
+    fieldId: randomUUID(),
+    fieldLabel: `${word} baptised`,
+    fieldKey: keyOf(`${word} baptised`),
+    segmentId: randomUUID(),
+    segmentName: `${word} parents`,
   };
 }
 
@@ -165,6 +179,7 @@ type ZodNode = {
       in?: ZodNode;
       out?: ZodNode;
       element?: ZodNode;
+      keyType?: ZodNode;
     };
   };
 };
@@ -183,20 +198,29 @@ function idFields(node: ZodNode | undefined, path = '', out = new Set<string>())
   else if (def.type === 'union') for (const option of def.options!) idFields(option, path, out);
   else if (def.type === 'pipe') [def.in, def.out].forEach((n) => idFields(n, path, out));
   else if (def.type === 'array') idFields(def.element, path, out);
-  else if (def.innerType) idFields(def.innerType, path, out);
+  else if (def.type === 'record') {
+    // A record keyed by ids (a member's custom-field values by field id): its keys name records.
+    if (def.keyType?._zod && isUuid(def.keyType._zod.def)) out.add(`${path}[key]`);
+  } else if (def.innerType) idFields(def.innerType, path, out);
   else if (def.type === 'string' && path && (isUuid(def) || NAMES_A_RECORD.test(path.split('.').at(-1)!)))
     out.add(path);
   return out;
 }
 
-/** Paths of an input whose text carries one of `needles` (cursors are opened: they are base64url JSON). */
+/**
+ * Paths of an input whose text carries one of `needles` (cursors are opened: they are base64url JSON); a record's
+ * key that carries one is `<path>[key]`.
+ */
 function pathsCarrying(value: unknown, needles: string[], path = '', out = new Set<string>()): Set<string> {
   if (typeof value === 'string') {
     const opened = Buffer.from(value, 'base64url').toString('utf8');
     if (needles.some((n) => value.includes(n) || opened.includes(n))) out.add(path);
   } else if (Array.isArray(value)) value.forEach((v) => pathsCarrying(v, needles, path, out));
   else if (value && typeof value === 'object')
-    for (const [key, v] of Object.entries(value)) pathsCarrying(v, needles, path ? `${path}.${key}` : key, out);
+    for (const [key, v] of Object.entries(value)) {
+      if (needles.some((n) => key.includes(n))) out.add(`${path}[key]`);
+      pathsCarrying(v, needles, path ? `${path}.${key}` : key, out);
+    }
   return out;
 }
 
@@ -281,6 +305,18 @@ const card = (x: Ids, slug: string, token: string) => ({
 const signupAs = (x: Ids, email: string) =>
   w(x, { churchName: x.churchName, timezone: 'UTC', adminName: 'Intruder', email, password: 'intruder password' });
 const plain = (expect: Code) => [c((x) => w(x), expect)];
+/**
+ * Conditions naming the other church's tag (which matches none of A's members), branch and field. A count takes any
+ * branch (it matches nobody); a segment or broadcast written with one that is not A's is refused.
+ */
+const byTags = (x: Ids) => ({
+  ...{ tagsAny: [x.tag], tagsAll: [x.tag], tagsNone: [x.tag] },
+  ...{ firstVisitDays: 3660, subscription: 'subscribed' as const },
+});
+const byBranchAndTags = (x: Ids) => ({ branchId: x.branchId, ...byTags(x) });
+const byField = (x: Ids, op: 'is' | 'set' = 'is') => ({
+  fields: [{ fieldId: x.fieldId, op, ...(op === 'is' ? { value: 'yes' } : {}) }],
+});
 
 const cases: Record<string, Case[]> = {
   'onboarding.signup': [
@@ -361,17 +397,28 @@ const cases: Record<string, Case[]> = {
     c((x) => w(x, { branchId: x.branchId }), 'ok'),
     c((x) => w(x, { tag: x.tag }), 'ok'),
     c((x) => w(x, { cursor: encodeCursor(['zzzz', 'zzzz', x.memberId]) }), 'ok'),
+    c((x) => w(x, { segmentId: x.segmentId }), 'NOT_FOUND'),
+    c((x, _me, a) => w(x, { segmentId: a.segmentId, branchId: x.branchId, tag: x.tag }), 'ok'), // A's segment
   ],
   'members.get': [c((x) => w(x, { id: x.memberId }), 'NOT_FOUND')],
   'members.create': [
     // The same number (and email, and tag) may belong to a member of each church.
     c((x) => w(x, { firstName: 'Alpha', phone: x.memberPhone, email: x.ownerEmail, tags: [x.tag] }), 'ok'),
     c((x) => w(x, { firstName: 'Alpha', phone: '(202) 555-0198', branchId: x.branchId }), 'BAD_REQUEST'),
+    // A value for B's field (beside one for A's own): a field A does not have, so nobody is created.
+    c(
+      (x, _me, a) =>
+        w(x, { firstName: 'Alpha', phone: '(202) 555-0196', fields: { [a.fieldId]: 'yes', [x.fieldId]: 'yes' } }),
+      'BAD_REQUEST',
+    ),
   ],
   'members.update': [
     c((x) => w(x, { id: x.memberId, firstName: 'Taken' }), 'NOT_FOUND'),
     c((x, _me, a) => w(x, { id: a.memberId, branchId: x.branchId }), 'BAD_REQUEST'),
     c((x, _me, a) => w(x, { id: a.memberId, phone: x.memberPhone, email: x.ownerEmail, tags: [x.tag] }), 'ok'),
+    c((x) => w(x, { id: x.memberId, fields: { [x.fieldId]: 'no' }, firstVisitOn: '2024-01-07' }), 'NOT_FOUND'),
+    c((x, _me, a) => w(x, { id: a.memberId, fields: { [x.fieldId]: 'no' } }), 'BAD_REQUEST'),
+    c((x, _me, a) => w(x, { id: a.memberId, fields: { [x.fieldId]: '' } }), 'BAD_REQUEST'), // '' would clear it
   ],
   'members.delete': [c((x) => w(x, { id: x.memberId }), 'NOT_FOUND')],
   'members.tags': plain('ok'),
@@ -415,10 +462,19 @@ const cases: Record<string, Case[]> = {
     // Who would be held in their quiet hours at a time chosen: A's setting, over A's members.
     c((x) => w(x, { audience: { type: 'branch', branchId: x.branchId }, body: 'x', scheduledAt: LATER() }), 'ok'),
     c((x) => w(x, { audience: { type: 'tag', tag: x.tag }, body: 'x', scheduledAt: null }), 'ok'),
+    c((x) => w(x, { audience: { type: 'segment', segmentId: x.segmentId }, body: 'x' }), 'BAD_REQUEST'),
+    c((x) => w(x, { audience: { type: 'filter', filter: byBranchAndTags(x) }, body: 'x' }), 'ok'),
+    c((x) => w(x, { audience: { type: 'filter', filter: byField(x) }, body: 'x' }), 'BAD_REQUEST'),
+    c((x) => w(x, { audience: { type: 'filter', filter: byField(x, 'set') }, body: 'x' }), 'BAD_REQUEST'),
   ],
   'broadcasts.create': [
     c((x) => w(x, { body: 'x', audience: { type: 'branch', branchId: x.branchId } }), 'BAD_REQUEST'),
     c((x) => w(x, { body: 'x', audience: { type: 'tag', tag: x.tag }, scheduledAt: LATER() }), 'ok'),
+    c((x) => w(x, { body: 'x', audience: { type: 'segment', segmentId: x.segmentId } }), 'BAD_REQUEST'),
+    c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byField(x) } }), 'BAD_REQUEST'),
+    c((x) => w(x, { body: `Hi {${x.fieldKey}}`, audience: { type: 'all' } }), 'BAD_REQUEST'),
+    c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byBranchAndTags(x) } }), 'BAD_REQUEST'),
+    c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byTags(x) }, scheduledAt: LATER() }), 'ok'),
   ],
   'broadcasts.cancel': [c((x) => w(x, { id: x.broadcastId }), 'NOT_FOUND')],
   'phoneNumbers.list': plain('ok'),
@@ -431,6 +487,7 @@ const cases: Record<string, Case[]> = {
   'keywords.create': [
     // Words are per church: A may use B's word too.
     c((x) => w(x, { keyword: x.keyword, reply: 'Welcome {first_name|friend}', addTags: [x.tag] }), 'ok'),
+    c((x) => w(x, { keyword: 'FIELDS', reply: `Welcome {${x.fieldKey}|friend}` }), 'BAD_REQUEST'), // not A's field
   ],
   'keywords.update': [
     c((x) => w(x, { id: x.keywordId, reply: 'Taken over' }), 'NOT_FOUND'),
@@ -441,7 +498,10 @@ const cases: Record<string, Case[]> = {
   'keywords.stats': [c((x) => w(x, { id: x.keywordId }), 'NOT_FOUND')],
   'templates.list': plain('ok'),
   // Names are per church: A may use B's name too.
-  'templates.create': [c((x) => w(x, { name: x.templateName, body: 'Hello {first_name|friend}' }), 'ok')],
+  'templates.create': [
+    c((x) => w(x, { name: x.templateName, body: 'Hello {first_name|friend}' }), 'ok'),
+    c((x) => w(x, { name: 'Fields', body: `Hello {${x.fieldKey}|friend}` }), 'BAD_REQUEST'), // not A's field
+  ],
   'templates.update': [
     c((x) => w(x, { id: x.templateId, body: 'Taken over' }), 'NOT_FOUND'),
     c((x) => w(x, { id: x.templateId, name: x.templateName }), 'NOT_FOUND'),
@@ -454,6 +514,7 @@ const cases: Record<string, Case[]> = {
   // Tags are per church: A may use B's too.
   'connectCard.update': [
     c((x) => w(x, { tags: [x.tag], firstVisitTag: x.tag, welcomeText: `Welcome to ${x.churchName}!` }), 'ok'),
+    c((x) => w(x, { welcomeText: `Welcome, {${x.fieldKey}|friend}!` }), 'BAD_REQUEST'), // not A's field
   ],
   // Public: the church is the one its slug names, never one an input field names. A card sent with A's slug (and a
   // token for it) lands in A whatever else it carries; a token for B's slug, or another secret of B's, is no token
@@ -463,6 +524,41 @@ const cases: Record<string, Case[]> = {
     c((x, _me, a) => card(x, a.slug, x.cardToken), 'BAD_REQUEST'),
     c((x, _me, a) => card(x, a.slug, x.inviteToken), 'BAD_REQUEST'),
   ],
+  'customFields.list': plain('ok'),
+  // Labels, and so merge fields, are per church: A may use B's too.
+  'customFields.create': [
+    c((x) => w(x, { label: x.fieldLabel, type: 'yes_no' }), 'ok'),
+    c((x) => w(x, { label: `${x.segmentName} role`, type: 'choice', options: [x.tag, x.branchName] }), 'ok'),
+  ],
+  'customFields.update': [
+    c((x) => w(x, { id: x.fieldId, label: 'Taken over' }), 'NOT_FOUND'),
+    c((x) => w(x, { id: x.fieldId, label: x.fieldLabel, options: ['a', 'b'] }), 'NOT_FOUND'),
+    c((x, _me, a) => w(x, { id: a.fieldId, label: x.fieldLabel }), 'ok'),
+  ],
+  'customFields.delete': [c((x) => w(x, { id: x.fieldId }), 'NOT_FOUND')],
+  'segments.list': plain('ok'),
+  'segments.count': [
+    c((x) => w(x, { filter: byBranchAndTags(x) }), 'ok'),
+    c((x) => w(x, { filter: byField(x) }), 'BAD_REQUEST'),
+    c((x) => w(x, { filter: { ...byBranchAndTags(x), ...byField(x, 'set') } }), 'BAD_REQUEST'),
+  ],
+  // Names are per church: A may use B's name too (and B's tag, which matches none of A's members).
+  'segments.create': [
+    c((x) => w(x, { name: x.segmentName, filter: byTags(x) }), 'ok'),
+    c((x) => w(x, { name: 'Stolen', filter: byBranchAndTags(x) }), 'BAD_REQUEST'),
+    c((x) => w(x, { name: 'Stolen', filter: byField(x) }), 'BAD_REQUEST'),
+  ],
+  'segments.update': [
+    c((x) => w(x, { id: x.segmentId, name: 'Taken over' }), 'NOT_FOUND'),
+    c((x) => w(x, { id: x.segmentId, filter: byTags(x) }), 'NOT_FOUND'),
+    // The conditions are checked first: refused alike, whoever's id it is.
+    c((x) => w(x, { id: x.segmentId, filter: byBranchAndTags(x) }), 'BAD_REQUEST'),
+    c((x) => w(x, { id: x.segmentId, filter: byField(x, 'set') }), 'BAD_REQUEST'),
+    c((x, _me, a) => w(x, { id: a.segmentId, filter: byField(x) }), 'BAD_REQUEST'),
+    c((x, _me, a) => w(x, { id: a.segmentId, filter: byBranchAndTags(x) }), 'BAD_REQUEST'),
+    c((x, _me, a) => w(x, { id: a.segmentId, name: x.segmentName, filter: byTags(x) }), 'ok'),
+  ],
+  'segments.delete': [c((x) => w(x, { id: x.segmentId }), 'NOT_FOUND')],
   'billing.checkout': plain('PRECONDITION_FAILED'), // billing is off in this suite
   'billing.portal': plain('PRECONDITION_FAILED'),
 };
@@ -532,17 +628,24 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
   /**
    * An invitation, a branch, a subscribed member in it, a text to them (queued: no worker runs here), a broadcast,
    * a keyword the member has texted (so its list row and stats have uses to give away), a message template, a
-   * connect card with its own settings that a visitor has sent in (a new member, tagged, welcomed, prayed for), and
-   * quiet hours of its own (QUIET).
+   * connect card with its own settings that a visitor has sent in (a new member, tagged, welcomed, prayed for), a
+   * custom field the member has a value in (and a first visit), a segment whose conditions use it, and quiet hours of
+   * its own (QUIET).
    */
   async function seed(owner: Caller, tag: string, slug: string) {
     const inviteEmail = `${tag}-invitee@example.org`;
     const pending = await owner.team.invite({ email: inviteEmail, role: 'admin' });
     const branch = await owner.branches.create({ name: `${tag[0]!.toUpperCase()}${tag.slice(1)} North` });
     const memberPhone = tag === 'alpha' ? '(202) 555-0189' : '(202) 555-0199';
+    const field = await owner.customFields.create({ label: `${tag} baptised`, type: 'yes_no' });
     const member = await owner.members.create({
       ...{ firstName: tag, phone: memberPhone, branchId: branch.id, tags: [`${tag}-tag`] },
       ...{ subscription: 'subscribed', consentNote: 'paper connect card' }, // so B's consent log has a row too
+      ...{ fields: { [field.id]: 'yes' }, firstVisitOn: '2024-03-31' },
+    });
+    const segment = await owner.segments.create({
+      name: `${tag} parents`,
+      filter: { branchId: branch.id, tagsAny: [`${tag}-tag`], fields: [{ fieldId: field.id, op: 'is', value: 'yes' }] },
     });
     const number = tag === 'alpha' ? '+1 202 555 0101' : '+1 202 555 0102';
     const { number: numberE164 } = await owner.phoneNumbers.assign({ number });
@@ -586,6 +689,11 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       templateId: template.id,
       templateName: template.name,
       cardToken,
+      fieldId: field.id,
+      fieldLabel: field.label,
+      fieldKey: field.key,
+      segmentId: segment.id,
+      segmentName: segment.name,
     };
   }
 
@@ -614,7 +722,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     return [
       ...[ids.tenantId, ids.ownerId, ids.adminId, ids.staffId, ids.inviteId, ids.jobId, ids.memberId],
       ...[ids.branchId, ids.conversationId, ids.messageId, ids.broadcastId, ids.numberE164, ids.keywordId],
-      ...[ids.templateId, ids.slug],
+      ...[ids.templateId, ids.slug, ids.fieldId, ids.segmentId],
       ...[side.dbName, side.dbRole, side.inviteTokenHash, sha256(side.ticket), ...side.sessionIds],
     ];
   };
@@ -681,6 +789,17 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
         'connectCard.submit: phone',
         'connectCard.submit: email',
         'connectCard.submit: token',
+        'customFields.update: id',
+        'customFields.delete: id',
+        'members.create: fields[key]',
+        'members.update: fields[key]',
+        'members.list: segmentId',
+        'segments.update: id',
+        'segments.count: filter.branchId',
+        'segments.create: filter.fields.fieldId',
+        'broadcasts.create: audience.segmentId',
+        'broadcasts.preview: audience.filter.branchId',
+        'broadcasts.preview: audience.filter.fields.fieldId',
       ]),
     );
   });
@@ -709,7 +828,10 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const names = Object.keys(baseline.church);
     for (const t of ['admins', 'invites', 'members', 'branches', 'consent_events', 'conversations', 'messages'])
       expect(names).toContain(`public.${t}`);
-    const oneRow = ['keywords', 'keyword_uses', 'templates', 'connect_card', 'connect_card_submissions', 'quiet_hours'];
+    const oneRow = [
+      ...['keywords', 'keyword_uses', 'templates', 'connect_card', 'connect_card_submissions', 'quiet_hours'],
+      ...['custom_fields', 'member_field_values', 'segments'],
+    ];
     for (const t of oneRow) expect(baseline.church[`public.${t}`], t).toHaveLength(1);
     expect(aAsSetUp['public.connect_card'], 'one connect card per church').toHaveLength(1);
     expect(aAsSetUp['public.quiet_hours'], 'one quiet hours row per church').toHaveLength(1);

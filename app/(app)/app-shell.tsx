@@ -30,6 +30,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/inbox', label: 'Inbox', count: unread },
     { href: '/members', label: 'Members' },
+    { href: '/segments', label: 'Segments' },
     { href: '/broadcasts', label: 'Broadcasts' },
     { href: '/keywords', label: 'Keywords' },
     { href: '/templates', label: 'Templates' },

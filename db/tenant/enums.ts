@@ -13,3 +13,14 @@ export const SUBSCRIPTION_LABELS: Record<SubscriptionState, string> = {
   unsubscribed: 'Unsubscribed',
   not_opted_in: 'Not opted in',
 };
+
+/** The kinds of custom field a church may define (server/custom-fields/rules.ts: how each is stored and matched). */
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'yes_no', 'choice'] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+export const CUSTOM_FIELD_TYPE_LABELS: Record<CustomFieldType, string> = {
+  text: 'Text',
+  number: 'Number',
+  date: 'Date',
+  yes_no: 'Yes / no',
+  choice: 'One of a list',
+};

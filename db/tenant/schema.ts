@@ -2,16 +2,21 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  date,
   index,
   integer,
+  jsonb,
+  numeric,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { ADMIN_ROLES, SUBSCRIPTION_STATES } from './enums';
+import type { AudienceFilter } from '@/server/audiences/inputs';
+import { ADMIN_ROLES, CUSTOM_FIELD_TYPES, SUBSCRIPTION_STATES } from './enums';
 
 /**
  * One church's database. Cloned from the template, so every table here exists the moment a church is created.
@@ -95,6 +100,8 @@ export const members = pgTable(
      * nothing.
      */
     consentSeq: bigint('consent_seq', { mode: 'number' }),
+    /** The day of their first visit (the connect card's "first visit?", or an admin): "first-time guests" audiences. */
+    firstVisitOn: date('first_visit_on'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -103,6 +110,7 @@ export const members = pgTable(
     index('members_name_idx').on(sql`lower(${t.lastName})`, sql`lower(${t.firstName})`, t.id),
     index('members_branch_idx').on(t.branchId),
     index('members_tags_idx').using('gin', t.tags),
+    index('members_first_visit_idx').on(t.firstVisitOn),
   ],
 );
 
@@ -161,7 +169,8 @@ export const conversations = pgTable(
   ],
 );
 
-export const broadcastAudience = pgEnum('broadcast_audience', ['all', 'branch', 'tag']);
+/** `filter`: any audience built from conditions (audiences/inputs.ts), kept in `filter` as it was when created. */
+export const broadcastAudience = pgEnum('broadcast_audience', ['all', 'branch', 'tag', 'filter']);
 export const broadcastState = pgEnum('broadcast_state', ['scheduled', 'sending', 'sent', 'canceled', 'failed']);
 
 export const broadcasts = pgTable(
@@ -172,6 +181,9 @@ export const broadcasts = pgTable(
     audience: broadcastAudience('audience').notNull(),
     branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
     tag: text('tag'),
+    filter: jsonb('filter').$type<AudienceFilter>(),
+    /** The saved segment it was sent to, by name as it was then (the segment may change or go later). */
+    segmentName: text('segment_name'),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
     state: broadcastState('state').notNull().default('scheduled'),
     recipients: integer('recipients').notNull().default(0),
@@ -329,7 +341,81 @@ export const keywordUses = pgTable(
   (t) => [index('keyword_uses_keyword_idx').on(t.keywordId, t.createdAt)],
 );
 
+// ---------------------------------------------------------------------------------------------
+// Audiences: the church's own fields on members, and saved segments built on them.
+// ---------------------------------------------------------------------------------------------
+
+export const customFieldType = pgEnum('custom_field_type', CUSTOM_FIELD_TYPES);
+
+/** A field the church adds to every member ("Baptism date"): shown on the member, in CSVs, audiences, merge fields. */
+export const customFields = pgTable(
+  'custom_fields',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The merge field and CSV column (`baptism_date`), fixed at creation so texts that use it keep working. */
+    key: text('key').notNull().unique(),
+    label: text('label').notNull(),
+    type: customFieldType('type').notNull(),
+    options: text('options')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`), // the list of a `choice` field
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('custom_fields_label_unique').on(sql`lower(${t.label})`)],
+);
+
+/**
+ * Members' values, one row per member and field, in the column of the field's type, so each condition is an index
+ * range on (field, value): a 20,000-row import writes them in a few statements, and no field needs its own DDL.
+ */
+export const memberFieldValues = pgTable(
+  'member_field_values',
+  {
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    fieldId: uuid('field_id')
+      .notNull()
+      .references(() => customFields.id, { onDelete: 'cascade' }),
+    textValue: text('text_value'), // text and choice
+    numberValue: numeric('number_value'),
+    dateValue: date('date_value'),
+    boolValue: boolean('bool_value'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.memberId, t.fieldId] }),
+    index('member_field_values_text_idx').on(t.fieldId, sql`lower(${t.textValue})`),
+    index('member_field_values_number_idx')
+      .on(t.fieldId, t.numberValue)
+      .where(sql`${t.numberValue} is not null`),
+    index('member_field_values_date_idx')
+      .on(t.fieldId, t.dateValue)
+      .where(sql`${t.dateValue} is not null`),
+    index('member_field_values_bool_idx')
+      .on(t.fieldId, t.boolValue)
+      .where(sql`${t.boolValue} is not null`),
+  ],
+);
+
+/** A named audience ("Youth parents, Main campus"): its conditions, evaluated afresh whenever it is used. */
+export const segments = pgTable(
+  'segments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    filter: jsonb('filter').$type<AudienceFilter>().notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('segments_name_unique').on(sql`lower(${t.name})`)],
+);
+
 export type Member = typeof members.$inferSelect;
+export type CustomField = typeof customFields.$inferSelect;
+export type Segment = typeof segments.$inferSelect;
 export type Subscription = (typeof subscription.enumValues)[number];
 export type ConsentEvent = typeof consentEvents.$inferSelect;
 export type Branch = typeof branches.$inferSelect;

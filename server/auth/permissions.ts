@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   'keywords.manage': 'admin',
   'templates.manage': 'admin',
   'connectCard.manage': 'admin',
+  'customFields.manage': 'admin',
+  'segments.manage': 'admin',
   'church.edit': 'admin',
   'team.view': 'admin',
   'team.manage': 'owner',

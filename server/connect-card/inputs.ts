@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { optionalEmail } from '@/server/inputs';
 import { tagList } from '@/server/members/inputs';
-import { mergeFieldProblem } from '@/server/messaging/merge-fields';
 
 /** The connect card's inputs: what a visitor sends in, and the church's settings for it. Client-safe: zod only. */
 
@@ -38,15 +37,7 @@ function isWebAddress(text: string) {
 export const connectCardSettings = z.object({
   enabled: z.boolean().optional(),
   /** Blank sends no welcome text. */
-  welcomeText: z
-    .string()
-    .trim()
-    .max(640, 'Keep it under 640 characters (four texts)')
-    .superRefine((text, ctx) => {
-      const problem = mergeFieldProblem(text);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .optional(),
+  welcomeText: z.string().trim().max(640, 'Keep it under 640 characters (four texts)').optional(),
   tags: tagList.optional(),
   firstVisitTag: tag.optional(),
   prayerField: z.boolean().optional(),

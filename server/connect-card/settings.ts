@@ -3,6 +3,7 @@ import type { TenantDb } from '@/db/tenant';
 import { connectCard, connectCardSubmissions } from '@/db/tenant/schema';
 import { dayWindow, lastDays } from '@/server/church/days';
 import type { ConnectCardSettings } from './inputs';
+import { requireKnownFields } from '@/server/custom-fields/merge';
 
 /** The connect card's settings (one row, made by the migration) and how many cards came in each week. */
 
@@ -14,6 +15,7 @@ export async function cardSettings(db: TenantDb) {
 }
 
 export async function updateCardSettings(db: TenantDb, input: ConnectCardSettings) {
+  await requireKnownFields(db, input.welcomeText, 'welcomeText');
   const [row] = await db
     .update(connectCard)
     .set({

@@ -48,7 +48,7 @@ export async function submitCard(deps: Deps, church: Church, input: ConnectCardS
     log.info('connect card: hidden field filled in, treated as a bot', { tenantId: church.tenantId, clientAddress });
     return { firstName: input.firstName };
   }
-  const { country } = await deps.profiles.get(church.tenantId);
+  const { country, timezone } = await deps.profiles.get(church.tenantId);
   const phone = textableNumber(input.phone, country);
   if ('refused' in phone)
     throw new Invalid(
@@ -72,7 +72,7 @@ export async function submitCard(deps: Deps, church: Church, input: ConnectCardS
         return false;
       },
     );
-  const context = { church, clientAddress, welcomeId, allowed };
+  const context = { church, clientAddress, welcomeId, allowed, timezone };
   const write = () =>
     deps.connections.withTenant(church.tenantId, (db) =>
       db.transaction((tx) => record(tx, { ...input, phone: phone.e164 }, settings, context)),
@@ -87,6 +87,8 @@ type Context = {
   church: Church;
   clientAddress: string;
   welcomeId: string | null;
+  /** The church's, for the day of a first visit. */
+  timezone: string;
   allowed: (tx: Tx, segments: number) => Promise<boolean>;
 };
 
@@ -108,6 +110,7 @@ async function record(tx: Tx, card: ConnectCardSubmission, settings: Settings, c
   const firstVisit = card.firstVisit === 'yes';
   const tags = [...settings.tags, ...(firstVisit && settings.firstVisitTag ? [settings.firstVisitTag] : [])];
   if (tags.length) await addTags(tx, member.id, tags);
+  if (firstVisit) await markFirstVisit(tx, member.id, ctx.timezone);
   if (card.prayer && settings.prayerField) await addPrayerRequest(tx, member.id, card.prayer);
 
   // Welcomed once: someone who agreed on this card and is subscribed, never welcomed before, within the allowance.
@@ -185,6 +188,14 @@ async function addPrayerRequest(tx: Tx, memberId: string, prayer: string) {
     .where(eq(members.id, memberId));
 }
 
+/** Today in the church's timezone, unless a first visit is already recorded (a second card says "first" again). */
+async function markFirstVisit(tx: Tx, memberId: string, timezone: string) {
+  await tx
+    .update(members)
+    .set({ firstVisitOn: sql`coalesce(${members.firstVisitOn}, (now() at time zone ${timezone})::date)` })
+    .where(eq(members.id, memberId));
+}
+
 async function welcomedBefore(tx: Tx, memberId: string) {
   const [row] = await tx
     .select({ id: connectCardSubmissions.id })
@@ -196,7 +207,7 @@ async function welcomedBefore(tx: Tx, memberId: string) {
 
 /** The welcome, merge fields filled in: the first text after opting in, so it carries the disclosure carriers want. */
 async function welcomeText(tx: Tx, memberId: string, text: string, church: string) {
-  return withOptInDisclosure(mergeFields(text, await memberMergeValues(tx, memberId, church)), { name: church });
+  return withOptInDisclosure(mergeFields(text, await memberMergeValues(tx, memberId, church, text)), { name: church });
 }
 
 async function queueWelcome(tx: Tx, id: string, member: { id: string; phone: string }, body: string) {

@@ -56,7 +56,7 @@ export async function applyChurchKeyword(
   }
   if (keyword.addTags.length) await addTags(tx, texter.memberId, keyword.addTags);
   if (repeated) return null;
-  const reply = mergeFields(keyword.reply, await memberMergeValues(tx, texter.memberId, church.name));
+  const reply = mergeFields(keyword.reply, await memberMergeValues(tx, texter.memberId, church.name, keyword.reply));
   return outcome === 'joined' ? withOptInDisclosure(reply, church) : reply;
 }
 

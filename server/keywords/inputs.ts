@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { tagList } from '@/server/members/inputs';
-import { mergeFieldProblem } from '@/server/messaging/merge-fields';
 import { KEYWORD_PATTERN, KEYWORD_SHAPE, keywordWord, reservedWordRefusal } from './rules';
 
 /** The keywords router's inputs; the keywords form loads them to check as the admin types. */
@@ -19,11 +18,7 @@ const reply = z
   .string()
   .trim()
   .min(1, 'Write the reply people get when they text the keyword')
-  .max(640, 'Keep the reply under 640 characters (four texts)')
-  .superRefine((text, ctx) => {
-    const problem = mergeFieldProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  .max(640, 'Keep the reply under 640 characters (four texts)');
 
 export const keywordId = z.object({ id: z.string().uuid('That keyword does not exist.') });
 

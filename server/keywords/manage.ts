@@ -5,6 +5,7 @@ import { dayWindow, lastDays } from '@/server/church/days';
 import { Conflict, NotFound } from '@/server/domain-errors';
 import { isUniqueViolation } from '@/server/errors';
 import type { CreateKeywordInput, UpdateKeywordInput } from './inputs';
+import { requireKnownFields } from '@/server/custom-fields/merge';
 
 /** A church's keywords: the list with how each is doing, changes to them, and one keyword's last 30 days. */
 
@@ -35,6 +36,7 @@ export function listKeywords(db: TenantDb) {
 }
 
 export async function createKeyword(db: TenantDb, input: CreateKeywordInput, adminId: string) {
+  await requireKnownFields(db, input.reply, 'reply');
   try {
     const [row] = await db
       .insert(keywords)
@@ -48,6 +50,7 @@ export async function createKeyword(db: TenantDb, input: CreateKeywordInput, adm
 }
 
 export async function updateKeyword(db: TenantDb, input: UpdateKeywordInput) {
+  await requireKnownFields(db, input.reply, 'reply');
   try {
     const [row] = await db
       .update(keywords)

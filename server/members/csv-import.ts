@@ -2,8 +2,10 @@ import { Conflict } from '@/server/domain-errors';
 import { inArray, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { branches, consentEvents, members, type Subscription } from '@/db/tenant/schema';
-import { startingState, type Tx } from './consent';
+import { startingStateWith, type Tx } from './consent';
 import { isForeignKeyViolation } from '@/server/errors';
+import { listFields } from '@/server/custom-fields/manage';
+import { writeValues } from '@/server/custom-fields/values';
 import { checkRow, mapColumns, readCsv, rowContext, type CheckedRow } from './csv-rows';
 
 /**
@@ -16,6 +18,9 @@ import { checkRow, mapColumns, readCsv, rowContext, type CheckedRow } from './cs
  * someone but never re-subscribes them, because their STOP must win over an old spreadsheet. It subscribes anyone only
  * when the importer confirms the people it marks subscribed agreed to texts. Every consent it sets or changes is in
  * the consent log, with the file's row.
+ *
+ * Custom-field columns (headed by a field's key or label) set those values once the members' ids are known, in the
+ * same transaction; a blank cell leaves a value as it is. A first visit already known is kept.
  */
 
 const BATCH = 500;
@@ -30,12 +35,12 @@ export type ImportOptions = { country: string; consentConfirmed: boolean };
 
 async function analyse(db: TenantDb, csv: string, { country, consentConfirmed }: ImportOptions) {
   const file = readCsv(csv);
-  const columns = mapColumns(file.header);
-  const ctx = rowContext(
-    country,
-    consentConfirmed,
-    await db.select({ id: branches.id, name: branches.name }).from(branches),
-  );
+  const [fields, branchList] = await Promise.all([
+    listFields(db),
+    db.select({ id: branches.id, name: branches.name }).from(branches),
+  ]);
+  const columns = mapColumns(file.header, fields);
+  const ctx = rowContext(country, consentConfirmed, branchList);
   const rows: Analysed[] = file.rows.map((r) => ({ ...checkRow(r, columns, ctx), status: 'error' }));
 
   // The first row with a number wins; later ones are reported and skipped (one member per phone).
@@ -85,14 +90,14 @@ export async function previewImport(db: TenantDb, csv: string, opts: ImportOptio
 
 export async function commitImport(db: TenantDb, csv: string, opts: ImportOptions, by: { id: string }) {
   const { rows } = await analyse(db, csv, opts);
-  const good = rows.flatMap((r) =>
-    r.status === 'create' || r.status === 'update' ? [{ ...r.member!, row: r.row }] : [],
-  );
+  const good = rows.filter((r) => r.status === 'create' || r.status === 'update');
+  const valuesOf = new Map(good.map((r) => [r.member!.phone, r.values]));
   let created = 0;
   try {
     await db.transaction(async (tx) => {
+      const values: Parameters<typeof writeValues>[1] = [];
       for (let i = 0; i < good.length; i += BATCH) {
-        const batch = good.slice(i, i + BATCH);
+        const batch = good.slice(i, i + BATCH).map((r) => ({ ...r.member!, row: r.row }));
         const before = await statesOf(
           tx,
           batch.map((m) => m.phone),
@@ -100,7 +105,11 @@ export async function commitImport(db: TenantDb, csv: string, opts: ImportOption
         const written = await upsert(tx, batch);
         created += written.filter((w) => w.inserted).length;
         await logChanges(tx, batch, before, written, { adminId: by.id, confirmed: opts.consentConfirmed });
+        for (const w of written) {
+          for (const { fieldId, value } of valuesOf.get(w.phone)!) values.push({ memberId: w.id, fieldId, ...value });
+        }
       }
+      await writeValues(tx, values);
     });
   } catch (err) {
     if (isForeignKeyViolation(err, 'members_branch_id_branches_id_fk')) {
@@ -131,46 +140,45 @@ const nextState = sql`case
   else ${members.subscription} end`;
 const changing = sql`(${nextState}) <> ${members.subscription}`;
 
-/** One multi-row insert; `xmax = 0` tells a freshly inserted row from an updated one. */
-function upsert(tx: Tx, batch: NewMember[]) {
-  const now = new Date();
-  return (
-    tx
-      .insert(members)
-      // A new member whose number opted out before (its member since deleted) stays opted out.
-      .values(
-        batch.map(({ row: _row, ...m }) => ({
-          ...m,
-          subscription: startingState(m.phone, m.subscription),
-          subscriptionSource: 'import' as const,
-          subscriptionChangedAt: now,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: members.phone,
-        set: {
-          firstName: sql`excluded.first_name`,
-          lastName: sql`coalesce(nullif(excluded.last_name, ''), ${members.lastName})`,
-          email: sql`coalesce(excluded.email, ${members.email})`,
-          branchId: sql`coalesce(excluded.branch_id, ${members.branchId})`,
-          notes: sql`coalesce(excluded.notes, ${members.notes})`,
-          tags: sql`${members.tags} || array(select t from unnest(excluded.tags) t
-                                              where not exists (select 1 from unnest(${members.tags}) o
-                                                                 where lower(o) = lower(t)))`,
-          subscription: nextState,
-          subscriptionSource: sql`case when ${changing} then 'import'::opt_in_source
-                                       else ${members.subscriptionSource} end`,
-          subscriptionChangedAt: sql`case when ${changing} then now() else ${members.subscriptionChangedAt} end`,
-          updatedAt: now,
-        },
-      })
-      .returning({
-        id: members.id,
-        phone: members.phone,
-        subscription: members.subscription,
-        inserted: sql<boolean>`(xmax = 0)`,
-      })
-  );
+/** consent.ts's rule for a new member's consent (startingState), over the batch's columns instead of values. */
+const startingFromRow = startingStateWith(
+  (strings, ...columns) => sql(strings, ...columns.map((c) => sql.raw(c))),
+  'r.phone',
+  'r.subscription' as Subscription, // a column, as the tag above reads every value
+);
+
+/**
+ * One insert … select over the batch, sent as one JSON parameter (a VALUES list with a consent look-up per row took
+ * longer to build and plan than to run); `xmax = 0` tells a freshly inserted row from an updated one.
+ */
+async function upsert(tx: Tx, batch: NewMember[]) {
+  const json = JSON.stringify(batch.map(({ row: _row, ...m }) => m));
+  const rows = await tx.execute<{ id: string; phone: string; subscription: Subscription; inserted: boolean }>(sql`
+    insert into ${members} (first_name, last_name, phone, email, branch_id, tags, notes, first_visit_on,
+                            subscription, subscription_source, subscription_changed_at)
+    -- A new member whose number opted out before (its member since deleted) stays opted out.
+    select r."firstName", r."lastName", r.phone, r.email, r."branchId", r.tags, r.notes, r."firstVisitOn",
+           ${startingFromRow}, 'import', now()
+      from json_to_recordset(${json}::json) as r("firstName" text, "lastName" text, phone text, email text,
+                                                "branchId" uuid, tags text[], notes text,
+                                                subscription subscription, "firstVisitOn" date)
+    on conflict (phone) do update set
+      first_name = excluded.first_name,
+      last_name = coalesce(nullif(excluded.last_name, ''), ${members.lastName}),
+      email = coalesce(excluded.email, ${members.email}),
+      branch_id = coalesce(excluded.branch_id, ${members.branchId}),
+      notes = coalesce(excluded.notes, ${members.notes}),
+      -- The first visit known stays (as with the connect card); the file fills it in where there is none.
+      first_visit_on = coalesce(${members.firstVisitOn}, excluded.first_visit_on),
+      tags = ${members.tags} || array(select t from unnest(excluded.tags) t
+                                      where not exists (select 1 from unnest(${members.tags}) o
+                                                         where lower(o) = lower(t))),
+      subscription = ${nextState},
+      subscription_source = case when ${changing} then 'import'::opt_in_source else ${members.subscriptionSource} end,
+      subscription_changed_at = case when ${changing} then now() else ${members.subscriptionChangedAt} end,
+      updated_at = now()
+    returning id, phone, subscription, (xmax = 0) as inserted`);
+  return [...rows];
 }
 
 /** Each member's consent before the batch is written (locked, so the log below tells the truth). */
@@ -196,17 +204,19 @@ async function logChanges(
     (w) => before.get(w.phone) !== w.subscription && !(w.inserted && w.subscription === 'not_opted_in'),
   );
   if (changes.length === 0) return;
-  await tx.insert(consentEvents).values(
-    changes.map((w) => ({
-      memberId: w.id,
-      phone: w.phone,
-      previous: before.get(w.phone) ?? null,
-      state: w.subscription,
-      source: 'import' as const,
-      detail:
-        `CSV import, row ${rowOf.get(w.phone)}` +
-        (w.subscription === 'subscribed' && who.confirmed ? ' (consent confirmed by the importer)' : ''),
-      adminId: who.adminId,
-    })),
-  );
+  const events = changes.map((w) => ({
+    memberId: w.id,
+    phone: w.phone,
+    previous: before.get(w.phone) ?? null,
+    state: w.subscription,
+    detail:
+      `CSV import, row ${rowOf.get(w.phone)}` +
+      (w.subscription === 'subscribed' && who.confirmed ? ' (consent confirmed by the importer)' : ''),
+  }));
+  // One JSON parameter, like the upsert: a batch of events is one cheap statement.
+  await tx.execute(sql`
+    insert into ${consentEvents} (member_id, phone, previous, state, source, detail, admin_id)
+    select e."memberId", e.phone, e.previous, e.state, 'import', e.detail, ${who.adminId}::uuid
+      from json_to_recordset(${JSON.stringify(events)}::json)
+           as e("memberId" uuid, phone text, previous subscription, state subscription, detail text)`);
 }

@@ -1,16 +1,19 @@
 import { Invalid } from '@/server/domain-errors';
 import { parse } from 'csv-parse/sync';
 import { textableNumber } from '@/server/messaging/phone';
-import type { Subscription } from '@/db/tenant/schema';
+import type { CustomField, Subscription } from '@/db/tenant/schema';
+import { FieldValueError, isoDate, parseValue, type StoredValue } from '@/server/custom-fields/rules';
 import { createMemberInput } from './inputs';
 import { EXTENSION_REFUSED, MAX_IMPORT_ROWS } from './rules';
 
 /**
- * Reading a members CSV: the file into rows, its headers onto our fields (flexibly: "First Name", first_name and
- * firstname are one column), and each row into a member or a list of problems. No database here.
+ * Reading a members CSV: the file into rows, its headers onto our fields and the church's own (flexibly: "First
+ * Name", first_name and firstname are one column; "Baptism date" and baptism_date one custom field), and each row
+ * into a member, its custom-field values, or a list of problems. No database here.
  */
 
-type Column = 'firstName' | 'lastName' | 'fullName' | 'phone' | 'email' | 'branch' | 'tags' | 'notes' | 'subscribed';
+type Column =
+  'firstName' | 'lastName' | 'fullName' | 'phone' | 'email' | 'branch' | 'tags' | 'notes' | 'subscribed' | 'firstVisit';
 
 const aliases: Record<Column, string[]> = {
   firstName: ['firstname', 'first', 'givenname', 'forename'],
@@ -33,9 +36,25 @@ const aliases: Record<Column, string[]> = {
   tags: ['tags', 'tag', 'groups', 'labels'],
   notes: ['notes', 'note', 'comments', 'comment'],
   subscribed: ['subscribed', 'subscription', 'optin', 'optedin', 'smsoptin'],
+  firstVisit: ['firstvisit', 'firstvisiton', 'firstvisitdate', 'dateoffirstvisit'],
 };
 const columnOf = new Map(Object.entries(aliases).flatMap(([column, keys]) => keys.map((k) => [k, column as Column])));
 const headerKey = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
+/**
+ * The names our export writes: always ours, even where a custom field reads the same, so an export imports back
+ * unchanged (created_at and consent_history are only read by people, and ignored).
+ */
+const OWN = new Set([
+  ...['firstname', 'lastname', 'name', 'phone', 'email', 'branch', 'tags', 'notes', 'subscribed', 'firstvisit'],
+  ...['createdat', 'consenthistory'],
+]);
+/** A custom field's label or key as a header: case, accents, spaces, underscores and dashes ignored. */
+const fieldKey = (h: string) =>
+  h
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 
 const refuse = (message: string) => new Invalid(message);
 
@@ -85,18 +104,35 @@ export function readCsv(csv: string): { header: string[]; rows: CsvRow[] } {
   return { header: header.record, rows: rows.map((r) => ({ row: r.info.lines, cells: r.record })) };
 }
 
+/** What the import needs of a custom field: where its values go and how they are read. */
+export type ImportField = Pick<CustomField, 'id' | 'key' | 'label' | 'type' | 'options'>;
+
 export type ColumnMap = {
   index: Partial<Record<Column, number>>;
-  matched: { column: Column; header: string }[];
+  /** The custom fields the file has, each with its column. */
+  fields: { field: ImportField; index: number }[];
+  matched: ({ column: Column; header: string } | { column: 'field'; header: string; field: string })[];
   ignored: string[];
 };
 
-/** Which header feeds which field (the first one wins); the rest are reported as ignored. */
-export function mapColumns(header: string[]): ColumnMap {
-  const map: ColumnMap = { index: {}, matched: [], ignored: [] };
+/**
+ * Which header feeds which field (the first one wins); the rest are reported as ignored. A custom field is found by
+ * its key or label; it wins over our looser aliases ("Groups", "Cell") because the church named it, but never over
+ * the names our export writes.
+ */
+export function mapColumns(header: string[], fields: ImportField[] = []): ColumnMap {
+  const map: ColumnMap = { index: {}, fields: [], matched: [], ignored: [] };
+  const fieldOf = fieldFinder(fields);
+  const taken = new Set<string>();
   header.forEach((h, i) => {
-    const column = columnOf.get(headerKey(h));
-    if (column && map.index[column] === undefined) {
+    const key = headerKey(h);
+    const field = OWN.has(key) ? undefined : fieldOf(h);
+    const column = field ? undefined : columnOf.get(key);
+    if (field && !taken.has(field.id)) {
+      taken.add(field.id);
+      map.fields.push({ field, index: i });
+      map.matched.push({ column: 'field', header: h, field: field.label });
+    } else if (column && map.index[column] === undefined) {
       map.index[column] = i;
       map.matched.push({ column, header: h });
     } else if (h) map.ignored.push(h);
@@ -110,6 +146,15 @@ export function mapColumns(header: string[]): ColumnMap {
     );
   }
   return map;
+}
+
+/** A header's custom field: its exact key first, then any field whose key or label reads the same. */
+function fieldFinder(fields: ImportField[]) {
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  const byName = new Map<string, ImportField>();
+  for (const f of fields)
+    for (const name of [f.key, f.label]) if (!byName.has(fieldKey(name))) byName.set(fieldKey(name), f);
+  return (h: string) => byKey.get(h.trim().toLowerCase()) ?? (fieldKey(h) ? byName.get(fieldKey(h)) : undefined);
 }
 
 const yes = new Set(['', 'yes', 'y', 'true', '1', 'subscribed', 'on', 'x']);
@@ -167,11 +212,13 @@ export type CheckedRow = {
     tags: string[];
     notes: string | null;
     subscription: Subscription;
+    firstVisitOn: string | null;
   } | null;
+  /** The custom-field cells that have a value; a blank one leaves the member's value as it is. */
+  values: { fieldId: string; value: StoredValue }[];
 };
 
-function splitName(cells: string[], index: ColumnMap['index']) {
-  const cell = (c: Column) => (index[c] === undefined ? '' : (cells[index[c]!] ?? ''));
+function splitName(cell: (c: Column) => string, index: ColumnMap['index']) {
   if (index.firstName !== undefined) return { firstName: cell('firstName'), lastName: cell('lastName') };
   // A single name column: the last word is the last name ("Mary Anne Smith" → "Mary Anne", "Smith").
   const words = cell('fullName').split(/\s+/).filter(Boolean);
@@ -180,12 +227,31 @@ function splitName(cells: string[], index: ColumnMap['index']) {
     : { firstName: words.slice(0, -1).join(' '), lastName: words.at(-1)! };
 }
 
+/** Our export puts an apostrophe before a cell a spreadsheet would run as a formula ("'=A1"): read it without. */
+const unguarded = (v: string) => (/^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v);
+
 const missing: Record<string, string> = { firstName: 'First name is missing', phone: 'Phone number is missing' };
 
+/** The custom-field cells with a value, each read by its field's type; a bad one is a problem naming the field. */
+function fieldValues(at: (i: number) => string, fields: ColumnMap['fields'], messages: string[]) {
+  const values: CheckedRow['values'] = [];
+  for (const { field, index } of fields) {
+    try {
+      const value = parseValue(field, at(index));
+      if (value) values.push({ fieldId: field.id, value });
+    } catch (err) {
+      if (!(err instanceof FieldValueError)) throw err;
+      messages.push(err.message);
+    }
+  }
+  return values;
+}
+
 /** One row checked by the same rules as the member form, plus the phone, branch and subscribed columns. */
-export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowContext): CheckedRow {
-  const cell = (c: Column) => (index[c] === undefined ? '' : (cells[index[c]!] ?? ''));
-  const name = splitName(cells, index);
+export function checkRow({ row, cells }: CsvRow, { index, fields }: ColumnMap, ctx: RowContext): CheckedRow {
+  const at = (i: number) => unguarded(cells[i] ?? '');
+  const cell = (c: Column) => (index[c] === undefined ? '' : at(index[c]!));
+  const name = splitName(cell, index);
   const tags = cell('tags').split(/[;|]/);
   const branchName = cell('branch');
   const shown = {
@@ -216,8 +282,14 @@ export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowC
   if (branchName && !branch) messages.push(`Unknown branch "${branchName}". ${ctx.unknownBranchHint}`);
   const subscription = stateOf(cell('subscribed').trim().toLowerCase(), ctx.consentConfirmed);
   if (!subscription) messages.push(`Subscribed must be yes, no or "not opted in" (it is "${cell('subscribed')}")`);
+  const firstVisit = cell('firstVisit').trim();
+  const firstVisitOn = firstVisit ? isoDate(firstVisit) : null;
+  if (firstVisit && !firstVisitOn) messages.push('First visit: write the date as YYYY-MM-DD (for example 2024-03-31)');
+  const values = fieldValues(at, fields, messages);
 
-  if (messages.length || !parsed.success || !phone || !subscription) return { row, messages, shown, member: null };
+  if (messages.length || !parsed.success || !phone || !subscription) {
+    return { row, messages, shown, member: null, values: [] };
+  }
   const m = parsed.data;
   return {
     row,
@@ -232,6 +304,8 @@ export function checkRow({ row, cells }: CsvRow, { index }: ColumnMap, ctx: RowC
       tags: m.tags ?? [],
       notes: m.notes ?? null,
       subscription,
+      firstVisitOn,
     },
+    values,
   };
 }

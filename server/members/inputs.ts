@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SUBSCRIPTION_STATES } from '@/db/tenant/enums';
 import { isTimeZone, optionalEmail } from '@/server/inputs';
+import { fieldValuesInput } from '@/server/custom-fields/inputs';
+import { isoDate } from '@/server/custom-fields/rules';
 import { MAX_IMPORT_BYTES, MAX_NOTES } from './rules';
 
 /**
@@ -59,6 +61,16 @@ const memberFields = z.object({
   /** Consent follows its own rules (server/members/consent.ts); a new member without it is "not opted in". */
   subscription: subscriptionState.optional(),
   consentNote: consentNote.optional(),
+  /** The church's custom fields, by field id ('' clears one); fields not named stay as they are. */
+  fields: fieldValuesInput.optional(),
+  /** The day of their first visit ("first-time guests" audiences); '' or null clears it. */
+  firstVisitOn: z
+    .string()
+    .trim()
+    .max(10)
+    .refine((d) => !d || isoDate(d), 'Choose a date')
+    .nullish()
+    .transform((d) => (d === undefined ? undefined : d ? isoDate(d) : null)),
 });
 
 export const createMemberInput = memberFields;
@@ -70,6 +82,8 @@ export const listMembersInput = z.object({
   branchId: z.union([z.string().uuid(), z.literal('none')]).optional(), // 'none': members without a branch
   tag: tagName.optional(),
   subscription: subscriptionState.optional(),
+  /** A saved segment's members (audiences/segments.ts), with the filters above on top. */
+  segmentId: z.string().uuid().optional(),
   cursor: z.string().max(1_000).nullish(),
   limit: z.number().int().min(1).max(200).optional(),
 });

@@ -5,6 +5,9 @@ import { branches, members } from '@/db/tenant/schema';
 import { withPhoneDisplay } from '@/server/messaging/phone';
 import { z } from 'zod';
 import { decodeCursorAs, encodeCursor as encodeKey } from '@/server/cursor';
+import { getSegment } from '@/server/audiences/segments';
+import { audienceWhere } from '@/server/audiences/where';
+import { valuesOf } from '@/server/custom-fields/values';
 import type { ListMembersInput } from './inputs';
 
 /** Reading members: one page of the list (keyset on last name, first name, id), one member, the tags in use. */
@@ -19,6 +22,7 @@ const columns = {
   branchName: branches.name,
   tags: members.tags,
   notes: members.notes,
+  firstVisitOn: members.firstVisitOn,
   subscription: members.subscription,
   subscriptionChangedAt: members.subscriptionChangedAt,
   subscriptionSource: members.subscriptionSource,
@@ -47,8 +51,9 @@ function searchCondition(search: string): SQL | undefined {
   return or(...conditions);
 }
 
-function filters(input: ListMembersInput): SQL | undefined {
+function filters(input: ListMembersInput, segment: SQL | undefined): SQL | undefined {
   return and(
+    segment,
     input.search ? searchCondition(input.search) : undefined,
     input.branchId === 'none'
       ? isNull(members.branchId)
@@ -76,7 +81,8 @@ const DEFAULT_PAGE = 50;
  */
 export async function listMembers(db: TenantDb, input: ListMembersInput, country: string) {
   const limit = input.limit ?? DEFAULT_PAGE;
-  const where = filters(input);
+  const segment = input.segmentId ? await audienceWhere(db, (await getSegment(db, input.segmentId)).filter) : undefined;
+  const where = filters(input, segment);
   const after = input.cursor ? decodeCursor(input.cursor) : null;
   const keyset = after
     ? sql`(lower(${members.lastName}), lower(${members.firstName}), ${members.id})
@@ -104,7 +110,9 @@ export async function getMember(db: TenantDb, id: string, country: string) {
     .leftJoin(branches, eq(branches.id, members.branchId))
     .where(eq(members.id, id));
   if (!row) throw new NotFound('That member does not exist (they may have been deleted).');
-  return withPhoneDisplay(row, country);
+  /** Custom-field values by field id, as the form shows them. */
+  const fields = await valuesOf(db, id);
+  return { ...withPhoneDisplay(row, country), fields };
 }
 
 /** Every tag some member has, alphabetically (for filters and audience pickers). */

@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
 import { members, type Subscription } from '@/db/tenant/schema';
+import { setValues } from '@/server/custom-fields/values';
 import { textableNumber } from '@/server/messaging/phone';
 import {
   adminConsentRefusal,
@@ -68,11 +69,13 @@ export async function createMember(
           branchId: input.branchId ?? null,
           tags: input.tags ?? [],
           notes: input.notes ?? null,
+          firstVisitOn: input.firstVisitOn ?? null,
           subscription: state,
           subscriptionSource: 'admin',
         })
         .returning({ id: members.id });
       if (state !== 'not_opted_in') await logConsent(tx, { memberId: created!.id, phone, previous: null, state }, how);
+      if (input.fields) await setValues(tx, created!.id, input.fields);
       return created!;
     })
     .catch(memberWriteError);
@@ -85,7 +88,7 @@ export async function updateMember(
   country: string,
   by: Admin,
 ) {
-  const { id, phone, subscription, consentNote, ...rest } = input;
+  const { id, phone, subscription, consentNote, fields, ...rest } = input;
   return db
     .transaction(async (tx) => {
       const [current] = await tx
@@ -113,6 +116,7 @@ export async function updateMember(
         .set({ ...rest, phone: newPhone, updatedAt: sql`now()` }) // drizzle skips undefined values: absent fields stay
         .where(eq(members.id, id))
         .returning({ id: members.id, phone: members.phone });
+      if (fields) await setValues(tx, id, fields);
       const member = { ...current, phone: updated!.phone };
       if (optedOut) await changeConsent(tx, member, 'unsubscribed', REMEMBERED_OPT_OUT);
       else if (subscription)

@@ -2,8 +2,9 @@ import { and, asc, eq, inArray, isNull, lte, min, or, sql, type SQL } from 'driz
 import type { TenantDb } from '@/db/tenant';
 import { branches, broadcasts, conversations, members, messages } from '@/db/tenant/schema';
 import type { Tx } from '@/server/members/consent';
-import { audienceWhere, countAudience } from './audience';
+import { audienceOf, countAudience, type Audience } from './audience';
 import { audienceTexts, recipientTexts } from './audience-merge';
+import { fieldsUsedIn } from '@/server/custom-fields/merge';
 import { mergeFieldsUsed } from './merge-fields';
 import { quietHoursOf, quietUntil } from './quiet-hours';
 import { sendOne, settleUnclaimed, type SenderDeps } from './sender';
@@ -74,18 +75,19 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, ru
   const quiet = await quietHoursOf(db);
   // Each recipient's own clock: their branch's timezone, else the church's.
   const hold = quietUntil(quiet, sql`coalesce(${branches.timezone}, ${run.timezone})`, sql`now()`);
+  const audience = await audienceOf(db, b);
   await db.transaction(async (tx) => {
-    const where = and(eq(members.subscription, 'subscribed'), audienceWhere(b));
+    const where = and(eq(members.subscription, 'subscribed'), audience);
     // Everyone in the audience gets a conversation (a broadcast starts one), then one queued message each.
     await tx.execute(
       sql`insert into conversations (member_id) select ${members.id} from ${members} where ${where}
           on conflict (member_id) do nothing`,
     );
     const empty =
-      mergeFieldsUsed(b.body).length > 0
-        ? await queuePersonal(tx, b, run.churchName, hold)
-        : await queueSame(tx, b, hold);
-    const { skipped } = await countAudience(tx as unknown as TenantDb, b);
+      mergeFieldsUsed(b.body).length > 0 || (await fieldsUsedIn(tx, b.body)).length > 0
+        ? await queuePersonal(tx, b, audience, run.churchName, hold)
+        : await queueSame(tx, b, where, hold);
+    const { skipped } = await countAudience(tx as unknown as TenantDb, audience);
     const [{ recipients }] = (await tx
       .select({ recipients: sql<number>`count(*)::int` })
       .from(messages)
@@ -98,8 +100,7 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, ru
 }
 
 /** The same words for everyone: one statement, however large the audience. Nobody's text is empty. */
-async function queueSame(tx: Tx, b: typeof broadcasts.$inferSelect, hold: SQL) {
-  const where = and(eq(members.subscription, 'subscribed'), audienceWhere(b));
+async function queueSame(tx: Tx, b: typeof broadcasts.$inferSelect, where: SQL | undefined, hold: SQL) {
   const segments = countSegments(b.body).segments;
   await tx.execute(sql`
     insert into messages (conversation_id, direction, kind, body, segments, status, broadcast_id, to_number, not_before)
@@ -113,9 +114,15 @@ async function queueSame(tx: Tx, b: typeof broadcasts.$inferSelect, hold: SQL) {
 }
 
 /** Each recipient's own text, a page at a time; those it would leave empty are skipped (and counted as such). */
-async function queuePersonal(tx: Tx, b: typeof broadcasts.$inferSelect, churchName: string, hold: SQL) {
+async function queuePersonal(
+  tx: Tx,
+  b: typeof broadcasts.$inferSelect,
+  audience: Audience,
+  churchName: string,
+  hold: SQL,
+) {
   let empty = 0;
-  for await (const page of recipientTexts(tx, b, b.body, churchName, hold)) {
+  for await (const page of recipientTexts(tx, audience, b.body, churchName, hold)) {
     empty += page.empty;
     if (page.texts.length === 0) continue;
     await tx
@@ -160,9 +167,10 @@ export async function markBroadcastFailed(db: TenantDb, broadcastId: string, err
 export async function plannedSegments(db: TenantDb, broadcastId: string, churchName: string): Promise<number | null> {
   const [b] = await db.select().from(broadcasts).where(eq(broadcasts.id, broadcastId));
   if (!b || b.state !== 'scheduled') return null;
+  const audience = await audienceOf(db, b);
   const [{ recipients }, { longest }] = await Promise.all([
-    countAudience(db, b),
-    audienceTexts(db, b, b.body, churchName),
+    countAudience(db, audience),
+    audienceTexts(db, audience, b.body, churchName),
   ]);
   return recipients * (longest?.segments ?? 0);
 }

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ChurchScope, TenantDb } from '@/db/tenant';
-import { branches, broadcasts, messages } from '@/db/tenant/schema';
+import { branches, broadcasts, messages, type Broadcast } from '@/db/tenant/schema';
+import { mergeProblemOf, requireKnownFields } from '@/server/custom-fields/merge';
+import { requireBranch } from '@/server/audiences/where';
+import { describeFilter, namesFor, type Names } from '@/server/audiences/describe';
 import { broadcastRefusal } from '@/server/billing/allowance';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
 import { Invalid, LimitReached, NotFound } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
-import { countAudience, type Audience } from './audience';
+import { audienceOf, countAudience, storedAudience } from './audience';
 import { audienceTexts } from './audience-merge';
 import type { AudienceInput, broadcastInput, cursorInput } from './inputs';
 import { enqueueBroadcast, writeThenRun } from './jobs';
@@ -42,8 +45,9 @@ export async function listBroadcasts(db: TenantDb, page: z.output<typeof cursorI
     shown.map((r) => r.broadcast.id),
   );
   const last = shown.at(-1);
+  const names = shown.some((r) => r.broadcast.audience === 'filter') ? await namesFor(db) : null;
   return {
-    items: shown.map((r) => withCounts(r.broadcast, r.branchName, counts)),
+    items: shown.map((r) => withCounts(r.broadcast, r.branchName, counts, names)),
     nextCursor: rows.length > page.limit && last ? encodeCursor([last.sortAt, last.broadcast.id]) : null,
   };
 }
@@ -55,7 +59,8 @@ export async function getBroadcast(db: TenantDb, id: string) {
     .leftJoin(branches, eq(branches.id, broadcasts.branchId))
     .where(eq(broadcasts.id, id));
   if (!row) throw new NotFound('That broadcast does not exist.');
-  return withCounts(row.broadcast, row.branchName, await deliveryCounts(db, [id]));
+  const names = row.broadcast.audience === 'filter' ? await namesFor(db) : null;
+  return withCounts(row.broadcast, row.branchName, await deliveryCounts(db, [id]), names);
 }
 
 /**
@@ -68,13 +73,16 @@ export async function previewBroadcast(
   { db, tenantId }: ChurchScope,
   input: { audience: AudienceInput; body: string; scheduledAt?: Date | null },
 ) {
-  const audience = toAudience(input.audience);
+  const stored = await storedAudience(db, input.audience);
+  const audience = await audienceOf(db, stored);
   const { name, timezone } = await deps.profiles.get(tenantId);
   const quiet = await quietHoursOf(db);
-  const [who, texts, held] = await Promise.all([
+  const [who, texts, held, names, mergeProblem] = await Promise.all([
     countAudience(db, audience),
     audienceTexts(db, audience, input.body, name),
     heldInAudience(db, audience, quiet, timezone, input.scheduledAt ?? null),
+    namesFor(db),
+    mergeProblemOf(db, input.body),
   ]);
   const seg = texts.longest ?? countSegments(input.body);
   const price = deps.config.SMS_PRICE_PER_SEGMENT;
@@ -86,6 +94,10 @@ export async function previewBroadcast(
     ...texts,
     /** Recipients inside their quiet hours at the time chosen: their texts wait until those end. */
     held,
+    /** Merge fields the church does not have, named (sending would be refused), or null. */
+    mergeProblem,
+    /** The audience in words, as the broadcasts list will show it. */
+    audienceSummary: summaryOf(stored, names.branches.get(stored.branchId ?? '') ?? null, names),
   };
 }
 
@@ -96,9 +108,11 @@ export async function createBroadcast(
   createdBy: string,
 ) {
   const scheduledAt = requireSendTime(input.scheduledAt);
-  if (input.audience.type === 'branch') await requireBranch(db, input.audience.branchId);
   await requireSendingNumber(deps, tenantId, 'Add a sending phone number in Settings before sending a broadcast.');
-  const audience = toAudience(input.audience);
+  await requireKnownFields(db, input.body);
+  const stored = await storedAudience(db, input.audience);
+  await requireBranch(db, stored.branchId ?? stored.filter?.branchId);
+  const audience = await audienceOf(db, stored);
   const { name } = await deps.profiles.get(tenantId);
   const [{ recipients }, texts] = await Promise.all([
     countAudience(db, audience),
@@ -112,7 +126,7 @@ export async function createBroadcast(
   const [created] = await writeThenRun(enqueue, scheduledAt, () =>
     db
       .insert(broadcasts)
-      .values({ id, body: input.body, ...audience, scheduledAt, createdBy })
+      .values({ id, body: input.body, ...stored, scheduledAt, createdBy })
       .returning(),
   );
   return created!;
@@ -145,15 +159,6 @@ function requireSendTime(wanted: Date | null | undefined): Date {
   return at;
 }
 
-async function requireBranch(db: TenantDb, branchId: string) {
-  const [branch] = await db.select({ id: branches.id }).from(branches).where(eq(branches.id, branchId));
-  if (!branch) throw new Invalid('That branch no longer exists.');
-}
-
-function toAudience(a: AudienceInput): Audience {
-  return { audience: a.type, branchId: a.type === 'branch' ? a.branchId : null, tag: a.type === 'tag' ? a.tag : null };
-}
-
 const olderThan = ([at, id]: [string, string]) =>
   or(
     lt(broadcasts.createdAt, sql`${at}::timestamptz`),
@@ -163,11 +168,25 @@ const olderThan = ([at, id]: [string, string]) =>
 const emptyCounts = { sent: 0, delivered: 0, failed: 0, pending: 0, held: 0 };
 type Counts = Map<string, typeof emptyCounts>;
 
-const withCounts = <B extends { id: string }>(broadcast: B, branchName: string | null, counts: Counts) => ({
+const withCounts = (broadcast: Broadcast, branchName: string | null, counts: Counts, names: Names | null) => ({
   ...broadcast,
   branchName,
+  audienceSummary: summaryOf(broadcast, branchName, names),
   ...(counts.get(broadcast.id) ?? emptyCounts),
 });
+
+/** Who it was for, in words: "Everyone", "Branch: North", "Tag: youth", "Segment: Parents", or its conditions. */
+function summaryOf(
+  b: Pick<Broadcast, 'audience' | 'tag' | 'filter' | 'segmentName'>,
+  branchName: string | null,
+  names: Names | null,
+): string {
+  if (b.audience === 'branch') return branchName ? `Branch: ${branchName}` : 'A branch that was deleted';
+  if (b.audience === 'tag') return `Tag: ${b.tag}`;
+  if (b.audience === 'filter' && b.segmentName) return `Segment: ${b.segmentName}`;
+  if (b.audience === 'filter' && names) return describeFilter(b.filter ?? {}, names);
+  return 'Everyone';
+}
 
 /** Progress counts come from the messages themselves, so they can never drift from what happened. */
 async function deliveryCounts(db: TenantDb, ids: string[]): Promise<Counts> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mergeFieldProblem } from './merge-fields';
+import { audienceFilter } from '@/server/audiences/inputs';
 
 /** Texting inputs, shared by the routers and the pages' inline checks. Client-safe: zod only. */
 export const messageBody = z
@@ -8,16 +8,18 @@ export const messageBody = z
   .min(1, 'Write a message')
   .max(1600, 'Keep it under 1,600 characters (10 segments)');
 
-/** A message to one member: merge fields are filled in for them when it is sent; an unknown one is named. */
-export const personalBody = messageBody.superRefine((text, ctx) => {
-  const problem = mergeFieldProblem(text);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/**
+ * A message with merge fields, filled in for each recipient when it is sent. Which fields exist depends on the
+ * church (its custom fields), so the server checks the names where it saves or sends one (custom-fields/merge.ts).
+ */
+export const personalBody = messageBody.describe('A message that may use merge fields');
 
 export const audience = z.discriminatedUnion('type', [
   z.object({ type: z.literal('all') }),
   z.object({ type: z.literal('branch'), branchId: z.string().uuid('Choose a branch') }),
   z.object({ type: z.literal('tag'), tag: z.string().trim().min(1, 'Choose a tag').max(60) }),
+  z.object({ type: z.literal('filter'), filter: audienceFilter }),
+  z.object({ type: z.literal('segment'), segmentId: z.string().uuid('Choose a segment') }),
 ]);
 export type AudienceInput = z.infer<typeof audience>;
 

@@ -1,47 +1,55 @@
 /**
  * Merge fields make one message personal to each recipient: `{first_name}`, `{last_name}`, `{church_name}`,
- * `{branch_name}`, with a fallback for an empty value written `{first_name|friend}`. Pure, so the composer previews
- * with the same rule the sender uses.
+ * `{branch_name}` and the church's custom fields by key (`{baptism_date}`), with a fallback for an empty value
+ * written `{first_name|friend}`. Pure, so the composer previews with the same rule the sender uses; the church's
+ * keys come from its database (custom-fields/merge.ts).
  */
 export const MERGE_FIELDS = ['first_name', 'last_name', 'church_name', 'branch_name'] as const;
-type MergeField = (typeof MERGE_FIELDS)[number];
-export type MergeValues = Partial<Record<MergeField, string | null>>;
+/** A recipient's values by field key; a custom field with no value for them is present and null. */
+export type MergeValues = Record<string, string | null | undefined>;
 
 const FIELD = /\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|([^{}]*))?\}/g;
 
-/** The fields a text uses that Steeple does not know, each once, as written ("Unknown merge field {frist_name}"). */
-export function unknownMergeFields(text: string, known: readonly string[] = MERGE_FIELDS): string[] {
+const isKnown = (key: string, custom: readonly string[]) =>
+  (MERGE_FIELDS as readonly string[]).includes(key) || custom.includes(key);
+
+/** The fields a text uses that the church does not have, each once, as written ("Unknown merge field {frist_name}"). */
+export function unknownMergeFields(text: string, custom: readonly string[] = []): string[] {
   const unknown = new Set<string>();
-  for (const [, name] of text.matchAll(FIELD)) if (!known.includes(name!.toLowerCase())) unknown.add(name!);
+  for (const [, name] of text.matchAll(FIELD)) if (!isKnown(name!.toLowerCase(), custom)) unknown.add(name!);
   return [...unknown];
 }
 
 /** The known fields a text uses, each once, lower-cased: what a sender needs to read for each recipient. */
-export function mergeFieldsUsed(text: string): MergeField[] {
-  const used = new Set<MergeField>();
+export function mergeFieldsUsed(text: string, custom: readonly string[] = []): string[] {
+  const used = new Set<string>();
   for (const [, name] of text.matchAll(FIELD)) {
     const key = name!.toLowerCase();
-    if ((MERGE_FIELDS as readonly string[]).includes(key)) used.add(key as MergeField);
+    if (isKnown(key, custom)) used.add(key);
   }
   return [...used];
 }
 
-/** The text with each field replaced by the recipient's value, its fallback when the value is empty, or nothing. */
+/**
+ * The text with each field replaced by the recipient's value, its fallback when the value is empty, or nothing. A
+ * field neither built in nor among `values` is left as written (it was refused when the text was saved).
+ */
 export function mergeFields(text: string, values: MergeValues): string {
   return text.replace(FIELD, (whole, name: string, fallback: string | undefined) => {
     const key = name.toLowerCase();
-    if (!(MERGE_FIELDS as readonly string[]).includes(key)) return whole;
-    const value = values[key as MergeField]?.trim();
+    if (!isKnown(key, Object.keys(values))) return whole;
+    const value = values[key]?.trim();
     return value || fallback?.trim() || '';
   });
 }
 
-/** The validation message for a text with unknown fields, or null when every field is known. */
-export function mergeFieldProblem(text: string): string | null {
-  const unknown = unknownMergeFields(text);
+/** The validation message for a text with fields the church does not have, or null when every field is known. */
+export function mergeFieldProblem(text: string, custom: readonly string[] = []): string | null {
+  const unknown = unknownMergeFields(text, custom);
   if (unknown.length === 0) return null;
   const braced = (names: readonly string[]) => names.map((f) => `{${f}}`).join(', ');
-  return `Unknown merge field${unknown.length > 1 ? 's' : ''} ${braced(unknown)}. Use ${braced(MERGE_FIELDS)}.`;
+  const plural = unknown.length > 1 ? 's' : '';
+  return `Unknown merge field${plural} ${braced(unknown)}. Use ${braced([...MERGE_FIELDS, ...custom])}.`;
 }
 
 /** The refusal for a text that some recipients would get empty (`{first_name}` alone, with no fallback). */

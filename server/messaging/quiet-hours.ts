@@ -2,7 +2,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
 import { branches, members, messages, quietHours } from '@/db/tenant/schema';
-import { audienceWhere, type Audience } from './audience';
+import type { Audience } from './audience';
 import type { quietHoursInput } from './inputs';
 
 /**
@@ -59,7 +59,7 @@ export async function heldInAudience(db: TenantDb, a: Audience, quiet: QuietHour
     })
     .from(members)
     .leftJoin(branches, eq(branches.id, members.branchId))
-    .where(and(eq(members.subscription, 'subscribed'), audienceWhere(a)))
+    .where(and(eq(members.subscription, 'subscribed'), a))
     .groupBy(sql`1`)
     .as('zones');
   const hold = quietUntil(quiet, sql`${zones.tz}`, at ? sql`${at.toISOString()}::timestamptz` : sql`now()`);

@@ -11,6 +11,7 @@ import { clockOf } from './inputs';
 import { mergeFields, mergeValuesOf } from './merge-fields';
 import { quietHoursOf, quietUntil } from './quiet-hours';
 import { countSegments } from './segments';
+import { customValuesFor, requireKnownFields } from '@/server/custom-fields/merge';
 
 /**
  * Texting one member from the inbox, merge fields filled in for them; inside their quiet hours only once the writer
@@ -51,10 +52,11 @@ export async function sendToMember(
         `(${clockOf(quiet.startMinute)} to ${clockOf(quiet.endMinute)}). Send it anyway?`,
     );
   // Merge fields are filled in now, for this member: the thread shows, and the count charges, what they receive.
-  const body = mergeFields(
-    input.body,
-    mergeValuesOf({ ...member, branchName: row.branchName, churchName: church.name }),
-  );
+  await requireKnownFields(db, input.body);
+  const body = mergeFields(input.body, {
+    ...mergeValuesOf({ ...member, branchName: row.branchName, churchName: church.name }),
+    ...(await customValuesFor(db, member.id, input.body)),
+  });
   if (!body.trim())
     throw new Invalid(`For ${member.firstName} the merge fields leave nothing: add a fallback.`, 'body');
   const segments = countSegments(body).segments;

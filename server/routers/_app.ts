@@ -6,12 +6,14 @@ import { broadcastsRouter } from './broadcasts';
 import { churchRouter } from './church';
 import { connectCardRouter } from './connectCard';
 import { conversationsRouter } from './conversations';
+import { customFieldsRouter } from './customFields';
 import { dashboardRouter } from './dashboard';
 import { keywordsRouter } from './keywords';
 import { membersRouter } from './members';
 import { messagesRouter } from './messages';
 import { onboardingRouter } from './onboarding';
 import { phoneNumbersRouter } from './phoneNumbers';
+import { segmentsRouter } from './segments';
 import { teamRouter } from './team';
 import { templatesRouter } from './templates';
 
@@ -29,6 +31,8 @@ export const appRouter = router({
   keywords: keywordsRouter,
   templates: templatesRouter,
   connectCard: connectCardRouter,
+  customFields: customFieldsRouter,
+  segments: segmentsRouter,
   phoneNumbers: phoneNumbersRouter,
   dashboard: dashboardRouter,
   billing: billingRouter,

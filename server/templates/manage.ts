@@ -4,6 +4,7 @@ import { templates } from '@/db/tenant/schema';
 import { Conflict, NotFound } from '@/server/domain-errors';
 import { isUniqueViolation } from '@/server/errors';
 import type { CreateTemplateInput, UpdateTemplateInput } from './inputs';
+import { requireKnownFields } from '@/server/custom-fields/merge';
 
 /** A church's message library: saved texts anyone on the team can insert; admins keep it. */
 
@@ -19,6 +20,7 @@ export function listTemplates(db: TenantDb) {
 }
 
 export async function createTemplate(db: TenantDb, input: CreateTemplateInput, adminId: string) {
+  await requireKnownFields(db, input.body);
   try {
     const [row] = await db
       .insert(templates)
@@ -32,6 +34,7 @@ export async function createTemplate(db: TenantDb, input: CreateTemplateInput, a
 }
 
 export async function updateTemplate(db: TenantDb, input: UpdateTemplateInput) {
+  await requireKnownFields(db, input.body);
   try {
     const [row] = await db
       .update(templates)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRow, mapColumns, readCsv, rowContext, type ColumnMap } from '@/server/members/csv-rows';
+import { checkRow, mapColumns, readCsv, rowContext, type ColumnMap, type ImportField } from '@/server/members/csv-rows';
 
 /** The Invalid a bad file is refused with: its kind and the message the importer sees. */
 function refusal(fn: () => unknown) {
@@ -106,6 +106,7 @@ describe('mapColumns', () => {
     const header = ['First Name', 'Last_Name', 'Mobile Number', 'E-mail', 'Campus', 'Groups', 'Comments', 'SMS Opt-In'];
     expect(mapColumns([...header, 'Favourite colour', ''])).toEqual({
       index: { firstName: 0, lastName: 1, phone: 2, email: 3, branch: 4, tags: 5, notes: 6, subscribed: 7 },
+      fields: [],
       matched: [
         { column: 'firstName', header: 'First Name' },
         { column: 'lastName', header: 'Last_Name' },
@@ -134,6 +135,8 @@ describe('mapColumns', () => {
     ['Labels', 'tags'],
     ['Note', 'notes'],
     ['Opted In', 'subscribed'],
+    ['First Visit', 'firstVisit'],
+    ['first_visit', 'firstVisit'],
   ])('%j is %s', (header, column) => {
     const map = mapColumns([header, 'name', 'phone']);
     expect(map.matched[0]).toEqual({ column, header });
@@ -142,6 +145,7 @@ describe('mapColumns', () => {
   it('the first header for a field wins; the later ones are ignored', () => {
     expect(mapColumns(['name', 'phone', 'cell', 'Full Name'])).toEqual({
       index: { fullName: 0, phone: 1 },
+      fields: [],
       matched: [
         { column: 'fullName', header: 'name' },
         { column: 'phone', header: 'phone' },
@@ -240,7 +244,9 @@ describe('checkRow', () => {
         tags: ['choir', 'youth'],
         notes: 'hi',
         subscription: 'subscribed',
+        firstVisitOn: null,
       },
+      values: [],
     });
   });
 
@@ -254,6 +260,7 @@ describe('checkRow', () => {
       tags: [],
       notes: null,
       subscription: 'subscribed', // empty subscribed cell, consent confirmed
+      firstVisitOn: null,
     });
   });
 
@@ -369,5 +376,94 @@ describe('checkRow', () => {
     expect(checkRow({ row: 2, cells: ['Ann', '020 7946 0000'] }, map, confirmed).messages).toEqual([
       'Phone number "020 7946 0000" is not valid',
     ]);
+  });
+});
+
+describe('custom fields and the first visit', () => {
+  const field = (key: string, label: string, type: ImportField['type'], options: string[] = []): ImportField => ({
+    id: `id-${key}`,
+    key,
+    label,
+    type,
+    options,
+  });
+  const fields = [
+    field('baptism_date', 'Baptism date', 'date'),
+    field('kids', 'Kids', 'number'),
+    field('baptised', 'Baptised?', 'yes_no'),
+    field('serving', 'Serving team', 'choice', ['Music', 'Welcome']),
+    field('groups', 'Groups', 'text'), // the church's own field, called like one of our aliases for tags
+    field('cafe', 'Café', 'text'),
+  ];
+  const ctx = rowContext('US', true, []);
+
+  it('a field is found by its key or its label, however written; our own columns stay ours', () => {
+    const map = mapColumns(
+      ['name', 'phone', 'Baptism Date', 'KIDS', 'baptised', 'serving-team', 'Groups', 'cafe', 'Tags', 'Notes', 'Kids'],
+      fields,
+    );
+    expect(map.fields.map((f) => [f.field.key, f.index])).toEqual([
+      ['baptism_date', 2],
+      ['kids', 3],
+      ['baptised', 4],
+      ['serving', 5],
+      ['groups', 6],
+      ['cafe', 7],
+    ]);
+    expect(map.index).toEqual({ fullName: 0, phone: 1, tags: 8, notes: 9 });
+    expect(map.matched[2]).toEqual({ column: 'field', header: 'Baptism Date', field: 'Baptism date' });
+    expect(map.ignored).toEqual(['Kids']); // the first column for a field wins
+    // Without the church's field, "Groups" is still our tags column.
+    expect(mapColumns(['name', 'phone', 'Groups']).index.tags).toBe(2);
+    // Our export's own columns are never a custom field, even one called the same.
+    const created = field('created_at', 'Created at', 'date');
+    expect(mapColumns(['name', 'phone', 'created_at'], [created])).toMatchObject({
+      fields: [],
+      ignored: ['created_at'],
+    });
+  });
+
+  it('each cell is read by its field’s type; a blank cell sets nothing', () => {
+    const map = mapColumns(['name', 'phone', 'first_visit', 'baptism_date', 'kids', 'baptised', 'serving'], fields);
+    const got = checkRow(
+      { row: 4, cells: ['Ann Lee', '2015550123', '2024-3-9', '2020-01-31', '1,200', 'Y', 'music'] },
+      map,
+      ctx,
+    );
+    expect(got.messages).toEqual([]);
+    expect(got.member?.firstVisitOn).toBe('2024-03-09');
+    expect(got.values).toEqual([
+      { fieldId: 'id-baptism_date', value: expect.objectContaining({ dateValue: '2020-01-31' }) },
+      { fieldId: 'id-kids', value: expect.objectContaining({ numberValue: '1200' }) },
+      { fieldId: 'id-baptised', value: expect.objectContaining({ boolValue: true }) },
+      { fieldId: 'id-serving', value: expect.objectContaining({ textValue: 'Music' }) },
+    ]);
+    const blank = checkRow({ row: 5, cells: ['Ann Lee', '2015550123', '', '', ' '] }, map, ctx);
+    expect(blank.values).toEqual([]);
+    expect(blank.member?.firstVisitOn).toBeNull();
+  });
+
+  it('a bad value is a problem naming the field, and the row is refused', () => {
+    const map = mapColumns(['name', 'phone', 'first_visit', 'baptism_date', 'kids', 'baptised', 'serving'], fields);
+    const got = checkRow(
+      { row: 4, cells: ['Ann Lee', '2015550123', 'last week', '31/01/2020', 'three', 'maybe', 'Choir'] },
+      map,
+      ctx,
+    );
+    expect(got.member).toBeNull();
+    expect(got.values).toEqual([]);
+    expect(got.messages).toEqual([
+      'First visit: write the date as YYYY-MM-DD (for example 2024-03-31)',
+      'Baptism date: write the date as YYYY-MM-DD (for example 2024-03-31)',
+      'Kids: “three” is not a number',
+      'Baptised?: answer yes or no',
+      'Serving team: choose one of Music, Welcome',
+    ]);
+  });
+
+  it('the apostrophe our export puts before a formula-like cell is dropped', () => {
+    const map = mapColumns(['name', 'phone', 'kids', 'groups'], fields);
+    const got = checkRow({ row: 2, cells: ['Ann', '2015550123', "'-3", "'=fun"] }, map, ctx);
+    expect(got.values.map((v) => v.value.numberValue ?? v.value.textValue)).toEqual(['-3', '=fun']);
   });
 });

@@ -55,6 +55,20 @@ describe('merge fields', () => {
     );
   });
 
+  it("knows the church's custom fields when given their keys, and fills them from the values given", () => {
+    expect(mergeFieldProblem('On {baptism_date|your day}', ['baptism_date'])).toBeNull();
+    expect(mergeFieldProblem('On {baptism_dat}', ['baptism_date'])).toBe(
+      'Unknown merge field {baptism_dat}. Use {first_name}, {last_name}, {church_name}, {branch_name}, {baptism_date}.',
+    );
+    expect(mergeFieldsUsed('{Baptism_Date} {first_name} {x}', ['baptism_date'])).toEqual([
+      'baptism_date',
+      'first_name',
+    ]);
+    // A custom field present with no value takes its fallback; one not among the values stays as written.
+    expect(mergeFields('{baptism_date|soon} / {role}', { baptism_date: null })).toBe('soon / {role}');
+    expect(mergeFields('{baptism_date|soon}', { baptism_date: 'March 31, 2024' })).toBe('March 31, 2024');
+  });
+
   it('a merged name can change the encoding and so the segment count', () => {
     const body = `Hi {first_name}, ${'x'.repeat(150)}`;
     expect(countSegments(mergeFields(body, { first_name: 'Ann' })).segments).toBe(1);

@@ -13,6 +13,8 @@ const EXPECTED: Record<Action, Record<Role, boolean>> = {
   'keywords.manage': { staff: false, admin: true, owner: true },
   'templates.manage': { staff: false, admin: true, owner: true },
   'connectCard.manage': { staff: false, admin: true, owner: true },
+  'customFields.manage': { staff: false, admin: true, owner: true },
+  'segments.manage': { staff: false, admin: true, owner: true },
   'church.edit': { staff: false, admin: true, owner: true },
   'team.view': { staff: false, admin: true, owner: true },
   'team.manage': { staff: false, admin: false, owner: true },

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { clockOf, type AudienceInput } from '@/server/messaging/inputs';
 import { errorMessage } from '../../_components/errors';
+import { audienceProblem, retryUnlessRefused } from '../segments/audience-count';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { people, usd } from './labels';
@@ -13,7 +14,7 @@ export function useAudiencePreview(audience: AudienceInput | null, body: string,
   return useQuery(
     trpc.broadcasts.preview.queryOptions(
       { audience: audience ?? { type: 'all' }, body, scheduledAt },
-      { enabled: !!audience, placeholderData: keepPreviousData },
+      { enabled: !!audience, placeholderData: keepPreviousData, retry: retryUnlessRefused },
     ),
   );
 }
@@ -28,7 +29,8 @@ export function AudiencePreview({
   waiting: boolean;
 }) {
   if (waiting) return <p className="text-sm text-slate-500">Choose who gets it to see how many people that is.</p>;
-  if (error) return <p className="text-sm text-red-700">{errorMessage(error)}</p>;
+  // A built audience the server cannot answer (a value of the wrong kind) is said in its own words.
+  if (error) return <p className="text-sm text-red-700">{audienceProblem(error) ?? errorMessage(error)}</p>;
   if (!preview) return <p className="text-sm text-slate-500">Counting…</p>;
   const { recipients, skipped, segments, estimatedCost } = preview;
   const cost =

@@ -9,7 +9,7 @@ import { ToneBadge } from '../../_components/tone-badge';
 import { Button } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
-import { audienceLabel, stateLabel } from './labels';
+import { stateLabel } from './labels';
 
 type Broadcast = RouterOutputs['broadcasts']['list']['items'][number];
 
@@ -48,7 +48,10 @@ export function BroadcastRow({
           <ToneBadge tone={state.tone} testId="broadcast-state">
             {state.text}
           </ToneBadge>
-          <span className="font-medium text-slate-900">{audienceLabel(b)}</span>
+          {/* The server's words: "Everyone", "Branch: North", "Segment: Parents", or the conditions built. */}
+          <span className="break-words font-medium text-slate-900" data-testid="broadcast-audience">
+            {b.audienceSummary}
+          </span>
           <span className="text-slate-500">
             {timeLine(b)[0]} <LocalTime value={timeLine(b)[1]} format={fullWhen} />
           </span>
@@ -139,7 +142,7 @@ function CancelBroadcast({ broadcast: b, onDone }: { broadcast: Broadcast; onDon
         size="sm"
         variant="dangerOutline"
         onClick={() => setConfirming(true)}
-        aria-label={`Cancel the broadcast to ${audienceLabel(b)}`}
+        aria-label={`Cancel the broadcast to ${b.audienceSummary}`}
       >
         Cancel
       </Button>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
 import { emptyMergeProblem, mergeFieldsUsed } from '@/server/messaging/merge-fields';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
@@ -12,18 +12,22 @@ import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
 import { check } from '../../_components/check';
 import { CheckedForm } from '../../_components/checked-form';
 import { TextField, TextareaField } from '../../_components/fields';
-import { Button, Panel } from '../../_components/ui';
+import { Button, Panel, StatusNotice } from '../../_components/ui';
 import { useBrowserTimezone } from '../../_components/use-browser';
 import { useDebounced } from '../../_components/use-debounced';
 import { useTRPC } from '../../trpc';
-import { AudiencePicker, everyone, toAudience, type AudienceChoice } from './audience-picker';
+import { draftIncomplete, filterOf } from '../segments/audience-draft';
+import { useCan } from '../viewer-context';
+import { AudiencePicker, choose, everyone, toAudience, type AudienceChoice } from './audience-picker';
 import { AudiencePreview, MergePreview, QuietHoursNote, useAudiencePreview } from './audience-preview';
-import { audienceLabel, people, usd } from './labels';
+import { people, usd } from './labels';
+import { SaveSegmentDialog } from './save-segment-dialog';
 
 const messageClass =
   'max-h-32 overflow-y-auto whitespace-pre-wrap break-words rounded-lg bg-slate-50 px-3 py-2 text-slate-800';
 
 type When = 'now' | 'later';
+const UNFINISHED = 'Finish or remove the unfinished conditions above.';
 type Errors = Partial<Record<'body' | 'audience' | 'empty' | 'at', string>>;
 
 /** A sensible default for "later": ten minutes from now, on the minute. */
@@ -43,12 +47,27 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   const [at, setAt] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [confirming, setConfirming] = useState(false);
+  const [savingSegment, setSavingSegment] = useState(false);
+  const [segmentNote, setSegmentNote] = useState('');
+  const canSaveSegment = useCan('segments.manage');
+  // The fields' types tell a finished condition from an unfinished one (the builder asks for them too).
+  const fields = useQuery(trpc.customFields.list.queryOptions(undefined, { enabled: choice.type === 'filter' }));
   const textarea = useRef<HTMLTextAreaElement>(null);
   const audience = toAudience(choice);
+  // A built audience changes as it is typed: asked again once it settles (as JSON, so an equal one is no change).
+  const audienceKey = JSON.stringify(audience);
+  const settledKey = useDebounced(audienceKey, 300);
   const previewed = useDebounced(body, 300);
-  const preview = useAudiencePreview(audience, previewed, when === 'later' ? fromLocalInput(at) : null);
-  // The merged texts describe what is in the box only once the preview has caught up with it.
-  const merged = previewed === body && !preview.isPlaceholderData ? preview.data : undefined;
+  const preview = useAudiencePreview(
+    JSON.parse(settledKey) as typeof audience,
+    previewed,
+    when === 'later' ? fromLocalInput(at) : null,
+  );
+  // The merged texts (and the audience's words) describe what is on screen only once the preview has caught up.
+  const current = previewed === body && settledKey === audienceKey && !preview.isPlaceholderData;
+  const merged = current ? preview.data : undefined;
+  const typeOf = (fieldId: string) => fields.data?.find((f) => f.id === fieldId)?.type;
+  const unfinished = choice.type === 'filter' && draftIncomplete(choice.draft, typeOf);
   const timezone = useBrowserTimezone();
   // With merge fields, what counts is the longest recipient's text (the server merges it for the whole audience).
   const personal = mergeFieldsUsed(body).length > 0;
@@ -83,8 +102,10 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
     const e: Errors = {};
     const parsed = await check('personalBody', body);
     if (!parsed.success) e.body = parsed.error.issues[0]?.message;
+    else if (merged?.mergeProblem) e.body = merged.mergeProblem;
     else if (merged?.empty.count) e.body = emptyMergeProblem(merged.empty);
-    if (!audience) e.audience = choice.type === 'branch' ? 'Choose a branch' : 'Choose a tag';
+    if (!audience) e.audience = choose[choice.type as keyof typeof choose];
+    else if (unfinished) e.audience = UNFINISHED;
     else if (preview.data?.recipients === 0)
       e.empty = 'Nobody in this audience can be texted yet: choose another, or add members.';
     if (when === 'later') {
@@ -93,6 +114,12 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
       else if (date.getTime() <= Date.now()) e.at = 'Choose a time in the future, or send now';
     }
     return e;
+  };
+
+  /** Only finished conditions are saved: say which are not, rather than leave them out unseen. */
+  const saveSegment = () => {
+    if (unfinished) setErrors({ ...errors, audience: UNFINISHED });
+    else setSavingSegment(true);
   };
 
   const submit = () => {
@@ -132,7 +159,8 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           maxLength={1600}
           ref={textarea}
           value={body}
-          error={errors.body}
+          // Merge fields the church does not have, named by the server as the text is typed.
+          error={errors.body ?? merged?.mergeProblem ?? undefined}
           onChange={(e) => {
             setBody(e.target.value);
             if (errors.body) setErrors({ ...errors, body: undefined });
@@ -149,11 +177,15 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         <AudiencePicker
           value={choice}
           error={errors.audience}
+          checked={!!errors.audience}
+          onSaveSegment={canSaveSegment ? saveSegment : undefined}
           onChange={(c) => {
             setChoice(c);
+            setSegmentNote('');
             if (errors.audience || errors.empty) setErrors({ ...errors, audience: undefined, empty: undefined });
           }}
         />
+        <StatusNotice message={segmentNote} />
         <div className="space-y-1 rounded-xl bg-slate-50 px-4 py-3 ring-1 ring-slate-200" aria-live="polite">
           <AudiencePreview preview={preview.data} error={preview.error} waiting={!audience} />
           <QuietHoursNote preview={preview.data} />
@@ -227,14 +259,8 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           )}
           <div>
             <dt className="inline font-medium text-slate-800">To: </dt>
-            <dd className="inline">
-              {audience
-                ? audienceLabel({
-                    audience: audience.type,
-                    branchName: choice.type === 'branch' ? branchNameOf(queryClient, trpc, choice.branchId) : null,
-                    tag: choice.tag,
-                  })
-                : ''}
+            <dd className="inline" data-testid="confirm-audience">
+              {current && preview.data ? preview.data.audienceSummary : 'Counting…'}
               {preview.data && preview.data.skipped > 0
                 ? ` (${preview.data.skipped.toLocaleString()} not opted in, skipped)`
                 : ''}
@@ -254,16 +280,18 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           )}
         </dl>
       </ConfirmDialog>
+      <SaveSegmentDialog
+        key={String(savingSegment)}
+        open={savingSegment}
+        filter={filterOf(choice.draft)}
+        summary={current && choice.type === 'filter' ? preview.data?.audienceSummary : undefined}
+        onClose={() => setSavingSegment(false)}
+        onSaved={(segment) => {
+          setSavingSegment(false);
+          setChoice({ ...choice, type: 'segment', segmentId: segment.id });
+          setSegmentNote(`Saved as “${segment.name}”, and chosen for this broadcast.`);
+        }}
+      />
     </Panel>
   );
-}
-
-/** The branch's name from the already-loaded list (the picker fetched it), for the confirmation. */
-function branchNameOf(
-  queryClient: ReturnType<typeof useQueryClient>,
-  trpc: ReturnType<typeof useTRPC>,
-  branchId: string,
-): string | null {
-  const list = queryClient.getQueryData(trpc.branches.list.queryKey());
-  return list?.find((b) => b.id === branchId)?.name ?? null;
 }

@@ -11,13 +11,6 @@ export const stateLabel: Record<Broadcast['state'], { text: string; tone: Tone }
   failed: { text: 'Failed', tone: 'red' },
 };
 
-/** "Everyone", "Branch: North campus", "Tag: youth"; a deleted branch is said plainly. */
-export function audienceLabel(b: Pick<Broadcast, 'audience' | 'branchName' | 'tag'>): string {
-  if (b.audience === 'branch') return b.branchName ? `Branch: ${b.branchName}` : 'A branch that was deleted';
-  if (b.audience === 'tag') return `Tag: ${b.tag}`;
-  return 'Everyone';
-}
-
 export const people = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'person' : 'people'}`;
 
 export const usd = (amount: number) =>

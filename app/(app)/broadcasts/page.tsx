@@ -10,7 +10,8 @@ import { Broadcasts } from './broadcasts';
 export const metadata: Metadata = { title: 'Broadcasts' };
 
 const description =
-  'One text to many members: everyone, a branch, or everyone with a tag. Only members who opted in receive it.';
+  'One text to many members: everyone, a branch, a tag, a saved segment or an audience you build. Only members who ' +
+  'opted in receive it.';
 
 export default async function BroadcastsPage() {
   const viewer = await getViewer();

@@ -12,6 +12,7 @@ import { TemplateMenu } from '../../_components/template-menu';
 import { Panel } from '../../_components/ui';
 import { useForm } from '../../_components/use-form';
 import { SaveBar } from '../../_components/save-bar';
+import { useMergeCheck } from '../../_components/use-merge-check';
 import { useTRPC } from '../../trpc';
 import type { CardSettings } from './types';
 
@@ -83,7 +84,8 @@ export function CardSettingsForm({ settings, canManage }: { settings: CardSettin
       },
     }),
   );
-  const fieldError = Object.values(errors).some(Boolean);
+  const mergeProblem = useMergeCheck()(form.welcomeText);
+  const fieldError = Object.values(errors).some(Boolean) || !!mergeProblem;
 
   const submit = async () => {
     setSaved(false);
@@ -96,7 +98,9 @@ export function CardSettingsForm({ settings, canManage }: { settings: CardSettin
       privacyUrl: form.privacyUrl.trim(),
     };
     const parsed = await check('connectCardSettings', input);
-    if (!parsed.success) return showErrors(firstIssues(parsed.error.issues));
+    const problems = parsed.success ? {} : firstIssues(parsed.error.issues);
+    if (mergeProblem) problems.welcomeText ??= mergeProblem;
+    if (Object.keys(problems).length) return showErrors(problems);
     setErrors({});
     update.mutate(input);
   };
@@ -129,6 +133,7 @@ export function CardSettingsForm({ settings, canManage }: { settings: CardSettin
           <div className="space-y-2">
             <TextareaField
               {...bind('welcomeText')}
+              error={errors.welcomeText ?? mergeProblem ?? undefined}
               ref={welcomeBox}
               label="Welcome text"
               rows={4}

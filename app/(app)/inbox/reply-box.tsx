@@ -14,6 +14,7 @@ import { Alert, Button } from '../../_components/ui';
 import { mergeFields, mergeValuesOf } from '@/server/messaging/merge-fields';
 import { MergeFieldMenu } from '../../_components/merge-field-menu';
 import { TemplateMenu } from '../../_components/template-menu';
+import { useCustomMergeValues, useMergeCheck } from '../../_components/use-merge-check';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
 
@@ -37,7 +38,9 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
   const [body, setBody] = useState('');
   const [invalid, setInvalid] = useState('');
   const textarea = useRef<HTMLTextAreaElement>(null);
-  const merged = mergeFields(body, mergeValuesOf({ ...member, churchName: useViewer().churchName }));
+  const custom = useCustomMergeValues(member.id, body);
+  const merged = mergeFields(body, { ...custom, ...mergeValuesOf({ ...member, churchName: useViewer().churchName }) });
+  const mergeProblem = useMergeCheck()(body);
   const send = useMutation(
     trpc.messages.send.mutationOptions({
       onSuccess: (message) => {
@@ -61,8 +64,8 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
 
   const submit = async () => {
     const parsed = await check('personalBody', body);
-    if (!parsed.success) {
-      setInvalid(parsed.error.issues[0]?.message ?? 'Write a message');
+    if (!parsed.success || mergeProblem) {
+      setInvalid(parsed.success ? mergeProblem! : (parsed.error.issues[0]?.message ?? 'Write a message'));
       return;
     }
     setInvalid('');
@@ -104,7 +107,7 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
         ref={textarea}
         value={body}
         disabled={unsubscribed}
-        error={invalid}
+        error={invalid || mergeProblem || undefined}
         onChange={(e) => {
           setBody(e.target.value);
           if (invalid) setInvalid('');

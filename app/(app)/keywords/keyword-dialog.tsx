@@ -12,6 +12,7 @@ import { SegmentCounter } from '../../_components/segment-counter';
 import { TemplateMenu } from '../../_components/template-menu';
 import { useForm } from '../../_components/use-form';
 import { saveHandlers } from '../../_components/save-handlers';
+import { useCustomMergeKeys, useMergeCheck } from '../../_components/use-merge-check';
 import { useTRPC } from '../../trpc';
 import type { KeywordItem } from './types';
 
@@ -19,10 +20,11 @@ type Form = { keyword: string; reply: string; addTags: string };
 
 const FIELDS = ['keyword', 'reply', 'addTags'] as const;
 
-const REPLY_HINT =
-  `Merge fields: ${MERGE_FIELDS.map((f) => `{${f}}`).join(', ')}, with a fallback like {first_name|friend}. ` +
-  'The first reply after someone joins also gets your church’s name and “Msg frequency varies. Msg & data rates ' +
-  'may apply. Reply HELP for help, STOP to opt out.” when missing, as carriers require.';
+/** The merge fields it may use, the church's own (Settings → Member fields) among them. */
+const replyHint = (custom: readonly string[]) =>
+  `Merge fields: ${[...MERGE_FIELDS, ...custom].map((f) => `{${f}}`).join(', ')}, with a fallback like ` +
+  '{first_name|friend}. The first reply after someone joins also gets your church’s name and “Msg frequency ' +
+  'varies. Msg & data rates may apply. Reply HELP for help, STOP to opt out.” when missing, as carriers require.';
 
 const tagsOf = (text: string) =>
   text
@@ -72,13 +74,17 @@ export function KeywordDialog({
   const update = useMutation(trpc.keywords.update.mutationOptions(handlers));
   const pending = create.isPending || update.isPending;
   const failed = create.error ?? update.error;
+  const customKeys = useCustomMergeKeys();
+  const mergeProblem = useMergeCheck()(form.reply);
 
   const submit = async () => {
     const input = { keyword: form.keyword, reply: form.reply, addTags: tagsOf(form.addTags) };
     const parsed = keyword
       ? await check('updateKeywordInput', { id: keyword.id, ...input })
       : await check('createKeywordInput', input);
-    if (!parsed.success) return showErrors(firstIssues(parsed.error.issues));
+    const problems = parsed.success ? {} : firstIssues(parsed.error.issues);
+    if (mergeProblem) problems.reply ??= mergeProblem;
+    if (Object.keys(problems).length) return showErrors(problems);
     setErrors({});
     if (keyword) update.mutate({ id: keyword.id, ...input });
     else create.mutate(input);
@@ -105,11 +111,12 @@ export function KeywordDialog({
       />
       <TextareaField
         {...bind('reply')}
+        error={errors.reply ?? mergeProblem ?? undefined}
         ref={replyBox}
         label="Reply"
         rows={4}
         maxLength={640}
-        hint={REPLY_HINT}
+        hint={replyHint(customKeys ?? [])}
         footer={<SegmentCounter text={form.reply} />}
       />
       <div className="-mt-2 flex flex-wrap gap-3">

@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { MERGE_FIELDS } from '@/server/messaging/merge-fields';
 import { ListManager } from '../../_components/list-manager';
+import { useCustomMergeKeys } from '../../_components/use-merge-check';
 import { Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { useCan } from '../viewer-context';
@@ -45,6 +46,7 @@ export function KeywordsManager() {
 
 /** What a keyword does and the rules around it, for everyone on the team. */
 function HowItWorks() {
+  const fields = [...MERGE_FIELDS, ...(useCustomMergeKeys() ?? [])];
   return (
     <Panel id="how" title="How keywords work">
       <ul className="list-disc space-y-1.5 pl-5 text-sm text-slate-700">
@@ -55,13 +57,14 @@ function HowItWorks() {
         <li>STOP, START and HELP (and words like them, such as UNSUBSCRIBE or INFO) are reserved for carriers.</li>
         <li>
           Replies can use merge fields:{' '}
-          {MERGE_FIELDS.map((f, i) => (
+          {fields.map((f, i) => (
             <span key={f}>
               {i > 0 && ', '}
               <code>{`{${f}}`}</code>
             </span>
           ))}
-          , with a fallback like <code>{'{first_name|friend}'}</code>.
+          , with a fallback like <code>{'{first_name|friend}'}</code>. Your own member fields (Settings) are merge
+          fields too.
         </li>
         <li>
           The first reply after someone joins gets your church’s name and “Msg frequency varies. Msg &amp; data rates

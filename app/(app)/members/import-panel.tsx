@@ -11,9 +11,10 @@ import { ImportOutcome, PreviewRows, PreviewSummary } from './import-report';
 
 const importHelp =
   'One member per line, with a header line. We recognise columns like first_name, last_name, phone (or mobile, ' +
-  'cell), email, branch, tags (separated by ; or |), notes and subscribed (yes, no or “not opted in”; empty means ' +
-  'yes). People are imported as subscribed only if you confirm below that they agreed to receive texts; nobody who ' +
-  'opted out is ever subscribed again.';
+  'cell), email, branch, tags (separated by ; or |), notes, subscribed (yes, no or “not opted in”; empty means ' +
+  'yes) and first_visit (YYYY-MM-DD). Your member fields can be columns too, headed by their name or merge-field ' +
+  'key (like baptism_date); an empty cell leaves a member’s value as it is. People are imported as subscribed only ' +
+  'if you confirm below that they agreed to receive texts; nobody who opted out is ever subscribed again.';
 
 const fileInputClass =
   'block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 ' +

@@ -19,6 +19,7 @@ const columnLabel = {
   tags: 'tags',
   notes: 'notes',
   subscribed: 'subscribed',
+  firstVisit: 'first visit',
 } as const;
 
 const statusLook = {
@@ -27,6 +28,10 @@ const statusLook = {
   duplicate: { label: 'Duplicate in file', tone: 'amber' },
   error: { label: 'Problem', tone: 'amber' },
 } as const;
+
+/** "Baptism → Baptism date (member field)", "Mobile → phone". */
+const usedAs = (m: ImportPreview['columns']['matched'][number]) =>
+  `${m.header} → ${m.column === 'field' ? `${m.field} (member field)` : columnLabel[m.column]}`;
 
 export function PreviewSummary({ preview }: { preview: ImportPreview }) {
   const { totals, columns } = preview;
@@ -42,7 +47,7 @@ export function PreviewSummary({ preview }: { preview: ImportPreview }) {
         )}
       </ul>
       <p className="text-xs text-slate-500">
-        Columns used: {columns.matched.map((m) => `${m.header} → ${columnLabel[m.column]}`).join(', ')}.
+        Columns used: {columns.matched.map(usedAs).join(', ')}.
         {columns.ignored.length > 0 && ` Ignored: ${columns.ignored.join(', ')}.`}
       </p>
     </div>

@@ -7,9 +7,11 @@ import { check } from '../../_components/check';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
 import { FormDialog } from '../../_components/form-dialog';
 import { SelectField, TextField, TextareaField } from '../../_components/fields';
+import { useCustomFields } from '../../_components/use-merge-check';
 import { useTRPC } from '../../trpc';
 import { ConsentField, type ConsentChoice } from './consent-field';
 import { ConsentHistory } from './consent-history';
+import { CustomFieldInputs, fieldValueProblems } from './custom-field-inputs';
 import { fullName, type BranchItem, type MemberItem } from './types';
 
 type Form = {
@@ -20,6 +22,7 @@ type Form = {
   branchId: string;
   tags: string;
   notes: string;
+  firstVisitOn: string;
   consent: ConsentChoice;
 };
 
@@ -31,6 +34,7 @@ const blank: Form = {
   branchId: '',
   tags: '',
   notes: '',
+  firstVisitOn: '',
   consent: { state: 'not_opted_in', note: '' },
 };
 
@@ -42,11 +46,19 @@ const formOf = (m: MemberItem): Form => ({
   branchId: m.branchId ?? '',
   tags: m.tags.join(', '),
   notes: m.notes ?? '',
+  firstVisitOn: m.firstVisitOn ?? '',
   consent: { state: m.subscription, note: '' },
 });
 
-/** Consent is sent only when it changes (or, for someone new, when it is more than "not opted in"). */
-const inputOf = ({ consent, ...f }: Form, current: MemberItem['subscription'] | null) => ({
+/**
+ * Consent is sent only when it changes (or, for someone new, when it is more than "not opted in"); custom fields only
+ * those changed ('' clears one).
+ */
+const inputOf = (
+  { consent, ...f }: Form,
+  current: MemberItem['subscription'] | null,
+  fieldEdits: Record<string, string>,
+) => ({
   ...f,
   branchId: f.branchId || null,
   tags: f.tags
@@ -57,6 +69,7 @@ const inputOf = ({ consent, ...f }: Form, current: MemberItem['subscription'] | 
     subscription: consent.state,
     consentNote: consent.note.trim() || undefined,
   }),
+  ...(Object.keys(fieldEdits).length > 0 && { fields: fieldEdits }),
 });
 
 /**
@@ -79,6 +92,8 @@ export function MemberDialog({
   const trpc = useTRPC();
   const [form, setForm] = useState<Form>(member ? formOf(member) : blank);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const [fieldEdits, setFieldEdits] = useState<Record<string, string>>({});
+  const customFields = useCustomFields();
   const handlers = {
     onSuccess: (saved: MemberItem) =>
       onSaved(member ? `${fullName(saved)} was saved.` : `${fullName(saved)} was added.`),
@@ -99,11 +114,18 @@ export function MemberDialog({
     if (errors[key] || (key === 'consent' && errors.consentNote))
       setErrors((e) => ({ ...e, [key]: undefined, consentNote: undefined }));
   };
+  const editField = (fieldId: string, value: string) => {
+    setFieldEdits((e) => ({ ...e, [fieldId]: value }));
+    if (errors[`fields.${fieldId}`]) setErrors((e) => ({ ...e, [`fields.${fieldId}`]: undefined }));
+  };
   const current = member?.subscription ?? null;
   const submit = async () => {
-    const input = inputOf(form, current);
+    const input = inputOf(form, current, fieldEdits);
     const parsed = await check('createMemberInput', input);
-    const fields = parsed.success ? {} : firstIssues(parsed.error.issues);
+    const fields = {
+      ...(parsed.success ? {} : firstIssues(parsed.error.issues)),
+      ...fieldValueProblems(customFields.data, fieldEdits),
+    };
     if (input.subscription === 'subscribed' && !input.consentNote) fields.consentNote = CONSENT_NOTE_REQUIRED;
     if (Object.keys(fields).length) {
       setErrors(fields);
@@ -158,6 +180,13 @@ export function MemberDialog({
         {...field('tags')}
       />
       <TextareaField label="Notes (optional)" rows={3} {...field('notes')} />
+      <TextField
+        label="First visit (optional)"
+        type="date"
+        hint="The day they first came. A connect card marked “first visit” fills it in."
+        {...field('firstVisitOn')}
+      />
+      <CustomFieldInputs memberId={member?.id ?? null} edits={fieldEdits} errors={errors} onChange={editField} />
       <ConsentField
         current={current}
         value={form.consent}

@@ -1,31 +1,26 @@
 'use client';
 
 import { SelectField, TextField } from '../../_components/fields';
+import type { Filters } from './list-input';
 import type { BranchItem } from './types';
 
-export type Filters = {
-  search: string;
-  branchId: string;
-  tag: string;
-  subscription: '' | 'subscribed' | 'unsubscribed' | 'not_opted_in';
-};
-export const noFilters: Filters = { search: '', branchId: '', tag: '', subscription: '' };
-
-/** Search box and the branch, tag and subscription filters above the members table. */
+/** Search box and the segment, branch, tag and subscription filters above the members table. */
 export function MemberFilters({
   value,
   onChange,
   branches,
   tags,
+  segments,
 }: {
   value: Filters;
   onChange: (f: Filters) => void;
   branches: BranchItem[];
   tags: string[];
+  segments: { id: string; name: string }[];
 }) {
   const set = <K extends keyof Filters>(key: K, v: Filters[K]) => onChange({ ...value, [key]: v });
   return (
-    <div role="search" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_1fr]">
+    <div role="search" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_1fr_1fr]">
       <TextField
         id="member-search"
         label="Search members"
@@ -36,6 +31,23 @@ export function MemberFilters({
         value={value.search}
         onChange={(e) => set('search', e.target.value)}
       />
+      <SelectField
+        id="filter-segment"
+        label="Segment"
+        value={value.segmentId}
+        onChange={(e) => set('segmentId', e.target.value)}
+      >
+        <option value="">All members</option>
+        {/* A segment in the URL shows as chosen while the list loads (and if it was deleted, the table says so). */}
+        {value.segmentId && !segments.some((s) => s.id === value.segmentId) && (
+          <option value={value.segmentId}>A saved segment</option>
+        )}
+        {segments.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.name}
+          </option>
+        ))}
+      </SelectField>
       <SelectField
         id="filter-branch"
         label="Branch"

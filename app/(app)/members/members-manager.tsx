@@ -9,12 +9,13 @@ import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/u
 import { useDebounced } from '../../_components/use-debounced';
 import { useDialogState } from '../../_components/use-dialog-state';
 import { useTRPC } from '../../trpc';
-import { branchParam, membersInput, nextCursor } from '../first-queries';
+import { nextCursor } from '../first-queries';
 import { useCan } from '../viewer-context';
 import { ExportButton } from './export-button';
 import { ImportPanel } from './import-panel';
 import { MemberDialog } from './member-dialog';
-import { MemberFilters, noFilters, type Filters } from './member-filters';
+import { filtersFromUrl, listInput, noFilters, type Filters } from './list-input';
+import { MemberFilters } from './member-filters';
 import { MembersTable } from './members-table';
 import { fullName, type MemberItem } from './types';
 
@@ -28,11 +29,8 @@ export function MembersManager() {
   const canImport = useCan('members.import');
   const canExport = useCan('members.export');
   const canDelete = useCan('members.delete');
-  const params = useSearchParams(); // /members?branch=<id> (linked from the branches page)
-  const [filters, setFilters] = useState<Filters>(() => ({
-    ...noFilters,
-    branchId: branchParam(params.get('branch')),
-  }));
+  const params = useSearchParams(); // ?branch=<id> and ?segment=<id>, linked from the branches and segments pages
+  const [filters, setFilters] = useState<Filters>(() => filtersFromUrl(params.get('branch'), params.get('segment')));
   const search = useDebounced(filters.search.trim());
   const [status, setStatus] = useState('');
   const dialog = useDialogState<MemberItem>();
@@ -41,8 +39,9 @@ export function MembersManager() {
 
   const branches = useQuery(trpc.branches.list.queryOptions());
   const tags = useQuery(trpc.members.tags.queryOptions());
+  const segments = useQuery(trpc.segments.list.queryOptions());
   const list = useInfiniteQuery(
-    trpc.members.list.infiniteQueryOptions(membersInput({ ...filters, search }), {
+    trpc.members.list.infiniteQueryOptions(listInput(filters, search), {
       getNextPageParam: nextCursor,
       placeholderData: keepPreviousData,
     }),
@@ -63,7 +62,7 @@ export function MembersManager() {
 
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const total = list.data?.pages[0]?.total ?? 0;
-  const filtered = !!(search || filters.branchId || filters.tag || filters.subscription);
+  const filtered = !!(search || filters.branchId || filters.tag || filters.subscription || filters.segmentId);
 
   return (
     <div className="space-y-6">
@@ -86,7 +85,13 @@ export function MembersManager() {
 
       <Panel id="members" title="Members">
         <div className="space-y-4">
-          <MemberFilters value={filters} onChange={setFilters} branches={branches.data ?? []} tags={tags.data ?? []} />
+          <MemberFilters
+            value={filters}
+            onChange={setFilters}
+            branches={branches.data ?? []}
+            tags={tags.data ?? []}
+            segments={segments.data ?? []}
+          />
           {list.isPending ? (
             <Loading label="Loading members…" />
           ) : list.error ? (

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { PageHeading } from '../../_components/ui';
-import { branchParam, membersInput, nextCursor } from '../first-queries';
+import { nextCursor } from '../first-queries';
+import { filtersFromUrl, listInput } from './list-input';
 import { MembersManager } from './members-manager';
 
 export const metadata: Metadata = { title: 'Members' };
@@ -9,18 +10,15 @@ export const metadata: Metadata = { title: 'Members' };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function MembersPage({ searchParams }: Props) {
-  const { branch } = await searchParams;
-  // What MembersManager asks for first: its filter lists, and the first page for the branch in the URL (if any).
-  const filters = {
-    search: '',
-    branchId: branchParam(typeof branch === 'string' ? branch : null),
-    tag: '',
-    subscription: '' as const,
-  };
+  const { branch, segment } = await searchParams;
+  // What MembersManager asks for first: its filter lists, and the first page for the branch or segment in the URL.
+  const one = (v: typeof branch) => (typeof v === 'string' ? v : null);
+  const filters = filtersFromUrl(one(branch), one(segment));
   await prefetch(
     trpc.branches.list.queryOptions(),
     trpc.members.tags.queryOptions(),
-    trpc.members.list.infiniteQueryOptions(membersInput(filters), { getNextPageParam: nextCursor }),
+    trpc.segments.list.queryOptions(),
+    trpc.members.list.infiniteQueryOptions(listInput(filters), { getNextPageParam: nextCursor }),
   );
   return (
     <>

@@ -8,6 +8,7 @@ import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { getViewer } from '../../_lib/viewer';
 import { PageHeading, Panel } from '../../_components/ui';
 import { ChurchProfileForm } from './church-profile-form';
+import { CustomFields } from './custom-fields';
 import { PhoneNumbers } from './phone-numbers';
 import { QuietHoursForm } from './quiet-hours-form';
 
@@ -21,6 +22,7 @@ export default async function SettingsPage() {
   await prefetch(
     trpc.church.profile.queryOptions(),
     trpc.church.quietHours.queryOptions(),
+    trpc.customFields.list.queryOptions(),
     ...(can(viewer.role, 'numbers.manage') ? [trpc.phoneNumbers.list.queryOptions()] : []),
   );
 
@@ -44,6 +46,7 @@ export default async function SettingsPage() {
               </p>
             </Panel>
           )}
+          <CustomFields />
           <Panel id="more" title="More settings">
             <ul className="space-y-2 text-sm">
               {can(viewer.role, 'billing.manage') && (

@@ -9,6 +9,7 @@ import { TextField, TextareaField } from '../../_components/fields';
 import { MergeFieldMenu } from '../../_components/merge-field-menu';
 import { SegmentCounter } from '../../_components/segment-counter';
 import { useForm } from '../../_components/use-form';
+import { useMergeCheck } from '../../_components/use-merge-check';
 import { saveHandlers } from '../../_components/save-handlers';
 import { useTRPC } from '../../trpc';
 import type { TemplateItem } from './types';
@@ -59,13 +60,16 @@ export function TemplateDialog({
   const update = useMutation(trpc.templates.update.mutationOptions(handlers));
   const pending = create.isPending || update.isPending;
   const failed = create.error ?? update.error;
+  const mergeProblem = useMergeCheck()(form.body);
 
   const submit = async () => {
     const input = { name: form.name, body: form.body };
     const parsed = template
       ? await check('updateTemplateInput', { id: template.id, ...input })
       : await check('createTemplateInput', input);
-    if (!parsed.success) return showErrors(firstIssues(parsed.error.issues));
+    const problems = parsed.success ? {} : firstIssues(parsed.error.issues);
+    if (mergeProblem) problems.body ??= mergeProblem;
+    if (Object.keys(problems).length) return showErrors(problems);
     setErrors({});
     if (template) update.mutate({ id: template.id, ...input });
     else create.mutate(input);
@@ -91,6 +95,7 @@ export function TemplateDialog({
       <div className="space-y-2">
         <TextareaField
           {...bind('body')}
+          error={errors.body ?? mergeProblem ?? undefined}
           ref={textarea}
           label="Message"
           rows={5}

@@ -1,0 +1,3 @@
+import type { RouterOutputs } from '../../_lib/router-types';
+
+export type SegmentItem = RouterOutputs['segments']['list'][number];
