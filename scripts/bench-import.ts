@@ -227,7 +227,7 @@ try {
     const ms: number[] = [];
     let counted = 0;
     for (let r = 0; r <= COUNT_RUNS; r++) {
-      const { ms: t, result } = await timed((db) => countFilter(db, filter));
+      const { ms: t, result } = await timed((db) => countFilter(db, filter, 'UTC'));
       counted = result.members;
       if (r > 0) ms.push(t);
     }
@@ -284,7 +284,7 @@ function count(test: (p: ReturnType<typeof person>) => boolean) {
 
 /** The count's plan (the statement countFilter runs): the indexes it reads, and its shape in a line. */
 async function explain(db: TenantDb, filter: AudienceFilter) {
-  const where = await audienceWhere(db, filter);
+  const where = await audienceWhere(db, filter, 'UTC');
   const query = db
     .select({
       recipients: sql<number>`count(*) filter (where ${members.subscription} = 'subscribed')::int`,

@@ -59,6 +59,13 @@ describe('custom fields and audiences', () => {
       message: "“First name” is one of Steeple's own fields. Choose another name.",
     });
     expect(await refused({ label: 'baptism DATE', type: 'text' })).toMatchObject({ code: 'CONFLICT' });
+    expect((await refused({ label: 'Firstname', type: 'text' })).code).toBe('BAD_REQUEST'); // the CSV's first_name
+    // Two labels that make one key: the later gets the next free one.
+    expect((await owner.caller.customFields.create({ label: 'Baptism-date', type: 'text' })).key).toBe(
+      'baptism_date_2',
+    );
+    expect((await owner.caller.customFields.create({ label: '세례일', type: 'date' })).key).toBe('field');
+    expect((await owner.caller.customFields.create({ label: '직분', type: 'text' })).key).toBe('field_2');
     expect((await refused({ label: 'Size', type: 'choice', options: ['S'] })).code).toBe('BAD_REQUEST');
     expect((await refused({ label: '  ', type: 'text' })).code).toBe('BAD_REQUEST');
     expect((await refused({ label: 'Odd', type: 'colour' as never })).code).toBe('BAD_REQUEST');
@@ -70,12 +77,15 @@ describe('custom fields and audiences', () => {
       'baptism_date',
       'serving_role',
       'kids',
+      'baptism_date_2',
+      'field',
+      'field_2',
     ]);
 
     // Staff read them (the member form needs them) but cannot change them.
     const s = await addTeammate(reg.services, owner.caller, `fields-staff-${process.pid}@x.org`, 'staff');
     const staff = await signIn(reg.services, s.email, s.password);
-    expect(await staff.caller.customFields.list()).toHaveLength(3);
+    expect(await staff.caller.customFields.list()).toHaveLength(6);
     expect((await errorOf(staff.caller.customFields.create({ label: 'X', type: 'text' }))).code).toBe('FORBIDDEN');
     expect((await errorOf(staff.caller.customFields.delete({ id: role.id }))).code).toBe('FORBIDDEN');
     expect(c.tenantId).toBeTruthy();
@@ -200,14 +210,25 @@ describe('custom fields and audiences', () => {
       [{ fields: [{ fieldId: kids.id, op: 'lt', value: '1' }], tagsAll: ['youth'] }, (i) => i % 10 === 0],
       [{ fields: [{ fieldId: role.id, op: 'is_not', value: 'Leader' }] }, (i) => i % 50 === 0 || i % 3 === 0],
       [{ fields: [{ fieldId: role.id, op: 'not_set' }] }, () => false],
+      [{ fields: [{ fieldId: kids.id, op: 'is', value: '4' }] }, (i) => i % 5 === 4],
       [{ subscription: 'unsubscribed', tagsAll: ['youth'] }, (i) => i % 70 === 0],
     ];
     for (const [f, pick] of counts)
       expect(await owner.caller.segments.count({ filter: f }), JSON.stringify(f)).toEqual(expected(pick));
 
+    // "Is not" counts those with no value too, as "not tagged" does: one member without a role is added.
+    await inChurch(c.tenantId, (db) =>
+      db.execute(sql`delete from member_field_values where field_id = ${role.id}::uuid and member_id =
+                       (select id from members where first_name = 'M1')`),
+    );
+    const notLeader = await owner.caller.segments.count({
+      filter: { fields: [{ fieldId: role.id, op: 'is_not', value: 'Leader' }] },
+    });
+    expect(notLeader.members).toBe(expected((i) => i % 50 === 0 || i % 3 === 0).members + 1);
+
     // The custom-field condition is answered by member_field_values' index, not by reading every value.
     const plan = await inChurch(c.tenantId, async (db) => {
-      const where = await audienceWhere(db, filter);
+      const where = await audienceWhere(db, filter, 'Europe/London');
       const query = db.select({ n: count() }).from(members).where(where);
       const rows = await db.execute<{ 'QUERY PLAN': string }>(sql`explain ${query}`);
       return rows.map((r) => r['QUERY PLAN']).join('\n');
@@ -217,7 +238,7 @@ describe('custom fields and audiences', () => {
     );
     expect(plan).not.toMatch(/Seq Scan on member_field_values/);
     const rangePlan = await inChurch(c.tenantId, async (db) => {
-      const where = await audienceWhere(db, { fields: [{ fieldId: kids.id, op: 'gt', value: '3' }] });
+      const where = await audienceWhere(db, { fields: [{ fieldId: kids.id, op: 'gt', value: '3' }] }, 'UTC');
       const rows = await db.execute<{ 'QUERY PLAN': string }>(
         sql`explain ${db.select({ n: count() }).from(members).where(where)}`,
       );
@@ -267,12 +288,18 @@ describe('custom fields and audiences', () => {
       ['Week', 6],
       ['Month', 29],
       ['Older', 45],
+      ['Typo', -300], // a date typed in the future is not a recent visit
     ] as const)
-      await owner.caller.members.create({ firstName: name, phone: `+1202555016${ago % 10}`, firstVisitOn: day(ago) });
+      await owner.caller.members.create({
+        firstName: name,
+        phone: `+12025550${160 + (ago < 0 ? 8 : ago % 10)}`,
+        firstVisitOn: day(ago),
+      });
     await owner.caller.members.create({ firstName: 'Never', phone: '+12025550170' });
     expect((await owner.caller.segments.count({ filter: { firstVisitDays: 7 } })).members).toBe(2);
     expect((await owner.caller.segments.count({ filter: { firstVisitDays: 30 } })).members).toBe(3);
-    expect((await owner.caller.segments.count({ filter: {} })).members).toBe(5);
+    expect((await owner.caller.segments.count({ filter: {} })).members).toBe(6);
+    expect((await owner.caller.segments.count({ filter: { firstVisitDays: 1 } })).members).toBe(1);
   });
 
   it('a broadcast to a saved segment keeps its conditions; custom fields merge as a text says them', async () => {

@@ -36,7 +36,8 @@ export function describeFilter(f: AudienceFilter, names: Names): string {
   if (f.tagsAny?.length) parts.push(`tagged ${list(f.tagsAny, 'or')}`);
   if (f.tagsAll?.length) parts.push(`tagged ${list(f.tagsAll, 'and')}`);
   if (f.tagsNone?.length) parts.push(`not tagged ${list(f.tagsNone, 'or')}`);
-  if (f.firstVisitDays) parts.push(`first visit in the last ${f.firstVisitDays} days`);
+  if (f.firstVisitDays === 1) parts.push('first visit today');
+  else if (f.firstVisitDays) parts.push(`first visit in the last ${f.firstVisitDays} days`);
   if (f.subscription) parts.push(SUBSCRIPTION_LABELS[f.subscription]);
   for (const c of f.fields ?? []) {
     const field = names.fields.get(c.fieldId);

@@ -6,7 +6,7 @@ import { isUniqueViolation } from '@/server/errors';
 import { countAudience } from '@/server/messaging/audience';
 import { describeFilter, namesFor } from './describe';
 import type { AudienceFilter } from './inputs';
-import { audienceWhere, requireBranch } from './where';
+import { audienceWhere, checkAudience } from './where';
 
 /**
  * Saved segments: an audience's conditions under a name, used for broadcasts and the members list. Conditions are
@@ -29,14 +29,13 @@ export async function listSegments(db: TenantDb) {
 }
 
 /** How many members meet the conditions, and how many of those may be texted: the live count beside the builder. */
-export async function countFilter(db: TenantDb, filter: AudienceFilter) {
-  const { recipients, skipped } = await countAudience(db, await audienceWhere(db, filter));
+export async function countFilter(db: TenantDb, filter: AudienceFilter, timezone: string) {
+  const { recipients, skipped } = await countAudience(db, await audienceWhere(db, filter, timezone));
   return { members: recipients + skipped, textable: recipients };
 }
 
 export async function createSegment(db: TenantDb, input: { name: string; filter: AudienceFilter }, by: string) {
-  await audienceWhere(db, input.filter); // refuses conditions the church's fields cannot answer
-  await requireBranch(db, input.filter.branchId);
+  await checkAudience(db, input.filter);
   return uniqueName(input.name, async () => {
     const [row] = await db
       .insert(segments)
@@ -47,10 +46,7 @@ export async function createSegment(db: TenantDb, input: { name: string; filter:
 }
 
 export async function updateSegment(db: TenantDb, input: { id: string; name?: string; filter?: AudienceFilter }) {
-  if (input.filter) {
-    await audienceWhere(db, input.filter);
-    await requireBranch(db, input.filter.branchId);
-  }
+  if (input.filter) await checkAudience(db, input.filter);
   return uniqueName(input.name ?? '', async () => {
     const [row] = await db
       .update(segments)

@@ -1,8 +1,8 @@
-import { and, arrayContains, arrayOverlaps, eq, gte, isNull, not, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, arrayOverlaps, eq, gte, isNull, lte, not, sql, type SQL } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { branches, customFields, memberFieldValues as v, members, type CustomField } from '@/db/tenant/schema';
 import { Invalid } from '@/server/domain-errors';
-import { FieldValueError, OPS_BY_TYPE, OP_LABELS, parseValue, takesValue } from '@/server/custom-fields/rules';
+import { FieldValueError, OPS_BY_TYPE, OP_LABELS, parseValue } from '@/server/custom-fields/rules';
 import type { AudienceFilter, FieldCondition } from './inputs';
 
 /**
@@ -29,19 +29,32 @@ export async function requireBranch(db: TenantDb, branchId: string | null | unde
   if (!branch) throw new Invalid('That branch no longer exists.', 'branchId');
 }
 
-/** The SQL for a filter, after checking it; undefined means everyone. */
-export async function audienceWhere(db: TenantDb, filter: AudienceFilter): Promise<SQL | undefined> {
-  return filterWhere(filter, filter.fields?.length ? await fieldsById(db) : new Map());
+/**
+ * The SQL for a filter, after checking it; undefined means everyone. `timezone`: the church's, whose calendar says
+ * which days are "the last N days" of first visits (the connect card records them in it).
+ */
+export async function audienceWhere(db: TenantDb, filter: AudienceFilter, timezone: string): Promise<SQL | undefined> {
+  return filterWhere(filter, filter.fields?.length ? await fieldsById(db) : new Map(), timezone);
 }
 
-function filterWhere(f: AudienceFilter, fields: FieldsById): SQL | undefined {
+/** Refuses conditions the church's fields cannot answer (saving a segment); which day it is changes nothing here. */
+export const checkAudience = async (db: TenantDb, filter: AudienceFilter) => {
+  await audienceWhere(db, filter, 'UTC');
+  await requireBranch(db, filter.branchId);
+};
+
+function filterWhere(f: AudienceFilter, fields: FieldsById, timezone: string): SQL | undefined {
+  const today = sql`(now() at time zone ${timezone})::date`;
   return and(
     f.branchId === 'none' ? isNull(members.branchId) : f.branchId ? eq(members.branchId, f.branchId) : undefined,
     // Tags as stored (the pickers offer the tags in use), so the GIN index answers.
     f.tagsAny?.length ? arrayOverlaps(members.tags, f.tagsAny) : undefined,
     f.tagsAll?.length ? arrayContains(members.tags, f.tagsAll) : undefined,
     f.tagsNone?.length ? not(arrayOverlaps(members.tags, f.tagsNone)) : undefined,
-    f.firstVisitDays ? gte(members.firstVisitOn, sql`current_date - ${f.firstVisitDays - 1}::int`) : undefined,
+    // Today counts as one of the days; a date typed in the future is not a recent visit.
+    f.firstVisitDays
+      ? and(gte(members.firstVisitOn, sql`${today} - ${f.firstVisitDays - 1}::int`), lte(members.firstVisitOn, today))
+      : undefined,
     f.subscription ? eq(members.subscription, f.subscription) : undefined,
     ...(f.fields ?? []).map((c) => conditionWhere(c, fields)),
   );
@@ -57,7 +70,7 @@ function conditionWhere(c: FieldCondition, fields: FieldsById): SQL {
     sql`${members.id} in (select ${v.memberId} from ${v} where ${and(eq(v.fieldId, field.id), condition)})`;
   if (c.op === 'set') return having();
   if (c.op === 'not_set') return not(having());
-  const value = requireValue(field, c);
+  const value = requireValue(field, c); // every other condition compares with a value
   const text = sql`lower(${v.textValue})`;
   switch (c.op) {
     case 'is':
@@ -82,9 +95,9 @@ function conditionWhere(c: FieldCondition, fields: FieldsById): SQL {
 }
 
 function requireValue(field: CustomField, c: FieldCondition) {
-  if (!takesValue(c.op)) return null as never;
-  // "contains" looks for any text, not one of a choice list's options.
-  const asField = c.op === 'contains' ? { ...field, type: 'text' as const } : field;
+  // "contains" looks for any text; a choice compares as text too, so a saved segment keeps working after its choice
+  // leaves the list (the builder offers only the list's choices).
+  const asField = c.op === 'contains' || field.type === 'choice' ? { ...field, type: 'text' as const } : field;
   try {
     const value = parseValue(asField, c.value ?? '');
     if (value) return value;

@@ -9,7 +9,7 @@ const label = z
   .trim()
   .min(1, 'Name the field')
   .max(60, 'Keep the name under 60 characters')
-  .refine((l) => /[a-z0-9]/i.test(l), 'Use at least one letter or digit');
+  .refine((l) => /[\p{L}\p{N}]/u.test(l), 'Use at least one letter or digit');
 
 /** A choice list: trimmed, blanks and repeats (ignoring case) dropped. */
 const options = z

@@ -1,4 +1,5 @@
-import { and, asc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { TenantDb } from '@/db/tenant';
 import {
   broadcasts,
@@ -28,19 +29,27 @@ export function listFields(db: TenantDb) {
 }
 
 export async function createField(db: TenantDb, input: CreateFieldInput) {
-  if (RESERVED_KEYS.includes(input.key)) {
+  const bare = (k: string) => k.replace(/_/g, '');
+  if (RESERVED_KEYS.some((k) => bare(k) === bare(input.key))) {
     throw new Invalid(`“${input.label}” is one of Steeple's own fields. Choose another name.`, 'label');
   }
   const [{ n }] = (await db.select({ n: sql<number>`count(*)::int` }).from(customFields)) as [{ n: number }];
   if (n >= MAX_CUSTOM_FIELDS) throw new LimitReached(`A church can have up to ${MAX_CUSTOM_FIELDS} custom fields.`);
-  try {
-    const [row] = await db.insert(customFields).values(input).returning();
-    return row!;
-  } catch (err) {
-    if (isUniqueViolation(err, 'custom_fields_label_unique') || isUniqueViolation(err, 'custom_fields_key_unique')) {
-      throw new Conflict(`You already have a field called “${input.label}” (or one with the same merge field).`);
+  // Two labels can make one key ("Baptism date", "Baptism-date"; or two in another alphabet, both "field"): the
+  // later field gets the next free one, `baptism_date_2`.
+  for (let n = 1; ; n++) {
+    try {
+      const key = n === 1 ? input.key : `${input.key}_${n}`;
+      const [row] = await db
+        .insert(customFields)
+        .values({ ...input, key })
+        .returning();
+      return row!;
+    } catch (err) {
+      if (isUniqueViolation(err, 'custom_fields_label_unique'))
+        throw new Conflict(`You already have a field called “${input.label}”.`);
+      if (!isUniqueViolation(err, 'custom_fields_key_unique') || n >= MAX_CUSTOM_FIELDS) throw err;
     }
-    throw err;
   }
 }
 
@@ -99,11 +108,13 @@ export async function deleteField(db: TenantDb, id: string) {
 
 /** Where a field is used, named for the admin ("the template “Welcome”", "the segment “Youth”"). */
 async function usesOf(db: TenantDb, field: { id: string; key: string }) {
-  const merge = `%{${field.key}%`; // `{key}` and `{key|fallback}`; a rare false match only asks the admin to look
+  // `{key}`, `{ key }` and `{key|fallback}`, in any case: as merge-fields.ts reads them (keys are [a-z0-9_]).
+  const merge = `\\{\\s*${field.key}\\s*[|}]`;
+  const uses = (column: AnyPgColumn) => sql`${column} ~* ${merge}`;
   const [t, k, c, s, b] = await Promise.all([
-    db.select({ name: templates.name }).from(templates).where(ilike(templates.body, merge)),
-    db.select({ word: keywords.word }).from(keywords).where(ilike(keywords.reply, merge)),
-    db.select({ id: connectCard.id }).from(connectCard).where(ilike(connectCard.welcomeText, merge)),
+    db.select({ name: templates.name }).from(templates).where(uses(templates.body)),
+    db.select({ word: keywords.word }).from(keywords).where(uses(keywords.reply)),
+    db.select({ id: connectCard.id }).from(connectCard).where(uses(connectCard.welcomeText)),
     db
       .select({ name: segments.name })
       .from(segments)
@@ -115,7 +126,7 @@ async function usesOf(db: TenantDb, field: { id: string; key: string }) {
         and(
           inArray(broadcasts.state, ['scheduled', 'sending']),
           or(
-            ilike(broadcasts.body, merge),
+            uses(broadcasts.body),
             sql`${broadcasts.filter}->'fields' @> ${JSON.stringify([{ fieldId: field.id }])}::jsonb`,
           ),
         ),

@@ -53,7 +53,9 @@ type Field = { label: string; type: CustomFieldType; options: string[] };
 
 const YES = ['yes', 'y', 'true', '1'];
 const NO = ['no', 'n', 'false', '0'];
-const NUMBER = /^-?\d{1,12}(\.\d{1,6})?$/;
+const NUMBER = /^-?(\d{1,12}(\.\d{1,6})?|\.\d{1,6})$/;
+/** "1,200" and "1,200.50": commas only between groups of three. "12,50" is refused, never read as 1250. */
+const GROUPED = /^-?\d{1,3}(,\d{3})+(\.\d{1,6})?$/;
 
 /** The value as typed in a form or a CSV cell, stored as its type; '' clears it (null). Throws a message to show. */
 export function parseValue(field: Field, raw: string): StoredValue | null {
@@ -65,9 +67,9 @@ export function parseValue(field: Field, raw: string): StoredValue | null {
       if (value.length > MAX_VALUE_LENGTH) throw new FieldValueError(`${field.label}: keep it under 500 characters`);
       return { ...empty, textValue: value };
     case 'number': {
-      const n = value.replace(/,/g, '');
+      const n = GROUPED.test(value) ? value.replace(/,/g, '') : value;
       if (!NUMBER.test(n)) throw new FieldValueError(`${field.label}: “${value}” is not a number`);
-      return { ...empty, numberValue: n };
+      return { ...empty, numberValue: n.replace(/^(-?)\./, '$10.') };
     }
     case 'date': {
       const date = isoDate(value);
@@ -107,7 +109,7 @@ export function formValue(v: StoredValue | null | undefined): string {
   return v.textValue ?? v.numberValue ?? v.dateValue ?? '';
 }
 
-/** The value as a text reads it (a merge field): "31 March 2024" is how a person writes a date, "Yes" a yes. */
+/** The value as a text reads it (a merge field): a date as US texts write it ("March 31, 2024"), "Yes" a yes. */
 export function spokenValue(type: CustomFieldType, v: string | null | undefined): string | null {
   if (v === null || v === undefined || v === '') return null;
   if (type === 'yes_no') return v === 'yes' ? 'Yes' : 'No';

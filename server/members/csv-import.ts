@@ -117,6 +117,11 @@ export async function commitImport(db: TenantDb, csv: string, opts: ImportOption
         'A branch was deleted while the file was importing. Nothing was imported; preview the file again.',
       );
     }
+    if (isForeignKeyViolation(err, 'member_field_values_field_id_custom_fields_id_fk')) {
+      throw new Conflict(
+        'A member field was deleted while the file was importing. Nothing was imported; preview the file again.',
+      );
+    }
     throw err;
   }
   const skipped = rows.filter((r) => r.status === 'error' || r.status === 'duplicate');

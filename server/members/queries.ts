@@ -79,9 +79,15 @@ const DEFAULT_PAGE = 50;
 /**
  * One page, ordered by last name, first name, id. `total` (matches for these filters) comes with the first page only.
  */
-export async function listMembers(db: TenantDb, input: ListMembersInput, country: string) {
+export async function listMembers(
+  db: TenantDb,
+  input: ListMembersInput,
+  church: { country: string; timezone: string },
+) {
   const limit = input.limit ?? DEFAULT_PAGE;
-  const segment = input.segmentId ? await audienceWhere(db, (await getSegment(db, input.segmentId)).filter) : undefined;
+  const segment = input.segmentId
+    ? await audienceWhere(db, (await getSegment(db, input.segmentId)).filter, church.timezone)
+    : undefined;
   const where = filters(input, segment);
   const after = input.cursor ? decodeCursor(input.cursor) : null;
   const keyset = after
@@ -100,7 +106,7 @@ export async function listMembers(db: TenantDb, input: ListMembersInput, country
   const last = page.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
   const total = after ? undefined : (await db.select({ n: count() }).from(members).where(where))[0]!.n;
-  return { items: page.map((r) => withPhoneDisplay(r, country)), nextCursor, total };
+  return { items: page.map((r) => withPhoneDisplay(r, church.country)), nextCursor, total };
 }
 
 export async function getMember(db: TenantDb, id: string, country: string) {

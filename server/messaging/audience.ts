@@ -34,9 +34,12 @@ export async function storedAudience(db: TenantDb, a: AudienceInput): Promise<St
   }
 }
 
-/** The condition for a stored audience. A branch or tag audience whose branch was deleted reaches nobody. */
-export function audienceOf(db: TenantDb, b: Stored): Promise<Audience> {
-  if (b.audience === 'filter') return audienceWhere(db, b.filter ?? {});
+/**
+ * The condition for a stored audience (`timezone`: the church's, for first visits). A branch audience whose branch
+ * was deleted reaches nobody.
+ */
+export function audienceOf(db: TenantDb, b: Stored, timezone: string): Promise<Audience> {
+  if (b.audience === 'filter') return audienceWhere(db, b.filter ?? {}, timezone);
   if (b.audience === 'branch') return Promise.resolve(b.branchId ? eq(members.branchId, b.branchId) : sql`false`);
   if (b.audience === 'tag') return Promise.resolve(b.tag ? arrayContains(members.tags, [b.tag]) : sql`false`);
   return Promise.resolve(undefined);

@@ -75,7 +75,7 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, ru
   const quiet = await quietHoursOf(db);
   // Each recipient's own clock: their branch's timezone, else the church's.
   const hold = quietUntil(quiet, sql`coalesce(${branches.timezone}, ${run.timezone})`, sql`now()`);
-  const audience = await audienceOf(db, b);
+  const audience = await audienceOf(db, b, run.timezone);
   await db.transaction(async (tx) => {
     const where = and(eq(members.subscription, 'subscribed'), audience);
     // Everyone in the audience gets a conversation (a broadcast starts one), then one queued message each.
@@ -164,13 +164,17 @@ export async function markBroadcastFailed(db: TenantDb, broadcastId: string, err
  * The segments a broadcast that has not started yet would send: its audience today times the segments of its longest
  * merged text (what the composer quoted).
  */
-export async function plannedSegments(db: TenantDb, broadcastId: string, churchName: string): Promise<number | null> {
+export async function plannedSegments(
+  db: TenantDb,
+  broadcastId: string,
+  church: { name: string; timezone: string },
+): Promise<number | null> {
   const [b] = await db.select().from(broadcasts).where(eq(broadcasts.id, broadcastId));
   if (!b || b.state !== 'scheduled') return null;
-  const audience = await audienceOf(db, b);
+  const audience = await audienceOf(db, b, church.timezone);
   const [{ recipients }, { longest }] = await Promise.all([
     countAudience(db, audience),
-    audienceTexts(db, audience, b.body, churchName),
+    audienceTexts(db, audience, b.body, church.name),
   ]);
   return recipients * (longest?.segments ?? 0);
 }

@@ -74,8 +74,8 @@ export async function previewBroadcast(
   input: { audience: AudienceInput; body: string; scheduledAt?: Date | null },
 ) {
   const stored = await storedAudience(db, input.audience);
-  const audience = await audienceOf(db, stored);
   const { name, timezone } = await deps.profiles.get(tenantId);
+  const audience = await audienceOf(db, stored, timezone);
   const quiet = await quietHoursOf(db);
   const [who, texts, held, names, mergeProblem] = await Promise.all([
     countAudience(db, audience),
@@ -112,8 +112,8 @@ export async function createBroadcast(
   await requireKnownFields(db, input.body);
   const stored = await storedAudience(db, input.audience);
   await requireBranch(db, stored.branchId ?? stored.filter?.branchId);
-  const audience = await audienceOf(db, stored);
-  const { name } = await deps.profiles.get(tenantId);
+  const { name, timezone } = await deps.profiles.get(tenantId);
+  const audience = await audienceOf(db, stored, timezone);
   const [{ recipients }, texts] = await Promise.all([
     countAudience(db, audience),
     audienceTexts(db, audience, input.body, name),

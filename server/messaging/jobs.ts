@@ -142,7 +142,7 @@ export function messagingTasks(services: Deps): Record<string, Task> {
         return markBroadcastFailed(db, broadcastId, READ_ONLY_NOT_SENT);
       // A trial's daily allowance is checked again when it starts: the inbox may have used it up since.
       const { name: churchName, timezone } = await services.profiles.get(tenantId);
-      const planned = await plannedSegments(db, broadcastId, churchName);
+      const planned = await plannedSegments(db, broadcastId, { name: churchName, timezone });
       const refusal = planned === null ? null : await broadcastRefusal(services, db, tenantId, planned);
       if (refusal) return markBroadcastFailed(db, broadcastId, `Not sent. ${refusal}`);
       const run = { finalAttempt, churchName, timezone };

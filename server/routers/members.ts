@@ -20,7 +20,7 @@ export const membersRouter = router({
   /** One page: { items, nextCursor, total } (`total` with the first page only). */
   list: tenantProcedure
     .input(listMembersInput)
-    .query(async ({ ctx, input }) => listMembers(ctx.db, input, await countryOf(ctx))),
+    .query(async ({ ctx, input }) => listMembers(ctx.db, input, await ctx.services.profiles.get(ctx.tenantId))),
 
   get: tenantProcedure
     .input(memberId)

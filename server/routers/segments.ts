@@ -14,7 +14,9 @@ export const segmentsRouter = router({
   /** Members meeting the conditions, and how many of them may be texted. */
   count: tenantProcedure
     .input(z.object({ filter: audienceFilter }))
-    .query(({ ctx, input }) => countFilter(ctx.db, input.filter)),
+    .query(async ({ ctx, input }) =>
+      countFilter(ctx.db, input.filter, (await ctx.services.profiles.get(ctx.tenantId)).timezone),
+    ),
 
   create: permittedProcedure('segments.manage')
     .input(createSegmentInput)

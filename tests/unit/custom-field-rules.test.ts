@@ -27,6 +27,7 @@ describe('custom field rules', () => {
       [field('text'), '  Peanuts ', 'Peanuts'],
       [field('number'), '1,250.50', '1250.50'],
       [field('number'), '-3', '-3'],
+      [field('number'), '.5', '0.5'],
       [field('date'), '2024-2-29', '2024-02-29'],
       [field('yes_no'), 'Y', 'yes'],
       [field('yes_no'), 'false', 'no'],
@@ -41,6 +42,8 @@ describe('custom field rules', () => {
     for (const [f, raw] of [
       [field('number'), '1e5'],
       [field('number'), '12 kids'],
+      [field('number'), '12,50'], // a decimal comma is refused, never read as 1250
+      [field('number'), '1,2,3'],
       [field('date'), '2023-02-29'],
       [field('date'), '03/31/2024'],
       [field('yes_no'), 'perhaps'],

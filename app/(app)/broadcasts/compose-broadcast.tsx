@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
 import { emptyMergeProblem, mergeFieldsUsed } from '@/server/messaging/merge-fields';
+import { useCustomMergeKeys } from '../../_components/use-merge-check';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { AllowanceNotice } from '../../_components/allowance-notice';
 import { MergeFieldMenu } from '../../_components/merge-field-menu';
@@ -70,7 +71,8 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   const unfinished = choice.type === 'filter' && draftIncomplete(choice.draft, typeOf);
   const timezone = useBrowserTimezone();
   // With merge fields, what counts is the longest recipient's text (the server merges it for the whole audience).
-  const personal = mergeFieldsUsed(body).length > 0;
+  const customKeys = useCustomMergeKeys();
+  const personal = mergeFieldsUsed(body, customKeys ?? []).length > 0;
   const counted = (personal && merged?.longest?.text) || body;
   const insertProps = {
     textarea,

@@ -7,7 +7,8 @@ import { SelectField, TextField } from '../../_components/fields';
 import { Alert } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { AudienceCount } from './audience-count';
-import { daysProblem, draftIncomplete, filterOf, MAX_DAYS, type AudienceDraft, type TagList } from './audience-draft';
+import { MAX_FIRST_VISIT_DAYS } from '@/server/audiences/rules';
+import { daysProblem, draftIncomplete, filterOf, type AudienceDraft, type TagList } from './audience-draft';
 import { FieldConditions } from './field-conditions';
 import { TagPicker } from './tag-picker';
 
@@ -84,7 +85,7 @@ export function AudienceBuilder({
           type="number"
           inputMode="numeric"
           min={1}
-          max={MAX_DAYS}
+          max={MAX_FIRST_VISIT_DAYS}
           step={1}
           placeholder="Any time"
           value={value.firstVisitDays}

@@ -1,5 +1,11 @@
 import type { SubscriptionState } from '@/db/tenant/enums';
 import type { AudienceFilter } from '@/server/audiences/inputs';
+import {
+  MAX_FIRST_VISIT_DAYS,
+  MAX_SEGMENT_NAME,
+  SEGMENT_NAME_MISSING,
+  SEGMENT_NAME_TOO_LONG,
+} from '@/server/audiences/rules';
 import { isoDate, takesValue, type ConditionOp } from '@/server/custom-fields/rules';
 
 /**
@@ -21,8 +27,6 @@ export type AudienceDraft = {
 
 export type TagList = 'tagsAny' | 'tagsAll' | 'tagsNone';
 /** The server's limits (audiences/inputs.ts). */
-export const MAX_CONDITIONS = 10;
-export const MAX_DAYS = 3660;
 
 export const emptyDraft: AudienceDraft = {
   branchId: '',
@@ -53,7 +57,7 @@ export function draftOf(f: AudienceFilter): AudienceDraft {
 /** Whole days from 1 to 3660, or null. */
 function daysOf(raw: string): number | null {
   const n = Number(raw.trim());
-  return raw.trim() && Number.isInteger(n) && n >= 1 && n <= MAX_DAYS ? n : null;
+  return raw.trim() && Number.isInteger(n) && n >= 1 && n <= MAX_FIRST_VISIT_DAYS ? n : null;
 }
 
 const finished = (c: ConditionDraft) => !!c.fieldId && (!takesValue(c.op) || !!c.value.trim());
@@ -76,7 +80,7 @@ export function filterOf(d: AudienceDraft): AudienceFilter {
 }
 
 export const daysProblem = (raw: string) =>
-  raw.trim() && !daysOf(raw) ? `Enter a whole number of days from 1 to ${MAX_DAYS}` : undefined;
+  raw.trim() && !daysOf(raw) ? `Enter a whole number of days from 1 to ${MAX_FIRST_VISIT_DAYS}` : undefined;
 
 /** A condition's problem, or undefined: no field chosen, or no value (a date must be a real day). */
 export function conditionProblem(c: ConditionDraft, type: string | undefined): string | undefined {
@@ -94,7 +98,7 @@ export function draftIncomplete(d: AudienceDraft, typeOf: (fieldId: string) => s
 
 /** A segment name's rules (audiences/inputs.ts), checked here too so a slip is said before anything is sent. */
 export function segmentNameProblem(name: string): string | undefined {
-  if (!name.trim()) return 'Name the segment';
-  if (name.trim().length > 80) return 'Keep the name under 80 characters';
+  if (!name.trim()) return SEGMENT_NAME_MISSING;
+  if (name.trim().length > MAX_SEGMENT_NAME) return SEGMENT_NAME_TOO_LONG;
   return undefined;
 }

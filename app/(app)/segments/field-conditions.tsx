@@ -5,7 +5,8 @@ import type { CustomFieldType } from '@/db/tenant/enums';
 import { OP_LABELS, OPS_BY_TYPE, takesValue, type ConditionOp } from '@/server/custom-fields/rules';
 import { SelectField, TextField } from '../../_components/fields';
 import { Button } from '../../_components/ui';
-import { conditionKey, conditionProblem, MAX_CONDITIONS, type ConditionDraft } from './audience-draft';
+import { MAX_CONDITIONS } from '@/server/audiences/rules';
+import { conditionKey, conditionProblem, type ConditionDraft } from './audience-draft';
 
 const ROW =
   'grid items-start gap-3 rounded-lg bg-slate-50 p-3 ring-1 ring-inset ring-slate-200 @md:grid-cols-2 ' +
@@ -49,8 +50,11 @@ export function FieldConditions({
       ))}
       {fields.length === 0 ? (
         <p className="text-sm text-slate-600">
-          No custom fields yet. Admins add them (a baptism date, a ministry) in{' '}
-          <Link href="/settings" className="font-medium text-brand-700 underline-offset-2 hover:underline">
+          No member fields yet. Admins add them (a baptism date, a ministry) in{' '}
+          <Link
+            href="/settings#member-fields"
+            className="font-medium text-brand-700 underline-offset-2 hover:underline"
+          >
             Settings
           </Link>
           .
@@ -186,7 +190,8 @@ function ValueControl({
         </SelectField>
       );
     case 'number':
-      return <TextField {...common} type="number" step="any" inputMode="decimal" />;
+      // Text with the decimal keypad, as on the member form: "1,200" stays as typed for the server to read.
+      return <TextField {...common} type="text" inputMode="decimal" autoComplete="off" />;
     case 'date':
       return <TextField {...common} type="date" />;
     default:
