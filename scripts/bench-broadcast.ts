@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { adminEmailIndex, phoneNumberIndex } from '../db/registry/schema';
+import { phoneNumberIndex } from '../db/registry/schema';
 import type { TenantDb } from '../db/tenant';
 import { branches, broadcasts, customFields, members, messages } from '../db/tenant/schema';
 import { countAudience } from '../server/messaging/audience';
@@ -92,12 +92,7 @@ let maintenanceNote = '';
 
 try {
   // 1. The church: signed up through the real pipeline, then a sending number (the run needs one to reach a send).
-  const { email } = await bench.signupUntilReady();
-  const [entry] = await services.registry.db
-    .select({ tenantId: adminEmailIndex.tenantId, adminId: adminEmailIndex.adminId })
-    .from(adminEmailIndex)
-    .where(eq(adminEmailIndex.email, email));
-  const { tenantId, adminId } = entry!;
+  const { tenantId, adminId } = await bench.churchReady();
   await services.registry.db.insert(phoneNumberIndex).values({ e164: '+12025550199', tenantId });
   const { name: churchName, timezone } = await services.profiles.get(tenantId);
   const withChurch = <T>(fn: (db: TenantDb) => Promise<T>) => services.connections.withTenant(tenantId, fn);

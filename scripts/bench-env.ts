@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
+import { adminEmailIndex } from '../db/registry/schema';
 import { loadConfig } from '../server/config';
 import { startWorker } from '../server/jobs/worker';
 import { appRouter } from '../server/routers/_app';
@@ -76,6 +78,15 @@ export async function startBench(name: string) {
         if (status.state === 'failed') throw new Error(`provisioning of church ${n} failed`);
         await new Promise((r) => setTimeout(r, 5));
       }
+    },
+    /** A church signed up and ready, with the ids a bench reaches it by (its database, its first admin). */
+    async churchReady() {
+      const { email } = await this.signupUntilReady();
+      const [entry] = await services.registry.db
+        .select({ tenantId: adminEmailIndex.tenantId, adminId: adminEmailIndex.adminId })
+        .from(adminEmailIndex)
+        .where(eq(adminEmailIndex.email, email));
+      return entry!;
     },
     async close() {
       sampling = false;

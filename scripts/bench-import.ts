@@ -1,6 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { adminEmailIndex } from '../db/registry/schema';
 import type { TenantDb } from '../db/tenant';
 import { branches, memberFieldValues, members } from '../db/tenant/schema';
 import type { AudienceFilter } from '../server/audiences/inputs';
@@ -109,12 +108,7 @@ const plans: string[] = [];
 let maintenance: postgres.Sql | null = null;
 
 try {
-  const { email } = await bench.signupUntilReady();
-  const [entry] = await services.registry.db
-    .select({ tenantId: adminEmailIndex.tenantId, adminId: adminEmailIndex.adminId })
-    .from(adminEmailIndex)
-    .where(eq(adminEmailIndex.email, email));
-  const { tenantId, adminId } = entry!;
+  const { tenantId, adminId } = await bench.churchReady();
   const country = await services.profiles.country(tenantId);
   const withChurch = <T>(fn: (db: TenantDb) => Promise<T>) => services.connections.withTenant(tenantId, fn);
   const opts = { country, consentConfirmed: true };

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { eq, sql } from 'drizzle-orm';
-import { adminEmailIndex, phoneNumberIndex } from '../db/registry/schema';
+import { sql } from 'drizzle-orm';
+import { phoneNumberIndex } from '../db/registry/schema';
 import { handleTelnyxWebhook } from '../server/messaging/webhook';
 import { signWebhook } from '../server/messaging/signature';
 import { telnyxReceivedEvent } from '../server/messaging/telnyx-events';
@@ -44,12 +44,8 @@ await Promise.all(
   Array.from({ length: 10 }, async () => {
     while (made < CHURCHES) {
       const n = made++;
-      const { email } = await bench.signupUntilReady();
-      const [row] = await services.registry.db
-        .select({ tenantId: adminEmailIndex.tenantId })
-        .from(adminEmailIndex)
-        .where(eq(adminEmailIndex.email, email));
-      churches[n] = { tenantId: row!.tenantId, number: `+1202555${String(1000 + n).padStart(4, '0')}` };
+      const { tenantId } = await bench.churchReady();
+      churches[n] = { tenantId, number: `+1202555${String(1000 + n).padStart(4, '0')}` };
     }
   }),
 );

@@ -2,7 +2,9 @@ import { and, arrayContains, arrayOverlaps, eq, gte, isNull, lte, not, sql, type
 import type { TenantDb } from '@/db/tenant';
 import { branches, customFields, memberFieldValues as v, members, type CustomField } from '@/db/tenant/schema';
 import { Invalid } from '@/server/domain-errors';
-import { FieldValueError, OPS_BY_TYPE, OP_LABELS, parseValue } from '@/server/custom-fields/rules';
+import { OPS_BY_TYPE, OP_LABELS } from '@/server/custom-fields/rules';
+import { parsed } from '@/server/custom-fields/values';
+import { escapeLike } from '@/server/like';
 import type { AudienceFilter, FieldCondition } from './inputs';
 
 /**
@@ -98,14 +100,7 @@ function requireValue(field: CustomField, c: FieldCondition) {
   // "contains" looks for any text; a choice compares as text too, so a saved segment keeps working after its choice
   // leaves the list (the builder offers only the list's choices).
   const asField = c.op === 'contains' || field.type === 'choice' ? { ...field, type: 'text' as const } : field;
-  try {
-    const value = parseValue(asField, c.value ?? '');
-    if (value) return value;
-  } catch (err) {
-    if (err instanceof FieldValueError) throw new Invalid(err.message, 'fields');
-    throw err;
-  }
-  throw new Invalid(`${field.label}: enter a value to compare with`, 'fields');
+  const value = parsed(asField, c.value ?? '', 'fields');
+  if (!value) throw new Invalid(`${field.label}: enter a value to compare with`, 'fields');
+  return value;
 }
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');

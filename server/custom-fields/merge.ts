@@ -4,7 +4,7 @@ import type { TenantDb } from '@/db/tenant';
 import { customFields, memberFieldValues as v, members, type CustomField } from '@/db/tenant/schema';
 import { Invalid } from '@/server/domain-errors';
 import type { Tx } from '@/server/members/consent';
-import { MERGE_FIELDS, mergeFieldProblem, type MergeValues } from '@/server/messaging/merge-fields';
+import { MERGE_FIELDS, mergeFieldNames, mergeFieldProblem, type MergeValues } from '@/server/messaging/merge-fields';
 import { spokenValue } from './rules';
 
 /**
@@ -15,10 +15,8 @@ import { spokenValue } from './rules';
 type Db = TenantDb | Tx;
 
 /** The names a text uses that are not built in: the only ones that can need the church's fields. */
-function customNames(text: string): string[] {
-  const names = [...text.matchAll(/\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|[^{}]*)?\}/g)].map((m) => m[1]!.toLowerCase());
-  return [...new Set(names.filter((n) => !(MERGE_FIELDS as readonly string[]).includes(n)))];
-}
+const customNames = (text: string) =>
+  mergeFieldNames(text).filter((n) => !(MERGE_FIELDS as readonly string[]).includes(n));
 
 /** The church's fields a text uses (none, without a query, when it uses only built-in ones). */
 export async function fieldsUsedIn(db: Db, text: string): Promise<CustomField[]> {

@@ -38,7 +38,7 @@ export async function setValues(tx: Tx, memberId: string, values: Record<string,
 type ValueRow = { memberId: string; fieldId: string } & StoredValue;
 
 /** The value stored for a form field or CSV cell, or an Invalid naming the field. */
-function parsed(field: CustomField, raw: string, path: string): StoredValue | null {
+export function parsed(field: CustomField, raw: string, path: string): StoredValue | null {
   try {
     return parseValue(field, raw);
   } catch (err) {

@@ -2,6 +2,7 @@ import { NotFound } from '@/server/domain-errors';
 import { and, arrayContains, asc, count, eq, ilike, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { branches, members } from '@/db/tenant/schema';
+import { escapeLike } from '@/server/like';
 import { withPhoneDisplay } from '@/server/messaging/phone';
 import { z } from 'zod';
 import { decodeCursorAs, encodeCursor as encodeKey } from '@/server/cursor';
@@ -29,8 +30,6 @@ const columns = {
   createdAt: members.createdAt,
   updatedAt: members.updatedAt,
 };
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
 
 /** Name, email or phone contains the text; a phone also matches by its digits however it was typed. */
 function searchCondition(search: string): SQL | undefined {

@@ -77,11 +77,11 @@ export async function previewBroadcast(
   const { name, timezone } = await deps.profiles.get(tenantId);
   const audience = await audienceOf(db, stored, timezone);
   const quiet = await quietHoursOf(db);
-  const [who, texts, held, names, mergeProblem] = await Promise.all([
+  const [who, texts, held, audienceSummary, mergeProblem] = await Promise.all([
     countAudience(db, audience),
     audienceTexts(db, audience, input.body, name),
     heldInAudience(db, audience, quiet, timezone, input.scheduledAt ?? null),
-    namesFor(db),
+    summaryFor(db, stored),
     mergeProblemOf(db, input.body),
   ]);
   const seg = texts.longest ?? countSegments(input.body);
@@ -97,7 +97,7 @@ export async function previewBroadcast(
     /** Merge fields the church does not have, named (sending would be refused), or null. */
     mergeProblem,
     /** The audience in words, as the broadcasts list will show it. */
-    audienceSummary: summaryOf(stored, names.branches.get(stored.branchId ?? '') ?? null, names),
+    audienceSummary,
   };
 }
 
@@ -176,6 +176,13 @@ const withCounts = (broadcast: Broadcast, branchName: string | null, counts: Cou
 });
 
 /** Who it was for, in words: "Everyone", "Branch: North", "Tag: youth", "Segment: Parents", or its conditions. */
+/** The words for an audience the composer is choosing, reading names only when they appear in the words. */
+async function summaryFor(db: TenantDb, stored: Parameters<typeof summaryOf>[0] & { branchId: string | null }) {
+  const named = stored.audience === 'branch' || (stored.audience === 'filter' && !stored.segmentName);
+  const names = named ? await namesFor(db) : null;
+  return summaryOf(stored, names?.branches.get(stored.branchId ?? '') ?? null, names);
+}
+
 function summaryOf(
   b: Pick<Broadcast, 'audience' | 'tag' | 'filter' | 'segmentName'>,
   branchName: string | null,

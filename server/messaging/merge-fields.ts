@@ -20,15 +20,14 @@ export function unknownMergeFields(text: string, custom: readonly string[] = [])
   return [...unknown];
 }
 
+/** Every field name a text uses, known or not, each once, lower-cased. */
+export const mergeFieldNames = (text: string): string[] => [
+  ...new Set([...text.matchAll(FIELD)].map(([, name]) => name!.toLowerCase())),
+];
+
 /** The known fields a text uses, each once, lower-cased: what a sender needs to read for each recipient. */
-export function mergeFieldsUsed(text: string, custom: readonly string[] = []): string[] {
-  const used = new Set<string>();
-  for (const [, name] of text.matchAll(FIELD)) {
-    const key = name!.toLowerCase();
-    if (isKnown(key, custom)) used.add(key);
-  }
-  return [...used];
-}
+export const mergeFieldsUsed = (text: string, custom: readonly string[] = []): string[] =>
+  mergeFieldNames(text).filter((key) => isKnown(key, custom));
 
 /**
  * The text with each field replaced by the recipient's value, its fallback when the value is empty, or nothing. A

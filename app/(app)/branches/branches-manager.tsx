@@ -11,6 +11,7 @@ import { useTRPC } from '../../trpc';
 import type { BranchItem } from '../members/types';
 import { useCan } from '../viewer-context';
 import { BranchDialog } from './branch-dialog';
+import { EditDeleteButtons } from '../../_components/edit-delete';
 
 const plural = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'member' : 'members'}`;
 
@@ -87,17 +88,7 @@ export function BranchesManager() {
                 </div>
                 {canManage && (
                   <div className="flex gap-2">
-                    <Button size="sm" variant="secondary" onClick={() => dialog.show(b)} aria-label={`Edit ${b.name}`}>
-                      Edit
-                    </Button>
-                    <Button
-                      size="sm"
-                      variant="dangerOutline"
-                      onClick={() => setDeleting(b)}
-                      aria-label={`Delete ${b.name}`}
-                    >
-                      Delete
-                    </Button>
+                    <EditDeleteButtons name={b.name} onEdit={() => dialog.show(b)} onDelete={() => setDeleting(b)} />
                   </div>
                 )}
               </li>

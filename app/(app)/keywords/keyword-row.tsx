@@ -6,6 +6,7 @@ import { fullWhen, shortWhen } from '../../_components/time';
 import { Badge, Button } from '../../_components/ui';
 import { KeywordStats } from './keyword-stats';
 import type { KeywordItem } from './types';
+import { EditDeleteButtons } from '../../_components/edit-delete';
 
 /**
  * One keyword as a card (it stacks on a phone, and sits in a row beside its numbers on a wide screen): the word, its
@@ -82,12 +83,7 @@ export function KeywordRow({
         </Button>
         {canManage && (
           <>
-            <Button size="sm" variant="secondary" onClick={() => onEdit(k)} aria-label={`Edit ${k.word}`}>
-              Edit
-            </Button>
-            <Button size="sm" variant="dangerOutline" onClick={() => onDelete(k)} aria-label={`Delete ${k.word}`}>
-              Delete
-            </Button>
+            <EditDeleteButtons name={k.word} onEdit={() => onEdit(k)} onDelete={() => onDelete(k)} />
           </>
         )}
       </div>

@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { Button } from '../../_components/ui';
 import type { SegmentItem } from './types';
+import { EditDeleteButtons } from '../../_components/edit-delete';
 
 /**
  * One saved segment: its name, its conditions in words, and a link to its members. Editing and deleting are for
@@ -43,16 +43,7 @@ export function SegmentRow({
         >
           See members
         </Link>
-        {canManage && (
-          <>
-            <Button size="sm" variant="secondary" onClick={() => onEdit(s)} aria-label={`Edit ${s.name}`}>
-              Edit
-            </Button>
-            <Button size="sm" variant="dangerOutline" onClick={() => onDelete(s)} aria-label={`Delete ${s.name}`}>
-              Delete
-            </Button>
-          </>
-        )}
+        {canManage && <EditDeleteButtons name={s.name} onEdit={() => onEdit(s)} onDelete={() => onDelete(s)} />}
       </div>
     </li>
   );

@@ -2,7 +2,8 @@
 
 import { CUSTOM_FIELD_TYPE_LABELS } from '@/db/tenant/enums';
 import type { RouterOutputs } from '../../_lib/router-types';
-import { Badge, Button } from '../../_components/ui';
+import { Badge } from '../../_components/ui';
+import { EditDeleteButtons } from '../../_components/edit-delete';
 
 export type CustomFieldItem = RouterOutputs['customFields']['list'][number];
 
@@ -40,12 +41,7 @@ export function CustomFieldRow({
       </div>
       {canManage && (
         <div className="flex shrink-0 flex-wrap gap-2">
-          <Button size="sm" variant="secondary" onClick={() => onEdit(f)} aria-label={`Edit ${f.label}`}>
-            Edit
-          </Button>
-          <Button size="sm" variant="dangerOutline" onClick={() => onDelete(f)} aria-label={`Delete ${f.label}`}>
-            Delete
-          </Button>
+          <EditDeleteButtons name={f.label} onEdit={() => onEdit(f)} onDelete={() => onDelete(f)} />
         </div>
       )}
     </li>

@@ -1,7 +1,7 @@
 'use client';
 
-import { Button } from '../../_components/ui';
 import type { TemplateItem } from './types';
+import { EditDeleteButtons } from '../../_components/edit-delete';
 
 /**
  * One template: its name and its words as saved, merge fields and all (they are filled in for each person when it is
@@ -34,12 +34,7 @@ export function TemplateRow({
       </div>
       {canManage && (
         <div className="flex shrink-0 flex-wrap gap-2">
-          <Button size="sm" variant="secondary" onClick={() => onEdit(t)} aria-label={`Edit ${t.name}`}>
-            Edit
-          </Button>
-          <Button size="sm" variant="dangerOutline" onClick={() => onDelete(t)} aria-label={`Delete ${t.name}`}>
-            Delete
-          </Button>
+          <EditDeleteButtons name={t.name} onEdit={() => onEdit(t)} onDelete={() => onDelete(t)} />
         </div>
       )}
     </li>
