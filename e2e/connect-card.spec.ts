@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { newChurch, open, randomUsNumber, signUp, trpcMutation, trpcQuery } from './support';
+import { expect, test } from '@playwright/test';
+import { buyNumber, newChurch, open, randomUsNumber, signUp, trpcMutation, trpcQuery } from './support';
+import { fitsWidth, noSeriousAxeViolations } from './page-checks';
 
 /**
  * The public connect card, filled in on a phone by someone with no account, and what the church's admin sees
@@ -8,20 +8,6 @@ import { newChurch, open, randomUsNumber, signUp, trpcMutation, trpcQuery } from
  */
 
 const phone = { width: 390, height: 844 };
-
-async function noSeriousAxeViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
-
-async function fitsWidth(page: Page) {
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  expect(scroll, 'no sideways scrolling').toBeLessThanOrEqual(client);
-}
 
 test('a visitor fills in the connect card on a phone; the admin sees the member, tags and welcome text', async ({
   page,
@@ -31,7 +17,7 @@ test('a visitor fills in the connect card on a phone; the admin sees the member,
   test.setTimeout(120_000);
   const church = newChurch('Bethel');
   await signUp(page, church);
-  expect((await trpcMutation(page.request, 'phoneNumbers.assign', { number: randomUsNumber() })).status).toBe(200);
+  await buyNumber(page.request);
   const settings = await trpcMutation(page.request, 'connectCard.update', {
     welcomeText: 'Welcome, {first_name|friend}! Coffee is on us next Sunday.',
     tags: ['guest'],

@@ -1,19 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { addMember, mainNav, newChurch, open, signUp } from './support';
+import { fitsPhoneWithoutSeriousAxeViolations } from './page-checks';
 
 /** A church's own member fields: defined in Settings, filled in on the member form, offered as merge fields. */
-
-async function fitsPhoneWithoutSeriousAxeViolations(page: Page) {
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  expect(scroll, 'no sideways scrolling').toBeLessThanOrEqual(client);
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 const fieldItem = (page: Page, label: string) =>
   page.getByTestId('custom-field').and(page.locator(`[data-label="${label}"]`));

@@ -1,13 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { newChurch, open, randomUsNumber, signUp, trpcMutation } from './support';
+import { buyNumber, newChurch, open, randomUsNumber, signUp, trpcMutation } from './support';
 
 /** Giving a thread to one person on the team, and finding one's own threads with the inbox filter. */
 test('the owner assigns a conversation to themselves and finds it under "Assigned to me"', async ({ page }) => {
   test.setTimeout(90_000);
   const church = newChurch('Assign');
   await signUp(page, church);
-  const number = await trpcMutation(page.request, 'phoneNumbers.assign', { number: randomUsNumber() });
-  expect(number.status, number.text).toBe(200);
+  await buyNumber(page.request);
   const member = await trpcMutation(page.request, 'members.create', {
     firstName: 'Lydia',
     lastName: 'Thyatira',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { localSigningKey, signWebhook } from '../server/messaging/signature';
 import { telnyxReceivedEvent } from '../server/messaging/telnyx-events';
-import { mainNav, newChurch, open, randomUsNumber, signUp, staffOnPhone, trpcMutation } from './support';
+import { buyNumber, mainNav, newChurch, open, randomUsNumber, signUp, staffOnPhone, trpcMutation } from './support';
 
 /**
  * Church keywords ("JOIN"), end to end in local-outbox mode. A newcomer's first text comes from a number the church
@@ -41,9 +41,7 @@ test('an admin adds and edits a keyword; a newcomer texts it, is subscribed with
   test.setTimeout(120_000);
   const church = newChurch('Zion');
   await signUp(page, church);
-  const number = randomUsNumber();
-  const assigned = await trpcMutation(page.request, 'phoneNumbers.assign', { number });
-  expect(assigned.status, assigned.text).toBe(200);
+  const number = await buyNumber(page.request);
 
   await mainNav(page).getByRole('link', { name: 'Keywords', exact: true }).click();
   await expect(page).toHaveURL(/\/keywords$/);
@@ -157,8 +155,7 @@ test('texting a keyword again, or after STOP, is noted in the thread; deleting a
 }) => {
   test.setTimeout(120_000);
   await signUp(page, newChurch('Hebron'));
-  const number = randomUsNumber();
-  expect((await trpcMutation(page.request, 'phoneNumbers.assign', { number })).status).toBe(200);
+  const number = await buyNumber(page.request);
   const created = await trpcMutation(page.request, 'keywords.create', { keyword: 'EASTER', reply: 'He is risen!' });
   expect(created.status, created.text).toBe(200);
   const person = randomUsNumber();

@@ -1,5 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
-import { addMember, mainNav, newChurch, open, randomUsNumber, signUp, trpcMutation, trpcQuery } from './support';
+import {
+  addMember,
+  buyNumber,
+  mainNav,
+  newChurch,
+  open,
+  randomUsNumber,
+  signUp,
+  trpcMutation,
+  trpcQuery,
+} from './support';
 
 /**
  * Texting, end to end in local-outbox mode: nothing leaves the machine, sends are recorded as sent by the job queue,
@@ -7,14 +17,26 @@ import { addMember, mainNav, newChurch, open, randomUsNumber, signUp, trpcMutati
  * inbound path. Members and branches are made through the API (their pages have their own tests).
  */
 
-/** Through the Settings page, as the owner would. */
+/**
+ * Through the Settings page, as the owner would: search the (simulated) inventory, buy one of the numbers offered (a
+ * random one, so churches of other tests kept in the same database do not reach for the same), confirm the cost.
+ */
 async function addSendingNumber(page: Page): Promise<string> {
-  const number = randomUsNumber();
   await open(page, '/settings');
   await expect(page.getByText('No sending number yet.')).toBeVisible();
-  await page.getByLabel('Phone number', { exact: true }).fill(number);
-  await page.getByRole('button', { name: 'Add number' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'added. You can text members now.' })).toBeVisible();
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const offers = page.getByRole('list', { name: 'Numbers for sale' }).getByTestId('number-offer');
+  await expect(offers.first()).toBeVisible();
+  const offer = offers.nth(Math.floor(Math.random() * (await offers.count())));
+  const number = (await offer.getAttribute('data-number'))!;
+  const buy = offer.getByRole('button', { name: /^Buy / });
+  const label = (await buy.getAttribute('aria-label'))!;
+  await buy.click();
+  const confirm = page.getByRole('dialog', { name: `${label}?` });
+  await expect(confirm).toContainText('$1.00 a month');
+  await confirm.getByRole('button', { name: 'Buy number' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: 'is yours. You can text members now.' })).toBeVisible();
   await expect(page.getByRole('list', { name: 'Sending numbers' }).getByTestId('phone-number')).toHaveAttribute(
     'data-number',
     number,
@@ -291,8 +313,7 @@ test('the dashboard guides a new church, then counts members, messages and sched
   await expect(page.getByText('No texts yet.')).toBeVisible();
   await expect(page.getByTestId('stat-members')).toHaveText('0');
 
-  const assigned = await trpcMutation(page.request, 'phoneNumbers.assign', { number: randomUsNumber() });
-  expect(assigned.status, assigned.text).toBe(200);
+  await buyNumber(page.request);
   const anna = await addMember(page, { firstName: 'Anna', lastName: 'Temple', phone: randomUsNumber() });
   await addMember(page, { firstName: 'Simeon', lastName: 'Temple', phone: randomUsNumber() });
   let conversationId = '';

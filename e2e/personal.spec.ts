@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { addMember, newChurch, open, randomUsNumber, signUp, trpcMutation } from './support';
+import { addMember, buyNumber, newChurch, open, randomUsNumber, signUp, trpcMutation } from './support';
 
 /**
  * Personal messages: merge fields in a broadcast, previewed for a real recipient and filled in for each one, and a
@@ -29,8 +29,7 @@ for (const [label, viewport] of widths) {
     }) => {
       test.setTimeout(120_000);
       await signUp(page, newChurch(label === 'phone' ? 'Mergephone' : 'Mergedesk'));
-      const assigned = await trpcMutation(page.request, 'phoneNumbers.assign', { number: randomUsNumber() });
-      expect(assigned.status, assigned.text).toBe(200);
+      await buyNumber(page.request);
       await addMember(page, { firstName: 'Ann', lastName: 'Lee', phone: randomUsNumber() });
       // ë is not in the GSM-7 alphabet: Zoë's text is UCS-2, 70 characters a segment.
       const zoe = await addMember(page, { firstName: 'Zoë', lastName: 'Ng', phone: randomUsNumber() });
@@ -77,8 +76,7 @@ for (const [label, viewport] of widths) {
     test('a saved template is used from the inbox, its merge fields filled in for the member', async ({ page }) => {
       test.setTimeout(120_000);
       await signUp(page, newChurch(label === 'phone' ? 'Templatephone' : 'Templatedesk'));
-      const assigned = await trpcMutation(page.request, 'phoneNumbers.assign', { number: randomUsNumber() });
-      expect(assigned.status, assigned.text).toBe(200);
+      await buyNumber(page.request);
       const saved = await trpcMutation(page.request, 'templates.create', {
         name: 'Sunday welcome',
         body: 'Welcome, {first_name|friend}! Service starts at 10.',

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { addMember, newChurch, open, randomUsNumber, signUp, trpcMutation } from './support';
+import { addMember, buyNumber, newChurch, open, randomUsNumber, signUp, trpcMutation } from './support';
 
 /**
  * Quiet hours, set around the hour the test runs at in the church's timezone (the wizard's America/New_York): the
@@ -17,7 +17,7 @@ const clock = (h: number) => `${String((h + 24) % 24).padStart(2, '0')}:00`;
 test('inside quiet hours the composer says who waits, and a reply from the inbox asks first', async ({ page }) => {
   test.setTimeout(120_000);
   await signUp(page, newChurch('Quietdesk'), { quietHours: true });
-  expect((await trpcMutation(page.request, 'phoneNumbers.assign', { number: randomUsNumber() })).status).toBe(200);
+  await buyNumber(page.request);
   const hour = hourInNewYork();
   const window = { enabled: true, startMinute: ((hour + 23) % 24) * 60, endMinute: ((hour + 2) % 24) * 60 };
   expect((await trpcMutation(page.request, 'church.updateQuietHours', window)).status).toBe(200);

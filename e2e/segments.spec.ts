@@ -1,26 +1,12 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { mainNav, newChurch, open, randomUsNumber, signUp, staffOnPhone, trpcMutation } from './support';
+import { buyNumber, mainNav, newChurch, open, randomUsNumber, signUp, staffOnPhone, trpcMutation } from './support';
+import { fitsWidth, noSeriousAxeViolations } from './page-checks';
 
 /**
  * Audiences (/segments): conditions on tags and the church's own fields, counted live, saved as a segment, its
  * members listed, and a broadcast sent to it. Then the same at a phone's width (390 px), where the builder, its
  * dialog and the composer must fit and pass axe, staff only read, and a built audience is saved from the composer.
  */
-
-async function fitsWidth(page: Page) {
-  const [scroll, client] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  expect(scroll, 'no sideways scrolling').toBeLessThanOrEqual(client);
-}
-
-async function noSeriousAxeViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 /** A member with tags and custom-field values (by field id), through the API. */
 async function addMember(
@@ -52,7 +38,7 @@ const count = (scope: Page | Locator) => scope.getByTestId('audience-count');
 test('an admin builds “youth and Ministry is Choir”, saves it, sees its members and texts it', async ({ page }) => {
   test.setTimeout(120_000);
   await signUp(page, newChurch('Segdesk'));
-  expect((await trpcMutation(page.request, 'phoneNumbers.assign', { number: randomUsNumber() })).status).toBe(200);
+  await buyNumber(page.request);
   const ministry = await addField(page, { label: 'Ministry', type: 'choice', options: ['Choir', 'Ushers'] });
   await addMember(page, 'Anna', ['youth'], { [ministry]: 'Choir' });
   await addMember(page, 'Boaz', ['youth'], { [ministry]: 'Ushers' });

@@ -111,9 +111,35 @@ async function trpcAnswer(res: APIResponse) {
   };
 }
 
+/** A tRPC query's path with its input, as the browser sends it (GET /api/trpc/<path>?input=<superjson>). */
+const withInput = (path: string, input: unknown) =>
+  `${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
+
+type NumberSearch = { areaCode?: string; city?: string; state?: string; tollFree?: boolean };
+
 /**
- * A valid, random US mobile-style number in E.164. Sending numbers are unique across every church in the (kept)
- * test database, so tests never reuse a fixed one.
+ * Buy a sending number for the church signed in on `request`, as the owner does in Settings: search the inventory
+ * (the simulated one in e2e, with no Telnyx key), order one of the results, and return it in E.164. Throws rather
+ * than expects, so scripts/lighthouse.ts can seed with it too. The pick is
+ * random, so churches made by other tests (kept in the same database) do not race for the same number; if someone
+ * else bought it between search and order (CONFLICT), search again.
+ */
+export async function buyNumber(request: APIRequestContext, search: NumberSearch = {}): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const found = await trpcQuery(request, withInput('phoneNumbers.search', search));
+    if (found.status !== 200) throw new Error(`searching for numbers: ${found.text}`);
+    const offers = found.data as { number: string }[];
+    if (offers.length === 0) throw new Error(`no numbers for sale for ${JSON.stringify(search)}`);
+    const pick = offers[Math.floor(Math.random() * offers.length)]!.number;
+    const order = await trpcMutation(request, 'phoneNumbers.order', { phoneNumber: pick });
+    if (order.status === 200) return order.data.number as string;
+    if (order.error?.data.code !== 'CONFLICT' || attempt >= 5) throw new Error(`ordering ${pick}: ${order.text}`);
+  }
+}
+
+/**
+ * A valid, random US mobile-style number in E.164, for members and people texting in: never in the 555 exchange,
+ * where the simulated inventory's sending numbers are (buyNumber).
  */
 export function randomUsNumber(): string {
   for (;;) {

@@ -51,7 +51,7 @@ await Promise.all(
 );
 await services.registry.db
   .insert(phoneNumberIndex)
-  .values(churches.map((c) => ({ e164: c.number, tenantId: c.tenantId })));
+  .values(churches.map((c) => ({ e164: c.number, tenantId: c.tenantId, provider: 'simulated' as const })));
 
 // 2. The traffic, signed up front: unique events, then duplicates mixed in near their originals.
 type Sent = { church: number; body: string };

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
 import lighthouse from 'lighthouse';
-import { newChurch, randomUsNumber, trpcMutation, trpcQuery } from '../e2e/support';
+import { buyNumber, newChurch, randomUsNumber, trpcMutation, trpcQuery } from '../e2e/support';
 
 /**
  * `npm run lighthouse`: Lighthouse (mobile, performance only) on every signed-in page, as a real church's owner
@@ -146,7 +146,7 @@ const PEOPLE = [
 async function seed(api: APIRequestContext): Promise<string> {
   // Whatever the hour it runs at: a text inside quiet hours would ask for confirmation.
   await must(trpcMutation(api, 'church.updateQuietHours', { enabled: false, startMinute: 1260, endMinute: 480 }));
-  await must(trpcMutation(api, 'phoneNumbers.assign', { number: randomUsNumber() }));
+  await buyNumber(api);
   const north = await must(trpcMutation(api, 'branches.create', { name: 'North Campus' }));
   await must(trpcMutation(api, 'branches.create', { name: 'Downtown' }));
   const members = [];

@@ -8,6 +8,7 @@ import { backupChurch, restoreChurch } from '../server/fleet/backup';
 import { closeChurch, findChurch, purgeChurch, resumeChurch, suspendChurch } from '../server/fleet/lifecycle';
 import { migrateFleet, type FleetReport } from '../server/fleet/migrate';
 import { moveChurch } from '../server/fleet/move';
+import { setNumberLimit } from '../server/numbers/ownership';
 import { addServer, listServers, placeChurch, setAccepting } from '../server/fleet/servers';
 import { createServices, type Services } from '../server/services';
 import { prepareDatabases } from '../server/tenancy/setup';
@@ -34,6 +35,7 @@ Churches
   backup <church> [--dir DIR]            pg_dump of its database (custom format) into DIR (BACKUP_DIR)
   restore <church> <file>                replace its database with a backup, then migrate it to the latest schema
   move <church> <server>                 copy its database to another server, switch it over, drop the old copy
+  number-limit <church> <N|default>      sending numbers it may buy (default: NUMBERS_PER_CHURCH)
 
 Database servers
   servers list                           each server with its capacity, churches and room
@@ -120,11 +122,22 @@ async function run(s: Services, cmd: string, args: string[]): Promise<number | v
       return out(await withChurch(s, args[0], (id) => restoreChurch(s, id, need(args[1], 'backup file'))));
     case 'move':
       return out(await withChurch(s, args[0], (id) => moveChurch(s, id, need(args[1], 'server name'))));
+    case 'number-limit':
+      return out(await withChurch(s, args[0], (id) => setNumberLimit(s.registry, id, limitArg(args[1]))));
     case 'servers':
       return servers(s, args);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
   }
+}
+
+/** A number of sending numbers, or `default` for NUMBERS_PER_CHURCH. */
+function limitArg(raw: string | undefined): number | null {
+  const value = need(raw, 'limit (a number, or default)');
+  if (value === 'default') return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError('the limit must be 0 to 1000, or default');
+  return n;
 }
 
 async function list(s: Services) {

@@ -66,7 +66,8 @@ async function vitest(label: string, vitestArgs: string[], env: Record<string, s
 }
 
 /**
- * Suites of the app's own logic — junk input, sign-in and sessions, billing, webhook signatures, the tenant boundary —
+ * Suites of the app's own logic — junk input, sign-in and sessions, billing, webhook signatures, the tenant boundary,
+ * buying numbers —
  * gain nothing from a second PostgreSQL: they run once, on the embedded one, which keeps CI within its 30 minutes.
  * Everything that exercises PostgreSQL itself (provisioning, connections, fleet, backups, queries) runs on both.
  */
@@ -80,6 +81,7 @@ const SERVER_AGNOSTIC = [
   'tests/billing-access.test.ts',
   'tests/billing-webhooks.test.ts',
   'tests/billing-customer.test.ts',
+  'tests/phone-numbers.test.ts',
 ];
 
 /** An integration run: `url` is the server under test, `second` another server churches are placed and moved to. */

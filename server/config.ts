@@ -64,6 +64,8 @@ const schema = z
       .optional(),
     TELNYX_MESSAGING_PROFILE_ID: z.string().optional(),
     TELNYX_API_URL: z.string().url('must be a URL').default('https://api.telnyx.com'),
+    /** Sending numbers a church may buy, unless an operator set its own limit (`tenants -- number-limit`). */
+    NUMBERS_PER_CHURCH: int(1, 0, 1_000),
     SENDS_PER_SECOND_PER_CHURCH: int(5, 1, 1_000),
     // USD, for the broadcast cost preview.
     SMS_PRICE_PER_SEGMENT: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.004),
@@ -127,6 +129,13 @@ const schema = z
         code: 'custom',
         path: ['TELNYX_PUBLIC_KEY'],
         message: 'is required when TELNYX_API_KEY is set (Telnyx portal → Keys & Credentials → Public Key)',
+      });
+    // Numbers are bought onto this profile, whose webhook URL brings their texts to Steeple.
+    if (c.TELNYX_API_KEY && !c.TELNYX_MESSAGING_PROFILE_ID)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELNYX_MESSAGING_PROFILE_ID'],
+        message: "is required when TELNYX_API_KEY is set (Telnyx portal → Messaging → your profile's id)",
       });
   });
 

@@ -7,6 +7,7 @@ import { createBilling, type Billing } from './billing/stripe';
 import { buildLimiter, Throttle } from './auth/throttle';
 import { loadConfig, type Config } from './config';
 import { createProvider, type MessagingProvider } from './messaging/provider';
+import { createInventory, type NumberInventory } from './numbers/inventory';
 import { InboundQueue } from './messaging/inbound-queue';
 import { NumberRouter } from './messaging/routing';
 import { localSigningKey, publicKeyFromBase64 } from './messaging/signature';
@@ -38,6 +39,8 @@ export type Services = {
   sessions: SessionRegistry;
   throttle: Throttle;
   messaging: Messaging;
+  /** Where numbers are searched, bought and released: Telnyx, or the simulated inventory (numbers/inventory.ts). */
+  inventory: NumberInventory;
   /** Stripe, or null when billing is off. */
   billing: Billing | null;
   /** Each church's access (full or read-only) from its subscription, cached briefly. */
@@ -61,10 +64,13 @@ type Messaging = {
   inbound: InboundQueue;
 };
 
-type Overrides = Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> & { provider?: MessagingProvider };
+type Overrides = Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> & {
+  provider?: MessagingProvider;
+  inventory?: NumberInventory;
+};
 
 export function createServices(config: Config, overrides: Overrides = {}): Services {
-  const { provider: providerOverride, ...provisionOverrides } = overrides;
+  const { provider: providerOverride, inventory, ...provisionOverrides } = overrides;
   const naming = namingFor(databaseOf(config.DATABASE_URL));
   // Requests use the registry's least-privileged role; DATABASE_URL's privileged user is for ClusterAdmin only.
   const registryUrl = registryAppUrl(config.DATABASE_URL, naming, config.STEEPLE_SECRET_KEY);
@@ -130,6 +136,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     redis,
     sessions,
     messaging,
+    inventory: inventory ?? createInventory(config, registry),
     billing,
     access: new AccessCache(registry, !!billing),
     profiles: new ChurchProfiles(registry),

@@ -28,7 +28,7 @@ import {
   testSecrets,
   type TestRegistry,
 } from './support/harness';
-import { assignNumber as assignVia, insertMembers } from './support/messaging';
+import { buyNumber as assignVia, insertMembers } from './support/messaging';
 
 // Count argon2 verifications: how many guesses really reached the password check.
 const argon = vi.hoisted(() => ({ verifies: 0 }));

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantDb } from '@/db/tenant';
@@ -12,10 +11,11 @@ import type { Services } from '@/server/services';
 import { caller, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { sleep, until } from './support/harness';
 import {
-  assignNumber,
+  buyNumber,
   createMessagingRegistry,
   FakeProvider,
   FakeTelnyx,
+  telnyxEnv,
   insertMembers,
   messageRow,
   nextPhone,
@@ -83,7 +83,7 @@ describe('texting: sending', () => {
     reg = await createMessagingRegistry({}, fake);
     church = await provisionChurch(reg.services, { churchName: 'Sending Chapel' });
     owner = await signIn(reg.services, church.email, church.password);
-    churchNumber = await assignNumber(owner.caller);
+    churchNumber = await buyNumber(owner.caller);
   });
   afterAll(async () => {
     await reg?.cleanup();
@@ -242,7 +242,7 @@ describe('texting: sending', () => {
     const slow = reg.servicesWith({ SENDS_PER_SECOND_PER_CHURCH: '2' }, slowFake);
     const c = await provisionChurch(reg.services, { churchName: 'Rate Chapel' });
     const o = await signIn(reg.services, c.email, c.password);
-    await assignNumber(o.caller);
+    await buyNumber(o.caller);
     const people = await insertMembers(
       reg.services,
       c.tenantId,
@@ -392,7 +392,7 @@ describe('texting: sending', () => {
     beforeAll(async () => {
       inbox = await provisionChurch(reg.services, { churchName: 'Inbox Chapel' });
       admin = await signIn(reg.services, inbox.email, inbox.password);
-      number = await assignNumber(admin.caller);
+      number = await buyNumber(admin.caller);
     });
 
     it('conversations.list: unread threads first, newest first within each; pages with a working cursor', async () => {
@@ -760,20 +760,12 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
   beforeAll(async () => {
     telnyx = await FakeTelnyx.start();
     reg = await createMessagingRegistry();
-    const publicKey = generateKeyPairSync('ed25519')
-      .publicKey.export({ format: 'der', type: 'spki' })
-      .subarray(12)
-      .toString('base64');
-    services = reg.servicesWith({
-      TELNYX_API_URL: `${telnyx.url}/telnyx-proxy`,
-      TELNYX_API_KEY: API_KEY,
-      TELNYX_PUBLIC_KEY: publicKey,
-      TELNYX_MESSAGING_PROFILE_ID: 'profile-123',
-    });
+    services = reg.servicesWith(telnyxEnv(telnyx, API_KEY, { TELNYX_API_URL: `${telnyx.url}/telnyx-proxy` }));
     expect(services.messaging.provider.name).toBe('telnyx');
     church = await provisionChurch(services, { churchName: 'Telnyx Chapel' });
     owner = await signIn(services, church.email, church.password);
-    number = await assignNumber(owner.caller);
+    telnyx.numbers.forSale.set('+12025550150', { city: 'WASHINGTON', state: 'DC', monthly: '1.00' });
+    number = await buyNumber(owner.caller);
   });
   afterAll(async () => {
     await reg?.cleanup();

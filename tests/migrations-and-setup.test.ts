@@ -94,6 +94,31 @@ describe('startup checks', () => {
     expect(problems).toMatch(/^NEXTAUTH_SECRET is required/m);
   });
 
+  it('asks for the rest of a Telnyx account when its API key is set', () => {
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', NEXTAUTH_SECRET: 'n'.repeat(32), ...env });
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    const secret = Buffer.alloc(32, 1).toString('base64');
+    const problems = problemsOf({
+      STEEPLE_SECRET_KEY: secret,
+      TELNYX_API_KEY: 'KEY0123456789',
+      NUMBERS_PER_CHURCH: '-1',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^TELNYX_PUBLIC_KEY is required when TELNYX_API_KEY is set/),
+        expect.stringMatching(/^TELNYX_MESSAGING_PROFILE_ID is required when TELNYX_API_KEY is set/),
+        expect.stringMatching(/^NUMBERS_PER_CHURCH /),
+      ]),
+    );
+    expect(problemsOf({ STEEPLE_SECRET_KEY: secret })).toEqual([]); // no account: the simulated inventory
+  });
+
   it('says in one line when the database user cannot create databases and roles', async () => {
     const admin = postgres(withDatabase(serverUrl(), 'postgres'), { max: 1, onnotice: () => {} });
     const role = `stp_limited_${Date.now().toString(36)}`;

@@ -1317,10 +1317,21 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     'broadcasts.create': { fields: { body: bodyText, audience, scheduledAt: when }, required: ['body', 'audience'] },
     'broadcasts.cancel': { fields: { id: idOf(null) } },
     'phoneNumbers.list': null,
-    'phoneNumbers.assign': {
+    'phoneNumbers.search': {
       fields: {
-        number: fc.oneof(
-          fc.integer({ min: 200, max: 999 }).map((n) => `+1 202 555 0${n}`),
+        areaCode: fc.oneof(fc.constantFrom('615', '202', '800', '011'), fc.string({ maxLength: 5 })),
+        city: text(80),
+        state: fc.oneof(fc.constantFrom('TN', 'tx', 'ZZ'), fc.string({ maxLength: 3 })),
+        tollFree: fc.boolean(),
+      },
+      required: [],
+    },
+    // A holds its one number (the default limit), so its orders are refused; B's number is never A's to buy.
+    'phoneNumbers.order': {
+      fields: {
+        phoneNumber: fc.oneof(
+          fc.integer({ min: 0, max: 99 }).map((n) => `+161555501${String(n).padStart(2, '0')}`),
+          fc.constantFrom(b.number, '+15555550100', '+1 202 555 0123'),
           memberPhone,
         ),
       },
@@ -1331,6 +1342,7 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
           fc.constantFrom(b.number, b.number.slice(2), '+1 (202) 555-0123'),
           memberPhone.filter((p) => p.replace(/\D/g, '').slice(-10) !== a.number.slice(-10)),
         ),
+        confirmation: fc.oneof(fc.constantFrom(b.number, a.number.slice(2)), text(32)),
       },
     },
     'keywords.list': null,
@@ -1477,7 +1489,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     };
     const segment = await owner.caller.segments.create({ name: `${tag} parents`, filter: segmentFilter });
     const quietMember = await owner.caller.members.create({ firstName: 'Naomi', phone: '(202) 555-0211' });
-    const assigned = await owner.caller.phoneNumbers.assign({ number });
+    const assigned = await owner.caller.phoneNumbers.order({ phoneNumber: number });
     // Queued; no worker runs here.
     const sent = await owner.caller.messages.send({ memberId: member.id, body: `hello from ${tag}` });
     const broadcast = await owner.caller.broadcasts.create({
@@ -1951,7 +1963,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       ...{ fields: fixtureValues(), firstVisitOn: '2024-03-31' },
     }),
     'members.import': (n) => ({ csv: `first_name,phone,tags,notes\nAnn,(202) 555-0${100 + (n % 100)},choir,hi` }),
-    'phoneNumbers.assign': (n) => ({ number: `+1 202 555 0${200 + (n % 800)}` }),
+    'phoneNumbers.order': (n) => ({ phoneNumber: `+1615555${String(100 + (n % 100)).padStart(4, '0')}` }),
     'conversations.assign': () => ({ id: a.conversationId, adminId: a.adminId }),
     'messages.send': () => ({ memberId: a.memberId, body: 'hello' }),
     'messages.simulateReply': () => ({ conversationId: a.conversationId, body: 'thanks' }),
@@ -2214,7 +2226,9 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
         input: { token: c.inviteToken, name: nul, password: 'correct horse battery' },
       },
     ],
-    'NUL in phoneNumbers.release number': () => [{ path: 'phoneNumbers.release', input: { number: nul } }],
+    'NUL in phoneNumbers.release number': () => [
+      { path: 'phoneNumbers.release', input: { number: nul, confirmation: nul } },
+    ],
     // The simulated reply goes through the real webhook: jsonb refuses \u0000 (22P05) and a lone surrogate (22P02),
     // which the webhook takes for a registry outage and answers 503 (so Telnyx would retry such a text for ever).
     'NUL in messages.simulateReply body': () => [

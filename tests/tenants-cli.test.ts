@@ -53,6 +53,20 @@ describe('npm run tenants', () => {
     expect((await tenants('show', 'no-such-church')).code).toBe(1);
   });
 
+  it("sets a church's number limit, and back to the default", async () => {
+    const limit = async () => (await reg.admin`select number_limit from tenants where id = ${church.tenantId}`)[0];
+    expect(JSON.parse((await tenants('number-limit', slug, '3', '--json')).stdout)).toMatchObject({ numberLimit: 3 });
+    expect(await limit()).toEqual({ number_limit: 3 });
+    expect(JSON.parse((await tenants('show', slug, '--json')).stdout)).toMatchObject({ numberLimit: 3 });
+    const bad = await tenants('number-limit', slug, 'lots');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/the limit must be 0 to 1000, or default/);
+    expect(JSON.parse((await tenants('number-limit', slug, 'default', '--json')).stdout)).toMatchObject({
+      numberLimit: null,
+    });
+    expect(await limit()).toEqual({ number_limit: null });
+  });
+
   it('suspends and resumes, migrates with a JSON report, backs up, and lists servers', async () => {
     expect(JSON.parse((await tenants('suspend', slug, '--reason', 'disk move', '--json')).stdout)).toMatchObject({
       church: slug,

@@ -67,6 +67,8 @@ export const tenants = pgTable('tenants', {
   purgeAfter: timestamp('purge_after', { withTimezone: true }),
   /** Why it is suspended or closed, in the operator's words (shown by `tenants show`, never to users). */
   statusReason: text('status_reason'),
+  /** Sending numbers it may hold; null: NUMBERS_PER_CHURCH. Set by an operator (`tenants -- number-limit`). */
+  numberLimit: integer('number_limit'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   activatedAt: timestamp('activated_at', { withTimezone: true }),
@@ -100,7 +102,14 @@ export const adminEmailIndex = pgTable(
   (t) => [index('admin_email_index_tenant_idx').on(t.tenantId)],
 );
 
-/** Inbound messages route by the receiving number: a number belongs to one church only. */
+/**
+ * Numbers the platform holds for each church. Inbound messages route by the receiving number, and a church sends only
+ * from its own: the primary key makes a number one church's. Only an `active` number ordered through Steeple
+ * (provider `telnyx` or `simulated`) routes or sends; `claimed` rows are numbers typed in before ordering existed.
+ */
+export const numberProviders = ['telnyx', 'simulated', 'claimed'] as const;
+/** ordering: reserved while the provider is asked. pending: the provider accepted, its order not yet complete. */
+export const numberStatuses = ['ordering', 'pending', 'active'] as const;
 export const phoneNumberIndex = pgTable(
   'phone_number_index',
   {
@@ -108,10 +117,19 @@ export const phoneNumberIndex = pgTable(
     tenantId: uuid('tenant_id')
       .notNull()
       .references(() => tenants.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: numberProviders }).notNull(),
+    status: text('status', { enum: numberStatuses }).notNull().default('active'),
+    /** The provider's order, to follow a pending one. */
+    orderId: text('order_id'),
+    monthlyCostCents: integer('monthly_cost_cents'),
+    currency: text('currency'),
+    /** The admin who bought it (their id in the church's database). */
+    orderedBy: uuid('ordered_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('phone_number_index_tenant_idx').on(t.tenantId)],
 );
+export type NumberRow = typeof phoneNumberIndex.$inferSelect;
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed';
 export type StepProgress = { name: string; state: StepState; attempts: number };

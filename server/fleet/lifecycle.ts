@@ -12,9 +12,12 @@ import { log } from '@/server/log';
 import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { teardownTenant } from '@/server/tenancy/teardown';
+import { releaseAllNumbers } from '@/server/numbers/ownership';
 
 /** The parts of Services this module uses. */
 type Deps = Pick<Services, 'billing' | 'cluster' | 'config' | 'connections' | 'messaging' | 'registry' | 'resolver'>;
+/** Purging also gives the church's numbers back. */
+type PurgeDeps = Deps & Pick<Services, 'inventory'>;
 
 /**
  * A church's life after signup, as an operator changes it: suspend (maintenance page, texts still stored), resume,
@@ -86,7 +89,7 @@ export async function closeChurch(
  * Delete for good: cancel its subscription, drop its database (WITH FORCE, so open sessions cannot block it) and
  * role, and remove its index rows. The tenant row stays, marked deleted, as the record that it existed.
  */
-export async function purgeChurch(services: Deps, tenantId: string) {
+export async function purgeChurch(services: PurgeDeps, tenantId: string) {
   const [claimed] = await services.registry.db
     .update(tenants)
     .set({ status: 'deleting', updatedAt: new Date() })
@@ -96,6 +99,7 @@ export async function purgeChurch(services: Deps, tenantId: string) {
     .returning({ id: tenants.id });
   if (!claimed) return { purged: false };
   await cancelSubscription(services, tenantId);
+  await releaseAllNumbers(services, tenantId); // nor pay for its numbers: a failure here retries the purge later
   await revokeSessions(services.registry, tenantId);
   await services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tenantId, tenantId));
   await teardownTenant(services, tenantId, { from: ['deleting'], finalStatus: 'deleted' });
@@ -105,7 +109,7 @@ export async function purgeChurch(services: Deps, tenantId: string) {
 }
 
 /** Purge closed churches whose grace period is over (run by the worker every few minutes). */
-export async function purgeDue(services: Deps) {
+export async function purgeDue(services: PurgeDeps) {
   const due = await services.registry.db
     .select({ id: tenants.id })
     .from(tenants)

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { purgeDue } from '@/server/fleet/lifecycle';
 import { log } from '@/server/log';
 import { messagingTasks } from '@/server/messaging/jobs';
+import { ORDER_CHECK_TASK, orderCheckTask } from '@/server/numbers/order-check';
 import type { Services } from '@/server/services';
 import { runProvisioning } from '@/server/tenancy/provisioner';
 import { PROVISION_TASK, startQueue } from './queue';
@@ -17,6 +18,7 @@ type Deps = Pick<
   | 'cluster'
   | 'config'
   | 'connections'
+  | 'inventory'
   | 'messaging'
   | 'profiles'
   | 'provision'
@@ -44,7 +46,11 @@ export async function startWorker(
   const { runner, workerIds } = await startQueue({
     connectionString: services.config.DATABASE_URL,
     concurrency: services.config.WORKER_CONCURRENCY,
-    tasks: { [PROVISION_TASK]: provisionTask(services), ...messagingTasks(services) },
+    tasks: {
+      [PROVISION_TASK]: provisionTask(services),
+      [ORDER_CHECK_TASK]: orderCheckTask(services),
+      ...messagingTasks(services),
+    },
   });
   const recover = () =>
     recoverOnce(services.registry.sql, workerIds, {

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import { phoneNumberIndex } from '@/db/registry/schema';
 import { type Registry, withDeadline } from '@/server/registry';
@@ -6,8 +6,10 @@ import { type Registry, withDeadline } from '@/server/registry';
 /**
  * Phone numbers → churches, through the registry's phone index (a number routes to one church only). Webhooks
  * arrive hundreds a second, so answers are cached briefly; assigning or releasing a number forgets its entry here,
- * and other instances see the change within the TTL.
+ * and other instances see the change within the TTL. Only numbers a church bought, with the order complete, count.
  */
+const owned = and(eq(phoneNumberIndex.status, 'active'), ne(phoneNumberIndex.provider, 'claimed'));
+
 const TTL_MS = 15_000;
 
 export class NumberRouter {
@@ -24,7 +26,7 @@ export class NumberRouter {
       this.registry.db
         .select({ tenantId: phoneNumberIndex.tenantId })
         .from(phoneNumberIndex)
-        .where(eq(phoneNumberIndex.e164, e164)),
+        .where(and(eq(phoneNumberIndex.e164, e164), owned)),
       this.registry.timeoutMs,
     );
     this.byNumber.set(e164, { tenantId: row?.tenantId ?? null });
@@ -39,7 +41,7 @@ export class NumberRouter {
       this.registry.db
         .select({ e164: phoneNumberIndex.e164 })
         .from(phoneNumberIndex)
-        .where(eq(phoneNumberIndex.tenantId, tenantId))
+        .where(and(eq(phoneNumberIndex.tenantId, tenantId), owned))
         .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164)),
       this.registry.timeoutMs,
     );

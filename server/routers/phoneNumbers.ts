@@ -1,18 +1,47 @@
 import { z } from 'zod';
-import { assignNumber, churchNumbers, releaseNumber } from '@/server/messaging/church-numbers';
+import { churchNumbers, orderNumber, releaseNumber, searchNumbers } from '@/server/numbers/ownership';
 import { permittedProcedure, router } from '@/server/trpc';
 
-const number = z.object({ number: z.string().trim().min(3, 'Enter a phone number').max(32) });
+const e164 = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{7,14}$/, 'Choose a number from the search results');
 
-// Owner only: numbers cost money and route texts (server/messaging/church-numbers.ts).
+// Owner only: numbers cost money and route texts (server/numbers/ownership.ts).
 export const phoneNumbersRouter = router({
   list: permittedProcedure('numbers.manage').query(({ ctx }) => churchNumbers(ctx.services, ctx.tenantId)),
 
-  assign: permittedProcedure('numbers.manage')
-    .input(number)
-    .mutation(({ ctx, input }) => assignNumber(ctx.services, ctx.tenantId, input.number)),
+  search: permittedProcedure('numbers.manage')
+    .input(
+      z.object({
+        areaCode: z
+          .string()
+          .trim()
+          .regex(/^[2-9]\d\d$/, 'An area code is three digits, like 615')
+          .optional(),
+        city: z.string().trim().max(60, 'Keep the city under 60 characters').optional(),
+        state: z
+          .string()
+          .trim()
+          .regex(/^[A-Za-z]{2}$/, 'Use the two-letter state code, like TN')
+          .optional(),
+        tollFree: z.boolean().optional(),
+      }),
+    )
+    .query(({ ctx, input }) => searchNumbers(ctx.services, ctx.tenantId, input)),
+
+  order: permittedProcedure('numbers.manage')
+    .input(z.object({ phoneNumber: e164 }))
+    .mutation(({ ctx, input }) =>
+      orderNumber(ctx.services, { tenantId: ctx.tenantId, adminId: ctx.admin.id }, input.phoneNumber),
+    ),
 
   release: permittedProcedure('numbers.manage')
-    .input(number)
-    .mutation(({ ctx, input }) => releaseNumber(ctx.services, ctx.tenantId, input.number)),
+    .input(
+      z.object({
+        number: e164,
+        confirmation: z.string().trim().min(1, 'Type the number to confirm').max(32),
+      }),
+    )
+    .mutation(({ ctx, input }) => releaseNumber(ctx.services, ctx.tenantId, input.number, input.confirmation)),
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
@@ -116,8 +116,12 @@ export async function broadcastMessages(services: Services, tenantId: string, br
 }
 
 /** Assign a sending number through the real procedure (owner only). */
-export async function assignNumber(owner: Caller, number = nextPhone()) {
-  return (await owner.phoneNumbers.assign({ number })).number;
+/** Buy a number for the church as its owner would: search the (simulated) inventory and order one of the results. */
+export async function buyNumber(owner: Caller, search: { areaCode?: string; tollFree?: boolean } = {}) {
+  const found = await owner.phoneNumbers.search(search);
+  if (found.length === 0) throw new Error('the inventory has no numbers left for this search');
+  const pick = found[Math.floor(Math.random() * found.length)]!;
+  return (await owner.phoneNumbers.order({ phoneNumber: pick.number })).number;
 }
 
 /** Jobs still in the queue (any state) for a task, through the privileged connection. */
@@ -149,6 +153,8 @@ export class FakeTelnyx {
   readonly requests: TelnyxRequest[] = [];
   /** Answers per destination number, in order; afterwards (or for other numbers) a 200 with a new id. */
   readonly script = new Map<string, ScriptedAnswer[]>();
+  /** The number APIs' own state (search, orders, owned numbers), with scripted answers per "METHOD /path". */
+  readonly numbers = new FakeTelnyxNumbers();
   private hanging: http.ServerResponse[] = [];
   private seq = 0;
   private constructor(private server: http.Server) {}
@@ -165,13 +171,12 @@ export class FakeTelnyx {
           body = JSON.parse(raw);
         } catch {}
         self!.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        const to = (body as { to?: string } | null)?.to ?? '';
-        const answer = self!.script.get(to)?.shift() ?? {
-          status: 200,
-          body: {
-            data: { id: `telnyx-${++self!.seq}`, record_type: 'message', to: [{ phone_number: to, status: 'queued' }] },
-          },
-        };
+        const url = new URL(req.url ?? '/', 'http://fake');
+        const endpoint = url.pathname.slice(url.pathname.indexOf('/v2/') + 4);
+        const answer =
+          endpoint === 'messages'
+            ? self!.messageAnswer(body)
+            : self!.numbers.answer(req.method ?? '', endpoint, url, body);
         if (answer.hang) return void self!.hanging.push(res);
         if (answer.destroy) return void req.socket.destroy();
         res.writeHead(answer.status, { 'content-type': 'application/json' });
@@ -181,6 +186,18 @@ export class FakeTelnyx {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     self = new FakeTelnyx(server);
     return self;
+  }
+
+  private messageAnswer(body: unknown): ScriptedAnswer {
+    const to = (body as { to?: string } | null)?.to ?? '';
+    return (
+      this.script.get(to)?.shift() ?? {
+        status: 200,
+        body: {
+          data: { id: `telnyx-${++this.seq}`, record_type: 'message', to: [{ phone_number: to, status: 'queued' }] },
+        },
+      }
+    );
   }
 
   get url() {
@@ -195,5 +212,106 @@ export class FakeTelnyx {
     for (const res of this.hanging) res.destroy();
     this.server.closeAllConnections();
     return new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Settings for services that talk to the stand-in as a Telnyx account: an API key, a public key, a profile. */
+export function telnyxEnv(fake: FakeTelnyx, apiKey: string, more: Record<string, string> = {}) {
+  const publicKey = generateKeyPairSync('ed25519')
+    .publicKey.export({ format: 'der', type: 'spki' })
+    .subarray(12)
+    .toString('base64');
+  return {
+    TELNYX_API_URL: fake.url,
+    TELNYX_API_KEY: apiKey,
+    TELNYX_PUBLIC_KEY: publicKey,
+    TELNYX_MESSAGING_PROFILE_ID: 'profile-123',
+    ...more,
+  };
+}
+
+/**
+ * Telnyx's number APIs as the stand-in answers them: an inventory for sale, orders (completing at once, or `pending`
+ * until `completeOrder`), the account's numbers, and release. Shapes follow Telnyx's API v2 documentation.
+ */
+export class FakeTelnyxNumbers {
+  /** For sale: number → its place and monthly price. */
+  readonly forSale = new Map<string, { city: string; state: string; monthly: string; tollFree?: boolean }>();
+  /** Bought on the account: number → Telnyx's phone number id. */
+  readonly owned = new Map<string, string>();
+  readonly orders = new Map<string, { number: string; status: 'pending' | 'success' | 'failure' }>();
+  /** Scripted answers by "METHOD endpoint" (e.g. "POST number_orders"), used before the state above. */
+  readonly script = new Map<string, ScriptedAnswer[]>();
+  /** What new orders start as. */
+  orderStatus: 'success' | 'pending' = 'success';
+  private seq = 0;
+
+  answer(method: string, endpoint: string, url: URL, body: unknown): ScriptedAnswer {
+    const [resource, id] = endpoint.split('/');
+    const key = `${method} ${resource}${id ? '/{id}' : ''}`;
+    const scripted = this.script.get(key)?.shift();
+    if (scripted) return scripted;
+    const q = (name: string) => url.searchParams.get(name);
+    if (method === 'GET' && endpoint === 'available_phone_numbers') {
+      const code = q('filter[national_destination_code]');
+      const prefix = q('filter[phone_number][starts_with]');
+      const tollFree = q('filter[phone_number_type]') === 'toll_free';
+      const data = [...this.forSale]
+        .filter(([n]) => (!code || n.startsWith(`+1${code}`)) && (!prefix || n.startsWith(`+${prefix}`)))
+        .filter(([, d]) => prefix || !!d.tollFree === tollFree)
+        .slice(0, Number(q('filter[limit]') ?? 20))
+        .map(([n, d]) => ({
+          record_type: 'available_phone_number',
+          phone_number: n,
+          features: [{ name: 'sms' }, { name: 'voice' }],
+          cost_information: { monthly_cost: d.monthly, upfront_cost: '1.00', currency: 'USD' },
+          region_information: [
+            { region_type: 'rate_center', region_name: d.city },
+            { region_type: 'state', region_name: d.state },
+          ],
+        }));
+      return { status: 200, body: { data, metadata: { total_results: data.length } } };
+    }
+    if (method === 'POST' && endpoint === 'number_orders') {
+      const number = (body as { phone_numbers?: { phone_number: string }[] }).phone_numbers?.[0]?.phone_number ?? '';
+      if (!this.forSale.delete(number))
+        return {
+          status: 422,
+          body: { errors: [{ code: '10007', title: 'Unavailable', detail: `${number} is not available.` }] },
+        };
+      const id = `order-${++this.seq}`;
+      this.orders.set(id, { number, status: this.orderStatus });
+      if (this.orderStatus === 'success') this.owned.set(number, `pn-${++this.seq}`);
+      return { status: 200, body: { data: this.orderBody(id) } };
+    }
+    if (method === 'GET' && resource === 'number_orders' && id) {
+      return this.orders.has(id)
+        ? { status: 200, body: { data: this.orderBody(id) } }
+        : { status: 404, body: { errors: [{ title: 'Not found' }] } };
+    }
+    if (method === 'GET' && endpoint === 'phone_numbers') {
+      const number = q('filter[phone_number]');
+      const data = [...this.owned].filter(([n]) => n === number).map(([n, id]) => ({ id, phone_number: n }));
+      return { status: 200, body: { data, meta: { total_results: data.length, page_number: 1, total_pages: 1 } } };
+    }
+    if (method === 'DELETE' && resource === 'phone_numbers' && id) {
+      const entry = [...this.owned].find(([, owned]) => owned === id);
+      if (!entry) return { status: 404, body: { errors: [{ title: 'Resource not found' }] } };
+      this.owned.delete(entry[0]);
+      return { status: 200, body: { data: { id, phone_number: entry[0], status: 'deleted' } } };
+    }
+    return { status: 404, body: { errors: [{ title: `no fake for ${method} ${endpoint}` }] } };
+  }
+
+  /** Telnyx finishes a pending order. */
+  completeOrder(id: string, status: 'success' | 'failure') {
+    const order = this.orders.get(id)!;
+    order.status = status;
+    if (status === 'success') this.owned.set(order.number, `pn-${++this.seq}`);
+  }
+
+  private orderBody(id: string) {
+    const { number, status } = this.orders.get(id)!;
+    return { id, record_type: 'number_order', status, phone_numbers: [{ phone_number: number, status }] };
   }
 }

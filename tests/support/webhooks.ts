@@ -15,7 +15,7 @@ export const personNumber = (i: number) => `+1312555${String(i % 10_000).padStar
 
 /** Route a number to a church straight in the registry (no procedure, no checks): for webhook tests and benches. */
 export async function routeNumberTo(services: Services, tenantId: string, e164 = churchNumber()) {
-  await services.registry.db.insert(phoneNumberIndex).values({ e164, tenantId });
+  await services.registry.db.insert(phoneNumberIndex).values({ e164, tenantId, provider: 'simulated' });
   return e164;
 }
 

@@ -20,12 +20,14 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
   const trpc = useTRPC();
   const isOwner = useCan('numbers.manage');
   const numbers = useQuery(trpc.phoneNumbers.list.queryOptions(undefined, { enabled: isOwner }));
-  const hasNumber = isOwner ? (numbers.data?.length ?? 0) > 0 : sent > 0;
+  const hasNumber = isOwner
+    ? (numbers.data?.numbers.some((n) => n.status === 'active' && n.provider !== 'claimed') ?? false)
+    : sent > 0;
 
   const steps: Step[] = [
     {
       id: 'number',
-      title: 'Add a sending number',
+      title: 'Get a sending number',
       done: hasNumber,
       href: '/settings#phone-numbers',
       action: isOwner ? 'Add a number' : 'Open settings',

@@ -1,9 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { connection } from 'next/server';
 import { can } from '@/server/auth/permissions';
-import { getServices } from '@/server/services';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { getViewer } from '../../_lib/viewer';
 import { PageHeading, Panel } from '../../_components/ui';
@@ -15,10 +13,8 @@ import { QuietHoursForm } from './quiet-hours-form';
 export const metadata: Metadata = { title: 'Settings' };
 
 export default async function SettingsPage() {
-  await connection(); // per request: the texting mode comes from this server's configuration
   const viewer = await getViewer();
   if (!viewer) redirect('/login');
-  const localOutbox = getServices().messaging.provider.name === 'outbox';
   await prefetch(
     trpc.church.profile.queryOptions(),
     trpc.church.quietHours.queryOptions(),
@@ -37,7 +33,7 @@ export default async function SettingsPage() {
           <ChurchProfileForm canEdit={can(viewer.role, 'church.edit')} />
           <QuietHoursForm canEdit={can(viewer.role, 'church.edit')} />
           {can(viewer.role, 'numbers.manage') ? (
-            <PhoneNumbers localOutbox={localOutbox} />
+            <PhoneNumbers />
           ) : (
             <Panel id="phone-numbers" title="Sending numbers">
               <p className="text-sm text-slate-600">

@@ -1,130 +1,78 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '@/server/routers/_app';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors } from '../../_components/errors';
 import { TextField } from '../../_components/fields';
-import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/ui';
+import { Alert, Badge, Button, Loading, Panel, StatusNotice } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { LocalTime } from '../../_components/local-time';
 import { shortDate } from '../../_components/time';
+import { monthly, NumberSearch, useRefreshNumbers } from './number-search';
 
-/** Owner only: the numbers the church texts from. A member's reply comes back to the number they were texted from. */
-export function PhoneNumbers({ localOutbox }: { localOutbox: boolean }) {
+type Owned = inferRouterOutputs<AppRouter>['phoneNumbers']['list']['numbers'][number];
+
+/** Owner only: the numbers the church bought and texts from. A member's reply comes back to the number they texted. */
+export function PhoneNumbers() {
   const trpc = useTRPC();
   const list = useQuery(trpc.phoneNumbers.list.queryOptions());
   const [status, setStatus] = useState('');
+  const data = list.data;
   return (
     <Panel
       id="phone-numbers"
       title="Sending numbers"
       description={
-        localOutbox
-          ? 'Steeple is in local mode (no Telnyx account): nothing is really sent, so any valid number works, ' +
-            'for example +1 202 555 0100.'
-          : 'Add the numbers you bought in your Telnyx account. New conversations and broadcasts go out from ' +
-            'the first one added; replies go back from the number a member texted.'
+        data?.simulated
+          ? 'Steeple is in local mode (no Telnyx account): numbers come from a pretend inventory of 555-01xx ' +
+            'numbers, cost nothing and text nobody.'
+          : 'Buy a number for your church here. Texts and broadcasts go out from the first one; replies go back ' +
+            'from the number a member texted.'
       }
     >
       <div className="space-y-4">
-        <AddNumber onDone={setStatus} />
         <StatusNotice message={status} />
         {list.isPending ? (
           <Loading />
         ) : list.error ? (
           <Alert>{errorMessage(list.error)}</Alert>
-        ) : list.data.length === 0 ? (
-          <p className="text-sm text-slate-600">No sending number yet. Add one above before texting members.</p>
         ) : (
-          <ul aria-label="Sending numbers" className="divide-y divide-slate-100">
-            {list.data.map((n) => (
-              <NumberRow key={n.number} {...n} onDone={setStatus} />
-            ))}
-          </ul>
+          <>
+            {data!.numbers.length === 0 ? (
+              <p className="text-sm text-slate-600">No sending number yet. Find one below before texting members.</p>
+            ) : (
+              <ul aria-label="Sending numbers" className="divide-y divide-slate-100">
+                {data!.numbers.map((n) => (
+                  <NumberRow key={n.number} owned={n} onDone={setStatus} />
+                ))}
+              </ul>
+            )}
+            {data!.numbers.length < data!.limit ? (
+              <NumberSearch onDone={setStatus} />
+            ) : (
+              <p className="text-sm text-slate-600">
+                {data!.limit === 1
+                  ? 'Your plan includes one sending number.'
+                  : `Your plan includes ${data!.limit} sending numbers.`}{' '}
+                To choose a different one, release yours first; to add more, contact Steeple support.
+              </p>
+            )}
+          </>
         )}
       </div>
     </Panel>
   );
 }
 
-function useRefreshNumbers() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: trpc.phoneNumbers.list.queryKey() });
-}
-
-function AddNumber({ onDone }: { onDone: (message: string) => void }) {
-  const trpc = useTRPC();
-  const refresh = useRefreshNumbers();
-  const [number, setNumber] = useState('');
-  const assign = useMutation(
-    trpc.phoneNumbers.assign.mutationOptions({
-      onSuccess: (res) => {
-        setNumber('');
-        onDone(`${res.display} added. You can text members now.`);
-        void refresh();
-      },
-    }),
-  );
-  // Refusals about the number itself (invalid, taken) belong beside the field.
-  const fieldError =
-    fieldErrors(assign.error).number ??
-    (assign.error && ['BAD_REQUEST', 'CONFLICT'].includes(assign.error.data?.code ?? '')
-      ? assign.error.message
-      : undefined);
-  return (
-    <form
-      noValidate
-      className="flex flex-col gap-2 sm:flex-row sm:items-start"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onDone('');
-        assign.mutate({ number });
-      }}
-    >
-      <div className="flex-1">
-        <TextField
-          id="new-number"
-          label="Phone number"
-          type="tel"
-          autoComplete="off"
-          value={number}
-          error={fieldError}
-          onChange={(e) => {
-            setNumber(e.target.value);
-            if (assign.error) assign.reset();
-          }}
-        />
-      </div>
-      <div className="sm:pt-6">
-        <Button type="submit" disabled={assign.isPending || !number.trim()}>
-          {assign.isPending ? 'Adding…' : 'Add number'}
-        </Button>
-      </div>
-      {assign.error && !fieldError && (
-        <div className="sm:basis-full">
-          <Alert>{errorMessage(assign.error)}</Alert>
-        </div>
-      )}
-    </form>
-  );
-}
-
-function NumberRow({
-  number,
-  display,
-  assignedAt,
-  onDone,
-}: {
-  number: string;
-  display: string;
-  assignedAt: Date;
-  onDone: (message: string) => void;
-}) {
+function NumberRow({ owned, onDone }: { owned: Owned; onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const refresh = useRefreshNumbers();
   const [confirming, setConfirming] = useState(false);
+  const [typed, setTyped] = useState('');
+  const { number, display } = owned;
   const release = useMutation(
     trpc.phoneNumbers.release.mutationOptions({
       onSuccess: () => {
@@ -140,13 +88,26 @@ function NumberRow({
       data-testid="phone-number"
       data-number={number}
     >
-      <div>
-        <p className="text-sm font-medium text-slate-900">{display}</p>
+      <div className="min-w-0">
+        <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-slate-900">
+          {display} <NumberState owned={owned} />
+        </p>
         <p className="text-xs text-slate-500">
-          Added <LocalTime value={assignedAt} format={shortDate} />
+          Bought <LocalTime value={owned.orderedAt} format={shortDate} />
+          {owned.monthlyCostCents !== null && ` · ${monthly(owned.monthlyCostCents, owned.currency ?? 'USD')}`}
         </p>
       </div>
-      <Button size="sm" variant="dangerOutline" onClick={() => setConfirming(true)} aria-label={`Release ${display}`}>
+      <Button
+        size="sm"
+        variant="dangerOutline"
+        disabled={owned.status === 'ordering'}
+        onClick={() => {
+          setTyped('');
+          release.reset();
+          setConfirming(true);
+        }}
+        aria-label={`Release ${display}`}
+      >
         Release
       </Button>
       <ConfirmDialog
@@ -154,12 +115,36 @@ function NumberRow({
         title={`Release ${display}?`}
         confirmLabel="Release"
         pending={release.isPending}
-        error={release.error}
+        error={fieldErrors(release.error).confirmation ? undefined : release.error}
         onCancel={() => setConfirming(false)}
-        onConfirm={() => release.mutate({ number })}
+        onConfirm={() => release.mutate({ number, confirmation: typed })}
       >
-        <p>Steeple stops texting from it, and texts members send to it no longer reach your inbox.</p>
+        <p>
+          The number goes back to the carrier and may be given to someone else. Steeple stops texting from it, and texts
+          members send to it no longer reach your inbox.
+        </p>
+        <div className="mt-3">
+          <TextField
+            id={`release-${number}`}
+            label="Type the number to confirm"
+            type="tel"
+            autoComplete="off"
+            value={typed}
+            error={fieldErrors(release.error).confirmation}
+            onChange={(e) => setTyped(e.target.value)}
+          />
+        </div>
       </ConfirmDialog>
     </li>
   );
+}
+
+function NumberState({ owned }: { owned: Owned }) {
+  if (owned.provider === 'claimed')
+    return (
+      <Badge tone="amber">Not bought through Steeple: it neither sends nor receives. Release it and buy one.</Badge>
+    );
+  if (owned.status === 'pending') return <Badge tone="amber">The carrier is still setting it up</Badge>;
+  if (owned.status === 'ordering') return <Badge tone="amber">Buying…</Badge>;
+  return null;
 }

@@ -1,0 +1,199 @@
+import { and, asc, count, eq } from 'drizzle-orm';
+import type { RegistryDb } from '@/db/registry';
+import { phoneNumberIndex, tenants } from '@/db/registry/schema';
+import { Conflict, Invalid, NotFound, Precondition, TryAgain } from '@/server/domain-errors';
+import { isUniqueViolation } from '@/server/errors';
+import { log } from '@/server/log';
+import { withDeadline } from '@/server/registry';
+import type { Services } from '@/server/services';
+import { formatPhone } from '@/server/messaging/phone';
+import { InventoryRefusal, InventoryUnavailable, type NumberSearch } from './inventory';
+import { enqueueOrderCheck } from './order-check';
+
+/**
+ * The numbers a church owns. Each is bought through the inventory (Telnyx, or the simulated one) and recorded in
+ * the registry's phone index, which is what routes its inbound texts and lets the church send from it. A number is
+ * reserved in the index before the provider is asked, so two churches can never buy the same one.
+ */
+type Deps = Pick<Services, 'config' | 'inventory' | 'messaging' | 'profiles' | 'registry'>;
+
+const SEARCH_LIMIT = 20;
+
+/** The church's numbers, oldest first, each also as the church reads it; and how many it may hold. */
+export async function churchNumbers(deps: Deps, tenantId: string) {
+  const { registry } = deps;
+  const query = registry.db
+    .select({
+      number: phoneNumberIndex.e164,
+      provider: phoneNumberIndex.provider,
+      status: phoneNumberIndex.status,
+      monthlyCostCents: phoneNumberIndex.monthlyCostCents,
+      currency: phoneNumberIndex.currency,
+      orderedAt: phoneNumberIndex.createdAt,
+    })
+    .from(phoneNumberIndex)
+    .where(eq(phoneNumberIndex.tenantId, tenantId))
+    .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164));
+  const [rows, country, limit] = await Promise.all([
+    withDeadline(query, registry.timeoutMs),
+    deps.profiles.country(tenantId),
+    numberLimit(deps, tenantId),
+  ]);
+  return {
+    numbers: rows.map((row) => ({ ...row, display: formatPhone(row.number, country) })),
+    limit,
+    simulated: deps.inventory.name === 'simulated',
+  };
+}
+
+/** Numbers for sale, each with its monthly cost; none the platform already holds for any church. */
+export async function searchNumbers(deps: Deps, tenantId: string, query: NumberSearch) {
+  const [found, country] = await Promise.all([
+    providerCall(() => deps.inventory.search(query, SEARCH_LIMIT)),
+    deps.profiles.country(tenantId),
+  ]);
+  return found.map((n) => ({ ...n, display: formatPhone(n.number, country) }));
+}
+
+/** Buy a number for the church: reserve it, order it, then record how the order went. */
+export async function orderNumber(deps: Deps, scope: { tenantId: string; adminId: string }, e164: string) {
+  // Checked again under a lock when reserving; first here, so a church at its limit never waits on the provider.
+  await withDeadline(underLimit(deps.config, deps.registry.db, scope.tenantId), deps.registry.timeoutMs);
+  const offer = await providerCall(() => deps.inventory.price(e164));
+  if (!offer) throw new Conflict('That number is no longer available. Search again.');
+  await reserve(deps, scope, { ...offer, provider: deps.inventory.name });
+  let placed;
+  try {
+    placed = await providerCall(() => deps.inventory.order(e164, scope.tenantId));
+  } catch (err) {
+    await unreserve(deps, scope.tenantId, e164);
+    throw err;
+  }
+  const status = placed.status === 'success' ? 'active' : 'pending';
+  await withDeadline(
+    deps.registry.db
+      .update(phoneNumberIndex)
+      .set({ status, orderId: placed.orderId })
+      .where(eq(phoneNumberIndex.e164, e164)),
+    deps.registry.timeoutMs,
+  );
+  if (status === 'pending') await enqueueOrderCheck(deps.registry, e164);
+  deps.messaging.numbers.forget(e164, scope.tenantId);
+  log.info('number ordered', { number: e164, provider: deps.inventory.name, status });
+  const country = await deps.profiles.country(scope.tenantId);
+  return { number: e164, display: formatPhone(e164, country), status };
+}
+
+/** Give a number back to the provider, once the owner has typed it to confirm. */
+export async function releaseNumber(deps: Deps, tenantId: string, e164: string, confirmation: string) {
+  if (digits(confirmation) !== digits(e164) && digits(confirmation) !== digits(e164).slice(1))
+    throw new Invalid('Type the number exactly as shown to release it.', 'confirmation');
+  const [row] = await withDeadline(
+    deps.registry.db
+      .select({ provider: phoneNumberIndex.provider, status: phoneNumberIndex.status })
+      .from(phoneNumberIndex)
+      .where(and(eq(phoneNumberIndex.e164, e164), eq(phoneNumberIndex.tenantId, tenantId))),
+    deps.registry.timeoutMs,
+  );
+  if (!row) throw new NotFound('That number is not one of yours.');
+  if (row.status === 'ordering') throw new Precondition('That number is still being bought. Try again in a minute.');
+  // Numbers typed in before ordering existed were never bought through Steeple: there is nothing to give back.
+  if (row.provider !== 'claimed') await providerCall(() => deps.inventory.release(e164));
+  await unreserve(deps, tenantId, e164);
+  log.info('number released', { number: e164, provider: row.provider });
+  return { ok: true };
+}
+
+/** A deleted church's numbers go back to the provider, so nobody pays for them; throws if one could not be. */
+export async function releaseAllNumbers(deps: Pick<Deps, 'inventory' | 'messaging' | 'registry'>, tenantId: string) {
+  const held = await deps.registry.db
+    .select({ e164: phoneNumberIndex.e164, provider: phoneNumberIndex.provider })
+    .from(phoneNumberIndex)
+    .where(eq(phoneNumberIndex.tenantId, tenantId));
+  for (const { e164, provider } of held) {
+    if (provider !== 'claimed') await deps.inventory.release(e164);
+    await unreserve(deps, tenantId, e164);
+  }
+  if (held.length) log.info('numbers released with their church', { tenantId, count: held.length });
+}
+
+/** An operator's override of NUMBERS_PER_CHURCH for one church (null: back to the default). */
+export async function setNumberLimit(registry: Deps['registry'], tenantId: string, limit: number | null) {
+  await registry.db.update(tenants).set({ numberLimit: limit }).where(eq(tenants.id, tenantId));
+  return { numberLimit: limit };
+}
+
+async function numberLimit({ config, registry }: Pick<Deps, 'config' | 'registry'>, tenantId: string) {
+  const [row] = await withDeadline(
+    registry.db.select({ limit: tenants.numberLimit }).from(tenants).where(eq(tenants.id, tenantId)),
+    registry.timeoutMs,
+  );
+  return row?.limit ?? config.NUMBERS_PER_CHURCH;
+}
+
+/** The number goes into the index as `ordering`, within the church's limit (counted under a lock on the church). */
+async function reserve(
+  deps: Deps,
+  scope: { tenantId: string; adminId: string },
+  offer: { number: string; monthlyCostCents: number | null; currency: string; provider: 'telnyx' | 'simulated' },
+) {
+  const work = deps.registry.db.transaction(async (tx) => {
+    await underLimit(deps.config, tx, scope.tenantId, true);
+    await tx.insert(phoneNumberIndex).values({
+      e164: offer.number,
+      tenantId: scope.tenantId,
+      provider: offer.provider,
+      status: 'ordering',
+      monthlyCostCents: offer.monthlyCostCents,
+      currency: offer.currency,
+      orderedBy: scope.adminId,
+    });
+  });
+  try {
+    await withDeadline(work, deps.registry.timeoutMs);
+  } catch (err) {
+    if (!isUniqueViolation(err, 'phone_number_index_pkey')) throw err;
+    throw new Conflict('Someone else just bought that number. Search again.');
+  }
+}
+
+/** Refuses when the church holds all the numbers it may; `lock` serialises one church's orders (in a transaction). */
+async function underLimit(config: Deps['config'], db: RegistryDb, tenantId: string, lock = false) {
+  const church = db.select({ limit: tenants.numberLimit }).from(tenants).where(eq(tenants.id, tenantId));
+  const [row] = lock ? await church.for('update') : await church;
+  const limit = row?.limit ?? config.NUMBERS_PER_CHURCH;
+  const [held] = await db.select({ n: count() }).from(phoneNumberIndex).where(eq(phoneNumberIndex.tenantId, tenantId));
+  if ((held?.n ?? 0) < limit) return;
+  throw new Precondition(
+    limit === 1
+      ? 'Your plan includes one sending number, and you have it. Release it first, or ask us for more.'
+      : `Your plan includes ${limit} sending numbers, and you have them all. Release one first, or ask us for more.`,
+  );
+}
+
+async function unreserve(
+  { registry, messaging }: Pick<Deps, 'messaging' | 'registry'>,
+  tenantId: string,
+  e164: string,
+) {
+  await withDeadline(
+    registry.db
+      .delete(phoneNumberIndex)
+      .where(and(eq(phoneNumberIndex.e164, e164), eq(phoneNumberIndex.tenantId, tenantId))),
+    registry.timeoutMs,
+  );
+  messaging.numbers.forget(e164, tenantId);
+}
+
+/** The provider's answers as the admin should read them. */
+async function providerCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (InventoryRefusal.is(err)) throw new Conflict(err.message);
+    if (InventoryUnavailable.is(err)) throw new TryAgain(err.message);
+    throw err;
+  }
+}
+
+const digits = (s: string) => s.replace(/\D/g, '');
