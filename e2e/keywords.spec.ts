@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { localSigningKey, signWebhook } from '../server/messaging/signature';
 import { telnyxReceivedEvent } from '../server/messaging/telnyx-events';
-import { buyNumber, mainNav, newChurch, open, randomUsNumber, signUp, staffOnPhone, trpcMutation } from './support';
+import {
+  buyNumber,
+  mainNav,
+  newChurch,
+  open,
+  postTelnyxEvent,
+  randomUsNumber,
+  signUp,
+  staffOnPhone,
+  trpcMutation,
+} from './support';
 
 /**
  * Church keywords ("JOIN"), end to end in local-outbox mode. A newcomer's first text comes from a number the church
@@ -13,21 +21,9 @@ import { buyNumber, mainNav, newChurch, open, randomUsNumber, signUp, staffOnPho
  * Later texts from the same person use the inbox's "Simulate reply", which posts to the same webhook.
  */
 
-function localKey() {
-  const secret =
-    process.env.STEEPLE_SECRET_KEY ?? readFileSync(new URL('../.data/secret-key', import.meta.url), 'utf8').trim();
-  return localSigningKey(secret);
-}
-
 /** A text from `from` to the church's number `to`, through the signed Telnyx webhook. */
-async function textIn(request: APIRequestContext, from: string, to: string, text: string) {
-  const body = telnyxReceivedEvent({ from, to, text, id: `e2e-${randomUUID()}` });
-  const res = await request.post('/api/webhooks/telnyx', {
-    data: body,
-    headers: { 'content-type': 'application/json', ...signWebhook(localKey(), body) },
-  });
-  expect(res.status(), await res.text()).toBe(200);
-}
+const textIn = (request: APIRequestContext, from: string, to: string, text: string) =>
+  postTelnyxEvent(request, telnyxReceivedEvent({ from, to, text, id: `e2e-${randomUUID()}` }));
 
 const keywordCard = (page: Page, word: string) =>
   page

@@ -6,7 +6,9 @@ import {
   type BrowserContext,
   type Page,
 } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
+import { localSigningKey, signWebhook } from '../server/messaging/signature';
 
 /** Shared steps for the end-to-end tests. Every test makes its own churches and people with unique emails. */
 
@@ -112,7 +114,7 @@ async function trpcAnswer(res: APIResponse) {
 }
 
 /** A tRPC query's path with its input, as the browser sends it (GET /api/trpc/<path>?input=<superjson>). */
-const withInput = (path: string, input: unknown) =>
+export const withInput = (path: string, input: unknown) =>
   `${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
 
 type NumberSearch = { areaCode?: string; city?: string; state?: string; tollFree?: boolean };
@@ -225,4 +227,18 @@ export async function staffOnPhone(page: Page, browser: Browser, baseURL: string
   await signIn(staff, email, PASSWORD);
   await expect(staff).toHaveURL(/\/dashboard$/);
   return staff;
+}
+
+/**
+ * Post a Telnyx event to the app's webhook as Telnyx would, signed with the deployment's local key (the key simulated
+ * replies are signed with, derived from STEEPLE_SECRET_KEY, which the embedded default keeps in .data/secret-key).
+ */
+export async function postTelnyxEvent(request: APIRequestContext, body: string) {
+  const secret =
+    process.env.STEEPLE_SECRET_KEY ?? readFileSync(new URL('../.data/secret-key', import.meta.url), 'utf8').trim();
+  const res = await request.post('/api/webhooks/telnyx', {
+    data: body,
+    headers: { 'content-type': 'application/json', ...signWebhook(localSigningKey(secret), body) },
+  });
+  expect(res.status(), await res.text()).toBe(200);
 }

@@ -67,7 +67,7 @@ async function vitest(label: string, vitestArgs: string[], env: Record<string, s
 
 /**
  * Suites of the app's own logic — junk input, sign-in and sessions, billing, webhook signatures, the tenant boundary,
- * buying numbers —
+ * buying numbers, delivery outcomes, sending one text, the operator CLI's commands —
  * gain nothing from a second PostgreSQL: they run once, on the embedded one, which keeps CI within its 30 minutes.
  * Everything that exercises PostgreSQL itself (provisioning, connections, fleet, backups, queries) runs on both.
  */
@@ -82,6 +82,9 @@ const SERVER_AGNOSTIC = [
   'tests/billing-webhooks.test.ts',
   'tests/billing-customer.test.ts',
   'tests/phone-numbers.test.ts',
+  'tests/delivery-outcomes.test.ts',
+  'tests/messaging-send.test.ts',
+  'tests/tenants-cli.test.ts',
 ];
 
 /** An integration run: `url` is the server under test, `second` another server churches are placed and moved to. */

@@ -304,6 +304,10 @@ describe('phone numbers: bought through Telnyx (its library, against a local sta
 
   it('orders onto the messaging profile, records the order, and routes the number', async () => {
     expect(await owner.caller.phoneNumbers.order({ phoneNumber: '+16155551000' })).toMatchObject({ status: 'active' });
+    // Its price was looked up first, by a pattern without the country and area codes (as Telnyx reads one).
+    const lookup = new URL(requestsTo('available_phone_numbers').at(-1)!.url, 'http://x').searchParams;
+    expect(lookup.get('filter[national_destination_code]')).toBe('615');
+    expect(lookup.get('filter[phone_number][starts_with]')).toBe('5551000');
     const [req] = requestsTo('number_orders').slice(-1);
     expect(req!.method).toBe('POST');
     expect(req!.body).toEqual({
@@ -325,6 +329,10 @@ describe('phone numbers: bought through Telnyx (its library, against a local sta
     const sold = await errorOf(owner.caller.phoneNumbers.order({ phoneNumber: '+16155551001' }));
     expect(sold).toMatchObject({ code: 'CONFLICT', message: 'This number was just sold.' });
 
+    // Not found by a search: Telnyx's order answers for it.
+    const gone = await errorOf(owner.caller.phoneNumbers.order({ phoneNumber: '+16155559999' }));
+    expect(gone).toMatchObject({ code: 'CONFLICT', message: '+16155559999 is not available.' });
+
     telnyx.numbers.script.set('POST number_orders', [{ status: 503, body: { errors: [{ title: 'db-7 down' }] } }]);
     const down = await errorOf(owner.caller.phoneNumbers.order({ phoneNumber: '+16155551001' }));
     expect(down).toMatchObject({
@@ -332,7 +340,7 @@ describe('phone numbers: bought through Telnyx (its library, against a local sta
       message: 'Telnyx could not be reached. Please try again in a minute.',
     });
     // An order is sent once: a lost answer must not buy twice.
-    expect(requestsTo('number_orders').filter((r) => r.method === 'POST')).toHaveLength(3);
+    expect(requestsTo('number_orders').filter((r) => r.method === 'POST')).toHaveLength(4);
     expect((await owner.caller.phoneNumbers.list()).numbers.map((n) => n.number)).toEqual(['+16155551000']);
 
     telnyx.numbers.script.set('GET available_phone_numbers', [{ status: 500 }, { status: 500 }]);

@@ -548,6 +548,8 @@ type Side = Church & {
   owner: SignedInClient;
   memberId: string;
   memberPhone: string;
+  /** The text the owner sent the member (queued: no worker runs). */
+  messageId: string;
   /** A member no generated input names (so always one who may be texted): the quiet-hours uses text them. */
   quietMemberId: string;
   branchId: string;
@@ -1311,6 +1313,7 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
       required: ['memberId', 'body'],
     },
     'messages.simulateReply': { fields: { conversationId: idOf(a.conversationId), body: bodyText } },
+    'messages.retry': { fields: { id: idOf(a.messageId), duringQuietHours: fc.boolean() }, required: ['id'] },
     'broadcasts.list': { fields: { cursor: cursor(cursorOf(cursorTime, cursorId)), limit: limit(100) }, required: [] },
     'broadcasts.get': { fields: { id: idOf(a.broadcastId) } },
     'broadcasts.preview': { fields: { audience, body: bodyText, scheduledAt: when }, required: ['audience'] },
@@ -1534,6 +1537,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       branchId: branch.id,
       number: assigned.number,
       conversationId: sent.conversationId,
+      messageId: sent.id,
       broadcastId: broadcast.id,
       inviteId: invite.id,
       inviteToken: invite.url.split('/invite/')[1]!,
@@ -1967,6 +1971,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     'conversations.assign': () => ({ id: a.conversationId, adminId: a.adminId }),
     'messages.send': () => ({ memberId: a.memberId, body: 'hello' }),
     'messages.simulateReply': () => ({ conversationId: a.conversationId, body: 'thanks' }),
+    'messages.retry': () => ({ id: a.messageId }),
     'broadcasts.create': () => ({
       body: 'news',
       audience: { type: 'all' },

@@ -453,6 +453,7 @@ const cases: Record<string, Case[]> = {
     c((x) => w(x, { memberId: x.memberId, body: 'hello', duringQuietHours: false }), 'NOT_FOUND'),
   ],
   'messages.simulateReply': [c((x) => w(x, { conversationId: x.conversationId, body: 'STOP' }), 'NOT_FOUND')],
+  'messages.retry': [c((x) => w(x, { id: x.messageId, duringQuietHours: true }), 'NOT_FOUND')],
   'broadcasts.list': [c((x) => w(x, { cursor: encodeCursor([FAR, x.broadcastId]) }), 'ok')],
   'broadcasts.get': [c((x) => w(x, { id: x.broadcastId }), 'NOT_FOUND')],
   'broadcasts.preview': [

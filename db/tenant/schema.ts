@@ -216,6 +216,8 @@ export const messages = pgTable(
     segments: integer('segments').notNull(),
     status: messageStatus('status').notNull(),
     error: text('error'),
+    /** A failed text's carrier error code (Telnyx's 40xxx), read by messaging/carrier-outcomes.ts. */
+    errorCode: text('error_code'),
     providerMessageId: text('provider_message_id').unique(), // idempotency key for inbound messages and delivery events
     fromNumber: text('from_number'),
     toNumber: text('to_number'),

@@ -11,6 +11,7 @@ import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/
 import { Invalid, LimitReached, NotFound } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
 import { audienceOf, countAudience, storedAudience } from './audience';
+import { carrierOutcome, type FailureKind } from './carrier-outcomes';
 import { audienceTexts } from './audience-merge';
 import type { AudienceInput, broadcastInput, cursorInput } from './inputs';
 import { enqueueBroadcast, writeThenRun } from './jobs';
@@ -60,7 +61,8 @@ export async function getBroadcast(db: TenantDb, id: string) {
     .where(eq(broadcasts.id, id));
   if (!row) throw new NotFound('That broadcast does not exist.');
   const names = row.broadcast.audience === 'filter' ? await namesFor(db) : null;
-  return withCounts(row.broadcast, row.branchName, await deliveryCounts(db, [id]), names);
+  const [counts, failures] = await Promise.all([deliveryCounts(db, [id]), failureReasons(db, id)]);
+  return { ...withCounts(row.broadcast, row.branchName, counts, names), failures };
 }
 
 /**
@@ -215,4 +217,21 @@ async function deliveryCounts(db: TenantDb, ids: string[]): Promise<Counts> {
     .groupBy(messages.broadcastId);
   for (const { id, ...counts } of rows) out.set(id!, counts);
   return out;
+}
+
+/** Why a broadcast's texts failed, most common first: each carrier code's reason (or our own words) with its count. */
+async function failureReasons(db: TenantDb, broadcastId: string) {
+  const rows = await db
+    .select({ code: messages.errorCode, error: messages.error, count: sql<number>`count(*)::int` })
+    .from(messages)
+    .where(and(eq(messages.broadcastId, broadcastId), eq(messages.status, 'failed')))
+    .groupBy(messages.errorCode, messages.error);
+  const byReason = new Map<string, { reason: string; kind: FailureKind; count: number }>();
+  for (const r of rows) {
+    const { reason, kind } = carrierOutcome(r.code, r.error);
+    const seen = byReason.get(reason);
+    if (seen) seen.count += r.count;
+    else byReason.set(reason, { reason, kind, count: r.count });
+  }
+  return [...byReason.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }

@@ -4,6 +4,7 @@ import type { TenantDb } from '@/db/tenant';
 import { admins, branches, conversations, keywordUses, members, messages } from '@/db/tenant/schema';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
 import { Invalid, NotFound } from '@/server/domain-errors';
+import { carrierOutcome } from './carrier-outcomes';
 import type { cursorInput } from './inputs';
 import { withPhoneDisplay } from './phone';
 
@@ -86,7 +87,7 @@ export async function getConversation(
   return {
     conversation: thread.conversation,
     member: withPhoneDisplay(thread.member, country),
-    messages: page.map((r) => ({ ...r.message, keyword: r.keyword })).reverse(),
+    messages: page.map((r) => ({ ...r.message, keyword: r.keyword, failure: failureOf(r.message) })).reverse(),
     olderCursor: rows.length > input.limit && oldest ? encodeCursor([oldest.sortAt, oldest.message.id]) : null,
   };
 }
@@ -159,3 +160,7 @@ const sentBefore = ([at, id]: [string, string]) =>
     lt(messages.createdAt, sql`${at}::timestamptz`),
     and(eq(messages.createdAt, sql`${at}::timestamptz`), lt(messages.id, id)),
   );
+
+/** A failed outbound text's reason in plain words, and whether sending it again could work. */
+const failureOf = (m: { status: string; direction: string; errorCode: string | null; error: string | null }) =>
+  m.status === 'failed' && m.direction === 'outbound' ? carrierOutcome(m.errorCode, m.error) : null;

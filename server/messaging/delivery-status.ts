@@ -1,25 +1,58 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
-import { messages, type MessageStatus } from '@/db/tenant/schema';
+import { conversations, members, messages, type MessageStatus } from '@/db/tenant/schema';
+import { changeConsent, type Tx } from '@/server/members/consent';
+import { carrierOutcome } from './carrier-outcomes';
+import type { StatusPayload } from './inbound-events';
 
 /** Delivery reports. Statuses only move forward: a late "sent" never overwrites "delivered". */
 const RANK: Record<MessageStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3, received: 3 };
 const rankOf = sql`case ${messages.status} when 'queued' then 0 when 'sending' then 1 when 'sent' then 2 else 3 end`;
 
-export async function applyDeliveryStatus(
-  db: TenantDb,
-  report: { providerMessageId: string; status: 'sent' | 'delivered' | 'failed'; error?: string | null },
-) {
-  const rows = await db
-    .update(messages)
-    .set({ status: report.status, error: report.error ?? null, statusAt: sql`now()` })
-    .where(
-      and(
-        eq(messages.providerMessageId, report.providerMessageId),
-        eq(messages.direction, 'outbound'),
-        sql`${rankOf} < ${RANK[report.status]}`,
-      ),
-    )
-    .returning({ id: messages.id });
-  return rows.length > 0;
+/**
+ * Apply one delivery report, once (a report that does not move the message forward changes nothing). A carrier's
+ * "opted out" refusal unsubscribes the member in the same transaction, through the consent log.
+ */
+export async function applyDeliveryStatus(db: TenantDb, report: StatusPayload) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(messages)
+      .set({
+        status: report.status,
+        error: report.error ?? null,
+        errorCode: report.errorCode ?? null,
+        statusAt: sql`now()`,
+      })
+      .where(
+        and(
+          eq(messages.providerMessageId, report.providerMessageId),
+          eq(messages.direction, 'outbound'),
+          sql`${rankOf} < ${RANK[report.status]}`,
+        ),
+      )
+      .returning({ conversationId: messages.conversationId });
+    if (!row) return false;
+    if (report.status === 'failed' && carrierOutcome(report.errorCode).kind === 'opted_out')
+      await carrierOptOut(tx, row.conversationId, report.providerMessageId);
+    return true;
+  });
+}
+
+/**
+ * The carrier refused a text because the recipient texted STOP to it (Telnyx 40300): their own opt-out, which
+ * reached the carrier rather than us. Logged as their text, with the refused message's id.
+ */
+export async function carrierOptOut(tx: Tx, conversationId: string, providerMessageId: string | null) {
+  const [member] = await tx
+    .select({ id: members.id, phone: members.phone, subscription: members.subscription })
+    .from(conversations)
+    .innerJoin(members, eq(members.id, conversations.memberId))
+    .where(eq(conversations.id, conversationId))
+    .for('update', { of: members });
+  if (!member) return false;
+  return changeConsent(tx, member, 'unsubscribed', {
+    source: 'text',
+    detail: 'STOP, sent to their carrier (it refused our text: opted out)',
+    providerMessageId,
+  });
 }

@@ -9,6 +9,8 @@ export type StatusPayload = {
   providerMessageId: string;
   status: 'sent' | 'delivered' | 'failed';
   error: string | null;
+  /** The carrier's error code (Telnyx's 40xxx); absent from events kept before codes were. */
+  errorCode?: string | null;
 };
 
 export type NewEvent =

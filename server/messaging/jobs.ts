@@ -10,6 +10,7 @@ import { broadcastRefusal } from '@/server/billing/allowance';
 import { markBroadcastFailed, plannedSegments, runBroadcast } from './broadcaster';
 import { drain } from './inbound-delivery';
 import { DRAIN_TASK } from './inbound-queue';
+import { STEEPLE_CODES } from './carrier-outcomes';
 import { failIfQueued, sendOne, WORKSPACE_CLOSED } from './sender';
 
 /** The parts of Services this module uses. */
@@ -111,7 +112,8 @@ export function messagingTasks(services: Deps): Record<string, Task> {
       const { tenantId, messageId } = sendPayload.parse(payload);
       await unlessUnavailable(() => send(tenantId, messageId, helpers), {
         later: (at) => enqueueSend(registry, tenantId, messageId, at),
-        closed: () => inClosedChurch(tenantId, (db) => failIfQueued(db, messageId, WORKSPACE_CLOSED)),
+        closed: () =>
+          inClosedChurch(tenantId, (db) => failIfQueued(db, messageId, WORKSPACE_CLOSED, STEEPLE_CODES.closed)),
       });
     },
     [BROADCAST_TASK]: async (payload, helpers) => {

@@ -16,8 +16,14 @@ export type MessagingProvider = {
 
 /** A failure worth retrying later (rate limited, provider down, network): the message goes back to the queue. */
 export class TransientSendError extends errorKind('TransientSend') {}
-/** The provider refused this message (bad number, blocked): retrying would not help. */
-export class PermanentSendError extends errorKind('PermanentSend') {}
+/** The provider refused this message (bad number, blocked): retrying would not help. `code`: the carrier's. */
+export class PermanentSendError extends errorKind('PermanentSend') {
+  constructor(message: string, opts: { cause?: unknown; code?: string | null } = {}) {
+    super(message, { cause: opts.cause });
+    this.code = opts.code ?? null;
+  }
+  readonly code: string | null;
+}
 
 export function createProvider(config: Config): MessagingProvider {
   return config.TELNYX_API_KEY

@@ -27,30 +27,8 @@ export async function sendToMember(
   input: { memberId: string; body: string; duringQuietHours?: boolean },
   sentBy: string,
 ) {
-  const [church, quiet] = await Promise.all([deps.profiles.get(tenantId), quietHoursOf(db)]);
-  // The branch's name comes with the member (the merge fields need nothing more), and their clock (quiet hours).
-  const tz = sql`coalesce(${branches.timezone}, ${church.timezone})`;
-  const [row] = await db
-    .select({
-      member: members,
-      branchName: branches.name,
-      quiet: sql<boolean>`${quietUntil(quiet, tz, sql`now()`)} is not null`,
-      localTime: sql<string>`to_char(now() at time zone ${tz}, 'HH24:MI')`,
-    })
-    .from(members)
-    .leftJoin(branches, eq(branches.id, members.branchId))
-    .where(eq(members.id, input.memberId));
-  if (!row) throw new NotFound('That member does not exist.');
+  const [church, row] = await recipientChecks(deps, { db, tenantId }, input.memberId, input.duringQuietHours);
   const { member } = row;
-  // Someone not opted in (say they texted in first) may be answered one to one; someone who opted out may not.
-  if (member.subscription === 'unsubscribed')
-    throw new Precondition(`${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.`);
-  await requireSendingNumber(deps, tenantId);
-  if (row.quiet && !input.duringQuietHours)
-    throw new NeedsConfirmation(
-      `It is ${row.localTime} for ${member.firstName}, inside your quiet hours ` +
-        `(${clockOf(quiet.startMinute)} to ${clockOf(quiet.endMinute)}). Send it anyway?`,
-    );
   // Merge fields are filled in now, for this member: the thread shows, and the count charges, what they receive.
   await requireKnownFields(db, input.body);
   const body = mergeFields(input.body, {
@@ -88,6 +66,44 @@ export async function sendToMember(
     }),
   );
   return { ...message, conversationId };
+}
+
+/**
+ * Who a text to one member goes to, with what it needs (their branch's name, for merge fields), and the checks every
+ * personal text passes: they have not opted out, the church has a number, and inside their quiet hours the writer
+ * has confirmed.
+ */
+export async function recipientChecks(
+  deps: Pick<Deps, 'messaging' | 'profiles'>,
+  { db, tenantId }: ChurchScope,
+  memberId: string,
+  duringQuietHours = false,
+) {
+  const [church, quiet] = await Promise.all([deps.profiles.get(tenantId), quietHoursOf(db)]);
+  // The branch's name comes with the member (the merge fields need nothing more), and their clock (quiet hours).
+  const tz = sql`coalesce(${branches.timezone}, ${church.timezone})`;
+  const [row] = await db
+    .select({
+      member: members,
+      branchName: branches.name,
+      quiet: sql<boolean>`${quietUntil(quiet, tz, sql`now()`)} is not null`,
+      localTime: sql<string>`to_char(now() at time zone ${tz}, 'HH24:MI')`,
+    })
+    .from(members)
+    .leftJoin(branches, eq(branches.id, members.branchId))
+    .where(eq(members.id, memberId));
+  if (!row) throw new NotFound('That member does not exist.');
+  const { member } = row;
+  // Someone not opted in (say they texted in first) may be answered one to one; someone who opted out may not.
+  if (member.subscription === 'unsubscribed')
+    throw new Precondition(`${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.`);
+  await requireSendingNumber(deps, tenantId);
+  if (row.quiet && !duringQuietHours)
+    throw new NeedsConfirmation(
+      `It is ${row.localTime} for ${member.firstName}, inside your quiet hours ` +
+        `(${clockOf(quiet.startMinute)} to ${clockOf(quiet.endMinute)}). Send it anyway?`,
+    );
+  return [church, row] as const;
 }
 
 /** The church's first sending number, or a clear refusal naming where to add one. */

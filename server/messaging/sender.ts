@@ -3,6 +3,8 @@ import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { TenantDb } from '@/db/tenant';
 import { conversations, members, messages } from '@/db/tenant/schema';
 import { log } from '@/server/log';
+import { carrierOutcome, STEEPLE_CODES } from './carrier-outcomes';
+import { carrierOptOut } from './delivery-status';
 import { PermanentSendError, TransientSendError, type MessagingProvider } from './provider';
 import type { InboundQueue } from './inbound-queue';
 import type { NumberRouter } from './routing';
@@ -57,9 +59,10 @@ export async function sendOne(
   // Opt-out is checked at the moment of sending, not when queued: a STOP that arrived since always wins — also one
   // still waiting in the registry for this church's database (its inbound texts are delivered in order, later).
   if (claimed.kind !== 'auto') {
-    if (claimed.subscription === 'unsubscribed' || stopWaiting) return fail(db, messageId, NOT_SUBSCRIBED);
+    if (claimed.subscription === 'unsubscribed' || stopWaiting)
+      return fail(db, messageId, NOT_SUBSCRIBED, STEEPLE_CODES.unsubscribed);
     if (claimed.subscription === 'not_opted_in' && claimed.kind === 'broadcast')
-      return fail(db, messageId, NOT_OPTED_IN);
+      return fail(db, messageId, NOT_OPTED_IN, STEEPLE_CODES.notOptedIn);
   }
   const from = claimed.church_number && numbers.includes(claimed.church_number) ? claimed.church_number : numbers[0];
   if (!from) return fail(db, messageId, 'Not sent: the church has no sending number yet (Settings → Phone numbers).');
@@ -87,8 +90,8 @@ export async function sendOne(
       throw err; // the job is retried later, with backoff
     }
     log.warn('message not sent', { tenantId, messageId, err });
-    const reason = PermanentSendError.is(err) ? err.message : 'the texting provider could not be reached';
-    return fail(db, messageId, `Not sent: ${reason}`);
+    if (!PermanentSendError.is(err)) return fail(db, messageId, 'Not sent: the texting provider could not be reached');
+    return refused(db, messageId, err);
   }
 }
 
@@ -106,19 +109,32 @@ async function optOutWaiting(deps: SenderDeps, db: TenantDb, tenantId: string, m
 export const WORKSPACE_CLOSED = 'Not sent: the workspace was closed.';
 
 /** A message that never left (still queued) is marked failed with `error`; one already settled is left alone. */
-export async function failIfQueued(db: TenantDb, messageId: string, error: string) {
+export async function failIfQueued(db: TenantDb, messageId: string, error: string, errorCode: string | null = null) {
   await db
     .update(messages)
-    .set({ status: 'failed', error, statusAt: sql`now()` })
+    .set({ status: 'failed', error, errorCode, statusAt: sql`now()` })
     .where(and(eq(messages.id, messageId), eq(messages.status, 'queued')));
 }
 
-async function fail(db: TenantDb, messageId: string, error: string): Promise<SendOutcome> {
+async function fail(db: TenantDb, messageId: string, error: string, errorCode: string | null = null) {
   await db
     .update(messages)
-    .set({ status: 'failed', error, statusAt: sql`now()` })
+    .set({ status: 'failed', error, errorCode, statusAt: sql`now()` })
     .where(eq(messages.id, messageId));
-  return 'failed';
+  return 'failed' as const;
+}
+
+/** The provider refused the text. A carrier opt-out (they texted STOP to it) also unsubscribes the member. */
+async function refused(db: TenantDb, messageId: string, err: InstanceType<typeof PermanentSendError>) {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(messages)
+      .set({ status: 'failed', error: `Not sent: ${err.message}`, errorCode: err.code, statusAt: sql`now()` })
+      .where(eq(messages.id, messageId))
+      .returning({ conversationId: messages.conversationId });
+    if (row && carrierOutcome(err.code).kind === 'opted_out') await carrierOptOut(tx, row.conversationId, null);
+  });
+  return 'failed' as const;
 }
 
 /**

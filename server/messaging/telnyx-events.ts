@@ -22,3 +22,26 @@ export function telnyxReceivedEvent(opts: { from: string; to: string; text: stri
     },
   });
 }
+
+/** A Telnyx delivery report (`message.sent` or `message.finalized`) for one of our texts, as Telnyx sends it. */
+export function telnyxDeliveryEvent(
+  type: 'message.sent' | 'message.finalized',
+  opts: { id: string; from: string; to: string; status: string; error?: string; code?: string },
+) {
+  return JSON.stringify({
+    data: {
+      record_type: 'event',
+      event_type: type,
+      id: randomUUID(),
+      occurred_at: new Date().toISOString(),
+      payload: {
+        id: opts.id,
+        direction: 'outbound',
+        type: 'SMS',
+        from: { phone_number: opts.from },
+        to: [{ phone_number: opts.to, status: opts.status }],
+        errors: opts.error || opts.code ? [{ code: opts.code, title: 'Delivery failed', detail: opts.error }] : [],
+      },
+    },
+  });
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { carrierCode } from './carrier-outcomes';
 import { PermanentSendError, TransientSendError, type MessagingProvider } from './provider';
 
 /** Telnyx's Messaging API: POST /v2/messages. 429 and 5xx are retried later; other refusals are final. */
@@ -43,7 +44,12 @@ export function createTelnyx(opts: {
       }
       const body = await res.json().catch(() => null);
       if (res.status === 429 || res.status >= 500) throw new TransientSendError(`Telnyx answered ${res.status}`);
-      if (!res.ok) throw new PermanentSendError(describe(body) ?? `Telnyx refused the message (${res.status})`);
+      if (!res.ok) {
+        const refusal = describe(body);
+        throw new PermanentSendError(refusal?.message ?? `Telnyx refused the message (${res.status})`, {
+          code: refusal?.code,
+        });
+      }
       // Accepted: retrying would send it again, even if the answer did not carry the message id.
       const parsed = sent.safeParse(body);
       return { providerMessageId: parsed.success ? parsed.data.data.id : null };
@@ -74,8 +80,9 @@ function neverConnected(err: unknown): boolean {
   return false;
 }
 
-/** Telnyx errors look like { errors: [{ title, detail }] }; the first detail is the most useful line for an admin. */
-function describe(body: unknown): string | null {
-  const first = (body as { errors?: { title?: string; detail?: string }[] } | null)?.errors?.[0];
-  return first ? [first.title, first.detail].filter(Boolean).join(': ') : null;
+/** Telnyx errors look like { errors: [{ code, title, detail }] }: the first one's words, and the carrier's code. */
+function describe(body: unknown) {
+  const errors = (body as { errors?: { code?: string | number; title?: string; detail?: string }[] } | null)?.errors;
+  const first = errors?.[0];
+  return first ? { message: [first.title, first.detail].filter(Boolean).join(': '), code: carrierCode(errors) } : null;
 }

@@ -8,6 +8,7 @@ import { requestIdFrom, runWithContext, setContextFields } from '@/server/observ
 import { countWebhook, type WebhookOutcome } from '@/server/observability/metrics';
 import type { Services } from '@/server/services';
 import { receive, type Received } from './inbound-delivery';
+import { carrierCode } from './carrier-outcomes';
 import { keywordOf } from './keywords';
 import { verifyWebhook } from './signature';
 
@@ -41,7 +42,13 @@ const delivery = z.object({
     .min(1)
     .max(20),
   errors: z
-    .array(z.object({ title: text(1000).optional(), detail: text(1000).optional() }))
+    .array(
+      z.object({
+        code: z.union([z.string().max(20), z.number().int()]).nullish(),
+        title: text(1000).optional(),
+        detail: text(1000).optional(),
+      }),
+    )
     .max(20)
     .optional(),
 });
@@ -157,7 +164,7 @@ async function onDelivery(services: Deps, type: string, payload: unknown): Promi
     tenantId,
     kind: 'status',
     key: `${type}:${p.id}:${status}`,
-    payload: { providerMessageId: p.id, status, error },
+    payload: { providerMessageId: p.id, status, error, errorCode: status === 'failed' ? carrierCode(p.errors) : null },
   });
   return answer(200, result);
 }
@@ -165,7 +172,7 @@ async function onDelivery(services: Deps, type: string, payload: unknown): Promi
 /** Telnyx's per-recipient status → ours. "delivery_unconfirmed" stays "sent": the carrier never said. */
 function deliveryStatus(type: string, status: string | undefined): 'sent' | 'delivered' | 'failed' | null {
   if (status === 'delivered') return 'delivered';
-  if (status === 'sending_failed' || status === 'delivery_failed') return 'failed';
+  if (status === 'sending_failed' || status === 'delivery_failed' || status === 'expired') return 'failed';
   if (status === 'sent' || type === 'message.sent' || status === 'delivery_unconfirmed') return 'sent';
   return null;
 }

@@ -46,11 +46,24 @@ export function createTelnyxInventory(opts: {
     name: 'telnyx',
     search,
     async price(e164) {
+      // Telnyx's pattern excludes the country code, and the area code when that is filtered on too.
+      const tollFree = TOLL_FREE_CODES.includes(e164.slice(2, 5));
       const res = await call(() =>
-        client.availablePhoneNumbers.list({ filter: { phone_number: { starts_with: e164.slice(1) }, limit: 1 } }),
+        client.availablePhoneNumbers.list({
+          filter: {
+            country_code: 'US',
+            phone_number_type: tollFree ? 'toll_free' : 'local',
+            national_destination_code: e164.slice(2, 5),
+            phone_number: { starts_with: e164.slice(5) },
+            limit: 5,
+          },
+        }),
       );
       const match = (res.data ?? []).find((n) => n.phone_number === e164);
-      return match ? available(match) : null;
+      if (match) return available(match);
+      // Not found by the pattern: the order itself says whether it is still for sale (its cost is then unknown).
+      log.warn('telnyx: a number to order was not found by a search; ordering without its price', { number: e164 });
+      return { number: e164, region: null, tollFree, monthlyCostCents: null, currency: 'USD' };
     },
     async order(e164, customerReference) {
       const res = await call(

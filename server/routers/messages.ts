@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { messageBody, personalBody } from '@/server/messaging/inputs';
+import { retryMessage } from '@/server/messaging/retry';
 import { sendToMember } from '@/server/messaging/send';
 import { simulateReply } from '@/server/messaging/simulate';
 import { router, tenantProcedure } from '@/server/trpc';
@@ -10,6 +11,11 @@ export const messagesRouter = router({
     // Inside the member's quiet hours the first try is a CONFLICT whose message asks; `duringQuietHours` confirms.
     .input(z.object({ memberId: z.string().uuid(), body: personalBody, duringQuietHours: z.boolean().optional() }))
     .mutation(({ ctx, input }) => sendToMember(ctx.services, ctx, input, ctx.admin.id)),
+
+  /** Send a failed text again, where its failure says that could work (the carrier was busy, not an opt-out). */
+  retry: tenantProcedure
+    .input(z.object({ id: z.string().uuid(), duringQuietHours: z.boolean().optional() }))
+    .mutation(({ ctx, input }) => retryMessage(ctx.services, ctx, input)),
 
   /** Local outbox only: pretend the member texted back, through the real signed webhook. */
   simulateReply: tenantProcedure

@@ -256,9 +256,14 @@ export class FakeTelnyxNumbers {
       const code = q('filter[national_destination_code]');
       const prefix = q('filter[phone_number][starts_with]');
       const tollFree = q('filter[phone_number_type]') === 'toll_free';
+      // As Telnyx reads them: `starts_with` leaves out the country code, and the area code when that is filtered on.
+      const matches = (n: string) => {
+        const national = n.slice(2);
+        if (code && !national.startsWith(code)) return false;
+        return !prefix || (code ? national.slice(3) : national).startsWith(prefix);
+      };
       const data = [...this.forSale]
-        .filter(([n]) => (!code || n.startsWith(`+1${code}`)) && (!prefix || n.startsWith(`+${prefix}`)))
-        .filter(([, d]) => prefix || !!d.tollFree === tollFree)
+        .filter(([n, d]) => matches(n) && !!d.tollFree === tollFree)
         .slice(0, Number(q('filter[limit]') ?? 20))
         .map(([n, d]) => ({
           record_type: 'available_phone_number',

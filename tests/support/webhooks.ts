@@ -3,7 +3,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { phoneNumberIndex } from '@/db/registry/schema';
 import { handleTelnyxWebhook } from '@/server/messaging/webhook';
 import { signWebhook } from '@/server/messaging/signature';
-import { telnyxReceivedEvent } from '@/server/messaging/telnyx-events';
+import { telnyxDeliveryEvent, telnyxReceivedEvent } from '@/server/messaging/telnyx-events';
 import type { Services } from '@/server/services';
 
 /** Helpers for the webhook tests and benchmark: signed Telnyx events, posted to the real handler. */
@@ -45,25 +45,7 @@ export const received = (from: string, to: string, text: string, id = `msg-${ran
   body: telnyxReceivedEvent({ from, to, text, id }),
 });
 
-export function deliveryEvent(
-  type: 'message.sent' | 'message.finalized',
-  opts: { id: string; from: string; to: string; status: string; error?: string },
-) {
-  return JSON.stringify({
-    data: {
-      event_type: type,
-      id: randomUUID(),
-      occurred_at: new Date().toISOString(),
-      payload: {
-        id: opts.id,
-        direction: 'outbound',
-        from: { phone_number: opts.from },
-        to: [{ phone_number: opts.to, status: opts.status }],
-        errors: opts.error ? [{ title: 'Delivery failed', detail: opts.error }] : [],
-      },
-    },
-  });
-}
+export const deliveryEvent = telnyxDeliveryEvent;
 
 /**
  * A TCP proxy in front of a PostgreSQL server that a test can take down (every connection cut, new ones refused)

@@ -9,6 +9,7 @@ import { ToneBadge } from '../../_components/tone-badge';
 import { Button } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
+import { FailureReasons } from './failure-reasons';
 import { stateLabel } from './labels';
 
 type Broadcast = RouterOutputs['broadcasts']['list']['items'][number];
@@ -118,6 +119,7 @@ function Progress({ b }: { b: Broadcast }) {
           </div>
         ))}
       </dl>
+      {b.failed > 0 && <FailureReasons broadcastId={b.id} failed={b.failed} />}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { LocalTime } from '../../_components/local-time';
 import { fullWhen, shortWhen } from '../../_components/time';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { KeywordNote } from './keyword-note';
+import { RetryButton } from './retry-button';
 
 const BUBBLE = 'max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%]';
 
@@ -52,7 +53,7 @@ export function MessageBubble({ message: m, memberName }: { message: Message; me
         {!inbound && (
           <span data-testid="message-status">
             · {statusLabel[m.status]}
-            {failed && m.error ? `: ${m.error}` : ''}
+            {m.failure ? `: ${m.failure.reason}` : ''}
           </span>
         )}
         {m.status === 'queued' && m.notBefore && (
@@ -62,6 +63,7 @@ export function MessageBubble({ message: m, memberName }: { message: Message; me
         )}
         {m.segments > 1 && <span>· {m.segments} segments</span>}
       </p>
+      {m.failure?.retry && <RetryButton messageId={m.id} conversationId={m.conversationId} />}
       {inbound && m.keyword && <KeywordNote keyword={m.keyword} />}
     </li>
   );
