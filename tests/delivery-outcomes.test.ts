@@ -157,6 +157,16 @@ describe('delivery outcomes', () => {
     );
   });
 
+  it('a late carrier opt-out about a text sent before the member texted START changes nothing', async () => {
+    const { member, message, conversationId } = await textedMember('Returner');
+    await owner.caller.messages.simulateReply({ conversationId, body: 'STOP' });
+    await owner.caller.messages.simulateReply({ conversationId, body: 'START' });
+    expect((await owner.caller.members.get({ id: member.id })).subscription).toBe('subscribed');
+    await report(message, 'delivery_failed', { code: '40300', error: 'Blocked due to STOP message' });
+    expect((await messageRow(services, church.tenantId, message.id)).errorCode).toBe('40300');
+    expect((await owner.caller.members.get({ id: member.id })).subscription).toBe('subscribed');
+  });
+
   it('a broadcast counts its failures by reason', async () => {
     const members = await insertMembers(
       services,
@@ -196,7 +206,7 @@ describe('delivery outcomes', () => {
     expect(resent.providerMessageId).not.toBe(busy.message.providerMessageId);
     expect(fake.to(busy.member.phone)).toHaveLength(2);
     // Not failed (any more): nothing to send again.
-    expect((await errorOf(owner.caller.messages.retry({ id: busy.message.id }))).code).toBe('CONFLICT');
+    expect((await errorOf(owner.caller.messages.retry({ id: busy.message.id }))).code).toBe('PRECONDITION_FAILED');
 
     const landline = await textedMember('Landline');
     await report(landline.message, 'delivery_failed', { code: '40001' });

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { members } from '@/db/tenant/schema';
 import { startWorker } from '@/server/jobs/worker';
 import { purgeChurch } from '@/server/fleet/lifecycle';
 import { orderCheckTask, ORDER_CHECK_TASK } from '@/server/numbers/order-check';
@@ -204,7 +206,7 @@ describe('phone numbers: bought from the simulated inventory (no Telnyx account)
     await release(owner2, '+12025550180');
   });
 
-  it('a number typed in before ordering existed neither routes nor sends, and can be released', async () => {
+  it('a number typed in before buying existed brings only opt-outs, sends nothing, and can be released', async () => {
     // What the registry migration made of numbers added by the old free-form "add a number".
     await reg.services.registry.sql`
       insert into phone_number_index (e164, tenant_id, provider)
@@ -215,9 +217,15 @@ describe('phone numbers: bought from the simulated inventory (no Telnyx account)
     expect((await owner2.caller.phoneNumbers.list()).numbers).toMatchObject([
       { number: '+12025550111', provider: 'claimed', status: 'active' },
     ]);
-    // A member texting it reaches nobody; the church cannot text from it.
+    // A text to it reaches nobody — except a STOP, which must never be lost; the church cannot text from it.
     const res = await postSigned(reg.services, received('+13125550999', '+12025550111', 'hello?').body);
     expect(await res.json()).toEqual({ ignored: 'unknown number' });
+    const stop = await postSigned(reg.services, received('+13125550999', '+12025550111', 'Stop').body);
+    expect(await stop.json()).toEqual({ outcome: 'stored' });
+    const [optedOut] = await reg.services.connections.withTenant(second.tenantId, (db) =>
+      db.select().from(members).where(eq(members.phone, '+13125550999')),
+    );
+    expect(optedOut?.subscription).toBe('unsubscribed');
     const [m] = await insertMembers(reg.services, second.tenantId, [{ firstName: 'Nobody' }]);
     const refused = await errorOf(owner2.caller.messages.send({ memberId: m!.id, body: 'hi' }));
     expect(refused.code).toBe('PRECONDITION_FAILED');
@@ -326,25 +334,66 @@ describe('phone numbers: bought through Telnyx (its library, against a local sta
     telnyx.numbers.script.set('POST number_orders', [
       { status: 422, body: { errors: [{ code: '10015', title: 'Bad', detail: 'This number was just sold.' }] } },
     ]);
+    // Telnyx's own words stay in the log: they can name our account's settings.
     const sold = await errorOf(owner.caller.phoneNumbers.order({ phoneNumber: '+16155551001' }));
-    expect(sold).toMatchObject({ code: 'CONFLICT', message: 'This number was just sold.' });
-
-    // Not found by a search: Telnyx's order answers for it.
+    expect(sold).toMatchObject({
+      code: 'CONFLICT',
+      message: 'Telnyx could not sell that number. Search again and choose another.',
+    });
+    // Not returned by a search (Telnyx sells only those), so never ordered, nor bought without a price.
     const gone = await errorOf(owner.caller.phoneNumbers.order({ phoneNumber: '+16155559999' }));
-    expect(gone).toMatchObject({ code: 'CONFLICT', message: '+16155559999 is not available.' });
+    expect(gone).toMatchObject({ code: 'CONFLICT', message: 'That number is no longer available. Search again.' });
+    expect(requestsTo('number_orders').filter((r) => r.method === 'POST')).toHaveLength(2);
+    for (const phoneNumber of ['+442079460958', '+16155551'])
+      expect((await errorOf(owner.caller.phoneNumbers.order({ phoneNumber }))).code, phoneNumber).toBe('BAD_REQUEST');
 
-    telnyx.numbers.script.set('POST number_orders', [{ status: 503, body: { errors: [{ title: 'db-7 down' }] } }]);
-    const down = await errorOf(owner.caller.phoneNumbers.order({ phoneNumber: '+16155551001' }));
-    expect(down).toMatchObject({
+    // Our account refused (a bad key): an operator's problem, said without Telnyx's words.
+    telnyx.numbers.script.set('GET available_phone_numbers', [
+      { status: 401, body: { errors: [{ code: '10009', title: 'Authentication failed', detail: 'key KEY01…' }] } },
+    ]);
+    expect(await errorOf(owner.caller.phoneNumbers.search({ areaCode: '615' }))).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'Buying numbers is not available right now. Please try again later.',
+    });
+    telnyx.numbers.script.set('GET available_phone_numbers', [{ status: 500 }, { status: 500 }]);
+    expect(await errorOf(owner.caller.phoneNumbers.search({ areaCode: '615' }))).toMatchObject({
       code: 'SERVICE_UNAVAILABLE',
       message: 'Telnyx could not be reached. Please try again in a minute.',
     });
-    // An order is sent once: a lost answer must not buy twice.
-    expect(requestsTo('number_orders').filter((r) => r.method === 'POST')).toHaveLength(4);
     expect((await owner.caller.phoneNumbers.list()).numbers.map((n) => n.number)).toEqual(['+16155551000']);
+  });
 
-    telnyx.numbers.script.set('GET available_phone_numbers', [{ status: 500 }, { status: 500 }]);
-    expect((await errorOf(owner.caller.phoneNumbers.search({ areaCode: '615' }))).code).toBe('SERVICE_UNAVAILABLE');
+  const check = (number: string, attempts = 1) => orderCheckTask(services)({ number }, { job: { attempts } } as never);
+
+  it('an order whose answer was lost is sent once, kept as pending, and settled by asking Telnyx', async () => {
+    telnyx.numbers.forSale.set('+16155551005', { city: 'NASHVILLE', state: 'TN', monthly: '1.10' });
+    telnyx.numbers.forSale.set('+16155551006', { city: 'NASHVILLE', state: 'TN', monthly: '1.10' });
+    const posts = () => requestsTo('number_orders').filter((r) => r.method === 'POST').length;
+    const before = posts();
+    telnyx.numbers.script.set('POST number_orders', [{ status: 503, body: { errors: [{ title: 'db-7 down' }] } }]);
+    expect(await owner.caller.phoneNumbers.order({ phoneNumber: '+16155551005' })).toMatchObject({
+      status: 'pending',
+    });
+    expect(posts()).toBe(before + 1); // never retried: a lost answer must not buy twice
+    expect(await services.messaging.numbers.tenantFor('+16155551005')).toBeNull();
+    // Still being set up: it cannot be released yet.
+    const early = await errorOf(
+      owner.caller.phoneNumbers.release({ number: '+16155551005', confirmation: '6155551005' }),
+    );
+    expect(early.code).toBe('PRECONDITION_FAILED');
+    // Telnyx does not hold it: asked again a few times, then the number is freed.
+    await expect(check('+16155551005')).rejects.toThrow('still pending');
+    await check('+16155551005', 4);
+    expect((await owner.caller.phoneNumbers.list()).numbers.map((n) => n.number)).not.toContain('+16155551005');
+
+    // The process died mid-order (the row left "ordering"), though Telnyx sold it: the check switches it on.
+    await services.registry.sql`
+      insert into phone_number_index (e164, tenant_id, provider, status, created_at)
+      values ('+16155551006', ${church.tenantId}, 'telnyx', 'ordering', now() - interval '2 minutes')`;
+    telnyx.numbers.owned.set('+16155551006', 'pn-lost');
+    await check('+16155551006');
+    expect(await services.messaging.numbers.tenantFor('+16155551006')).toBe(church.tenantId);
+    await owner.caller.phoneNumbers.release({ number: '+16155551006', confirmation: '6155551006' });
   });
 
   it('a pending order neither routes nor sends until Telnyx completes it; a failed one frees the number', async () => {
@@ -354,7 +403,6 @@ describe('phone numbers: bought through Telnyx (its library, against a local sta
     expect(await services.messaging.numbers.tenantFor('+16155551002')).toBeNull();
     expect((await queuedJobs(reg.admin, ORDER_CHECK_TASK)).map((j) => j.key)).toContain('number-order:+16155551002');
 
-    const check = (number: string) => orderCheckTask(services)({ number }, {} as never);
     await expect(check('+16155551002')).rejects.toThrow('still pending'); // the queue retries it later
     const [orderId] = [...telnyx.numbers.orders].find(([, o]) => o.number === '+16155551002')!;
     telnyx.numbers.completeOrder(orderId, 'success');

@@ -30,10 +30,10 @@ export async function applyDeliveryStatus(db: TenantDb, report: StatusPayload) {
           sql`${rankOf} < ${RANK[report.status]}`,
         ),
       )
-      .returning({ conversationId: messages.conversationId });
+      .returning({ conversationId: messages.conversationId, createdAt: messages.createdAt });
     if (!row) return false;
     if (report.status === 'failed' && carrierOutcome(report.errorCode).kind === 'opted_out')
-      await carrierOptOut(tx, row.conversationId, report.providerMessageId);
+      await carrierOptOut(tx, row, report.providerMessageId);
     return true;
   });
 }
@@ -42,14 +42,24 @@ export async function applyDeliveryStatus(db: TenantDb, report: StatusPayload) {
  * The carrier refused a text because the recipient texted STOP to it (Telnyx 40300): their own opt-out, which
  * reached the carrier rather than us. Logged as their text, with the refused message's id.
  */
-export async function carrierOptOut(tx: Tx, conversationId: string, providerMessageId: string | null) {
+export async function carrierOptOut(
+  tx: Tx,
+  text: { conversationId: string; createdAt: Date },
+  providerMessageId: string | null,
+) {
   const [member] = await tx
-    .select({ id: members.id, phone: members.phone, subscription: members.subscription })
+    .select({
+      id: members.id,
+      phone: members.phone,
+      subscription: members.subscription,
+      changedAt: members.subscriptionChangedAt,
+    })
     .from(conversations)
     .innerJoin(members, eq(members.id, conversations.memberId))
-    .where(eq(conversations.id, conversationId))
+    .where(eq(conversations.id, text.conversationId))
     .for('update', { of: members });
-  if (!member) return false;
+  // A late report about a text sent before they opted back in (START) says nothing of their wish now.
+  if (!member || (member.changedAt && member.changedAt > text.createdAt)) return false;
   return changeConsent(tx, member, 'unsubscribed', {
     source: 'text',
     detail: 'STOP, sent to their carrier (it refused our text: opted out)',

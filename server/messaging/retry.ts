@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { ChurchScope } from '@/db/tenant';
 import { conversations, messages } from '@/db/tenant/schema';
 import { requireAllowance } from '@/server/billing/allowance';
-import { Conflict, NotFound, Precondition } from '@/server/domain-errors';
+import { NotFound, Precondition } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
 import { carrierOutcome } from './carrier-outcomes';
 import { enqueueSend, writeThenRun } from './jobs';
@@ -22,7 +22,8 @@ export async function retryMessage(deps: Deps, scope: ChurchScope, input: { id: 
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .where(and(eq(messages.id, input.id), eq(messages.direction, 'outbound')));
   if (!row) throw new NotFound('That message does not exist.');
-  if (row.message.status !== 'failed') throw new Conflict('That message has not failed: it is already on its way.');
+  // Not a CONFLICT: that is the question quiet hours ask (retry-button.tsx answers it with "Send anyway").
+  if (row.message.status !== 'failed') throw new Precondition('That message has not failed: it is already on its way.');
   const outcome = carrierOutcome(row.message.errorCode, row.message.error);
   if (!outcome.retry) throw new Precondition(`Sending it again would not help: ${lowerFirst(outcome.reason)}.`);
   await recipientChecks(deps, scope, row.memberId, input.duringQuietHours);
@@ -36,7 +37,7 @@ export async function retryMessage(deps: Deps, scope: ChurchScope, input: { id: 
         .set({ status: 'queued', error: null, errorCode: null, providerMessageId: null, statusAt: sql`now()` })
         .where(and(eq(messages.id, input.id), eq(messages.status, 'failed')))
         .returning();
-      if (!m) throw new Conflict('That message has not failed: it is already on its way.');
+      if (!m) throw new Precondition('That message has not failed: it is already on its way.');
       return m;
     }),
   );

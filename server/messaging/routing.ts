@@ -6,31 +6,40 @@ import { type Registry, withDeadline } from '@/server/registry';
 /**
  * Phone numbers → churches, through the registry's phone index (a number routes to one church only). Webhooks
  * arrive hundreds a second, so answers are cached briefly; assigning or releasing a number forgets its entry here,
- * and other instances see the change within the TTL. Only numbers a church bought, with the order complete, count.
+ * and other instances see the change within the TTL. Only numbers a church bought, with the order complete, count —
+ * except that a number typed in before buying existed (`claimed`) still brings its church a STOP and the reports of
+ * texts it sent: someone's opt-out must never be lost.
  */
-const owned = and(eq(phoneNumberIndex.status, 'active'), ne(phoneNumberIndex.provider, 'claimed'));
+const active = eq(phoneNumberIndex.status, 'active');
+const owned = and(active, ne(phoneNumberIndex.provider, 'claimed'));
 
 const TTL_MS = 15_000;
 
 export class NumberRouter {
-  private byNumber = new LRUCache<string, { tenantId: string | null }>({ max: 50_000, ttl: TTL_MS }); // null: nobody's
+  // tenantId null: nobody's.
+  private byNumber = new LRUCache<string, { tenantId: string | null; claimed: boolean }>({ max: 50_000, ttl: TTL_MS });
   private byTenant = new LRUCache<string, string[]>({ max: 10_000, ttl: TTL_MS });
 
   constructor(private registry: Registry) {}
 
-  /** The church a number belongs to, or null when no church has it. */
-  async tenantFor(e164: string): Promise<string | null> {
-    const hit = this.byNumber.get(e164);
-    if (hit) return hit.tenantId;
-    const [row] = await withDeadline(
-      this.registry.db
-        .select({ tenantId: phoneNumberIndex.tenantId })
-        .from(phoneNumberIndex)
-        .where(and(eq(phoneNumberIndex.e164, e164), owned)),
-      this.registry.timeoutMs,
-    );
-    this.byNumber.set(e164, { tenantId: row?.tenantId ?? null });
-    return row?.tenantId ?? null;
+  /**
+   * The church a number belongs to, or null when no church has it. `orClaimed`: also a number the church typed in
+   * before buying existed (for opt-outs and delivery reports only).
+   */
+  async tenantFor(e164: string, opts: { orClaimed?: boolean } = {}): Promise<string | null> {
+    let hit = this.byNumber.get(e164);
+    if (!hit) {
+      const [row] = await withDeadline(
+        this.registry.db
+          .select({ tenantId: phoneNumberIndex.tenantId, provider: phoneNumberIndex.provider })
+          .from(phoneNumberIndex)
+          .where(and(eq(phoneNumberIndex.e164, e164), active)),
+        this.registry.timeoutMs,
+      );
+      hit = { tenantId: row?.tenantId ?? null, claimed: row?.provider === 'claimed' };
+      this.byNumber.set(e164, hit);
+    }
+    return hit.claimed && !opts.orClaimed ? null : hit.tenantId;
   }
 
   /** A church's sending numbers, oldest first (the first is its default). */

@@ -131,8 +131,8 @@ async function refused(db: TenantDb, messageId: string, err: InstanceType<typeof
       .update(messages)
       .set({ status: 'failed', error: `Not sent: ${err.message}`, errorCode: err.code, statusAt: sql`now()` })
       .where(eq(messages.id, messageId))
-      .returning({ conversationId: messages.conversationId });
-    if (row && carrierOutcome(err.code).kind === 'opted_out') await carrierOptOut(tx, row.conversationId, null);
+      .returning({ conversationId: messages.conversationId, createdAt: messages.createdAt });
+    if (row && carrierOutcome(err.code).kind === 'opted_out') await carrierOptOut(tx, row, null);
   });
   return 'failed' as const;
 }

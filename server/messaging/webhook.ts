@@ -44,7 +44,7 @@ const delivery = z.object({
   errors: z
     .array(
       z.object({
-        code: z.union([z.string().max(20), z.number().int()]).nullish(),
+        code: z.union([z.string().max(1000), z.number()]).nullish(), // carrierCode keeps what a code needs
         title: text(1000).optional(),
         detail: text(1000).optional(),
       }),
@@ -124,20 +124,21 @@ async function onReceived(services: Deps, payload: unknown): Promise<Outcome> {
   if (!parsed.success) return answer(400, { error: 'malformed message.received payload' });
   const p = parsed.data;
   const to = p.to[0]!.phone_number;
-  const tenantId = await services.messaging.numbers.tenantFor(to);
+  const text = p.text ?? '';
+  const optOut = keywordOf(text) === 'stop';
+  const tenantId = await services.messaging.numbers.tenantFor(to, { orClaimed: optOut });
   if (!tenantId) {
     log.warn('telnyx webhook: message for a number no church has; acknowledged', { to });
     return answer(200, { ignored: 'unknown number' });
   }
   setContextFields({ tenantId });
-  const text = p.text ?? '';
   const from = p.from.phone_number;
   const result = await receive(services, {
     tenantId,
     kind: 'received',
     key: `received:${p.id}`,
     sender: from,
-    optOut: keywordOf(text) === 'stop', // a send to them waits for nothing while this is pending (sender.ts)
+    optOut, // a send to them waits for nothing while this is pending (sender.ts)
     payload: { providerMessageId: p.id, from, to, text },
   });
   return answer(200, result);
@@ -147,7 +148,7 @@ async function onDelivery(services: Deps, type: string, payload: unknown): Promi
   const parsed = delivery.safeParse(payload);
   if (!parsed.success) return answer(400, { error: `malformed ${type} payload` });
   const p = parsed.data;
-  const tenantId = await services.messaging.numbers.tenantFor(p.from.phone_number);
+  const tenantId = await services.messaging.numbers.tenantFor(p.from.phone_number, { orClaimed: true });
   if (!tenantId) return answer(200, { ignored: 'unknown number' });
   setContextFields({ tenantId });
   const status = deliveryStatus(type, p.to[0]!.status);

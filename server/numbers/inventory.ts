@@ -28,6 +28,8 @@ export type NumberInventory = {
   order(e164: string, customerReference: string): Promise<PlacedOrder>;
   /** The order's state now; `failure` when the provider could not complete it. */
   orderStatus(orderId: string): Promise<'success' | 'pending' | 'failure'>;
+  /** Whether the account holds the number (an order whose answer was lost may still have bought it). */
+  holds(e164: string): Promise<boolean>;
   /** Give the number back. A number the provider no longer has counts as released. */
   release(e164: string): Promise<void>;
 };

@@ -1,45 +1,63 @@
 import type { Task } from 'graphile-worker';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { RegistryDb } from '@/db/registry';
 import { phoneNumberIndex } from '@/db/registry/schema';
 import { addJobInTransaction } from '@/server/jobs/queue';
 import { log } from '@/server/log';
-import { type Registry, withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
 
 /**
- * A number order the provider accepted but has not completed (Telnyx completes most at once; some take minutes).
- * The number neither routes nor sends until this job sees the order succeed; a failed order frees the number.
- * While pending, the job throws so the queue retries it with its backoff (about a day over its attempts).
+ * Every number order is followed by this job until it is settled. It is added with the reservation, in the same
+ * transaction, so a number can never be left half-bought:
+ *   - `pending` with the provider's order: asks for the order's state (Telnyx completes most at once, some later);
+ *   - `pending` without one (the order's answer was lost), or still `ordering` a minute on (the process died
+ *     mid-order): asks whether the account holds the number.
+ * The number switches on when it is ours, and is freed when it is not. While undecided, the job throws so the queue
+ * tries again with its backoff (about a day over its attempts); a lost answer is decided after a few tries.
  */
 export const ORDER_CHECK_TASK = 'check_number_order';
 const payload = z.object({ number: z.string().regex(/^\+\d{8,15}$/) });
+const LOST_ANSWER_TRIES = 4;
 
-export function enqueueOrderCheck(registry: Registry, e164: string) {
-  const job = addJobInTransaction(
-    registry.db,
+/** Inside the caller's transaction: in a minute, and again whenever the number's order changes. */
+export function enqueueOrderCheck(tx: Pick<RegistryDb, 'execute'>, e164: string) {
+  return addJobInTransaction(
+    tx,
     ORDER_CHECK_TASK,
     { number: e164 },
-    { jobKey: `number-order:${e164}`, maxAttempts: 15, runAt: new Date(Date.now() + 10_000) },
+    { jobKey: `number-order:${e164}`, maxAttempts: 15, runAt: new Date(Date.now() + 60_000) },
   );
-  return withDeadline(job, registry.timeoutMs);
 }
 
 export function orderCheckTask(services: Pick<Services, 'inventory' | 'messaging' | 'registry'>): Task {
-  const { registry } = services;
-  return async (raw) => {
+  const { registry, inventory } = services;
+  return async (raw, helpers) => {
     const { number } = payload.parse(raw);
     const [row] = await registry.db
-      .select({ tenantId: phoneNumberIndex.tenantId, orderId: phoneNumberIndex.orderId })
+      .select({
+        tenantId: phoneNumberIndex.tenantId,
+        status: phoneNumberIndex.status,
+        orderId: phoneNumberIndex.orderId,
+        recent: sql<boolean>`${phoneNumberIndex.createdAt} > now() - interval '1 minute'`,
+      })
       .from(phoneNumberIndex)
-      .where(and(eq(phoneNumberIndex.e164, number), eq(phoneNumberIndex.status, 'pending')));
-    if (!row?.orderId) return; // completed, released, or never pending
-    const status = await services.inventory.orderStatus(row.orderId);
-    if (status === 'pending') throw new Error(`number order for ${number} is still pending`);
-    const where = and(eq(phoneNumberIndex.e164, number), eq(phoneNumberIndex.status, 'pending'));
-    if (status === 'success') await registry.db.update(phoneNumberIndex).set({ status: 'active' }).where(where);
+      .where(eq(phoneNumberIndex.e164, number));
+    if (!row || row.status === 'active') return; // settled: bought, released, or never ours
+    if (row.status === 'ordering' && row.recent) throw new Error(`number ${number} is still being ordered`);
+    const lastTry = (helpers?.job?.attempts ?? 1) >= LOST_ANSWER_TRIES;
+    const outcome = row.orderId
+      ? await inventory.orderStatus(row.orderId)
+      : (await inventory.holds(number))
+        ? 'success'
+        : lastTry
+          ? 'failure'
+          : 'pending';
+    if (outcome === 'pending') throw new Error(`number order for ${number} is still pending`);
+    const where = and(eq(phoneNumberIndex.e164, number), eq(phoneNumberIndex.status, row.status));
+    if (outcome === 'success') await registry.db.update(phoneNumberIndex).set({ status: 'active' }).where(where);
     else await registry.db.delete(phoneNumberIndex).where(where);
     services.messaging.numbers.forget(number, row.tenantId);
-    log.info('number order completed', { number, status });
+    log.info('number order settled', { number, outcome });
   };
 }

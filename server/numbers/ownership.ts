@@ -61,23 +61,31 @@ export async function orderNumber(deps: Deps, scope: { tenantId: string; adminId
   await withDeadline(underLimit(deps.config, deps.registry.db, scope.tenantId), deps.registry.timeoutMs);
   const offer = await providerCall(() => deps.inventory.price(e164));
   if (!offer) throw new Conflict('That number is no longer available. Search again.');
+  // The reservation carries its own check job: if anything below dies, the job finds out from the provider.
   await reserve(deps, scope, { ...offer, provider: deps.inventory.name });
-  let placed;
+  let placed: { orderId: string | null; status: 'success' | 'pending' };
   try {
-    placed = await providerCall(() => deps.inventory.order(e164, scope.tenantId));
+    placed = await deps.inventory.order(e164, scope.tenantId);
   } catch (err) {
-    await unreserve(deps, scope.tenantId, e164);
-    throw err;
+    if (!InventoryRefusal.is(err) && !InventoryUnavailable.is(err)) throw err; // the check job settles it
+    // A refusal is final: the number is free again. No answer may still have bought it: the check job will know.
+    if (InventoryRefusal.is(err)) {
+      await unreserve(deps, scope.tenantId, e164);
+      throw new Conflict(err.message);
+    }
+    log.warn('number order unconfirmed; its check job will settle it', { number: e164 });
+    placed = { orderId: null, status: 'pending' as const };
   }
   const status = placed.status === 'success' ? 'active' : 'pending';
-  await withDeadline(
-    deps.registry.db
-      .update(phoneNumberIndex)
-      .set({ status, orderId: placed.orderId })
-      .where(eq(phoneNumberIndex.e164, e164)),
-    deps.registry.timeoutMs,
-  );
-  if (status === 'pending') await enqueueOrderCheck(deps.registry, e164);
+  if (status === 'active')
+    await withDeadline(
+      deps.registry.db
+        .update(phoneNumberIndex)
+        .set({ status, orderId: placed.orderId })
+        .where(eq(phoneNumberIndex.e164, e164)),
+      deps.registry.timeoutMs,
+    );
+  else await markPending(deps, e164, placed.orderId);
   deps.messaging.numbers.forget(e164, scope.tenantId);
   log.info('number ordered', { number: e164, provider: deps.inventory.name, status });
   const country = await deps.profiles.country(scope.tenantId);
@@ -96,7 +104,9 @@ export async function releaseNumber(deps: Deps, tenantId: string, e164: string, 
     deps.registry.timeoutMs,
   );
   if (!row) throw new NotFound('That number is not one of yours.');
-  if (row.status === 'ordering') throw new Precondition('That number is still being bought. Try again in a minute.');
+  // Until its order completes the provider cannot give it back; the order check switches it on (or frees it).
+  if (row.status !== 'active')
+    throw new Precondition('That number is still being set up by the carrier. Try again once it is ready.');
   // Numbers typed in before ordering existed were never bought through Steeple: there is nothing to give back.
   if (row.provider !== 'claimed') await providerCall(() => deps.inventory.release(e164));
   await unreserve(deps, tenantId, e164);
@@ -107,9 +117,11 @@ export async function releaseNumber(deps: Deps, tenantId: string, e164: string, 
 /** A deleted church's numbers go back to the provider, so nobody pays for them; throws if one could not be. */
 export async function releaseAllNumbers(deps: Pick<Deps, 'inventory' | 'messaging' | 'registry'>, tenantId: string) {
   const held = await deps.registry.db
-    .select({ e164: phoneNumberIndex.e164, provider: phoneNumberIndex.provider })
+    .select({ e164: phoneNumberIndex.e164, provider: phoneNumberIndex.provider, status: phoneNumberIndex.status })
     .from(phoneNumberIndex)
     .where(eq(phoneNumberIndex.tenantId, tenantId));
+  // An order still in flight cannot be given back yet: the purge is retried once its check has settled it.
+  if (held.some((n) => n.status !== 'active')) throw new Error('a number order is still being completed');
   for (const { e164, provider } of held) {
     if (provider !== 'claimed') await deps.inventory.release(e164);
     await unreserve(deps, tenantId, e164);
@@ -148,6 +160,7 @@ async function reserve(
       currency: offer.currency,
       orderedBy: scope.adminId,
     });
+    await enqueueOrderCheck(tx, offer.number);
   });
   try {
     await withDeadline(work, deps.registry.timeoutMs);
@@ -169,6 +182,15 @@ async function underLimit(config: Deps['config'], db: RegistryDb, tenantId: stri
       ? 'Your plan includes one sending number, and you have it. Release it first, or ask us for more.'
       : `Your plan includes ${limit} sending numbers, and you have them all. Release one first, or ask us for more.`,
   );
+}
+
+/** The order's outcome is not known yet: the number waits as `pending`, and its check job looks again soon. */
+async function markPending({ registry }: Pick<Deps, 'registry'>, e164: string, orderId: string | null) {
+  const work = registry.db.transaction(async (tx) => {
+    await tx.update(phoneNumberIndex).set({ status: 'pending', orderId }).where(eq(phoneNumberIndex.e164, e164));
+    await enqueueOrderCheck(tx, e164);
+  });
+  await withDeadline(work, registry.timeoutMs);
 }
 
 async function unreserve(

@@ -1,4 +1,5 @@
 import Telnyx, { APIConnectionError, APIError, NotFoundError } from 'telnyx';
+import type { AvailablePhoneNumberListResponse } from 'telnyx/resources/available-phone-numbers';
 import { log } from '@/server/log';
 import { TOLL_FREE_CODES } from './regions';
 import {
@@ -59,11 +60,9 @@ export function createTelnyxInventory(opts: {
           },
         }),
       );
+      // Telnyx sells only what a recent search returned, and the church must have seen the price.
       const match = (res.data ?? []).find((n) => n.phone_number === e164);
-      if (match) return available(match);
-      // Not found by the pattern: the order itself says whether it is still for sale (its cost is then unknown).
-      log.warn('telnyx: a number to order was not found by a search; ordering without its price', { number: e164 });
-      return { number: e164, region: null, tollFree, monthlyCostCents: null, currency: 'USD' };
+      return match ? available(match) : null;
     },
     async order(e164, customerReference) {
       const res = await call(
@@ -77,33 +76,38 @@ export function createTelnyxInventory(opts: {
             once,
           ),
         'ordering',
+        'Telnyx could not sell that number. Search again and choose another.',
       );
       const order = res.data;
-      if (!order?.id || order.status === 'failure') throw new InventoryRefusal('Telnyx could not sell that number.');
+      if (!order?.id || order.status === 'failure')
+        throw new InventoryRefusal('Telnyx could not sell that number. Search again and choose another.');
       return { orderId: order.id, status: order.status === 'success' ? 'success' : 'pending' };
     },
     async orderStatus(orderId) {
       const res = await call(() => client.numberOrders.retrieve(orderId));
       return res.data?.status ?? 'pending';
     },
+    async holds(e164) {
+      return (await idsOf(e164)).length > 0;
+    },
     async release(e164) {
-      const page = await call(() => client.phoneNumbers.list({ filter: { phone_number: e164 } }));
-      for (const n of page.data ?? []) {
-        if (n.phone_number !== e164 || !n.id) continue;
-        const id = n.id;
+      for (const id of await idsOf(e164)) {
         await call(() =>
           client.phoneNumbers.delete(id).catch((err) => (err instanceof NotFoundError ? null : raise(err))),
         );
       }
     },
   };
+
+  /** The account's ids for a number it holds (none when it does not). */
+  async function idsOf(e164: string) {
+    const page = await call(() => client.phoneNumbers.list({ filter: { phone_number: e164 } }));
+    return (page.data ?? []).flatMap((n) => (n.phone_number === e164 && n.id ? [n.id] : []));
+  }
 }
 
-type Listed = {
-  phone_number?: string;
-  cost_information?: { monthly_cost?: string; currency?: string };
-  region_information?: { region_name?: string; region_type?: string }[];
-};
+/** One number for sale, as the library types it. */
+type Listed = NonNullable<AvailablePhoneNumberListResponse['data']>[number];
 
 function available(n: Listed): AvailableNumber {
   const e164 = n.phone_number!;
@@ -123,23 +127,40 @@ const raise = (err: unknown): never => {
   throw err;
 };
 
-/** Telnyx's refusals (4xx) become messages an admin can act on; outages and timeouts say to try again. */
-async function call<T>(request: () => Promise<T>, what = 'asking about numbers'): Promise<T> {
+/**
+ * What Telnyx's failures mean for the admin. A refusal about the request (400, 409, 422: sold, not for sale) gets
+ * `refusal`, never Telnyx's own words, which can name our account's settings; the detail goes to the log. Our account
+ * refused (401, 403, 404: a key or profile problem) is an operator's problem; outages and timeouts say to try again.
+ */
+async function call<T>(
+  request: () => Promise<T>,
+  what = 'asking about numbers',
+  refusal = 'Telnyx could not do that with these details. Please check them and try again.',
+): Promise<T> {
   try {
     return await request();
   } catch (err) {
     if (
-      err instanceof APIError &&
-      !(err instanceof APIConnectionError) &&
-      err.status &&
-      err.status < 500 &&
-      err.status !== 429
+      !(err instanceof APIError) ||
+      err instanceof APIConnectionError ||
+      !err.status ||
+      err.status >= 500 ||
+      err.status === 429
     ) {
-      log.warn(`telnyx: refused while ${what}`, { status: err.status, detail: detailOf(err) });
-      throw new InventoryRefusal(detailOf(err) ?? 'Telnyx refused the request.', { cause: err });
+      log.warn(`telnyx: failed while ${what}`, { err });
+      throw new InventoryUnavailable('Telnyx could not be reached. Please try again in a minute.', { cause: err });
     }
-    log.warn(`telnyx: failed while ${what}`, { err });
-    throw new InventoryUnavailable('Telnyx could not be reached. Please try again in a minute.', { cause: err });
+    if ([401, 403, 404].includes(err.status)) {
+      log.error(`telnyx: our account was refused while ${what} (check TELNYX_API_KEY and the messaging profile)`, {
+        status: err.status,
+        detail: detailOf(err),
+      });
+      throw new InventoryUnavailable('Buying numbers is not available right now. Please try again later.', {
+        cause: err,
+      });
+    }
+    log.warn(`telnyx: refused while ${what}`, { status: err.status, detail: detailOf(err) });
+    throw new InventoryRefusal(refusal, { cause: err });
   }
 }
 

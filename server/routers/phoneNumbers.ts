@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { churchNumbers, orderNumber, releaseNumber, searchNumbers } from '@/server/numbers/ownership';
 import { permittedProcedure, router } from '@/server/trpc';
 
+// US numbers only (local and toll-free), as the search offers them: US carriers' rules are the ones followed here.
 const e164 = z
   .string()
   .trim()
-  .regex(/^\+[1-9]\d{7,14}$/, 'Choose a number from the search results');
+  .regex(/^\+1[2-9]\d{2}[2-9]\d{6}$/, 'Choose a number from the search results');
 
 // Owner only: numbers cost money and route texts (server/numbers/ownership.ts).
 export const phoneNumbersRouter = router({

@@ -63,7 +63,7 @@ export function MessageBubble({ message: m, memberName }: { message: Message; me
         )}
         {m.segments > 1 && <span>· {m.segments} segments</span>}
       </p>
-      {m.failure?.retry && <RetryButton messageId={m.id} conversationId={m.conversationId} />}
+      {m.failure?.retry && <RetryButton messageId={m.id} conversationId={m.conversationId} body={m.body} />}
       {inbound && m.keyword && <KeywordNote keyword={m.keyword} />}
     </li>
   );

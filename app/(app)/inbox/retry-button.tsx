@@ -7,7 +7,15 @@ import { useTRPC } from '../../trpc';
 import { useInboxRefresh } from './use-inbox-refresh';
 
 /** "Send again" under a failed text whose failure was passing (a busy carrier); inside quiet hours it asks first. */
-export function RetryButton({ messageId, conversationId }: { messageId: string; conversationId: string }) {
+export function RetryButton({
+  messageId,
+  conversationId,
+  body,
+}: {
+  messageId: string;
+  conversationId: string;
+  body: string;
+}) {
   const trpc = useTRPC();
   const refresh = useInboxRefresh();
   const retry = useMutation(trpc.messages.retry.mutationOptions({ onSuccess: () => void refresh(conversationId) }));
@@ -19,6 +27,7 @@ export function RetryButton({ messageId, conversationId }: { messageId: string; 
         size="sm"
         variant="secondary"
         disabled={retry.isPending}
+        aria-label={`${askFirst ? 'Send anyway' : 'Send again'}: ${body.length > 40 ? `${body.slice(0, 40)}…` : body}`}
         onClick={() => retry.mutate({ id: messageId, duringQuietHours: askFirst || undefined })}
       >
         {retry.isPending ? 'Sending…' : askFirst ? 'Send anyway' : 'Send again'}

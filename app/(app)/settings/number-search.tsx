@@ -6,16 +6,11 @@ import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors } from '../../_components/errors';
 import { TextField } from '../../_components/fields';
 import { Alert, Button, Loading } from '../../_components/ui';
+import type { RouterInputs, RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 
-type Query = { areaCode?: string; city?: string; state?: string; tollFree?: boolean };
-type Offer = {
-  number: string;
-  display: string;
-  region: string | null;
-  monthlyCostCents: number | null;
-  currency: string;
-};
+type Query = RouterInputs['phoneNumbers']['search'];
+type Offer = RouterOutputs['phoneNumbers']['search'][number];
 
 const money = new Map<string, Intl.NumberFormat>();
 /** "$1.00 a month", with one formatter per currency. */
@@ -131,7 +126,8 @@ function OfferRow({ offer, onDone }: { offer: Offer; onDone: (message: string) =
         onDone(
           res.status === 'active'
             ? `${res.display} is yours. You can text members now.`
-            : `${res.display} is ordered; the carrier is still setting it up.`,
+            : `${res.display} is ordered, and the carrier has not finished setting it up. It switches on by itself ` +
+                'within minutes (or leaves this list if the order fails).',
         );
         void refresh();
       },

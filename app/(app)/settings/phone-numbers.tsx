@@ -2,18 +2,17 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '@/server/routers/_app';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors } from '../../_components/errors';
 import { TextField } from '../../_components/fields';
 import { Alert, Badge, Button, Loading, Panel, StatusNotice } from '../../_components/ui';
+import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { LocalTime } from '../../_components/local-time';
 import { shortDate } from '../../_components/time';
 import { monthly, NumberSearch, useRefreshNumbers } from './number-search';
 
-type Owned = inferRouterOutputs<AppRouter>['phoneNumbers']['list']['numbers'][number];
+type Owned = RouterOutputs['phoneNumbers']['list']['numbers'][number];
 
 /** Owner only: the numbers the church bought and texts from. A member's reply comes back to the number they texted. */
 export function PhoneNumbers() {
@@ -100,7 +99,7 @@ function NumberRow({ owned, onDone }: { owned: Owned; onDone: (message: string) 
       <Button
         size="sm"
         variant="dangerOutline"
-        disabled={owned.status === 'ordering'}
+        disabled={owned.status !== 'active'}
         onClick={() => {
           setTyped('');
           release.reset();
