@@ -401,7 +401,9 @@ describe('phone numbers: bought through Telnyx (its library, against a local sta
     const ordered = await owner.caller.phoneNumbers.order({ phoneNumber: '+16155551002' });
     expect(ordered.status).toBe('pending');
     expect(await services.messaging.numbers.tenantFor('+16155551002')).toBeNull();
-    expect((await queuedJobs(reg.admin, ORDER_CHECK_TASK)).map((j) => j.key)).toContain('number-order:+16155551002');
+    expect((await queuedJobs(reg.admin, ORDER_CHECK_TASK)).map((j) => j.key)).toContain(
+      `number-order:${church.tenantId}:+16155551002`,
+    );
 
     await expect(check('+16155551002')).rejects.toThrow('still pending'); // the queue retries it later
     const [orderId] = [...telnyx.numbers.orders].find(([, o]) => o.number === '+16155551002')!;

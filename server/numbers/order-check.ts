@@ -21,12 +21,13 @@ const payload = z.object({ number: z.string().regex(/^\+\d{8,15}$/) });
 const LOST_ANSWER_TRIES = 4;
 
 /** Inside the caller's transaction: in a minute, and again whenever the number's order changes. */
-export function enqueueOrderCheck(tx: Pick<RegistryDb, 'execute'>, e164: string) {
+export function enqueueOrderCheck(tx: Pick<RegistryDb, 'execute'>, tenantId: string, e164: string) {
+  // Keys name the church, as every job key does (jobs/queue.ts), then what they act on.
   return addJobInTransaction(
     tx,
     ORDER_CHECK_TASK,
     { number: e164 },
-    { jobKey: `number-order:${e164}`, maxAttempts: 15, runAt: new Date(Date.now() + 60_000) },
+    { jobKey: `number-order:${tenantId}:${e164}`, maxAttempts: 15, runAt: new Date(Date.now() + 60_000) },
   );
 }
 

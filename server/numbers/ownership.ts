@@ -85,7 +85,7 @@ export async function orderNumber(deps: Deps, scope: { tenantId: string; adminId
         .where(eq(phoneNumberIndex.e164, e164)),
       deps.registry.timeoutMs,
     );
-  else await markPending(deps, e164, placed.orderId);
+  else await markPending(deps, scope.tenantId, e164, placed.orderId);
   deps.messaging.numbers.forget(e164, scope.tenantId);
   log.info('number ordered', { number: e164, provider: deps.inventory.name, status });
   const country = await deps.profiles.country(scope.tenantId);
@@ -160,7 +160,7 @@ async function reserve(
       currency: offer.currency,
       orderedBy: scope.adminId,
     });
-    await enqueueOrderCheck(tx, offer.number);
+    await enqueueOrderCheck(tx, scope.tenantId, offer.number);
   });
   try {
     await withDeadline(work, deps.registry.timeoutMs);
@@ -185,10 +185,15 @@ async function underLimit(config: Deps['config'], db: RegistryDb, tenantId: stri
 }
 
 /** The order's outcome is not known yet: the number waits as `pending`, and its check job looks again soon. */
-async function markPending({ registry }: Pick<Deps, 'registry'>, e164: string, orderId: string | null) {
+async function markPending(
+  { registry }: Pick<Deps, 'registry'>,
+  tenantId: string,
+  e164: string,
+  orderId: string | null,
+) {
   const work = registry.db.transaction(async (tx) => {
     await tx.update(phoneNumberIndex).set({ status: 'pending', orderId }).where(eq(phoneNumberIndex.e164, e164));
-    await enqueueOrderCheck(tx, e164);
+    await enqueueOrderCheck(tx, tenantId, e164);
   });
   await withDeadline(work, registry.timeoutMs);
 }
