@@ -141,7 +141,9 @@ function NumberRow({ owned, onDone }: { owned: Owned; onDone: (message: string) 
 function NumberState({ owned }: { owned: Owned }) {
   if (owned.provider === 'claimed')
     return (
-      <Badge tone="amber">Not bought through Steeple: it neither sends nor receives. Release it and buy one.</Badge>
+      <Badge tone="amber">
+        Not bought through Steeple: it sends nothing and receives only opt-outs. Release it and buy one.
+      </Badge>
     );
   if (owned.status === 'pending') return <Badge tone="amber">The carrier is still setting it up</Badge>;
   if (owned.status === 'ordering') return <Badge tone="amber">Buying…</Badge>;
