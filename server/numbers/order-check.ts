@@ -46,14 +46,9 @@ export function orderCheckTask(services: Pick<Services, 'inventory' | 'messaging
       .where(eq(phoneNumberIndex.e164, number));
     if (!row || row.status === 'active') return; // settled: bought, released, or never ours
     if (row.status === 'ordering' && row.recent) throw new Error(`number ${number} is still being ordered`);
-    const lastTry = (helpers?.job?.attempts ?? 1) >= LOST_ANSWER_TRIES;
     const outcome = row.orderId
       ? await inventory.orderStatus(row.orderId)
-      : (await inventory.holds(number))
-        ? 'success'
-        : lastTry
-          ? 'failure'
-          : 'pending';
+      : await lostAnswer(inventory, number, helpers?.job?.attempts ?? 1);
     if (outcome === 'pending') throw new Error(`number order for ${number} is still pending`);
     const where = and(eq(phoneNumberIndex.e164, number), eq(phoneNumberIndex.status, row.status));
     if (outcome === 'success') await registry.db.update(phoneNumberIndex).set({ status: 'active' }).where(where);
@@ -61,4 +56,10 @@ export function orderCheckTask(services: Pick<Services, 'inventory' | 'messaging
     services.messaging.numbers.forget(number, row.tenantId);
     log.info('number order settled', { number, outcome });
   };
+}
+
+/** An order whose answer never came: ours if the account holds the number; not, once asked often enough. */
+async function lostAnswer(inventory: Services['inventory'], e164: string, attempts: number) {
+  if (await inventory.holds(e164)) return 'success' as const;
+  return attempts >= LOST_ANSWER_TRIES ? ('failure' as const) : ('pending' as const);
 }

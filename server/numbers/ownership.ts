@@ -136,12 +136,13 @@ export async function setNumberLimit(registry: Deps['registry'], tenantId: strin
 }
 
 async function numberLimit({ config, registry }: Pick<Deps, 'config' | 'registry'>, tenantId: string) {
-  const [row] = await withDeadline(
-    registry.db.select({ limit: tenants.numberLimit }).from(tenants).where(eq(tenants.id, tenantId)),
-    registry.timeoutMs,
-  );
+  const [row] = await withDeadline(limitOf(registry.db, tenantId), registry.timeoutMs);
   return row?.limit ?? config.NUMBERS_PER_CHURCH;
 }
+
+/** The church's own limit (null: NUMBERS_PER_CHURCH), read by the list and, under a lock, by an order. */
+const limitOf = (db: RegistryDb, tenantId: string) =>
+  db.select({ limit: tenants.numberLimit }).from(tenants).where(eq(tenants.id, tenantId));
 
 /** The number goes into the index as `ordering`, within the church's limit (counted under a lock on the church). */
 async function reserve(
@@ -172,7 +173,7 @@ async function reserve(
 
 /** Refuses when the church holds all the numbers it may; `lock` serialises one church's orders (in a transaction). */
 async function underLimit(config: Deps['config'], db: RegistryDb, tenantId: string, lock = false) {
-  const church = db.select({ limit: tenants.numberLimit }).from(tenants).where(eq(tenants.id, tenantId));
+  const church = limitOf(db, tenantId);
   const [row] = lock ? await church.for('update') : await church;
   const limit = row?.limit ?? config.NUMBERS_PER_CHURCH;
   const [held] = await db.select({ n: count() }).from(phoneNumberIndex).where(eq(phoneNumberIndex.tenantId, tenantId));
