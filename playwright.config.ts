@@ -53,6 +53,8 @@ export default defineConfig({
         LOG_LEVEL: 'warn',
         SIGNUPS_PER_HOUR_PER_IP: '1000',
         SIGNIN_FAILURES_PER_IP: '1000',
+        // The simulated carrier review approves a registration a second after it is sent.
+        SIMULATED_APPROVAL_SECONDS: '1',
         // METRICS_TOKEN in e2e/support.ts: the operator's /api/health details
         METRICS_TOKEN: 'e2e-metrics-token-0123456789',
         STRIPE_SECRET_KEY: 'sk_test_e2e_steeple',

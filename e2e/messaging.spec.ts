@@ -2,10 +2,12 @@ import { expect, test, type Page } from '@playwright/test';
 import {
   addMember,
   buyNumber,
+  buyNumberInSettings,
   mainNav,
   newChurch,
   open,
   randomUsNumber,
+  registerNumber,
   signUp,
   trpcMutation,
   trpcQuery,
@@ -17,34 +19,13 @@ import {
  * inbound path. Members and branches are made through the API (their pages have their own tests).
  */
 
-/**
- * Through the Settings page, as the owner would: search the (simulated) inventory, buy one of the numbers offered (a
- * random one, so churches of other tests kept in the same database do not reach for the same), confirm the cost.
- */
+/** A number bought in Settings as the owner would, then registered with carriers (registration.spec.ts walks that). */
 async function addSendingNumber(page: Page): Promise<string> {
-  await open(page, '/settings');
-  await expect(page.getByText('No sending number yet.')).toBeVisible();
-  await page.getByRole('button', { name: 'Search', exact: true }).click();
-  const offers = page.getByRole('list', { name: 'Numbers for sale' }).getByTestId('number-offer');
-  await expect(offers.first()).toBeVisible();
-  const offer = offers.nth(Math.floor(Math.random() * (await offers.count())));
-  const number = (await offer.getAttribute('data-number'))!;
-  const buy = offer.getByRole('button', { name: /^Buy / });
-  const label = (await buy.getAttribute('aria-label'))!;
-  await buy.click();
-  const confirm = page.getByRole('dialog', { name: `${label}?` });
-  await expect(confirm).toContainText('$1.00 a month');
-  await confirm.getByRole('button', { name: 'Buy number' }).click();
-  await expect(confirm).toBeHidden();
-  await expect(page.getByRole('status').filter({ hasText: 'is yours. You can text members now.' })).toBeVisible();
-  await expect(page.getByRole('list', { name: 'Sending numbers' }).getByTestId('phone-number')).toHaveAttribute(
-    'data-number',
-    number,
-  );
+  const number = await buyNumberInSettings(page);
+  await registerNumber(page.request);
   return number;
 }
 
-/** The API's view of a thread, to wait for the job queue without looking at the page. */
 async function threadStatuses(page: Page, conversationId: string): Promise<string[]> {
   const res = await trpcQuery(
     page.request,
@@ -306,10 +287,10 @@ test('a scheduled broadcast can be cancelled before it goes out', async ({ page 
 test('the dashboard guides a new church, then counts members, messages and scheduled broadcasts', async ({ page }) => {
   test.setTimeout(90_000);
   await signUp(page, newChurch('Emmaus'));
-  // New: three next steps, none done, and an empty chart.
+  // New: four next steps, none done, and an empty chart.
   const steps = page.getByRole('list', { name: 'Next steps' });
-  await expect(steps.getByRole('listitem')).toHaveCount(3);
-  await expect(steps.locator('[data-done="false"]')).toHaveCount(3);
+  await expect(steps.getByRole('listitem')).toHaveCount(4);
+  await expect(steps.locator('[data-done="false"]')).toHaveCount(4);
   await expect(page.getByText('No texts yet.')).toBeVisible();
   await expect(page.getByTestId('stat-members')).toHaveText('0');
 

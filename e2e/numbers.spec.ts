@@ -62,7 +62,7 @@ test('the owner finds a 615 number, buys it for $1.00 a month, and releases it b
   await buyDialog.getByRole('button', { name: 'Buy number' }).click();
   await expect(buyDialog).toBeHidden();
   await expect(
-    page.getByRole('status').filter({ hasText: `${display} is yours. You can text members now.` }),
+    page.getByRole('status').filter({ hasText: `${display} is yours. Register it with carriers` }),
   ).toBeVisible();
 
   // It is listed with its cost, and the search gives way to the plan's note.

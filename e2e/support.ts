@@ -127,6 +127,40 @@ type NumberSearch = { areaCode?: string; city?: string; state?: string; tollFree
  * else bought it between search and order (CONFLICT), search again.
  */
 export async function buyNumber(request: APIRequestContext, search: NumberSearch = {}): Promise<string> {
+  const number = await orderNumber(request, search);
+  await registerNumber(request, search.tollFree ? 'toll_free' : '10dlc');
+  return number;
+}
+
+/**
+ * Through Settings, as the owner does: search the (simulated) inventory, buy one of the numbers offered (a random one,
+ * so churches of other tests in the same database do not reach for the same), after its cost is confirmed. It is not
+ * registered with carriers yet (registerNumber).
+ */
+export async function buyNumberInSettings(page: Page): Promise<string> {
+  await open(page, '/settings');
+  await expect(page.getByText('No sending number yet.')).toBeVisible();
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const offers = page.getByRole('list', { name: 'Numbers for sale' }).getByTestId('number-offer');
+  await expect(offers.first()).toBeVisible();
+  const offer = offers.nth(Math.floor(Math.random() * (await offers.count())));
+  const number = (await offer.getAttribute('data-number'))!;
+  const buy = offer.getByRole('button', { name: /^Buy / });
+  const label = (await buy.getAttribute('aria-label'))!;
+  await buy.click();
+  const confirm = page.getByRole('dialog', { name: `${label}?` });
+  await expect(confirm).toContainText('$1.00 a month');
+  await confirm.getByRole('button', { name: 'Buy number' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'is yours. Register it with carriers' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Sending numbers' }).getByTestId('phone-number')).toHaveAttribute(
+    'data-number',
+    number,
+  );
+  return number;
+}
+
+/** Order a number for the church (the owner's session in `request`), without registering it. */
+export async function orderNumber(request: APIRequestContext, search: NumberSearch = {}): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const found = await trpcQuery(request, withInput('phoneNumbers.search', search));
     if (found.status !== 200) throw new Error(`searching for numbers: ${found.text}`);
@@ -137,6 +171,45 @@ export async function buyNumber(request: APIRequestContext, search: NumberSearch
     if (order.status === 200) return order.data.number as string;
     if (order.error?.data.code !== 'CONFLICT' || attempt >= 5) throw new Error(`ordering ${pick}: ${order.text}`);
   }
+}
+
+type Overview = {
+  numbers: { registered: boolean; active: boolean }[];
+  paths: { kind: string; registration: { status: string } | null }[];
+  draft: Record<string, unknown>;
+};
+
+/**
+ * Register the church's number with carriers as its owner would: the prefilled form, completed, submitted; then
+ * wait for the simulated review (SIMULATED_APPROVAL_SECONDS, 1 s here) to approve it and attach the number.
+ */
+export async function registerNumber(request: APIRequestContext, kind: '10dlc' | 'toll_free' = '10dlc') {
+  const read = async () => {
+    const res = await trpcQuery(request, 'registration.get');
+    if (res.status !== 200) throw new Error(`reading the registration: ${res.text}`);
+    return res.data as Overview;
+  };
+  const { draft, paths } = await read();
+  if (!paths.find((p) => p.kind === kind)?.registration) {
+    // What Steeple cannot know (the EIN, the address) filled in; the contact where the signup left it empty.
+    const details = {
+      ...draft,
+      ...{ ein: '12-3456789', street: '100 Church Street', city: 'Nashville', state: 'TN', postalCode: '37203' },
+      website: 'example.org',
+      contactFirstName: draft.contactFirstName || 'Ruth',
+      contactLastName: draft.contactLastName || 'Okafor',
+      contactEmail: draft.contactEmail || 'office@example.org',
+      contactPhone: draft.contactPhone || '(615) 555-0142',
+    };
+    const sent = await trpcMutation(request, 'registration.submit', { kind, details });
+    if (sent.status !== 200) throw new Error(`submitting the registration: ${sent.text}`);
+  }
+  for (let i = 0; i < 60; i++) {
+    const now = await read();
+    if (now.numbers.every((n) => !n.active || n.registered)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the simulated review did not approve the registration within 15 s');
 }
 
 /**

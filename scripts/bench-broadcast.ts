@@ -93,7 +93,9 @@ let maintenanceNote = '';
 try {
   // 1. The church: signed up through the real pipeline, then a sending number (the run needs one to reach a send).
   const { tenantId, adminId } = await bench.churchReady();
-  await services.registry.db.insert(phoneNumberIndex).values({ e164: '+12025550199', tenantId, provider: 'simulated' });
+  await services.registry.db
+    .insert(phoneNumberIndex)
+    .values({ e164: '+12025550199', tenantId, provider: 'simulated', registeredAt: new Date() });
   const { name: churchName, timezone } = await services.profiles.get(tenantId);
   const withChurch = <T>(fn: (db: TenantDb) => Promise<T>) => services.connections.withTenant(tenantId, fn);
 

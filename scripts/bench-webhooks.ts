@@ -49,9 +49,14 @@ await Promise.all(
     }
   }),
 );
-await services.registry.db
-  .insert(phoneNumberIndex)
-  .values(churches.map((c) => ({ e164: c.number, tenantId: c.tenantId, provider: 'simulated' as const })));
+await services.registry.db.insert(phoneNumberIndex).values(
+  churches.map((c) => ({
+    e164: c.number,
+    tenantId: c.tenantId,
+    provider: 'simulated' as const,
+    registeredAt: new Date(),
+  })),
+);
 
 // 2. The traffic, signed up front: unique events, then duplicates mixed in near their originals.
 type Sent = { church: number; body: string };

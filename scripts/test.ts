@@ -83,6 +83,7 @@ const SERVER_AGNOSTIC = [
   'tests/billing-customer.test.ts',
   'tests/phone-numbers.test.ts',
   'tests/delivery-outcomes.test.ts',
+  'tests/registration.test.ts',
   'tests/messaging-send.test.ts',
   'tests/tenants-cli.test.ts',
 ];

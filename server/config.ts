@@ -66,6 +66,8 @@ const schema = z
     TELNYX_API_URL: z.string().url('must be a URL').default('https://api.telnyx.com'),
     /** Sending numbers a church may buy, unless an operator set its own limit (`tenants -- number-limit`). */
     NUMBERS_PER_CHURCH: int(1, 0, 1_000),
+    /** Local mode only: how long the simulated carrier review takes before approving a registration. */
+    SIMULATED_APPROVAL_SECONDS: int(5, 0, 3_600),
     SENDS_PER_SECOND_PER_CHURCH: int(5, 1, 1_000),
     // USD, for the broadcast cost preview.
     SMS_PRICE_PER_SEGMENT: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.004),

@@ -24,8 +24,18 @@ export class Forbidden extends errorKind('Forbidden') {}
 /** A limit of the plan reached (the trial's daily texts): try again later, or upgrade. */
 export class LimitReached extends errorKind('LimitReached') {}
 
-/** The state does not allow it (no sending number yet, a member who replied STOP): PRECONDITION_FAILED. */
-export class Precondition extends errorKind('Precondition') {}
+/**
+ * The state does not allow it (no sending number yet, a member who replied STOP): PRECONDITION_FAILED. `link`: the
+ * page where the person can change that state (shown with the message).
+ */
+export class Precondition extends errorKind('Precondition') {
+  constructor(
+    message: string,
+    readonly link?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Allowed, but only once the person confirms it (a text inside quiet hours): CONFLICT, with the question to ask. */
 export class NeedsConfirmation extends errorKind('NeedsConfirmation') {}

@@ -26,9 +26,9 @@ const logger = pino(
   process.env.LOG_STREAM === 'stderr' ? process.stderr : process.stdout,
 );
 
-// Keys whose values never reach a log line: credentials, and what people wrote (texts, request bodies).
+// Keys whose values never reach a log line: credentials, tax ids, and what people wrote (texts, request bodies).
 const SECRET = /passw|secret|token|ticket|authori[sz]ation|cookie|api_?key/i;
-const CONTENT = new Set(['body', 'text', 'raw', 'payload']);
+const CONTENT = new Set(['body', 'text', 'raw', 'payload', 'ein']);
 const isPrivate = (key: string) => SECRET.test(key) || CONTENT.has(key.toLowerCase());
 const MAX_DEPTH = 6;
 

@@ -8,6 +8,7 @@ import { buildLimiter, Throttle } from './auth/throttle';
 import { loadConfig, type Config } from './config';
 import { createProvider, type MessagingProvider } from './messaging/provider';
 import { createInventory, type NumberInventory } from './numbers/inventory';
+import { createRegistrar, type Registrar } from './registration/registrar';
 import { InboundQueue } from './messaging/inbound-queue';
 import { NumberRouter } from './messaging/routing';
 import { localSigningKey, publicKeyFromBase64 } from './messaging/signature';
@@ -41,6 +42,8 @@ export type Services = {
   messaging: Messaging;
   /** Where numbers are searched, bought and released: Telnyx, or the simulated inventory (numbers/inventory.ts). */
   inventory: NumberInventory;
+  /** Where registrations with US carriers go: Telnyx's 10DLC and toll-free APIs, or the simulated review. */
+  registrar: Registrar;
   /** Stripe, or null when billing is off. */
   billing: Billing | null;
   /** Each church's access (full or read-only) from its subscription, cached briefly. */
@@ -67,10 +70,11 @@ type Messaging = {
 type Overrides = Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> & {
   provider?: MessagingProvider;
   inventory?: NumberInventory;
+  registrar?: Registrar;
 };
 
 export function createServices(config: Config, overrides: Overrides = {}): Services {
-  const { provider: providerOverride, inventory, ...provisionOverrides } = overrides;
+  const { provider: providerOverride, inventory, registrar, ...provisionOverrides } = overrides;
   const naming = namingFor(databaseOf(config.DATABASE_URL));
   // Requests use the registry's least-privileged role; DATABASE_URL's privileged user is for ClusterAdmin only.
   const registryUrl = registryAppUrl(config.DATABASE_URL, naming, config.STEEPLE_SECRET_KEY);
@@ -137,6 +141,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     sessions,
     messaging,
     inventory: inventory ?? createInventory(config, registry),
+    registrar: registrar ?? createRegistrar(config),
     billing,
     access: new AccessCache(registry, !!billing),
     profiles: new ChurchProfiles(registry),

@@ -66,10 +66,12 @@ const t = initTRPC
         : error.code === 'INTERNAL_SERVER_ERROR'
           ? GENERIC
           : shape.message;
+      // A refusal that names where to fix it (Precondition's link) carries the page's path.
+      const link = Precondition.is(error.cause) ? (error.cause.link ?? null) : null;
       return {
         message,
         code: shape.code,
-        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, zodError },
+        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, zodError, link },
       };
     },
   });
@@ -110,7 +112,7 @@ function refusal(cause: unknown): TRPCError | null {
   if (Conflict.is(cause) || NeedsConfirmation.is(cause))
     return new TRPCError({ code: 'CONFLICT', message: cause.message });
   if (Forbidden.is(cause)) return new TRPCError({ code: 'FORBIDDEN', message: cause.message });
-  if (Precondition.is(cause)) return new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message });
+  if (Precondition.is(cause)) return new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
   if (TryAgain.is(cause)) {
     log.warn('request refused: a service did not answer', { err: cause });
     return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message });

@@ -8,7 +8,7 @@ import { startWorker } from '@/server/jobs/worker';
 import { addTeammate, errorOf, provisionChurch, signIn } from './support/accounts';
 import { until } from './support/harness';
 import {
-  buyNumber,
+  readyNumber,
   createMessagingRegistry,
   FakeProvider,
   insertMembers,
@@ -304,7 +304,7 @@ describe('custom fields and audiences', () => {
 
   it('a broadcast to a saved segment keeps its conditions; custom fields merge as a text says them', async () => {
     const { church: c, owner } = await church('Merge Chapel');
-    await buyNumber(owner.caller);
+    await readyNumber(reg.services, owner);
     const baptism = await owner.caller.customFields.create({ label: 'Baptism date', type: 'date' });
     const youth = await insertMembers(reg.services, c.tenantId, [
       { firstName: 'Ana', tags: ['youth'] },

@@ -8,7 +8,7 @@ import { BROADCAST_TASK, enqueueBroadcast } from '@/server/messaging/jobs';
 import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { until } from './support/harness';
 import {
-  buyNumber,
+  readyNumber,
   broadcastMessages,
   createMessagingRegistry,
   FakeProvider,
@@ -43,7 +43,7 @@ describe('broadcasts', () => {
   async function workspace(name: string): Promise<Workspace> {
     const church = await provisionChurch(reg.services, { churchName: name });
     const owner = await signIn(reg.services, church.email, church.password);
-    const number = await buyNumber(owner.caller);
+    const number = await readyNumber(reg.services, owner);
     const [a, b] = await reg.services.connections.withTenant(church.tenantId, (db) =>
       db
         .insert(branches)

@@ -5,7 +5,7 @@ import { errorOf, provisionChurch, signIn, type Church, type SignedInClient } fr
 import { until } from './support/harness';
 import {
   broadcastMessages,
-  buyNumber,
+  readyNumber,
   createMessagingRegistry,
   FakeProvider,
   FakeTelnyx,
@@ -35,7 +35,7 @@ describe('delivery outcomes', () => {
     services = reg.services;
     church = await provisionChurch(services, { churchName: 'Outcomes Chapel' });
     owner = await signIn(services, church.email, church.password);
-    number = await buyNumber(owner.caller);
+    number = await readyNumber(services, owner);
     worker = await startWorker(services);
   });
   afterAll(async () => {
@@ -234,7 +234,8 @@ describe('delivery outcomes: a send Telnyx refuses at once', () => {
     church = await provisionChurch(services, { churchName: 'Refused Chapel' });
     owner = await signIn(services, church.email, church.password);
     telnyx.numbers.forSale.set('+12025550160', { city: 'WASHINGTON', state: 'DC', monthly: '1.00' });
-    await buyNumber(owner.caller);
+    telnyx.registration.campaignStatusOnSubmit = 'MNO_PROVISIONED'; // carriers approve at once here
+    await readyNumber(services, owner);
   });
   afterAll(async () => {
     await reg?.cleanup();

@@ -28,7 +28,7 @@ import {
   testSecrets,
   type TestRegistry,
 } from './support/harness';
-import { buyNumber as assignVia, insertMembers } from './support/messaging';
+import { insertMembers, readyNumber } from './support/messaging';
 
 // Count argon2 verifications: how many guesses really reached the password check.
 const argon = vi.hoisted(() => ({ verifies: 0 }));
@@ -523,7 +523,7 @@ describe('provisioning and the database server', () => {
   it('every job key names its church', async () => {
     const c = await provisionChurch(reg.services, { churchName: 'Keyed Chapel' });
     const o = await signIn(reg.services, c.email, c.password);
-    await assignVia(o.caller);
+    await readyNumber(reg.services, o);
     const [m] = await insertMembers(reg.services, c.tenantId, [{ firstName: 'Keyed' }]);
     await o.caller.messages.send({ memberId: m!.id, body: 'hello' });
     await o.caller.broadcasts.create({
@@ -535,9 +535,16 @@ describe('provisioning and the database server', () => {
       await reg.admin<{ key: string }[]>`select key from graphile_worker._private_jobs where key is not null`
     ).map((r) => r.key);
     const mine = keys.filter((k) => k.includes(c.tenantId));
-    // Buying the number added its order check.
-    expect(mine.map((k) => k.split(':')[0]).sort()).toEqual(['broadcast', 'number-order', 'provision', 'send']);
-    expect(keys.every((k) => /^(provision|send|broadcast|inbound|number-order):[0-9a-f-]{36}(:|$)/.test(k))).toBe(true);
+    // Buying the number added its order check; registering it, its registration check.
+    expect(mine.map((k) => k.split(':')[0]).sort()).toEqual([
+      'broadcast',
+      'number-order',
+      'provision',
+      'registration',
+      'send',
+    ]);
+    const named = /^(provision|send|broadcast|inbound|number-order|registration):[0-9a-f-]{36}(:|$)/;
+    expect(keys.every((k) => named.test(k))).toBe(true);
   });
 });
 
@@ -552,7 +559,7 @@ describe('a trial’s daily texting allowance', () => {
     const c = await provisionChurch(reg.services, { churchName: 'Trial Chapel' });
     tenantId = c.tenantId;
     owner = await signIn(reg.services, c.email, c.password);
-    await assignVia(owner.caller);
+    await readyNumber(reg.services, owner);
   });
   afterAll(async () => {
     await reg?.cleanup();
@@ -601,7 +608,7 @@ describe('a trial’s daily texting allowance', () => {
   it('ten sends at once cannot overrun it: each is counted after the one before', async () => {
     const c = await provisionChurch(reg.services, { churchName: 'Eager Chapel' });
     const o = await signIn(reg.services, c.email, c.password);
-    await assignVia(o.caller);
+    await readyNumber(reg.services, o);
     const [p] = await insertMembers(reg.services, c.tenantId, [{ firstName: 'Busy' }]);
     const outcomes = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>

@@ -11,7 +11,7 @@ import type { Services } from '@/server/services';
 import { caller, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { sleep, until } from './support/harness';
 import {
-  buyNumber,
+  readyNumber,
   createMessagingRegistry,
   FakeProvider,
   FakeTelnyx,
@@ -83,7 +83,7 @@ describe('texting: sending', () => {
     reg = await createMessagingRegistry({}, fake);
     church = await provisionChurch(reg.services, { churchName: 'Sending Chapel' });
     owner = await signIn(reg.services, church.email, church.password);
-    churchNumber = await buyNumber(owner.caller);
+    churchNumber = await readyNumber(reg.services, owner);
   });
   afterAll(async () => {
     await reg?.cleanup();
@@ -242,7 +242,7 @@ describe('texting: sending', () => {
     const slow = reg.servicesWith({ SENDS_PER_SECOND_PER_CHURCH: '2' }, slowFake);
     const c = await provisionChurch(reg.services, { churchName: 'Rate Chapel' });
     const o = await signIn(reg.services, c.email, c.password);
-    await buyNumber(o.caller);
+    await readyNumber(reg.services, o);
     const people = await insertMembers(
       reg.services,
       c.tenantId,
@@ -392,7 +392,7 @@ describe('texting: sending', () => {
     beforeAll(async () => {
       inbox = await provisionChurch(reg.services, { churchName: 'Inbox Chapel' });
       admin = await signIn(reg.services, inbox.email, inbox.password);
-      number = await buyNumber(admin.caller);
+      number = await readyNumber(reg.services, admin);
     });
 
     it('conversations.list: unread threads first, newest first within each; pages with a working cursor', async () => {
@@ -765,7 +765,8 @@ describe('texting: the Telnyx client against a local HTTP server', () => {
     church = await provisionChurch(services, { churchName: 'Telnyx Chapel' });
     owner = await signIn(services, church.email, church.password);
     telnyx.numbers.forSale.set('+12025550150', { city: 'WASHINGTON', state: 'DC', monthly: '1.00' });
-    number = await buyNumber(owner.caller);
+    telnyx.registration.campaignStatusOnSubmit = 'MNO_PROVISIONED'; // carriers approve at once here
+    number = await readyNumber(services, owner);
   });
   afterAll(async () => {
     await reg?.cleanup();

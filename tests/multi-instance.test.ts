@@ -16,7 +16,7 @@ import {
   type SignedInClient,
 } from './support/accounts';
 import { createTestRegistry, sleep, until, type TestRegistry } from './support/harness';
-import { buyNumber, FakeProvider, insertMembers } from './support/messaging';
+import { readyNumber, FakeProvider, insertMembers } from './support/messaging';
 
 /**
  * Two server instances over one registry, each with its own queue worker, as two machines behind a load balancer
@@ -67,7 +67,7 @@ describe('two instances, two queue workers, one registry', () => {
     fake.delayMs = 15; // a send takes a moment, as a real API call does, so both workers have jobs in hand at once
     church = await provisionChurch(a, { churchName: 'Two Instance Chapel' });
     ownerA = await signIn(a, church.email, church.password);
-    await buyNumber(ownerA.caller);
+    await readyNumber(a, ownerA);
     workers.push(await startWorker(a), await startWorker(b));
   });
   afterAll(async () => {

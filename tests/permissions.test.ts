@@ -57,6 +57,8 @@ describe('permissions: one table for the server and the pages', () => {
       'team.remove': 'team.manage',
       'phoneNumbers.list': 'numbers.manage',
       'phoneNumbers.search': 'numbers.manage',
+      'registration.get': 'registration.manage',
+      'registration.submit': 'registration.manage',
       'phoneNumbers.order': 'numbers.manage',
       'phoneNumbers.release': 'numbers.manage',
       'billing.checkout': 'billing.manage',

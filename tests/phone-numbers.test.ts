@@ -4,6 +4,7 @@ import { members } from '@/db/tenant/schema';
 import { startWorker } from '@/server/jobs/worker';
 import { purgeChurch } from '@/server/fleet/lifecycle';
 import { orderCheckTask, ORDER_CHECK_TASK } from '@/server/numbers/order-check';
+import { checkRegistration } from '@/server/registration/progress';
 import type { Services } from '@/server/services';
 import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { until } from './support/harness';
@@ -15,6 +16,7 @@ import {
   queuedJobs,
   telnyxEnv,
   type MessagingRegistry,
+  registrationForm,
 } from './support/messaging';
 import { postSigned, received } from './support/webhooks';
 
@@ -110,7 +112,12 @@ describe('phone numbers: bought from the simulated inventory (no Telnyx account)
       expect(offered).not.toContain('+16155550142');
     }
 
+    // It sends once registered with carriers (tests/registration.test.ts follows that journey).
     const [m] = await insertMembers(reg.services, first.tenantId, [{ firstName: 'Routed' }]);
+    const unregistered = await errorOf(owner1.caller.messages.send({ memberId: m!.id, body: 'Too soon' }));
+    expect(unregistered.code).toBe('PRECONDITION_FAILED');
+    await owner1.caller.registration.submit({ kind: '10dlc', details: registrationForm() });
+    expect(await checkRegistration(reg.services, first.tenantId, '10dlc')).toBe('done');
     await owner1.caller.messages.send({ memberId: m!.id, body: 'Hello from our new number' });
     const worker = await startWorker(reg.services);
     try {

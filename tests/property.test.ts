@@ -11,9 +11,11 @@ import { MAX_BATCH_SIZE } from '@/server/http/limits';
 import { log } from '@/server/log';
 import { appRouter } from '@/server/routers/_app';
 import type { Services } from '@/server/services';
+import { checkRegistration } from '@/server/registration/progress';
 import { withDatabase } from '@/server/tenancy/urls';
 import { caller, namedChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { createTestRegistry, serverUrl, type TestRegistry } from './support/harness';
+import { registrationForm } from './support/messaging';
 
 /**
  * Property-based: every procedure of the app router, called through the real HTTP route handler (body limit,
@@ -1339,6 +1341,32 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
         ),
       },
     },
+    'registration.get': null,
+    // A registered its number in setUp: a good form is a CONFLICT, anything else a BAD_REQUEST; never B's.
+    'registration.submit': {
+      fields: {
+        kind: fc.oneof(fc.constantFrom('10dlc', 'toll_free'), text(12)),
+        details: fc.oneof(
+          fc.constant(registrationForm()),
+          fc
+            .record(
+              {
+                legalName: text(300),
+                ein: fc.oneof(fc.constantFrom('12-3456789', '123', '12 345 6789'), text(12)),
+                state: fc.oneof(fc.constantFrom('TN', 'tn', 'ZZ'), text(3)),
+                postalCode: fc.oneof(fc.constantFrom('37203', '37203-1234', '3720'), text(12)),
+                website: fc.oneof(fc.constantFrom('example.org', 'https://x', 'javascript:alert(1)'), text(300)),
+                contactPhone: fc.oneof(fc.constantFrom('(615) 555-0142', '+44 20 7946 0958'), text(20)),
+                samples: fc.array(text(1100), { maxLength: 6 }),
+                useCase: fc.oneof(fc.constantFrom('MIXED', 'CHARITY', 'MARKETING'), text(10)),
+                optoutKeywords: fc.oneof(fc.constantFrom('STOP', 'END', 'stop, quit'), text(260)),
+              },
+              { requiredKeys: [] },
+            )
+            .map((junk) => ({ ...registrationForm(), ...junk })),
+        ),
+      },
+    },
     'phoneNumbers.release': {
       fields: {
         number: fc.oneof(
@@ -1493,6 +1521,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     const segment = await owner.caller.segments.create({ name: `${tag} parents`, filter: segmentFilter });
     const quietMember = await owner.caller.members.create({ firstName: 'Naomi', phone: '(202) 555-0211' });
     const assigned = await owner.caller.phoneNumbers.order({ phoneNumber: number });
+    await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm() });
+    await checkRegistration(reg.services, church.tenantId, '10dlc'); // approved at once: it sends
     // Queued; no worker runs here.
     const sent = await owner.caller.messages.send({ memberId: member.id, body: `hello from ${tag}` });
     const broadcast = await owner.caller.broadcasts.create({
@@ -2097,6 +2127,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['broadcasts.preview', { audience: { type: 'segment', segmentId: a.segmentId }, body: 'Hi {baptism_date|soon}' }],
     ['broadcasts.preview', { audience: { type: 'all' }, body: 'hello', scheduledAt: new Date(Date.now() + DAY) }],
     ['phoneNumbers.list', undefined],
+    ['registration.get', undefined],
     ['keywords.list', undefined],
     ['keywords.stats', { id: a.keywordId }],
     ['templates.list', undefined],

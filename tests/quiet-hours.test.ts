@@ -6,7 +6,7 @@ import { BROADCAST_TASK } from '@/server/messaging/jobs';
 import { addTeammate, errorOf, provisionChurch, signIn, type Church, type SignedInClient } from './support/accounts';
 import { until } from './support/harness';
 import {
-  buyNumber,
+  readyNumber,
   broadcastMessages,
   createMessagingRegistry,
   FakeProvider,
@@ -37,7 +37,7 @@ describe('quiet hours', () => {
     reg = await createMessagingRegistry({ SENDS_PER_SECOND_PER_CHURCH: '50' }, fake);
     church = await provisionChurch(reg.services, { churchName: 'Quiet Chapel', quietHours: true });
     owner = await signIn(reg.services, church.email, church.password);
-    await buyNumber(owner.caller);
+    await readyNumber(reg.services, owner);
   });
   afterAll(async () => {
     await reg?.cleanup();

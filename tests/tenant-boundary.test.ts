@@ -7,6 +7,7 @@ import { appRouter } from '@/server/routers/_app';
 import { issueFormToken } from '@/server/connect-card/form-token';
 import { keyOf } from '@/server/custom-fields/rules';
 import { encodeCursor } from '@/server/cursor';
+import { checkRegistration } from '@/server/registration/progress';
 import { withDatabase } from '@/server/tenancy/urls';
 import { randomToken, sha256 } from '@/server/tokens';
 import { publicProcedure, tenantProcedure, type Meta } from '@/server/trpc';
@@ -20,6 +21,7 @@ import {
   type SignedInClient,
 } from './support/accounts';
 import { createTestRegistry, serverUrl, testSecretKey, type TestRegistry } from './support/harness';
+import { registrationForm } from './support/messaging';
 import {
   restoreDatabase,
   snapshotDatabase,
@@ -481,6 +483,14 @@ const cases: Record<string, Case[]> = {
   'phoneNumbers.search': plain('ok'),
   // A holds its one number, so any order is refused before the number is looked at (phone-numbers.test.ts has more).
   'phoneNumbers.order': [c((x) => w(x, { phoneNumber: x.numberE164 }), 'PRECONDITION_FAILED')],
+  // A's own registration: nothing in it can name B's (it has no ids), and A's number is A's.
+  'registration.get': plain('ok'),
+  'registration.submit': [
+    c((x) => {
+      const contact = { contactEmail: x.ownerEmail, contactPhone: x.memberPhone, legalName: x.churchName };
+      return w(x, { kind: '10dlc', details: registrationForm(contact) });
+    }, 'CONFLICT'),
+  ],
   'phoneNumbers.release': [
     c((x) => w(x, { number: x.numberE164, confirmation: x.numberE164 }), 'NOT_FOUND'),
     c((x) => w(x, { number: x.numberE164, confirmation: x.number }), 'NOT_FOUND'),
@@ -604,7 +614,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     }
     const [t] = await reg.admin<{ db_name: string; db_role: string; slug: string }[]>`
       select db_name, db_role, slug from tenants where id = ${church.tenantId}`;
-    const content = await seed(owner.caller, tag, t!.slug);
+    const content = await seed(owner.caller, tag, t!.slug, church.tenantId);
     const all = people as Record<Role, Me>;
     return {
       ids: {
@@ -637,7 +647,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
    * custom field the member has a value in (and a first visit), a segment whose conditions use it, and quiet hours of
    * its own (QUIET).
    */
-  async function seed(owner: Caller, tag: string, slug: string) {
+  async function seed(owner: Caller, tag: string, slug: string, tenantId: string) {
     const inviteEmail = `${tag}-invitee@example.org`;
     const pending = await owner.team.invite({ email: inviteEmail, role: 'admin' });
     const branch = await owner.branches.create({ name: `${tag[0]!.toUpperCase()}${tag.slice(1)} North` });
@@ -654,6 +664,9 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     });
     const number = tag === 'alpha' ? '+12025550101' : '+12025550102';
     const { number: numberE164 } = await owner.phoneNumbers.order({ phoneNumber: number });
+    // Registered with carriers (the simulated review approves at once), so it sends; B's registration is in B's data.
+    await owner.registration.submit({ kind: '10dlc', details: registrationForm({ legalName: `${tag} church` }) });
+    await checkRegistration(reg.services, tenantId, '10dlc');
     const sent = await owner.messages.send({ memberId: member.id, body: `hello from ${tag}` });
     const audience = { type: 'branch' as const, branchId: branch.id };
     const broadcast = await owner.broadcasts.create({ body: `${tag} news`, audience, scheduledAt: LATER() });

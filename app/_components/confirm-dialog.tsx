@@ -1,9 +1,9 @@
 'use client';
 
 import { useId } from 'react';
-import { errorMessage } from './errors';
+import { ErrorNotice } from './error-notice';
 import { Modal } from './modal';
-import { Alert, Button } from './ui';
+import { Button } from './ui';
 
 /**
  * A modal confirmation on the native <dialog>: focus moves into it (Cancel first) and stays there, Escape cancels, and
@@ -45,7 +45,7 @@ export function ConfirmDialog({
         {children}
         {!!error && (
           <div className="mt-3">
-            <Alert>{errorMessage(error)}</Alert>
+            <ErrorNotice error={error} />
           </div>
         )}
       </div>

@@ -1,11 +1,24 @@
 /** Turn whatever a tRPC call threw into something a person can read; codes let pages react to specific refusals. */
 type MaybeTrpcError = {
   message?: string;
-  data?: { code?: string; zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null } | null;
+  data?: {
+    code?: string;
+    zodError?: { fieldErrors?: Record<string, string[] | undefined> } | null;
+    link?: string | null;
+  } | null;
 };
 
 export function errorCode(err: unknown): string | undefined {
   return (err as MaybeTrpcError | null)?.data?.code;
+}
+
+/**
+ * The page where the person can fix what a refusal names ('/get-ready', '/settings#phone-numbers'), when it names one.
+ * Only a same-origin path is returned, so it is safe to link to.
+ */
+export function errorLink(err: unknown): string | undefined {
+  const link = (err as MaybeTrpcError | null)?.data?.link;
+  return typeof link === 'string' && link.startsWith('/') && !link.startsWith('//') ? link : undefined;
 }
 
 export function errorMessage(err: unknown): string {

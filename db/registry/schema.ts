@@ -125,11 +125,29 @@ export const phoneNumberIndex = pgTable(
     currency: text('currency'),
     /** The admin who bought it (their id in the church's database). */
     orderedBy: uuid('ordered_by'),
+    /** When US carriers accepted it (attached to the church's approved 10DLC campaign, or verified toll-free). */
+    registeredAt: timestamp('registered_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('phone_number_index_tenant_idx').on(t.tenantId)],
 );
 export type NumberRow = typeof phoneNumberIndex.$inferSelect;
+
+/**
+ * The carrier's ids of a church's registration (10DLC brand and campaign, toll-free verification request): Telnyx's
+ * status webhooks name only these, and this says whose they are. The registration itself is in the church's database.
+ */
+export const registrationRefs = pgTable('registration_refs', {
+  ref: text('ref').primaryKey(),
+  tenantId: uuid('tenant_id')
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  kind: text('kind', { enum: ['10dlc', 'toll_free'] }).notNull(),
+  /** What the id names: a purged church's campaigns are deactivated, so they stop costing money. */
+  what: text('what', { enum: ['brand', 'campaign', 'verification'] }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+export type RegistrationRef = typeof registrationRefs.$inferSelect;
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed';
 export type StepProgress = { name: string; state: StepState; attempts: number };

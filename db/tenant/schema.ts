@@ -16,6 +16,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { AudienceFilter } from '@/server/audiences/inputs';
+import type { RegistrationDetails } from '@/server/registration/inputs';
 import { ADMIN_ROLES, CUSTOM_FIELD_TYPES, SUBSCRIPTION_STATES } from './enums';
 
 /**
@@ -415,6 +416,36 @@ export const segments = pgTable(
   (t) => [uniqueIndex('segments_name_unique').on(sql`lower(${t.name})`)],
 );
 
+// ---------------------------------------------------------------------------------------------
+// Carrier registration: what the church told US carriers, and what they answered.
+// ---------------------------------------------------------------------------------------------
+
+export const REGISTRATION_KINDS = ['10dlc', 'toll_free'] as const;
+export const REGISTRATION_STATES = ['submitted', 'approved', 'rejected'] as const;
+
+/** One per path: a 10DLC brand and campaign (local numbers), a toll-free verification (toll-free numbers). */
+export const carrierRegistrations = pgTable('carrier_registrations', {
+  kind: text('kind', { enum: REGISTRATION_KINDS }).primaryKey(),
+  status: text('status', { enum: REGISTRATION_STATES }).notNull(),
+  /** The form as the church last saved it (the EIN included: it is the church's own, and never logged). */
+  details: jsonb('details').$type<RegistrationDetails>().notNull(),
+  /** The form as last sent to the carrier: an edit of fields a campaign cannot change needs a new campaign. */
+  sent: jsonb('sent').$type<RegistrationDetails>(),
+  brandId: text('brand_id'),
+  campaignId: text('campaign_id'),
+  verificationId: text('verification_id'),
+  /** Toll-free: the numbers the verification request names (a number bought later needs a request of its own). */
+  numbers: jsonb('numbers').$type<string[]>().notNull().default([]),
+  /** Edited since the carrier's answer: the next check sends it again. */
+  resubmit: boolean('resubmit').notNull().default(false),
+  /** Why the carrier rejected it, in its words (they are about the church's own details). */
+  reasons: jsonb('reasons').$type<string[]>().notNull().default([]),
+  submittedBy: uuid('submitted_by'),
+  submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+  decidedAt: timestamp('decided_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export type Member = typeof members.$inferSelect;
 export type CustomField = typeof customFields.$inferSelect;
 export type Segment = typeof segments.$inferSelect;
@@ -427,3 +458,5 @@ export type MessageStatus = (typeof messageStatus.enumValues)[number];
 export type Broadcast = typeof broadcasts.$inferSelect;
 export type ChurchKeyword = typeof keywords.$inferSelect;
 export type KeywordOutcome = (typeof keywordOutcome.enumValues)[number];
+export type CarrierRegistration = typeof carrierRegistrations.$inferSelect;
+export type RegistrationKind = CarrierRegistration['kind'];

@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'team.view': 'admin',
   'team.manage': 'owner',
   'numbers.manage': 'owner',
+  'registration.manage': 'owner',
   'billing.manage': 'owner',
 } as const satisfies Record<string, Role>;
 

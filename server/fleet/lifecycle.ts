@@ -13,11 +13,12 @@ import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { teardownTenant } from '@/server/tenancy/teardown';
 import { releaseAllNumbers } from '@/server/numbers/ownership';
+import { retireRegistrations } from '@/server/registration/progress';
 
 /** The parts of Services this module uses. */
 type Deps = Pick<Services, 'billing' | 'cluster' | 'config' | 'connections' | 'messaging' | 'registry' | 'resolver'>;
-/** Purging also gives the church's numbers back. */
-type PurgeDeps = Deps & Pick<Services, 'inventory'>;
+/** Purging also gives the church's numbers back, and ends its campaigns. */
+type PurgeDeps = Deps & Pick<Services, 'inventory' | 'registrar'>;
 
 /**
  * A church's life after signup, as an operator changes it: suspend (maintenance page, texts still stored), resume,
@@ -100,6 +101,7 @@ export async function purgeChurch(services: PurgeDeps, tenantId: string) {
   if (!claimed) return { purged: false };
   await cancelSubscription(services, tenantId);
   await releaseAllNumbers(services, tenantId); // nor pay for its numbers: a failure here retries the purge later
+  await retireRegistrations(services, tenantId); // nor for its 10DLC campaigns
   await revokeSessions(services.registry, tenantId);
   await services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tenantId, tenantId));
   await teardownTenant(services, tenantId, { from: ['deleting'], finalStatus: 'deleted' });

@@ -4,6 +4,7 @@ import { purgeDue } from '@/server/fleet/lifecycle';
 import { log } from '@/server/log';
 import { messagingTasks } from '@/server/messaging/jobs';
 import { ORDER_CHECK_TASK, orderCheckTask } from '@/server/numbers/order-check';
+import { REGISTRATION_TASK, registrationTask } from '@/server/registration/progress';
 import type { Services } from '@/server/services';
 import { runProvisioning } from '@/server/tenancy/provisioner';
 import { PROVISION_TASK, startQueue } from './queue';
@@ -22,6 +23,7 @@ type Deps = Pick<
   | 'messaging'
   | 'profiles'
   | 'provision'
+  | 'registrar'
   | 'registry'
   | 'resolver'
 >;
@@ -49,6 +51,7 @@ export async function startWorker(
     tasks: {
       [PROVISION_TASK]: provisionTask(services),
       [ORDER_CHECK_TASK]: orderCheckTask(services),
+      [REGISTRATION_TASK]: registrationTask(services),
       ...messagingTasks(services),
     },
   });

@@ -110,7 +110,12 @@ export async function createBroadcast(
   createdBy: string,
 ) {
   const scheduledAt = requireSendTime(input.scheduledAt);
-  await requireSendingNumber(deps, tenantId, 'Add a sending phone number in Settings before sending a broadcast.');
+  // A US church's broadcast goes through US carriers (and the sender refuses each US text from an unregistered number).
+  const { country } = await deps.profiles.get(tenantId);
+  await requireSendingNumber(deps, tenantId, {
+    missing: 'Add a sending phone number in Settings before sending a broadcast.',
+    toUs: country === 'US',
+  });
   await requireKnownFields(db, input.body);
   const stored = await storedAudience(db, input.audience);
   await requireBranch(db, stored.branchId ?? stored.filter?.branchId);

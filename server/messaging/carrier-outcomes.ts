@@ -24,6 +24,7 @@ export const STEEPLE_CODES = {
   unsubscribed: 'steeple:unsubscribed',
   notOptedIn: 'steeple:not_opted_in',
   closed: 'steeple:closed',
+  unregistered: 'steeple:unregistered',
 } as const;
 
 const permanent = (kind: FailureKind, reason: string): Outcome => ({ kind, reason, retry: false });
@@ -59,6 +60,8 @@ const CODES: Record<string, Outcome> = {
   [STEEPLE_CODES.unsubscribed]: permanent('opted_out', 'They have unsubscribed (they replied STOP)'),
   [STEEPLE_CODES.notOptedIn]: permanent('not_opted_in', 'They have not opted in to broadcasts'),
   [STEEPLE_CODES.closed]: permanent('workspace', 'The workspace was closed'),
+  // Once the number is registered, sending again works.
+  [STEEPLE_CODES.unregistered]: passing('unregistered', 'Your number was not registered with US carriers yet'),
 };
 
 /** The outcome of a failed message from the carrier's code (null when none was given) and its own words. */

@@ -11,6 +11,9 @@ const HELP = new Set(['HELP', 'INFO']);
 
 export type Keyword = 'stop' | 'start' | 'help';
 
+/** The words Steeple answers, as a carrier registration declares them (opt-in, opt-out, help). */
+export const KEYWORD_WORDS: Record<Keyword, string[]> = { start: [...OPT_IN], stop: [...OPT_OUT], help: [...HELP] };
+
 /** The text without the spaces, punctuation and symbols around it ("“Stop!” " → "Stop"); all keywords use it. */
 export const withoutSurroundings = (text: string) => text.replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '');
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import { phoneNumberIndex } from '@/db/registry/schema';
 import { type Registry, withDeadline } from '@/server/registry';
@@ -15,10 +15,12 @@ const owned = and(active, ne(phoneNumberIndex.provider, 'claimed'));
 
 const TTL_MS = 15_000;
 
+type SendingNumber = { e164: string; registered: boolean };
+
 export class NumberRouter {
   // tenantId null: nobody's.
   private byNumber = new LRUCache<string, { tenantId: string | null; claimed: boolean }>({ max: 50_000, ttl: TTL_MS });
-  private byTenant = new LRUCache<string, string[]>({ max: 10_000, ttl: TTL_MS });
+  private byTenant = new LRUCache<string, SendingNumber[]>({ max: 10_000, ttl: TTL_MS });
 
   constructor(private registry: Registry) {}
 
@@ -44,19 +46,23 @@ export class NumberRouter {
 
   /** A church's sending numbers, oldest first (the first is its default). */
   async numbersOf(tenantId: string): Promise<string[]> {
+    return (await this.sendingNumbers(tenantId)).map((n) => n.e164);
+  }
+
+  /** The same numbers, each with whether US carriers have registered it (registration/gate.ts). */
+  async sendingNumbers(tenantId: string): Promise<SendingNumber[]> {
     const hit = this.byTenant.get(tenantId);
     if (hit) return hit;
     const rows = await withDeadline(
       this.registry.db
-        .select({ e164: phoneNumberIndex.e164 })
+        .select({ e164: phoneNumberIndex.e164, registered: sql<boolean>`${phoneNumberIndex.registeredAt} is not null` })
         .from(phoneNumberIndex)
         .where(and(eq(phoneNumberIndex.tenantId, tenantId), owned))
         .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164)),
       this.registry.timeoutMs,
     );
-    const numbers = rows.map((r) => r.e164);
-    this.byTenant.set(tenantId, numbers);
-    return numbers;
+    this.byTenant.set(tenantId, rows);
+    return rows;
   }
 
   forget(e164: string, tenantId: string) {

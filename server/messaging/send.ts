@@ -4,6 +4,7 @@ import type { ChurchScope } from '@/db/tenant';
 import { branches, conversations, members, messages } from '@/db/tenant/schema';
 import { requireAllowance } from '@/server/billing/allowance';
 import { Invalid, NeedsConfirmation, NotFound, Precondition } from '@/server/domain-errors';
+import { CHECKLIST_PATH, NOT_REGISTERED, reachesUsCarriers } from '@/server/registration/gate';
 import type { Services } from '@/server/services';
 import { startConversation } from './conversations';
 import { enqueueSend, writeThenRun } from './jobs';
@@ -97,7 +98,7 @@ export async function recipientChecks(
   // Someone not opted in (say they texted in first) may be answered one to one; someone who opted out may not.
   if (member.subscription === 'unsubscribed')
     throw new Precondition(`${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.`);
-  await requireSendingNumber(deps, tenantId);
+  await requireSendingNumber(deps, tenantId, { toUs: reachesUsCarriers(member.phone) });
   if (row.quiet && !duringQuietHours)
     throw new NeedsConfirmation(
       `It is ${row.localTime} for ${member.firstName}, inside your quiet hours ` +
@@ -106,13 +107,17 @@ export async function recipientChecks(
   return [church, row] as const;
 }
 
-/** The church's first sending number, or a clear refusal naming where to add one. */
+/**
+ * The church's first sending number, or a clear refusal naming where to add one; `toUs`: the text goes through US
+ * carriers, so the number must be registered with them first (registration/gate.ts).
+ */
 export async function requireSendingNumber(
   deps: Pick<Services, 'messaging'>,
   tenantId: string,
-  missing = 'Add a sending phone number in Settings before texting.',
+  { missing = 'Add a sending phone number in Settings before texting.', toUs = false } = {},
 ) {
-  const [number] = await deps.messaging.numbers.numbersOf(tenantId);
-  if (!number) throw new Precondition(missing);
-  return number;
+  const [number] = await deps.messaging.numbers.sendingNumbers(tenantId);
+  if (!number) throw new Precondition(missing, '/settings#phone-numbers');
+  if (toUs && !number.registered) throw new Precondition(NOT_REGISTERED, CHECKLIST_PATH);
+  return number.e164;
 }

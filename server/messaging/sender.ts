@@ -3,6 +3,7 @@ import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { TenantDb } from '@/db/tenant';
 import { conversations, members, messages } from '@/db/tenant/schema';
 import { log } from '@/server/log';
+import { NOT_SENT_UNREGISTERED, reachesUsCarriers } from '@/server/registration/gate';
 import { carrierOutcome, STEEPLE_CODES } from './carrier-outcomes';
 import { carrierOptOut } from './delivery-status';
 import { PermanentSendError, TransientSendError, type MessagingProvider } from './provider';
@@ -46,7 +47,7 @@ export async function sendOne(
 ): Promise<SendOutcome> {
   // Everything that can fail for reasons of our own happens before the claim, so a claimed message is only ever
   // left in "sending" by a crash.
-  const numbers = await deps.numbers.numbersOf(tenantId);
+  const numbers = await deps.numbers.sendingNumbers(tenantId);
   const stopWaiting = await optOutWaiting(deps, db, tenantId, messageId);
   await waitForTurn(deps.sendRate, tenantId);
   const [claimed] = await db.execute<Claimed>(sql`
@@ -64,8 +65,12 @@ export async function sendOne(
     if (claimed.subscription === 'not_opted_in' && claimed.kind === 'broadcast')
       return fail(db, messageId, NOT_OPTED_IN, STEEPLE_CODES.notOptedIn);
   }
-  const from = claimed.church_number && numbers.includes(claimed.church_number) ? claimed.church_number : numbers[0];
-  if (!from) return fail(db, messageId, 'Not sent: the church has no sending number yet (Settings → Phone numbers).');
+  const number = numbers.find((n) => n.e164 === claimed.church_number) ?? numbers[0];
+  if (!number) return fail(db, messageId, 'Not sent: the church has no sending number yet (Settings → Phone numbers).');
+  // US carriers block texts from unregistered numbers: refused here, whoever queued it (registration/gate.ts).
+  if (!number.registered && reachesUsCarriers(claimed.phone))
+    return fail(db, messageId, NOT_SENT_UNREGISTERED, STEEPLE_CODES.unregistered);
+  const from = number.e164;
 
   try {
     const { providerMessageId } = await deps.provider.send({ from, to: claimed.phone, text: claimed.body });

@@ -1,9 +1,14 @@
+import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
+import { registrationRefs } from '@/db/registry/schema';
 import { clientAddress } from '@/server/http/client-address';
 import { readText } from '@/server/http/body';
 import { LIMITS } from '@/server/http/limits';
 import { storableText } from '@/server/inputs';
 import { log } from '@/server/log';
+import { isTollFree } from '@/server/numbers/regions';
+import { enqueueRegistrationCheck } from '@/server/registration/progress';
+import { withDeadline } from '@/server/registry';
 import { requestIdFrom, runWithContext, setContextFields } from '@/server/observability/context';
 import { countWebhook, type WebhookOutcome } from '@/server/observability/metrics';
 import type { Services } from '@/server/services';
@@ -51,6 +56,17 @@ const delivery = z.object({
     )
     .max(20)
     .optional(),
+});
+
+// 10DLC payloads name brandId/campaignId/phoneNumber; toll-free ones the request's id.
+const id = z.string().max(200).optional();
+const registrationIds = z.object({
+  brandId: id,
+  campaignId: id,
+  id,
+  verificationRequestId: id,
+  phoneNumber: id,
+  phone_number: id,
 });
 
 type Outcome = { status: number; body: Record<string, unknown> };
@@ -116,6 +132,7 @@ async function handle(request: Request, services: Deps): Promise<Outcome> {
   const { event_type: type, payload } = event.data.data;
   if (type === 'message.received') return onReceived(services, payload);
   if (type === 'message.sent' || type === 'message.finalized') return onDelivery(services, type, payload);
+  if (type.startsWith('10dlc.') || type.startsWith('toll_free_verification.')) return onRegistration(services, payload);
   return answer(200, { ignored: type }); // other event types are acknowledged and not acted on
 }
 
@@ -168,6 +185,34 @@ async function onDelivery(services: Deps, type: string, payload: unknown): Promi
     payload: { providerMessageId: p.id, status, error, errorCode: status === 'failed' ? carrierCode(p.errors) : null },
   });
   return answer(200, result);
+}
+
+/**
+ * A registration's status changed (10DLC brand, campaign or number; toll-free verification). Only its ids are read:
+ * the church's registration check is queued to run now, and it asks Telnyx for the status itself (progress.ts), so a
+ * webhook repeated, reordered or lost changes nothing the next look would not. Kept (queued) before the 200.
+ */
+async function onRegistration(services: Deps, payload: unknown): Promise<Outcome> {
+  const fields = registrationIds.safeParse(payload);
+  if (!fields.success) return answer(400, { error: 'malformed registration payload' });
+  const p = fields.data;
+  const ids = [p.brandId, p.campaignId, p.id, p.verificationRequestId].filter((id): id is string => !!id);
+  const [known] = ids.length
+    ? await withDeadline(
+        services.registry.db.select().from(registrationRefs).where(inArray(registrationRefs.ref, ids)),
+        services.registry.timeoutMs,
+      )
+    : [];
+  const phone = p.phoneNumber ?? p.phone_number;
+  const byNumber = !known && phone ? await services.messaging.numbers.tenantFor(phone) : null;
+  const church = known ?? (byNumber ? { tenantId: byNumber, kind: isTollFree(phone!) ? 'toll_free' : '10dlc' } : null);
+  if (!church) return answer(200, { ignored: 'unknown registration' });
+  setContextFields({ tenantId: church.tenantId });
+  await withDeadline(
+    enqueueRegistrationCheck(services.registry.db, church.tenantId, church.kind),
+    services.registry.timeoutMs,
+  );
+  return answer(200, { outcome: 'queued' });
 }
 
 /** Telnyx's per-recipient status → ours. "delivery_unconfirmed" stays "sent": the carrier never said. */

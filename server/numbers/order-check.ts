@@ -5,7 +5,10 @@ import type { RegistryDb } from '@/db/registry';
 import { phoneNumberIndex } from '@/db/registry/schema';
 import { addJobInTransaction } from '@/server/jobs/queue';
 import { log } from '@/server/log';
+import { enqueueRegistrationCheck } from '@/server/registration/progress';
+import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
+import { isTollFree } from './regions';
 
 /**
  * Every number order is followed by this job until it is settled. It is added with the reservation, in the same
@@ -51,11 +54,29 @@ export function orderCheckTask(services: Pick<Services, 'inventory' | 'messaging
       : await lostAnswer(inventory, number, helpers?.job?.attempts ?? 1);
     if (outcome === 'pending') throw new Error(`number order for ${number} is still pending`);
     const where = and(eq(phoneNumberIndex.e164, number), eq(phoneNumberIndex.status, row.status));
-    if (outcome === 'success') await registry.db.update(phoneNumberIndex).set({ status: 'active' }).where(where);
+    if (outcome === 'success') await markActive(registry, row.tenantId, number, row.orderId, where);
     else await registry.db.delete(phoneNumberIndex).where(where);
     services.messaging.numbers.forget(number, row.tenantId);
     log.info('number order settled', { number, outcome });
   };
+}
+
+/**
+ * The number is the church's: it routes and sends. Its church's registration check runs with it, so a number bought
+ * after the church's registration was approved is attached to the campaign too (registration/progress.ts).
+ */
+export async function markActive(
+  registry: Services['registry'],
+  tenantId: string,
+  e164: string,
+  orderId: string | null,
+  where = eq(phoneNumberIndex.e164, e164),
+) {
+  const work = registry.db.transaction(async (tx) => {
+    await tx.update(phoneNumberIndex).set({ status: 'active', orderId }).where(where);
+    await enqueueRegistrationCheck(tx, tenantId, isTollFree(e164) ? 'toll_free' : '10dlc');
+  });
+  await withDeadline(work, registry.timeoutMs);
 }
 
 /** An order whose answer never came: ours if the account holds the number; not, once asked often enough. */

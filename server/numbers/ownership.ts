@@ -8,7 +8,7 @@ import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { formatPhone } from '@/server/messaging/phone';
 import { InventoryRefusal, InventoryUnavailable, type NumberSearch } from './inventory';
-import { enqueueOrderCheck } from './order-check';
+import { enqueueOrderCheck, markActive } from './order-check';
 
 /**
  * The numbers a church owns. Each is bought through the inventory (Telnyx, or the simulated one) and recorded in
@@ -77,14 +77,7 @@ export async function orderNumber(deps: Deps, scope: { tenantId: string; adminId
     placed = { orderId: null, status: 'pending' as const };
   }
   const status = placed.status === 'success' ? 'active' : 'pending';
-  if (status === 'active')
-    await withDeadline(
-      deps.registry.db
-        .update(phoneNumberIndex)
-        .set({ status, orderId: placed.orderId })
-        .where(eq(phoneNumberIndex.e164, e164)),
-      deps.registry.timeoutMs,
-    );
+  if (status === 'active') await markActive(deps.registry, scope.tenantId, e164, placed.orderId);
   else await markPending(deps, scope.tenantId, e164, placed.orderId);
   deps.messaging.numbers.forget(e164, scope.tenantId);
   log.info('number ordered', { number: e164, provider: deps.inventory.name, status });

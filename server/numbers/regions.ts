@@ -46,3 +46,6 @@ export function areaCodesFor({ city, state }: { city?: string; state?: string })
     .filter(([, [placeCity, placeState]]) => (!c || placeCity.toLowerCase().startsWith(c)) && (!s || placeState === s))
     .map(([code]) => code);
 }
+
+/** A toll-free number (8XX), which carriers verify instead of 10DLC registration. */
+export const isTollFree = (e164: string) => e164.startsWith('+1') && TOLL_FREE_CODES.includes(e164.slice(2, 5));

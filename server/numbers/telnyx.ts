@@ -20,9 +20,7 @@ export function createTelnyxInventory(opts: {
   baseUrl: string;
   messagingProfileId: string;
 }): NumberInventory {
-  // TELNYX_API_URL is the host (and any proxy prefix); the library's base URL includes /v2.
-  const baseURL = new URL('v2', opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`).toString();
-  const client = new Telnyx({ apiKey: opts.apiKey, baseURL, timeout: 20_000, maxRetries: 1 });
+  const client = telnyxClient(opts);
   // An order is never retried by the library: a lost answer could otherwise buy twice.
   const once = { maxRetries: 0 };
 
@@ -106,6 +104,13 @@ export function createTelnyxInventory(opts: {
   }
 }
 
+/** Telnyx's official library, for the number, 10DLC and toll-free APIs. */
+export function telnyxClient(opts: { apiKey: string; baseUrl: string }) {
+  // TELNYX_API_URL is the host (and any proxy prefix); the library's base URL includes /v2.
+  const baseURL = new URL('v2', opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`).toString();
+  return new Telnyx({ apiKey: opts.apiKey, baseURL, timeout: 20_000, maxRetries: 1 });
+}
+
 /** One number for sale, as the library types it. */
 type Listed = NonNullable<AvailablePhoneNumberListResponse['data']>[number];
 
@@ -165,7 +170,7 @@ async function call<T>(
 }
 
 /** Telnyx errors look like { errors: [{ title, detail }] }. */
-function detailOf(err: APIError): string | null {
+export function detailOf(err: APIError): string | null {
   const first = (err.error as { errors?: { title?: string; detail?: string }[] } | undefined)?.errors?.[0];
   return first ? (first.detail ?? first.title ?? null) : null;
 }

@@ -13,6 +13,7 @@ import { membersRouter } from './members';
 import { messagesRouter } from './messages';
 import { onboardingRouter } from './onboarding';
 import { phoneNumbersRouter } from './phoneNumbers';
+import { registrationRouter } from './registration';
 import { segmentsRouter } from './segments';
 import { teamRouter } from './team';
 import { templatesRouter } from './templates';
@@ -34,6 +35,7 @@ export const appRouter = router({
   customFields: customFieldsRouter,
   segments: segmentsRouter,
   phoneNumbers: phoneNumbersRouter,
+  registration: registrationRouter,
   dashboard: dashboardRouter,
   billing: billingRouter,
 });

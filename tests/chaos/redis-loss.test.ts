@@ -7,7 +7,7 @@ import { startWorker } from '@/server/jobs/worker';
 import type { Services } from '@/server/services';
 import { freshIp, provisionChurch, RedisServer, signIn, type Church, type SignedInClient } from '../support/accounts';
 import { sleep, until } from '../support/harness';
-import { buyNumber, FakeProvider, insertMembers } from '../support/messaging';
+import { readyNumber, FakeProvider, insertMembers } from '../support/messaging';
 import { personNumber, postSigned, received } from '../support/webhooks';
 import {
   chaosFrame,
@@ -74,7 +74,7 @@ describe('chaos: Redis killed mid-load, then restarted', () => {
     church = await provisionChurch(services, { churchName: 'Redis Loss Chapel' });
     worker = await startWorker(services);
     owner = await signIn(services, church.email, church.password);
-    churchNumber = await buyNumber(owner.caller);
+    churchNumber = await readyNumber(services, owner);
     memberIds = (
       await insertMembers(
         services,

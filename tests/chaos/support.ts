@@ -18,7 +18,7 @@ import { prepareDatabases } from '@/server/tenancy/setup';
 import { withDatabase } from '@/server/tenancy/urls';
 import { caller, freePort, provisionChurch, signIn, type Church, type SignedInClient } from '../support/accounts';
 import { sleep, testSecretKey, testSecrets, until } from '../support/harness';
-import { buyNumber, insertMembers, type FakeProvider } from '../support/messaging';
+import { readyNumber, insertMembers, type FakeProvider } from '../support/messaging';
 import { personNumber, postSigned, received } from '../support/webhooks';
 
 /**
@@ -424,7 +424,7 @@ export type Workspace = { church: Church; owner: SignedInClient; number: string;
 export async function workspace(services: Services, churchName: string, members: number): Promise<Workspace> {
   const church = await provisionChurch(services, { churchName });
   const owner = await signIn(services, church.email, church.password);
-  const number = await buyNumber(owner.caller);
+  const number = await readyNumber(services, owner);
   const memberIds = (
     await insertMembers(
       services,

@@ -22,6 +22,8 @@ export const testSecrets = {
   STEEPLE_SECRET_KEY: testSecretKey,
   NEXTAUTH_SECRET: testAuthSecret,
   SIGNUPS_PER_HOUR_PER_IP: '100000',
+  // The simulated carrier review approves at once (tests of the wait set their own).
+  SIMULATED_APPROVAL_SECONDS: '0',
 };
 
 /** What a test may swap in: a provisioning fault seam, and a fake SMS provider (third-party APIs only). */

@@ -10,9 +10,12 @@ import {
   type MessagingProvider,
   type OutboundText,
 } from '@/server/messaging/provider';
+import type { RegistrationForm } from '@/server/registration/inputs';
+import { checkRegistration } from '@/server/registration/progress';
 import type { Services } from '@/server/services';
 import type { Caller } from './accounts';
 import { createTestRegistry } from './harness';
+import { FakeTelnyxRegistration } from './telnyx-registration';
 
 /** Helpers for the texting tests: a registry with a fake provider, members, sending numbers, message rows. */
 
@@ -115,13 +118,60 @@ export async function broadcastMessages(services: Services, tenantId: string, br
   );
 }
 
-/** Assign a sending number through the real procedure (owner only). */
 /** Buy a number for the church as its owner would: search the (simulated) inventory and order one of the results. */
 export async function buyNumber(owner: Caller, search: { areaCode?: string; tollFree?: boolean } = {}) {
   const found = await owner.phoneNumbers.search(search);
   if (found.length === 0) throw new Error('the inventory has no numbers left for this search');
   const pick = found[Math.floor(Math.random() * found.length)]!;
   return (await owner.phoneNumbers.order({ phoneNumber: pick.number })).number;
+}
+
+/** A complete, valid registration form (the EIN is fictional), as a church's owner would fill it in. */
+export const registrationForm = (more: Partial<RegistrationForm> = {}): RegistrationForm => ({
+  legalName: 'Grace Community Church of Nashville',
+  ein: '12-3456789',
+  street: '100 Church Street',
+  city: 'Nashville',
+  state: 'TN',
+  postalCode: '37203',
+  website: 'gracenashville.org',
+  contactFirstName: 'Ruth',
+  contactLastName: 'Okafor',
+  contactEmail: 'ruth@gracenashville.org',
+  contactPhone: '(615) 555-0142',
+  useCase: 'MIXED',
+  description: 'Grace Church texts its members: service times, events, prayer follow-up and replies to questions.',
+  samples: [
+    'Grace Church: Hi Sam, thanks for visiting Sunday! Reply with prayer requests. Reply STOP to opt out.',
+    'Grace Church: Reminder, community dinner Wednesday 6pm in the fellowship hall.',
+  ],
+  messageFlow: 'People opt in on our connect card, where an unticked box asks to receive texts, or by texting START.',
+  monthlyVolume: '1,000',
+  optinKeywords: 'START',
+  optinMessage: 'Grace Church: you are subscribed. Msg & data rates may apply. Reply STOP to unsubscribe.',
+  optoutKeywords: 'STOP,END',
+  optoutMessage: 'Grace Church: you are unsubscribed and will receive no more messages.',
+  helpKeywords: 'HELP',
+  helpMessage: 'Grace Church: call (615) 555-0142. Reply STOP to unsubscribe.',
+  ...more,
+});
+
+/**
+ * A number the church can text from: bought, then registered with carriers through the real procedures — the owner
+ * submits the form and the registration check runs (the simulated review approves at once in tests).
+ */
+export async function readyNumber(
+  services: Services,
+  owner: { caller: Caller; session: { tenantId: string } },
+  search: { areaCode?: string; tollFree?: boolean } = {},
+) {
+  const number = await buyNumber(owner.caller, search);
+  const kind = search.tollFree ? 'toll_free' : '10dlc';
+  const view = await owner.caller.registration.get();
+  const done = view.paths.find((p) => p.kind === kind)?.registration?.status === 'approved';
+  if (!done) await owner.caller.registration.submit({ kind, details: registrationForm() });
+  for (let i = 0; i < 5 && (await checkRegistration(services, owner.session.tenantId, kind)) === 'wait'; i++);
+  return number;
 }
 
 /** Jobs still in the queue (any state) for a task, through the privileged connection. */
@@ -155,6 +205,8 @@ export class FakeTelnyx {
   readonly script = new Map<string, ScriptedAnswer[]>();
   /** The number APIs' own state (search, orders, owned numbers), with scripted answers per "METHOD /path". */
   readonly numbers = new FakeTelnyxNumbers();
+  /** The 10DLC and toll-free verification APIs, with reviewers' answers set by the test (telnyx-registration.ts). */
+  readonly registration = new FakeTelnyxRegistration();
   private hanging: http.ServerResponse[] = [];
   private seq = 0;
   private constructor(private server: http.Server) {}
@@ -173,10 +225,13 @@ export class FakeTelnyx {
         self!.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
         const url = new URL(req.url ?? '/', 'http://fake');
         const endpoint = url.pathname.slice(url.pathname.indexOf('/v2/') + 4);
+        const registration = endpoint.startsWith('10dlc/') || endpoint.startsWith('messaging_tollfree/');
         const answer =
           endpoint === 'messages'
             ? self!.messageAnswer(body)
-            : self!.numbers.answer(req.method ?? '', endpoint, url, body);
+            : registration
+              ? self!.registration.answer(req.method ?? '', endpoint, url, body)
+              : self!.numbers.answer(req.method ?? '', endpoint, url, body);
         if (answer.hang) return void self!.hanging.push(res);
         if (answer.destroy) return void req.socket.destroy();
         res.writeHead(answer.status, { 'content-type': 'application/json' });

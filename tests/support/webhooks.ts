@@ -13,9 +13,14 @@ let numberSeq = 0;
 export const churchNumber = () => `+1202555${String(1000 + (++numberSeq % 9000)).padStart(4, '0')}`;
 export const personNumber = (i: number) => `+1312555${String(i % 10_000).padStart(4, '0')}`;
 
-/** Route a number to a church straight in the registry (no procedure, no checks): for webhook tests and benches. */
+/**
+ * Route a number to a church straight in the registry (no procedure, no checks), registered with carriers as a live
+ * number is: for webhook tests and benches.
+ */
 export async function routeNumberTo(services: Services, tenantId: string, e164 = churchNumber()) {
-  await services.registry.db.insert(phoneNumberIndex).values({ e164, tenantId, provider: 'simulated' });
+  await services.registry.db
+    .insert(phoneNumberIndex)
+    .values({ e164, tenantId, provider: 'simulated', registeredAt: new Date() });
   return e164;
 }
 

@@ -31,9 +31,11 @@ describe('carrierOutcome', () => {
     expect(carrierOutcome(undefined, null)).toEqual({ kind: 'unknown', reason: 'Not delivered', retry: true });
   });
 
-  it("Steeple's own refusals are never sent again", () => {
-    for (const code of Object.values(STEEPLE_CODES)) expect(carrierOutcome(code).retry, code).toBe(false);
+  it("Steeple's own refusals are never sent again, except one the church can fix (registering its number)", () => {
+    const { unregistered, ...final } = STEEPLE_CODES;
+    for (const code of Object.values(final)) expect(carrierOutcome(code).retry, code).toBe(false);
     expect(carrierOutcome(STEEPLE_CODES.unsubscribed).kind).toBe('opted_out');
+    expect(carrierOutcome(unregistered)).toMatchObject({ kind: 'unregistered', retry: true });
   });
 });
 

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
+import { allRegistered } from '../get-ready/status';
 import { useCan } from '../viewer-context';
 
 type Step = { id: string; title: string; done: boolean; href: string; action: string; detail: string };
@@ -13,16 +14,20 @@ const numberTone = (done: boolean) =>
   done ? 'bg-green-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300';
 
 /**
- * What a new church does first: a sending number, members, a first text. Shown until all three are done. Only the
- * owner can see the numbers; for anyone else, a first sent text is the evidence that a number exists.
+ * What a new church does first: a sending number, registered with US carriers, members, a first text. Shown until all
+ * four are done. Only the owner can see the numbers and their registration; for anyone else, a first sent text is the
+ * evidence that a registered number exists.
  */
 export function NextSteps({ members, sent }: { members: number; sent: number }) {
   const trpc = useTRPC();
   const isOwner = useCan('numbers.manage');
   const numbers = useQuery(trpc.phoneNumbers.list.queryOptions(undefined, { enabled: isOwner }));
+  const canRegister = useCan('registration.manage');
+  const registration = useQuery(trpc.registration.get.queryOptions(undefined, { enabled: canRegister }));
   const hasNumber = isOwner
     ? (numbers.data?.numbers.some((n) => n.status === 'active' && n.provider !== 'claimed') ?? false)
     : sent > 0;
+  const registered = canRegister ? allRegistered(registration.data?.numbers ?? []) : sent > 0;
 
   const steps: Step[] = [
     {
@@ -34,6 +39,16 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
       detail: isOwner
         ? 'Texts go out from it, and replies come back to it.'
         : 'Your church’s owner adds it in Settings.',
+    },
+    {
+      id: 'register',
+      title: 'Register your number',
+      done: registered,
+      href: '/get-ready',
+      action: 'Get ready to text',
+      detail: canRegister
+        ? 'US carriers only deliver texts from numbers registered with them. Their review can take days.'
+        : 'Your church’s owner registers it with US carriers.',
     },
     {
       id: 'members',
@@ -52,12 +67,13 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
       detail: 'Text one person from the inbox, or everyone with a broadcast.',
     },
   ];
-  if (isOwner && numbers.isPending) return null; // avoid flashing a step as not done
+  // Avoid flashing a step as not done.
+  if ((isOwner && numbers.isPending) || (canRegister && registration.isPending)) return null;
   if (steps.every((s) => s.done)) return null;
 
   return (
-    <Panel id="next-steps" title="Next steps" description="Three things to get your church texting.">
-      <ol className="grid gap-3 sm:grid-cols-3" aria-label="Next steps">
+    <Panel id="next-steps" title="Next steps" description="Four things to get your church texting.">
+      <ol className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Next steps">
         {steps.map((step, i) => (
           <li
             key={step.id}

@@ -15,8 +15,10 @@ export default async function DashboardPage() {
   const firstName = viewer.name.split(/\s+/)[0] || viewer.name;
   await prefetch(
     trpc.dashboard.summary.queryOptions(),
-    // NextSteps asks for the numbers only as the owner (the only role that may list them).
-    ...(can(viewer.role, 'numbers.manage') ? [trpc.phoneNumbers.list.queryOptions()] : []),
+    // NextSteps asks for the numbers and their registration only as the owner (the only role that may see them).
+    ...(can(viewer.role, 'numbers.manage')
+      ? [trpc.phoneNumbers.list.queryOptions(), trpc.registration.get.queryOptions()]
+      : []),
   );
 
   return (

@@ -6,11 +6,12 @@ import type { SubscriptionState } from '@/db/tenant/enums';
 import { check } from '../../_components/check';
 import { CheckedForm } from '../../_components/checked-form';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { ErrorNotice } from '../../_components/error-notice';
 import { errorCode, errorMessage } from '../../_components/errors';
 import { SegmentCounter } from '../../_components/segment-counter';
 import { AllowanceNotice } from '../../_components/allowance-notice';
 import { TextareaField } from '../../_components/fields';
-import { Alert, Button } from '../../_components/ui';
+import { Button } from '../../_components/ui';
 import { mergeFields, mergeValuesOf } from '@/server/messaging/merge-fields';
 import { MergeFieldMenu } from '../../_components/merge-field-menu';
 import { TemplateMenu } from '../../_components/template-menu';
@@ -136,7 +137,7 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
         </Button>
       </div>
       <div aria-live="polite" className="empty:hidden">
-        {send.error && !askFirst && <Alert>{errorMessage(send.error)}</Alert>}
+        {send.error && !askFirst && <ErrorNotice error={send.error} />}
       </div>
       <ConfirmDialog
         open={askFirst}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
+import { ErrorLink } from '../../_components/error-notice';
 import { errorCode, errorMessage } from '../../_components/errors';
 import { Button } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
@@ -22,7 +23,11 @@ export function RetryButton({
   const askFirst = errorCode(retry.error) === 'CONFLICT' && !retry.variables?.duringQuietHours;
   return (
     <span className="flex flex-wrap items-center justify-end gap-2">
-      {retry.error && <span role="alert">{errorMessage(retry.error)}</span>}
+      {retry.error && (
+        <span role="alert">
+          {errorMessage(retry.error)} <ErrorLink error={retry.error} />
+        </span>
+      )}
       <Button
         size="sm"
         variant="secondary"

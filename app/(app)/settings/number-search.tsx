@@ -125,7 +125,7 @@ function OfferRow({ offer, onDone }: { offer: Offer; onDone: (message: string) =
         setConfirming(false);
         onDone(
           res.status === 'active'
-            ? `${res.display} is yours. You can text members now.`
+            ? `${res.display} is yours. Register it with carriers (Get ready to text) before texting US phones.`
             : `${res.display} is ordered, and the carrier has not finished setting it up. It switches on by itself ` +
                 'within minutes (or leaves this list if the order fails).',
         );

@@ -1,7 +1,8 @@
 'use client';
 
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import Link from 'next/link';
+import { useEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors } from '../../_components/errors';
 import { TextField } from '../../_components/fields';
@@ -10,6 +11,7 @@ import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { LocalTime } from '../../_components/local-time';
 import { shortDate } from '../../_components/time';
+import { useCan } from '../viewer-context';
 import { monthly, NumberSearch, useRefreshNumbers } from './number-search';
 
 type Owned = RouterOutputs['phoneNumbers']['list']['numbers'][number];
@@ -20,6 +22,7 @@ export function PhoneNumbers() {
   const list = useQuery(trpc.phoneNumbers.list.queryOptions());
   const [status, setStatus] = useState('');
   const data = list.data;
+  const registered = useRegistered(data?.numbers);
   return (
     <Panel
       id="phone-numbers"
@@ -45,7 +48,7 @@ export function PhoneNumbers() {
             ) : (
               <ul aria-label="Sending numbers" className="divide-y divide-slate-100">
                 {data!.numbers.map((n) => (
-                  <NumberRow key={n.number} owned={n} onDone={setStatus} />
+                  <NumberRow key={n.number} owned={n} registered={registered(n.number)} onDone={setStatus} />
                 ))}
               </ul>
             )}
@@ -66,7 +69,35 @@ export function PhoneNumbers() {
   );
 }
 
-function NumberRow({ owned, onDone }: { owned: Owned; onDone: (message: string) => void }) {
+/**
+ * Whether US carriers have registered each number (owner only, as this panel): the list does not say, the "Get ready
+ * to text" overview does. Asked again whenever a number is bought, switched on or released.
+ */
+function useRegistered(numbers: Owned[] | undefined) {
+  const trpc = useTRPC();
+  const canRegister = useCan('registration.manage');
+  const overview = useQuery(trpc.registration.get.queryOptions(undefined, { enabled: canRegister }));
+  const owned = numbers?.map((n) => `${n.number}:${n.status}`).join(',');
+  const seen = useRef(owned);
+  const { refetch } = overview;
+  useEffect(() => {
+    if (!canRegister || seen.current === owned) return;
+    seen.current = owned;
+    void refetch();
+  }, [canRegister, owned, refetch]);
+  return (number: string) => overview.data?.numbers.find((n) => n.number === number)?.registered;
+}
+
+function NumberRow({
+  owned,
+  registered,
+  onDone,
+}: {
+  owned: Owned;
+  /** Unknown (undefined) until the registration overview has it. */
+  registered: boolean | undefined;
+  onDone: (message: string) => void;
+}) {
   const trpc = useTRPC();
   const refresh = useRefreshNumbers();
   const [confirming, setConfirming] = useState(false);
@@ -95,6 +126,20 @@ function NumberRow({ owned, onDone }: { owned: Owned; onDone: (message: string) 
           Bought <LocalTime value={owned.orderedAt} format={shortDate} />
           {owned.monthlyCostCents !== null && ` · ${monthly(owned.monthlyCostCents, owned.currency ?? 'USD')}`}
         </p>
+        {owned.status === 'active' && owned.provider !== 'claimed' && registered !== undefined && (
+          <p className="text-xs" data-testid="registration-state" data-registered={registered}>
+            {registered ? (
+              <span className="font-medium text-green-700">Registered with carriers</span>
+            ) : (
+              <>
+                <span className="font-medium text-amber-800">Not registered yet</span> ·{' '}
+                <Link href="/get-ready" className="font-medium text-brand-600 underline-offset-2 hover:underline">
+                  Get ready to text <span aria-hidden>→</span>
+                </Link>
+              </>
+            )}
+          </p>
+        )}
       </div>
       <Button
         size="sm"
