@@ -22,7 +22,7 @@ test.use({ viewport: { width: 390, height: 844 } });
 
 const NOT_REGISTERED =
   'Your number is not registered with US carriers yet, so they would block texts to US numbers. ' +
-  'Finish “Get ready to text” first.';
+  'Finish “Get ready to text” first (your church’s owner does it).';
 
 const step = (page: Page, id: string) => page.getByTestId(`ready-step-${id}`);
 

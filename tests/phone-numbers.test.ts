@@ -100,6 +100,7 @@ describe('phone numbers: bought from the simulated inventory (no Telnyx account)
         monthlyCostCents: 100,
         currency: 'USD',
         orderedAt: expect.any(Date),
+        registered: false,
       },
     ]);
     const [row] = await reg.services.registry.sql<{ ordered_by: string }[]>`

@@ -334,7 +334,7 @@ describe('registration through Telnyx (its library, against a local stand-in of 
     }
   });
 
-  it('a rejected campaign: samples fixed → updated and appealed; description changed → a new campaign', async () => {
+  it('a rejected campaign: samples fixed → updated (and appealed); description changed → a new campaign', async () => {
     const { owner, tenantId, number } = await churchWithNumber('Campaign Review Chapel');
     await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm() });
     expect(await check(tenantId)).toBe('wait');
@@ -352,7 +352,7 @@ describe('registration through Telnyx (its library, against a local stand-in of 
       reasons: ['Sample messages lack opt-out language'],
     });
 
-    // Only the samples change: the same campaign is corrected and appealed.
+    // Only the samples change: Telnyx's own rejection is answered by correcting the same campaign.
     const samples = [
       'Grace Church: Hi Sam, thanks for visiting Sunday! Reply STOP to opt out.',
       'Grace Church: Dinner Wednesday 6pm in the fellowship hall. Reply STOP to opt out.',
@@ -361,17 +361,28 @@ describe('registration through Telnyx (its library, against a local stand-in of 
     await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm({ samples }) });
     expect(await check(tenantId)).toBe('wait');
     let writes = since(from).filter((r) => r.method !== 'GET');
-    expect(writes.map((r) => `${r.method} ${endpointOf(r.url)}`)).toEqual([
-      `PUT 10dlc/campaign/${first}`,
-      `POST 10dlc/campaign/${first}/appeal`,
-    ]);
+    expect(writes.map((r) => `${r.method} ${endpointOf(r.url)}`)).toEqual([`PUT 10dlc/campaign/${first}`]);
     expect(bodyOf(writes[0])).toMatchObject({ sample1: samples[0], sample2: samples[1] });
-    expect(bodyOf(writes[1]).appeal_reason).toEqual(expect.any(String));
     expect(telnyx.registration.campaigns.get(first)).toMatchObject({
       sample1: samples[0],
       campaignStatus: 'TCR_ACCEPTED',
     });
     expect(await row(tenantId)).toMatchObject({ status: 'submitted', campaignId: first, resubmit: false, reasons: [] });
+
+    // The carriers reject it: corrected and appealed.
+    telnyx.registration.rejectCampaign(first, 'Opt-in description unclear', 'MNO_REJECTED');
+    expect(await check(tenantId)).toBe('done');
+    const messageFlow = 'People opt in on our connect card at church.example.org/c/grace, by an unticked box.';
+    from = mark();
+    await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm({ samples, messageFlow }) });
+    expect(await check(tenantId)).toBe('wait');
+    writes = since(from).filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${endpointOf(r.url)}`)).toEqual([
+      `PUT 10dlc/campaign/${first}`,
+      `POST 10dlc/campaign/${first}/appeal`,
+    ]);
+    expect(bodyOf(writes[1]).appeal_reason).toEqual(expect.any(String));
+    expect(telnyx.registration.campaigns.get(first)).toMatchObject({ messageFlow, campaignStatus: 'TCR_ACCEPTED' });
 
     // Rejected again; this time the description changes, which a campaign cannot: a new one replaces it.
     telnyx.registration.rejectCampaign(first, 'The description does not match the samples');
@@ -379,7 +390,10 @@ describe('registration through Telnyx (its library, against a local stand-in of 
     expect((await row(tenantId)).status).toBe('rejected');
     const description = 'Grace Church texts its members and guests about services, events and prayer requests.';
     from = mark();
-    await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm({ samples, description }) });
+    await owner.caller.registration.submit({
+      kind: '10dlc',
+      details: registrationForm({ samples, messageFlow, description }),
+    });
     expect(await check(tenantId)).toBe('wait');
     writes = since(from).filter((r) => r.method !== 'GET');
     expect(writes.map((r) => `${r.method} ${endpointOf(r.url)}`)).toEqual([
@@ -583,11 +597,82 @@ describe('registration through Telnyx (its library, against a local stand-in of 
     });
     expect(await check(tenantId)).toBe('wait');
     const { campaignId, sent } = await row(tenantId);
-    expect(sent?.helpKeywords).toBe('HELP,INFO'); // recorded as sent…
-    // BUG (server/registration/progress.ts, resendCampaign): `fixed` lacks helpKeywords (and helpKeywords cannot be
-    // changed by PUT 10dlc/campaign/{id}, nor does appealCampaign send it), so a help-keywords edit is appealed on
-    // the old campaign and never reaches Telnyx, while `sent` says it was sent.
+    // Keywords are not something a campaign can change: a new campaign carries them.
+    expect(campaignId).not.toBe(first);
+    expect(sent?.helpKeywords).toBe('HELP,INFO');
     expect(telnyx.registration.campaigns.get(campaignId!)?.helpKeywords).toBe('HELP,INFO');
+  });
+
+  it('a rejected campaign, resubmitted with a corrected address: the brand is updated too', async () => {
+    const { owner, tenantId } = await churchWithNumber('Moved Chapel');
+    await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm() });
+    expect(await check(tenantId)).toBe('wait');
+    const { brandId, campaignId } = await row(tenantId);
+    telnyx.registration.rejectCampaign(campaignId!, 'Website does not match the address');
+    expect(await check(tenantId)).toBe('done');
+    const from = mark();
+    const street = '200 Broadway';
+    await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm({ street }) });
+    expect(await check(tenantId)).toBe('wait');
+    const writes = since(from).filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${endpointOf(r.url)}`)).toEqual([
+      `PUT 10dlc/brand/${brandId}`,
+      `PUT 10dlc/brand/${brandId}/revet`,
+      `PUT 10dlc/campaign/${campaignId}`, // the campaign's own fields unchanged: back to review, not replaced
+    ]);
+    expect(bodyOf(writes[0])).toMatchObject({ street });
+    expect(telnyx.registration.brands.get(brandId!)).toMatchObject({ street });
+    expect((await row(tenantId)).campaignId).toBe(campaignId);
+  });
+
+  it('a campaign The Campaign Registry refused cannot be corrected in place: a new one replaces it', async () => {
+    const { owner, tenantId } = await churchWithNumber('Registry Refused Chapel');
+    await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm() });
+    expect(await check(tenantId)).toBe('wait');
+    const first = (await row(tenantId)).campaignId!;
+    telnyx.registration.rejectCampaign(first, 'Sample messages do not name the brand', 'TCR_FAILED');
+    expect(await check(tenantId)).toBe('done');
+    const samples = ['Grace Church: see you Sunday at 10! Reply STOP to opt out.', 'Grace Church: dinner at 6pm.'];
+    const from = mark();
+    await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm({ samples }) });
+    expect(await check(tenantId)).toBe('wait');
+    const writes = since(from).filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${endpointOf(r.url)}`)).toEqual([
+      `PUT 10dlc/campaign/${first}`, // refused: it cannot be updated
+      'POST 10dlc/campaignBuilder',
+      `DELETE 10dlc/campaign/${first}`,
+    ]);
+    expect(await row(tenantId)).toMatchObject({ status: 'submitted', resubmit: false, reasons: [] });
+    expect((await row(tenantId)).campaignId).not.toBe(first);
+  });
+
+  it('one check at a time: a second waits its turn; a crashed one’s lease runs out', async () => {
+    const { owner, tenantId } = await churchWithNumber('Lease Chapel');
+    await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm() });
+    const church = await reg.churchDb(tenantId);
+    await church`update carrier_registrations set checking_until = now() + interval '1 minute'`;
+    const from = mark();
+    expect(await check(tenantId)).toBe('busy');
+    expect(since(from)).toEqual([]); // nothing asked of Telnyx
+    await church`update carrier_registrations set checking_until = now() - interval '1 second'`;
+    expect(await check(tenantId)).toBe('wait');
+    expect(since(from, 'POST').map((r) => endpointOf(r.url))).toEqual(['10dlc/brand', '10dlc/campaignBuilder']);
+    expect((await church`select checking_until from carrier_registrations`)[0]!.checking_until).toBeNull();
+  });
+
+  it('a number Telnyx refuses to attach stays unregistered, and the approval stands', async () => {
+    const { owner, tenantId, number } = await churchWithNumber('Refused Attachment Chapel');
+    await owner.caller.registration.submit({ kind: '10dlc', details: registrationForm() });
+    expect(await check(tenantId)).toBe('wait');
+    telnyx.registration.approveCampaign((await row(tenantId)).campaignId!);
+    telnyx.registration.script.set('POST 10dlc/phone_number_campaigns', [
+      { status: 422, body: { errors: [{ detail: 'Phone number is not on a messaging profile' }] } },
+    ]);
+    expect(await check(tenantId)).toBe('wait');
+    expect(await row(tenantId)).toMatchObject({ status: 'approved', reasons: [] });
+    expect(await isRegistered(services, number)).toBe(false);
+    expect(await check(tenantId)).toBe('done'); // the next look attaches it
+    expect(await isRegistered(services, number)).toBe(true);
   });
 
   it('toll-free: a verification request for the number; rejected, corrected (PATCH), verified', async () => {

@@ -137,16 +137,20 @@ export type NumberRow = typeof phoneNumberIndex.$inferSelect;
  * The carrier's ids of a church's registration (10DLC brand and campaign, toll-free verification request): Telnyx's
  * status webhooks name only these, and this says whose they are. The registration itself is in the church's database.
  */
-export const registrationRefs = pgTable('registration_refs', {
-  ref: text('ref').primaryKey(),
-  tenantId: uuid('tenant_id')
-    .notNull()
-    .references(() => tenants.id, { onDelete: 'cascade' }),
-  kind: text('kind', { enum: ['10dlc', 'toll_free'] }).notNull(),
-  /** What the id names: a purged church's campaigns are deactivated, so they stop costing money. */
-  what: text('what', { enum: ['brand', 'campaign', 'verification'] }).notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const registrationRefs = pgTable(
+  'registration_refs',
+  {
+    ref: text('ref').primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['10dlc', 'toll_free'] }).notNull(),
+    /** What the id names: a purged church's campaigns are deactivated, so they stop costing money. */
+    what: text('what', { enum: ['brand', 'campaign', 'verification'] }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('registration_refs_tenant_idx').on(t.tenantId)],
+);
 export type RegistrationRef = typeof registrationRefs.$inferSelect;
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed';

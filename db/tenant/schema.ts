@@ -440,6 +440,8 @@ export const carrierRegistrations = pgTable('carrier_registrations', {
   resubmit: boolean('resubmit').notNull().default(false),
   /** Why the carrier rejected it, in its words (they are about the church's own details). */
   reasons: jsonb('reasons').$type<string[]>().notNull().default([]),
+  /** A check is taking the next step until then: a second one (a webhook's, during a poll's) waits its turn. */
+  checkingUntil: timestamp('checking_until', { withTimezone: true }),
   submittedBy: uuid('submitted_by'),
   submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
   decidedAt: timestamp('decided_at', { withTimezone: true }),

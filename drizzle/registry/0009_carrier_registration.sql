@@ -8,4 +8,5 @@ CREATE TABLE "registration_refs" (
 );
 --> statement-breakpoint
 ALTER TABLE "phone_number_index" ADD COLUMN "registered_at" timestamp with time zone;--> statement-breakpoint
-ALTER TABLE "registration_refs" ADD CONSTRAINT "registration_refs_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;
+ALTER TABLE "registration_refs" ADD CONSTRAINT "registration_refs_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "registration_refs_tenant_idx" ON "registration_refs" USING btree ("tenant_id");

@@ -10,6 +10,7 @@ CREATE TABLE "carrier_registrations" (
 	"numbers" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"resubmit" boolean DEFAULT false NOT NULL,
 	"reasons" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"checking_until" timestamp with time zone,
 	"submitted_by" uuid,
 	"submitted_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"decided_at" timestamp with time zone,

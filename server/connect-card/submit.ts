@@ -13,7 +13,7 @@ import { memberMergeValues } from '@/server/messaging/member-merge';
 import { mergeFields } from '@/server/messaging/merge-fields';
 import { textableNumber } from '@/server/messaging/phone';
 import { countSegments } from '@/server/messaging/segments';
-import { reachesUsCarriers } from '@/server/registration/gate';
+import { reachesUsCarriers, senderFor } from '@/server/registration/gate';
 import type { Services } from '@/server/services';
 import type { cardChurch } from './church';
 import { checkFormToken } from './form-token';
@@ -59,11 +59,11 @@ export async function submitCard(deps: Deps, church: Church, input: ConnectCardS
       'phone',
     );
   await deps.throttle.connectCardChurch(church.tenantId);
-  const [number] = await deps.messaging.numbers.sendingNumbers(church.tenantId);
   // A read-only church (its subscription lapsed) still keeps the cards, but texts nobody; nor does a number US
   // carriers have not registered yet text US phones (registration/gate.ts).
-  const registered = !!number && (number.registered || !reachesUsCarriers(phone.e164));
-  const canText = registered && !(await deps.access.get(church.tenantId)).readOnly;
+  const us = reachesUsCarriers(phone.e164);
+  const number = senderFor(await deps.messaging.numbers.sendingNumbers(church.tenantId), null, { us });
+  const canText = !!number && (number.registered || !us) && !(await deps.access.get(church.tenantId)).readOnly;
   const welcomeId = settings.welcomeText && canText ? randomUUID() : null;
   // A trial's daily allowance covers the welcome as it covers every text; without room the card is still kept.
   const allowed = async (tx: Tx, segments: number) =>

@@ -13,7 +13,7 @@ import type { Registry } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { teardownTenant } from '@/server/tenancy/teardown';
 import { releaseAllNumbers } from '@/server/numbers/ownership';
-import { retireRegistrations } from '@/server/registration/progress';
+import { retireRegistrations } from '@/server/registration/refs';
 
 /** The parts of Services this module uses. */
 type Deps = Pick<Services, 'billing' | 'cluster' | 'config' | 'connections' | 'messaging' | 'registry' | 'resolver'>;

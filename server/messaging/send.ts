@@ -4,7 +4,7 @@ import type { ChurchScope } from '@/db/tenant';
 import { branches, conversations, members, messages } from '@/db/tenant/schema';
 import { requireAllowance } from '@/server/billing/allowance';
 import { Invalid, NeedsConfirmation, NotFound, Precondition } from '@/server/domain-errors';
-import { CHECKLIST_PATH, NOT_REGISTERED, reachesUsCarriers } from '@/server/registration/gate';
+import { CHECKLIST_PATH, NOT_REGISTERED, reachesUsCarriers, senderFor } from '@/server/registration/gate';
 import type { Services } from '@/server/services';
 import { startConversation } from './conversations';
 import { enqueueSend, writeThenRun } from './jobs';
@@ -108,15 +108,15 @@ export async function recipientChecks(
 }
 
 /**
- * The church's first sending number, or a clear refusal naming where to add one; `toUs`: the text goes through US
- * carriers, so the number must be registered with them first (registration/gate.ts).
+ * A number the text can leave from (registration/gate.ts), or a clear refusal naming where to add one; `toUs`: the
+ * text goes through US carriers, so the number must be registered with them first.
  */
 export async function requireSendingNumber(
   deps: Pick<Services, 'messaging'>,
   tenantId: string,
   { missing = 'Add a sending phone number in Settings before texting.', toUs = false } = {},
 ) {
-  const [number] = await deps.messaging.numbers.sendingNumbers(tenantId);
+  const number = senderFor(await deps.messaging.numbers.sendingNumbers(tenantId), null, { us: toUs });
   if (!number) throw new Precondition(missing, '/settings#phone-numbers');
   if (toUs && !number.registered) throw new Precondition(NOT_REGISTERED, CHECKLIST_PATH);
   return number.e164;

@@ -3,7 +3,7 @@ import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { TenantDb } from '@/db/tenant';
 import { conversations, members, messages } from '@/db/tenant/schema';
 import { log } from '@/server/log';
-import { NOT_SENT_UNREGISTERED, reachesUsCarriers } from '@/server/registration/gate';
+import { NOT_SENT_UNREGISTERED, reachesUsCarriers, senderFor } from '@/server/registration/gate';
 import { carrierOutcome, STEEPLE_CODES } from './carrier-outcomes';
 import { carrierOptOut } from './delivery-status';
 import { PermanentSendError, TransientSendError, type MessagingProvider } from './provider';
@@ -65,11 +65,11 @@ export async function sendOne(
     if (claimed.subscription === 'not_opted_in' && claimed.kind === 'broadcast')
       return fail(db, messageId, NOT_OPTED_IN, STEEPLE_CODES.notOptedIn);
   }
-  const number = numbers.find((n) => n.e164 === claimed.church_number) ?? numbers[0];
+  const us = reachesUsCarriers(claimed.phone);
+  const number = senderFor(numbers, claimed.church_number, { us });
   if (!number) return fail(db, messageId, 'Not sent: the church has no sending number yet (Settings → Phone numbers).');
   // US carriers block texts from unregistered numbers: refused here, whoever queued it (registration/gate.ts).
-  if (!number.registered && reachesUsCarriers(claimed.phone))
-    return fail(db, messageId, NOT_SENT_UNREGISTERED, STEEPLE_CODES.unregistered);
+  if (us && !number.registered) return fail(db, messageId, NOT_SENT_UNREGISTERED, STEEPLE_CODES.unregistered);
   const from = number.e164;
 
   try {

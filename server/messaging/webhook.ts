@@ -6,7 +6,7 @@ import { readText } from '@/server/http/body';
 import { LIMITS } from '@/server/http/limits';
 import { storableText } from '@/server/inputs';
 import { log } from '@/server/log';
-import { isTollFree } from '@/server/numbers/regions';
+import { registrationKindOf } from '@/server/numbers/regions';
 import { enqueueRegistrationCheck } from '@/server/registration/progress';
 import { withDeadline } from '@/server/registry';
 import { requestIdFrom, runWithContext, setContextFields } from '@/server/observability/context';
@@ -59,7 +59,7 @@ const delivery = z.object({
 });
 
 // 10DLC payloads name brandId/campaignId/phoneNumber; toll-free ones the request's id.
-const id = z.string().max(200).optional();
+const id = z.string().max(200).nullish();
 const registrationIds = z.object({
   brandId: id,
   campaignId: id,
@@ -194,7 +194,11 @@ async function onDelivery(services: Deps, type: string, payload: unknown): Promi
  */
 async function onRegistration(services: Deps, payload: unknown): Promise<Outcome> {
   const fields = registrationIds.safeParse(payload);
-  if (!fields.success) return answer(400, { error: 'malformed registration payload' });
+  if (!fields.success) {
+    // Signed by Telnyx, so not junk: a shape we do not read. The slow poll still finds what it would have said.
+    log.warn('telnyx webhook: a registration event we cannot read; acknowledged', { issues: fields.error.issues });
+    return answer(200, { ignored: 'unreadable registration event' });
+  }
   const p = fields.data;
   const ids = [p.brandId, p.campaignId, p.id, p.verificationRequestId].filter((id): id is string => !!id);
   const [known] = ids.length
@@ -205,7 +209,7 @@ async function onRegistration(services: Deps, payload: unknown): Promise<Outcome
     : [];
   const phone = p.phoneNumber ?? p.phone_number;
   const byNumber = !known && phone ? await services.messaging.numbers.tenantFor(phone) : null;
-  const church = known ?? (byNumber ? { tenantId: byNumber, kind: isTollFree(phone!) ? 'toll_free' : '10dlc' } : null);
+  const church = known ?? (byNumber ? { tenantId: byNumber, kind: registrationKindOf(phone!) } : null);
   if (!church) return answer(200, { ignored: 'unknown registration' });
   setContextFields({ tenantId: church.tenantId });
   await withDeadline(

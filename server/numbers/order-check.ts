@@ -8,7 +8,7 @@ import { log } from '@/server/log';
 import { enqueueRegistrationCheck } from '@/server/registration/progress';
 import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
-import { isTollFree } from './regions';
+import { registrationKindOf } from './regions';
 
 /**
  * Every number order is followed by this job until it is settled. It is added with the reservation, in the same
@@ -74,7 +74,7 @@ export async function markActive(
 ) {
   const work = registry.db.transaction(async (tx) => {
     await tx.update(phoneNumberIndex).set({ status: 'active', orderId }).where(where);
-    await enqueueRegistrationCheck(tx, tenantId, isTollFree(e164) ? 'toll_free' : '10dlc');
+    await enqueueRegistrationCheck(tx, tenantId, registrationKindOf(e164));
   });
   await withDeadline(work, registry.timeoutMs);
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { RegistryDb } from '@/db/registry';
 import { phoneNumberIndex, tenants } from '@/db/registry/schema';
 import { Conflict, Invalid, NotFound, Precondition, TryAgain } from '@/server/domain-errors';
@@ -30,6 +30,8 @@ export async function churchNumbers(deps: Deps, tenantId: string) {
       monthlyCostCents: phoneNumberIndex.monthlyCostCents,
       currency: phoneNumberIndex.currency,
       orderedAt: phoneNumberIndex.createdAt,
+      /** Registered with US carriers (registration/): until then it texts no US phone. */
+      registered: sql<boolean>`${phoneNumberIndex.registeredAt} is not null`,
     })
     .from(phoneNumberIndex)
     .where(eq(phoneNumberIndex.tenantId, tenantId))

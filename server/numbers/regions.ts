@@ -49,3 +49,6 @@ export function areaCodesFor({ city, state }: { city?: string; state?: string })
 
 /** A toll-free number (8XX), which carriers verify instead of 10DLC registration. */
 export const isTollFree = (e164: string) => e164.startsWith('+1') && TOLL_FREE_CODES.includes(e164.slice(2, 5));
+
+/** How carriers register a number: toll-free verification, or 10DLC (a brand and campaign) for a local one. */
+export const registrationKindOf = (e164: string) => (isTollFree(e164) ? ('toll_free' as const) : ('10dlc' as const));

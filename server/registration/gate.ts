@@ -9,7 +9,7 @@ export const CHECKLIST_PATH = '/get-ready';
 
 export const NOT_REGISTERED =
   'Your number is not registered with US carriers yet, so they would block texts to US numbers. ' +
-  'Finish “Get ready to text” first.';
+  'Finish “Get ready to text” first (your church’s owner does it).';
 
 export const NOT_SENT_UNREGISTERED =
   'Not sent: the number it was sent from is not registered with US carriers yet (see Get ready to text).';
@@ -22,4 +22,19 @@ export function reachesUsCarriers(e164: string): boolean {
   if (!e164.startsWith('+1')) return false;
   const country = parsePhoneNumberFromString(e164)?.country;
   return !country || US_CARRIER_REGIONS.has(country);
+}
+
+/**
+ * The number a text leaves from: the conversation's own when it may (so replies stay in one thread), otherwise the
+ * church's first number that may — for a US phone, a registered one. Undefined when the church has no number; a
+ * number that may not send is returned only when there is no other, and the caller refuses it.
+ */
+export function senderFor<N extends { e164: string; registered: boolean }>(
+  numbers: N[],
+  conversationNumber: string | null,
+  to: { us: boolean },
+): N | undefined {
+  const may = (n: N) => n.registered || !to.us;
+  const own = numbers.find((n) => n.e164 === conversationNumber);
+  return (own && may(own) ? own : numbers.find(may)) ?? own ?? numbers[0];
 }

@@ -94,6 +94,21 @@ export const registrationDetails = z.object({
 });
 
 export type RegistrationDetails = z.output<typeof registrationDetails>;
+
+/** The fields that describe the organisation (the 10DLC brand); the rest describe its texts (the campaign). */
+export const BRAND_FIELDS = [
+  'legalName',
+  'ein',
+  'street',
+  'city',
+  'state',
+  'postalCode',
+  'website',
+  'contactFirstName',
+  'contactLastName',
+  'contactEmail',
+  'contactPhone',
+] as const satisfies (keyof RegistrationDetails)[];
 export type RegistrationForm = z.input<typeof registrationDetails>;
 
 /** Registration is for US carriers: states and territories by code, with the full names toll-free review wants. */

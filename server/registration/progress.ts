@@ -1,51 +1,69 @@
 import { createHash } from 'node:crypto';
 import type { Task } from 'graphile-worker';
-import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { RegistryDb } from '@/db/registry';
-import { phoneNumberIndex, registrationRefs, type RegistrationRef } from '@/db/registry/schema';
-import { carrierRegistrations, type CarrierRegistration, type RegistrationKind } from '@/db/tenant/schema';
+import {
+  carrierRegistrations,
+  REGISTRATION_KINDS,
+  type CarrierRegistration,
+  type RegistrationKind,
+} from '@/db/tenant/schema';
 import { addJobInTransaction } from '@/server/jobs/queue';
 import { log } from '@/server/log';
-import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
 import { unavailableReason } from '@/server/tenancy/availability';
-import { isTollFree } from '@/server/numbers/regions';
-import { RegistrationRefused, type Verdict } from './registrar';
+import { attachNumbers, markRegistered } from './attachment';
+import { remember } from './refs';
+import { BRAND_FIELDS } from './inputs';
+import { CAMPAIGN_UPDATABLE, RegistrationRefused, type Verdict } from './registrar';
 
 /**
  * Following a registration to its end: one job per church and path, run now when something happened (a submission,
- * a Telnyx status webhook, a number switched on) and otherwise every few minutes while carriers review it — the slow
+ * a Telnyx status webhook, a number switched on) and otherwise every 15 minutes while carriers review it — the slow
  * poll that finds what a lost webhook would have said. Each run reads where the registration is and takes the next
- * step; every step is safe to repeat. 10DLC: brand → campaign → approved → each local number attached. Toll-free:
- * verification request → verified (its numbers registered).
+ * step; every step is safe to repeat, and one check runs at a time (a lease on the row). 10DLC: brand → campaign →
+ * approved → each local number attached. Toll-free: verification request → verified (its numbers registered).
  */
 export const REGISTRATION_TASK = 'check_registration';
 type Deps = Pick<Services, 'config' | 'connections' | 'messaging' | 'registrar' | 'registry'>;
-type Step = 'done' | 'wait';
+/** `busy`: another check holds the registration; this one looks again shortly. */
+type Step = 'done' | 'wait' | 'busy';
 
-const payload = z.object({ tenantId: z.string().uuid(), kind: z.enum(['10dlc', 'toll_free']) });
+const payload = z.object({ tenantId: z.string().uuid(), kind: z.enum(REGISTRATION_KINDS) });
 /** Carrier review takes days: a look every 15 minutes is plenty. Local mode's review takes seconds. */
 const POLL_MS = 15 * 60_000;
 const LOCAL_POLL_MS = 1_000;
+const BUSY_RETRY_MS = 30_000;
+/** Longer than any check takes (a few Telnyx calls of at most 20 s each); a crashed check's lease runs out. */
+const LEASE = sql`now() + interval '5 minutes'`;
+/** Failures past this many tries (Telnyx down for hours, a bug) are logged as errors, and the poll goes on. */
+const LOUD_AFTER_ATTEMPTS = 5;
 
-/** Check the registration at `runAt` (now by default); one job per church and path, moved to the earliest ask. */
+/**
+ * Check the registration at `runAt` (now by default). `later`: the slow poll, which never puts off a check already
+ * due sooner (a webhook's).
+ */
 export function enqueueRegistrationCheck(
   db: Pick<RegistryDb, 'execute'>,
   tenantId: string,
   kind: RegistrationKind,
   runAt = new Date(),
+  later = false,
 ) {
   return addJobInTransaction(
     db,
     REGISTRATION_TASK,
     { tenantId, kind },
-    { jobKey: `registration:${tenantId}:${kind}`, maxAttempts: 20, runAt },
+    { jobKey: `registration:${tenantId}:${kind}`, maxAttempts: 25, runAt, mode: later ? 'preserve_run_at' : 'replace' },
   );
 }
 
 export function registrationTask(deps: Deps): Task {
-  return async (raw) => {
+  const again = (tenantId: string, kind: RegistrationKind, inMs: number) =>
+    enqueueRegistrationCheck(deps.registry.db, tenantId, kind, new Date(Date.now() + inMs), true);
+  const pollMs = () => (deps.registrar.name === 'simulated' ? LOCAL_POLL_MS : POLL_MS);
+  return async (raw, helpers) => {
     const { tenantId, kind } = payload.parse(raw);
     let step: Step;
     try {
@@ -53,34 +71,62 @@ export function registrationTask(deps: Deps): Task {
     } catch (err) {
       const reason = unavailableReason(err);
       if (reason === 'closed' || reason === 'gone') return; // nothing left to register for
-      if (reason !== 'maintenance' && reason !== 'upgrading') throw err; // the queue retries with its backoff
+      if (reason !== 'maintenance' && reason !== 'upgrading') {
+        if ((helpers?.job?.attempts ?? 1) < LOUD_AFTER_ATTEMPTS) throw err; // the queue retries with its backoff
+        log.error('registration check keeps failing; the slow poll goes on', { tenantId, kind, err });
+      }
       step = 'wait';
     }
-    if (step === 'wait') {
-      const inMs = deps.registrar.name === 'simulated' ? LOCAL_POLL_MS : POLL_MS;
-      await enqueueRegistrationCheck(deps.registry.db, tenantId, kind, new Date(Date.now() + inMs));
-    }
+    if (step !== 'done') await again(tenantId, kind, step === 'busy' ? BUSY_RETRY_MS : pollMs());
   };
 }
 
 /** One pass: the next step of the registration, and whether to look again later. */
 export async function checkRegistration(deps: Deps, tenantId: string, kind: RegistrationKind): Promise<Step> {
-  const row = await deps.connections.withTenant(tenantId, (db) =>
-    db.select().from(carrierRegistrations).where(eq(carrierRegistrations.kind, kind)),
+  const inChurch = <T>(fn: Parameters<typeof deps.connections.withTenant<T>>[1]) =>
+    deps.connections.withTenant(tenantId, fn);
+  const ofKind = eq(carrierRegistrations.kind, kind);
+  // Taking the lease reads the row: nothing submitted, waiting for the church's edit, or held by another check.
+  const [reg] = await inChurch((db) =>
+    db
+      .update(carrierRegistrations)
+      .set({ checkingUntil: LEASE })
+      .where(
+        and(
+          ofKind,
+          sql`${carrierRegistrations.status} <> 'rejected'`,
+          or(isNull(carrierRegistrations.checkingUntil), lt(carrierRegistrations.checkingUntil, sql`now()`)),
+        ),
+      )
+      .returning(),
   );
-  const reg = row[0];
-  if (!reg || reg.status === 'rejected') return 'done'; // nothing submitted, or waiting for the church's edit
-  const save = (changes: Partial<CarrierRegistration>) => saveRegistration(deps, tenantId, kind, changes);
+  if (!reg) {
+    const [held] = await inChurch((db) =>
+      db.select({ id: carrierRegistrations.kind }).from(carrierRegistrations).where(and(ofKind, leased)),
+    );
+    return held ? 'busy' : 'done';
+  }
+  const save = (changes: Partial<CarrierRegistration>) =>
+    inChurch((db) =>
+      db
+        .update(carrierRegistrations)
+        .set({ ...changes, updatedAt: new Date() })
+        .where(ofKind),
+    );
   try {
     return kind === '10dlc' ? await tenDlc(deps, tenantId, reg, save) : await tollFree(deps, tenantId, reg, save);
   } catch (err) {
     if (!RegistrationRefused.is(err)) throw err;
     await save(decided({ state: 'rejected', reasons: err.reasons }));
     return 'done';
+  } finally {
+    await inChurch((db) => db.update(carrierRegistrations).set({ checkingUntil: null }).where(ofKind));
   }
 }
 
-type Save = (changes: Partial<CarrierRegistration>) => Promise<void>;
+const leased = sql`${carrierRegistrations.checkingUntil} > now()`;
+
+type Save = (changes: Partial<CarrierRegistration>) => Promise<unknown>;
 
 async function tenDlc(deps: Deps, tenantId: string, reg: CarrierRegistration, save: Save): Promise<Step> {
   const { registrar } = deps;
@@ -92,20 +138,20 @@ async function tenDlc(deps: Deps, tenantId: string, reg: CarrierRegistration, sa
     // After a rejection the church edited the form: send again whichever part was turned down, then give the
     // carrier time to look (read at once, the verdict would still be the old one).
     const brandRejected = (await registrar.brand(brandId)).state === 'rejected';
-    if (brandRejected) await registrar.updateBrand(brandId, reg.details);
+    // The organisation's details corrected too (say the address, while the campaign was the one turned down).
+    const brandEdited = edits(reg).some((k) => (BRAND_FIELDS as readonly string[]).includes(k));
+    if (brandRejected || brandEdited) await registrar.updateBrand(brandId, reg.details);
     const campaignRejected = !!campaignId && (await registrar.campaign(campaignId)).state === 'rejected';
-    if (campaignRejected) campaignId = await resendCampaign(deps, tenantId, reg, campaignId!);
+    const resent = campaignRejected ? await resendCampaign(deps, tenantId, reg, campaignId!) : null;
+    campaignId = resent?.campaignId ?? campaignId;
     await save({ resubmit: false, sent: reg.details, campaignId });
-    if (brandRejected || campaignRejected) return 'wait';
+    if (resent?.retired) await registrar.retireCampaign(resent.retired); // once the new one is kept
+    if (brandRejected || brandEdited || campaignRejected) return 'wait';
   }
   const brand = await registrar.brand(brandId);
   if (brand.state !== 'approved') return settle(save, brand);
   if (!campaignId) {
-    const reference = campaignReference(tenantId, null);
-    campaignId =
-      (await registrar.findCampaign(brandId, reference)) ??
-      (await registrar.createCampaign(brandId, reg.details, reference));
-    await remember(deps, tenantId, 'campaign', campaignId);
+    campaignId = await submitCampaign(deps, tenantId, { ...reg, brandId }, null);
     await save({ campaignId, sent: reg.details });
   }
   const campaign = await registrar.campaign(campaignId);
@@ -116,26 +162,45 @@ async function tenDlc(deps: Deps, tenantId: string, reg: CarrierRegistration, sa
 }
 
 /**
- * A rejected campaign, corrected: the fields a campaign can change (samples, opt-in description, help reply) are
- * sent with an appeal; any other change (use case, description, keywords) needs a new campaign, and the old one goes.
+ * A rejected campaign, corrected: when only what a campaign can change was changed (samples, opt-in description,
+ * help reply), those are sent with an appeal; any other change (use case, description, keywords), or a campaign that
+ * cannot be appealed, needs a new campaign, and the old one is retired once the new one is kept.
  */
 async function resendCampaign(deps: Deps, tenantId: string, reg: CarrierRegistration, campaignId: string) {
-  const before = reg.sent ?? reg.details;
-  const fixed = ['useCase', 'description', 'optinKeywords', 'optinMessage', 'optoutKeywords', 'optoutMessage'].concat(
-    'helpKeywords',
-  );
-  const sameCampaign = fixed.every((k) => before[k as keyof typeof before] === reg.details[k as keyof typeof before]);
-  if (sameCampaign) {
-    await deps.registrar.appealCampaign(campaignId, reg.details);
-    return campaignId;
+  // What the campaign says (the monthly volume is toll-free verification's, not a campaign's).
+  const texts = edits(reg).filter((k) => !(BRAND_FIELDS as readonly string[]).includes(k) && k !== 'monthlyVolume');
+  const updatable = texts.every((k) => (CAMPAIGN_UPDATABLE as readonly string[]).includes(k));
+  if (updatable) {
+    const appealed = await deps.registrar.appealCampaign(campaignId, reg.details).then(
+      () => true,
+      (err) => (RegistrationRefused.is(err) ? false : Promise.reject(err)),
+    );
+    if (appealed) return { campaignId, retired: null };
   }
-  const reference = campaignReference(tenantId, campaignId);
-  const next =
-    (await deps.registrar.findCampaign(reg.brandId!, reference)) ??
-    (await deps.registrar.createCampaign(reg.brandId!, reg.details, reference));
-  await remember(deps, tenantId, 'campaign', next);
-  await deps.registrar.retireCampaign(campaignId);
-  return next;
+  const brandId = reg.brandId!; // a campaign exists, so its brand does
+  return { campaignId: await submitCampaign(deps, tenantId, { ...reg, brandId }, campaignId), retired: campaignId };
+}
+
+/** The form's fields the church changed since it was last sent to the carrier. */
+function edits(reg: CarrierRegistration) {
+  const before = reg.sent ?? reg.details;
+  return (Object.keys(reg.details) as (keyof typeof reg.details)[]).filter(
+    (k) => JSON.stringify(before[k]) !== JSON.stringify(reg.details[k]),
+  );
+}
+
+/** A campaign for the brand, found by its reference when a check died after submitting it, or submitted now. */
+async function submitCampaign(
+  deps: Deps,
+  tenantId: string,
+  reg: CarrierRegistration & { brandId: string },
+  replacing: string | null,
+) {
+  const reference = campaignReference(tenantId, replacing);
+  const campaignId =
+    (await deps.registrar.findCampaign(reg.brandId, reference)) ??
+    (await deps.registrar.createCampaign(reg.brandId, reg.details, reference));
+  return remember(deps, tenantId, 'campaign', campaignId);
 }
 
 async function tollFree(deps: Deps, tenantId: string, reg: CarrierRegistration, save: Save): Promise<Step> {
@@ -156,76 +221,6 @@ async function tollFree(deps: Deps, tenantId: string, reg: CarrierRegistration, 
   await save(decided(verdict));
   log.info('registration approved', { tenantId, kind: 'toll_free' });
   return 'done';
-}
-
-/** Each of the church's local numbers onto the approved campaign; registered once the carrier has it. */
-async function attachNumbers(deps: Deps, tenantId: string, campaignId: string): Promise<Step> {
-  const waiting = await withDeadline(
-    deps.registry.db
-      .select({ e164: phoneNumberIndex.e164 })
-      .from(phoneNumberIndex)
-      .where(
-        and(
-          eq(phoneNumberIndex.tenantId, tenantId),
-          eq(phoneNumberIndex.status, 'active'),
-          ne(phoneNumberIndex.provider, 'claimed'),
-          isNull(phoneNumberIndex.registeredAt),
-        ),
-      ),
-    deps.registry.timeoutMs,
-  );
-  const local = waiting.map((n) => n.e164).filter((n) => !isTollFree(n));
-  const attached: string[] = [];
-  for (const e164 of local) {
-    const outcome = await deps.registrar.attach(e164, campaignId);
-    if (outcome === 'attached') attached.push(e164);
-    if (outcome === 'failed') log.warn('number not attached to the campaign; trying again later', { tenantId, e164 });
-  }
-  await markRegistered(deps, tenantId, attached);
-  return attached.length === local.length ? 'done' : 'wait';
-}
-
-async function markRegistered(deps: Deps, tenantId: string, numbers: string[]) {
-  if (numbers.length === 0) return;
-  await withDeadline(
-    deps.registry.db
-      .update(phoneNumberIndex)
-      .set({ registeredAt: new Date() })
-      .where(and(eq(phoneNumberIndex.tenantId, tenantId), inArray(phoneNumberIndex.e164, numbers))),
-    deps.registry.timeoutMs,
-  );
-  for (const e164 of numbers) deps.messaging.numbers.forget(e164, tenantId);
-  log.info('numbers registered with carriers', { tenantId, count: numbers.length });
-}
-
-/** Whose a carrier id is, for its status webhooks; recorded before the id is kept in the church's database. */
-async function remember(deps: Deps, tenantId: string, what: RegistrationRef['what'], ref: string) {
-  const kind = what === 'verification' ? 'toll_free' : '10dlc';
-  await withDeadline(
-    deps.registry.db.insert(registrationRefs).values({ ref, tenantId, kind, what }).onConflictDoNothing(),
-    deps.registry.timeoutMs,
-  );
-  return ref;
-}
-
-/** A purged church's campaigns are deactivated, so Telnyx stops billing them, and its ids are forgotten. */
-export async function retireRegistrations(deps: Pick<Deps, 'registrar' | 'registry'>, tenantId: string) {
-  const campaigns = await deps.registry.db
-    .select({ ref: registrationRefs.ref })
-    .from(registrationRefs)
-    .where(and(eq(registrationRefs.tenantId, tenantId), eq(registrationRefs.what, 'campaign')));
-  for (const { ref } of campaigns) await deps.registrar.retireCampaign(ref);
-  await deps.registry.db.delete(registrationRefs).where(eq(registrationRefs.tenantId, tenantId));
-  if (campaigns.length) log.info('campaigns deactivated with their church', { tenantId, count: campaigns.length });
-}
-
-function saveRegistration(deps: Deps, tenantId: string, kind: RegistrationKind, changes: Partial<CarrierRegistration>) {
-  return deps.connections.withTenant(tenantId, async (db) => {
-    await db
-      .update(carrierRegistrations)
-      .set({ ...changes, updatedAt: new Date() })
-      .where(eq(carrierRegistrations.kind, kind));
-  });
 }
 
 const decided = (verdict: Verdict): Partial<CarrierRegistration> => ({

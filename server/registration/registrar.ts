@@ -10,6 +10,13 @@ import { createTelnyxRegistrar } from './telnyx';
  * the journey runs offline. Every call is safe to repeat: the registration check (progress.ts) may run any step again.
  */
 export type Verdict = { state: 'pending' | 'approved' | 'rejected'; reasons: string[] };
+
+/** What a campaign can change after it is submitted (Telnyx's campaign update); anything else needs a new one. */
+export const CAMPAIGN_UPDATABLE = [
+  'samples',
+  'messageFlow',
+  'helpMessage',
+] as const satisfies (keyof RegistrationDetails)[];
 export type Attachment = 'attached' | 'pending' | 'failed';
 
 export type Registrar = {
@@ -21,12 +28,18 @@ export type Registrar = {
   /** A campaign already submitted under `reference` (a check that died before recording it), if any. */
   findCampaign(brandId: string, reference: string): Promise<string | null>;
   createCampaign(brandId: string, details: RegistrationDetails, reference: string): Promise<string>;
-  /** Corrected samples, opt-in description and help reply, with an appeal of the rejection. */
+  /**
+   * Corrected samples, opt-in description and help reply (CAMPAIGN_UPDATABLE), with an appeal of the rejection;
+   * RegistrationRefused when the campaign cannot be appealed (then it is replaced).
+   */
   appealCampaign(campaignId: string, details: RegistrationDetails): Promise<void>;
   /** A rejected campaign replaced by a new one: the old one is deactivated, so it is not billed. */
   retireCampaign(campaignId: string): Promise<void>;
   campaign(campaignId: string): Promise<Verdict>;
-  /** Attach a number to the campaign (asks first: an attachment already made is not made twice). */
+  /**
+   * Attach a number to the campaign (asks first: an attachment already made is not made twice). A refusal is the
+   * number's `failed`, tried again later: it never turns the church's approved registration into a rejected one.
+   */
   attach(e164: string, campaignId: string): Promise<Attachment>;
   createVerification(details: RegistrationDetails, numbers: string[]): Promise<string>;
   updateVerification(id: string, details: RegistrationDetails, numbers: string[]): Promise<void>;

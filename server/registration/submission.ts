@@ -9,7 +9,7 @@ import { KEYWORD_WORDS, keywordReply } from '@/server/messaging/keywords';
 import { mergeFields, mergeValuesOf } from '@/server/messaging/merge-fields';
 import { writeThenRun } from '@/server/messaging/jobs';
 import { formatPhone } from '@/server/messaging/phone';
-import { isTollFree } from '@/server/numbers/regions';
+import { registrationKindOf } from '@/server/numbers/regions';
 import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
 import type { RegistrationDetails, RegistrationForm } from './inputs';
@@ -30,9 +30,13 @@ export async function registrationOverview(deps: Deps, { db, tenantId }: ChurchS
     db.select().from(carrierRegistrations),
     deps.profiles.country(tenantId),
   ]);
-  const kinds = [...new Set(numbers.filter((n) => n.active).map((n) => kindOf(n.number)))];
+  const kinds = [...new Set(numbers.filter((n) => n.active).map((n) => registrationKindOf(n.number)))];
   return {
-    numbers: numbers.map((n) => ({ ...n, display: formatPhone(n.number, country), kind: kindOf(n.number) })),
+    numbers: numbers.map((n) => ({
+      ...n,
+      display: formatPhone(n.number, country),
+      kind: registrationKindOf(n.number),
+    })),
     paths: kinds.map((kind) => {
       const row = rows.find((r) => r.kind === kind);
       return {
@@ -63,7 +67,7 @@ export async function submitRegistration(
   adminId: string,
 ) {
   const { kind, details } = input;
-  const numbers = (await numbersOf(deps, tenantId)).filter((n) => n.active && kindOf(n.number) === kind);
+  const numbers = (await numbersOf(deps, tenantId)).filter((n) => n.active && registrationKindOf(n.number) === kind);
   if (numbers.length === 0)
     throw new Precondition(
       kind === '10dlc'
@@ -78,11 +82,17 @@ export async function submitRegistration(
   if (existing?.status === 'submitted')
     throw new Conflict('Carriers are reviewing your registration. You can edit it if they turn it down.');
   if (existing?.status === 'approved' && !again) throw new Conflict('Your registration is approved already.');
+  // A corrected request names the numbers it named; a new one, every number it is for.
+  const tollFreeNumbers = () => {
+    if (kind !== 'toll_free') return [];
+    if (again) return unverified;
+    return existing?.status === 'rejected' ? existing.numbers : numbers.map((n) => n.number);
+  };
   const values = {
     kind,
     status: 'submitted' as const,
     details,
-    numbers: kind === 'toll_free' ? (again ? unverified : numbers.map((n) => n.number)) : [],
+    numbers: tollFreeNumbers(),
     reasons: [],
     resubmit: existing?.status === 'rejected',
     ...(again && { verificationId: null, sent: null }),
@@ -102,8 +112,6 @@ export async function submitRegistration(
   log.info('registration submitted', { tenantId, kind, resubmission: values.resubmit });
   return { kind, status: values.status };
 }
-
-const kindOf = (e164: string): RegistrationKind => (isTollFree(e164) ? 'toll_free' : '10dlc');
 
 /** The church's bought numbers (not ones typed in before buying existed), with whether each is registered. */
 async function numbersOf(deps: Pick<Deps, 'registry'>, tenantId: string) {

@@ -89,20 +89,25 @@ export function createTelnyxRegistrar(opts: { apiKey: string; baseUrl: string; w
     },
     async brand(brandId) {
       const brand = await call('reading the brand', () => tenDlc.brand.retrieve(brandId));
-      if (brand.status === 'OK') return { state: 'approved', reasons: [] };
-      if (brand.status !== 'REGISTRATION_FAILED') return { state: 'pending', reasons: [] };
+      // Registered but UNVERIFIED: the legal name and EIN did not match, and no campaign would be accepted for it.
+      const failed = brand.status === 'REGISTRATION_FAILED' || brand.identityStatus === 'UNVERIFIED';
+      if (brand.status === 'OK' && !failed) return { state: 'approved', reasons: [] };
+      if (!failed) return { state: 'pending', reasons: [] };
       // The feedback names what failed (the EIN, the non-profit status) in words meant for the brand's owner.
       const feedback = await call('reading the brand feedback', () => tenDlc.brand.getFeedback(brandId)).catch(
         () => null,
       );
       const named = (feedback?.category ?? []).map((c) => c.description || c.displayName).filter(Boolean);
-      return rejected([brand.failureReasons, ...named]);
+      const unverified = brand.identityStatus === 'UNVERIFIED' ? UNVERIFIED : null;
+      return rejected([brand.failureReasons, unverified, ...named]);
     },
     async findCampaign(brandId, reference) {
-      for await (const campaign of tenDlc.campaign.list({ brandId })) {
-        if (campaign.referenceId === reference && campaign.campaignId) return campaign.campaignId;
-      }
-      return null;
+      return call('looking for a campaign already submitted', async () => {
+        for await (const campaign of tenDlc.campaign.list({ brandId })) {
+          if (campaign.referenceId === reference && campaign.campaignId) return campaign.campaignId;
+        }
+        return null;
+      });
     },
     async createCampaign(brandId, details, reference) {
       const body: CampaignBuilderSubmitParams = {
@@ -137,14 +142,13 @@ export function createTelnyxRegistrar(opts: { apiKey: string; baseUrl: string; w
     async appealCampaign(campaignId, details) {
       const changes = { ...samplesOf(details), messageFlow: details.messageFlow, helpMessage: details.helpMessage };
       await call('correcting the campaign', () => tenDlc.campaign.update(campaignId, changes));
-      // An update alone is not a resubmission: the appeal asks for the review again.
+      // A campaign Telnyx rejected goes back to review with the update; one the carriers rejected needs the appeal.
+      if ((await this.campaign(campaignId)).state !== 'rejected') return;
       await call('appealing the campaign', () =>
         tenDlc.campaign.submitAppeal(campaignId, {
           appeal_reason: 'The sample messages, opt-in description and help reply were corrected as the review asked.',
         }),
-      ).catch((err) => {
-        if (!RegistrationRefused.is(err)) throw err; // already back in review (the update did it)
-      });
+      );
     },
     async retireCampaign(campaignId) {
       await call('deactivating the replaced campaign', () => tenDlc.campaign.deactivate(campaignId)).catch((err) => {
@@ -166,11 +170,17 @@ export function createTelnyxRegistrar(opts: { apiKey: string; baseUrl: string; w
       const same = current?.campaignId === campaignId;
       if (same && current?.assignmentStatus === 'ASSIGNED') return 'attached';
       if (same && current?.assignmentStatus === 'PENDING_ASSIGNMENT') return 'pending';
+      // On another campaign (a replaced one), it moves; otherwise it is attached afresh.
+      const body = { phoneNumber: e164, campaignId };
       const made = await call('attaching the number to the campaign', () =>
-        tenDlc.phoneNumberCampaigns.create({ phoneNumber: e164, campaignId }),
-      );
-      if (made.assignmentStatus === 'ASSIGNED') return 'attached';
-      return made.assignmentStatus === 'FAILED_ASSIGNMENT' ? 'failed' : 'pending';
+        current ? tenDlc.phoneNumberCampaigns.update(e164, body) : tenDlc.phoneNumberCampaigns.create(body),
+      ).catch((err) => {
+        if (!RegistrationRefused.is(err)) throw err;
+        log.error('telnyx refused to attach a number to its approved campaign', { e164, reasons: err.reasons });
+        return null;
+      });
+      if (made?.assignmentStatus === 'ASSIGNED') return 'attached';
+      return !made || made.assignmentStatus === 'FAILED_ASSIGNMENT' ? 'failed' : 'pending';
     },
     async createVerification(details, numbers) {
       const made = await call('requesting toll-free verification', () =>
@@ -193,6 +203,8 @@ export function createTelnyxRegistrar(opts: { apiKey: string; baseUrl: string; w
     },
   };
 }
+
+const UNVERIFIED = 'Carriers could not match the legal name and EIN (they must be exactly as the IRS has them).';
 
 function samplesOf(d: RegistrationDetails) {
   const [sample1, sample2, sample3, sample4, sample5] = d.samples;

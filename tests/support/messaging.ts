@@ -10,12 +10,14 @@ import {
   type MessagingProvider,
   type OutboundText,
 } from '@/server/messaging/provider';
-import type { RegistrationForm } from '@/server/registration/inputs';
 import { checkRegistration } from '@/server/registration/progress';
 import type { Services } from '@/server/services';
 import type { Caller } from './accounts';
 import { createTestRegistry } from './harness';
+import { registrationForm } from './registration-form';
 import { FakeTelnyxRegistration } from './telnyx-registration';
+
+export { registrationForm };
 
 /** Helpers for the texting tests: a registry with a fake provider, members, sending numbers, message rows. */
 
@@ -125,36 +127,6 @@ export async function buyNumber(owner: Caller, search: { areaCode?: string; toll
   const pick = found[Math.floor(Math.random() * found.length)]!;
   return (await owner.phoneNumbers.order({ phoneNumber: pick.number })).number;
 }
-
-/** A complete, valid registration form (the EIN is fictional), as a church's owner would fill it in. */
-export const registrationForm = (more: Partial<RegistrationForm> = {}): RegistrationForm => ({
-  legalName: 'Grace Community Church of Nashville',
-  ein: '12-3456789',
-  street: '100 Church Street',
-  city: 'Nashville',
-  state: 'TN',
-  postalCode: '37203',
-  website: 'gracenashville.org',
-  contactFirstName: 'Ruth',
-  contactLastName: 'Okafor',
-  contactEmail: 'ruth@gracenashville.org',
-  contactPhone: '(615) 555-0142',
-  useCase: 'MIXED',
-  description: 'Grace Church texts its members: service times, events, prayer follow-up and replies to questions.',
-  samples: [
-    'Grace Church: Hi Sam, thanks for visiting Sunday! Reply with prayer requests. Reply STOP to opt out.',
-    'Grace Church: Reminder, community dinner Wednesday 6pm in the fellowship hall.',
-  ],
-  messageFlow: 'People opt in on our connect card, where an unticked box asks to receive texts, or by texting START.',
-  monthlyVolume: '1,000',
-  optinKeywords: 'START',
-  optinMessage: 'Grace Church: you are subscribed. Msg & data rates may apply. Reply STOP to unsubscribe.',
-  optoutKeywords: 'STOP,END',
-  optoutMessage: 'Grace Church: you are unsubscribed and will receive no more messages.',
-  helpKeywords: 'HELP',
-  helpMessage: 'Grace Church: call (615) 555-0142. Reply STOP to unsubscribe.',
-  ...more,
-});
 
 /**
  * A number the church can text from: bought, then registered with carriers through the real procedures — the owner

@@ -32,7 +32,9 @@ const CAMPAIGN_EDITABLE = list(
 const TOLL_FREE_FIELDS = list(`businessName corporateWebsite businessAddr1 businessCity businessState businessZip
   businessContactFirstName businessContactLastName businessContactEmail businessContactPhone messageVolume useCase
   useCaseSummary productionMessageContent optInWorkflow additionalInformation isvReseller`);
-const APPEALABLE: readonly string[] = ['TELNYX_FAILED', 'MNO_REJECTED', 'TCR_FAILED'];
+// As Telnyx documents them: an update sends a campaign Telnyx rejected back to review; the carriers' rejection
+// needs an appeal; one The Campaign Registry refused can be neither (a new campaign is the way).
+const APPEALABLE: readonly string[] = ['TELNYX_FAILED', 'MNO_REJECTED'];
 const CSP_ID = 'CSPFAKE';
 
 const ok = (body: unknown): ScriptedAnswer => ({ status: 200, body });
@@ -131,7 +133,9 @@ export class FakeTelnyxRegistration {
       case 'PUT 10dlc/campaign/{id}':
         if (!campaign) return notFound();
         Object.assign(campaign, Object.fromEntries(CAMPAIGN_EDITABLE.filter((f) => f in b).map((f) => [f, b[f]])));
-        if (campaign.campaignStatus === 'TELNYX_FAILED' || campaign.campaignStatus === 'MNO_REJECTED')
+        if (campaign.campaignStatus === 'TCR_FAILED')
+          return invalid([['campaignId', 'a campaign in TCR_FAILED cannot be updated']]);
+        if (campaign.campaignStatus === 'TELNYX_FAILED')
           Object.assign(campaign, { campaignStatus: 'TCR_ACCEPTED', failureReasons: null } as const);
         return ok(Object.assign(campaign, { updatedAt: at }));
       case 'POST 10dlc/campaign/{id}/appeal':

@@ -4,7 +4,6 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
-import { allRegistered } from '../get-ready/status';
 import { useCan } from '../viewer-context';
 
 type Step = { id: string; title: string; done: boolean; href: string; action: string; detail: string };
@@ -22,12 +21,9 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
   const trpc = useTRPC();
   const isOwner = useCan('numbers.manage');
   const numbers = useQuery(trpc.phoneNumbers.list.queryOptions(undefined, { enabled: isOwner }));
-  const canRegister = useCan('registration.manage');
-  const registration = useQuery(trpc.registration.get.queryOptions(undefined, { enabled: canRegister }));
-  const hasNumber = isOwner
-    ? (numbers.data?.numbers.some((n) => n.status === 'active' && n.provider !== 'claimed') ?? false)
-    : sent > 0;
-  const registered = canRegister ? allRegistered(registration.data?.numbers ?? []) : sent > 0;
+  const bought = numbers.data?.numbers.filter((n) => n.status === 'active' && n.provider !== 'claimed') ?? [];
+  const hasNumber = isOwner ? bought.length > 0 : sent > 0;
+  const registered = isOwner ? bought.length > 0 && bought.every((n) => n.registered) : sent > 0;
 
   const steps: Step[] = [
     {
@@ -46,7 +42,7 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
       done: registered,
       href: '/get-ready',
       action: 'Get ready to text',
-      detail: canRegister
+      detail: isOwner
         ? 'US carriers only deliver texts from numbers registered with them. Their review can take days.'
         : 'Your church’s owner registers it with US carriers.',
     },
@@ -67,8 +63,7 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
       detail: 'Text one person from the inbox, or everyone with a broadcast.',
     },
   ];
-  // Avoid flashing a step as not done.
-  if ((isOwner && numbers.isPending) || (canRegister && registration.isPending)) return null;
+  if (isOwner && numbers.isPending) return null; // avoid flashing a step as not done
   if (steps.every((s) => s.done)) return null;
 
   return (

@@ -15,10 +15,8 @@ export default async function DashboardPage() {
   const firstName = viewer.name.split(/\s+/)[0] || viewer.name;
   await prefetch(
     trpc.dashboard.summary.queryOptions(),
-    // NextSteps asks for the numbers and their registration only as the owner (the only role that may see them).
-    ...(can(viewer.role, 'numbers.manage')
-      ? [trpc.phoneNumbers.list.queryOptions(), trpc.registration.get.queryOptions()]
-      : []),
+    // NextSteps asks for the numbers (each says if it is registered) only as the owner, who alone may list them.
+    ...(can(viewer.role, 'numbers.manage') ? [trpc.phoneNumbers.list.queryOptions()] : []),
   );
 
   return (

@@ -20,6 +20,7 @@ import {
   type RegistrationPath,
 } from './status';
 
+const pollMs = (overview: Overview) => (overview.simulated ? 2_000 : 60_000);
 const cardTone = (done: boolean) => (done ? 'bg-green-50 ring-green-200' : 'bg-slate-50 ring-slate-200');
 const linkClass = 'font-medium text-brand-600 underline-offset-2 hover:underline';
 
@@ -44,8 +45,9 @@ function OwnerView() {
   const trpc = useTRPC();
   const overview = useQuery(
     trpc.registration.get.queryOptions(undefined, {
-      // Carriers answer by themselves: look again every 2 s while a review or an attachment is under way.
-      refetchInterval: (query) => (query.state.data && awaitingCarriers(query.state.data) ? 2_000 : false),
+      // Carriers answer by themselves: look again while a review or an attachment is under way (often, in local mode,
+      // where the simulated review takes seconds; once a minute for real carriers, who take days).
+      refetchInterval: ({ state: { data } }) => (data && awaitingCarriers(data) ? pollMs(data) : false),
     }),
   );
   if (overview.isPending)
@@ -210,7 +212,8 @@ function PathPanel({ path, overview }: { path: RegistrationPath; overview: Overv
 
 function Rejected({ reasons }: { reasons: string[] }) {
   return (
-    <div role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">
+    // Polite: it is news when it arrives while the page is open, not an emergency on every visit.
+    <div role="status" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">
       <p className="font-semibold">Carriers turned it down</p>
       {reasons.length > 0 ? (
         <>
@@ -224,7 +227,7 @@ function Rejected({ reasons }: { reasons: string[] }) {
       ) : (
         <p className="mt-1">They gave no reason.</p>
       )}
-      <p className="mt-1">Correct the form below and submit it again: it goes back to the same review.</p>
+      <p className="mt-1">Correct the form below and submit it again: carriers then review it again.</p>
     </div>
   );
 }

@@ -175,7 +175,8 @@ export function RegistrationForm({ kind, mode, initial }: { kind: Kind; mode: Fo
 
   const bind = (key: Exclude<Key, 'samples'>) => ({
     id: id(key),
-    value: key === 'ein' && readOnly ? maskEin(values.ein) : values[key],
+    // Sent, the EIN comes back masked from the server (in full only while the form is open to correct it).
+    value: key === 'ein' && readOnly ? maskEin(initial.ein) : values[key],
     error: errors[key],
     hint: HINTS[key],
     onChange: (e: { target: { value: string } }) => set(key, e.target.value),

@@ -19,9 +19,7 @@ export default async function SettingsPage() {
     trpc.church.profile.queryOptions(),
     trpc.church.quietHours.queryOptions(),
     trpc.customFields.list.queryOptions(),
-    ...(can(viewer.role, 'numbers.manage')
-      ? [trpc.phoneNumbers.list.queryOptions(), trpc.registration.get.queryOptions()]
-      : []),
+    ...(can(viewer.role, 'numbers.manage') ? [trpc.phoneNumbers.list.queryOptions()] : []),
   );
 
   return (

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage, fieldErrors } from '../../_components/errors';
 import { TextField } from '../../_components/fields';
@@ -11,7 +11,6 @@ import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { LocalTime } from '../../_components/local-time';
 import { shortDate } from '../../_components/time';
-import { useCan } from '../viewer-context';
 import { monthly, NumberSearch, useRefreshNumbers } from './number-search';
 
 type Owned = RouterOutputs['phoneNumbers']['list']['numbers'][number];
@@ -22,7 +21,6 @@ export function PhoneNumbers() {
   const list = useQuery(trpc.phoneNumbers.list.queryOptions());
   const [status, setStatus] = useState('');
   const data = list.data;
-  const registered = useRegistered(data?.numbers);
   return (
     <Panel
       id="phone-numbers"
@@ -48,7 +46,7 @@ export function PhoneNumbers() {
             ) : (
               <ul aria-label="Sending numbers" className="divide-y divide-slate-100">
                 {data!.numbers.map((n) => (
-                  <NumberRow key={n.number} owned={n} registered={registered(n.number)} onDone={setStatus} />
+                  <NumberRow key={n.number} owned={n} onDone={setStatus} />
                 ))}
               </ul>
             )}
@@ -69,40 +67,12 @@ export function PhoneNumbers() {
   );
 }
 
-/**
- * Whether US carriers have registered each number (owner only, as this panel): the list does not say, the "Get ready
- * to text" overview does. Asked again whenever a number is bought, switched on or released.
- */
-function useRegistered(numbers: Owned[] | undefined) {
-  const trpc = useTRPC();
-  const canRegister = useCan('registration.manage');
-  const overview = useQuery(trpc.registration.get.queryOptions(undefined, { enabled: canRegister }));
-  const owned = numbers?.map((n) => `${n.number}:${n.status}`).join(',');
-  const seen = useRef(owned);
-  const { refetch } = overview;
-  useEffect(() => {
-    if (!canRegister || seen.current === owned) return;
-    seen.current = owned;
-    void refetch();
-  }, [canRegister, owned, refetch]);
-  return (number: string) => overview.data?.numbers.find((n) => n.number === number)?.registered;
-}
-
-function NumberRow({
-  owned,
-  registered,
-  onDone,
-}: {
-  owned: Owned;
-  /** Unknown (undefined) until the registration overview has it. */
-  registered: boolean | undefined;
-  onDone: (message: string) => void;
-}) {
+function NumberRow({ owned, onDone }: { owned: Owned; onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const refresh = useRefreshNumbers();
   const [confirming, setConfirming] = useState(false);
   const [typed, setTyped] = useState('');
-  const { number, display } = owned;
+  const { number, display, registered } = owned;
   const release = useMutation(
     trpc.phoneNumbers.release.mutationOptions({
       onSuccess: () => {
@@ -126,7 +96,7 @@ function NumberRow({
           Bought <LocalTime value={owned.orderedAt} format={shortDate} />
           {owned.monthlyCostCents !== null && ` · ${monthly(owned.monthlyCostCents, owned.currency ?? 'USD')}`}
         </p>
-        {owned.status === 'active' && owned.provider !== 'claimed' && registered !== undefined && (
+        {owned.status === 'active' && owned.provider !== 'claimed' && (
           <p className="text-xs" data-testid="registration-state" data-registered={registered}>
             {registered ? (
               <span className="font-medium text-green-700">Registered with carriers</span>
