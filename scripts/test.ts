@@ -67,9 +67,11 @@ async function vitest(label: string, vitestArgs: string[], env: Record<string, s
 
 /**
  * Suites of the app's own logic — junk input, sign-in and sessions, billing, webhook signatures, the tenant boundary,
- * buying numbers, delivery outcomes, sending one text, the operator CLI's commands —
+ * buying and registering numbers, delivery outcomes, sending one text, the operator CLI's commands, and the
+ * workspace's forms (team, branches, templates, keywords, permissions, the connect card) —
  * gain nothing from a second PostgreSQL: they run once, on the embedded one, which keeps CI within its 30 minutes.
- * Everything that exercises PostgreSQL itself (provisioning, connections, fleet, backups, queries) runs on both.
+ * Everything that exercises PostgreSQL itself (provisioning, connections, fleet, backups, queries: audiences,
+ * broadcasts, quiet hours, members, consent) runs on both.
  */
 const SERVER_AGNOSTIC = [
   'tests/property.test.ts',
@@ -86,6 +88,12 @@ const SERVER_AGNOSTIC = [
   'tests/registration.test.ts',
   'tests/messaging-send.test.ts',
   'tests/tenants-cli.test.ts',
+  'tests/team.test.ts',
+  'tests/branches.test.ts',
+  'tests/templates.test.ts',
+  'tests/keywords.test.ts',
+  'tests/permissions.test.ts',
+  'tests/connect-card.test.ts',
 ];
 
 /** An integration run: `url` is the server under test, `second` another server churches are placed and moved to. */

@@ -33,7 +33,7 @@ type Step = 'done' | 'wait' | 'busy';
 const payload = z.object({ tenantId: z.string().uuid(), kind: z.enum(REGISTRATION_KINDS) });
 /** Carrier review takes days: a look every 15 minutes is plenty. Local mode's review takes seconds. */
 const POLL_MS = 15 * 60_000;
-const LOCAL_POLL_MS = 1_000;
+const LOCAL_POLL_MS = 250;
 const BUSY_RETRY_MS = 30_000;
 /** Longer than any check takes (a few Telnyx calls of at most 20 s each); a crashed check's lease runs out. */
 const LEASE = sql`now() + interval '5 minutes'`;
