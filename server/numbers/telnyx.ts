@@ -1,7 +1,7 @@
 import Telnyx, { APIConnectionError, APIError, NotFoundError } from 'telnyx';
 import type { AvailablePhoneNumberListResponse } from 'telnyx/resources/available-phone-numbers';
 import { log } from '@/server/log';
-import { TOLL_FREE_CODES } from './regions';
+import { isTollFree } from './regions';
 import {
   InventoryRefusal,
   InventoryUnavailable,
@@ -46,7 +46,7 @@ export function createTelnyxInventory(opts: {
     search,
     async price(e164) {
       // Telnyx's pattern excludes the country code, and the area code when that is filtered on too.
-      const tollFree = TOLL_FREE_CODES.includes(e164.slice(2, 5));
+      const tollFree = isTollFree(e164);
       const res = await call(() =>
         client.availablePhoneNumbers.list({
           filter: {
@@ -122,7 +122,7 @@ function available(n: Listed): AvailableNumber {
   return {
     number: e164,
     region: place.length ? place.join(', ') : null,
-    tollFree: TOLL_FREE_CODES.includes(e164.slice(2, 5)),
+    tollFree: isTollFree(e164),
     monthlyCostCents: Number.isFinite(monthly) ? Math.round(monthly * 100) : null,
     currency: n.cost_information?.currency ?? 'USD',
   };

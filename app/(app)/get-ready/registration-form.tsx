@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react';
 import {
+  BRAND_FIELDS,
   MONTHLY_VOLUMES,
   registrationDetails,
   US_STATES,
@@ -64,17 +65,7 @@ const sampleHint = (i: number) =>
 
 /** The fields in the order they are shown, for focusing the first one in error. */
 const ORDER: Key[] = [
-  'legalName',
-  'ein',
-  'street',
-  'city',
-  'state',
-  'postalCode',
-  'website',
-  'contactFirstName',
-  'contactLastName',
-  'contactEmail',
-  'contactPhone',
+  ...BRAND_FIELDS, // the organisation and its contact, as the form shows them first
   'useCase',
   'monthlyVolume',
   'description',
