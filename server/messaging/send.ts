@@ -8,7 +8,7 @@ import { CHECKLIST_PATH, NOT_REGISTERED, reachesUsCarriers, senderFor } from '@/
 import type { Services } from '@/server/services';
 import { startConversation } from './conversations';
 import { enqueueSend, writeThenRun } from './jobs';
-import { clockOf } from './inputs';
+import { clockOf } from './clock';
 import { mergeFields, mergeValuesOf } from './merge-fields';
 import { quietHoursOf, quietUntil } from './quiet-hours';
 import { countSegments } from './segments';

@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { clockOf, type AudienceInput } from '@/server/messaging/inputs';
+import { clockOf } from '@/server/messaging/clock';
+import type { AudienceInput } from '@/server/messaging/inputs';
 import { errorMessage } from '../../_components/errors';
 import { audienceProblem, retryUnlessRefused } from '../segments/audience-count';
 import type { RouterOutputs } from '../../_lib/router-types';

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { clockOf } from '@/server/messaging/inputs';
+import { clockOf } from '@/server/messaging/clock';
 import { check } from '../../_components/check';
 import { CheckedForm } from '../../_components/checked-form';
 import { errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
