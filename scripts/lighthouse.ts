@@ -26,11 +26,13 @@ const PAGES = [
   '/inbox?c=:conversation',
   '/broadcasts',
   '/keywords',
+  '/automations',
   '/templates',
   '/connect-card',
   '/branches',
   '/settings',
   '/settings/billing',
+  '/get-ready',
   '/team',
   '/account',
 ];

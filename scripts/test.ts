@@ -94,6 +94,7 @@ const SERVER_AGNOSTIC = [
   'tests/keywords.test.ts',
   'tests/permissions.test.ts',
   'tests/connect-card.test.ts',
+  'tests/sequences.test.ts',
 ];
 
 /** An integration run: `url` is the server under test, `second` another server churches are placed and moved to. */

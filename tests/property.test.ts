@@ -574,6 +574,10 @@ type Side = Church & {
   segmentName: string;
   segmentFilter: Record<string, unknown>;
   segmentBroadcastId: string;
+  /** A sequence the keyword starts (a date step merging a field), and the member's enrollment in it. */
+  sequenceId: string;
+  sequenceName: string;
+  enrollmentId: string;
 };
 
 /** A church's own fields, one of each type, and the member's value in each (as the form writes it). */
@@ -637,6 +641,7 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
   const B_IDS = [
     ...[b.tenantId, b.adminId, b.memberId, b.branchId, b.conversationId, b.broadcastId, b.inviteId, b.jobId],
     ...[b.keywordId, b.templateId, b.segmentId, b.segmentBroadcastId, ...b.fields.map((f) => f.id)],
+    ...[b.sequenceId, b.enrollmentId],
   ];
   /**
    * An id: mostly A's own (one of `mine`, so the handler goes past "not found"), B's (which must change nothing), or
@@ -1214,6 +1219,66 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     { weight: 1, arbitrary: text(500) },
   );
 
+  // A sequence: its name, what starts it, its steps (a wait in hours or days, maybe at a time of day, and a text).
+  const sequenceName = fc.oneof(
+    { weight: 3, arbitrary: text(80) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        ...[a.sequenceName, a.sequenceName.toUpperCase(), ` ${a.sequenceName} `, b.sequenceName, 'Welcome'],
+        ...['x'.repeat(80), 'x'.repeat(81), '😀'.repeat(40), ' ', ''],
+      ),
+    },
+  );
+  const trigger = fc.oneof(
+    fc.record({ kind: fc.constant('keyword'), keywordId: idOf(a.keywordId) }),
+    fc.record({ kind: fc.constant('connect_card'), firstVisitOnly: fc.boolean() }),
+    fc.record({ kind: fc.constant('tag'), tag: fc.oneof(text(40), fc.constantFrom('alpha-tag', 'x'.repeat(41))) }),
+    fc.record({ kind: fc.constant('date'), fieldId, atMinute: minute }),
+    fc.constant({ kind: 'manual' }),
+    fc.record(
+      {
+        kind: fc.oneof(fc.constantFrom('KEYWORD', 'birthday', 'Manual', '', '__proto__'), nastyString),
+        keywordId: idOf(a.keywordId),
+        tag: text(40),
+        fieldId,
+        atMinute: minute,
+        firstVisitOnly: fc.boolean(),
+      },
+      { requiredKeys: ['kind'] },
+    ),
+  );
+  const sequenceStep = fc.record(
+    {
+      wait: fc.oneof(
+        { weight: 3, arbitrary: fc.integer({ min: 0, max: 400 }) },
+        { weight: 1, arbitrary: fc.constantFrom(-1, 1.5, 365, 366, 8760, 8761, 2 ** 31, NaN, Infinity) },
+      ),
+      unit: fc.constantFrom('hours', 'days', 'weeks', 'Days', ''),
+      atMinute: fc.oneof(minute, fc.constantFrom(null, undefined)),
+      body: templateBody,
+    },
+    { requiredKeys: ['wait', 'unit', 'body'] },
+  );
+  const sequenceSteps = fc.oneof(
+    { weight: 5, arbitrary: fc.array(sequenceStep, { minLength: 1, maxLength: 3 }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        [],
+        Array.from({ length: 10 }, (_, i) => ({ wait: i, unit: 'days', atMinute: 540, body: `Step ${i}` })),
+        Array.from({ length: 11 }, (_, i) => ({ wait: i, unit: 'hours', body: `Step ${i}` })),
+      ),
+    },
+  );
+  const sequenceFields = {
+    name: sequenceName,
+    trigger,
+    steps: sequenceSteps,
+    stopOnReply: fc.boolean(),
+    reenroll: fc.boolean(),
+  };
+
   return {
     'onboarding.signup': {
       fields: {
@@ -1454,6 +1519,34 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     'billing.allowance': null,
     'billing.checkout': null,
     'billing.portal': null,
+    'sequences.list': null,
+    'sequences.get': { fields: { id: idOf(a.sequenceId) } },
+    'sequences.forMember': { fields: { memberId: idOf(a.memberId) } },
+    'sequences.create': { fields: sequenceFields, required: ['name', 'trigger', 'steps'] },
+    'sequences.update': {
+      fields: { id: idOf(a.sequenceId), ...sequenceFields },
+      required: ['id', 'name', 'trigger', 'steps'],
+    },
+    'sequences.setPaused': { fields: { id: idOf(a.sequenceId), paused: fc.boolean() } },
+    // Like the other deletes: never A's fixture, which the rest of the run reads.
+    'sequences.delete': { fields: { id: idOf(null) } },
+    'sequences.enroll': {
+      fields: {
+        id: idOf(a.sequenceId),
+        who: fc.oneof(
+          fc.record({
+            type: fc.constant('members'),
+            memberIds: fc.oneof(
+              fc.array(idOf(a.memberId), { maxLength: 3 }),
+              fc.constantFrom(Array.from({ length: 501 }, () => a.memberId)),
+            ),
+          }),
+          fc.record({ type: fc.constant('audience'), audience }),
+          fc.record({ type: fc.constantFrom('Members', 'all', ''), memberIds: fc.array(idOf(a.memberId)), audience }),
+        ),
+      },
+    },
+    'sequences.remove': { fields: { enrollmentId: idOf(a.enrollmentId) } },
   };
 }
 
@@ -1557,10 +1650,24 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       ...{ slug: t!.slug, firstName: 'Ruth', lastName: tag, phone: '(202) 555-0169', email: `ruth@${tag}.example` },
       ...{ firstVisit: 'yes', prayer: 'for my family', consent: true, token: cardToken },
     });
+    // A sequence the keyword starts, its steps merging a field; the member (subscribed by the keyword) put in it.
+    const sequence = await owner.caller.sequences.create({
+      name: `${tag} follow-up`,
+      trigger: { kind: 'keyword', keywordId: keyword.id },
+      steps: [
+        { wait: 0, unit: 'hours', body: `Welcome to ${name}, {first_name|friend}!` },
+        { wait: 2, unit: 'days', atMinute: 540, body: 'Baptised {baptism_date|soon}?' },
+      ],
+    });
+    await owner.caller.sequences.enroll({ id: sequence.id, who: { type: 'members', memberIds: [member.id] } });
+    const [enrollment] = await owner.caller.sequences.forMember({ memberId: member.id });
     return {
       ...church,
       dbName: t!.db_name,
       owner,
+      sequenceId: sequence.id,
+      sequenceName: `${tag} follow-up`,
+      enrollmentId: enrollment!.enrollmentId,
       memberId: member.id,
       memberPhone: member.phone,
       quietMemberId: quietMember.id,
@@ -1714,7 +1821,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
     for (const table of ['keywords', 'keyword_uses', 'templates', 'connect_card_submissions'])
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
-    for (const table of ['custom_fields', 'member_field_values', 'segments'])
+    for (const table of ['custom_fields', 'member_field_values', 'segments', 'sequences', 'sequence_enrollments'])
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
     expect(rows('b.public.connect_card'), 'one connect card per church').toBe(1);
     expect(rows('b.public.quiet_hours'), 'one quiet hours row per church').toBe(1);
@@ -2034,6 +2141,23 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     'customFields.update': () => ({ id: fieldOf('choice').id, label: 'Shirt size', options: ['S', 'M', 'L', 'XL'] }),
     'segments.create': (n) => ({ name: `Segment ${n}`, filter: a.segmentFilter }),
     'segments.update': () => ({ id: a.segmentId, name: a.segmentName, filter: a.segmentFilter }),
+    'sequences.create': (n) => ({
+      name: `Follow-up ${n}`,
+      trigger: { kind: 'tag', tag: 'volunteer' },
+      steps: [
+        { wait: 0, unit: 'hours', body: 'Welcome, {first_name|friend}!' },
+        { wait: 1, unit: 'days', atMinute: 540, body: 'Baptised {baptism_date|soon}?' },
+      ],
+      stopOnReply: true,
+      reenroll: false,
+    }),
+    'sequences.update': () => ({
+      id: a.sequenceId,
+      name: a.sequenceName,
+      trigger: { kind: 'keyword', keywordId: a.keywordId },
+      steps: [{ wait: 2, unit: 'days', atMinute: 540, body: 'Hi {first_name|friend} from {church_name}' }],
+    }),
+    'sequences.enroll': () => ({ id: a.sequenceId, who: { type: 'audience', audience: { type: 'all' } } }),
   };
 
   const fieldOf = (type: CustomFieldType) => a.fields.find((f) => f.type === type)!;
@@ -2101,6 +2225,15 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     'segments.update': () => [
       ['broadcasts.preview', { audience: { type: 'segment', segmentId: a.segmentId }, body: 'Hi {baptism_date|soon}' }],
     ],
+    // A sequence is used when someone is put in it (by hand, or by its tag: the database's trigger reads it).
+    'sequences.create': (input, sequence) =>
+      [
+        ['sequences.enroll', { id: sequence.id, who: { type: 'members', memberIds: [a.memberId] } }],
+        ...((input.trigger as { kind?: unknown; tag?: unknown })?.kind === 'tag'
+          ? [['members.update', { id: a.memberId, tags: ['alpha-tag', (input.trigger as { tag: unknown }).tag] }]]
+          : []),
+        ['sequences.get', { id: sequence.id }],
+      ] as [string, unknown][],
   };
 
   /** Every read, batched as the client batches them. */
@@ -2139,6 +2272,9 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['dashboard.summary', undefined],
     ['billing.status', undefined],
     ['billing.allowance', undefined],
+    ['sequences.list', undefined],
+    ['sequences.get', { id: a.sequenceId }],
+    ['sequences.forMember', { memberId: a.memberId }],
   ];
 
   async function readEverything(after: string) {

@@ -81,6 +81,10 @@ type Ids = {
   /** A saved segment whose conditions name the church's branch, tag and field. */
   segmentId: string;
   segmentName: string;
+  /** A sequence (started by the church's keyword) and the member's enrollment in it. */
+  sequenceId: string;
+  sequenceName: string;
+  enrollmentId: string;
 };
 
 /** Values written two ways: an input in one spelling may come back in the other. */
@@ -148,6 +152,9 @@ function nowhere(): Ids {
     fieldKey: keyOf(`${word} baptised`),
     segmentId: randomUUID(),
     segmentName: `${word} parents`,
+    sequenceId: randomUUID(),
+    sequenceName: `${word} follow-up`,
+    enrollmentId: randomUUID(),
   };
 }
 
@@ -318,6 +325,11 @@ const byBranchAndTags = (x: Ids) => ({ branchId: x.branchId, ...byTags(x) });
 const byField = (x: Ids, op: 'is' | 'set' = 'is') => ({
   fields: [{ fieldId: x.fieldId, op, ...(op === 'is' ? { value: 'yes' } : {}) }],
 });
+/** A sequence's parts: one step, the hand trigger, a date trigger on a field, enrolling an audience. */
+const STEPS = [{ wait: 0, unit: 'hours', body: 'Hello {first_name|friend}' }] as const;
+const MANUAL = { kind: 'manual' } as const;
+const byDate = (x: Ids) => ({ kind: 'date', fieldId: x.fieldId, atMinute: 540 });
+const byAudience = (audience: Record<string, unknown>) => ({ type: 'audience', audience });
 
 const cases: Record<string, Case[]> = {
   'onboarding.signup': [
@@ -574,6 +586,62 @@ const cases: Record<string, Case[]> = {
     c((x, _me, a) => w(x, { id: a.segmentId, name: x.segmentName, filter: byTags(x) }), 'ok'),
   ],
   'segments.delete': [c((x) => w(x, { id: x.segmentId }), 'NOT_FOUND')],
+  'sequences.list': plain('ok'),
+  'sequences.get': [c((x) => w(x, { id: x.sequenceId }), 'NOT_FOUND')],
+  'sequences.forMember': [c((x) => w(x, { memberId: x.memberId }), 'ok')], // A's sequences of that id: none
+  // Names and tags are per church: A may use B's too. B's keyword, field and merge field are no trigger or text of A's.
+  'sequences.create': [
+    c((x) => w(x, { name: x.sequenceName, trigger: { kind: 'tag', tag: x.tag }, steps: STEPS }), 'ok'),
+    c(
+      (x) => w(x, { name: 'Stolen', trigger: { kind: 'keyword', keywordId: x.keywordId }, steps: STEPS }),
+      'BAD_REQUEST',
+    ),
+    c((x) => w(x, { name: 'Stolen', trigger: byDate(x), steps: STEPS }), 'BAD_REQUEST'),
+    c(
+      (x) => w(x, { name: 'Fields', trigger: MANUAL, steps: [{ ...STEPS[0], body: `Hi {${x.fieldKey}}` }] }),
+      'BAD_REQUEST',
+    ),
+  ],
+  'sequences.update': [
+    c((x) => w(x, { id: x.sequenceId, name: 'Taken over', trigger: MANUAL, steps: STEPS }), 'NOT_FOUND'),
+    c(
+      (x, _me, a) =>
+        w(x, { id: a.sequenceId, name: x.sequenceName, trigger: { kind: 'tag', tag: x.tag }, steps: STEPS }),
+      'ok',
+    ),
+    c(
+      (x, _me, a) =>
+        w(x, {
+          id: a.sequenceId,
+          name: a.sequenceName,
+          trigger: { kind: 'keyword', keywordId: x.keywordId },
+          steps: STEPS,
+        }),
+      'BAD_REQUEST',
+    ),
+    // The trigger is checked first: refused alike, whoever's id it is.
+    c((x) => w(x, { id: x.sequenceId, name: 'Taken over', trigger: byDate(x), steps: STEPS }), 'BAD_REQUEST'),
+  ],
+  'sequences.setPaused': [c((x) => w(x, { id: x.sequenceId, paused: true }), 'NOT_FOUND')],
+  'sequences.delete': [c((x) => w(x, { id: x.sequenceId }), 'NOT_FOUND')],
+  'sequences.enroll': [
+    c((x) => w(x, { id: x.sequenceId, who: { type: 'members', memberIds: [x.memberId] } }), 'NOT_FOUND'),
+    c((x) => w(x, { id: x.sequenceId, who: { type: 'audience', audience: { type: 'all' } } }), 'NOT_FOUND'),
+    // A's sequence, B's people: nobody of A's, so nobody joins (and nobody is counted as skipped).
+    c((x, _me, a) => w(x, { id: a.sequenceId, who: { type: 'members', memberIds: [x.memberId] } }), 'ok'),
+    c((x, _me, a) => w(x, { id: a.sequenceId, who: byAudience({ type: 'branch', branchId: x.branchId }) }), 'ok'),
+    c((x, _me, a) => w(x, { id: a.sequenceId, who: byAudience({ type: 'tag', tag: x.tag }) }), 'ok'),
+    c((x, _me, a) => w(x, { id: a.sequenceId, who: byAudience({ type: 'filter', filter: byBranchAndTags(x) }) }), 'ok'),
+    c(
+      (x, _me, a) => w(x, { id: a.sequenceId, who: byAudience({ type: 'segment', segmentId: x.segmentId }) }),
+      'BAD_REQUEST',
+    ),
+    c(
+      (x, _me, a) => w(x, { id: a.sequenceId, who: byAudience({ type: 'filter', filter: byField(x) }) }),
+      'BAD_REQUEST',
+    ),
+  ],
+  'sequences.remove': [c((x) => w(x, { enrollmentId: x.enrollmentId }), 'NOT_FOUND')],
   'billing.checkout': plain('PRECONDITION_FAILED'), // billing is off in this suite
   'billing.portal': plain('PRECONDITION_FAILED'),
 };
@@ -644,8 +712,8 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
    * An invitation, a branch, a subscribed member in it, a text to them (queued: no worker runs here), a broadcast,
    * a keyword the member has texted (so its list row and stats have uses to give away), a message template, a
    * connect card with its own settings that a visitor has sent in (a new member, tagged, welcomed, prayed for), a
-   * custom field the member has a value in (and a first visit), a segment whose conditions use it, and quiet hours of
-   * its own (QUIET).
+   * custom field the member has a value in (and a first visit), a segment whose conditions use it, a sequence the
+   * keyword starts with the member enrolled in it (by hand; not run), and quiet hours of its own (QUIET).
    */
   async function seed(owner: Caller, tag: string, slug: string, tenantId: string) {
     const inviteEmail = `${tag}-invitee@example.org`;
@@ -685,6 +753,13 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       ...{ slug, firstName: 'Visitor', lastName: tag, phone: tag === 'alpha' ? '(202) 555-0188' : '(202) 555-0198' },
       ...{ firstVisit: 'yes', prayer: `for ${tag}`, consent: true, token: cardToken },
     });
+    const sequence = await owner.sequences.create({
+      name: `${tag} follow-up`,
+      trigger: { kind: 'keyword', keywordId: keyword.id },
+      steps: [{ wait: 1, unit: 'days', atMinute: 540, body: `Hi {first_name|friend}, from ${tag}` }],
+    });
+    await owner.sequences.enroll({ id: sequence.id, who: { type: 'members', memberIds: [member.id] } });
+    const [enrollment] = await owner.sequences.forMember({ memberId: member.id });
     await owner.church.updateQuietHours(QUIET[tag as keyof typeof QUIET]);
     return {
       inviteId: pending.id,
@@ -712,6 +787,9 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       fieldKey: field.key,
       segmentId: segment.id,
       segmentName: segment.name,
+      sequenceId: sequence.id,
+      sequenceName: `${tag} follow-up`,
+      enrollmentId: enrollment!.enrollmentId,
     };
   }
 
@@ -740,7 +818,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     return [
       ...[ids.tenantId, ids.ownerId, ids.adminId, ids.staffId, ids.inviteId, ids.jobId, ids.memberId],
       ...[ids.branchId, ids.conversationId, ids.messageId, ids.broadcastId, ids.numberE164, ids.keywordId],
-      ...[ids.templateId, ids.slug, ids.fieldId, ids.segmentId],
+      ...[ids.templateId, ids.slug, ids.fieldId, ids.segmentId, ids.sequenceId, ids.enrollmentId],
       ...[side.dbName, side.dbRole, side.inviteTokenHash, sha256(side.ticket), ...side.sessionIds],
     ];
   };
@@ -819,6 +897,15 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
         'broadcasts.create: audience.segmentId',
         'broadcasts.preview: audience.filter.branchId',
         'broadcasts.preview: audience.filter.fields.fieldId',
+        'sequences.get: id',
+        'sequences.forMember: memberId',
+        'sequences.create: trigger.keywordId',
+        'sequences.create: trigger.tag',
+        'sequences.update: trigger.fieldId',
+        'sequences.enroll: who.memberIds',
+        'sequences.enroll: who.audience.branchId',
+        'sequences.enroll: who.audience.filter.fields.fieldId',
+        'sequences.remove: enrollmentId',
       ]),
     );
   });
@@ -850,6 +937,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const oneRow = [
       ...['keywords', 'keyword_uses', 'templates', 'connect_card', 'connect_card_submissions', 'quiet_hours'],
       ...['custom_fields', 'member_field_values', 'segments'],
+      ...['sequences', 'sequence_steps', 'sequence_enrollments'],
     ];
     for (const t of oneRow) expect(baseline.church[`public.${t}`], t).toHaveLength(1);
     expect(aAsSetUp['public.connect_card'], 'one connect card per church').toHaveLength(1);

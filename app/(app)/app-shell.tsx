@@ -33,6 +33,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
     { href: '/segments', label: 'Segments' },
     { href: '/broadcasts', label: 'Broadcasts' },
     { href: '/keywords', label: 'Keywords' },
+    { href: '/automations', label: 'Automations' },
     { href: '/templates', label: 'Templates' },
     { href: '/connect-card', label: 'Connect card' },
     { href: '/branches', label: 'Branches' },

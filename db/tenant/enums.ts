@@ -24,3 +24,29 @@ export const CUSTOM_FIELD_TYPE_LABELS: Record<CustomFieldType, string> = {
   yes_no: 'Yes / no',
   choice: 'One of a list',
 };
+
+/** What enrolls a member in a sequence (server/sequences/): see `sequences` in schema.ts. */
+export const SEQUENCE_TRIGGERS = ['keyword', 'connect_card', 'tag', 'date', 'manual'] as const;
+export type SequenceTrigger = (typeof SEQUENCE_TRIGGERS)[number];
+export const SEQUENCE_TRIGGER_LABELS: Record<SequenceTrigger, string> = {
+  keyword: 'Texts a keyword',
+  connect_card: 'Fills in the connect card',
+  tag: 'Gets a tag',
+  date: 'A date every year',
+  manual: 'Added by hand',
+};
+
+/** A step waits hours or days after the previous one (days may name a time of day). */
+export const STEP_UNITS = ['hours', 'days'] as const;
+
+export const ENROLLMENT_STATES = ['active', 'finished', 'stopped'] as const;
+/** Why an enrollment stopped before its last step. */
+export const STOP_REASONS = ['opted_out', 'not_opted_in', 'deleted', 'replied', 'removed'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+export const STOP_REASON_LABELS: Record<StopReason, string> = {
+  opted_out: 'Opted out',
+  not_opted_in: 'Not opted in',
+  deleted: 'Member deleted',
+  replied: 'Replied',
+  removed: 'Removed by an admin',
+};

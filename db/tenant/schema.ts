@@ -17,7 +17,15 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { AudienceFilter } from '@/server/audiences/inputs';
 import type { RegistrationDetails } from '@/server/registration/inputs';
-import { ADMIN_ROLES, CUSTOM_FIELD_TYPES, SUBSCRIPTION_STATES } from './enums';
+import {
+  ADMIN_ROLES,
+  CUSTOM_FIELD_TYPES,
+  ENROLLMENT_STATES,
+  SEQUENCE_TRIGGERS,
+  STEP_UNITS,
+  STOP_REASONS,
+  SUBSCRIPTION_STATES,
+} from './enums';
 
 /**
  * One church's database. Cloned from the template, so every table here exists the moment a church is created.
@@ -201,8 +209,11 @@ export const broadcasts = pgTable(
 
 export const messageDirection = pgEnum('message_direction', ['inbound', 'outbound']);
 export const messageStatus = pgEnum('message_status', ['queued', 'sending', 'sent', 'delivered', 'failed', 'received']);
-/** `auto` replies (STOP/START/HELP confirmations) are the only sends allowed to an unsubscribed member. */
-export const messageKind = pgEnum('message_kind', ['conversation', 'broadcast', 'auto']);
+/**
+ * `auto` replies (STOP/START/HELP confirmations) are the only sends allowed to an unsubscribed member; `sequence`
+ * texts, like broadcasts, go only to subscribed members.
+ */
+export const messageKind = pgEnum('message_kind', ['conversation', 'broadcast', 'auto', 'sequence']);
 
 export const messages = pgTable(
   'messages',
@@ -226,6 +237,9 @@ export const messages = pgTable(
     sentBy: uuid('sent_by'), // the admin who wrote it; null for inbound, broadcasts' own and auto replies
     /** A broadcast text held for its recipient's quiet hours: not sent before this (messaging/quiet-hours.ts). */
     notBefore: timestamp('not_before', { withTimezone: true }),
+    /** A sequence's step: which enrollment, which step (server/sequences/runner.ts). */
+    enrollmentId: uuid('enrollment_id').references(() => sequenceEnrollments.id, { onDelete: 'set null' }),
+    stepPosition: integer('step_position'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     statusAt: timestamp('status_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -236,6 +250,14 @@ export const messages = pgTable(
     uniqueIndex('messages_broadcast_once_idx')
       .on(t.broadcastId, t.conversationId)
       .where(sql`${t.broadcastId} is not null`),
+    // The send-once ledger of sequences: a step's text is written once per enrollment, however often its run repeats.
+    uniqueIndex('messages_sequence_step_once_idx')
+      .on(t.enrollmentId, t.stepPosition)
+      .where(sql`${t.enrollmentId} is not null`),
+    // The runner's own texts still to send (or caught mid-send by a crash).
+    index('messages_sequence_pending_idx')
+      .on(t.createdAt)
+      .where(sql`${t.enrollmentId} is not null and ${t.status} in ('queued', 'sending')`),
   ],
 );
 
@@ -448,6 +470,108 @@ export const carrierRegistrations = pgTable('carrier_registrations', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+// ---------------------------------------------------------------------------------------------
+// Sequences: follow-up that runs itself ("welcome today, a note from the pastor in two days").
+// ---------------------------------------------------------------------------------------------
+
+export const sequenceState = pgEnum('sequence_state', ['active', 'paused']);
+
+/**
+ * A named series of texts and what starts it: one trigger, its settings in the columns that trigger uses (a keyword,
+ * a tag, first-time guests only for the connect card, a date field and the local time for a date every year).
+ */
+export const sequences = pgTable(
+  'sequences',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    trigger: text('trigger', { enum: SEQUENCE_TRIGGERS }).notNull(),
+    keywordId: uuid('keyword_id').references(() => keywords.id, { onDelete: 'set null' }),
+    tag: text('tag'),
+    firstVisitOnly: boolean('first_visit_only').notNull().default(false),
+    fieldId: uuid('field_id').references(() => customFields.id, { onDelete: 'set null' }),
+    /** A date trigger's local time of day, minutes after midnight: the first step's wait counts from it. */
+    atMinute: integer('at_minute'),
+    state: sequenceState('state').notNull().default('active'),
+    /** A reply from the member ends their enrollment: a person is talking to them now. */
+    stopOnReply: boolean('stop_on_reply').notNull().default(true),
+    /** Someone who finished (or was stopped) may be enrolled again by the trigger. */
+    reenroll: boolean('reenroll').notNull().default(false),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('sequences_name_unique').on(sql`lower(${t.name})`)],
+);
+
+/** "Wait `wait` hours or days (at `atMinute`, local, for days), then send `body`"; positions count from 0. */
+export const sequenceSteps = pgTable(
+  'sequence_steps',
+  {
+    sequenceId: uuid('sequence_id')
+      .notNull()
+      .references(() => sequences.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    wait: integer('wait').notNull(),
+    unit: text('unit', { enum: STEP_UNITS }).notNull(),
+    atMinute: integer('at_minute'),
+    body: text('body').notNull(), // may hold merge fields, filled in when it is sent
+  },
+  (t) => [primaryKey({ columns: [t.sequenceId, t.position] })],
+);
+
+/**
+ * One member going through one sequence. `nextStep` is the position to send next; `nextAt` when (null: the runner
+ * has yet to work it out, from `anchorAt` and the step's wait). At most one active enrollment per member and
+ * sequence; a date trigger's enrollments are once per `occurrence` (the year).
+ */
+export const sequenceEnrollments = pgTable(
+  'sequence_enrollments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sequenceId: uuid('sequence_id')
+      .notNull()
+      .references(() => sequences.id, { onDelete: 'cascade' }),
+    memberId: uuid('member_id').references(() => members.id, { onDelete: 'set null' }),
+    state: text('state', { enum: ENROLLMENT_STATES }).notNull().default('active'),
+    stopReason: text('stop_reason', { enum: STOP_REASONS }),
+    source: text('source', { enum: SEQUENCE_TRIGGERS }).notNull(),
+    occurrence: text('occurrence'),
+    nextStep: integer('next_step').notNull().default(0),
+    /** The previous step's send (or the enrollment): the next step's wait counts from here. */
+    anchorAt: timestamp('anchor_at', { withTimezone: true }).notNull().defaultNow(),
+    nextAt: timestamp('next_at', { withTimezone: true }),
+    enrolledBy: uuid('enrolled_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('sequence_enrollments_active_unique')
+      .on(t.sequenceId, t.memberId)
+      .where(sql`${t.state} = 'active'`),
+    uniqueIndex('sequence_enrollments_occurrence_unique')
+      .on(t.sequenceId, t.memberId, t.occurrence)
+      .where(sql`${t.occurrence} is not null`),
+    index('sequence_enrollments_due_idx')
+      .on(t.nextAt)
+      .where(sql`${t.state} = 'active'`),
+    index('sequence_enrollments_member_idx').on(t.memberId),
+  ],
+);
+
+/** Each step answered, once per enrollment: the replies per step on the automations page. */
+export const sequenceReplies = pgTable(
+  'sequence_replies',
+  {
+    enrollmentId: uuid('enrollment_id')
+      .notNull()
+      .references(() => sequenceEnrollments.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.enrollmentId, t.position] })],
+);
+
 export type Member = typeof members.$inferSelect;
 export type CustomField = typeof customFields.$inferSelect;
 export type Segment = typeof segments.$inferSelect;
@@ -461,4 +585,7 @@ export type Broadcast = typeof broadcasts.$inferSelect;
 export type ChurchKeyword = typeof keywords.$inferSelect;
 export type KeywordOutcome = (typeof keywordOutcome.enumValues)[number];
 export type CarrierRegistration = typeof carrierRegistrations.$inferSelect;
+export type Sequence = typeof sequences.$inferSelect;
+export type SequenceStep = typeof sequenceSteps.$inferSelect;
+export type Enrollment = typeof sequenceEnrollments.$inferSelect;
 export type RegistrationKind = CarrierRegistration['kind'];

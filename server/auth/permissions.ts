@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   'branches.manage': 'admin',
   'broadcasts.manage': 'admin',
   'keywords.manage': 'admin',
+  'sequences.manage': 'admin',
   'templates.manage': 'admin',
   'connectCard.manage': 'admin',
   'customFields.manage': 'admin',

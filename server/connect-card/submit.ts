@@ -7,6 +7,8 @@ import { log } from '@/server/log';
 import { changeConsent, logConsent, REMEMBERED_OPT_OUT, startingState, type Tx } from '@/server/members/consent';
 import { MAX_NOTES } from '@/server/members/rules';
 import { addTags } from '@/server/members/tags';
+import { enrollOnConnectCard, waitingToSchedule } from '@/server/sequences/enroll';
+import { wakeSequences } from '@/server/sequences/jobs';
 import { withOptInDisclosure } from '@/server/messaging/disclosure';
 import { enqueueSend, writeThenRun } from '@/server/messaging/jobs';
 import { memberMergeValues } from '@/server/messaging/member-merge';
@@ -78,11 +80,16 @@ export async function submitCard(deps: Deps, church: Church, input: ConnectCardS
   const context = { church, clientAddress, welcomeId, allowed, timezone };
   const write = () =>
     deps.connections.withTenant(church.tenantId, (db) =>
-      db.transaction((tx) => record(tx, { ...input, phone: phone.e164 }, settings, context)),
+      db.transaction(async (tx) => {
+        await record(tx, { ...input, phone: phone.e164 }, settings, context);
+        return waitingToSchedule(tx); // the card (or a tag it added) started a sequence
+      }),
     );
-  if (!welcomeId) await write();
   // The welcome's send job is queued before the write (a safety net) and moved forward after it (jobs.ts).
-  else await writeThenRun((at) => enqueueSend(deps.registry, church.tenantId, welcomeId, at), new Date(), write);
+  const enrolled = !welcomeId
+    ? await write()
+    : await writeThenRun((at) => enqueueSend(deps.registry, church.tenantId, welcomeId, at), new Date(), write);
+  await wakeSequences(deps, church.tenantId, enrolled);
   return { firstName: input.firstName };
 }
 
@@ -115,6 +122,7 @@ async function record(tx: Tx, card: ConnectCardSubmission, settings: Settings, c
   if (tags.length) await addTags(tx, member.id, tags);
   if (firstVisit) await markFirstVisit(tx, member.id, ctx.timezone);
   if (card.prayer && settings.prayerField) await addPrayerRequest(tx, member.id, card.prayer);
+  await enrollOnConnectCard(tx, member.id, firstVisit); // the card's sequences, for someone subscribed
 
   // Welcomed once: someone who agreed on this card and is subscribed, never welcomed before, within the allowance.
   const welcome =

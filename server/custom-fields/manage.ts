@@ -8,6 +8,8 @@ import {
   keywords,
   memberFieldValues,
   segments,
+  sequences,
+  sequenceSteps,
   templates,
 } from '@/db/tenant/schema';
 import { Conflict, Invalid, LimitReached, NotFound } from '@/server/domain-errors';
@@ -111,7 +113,7 @@ async function usesOf(db: TenantDb, field: { id: string; key: string }) {
   // `{key}`, `{ key }` and `{key|fallback}`, in any case: as merge-fields.ts reads them (keys are [a-z0-9_]).
   const merge = `\\{\\s*${field.key}\\s*[|}]`;
   const uses = (column: AnyPgColumn) => sql`${column} ~* ${merge}`;
-  const [t, k, c, s, b] = await Promise.all([
+  const [t, k, c, s, b, q] = await Promise.all([
     db.select({ name: templates.name }).from(templates).where(uses(templates.body)),
     db.select({ word: keywords.word }).from(keywords).where(uses(keywords.reply)),
     db.select({ id: connectCard.id }).from(connectCard).where(uses(connectCard.welcomeText)),
@@ -131,6 +133,12 @@ async function usesOf(db: TenantDb, field: { id: string; key: string }) {
           ),
         ),
       ),
+    // A sequence whose trigger is the date, or whose steps merge it.
+    db
+      .selectDistinct({ name: sequences.name })
+      .from(sequences)
+      .leftJoin(sequenceSteps, eq(sequenceSteps.sequenceId, sequences.id))
+      .where(or(eq(sequences.fieldId, field.id), uses(sequenceSteps.body))),
   ]);
   return [
     ...t.map((r) => `the template “${r.name}”`),
@@ -138,5 +146,6 @@ async function usesOf(db: TenantDb, field: { id: string; key: string }) {
     ...c.map(() => "the connect card's welcome text"),
     ...s.map((r) => `the segment “${r.name}”`),
     ...(b.length ? [`${b.length} broadcast${b.length === 1 ? '' : 's'} not yet sent`] : []),
+    ...q.map((r) => `the sequence “${r.name}”`),
   ];
 }

@@ -18,7 +18,7 @@ export async function addJobInTransaction(
   tx: Pick<RegistryDb, 'execute'>,
   task: string,
   payload: Record<string, unknown>,
-  opts: { jobKey: string; maxAttempts: number; runAt?: Date; mode?: 'replace' | 'preserve_run_at' },
+  opts: { jobKey: string; maxAttempts: number; runAt?: Date; mode?: 'replace' | 'preserve_run_at' | 'earliest' },
 ) {
   const runAt = opts.runAt?.toISOString() ?? null;
   // mode: what a job already waiting under the same key becomes (graphile-worker's job_key_mode).

@@ -5,6 +5,7 @@ import { log } from '@/server/log';
 import { messagingTasks } from '@/server/messaging/jobs';
 import { ORDER_CHECK_TASK, orderCheckTask } from '@/server/numbers/order-check';
 import { REGISTRATION_TASK, registrationTask } from '@/server/registration/progress';
+import { SEQUENCES_TASK, sequencesTask } from '@/server/sequences/jobs';
 import type { Services } from '@/server/services';
 import { runProvisioning } from '@/server/tenancy/provisioner';
 import { PROVISION_TASK, startQueue } from './queue';
@@ -52,6 +53,7 @@ export async function startWorker(
       [PROVISION_TASK]: provisionTask(services),
       [ORDER_CHECK_TASK]: orderCheckTask(services),
       [REGISTRATION_TASK]: registrationTask(services),
+      [SEQUENCES_TASK]: sequencesTask(services),
       ...messagingTasks(services),
     },
   });

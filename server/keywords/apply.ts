@@ -8,6 +8,7 @@ import { memberMergeValues } from '@/server/messaging/member-merge';
 import { mergeFields } from '@/server/messaging/merge-fields';
 import { withOptInDisclosure } from '@/server/messaging/disclosure';
 import { addTags } from '@/server/members/tags';
+import { enrollOnKeyword } from '@/server/sequences/enroll';
 
 /**
  * What one of the church's keywords does, inside the transaction that stored the text (inbound-keyword.ts), so a
@@ -15,7 +16,8 @@ import { addTags } from '@/server/members/tags';
  *   - someone not opted in (new, or known) becomes subscribed, logged in the consent log with the keyword and the
  *     message; someone already subscribed stays so; both get the keyword's tags and its reply;
  *   - someone who opted out stays opted out (only their own START undoes a STOP) and is told how to opt back in;
- *   - the use is recorded against the message: the thread shows it, the keywords page counts it.
+ *   - the use is recorded against the message: the thread shows it, the keywords page counts it;
+ *   - someone subscribed starts the sequences the keyword (or a tag it adds) triggers (server/sequences/).
  * Returns the reply to queue, or null: the same keyword from the same person, with the same outcome, within ten
  * minutes is not answered twice.
  */
@@ -54,7 +56,8 @@ export async function applyChurchKeyword(
     if (msg.seq !== undefined)
       await tx.update(members).set({ consentSeq: msg.seq }).where(eq(members.id, texter.memberId));
   }
-  if (keyword.addTags.length) await addTags(tx, texter.memberId, keyword.addTags);
+  if (keyword.addTags.length) await addTags(tx, texter.memberId, keyword.addTags); // may start a tag's sequence
+  await enrollOnKeyword(tx, keyword.id, texter.memberId);
   if (repeated) return null;
   const reply = mergeFields(keyword.reply, await memberMergeValues(tx, texter.memberId, church.name, keyword.reply));
   return outcome === 'joined' ? withOptInDisclosure(reply, church) : reply;

@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { admins, consentEvents, members, type ConsentEvent, type Subscription } from '@/db/tenant/schema';
+import { stopEnrollments } from '@/server/sequences/enroll';
 
 /**
  * A member's consent to be texted is theirs. It changes only through `changeConsent`, which writes the consent log
@@ -43,6 +44,7 @@ export async function changeConsent(
     })
     .where(eq(members.id, member.id));
   await logConsent(db, { memberId: member.id, phone: member.phone, previous: member.subscription, state }, how);
+  if (state === 'unsubscribed') await stopEnrollments(db, member.id, 'opted_out'); // their sequences end here
   return true;
 }
 

@@ -9,6 +9,7 @@ import { applyDeliveryStatus } from './delivery-status';
 import { storeInbound } from './inbound';
 import type { NewEvent, Pending, ReceivedPayload, StatusPayload } from './inbound-events';
 import { enqueueSend } from './jobs';
+import { enqueueSequenceRun } from '@/server/sequences/jobs';
 
 /**
  * From the registry's holding area to the church's own database. A webhook stores its event in the registry first
@@ -69,6 +70,7 @@ export async function deliver(services: Deps, event: Pending, opts: { markLater?
   // The automatic reply (STOP, START, HELP) is queued before the event counts as delivered: if queueing fails, the
   // event is delivered again later, finds the stored text (a duplicate) and the reply still waiting, and queues it.
   for (const id of result.followUps) await enqueueSend(services.registry, event.tenantId, id);
+  if (result.enrolled) await enqueueSequenceRun(services.registry, event.tenantId); // a keyword started a sequence
   await mark();
   return { outcome: result.duplicate ? 'duplicate' : 'stored' };
 }

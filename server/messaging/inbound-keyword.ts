@@ -5,6 +5,7 @@ import { conversations, members, messages, type ChurchKeyword } from '@/db/tenan
 import type { ChurchProfile } from '@/server/church/profile';
 import { applyChurchKeyword } from '@/server/keywords/apply';
 import { changeConsent, startingState, type Tx } from '@/server/members/consent';
+import { waitingToSchedule } from '@/server/sequences/enroll';
 import { arrival, isStale, preview, type InboundResult, type InboundText } from './inbound-text';
 import { keywordReply, type Keyword } from './keywords';
 import { countSegments } from './segments';
@@ -64,7 +65,8 @@ export async function storeWithKeyword(
       'carrier' in action
         ? await applyCarrierWord(tx, msg, texter, action.carrier, profile)
         : await applyChurchKeyword(tx, msg, texter, action.church, profile);
-    if (!reply) return result;
+    const enrolled = 'church' in action && (await waitingToSchedule(tx));
+    if (!reply) return { ...result, enrolled };
     const [auto] = await tx
       .insert(messages)
       .values({
@@ -80,7 +82,7 @@ export async function storeWithKeyword(
       })
       .onConflictDoNothing()
       .returning({ id: messages.id });
-    return { ...result, followUps: auto ? [auto.id] : [] };
+    return { ...result, enrolled, followUps: auto ? [auto.id] : [] };
   });
 }
 
@@ -187,5 +189,7 @@ async function duplicate(
     .select({ id: messages.id })
     .from(messages)
     .where(and(eq(messages.id, autoReplyId(msg.providerMessageId)), eq(messages.status, 'queued')));
-  return { duplicate: true, messageId: original!.id, ...ids, followUps: pending.map((p) => p.id) };
+  // A replay whose first delivery enrolled someone but never woke the runner wakes it now.
+  const enrolled = await waitingToSchedule(tx);
+  return { duplicate: true, messageId: original!.id, ...ids, followUps: pending.map((p) => p.id), enrolled };
 }

@@ -17,9 +17,9 @@ type FastRow = { member_id: string; conversation_id: string; message_id: string 
 
 /**
  * One round trip, atomic as a single statement: find the sender's thread (or, for a number we have never seen, create
- * the member "New contact" and the thread), insert the message unless its provider id exists, and count it unread
- * only if it was inserted. Null when that was not possible in one go (a member without a thread, or a first text
- * racing another): the caller introduces the sender and tries again.
+ * the member "New contact" and the thread), insert the message unless its provider id exists, count it unread only if
+ * it was inserted, and note it as a reply to their sequences. Null when that was not possible in one go (a member
+ * without a thread, or a first text racing another): the caller introduces the sender and tries again.
  */
 async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<InboundResult | null> {
   const sql = db.$client;
@@ -59,6 +59,20 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
                                          then ${text} else c.last_message_preview end,
              last_message_at = greatest(c.last_message_at, ${at}::timestamptz), church_number = ${msg.to}
         from stored where c.id = stored.conversation_id
+    ), replied as (
+      -- A reply to a sequence's text sent in the last week counts for its step (server/sequences/)...
+      insert into sequence_replies (enrollment_id, position)
+      select last.enrollment_id, last.step_position
+        from stored, lateral (select m.enrollment_id, m.step_position from messages m
+                               where m.conversation_id = stored.conversation_id and m.enrollment_id is not null
+                                 and m.status in ('sent', 'delivered') and m.created_at > now() - interval '7 days'
+                               order by m.created_at desc limit 1) last
+      on conflict do nothing
+    ), stopped as (
+      -- ...and ends their sequences that stop when someone replies: a person takes it from here.
+      update sequence_enrollments e set state = 'stopped', stop_reason = 'replied', ended_at = now()
+        from stored, target, sequences q
+       where e.member_id = target.member_id and e.state = 'active' and q.id = e.sequence_id and q.stop_on_reply
     )
     select target.member_id, target.conversation_id, (select id from stored) as message_id,
            (select id from messages where provider_message_id = ${msg.providerMessageId}) as existing_id

@@ -22,6 +22,8 @@ export type InboundResult = {
   conversationId: string;
   memberId: string;
   followUps: string[];
+  /** Someone may have joined a sequence (a keyword, or a tag it added): the church's runner is woken. */
+  enrolled?: boolean;
 };
 
 /** When the text reached us; a delayed delivery keeps its place in the thread. */

@@ -41,7 +41,7 @@ export const cursorInput = z.object({
 });
 
 /** Quiet hours as minutes after midnight (the settings form and `church.updateQuietHours`). */
-const minute = z
+export const minute = z
   .number()
   .int()
   .min(0)
@@ -52,7 +52,3 @@ export const quietHoursInput = z
     message: 'Quiet hours must start and end at different times',
     path: ['endMinute'],
   });
-
-/** "21:00" for 1260. */
-export const clockOf = (m: number) =>
-  `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;

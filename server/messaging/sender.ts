@@ -27,7 +27,7 @@ export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'in_flight';
 
 const STUCK_AFTER = '10 minutes';
 export const NOT_SUBSCRIBED = 'Not sent: this person has unsubscribed (they replied STOP).';
-const NOT_OPTED_IN = 'Not sent: this person has not opted in to broadcasts.';
+const NOT_OPTED_IN = 'Not sent: this person has not opted in to broadcasts or automated texts.';
 
 type Claimed = {
   id: string;
@@ -43,13 +43,13 @@ export async function sendOne(
   db: TenantDb,
   tenantId: string,
   messageId: string,
-  opts: { finalAttempt: boolean },
+  opts: { finalAttempt: boolean; turnTaken?: boolean },
 ): Promise<SendOutcome> {
   // Everything that can fail for reasons of our own happens before the claim, so a claimed message is only ever
   // left in "sending" by a crash.
   const numbers = await deps.numbers.sendingNumbers(tenantId);
   const stopWaiting = await optOutWaiting(deps, db, tenantId, messageId);
-  await waitForTurn(deps.sendRate, tenantId);
+  if (!opts.turnTaken) await waitForTurn(deps.sendRate, tenantId); // `turnTaken`: the caller took a slot itself
   const [claimed] = await db.execute<Claimed>(sql`
     update messages m set status = 'sending', status_at = now()
       from conversations c join members p on p.id = c.member_id
@@ -62,7 +62,8 @@ export async function sendOne(
   if (claimed.kind !== 'auto') {
     if (claimed.subscription === 'unsubscribed' || stopWaiting)
       return fail(db, messageId, NOT_SUBSCRIBED, STEEPLE_CODES.unsubscribed);
-    if (claimed.subscription === 'not_opted_in' && claimed.kind === 'broadcast')
+    // Broadcasts and sequences go only to people who agreed; the inbox may answer someone who texted first.
+    if (claimed.subscription === 'not_opted_in' && (claimed.kind === 'broadcast' || claimed.kind === 'sequence'))
       return fail(db, messageId, NOT_OPTED_IN, STEEPLE_CODES.notOptedIn);
   }
   const us = reachesUsCarriers(claimed.phone);

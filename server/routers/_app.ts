@@ -15,6 +15,7 @@ import { onboardingRouter } from './onboarding';
 import { phoneNumbersRouter } from './phoneNumbers';
 import { registrationRouter } from './registration';
 import { segmentsRouter } from './segments';
+import { sequencesRouter } from './sequences';
 import { teamRouter } from './team';
 import { templatesRouter } from './templates';
 
@@ -31,6 +32,7 @@ export const appRouter = router({
   broadcasts: broadcastsRouter,
   keywords: keywordsRouter,
   templates: templatesRouter,
+  sequences: sequencesRouter,
   connectCard: connectCardRouter,
   customFields: customFieldsRouter,
   segments: segmentsRouter,

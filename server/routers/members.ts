@@ -4,6 +4,7 @@ import { membersCsv } from '@/server/members/export';
 import { createMemberInput, importInput, listMembersInput, memberId, updateMemberInput } from '@/server/members/inputs';
 import { getMember, listMembers, tagsInUse } from '@/server/members/queries';
 import { createMember, deleteMember, updateMember } from '@/server/members/writes';
+import { wakeIfEnrolled } from '@/server/sequences/jobs';
 import { permittedProcedure, router, tenantProcedure, type Context } from '@/server/trpc';
 
 /** Phone numbers are read and shown against the church's country (kept in the registry with its profile). */
@@ -29,12 +30,14 @@ export const membersRouter = router({
   create: tenantProcedure.input(createMemberInput).mutation(async ({ ctx, input }) => {
     const country = await countryOf(ctx);
     const { id } = await createMember(ctx.db, input, country, ctx.admin);
+    await wakeIfEnrolled(ctx.services, ctx.db, ctx.tenantId); // a tag may start a sequence
     return getMember(ctx.db, id, country);
   }),
 
   update: tenantProcedure.input(updateMemberInput).mutation(async ({ ctx, input }) => {
     const country = await countryOf(ctx);
     await updateMember(ctx.db, input, country, ctx.admin);
+    await wakeIfEnrolled(ctx.services, ctx.db, ctx.tenantId);
     return getMember(ctx.db, input.id, country);
   }),
 
@@ -65,12 +68,10 @@ export const membersRouter = router({
   /** Checks the CSV again and writes every good row: { created, updated, skipped, errors: [{ row, messages }] }. */
   import: permittedProcedure('members.import')
     .input(importInput)
-    .mutation(async ({ ctx, input }) =>
-      commitImport(
-        ctx.db,
-        input.csv,
-        { country: await countryOf(ctx), consentConfirmed: !!input.consentConfirmed },
-        ctx.admin,
-      ),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const options = { country: await countryOf(ctx), consentConfirmed: !!input.consentConfirmed };
+      const result = await commitImport(ctx.db, input.csv, options, ctx.admin);
+      await wakeIfEnrolled(ctx.services, ctx.db, ctx.tenantId);
+      return result;
+    }),
 });

@@ -50,9 +50,22 @@ export async function ensureRegistryAppRole(
     create or replace function public.steeple_enqueue(task text, payload json, max_attempts int, job_key text,
                                                       run_at timestamptz default null,
                                                       job_key_mode text default 'replace') returns void
-      language sql security definer set search_path = pg_catalog
-      as $fn$ select graphile_worker.add_job(task, payload, max_attempts => max_attempts, job_key => job_key,
-                                             run_at => run_at, job_key_mode => job_key_mode) $fn$;
+      language plpgsql security definer set search_path = pg_catalog
+      as $fn$
+      begin
+        -- 'earliest' (ours): a job already waiting under the key that runs sooner stays; otherwise it moves to run_at.
+        if job_key_mode = 'earliest' then
+          perform pg_advisory_xact_lock(hashtext(job_key));
+          if exists (select 1 from graphile_worker.jobs j
+                      where j.key = job_key and j.locked_at is null
+                        and j.run_at <= coalesce(steeple_enqueue.run_at, now())) then
+            return;
+          end if;
+          job_key_mode := 'replace';
+        end if;
+        perform graphile_worker.add_job(task, payload, max_attempts => max_attempts, job_key => job_key,
+                                        run_at => steeple_enqueue.run_at, job_key_mode => job_key_mode);
+      end $fn$;
     create or replace function public.steeple_unlock_workers(worker_ids text[]) returns void
       language sql security definer set search_path = pg_catalog
       as $fn$ select graphile_worker.force_unlock_workers(worker_ids) $fn$;

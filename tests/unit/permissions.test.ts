@@ -11,6 +11,7 @@ const EXPECTED: Record<Action, Record<Role, boolean>> = {
   'branches.manage': { staff: false, admin: true, owner: true },
   'broadcasts.manage': { staff: false, admin: true, owner: true },
   'keywords.manage': { staff: false, admin: true, owner: true },
+  'sequences.manage': { staff: false, admin: true, owner: true },
   'templates.manage': { staff: false, admin: true, owner: true },
   'connectCard.manage': { staff: false, admin: true, owner: true },
   'customFields.manage': { staff: false, admin: true, owner: true },

@@ -20,6 +20,7 @@ const kindLabel: Record<Message['kind'], string | null> = {
   conversation: null,
   broadcast: 'Broadcast',
   auto: 'Automatic reply',
+  sequence: 'Automation',
 };
 
 /** One text: the member's on the left, ours on the right with how far it got (and why, when it failed). */

@@ -12,6 +12,7 @@ import { useTRPC } from '../../trpc';
 import { ConsentField, type ConsentChoice } from './consent-field';
 import { ConsentHistory } from './consent-history';
 import { CustomFieldInputs, fieldValueProblems } from './custom-field-inputs';
+import { MemberSequences } from './member-sequences';
 import { fullName, type BranchItem, type MemberItem } from './types';
 
 type Form = {
@@ -194,6 +195,7 @@ export function MemberDialog({
         onChange={(v) => set('consent', v)}
       />
       {member && <ConsentHistory memberId={member.id} />}
+      {member && <MemberSequences memberId={member.id} />}
     </FormDialog>
   );
 }

@@ -1,0 +1,42 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound, redirect } from 'next/navigation';
+import { can } from '@/server/auth/permissions';
+import { HydrateClient, prefetch, trpc } from '../../../../_lib/trpc-server';
+import { getViewer } from '../../../../_lib/viewer';
+import { PageHeading } from '../../../../_components/ui';
+import { AdminsOnly } from '../../admins-only';
+import { isId } from '../../../inbox/display';
+import { EditSequence } from '../../edit-sequence';
+import { formQueries } from '../../form-queries';
+import { textLink } from '../../labels';
+
+export const metadata: Metadata = { title: 'Edit sequence' };
+
+type Props = { params: Promise<{ id: string }> };
+
+export default async function EditSequencePage({ params }: Props) {
+  const { id } = await params;
+  if (!isId(id)) notFound();
+  const viewer = await getViewer();
+  if (!viewer) redirect('/login');
+  const canManage = can(viewer.role, 'sequences.manage');
+  if (canManage) await prefetch(trpc.sequences.get.queryOptions({ id }), ...formQueries());
+  return (
+    <>
+      <p className="mb-3 text-sm">
+        <Link href={`/automations/${id}`} className={textLink}>
+          ← Back to the sequence
+        </Link>
+      </p>
+      <PageHeading title="Edit sequence" />
+      {canManage ? (
+        <HydrateClient>
+          <EditSequence id={id} />
+        </HydrateClient>
+      ) : (
+        <AdminsOnly title="Admins change sequences" />
+      )}
+    </>
+  );
+}
