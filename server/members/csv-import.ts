@@ -6,6 +6,7 @@ import { startingStateWith, type Tx } from './consent';
 import { isForeignKeyViolation } from '@/server/errors';
 import { listFields } from '@/server/custom-fields/manage';
 import { writeValues } from '@/server/custom-fields/values';
+import { stopEnrollments } from '@/server/sequences/enroll';
 import { checkRow, mapColumns, readCsv, rowContext, type CheckedRow } from './csv-rows';
 
 /**
@@ -105,6 +106,15 @@ export async function commitImport(db: TenantDb, csv: string, opts: ImportOption
         const written = await upsert(tx, batch);
         created += written.filter((w) => w.inserted).length;
         await logChanges(tx, batch, before, written, { adminId: by.id, confirmed: opts.consentConfirmed });
+        // Those the file unsubscribes leave their sequences, as with their own STOP.
+        const optedOut = written.filter(
+          (w) => w.subscription === 'unsubscribed' && before.get(w.phone) !== 'unsubscribed',
+        );
+        await stopEnrollments(
+          tx,
+          optedOut.map((w) => w.id),
+          'opted_out',
+        );
         for (const w of written) {
           for (const { fieldId, value } of valuesOf.get(w.phone)!) values.push({ memberId: w.id, fieldId, ...value });
         }

@@ -111,16 +111,17 @@ export async function updateMember(
         if (refusal) throw new Forbidden(refusal);
         requireNote(subscription, consentNote);
       }
+      // Consent first: a tag added in the same save then finds them subscribed, and its sequence enrolls them.
+      const member = { ...current, phone: newPhone };
+      if (optedOut) await changeConsent(tx, member, 'unsubscribed', REMEMBERED_OPT_OUT);
+      else if (subscription)
+        await changeConsent(tx, member, subscription, { source: 'admin', detail: consentNote, adminId: by.id });
       const [updated] = await tx
         .update(members)
         .set({ ...rest, phone: newPhone, updatedAt: sql`now()` }) // drizzle skips undefined values: absent fields stay
         .where(eq(members.id, id))
-        .returning({ id: members.id, phone: members.phone });
+        .returning({ id: members.id });
       if (fields) await setValues(tx, id, fields);
-      const member = { ...current, phone: updated!.phone };
-      if (optedOut) await changeConsent(tx, member, 'unsubscribed', REMEMBERED_OPT_OUT);
-      else if (subscription)
-        await changeConsent(tx, member, subscription, { source: 'admin', detail: consentNote, adminId: by.id });
       return { id: updated!.id };
     })
     .catch(memberWriteError);

@@ -69,10 +69,12 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
                                order by m.created_at desc limit 1) last
       on conflict do nothing
     ), stopped as (
-      -- ...and ends their sequences that stop when someone replies: a person takes it from here.
+      -- ...and ends their sequences that stop when someone replies, once they have had a step: a person takes it
+      -- from here. (A text before the first step, "Thanks!" to a keyword's reply, is not an answer to the sequence.)
       update sequence_enrollments e set state = 'stopped', stop_reason = 'replied', ended_at = now()
         from stored, target, sequences q
-       where e.member_id = target.member_id and e.state = 'active' and q.id = e.sequence_id and q.stop_on_reply
+       where e.member_id = target.member_id and e.state = 'active' and e.next_step > 0
+         and q.id = e.sequence_id and q.stop_on_reply
     )
     select target.member_id, target.conversation_id, (select id from stored) as message_id,
            (select id from messages where provider_message_id = ${msg.providerMessageId}) as existing_id

@@ -32,7 +32,11 @@ export const sequencesRouter = router({
 
   create: permittedProcedure('sequences.manage')
     .input(sequenceInput)
-    .mutation(({ ctx, input }) => createSequence(ctx.db, input, ctx.admin.id)),
+    .mutation(async ({ ctx, input }) => {
+      const { id, wake } = await createSequence(ctx.db, input, ctx.admin.id);
+      await wakeSequences(ctx.services, ctx.tenantId, wake);
+      return { id };
+    }),
 
   update: permittedProcedure('sequences.manage')
     .input(updateSequenceInput)

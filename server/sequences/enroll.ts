@@ -1,4 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { sequenceEnrollments } from '@/db/tenant/schema';
 import type { TenantDb } from '@/db/tenant';
 import type { SequenceTrigger, StopReason } from '@/db/tenant/enums';
 import type { Tx } from '@/server/members/consent';
@@ -90,11 +91,14 @@ export async function waitingToSchedule(db: Db) {
 }
 
 /**
- * A member's active enrollments end (they opted out). A reply ends those of sequences that stop on a reply, in the
+ * Members' active enrollments end (they opted out). A reply ends those of sequences that stop on a reply, in the
  * statement that stores it (messaging/inbound-plain.ts).
  */
-export async function stopEnrollments(db: Db, memberId: string, reason: StopReason) {
-  await db.execute(sql`
-    update sequence_enrollments set state = 'stopped', stop_reason = ${reason}, ended_at = now()
-     where member_id = ${memberId} and state = 'active'`);
+export async function stopEnrollments(db: Db, memberIds: string | string[], reason: StopReason) {
+  const ids = typeof memberIds === 'string' ? [memberIds] : memberIds;
+  if (ids.length === 0) return;
+  await db
+    .update(sequenceEnrollments)
+    .set({ state: 'stopped', stopReason: reason, endedAt: sql`now()` })
+    .where(and(inArray(sequenceEnrollments.memberId, ids), eq(sequenceEnrollments.state, 'active')));
 }

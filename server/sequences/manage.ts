@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
 import {
@@ -15,6 +15,7 @@ import {
 import { requireKnownFields } from '@/server/custom-fields/merge';
 import { Conflict, Invalid, NotFound } from '@/server/domain-errors';
 import { isUniqueViolation } from '@/server/errors';
+import type { Tx } from '@/server/members/consent';
 import { audienceOf, storedAudience } from '@/server/messaging/audience';
 import { enrollByHand, waitingToSchedule } from './enroll';
 import { dropLeftBehind } from './runner';
@@ -88,7 +89,7 @@ export async function createSequence(db: TenantDb, input: SequenceInput, adminId
         .values({ name, stopOnReply, reenroll, ...triggerColumns(input.trigger), createdBy: adminId })
         .returning({ id: sequences.id });
       await tx.insert(sequenceSteps).values(stepRows(row!.id, input));
-      return { id: row!.id };
+      return { id: row!.id, wake: true }; // a date trigger enrolls on the church's next run
     });
   } catch (err) {
     if (isUniqueViolation(err, 'sequences_name_unique')) throw new Conflict(taken(name));
@@ -102,6 +103,7 @@ export async function updateSequence(db: TenantDb, input: SequenceInput & { id: 
   const { id, name, stopOnReply, reenroll } = input;
   try {
     await db.transaction(async (tx) => {
+      await keepStepsAlreadyHad(tx, id, input); // locks the enrollments first, in the order delete takes them
       const [row] = await tx
         .update(sequences)
         .set({ name, stopOnReply, reenroll, ...triggerColumns(input.trigger), updatedAt: sql`now()` })
@@ -119,9 +121,53 @@ export async function updateSequence(db: TenantDb, input: SequenceInput & { id: 
   return { id, wake: true };
 }
 
+/**
+ * Steps are known by their place: someone at step 3 has had steps 1 and 2. So while anyone in the sequence has had a
+ * step, those first steps stay as they are (moved, removed or changed, someone would get a step again or miss one);
+ * later steps, and new ones after them, are the admin's to change.
+ */
+async function keepStepsAlreadyHad(tx: Tx, id: string, input: SequenceInput) {
+  await lockEnrollments(tx, id); // no run moves anyone on while the steps change
+  const [{ had, people }] = (await tx
+    .select({
+      had: sql<number>`coalesce(max(${sequenceEnrollments.nextStep}), 0)::int`,
+      people: sql<number>`count(*) filter (where ${sequenceEnrollments.nextStep} > 0)::int`,
+    })
+    .from(sequenceEnrollments)
+    .where(and(eq(sequenceEnrollments.sequenceId, id), eq(sequenceEnrollments.state, 'active')))) as [
+    { had: number; people: number },
+  ];
+  if (had === 0) return;
+  const old = await tx
+    .select()
+    .from(sequenceSteps)
+    .where(and(eq(sequenceSteps.sequenceId, id), lt(sequenceSteps.position, had)))
+    .orderBy(asc(sequenceSteps.position));
+  const same = old.every((o) => {
+    const n = input.steps[o.position];
+    return n && n.wait === o.wait && n.unit === o.unit && (n.atMinute ?? null) === o.atMinute && n.body === o.body;
+  });
+  if (!same) {
+    const who = people === 1 ? '1 person has' : `${people} people have`;
+    const steps = had === 1 ? 'step 1' : `steps 1 to ${had}`;
+    throw new Conflict(
+      `${who} already had ${steps}, so those steps stay as they are while people are in the sequence. ` +
+        'Change the later steps or add new ones, or take those people out first.',
+    );
+  }
+}
+
+/** Waits for a run taking this sequence's steps (it holds these rows), and keeps the next one out until commit. */
+const lockEnrollments = (tx: Tx, sequenceId: string) =>
+  tx.execute(
+    sql`select id from sequence_enrollments where sequence_id = ${sequenceId} and state = 'active' for update`,
+  );
+
 /** Its enrollments go with it; texts already sent stay in their threads, and any not sent yet are not sent. */
 export async function deleteSequence(db: TenantDb, id: string) {
   const row = await db.transaction(async (tx) => {
+    await lockEnrollments(tx, id); // a run writing its steps right now finishes first; its texts are then seen
+
     await tx.execute(sql`
       update messages m set status = 'failed', error = ${SEQUENCE_DELETED}, status_at = now()
         from sequence_enrollments e
@@ -178,7 +224,7 @@ export async function removeEnrollment(db: TenantDb, enrollmentId: string) {
 }
 
 /** Counts per state, for every sequence at once (the list) or one. */
-const countsBy = (db: TenantDb) =>
+const countsBy = (db: TenantDb, sequenceId?: string) =>
   db
     .select({
       sequenceId: sequenceEnrollments.sequenceId,
@@ -188,6 +234,7 @@ const countsBy = (db: TenantDb) =>
       stopped: sql<number>`count(*) filter (where ${sequenceEnrollments.state} = 'stopped')::int`,
     })
     .from(sequenceEnrollments)
+    .where(sequenceId ? eq(sequenceEnrollments.sequenceId, sequenceId) : undefined)
     .groupBy(sequenceEnrollments.sequenceId);
 
 /** Alphabetically, each with its trigger, steps and enrollment counts. */
@@ -239,7 +286,7 @@ export async function getSequence(db: TenantDb, id: string) {
       .innerJoin(e, eq(e.id, sequenceReplies.enrollmentId))
       .where(eq(e.sequenceId, id))
       .groupBy(sequenceReplies.position),
-    countsBy(db).having(eq(e.sequenceId, id)),
+    countsBy(db, id),
     db
       .select({ reason: e.stopReason, n: sql<number>`count(*)::int` })
       .from(e)

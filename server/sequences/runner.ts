@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { TenantDb } from '@/db/tenant';
-import { messages, sequenceEnrollments, sequences } from '@/db/tenant/schema';
+import { messages } from '@/db/tenant/schema';
 import { requireAllowance } from '@/server/billing/allowance';
 import { customValuesFor } from '@/server/custom-fields/merge';
 import { LimitReached } from '@/server/domain-errors';
@@ -42,18 +42,20 @@ const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
 
 export async function runSequences(deps: RunnerDeps, db: TenantDb, tenantId: string): Promise<Date | null> {
   const church = await deps.profiles.get(tenantId);
-  if ((await deps.access.get(tenantId)).readOnly) return nextRun(db, new Date(Date.now() + HOLD_MS));
+  // When each member's quiet hours end, or null outside them (SQL over `b`, the member's branch).
+  const hold = quietUntil(await quietHoursOf(db), memberTimezone(church.timezone), sql`now()`);
+  if ((await deps.access.get(tenantId)).readOnly) return nextRun(db, hold, new Date(Date.now() + HOLD_MS));
   await enrollOnDates(db, church.timezone);
-  const resumeAt = await sendQueued(deps, db, tenantId); // texts left queued by a crash, first
+  const resumeAt = await sendQueued(deps, db, tenantId, hold); // texts left queued by a crash, first
   if (resumeAt) return resumeAt;
   for (;;) {
     await scheduleWaiting(db, church.timezone);
-    const taken = await takeDueSteps(deps, db, tenantId, church);
+    const taken = await takeDueSteps(deps, db, tenantId, church, hold);
     if (taken === 0) break;
-    const later = await sendQueued(deps, db, tenantId);
+    const later = await sendQueued(deps, db, tenantId, hold);
     if (later) return later;
   }
-  return nextRun(db);
+  return nextRun(db, hold);
 }
 
 type Due = {
@@ -81,9 +83,8 @@ async function takeDueSteps(
   db: TenantDb,
   tenantId: string,
   church: { name: string; timezone: string },
+  hold: SQL,
 ) {
-  const quiet = await quietHoursOf(db);
-  const hold = quietUntil(quiet, memberTimezone(church.timezone), sql`now()`);
   return db.transaction(async (tx) => {
     // Skip locked: a second run (a wake racing the scheduled one) takes other steps, never the same ones.
     const due = await tx.execute<Due>(sql`
@@ -141,7 +142,7 @@ async function textOf(tx: Tx, d: Due, churchName: string): Promise<Text> {
  * by one; the rest wait an hour.
  */
 async function withinAllowance(deps: RunnerDeps, tx: Tx, tenantId: string, texts: Text[]): Promise<Set<Text>> {
-  const segmentsOf = (t: Text) => countSegments(t.body).segments;
+  const segmentsOf = (t: Text) => (t.body.trim() ? countSegments(t.body).segments : 0); // an empty one is not sent
   const fits = (segments: number) =>
     requireAllowance(deps, tx, tenantId, segments).then(
       () => true,
@@ -151,8 +152,14 @@ async function withinAllowance(deps: RunnerDeps, tx: Tx, tenantId: string, texts
       },
     );
   if (await fits(texts.reduce((n, t) => n + segmentsOf(t), 0))) return new Set(texts);
+  // Nothing is written until the end, so each text is checked together with those already let through.
   const allowed = new Set<Text>();
-  for (const t of texts) if (await fits(segmentsOf(t))) allowed.add(t);
+  let taken = 0;
+  for (const t of texts)
+    if (await fits(taken + segmentsOf(t))) {
+      allowed.add(t);
+      taken += segmentsOf(t);
+    }
   return allowed;
 }
 
@@ -231,7 +238,7 @@ async function putOff(tx: Tx, waiting: { id: string; until: Date }[]) {
  * steps progress at once rather than a few churches holding the workers. A text found mid-send after a crash is
  * settled (sender.ts), never resent.
  */
-async function sendQueued(deps: RunnerDeps, db: TenantDb, tenantId: string): Promise<Date | null> {
+async function sendQueued(deps: RunnerDeps, db: TenantDb, tenantId: string, hold: SQL): Promise<Date | null> {
   const stuck = await db
     .select({ id: messages.id })
     .from(messages)
@@ -239,16 +246,14 @@ async function sendQueued(deps: RunnerDeps, db: TenantDb, tenantId: string): Pro
   for (const { id } of stuck) if ((await settleUnclaimed(db, id)) === 'in_flight') return new Date(Date.now() + 60_000);
   await dropLeftBehind(db);
   for (;;) {
-    // A paused sequence's texts wait with its steps.
-    const queued = await db
-      .select({ id: messages.id, createdAt: messages.createdAt })
-      .from(messages)
-      .innerJoin(sequenceEnrollments, eq(sequenceEnrollments.id, messages.enrollmentId))
-      .innerJoin(sequences, eq(sequences.id, sequenceEnrollments.sequenceId))
-      .where(and(isNotNull(messages.enrollmentId), eq(messages.status, 'queued'), eq(sequences.state, 'active')))
-      .orderBy(messages.createdAt)
-      .limit(BATCH);
-    for (const { id, createdAt } of queued) {
+    // A paused sequence's texts wait with its steps; one whose member is in quiet hours now (it waited for the
+    // provider, or for a resume) waits for them to end (nextRun).
+    const queued = await db.execute<{ id: string; created_at: string }>(sql`
+      select m.id, m.created_at from ${waitingTexts}
+       where m.enrollment_id is not null and m.status = 'queued' and ${hold} is null
+       order by m.created_at limit ${BATCH}`);
+    for (const { id, created_at } of queued) {
+      const createdAt = new Date(created_at);
       const waitMs = await takeTurn(deps, tenantId);
       if (waitMs > 0) return new Date(Date.now() + waitMs);
       // The provider unreachable: the text stays queued and is tried again, for a day; then it is failed.
@@ -304,17 +309,29 @@ async function othersWaiting(deps: RunnerDeps) {
   return !!row?.waiting;
 }
 
+/** Sequence texts (`m`) of active sequences, with their members' branches (`b`) for their clocks. */
+const waitingTexts = sql`messages m
+    join sequence_enrollments e on e.id = m.enrollment_id
+    join sequences s on s.id = e.sequence_id and s.state = 'active'
+    join conversations c on c.id = m.conversation_id
+    join members mb on mb.id = c.member_id
+    left join branches b on b.id = mb.branch_id`;
+
 /**
- * When this church's sequences need looking at again: the next step due in an active sequence, and at most an hour
- * away while any sequence is active (its date triggers enroll each day; a wake lost to a crash is caught up).
+ * When this church's sequences need looking at again: the next step due in an active sequence, or the end of quiet
+ * hours a queued text waits for, and at most an hour away while any sequence is active (its date triggers enroll
+ * each day; a wake lost to a crash is caught up).
  */
-async function nextRun(db: TenantDb, atLatest?: Date): Promise<Date | null> {
-  const [row] = await db.execute<{ next: Date | null; active: boolean }>(sql`
+async function nextRun(db: TenantDb, hold: SQL, atLatest?: Date): Promise<Date | null> {
+  const [row] = await db.execute<{ next: Date | null; held: Date | null; active: boolean }>(sql`
     select (select min(e.next_at) from sequence_enrollments e join sequences s on s.id = e.sequence_id
              where e.state = 'active' and s.state = 'active') as next,
+           (select min(${hold}) from ${waitingTexts}
+             where m.enrollment_id is not null and m.status = 'queued') as held,
            exists (select 1 from sequences where state = 'active') as active`);
   const candidates = [
     row?.next ? new Date(row.next) : null,
+    row?.held ? new Date(row.held) : null,
     row?.active ? new Date(Date.now() + LOOK_AGAIN_MS) : null,
     atLatest ?? null,
   ].filter((d): d is Date => d !== null);

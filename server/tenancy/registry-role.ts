@@ -56,8 +56,9 @@ export async function ensureRegistryAppRole(
         -- 'earliest' (ours): a job already waiting under the key that runs sooner stays; otherwise it moves to run_at.
         if job_key_mode = 'earliest' then
           perform pg_advisory_xact_lock(hashtext(job_key));
+          -- (a job out of attempts keeps its key but will never run: it is replaced, as 'replace' would)
           if exists (select 1 from graphile_worker.jobs j
-                      where j.key = job_key and j.locked_at is null
+                      where j.key = job_key and j.locked_at is null and j.attempts < j.max_attempts
                         and j.run_at <= coalesce(steeple_enqueue.run_at, now())) then
             return;
           end if;

@@ -13,6 +13,8 @@ export function MemberSequences({ memberId }: { memberId: string }) {
   const trpc = useTRPC();
   const list = useQuery(trpc.sequences.forMember.queryOptions({ memberId }));
   const timezone = useChurchTimezone();
+  if (list.isError)
+    return <p className="text-sm text-slate-600">This member’s automations could not be loaded just now.</p>;
   if (!list.data?.length) return null;
   return (
     <section aria-labelledby="member-sequences" className="space-y-2">
