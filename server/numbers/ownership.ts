@@ -19,9 +19,8 @@ type Deps = Pick<Services, 'config' | 'inventory' | 'messaging' | 'profiles' | '
 
 const SEARCH_LIMIT = 20;
 
-/** The church's numbers, oldest first, each also as the church reads it; and how many it may hold. */
-export async function churchNumbers(deps: Deps, tenantId: string) {
-  const { registry } = deps;
+/** The church's numbers in the registry's index, oldest first (within the registry's deadline). */
+export function churchNumberRows(registry: Deps['registry'], tenantId: string) {
   const query = registry.db
     .select({
       number: phoneNumberIndex.e164,
@@ -36,8 +35,13 @@ export async function churchNumbers(deps: Deps, tenantId: string) {
     .from(phoneNumberIndex)
     .where(eq(phoneNumberIndex.tenantId, tenantId))
     .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164));
+  return withDeadline(query, registry.timeoutMs);
+}
+
+/** The church's numbers, oldest first, each also as the church reads it; and how many it may hold. */
+export async function churchNumbers(deps: Deps, tenantId: string) {
   const [rows, country, limit] = await Promise.all([
-    withDeadline(query, registry.timeoutMs),
+    churchNumberRows(deps.registry, tenantId),
     deps.profiles.country(tenantId),
     numberLimit(deps, tenantId),
   ]);

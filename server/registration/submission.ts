@@ -1,5 +1,4 @@
-import { and, asc, eq, ne } from 'drizzle-orm';
-import { phoneNumberIndex } from '@/db/registry/schema';
+import { asc, eq } from 'drizzle-orm';
 import type { ChurchScope, TenantDb } from '@/db/tenant';
 import { carrierRegistrations, connectCard, templates, type RegistrationKind } from '@/db/tenant/schema';
 import { cardUrl } from '@/server/connect-card/church';
@@ -9,6 +8,7 @@ import { KEYWORD_WORDS, keywordReply } from '@/server/messaging/keywords';
 import { mergeFields, mergeValuesOf } from '@/server/messaging/merge-fields';
 import { writeThenRun } from '@/server/messaging/jobs';
 import { formatPhone } from '@/server/messaging/phone';
+import { churchNumberRows } from '@/server/numbers/ownership';
 import { registrationKindOf } from '@/server/numbers/regions';
 import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
@@ -115,19 +115,10 @@ export async function submitRegistration(
 
 /** The church's bought numbers (not ones typed in before buying existed), with whether each is registered. */
 async function numbersOf(deps: Pick<Deps, 'registry'>, tenantId: string) {
-  const rows = await withDeadline(
-    deps.registry.db
-      .select({
-        number: phoneNumberIndex.e164,
-        status: phoneNumberIndex.status,
-        registeredAt: phoneNumberIndex.registeredAt,
-      })
-      .from(phoneNumberIndex)
-      .where(and(eq(phoneNumberIndex.tenantId, tenantId), ne(phoneNumberIndex.provider, 'claimed')))
-      .orderBy(asc(phoneNumberIndex.createdAt), asc(phoneNumberIndex.e164)),
-    deps.registry.timeoutMs,
-  );
-  return rows.map((r) => ({ number: r.number, active: r.status === 'active', registered: !!r.registeredAt }));
+  const rows = await churchNumberRows(deps.registry, tenantId);
+  return rows
+    .filter((r) => r.provider !== 'claimed')
+    .map((r) => ({ number: r.number, active: r.status === 'active', registered: r.registered }));
 }
 
 /**

@@ -18,7 +18,7 @@ import { isUniqueViolation } from '@/server/errors';
 import type { Tx } from '@/server/members/consent';
 import { audienceOf, storedAudience } from '@/server/messaging/audience';
 import { enrollByHand, waitingToSchedule } from './enroll';
-import { dropLeftBehind } from './runner';
+import { failUnsent, LEFT_SEQUENCE } from './runner';
 import type { enrollInput, SequenceInput, TriggerInput } from './inputs';
 import { rescheduleSequence } from './schedule';
 
@@ -168,17 +168,13 @@ export async function deleteSequence(db: TenantDb, id: string) {
   const row = await db.transaction(async (tx) => {
     await lockEnrollments(tx, id); // a run writing its steps right now finishes first; its texts are then seen
 
-    await tx.execute(sql`
-      update messages m set status = 'failed', error = ${SEQUENCE_DELETED}, status_at = now()
-        from sequence_enrollments e
-       where e.id = m.enrollment_id and e.sequence_id = ${id} and m.status = 'queued'`);
+    await failUnsent(tx, sql`e.sequence_id = ${id}`, 'Not sent: its sequence was deleted before it went out.');
     const [deleted] = await tx.delete(sequences).where(eq(sequences.id, id)).returning({ id: sequences.id });
     return deleted;
   });
   if (!row) throw new NotFound(GONE);
   return { ok: true as const };
 }
-const SEQUENCE_DELETED = 'Not sent: its sequence was deleted before it went out.';
 
 /** Paused: nobody new is enrolled by its trigger and due steps wait; resumed, what came due meanwhile goes out. */
 export async function setPaused(db: TenantDb, id: string, paused: boolean) {
@@ -216,7 +212,7 @@ export async function removeEnrollment(db: TenantDb, enrollmentId: string) {
       .set({ state: 'stopped', stopReason: 'removed', endedAt: sql`now()` })
       .where(and(eq(sequenceEnrollments.id, enrollmentId), eq(sequenceEnrollments.state, 'active')))
       .returning({ id: sequenceEnrollments.id });
-    if (removed) await dropLeftBehind(tx, sql`e.id = ${enrollmentId}`);
+    if (removed) await failUnsent(tx, sql`e.id = ${enrollmentId}`, LEFT_SEQUENCE);
     return removed;
   });
   if (!row) throw new NotFound('That member is no longer going through this sequence.');

@@ -271,17 +271,21 @@ async function sendQueued(deps: RunnerDeps, db: TenantDb, tenantId: string, hold
 }
 
 /**
- * A text written for a step but not sent yet whose member has left the sequence since (taken out, or replied) is
- * not sent: it says why in the thread. One whose member opted out is the sender's to refuse, with its own reason.
+ * Texts written for steps but not sent yet, of the enrollments (`e`) `which` picks, are not sent: `error` says why
+ * in the thread.
  */
-export async function dropLeftBehind(db: TenantDb | Tx, only?: SQL) {
+export async function failUnsent(db: TenantDb | Tx, which: SQL, error: string) {
   await db.execute(sql`
-    update messages m set status = 'failed', error = ${LEFT_SEQUENCE}, status_at = now()
+    update messages m set status = 'failed', error = ${error}, status_at = now()
       from sequence_enrollments e
-     where m.enrollment_id is not null and e.id = m.enrollment_id and m.status = 'queued' and e.state = 'stopped'
-       and e.stop_reason in ('removed', 'replied') and ${only ?? sql`true`}`);
+     where m.enrollment_id is not null and e.id = m.enrollment_id and m.status = 'queued' and ${which}`);
 }
-const LEFT_SEQUENCE = 'Not sent: they left the sequence before it went out.';
+
+export const LEFT_SEQUENCE = 'Not sent: they left the sequence before it went out.';
+
+/** Those of members who left the sequence since (taken out, or replied); an opt-out is the sender's to refuse. */
+const dropLeftBehind = (db: TenantDb) =>
+  failUnsent(db, sql`e.state = 'stopped' and e.stop_reason in ('removed', 'replied')`, LEFT_SEQUENCE);
 
 /** A slot of the church's sending rate (0), or how long until the run should go on (it hands back). */
 async function takeTurn(deps: RunnerDeps, tenantId: string): Promise<number> {

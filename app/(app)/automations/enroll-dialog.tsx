@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { SUBSCRIPTION_LABELS } from '@/db/tenant/enums';
 import { errorMessage, fieldErrors } from '../../_components/errors';
@@ -8,9 +8,9 @@ import { FormDialog } from '../../_components/form-dialog';
 import { TextField } from '../../_components/fields';
 import { ToneBadge } from '../../_components/tone-badge';
 import { Loading } from '../../_components/ui';
-import { useDebounced } from '../../_components/use-debounced';
 import { useCustomFields } from '../../_components/use-merge-check';
 import { useTRPC } from '../../trpc';
+import { useMemberSearch } from '../members/use-member-search';
 import { AudiencePicker, choose, everyone, toAudience, type AudienceChoice } from '../broadcasts/audience-picker';
 import { draftIncomplete } from '../segments/audience-draft';
 import type { SequenceDetail } from './labels';
@@ -143,12 +143,8 @@ function MemberChooser({
   error?: string;
   onChange: (chosen: Chosen[]) => void;
 }) {
-  const trpc = useTRPC();
   const id = useId();
-  const [search, setSearch] = useState('');
-  const query = useDebounced(search.trim(), 250);
-  const results = useQuery(trpc.members.list.queryOptions({ search: query || undefined, limit: 20 }));
-  const items = results.data?.items ?? [];
+  const { search, setSearch, query, results, items } = useMemberSearch();
   const isChosen = (memberId: string) => chosen.some((c) => c.id === memberId);
   const toggle = (c: Chosen, on: boolean) => onChange(on ? [...chosen, c] : chosen.filter((x) => x.id !== c.id));
   return (

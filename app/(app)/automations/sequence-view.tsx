@@ -108,18 +108,8 @@ export function SequenceView({ id }: { id: string }) {
                 {st.body}
               </p>
               <dl className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-600">
-                <div className="flex gap-1">
-                  <dt>Sent</dt>
-                  <dd className="font-semibold text-slate-900" data-testid="step-sent">
-                    {st.sent.toLocaleString()}
-                  </dd>
-                </div>
-                <div className="flex gap-1">
-                  <dt>Replies</dt>
-                  <dd className="font-semibold text-slate-900" data-testid="step-replies">
-                    {st.replies.toLocaleString()}
-                  </dd>
-                </div>
+                <StepCount label="Sent" value={st.sent} testId="step-sent" />
+                <StepCount label="Replies" value={st.replies} testId="step-replies" />
               </dl>
             </li>
           ))}
@@ -220,4 +210,16 @@ function inIt(active: number) {
   const who =
     active === 1 ? 'the one person going through it now gets' : `the ${active.toLocaleString()} people in it now get`;
   return `, and ${who} none of its remaining texts`;
+}
+
+/** One of a step's figures: "Sent 12". */
+function StepCount({ label, value, testId }: { label: string; value: number; testId: string }) {
+  return (
+    <div className="flex gap-1">
+      <dt>{label}</dt>
+      <dd className="font-semibold text-slate-900" data-testid={testId}>
+        {value.toLocaleString()}
+      </dd>
+    </div>
+  );
 }

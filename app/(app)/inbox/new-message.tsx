@@ -1,24 +1,18 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { errorMessage } from '../../_components/errors';
 import { ToneBadge } from '../../_components/tone-badge';
 import { TextField } from '../../_components/fields';
 import { Alert, Loading } from '../../_components/ui';
-import { useDebounced } from '../../_components/use-debounced';
-import { useTRPC } from '../../trpc';
+import { useMemberSearch } from '../members/use-member-search';
 import { memberName } from './display';
 
 /** Starting a conversation: find the member by name, phone or email, then write to them (/inbox?member=<id>). */
 export function NewMessage() {
-  const trpc = useTRPC();
   const id = useId();
-  const [search, setSearch] = useState('');
-  const query = useDebounced(search.trim(), 250);
-  const results = useQuery(trpc.members.list.queryOptions({ search: query || undefined, limit: 20 }));
-  const items = results.data?.items ?? [];
+  const { search, setSearch, query, results, items } = useMemberSearch();
 
   return (
     <section
