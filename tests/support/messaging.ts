@@ -13,7 +13,7 @@ import {
 import { checkRegistration } from '@/server/registration/progress';
 import type { Services } from '@/server/services';
 import type { Caller } from './accounts';
-import { createTestRegistry } from './harness';
+import { createTestRegistry, sleep } from './harness';
 import { registrationForm } from './registration-form';
 import { FakeTelnyxRegistration } from './telnyx-registration';
 
@@ -130,7 +130,8 @@ export async function buyNumber(owner: Caller, search: { areaCode?: string; toll
 
 /**
  * A number the church can text from: bought, then registered with carriers through the real procedures — the owner
- * submits the form and the registration check runs (the simulated review approves at once in tests).
+ * submits the form and the registration check runs (the simulated review approves at once in tests). Returns once
+ * the number reads as registered: a worker running alongside may hold the check ('busy') and finish it itself.
  */
 export async function readyNumber(
   services: Services,
@@ -142,7 +143,11 @@ export async function readyNumber(
   const view = await owner.caller.registration.get();
   const done = view.paths.find((p) => p.kind === kind)?.registration?.status === 'approved';
   if (!done) await owner.caller.registration.submit({ kind, details: registrationForm() });
-  for (let i = 0; i < 5 && (await checkRegistration(services, owner.session.tenantId, kind)) === 'wait'; i++);
+  const registered = async () =>
+    (await owner.caller.phoneNumbers.list()).numbers.find((n) => n.number === number)?.registered;
+  for (let i = 0; i < 100 && !(await registered()); i++)
+    if ((await checkRegistration(services, owner.session.tenantId, kind)) === 'busy') await sleep(50);
+  if (!(await registered())) throw new Error(`${number} was not registered with carriers`);
   return number;
 }
 
