@@ -48,7 +48,7 @@ test('the owner adds a sending number, texts a member from the inbox, and replie
 
   // Start a conversation from "New message".
   await open(page, '/inbox');
-  await expect(page.getByText('No conversations yet.')).toBeVisible();
+  await expect(page.getByText('No open conversations.')).toBeVisible();
   await page.getByRole('link', { name: 'New message', exact: true }).click();
   await page.getByLabel('Find a member').fill('Ruth');
   await page

@@ -95,6 +95,9 @@ const SERVER_AGNOSTIC = [
   'tests/permissions.test.ts',
   'tests/connect-card.test.ts',
   'tests/sequences.test.ts',
+  'tests/broadcast-series.test.ts',
+  'tests/team-inbox.test.ts',
+  'tests/notifications.test.ts',
 ];
 
 /** An integration run: `url` is the server under test, `second` another server churches are placed and moved to. */

@@ -1,9 +1,23 @@
+import { createECDH } from 'node:crypto';
 import { z } from 'zod';
 
 /**
  * Every setting comes from the environment and is validated once, at startup.
  * A missing or bad value stops the process with one clear line per problem.
  */
+const isBase64Url = (s: string) => /^[A-Za-z0-9_-]+={0,2}$/.test(s);
+const vapidPublicKey = z
+  .string()
+  .refine(
+    (k) => isBase64Url(k) && Buffer.from(k, 'base64url').length === 65 && k.startsWith('B'),
+    'must be the public key from `npx web-push generate-vapid-keys` (65 bytes, URL-safe base64, starts with B)',
+  );
+const vapidPrivateKey = z
+  .string()
+  .refine(
+    (k) => isBase64Url(k) && Buffer.from(k, 'base64url').length === 32,
+    'must be the private key from `npx web-push generate-vapid-keys` (32 bytes, URL-safe base64)',
+  );
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
 const schema = z
@@ -29,6 +43,17 @@ const schema = z
       .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
       .optional(),
     MAIL_FROM: z.string().default('Steeple <no-reply@steeple.local>'),
+    // Browser notifications (Web Push): the VAPID key pair that signs every push, and who to contact about them.
+    // All three or none; without them browser notifications are off. `npx web-push generate-vapid-keys` makes a pair.
+    VAPID_PUBLIC_KEY: vapidPublicKey.optional(),
+    VAPID_PRIVATE_KEY: vapidPrivateKey.optional(),
+    VAPID_SUBJECT: z
+      .string()
+      .refine(
+        (s) => /^mailto:[^@\s]+@[^@\s]+$/.test(s) || /^https:\/\/\S+$/.test(s),
+        'must be a mailto: address or an https:// URL where push services can reach you',
+      )
+      .optional(),
     /**
      * Proxies in front of the app whose X-Forwarded-For entries are trusted; 0: the socket's address is the
      * client's.
@@ -139,7 +164,48 @@ const schema = z
         path: ['TELNYX_MESSAGING_PROFILE_ID'],
         message: "is required when TELNYX_API_KEY is set (Telnyx portal → Messaging → your profile's id)",
       });
+    vapid(c, ctx);
   });
+
+type VapidSettings = { VAPID_PUBLIC_KEY?: string; VAPID_PRIVATE_KEY?: string; VAPID_SUBJECT?: string };
+
+/** The VAPID keys come as a set: all three or none, and the private key must be the public key's own. */
+function vapid(c: VapidSettings, ctx: z.RefinementCtx) {
+  const keys = ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT'] as const;
+  const given = keys.filter((k) => c[k]);
+  if (given.length === 0) return;
+  for (const key of keys)
+    if (!c[key])
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `is required when ${given[0]} is set (browser notifications need all three VAPID settings)`,
+      });
+  const { VAPID_PUBLIC_KEY: pub, VAPID_PRIVATE_KEY: priv } = c;
+  // (Each key's own shape is checked above; only two well-formed keys are compared.)
+  if (
+    pub &&
+    priv &&
+    vapidPublicKey.safeParse(pub).success &&
+    vapidPrivateKey.safeParse(priv).success &&
+    !keysMatch(pub, priv)
+  )
+    ctx.addIssue({
+      code: 'custom',
+      path: ['VAPID_PRIVATE_KEY'],
+      message: 'does not belong to VAPID_PUBLIC_KEY (set the pair printed by one `npx web-push generate-vapid-keys`)',
+    });
+}
+
+function keysMatch(publicKey: string, privateKey: string) {
+  try {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(privateKey, 'base64url'));
+    return ecdh.getPublicKey().equals(Buffer.from(publicKey, 'base64url'));
+  } catch {
+    return false; // not a valid P-256 private key
+  }
+}
 
 export type Config = z.infer<typeof schema>;
 

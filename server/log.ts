@@ -28,7 +28,7 @@ const logger = pino(
 
 // Keys whose values never reach a log line: credentials, tax ids, and what people wrote (texts, request bodies).
 const SECRET = /passw|secret|token|ticket|authori[sz]ation|cookie|api_?key/i;
-const CONTENT = new Set(['body', 'text', 'raw', 'payload', 'ein']);
+const CONTENT = new Set(['body', 'text', 'raw', 'payload', 'ein', 'excerpt']);
 const isPrivate = (key: string) => SECRET.test(key) || CONTENT.has(key.toLowerCase());
 const MAX_DEPTH = 6;
 

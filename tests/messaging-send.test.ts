@@ -484,7 +484,7 @@ describe('texting: sending', () => {
         nextCursor: null,
         unreadThreads: 3,
       });
-      expect(await admin.caller.conversations.list({ assignedToMe: true })).toEqual({
+      expect(await admin.caller.conversations.list({ assigned: 'mine' })).toEqual({
         items: [],
         nextCursor: null,
         unreadThreads: 3,
@@ -502,6 +502,7 @@ describe('texting: sending', () => {
           'lastMessageAt',
           'lastMessagePreview',
           'assignedAdminId',
+          'closedAt',
         ].sort(),
       );
 
@@ -530,13 +531,13 @@ describe('texting: sending', () => {
       // Assigning a thread to an admin: "assigned to me" lists only theirs; someone not on the team is refused.
       const me = admin.session.adminId;
       expect(await admin.caller.conversations.assign({ id: ids[2]!, adminId: me })).toEqual({ ok: true });
-      const mine = await admin.caller.conversations.list({ assignedToMe: true });
+      const mine = await admin.caller.conversations.list({ assigned: 'mine' });
       expect(mine.items.map((i) => [i.id, i.assignedAdminId])).toEqual([[ids[2], me]]);
       expect(
         (await errorOf(admin.caller.conversations.assign({ id: ids[2]!, adminId: crypto.randomUUID() }))).code,
       ).toBe('BAD_REQUEST');
       await admin.caller.conversations.assign({ id: ids[2]!, adminId: null });
-      expect((await admin.caller.conversations.list({ assignedToMe: true })).items).toEqual([]);
+      expect((await admin.caller.conversations.list({ assigned: 'mine' })).items).toEqual([]);
     });
 
     it('conversations.get returns the thread oldest first and pages back with olderCursor', async () => {

@@ -34,6 +34,10 @@ describe('permissions: one table for the server and the pages', () => {
       'branches.delete': 'branches.manage',
       'broadcasts.create': 'broadcasts.manage',
       'broadcasts.cancel': 'broadcasts.manage',
+      'broadcasts.createSeries': 'broadcasts.manage',
+      'broadcasts.skipOccurrence': 'broadcasts.manage',
+      'broadcasts.unskipOccurrence': 'broadcasts.manage',
+      'broadcasts.stopSeries': 'broadcasts.manage',
       'keywords.create': 'keywords.manage',
       'keywords.update': 'keywords.manage',
       'keywords.delete': 'keywords.manage',
@@ -83,6 +87,9 @@ describe('permissions: one table for the server and the pages', () => {
       'billing.portal',
       'conversations.markRead',
       'members.importPreview',
+      'notifications.subscribePush',
+      'notifications.unsubscribePush',
+      'notifications.update',
     ]);
   });
 

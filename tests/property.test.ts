@@ -54,6 +54,17 @@ function depthOf(v: unknown): number {
 }
 
 /** A base64url JSON cursor, decoded (so a report shows what is inside it). */
+/** A calendar day `days` from now, as a date input gives it. */
+const dayFrom = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+/** A repeat every Saturday from the day after tomorrow, as the compose form sends it. */
+const weeklyRepeat = () => ({
+  frequency: 'weekly',
+  weekdays: ['SA'],
+  time: '17:00',
+  startDate: dayFrom(2),
+  endDate: dayFrom(60),
+});
+
 function cursorText(s: string): string | null {
   if (!/^[A-Za-z0-9_-]{4,}$/.test(s)) return null;
   try {
@@ -886,6 +897,28 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
       ),
     },
   );
+  /** A repeat's fields: real choices, the edges (day 31, midnight, a year out) and junk of every type. */
+  const calendarDay = fc.oneof(
+    fc.integer({ min: -3, max: 400 }).map(dayFrom),
+    fc.constantFrom<unknown>('2027-02-30', '2027-13-01', '0000-01-01', '27-1-1', '', null, 20270101, 'tomorrow'),
+  );
+  const repeatFields = {
+    frequency: fc.constantFrom<unknown>('weekly', 'monthly', 'daily', '', null, 1),
+    weekdays: fc.oneof(
+      fc.array(fc.constantFrom('MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'), { maxLength: 9 }),
+      fc.constantFrom<unknown>(['XX'], 'SA', null, [1]),
+    ),
+    monthDay: fc.oneof(fc.integer({ min: -1, max: 33 }), fc.constantFrom<unknown>(null, 1.5, '15', NaN)),
+    time: fc.constantFrom<unknown>('17:00', '00:00', '23:59', '24:00', '7:00', '17:60', '', null, 1700),
+    startDate: calendarDay,
+    endDate: calendarDay,
+  };
+  const repeatRequired = ['frequency', 'time', 'startDate', 'endDate'];
+  const channelChoices = fc.record({
+    inbound: fc.constantFrom<unknown>('off', 'all', 'assigned', 'mine', null),
+    connectCard: fc.oneof(fc.boolean(), fc.constant<unknown>('yes')),
+    sequenceReply: fc.boolean(),
+  });
   const bodyText = fc.oneof(
     text(1600),
     fc.constantFrom('STOP', 'HELP', 'START', 'stop ', 'UNSUBSCRIBE', '😀'.repeat(100), 'x'.repeat(1600)),
@@ -1362,7 +1395,8 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
         cursor: cursor(cursorOf(fc.boolean(), cursorTime, cursorId)),
         limit: limit(100),
         unreadOnly: fc.boolean(),
-        assignedToMe: fc.boolean(),
+        assigned: fc.constantFrom('all', 'mine', 'unassigned'),
+        state: fc.constantFrom('open', 'closed'),
       },
       required: [],
     },
@@ -1375,6 +1409,18 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     },
     'conversations.forMember': { fields: { memberId: idOf(a.memberId) } },
     'conversations.markRead': { fields: { id: idOf(a.conversationId) } },
+    'conversations.markUnread': { fields: { id: idOf(a.conversationId) } },
+    'conversations.setClosed': { fields: { id: idOf(a.conversationId), closed: fc.boolean() } },
+    'conversations.addNote': { fields: { id: idOf(a.conversationId), body: bodyText } },
+    'conversations.deleteNote': { fields: { id: idOf(null) } },
+    'conversations.search': {
+      fields: {
+        query: fc.string({ maxLength: 120 }),
+        cursor: cursor(cursorOf(cursorTime, cursorId)),
+        limit: limit(100),
+      },
+      required: ['query'],
+    },
     'messages.send': {
       fields: { memberId: idOf(a.memberId), body: bodyText, duringQuietHours: fc.boolean() },
       required: ['memberId', 'body'],
@@ -1386,6 +1432,26 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     'broadcasts.preview': { fields: { audience, body: bodyText, scheduledAt: when }, required: ['audience'] },
     'broadcasts.create': { fields: { body: bodyText, audience, scheduledAt: when }, required: ['body', 'audience'] },
     'broadcasts.cancel': { fields: { id: idOf(null) } },
+    'broadcasts.series': null,
+    'broadcasts.previewSeries': { fields: repeatFields, required: repeatRequired },
+    'broadcasts.createSeries': {
+      fields: { body: bodyText, audience, ...repeatFields },
+      required: ['body', 'audience', ...repeatRequired],
+    },
+    'broadcasts.skipOccurrence': { fields: { seriesId: idOf(null), at: when } },
+    'broadcasts.unskipOccurrence': { fields: { seriesId: idOf(null), at: when } },
+    'broadcasts.stopSeries': { fields: { id: idOf(null) } },
+    'notifications.get': null,
+    'notifications.update': {
+      fields: { email: channelChoices, push: channelChoices, digestMinute: fc.oneof(fc.constant(null), minute) },
+    },
+    'notifications.subscribePush': {
+      fields: {
+        endpoint: fc.oneof(text(2048), fc.constant('https://fcm.googleapis.com/fcm/send/x')),
+        keys: fc.record({ p256dh: text(100), auth: text(30) }),
+      },
+    },
+    'notifications.unsubscribePush': { fields: { endpoint: text(2048) } },
     'phoneNumbers.list': null,
     'phoneNumbers.search': {
       fields: {
@@ -2106,9 +2172,13 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     'members.import': (n) => ({ csv: `first_name,phone,tags,notes\nAnn,(202) 555-0${100 + (n % 100)},choir,hi` }),
     'phoneNumbers.order': (n) => ({ phoneNumber: `+1615555${String(100 + (n % 100)).padStart(4, '0')}` }),
     'conversations.assign': () => ({ id: a.conversationId, adminId: a.adminId }),
+    'conversations.setClosed': (n) => ({ id: a.conversationId, closed: n % 2 === 0 }),
+    'conversations.markUnread': () => ({ id: a.conversationId }),
+    'conversations.addNote': (n) => ({ id: a.conversationId, body: `note ${n}` }),
     'messages.send': () => ({ memberId: a.memberId, body: 'hello' }),
     'messages.simulateReply': () => ({ conversationId: a.conversationId, body: 'thanks' }),
     'messages.retry': () => ({ id: a.messageId }),
+    'broadcasts.createSeries': () => ({ body: 'weekly news', audience: { type: 'all' }, ...weeklyRepeat() }),
     'broadcasts.create': () => ({
       body: 'news',
       audience: { type: 'all' },
@@ -2253,6 +2323,9 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['conversations.list', {}],
     ['conversations.get', { id: a.conversationId }],
     ['conversations.forMember', { memberId: a.memberId }],
+    ['conversations.search', { query: 'alpha' }],
+    ['notifications.get', undefined],
+    ['broadcasts.series', undefined],
     ['broadcasts.list', {}],
     ['broadcasts.get', { id: a.broadcastId }],
     ['broadcasts.get', { id: a.segmentBroadcastId }],

@@ -62,8 +62,10 @@ type Ids = {
   branchId: string;
   branchName: string;
   conversationId: string;
+  noteId: string;
   messageId: string;
   broadcastId: string;
+  seriesId: string;
   number: string;
   numberE164: string;
   keywordId: string;
@@ -137,8 +139,10 @@ function nowhere(): Ids {
     branchId: randomUUID(),
     branchName: `${word} North`,
     conversationId: randomUUID(),
+    noteId: randomUUID(),
     messageId: randomUUID(),
     broadcastId: randomUUID(),
+    seriesId: randomUUID(),
     number: `+1 202 555 ${number}`,
     numberE164: `+1202555${number}`,
     keywordId: randomUUID(),
@@ -313,6 +317,17 @@ const card = (x: Ids, slug: string, token: string) => ({
 const signupAs = (x: Ids, email: string) =>
   w(x, { churchName: x.churchName, timezone: 'UTC', adminName: 'Intruder', email, password: 'intruder password' });
 const plain = (expect: Code) => [c((x) => w(x), expect)];
+/** A weekly repeat from the day after tomorrow for a month (dates are the church's own; two days clear any zone). */
+const weekly = () => {
+  const day = (n: number) => new Date(Date.now() + n * 24 * 3600_000).toISOString().slice(0, 10);
+  return {
+    frequency: 'weekly' as const,
+    weekdays: ['SA' as const],
+    time: '17:00',
+    startDate: day(2),
+    endDate: day(32),
+  };
+};
 /**
  * Conditions naming the other church's tag (which matches none of A's members), branch and field. A count takes any
  * branch (it matches nobody); a segment or broadcast written with one that is not A's is refused.
@@ -460,6 +475,18 @@ const cases: Record<string, Case[]> = {
   ],
   'conversations.forMember': [c((x) => w(x, { memberId: x.memberId }), 'ok')],
   'conversations.markRead': [c((x) => w(x, { id: x.conversationId }), 'NOT_FOUND')],
+  'conversations.markUnread': [c((x) => w(x, { id: x.conversationId }), 'NOT_FOUND')],
+  'conversations.setClosed': [
+    c((x) => w(x, { id: x.conversationId, closed: true }), 'NOT_FOUND'),
+    c((x) => w(x, { id: x.conversationId, closed: false }), 'NOT_FOUND'),
+  ],
+  'conversations.addNote': [c((x) => w(x, { id: x.conversationId, body: 'taken over' }), 'NOT_FOUND')],
+  'conversations.deleteNote': [c((x) => w(x, { id: x.noteId }), 'NOT_FOUND')],
+  // B's words (its name is in its texts and notes) find only A's own.
+  'conversations.search': [
+    c((x) => w(x, { query: x.memberName }), 'ok'),
+    c((x) => w(x, { query: 'note team', cursor: encodeCursor([FAR, x.noteId]) }), 'ok'),
+  ],
   'messages.send': [
     c((x) => w(x, { memberId: x.memberId, body: 'hello' }), 'NOT_FOUND'),
     // Confirmed for quiet hours (or said not to be): still nobody of A's.
@@ -491,6 +518,42 @@ const cases: Record<string, Case[]> = {
     c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byTags(x) }, scheduledAt: LATER() }), 'ok'),
   ],
   'broadcasts.cancel': [c((x) => w(x, { id: x.broadcastId }), 'NOT_FOUND')],
+  'broadcasts.series': plain('ok'),
+  'broadcasts.previewSeries': [c((x) => w(x, weekly()), 'ok')],
+  'broadcasts.createSeries': [
+    c((x) => w(x, { body: 'x', audience: { type: 'tag', tag: x.tag }, ...weekly() }), 'ok'),
+    c((x) => w(x, { body: 'x', audience: { type: 'branch', branchId: x.branchId }, ...weekly() }), 'BAD_REQUEST'),
+    c((x) => w(x, { body: 'x', audience: { type: 'segment', segmentId: x.segmentId }, ...weekly() }), 'BAD_REQUEST'),
+    c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byField(x) }, ...weekly() }), 'BAD_REQUEST'),
+    c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byBranchAndTags(x) }, ...weekly() }), 'BAD_REQUEST'),
+  ],
+  'broadcasts.skipOccurrence': [c((x) => w(x, { seriesId: x.seriesId, at: LATER() }), 'NOT_FOUND')],
+  'broadcasts.unskipOccurrence': [c((x) => w(x, { seriesId: x.seriesId, at: LATER() }), 'NOT_FOUND')],
+  'broadcasts.stopSeries': [c((x) => w(x, { id: x.seriesId }), 'NOT_FOUND')],
+  'notifications.get': plain('ok'),
+  'notifications.update': [
+    c(
+      (x) =>
+        w(x, {
+          email: { inbound: 'all', connectCard: true, sequenceReply: true },
+          push: { inbound: 'assigned', connectCard: false, sequenceReply: false },
+          digestMinute: 480,
+        }),
+      'ok',
+    ),
+  ],
+  // No VAPID keys here: browser notifications are not set up, whoever asks.
+  'notifications.subscribePush': [
+    c(
+      (x) =>
+        w(x, {
+          endpoint: 'https://fcm.googleapis.com/fcm/send/boundary',
+          keys: { p256dh: 'B' + 'A'.repeat(86), auth: 'A'.repeat(22) },
+        }),
+      'PRECONDITION_FAILED',
+    ),
+  ],
+  'notifications.unsubscribePush': [c((x) => w(x, { endpoint: 'https://fcm.googleapis.com/fcm/send/boundary' }), 'ok')],
   'phoneNumbers.list': plain('ok'),
   'phoneNumbers.search': plain('ok'),
   // A holds its one number, so any order is refused before the number is looked at (phone-numbers.test.ts has more).
@@ -738,11 +801,13 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const sent = await owner.messages.send({ memberId: member.id, body: `hello from ${tag}` });
     const audience = { type: 'branch' as const, branchId: branch.id };
     const broadcast = await owner.broadcasts.create({ body: `${tag} news`, audience, scheduledAt: LATER() });
+    const series = await owner.broadcasts.createSeries({ body: `${tag} weekly`, audience, ...weekly() });
     const keyword = await owner.keywords.create({
       ...{ keyword: `${tag.toUpperCase()}JOIN`, reply: `Welcome to ${tag}, {first_name|friend}!` },
       addTags: [`${tag}-joined`],
     });
     await owner.messages.simulateReply({ conversationId: sent.conversationId, body: keyword.word.toLowerCase() });
+    const note = await owner.conversations.addNote({ id: sent.conversationId, body: `${tag} note for the team` });
     const template = await owner.templates.create({
       name: `${tag} welcome`,
       body: `Hi {first_name|friend}, from ${tag}`,
@@ -773,8 +838,10 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       branchId: branch.id,
       branchName: branch.name,
       conversationId: sent.conversationId,
+      noteId: note.id,
       messageId: sent.id,
       broadcastId: broadcast.id,
+      seriesId: series.id,
       number,
       numberE164,
       keywordId: keyword.id,

@@ -9,12 +9,16 @@ import type { SubscriptionState } from '@/db/tenant/enums';
 /** The menu's unread badge: conversations.list with one item is the cheapest call that carries the count. */
 export const unreadBadgeInput = { limit: 1 };
 
-/** The inbox's conversation list, a page of 30: every conversation, or the unread ones, or the caller's own. */
-export const conversationsInput = (unreadOnly: boolean, assignedToMe = false) => ({
-  limit: 30,
-  unreadOnly,
-  assignedToMe,
-});
+/** What the inbox's list shows: whose threads, open or closed, and perhaps only the unread ones. */
+export type InboxFilters = {
+  assigned: 'all' | 'mine' | 'unassigned';
+  state: 'open' | 'closed';
+  unreadOnly: boolean;
+};
+export const OPEN_INBOX: InboxFilters = { assigned: 'all', state: 'open', unreadOnly: false };
+
+/** The inbox's conversation list, a page of 30, for the filters chosen (everyone's open threads at first). */
+export const conversationsInput = (filters: InboxFilters) => ({ limit: 30, ...filters });
 
 /** An open thread: the latest THREAD_PAGE messages ("Show earlier" widens the window). */
 export const THREAD_PAGE = 50;

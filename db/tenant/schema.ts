@@ -26,6 +26,7 @@ import {
   STOP_REASONS,
   SUBSCRIPTION_STATES,
 } from './enums';
+import { INBOUND_CHOICES, NOTIFY_CHANNELS, NOTIFY_KINDS } from '../../server/notifications/kinds';
 
 /**
  * One church's database. Cloned from the template, so every table here exists the moment a church is created.
@@ -166,7 +167,10 @@ export const conversations = pgTable(
     unreadCount: integer('unread_count').notNull().default(0),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
     lastMessagePreview: text('last_message_preview'),
-    assignedAdminId: uuid('assigned_admin_id'),
+    /** Who answers it; a teammate's removal hands their threads back to everyone (unassigned). */
+    assignedAdminId: uuid('assigned_admin_id').references(() => admins.id, { onDelete: 'set null' }),
+    /** Done: out of the open inbox until someone texts (inbound-plain.ts, inbound-keyword.ts, send.ts reopen it). */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -178,14 +182,57 @@ export const conversations = pgTable(
   ],
 );
 
+/** Staff's notes in a thread: shown among its messages, never sent. `adminId` is the author (null once removed). */
+export const conversationNotes = pgTable(
+  'conversation_notes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    adminId: uuid('admin_id').references(() => admins.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('conversation_notes_thread_idx').on(t.conversationId, t.createdAt),
+    index('conversation_notes_search_idx').using('gin', sql`to_tsvector('simple', ${t.body})`),
+  ],
+);
+
 /** `filter`: any audience built from conditions (audiences/inputs.ts), kept in `filter` as it was when created. */
 export const broadcastAudience = pgEnum('broadcast_audience', ['all', 'branch', 'tag', 'filter']);
 export const broadcastState = pgEnum('broadcast_state', ['scheduled', 'sending', 'sent', 'canceled', 'failed']);
+
+/**
+ * A broadcast that repeats ("every Saturday at 17:00 until June"): `rule` is an RFC 5545 recurrence (DTSTART with the
+ * church's TZID and an RRULE), read with the rrule package. Each occurrence becomes its own broadcast (`seriesId`),
+ * made ahead of its time; `skipped` holds occurrences an admin skipped, `endedAt` a series stopped early.
+ */
+export const broadcastSeries = pgTable('broadcast_series', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  body: text('body').notNull(),
+  audience: broadcastAudience('audience').notNull(),
+  branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
+  tag: text('tag'),
+  filter: jsonb('filter').$type<AudienceFilter>(),
+  segmentName: text('segment_name'),
+  rule: text('rule').notNull(),
+  skipped: timestamp('skipped', { withTimezone: true })
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  endedAt: timestamp('ended_at', { withTimezone: true }),
+  createdBy: uuid('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const broadcasts = pgTable(
   'broadcasts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** The repeating broadcast this is one occurrence of (its `scheduledAt` is the occurrence). */
+    seriesId: uuid('series_id').references(() => broadcastSeries.id, { onDelete: 'set null' }),
     body: text('body').notNull(),
     audience: broadcastAudience('audience').notNull(),
     branchId: uuid('branch_id').references(() => branches.id, { onDelete: 'set null' }),
@@ -204,7 +251,13 @@ export const broadcasts = pgTable(
     /** Why it failed, in words for the admin (the trial's daily allowance, the workspace closed, …). */
     error: text('error'),
   },
-  (t) => [index('broadcasts_scheduled_idx').on(t.scheduledAt)],
+  (t) => [
+    index('broadcasts_scheduled_idx').on(t.scheduledAt),
+    // An occurrence is made once, however often the series is looked at.
+    uniqueIndex('broadcasts_series_occurrence_idx')
+      .on(t.seriesId, t.scheduledAt)
+      .where(sql`${t.seriesId} is not null`),
+  ],
 );
 
 export const messageDirection = pgEnum('message_direction', ['inbound', 'outbound']);
@@ -246,6 +299,11 @@ export const messages = pgTable(
   (t) => [
     index('messages_thread_idx').on(t.conversationId, t.createdAt, t.id),
     index('messages_created_idx').on(t.createdAt),
+    // The inbox's search across what was said (conversations.search): words, any language, no stemming. Personal
+    // texts only: a broadcast's or a sequence's copies (one per recipient) would drown the replies being looked for.
+    index('messages_body_search_idx')
+      .using('gin', sql`to_tsvector('simple', ${t.body})`)
+      .where(sql`${t.kind} = 'conversation'`),
     // A broadcast reaches each conversation at most once, however often its job runs.
     uniqueIndex('messages_broadcast_once_idx')
       .on(t.broadcastId, t.conversationId)
@@ -572,6 +630,93 @@ export const sequenceReplies = pgTable(
   (t) => [primaryKey({ columns: [t.enrollmentId, t.position] })],
 );
 
+// ---------------------------------------------------------------------------------------------
+// Staff notifications: what each person on the team hears about, by email and in the browser.
+// ---------------------------------------------------------------------------------------------
+
+/** One person's choices for one channel: new texts (none, all, assigned to them), connect cards, sequence replies. */
+export const notificationPreferences = pgTable(
+  'notification_preferences',
+  {
+    adminId: uuid('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: NOTIFY_CHANNELS }).notNull(),
+    inbound: text('inbound', { enum: INBOUND_CHOICES }).notNull().default('off'),
+    connectCard: boolean('connect_card').notNull().default(false),
+    sequenceReply: boolean('sequence_reply').notNull().default(false),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.adminId, t.channel] })],
+);
+
+/**
+ * Per person: the daily digest's local time (minutes after midnight in the church's timezone; null: none), the day it
+ * last went (so a retry never sends a second), and when their last batched email went (the next waits a minute).
+ */
+export const notificationSettings = pgTable('notification_settings', {
+  adminId: uuid('admin_id')
+    .primaryKey()
+    .references(() => admins.id, { onDelete: 'cascade' }),
+  digestMinute: integer('digest_minute'),
+  digestSentOn: date('digest_sent_on'),
+  lastEmailAt: timestamp('last_email_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** A browser that agreed to notifications (Web Push): the push service's address and the keys to encrypt for it. */
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    adminId: uuid('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull().unique(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('push_subscriptions_admin_idx').on(t.adminId)],
+);
+
+/**
+ * Notifications owed, written with the event that causes them (in its statement or transaction), so none is lost to
+ * a crash and a replayed event adds none (unique per person, channel and event). `sourceId` is the message or the
+ * connect card. `excerpt`: the first 80 characters of what they wrote, no more. A send claims rows into `batchId`
+ * (one email, or one run of pushes) before it goes and marks them `sentAt` after; sent rows are deleted a day on.
+ */
+export const notificationOutbox = pgTable(
+  'notification_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    adminId: uuid('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: NOTIFY_CHANNELS }).notNull(),
+    kind: text('kind', { enum: NOTIFY_KINDS }).notNull(),
+    sourceId: uuid('source_id').notNull(),
+    // Someone deleted takes what was said about them with them.
+    memberId: uuid('member_id').references(() => members.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+    excerpt: text('excerpt').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    batchId: uuid('batch_id'),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('notification_outbox_once_idx').on(t.adminId, t.channel, t.sourceId),
+    index('notification_outbox_pending_idx')
+      .on(t.adminId, t.channel, t.createdAt)
+      .where(sql`${t.sentAt} is null`),
+    index('notification_outbox_source_idx').on(t.sourceId),
+    index('notification_outbox_sent_idx')
+      .on(t.sentAt)
+      .where(sql`${t.sentAt} is not null`),
+  ],
+);
+
 export type Member = typeof members.$inferSelect;
 export type CustomField = typeof customFields.$inferSelect;
 export type Segment = typeof segments.$inferSelect;
@@ -582,6 +727,8 @@ export type Conversation = typeof conversations.$inferSelect;
 export type Message = typeof messages.$inferSelect;
 export type MessageStatus = (typeof messageStatus.enumValues)[number];
 export type Broadcast = typeof broadcasts.$inferSelect;
+export type BroadcastSeries = typeof broadcastSeries.$inferSelect;
+export type ConversationNote = typeof conversationNotes.$inferSelect;
 export type ChurchKeyword = typeof keywords.$inferSelect;
 export type KeywordOutcome = (typeof keywordOutcome.enumValues)[number];
 export type CarrierRegistration = typeof carrierRegistrations.$inferSelect;
@@ -589,3 +736,5 @@ export type Sequence = typeof sequences.$inferSelect;
 export type SequenceStep = typeof sequenceSteps.$inferSelect;
 export type Enrollment = typeof sequenceEnrollments.$inferSelect;
 export type RegistrationKind = CarrierRegistration['kind'];
+export type NotificationPreference = typeof notificationPreferences.$inferSelect;
+export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;

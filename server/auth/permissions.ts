@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   'broadcasts.manage': 'admin',
   'keywords.manage': 'admin',
   'sequences.manage': 'admin',
+  'inboxNotes.deleteAny': 'admin', // anyone deletes their own note in a thread; admins anyone's
   'templates.manage': 'admin',
   'connectCard.manage': 'admin',
   'customFields.manage': 'admin',

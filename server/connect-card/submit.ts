@@ -9,6 +9,8 @@ import { MAX_NOTES } from '@/server/members/rules';
 import { addTags } from '@/server/members/tags';
 import { enrollOnConnectCard, waitingToSchedule } from '@/server/sequences/enroll';
 import { wakeSequences } from '@/server/sequences/jobs';
+import { notifyConnectCard, type Wake } from '@/server/notifications/outbox';
+import { wakeNotifications } from '@/server/notifications/wake';
 import { withOptInDisclosure } from '@/server/messaging/disclosure';
 import { enqueueSend, writeThenRun } from '@/server/messaging/jobs';
 import { memberMergeValues } from '@/server/messaging/member-merge';
@@ -81,15 +83,16 @@ export async function submitCard(deps: Deps, church: Church, input: ConnectCardS
   const write = () =>
     deps.connections.withTenant(church.tenantId, (db) =>
       db.transaction(async (tx) => {
-        await record(tx, { ...input, phone: phone.e164 }, settings, context);
-        return waitingToSchedule(tx); // the card (or a tag it added) started a sequence
+        const notify = await record(tx, { ...input, phone: phone.e164 }, settings, context);
+        return { notify, enrolled: await waitingToSchedule(tx) }; // the card (or a tag it added) started a sequence
       }),
     );
   // The welcome's send job is queued before the write (a safety net) and moved forward after it (jobs.ts).
-  const enrolled = !welcomeId
+  const { enrolled, notify } = !welcomeId
     ? await write()
     : await writeThenRun((at) => enqueueSend(deps.registry, church.tenantId, welcomeId, at), new Date(), write);
   await wakeSequences(deps, church.tenantId, enrolled);
+  await wakeNotifications(deps.registry, church.tenantId, notify); // the team members who asked to hear of cards
   return { firstName: input.firstName };
 }
 
@@ -102,14 +105,15 @@ type Context = {
   allowed: (tx: Tx, segments: number) => Promise<boolean>;
 };
 
-async function record(tx: Tx, card: ConnectCardSubmission, settings: Settings, ctx: Context) {
+/** Returns the notifications it owes the team (none for a form sent twice: done the first time). */
+async function record(tx: Tx, card: ConnectCardSubmission, settings: Settings, ctx: Context): Promise<Wake[]> {
   // Two sends of one form at once: the second waits here for the first, then finds it done.
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`connect-card:${card.token}`}, 0))`);
   const [seen] = await tx
     .select({ id: connectCardSubmissions.id })
     .from(connectCardSubmissions)
     .where(eq(connectCardSubmissions.formToken, card.token));
-  if (seen) return; // the same form sent twice: done the first time
+  if (seen) return []; // the same form sent twice: done the first time
   const how = { source: 'form' as const, detail: 'connect card', clientAddress: ctx.clientAddress };
   const { member, created } = await upsertMember(tx, card, how);
   // A new member already starts in the right state (upsertMember); a known one who agrees now is subscribed now.
@@ -131,14 +135,23 @@ async function record(tx: Tx, card: ConnectCardSubmission, settings: Settings, c
       : null;
   const welcomed = !!welcome && (await ctx.allowed(tx, countSegments(welcome).segments));
   if (welcomed) await queueWelcome(tx, ctx.welcomeId!, member, welcome);
-  await tx.insert(connectCardSubmissions).values({
-    formToken: card.token,
+  const [submission] = await tx
+    .insert(connectCardSubmissions)
+    .values({
+      formToken: card.token,
+      memberId: member.id,
+      newMember: created,
+      firstVisit,
+      consented: card.consent,
+      welcomeMessageId: welcomed ? ctx.welcomeId : null,
+      clientAddress: ctx.clientAddress,
+    })
+    .returning({ id: connectCardSubmissions.id });
+  return notifyConnectCard(tx, {
+    submissionId: submission!.id,
     memberId: member.id,
-    newMember: created,
     firstVisit,
     consented: card.consent,
-    welcomeMessageId: welcomed ? ctx.welcomeId : null,
-    clientAddress: ctx.clientAddress,
   });
 }
 

@@ -1,25 +1,63 @@
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { tenants } from '@/db/registry/schema';
 import { log } from '@/server/log';
+import { sweepOutbox } from '@/server/notifications/sweep';
+import { wakeNotifications } from '@/server/notifications/wake';
 import type { Services } from '@/server/services';
 import { withDeadline } from '@/server/registry';
+import { unavailableReason } from '@/server/tenancy/availability';
 
 /** The parts of Services this module uses. */
-type Deps = Pick<Services, 'config' | 'messaging' | 'registry'>;
+type Deps = Pick<Services, 'config' | 'messaging' | 'registry' | 'connections'>;
 
 /**
  * The worker's housekeeping, every half minute; every worker may run it, and each step is safe to run twice.
  *   - Inbound texts waiting longer than a drain should take get their church's drain job queued again (a job lost
  *     to a crash, or one never queued because the registry blinked after the text was kept).
  *   - Inbound events set aside as failed more than 30 days ago, and expired rate-limit counters, are deleted.
+ *   - Every fourth pass (two minutes), the next SWEEP_CHURCHES active churches (by id, round the fleet in turn) have
+ *     their staff notifications swept (notifications/sweep.ts): old rows deleted, lost wakes made good. It opens
+ *     each one's database, hence a slice at a time: a fleet of 1,500 churches goes round in an hour.
  */
 const MAINTENANCE_EVERY_MS = 30_000;
 const STALLED_AFTER_SECONDS = 30;
+const NOTIFICATIONS_EVERY_PASSES = 4;
+const SWEEP_CHURCHES = 50;
 
-export async function maintain(services: Deps) {
+/** `sweepFrom`: where the notification sweep goes on from (see sweepNotifications); undefined: no sweep this pass. */
+export async function maintain(services: Deps, opts: { sweepFrom?: string | null } = { sweepFrom: null }) {
   const { inbound } = services.messaging;
   for (const tenantId of await inbound.stalled(STALLED_AFTER_SECONDS))
     await inbound.scheduleDrain(tenantId, { mode: 'preserve_run_at' });
   await inbound.purgeSetAside();
   await expireRateLimits(services);
+  return opts.sweepFrom === undefined ? undefined : sweepNotifications(services, opts.sweepFrom);
+}
+
+/**
+ * The next `limit` active churches after `from` (by id; null: from the start), each in turn; one that cannot be
+ * reached now is skipped until the sweep comes round again. Returns where the next sweep goes on from (null: the
+ * start again, once the fleet has been round).
+ */
+export async function sweepNotifications(services: Deps, from: string | null = null, limit = SWEEP_CHURCHES) {
+  const churches = await withDeadline(
+    services.registry.db
+      .select({ id: tenants.id })
+      .from(tenants)
+      .where(and(eq(tenants.status, 'active'), from ? gt(tenants.id, from) : undefined))
+      .orderBy(asc(tenants.id))
+      .limit(limit),
+    services.config.REGISTRY_TIMEOUT_MS * 5,
+  );
+  for (const { id } of churches) {
+    try {
+      const wakes = await services.connections.withTenant(id, sweepOutbox);
+      await wakeNotifications(services.registry, id, wakes);
+    } catch (err) {
+      if (!unavailableReason(err)) log.warn('notification sweep failed for a church', { tenantId: id, err });
+    }
+  }
+  return churches.length < limit ? null : churches.at(-1)!.id;
 }
 
 /** rate-limiter-flexible's PostgreSQL rows carry their expiry (ms since the epoch) but are never deleted by it. */
@@ -33,10 +71,16 @@ export async function expireRateLimits(services: Deps): Promise<number> {
 }
 
 export function startMaintenance(services: Deps, everyMs = MAINTENANCE_EVERY_MS) {
-  const timer = setInterval(
-    () => void maintain(services).catch((err) => log.warn('maintenance pass failed', { err })),
-    everyMs,
-  );
+  let pass = 0;
+  let sweepFrom: string | null = null;
+  const timer = setInterval(() => {
+    const sweep = pass++ % NOTIFICATIONS_EVERY_PASSES === 0;
+    void maintain(services, sweep ? { sweepFrom } : {})
+      .then((next) => {
+        if (sweep && next !== undefined) sweepFrom = next;
+      })
+      .catch((err) => log.warn('maintenance pass failed', { err }));
+  }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { purgeDue } from '@/server/fleet/lifecycle';
 import { log } from '@/server/log';
 import { messagingTasks } from '@/server/messaging/jobs';
+import { notificationTasks } from '@/server/notifications/jobs';
 import { ORDER_CHECK_TASK, orderCheckTask } from '@/server/numbers/order-check';
 import { REGISTRATION_TASK, registrationTask } from '@/server/registration/progress';
 import { SEQUENCES_TASK, sequencesTask } from '@/server/sequences/jobs';
@@ -55,6 +56,7 @@ export async function startWorker(
       [REGISTRATION_TASK]: registrationTask(services),
       [SEQUENCES_TASK]: sequencesTask(services),
       ...messagingTasks(services),
+      ...notificationTasks(services),
     },
   });
   const recover = () =>

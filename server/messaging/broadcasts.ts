@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ChurchScope, TenantDb } from '@/db/tenant';
-import { branches, broadcasts, messages, type Broadcast } from '@/db/tenant/schema';
+import { branches, broadcastSeries, broadcasts, messages, type Broadcast } from '@/db/tenant/schema';
 import { mergeProblemOf, requireKnownFields } from '@/server/custom-fields/merge';
 import { requireBranch } from '@/server/audiences/where';
 import { describeFilter, namesFor, type Names } from '@/server/audiences/describe';
@@ -17,7 +17,9 @@ import type { AudienceInput, broadcastInput, cursorInput } from './inputs';
 import { enqueueBroadcast, writeThenRun } from './jobs';
 import { emptyMergeProblem } from './merge-fields';
 import { heldInAudience, quietHoursOf } from './quiet-hours';
+import { describeRule } from './recurrence';
 import { requireSendingNumber } from './send';
+import { lockSeries, makeNextOccurrence, markSkipped } from './series-occurrences';
 import { countSegments } from './segments';
 
 /**
@@ -34,9 +36,15 @@ const MAX_AHEAD_MS = 366 * 86_400_000;
 export async function listBroadcasts(db: TenantDb, page: z.output<typeof cursorInput>) {
   const after = decodeCursorAs(pageKey, page.cursor);
   const rows = await db
-    .select({ broadcast: broadcasts, branchName: branches.name, sortAt: exactTime(broadcasts.createdAt) })
+    .select({
+      broadcast: broadcasts,
+      branchName: branches.name,
+      rule: broadcastSeries.rule,
+      sortAt: exactTime(broadcasts.createdAt),
+    })
     .from(broadcasts)
     .leftJoin(branches, eq(branches.id, broadcasts.branchId))
+    .leftJoin(broadcastSeries, eq(broadcastSeries.id, broadcasts.seriesId))
     .where(after ? olderThan(after) : undefined)
     .orderBy(desc(broadcasts.createdAt), desc(broadcasts.id))
     .limit(page.limit + 1);
@@ -48,21 +56,22 @@ export async function listBroadcasts(db: TenantDb, page: z.output<typeof cursorI
   const last = shown.at(-1);
   const names = shown.some((r) => r.broadcast.audience === 'filter') ? await namesFor(db) : null;
   return {
-    items: shown.map((r) => withCounts(r.broadcast, r.branchName, counts, names)),
+    items: shown.map((r) => withCounts(r.broadcast, r.branchName, counts, names, r.rule)),
     nextCursor: rows.length > page.limit && last ? encodeCursor([last.sortAt, last.broadcast.id]) : null,
   };
 }
 
 export async function getBroadcast(db: TenantDb, id: string) {
   const [row] = await db
-    .select({ broadcast: broadcasts, branchName: branches.name })
+    .select({ broadcast: broadcasts, branchName: branches.name, rule: broadcastSeries.rule })
     .from(broadcasts)
     .leftJoin(branches, eq(branches.id, broadcasts.branchId))
+    .leftJoin(broadcastSeries, eq(broadcastSeries.id, broadcasts.seriesId))
     .where(eq(broadcasts.id, id));
   if (!row) throw new NotFound('That broadcast does not exist.');
   const names = row.broadcast.audience === 'filter' ? await namesFor(db) : null;
   const [counts, failures] = await Promise.all([deliveryCounts(db, [id]), failureReasons(db, id)]);
-  return { ...withCounts(row.broadcast, row.branchName, counts, names), failures };
+  return { ...withCounts(row.broadcast, row.branchName, counts, names, row.rule), failures };
 }
 
 /**
@@ -105,11 +114,34 @@ export async function previewBroadcast(
 
 export async function createBroadcast(
   deps: Deps,
-  { db, tenantId }: ChurchScope,
+  scope: ChurchScope,
   input: z.output<typeof broadcastInput>,
   createdBy: string,
 ) {
   const scheduledAt = requireSendTime(input.scheduledAt);
+  const stored = await requireSendable(deps, scope, input, scheduledAt);
+  const id = randomUUID();
+  const enqueue = (runAt: Date) => enqueueBroadcast(deps.registry, scope.tenantId, id, runAt);
+  const [created] = await writeThenRun(enqueue, scheduledAt, () =>
+    scope.db
+      .insert(broadcasts)
+      .values({ id, body: input.body, ...stored, scheduledAt, createdBy })
+      .returning(),
+  );
+  return created!;
+}
+
+/**
+ * What a broadcast (or a repeating one, for its first date) must pass before it is written: a sending number, merge
+ * fields the church has that leave nobody's text empty, an audience that exists, and the trial's allowance on the day
+ * it goes out. Returns the audience as it is stored.
+ */
+export async function requireSendable(
+  deps: Deps,
+  { db, tenantId }: ChurchScope,
+  input: { body: string; audience: AudienceInput },
+  at: Date,
+) {
   // A US church's broadcast goes through US carriers (and the sender refuses each US text from an unregistered number).
   const { country } = await deps.profiles.get(tenantId);
   await requireSendingNumber(deps, tenantId, {
@@ -126,35 +158,38 @@ export async function createBroadcast(
     audienceTexts(db, audience, input.body, name),
   ]);
   if (texts.empty.count > 0) throw new Invalid(emptyMergeProblem(texts.empty), 'body');
-  const refusal = await broadcastRefusal(deps, db, tenantId, recipients * (texts.longest?.segments ?? 0), scheduledAt);
+  const refusal = await broadcastRefusal(deps, db, tenantId, recipients * (texts.longest?.segments ?? 0), at);
   if (refusal) throw new LimitReached(refusal);
-  const id = randomUUID();
-  const enqueue = (runAt: Date) => enqueueBroadcast(deps.registry, tenantId, id, runAt);
-  const [created] = await writeThenRun(enqueue, scheduledAt, () =>
-    db
-      .insert(broadcasts)
-      .values({ id, body: input.body, ...stored, scheduledAt, createdBy })
-      .returning(),
-  );
-  return created!;
+  return stored;
 }
 
-/** Stops a scheduled or running broadcast; messages already sent stay sent, the rest are dropped. */
-export function cancelBroadcast(db: TenantDb, id: string) {
-  return db.transaction(async (tx) => {
-    const [stopped] = await tx
+/**
+ * Stops a scheduled or running broadcast; messages already sent stay sent, the rest are dropped. A repeating
+ * broadcast's date cancelled before it started counts as skipped (the series page can undo it), and the series'
+ * next date is made.
+ */
+export async function cancelBroadcast(deps: Pick<Services, 'registry'>, scope: ChurchScope, id: string) {
+  const { db } = scope;
+  const [found] = await db.select({ seriesId: broadcasts.seriesId }).from(broadcasts).where(eq(broadcasts.id, id));
+  if (!found) throw new NotFound('That broadcast does not exist.');
+  const stopped = await db.transaction(async (tx) => {
+    // The series first, as everything that changes a series' dates takes it first (series.ts).
+    if (found.seriesId) await lockSeries(tx, found.seriesId);
+    const [row] = await tx
       .update(broadcasts)
       .set({ state: 'canceled', finishedAt: sql`now()` })
       .where(and(eq(broadcasts.id, id), inArray(broadcasts.state, ['scheduled', 'sending'])))
       .returning();
-    if (!stopped) {
-      const [exists] = await tx.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.id, id));
-      if (!exists) throw new NotFound('That broadcast does not exist.');
-      throw new Invalid('Only a scheduled or sending broadcast can be cancelled.');
-    }
+    if (!row) throw new Invalid('Only a scheduled or sending broadcast can be cancelled.');
     await tx.delete(messages).where(and(eq(messages.broadcastId, id), eq(messages.status, 'queued')));
-    return stopped;
+    if (row.seriesId && !row.startedAt) await markSkipped(tx, row.seriesId, row.scheduledAt);
+    return row;
   });
+  if (stopped.seriesId && !stopped.startedAt) {
+    const enqueue = (broadcastId: string, at: Date) => enqueueBroadcast(deps.registry, scope.tenantId, broadcastId, at);
+    await makeNextOccurrence(db, enqueue, stopped.seriesId, stopped.scheduledAt);
+  }
+  return stopped;
 }
 
 /** Now when omitted; a minute's grace for a form filled in slowly; at most a year ahead. */
@@ -175,14 +210,21 @@ const olderThan = ([at, id]: [string, string]) =>
 const emptyCounts = { sent: 0, delivered: 0, failed: 0, pending: 0, held: 0 };
 type Counts = Map<string, typeof emptyCounts>;
 
-const withCounts = (broadcast: Broadcast, branchName: string | null, counts: Counts, names: Names | null) => ({
+const withCounts = (
+  broadcast: Broadcast,
+  branchName: string | null,
+  counts: Counts,
+  names: Names | null,
+  rule: string | null,
+) => ({
   ...broadcast,
   branchName,
   audienceSummary: summaryOf(broadcast, branchName, names),
+  /** For a date of a repeating broadcast, the series in words: "Every Saturday at 17:00". */
+  seriesSummary: rule ? describeRule(rule, { until: false }) : null,
   ...(counts.get(broadcast.id) ?? emptyCounts),
 });
 
-/** Who it was for, in words: "Everyone", "Branch: North", "Tag: youth", "Segment: Parents", or its conditions. */
 /** The words for an audience the composer is choosing, reading names only when they appear in the words. */
 async function summaryFor(db: TenantDb, stored: Parameters<typeof summaryOf>[0] & { branchId: string | null }) {
   const named = stored.audience === 'branch' || (stored.audience === 'filter' && !stored.segmentName);
@@ -190,7 +232,8 @@ async function summaryFor(db: TenantDb, stored: Parameters<typeof summaryOf>[0] 
   return summaryOf(stored, names?.branches.get(stored.branchId ?? '') ?? null, names);
 }
 
-function summaryOf(
+/** Who it was for, in words: "Everyone", "Branch: North", "Tag: youth", "Segment: Parents", or its conditions. */
+export function summaryOf(
   b: Pick<Broadcast, 'audience' | 'tag' | 'filter' | 'segmentName'>,
   branchName: string | null,
   names: Names | null,

@@ -1,10 +1,12 @@
-import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { TenantDb } from '@/db/tenant';
 import { admins, branches, conversations, keywordUses, members, messages } from '@/db/tenant/schema';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
-import { Invalid, NotFound } from '@/server/domain-errors';
+import { Conflict, Invalid, NotFound } from '@/server/domain-errors';
 import { carrierOutcome } from './carrier-outcomes';
+import { notesBetween } from './conversation-notes';
 import type { cursorInput } from './inputs';
 import { withPhoneDisplay } from './phone';
 
@@ -19,9 +21,25 @@ const listKey = z.tuple([z.boolean(), exactTimeKey, z.string().uuid()]);
 const threadKey = z.tuple([exactTimeKey, z.string().uuid()]);
 const GONE = 'That conversation does not exist.';
 /** Threads with something unread in the whole inbox, whatever the list's filter. */
-const unreadThreadsCount = sql<number>`(select count(*)::int from ${conversations} u where u.unread_count > 0)`;
+const unreadThreadsCount = sql<number>`(
+  select count(*)::int from ${conversations} u where u.unread_count > 0 and u.closed_at is null)`;
 
-type ListInput = z.output<typeof cursorInput> & { unreadOnly: boolean; assignedToMe: boolean };
+/** The inbox's views: whose threads (everyone's, the caller's, no one's yet) and whether open or closed. */
+export const ASSIGNED_FILTERS = ['all', 'mine', 'unassigned'] as const;
+export const THREAD_STATES = ['open', 'closed'] as const;
+
+type ListInput = z.output<typeof cursorInput> & {
+  unreadOnly: boolean;
+  assigned: (typeof ASSIGNED_FILTERS)[number];
+  state: (typeof THREAD_STATES)[number];
+};
+
+const whoseThreads = (assigned: ListInput['assigned'], adminId: string) =>
+  assigned === 'mine'
+    ? eq(conversations.assignedAdminId, adminId)
+    : assigned === 'unassigned'
+      ? isNull(conversations.assignedAdminId)
+      : undefined;
 
 /**
  * Threads appear once a message is in them. `unreadThreads` counts the whole inbox, whatever the filter. Numbers come
@@ -37,7 +55,8 @@ export async function listConversations(db: TenantDb, input: ListInput, adminId:
       and(
         isNotNull(conversations.lastMessageAt),
         input.unreadOnly ? hasUnread : undefined,
-        input.assignedToMe ? eq(conversations.assignedAdminId, adminId) : undefined,
+        whoseThreads(input.assigned, adminId),
+        input.state === 'closed' ? isNotNull(conversations.closedAt) : isNull(conversations.closedAt),
         after
           ? sql`(${hasUnread}, ${conversations.lastMessageAt}, ${conversations.id}) < ${listPosition(after)}`
           : undefined,
@@ -84,17 +103,58 @@ export async function getConversation(
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);
   const oldest = page.at(-1);
+  const hasOlder = rows.length > input.limit && !!oldest;
+  // The notes written in the same stretch of time as this page of messages, to show among them.
+  const notes = await notesBetween(db, input.id, hasOlder ? oldest.sortAt : null, before?.[0] ?? null);
   return {
     conversation: thread.conversation,
     member: withPhoneDisplay(thread.member, country),
     messages: page.map((r) => ({ ...r.message, keyword: r.keyword, failure: failureOf(r.message) })).reverse(),
-    olderCursor: rows.length > input.limit && oldest ? encodeCursor([oldest.sortAt, oldest.message.id]) : null,
+    notes,
+    olderCursor: hasOlder ? encodeCursor([oldest.sortAt, oldest.message.id]) : null,
   };
 }
 
 export async function markRead(db: TenantDb, id: string) {
   await updateConversation(db, id, { unreadCount: 0 });
   return { ok: true };
+}
+
+/**
+ * Back to bold in everyone's list (and open again), for whoever should look at it again: unread is the team's, not
+ * one person's.
+ */
+export async function markUnread(db: TenantDb, id: string) {
+  await updateConversation(db, id, { unreadCount: sql`greatest(${conversations.unreadCount}, 1)`, closedAt: null });
+  return { ok: true };
+}
+
+/**
+ * Closing a thread says it is done: it leaves the open inbox, read. It opens again when the member texts or someone
+ * on the team texts them (the inbound and send paths clear `closed_at`). `seenLastMessageAt`, the latest message the
+ * closer was shown: a text that came in after it stops the close (CONFLICT), so nobody closes away a text unseen.
+ */
+export async function setClosed(db: TenantDb, id: string, closed: boolean, seenLastMessageAt?: Date | null) {
+  if (!closed) {
+    await updateConversation(db, id, { closedAt: null });
+    return { ok: true };
+  }
+  const [row] = await db
+    .update(conversations)
+    .set({ closedAt: sql`now()`, unreadCount: 0 })
+    .where(
+      and(
+        eq(conversations.id, id),
+        seenLastMessageAt
+          ? sql`(${conversations.lastMessageAt} is null
+                 or ${conversations.lastMessageAt} < ${seenLastMessageAt.toISOString()}::timestamptz + interval '1 ms')`
+          : undefined,
+      ),
+    )
+    .returning({ id: conversations.id });
+  if (row) return { ok: true };
+  if (!(await conversationExists(db, id))) throw new NotFound(GONE);
+  throw new Conflict('A new message just came in. Read it before closing the conversation.');
 }
 
 /** Give a thread to one admin to answer (or back to everyone with null); they must be on this church's team. */
@@ -122,7 +182,12 @@ export async function startConversation(db: TenantDb, memberId: string) {
   return (await conversationForMember(db, memberId))!.id;
 }
 
-async function updateConversation(db: TenantDb, id: string, set: Partial<typeof conversations.$inferInsert>) {
+async function conversationExists(db: TenantDb, id: string) {
+  const [row] = await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.id, id));
+  return !!row;
+}
+
+async function updateConversation(db: TenantDb, id: string, set: PgUpdateSetSource<typeof conversations>) {
   const [row] = await db
     .update(conversations)
     .set(set)
@@ -151,6 +216,7 @@ const threadSummary = {
   lastMessageAt: conversations.lastMessageAt,
   lastMessagePreview: conversations.lastMessagePreview,
   assignedAdminId: conversations.assignedAdminId,
+  closedAt: conversations.closedAt,
 };
 
 const listPosition = ([unread, at, id]: [boolean, string, string]) => sql`(${unread}, ${at}::timestamptz, ${id}::uuid)`;

@@ -10,6 +10,8 @@ import { storeInbound } from './inbound';
 import type { NewEvent, Pending, ReceivedPayload, StatusPayload } from './inbound-events';
 import { enqueueSend } from './jobs';
 import { enqueueSequenceRun } from '@/server/sequences/jobs';
+import type { Wake } from '@/server/notifications/outbox';
+import { wakeNotifications } from '@/server/notifications/wake';
 
 /**
  * From the registry's holding area to the church's own database. A webhook stores its event in the registry first
@@ -45,8 +47,17 @@ export async function receive(services: Deps, e: NewEvent): Promise<Received> {
 /**
  * Deliver one event to its church's database and mark it delivered; throws when the church cannot take it now.
  * `markLater`: the webhook's own delivery leaves its removal to a batched write (see InboundQueue.deliveredSoon).
+ * `wakes`: the drain collects the notification wakes of its batch and sends them in one go, after its events are
+ * marked; otherwise they are woken here (grouped with other texts arriving at the same moment,
+ * server/notifications/wake.ts). Either way a wake can be lost (a crash after the mark, or a registry that refused:
+ * waking never throws); the rows owed are kept, and the worker's notification sweep (server/notifications/sweep.ts)
+ * wakes anyone owed for two minutes, so nothing here waits on the wake.
  */
-export async function deliver(services: Deps, event: Pending, opts: { markLater?: boolean } = {}): Promise<Received> {
+export async function deliver(
+  services: Deps,
+  event: Pending,
+  opts: { markLater?: boolean; wakes?: Wake[] } = {},
+): Promise<Received> {
   const queue = services.messaging.inbound;
   const mark = () => (opts.markLater ? queue.deliveredSoon(event.id) : queue.delivered(event.id));
   if (!event.payload) return { outcome: 'duplicate' }; // already delivered: its text was erased
@@ -71,6 +82,8 @@ export async function deliver(services: Deps, event: Pending, opts: { markLater?
   // event is delivered again later, finds the stored text (a duplicate) and the reply still waiting, and queues it.
   for (const id of result.followUps) await enqueueSend(services.registry, event.tenantId, id);
   if (result.enrolled) await enqueueSequenceRun(services.registry, event.tenantId); // a keyword started a sequence
+  if (opts.wakes) opts.wakes.push(...(result.notify ?? []));
+  else await wakeNotifications(services.registry, event.tenantId, result.notify); // never throws
   await mark();
   return { outcome: result.duplicate ? 'duplicate' : 'stored' };
 }
@@ -87,13 +100,24 @@ const BATCH = 100;
  * take. Returns how long to wait before trying again, or null when nothing is left.
  */
 export async function drain(services: Deps, tenantId: string): Promise<number | null> {
+  const wakes: Wake[] = [];
+  try {
+    return await drainBatches(services, tenantId, wakes);
+  } finally {
+    // Notifications of a batch cut short, woken in one registry statement rather than one per text (after the marks:
+    // a wake lost here is made good by the notification sweep, see `deliver`).
+    await wakeNotifications(services.registry, tenantId, wakes);
+  }
+}
+
+async function drainBatches(services: Deps, tenantId: string, wakes: Wake[]): Promise<number | null> {
   const queue = services.messaging.inbound;
   for (;;) {
     const batch = await queue.pending(tenantId, BATCH);
     if (batch.length === 0) return null;
     for (const event of batch) {
       try {
-        await deliver(services, event);
+        await deliver(services, event, { wakes });
       } catch (err) {
         const { attempts, failures } = await noteFailure(services, event, err);
         if (failures < MAX_EVENT_FAILURES) return retryDelay(attempts);
@@ -108,6 +132,7 @@ export async function drain(services: Deps, tenantId: string): Promise<number | 
         await queue.setAside(event.id);
       }
     }
+    await wakeNotifications(services.registry, tenantId, wakes.splice(0)); // one statement per batch
     if (batch.length < BATCH) return null;
   }
 }

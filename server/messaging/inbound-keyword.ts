@@ -5,6 +5,7 @@ import { conversations, members, messages, type ChurchKeyword } from '@/db/tenan
 import type { ChurchProfile } from '@/server/church/profile';
 import { applyChurchKeyword } from '@/server/keywords/apply';
 import { changeConsent, startingState, type Tx } from '@/server/members/consent';
+import { notifyInbound, stillOwed } from '@/server/notifications/outbox';
 import { waitingToSchedule } from '@/server/sequences/enroll';
 import { arrival, isStale, preview, type InboundResult, type InboundText } from './inbound-text';
 import { keywordReply, type Keyword } from './keywords';
@@ -53,12 +54,14 @@ export async function storeWithKeyword(
       .update(conversations)
       .set({
         unreadCount: sql`${conversations.unreadCount} + 1`,
+        closedAt: null, // a closed thread opens again when they text
         ...latest(at, preview(msg.text)),
         churchNumber: msg.to,
       })
       .where(eq(conversations.id, conversationId));
 
-    const result = { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [] };
+    const notify = await notifyInbound(tx, { messageId: stored.id, conversationId, memberId, body: msg.text });
+    const result = { duplicate: false, messageId: stored.id, conversationId, memberId, followUps: [], notify };
     if (!action || !profile) return result;
     const texter = { ...member, messageId: stored.id };
     const reply =
@@ -191,5 +194,6 @@ async function duplicate(
     .where(and(eq(messages.id, autoReplyId(msg.providerMessageId)), eq(messages.status, 'queued')));
   // A replay whose first delivery enrolled someone but never woke the runner wakes it now.
   const enrolled = await waitingToSchedule(tx);
-  return { duplicate: true, messageId: original!.id, ...ids, followUps: pending.map((p) => p.id), enrolled };
+  const notify = await stillOwed(tx, original!.id); // and notifications its first delivery did not get to wake
+  return { duplicate: true, messageId: original!.id, ...ids, followUps: pending.map((p) => p.id), enrolled, notify };
 }

@@ -1,5 +1,7 @@
 import type { TenantDb } from '@/db/tenant';
 import { startingStateWith } from '@/server/members/consent';
+import { excerpt } from '@/server/notifications/kinds';
+import { wakesFromPairs } from '@/server/notifications/outbox';
 import { arrival, preview, type InboundResult, type InboundText } from './inbound-text';
 import { countSegments } from './segments';
 
@@ -13,13 +15,21 @@ export async function storePlain(db: TenantDb, msg: InboundText): Promise<Inboun
   );
 }
 
-type FastRow = { member_id: string; conversation_id: string; message_id: string | null; existing_id: string | null };
+type FastRow = {
+  member_id: string;
+  conversation_id: string;
+  message_id: string | null;
+  existing_id: string | null;
+  /** "admin:channel" of each notification it owes (or, for a replay, still owes): their jobs are woken. */
+  notify: string[] | null;
+};
 
 /**
  * One round trip, atomic as a single statement: find the sender's thread (or, for a number we have never seen, create
  * the member "New contact" and the thread), insert the message unless its provider id exists, count it unread only if
- * it was inserted, and note it as a reply to their sequences. Null when that was not possible in one go (a member
- * without a thread, or a first text racing another): the caller introduces the sender and tries again.
+ * it was inserted, note it as a reply to their sequences, and owe the team the notifications they asked for. Null
+ * when that was not possible in one go (a member without a thread, or a first text racing another): the caller
+ * introduces the sender and tries again.
  */
 async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<InboundResult | null> {
   const sql = db.$client;
@@ -28,7 +38,7 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
   const at = arrival(msg).toISOString(); // drizzle's driver setup passes timestamps to postgres.js as text
   const [row] = await sql<FastRow[]>`
     with known as (
-      select m.id as member_id, c.id as conversation_id
+      select m.id as member_id, c.id as conversation_id, c.assigned_admin_id
         from members m join conversations c on c.member_id = m.id
        where m.phone = ${msg.from}
     ), new_member as (
@@ -43,7 +53,8 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
       select id, 1, ${at}::timestamptz, ${text}, ${msg.to} from new_member
       returning id, member_id
     ), target as (
-      select member_id, conversation_id from known union all select member_id, id from new_thread
+      select member_id, conversation_id, assigned_admin_id from known
+      union all select member_id, id, null::uuid from new_thread
     ), stored as (
       insert into messages (conversation_id, direction, body, segments, status, provider_message_id, from_number,
                             to_number, created_at, status_at)
@@ -54,7 +65,7 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
     ), counted as (
       -- a text delivered late (its church was unavailable) counts as unread but does not jump ahead of newer ones
       update conversations c
-         set unread_count = c.unread_count + 1,
+         set unread_count = c.unread_count + 1, closed_at = null, -- a closed thread opens again when they text
              last_message_preview = case when c.last_message_at is null or c.last_message_at <= ${at}::timestamptz
                                          then ${text} else c.last_message_preview end,
              last_message_at = greatest(c.last_message_at, ${at}::timestamptz), church_number = ${msg.to}
@@ -68,6 +79,7 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
                                  and m.status in ('sent', 'delivered') and m.created_at > now() - interval '7 days'
                                order by m.created_at desc limit 1) last
       on conflict do nothing
+      returning enrollment_id
     ), stopped as (
       -- ...and ends their sequences that stop when someone replies, once they have had a step: a person takes it
       -- from here. (A text before the first step, "Thanks!" to a keyword's reply, is not an answer to the sequence.)
@@ -75,12 +87,37 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
         from stored, target, sequences q
        where e.member_id = target.member_id and e.state = 'active' and e.next_step > 0
          and q.id = e.sequence_id and q.stop_on_reply
+    ), notified as (
+      -- The team's notifications (server/notifications/outbox.ts writes the same for the transaction path): a text
+      -- answering a sequence is a sequence reply to those who asked for those, otherwise a new text to those who
+      -- hear about every one or about their own threads. Only the first 80 characters are kept.
+      insert into notification_outbox (admin_id, channel, kind, source_id, member_id, conversation_id, excerpt)
+      select p.admin_id, p.channel,
+             case when p.sequence_reply and exists (select 1 from replied) then 'sequence_reply' else 'inbound' end,
+             stored.id, target.member_id, stored.conversation_id, ${excerpt(msg.text)}
+        from stored join target on target.conversation_id = stored.conversation_id
+        cross join notification_preferences p
+       where ((p.sequence_reply and exists (select 1 from replied)) or p.inbound = 'all'
+              or (p.inbound = 'assigned' and p.admin_id = target.assigned_admin_id))
+         and (p.channel = 'email' or exists (select 1 from push_subscriptions s where s.admin_id = p.admin_id))
+      on conflict do nothing
+      returning admin_id, channel
+    ), existing as (
+      select id from messages where provider_message_id = ${msg.providerMessageId}
     )
     select target.member_id, target.conversation_id, (select id from stored) as message_id,
-           (select id from messages where provider_message_id = ${msg.providerMessageId}) as existing_id
+           (select id from existing) as existing_id,
+           array(select admin_id || ':' || channel from notified
+                 union select o.admin_id || ':' || o.channel from notification_outbox o, existing
+                        where o.source_id = existing.id and o.sent_at is null) as notify
       from target`;
   if (!row) return null;
-  const ids = { conversationId: row.conversation_id, memberId: row.member_id, followUps: [] };
+  const ids = {
+    conversationId: row.conversation_id,
+    memberId: row.member_id,
+    followUps: [],
+    notify: wakesFromPairs(row.notify),
+  };
   if (row.message_id) return { duplicate: false, messageId: row.message_id, ...ids };
   // A replay sees the original in the statement's snapshot; a concurrent duplicate waited for it to commit: look again.
   const original =

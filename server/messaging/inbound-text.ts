@@ -1,3 +1,5 @@
+import type { Wake } from '@/server/notifications/outbox';
+
 /**
  * An inbound text as the church's database stores it, whichever way it is stored (inbound-plain.ts, one statement;
  * inbound-keyword.ts, a transaction). Every write is keyed by the provider's message id, so a replayed or
@@ -24,6 +26,8 @@ export type InboundResult = {
   followUps: string[];
   /** Someone may have joined a sequence (a keyword, or a tag it added): the church's runner is woken. */
   enrolled?: boolean;
+  /** Whose notification jobs to wake: the team members owed a notification of it (server/notifications/). */
+  notify?: Wake[];
 };
 
 /** When the text reached us; a delayed delivery keeps its place in the thread. */

@@ -12,6 +12,7 @@ import { drain } from './inbound-delivery';
 import { DRAIN_TASK } from './inbound-queue';
 import { STEEPLE_CODES } from './carrier-outcomes';
 import { failIfQueued, sendOne, WORKSPACE_CLOSED } from './sender';
+import { continueSeries } from './series-occurrences';
 
 /** The parts of Services this module uses. */
 type Deps = Pick<Services, 'access' | 'config' | 'connections' | 'messaging' | 'profiles' | 'registry'>;
@@ -121,10 +122,26 @@ export function messagingTasks(services: Deps): Record<string, Task> {
       await unlessUnavailable(() => broadcast(tenantId, broadcastId, helpers), {
         later: (at) => enqueueBroadcast(registry, tenantId, broadcastId, at),
         closed: () =>
-          inClosedChurch(tenantId, (db) => markBroadcastFailed(db, broadcastId, 'Not sent: the workspace was closed.')),
+          inClosedChurch(tenantId, async (db) => {
+            // The series goes on (each date failing while closed), so a church reopened finds it still running.
+            await nextOfSeries(db, tenantId, broadcastId, true);
+            await markBroadcastFailed(db, broadcastId, 'Not sent: the workspace was closed.');
+          }),
       });
     },
   };
+
+  /**
+   * For a date of a series, make the next one. Failing that (the registry or database busy), the job is tried again;
+   * on its last try this date still goes out, and the series page makes the missing date when next looked at
+   * (listSeries), rather than the date being left scheduled in the past with the series stopped behind it.
+   */
+  async function nextOfSeries(db: TenantDb, tenantId: string, broadcastId: string, lastTry: boolean) {
+    await continueSeries(db, (id, at) => enqueueBroadcast(registry, tenantId, id, at), broadcastId).catch((err) => {
+      if (!lastTry) throw err;
+      log.error('the next date of a repeating broadcast was not made', { err, tenantId, broadcastId });
+    });
+  }
 
   async function send(tenantId: string, messageId: string, helpers: Parameters<Task>[1]) {
     const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
@@ -139,6 +156,8 @@ export function messagingTasks(services: Deps): Record<string, Task> {
   async function broadcast(tenantId: string, broadcastId: string, helpers: Parameters<Task>[1]) {
     const finalAttempt = helpers.job.attempts >= helpers.job.max_attempts;
     await services.connections.withTenant(tenantId, async (db) => {
+      // A date of a repeating broadcast makes the series' next date first, whatever becomes of this one.
+      await nextOfSeries(db, tenantId, broadcastId, finalAttempt);
       // A church that went read-only (its subscription ended) since scheduling does not text anyone.
       if ((await services.access.get(tenantId)).readOnly)
         return markBroadcastFailed(db, broadcastId, READ_ONLY_NOT_SENT);

@@ -38,6 +38,8 @@ export async function retryMessage(deps: Deps, scope: ChurchScope, input: { id: 
         .where(and(eq(messages.id, input.id), eq(messages.status, 'failed')))
         .returning();
       if (!m) throw new Precondition('That message has not failed: it is already on its way.');
+      // Someone on the team is texting them again: a closed thread opens, as any send opens it.
+      await tx.update(conversations).set({ closedAt: null }).where(eq(conversations.id, m.conversationId));
       return m;
     }),
   );

@@ -61,7 +61,7 @@ export async function sendToMember(
         .returning();
       await tx
         .update(conversations)
-        .set({ lastMessageAt: sql`now()`, lastMessagePreview: body.slice(0, 140), unreadCount: 0 })
+        .set({ lastMessageAt: sql`now()`, lastMessagePreview: body.slice(0, 140), unreadCount: 0, closedAt: null })
         .where(eq(conversations.id, conversationId));
       return m!;
     }),

@@ -10,6 +10,7 @@ import { customFieldsRouter } from './customFields';
 import { dashboardRouter } from './dashboard';
 import { keywordsRouter } from './keywords';
 import { membersRouter } from './members';
+import { notificationsRouter } from './notifications';
 import { messagesRouter } from './messages';
 import { onboardingRouter } from './onboarding';
 import { phoneNumbersRouter } from './phoneNumbers';
@@ -24,6 +25,7 @@ export const appRouter = router({
   onboarding: onboardingRouter,
   church: churchRouter,
   account: accountRouter,
+  notifications: notificationsRouter,
   team: teamRouter,
   members: membersRouter,
   branches: branchesRouter,

@@ -1,5 +1,6 @@
 import { changePassword } from '@/server/auth/password-change';
 import { changePasswordInput } from '@/server/inputs';
+import { forgetBrowsers } from '@/server/notifications/settings';
 import { router, tenantProcedure } from '@/server/trpc';
 
 export const accountRouter = router({
@@ -21,8 +22,10 @@ export const accountRouter = router({
       changePassword(ctx.services, { ...ctx, adminId: ctx.admin.id, sessionId: ctx.session.sessionId }, input),
     ),
 
-  /** Ends every session of this admin, this one included. */
+  /** Ends every session of this admin, this one included, and turns off their browser notifications everywhere. */
   signOutEverywhere: tenantProcedure.meta({ readOnlyOk: true }).mutation(async ({ ctx }) => {
-    return { sessionsSignedOut: await ctx.services.sessions.revokeAdmin(ctx.tenantId, ctx.admin.id) };
+    const sessionsSignedOut = await ctx.services.sessions.revokeAdmin(ctx.tenantId, ctx.admin.id);
+    await forgetBrowsers(ctx.db, ctx.admin.id);
+    return { sessionsSignedOut };
   }),
 });

@@ -12,6 +12,7 @@ const EXPECTED: Record<Action, Record<Role, boolean>> = {
   'broadcasts.manage': { staff: false, admin: true, owner: true },
   'keywords.manage': { staff: false, admin: true, owner: true },
   'sequences.manage': { staff: false, admin: true, owner: true },
+  'inboxNotes.deleteAny': { staff: false, admin: true, owner: true },
   'templates.manage': { staff: false, admin: true, owner: true },
   'connectCard.manage': { staff: false, admin: true, owner: true },
   'customFields.manage': { staff: false, admin: true, owner: true },

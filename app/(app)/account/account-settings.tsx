@@ -14,6 +14,7 @@ import { Alert, Badge, Button, Notice, Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
 import { signOutToLogin } from '../../_components/sign-out';
+import { NotificationSettings } from './notification-settings';
 
 export function AccountSettings() {
   const viewer = useViewer();
@@ -37,6 +38,9 @@ export function AccountSettings() {
         <SignOutEverywhere />
       </div>
       <ChangePassword />
+      <div className="lg:col-span-2">
+        <NotificationSettings />
+      </div>
     </div>
   );
 }

@@ -2,24 +2,34 @@
 
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { errorMessage } from '../../_components/errors';
-import { Alert, Button, Loading, Panel } from '../../_components/ui';
+import { Alert, Loading, Panel } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { broadcastsInput, nextCursor } from '../first-queries';
 import { BroadcastRow } from './broadcast-row';
+import { LoadMore } from '../../_components/load-more';
 
 type Page = RouterOutputs['broadcasts']['list'];
 
-/** While anything is waiting or going out, the list refreshes every two seconds; otherwise it stays still. */
-const busy = (pages: Page[] | undefined) =>
-  !!pages?.some((p) => p.items.some((b) => b.state === 'scheduled' || b.state === 'sending'));
+/**
+ * While anything is going out or due within a few minutes, the list refreshes every two seconds; a broadcast scheduled
+ * later (a repeating broadcast's next date is often days away) is looked at once a minute; otherwise it stays still.
+ */
+const SOON_MS = 5 * 60_000;
+function refreshEvery(pages: Page[] | undefined): number | false {
+  const items = pages?.flatMap((p) => p.items) ?? [];
+  const soon = Date.now() + SOON_MS;
+  if (items.some((b) => b.state === 'sending' || (b.state === 'scheduled' && b.scheduledAt.getTime() < soon)))
+    return 2_000;
+  return items.some((b) => b.state === 'scheduled') ? 60_000 : false;
+}
 
 export function BroadcastList({ canCancel, onDone }: { canCancel: boolean; onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const list = useInfiniteQuery(
     trpc.broadcasts.list.infiniteQueryOptions(broadcastsInput, {
       getNextPageParam: nextCursor,
-      refetchInterval: (query) => (busy(query.state.data?.pages) ? 2_000 : false),
+      refetchInterval: (query) => refreshEvery(query.state.data?.pages),
     }),
   );
   const items = [...new Map((list.data?.pages ?? []).flatMap((p) => p.items).map((b) => [b.id, b])).values()];
@@ -44,14 +54,7 @@ export function BroadcastList({ canCancel, onDone }: { canCancel: boolean; onDon
           </ul>
           {list.hasNextPage && (
             <div className="mt-3">
-              <Button
-                variant="secondary"
-                size="sm"
-                disabled={list.isFetchingNextPage}
-                onClick={() => void list.fetchNextPage()}
-              >
-                {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </Button>
+              <LoadMore list={list} />
             </div>
           )}
           {list.error && <p className="mt-2 text-xs text-red-700">Could not refresh: {errorMessage(list.error)}</p>}

@@ -56,6 +56,15 @@ export function BroadcastRow({
           <span className="text-slate-500">
             {timeLine(b)[0]} <LocalTime value={timeLine(b)[1]} format={fullWhen} />
           </span>
+          {/* A date of a repeating broadcast: which series ("Every Saturday at 17:00"). */}
+          {b.seriesSummary && (
+            <span
+              className="inline-flex items-center gap-1 rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700"
+              data-testid="broadcast-series"
+            >
+              <span aria-hidden>↻</span> Repeats: {b.seriesSummary}
+            </span>
+          )}
         </p>
         {cancellable && <CancelBroadcast broadcast={b} onDone={onDone} />}
       </div>
@@ -132,8 +141,14 @@ function CancelBroadcast({ broadcast: b, onDone }: { broadcast: Broadcast; onDon
     trpc.broadcasts.cancel.mutationOptions({
       onSuccess: () => {
         setConfirming(false);
-        onDone('Broadcast cancelled. Messages already sent stay sent.');
+        onDone(
+          b.seriesSummary
+            ? 'This date is cancelled. The repeating broadcast goes on with its next date.'
+            : 'Broadcast cancelled. Messages already sent stay sent.',
+        );
         void queryClient.invalidateQueries({ queryKey: trpc.broadcasts.list.pathKey() });
+        // A date of a series is skipped by this (and the next date made): the series list shows it.
+        void queryClient.invalidateQueries({ queryKey: trpc.broadcasts.series.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.dashboard.summary.queryKey() });
       },
     }),
@@ -163,6 +178,12 @@ function CancelBroadcast({ broadcast: b, onDone }: { broadcast: Broadcast; onDon
             ? 'It stops now. Messages already sent stay sent; the rest are not sent.'
             : 'Nobody will get it.'}
         </p>
+        {b.seriesSummary && (
+          <p className="mt-2">
+            Only this date is cancelled: the repeating broadcast ({b.seriesSummary}) goes on with its next date. To end
+            it, stop it under Repeating broadcasts.
+          </p>
+        )}
       </ConfirmDialog>
     </>
   );

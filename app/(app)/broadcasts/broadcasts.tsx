@@ -5,6 +5,7 @@ import { Panel, StatusNotice } from '../../_components/ui';
 import { useCan } from '../viewer-context';
 import { BroadcastList } from './broadcast-list';
 import { ComposeBroadcast } from './compose-broadcast';
+import { SeriesList } from './series-list';
 
 /** Composing is for admins and the owner (one click texts the whole church); everyone sees the list. */
 export function Broadcasts() {
@@ -22,6 +23,7 @@ export function Broadcasts() {
           </p>
         </Panel>
       )}
+      <SeriesList canManage={canSend} onDone={setStatus} />
       <BroadcastList canCancel={canSend} onDone={setStatus} />
     </div>
   );

@@ -9,11 +9,12 @@ import { AllowanceNotice } from '../../_components/allowance-notice';
 import { MergeFieldMenu } from '../../_components/merge-field-menu';
 import { TemplateMenu } from '../../_components/template-menu';
 import { SegmentCounter } from '../../_components/segment-counter';
+import { fieldErrors } from '../../_components/errors';
 import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
 import { check } from '../../_components/check';
 import { CheckedForm } from '../../_components/checked-form';
 import { TextField, TextareaField } from '../../_components/fields';
-import { Button, Panel, StatusNotice } from '../../_components/ui';
+import { Alert, Button, Panel, StatusNotice } from '../../_components/ui';
 import { useBrowserTimezone } from '../../_components/use-browser';
 import { useDebounced } from '../../_components/use-debounced';
 import { useTRPC } from '../../trpc';
@@ -22,6 +23,15 @@ import { useCan } from '../viewer-context';
 import { AudiencePicker, choose, everyone, toAudience, type AudienceChoice } from './audience-picker';
 import { AudiencePreview, MergePreview, QuietHoursNote, useAudiencePreview } from './audience-preview';
 import { people, usd } from './labels';
+import {
+  noRepeat,
+  RepeatFields,
+  repeatOf,
+  repeatProblems,
+  useRepeatPreview,
+  type RepeatDraft,
+  type RepeatErrors,
+} from './repeat-fields';
 import { SaveSegmentDialog } from './save-segment-dialog';
 
 const messageClass =
@@ -30,6 +40,8 @@ const messageClass =
 type When = 'now' | 'later';
 const UNFINISHED = 'Finish or remove the unfinished conditions above.';
 type Errors = Partial<Record<'body' | 'audience' | 'empty' | 'at', string>>;
+/** The fields the repeat part of the form shows a refusal beside. */
+const REPEAT_KEYS: string[] = ['weekdays', 'monthDay', 'time', 'startDate', 'endDate'] satisfies (keyof RepeatErrors)[];
 
 /** A sensible default for "later": ten minutes from now, on the minute. */
 function soon(): string {
@@ -50,6 +62,13 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   const [confirming, setConfirming] = useState(false);
   const [savingSegment, setSavingSegment] = useState(false);
   const [segmentNote, setSegmentNote] = useState('');
+  // The church's today and timezone (the repeat's dates are its own), shared with the series list.
+  const church = useQuery(trpc.broadcasts.series.queryOptions()).data;
+  const [repeat, setRepeat] = useState<RepeatDraft>(() => noRepeat(''));
+  const [repeatErrors, setRepeatErrors] = useState<RepeatErrors>({});
+  const repeating = repeat.frequency !== 'none';
+  const repeatPreview = useRepeatPreview(repeat);
+  const firstDate = repeating ? repeatPreview.data?.next[0] : undefined;
   const canSaveSegment = useCan('segments.manage');
   // The fields' types tell a finished condition from an unfinished one (the builder asks for them too).
   const fields = useQuery(trpc.customFields.list.queryOptions(undefined, { enabled: choice.type === 'filter' }));
@@ -62,7 +81,8 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   const preview = useAudiencePreview(
     JSON.parse(settledKey) as typeof audience,
     previewed,
-    when === 'later' ? fromLocalInput(at) : null,
+    // Quiet hours are counted at the time it goes out: a repeat's first date.
+    repeating ? (firstDate?.at ?? null) : when === 'later' ? fromLocalInput(at) : null,
   );
   // The merged texts (and the audience's words) describe what is on screen only once the preview has caught up.
   const current = previewed === body && settledKey === audienceKey && !preview.isPlaceholderData;
@@ -100,6 +120,37 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
     }),
   );
 
+  const createSeries = useMutation(
+    trpc.broadcasts.createSeries.mutationOptions({
+      onSuccess: (series) => {
+        setConfirming(false);
+        setBody('');
+        setErrors({});
+        setRepeat(noRepeat(church?.today ?? ''));
+        onDone(`Repeating broadcast saved: ${series.description}. The first goes out ${series.firstLabel}.`);
+        void queryClient.invalidateQueries({ queryKey: trpc.broadcasts.list.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.broadcasts.series.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.summary.queryKey() });
+      },
+      // A field the server refused (an end more than a year ahead) is shown beside it. Any other refusal (a branch
+      // or segment deleted meanwhile, a sending number gone) has no field here: the dialog stays open to show it.
+      onError: (err) => {
+        const fields = fieldErrors(err);
+        const keys = Object.keys(fields);
+        if (keys.length === 0 || !keys.every((k) => k === 'body' || REPEAT_KEYS.includes(k))) return;
+        setConfirming(false);
+        setRepeatErrors(fields);
+        if (fields.body) setErrors((e) => ({ ...e, body: fields.body }));
+      },
+    }),
+  );
+  const saving = create.isPending || createSeries.isPending;
+  // What the server said of a field the repeat part cannot show (a segment deleted meanwhile): shown in the dialog,
+  // in its own words rather than "check the highlighted fields".
+  const seriesFieldError = Object.entries(fieldErrors(createSeries.error)).find(
+    ([k, v]) => v && k !== 'body' && !REPEAT_KEYS.includes(k),
+  )?.[1];
+
   const problems = async (): Promise<Errors> => {
     const e: Errors = {};
     const parsed = await check('personalBody', body);
@@ -110,7 +161,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
     else if (unfinished) e.audience = UNFINISHED;
     else if (preview.data?.recipients === 0)
       e.empty = 'Nobody in this audience can be texted yet: choose another, or add members.';
-    if (when === 'later') {
+    if (when === 'later' && !repeating) {
       const date = fromLocalInput(at);
       if (!date) e.at = 'Choose a date and time';
       else if (date.getTime() <= Date.now()) e.at = 'Choose a time in the future, or send now';
@@ -126,14 +177,19 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
 
   const submit = () => {
     if (!audience) return;
+    const series = repeating ? repeatOf(repeat) : null;
+    if (series) return createSeries.mutate({ body: body.trim(), audience, ...series });
     const scheduledAt = when === 'later' ? fromLocalInput(at) : null;
     create.mutate({ body: body.trim(), audience, scheduledAt });
   };
 
   const recipients = preview.data?.recipients;
   const scheduledFor = when === 'later' ? fromLocalInput(at) : null;
-  const title =
-    recipients === undefined
+  const title = repeating
+    ? recipients === undefined
+      ? 'Save this repeating broadcast?'
+      : `Repeat a text to ${people(recipients)}?`
+    : recipients === undefined
       ? when === 'now'
         ? 'Send this broadcast now?'
         : 'Schedule this broadcast?'
@@ -147,9 +203,14 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         className="space-y-5"
         onSubmit={async () => {
           const found = await problems();
+          const repeatFound = repeating ? repeatProblems(repeat) : {};
           setErrors(found);
-          if (Object.keys(found).length === 0) {
+          setRepeatErrors(repeatFound);
+          // A repeat the server refuses (its preview failed) is not sent again until it is changed.
+          const refused = repeating && (!!repeatPreview.error || !repeatPreview.data);
+          if (Object.keys(found).length === 0 && Object.keys(repeatFound).length === 0 && !refused) {
             create.reset();
+            createSeries.reset();
             setConfirming(true);
           }
         }}
@@ -193,7 +254,19 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           <QuietHoursNote preview={preview.data} />
           {errors.empty && <p className="text-sm font-medium text-red-700">{errors.empty}</p>}
         </div>
-        <fieldset className="space-y-3">
+        <RepeatFields
+          id={id}
+          value={repeat}
+          preview={repeatPreview}
+          errors={repeatErrors}
+          church={church}
+          onChange={(next, changed) => {
+            // The first date defaults to the church's today once a repeat is chosen.
+            setRepeat(next.startDate || !church ? next : { ...next, startDate: church.today });
+            if (repeatErrors[changed as keyof RepeatErrors]) setRepeatErrors({ ...repeatErrors, [changed]: undefined });
+          }}
+        />
+        <fieldset className="space-y-3" hidden={repeating}>
           <legend className="text-sm font-medium text-slate-800">When</legend>
           <div className="flex flex-wrap gap-x-5 gap-y-2">
             {(['now', 'later'] as const).map((w) => (
@@ -233,8 +306,8 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
           )}
         </fieldset>
         <div className="flex justify-end">
-          <Button type="submit" disabled={create.isPending}>
-            {when === 'now' ? 'Send now…' : 'Schedule…'}
+          <Button type="submit" disabled={saving}>
+            {repeating ? 'Schedule repeats…' : when === 'now' ? 'Send now…' : 'Schedule…'}
           </Button>
         </div>
       </CheckedForm>
@@ -242,9 +315,9 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         open={confirming}
         title={title}
         tone="primary"
-        confirmLabel={when === 'now' ? 'Send now' : 'Schedule'}
-        pending={create.isPending}
-        error={create.error}
+        confirmLabel={repeating ? 'Schedule repeats' : when === 'now' ? 'Send now' : 'Schedule'}
+        pending={saving}
+        error={repeating ? (seriesFieldError ? null : createSeries.error) : create.error}
         onCancel={() => setConfirming(false)}
         onConfirm={submit}
       >
@@ -268,19 +341,44 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
                 : ''}
             </dd>
           </div>
-          <div>
-            <dt className="inline font-medium text-slate-800">When: </dt>
-            <dd className="inline">{scheduledFor ? fullWhen(scheduledFor) : 'Now'}</dd>
-          </div>
+          {repeating && repeatPreview.data ? (
+            <>
+              <div>
+                <dt className="inline font-medium text-slate-800">Repeats: </dt>
+                <dd className="inline" data-testid="confirm-repeat">
+                  {repeatPreview.data.description} ({repeatPreview.data.count.toLocaleString()}{' '}
+                  {repeatPreview.data.count === 1 ? 'date' : 'dates'})
+                </dd>
+              </div>
+              <div>
+                <dt className="inline font-medium text-slate-800">First: </dt>
+                <dd className="inline">
+                  {firstDate?.label}, church time ({repeatPreview.data.timezone})
+                </dd>
+              </div>
+            </>
+          ) : (
+            <div>
+              <dt className="inline font-medium text-slate-800">When: </dt>
+              <dd className="inline">{scheduledFor ? fullWhen(scheduledFor) : 'Now'}</dd>
+            </div>
+          )}
           {preview.data && preview.data.recipients > 0 && (
             <div>
-              <dt className="inline font-medium text-slate-800">Estimated cost: </dt>
+              <dt className="inline font-medium text-slate-800">
+                {repeating ? 'Estimated cost each time: ' : 'Estimated cost: '}
+              </dt>
               <dd className="inline">
                 {preview.data.estimatedCost > 0 ? usd(preview.data.estimatedCost) : 'under $0.01'}
               </dd>
             </div>
           )}
         </dl>
+        {repeating && seriesFieldError && (
+          <div className="mt-3">
+            <Alert>{seriesFieldError}</Alert>
+          </div>
+        )}
       </ConfirmDialog>
       <SaveSegmentDialog
         key={String(savingSegment)}

@@ -18,6 +18,8 @@ export default async function BroadcastsPage() {
   if (!viewer) redirect('/login');
   await prefetch(
     trpc.broadcasts.list.infiniteQueryOptions(broadcastsInput, { getNextPageParam: nextCursor }),
+    // Repeating broadcasts (everyone sees them), and the church's today for the compose form's repeat.
+    trpc.broadcasts.series.queryOptions(),
     // The compose form (admins and the owner): its first recipient count and the trial's allowance.
     ...(can(viewer.role, 'broadcasts.manage')
       ? [trpc.broadcasts.preview.queryOptions(firstPreviewInput), trpc.billing.allowance.queryOptions()]

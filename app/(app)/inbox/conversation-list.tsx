@@ -2,16 +2,20 @@
 
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { errorMessage } from '../../_components/errors';
 import { LocalTime } from '../../_components/local-time';
 import { shortWhen } from '../../_components/time';
 import { ToneBadge } from '../../_components/tone-badge';
-import { Alert, Button, Loading } from '../../_components/ui';
+import { Alert, Loading } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
-import { conversationsInput, nextCursor, unreadBadgeInput } from '../first-queries';
+import { useDebounced } from '../../_components/use-debounced';
+import { conversationsInput, nextCursor, OPEN_INBOX, unreadBadgeInput, type InboxFilters } from '../first-queries';
+import { InboxFilterFields } from './inbox-filters';
+import { SearchResults } from './search-results';
 import { memberName } from './display';
+import { LoadMore } from '../../_components/load-more';
 
 type Item = RouterOutputs['conversations']['list']['items'][number];
 
@@ -19,103 +23,120 @@ type Item = RouterOutputs['conversations']['list']['items'][number];
 const POLL_MS = 2_000;
 
 export function ConversationList({ selectedId }: { selectedId: string | null }) {
-  const trpc = useTRPC();
-  const [unreadOnly, setUnreadOnly] = useState(false);
-  const [mineOnly, setMineOnly] = useState(false);
-  const list = useInfiniteQuery(
-    trpc.conversations.list.infiniteQueryOptions(conversationsInput(unreadOnly, mineOnly), {
-      getNextPageParam: nextCursor,
-      refetchInterval: POLL_MS,
-    }),
-  );
-  // A thread can move between pages while polling; show it once.
-  const items = [...new Map((list.data?.pages ?? []).flatMap((p) => p.items).map((i) => [i.id, i])).values()];
-  const unreadThreads = list.data?.pages[0]?.unreadThreads ?? 0;
-  useSyncMenuBadge(list.data ? unreadThreads : undefined);
+  const [filters, setFilters] = useState(OPEN_INBOX);
+  const [search, setSearch] = useState('');
+  const query = useDebounced(search.trim(), 250);
+  const searching = query.length >= 2;
 
   return (
     <section aria-labelledby="conversations-title" className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200">
-      <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-3">
-        <h2 id="conversations-title" className="text-base font-semibold text-slate-900">
-          Conversations
-        </h2>
-        <Link
-          href="/inbox?new=1"
-          className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
-        >
-          New message
-        </Link>
-        <FilterBox checked={unreadOnly} onChange={setUnreadOnly}>
-          Unread only{unreadThreads > 0 ? ` (${unreadThreads})` : ''}
-        </FilterBox>
-        <FilterBox checked={mineOnly} onChange={setMineOnly}>
-          Assigned to me
-        </FilterBox>
+      <div className="space-y-3 border-b border-slate-100 px-4 py-3">
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h2 id="conversations-title" className="text-base font-semibold text-slate-900">
+            Conversations
+          </h2>
+          <Link
+            href="/inbox?new=1"
+            className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
+          >
+            New message
+          </Link>
+        </div>
+        <SearchBox value={search} onChange={setSearch} />
+        {!searching && <InboxFilterFields filters={filters} onChange={setFilters} />}
       </div>
       <div className="p-2">
-        {list.isPending ? (
-          <div className="p-2">
-            <Loading label="Loading conversations…" />
-          </div>
-        ) : list.error && !list.data ? (
-          <div className="p-2">
-            <Alert>{errorMessage(list.error)}</Alert>
-          </div>
-        ) : items.length === 0 ? (
-          <p className="p-2 text-sm text-slate-600">{emptyText(unreadOnly, mineOnly)}</p>
+        {searching ? (
+          <SearchResults query={query} selectedId={selectedId} />
         ) : (
-          <>
-            <ul aria-label="Conversations" className="space-y-1">
-              {items.map((item) => (
-                <ConversationRow key={item.id} item={item} selected={item.id === selectedId} />
-              ))}
-            </ul>
-            {list.hasNextPage && (
-              <div className="p-2">
-                <Button
-                  variant="secondary"
-                  size="sm"
-                  block
-                  disabled={list.isFetchingNextPage}
-                  onClick={() => void list.fetchNextPage()}
-                >
-                  {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-                </Button>
-              </div>
-            )}
-          </>
-        )}
-        {/* A failed poll keeps the last list on screen and says so quietly. */}
-        {list.error && list.data && (
-          <p className="p-2 text-xs text-red-700">Could not refresh: {errorMessage(list.error)}</p>
+          <Threads filters={filters} selectedId={selectedId} />
         )}
       </div>
     </section>
   );
 }
 
-/** One of the list's filters: a checkbox with its label. */
-function FilterBox(props: { checked: boolean; onChange: (on: boolean) => void; children: ReactNode }) {
-  const id = useId();
+/** The threads the filters choose, polled, a page at a time. */
+function Threads({ filters, selectedId }: { filters: InboxFilters; selectedId: string | null }) {
+  const trpc = useTRPC();
+  const list = useInfiniteQuery(
+    trpc.conversations.list.infiniteQueryOptions(conversationsInput(filters), {
+      getNextPageParam: nextCursor,
+      refetchInterval: POLL_MS,
+    }),
+  );
+  // A thread can move between pages while polling; show it once.
+  const items = [...new Map((list.data?.pages ?? []).flatMap((p) => p.items).map((i) => [i.id, i])).values()];
+  useSyncMenuBadge(list.data?.pages[0]?.unreadThreads);
+
+  if (list.isPending)
+    return (
+      <div className="p-2">
+        <Loading label="Loading conversations…" />
+      </div>
+    );
+  if (list.error && !list.data)
+    return (
+      <div className="p-2">
+        <Alert>{errorMessage(list.error)}</Alert>
+      </div>
+    );
   return (
-    <label htmlFor={id} className="flex basis-full items-center gap-2 text-sm text-slate-600">
-      <input
-        id={id}
-        type="checkbox"
-        checked={props.checked}
-        onChange={(e) => props.onChange(e.target.checked)}
-        className="size-4 rounded border-slate-300"
-      />
-      {props.children}
-    </label>
+    <>
+      {items.length === 0 ? (
+        <p className="p-2 text-sm text-slate-600">{emptyText(filters)}</p>
+      ) : (
+        <ul aria-label="Conversations" className="space-y-1">
+          {items.map((item) => (
+            <ConversationRow key={item.id} item={item} selected={item.id === selectedId} />
+          ))}
+        </ul>
+      )}
+      {list.hasNextPage && (
+        <div className="p-2">
+          <LoadMore list={list} block />
+        </div>
+      )}
+      {/* A failed poll keeps the last list on screen and says so quietly. */}
+      {list.error && list.data && (
+        <p className="p-2 text-xs text-red-700">Could not refresh: {errorMessage(list.error)}</p>
+      )}
+    </>
   );
 }
 
-function emptyText(unreadOnly: boolean, mineOnly: boolean) {
-  if (mineOnly) return unreadOnly ? 'Nothing unread assigned to you.' : 'No conversations are assigned to you.';
+function SearchBox({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  const id = useId();
+  return (
+    <div>
+      <label htmlFor={id} className="sr-only">
+        Search messages and notes
+      </label>
+      <input
+        id={id}
+        type="search"
+        value={value}
+        maxLength={100}
+        placeholder="Search messages and notes"
+        onChange={(e) => onChange(e.target.value)}
+        className={
+          'block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm ' +
+          'focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30'
+        }
+      />
+    </div>
+  );
+}
+
+function emptyText({ assigned, state, unreadOnly }: InboxFilters) {
+  if (state === 'closed') return 'No closed conversations here.';
+  if (assigned === 'mine')
+    return unreadOnly ? 'Nothing unread assigned to you.' : 'No conversations are assigned to you.';
+  if (assigned === 'unassigned')
+    return unreadOnly ? 'Nothing unread waiting for someone.' : 'Every conversation has someone answering it.';
   if (unreadOnly) return 'No unread conversations. You are all caught up.';
   return (
-    'No conversations yet. Start one with “New message”; ' +
+    'No open conversations. Start one with “New message”; ' +
     'when a member texts your number, their message appears here too.'
   );
 }
@@ -152,14 +173,14 @@ function ConversationRow({ item, selected }: { item: Item; selected: boolean }) 
             {name}
           </span>
           {item.lastMessageAt && (
-            <span className="shrink-0 text-xs text-slate-500">
+            <span className="shrink-0 text-xs text-slate-600">
               <LocalTime value={item.lastMessageAt} format={shortWhen} />
             </span>
           )}
         </span>
         <span className="mt-0.5 flex items-center justify-between gap-2">
           <span
-            className={`truncate text-sm ${unread ? 'text-slate-800' : 'text-slate-500'}`}
+            className={`truncate text-sm ${unread ? 'text-slate-800' : 'text-slate-600'}`}
             data-testid="conversation-preview"
           >
             {item.lastMessagePreview}
@@ -174,7 +195,7 @@ function ConversationRow({ item, selected }: { item: Item; selected: boolean }) 
             </span>
           )}
         </span>
-        <span className="mt-0.5 flex items-center gap-2 text-xs text-slate-500">
+        <span className="mt-0.5 flex items-center gap-2 text-xs text-slate-600">
           {item.phoneDisplay}
           {item.subscription === 'unsubscribed' && <ToneBadge tone="red">Unsubscribed</ToneBadge>}
           {item.subscription === 'not_opted_in' && <ToneBadge tone="slate">Not opted in</ToneBadge>}

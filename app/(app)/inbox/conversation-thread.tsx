@@ -10,8 +10,9 @@ import { THREAD_PAGE, threadInput } from '../first-queries';
 import { memberName } from './display';
 import { MessageList } from './message-list';
 import { AssignControl } from './assign-control';
-import { ReplyBox } from './reply-box';
+import { Composer } from './composer';
 import { SimulateReply } from './simulate-reply';
+import { ThreadActions } from './thread-actions';
 import { ThreadHeader } from './thread-header';
 import { useInboxRefresh } from './use-inbox-refresh';
 
@@ -27,13 +28,15 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
   const trpc = useTRPC();
   const refresh = useInboxRefresh();
   const [limit, setLimit] = useState(THREAD_PAGE);
+  // Marking it unread leaves the thread: from then on it neither polls nor marks itself read again.
+  const [leaving, setLeaving] = useState(false);
   const thread = useQuery(
     trpc.conversations.get.queryOptions(threadInput(id, limit), {
-      refetchInterval: POLL_MS,
+      refetchInterval: leaving ? false : POLL_MS,
       placeholderData: keepPreviousData,
     }),
   );
-  useMarkRead(id, thread.data?.conversation);
+  useMarkRead(id, leaving ? undefined : thread.data?.conversation);
 
   if (thread.isPending) return <Loading label="Loading the conversation…" />;
   if (thread.error && !thread.data) {
@@ -46,15 +49,32 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
       </div>
     );
   }
-  const { conversation, member, messages, olderCursor } = thread.data;
+  const { conversation, member, messages, notes, olderCursor } = thread.data;
   const name = memberName(member);
 
   return (
     <section aria-labelledby="thread-title" className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200">
       <ThreadHeader member={member} titleId="thread-title" />
-      <div className="px-4 pb-3 sm:max-w-xs">
-        <AssignControl conversationId={id} assignedAdminId={conversation.assignedAdminId} />
+      <div className="flex flex-wrap items-end justify-between gap-3 px-4 pb-3">
+        <div className="w-full sm:max-w-xs">
+          <AssignControl conversationId={id} assignedAdminId={conversation.assignedAdminId} />
+        </div>
+        <ThreadActions
+          conversationId={id}
+          closedAt={conversation.closedAt}
+          lastMessageAt={conversation.lastMessageAt}
+          onLeaving={setLeaving}
+        />
       </div>
+      {conversation.closedAt && (
+        <p
+          role="status"
+          className="mx-4 mb-3 rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-700"
+          data-testid="closed-notice"
+        >
+          Closed. It opens again when {member.firstName} texts, or when you text them.
+        </p>
+      )}
       <div className="border-y border-slate-100 bg-slate-50/60">
         {olderCursor && (
           <div className="px-4 pt-3 text-center">
@@ -72,13 +92,13 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
             )}
           </div>
         )}
-        <MessageList messages={messages} memberName={name} />
+        <MessageList messages={messages} notes={notes} memberName={name} />
       </div>
       {thread.error && (
         <p className="px-4 pt-2 text-xs text-red-700">Could not refresh: {errorMessage(thread.error)}</p>
       )}
       <div className="space-y-4 p-4">
-        <ReplyBox member={member} onSent={() => void refresh(id)} />
+        <Composer conversationId={id} member={member} onSent={() => void refresh(id)} />
         {canSimulate && <SimulateReply conversationId={id} name={name} onDone={() => void refresh(id)} />}
       </div>
     </section>

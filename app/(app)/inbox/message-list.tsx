@@ -3,24 +3,44 @@
 import { useEffect, useRef } from 'react';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { MessageBubble } from './message-bubble';
+import { NoteCard } from './note-card';
 
-type Message = RouterOutputs['conversations']['get']['messages'][number];
+type Thread = RouterOutputs['conversations']['get'];
+type Entry = { kind: 'message'; item: Thread['messages'][number] } | { kind: 'note'; item: Thread['notes'][number] };
+
+/** Messages and the team's notes in one timeline, oldest first. */
+function timeline(messages: Thread['messages'], notes: Thread['notes']): Entry[] {
+  const entries: Entry[] = [
+    ...messages.map((item) => ({ kind: 'message' as const, item })),
+    ...notes.map((item) => ({ kind: 'note' as const, item })),
+  ];
+  return entries.sort((a, b) => new Date(a.item.createdAt).getTime() - new Date(b.item.createdAt).getTime());
+}
 
 /**
- * The messages, oldest first, in a scrolling log. New messages are announced politely (role="log"); the view
+ * The messages and notes, oldest first, in a scrolling log. New messages are announced politely (role="log"); the view
  * follows the newest message unless the reader has scrolled up to read older ones.
  */
-export function MessageList({ messages, memberName }: { messages: Message[]; memberName: string }) {
+export function MessageList({
+  messages,
+  notes,
+  memberName,
+}: {
+  messages: Thread['messages'];
+  notes: Thread['notes'];
+  memberName: string;
+}) {
   const scroller = useRef<HTMLDivElement>(null);
   const stuckToBottom = useRef(true);
-  const newest = messages.at(-1)?.id;
+  const entries = timeline(messages, notes);
+  const newest = entries.at(-1)?.item.id;
 
   useEffect(() => {
     const el = scroller.current;
     if (el && stuckToBottom.current) el.scrollTop = el.scrollHeight;
   }, [newest]);
 
-  if (messages.length === 0) {
+  if (entries.length === 0) {
     return (
       <p className="px-4 py-8 text-center text-sm text-slate-600">
         No messages with {memberName} yet. Write the first one below.
@@ -39,9 +59,13 @@ export function MessageList({ messages, memberName }: { messages: Message[]; mem
       {/* The log wraps the list: role="log" on the <ol> itself would take away its list semantics. */}
       <div role="log" aria-label={`Messages with ${memberName}`} aria-relevant="additions">
         <ol className="space-y-3">
-          {messages.map((m) => (
-            <MessageBubble key={m.id} message={m} memberName={memberName} />
-          ))}
+          {entries.map((e) =>
+            e.kind === 'note' ? (
+              <NoteCard key={e.item.id} note={e.item} />
+            ) : (
+              <MessageBubble key={e.item.id} message={e.item} memberName={memberName} />
+            ),
+          )}
         </ol>
       </div>
     </div>

@@ -7,7 +7,7 @@ import { getServices } from '@/server/services';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { getViewer } from '../../_lib/viewer';
 import { Loading, PageHeading } from '../../_components/ui';
-import { conversationsInput, nextCursor, threadInput } from '../first-queries';
+import { conversationsInput, nextCursor, OPEN_INBOX, threadInput } from '../first-queries';
 import { isId } from './display';
 import { Inbox } from './inbox';
 
@@ -41,7 +41,7 @@ export default async function InboxPage({ searchParams }: Props) {
 function firstQueries(params: Record<string, string | string[] | undefined>, seesTeam: boolean) {
   const [c, member] = [params.c, params.member].map((v) => (typeof v === 'string' && isId(v) ? v : null));
   const list = [
-    trpc.conversations.list.infiniteQueryOptions(conversationsInput(false), { getNextPageParam: nextCursor }),
+    trpc.conversations.list.infiniteQueryOptions(conversationsInput(OPEN_INBOX), { getNextPageParam: nextCursor }),
   ];
   if (params.new === '1') return [...list, trpc.members.list.queryOptions({ search: undefined, limit: 20 })];
   const team = seesTeam ? [trpc.church.admins.queryOptions()] : [];

@@ -18,6 +18,7 @@ import { filtersFromUrl, listInput, noFilters, type Filters } from './list-input
 import { MemberFilters } from './member-filters';
 import { MembersTable } from './members-table';
 import { fullName, type MemberItem } from './types';
+import { LoadMore } from '../../_components/load-more';
 
 /**
  * The members page: search and filters, the table a page at a time, add/edit in a dialog, delete, and the CSV
@@ -111,16 +112,7 @@ export function MembersManager() {
                 {total === 1 ? 'member' : 'members'}
               </p>
               <MembersTable items={items} canDelete={canDelete} onEdit={dialog.show} onDelete={setDeleting} />
-              {list.hasNextPage && (
-                <Button
-                  variant="secondary"
-                  block
-                  disabled={list.isFetchingNextPage}
-                  onClick={() => void list.fetchNextPage()}
-                >
-                  {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-                </Button>
-              )}
+              <LoadMore list={list} block size="md" />
             </>
           )}
         </div>
