@@ -57,7 +57,9 @@ test('the owner assigns a thread, adds a note, finds it by search, marks it unre
   await page.getByLabel('Search messages and notes').fill('welc');
   await expect(hits.first()).toHaveAttribute('data-kind', 'message');
   await hits.first().click();
-  await expect(page).toHaveURL(new RegExp(`c=${conversationId}`));
+  await expect(page).toHaveURL(new RegExp(`c=${conversationId}&m=`));
+  // The message found is marked in its thread.
+  await expect(page.locator('[data-testid="message"][data-focused]')).toContainText('Welcome!');
   await page.getByLabel('Search messages and notes').fill('');
 
   // Mark as unread: back to the list, bold.

@@ -83,7 +83,7 @@ export async function deliver(
   for (const id of result.followUps) await enqueueSend(services.registry, event.tenantId, id);
   if (result.enrolled) await enqueueSequenceRun(services.registry, event.tenantId); // a keyword started a sequence
   if (opts.wakes) opts.wakes.push(...(result.notify ?? []));
-  else await wakeNotifications(services.registry, event.tenantId, result.notify); // never throws
+  else void wakeNotifications(services.registry, event.tenantId, result.notify); // never throws; not waited for
   await mark();
   return { outcome: result.duplicate ? 'duplicate' : 'stored' };
 }

@@ -24,19 +24,34 @@ const MAX_WINDOW = 200;
  * One conversation, polled so replies and delivery statuses appear as they happen. "Show earlier" widens the
  * window of latest messages rather than chaining cursors, so polling can never open a gap in the history.
  */
-export function ConversationThread({ id, canSimulate }: { id: string; canSimulate: boolean }) {
+export function ConversationThread({
+  id,
+  focusId,
+  canSimulate,
+}: {
+  id: string;
+  /** A message or note opened from a search: the latest MAX_WINDOW are loaded, and it is scrolled to. */
+  focusId?: string | null;
+  canSimulate: boolean;
+}) {
   const trpc = useTRPC();
   const refresh = useInboxRefresh();
   const [limit, setLimit] = useState(THREAD_PAGE);
+  // Opened at a message from a search: the whole window at once, so the message is in it if it can be.
+  const windowSize = focusId ? MAX_WINDOW : limit;
   // Marking it unread leaves the thread: from then on it neither polls nor marks itself read again.
   const [leaving, setLeaving] = useState(false);
   const thread = useQuery(
-    trpc.conversations.get.queryOptions(threadInput(id, limit), {
+    trpc.conversations.get.queryOptions(threadInput(id, windowSize), {
       refetchInterval: leaving ? false : POLL_MS,
       placeholderData: keepPreviousData,
     }),
   );
   useMarkRead(id, leaving ? undefined : thread.data?.conversation);
+  const focusShown =
+    !!focusId && !!thread.data && [...thread.data.messages, ...thread.data.notes].some((entry) => entry.id === focusId);
+  const focusBeyond = !!focusId && !!thread.data && !focusShown && !!thread.data.olderCursor;
+  const focusMissing = !!focusId && !!thread.data && !focusShown && !thread.data.olderCursor;
 
   if (thread.isPending) return <Loading label="Loading the conversation…" />;
   if (thread.error && !thread.data) {
@@ -78,7 +93,7 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
       <div className="border-y border-slate-100 bg-slate-50/60">
         {olderCursor && (
           <div className="px-4 pt-3 text-center">
-            {limit < MAX_WINDOW ? (
+            {windowSize < MAX_WINDOW ? (
               <Button
                 variant="ghost"
                 size="sm"
@@ -92,7 +107,14 @@ export function ConversationThread({ id, canSimulate }: { id: string; canSimulat
             )}
           </div>
         )}
-        <MessageList messages={messages} notes={notes} memberName={name} />
+        {(focusMissing || focusBeyond) && (
+          <p role="status" className="px-4 pt-3 text-center text-xs text-slate-600">
+            {focusBeyond
+              ? `That message is older than the latest ${MAX_WINDOW} shown here.`
+              : 'That message is no longer in this conversation.'}
+          </p>
+        )}
+        <MessageList messages={messages} notes={notes} memberName={name} focusId={focusId} />
       </div>
       {thread.error && (
         <p className="px-4 pt-2 text-xs text-red-700">Could not refresh: {errorMessage(thread.error)}</p>

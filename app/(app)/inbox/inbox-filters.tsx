@@ -1,8 +1,10 @@
 'use client';
 
+import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { SelectField } from '../../_components/fields';
-import type { InboxFilters } from '../first-queries';
+import { useTRPC } from '../../trpc';
+import { unreadBadgeInput, type InboxFilters } from '../first-queries';
 
 /** Whose threads, open or closed, unread only: the inbox list's three filters, side by side from a phone up. */
 export function InboxFilterFields({
@@ -13,6 +15,8 @@ export function InboxFilterFields({
   onChange: (next: InboxFilters) => void;
 }) {
   const id = useId();
+  // The menu's unread count (the same query, kept fresh by the list): how many "Unread only" would show.
+  const unread = useQuery(useTRPC().conversations.list.queryOptions(unreadBadgeInput)).data?.unreadThreads ?? 0;
   const set = (part: Partial<InboxFilters>) => onChange({ ...filters, ...part });
   return (
     <div className="grid grid-cols-2 gap-2">
@@ -43,7 +47,7 @@ export function InboxFilterFields({
           onChange={(e) => set({ unreadOnly: e.target.checked })}
           className="size-5 rounded border-slate-300"
         />
-        Unread only
+        Unread only{unread > 0 ? ` (${unread})` : ''}
       </label>
     </div>
   );

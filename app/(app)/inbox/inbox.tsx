@@ -18,6 +18,7 @@ export function Inbox({ canSimulate }: { canSimulate: boolean }) {
   const conversationId = params.get('c');
   const memberId = params.get('member');
   const composing = params.get('new') === '1';
+  const focus = params.get('m'); // a message or note opened from a search
   const detailOpen = !!(conversationId || memberId || composing);
 
   return (
@@ -34,7 +35,13 @@ export function Inbox({ canSimulate }: { canSimulate: boolean }) {
             ← All conversations
           </Link>
         )}
-        <Detail conversationId={conversationId} memberId={memberId} composing={composing} canSimulate={canSimulate} />
+        <Detail
+          conversationId={conversationId}
+          focusId={isId(focus) ? focus : null}
+          memberId={memberId}
+          composing={composing}
+          canSimulate={canSimulate}
+        />
       </div>
     </div>
   );
@@ -42,11 +49,13 @@ export function Inbox({ canSimulate }: { canSimulate: boolean }) {
 
 function Detail({
   conversationId,
+  focusId,
   memberId,
   composing,
   canSimulate,
 }: {
   conversationId: string | null;
+  focusId: string | null;
   memberId: string | null;
   composing: boolean;
   canSimulate: boolean;
@@ -55,7 +64,7 @@ function Detail({
   if (conversationId) {
     // Keyed by id: a different thread starts fresh (its own "show earlier" state, no previous thread flashing).
     return isId(conversationId) ? (
-      <ConversationThread key={conversationId} id={conversationId} canSimulate={canSimulate} />
+      <ConversationThread key={conversationId} id={conversationId} focusId={focusId} canSimulate={canSimulate} />
     ) : (
       <Alert>That conversation link is not valid.</Alert>
     );

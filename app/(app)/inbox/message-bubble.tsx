@@ -2,9 +2,12 @@ import { LocalTime } from '../../_components/local-time';
 import { fullWhen, shortWhen } from '../../_components/time';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { KeywordNote } from './keyword-note';
+import { entryId } from './display';
 import { RetryButton } from './retry-button';
 
 const BUBBLE = 'max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%]';
+/** The message a search opened: outlined so the eye finds it. */
+const FOCUSED = 'rounded-xl bg-amber-50 p-1.5 ring-2 ring-amber-300';
 
 type Message = RouterOutputs['conversations']['get']['messages'][number];
 
@@ -24,7 +27,15 @@ const kindLabel: Record<Message['kind'], string | null> = {
 };
 
 /** One text: the member's on the left, ours on the right with how far it got (and why, when it failed). */
-export function MessageBubble({ message: m, memberName }: { message: Message; memberName: string }) {
+export function MessageBubble({
+  message: m,
+  memberName,
+  focused,
+}: {
+  message: Message;
+  memberName: string;
+  focused?: boolean;
+}) {
   const inbound = m.direction === 'inbound';
   const failed = m.status === 'failed';
   const colours = inbound
@@ -36,7 +47,9 @@ export function MessageBubble({ message: m, memberName }: { message: Message; me
   const kind = kindLabel[m.kind] ?? (!inbound && m.direction === 'outbound' && !m.sentBy ? 'Automatic' : null);
   return (
     <li
-      className={`flex flex-col ${inbound ? 'items-start' : 'items-end'}`}
+      id={entryId(m.id)}
+      className={`flex flex-col ${inbound ? 'items-start' : 'items-end'} ${focused ? FOCUSED : ''}`}
+      data-focused={focused || undefined}
       data-testid="message"
       data-direction={m.direction}
       data-status={m.status}

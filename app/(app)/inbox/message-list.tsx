@@ -2,6 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 import type { RouterOutputs } from '../../_lib/router-types';
+import { entryId } from './display';
 import { MessageBubble } from './message-bubble';
 import { NoteCard } from './note-card';
 
@@ -25,20 +26,30 @@ export function MessageList({
   messages,
   notes,
   memberName,
+  focusId,
 }: {
   messages: Thread['messages'];
   notes: Thread['notes'];
   memberName: string;
+  /** A message or note to show (opened from a search): scrolled to and marked. */
+  focusId?: string | null;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const stuckToBottom = useRef(true);
   const entries = timeline(messages, notes);
   const newest = entries.at(-1)?.item.id;
+  const focusShown = !!focusId && entries.some((e) => e.item.id === focusId);
 
   useEffect(() => {
     const el = scroller.current;
-    if (el && stuckToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [newest]);
+    if (el && stuckToBottom.current && !focusShown) el.scrollTop = el.scrollHeight;
+  }, [newest, focusShown]);
+
+  useEffect(() => {
+    if (!focusShown || !focusId) return;
+    stuckToBottom.current = false; // the reader came for this one: new messages do not pull the view away
+    document.getElementById(entryId(focusId))?.scrollIntoView({ block: 'center' });
+  }, [focusShown, focusId]);
 
   if (entries.length === 0) {
     return (
@@ -61,9 +72,9 @@ export function MessageList({
         <ol className="space-y-3">
           {entries.map((e) =>
             e.kind === 'note' ? (
-              <NoteCard key={e.item.id} note={e.item} />
+              <NoteCard key={e.item.id} note={e.item} focused={e.item.id === focusId} />
             ) : (
-              <MessageBubble key={e.item.id} message={e.item} memberName={memberName} />
+              <MessageBubble key={e.item.id} message={e.item} memberName={memberName} focused={e.item.id === focusId} />
             ),
           )}
         </ol>

@@ -9,12 +9,15 @@ import { Button } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { useCan, useViewer } from '../viewer-context';
+import { entryId } from './display';
 import { useInboxRefresh } from './use-inbox-refresh';
+
+const RING = 'ring-1 ring-amber-200';
 
 type Note = RouterOutputs['conversations']['get']['notes'][number];
 
 /** A note among the messages: amber, full width, and saying plainly that only the team sees it. */
-export function NoteCard({ note }: { note: Note }) {
+export function NoteCard({ note, focused }: { note: Note; focused?: boolean }) {
   const trpc = useTRPC();
   const refresh = useInboxRefresh();
   const me = useViewer();
@@ -30,7 +33,12 @@ export function NoteCard({ note }: { note: Note }) {
   );
   const author = note.adminId === me.id ? 'You' : (note.author ?? 'A former teammate');
   return (
-    <li data-testid="note" className="rounded-xl bg-amber-50 px-3.5 py-2 text-sm ring-1 ring-amber-200">
+    <li
+      id={entryId(note.id)}
+      data-testid="note"
+      data-focused={focused || undefined}
+      className={`rounded-xl bg-amber-50 px-3.5 py-2 text-sm ${focused ? 'ring-2 ring-amber-400' : RING}`}
+    >
       <p className="flex flex-wrap items-center gap-x-1.5 text-xs font-medium text-amber-900">
         <span>Internal note · {author} ·</span>
         <LocalTime value={note.createdAt} format={shortWhen} title={fullWhen} />

@@ -60,7 +60,7 @@ function HitRow({ hit, selected }: { hit: Hit; selected: boolean }) {
   return (
     <li data-testid="search-hit" data-kind={hit.kind}>
       <Link
-        href={`/inbox?c=${hit.conversationId}`}
+        href={`/inbox?c=${hit.conversationId}&m=${hit.id}`}
         aria-current={selected ? 'true' : undefined}
         className={`block rounded-xl px-3 py-2.5 ${selected ? SELECTED : 'hover:bg-slate-50'}`}
       >
