@@ -14,7 +14,7 @@ import { audienceOf, countAudience, storedAudience } from './audience';
 import { carrierOutcome, type FailureKind } from './carrier-outcomes';
 import { audienceTexts } from './audience-merge';
 import type { AudienceInput, broadcastInput, cursorInput } from './inputs';
-import { enqueueBroadcast, writeThenRun } from './jobs';
+import { broadcastQueue, enqueueBroadcast, writeThenRun } from './jobs';
 import { emptyMergeProblem } from './merge-fields';
 import { heldInAudience, quietHoursOf } from './quiet-hours';
 import { describeRule } from './recurrence';
@@ -185,10 +185,8 @@ export async function cancelBroadcast(deps: Pick<Services, 'registry'>, scope: C
     if (row.seriesId && !row.startedAt) await markSkipped(tx, row.seriesId, row.scheduledAt);
     return row;
   });
-  if (stopped.seriesId && !stopped.startedAt) {
-    const enqueue = (broadcastId: string, at: Date) => enqueueBroadcast(deps.registry, scope.tenantId, broadcastId, at);
-    await makeNextOccurrence(db, enqueue, stopped.seriesId, stopped.scheduledAt);
-  }
+  if (stopped.seriesId && !stopped.startedAt)
+    await makeNextOccurrence(db, broadcastQueue(deps.registry, scope.tenantId), stopped.seriesId, stopped.scheduledAt);
   return stopped;
 }
 

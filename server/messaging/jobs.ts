@@ -52,6 +52,12 @@ export function enqueueBroadcast(registry: Registry, tenantId: string, broadcast
   return withDeadline(job, registry.timeoutMs);
 }
 
+/** One church's broadcast jobs, as `(broadcastId, runAt) => …`: what a repeating broadcast's dates are queued with. */
+export const broadcastQueue =
+  (registry: Registry, tenantId: string) =>
+  (broadcastId: string, runAt: Date): Promise<unknown> =>
+    enqueueBroadcast(registry, tenantId, broadcastId, runAt);
+
 const SAFETY_NET_MS = 30_000;
 
 /**
@@ -137,7 +143,7 @@ export function messagingTasks(services: Deps): Record<string, Task> {
    * (listSeries), rather than the date being left scheduled in the past with the series stopped behind it.
    */
   async function nextOfSeries(db: TenantDb, tenantId: string, broadcastId: string, lastTry: boolean) {
-    await continueSeries(db, (id, at) => enqueueBroadcast(registry, tenantId, id, at), broadcastId).catch((err) => {
+    await continueSeries(db, broadcastQueue(registry, tenantId), broadcastId).catch((err) => {
       if (!lastTry) throw err;
       log.error('the next date of a repeating broadcast was not made', { err, tenantId, broadcastId });
     });

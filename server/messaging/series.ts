@@ -7,7 +7,7 @@ import { Invalid, NotFound } from '@/server/domain-errors';
 import { log } from '@/server/log';
 import type { Services } from '@/server/services';
 import { requireSendable, summaryOf } from './broadcasts';
-import { enqueueBroadcast, writeThenRun } from './jobs';
+import { broadcastQueue, enqueueBroadcast, writeThenRun } from './jobs';
 import {
   addDays,
   buildRule,
@@ -22,7 +22,7 @@ import {
 } from './recurrence';
 import { MAX_SERIES_DAYS } from './series-days';
 import type { RepeatInput, SeriesInput } from './series-inputs';
-import { lockSeries, makeNextOccurrence, markSkipped, occurrenceOf, type Enqueue } from './series-occurrences';
+import { lockSeries, makeNextOccurrence, markSkipped, occurrenceOf } from './series-occurrences';
 
 /**
  * Repeating broadcasts ("every Saturday at 17:00 until 30 June"): create, list with their next dates, skip a date
@@ -178,12 +178,15 @@ async function healSeries(
   let made = false;
   for (const s of lost) {
     // The list is still shown if this fails (a read-only church, the registry busy): the next look tries again.
-    const next = await makeNextOccurrence(db, enqueueFor(deps, tenantId), s.id, latest.get(s.id) ?? now).catch(
-      (err: unknown) => {
-        log.warn('could not make the next date of a repeating broadcast', { err, seriesId: s.id });
-        return null;
-      },
-    );
+    const next = await makeNextOccurrence(
+      db,
+      broadcastQueue(deps.registry, tenantId),
+      s.id,
+      latest.get(s.id) ?? now,
+    ).catch((err: unknown) => {
+      log.warn('could not make the next date of a repeating broadcast', { err, seriesId: s.id });
+      return null;
+    });
     made ||= next !== null;
   }
   return made;
@@ -219,11 +222,6 @@ async function currentComingDate(db: TenantDb, seriesId: string, at: Date) {
 
 const isSkipped = (s: BroadcastSeries, at: Date) => s.skipped.some((d) => new Date(d).getTime() === at.getTime());
 
-const enqueueFor =
-  (deps: Pick<Services, 'registry'>, tenantId: string): Enqueue =>
-  (broadcastId, runAt) =>
-    enqueueBroadcast(deps.registry, tenantId, broadcastId, runAt);
-
 /**
  * Skip one date: it is not sent. If its broadcast was already made, that is cancelled, and the date after it is made
  * in its place.
@@ -256,7 +254,8 @@ export async function skipOccurrence(
       .returning({ id: broadcasts.id });
   });
   // Its job would make the next date when its time comes; made now, the list shows what comes next.
-  if (canceled.length > 0) await makeNextOccurrence(db, enqueueFor(deps, tenantId), input.seriesId, input.at);
+  if (canceled.length > 0)
+    await makeNextOccurrence(db, broadcastQueue(deps.registry, tenantId), input.seriesId, input.at);
   return { seriesId: input.seriesId, at: input.at, skipped: true };
 }
 
@@ -274,7 +273,7 @@ export async function unskipOccurrence(
   const date = occurrenceOf(s, input.at);
   const instant = sql`${input.at.toISOString()}::timestamptz`;
   // Should the checks below fail, the job queued first finds its date cancelled or missing and does nothing.
-  const row = await writeThenRun(enqueueFor(deps, tenantId).bind(null, date.id), input.at, () =>
+  const row = await writeThenRun(broadcastQueue(deps.registry, tenantId).bind(null, date.id), input.at, () =>
     db.transaction(async (tx) => {
       // Checked again on the locked row: a stop that came in since must not have its date scheduled again.
       const locked = requireComingDate(await lockSeries(tx, input.seriesId), input.at);
