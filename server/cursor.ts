@@ -31,7 +31,7 @@ export function decodeCursorAs<T>(schema: z.ZodType<T>, cursor: string | null | 
  * A timestamp as exact text for a cursor: UTC with microseconds, whatever the session's DateStyle and TimeZone
  * (a JavaScript Date would drop the microseconds and the keyset would skip or repeat rows).
  */
-export const exactTime = (column: AnyPgColumn): SQL<string> =>
+export const exactTime = (column: AnyPgColumn | SQL): SQL<string> =>
   sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** The text exactTime produces, and only a real calendar time (PostgreSQL would refuse 2026-02-30, or year 0). */

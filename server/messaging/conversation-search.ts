@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
-import { decodeCursorAs, encodeCursor, exactTimeKey } from '@/server/cursor';
+import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
 import { withPhoneDisplay } from './phone';
 import { MATCH_END, MATCH_START } from './search-marks';
 
@@ -65,7 +65,7 @@ export async function searchConversations(
       select * from hits h ${older} order by h.created_at desc, h.id desc limit ${input.limit + 1}
     )
     select p.kind, p.id, p.conversation_id as "conversationId", p.direction, p.created_at as "createdAt",
-           to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "sortAt",
+           ${exactTime(sql`p.created_at`)} as "sortAt",
            ts_headline('simple', p.body, q.q,
                        ${`StartSel=${MATCH_START}, StopSel=${MATCH_END}, MaxWords=24, MinWords=10, MaxFragments=1`})
              as excerpt,
