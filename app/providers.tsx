@@ -1,7 +1,7 @@
 'use client';
 
 import { QueryClientProvider } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink } from '@trpc/client';
 import { useEffect, useState } from 'react';
 import superjson from 'superjson';
 import { MAX_BATCH_SIZE, MAX_URL_LENGTH } from '@/server/http/limits';
@@ -9,16 +9,22 @@ import type { AppRouter } from '@/server/routers/_app';
 import { makeQueryClient } from './_lib/query-client';
 import { TRPCProvider } from './trpc';
 
+/** superjson, except a file's bytes, which go as they are (application/octet-stream: server/routers/media.ts). */
+const bytesAsThey = {
+  serialize: (data: unknown) => (isNonJsonSerializable(data) ? data : superjson.serialize(data)),
+  deserialize: (data: unknown) => superjson.deserialize(data as Parameters<typeof superjson.deserialize>[0]),
+};
+
 export function Providers({ children }: { children: React.ReactNode }) {
   const [queryClient] = useState(makeQueryClient); // the server renders' setup too (hydration speaks superjson)
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
-        // The CSV import travels alone (its own, larger body limit); everything else is batched within the server's
-        // caps.
+        // The CSV import and picture uploads travel alone (their own, larger body limits; a picture as raw bytes);
+        // everything else is batched within the server's caps.
         splitLink({
-          condition: (op) => op.path.startsWith('members.import'),
-          true: httpLink({ url: '/api/trpc', transformer: superjson }),
+          condition: (op) => op.path.startsWith('members.import') || op.path === 'media.upload',
+          true: httpLink({ url: '/api/trpc', transformer: bytesAsThey }),
           false: httpBatchLink({
             url: '/api/trpc',
             transformer: superjson,

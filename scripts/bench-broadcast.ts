@@ -216,6 +216,7 @@ try {
     numbers: services.messaging.numbers,
     sendRate: new RateLimiterMemory({ points: 1_000_000, duration: 1 }),
     inbound: { optOutPending: async () => false },
+    pictureUrl: services.messaging.pictureUrl,
   };
   const queueOnce = (body: string) =>
     withChurch(async (db) => {

@@ -67,8 +67,8 @@ async function vitest(label: string, vitestArgs: string[], env: Record<string, s
 
 /**
  * Suites of the app's own logic — junk input, sign-in and sessions, billing, webhook signatures, the tenant boundary,
- * buying and registering numbers, delivery outcomes, sending one text, the operator CLI's commands, and the
- * workspace's forms (team, branches, templates, keywords, permissions, the connect card) —
+ * buying and registering numbers, delivery outcomes, sending one text, picture messages, the operator CLI's commands,
+ * and the workspace's forms (team, branches, templates, keywords, permissions, the connect card) —
  * gain nothing from a second PostgreSQL: they run once, on the embedded one, which keeps CI within its 30 minutes.
  * Everything that exercises PostgreSQL itself (provisioning, connections, fleet, backups, queries: audiences,
  * broadcasts, quiet hours, members, consent) runs on both.
@@ -98,6 +98,7 @@ const SERVER_AGNOSTIC = [
   'tests/broadcast-series.test.ts',
   'tests/team-inbox.test.ts',
   'tests/notifications.test.ts',
+  'tests/media.test.ts',
 ];
 
 /** An integration run: `url` is the server under test, `second` another server churches are placed and moved to. */

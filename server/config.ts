@@ -96,6 +96,25 @@ const schema = z
     SENDS_PER_SECOND_PER_CHURCH: int(5, 1, 1_000),
     // USD, for the broadcast cost preview.
     SMS_PRICE_PER_SEGMENT: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.004),
+    // USD per picture message (MMS: one message, whatever the length of its words).
+    MMS_PRICE_PER_MESSAGE: z.coerce.number().min(0, 'must be 0 or more').max(10).default(0.015),
+    // Pictures (MMS): kept under MEDIA_DIR, unless MEDIA_S3_BUCKET names an S3-compatible bucket (AWS, R2, MinIO…).
+    MEDIA_DIR: z.string().min(1).default('.data/media'),
+    MEDIA_S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name (3-63 lowercase letters, digits, . or -)')
+      .optional(),
+    MEDIA_S3_REGION: z.string().min(1).default('us-east-1'),
+    /** Another S3-compatible service than AWS (Cloudflare R2, MinIO, DigitalOcean Spaces…). */
+    MEDIA_S3_ENDPOINT: z.string().url("must be the store's https:// endpoint").optional(),
+    /** Both or neither; without them the AWS SDK's own chain is used (instance role, AWS_* variables). */
+    MEDIA_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    MEDIA_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Bucket in the path, not the host name (MinIO and most self-hosted stores want it). */
+    MEDIA_S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     // Billing. Without STRIPE_SECRET_KEY billing is off: trials still count down, nothing is charged.
     STRIPE_SECRET_KEY: z
       .string()
@@ -165,7 +184,27 @@ const schema = z
         message: "is required when TELNYX_API_KEY is set (Telnyx portal → Messaging → your profile's id)",
       });
     vapid(c, ctx);
+    mediaStore(c, ctx);
   });
+
+type MediaSettings = Partial<
+  Record<'MEDIA_S3_BUCKET' | 'MEDIA_S3_ENDPOINT' | 'MEDIA_S3_ACCESS_KEY_ID' | 'MEDIA_S3_SECRET_ACCESS_KEY', string>
+>;
+
+/** An S3 setting without a bucket would be silently ignored (pictures going to disk instead): say so. */
+function mediaStore(c: MediaSettings, ctx: z.RefinementCtx) {
+  const s3 = ['MEDIA_S3_ENDPOINT', 'MEDIA_S3_ACCESS_KEY_ID', 'MEDIA_S3_SECRET_ACCESS_KEY'] as const;
+  const given = s3.find((k) => c[k]);
+  if (given && !c.MEDIA_S3_BUCKET)
+    ctx.addIssue({ code: 'custom', path: ['MEDIA_S3_BUCKET'], message: `is required when ${given} is set` });
+  const [id, secret] = [c.MEDIA_S3_ACCESS_KEY_ID, c.MEDIA_S3_SECRET_ACCESS_KEY];
+  if (!!id !== !!secret)
+    ctx.addIssue({
+      code: 'custom',
+      path: [id ? 'MEDIA_S3_SECRET_ACCESS_KEY' : 'MEDIA_S3_ACCESS_KEY_ID'],
+      message: "is required with the other MEDIA_S3 key (both, or neither to use the AWS SDK's own credentials)",
+    });
+}
 
 type VapidSettings = { VAPID_PUBLIC_KEY?: string; VAPID_PRIVATE_KEY?: string; VAPID_SUBJECT?: string };
 
@@ -208,6 +247,9 @@ function keysMatch(publicKey: string, privateKey: string) {
 }
 
 export type Config = z.infer<typeof schema>;
+
+/** The app's public address, as links sent out of it use it (emails, picture links for Telnyx). */
+export const appUrl = (config: Pick<Config, 'NEXTAUTH_URL'>) => config.NEXTAUTH_URL ?? 'http://127.0.0.1:3000';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -12,6 +12,8 @@ import { createRegistrar, type Registrar } from './registration/registrar';
 import { InboundQueue } from './messaging/inbound-queue';
 import { NumberRouter } from './messaging/routing';
 import { localSigningKey, publicKeyFromBase64 } from './messaging/signature';
+import { signedUrl } from './media/signed-links';
+import { createMediaStore, type MediaStore } from './media/store';
 import { RedisLink } from './redis';
 import { createRegistry, type Registry } from './registry';
 import { ClusterAdmin } from './tenancy/cluster';
@@ -46,6 +48,8 @@ export type Services = {
   registrar: Registrar;
   /** Stripe, or null when billing is off. */
   billing: Billing | null;
+  /** Where pictures (MMS) are kept: `.data/media`, or an S3-compatible bucket (media/store.ts). */
+  media: MediaStore;
   /** Each church's access (full or read-only) from its subscription, cached briefly. */
   access: AccessCache;
   /** Each church's name, timezone, country and contact, from the registry, cached briefly. */
@@ -65,16 +69,19 @@ type Messaging = {
   gate: Gate;
   /** Texting events kept in the registry until their church's database has them (inbound-queue.ts). */
   inbound: InboundQueue;
+  /** A picture's link for Telnyx to fetch it from (signed, expiring: media/signed-links.ts). */
+  pictureUrl: (key: string) => string;
 };
 
 type Overrides = Partial<Pick<ProvisionDeps, 'faults' | 'tenantSchemaVersion'>> & {
   provider?: MessagingProvider;
   inventory?: NumberInventory;
   registrar?: Registrar;
+  media?: MediaStore;
 };
 
 export function createServices(config: Config, overrides: Overrides = {}): Services {
-  const { provider: providerOverride, inventory, registrar, ...provisionOverrides } = overrides;
+  const { provider: providerOverride, inventory, registrar, media, ...provisionOverrides } = overrides;
   const naming = namingFor(databaseOf(config.DATABASE_URL));
   // Requests use the registry's least-privileged role; DATABASE_URL's privileged user is for ClusterAdmin only.
   const registryUrl = registryAppUrl(config.DATABASE_URL, naming, config.STEEPLE_SECRET_KEY);
@@ -124,6 +131,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     signingKey,
     gate: forInbound(requiredVersion),
     inbound: new InboundQueue(registry),
+    pictureUrl: (key) => signedUrl(config, key),
   };
   const sessions = new SessionRegistry(registry, redis, {
     pollMs: 500,
@@ -143,6 +151,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     inventory: inventory ?? createInventory(config, registry),
     registrar: registrar ?? createRegistrar(config),
     billing,
+    media: media ?? createMediaStore(config),
     access: new AccessCache(registry, !!billing),
     profiles: new ChurchProfiles(registry),
     throttle: new Throttle(registry, redis, {

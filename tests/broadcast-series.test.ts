@@ -476,7 +476,7 @@ describe('broadcast series', () => {
       [{ startDate: day(10), endDate: day(3) }, { endDate: 'End on or after the first date' }],
       [{ startDate: day(-1) }, { startDate: 'Start today or later.' }],
       [{ endDate: day(366) }, { endDate: `End within a year: on ${words(day(365))} at the latest.` }],
-      [{ body: '' }, { body: 'Write a message' }],
+      [{ body: '' }, { body: 'Write a message or attach a picture.' }],
     ];
     for (const [change, fields] of cases) {
       const err = await errorOf(o.broadcasts.createSeries(saturdays(change)));

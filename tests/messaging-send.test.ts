@@ -123,7 +123,7 @@ describe('texting: sending', () => {
       await until(async () => (await queuedJobs(reg.admin, SEND_TASK)).length === 0);
     });
     expect(fake.to(ada!.phone)).toEqual([
-      { from: churchNumber, to: ada!.phone, text: 'See you Sunday!', at: expect.any(Number) },
+      { from: churchNumber, to: ada!.phone, text: 'See you Sunday!', mediaUrls: [], at: expect.any(Number) },
     ]);
 
     const thread = await owner.caller.conversations.get({ id: sent.conversationId });

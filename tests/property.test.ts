@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OctetInput } from '@trpc/server/http';
 import fc from 'fast-check';
 import postgres from 'postgres';
 import superjson from 'superjson';
@@ -589,7 +593,15 @@ type Side = Church & {
   sequenceId: string;
   sequenceName: string;
   enrollmentId: string;
+  /** A picture the owner uploaded (media.upload), which a text or broadcast may attach. */
+  pictureId: string;
 };
+
+/** A 1×1 PNG: each church's picture. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /** A church's own fields, one of each type, and the member's value in each (as the form writes it). */
 const FIXTURE_FIELDS: { label: string; type: CustomFieldType; options?: string[]; value: string }[] = [
@@ -652,7 +664,7 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
   const B_IDS = [
     ...[b.tenantId, b.adminId, b.memberId, b.branchId, b.conversationId, b.broadcastId, b.inviteId, b.jobId],
     ...[b.keywordId, b.templateId, b.segmentId, b.segmentBroadcastId, ...b.fields.map((f) => f.id)],
-    ...[b.sequenceId, b.enrollmentId],
+    ...[b.sequenceId, b.enrollmentId, b.pictureId],
   ];
   /**
    * An id: mostly A's own (one of `mine`, so the handler goes past "not found"), B's (which must change nothing), or
@@ -919,6 +931,8 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     connectCard: fc.oneof(fc.boolean(), fc.constant<unknown>('yes')),
     sequenceReply: fc.boolean(),
   });
+  /** A picture to attach: A's own (so the text or broadcast goes through with it), another id, or none. */
+  const picture = fc.oneof(idOf(a.pictureId), fc.constant(null));
   const bodyText = fc.oneof(
     text(1600),
     fc.constantFrom('STOP', 'HELP', 'START', 'stop ', 'UNSUBSCRIBE', '😀'.repeat(100), 'x'.repeat(1600)),
@@ -1422,20 +1436,29 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
       required: ['query'],
     },
     'messages.send': {
-      fields: { memberId: idOf(a.memberId), body: bodyText, duringQuietHours: fc.boolean() },
+      fields: { memberId: idOf(a.memberId), body: bodyText, mediaId: picture, duringQuietHours: fc.boolean() },
       required: ['memberId', 'body'],
     },
+    // The picture is the raw request body (application/octet-stream), not JSON: everything here is junk to it, and
+    // the content types drawn include octet-stream, so junk bytes reach the upload's own checks too.
+    'media.upload': null,
     'messages.simulateReply': { fields: { conversationId: idOf(a.conversationId), body: bodyText } },
     'messages.retry': { fields: { id: idOf(a.messageId), duringQuietHours: fc.boolean() }, required: ['id'] },
     'broadcasts.list': { fields: { cursor: cursor(cursorOf(cursorTime, cursorId)), limit: limit(100) }, required: [] },
     'broadcasts.get': { fields: { id: idOf(a.broadcastId) } },
-    'broadcasts.preview': { fields: { audience, body: bodyText, scheduledAt: when }, required: ['audience'] },
-    'broadcasts.create': { fields: { body: bodyText, audience, scheduledAt: when }, required: ['body', 'audience'] },
+    'broadcasts.preview': {
+      fields: { audience, body: bodyText, picture: fc.boolean(), scheduledAt: when },
+      required: ['audience'],
+    },
+    'broadcasts.create': {
+      fields: { body: bodyText, mediaId: picture, audience, scheduledAt: when },
+      required: ['body', 'audience'],
+    },
     'broadcasts.cancel': { fields: { id: idOf(null) } },
     'broadcasts.series': null,
     'broadcasts.previewSeries': { fields: repeatFields, required: repeatRequired },
     'broadcasts.createSeries': {
-      fields: { body: bodyText, audience, ...repeatFields },
+      fields: { body: bodyText, mediaId: picture, audience, ...repeatFields },
       required: ['body', 'audience', ...repeatRequired],
     },
     'broadcasts.skipOccurrence': { fields: { seriesId: idOf(null), at: when } },
@@ -1655,6 +1678,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   let baseline: Awaited<ReturnType<typeof snapshotOfB>>;
   const holder = globalThis as unknown as { __steeple?: Services };
   let previousServices: Services | undefined;
+  let mediaDir: string;
 
   async function setUp(name: string, memberPhone: string, number: string): Promise<Side> {
     const { tag, church, owner } = await namedChurch(reg.services, name);
@@ -1727,6 +1751,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     });
     await owner.caller.sequences.enroll({ id: sequence.id, who: { type: 'members', memberIds: [member.id] } });
     const [enrollment] = await owner.caller.sequences.forMember({ memberId: member.id });
+    // The server's parser takes the request body's stream; the input type names what a browser sends (a Blob).
+    const picture = await owner.caller.media.upload(new Blob([new Uint8Array(PNG)]).stream() as unknown as OctetInput);
     return {
       ...church,
       dbName: t!.db_name,
@@ -1755,6 +1781,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       segmentName: segment.name,
       segmentFilter,
       segmentBroadcastId: segmentBroadcast.id,
+      pictureId: picture.id,
     };
   }
 
@@ -1841,7 +1868,8 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
   beforeAll(async () => {
     // Every request here comes from one address ("unknown": no front server stamps it), which 30 cards an hour to a
     // church would use up.
-    reg = await createTestRegistry({ CONNECT_CARDS_PER_HOUR_PER_IP: '100000' });
+    mediaDir = await mkdtemp(join(tmpdir(), 'steeple-property-media-'));
+    reg = await createTestRegistry({ CONNECT_CARDS_PER_HOUR_PER_IP: '100000', MEDIA_DIR: mediaDir });
     previousServices = holder.__steeple;
     holder.__steeple = reg.services; // the route handler's getServices() hands out this registry's services
     cookieName = sessionCookieName(reg.services);
@@ -1874,6 +1902,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     if (previousServices) holder.__steeple = previousServices;
     else delete holder.__steeple;
     await reg?.cleanup();
+    if (mediaDir) await rm(mediaDir, { recursive: true, force: true });
   });
 
   it('has well-formed inputs for every procedure of the app router', () => {
@@ -1887,7 +1916,14 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
     for (const table of ['keywords', 'keyword_uses', 'templates', 'connect_card_submissions'])
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
-    for (const table of ['custom_fields', 'member_field_values', 'segments', 'sequences', 'sequence_enrollments'])
+    for (const table of [
+      'custom_fields',
+      'member_field_values',
+      'segments',
+      'sequences',
+      'sequence_enrollments',
+      'media',
+    ])
       expect(rows(`b.public.${table}`), table).toBeGreaterThan(0);
     expect(rows('b.public.connect_card'), 'one connect card per church').toBe(1);
     expect(rows('b.public.quiet_hours'), 'one quiet hours row per church').toBe(1);

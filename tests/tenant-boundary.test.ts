@@ -1,4 +1,8 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OctetInput } from '@trpc/server/http';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, type Role } from '@/server/auth/permissions';
@@ -87,6 +91,8 @@ type Ids = {
   sequenceId: string;
   sequenceName: string;
   enrollmentId: string;
+  /** A picture the owner uploaded (media.upload), ready to attach to a text or broadcast. */
+  mediaId: string;
 };
 
 /** Values written two ways: an input in one spelling may come back in the other. */
@@ -159,6 +165,7 @@ function nowhere(): Ids {
     sequenceId: randomUUID(),
     sequenceName: `${word} follow-up`,
     enrollmentId: randomUUID(),
+    mediaId: randomUUID(),
   };
 }
 
@@ -301,6 +308,13 @@ const QUIET = {
   bethel: { enabled: true, startMinute: 20 * 60 + 45, endMinute: 6 * 60 + 30 },
 };
 const FAR = '2999-01-01T00:00:00.000000Z'; // a cursor time after everything: the page holds all of A's rows
+/** A 1×1 PNG, as media.upload takes a picture: its raw bytes as the request body's stream. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+// The server's parser takes the request body's stream; the input type names what a browser sends (a Blob).
+const pngStream = () => new Blob([new Uint8Array(PNG)]).stream() as unknown as OctetInput;
 
 /**
  * A connect card form token as the page at /c/<slug> issues it (signed with the test services' STEEPLE_SECRET_KEY),
@@ -492,7 +506,11 @@ const cases: Record<string, Case[]> = {
     // Confirmed for quiet hours (or said not to be): still nobody of A's.
     c((x) => w(x, { memberId: x.memberId, body: 'hello', duringQuietHours: true }), 'NOT_FOUND'),
     c((x) => w(x, { memberId: x.memberId, body: 'hello', duringQuietHours: false }), 'NOT_FOUND'),
+    // A's member, B's picture: no picture of A's.
+    c((x, _me, a) => w(x, { memberId: a.memberId, body: 'hello', mediaId: x.mediaId }), 'NOT_FOUND'),
   ],
+  // The picture is the body; nothing in the request can name another church, and it is kept as A's.
+  'media.upload': [c(() => pngStream(), 'ok')],
   'messages.simulateReply': [c((x) => w(x, { conversationId: x.conversationId, body: 'STOP' }), 'NOT_FOUND')],
   'messages.retry': [c((x) => w(x, { id: x.messageId, duringQuietHours: true }), 'NOT_FOUND')],
   'broadcasts.list': [c((x) => w(x, { cursor: encodeCursor([FAR, x.broadcastId]) }), 'ok')],
@@ -516,6 +534,7 @@ const cases: Record<string, Case[]> = {
     c((x) => w(x, { body: `Hi {${x.fieldKey}}`, audience: { type: 'all' } }), 'BAD_REQUEST'),
     c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byBranchAndTags(x) } }), 'BAD_REQUEST'),
     c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byTags(x) }, scheduledAt: LATER() }), 'ok'),
+    c((x) => w(x, { body: '', mediaId: x.mediaId, audience: { type: 'all' }, scheduledAt: LATER() }), 'NOT_FOUND'),
   ],
   'broadcasts.cancel': [c((x) => w(x, { id: x.broadcastId }), 'NOT_FOUND')],
   'broadcasts.series': plain('ok'),
@@ -526,6 +545,7 @@ const cases: Record<string, Case[]> = {
     c((x) => w(x, { body: 'x', audience: { type: 'segment', segmentId: x.segmentId }, ...weekly() }), 'BAD_REQUEST'),
     c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byField(x) }, ...weekly() }), 'BAD_REQUEST'),
     c((x) => w(x, { body: 'x', audience: { type: 'filter', filter: byBranchAndTags(x) }, ...weekly() }), 'BAD_REQUEST'),
+    c((x) => w(x, { body: 'x', mediaId: x.mediaId, audience: { type: 'all' }, ...weekly() }), 'NOT_FOUND'),
   ],
   'broadcasts.skipOccurrence': [c((x) => w(x, { seriesId: x.seriesId, at: LATER() }), 'NOT_FOUND')],
   'broadcasts.unskipOccurrence': [c((x) => w(x, { seriesId: x.seriesId, at: LATER() }), 'NOT_FOUND')],
@@ -733,6 +753,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
   let bDb: postgres.Sql;
   let aAsSetUp: Snapshot;
   let baseline: { church: Snapshot; registry: Snapshot };
+  let mediaDir: string;
 
   /** A church with an owner, an admin, a staff member, a pending invitation, and something of everything. */
   async function setUp(name: string): Promise<Side> {
@@ -776,7 +797,8 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
    * a keyword the member has texted (so its list row and stats have uses to give away), a message template, a
    * connect card with its own settings that a visitor has sent in (a new member, tagged, welcomed, prayed for), a
    * custom field the member has a value in (and a first visit), a segment whose conditions use it, a sequence the
-   * keyword starts with the member enrolled in it (by hand; not run), and quiet hours of its own (QUIET).
+   * keyword starts with the member enrolled in it (by hand; not run), a picture uploaded (not yet sent), and quiet
+   * hours of its own (QUIET).
    */
   async function seed(owner: Caller, tag: string, slug: string, tenantId: string) {
     const inviteEmail = `${tag}-invitee@example.org`;
@@ -825,6 +847,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     });
     await owner.sequences.enroll({ id: sequence.id, who: { type: 'members', memberIds: [member.id] } });
     const [enrollment] = await owner.sequences.forMember({ memberId: member.id });
+    const picture = await owner.media.upload(pngStream());
     await owner.church.updateQuietHours(QUIET[tag as keyof typeof QUIET]);
     return {
       inviteId: pending.id,
@@ -857,6 +880,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
       sequenceId: sequence.id,
       sequenceName: `${tag} follow-up`,
       enrollmentId: enrollment!.enrollmentId,
+      mediaId: picture.id,
     };
   }
 
@@ -906,7 +930,8 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
 
   beforeAll(async () => {
     // A busy CI machine must not turn a case into a 503.
-    reg = await createTestRegistry({ REGISTRY_TIMEOUT_MS: '20000' });
+    mediaDir = await mkdtemp(join(tmpdir(), 'steeple-boundary-media-'));
+    reg = await createTestRegistry({ REGISTRY_TIMEOUT_MS: '20000', MEDIA_DIR: mediaDir });
     a = await setUp('Alpha Parish');
     b = await setUp('Bethel Parish');
     aDb = connect(a.dbName);
@@ -917,6 +942,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
   afterAll(async () => {
     await Promise.all([aDb, bDb].map((s) => s?.end({ timeout: 5 }).catch(() => {})));
     await reg?.cleanup();
+    if (mediaDir) await rm(mediaDir, { recursive: true, force: true });
   });
 
   it('has cases for every procedure of the app router', () => {
@@ -1004,7 +1030,7 @@ describe('tenant boundary: a session of church A cannot learn of or act on churc
     const oneRow = [
       ...['keywords', 'keyword_uses', 'templates', 'connect_card', 'connect_card_submissions', 'quiet_hours'],
       ...['custom_fields', 'member_field_values', 'segments'],
-      ...['sequences', 'sequence_steps', 'sequence_enrollments'],
+      ...['sequences', 'sequence_steps', 'sequence_enrollments', 'media'],
     ];
     for (const t of oneRow) expect(baseline.church[`public.${t}`], t).toHaveLength(1);
     expect(aAsSetUp['public.connect_card'], 'one connect card per church').toHaveLength(1);

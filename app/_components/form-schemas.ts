@@ -7,4 +7,4 @@ export { createKeywordInput, updateKeywordInput } from '@/server/keywords/inputs
 export { createTemplateInput, updateTemplateInput } from '@/server/templates/inputs';
 export { connectCardSettings } from '@/server/connect-card/inputs';
 export { createBranchInput, createMemberInput } from '@/server/members/inputs';
-export { messageBody, personalBody, quietHoursInput } from '@/server/messaging/inputs';
+export { captionBody, messageBody, personalBody, quietHoursInput } from '@/server/messaging/inputs';

@@ -5,8 +5,18 @@ import { countSegments } from '@/server/messaging/segments';
  * character shrinks every segment to 70 (67 when split), because that is the surprise people need to see. The
  * visible line changes per keystroke, so only the segment count and encoding are announced (a separate live region).
  */
-export function SegmentCounter({ text, id }: { text: string; id?: string }) {
+export function SegmentCounter({ text, id, picture }: { text: string; id?: string; picture?: boolean }) {
   const c = countSegments(text);
+  // With a picture it is one MMS, whatever the length of the words (up to 1,600 characters).
+  if (picture)
+    return (
+      <p id={id} className="text-xs text-slate-500" data-testid="segment-counter" data-segments={1} data-mms="true">
+        1 MMS message (picture{text ? ' and words' : ''})
+        <span className="sr-only" aria-live="polite">
+          1 MMS message
+        </span>
+      </p>
+    );
   const used = c.perSegment - c.remaining;
   const segments = `${c.segments} ${c.segments === 1 ? 'segment' : 'segments'}`;
   const ucs2 = c.encoding === 'UCS-2';

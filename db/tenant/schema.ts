@@ -205,6 +205,42 @@ export const broadcastAudience = pgEnum('broadcast_audience', ['all', 'branch', 
 export const broadcastState = pgEnum('broadcast_state', ['scheduled', 'sending', 'sent', 'canceled', 'failed']);
 
 /**
+ * A picture (server/media/): one the team uploaded to send, or one a member sent in (fetched from Telnyx by a job).
+ * The bytes live in the object store under `storeKey`; a row nothing refers to after a day is swept, file and all.
+ * `state`: inbound pictures are `fetching` until stored, then `ready`, or `failed` / `unsupported` (not an image).
+ */
+export const MEDIA_STATES = ['ready', 'fetching', 'failed', 'unsupported'] as const;
+export const media = pgTable('media', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  origin: text('origin', { enum: ['upload', 'inbound'] }).notNull(),
+  state: text('state', { enum: MEDIA_STATES }).notNull().default('ready'),
+  contentType: text('content_type').notNull(),
+  bytes: integer('bytes'),
+  storeKey: text('store_key'),
+  /** Inbound only: where Telnyx keeps the file until we fetch it. */
+  sourceUrl: text('source_url'),
+  error: text('error'),
+  uploadedBy: uuid('uploaded_by').references(() => admins.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The pictures of a message (an MMS), in order. A broadcast's copies each link the broadcast's one picture. */
+export const messageMedia = pgTable(
+  'message_media',
+  {
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    // A picture a message carries is never deleted from under it (the sweep takes only unreferenced ones).
+    mediaId: uuid('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.position] }), index('message_media_media_idx').on(t.mediaId)],
+);
+
+/**
  * A broadcast that repeats ("every Saturday at 17:00 until June"): `rule` is an RFC 5545 recurrence (DTSTART with the
  * church's TZID and an RRULE), read with the rrule package. Each occurrence becomes its own broadcast (`seriesId`),
  * made ahead of its time; `skipped` holds occurrences an admin skipped, `endedAt` a series stopped early.
@@ -217,6 +253,8 @@ export const broadcastSeries = pgTable('broadcast_series', {
   tag: text('tag'),
   filter: jsonb('filter').$type<AudienceFilter>(),
   segmentName: text('segment_name'),
+  /** The picture each occurrence carries (an MMS), if any. */
+  mediaId: uuid('media_id').references(() => media.id),
   rule: text('rule').notNull(),
   skipped: timestamp('skipped', { withTimezone: true })
     .array()
@@ -240,6 +278,8 @@ export const broadcasts = pgTable(
     filter: jsonb('filter').$type<AudienceFilter>(),
     /** The saved segment it was sent to, by name as it was then (the segment may change or go later). */
     segmentName: text('segment_name'),
+    /** The picture it carries (an MMS: every recipient's message links it), if any. */
+    mediaId: uuid('media_id').references(() => media.id),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
     state: broadcastState('state').notNull().default('scheduled'),
     recipients: integer('recipients').notNull().default(0),
@@ -738,3 +778,4 @@ export type Enrollment = typeof sequenceEnrollments.$inferSelect;
 export type RegistrationKind = CarrierRegistration['kind'];
 export type NotificationPreference = typeof notificationPreferences.$inferSelect;
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
+export type Media = typeof media.$inferSelect;

@@ -18,7 +18,7 @@ import { retireRegistrations } from '@/server/registration/refs';
 /** The parts of Services this module uses. */
 type Deps = Pick<Services, 'billing' | 'cluster' | 'config' | 'connections' | 'messaging' | 'registry' | 'resolver'>;
 /** Purging also gives the church's numbers back, and ends its campaigns. */
-type PurgeDeps = Deps & Pick<Services, 'inventory' | 'registrar'>;
+type PurgeDeps = Deps & Pick<Services, 'inventory' | 'registrar' | 'media'>;
 
 /**
  * A church's life after signup, as an operator changes it: suspend (maintenance page, texts still stored), resume,
@@ -104,6 +104,7 @@ export async function purgeChurch(services: PurgeDeps, tenantId: string) {
   await retireRegistrations(services, tenantId); // nor for its 10DLC campaigns
   await revokeSessions(services.registry, tenantId);
   await services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tenantId, tenantId));
+  await services.media.deletePrefix(tenantId); // its pictures, sent and received
   await teardownTenant(services, tenantId, { from: ['deleting'], finalStatus: 'deleted' });
   services.resolver.invalidate(tenantId);
   log.info('church purged', { tenantId });

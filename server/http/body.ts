@@ -8,8 +8,12 @@
 export async function readBody(request: Request, max: number): Promise<Uint8Array | null> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > max) return null;
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
+  return request.body ? readStream(request.body, max) : new Uint8Array(0);
+}
+
+/** A stream's bytes, or null as soon as it passes `max` (the rest is never pulled). */
+export async function readStream(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | null> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -9,6 +9,8 @@ export const LIMITS = {
   trpc: 1024 * 1024,
   /** members.importPreview / members.import: a 5 MB file, which JSON escaping (quotes, newlines) can at most double. */
   trpcImport: 11 * 1024 * 1024,
+  /** media.upload: one picture of at most 5 MB, as raw bytes (a little more, so the procedure can say why). */
+  trpcPicture: 5 * 1024 * 1024 + 64 * 1024,
   /** A sign-in form. */
   auth: 16 * 1024,
 } as const;

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { tenants } from '@/db/registry/schema';
 import { log } from '@/server/log';
+import { sweepPictures } from '@/server/media/sweep';
 import { sweepOutbox } from '@/server/notifications/sweep';
 import { wakeNotifications } from '@/server/notifications/wake';
 import type { Services } from '@/server/services';
@@ -8,7 +9,7 @@ import { withDeadline } from '@/server/registry';
 import { unavailableReason } from '@/server/tenancy/availability';
 
 /** The parts of Services this module uses. */
-type Deps = Pick<Services, 'config' | 'messaging' | 'registry' | 'connections'>;
+type Deps = Pick<Services, 'config' | 'media' | 'messaging' | 'registry' | 'connections'>;
 
 /**
  * The worker's housekeeping, every half minute; every worker may run it, and each step is safe to run twice.
@@ -16,8 +17,9 @@ type Deps = Pick<Services, 'config' | 'messaging' | 'registry' | 'connections'>;
  *     to a crash, or one never queued because the registry blinked after the text was kept).
  *   - Inbound events set aside as failed more than 30 days ago, and expired rate-limit counters, are deleted.
  *   - Every fourth pass (two minutes), the next SWEEP_CHURCHES active churches (by id, round the fleet in turn) have
- *     their staff notifications swept (notifications/sweep.ts): old rows deleted, lost wakes made good. It opens
- *     each one's database, hence a slice at a time: a fleet of 1,500 churches goes round in an hour.
+ *     their staff notifications swept (notifications/sweep.ts: old rows deleted, lost wakes made good) and their
+ *     unused pictures removed (media/sweep.ts). It opens each one's database, hence a slice at a time: a fleet of
+ *     1,500 churches goes round in an hour.
  */
 const MAINTENANCE_EVERY_MS = 30_000;
 const STALLED_AFTER_SECONDS = 30;
@@ -51,7 +53,10 @@ export async function sweepNotifications(services: Deps, from: string | null = n
   );
   for (const { id } of churches) {
     try {
-      const wakes = await services.connections.withTenant(id, sweepOutbox);
+      const wakes = await services.connections.withTenant(id, async (db) => {
+        await sweepPictures(db, services.media);
+        return sweepOutbox(db);
+      });
       await wakeNotifications(services.registry, id, wakes);
     } catch (err) {
       if (!unavailableReason(err)) log.warn('notification sweep failed for a church', { tenantId: id, err });

@@ -2,6 +2,7 @@ import type { Task } from 'graphile-worker';
 import { z } from 'zod';
 import { purgeDue } from '@/server/fleet/lifecycle';
 import { log } from '@/server/log';
+import { mediaTasks } from '@/server/media/jobs';
 import { messagingTasks } from '@/server/messaging/jobs';
 import { notificationTasks } from '@/server/notifications/jobs';
 import { ORDER_CHECK_TASK, orderCheckTask } from '@/server/numbers/order-check';
@@ -22,6 +23,7 @@ type Deps = Pick<
   | 'config'
   | 'connections'
   | 'inventory'
+  | 'media'
   | 'messaging'
   | 'profiles'
   | 'provision'
@@ -57,6 +59,7 @@ export async function startWorker(
       [SEQUENCES_TASK]: sequencesTask(services),
       ...messagingTasks(services),
       ...notificationTasks(services),
+      ...mediaTasks(services),
     },
   });
   const recover = () =>

@@ -8,7 +8,7 @@ import { fieldsUsedIn } from '@/server/custom-fields/merge';
 import { mergeFieldsUsed } from './merge-fields';
 import { quietHoursOf, quietUntil } from './quiet-hours';
 import { sendOne, settleUnclaimed, type SenderDeps } from './sender';
-import { countSegments } from './segments';
+import { billedMessages } from './segments';
 
 /**
  * Runs one broadcast at its scheduled time. First, in one transaction, it fixes the recipient list as queued
@@ -87,6 +87,10 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, ru
       mergeFieldsUsed(b.body).length > 0 || (await fieldsUsedIn(tx, b.body)).length > 0
         ? await queuePersonal(tx, b, audience, run.churchName, hold)
         : await queueSame(tx, b, where, hold);
+    // A picture: every copy links the broadcast's one picture (the sender reads it from there).
+    if (b.mediaId)
+      await tx.execute(sql`insert into message_media (message_id, media_id)
+                           select id, ${b.mediaId} from messages where broadcast_id = ${b.id} on conflict do nothing`);
     const { skipped } = await countAudience(tx as unknown as TenantDb, audience);
     const [{ recipients }] = (await tx
       .select({ recipients: sql<number>`count(*)::int` })
@@ -101,7 +105,7 @@ async function fixRecipients(db: TenantDb, b: typeof broadcasts.$inferSelect, ru
 
 /** The same words for everyone: one statement, however large the audience. Nobody's text is empty. */
 async function queueSame(tx: Tx, b: typeof broadcasts.$inferSelect, where: SQL | undefined, hold: SQL) {
-  const segments = countSegments(b.body).segments;
+  const segments = billedMessages(b.body, !!b.mediaId);
   await tx.execute(sql`
     insert into messages (conversation_id, direction, kind, body, segments, status, broadcast_id, to_number, not_before)
     select ${conversations.id}, 'outbound', 'broadcast', ${b.body}, ${segments}, 'queued', ${b.id}, ${members.phone},
@@ -133,7 +137,7 @@ async function queuePersonal(
           direction: 'outbound' as const,
           kind: 'broadcast' as const,
           body: t.body,
-          segments: t.segments,
+          segments: b.mediaId ? 1 : t.segments,
           status: 'queued' as const,
           broadcastId: b.id,
           toNumber: t.phone,
@@ -176,5 +180,5 @@ export async function plannedSegments(
     countAudience(db, audience),
     audienceTexts(db, audience, b.body, church.name),
   ]);
-  return recipients * (longest?.segments ?? 0);
+  return recipients * (b.mediaId ? 1 : (longest?.segments ?? 0));
 }

@@ -21,6 +21,7 @@ import { describeRule } from './recurrence';
 import { requireSendingNumber } from './send';
 import { lockSeries, makeNextOccurrence, markSkipped } from './series-occurrences';
 import { countSegments } from './segments';
+import { requireSendablePicture, requireWordsOrPicture } from '@/server/media/pictures';
 
 /**
  * Broadcasts: one text to everyone in an audience, now or at a time. Creating one stores it and queues its job
@@ -82,7 +83,7 @@ export async function getBroadcast(db: TenantDb, id: string) {
 export async function previewBroadcast(
   deps: Pick<Services, 'config' | 'profiles'>,
   { db, tenantId }: ChurchScope,
-  input: { audience: AudienceInput; body: string; scheduledAt?: Date | null },
+  input: { audience: AudienceInput; body: string; picture?: boolean; scheduledAt?: Date | null },
 ) {
   const stored = await storedAudience(db, input.audience);
   const { name, timezone } = await deps.profiles.get(tenantId);
@@ -96,12 +97,15 @@ export async function previewBroadcast(
     mergeProblemOf(db, input.body),
   ]);
   const seg = texts.longest ?? countSegments(input.body);
-  const price = deps.config.SMS_PRICE_PER_SEGMENT;
+  // A picture makes each text one MMS, however long its words: one message, at the MMS price.
+  const mms = !!input.picture;
+  const each = mms ? deps.config.MMS_PRICE_PER_MESSAGE : seg.segments * deps.config.SMS_PRICE_PER_SEGMENT;
   return {
     ...who,
+    mms,
     encoding: seg.encoding,
-    segments: seg.segments,
-    estimatedCost: Math.round(who.recipients * seg.segments * price * 100) / 100,
+    segments: mms ? 1 : seg.segments,
+    estimatedCost: Math.round(who.recipients * each * 100) / 100,
     ...texts,
     /** Recipients inside their quiet hours at the time chosen: their texts wait until those end. */
     held,
@@ -120,12 +124,13 @@ export async function createBroadcast(
 ) {
   const scheduledAt = requireSendTime(input.scheduledAt);
   const stored = await requireSendable(deps, scope, input, scheduledAt);
+  const mediaId = input.mediaId ?? null;
   const id = randomUUID();
   const enqueue = (runAt: Date) => enqueueBroadcast(deps.registry, scope.tenantId, id, runAt);
   const [created] = await writeThenRun(enqueue, scheduledAt, () =>
     scope.db
       .insert(broadcasts)
-      .values({ id, body: input.body, ...stored, scheduledAt, createdBy })
+      .values({ id, body: input.body, mediaId, ...stored, scheduledAt, createdBy })
       .returning(),
   );
   return created!;
@@ -139,9 +144,11 @@ export async function createBroadcast(
 export async function requireSendable(
   deps: Deps,
   { db, tenantId }: ChurchScope,
-  input: { body: string; audience: AudienceInput },
+  input: { body: string; mediaId?: string | null; audience: AudienceInput },
   at: Date,
 ) {
+  requireWordsOrPicture(input.body, input.mediaId);
+  if (input.mediaId) await requireSendablePicture(db, input.mediaId);
   // A US church's broadcast goes through US carriers (and the sender refuses each US text from an unregistered number).
   const { country } = await deps.profiles.get(tenantId);
   await requireSendingNumber(deps, tenantId, {
@@ -157,8 +164,10 @@ export async function requireSendable(
     countAudience(db, audience),
     audienceTexts(db, audience, input.body, name),
   ]);
-  if (texts.empty.count > 0) throw new Invalid(emptyMergeProblem(texts.empty), 'body');
-  const refusal = await broadcastRefusal(deps, db, tenantId, recipients * (texts.longest?.segments ?? 0), at);
+  // (A picture sent without words leaves everyone's words empty, as meant.)
+  if (texts.empty.count > 0 && input.body.trim()) throw new Invalid(emptyMergeProblem(texts.empty), 'body');
+  const each = input.mediaId ? 1 : (texts.longest?.segments ?? 0);
+  const refusal = await broadcastRefusal(deps, db, tenantId, recipients * each, at);
   if (refusal) throw new LimitReached(refusal);
   return stored;
 }

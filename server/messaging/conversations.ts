@@ -5,6 +5,8 @@ import type { TenantDb } from '@/db/tenant';
 import { admins, branches, conversations, keywordUses, members, messages } from '@/db/tenant/schema';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
 import { Conflict, Invalid, NotFound } from '@/server/domain-errors';
+import type { Config } from '@/server/config';
+import { picturesOf } from '@/server/media/pictures';
 import { carrierOutcome } from './carrier-outcomes';
 import { notesBetween } from './conversation-notes';
 import type { cursorInput } from './inputs';
@@ -81,6 +83,7 @@ export async function getConversation(
   db: TenantDb,
   input: { id: string; before?: string | null; limit: number },
   country: string,
+  config: Pick<Config, 'STEEPLE_SECRET_KEY'>,
 ) {
   const [thread] = await db
     .select({ conversation: conversations, member: memberSummary })
@@ -105,11 +108,25 @@ export async function getConversation(
   const oldest = page.at(-1);
   const hasOlder = rows.length > input.limit && !!oldest;
   // The notes written in the same stretch of time as this page of messages, to show among them.
-  const notes = await notesBetween(db, input.id, hasOlder ? oldest.sortAt : null, before?.[0] ?? null);
+  const [notes, pictures] = await Promise.all([
+    notesBetween(db, input.id, hasOlder ? oldest.sortAt : null, before?.[0] ?? null),
+    picturesOf(
+      db,
+      config,
+      page.map((r) => r.message.id),
+    ),
+  ]);
   return {
     conversation: thread.conversation,
     member: withPhoneDisplay(thread.member, country),
-    messages: page.map((r) => ({ ...r.message, keyword: r.keyword, failure: failureOf(r.message) })).reverse(),
+    messages: page
+      .map((r) => ({
+        ...r.message,
+        keyword: r.keyword,
+        failure: failureOf(r.message),
+        pictures: pictures.get(r.message.id) ?? [],
+      }))
+      .reverse(),
     notes,
     olderCursor: hasOlder ? encodeCursor([oldest.sortAt, oldest.message.id]) : null,
   };

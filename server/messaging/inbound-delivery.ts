@@ -10,6 +10,7 @@ import { storeInbound } from './inbound';
 import type { NewEvent, Pending, ReceivedPayload, StatusPayload } from './inbound-events';
 import { enqueueSend } from './jobs';
 import { enqueueSequenceRun } from '@/server/sequences/jobs';
+import { enqueuePictureFetch } from '@/server/media/jobs';
 import type { Wake } from '@/server/notifications/outbox';
 import { wakeNotifications } from '@/server/notifications/wake';
 
@@ -82,6 +83,7 @@ export async function deliver(
   // event is delivered again later, finds the stored text (a duplicate) and the reply still waiting, and queues it.
   for (const id of result.followUps) await enqueueSend(services.registry, event.tenantId, id);
   if (result.enrolled) await enqueueSequenceRun(services.registry, event.tenantId); // a keyword started a sequence
+  for (const id of result.pictures ?? []) await enqueuePictureFetch(services.registry, event.tenantId, id);
   if (opts.wakes) opts.wakes.push(...(result.notify ?? []));
   else void wakeNotifications(services.registry, event.tenantId, result.notify); // never throws; not waited for
   await mark();

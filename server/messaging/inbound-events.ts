@@ -1,10 +1,18 @@
 import type { InboundEvent } from '@/db/registry/schema';
+import type { InboundPicture } from '@/server/media/inbound';
 
 /**
  * What the registry's `inbound_events` holds (see inbound-queue.ts): a received text or a delivery report, as the
  * webhook parsed it, and the row it is read back as.
  */
-export type ReceivedPayload = { providerMessageId: string; from: string; to: string; text: string };
+export type ReceivedPayload = {
+  providerMessageId: string;
+  from: string;
+  to: string;
+  text: string;
+  /** A picture message's media, as Telnyx links them (fetched into our store by a job: server/media/). */
+  media?: InboundPicture[];
+};
 export type StatusPayload = {
   providerMessageId: string;
   status: 'sent' | 'delivered' | 'failed';

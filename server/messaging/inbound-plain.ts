@@ -34,7 +34,7 @@ type FastRow = {
 async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<InboundResult | null> {
   const sql = db.$client;
   const segments = countSegments(msg.text).segments || 1;
-  const text = preview(msg.text);
+  const text = preview(msg.text, !!msg.media?.length);
   const at = arrival(msg).toISOString(); // drizzle's driver setup passes timestamps to postgres.js as text
   const [row] = await sql<FastRow[]>`
     with known as (
@@ -94,7 +94,7 @@ async function storeInOneStatement(db: TenantDb, msg: InboundText): Promise<Inbo
       insert into notification_outbox (admin_id, channel, kind, source_id, member_id, conversation_id, excerpt)
       select p.admin_id, p.channel,
              case when p.sequence_reply and exists (select 1 from replied) then 'sequence_reply' else 'inbound' end,
-             stored.id, target.member_id, stored.conversation_id, ${excerpt(msg.text)}
+             stored.id, target.member_id, stored.conversation_id, ${excerpt(msg.text || text)}
         from stored join target on target.conversation_id = stored.conversation_id
         cross join notification_preferences p
        where ((p.sequence_reply and exists (select 1 from replied)) or p.inbound = 'all'

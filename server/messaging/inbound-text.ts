@@ -1,3 +1,4 @@
+import type { InboundPicture } from '@/server/media/inbound';
 import type { Wake } from '@/server/notifications/outbox';
 
 /**
@@ -17,6 +18,7 @@ export type InboundText = {
   text: string;
   receivedAt?: Date;
   seq?: number;
+  media?: InboundPicture[];
 };
 export type InboundResult = {
   duplicate: boolean;
@@ -28,13 +30,17 @@ export type InboundResult = {
   enrolled?: boolean;
   /** Whose notification jobs to wake: the team members owed a notification of it (server/notifications/). */
   notify?: Wake[];
+  /** Its pictures still to fetch into our store (server/media/jobs.ts). */
+  pictures?: string[];
 };
 
 /** When the text reached us; a delayed delivery keeps its place in the thread. */
 export const arrival = (msg: InboundText) => msg.receivedAt ?? new Date();
 
-/** What the inbox shows of a thread's latest message. */
-export const preview = (text: string) => (text.length > 140 ? `${text.slice(0, 139)}…` : text);
+/** What the inbox shows of a thread's latest message; a picture sent without words shows as one. */
+export const preview = (text: string, picture = false) =>
+  !text && picture ? PICTURE_PREVIEW : text.length > 140 ? `${text.slice(0, 139)}…` : text;
+export const PICTURE_PREVIEW = '📷 Picture';
 
 /** A keyword older than the last one of theirs applied (delivered out of order) changes nothing. */
 export const isStale = (msg: InboundText, member: { consentSeq: number | null }) =>

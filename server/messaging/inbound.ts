@@ -5,6 +5,7 @@ import { storePlain } from './inbound-plain';
 import type { InboundResult, InboundText } from './inbound-text';
 import { keywordOf } from './keywords';
 import { matchKeyword } from '@/server/keywords/match';
+import { noteInboundPictures } from '@/server/media/inbound';
 
 /**
  * Storing an inbound text in the church's own database. Most texts are plain, and one statement stores them
@@ -17,6 +18,13 @@ export async function storeInbound(
   msg: InboundText,
   church: () => Promise<ChurchProfile>,
 ): Promise<InboundResult> {
+  const result = await storeText(db, msg, church);
+  // Noted on a replay too (once: inbound.ts), so a crash between the text and its pictures loses neither.
+  if (msg.media?.length) result.pictures = await noteInboundPictures(db, result.messageId, msg.media);
+  return result;
+}
+
+async function storeText(db: TenantDb, msg: InboundText, church: () => Promise<ChurchProfile>) {
   const carrier = keywordOf(msg.text);
   if (carrier) return storeWithKeyword(db, msg, { carrier }, await church());
   const keyword = await matchKeyword(db, msg.text);

@@ -14,6 +14,11 @@ export const messageBody = z
  */
 export const personalBody = messageBody.describe('A message that may use merge fields');
 
+/** Beside a picture the words may be left out: the server asks for one or the other (media/pictures.ts). */
+export const captionBody = z.string().trim().max(1600, 'Keep it under 1,600 characters (10 segments)');
+/** A picture uploaded with media.upload, sent with the words (an MMS). */
+export const pictureId = z.string().uuid('That picture is no longer available: attach it again.').nullish();
+
 export const audience = z.discriminatedUnion('type', [
   z.object({ type: z.literal('all') }),
   z.object({ type: z.literal('branch'), branchId: z.string().uuid('Choose a branch') }),
@@ -25,7 +30,8 @@ export type AudienceInput = z.infer<typeof audience>;
 
 export const broadcastInput = z.object({
   /** Merge fields are filled in for each recipient when the broadcast starts. */
-  body: personalBody,
+  body: captionBody,
+  mediaId: pictureId,
   audience,
   /** Omitted or null: send now. At most a year ahead (router), and never a date PostgreSQL cannot hold. */
   scheduledAt: z.coerce

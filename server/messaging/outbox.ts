@@ -6,9 +6,9 @@ import type { MessagingProvider } from './provider';
 export function createOutbox(): MessagingProvider {
   return {
     name: 'outbox',
-    async send({ from, to }) {
+    async send({ from, to, mediaUrls = [] }) {
       const providerMessageId = `outbox-${randomUUID()}`;
-      log.debug('outbox: message recorded as sent', { from, to, providerMessageId });
+      log.debug('outbox: message recorded as sent', { from, to, providerMessageId, pictures: mediaUrls.length });
       return { providerMessageId };
     },
   };

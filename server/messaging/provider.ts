@@ -7,7 +7,8 @@ import { createTelnyx } from './telnyx';
  * Where outbound texts go. Telnyx when TELNYX_API_KEY is set; otherwise the local outbox, which records each send
  * as sent (and lets an admin simulate replies). Tests may pass their own.
  */
-export type OutboundText = { from: string; to: string; text: string };
+/** `mediaUrls`: pictures to send with it (an MMS), as links the provider fetches them from. */
+export type OutboundText = { from: string; to: string; text: string; mediaUrls?: string[] };
 export type MessagingProvider = {
   name: 'telnyx' | 'outbox';
   /** Resolves once the provider has accepted the message; its id is null when it accepted without saying which. */

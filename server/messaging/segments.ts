@@ -23,6 +23,9 @@ export type SegmentCount = {
 
 const LIMITS = { 'GSM-7': { single: 160, multi: 153 }, 'UCS-2': { single: 70, multi: 67 } } as const;
 
+/** What a message costs in messages billed: its segments, or one MMS for anything with a picture. */
+export const billedMessages = (text: string, picture: boolean) => (picture ? 1 : countSegments(text).segments);
+
 export function countSegments(text: string): SegmentCount {
   const chars = [...text]; // code points
   const gsm = chars.every((c) => basic.has(c) || extended.has(c));

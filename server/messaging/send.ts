@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { ChurchScope } from '@/db/tenant';
-import { branches, conversations, members, messages } from '@/db/tenant/schema';
+import { branches, conversations, members, messageMedia, messages } from '@/db/tenant/schema';
 import { requireAllowance } from '@/server/billing/allowance';
 import { Invalid, NeedsConfirmation, NotFound, Precondition } from '@/server/domain-errors';
 import { CHECKLIST_PATH, NOT_REGISTERED, reachesUsCarriers, senderFor } from '@/server/registration/gate';
 import type { Services } from '@/server/services';
 import { startConversation } from './conversations';
+import { PICTURE_PREVIEW } from './inbound-text';
 import { enqueueSend, writeThenRun } from './jobs';
 import { clockOf } from './clock';
 import { mergeFields, mergeValuesOf } from './merge-fields';
 import { quietHoursOf, quietUntil } from './quiet-hours';
-import { countSegments } from './segments';
+import { billedMessages } from './segments';
+import { requireSendablePicture, requireWordsOrPicture } from '@/server/media/pictures';
 import { customValuesFor, requireKnownFields } from '@/server/custom-fields/merge';
 
 /**
@@ -25,20 +27,22 @@ type Deps = Pick<Services, 'access' | 'config' | 'messaging' | 'profiles' | 'reg
 export async function sendToMember(
   deps: Deps,
   { db, tenantId }: ChurchScope,
-  input: { memberId: string; body: string; duringQuietHours?: boolean },
+  input: { memberId: string; body: string; mediaId?: string | null; duringQuietHours?: boolean },
   sentBy: string,
 ) {
+  requireWordsOrPicture(input.body, input.mediaId);
   const [church, row] = await recipientChecks(deps, { db, tenantId }, input.memberId, input.duringQuietHours);
   const { member } = row;
+  const picture = input.mediaId ? await requireSendablePicture(db, input.mediaId) : null;
   // Merge fields are filled in now, for this member: the thread shows, and the count charges, what they receive.
   await requireKnownFields(db, input.body);
   const body = mergeFields(input.body, {
     ...mergeValuesOf({ ...member, branchName: row.branchName, churchName: church.name }),
     ...(await customValuesFor(db, member.id, input.body)),
   });
-  if (!body.trim())
+  if (!body.trim() && !picture)
     throw new Invalid(`For ${member.firstName} the merge fields leave nothing: add a fallback.`, 'body');
-  const segments = countSegments(body).segments;
+  const segments = billedMessages(body, !!picture);
   const conversationId = await startConversation(db, member.id);
   const id = randomUUID();
   const enqueue = (runAt: Date) => enqueueSend(deps.registry, tenantId, id, runAt);
@@ -59,9 +63,15 @@ export async function sendToMember(
           sentBy,
         })
         .returning();
+      if (picture) await tx.insert(messageMedia).values({ messageId: id, mediaId: picture.id });
       await tx
         .update(conversations)
-        .set({ lastMessageAt: sql`now()`, lastMessagePreview: body.slice(0, 140), unreadCount: 0, closedAt: null })
+        .set({
+          lastMessageAt: sql`now()`,
+          lastMessagePreview: body ? body.slice(0, 140) : PICTURE_PREVIEW,
+          unreadCount: 0,
+          closedAt: null,
+        })
         .where(eq(conversations.id, conversationId));
       return m!;
     }),

@@ -21,11 +21,14 @@ export type SenderDeps = {
   numbers: NumberRouter;
   sendRate: RateLimiterAbstract;
   inbound: Pick<InboundQueue, 'optOutPending'>;
+  /** A picture's signed link, for the provider to fetch it (media/signed-links.ts). */
+  pictureUrl: (key: string) => string;
 };
 /** `in_flight`: another worker holds the message in "sending" (or died doing so less than 10 minutes ago). */
 export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'in_flight';
 
 const STUCK_AFTER = '10 minutes';
+const PICTURE_GONE = 'Not sent: its picture is no longer available.';
 export const NOT_SUBSCRIBED = 'Not sent: this person has unsubscribed (they replied STOP).';
 const NOT_OPTED_IN = 'Not sent: this person has not opted in to broadcasts or automated texts.';
 
@@ -36,6 +39,8 @@ type Claimed = {
   phone: string;
   subscription: string;
   church_number: string | null;
+  /** Its pictures' store keys, in order (null where one is gone); empty for a plain text. */
+  pictures: (string | null)[];
 };
 
 export async function sendOne(
@@ -54,7 +59,9 @@ export async function sendOne(
     update messages m set status = 'sending', status_at = now()
       from conversations c join members p on p.id = c.member_id
      where m.id = ${messageId} and m.status = 'queued' and m.direction = 'outbound' and c.id = m.conversation_id
-     returning m.id, m.kind, m.body, p.phone, p.subscription, c.church_number`);
+     returning m.id, m.kind, m.body, p.phone, p.subscription, c.church_number,
+               array(select d.store_key from message_media mm join media d on d.id = mm.media_id
+                      where mm.message_id = m.id order by mm.position) as pictures`);
   if (!claimed) return settleUnclaimed(db, messageId);
 
   // Opt-out is checked at the moment of sending, not when queued: a STOP that arrived since always wins — also one
@@ -72,9 +79,12 @@ export async function sendOne(
   // US carriers block texts from unregistered numbers: refused here, whoever queued it (registration/gate.ts).
   if (us && !number.registered) return fail(db, messageId, NOT_SENT_UNREGISTERED, STEEPLE_CODES.unregistered);
   const from = number.e164;
+  // A picture deleted since it was attached: the words alone would be a different message, so none is sent.
+  if (claimed.pictures.some((key) => !key)) return fail(db, messageId, PICTURE_GONE);
+  const mediaUrls = (claimed.pictures as string[]).map(deps.pictureUrl);
 
   try {
-    const { providerMessageId } = await deps.provider.send({ from, to: claimed.phone, text: claimed.body });
+    const { providerMessageId } = await deps.provider.send({ from, to: claimed.phone, text: claimed.body, mediaUrls });
     await db
       .update(messages)
       .set({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audience, personalBody } from './inputs';
+import { audience, captionBody, pictureId } from './inputs';
 import { WEEKDAYS } from './series-days';
 
 /**
@@ -65,7 +65,9 @@ export const repeatInput = z.object(repeatShape).superRefine(repeatRules);
 export type RepeatInput = z.output<typeof repeatInput>;
 
 /** A repeating broadcast: a broadcast's message and audience, and how it repeats (flat, for field errors). */
-export const seriesInput = z.object({ body: personalBody, audience, ...repeatShape }).superRefine(repeatRules);
+export const seriesInput = z
+  .object({ body: captionBody, mediaId: pictureId, audience, ...repeatShape })
+  .superRefine(repeatRules);
 export type SeriesInput = z.output<typeof seriesInput>;
 
 /** One occurrence of a series, by the instant it goes out (as `broadcasts.series` lists it). */

@@ -37,12 +37,16 @@ function occurrenceId(seriesId: string, at: Date): string {
 
 /** The broadcast for one date of a series: its message and audience as the series has them. */
 export const occurrenceOf = (
-  s: Pick<BroadcastSeries, 'id' | 'body' | 'audience' | 'branchId' | 'tag' | 'filter' | 'segmentName' | 'createdBy'>,
+  s: Pick<
+    BroadcastSeries,
+    'id' | 'body' | 'mediaId' | 'audience' | 'branchId' | 'tag' | 'filter' | 'segmentName' | 'createdBy'
+  >,
   at: Date,
 ) => ({
   id: occurrenceId(s.id, at),
   seriesId: s.id,
   body: s.body,
+  mediaId: s.mediaId,
   audience: s.audience,
   branchId: s.branchId,
   tag: s.tag,

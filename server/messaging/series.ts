@@ -78,7 +78,7 @@ export async function createSeries(deps: Deps, scope: ChurchScope, input: Series
   const { rule, first } = ruleFor(input, timezone);
   const stored = await requireSendable(deps, scope, input, first);
   const id = randomUUID();
-  const values = { id, body: input.body, ...stored, rule, createdBy };
+  const values = { id, body: input.body, mediaId: input.mediaId ?? null, ...stored, rule, createdBy };
   const firstDate = occurrenceOf(values, first);
   const enqueue = (runAt: Date) => enqueueBroadcast(deps.registry, scope.tenantId, firstDate.id, runAt);
   const series = await writeThenRun(enqueue, first, () =>

@@ -4,7 +4,14 @@ import { randomUUID } from 'node:crypto';
  * A Telnyx `message.received` webhook body, shaped as Telnyx sends it (API v2): what the local outbox's simulated
  * replies post to our own webhook route, and what the tests, the webhook bench and the e2e suite sign and post.
  */
-export function telnyxReceivedEvent(opts: { from: string; to: string; text: string; id?: string }) {
+export function telnyxReceivedEvent(opts: {
+  from: string;
+  to: string;
+  text: string;
+  id?: string;
+  /** A picture message's media, as Telnyx links them. */
+  media?: { url: string; content_type: string }[];
+}) {
   return JSON.stringify({
     data: {
       record_type: 'event',
@@ -14,10 +21,11 @@ export function telnyxReceivedEvent(opts: { from: string; to: string; text: stri
       payload: {
         id: opts.id ?? `sim-${randomUUID()}`,
         direction: 'inbound',
-        type: 'SMS',
+        type: opts.media?.length ? 'MMS' : 'SMS',
         from: { phone_number: opts.from },
         to: [{ phone_number: opts.to }],
         text: opts.text,
+        media: opts.media ?? [],
       },
     },
   });

@@ -15,7 +15,7 @@ export function createTelnyx(opts: {
   const endpoint = new URL('v2/messages', opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
   return {
     name: 'telnyx',
-    async send({ from, to, text }) {
+    async send({ from, to, text, mediaUrls = [] }) {
       let res: Response;
       try {
         res = await fetch(endpoint, {
@@ -28,7 +28,9 @@ export function createTelnyx(opts: {
           body: JSON.stringify({
             from,
             to,
-            text,
+            // An MMS may be a picture alone; Telnyx fetches each picture from its (signed, expiring) link.
+            ...(text ? { text } : {}),
+            ...(mediaUrls.length ? { media_urls: mediaUrls } : {}),
             ...(opts.messagingProfileId ? { messaging_profile_id: opts.messagingProfileId } : {}),
           }),
           signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),

@@ -16,6 +16,7 @@ import { receive, type Received } from './inbound-delivery';
 import { carrierCode } from './carrier-outcomes';
 import { keywordOf } from './keywords';
 import { verifyWebhook } from './signature';
+import type { InboundPicture } from '@/server/media/inbound';
 
 /** The parts of Services this module uses. */
 type Deps = Pick<Services, 'config' | 'connections' | 'messaging' | 'profiles' | 'registry'>;
@@ -38,7 +39,19 @@ const received = z.object({
   from: number,
   to: z.array(number).min(1).max(20),
   text: text(10_000).nullish(),
+  // A picture message's media. Read leniently: a link we cannot use is dropped, never the member's text with it.
+  media: z
+    .array(z.object({ url: z.string().max(4096).nullish(), content_type: z.string().max(200).nullish() }))
+    .max(20)
+    .nullish(),
 });
+
+/** The media Telnyx links (http or https only), as the fetch job reads them. */
+const picturesOf = (media: z.infer<typeof received>['media']): InboundPicture[] =>
+  (media ?? [])
+    .filter((m): m is { url: string; content_type?: string | null } => !!m.url && /^https?:\/\//i.test(m.url))
+    .map((m) => ({ url: m.url, contentType: m.content_type ?? null }));
+const withMedia = (media: InboundPicture[]) => (media.length ? { media } : {});
 const delivery = z.object({
   id: text(200).pipe(z.string().min(1)),
   from: number,
@@ -156,7 +169,7 @@ async function onReceived(services: Deps, payload: unknown): Promise<Outcome> {
     key: `received:${p.id}`,
     sender: from,
     optOut, // a send to them waits for nothing while this is pending (sender.ts)
-    payload: { providerMessageId: p.id, from, to, text },
+    payload: { providerMessageId: p.id, from, to, text, ...withMedia(picturesOf(p.media)) },
   });
   return answer(200, result);
 }

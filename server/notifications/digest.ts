@@ -3,7 +3,8 @@ import type { TenantDb } from '@/db/tenant';
 import { deliverMail } from '@/server/mail';
 import type { Services } from '@/server/services';
 import { digestOf } from './compose';
-import { baseUrl, messageId } from './email';
+import { appUrl } from '@/server/config';
+import { messageId } from './email';
 import { EXCERPT_CHARS, excerpt } from './kinds';
 import { noticesOf } from './notices';
 
@@ -54,7 +55,7 @@ export async function runDigest(deps: Deps, db: TenantDb, tenantId: string, admi
   if (person.early || person.sent_today) return nextDigestAt(db, tz, person.minute);
   const sections = await digestSections(db, church.country);
   if (sections.some((s) => s.total > 0)) {
-    const mail = digestOf(church, sections, baseUrl(deps.config), new Date());
+    const mail = digestOf(church, sections, appUrl(deps.config), new Date());
     const id = messageId(deps.config, `digest-${adminId}-${person.day}`);
     await deliverMail(deps.config, { to: person.email, ...mail, messageId: id });
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
-import type { Config } from '@/server/config';
+import { appUrl, type Config } from '@/server/config';
 import { log } from '@/server/log';
 import { deliverMail } from '@/server/mail';
 import type { Services } from '@/server/services';
@@ -38,7 +38,7 @@ export async function sendDueEmail(deps: Deps, db: TenantDb, tenantId: string, a
   const church = await deps.profiles.get(tenantId);
   const notices = await batchNotices(db, claim.batchId, church.country);
   if (notices.length > 0) {
-    const mail = emailOf(church, notices, baseUrl(deps.config));
+    const mail = emailOf(church, notices, appUrl(deps.config));
     try {
       await deliverMail(deps.config, { to: claim.email, ...mail, messageId: messageId(deps.config, claim.batchId) });
     } catch (err) {
@@ -67,10 +67,7 @@ const refusedForGood = (err: unknown) => {
   return typeof code === 'number' && code >= 500 && code < 600;
 };
 
-/** The app's public address, as invitation links use it. */
-export const baseUrl = (config: Config) => config.NEXTAUTH_URL ?? 'http://127.0.0.1:3000';
-
-export const messageId = (config: Config, id: string) => `<${id}@${new URL(baseUrl(config)).hostname}>`;
+export const messageId = (config: Config, id: string) => `<${id}@${new URL(appUrl(config)).hostname}>`;
 
 async function claimBatch(db: TenantDb, adminId: string): Promise<Claim> {
   return db.transaction(async (tx) => {

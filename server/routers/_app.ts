@@ -9,6 +9,7 @@ import { conversationsRouter } from './conversations';
 import { customFieldsRouter } from './customFields';
 import { dashboardRouter } from './dashboard';
 import { keywordsRouter } from './keywords';
+import { mediaRouter } from './media';
 import { membersRouter } from './members';
 import { notificationsRouter } from './notifications';
 import { messagesRouter } from './messages';
@@ -31,6 +32,7 @@ export const appRouter = router({
   branches: branchesRouter,
   conversations: conversationsRouter,
   messages: messagesRouter,
+  media: mediaRouter,
   broadcasts: broadcastsRouter,
   keywords: keywordsRouter,
   templates: templatesRouter,

@@ -30,7 +30,13 @@ export const broadcastsRouter = router({
   /** Who would receive it, how many are skipped, the text for a real recipient, and what it costs at most. */
   preview: tenantProcedure
     .input(
-      z.object({ audience, body: z.string().max(1600).default(''), scheduledAt: broadcastInput.shape.scheduledAt }),
+      z.object({
+        audience,
+        body: z.string().max(1600).default(''),
+        /** A picture is attached: each text is one MMS. */
+        picture: z.boolean().default(false),
+        scheduledAt: broadcastInput.shape.scheduledAt,
+      }),
     )
     .query(({ ctx, input }) => previewBroadcast(ctx.services, ctx, input)),
 

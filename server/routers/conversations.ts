@@ -36,7 +36,9 @@ export const conversationsRouter = router({
   /** One thread with its latest messages (oldest first); `before` pages further back. */
   get: tenantProcedure
     .input(id.extend({ before: z.string().max(500).nullish(), limit: z.number().int().min(1).max(200).default(50) }))
-    .query(async ({ ctx, input }) => getConversation(ctx.db, input, await ctx.services.profiles.country(ctx.tenantId))),
+    .query(async ({ ctx, input }) =>
+      getConversation(ctx.db, input, await ctx.services.profiles.country(ctx.tenantId), ctx.services.config),
+    ),
 
   markRead: tenantProcedure
     .meta({ readOnlyOk: true })

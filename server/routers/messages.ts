@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messageBody, personalBody } from '@/server/messaging/inputs';
+import { captionBody, messageBody, pictureId } from '@/server/messaging/inputs';
 import { retryMessage } from '@/server/messaging/retry';
 import { sendToMember } from '@/server/messaging/send';
 import { simulateReply } from '@/server/messaging/simulate';
@@ -9,7 +9,14 @@ export const messagesRouter = router({
   /** Text one member. The message is stored as queued and sent by the job queue (retried, rate limited, once). */
   send: tenantProcedure
     // Inside the member's quiet hours the first try is a CONFLICT whose message asks; `duringQuietHours` confirms.
-    .input(z.object({ memberId: z.string().uuid(), body: personalBody, duringQuietHours: z.boolean().optional() }))
+    .input(
+      z.object({
+        memberId: z.string().uuid(),
+        body: captionBody,
+        mediaId: pictureId,
+        duringQuietHours: z.boolean().optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => sendToMember(ctx.services, ctx, input, ctx.admin.id)),
 
   /** Send a failed text again, where its failure says that could work (the carrier was busy, not an opt-out). */

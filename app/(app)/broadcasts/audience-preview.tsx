@@ -10,11 +10,16 @@ import { people, usd } from './labels';
 type Preview = RouterOutputs['broadcasts']['preview'];
 
 /** Who would get it and what it costs, asked again whenever the audience or (debounced) text changes. */
-export function useAudiencePreview(audience: AudienceInput | null, body: string, scheduledAt: Date | null) {
+export function useAudiencePreview(
+  audience: AudienceInput | null,
+  body: string,
+  scheduledAt: Date | null,
+  picture = false,
+) {
   const trpc = useTRPC();
   return useQuery(
     trpc.broadcasts.preview.queryOptions(
-      { audience: audience ?? { type: 'all' }, body, scheduledAt },
+      { audience: audience ?? { type: 'all' }, body, scheduledAt, picture },
       { enabled: !!audience, placeholderData: keepPreviousData, retry: retryUnlessRefused },
     ),
   );
@@ -33,9 +38,13 @@ export function AudiencePreview({
   // A built audience the server cannot answer (a value of the wrong kind) is said in its own words.
   if (error) return <p className="text-sm text-red-700">{audienceProblem(error) ?? errorMessage(error)}</p>;
   if (!preview) return <p className="text-sm text-slate-500">Counting…</p>;
-  const { recipients, skipped, segments, estimatedCost } = preview;
+  const { recipients, skipped, segments, estimatedCost, mms } = preview;
   const cost =
-    segments === 0 || recipients === 0 ? null : estimatedCost > 0 ? `about ${usd(estimatedCost)}` : 'under $0.01';
+    (segments === 0 && !mms) || recipients === 0
+      ? null
+      : estimatedCost > 0
+        ? `about ${usd(estimatedCost)}`
+        : 'under $0.01';
   return (
     <p
       className="text-sm text-slate-700"
@@ -53,7 +62,7 @@ export function AudiencePreview({
       {cost && (
         <>
           {' · '}
-          {segments} {segments === 1 ? 'segment' : 'segments'} each, {cost}
+          {mms ? '1 MMS message' : `${segments} ${segments === 1 ? 'segment' : 'segments'}`} each, {cost}
         </>
       )}
     </p>

@@ -9,6 +9,7 @@ import { AllowanceNotice } from '../../_components/allowance-notice';
 import { MergeFieldMenu } from '../../_components/merge-field-menu';
 import { TemplateMenu } from '../../_components/template-menu';
 import { SegmentCounter } from '../../_components/segment-counter';
+import { PicturePicker, type Picture } from '../../_components/picture-picker';
 import { fieldErrors } from '../../_components/errors';
 import { fromLocalInput, fullWhen, toLocalInput } from '../../_components/time';
 import { check } from '../../_components/check';
@@ -55,6 +56,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   const queryClient = useQueryClient();
   const id = useId();
   const [body, setBody] = useState('');
+  const [picture, setPicture] = useState<Picture | null>(null);
   const [choice, setChoice] = useState<AudienceChoice>(everyone);
   const [when, setWhen] = useState<When>('now');
   const [at, setAt] = useState('');
@@ -83,6 +85,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
     previewed,
     // Quiet hours are counted at the time it goes out: a repeat's first date.
     repeating ? (firstDate?.at ?? null) : when === 'later' ? fromLocalInput(at) : null,
+    !!picture,
   );
   // The merged texts (and the audience's words) describe what is on screen only once the preview has caught up.
   const current = previewed === body && settledKey === audienceKey && !preview.isPlaceholderData;
@@ -108,6 +111,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
       onSuccess: (b, input) => {
         setConfirming(false);
         setBody('');
+        setPicture(null);
         setErrors({});
         onDone(
           input.scheduledAt
@@ -125,6 +129,7 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
       onSuccess: (series) => {
         setConfirming(false);
         setBody('');
+        setPicture(null);
         setErrors({});
         setRepeat(noRepeat(church?.today ?? ''));
         onDone(`Repeating broadcast saved: ${series.description}. The first goes out ${series.firstLabel}.`);
@@ -153,10 +158,11 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
 
   const problems = async (): Promise<Errors> => {
     const e: Errors = {};
-    const parsed = await check('personalBody', body);
+    // A picture may go without words.
+    const parsed = await check(picture ? 'captionBody' : 'personalBody', body);
     if (!parsed.success) e.body = parsed.error.issues[0]?.message;
     else if (merged?.mergeProblem) e.body = merged.mergeProblem;
-    else if (merged?.empty.count) e.body = emptyMergeProblem(merged.empty);
+    else if (merged?.empty.count && body.trim()) e.body = emptyMergeProblem(merged.empty);
     if (!audience) e.audience = choose[choice.type as keyof typeof choose];
     else if (unfinished) e.audience = UNFINISHED;
     else if (preview.data?.recipients === 0)
@@ -178,9 +184,10 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
   const submit = () => {
     if (!audience) return;
     const series = repeating ? repeatOf(repeat) : null;
-    if (series) return createSeries.mutate({ body: body.trim(), audience, ...series });
+    const mediaId = picture?.id;
+    if (series) return createSeries.mutate({ body: body.trim(), mediaId, audience, ...series });
     const scheduledAt = when === 'later' ? fromLocalInput(at) : null;
-    create.mutate({ body: body.trim(), audience, scheduledAt });
+    create.mutate({ body: body.trim(), mediaId, audience, scheduledAt });
   };
 
   const recipients = preview.data?.recipients;
@@ -229,8 +236,9 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
             if (errors.body) setErrors({ ...errors, body: undefined });
           }}
           hint="Members can reply STOP to unsubscribe; Steeple handles that for you."
-          footer={<SegmentCounter text={counted} />}
+          footer={<SegmentCounter text={counted} picture={!!picture} />}
         />
+        <PicturePicker picture={picture} onChange={setPicture} />
         <div className="-mt-3 flex flex-wrap items-start gap-3">
           <MergeFieldMenu {...insertProps} />
           <TemplateMenu {...insertProps} />
@@ -324,7 +332,10 @@ export function ComposeBroadcast({ onDone }: { onDone: (message: string) => void
         <dl className="space-y-2">
           <div>
             <dt className="font-medium text-slate-800">Message</dt>
-            <dd className={messageClass}>{body.trim()}</dd>
+            <dd className={messageClass}>
+              {picture && <span className="block text-slate-600">With a picture (MMS).</span>}
+              {body.trim()}
+            </dd>
           </div>
           {personal && merged?.example && (
             <div>

@@ -2,6 +2,7 @@ import { LocalTime } from '../../_components/local-time';
 import { fullWhen, shortWhen } from '../../_components/time';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { KeywordNote } from './keyword-note';
+import { MessagePictures } from './message-pictures';
 import { entryId } from './display';
 import { RetryButton } from './retry-button';
 
@@ -57,9 +58,12 @@ export function MessageBubble({
     >
       <div className={`${BUBBLE} ${colours} ${inbound ? 'rounded-bl-sm' : 'rounded-br-sm'}`}>
         <span className="sr-only">{inbound ? `${memberName}:` : kind ? `${kind}:` : 'You:'} </span>
-        <p className="whitespace-pre-wrap break-words" data-testid="message-body">
-          {m.body}
-        </p>
+        <MessagePictures pictures={m.pictures} from={inbound ? `from ${memberName}` : 'sent'} />
+        {m.body && (
+          <p className="whitespace-pre-wrap break-words" data-testid="message-body">
+            {m.body}
+          </p>
+        )}
       </div>
       <p className={`mt-1 flex flex-wrap gap-x-1.5 text-xs ${failed ? 'text-red-700' : 'text-slate-500'}`}>
         {kind && <span>{kind} ·</span>}
@@ -75,7 +79,7 @@ export function MessageBubble({
             · held for quiet hours, until <LocalTime value={m.notBefore} format={shortWhen} title={fullWhen} />
           </span>
         )}
-        {m.segments > 1 && <span>· {m.segments} segments</span>}
+        {m.pictures.length > 0 ? <span>· MMS</span> : m.segments > 1 && <span>· {m.segments} segments</span>}
       </p>
       {m.failure?.retry && <RetryButton messageId={m.id} conversationId={m.conversationId} body={m.body} />}
       {inbound && m.keyword && <KeywordNote keyword={m.keyword} />}

@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNotice } from '../../_components/error-notice';
 import { errorCode, errorMessage } from '../../_components/errors';
 import { SegmentCounter } from '../../_components/segment-counter';
+import { PicturePicker, type Picture } from '../../_components/picture-picker';
 import { AllowanceNotice } from '../../_components/allowance-notice';
 import { TextareaField } from '../../_components/fields';
 import { Button } from '../../_components/ui';
@@ -37,6 +38,7 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
   const trpc = useTRPC();
   const id = useId();
   const [body, setBody] = useState('');
+  const [picture, setPicture] = useState<Picture | null>(null);
   const [invalid, setInvalid] = useState('');
   const textarea = useRef<HTMLTextAreaElement>(null);
   const custom = useCustomMergeValues(member.id, body);
@@ -46,6 +48,7 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
     trpc.messages.send.mutationOptions({
       onSuccess: (message) => {
         setBody('');
+        setPicture(null);
         onSent(message.conversationId);
       },
     }),
@@ -64,13 +67,14 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
   };
 
   const submit = async () => {
-    const parsed = await check('personalBody', body);
+    // A picture may go without words.
+    const parsed = await check(picture ? 'captionBody' : 'personalBody', body);
     if (!parsed.success || mergeProblem) {
       setInvalid(parsed.success ? mergeProblem! : (parsed.error.issues[0]?.message ?? 'Write a message'));
       return;
     }
     setInvalid('');
-    send.mutate({ memberId: member.id, body: parsed.data });
+    send.mutate({ memberId: member.id, body: parsed.data, mediaId: picture?.id });
   };
 
   return (
@@ -119,8 +123,9 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
             if (!send.isPending) submit();
           }
         }}
-        footer={<SegmentCounter text={merged} />}
+        footer={<SegmentCounter text={merged} picture={!!picture} />}
       />
+      <PicturePicker picture={picture} onChange={setPicture} disabled={unsubscribed} />
       {merged !== body && (
         <p className="whitespace-pre-wrap break-words text-sm text-slate-600" data-testid="merge-preview">
           <span className="font-medium text-slate-800">{member.firstName} gets:</span> {merged}

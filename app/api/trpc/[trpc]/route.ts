@@ -38,14 +38,15 @@ async function handler(req: Request) {
 }
 
 /**
- * The CSV import may carry a 5 MB file; every other call, any batch mixing it with others, and any signed-out call,
- * 1 MB.
+ * The CSV import may carry a 5 MB file, and a picture upload 5 MB of bytes; every other call, any batch mixing them
+ * with others, and any signed-out call, 1 MB.
  */
 const IMPORT_PROCEDURES = new Set(['members.import', 'members.importPreview']);
 
 function bodyLimit(req: Request, signedIn: boolean) {
   const path = new URL(req.url).pathname.replace(/^\/api\/trpc\/?/, '');
   const paths = path.split(/,|%2C/i); // procedure names are plain ASCII: nothing else needs decoding
+  if (signedIn && paths.length === 1 && paths[0] === 'media.upload') return LIMITS.trpcPicture;
   return signedIn && paths.every((p) => IMPORT_PROCEDURES.has(p)) ? LIMITS.trpcImport : LIMITS.trpc;
 }
 
