@@ -53,10 +53,7 @@ export async function requireSendablePicture(db: TenantDb, id: string) {
 }
 
 /** A picture as pages show it: a signed link while it is there, and why not otherwise. */
-function pictureView(
-  config: Deps['config'],
-  row: Pick<Media, 'id' | 'state' | 'contentType' | 'bytes' | 'storeKey'>,
-) {
+function pictureView(config: Deps['config'], row: Pick<Media, 'id' | 'state' | 'contentType' | 'bytes' | 'storeKey'>) {
   return {
     id: row.id,
     state: row.state,

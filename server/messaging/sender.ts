@@ -79,7 +79,8 @@ export async function sendOne(
   // US carriers block texts from unregistered numbers: refused here, whoever queued it (registration/gate.ts).
   if (us && !number.registered) return fail(db, messageId, NOT_SENT_UNREGISTERED, STEEPLE_CODES.unregistered);
   const from = number.e164;
-  // A picture deleted since it was attached: the words alone would be a different message, so none is sent.
+  // A picture without its file (not ready; never so for one the team attached): the words alone would be a different
+  // message, so none is sent.
   if (claimed.pictures.some((key) => !key)) return fail(db, messageId, PICTURE_GONE);
   const mediaUrls = (claimed.pictures as string[]).map(deps.pictureUrl);
 

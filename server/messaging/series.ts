@@ -124,6 +124,7 @@ export async function listSeries(deps: Pick<Services, 'profiles' | 'registry'>, 
     return {
       id: s.id,
       body: s.body,
+      mediaId: s.mediaId,
       audienceSummary: summaryOf(s, branchName, names),
       description: describeRule(s.rule),
       timezone: zone,

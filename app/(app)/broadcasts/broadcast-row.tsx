@@ -68,6 +68,7 @@ export function BroadcastRow({
         </p>
         {cancellable && <CancelBroadcast broadcast={b} onDone={onDone} />}
       </div>
+      {b.mediaId && <p className="text-xs text-slate-500">📷 With a picture (MMS)</p>}
       <p className="line-clamp-3 whitespace-pre-wrap break-words text-sm text-slate-700">{b.body}</p>
       {b.state === 'failed' && b.error && (
         <p className="text-sm text-red-700" data-testid="broadcast-error">

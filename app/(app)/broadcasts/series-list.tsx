@@ -75,6 +75,7 @@ function SeriesRow({
         To <span data-testid="series-audience">{s.audienceSummary}</span> · church time ({s.timezone})
         {s.sent > 0 && ` · ${s.sent.toLocaleString()} sent so far`}
       </p>
+      {s.mediaId && <p className="text-xs text-slate-500">📷 With a picture (MMS)</p>}
       <p className="line-clamp-3 whitespace-pre-wrap break-words text-sm text-slate-700">{s.body}</p>
       {s.next.length > 0 && (
         <div>
