@@ -1,13 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { startEmbeddedPostgres } from './embedded-pg';
 import { withDatabase } from '../server/tenancy/urls';
 
 /**
  * `npm test`: every test. Unit tests run first, once (no database); integration tests run against the embedded
- * PostgreSQL, and again against the server in DATABASE_URL when it is set; then chaos tests; then the Playwright
- * suite runs in Chromium against the built app. `--unit`, `--integration` (unit, integration and chaos) or `--e2e`
- * runs one part; other arguments are file filters for vitest.
+ * PostgreSQL, and at the same time against the server in DATABASE_URL when it is set; then chaos tests; then the
+ * Playwright suite runs in Chromium against the built app. `--unit`, `--integration` (unit, integration and chaos)
+ * or `--e2e` runs one part; other arguments are file filters for vitest.
  */
 const args = process.argv.slice(2);
 const only = args.find((a) => a === '--unit' || a === '--integration' || a === '--e2e');
@@ -16,10 +16,20 @@ let failed = false;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 mkdirSync('.data', { recursive: true });
 
-/** Asynchronous on purpose: this process must keep draining the embedded server's log pipe while tests run. */
-async function run(cmd: string, cmdArgs: string[], env: Record<string, string>) {
-  const child = spawn(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...env } });
+/**
+ * Asynchronous on purpose: this process must keep draining the embedded server's log pipe while tests run. `log`: a
+ * run alongside another writes its output there, printed whole when it ends, so the two never interleave.
+ */
+type Log = { file: string; title: string };
+async function run(cmd: string, cmdArgs: string[], env: Record<string, string>, log?: Log) {
+  const out = log ? openSync(log.file, 'w') : 'inherit';
+  const child = spawn(cmd, cmdArgs, { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (typeof out === 'number') {
+    closeSync(out);
+    process.stdout.write(`\n▶ ${log!.title}\n${readFileSync(log!.file, 'utf8')}`);
+    rmSync(log!.file);
+  }
   if (code !== 0) failed = true;
 }
 
@@ -41,7 +51,7 @@ function count<R>(file: string, read: (report: R) => { passed: number; failed: n
   rmSync(file);
 }
 
-async function vitest(label: string, vitestArgs: string[], env: Record<string, string> = {}) {
+async function vitest(label: string, vitestArgs: string[], env: Record<string, string> = {}, log?: Log) {
   const report = `.data/vitest-${label}.json`;
   rmSync(report, { force: true });
   await run(
@@ -57,6 +67,7 @@ async function vitest(label: string, vitestArgs: string[], env: Record<string, s
       ...(filters.length ? ['--passWithNoTests', ...filters] : []),
     ],
     { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
+    log,
   );
   count<VitestReport>(report, (r) => ({
     passed: r.numPassedTests,
@@ -102,12 +113,13 @@ const SERVER_AGNOSTIC = [
 ];
 
 /** An integration run: `url` is the server under test, `second` another server churches are placed and moved to. */
-const integration = (label: string, url: string, second: string, exclude: string[] = []) =>
-  vitest(label, ['--project', 'integration'], {
-    TEST_DATABASE_URL: url,
-    SECOND_TEST_DATABASE_URL: second,
-    INTEGRATION_EXCLUDE: exclude.join(','),
-  });
+const integration = (label: string, url: string, second: string, exclude: string[] = [], log?: Log) =>
+  vitest(
+    label,
+    ['--project', 'integration'],
+    { TEST_DATABASE_URL: url, SECOND_TEST_DATABASE_URL: second, INTEGRATION_EXCLUDE: exclude.join(',') },
+    log,
+  );
 
 if (only !== '--e2e') {
   // Pure logic first and once: it needs no database, and a failure here is the quickest to read.
@@ -122,11 +134,15 @@ if (only !== '--e2e' && only !== '--unit') {
   const secondUrl = process.env.DATABASE_URL ?? withDatabase(other!.url, 'postgres');
   try {
     console.log(`\n▶ integration tests on embedded PostgreSQL (port ${embedded.port})`);
-    await integration('embedded', embeddedUrl, secondUrl);
-    if (process.env.DATABASE_URL) {
-      console.log(`\n▶ integration tests on the server in DATABASE_URL (those of PostgreSQL's behaviour)`);
-      await integration('server', process.env.DATABASE_URL, embeddedUrl, SERVER_AGNOSTIC);
-    }
+    // The run on the server in DATABASE_URL goes alongside: each suite makes its own uniquely named databases, and
+    // most of a run is waiting on PostgreSQL, so the second costs little beside the first. Its output comes whole
+    // when it ends, so the two never interleave.
+    const server = process.env.DATABASE_URL;
+    const title = `integration tests on the server in DATABASE_URL (those of PostgreSQL's behaviour; ran alongside)`;
+    await Promise.all([
+      integration('embedded', embeddedUrl, secondUrl),
+      server && integration('server', server, embeddedUrl, SERVER_AGNOSTIC, { file: '.data/vitest-server.log', title }),
+    ]);
   } finally {
     await other?.stop();
     await embedded.stop();
