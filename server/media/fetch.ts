@@ -43,7 +43,13 @@ export async function fetchInboundPicture(
       error: `Not a picture Steeple can show (${row.contentType})`,
     });
   const storeKey = pictureKey(tenantId, mediaId, type);
-  await deps.media.put(storeKey, got.bytes, type);
+  try {
+    await deps.media.put(storeKey, got.bytes, type);
+  } catch (err) {
+    // The store refused it: retried like a download, and on the last try said, rather than left "arriving" for ever.
+    if (!opts.finalAttempt) throw err;
+    return settle(db, mediaId, { state: 'failed', error: 'Not stored: the picture store refused it' });
+  }
   return settle(db, mediaId, { state: 'ready', contentType: type, bytes: got.bytes.length, storeKey });
 }
 
