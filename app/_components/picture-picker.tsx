@@ -9,7 +9,7 @@ import { useTRPC } from '../trpc';
 
 export type Picture = RouterOutputs['media']['upload'];
 
-const MAX_BYTES = 5 * 1024 * 1024; // server/media/keys.ts MAX_PICTURE_BYTES (that file is server-only)
+import { MAX_PICTURE_BYTES, TOO_LARGE } from '@/server/media/keys';
 const ACCEPT = 'image/jpeg,image/png,image/gif';
 
 /**
@@ -34,8 +34,8 @@ export function PicturePicker({
   const choose = (file: File | undefined) => {
     if (input.current) input.current.value = ''; // choosing the same file again still uploads it
     upload.reset();
-    setTooLarge(!!file && file.size > MAX_BYTES);
-    if (file && file.size <= MAX_BYTES) upload.mutate(file);
+    setTooLarge(!!file && file.size > MAX_PICTURE_BYTES);
+    if (file && file.size <= MAX_PICTURE_BYTES) upload.mutate(file);
   };
 
   if (picture)
@@ -89,7 +89,7 @@ export function PicturePicker({
         JPEG, PNG or GIF, up to 5 MB. It goes as a picture message (MMS).
       </p>
       <div aria-live="polite" className="empty:hidden">
-        {tooLarge && <p className="text-sm text-red-700">Pictures can be at most 5 MB.</p>}
+        {tooLarge && <p className="text-sm text-red-700">{TOO_LARGE}</p>}
         {upload.error && <ErrorNotice error={upload.error} />}
       </div>
     </div>

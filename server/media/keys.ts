@@ -8,6 +8,7 @@ export const SHOWABLE_TYPES = { ...SENDABLE_TYPES, 'image/webp': 'webp' } as con
 export type PictureType = keyof typeof SHOWABLE_TYPES;
 
 export const MAX_PICTURE_BYTES = 5 * 1024 * 1024;
+export const TOO_LARGE = 'Pictures can be at most 5 MB.';
 /** The size every US carrier takes from any kind of number (Telnyx's table): larger ones may be shrunk or refused. */
 export const CARRIER_SAFE_BYTES = 600 * 1024;
 

@@ -6,7 +6,7 @@ import type { Config } from '@/server/config';
 import { Invalid, NotFound } from '@/server/domain-errors';
 import { log } from '@/server/log';
 import { sendableTypeOf } from './content';
-import { CARRIER_SAFE_BYTES, MAX_PICTURE_BYTES, pictureKey } from './keys';
+import { CARRIER_SAFE_BYTES, MAX_PICTURE_BYTES, pictureKey, TOO_LARGE } from './keys';
 import { signedPath } from './signed-links';
 import type { MediaStore } from './store';
 
@@ -15,8 +15,6 @@ import type { MediaStore } from './store';
  * named by id when a text or broadcast is sent. One never sent is swept after a day (sweep.ts).
  */
 type Deps = { config: Pick<Config, 'STEEPLE_SECRET_KEY'>; media: MediaStore };
-
-export const TOO_LARGE = 'Pictures can be at most 5 MB.';
 
 export async function uploadPicture(deps: Deps, { db, tenantId }: ChurchScope, bytes: Uint8Array, adminId: string) {
   if (bytes.length === 0) throw new Invalid('That file is empty.');

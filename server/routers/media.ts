@@ -1,8 +1,8 @@
 import { octetInputParser } from '@trpc/server/http';
 import { Invalid } from '@/server/domain-errors';
-import { TOO_LARGE, uploadPicture } from '@/server/media/pictures';
+import { uploadPicture } from '@/server/media/pictures';
 import { readStream } from '@/server/http/body';
-import { MAX_PICTURE_BYTES } from '@/server/media/keys';
+import { MAX_PICTURE_BYTES, TOO_LARGE } from '@/server/media/keys';
 import { router, tenantProcedure } from '@/server/trpc';
 
 /**
