@@ -25,7 +25,18 @@ test('changing the password checks the current one, keeps this session and signs
     'Your current password is not correct.',
   );
 
+  // The current password again as the new one: refused beside "New password", which gets the focus.
   await page.getByLabel('Current password').fill(c.password);
+  await page.getByLabel('New password').fill(c.password);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByLabel('New password')).toHaveAccessibleDescription(
+    'Choose a new password that is different from your current one.',
+  );
+  await expect(page.getByLabel('New password')).toBeFocused();
+  await expect(page.getByLabel('Current password')).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#password').getByRole('alert')).toHaveCount(0); // beside the field only
+
+  await page.getByLabel('New password').fill('an even longer new password');
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(
     page.getByRole('status').filter({ hasText: 'Password changed. 1 other session was signed out.' }),
@@ -62,6 +73,6 @@ test('"Sign out everywhere" ends every session, this one included', async ({ pag
   await page.goto('/dashboard');
   await expect(page).toHaveURL(/\/login$/);
   await other.goto('/account');
-  await expect(other).toHaveURL(/\/login$/);
+  await expect(other).toHaveURL(/\/login\?callbackUrl=%2Faccount$/);
   await otherCtx.close();
 });

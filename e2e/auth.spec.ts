@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { fitsPhoneWithoutSeriousAxeViolations } from './page-checks';
 import { fillWizard, newChurch, open, sessionCookie, signIn, signOut, signUp, trpcQuery } from './support';
 
 test('an owner signs out and back in; signed-in visitors of /login and /signup go to the dashboard', async ({
@@ -14,9 +15,12 @@ test('an owner signs out and back in; signed-in visitors of /login and /signup g
   await expect(page).toHaveURL(/\/dashboard$/);
 
   await signOut(page);
-  for (const path of ['/dashboard', '/team', '/account']) {
+  // The page asked for comes along as the callbackUrl; the dashboard, where sign-in leads anyway, needs none.
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/login$/);
+  for (const path of ['/team', '/account']) {
     await page.goto(path);
-    await expect(page).toHaveURL(/\/login$/);
+    await expect(page).toHaveURL(new RegExp(`/login\\?callbackUrl=%2F${path.slice(1)}$`));
   }
 
   await signIn(page, c.email, c.password);
@@ -63,6 +67,38 @@ test('after sign-in the login page follows a same-origin callbackUrl and ignores
 
   await open(page, '/login?callbackUrl=%2Faccount');
   await expect(page).toHaveURL(/\/account$/);
+});
+
+test('signed out, a page asked for (with its query) is where sign-in lands, at both widths', async ({ page }) => {
+  const c = newChurch('Zion');
+  await signUp(page, c);
+  for (const size of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
+    await page.setViewportSize(size);
+    await signOut(page);
+    await page.goto('/members?q=ruth&view=all');
+    await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fmembers%3Fq%3Druth%26view%3Dall$/);
+    await expect(page.locator('html[data-hydrated]')).toHaveCount(1);
+    await fitsPhoneWithoutSeriousAxeViolations(page);
+    await page.getByLabel('Email').fill(c.email);
+    await page.getByLabel('Password').fill(c.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/members\?q=ruth&view=all$/);
+    await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
+  }
+});
+
+test('the address a signed-out visitor is sent back to is the one asked for, never a header they wrote', async ({
+  request,
+}) => {
+  const asked = await request.get('/inbox?thread=1', {
+    headers: { 'x-steeple-path': '//evil.example/steal' },
+    maxRedirects: 0,
+  });
+  expect(asked.status()).toBe(307);
+  expect(asked.headers().location).toBe('/login?callbackUrl=%2Finbox%3Fthread%3D1');
 });
 
 test('signing out ends the session on the server: the old cookie gets UNAUTHORIZED', async ({

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decode, encode } from 'next-auth/jwt';
+import type { ZodError } from 'zod';
 import { authOptions } from '@/server/auth/next-auth';
 import { SessionRegistry } from '@/server/auth/revocation';
 import { readSession, readRequestSession, sessionCookieName } from '@/server/auth/session';
@@ -251,6 +252,33 @@ describe.each(modes)('session revocation $name', ({ redis: useRedis }) => {
     expect(old.message).toBe('Email or password is incorrect.');
     const renewed = await signInWithPassword(b, { email: church.email, password: 'a brand new passphrase' }, freshIp());
     expect(renewed.adminId).toBe(church.adminId);
+  });
+
+  it('a new password equal to the current one is refused beside its field, and no session is ended', async () => {
+    const church = await provisionChurch(a);
+    const current = await signIn(a, church.email, church.password);
+    const elsewhere = await signIn(b, church.email, church.password);
+
+    const same = await errorOf(
+      current.caller.account.changePassword({ currentPassword: church.password, newPassword: church.password }),
+    );
+    expect(same.code).toBe('BAD_REQUEST');
+    expect(same.message).toBe('Choose a new password that is different from your current one.');
+    expect((same.cause as ZodError).issues.map((i) => [i.path, i.message])).toEqual([
+      [['newPassword'], 'Choose a new password that is different from your current one.'],
+    ]);
+    // A wrong current password is still what is said first, whatever the new one.
+    const wrong = await errorOf(
+      current.caller.account.changePassword({ currentPassword: 'not my password', newPassword: 'not my password' }),
+    );
+    expect(wrong.message).toBe('Your current password is not correct.');
+
+    expect([
+      await revokedAtOf(reg, current.signed.sessionId),
+      await revokedAtOf(reg, elsewhere.signed.sessionId),
+    ]).toEqual([null, null]);
+    const again = await signInWithPassword(b, { email: church.email, password: church.password }, freshIp());
+    expect(again.adminId).toBe(church.adminId);
   });
 
   it('removing an admin revokes their sessions and frees their email', async () => {

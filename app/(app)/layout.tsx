@@ -1,5 +1,7 @@
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { unavailableReason } from '@/server/tenancy/availability';
+import { safeCallbackUrl } from '../_components/errors';
 import { HydrateClient, prefetch, trpc } from '../_lib/trpc-server';
 import { getViewer } from '../_lib/viewer';
 import { AppShell } from './app-shell';
@@ -7,8 +9,8 @@ import { unreadBadgeInput } from './first-queries';
 import { Maintenance } from './maintenance';
 
 /**
- * Everything behind sign-in. Signed-out (or revoked) visitors go to /login; the role comes from the church's
- * database.
+ * Everything behind sign-in. Signed-out (or revoked) visitors go to /login, to come back to the page they asked for;
+ * the role comes from the church's database.
  */
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const viewer = await getViewer().catch((err: unknown) => {
@@ -17,7 +19,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
     if (reason === 'maintenance' || reason === 'upgrading') return { maintenance: (err as Error).message };
     throw err;
   });
-  if (!viewer) redirect('/login');
+  if (!viewer) redirect(await loginUrl());
   if ('maintenance' in viewer) return <Maintenance message={viewer.maintenance} />;
   await prefetch(trpc.conversations.list.queryOptions(unreadBadgeInput)); // the menu's badge: no shift when it arrives
   return (
@@ -25,4 +27,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       <AppShell viewer={viewer}>{children}</AppShell>
     </HydrateClient>
   );
+}
+
+/**
+ * /login with the page that was asked for (proxy.ts writes it) as its callbackUrl: a same-origin path only, and none
+ * for the dashboard, where sign-in leads anyway.
+ */
+async function loginUrl() {
+  const asked = safeCallbackUrl((await headers()).get('x-steeple-path'));
+  return asked === '/dashboard' ? '/login' : `/login?callbackUrl=${encodeURIComponent(asked)}`;
 }

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 // Imported directly, unlike other forms (_components/check.ts): once a step was tried, every keystroke re-checks it.
 import { adminStep, churchStep } from '@/server/inputs';
 import { errorCode, errorMessage, fieldErrors, firstIssues } from '../_components/errors';
-import { useBrowserTimezone } from '../_components/use-browser';
+import { useBrowserTimezone, useBrowserValue } from '../_components/use-browser';
 import { Alert, Button } from '../_components/ui';
 import { TICKET_KEY } from '../onboarding/ticket';
 import { AdminStep, ChurchStep, ReviewStep, type Errors, type Field, type Form } from './wizard-steps';
@@ -19,15 +19,69 @@ const steps = [
   { title: 'Review and create', short: 'Review', fields: [] as Field[], schema: null },
 ] as const;
 
-/** The colour of step `i`'s label in the progress bar while the wizard is on `step`. */
+/** The colour of step `i`'s label in the progress bar while the wizard is on `step` (slate-500: AA contrast). */
 const stepLabelTone = (i: number, step: number) =>
-  i === step ? 'text-brand-700' : i < step ? 'text-slate-700' : 'text-slate-400';
+  i === step ? 'text-brand-700' : i < step ? 'text-slate-700' : 'text-slate-500';
 
 /** Fields of one step as its schema sees them (an unset size is absent, not ""). */
 const stepValues = (form: Form, step: number) =>
   step === 0
     ? { churchName: form.churchName, timezone: form.timezone, size: form.size || undefined }
     : { adminName: form.adminName, email: form.email, password: form.password };
+
+const blank: Form = {
+  churchName: '',
+  timezone: '', // until chosen: the browser's own (below)
+  size: '',
+  adminName: '',
+  email: '',
+  password: '',
+};
+
+/** What was typed, kept in this tab's session storage across a refresh or Back: these fields, never the password. */
+const DRAFT_KEY = 'steeple.signupDraft';
+const KEPT = ['churchName', 'timezone', 'size', 'adminName', 'email'] as const;
+type Draft = { step: number; form: Form };
+
+const storedDraft = () => sessionStorage.getItem(DRAFT_KEY);
+
+function saveDraft({ step, form }: Draft) {
+  sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ step, form: Object.fromEntries(KEPT.map((k) => [k, form[k]])) }));
+}
+
+function parseDraft(raw: string | null): { step?: unknown; form?: Record<string, unknown> } | null {
+  try {
+    return JSON.parse(raw ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+/** A saved draft read back (anything else in it is dropped); a step past the password's reopens on it. */
+function restoreDraft(raw: string | null): Draft {
+  const saved = parseDraft(raw);
+  const form = { ...blank };
+  for (const key of KEPT) {
+    const value = saved?.form?.[key];
+    if (typeof value === 'string') Object.assign(form, { [key]: value });
+  }
+  return { step: typeof saved?.step === 'number' && saved.step > 0 ? 1 : 0, form };
+}
+
+/**
+ * The wizard's step and fields: what this tab saved until the person changes something (read once hydrated, so the
+ * server's render and hydration see an empty form), then their own, saved as they go.
+ */
+function useDraft() {
+  const stored = useBrowserValue(storedDraft, null);
+  const [changed, setChanged] = useState<Draft | null>(null);
+  const draft = changed ?? restoreDraft(stored);
+  useEffect(() => {
+    if (changed) saveDraft(changed);
+  }, [changed]);
+  const update = (patch: Partial<Draft>) => setChanged((prev) => ({ ...(prev ?? draft), ...patch }));
+  return [draft, update] as const;
+}
 
 function validate(form: Form, step: number): Errors {
   const schema = steps[step]?.schema;
@@ -39,15 +93,7 @@ function validate(form: Form, step: number): Errors {
 export function SignupWizard() {
   const trpc = useTRPC();
   const router = useRouter();
-  const [step, setStep] = useState(0);
-  const [chosen, setForm] = useState<Form>({
-    churchName: '',
-    timezone: '', // until chosen: the browser's own (below)
-    size: '',
-    adminName: '',
-    email: '',
-    password: '',
-  });
+  const [{ step, form: chosen }, updateDraft] = useDraft();
   const [errors, setErrors] = useState<Errors>({});
   // Errors show after the first try at leaving a step, then update as the person types.
   const [attempted, setAttempted] = useState<Record<number, boolean>>({});
@@ -76,12 +122,12 @@ export function SignupWizard() {
     focusNext.current = focus;
     setErrors(nextErrors);
     if (Object.keys(nextErrors).length) setAttempted((a) => ({ ...a, [next]: true }));
-    setStep(next);
+    updateDraft({ step: next });
   }
 
   function set<K extends Field>(name: K, value: Form[K]) {
     const next = { ...form, [name]: value };
-    setForm(next);
+    updateDraft({ form: next });
     if (attempted[step]) setErrors(validate(next, step));
     else if (errors[name]) setErrors(({ [name]: _drop, ...rest }) => rest as Errors);
   }
@@ -113,6 +159,7 @@ export function SignupWizard() {
     signup.mutate({ ...stepValues(form, 0), ...stepValues(form, 1) } as Parameters<typeof signup.mutate>[0], {
       onSuccess: ({ ticket }) => {
         sessionStorage.setItem(TICKET_KEY, ticket);
+        sessionStorage.removeItem(DRAFT_KEY); // created: nothing left to come back to
         router.push('/onboarding');
       },
       onError: (err) => {

@@ -18,6 +18,9 @@ export async function changePassword(
   const [me] = await db.select({ hash: admins.passwordHash }).from(admins).where(eq(admins.id, adminId));
   if (!me || !(await verifyPassword(me.hash, input.currentPassword)))
     throw new Invalid('Your current password is not correct.');
+  // Only once the current one is proven: otherwise this refusal would confirm a guess at it.
+  if (input.newPassword === input.currentPassword)
+    throw new Invalid('Choose a new password that is different from your current one.', 'newPassword');
   await db
     .update(admins)
     .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date() })

@@ -7,7 +7,7 @@ import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { check } from '../../_components/check';
 import { CheckedForm } from '../../_components/checked-form';
 import { useForm } from '../../_components/use-form';
-import { errorMessage, firstIssues } from '../../_components/errors';
+import { errorCode, errorMessage, fieldErrors, firstIssues } from '../../_components/errors';
 import { NewPasswordField } from '../../_components/password-field';
 import { TextField } from '../../_components/fields';
 import { Alert, Badge, Button, Notice, Panel } from '../../_components/ui';
@@ -47,18 +47,13 @@ export function AccountSettings() {
 
 function ChangePassword() {
   const trpc = useTRPC();
-  const {
-    values: form,
-    setValues: setForm,
-    errors,
-    setErrors,
-    bind,
-  } = useForm({ currentPassword: '', newPassword: '' });
+  const { values: form, setValues: setForm, setErrors, bind } = useForm({ currentPassword: '', newPassword: '' });
   const [done, setDone] = useState<string>('');
   const currentRef = useRef<HTMLInputElement>(null);
   const newRef = useRef<HTMLInputElement>(null);
   const change = useMutation(trpc.account.changePassword.mutationOptions());
-  const generalError = change.error && !errors.currentPassword ? errorMessage(change.error) : '';
+  // A refusal of what was typed (BAD_REQUEST) is shown beside its field (onError), not again above the button.
+  const generalError = change.error && errorCode(change.error) !== 'BAD_REQUEST' ? errorMessage(change.error) : '';
 
   return (
     <Panel
@@ -91,10 +86,11 @@ function ChangePassword() {
               );
             },
             onError: (err) => {
-              if (err.data?.code === 'BAD_REQUEST' && !err.data.zodError) {
-                setErrors({ currentPassword: err.message });
-                currentRef.current?.focus();
-              }
+              if (err.data?.code !== 'BAD_REQUEST') return;
+              // The current password's refusal names no field; others do (a new one equal to the current: "New").
+              const found = err.data.zodError ? fieldErrors(err) : { currentPassword: err.message };
+              setErrors(found);
+              (found.currentPassword ? currentRef : newRef).current?.focus();
             },
           });
         }}
