@@ -40,7 +40,8 @@ export default defineConfig({
       env: { FAKE_STRIPE_PORT: String(stripePort) },
     },
     {
-      command: 'npx tsx scripts/start.ts --rebuild',
+      // Its log goes to a file: the tests read the "development mail" it writes without SMTP_URL (e2e/dev-mail.ts).
+      command: 'mkdir -p .data && npx tsx scripts/start.ts --rebuild > .data/e2e-server.log',
       url: `http://127.0.0.1:${port}/api/health`,
       timeout: 240_000,
       reuseExistingServer: false,

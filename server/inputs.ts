@@ -105,3 +105,8 @@ export const acceptInviteInput = z.object({
   password: newPassword,
 });
 export const changePasswordInput = z.object({ currentPassword: z.string().min(1).max(128), newPassword });
+export const resetTokenInput = z.object({ token: z.string().min(20).max(100) });
+export const resetPasswordInput = resetTokenInput.extend({ password: newPassword });
+/** A code from an authenticator app (6 digits) or a recovery code (XXXXX-XXXXX), spaces allowed. */
+export const twoFactorCode = z.string().trim().min(6, 'Enter the 6-digit code').max(32, 'Enter the 6-digit code');
+export const passwordConfirmation = z.object({ password: z.string().min(1, 'Enter your password').max(128) });

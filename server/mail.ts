@@ -44,7 +44,7 @@ export async function deliverMail(config: Config, message: Mail & { links?: stri
   const { links, ...mail } = message;
   const transport = transportFor(config);
   if (!transport) {
-    log.info('development mail (SMTP_URL is not set): not sent', { to: mail.to, subject: mail.subject, links });
+    log.warn('development mail (SMTP_URL is not set): not sent', { to: mail.to, subject: mail.subject, links });
     return 'logged';
   }
   await transport.sendMail({ from: config.MAIL_FROM, ...mail });

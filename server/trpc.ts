@@ -5,8 +5,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z, ZodError, ZodRealError } from 'zod';
-import { eq } from 'drizzle-orm';
-import { admins } from '@/db/tenant/schema';
+import { eq, sql } from 'drizzle-orm';
+import { admins, teamSecurity } from '@/db/tenant/schema';
 import type { Session } from './auth/session';
 import { TooManyAttemptsError } from './auth/throttle';
 import { READ_ONLY_MESSAGE } from './billing/access';
@@ -51,8 +51,9 @@ const GENERIC = 'Something went wrong on our side. Please try again.';
 /**
  * Per-procedure settings. `readOnlyOk`: a write still allowed while the church is read-only (billing, password).
  * `permission`: set by permittedProcedure, so the action a procedure needs can be read off the router (tests do).
+ * `twoFactorSetupOk`: callable by an admin who must still set up the two-factor sign-in their church requires.
  */
-export type Meta = { readOnlyOk?: boolean; permission?: Action };
+export type Meta = { readOnlyOk?: boolean; permission?: Action; twoFactorSetupOk?: boolean };
 
 const t = initTRPC
   .context<Context>()
@@ -165,20 +166,34 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next, type, met
   });
   try {
     // The role comes from the church's database on every call: a change or a removal takes effect at once.
-    const [admin] = await lease.db
-      .select({ id: admins.id, name: admins.name, email: admins.email, role: admins.role })
+    const [row] = await lease.db
+      .select({
+        id: admins.id,
+        name: admins.name,
+        email: admins.email,
+        role: admins.role,
+        twoFactorMissing: sql<boolean>`${admins.totpEnabledAt} is null and ${requiredByTeam}`,
+      })
       .from(admins)
       .where(eq(admins.id, adminId));
-    if (!admin) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
+    if (!row) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in again.' });
+    const { twoFactorMissing, ...admin } = row;
+    // The church requires two-factor sign-in: until it is set up, only the setup (and who-am-I) answers.
+    if (twoFactorMissing && !meta?.twoFactorSetupOk)
+      throw new TRPCError({ code: 'FORBIDDEN', message: TWO_FACTOR_REQUIRED });
     // Access follows the subscription: a read-only church may read, sign in, pay and export, but not write.
     if (type === 'mutation' && !meta?.readOnlyOk && (await ctx.services.access.get(tenantId)).readOnly) {
       throw new TRPCError({ code: 'PAYMENT_REQUIRED', message: READ_ONLY_MESSAGE });
     }
-    return await next({ ctx: { ...ctx, db: lease.db, tenantId, admin } });
+    return await next({ ctx: { ...ctx, db: lease.db, tenantId, admin, twoFactorMissing } });
   } finally {
     lease.release(); // the pool may be evicted again once no procedure holds it
   }
 });
+
+/** Read in the same query as the caller's row: one round trip per call, as before. */
+const requiredByTeam = sql`coalesce((select ${teamSecurity.requireTwoFactor} from ${teamSecurity} limit 1), false)`;
+const TWO_FACTOR_REQUIRED = 'Your church requires two-factor sign-in. Set it up on your Account page first.';
 
 /** A church its admins cannot use right now: maintenance and upgrades are 503 (try again), the rest 403. */
 function churchUnavailable(reason: Unavailable, cause?: unknown) {

@@ -73,6 +73,7 @@ describe('permissions: one table for the server and the pages', () => {
       'phoneNumbers.release': 'numbers.manage',
       'billing.checkout': 'billing.manage',
       'billing.portal': 'billing.manage',
+      'twoFactor.requireForTeam': 'team.manage',
     });
   });
 
@@ -90,6 +91,11 @@ describe('permissions: one table for the server and the pages', () => {
       'notifications.subscribePush',
       'notifications.unsubscribePush',
       'notifications.update',
+      'twoFactor.begin',
+      'twoFactor.confirm',
+      'twoFactor.disable',
+      'twoFactor.newRecoveryCodes',
+      'twoFactor.requireForTeam',
     ]);
   });
 

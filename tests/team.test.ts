@@ -123,6 +123,7 @@ describe('team: invitations, roles and signup retry', () => {
       role: 'staff',
       churchName: 'Team Chapel',
       access: { readOnly: false, banner: null, trialDaysLeft: null },
+      mustSetUpTwoFactor: false,
     }); // billing is off here
   });
 
@@ -349,6 +350,7 @@ describe('team: invitations, roles and signup retry', () => {
       role: 'owner',
       churchName: 'Second Chance Chapel',
       access: { readOnly: false, banner: null, trialDaysLeft: null },
+      mustSetUpTwoFactor: false,
     }); // billing is off here
   });
 });

@@ -10,6 +10,7 @@ import type { Viewer } from '../_lib/viewer';
 import { useTRPC } from '../trpc';
 import { unreadBadgeInput } from './first-queries';
 import { ViewerProvider } from './viewer-context';
+import { TwoFactorSettings } from './account/two-factor-settings';
 import { signOutToLogin } from '../_components/sign-out';
 
 const skipLinkClass =
@@ -109,7 +110,8 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
       </header>
       <BillingBanner access={viewer.access} isOwner={can(viewer.role, 'billing.manage')} />
       <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 sm:py-10">
-        {children}
+        {/* The church requires two-factor sign-in and this admin has none yet: every page asks for it first. */}
+        {viewer.mustSetUpTwoFactor ? <TwoFactorSettings required /> : children}
       </main>
     </ViewerProvider>
   );

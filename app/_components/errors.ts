@@ -63,7 +63,7 @@ export function safeCallbackUrl(raw: string | null | undefined, origin?: string,
   }
   if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\') || /[\u0000-\u001f\\]/.test(path))
     return fallback;
-  if (/^\/(login|signup|onboarding|invite|api)(\/|\?|#|$)/.test(path)) return fallback;
+  if (/^\/(login|signup|onboarding|invite|forgot-password|reset-password|api)(\/|\?|#|$)/.test(path)) return fallback;
   return path;
 }
 

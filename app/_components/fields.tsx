@@ -21,6 +21,11 @@ export function TextField({
   );
 }
 
+/** The sign-in email (login, forgot password): the browser's keyboard and password managers know it for what it is. */
+export function EmailField(props: Omit<FieldProps, 'label'> & Omit<ComponentPropsWithRef<'input'>, 'id'>) {
+  return <TextField {...props} label="Email" type="email" autoComplete="username" inputMode="email" />;
+}
+
 export function SelectField({
   label,
   error,

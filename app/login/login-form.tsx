@@ -7,28 +7,31 @@ import { signIn } from 'next-auth/react';
 import { useRef, useState } from 'react';
 import { useForm } from '../_components/use-form';
 import { forgetOtherSessions, safeCallbackUrl } from '../_components/errors';
-import { TextField } from '../_components/fields';
+import { EmailField, TextField } from '../_components/fields';
 import { Alert, Button, Card } from '../_components/ui';
-
-const GENERIC = 'Email or password is incorrect.';
+import { CODE_NEEDED, CODE_WRONG, SIGNIN_REFUSED as GENERIC } from '@/server/auth/signin-messages';
 
 export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
-  const { values: form, set, setErrors, bind } = useForm({ email: '', password: '' });
+  const { values: form, set, setErrors, bind } = useForm({ email: '', password: '', code: '' });
   const [error, setError] = useState('');
   const [pending, setPending] = useState(false);
+  // Once the password was right and the account has two-factor sign-in, the form asks for the code too.
+  const [askCode, setAskCode] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
+  const codeRef = useRef<HTMLInputElement>(null);
 
   async function submit() {
     const missing = {
       email: form.email.trim() ? undefined : 'Enter your email',
       password: form.password ? undefined : 'Enter your password',
+      code: askCode && !form.code.trim() ? 'Enter the code from your app' : undefined,
     };
     setErrors(missing);
-    if (missing.email || missing.password) {
-      (missing.email ? emailRef : passwordRef).current?.focus();
+    if (missing.email || missing.password || missing.code) {
+      (missing.email ? emailRef : missing.password ? passwordRef : codeRef).current?.focus();
       return;
     }
     setError('');
@@ -36,6 +39,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
     const res = await signIn('credentials', {
       email: form.email.trim(),
       password: form.password,
+      ...(askCode && { code: form.code.trim() }),
       redirect: false,
     }).catch(() => null);
     if (!res) {
@@ -45,9 +49,18 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
     }
     if (res.error || !res.ok) {
       setPending(false);
+      if (res.error === CODE_NEEDED || res.error === CODE_WRONG) {
+        // The password was right: keep it, and ask for (another) code.
+        setError(res.error === CODE_WRONG ? CODE_WRONG : '');
+        set('code', '');
+        if (askCode) codeRef.current?.focus();
+        else setAskCode(true); // the field takes the focus as it appears (autoFocus)
+        return;
+      }
       // next-auth passes our thrown message through; its own code means the same generic refusal.
       setError(!res.error || res.error === 'CredentialsSignin' ? GENERIC : res.error);
       set('password', '');
+      setAskCode(false);
       passwordRef.current?.focus();
       return;
     }
@@ -65,14 +78,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
           void submit();
         }}
       >
-        <TextField
-          ref={emailRef}
-          {...bind('email')}
-          label="Email"
-          type="email"
-          autoComplete="username"
-          inputMode="email"
-        />
+        <EmailField ref={emailRef} {...bind('email')} />
         <TextField
           ref={passwordRef}
           {...bind('password')}
@@ -80,6 +86,19 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
           type="password"
           autoComplete="current-password"
         />
+        {askCode && (
+          <TextField
+            ref={codeRef}
+            {...bind('code')}
+            autoFocus
+            label="Two-factor code"
+            hint="The 6 digits your authenticator app shows now, or one of your recovery codes."
+            autoComplete="one-time-code"
+            inputMode="text"
+            autoCapitalize="characters"
+            spellCheck={false}
+          />
+        )}
         <div aria-live="polite" className="empty:hidden">
           {error && <Alert>{error}</Alert>}
         </div>
@@ -87,7 +106,15 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
           {pending ? 'Signing in…' : 'Sign in'}
         </Button>
       </form>
-      <p className="mt-6 text-center text-sm text-slate-600">
+      <p className="mt-4 text-center text-sm">
+        <Link
+          href="/forgot-password"
+          className="inline-block py-2 font-medium text-brand-600 underline-offset-2 hover:underline"
+        >
+          Forgot password?
+        </Link>
+      </p>
+      <p className="mt-2 text-center text-sm text-slate-600">
         New to Steeple?{' '}
         <Link href="/signup" className="font-medium text-brand-600 underline-offset-2 hover:underline">
           Create a workspace

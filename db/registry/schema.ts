@@ -227,6 +227,30 @@ export const inviteIndex = pgTable('invite_index', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
 
+/**
+ * Single-use links emailed to an admin (a password reset), stored hashed. The registry holds them because the person
+ * following one is not signed in: the link alone must lead to the church.
+ */
+export const accountLinkPurposes = ['password_reset'] as const;
+export const accountLinks = pgTable(
+  'account_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    purpose: text('purpose', { enum: accountLinkPurposes }).notNull(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    adminId: uuid('admin_id').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('account_links_admin_idx').on(t.tenantId, t.adminId),
+    index('account_links_expiry_idx').on(t.expiresAt),
+  ],
+);
+
 /** Sign-in and signup throttling counters (rate-limiter-flexible's PostgreSQL store) when Redis is absent or down. */
 export const rateLimits = pgTable(
   'rate_limits',

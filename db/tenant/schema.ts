@@ -40,7 +40,34 @@ export const admins = pgTable('admins', {
   email: text('email').notNull().unique(), // normalised, mirrored in the registry's admin email index
   passwordHash: text('password_hash').notNull(),
   role: adminRole('role').notNull().default('staff'),
+  /** Two-factor sign-in: the TOTP secret, AES-256-GCM encrypted with STEEPLE_SECRET_KEY; on once enabledAt is set. */
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+  /** The last 30-second step a code was accepted for: a code seen once is not accepted again (RFC 6238 §5.2). */
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Ten single-use codes for signing in without the authenticator app, stored hashed; replaced all at once. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    adminId: uuid('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.adminId, t.codeHash] })],
+);
+
+/** The team's sign-in rules (one row): an owner may require two-factor sign-in of everyone. */
+export const teamSecurity = pgTable('team_security', {
+  id: integer('id').primaryKey().default(1),
+  requireTwoFactor: boolean('require_two_factor').notNull().default(false),
+  updatedBy: uuid('updated_by'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

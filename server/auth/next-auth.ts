@@ -19,7 +19,11 @@ export function authOptions(): AuthOptions {
     providers: [
       CredentialsProvider({
         id: 'credentials',
-        credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+        credentials: {
+          email: { label: 'Email', type: 'email' },
+          password: { label: 'Password', type: 'password' },
+          code: { label: 'Two-factor code', type: 'text' },
+        },
         authorize: (credentials, req) =>
           toUser(() => signInWithPassword(getServices(), credentials, requestAddress(req.headers))),
       }),

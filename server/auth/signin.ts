@@ -10,6 +10,8 @@ import { withDeadline } from '@/server/registry';
 import { hashPassword, verifyPassword } from './password';
 import { UNAVAILABLE_MESSAGES, unavailableReason } from '@/server/tenancy/availability';
 import { TooManyAttemptsError } from './throttle';
+import { CODE_NEEDED, CODE_WRONG, SIGNIN_REFUSED } from './signin-messages';
+import { checkSecondFactor } from './two-factor';
 import { log } from '@/server/log';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -29,10 +31,12 @@ export type SignedIn = {
 /** A refusal whose message is safe to show as it is. */
 export class SigninError extends errorKind('Signin') {}
 
-const GENERIC = 'Email or password is incorrect.';
+const GENERIC = SIGNIN_REFUSED;
 const signinInput = z.object({
   email,
   password: z.string().min(1).max(128),
+  // The second factor, sent with the password again once the form has asked for it (see CODE_NEEDED).
+  code: z.string().max(32).optional(),
 });
 
 // A wrong email verifies against this, so it costs the same time as a wrong password.
@@ -48,7 +52,7 @@ const REFUSAL_FLOOR_MS = 300;
 export async function signInWithPassword(services: Deps, raw: unknown, ip: string): Promise<SignedIn> {
   const parsed = signinInput.safeParse(raw);
   if (!parsed.success) throw new SigninError(GENERIC);
-  const { email, password } = parsed.data;
+  const { email, password, code } = parsed.data;
   const started = performance.now();
   // Counted before the password is looked at: twenty guesses sent at once still get only the limit's worth of checks.
   try {
@@ -73,8 +77,27 @@ export async function signInWithPassword(services: Deps, raw: unknown, ip: strin
     await delay(REFUSAL_FLOOR_MS - (performance.now() - started));
     throw new SigninError(GENERIC); // the attempt is already counted
   }
+  if (admin.totpEnabledAt) await requireSecondFactor(services, { email, ip, tenantId: entry!.tenantId, admin, code });
   await services.throttle.signinSucceeded(email, ip);
   return openSession(services, entry!.tenantId, admin);
+}
+
+/**
+ * The password was right; the code must be too. Asking for it gives the attempt back (the person did nothing wrong);
+ * a wrong code keeps it, so codes are guessed no faster than passwords and the same lockouts end the guessing.
+ */
+async function requireSecondFactor(
+  services: Deps,
+  who: { email: string; ip: string; tenantId: string; admin: { id: string }; code?: string },
+) {
+  if (!who.code?.trim()) {
+    await services.throttle.secondStepAsked(who.email, who.ip);
+    throw new SigninError(CODE_NEEDED);
+  }
+  const passed = await services.connections.withTenant(who.tenantId, (db) =>
+    checkSecondFactor(services.config, db, who.admin.id, who.code!),
+  );
+  if (!passed) throw new SigninError(CODE_WRONG);
 }
 
 /** The signup ticket, exchanged once within 15 minutes of the workspace being ready, signs the new owner in. */

@@ -25,6 +25,10 @@ const policies = {
   signupIp: { keyPrefix: 'signup_ip', points: 10, duration: HOUR, blockDuration: HOUR },
   /** Password changes (each one checks the current password) by one admin: 10 an hour. */
   passwordChange: { keyPrefix: 'password_change', points: 10, duration: HOUR, blockDuration: HOUR },
+  /** Password-reset emails to one address: 3 an hour, so nobody can fill a person's inbox with them. */
+  resetEmail: { keyPrefix: 'reset_email', points: 3, duration: HOUR, blockDuration: 0 },
+  /** Password-reset requests from one address across all emails: 20 an hour. */
+  resetIp: { keyPrefix: 'reset_ip', points: 20, duration: HOUR, blockDuration: 0 },
   /** Invitations sent by one church: 20 an hour (each one emails a stranger). */
   invites: { keyPrefix: 'invites', points: 20, duration: HOUR, blockDuration: 0 },
   /** Connect cards from one address to one church: 30 an hour (a Sunday crowd shares the church's Wi-Fi). */
@@ -90,6 +94,22 @@ export class Throttle {
       this.limiters.signinEmail.reward(email, 1),
       this.limiters.signinIp.reward(address, 1),
     ]);
+  }
+
+  /** A right password whose account then asks for its code: the attempt is given back, its earlier failures are not. */
+  async secondStepAsked(email: string, ip: string) {
+    const address = addressKey(ip);
+    await Promise.all([
+      this.limiters.signinEmailIp.reward(`${email}|${address}`, 1),
+      this.limiters.signinEmail.reward(email, 1),
+      this.limiters.signinIp.reward(address, 1),
+    ]);
+  }
+
+  /** One password-reset email asked for this address and this email (taken before anything is looked up). */
+  async resetRequested(email: string, ip: string) {
+    await this.take('resetIp', addressKey(ip));
+    await this.take('resetEmail', email);
   }
 
   signupAttempt(ip: string) {

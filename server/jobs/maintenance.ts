@@ -72,6 +72,11 @@ export async function expireRateLimits(services: Deps): Promise<number> {
       .sql`delete from rate_limits where expire is not null and expire < (extract(epoch from now()) * 1000)::bigint`,
     services.config.REGISTRY_TIMEOUT_MS * 5,
   );
+  // Account links (password resets) a day past their hour: used or not, they can only ever say "expired".
+  await withDeadline(
+    services.registry.sql`delete from account_links where expires_at < now() - interval '1 day'`,
+    services.config.REGISTRY_TIMEOUT_MS * 5,
+  );
   return rows.count;
 }
 

@@ -14,18 +14,22 @@ import { membersRouter } from './members';
 import { notificationsRouter } from './notifications';
 import { messagesRouter } from './messages';
 import { onboardingRouter } from './onboarding';
+import { passwordResetRouter } from './passwordReset';
 import { phoneNumbersRouter } from './phoneNumbers';
 import { registrationRouter } from './registration';
 import { segmentsRouter } from './segments';
 import { sequencesRouter } from './sequences';
 import { teamRouter } from './team';
 import { templatesRouter } from './templates';
+import { twoFactorRouter } from './twoFactor';
 
 /** Every router, by domain. Add a domain here. */
 export const appRouter = router({
   onboarding: onboardingRouter,
   church: churchRouter,
   account: accountRouter,
+  passwordReset: passwordResetRouter,
+  twoFactor: twoFactorRouter,
   notifications: notificationsRouter,
   team: teamRouter,
   members: membersRouter,

@@ -6,6 +6,7 @@ import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { getViewer } from '../../_lib/viewer';
 import { PageHeading, Panel } from '../../_components/ui';
 import { TeamManager } from './team-manager';
+import { TeamSecurity } from './team-security';
 
 export const metadata: Metadata = { title: 'Team' };
 
@@ -27,19 +28,26 @@ export default async function TeamPage() {
       </>
     );
   }
-  await prefetch(trpc.team.list.queryOptions());
+  const owner = can(viewer.role, 'team.manage');
+  await Promise.all([
+    prefetch(trpc.team.list.queryOptions()),
+    owner ? prefetch(trpc.twoFactor.status.queryOptions()) : null,
+  ]);
   return (
     <>
       <PageHeading
         title="Team"
         description={
-          can(viewer.role, 'team.manage')
+          owner
             ? `Everyone who can sign in to ${viewer.churchName}, and who you have invited.`
             : `Everyone who can sign in to ${viewer.churchName}. Only the owner can make changes.`
         }
       />
       <HydrateClient>
-        <TeamManager />
+        <div className="space-y-6">
+          <TeamManager />
+          {owner && <TeamSecurity />}
+        </div>
       </HydrateClient>
     </>
   );

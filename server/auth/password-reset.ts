@@ -1,0 +1,111 @@
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { accountLinks, adminEmailIndex } from '@/db/registry/schema';
+import { admins } from '@/db/tenant/schema';
+import { appUrl } from '@/server/config';
+import { Invalid, NotFound } from '@/server/domain-errors';
+import { log } from '@/server/log';
+import { deliverMail } from '@/server/mail';
+import { withDeadline } from '@/server/registry';
+import type { Services } from '@/server/services';
+import { randomToken, sha256 } from '@/server/tokens';
+import { hashPassword, verifyPassword } from './password';
+
+/**
+ * "Forgot password?": a single-use link, emailed, valid for an hour and stored only as its hash (in the registry,
+ * because whoever follows it is not signed in). Choosing a new password through it signs out every session.
+ * Without SMTP_URL the mail goes to the server log, marked "development mail", so the flow works locally.
+ */
+type Deps = Pick<Services, 'config' | 'connections' | 'registry' | 'sessions' | 'throttle'>;
+
+const LINK_MINUTES = 60;
+const LINK_GONE = 'This reset link has expired or was already used. Ask for a new one.';
+
+/** Email a reset link if the address has an account; the answer is the same either way. */
+export async function requestPasswordReset(services: Deps, email: string, ip: string) {
+  await services.throttle.resetRequested(email, ip);
+  const [entry] = await withDeadline(
+    services.registry.db.select().from(adminEmailIndex).where(eq(adminEmailIndex.email, email)),
+    services.registry.timeoutMs,
+  );
+  if (!entry) {
+    log.info('password reset asked for an email without an account');
+    return;
+  }
+  const token = randomToken();
+  await withDeadline(
+    services.registry.db.insert(accountLinks).values({
+      tokenHash: sha256(token),
+      purpose: 'password_reset',
+      tenantId: entry.tenantId,
+      adminId: entry.adminId,
+      expiresAt: new Date(Date.now() + LINK_MINUTES * 60_000),
+    }),
+    services.registry.timeoutMs,
+  );
+  const link = `${appUrl(services.config)}/reset-password/${token}`;
+  await deliverMail(services.config, {
+    to: email,
+    subject: 'Reset your Steeple password',
+    text:
+      `Someone (we hope you) asked to reset the password of your Steeple account.\n\n` +
+      `Choose a new password: ${link}\n\n` +
+      `This link works once and expires in ${LINK_MINUTES} minutes. If you did not ask, ignore this email: ` +
+      `your password stays as it is.`,
+    links: [link],
+  });
+}
+
+/** What the reset page shows before the new password is chosen: whose account it is. */
+export async function describeResetLink(services: Deps, token: string) {
+  const link = await liveLink(services, token);
+  return { email: (await adminOf(services, link)).email };
+}
+
+/**
+ * The new password, through a live link: used up in the same statement that checks it (two tabs cannot both use it),
+ * every other reset link of the admin dies with it, and every session of theirs ends.
+ */
+export async function resetPassword(services: Deps, token: string, newPassword: string) {
+  const link = await liveLink(services, token);
+  const admin = await adminOf(services, link);
+  if (await verifyPassword(admin.passwordHash, newPassword))
+    throw new Invalid('Choose a new password that is different from your current one.', 'password');
+  const passwordHash = await hashPassword(newPassword);
+  const used = await withDeadline(
+    services.registry.db
+      .update(accountLinks)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(accountLinks.tenantId, link.tenantId), eq(accountLinks.adminId, link.adminId), unused()))
+      .returning({ tokenHash: accountLinks.tokenHash }),
+    services.registry.timeoutMs,
+  );
+  if (!used.some((u) => u.tokenHash === link.tokenHash)) throw new NotFound(LINK_GONE);
+  await services.connections.withTenant(link.tenantId, (db) =>
+    db.update(admins).set({ passwordHash, updatedAt: new Date() }).where(eq(admins.id, link.adminId)),
+  );
+  const sessionsSignedOut = await services.sessions.revokeAdmin(link.tenantId, link.adminId);
+  log.info('password reset through an emailed link', { tenantId: link.tenantId, sessionsSignedOut });
+  return { email: admin.email };
+}
+
+const unused = () => and(isNull(accountLinks.usedAt), gt(accountLinks.expiresAt, sql`now()`));
+
+async function liveLink(services: Deps, token: string) {
+  const [link] = await withDeadline(
+    services.registry.db
+      .select()
+      .from(accountLinks)
+      .where(and(eq(accountLinks.tokenHash, sha256(token)), eq(accountLinks.purpose, 'password_reset'), unused())),
+    services.registry.timeoutMs,
+  );
+  if (!link) throw new NotFound(LINK_GONE);
+  return link;
+}
+
+async function adminOf(services: Deps, link: { tenantId: string; adminId: string }) {
+  const [admin] = await services.connections.withTenant(link.tenantId, (db) =>
+    db.select().from(admins).where(eq(admins.id, link.adminId)),
+  );
+  if (!admin) throw new NotFound(LINK_GONE); // removed from the team since
+  return admin;
+}
