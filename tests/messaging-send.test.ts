@@ -569,6 +569,7 @@ describe('texting: sending', () => {
         phone: m!.phone,
         phoneDisplay: `(${m!.phone.slice(2, 5)}) ${m!.phone.slice(5, 8)}-${m!.phone.slice(8)}`,
         subscription: 'subscribed',
+        subscriptionSource: 'admin',
       });
       expect(all.messages.map((x) => x.body)).toEqual([
         'message 0',

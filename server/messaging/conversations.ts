@@ -220,6 +220,7 @@ const memberSummary = {
   branchName: branches.name, // for the reply box's merge-field preview
   phone: members.phone,
   subscription: members.subscription,
+  subscriptionSource: members.subscriptionSource, // how they unsubscribed, for the reply box's notice
 };
 
 const threadSummary = {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
+import { unsubscribedNotice } from '@/server/members/consent-words';
 import type { ChurchScope } from '@/db/tenant';
 import { branches, conversations, members, messageMedia, messages } from '@/db/tenant/schema';
 import { requireAllowance } from '@/server/billing/allowance';
@@ -106,8 +107,7 @@ export async function recipientChecks(
   if (!row) throw new NotFound('That member does not exist.');
   const { member } = row;
   // Someone not opted in (say they texted in first) may be answered one to one; someone who opted out may not.
-  if (member.subscription === 'unsubscribed')
-    throw new Precondition(`${member.firstName} has unsubscribed (replied STOP), so Steeple will not text them.`);
+  if (member.subscription === 'unsubscribed') throw new Precondition(unsubscribedNotice(member));
   await requireSendingNumber(deps, tenantId, { toUs: reachesUsCarriers(member.phone) });
   if (row.quiet && !duringQuietHours)
     throw new NeedsConfirmation(

@@ -2,6 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
+import { unsubscribedNotice } from '@/server/members/consent-words';
 import type { SubscriptionState } from '@/db/tenant/enums';
 import { check } from '../../_components/check';
 import { CheckedForm } from '../../_components/checked-form';
@@ -26,6 +27,7 @@ type Member = {
   lastName: string;
   branchName: string | null;
   subscription: SubscriptionState;
+  subscriptionSource: Parameters<typeof unsubscribedNotice>[0]['subscriptionSource'];
 };
 
 /**
@@ -90,8 +92,7 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
           className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200"
           data-testid="unsubscribed-notice"
         >
-          {member.firstName} has unsubscribed (replied STOP), so Steeple will not text them. If they text START, they
-          are subscribed again.
+          {unsubscribedNotice(member)} If they text START, they are subscribed again.
         </p>
       )}
       {member.subscription === 'not_opted_in' && (
