@@ -3,7 +3,9 @@ import { generate } from 'otplib';
 import { readSession } from '@/server/auth/session';
 import { signInWithPassword } from '@/server/auth/signin';
 import { CODE_NEEDED, CODE_WRONG } from '@/server/auth/signin-messages';
+import { maintain } from '@/server/jobs/maintenance';
 import type { Services } from '@/server/services';
+import { sha256 } from '@/server/tokens';
 import {
   addTeammate,
   caller,
@@ -96,6 +98,18 @@ describe('forgot password', () => {
     const anon = caller(services, null);
     await anon.passwordReset.complete({ token: second.token!, password: 'the second new password' });
     expect(await errorOf(anon.passwordReset.check({ token: first.token! }))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('the worker deletes links a day past their hour, and no others', async () => {
+    const { church } = await churchWithOwner(services);
+    const old = await resetLinkFor(church.email);
+    const fresh = await resetLinkFor(church.email);
+    await reg.admin`
+      update account_links set expires_at = now() - interval '25 hours' where token_hash = ${sha256(old.token!)}`;
+    await maintain(services);
+    const left = await reg.admin<{ token_hash: string }[]>`
+      select token_hash from account_links where admin_id = ${church.adminId}`;
+    expect(left.map((l) => l.token_hash)).toEqual([sha256(fresh.token!)]);
   });
 
   it('sends at most three links an hour to one email', async () => {

@@ -9,7 +9,7 @@ import { members, messages } from '@/db/tenant/schema';
 import { moveChurch } from '@/server/fleet/move';
 import { resumeChurch, suspendChurch } from '@/server/fleet/lifecycle';
 import { health } from '@/server/health';
-import { expireRateLimits, maintain } from '@/server/jobs/maintenance';
+import { maintain } from '@/server/jobs/maintenance';
 import { startWorker } from '@/server/jobs/worker';
 import { drain } from '@/server/messaging/inbound-delivery';
 import { sendOne, NOT_SUBSCRIBED } from '@/server/messaging/sender';
@@ -101,7 +101,7 @@ describe('inbound texts survive any church outage', () => {
       await secondAdmin?.end({ timeout: 5 });
       await rm(dir, { recursive: true, force: true });
       delete process.env[urlEnv];
-    });
+    }, 180_000); // each DROP DATABASE waits for a checkpoint, slow when the other server is busy (CI runs both)
 
     it('receives each text (STOP too) once, in order: at once if suspended, after the move if moving', async () => {
       const person = nextPerson();
@@ -315,7 +315,6 @@ describe('inbound texts survive any church outage', () => {
       expect(
         (await reg.admin`select key from rate_limits where key like ${'signin_ip:%-' + id}`).map((r) => r.key),
       ).toEqual([`signin_ip:live-${id}`]);
-      expect(await expireRateLimits(reg.services)).toBe(0);
       expect(await drain(reg.services, church.tenantId)).toBeNull();
     });
   });

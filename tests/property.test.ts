@@ -1825,6 +1825,9 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
       );
       out[`registry.${t.name}`] = row!.rows;
     }
+    // Anyone may ask for a reset link to B's owner (the email goes to B's owner, as it should); using one is a change.
+    out['registry.account_links'] = await r`
+      select * from account_links where tenant_id = ${b.tenantId} and used_at is not null order by token_hash`;
     out['registry.tenants'] = await r`select * from tenants where id = ${b.tenantId}`;
     // B's queued texting jobs and its rate-limit counters name it in their keys.
     out['registry.jobs'] = await r`

@@ -33,6 +33,7 @@ export async function maintain(services: Deps, opts: { sweepFrom?: string | null
     await inbound.scheduleDrain(tenantId, { mode: 'preserve_run_at' });
   await inbound.purgeSetAside();
   await expireRateLimits(services);
+  await expireAccountLinks(services);
   return opts.sweepFrom === undefined ? undefined : sweepNotifications(services, opts.sweepFrom);
 }
 
@@ -66,18 +67,20 @@ export async function sweepNotifications(services: Deps, from: string | null = n
 }
 
 /** rate-limiter-flexible's PostgreSQL rows carry their expiry (ms since the epoch) but are never deleted by it. */
-export async function expireRateLimits(services: Deps): Promise<number> {
-  const rows = await withDeadline(
+async function expireRateLimits(services: Deps) {
+  await withDeadline(
     services.registry
       .sql`delete from rate_limits where expire is not null and expire < (extract(epoch from now()) * 1000)::bigint`,
     services.config.REGISTRY_TIMEOUT_MS * 5,
   );
-  // Account links (password resets) a day past their hour: used or not, they can only ever say "expired".
+}
+
+/** Account links (password resets) a day past their hour: used or not, they can only ever say "expired". */
+async function expireAccountLinks(services: Deps) {
   await withDeadline(
     services.registry.sql`delete from account_links where expires_at < now() - interval '1 day'`,
     services.config.REGISTRY_TIMEOUT_MS * 5,
   );
-  return rows.count;
 }
 
 export function startMaintenance(services: Deps, everyMs = MAINTENANCE_EVERY_MS) {
