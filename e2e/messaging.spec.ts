@@ -12,6 +12,7 @@ import {
   trpcMutation,
   trpcQuery,
 } from './support';
+import { fitsWidth } from './page-checks';
 
 /**
  * Texting, end to end in local-outbox mode: nothing leaves the machine, sends are recorded as sent by the job queue,
@@ -343,12 +344,23 @@ test('the church profile is saved in Settings and HELP replies with its contact'
 
   const email = `office-${Date.now()}@example.org`;
   await expect(page.getByLabel('Church name')).toHaveValue(church.church);
-  await page.getByLabel('Church name').fill(`${church.church} Chapel`);
+  // Every problem at once, each beside its field.
+  await page.getByLabel('Church name').fill('');
   await page.getByLabel('Country').selectOption('US');
   await page.getByLabel('Contact phone (optional)').fill('not a phone');
   await page.getByRole('button', { name: 'Save profile' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'The contact phone is not a valid number.' })).toBeVisible();
+  await expect(page.getByLabel('Church name')).toHaveAccessibleDescription('Enter the church name');
+  await expect(page.getByLabel('Contact phone (optional)')).toHaveAccessibleDescription('Enter a valid phone number');
+  // A long name with no spaces wraps in the page's header instead of widening a phone's screen.
+  await page.getByLabel('Church name').fill('W'.repeat(80));
   await page.getByLabel('Contact phone (optional)').fill('');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await open(page, '/settings');
+  await fitsWidth(page);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByLabel('Church name').fill(`${church.church} Chapel`);
   await page.getByLabel('Contact email (optional)').fill(email);
   await page.getByRole('button', { name: 'Save profile' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();

@@ -2,6 +2,7 @@ import LinkifyIt from 'linkify-it';
 import tlds from 'tlds';
 import { z } from 'zod';
 import { ADMIN_ROLES } from '@/db/tenant/enums';
+import { normalisePhone } from './messaging/phone';
 
 /**
  * Input schemas shared by the server (tRPC inputs) and the pages (inline validation): one definition of each rule.
@@ -93,6 +94,33 @@ export const churchStep = z.object({
   size: z.enum(['under-100', '100-499', '500-1999', '2000-plus']).optional(),
 });
 export const adminStep = z.object({ adminName: personName, email, password: newPassword });
+
+const onlyIfFine = (fields: string[]) => (payload: { issues: { path?: PropertyKey[] }[] }) =>
+  !payload.issues.some((i) => fields.includes(String(i.path?.[0])));
+
+/**
+ * The church profile (Settings). The contact phone is read against the chosen country within the same check as the
+ * other fields, so the form shows every problem at once rather than the phone's after the rest are fixed.
+ */
+export const churchProfileInput = churchStep
+  .pick({ churchName: true, timezone: true })
+  .extend({
+    country: z
+      .string()
+      .max(8, 'Choose a country')
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, 'Choose a country'),
+    contactPhone: z.string().trim().max(32, 'Enter a valid phone number').nullish(),
+    contactEmail: optionalEmail,
+  })
+  .superRefine(
+    (v, ctx) => {
+      if (v.contactPhone && !normalisePhone(v.contactPhone, v.country))
+        ctx.addIssue({ code: 'custom', path: ['contactPhone'], message: 'Enter a valid phone number' });
+    },
+    { when: onlyIfFine(['country', 'contactPhone']) },
+  );
 export const signupInput = churchStep.extend(adminStep.shape);
 export type SignupInput = z.infer<typeof signupInput>;
 

@@ -103,6 +103,38 @@ describe('branches', () => {
     });
   });
 
+  it('the church profile reports every problem at once, each on its field (phone read by country)', async () => {
+    const bad = await errorOf(
+      owner.caller.church.updateProfile({
+        churchName: '',
+        timezone: 'Europe/London',
+        country: 'US',
+        contactPhone: 'not a phone',
+        contactEmail: 'nope',
+      }),
+    );
+    expect(bad).toMatchObject({ code: 'BAD_REQUEST' });
+    const { issues } = bad.cause as ZodError;
+    expect(Object.fromEntries(issues.map((i) => [i.path[0], i.message]))).toEqual({
+      churchName: 'Enter the church name',
+      contactPhone: 'Enter a valid phone number',
+      contactEmail: 'Enter a valid email address',
+    });
+    // A British number is valid once the country says so.
+    const gb = await owner.caller.church.updateProfile({
+      churchName: 'Branches Chapel',
+      timezone: 'Europe/London',
+      country: 'GB',
+      contactPhone: '020 7946 0018',
+    });
+    expect(gb.contactPhone).toBe('+442079460018');
+    await owner.caller.church.updateProfile({
+      churchName: 'Branches Chapel',
+      timezone: 'Europe/London',
+      country: 'US',
+    });
+  });
+
   it('deleting a branch keeps its members, without a branch', async () => {
     const doomed = await owner.caller.branches.create({ name: 'Closing Soon' });
     const a = await owner.caller.members.create({

@@ -66,8 +66,11 @@ export function Panel({
 export function PageHeading({ title, description }: { title: ReactNode; description?: ReactNode }) {
   return (
     <div className="mb-6">
-      <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">{title}</h1>
-      {description && <p className="mt-1 text-sm text-slate-600 sm:text-base">{description}</p>}
+      {/* A long unbroken word (a church's name) wraps rather than widening the page. */}
+      <h1 className="text-2xl font-semibold tracking-tight [overflow-wrap:anywhere] sm:text-3xl">{title}</h1>
+      {description && (
+        <p className="mt-1 text-sm text-slate-600 [overflow-wrap:anywhere] sm:text-base">{description}</p>
+      )}
     </div>
   );
 }

@@ -71,7 +71,7 @@ export async function updateChurchProfile(
   input: ProfileEdit,
 ) {
   const contactPhone = input.contactPhone ? normalisePhone(input.contactPhone, input.country) : null;
-  if (input.contactPhone && !contactPhone) throw new Invalid('The contact phone is not a valid number.');
+  if (input.contactPhone && !contactPhone) throw new Invalid('Enter a valid phone number', 'contactPhone');
   await requireTimeZone(registry, input.timezone);
   const changes = {
     name: input.churchName,

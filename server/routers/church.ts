@@ -1,22 +1,10 @@
-import { z } from 'zod';
 import { updateChurchProfile } from '@/server/church/profile';
 import { cardUrl } from '@/server/connect-card/church';
-import { churchStep, optionalEmail } from '@/server/inputs';
+import { churchProfileInput } from '@/server/inputs';
 import { quietHoursInput } from '@/server/messaging/inputs';
 import { quietHoursOf, updateQuietHours } from '@/server/messaging/quiet-hours';
 import { teammates } from '@/server/team/roster';
 import { permittedProcedure, router, tenantProcedure } from '@/server/trpc';
-
-const profileInput = churchStep.pick({ churchName: true, timezone: true }).extend({
-  country: z
-    .string()
-    .max(8, 'Choose a country')
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{2}$/, 'Choose a country'),
-  contactPhone: z.string().trim().max(32).nullish(),
-  contactEmail: optionalEmail,
-});
 
 export const churchRouter = router({
   /** The signed-in church's profile (by the session's church id only) with its connect card's address; who asks. */
@@ -28,7 +16,7 @@ export const churchRouter = router({
 
   /** Name, timezone, country (how members' numbers are read) and the contact given in HELP replies. */
   updateProfile: permittedProcedure('church.edit')
-    .input(profileInput)
+    .input(churchProfileInput)
     .mutation(({ ctx, input }) => updateChurchProfile(ctx.services, ctx.tenantId, input)),
 
   /** When the church does not text people, in each member's own timezone (server/messaging/quiet-hours.ts). */
