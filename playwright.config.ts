@@ -5,6 +5,8 @@ const port = Number(process.env.E2E_PORT ?? 3210);
  * e2e/fake-stripe.mjs: the app's Stripe calls go there (STRIPE_API_URL), and the billing test reads what it recorded.
  */
 const stripePort = Number(process.env.E2E_STRIPE_PORT ?? port + 1);
+/** `npm test` builds the app while the integration tests run and says so; a Playwright run of its own builds afresh. */
+const rebuild = process.env.E2E_PREBUILT ? '' : '--rebuild';
 
 /** End-to-end in Debian's Chromium against the app built and started as the README says (embedded PostgreSQL). */
 export default defineConfig({
@@ -41,7 +43,7 @@ export default defineConfig({
     },
     {
       // Its log goes to a file: the tests read the "development mail" it writes without SMTP_URL (e2e/dev-mail.ts).
-      command: 'mkdir -p .data && npx tsx scripts/start.ts --rebuild > .data/e2e-server.log',
+      command: `mkdir -p .data && npx tsx scripts/start.ts ${rebuild} > .data/e2e-server.log`,
       url: `http://127.0.0.1:${port}/api/health`,
       timeout: 240_000,
       reuseExistingServer: false,

@@ -5,9 +5,9 @@ import { withDatabase } from '../server/tenancy/urls';
 
 /**
  * `npm test`: every test. Unit tests run first, once (no database); integration tests run against the embedded
- * PostgreSQL, and at the same time against the server in DATABASE_URL when it is set; then chaos tests; then the
- * Playwright suite runs in Chromium against the built app. `--unit`, `--integration` (unit, integration and chaos)
- * or `--e2e` runs one part; other arguments are file filters for vitest.
+ * PostgreSQL, and at the same time against the server in DATABASE_URL when it is set, while the app is built; then
+ * chaos tests; then the Playwright suite runs in Chromium against the built app. `--unit`, `--integration` (unit,
+ * integration and chaos) or `--e2e` runs one part; other arguments are file filters for vitest.
  */
 const args = process.argv.slice(2);
 const only = args.find((a) => a === '--unit' || a === '--integration' || a === '--e2e');
@@ -133,6 +133,8 @@ if (only !== '--e2e') {
   console.log('\n▶ unit tests');
   await vitest('unit', ['--project', 'unit']);
 }
+// A whole run builds the app for the Playwright suite while the integration tests run (they mostly wait on PostgreSQL).
+const appBuild = only === undefined ? buildApp() : null;
 if (only !== '--e2e' && only !== '--unit') {
   const embedded = await startEmbeddedPostgres('test-pg', 55432);
   // Without DATABASE_URL the second server is another embedded one, so multi-server tests always run.
@@ -157,7 +159,9 @@ if (only !== '--e2e' && only !== '--unit') {
     await other?.stop();
     await embedded.stop();
   }
-  // Failure tests bring up (and break) their own PostgreSQL, Redis and worker processes.
+  // Failure tests bring up (and break) their own PostgreSQL, Redis and worker processes; they time recoveries, so
+  // they run on a machine the build has finished with.
+  await appBuild;
   console.log('\n▶ chaos tests');
   await vitest('chaos', ['--config', 'vitest.chaos.config.ts'], {
     TEST_DATABASE_URL: '',
@@ -169,7 +173,11 @@ if (only !== '--integration' && only !== '--unit') {
   console.log('\n▶ end-to-end tests in Chromium');
   const report = '.data/playwright.json';
   rmSync(report, { force: true });
-  await run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: report });
+  const prebuilt = (await appBuild) ?? false; // a failed build is printed; the suite then builds (and fails) itself
+  await run('npx', ['playwright', 'test', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+    E2E_PREBUILT: prebuilt ? '1' : '',
+  });
   count<PlaywrightReport>(report, (r) => ({
     passed: r.stats.expected,
     failed: r.stats.unexpected + r.stats.flaky,
@@ -184,6 +192,18 @@ if (filters.length && totals.passed + totals.failed + totals.skipped === 0) {
 // The plain closing line CI reads.
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failed || totals.failed > 0 ? 1 : 0);
+
+/** `next build` in the background, its output kept in a file and shown only if it fails; whether it succeeded. */
+async function buildApp() {
+  const file = '.data/next-build.log';
+  const out = openSync(file, 'w');
+  const child = spawn('npx', ['next', 'build'], { stdio: ['ignore', out, out], env: process.env });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  closeSync(out);
+  if (code !== 0)
+    process.stdout.write(`\n▶ next build failed (the Playwright suite will try again)\n${readFileSync(file, 'utf8')}`);
+  return code === 0;
+}
 
 /** Playwright cannot download browsers here: it drives Debian's Chromium, installed on first use when we may. */
 function ensureChromium() {
