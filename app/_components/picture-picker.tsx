@@ -2,14 +2,13 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
+import { MAX_PICTURE_BYTES, TOO_LARGE } from '@/server/media/keys';
 import { ErrorNotice } from './error-notice';
 import { Button } from './ui';
 import type { RouterOutputs } from '../_lib/router-types';
 import { useTRPC } from '../trpc';
 
 export type Picture = RouterOutputs['media']['upload'];
-
-import { MAX_PICTURE_BYTES, TOO_LARGE } from '@/server/media/keys';
 const ACCEPT = 'image/jpeg,image/png,image/gif';
 
 /**

@@ -3,7 +3,8 @@ import type { ChurchScope } from '@/db/tenant';
 import { admins } from '@/db/tenant/schema';
 import { Invalid } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
-import { hashPassword, verifyPassword } from './password';
+import { confirmPassword } from './password-check';
+import { hashPassword } from './password';
 
 type Signed = ChurchScope & { adminId: string; sessionId: string };
 
@@ -13,11 +14,9 @@ export async function changePassword(
   { db, tenantId, adminId, sessionId }: Signed,
   input: { currentPassword: string; newPassword: string },
 ) {
-  // Counted before the current password is checked: a stolen session cannot be used to guess it quickly.
-  await throttle.passwordChangeAttempt(tenantId, adminId);
-  const [me] = await db.select({ hash: admins.passwordHash }).from(admins).where(eq(admins.id, adminId));
-  if (!me || !(await verifyPassword(me.hash, input.currentPassword)))
-    throw new Invalid('Your current password is not correct.');
+  await confirmPassword(throttle, { db, tenantId, adminId }, input.currentPassword, {
+    message: 'Your current password is not correct.',
+  });
   // Only once the current one is proven: otherwise this refusal would confirm a guess at it.
   if (input.newPassword === input.currentPassword)
     throw new Invalid('Choose a new password that is different from your current one.', 'newPassword');

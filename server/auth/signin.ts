@@ -88,14 +88,14 @@ export async function signInWithPassword(services: Deps, raw: unknown, ip: strin
  */
 async function requireSecondFactor(
   services: Deps,
-  who: { email: string; ip: string; tenantId: string; admin: { id: string }; code?: string },
+  who: { email: string; ip: string; tenantId: string; admin: Parameters<typeof checkSecondFactor>[2]; code?: string },
 ) {
   if (!who.code?.trim()) {
     await services.throttle.secondStepAsked(who.email, who.ip);
     throw new SigninError(CODE_NEEDED);
   }
   const passed = await services.connections.withTenant(who.tenantId, (db) =>
-    checkSecondFactor(services.config, db, who.admin.id, who.code!),
+    checkSecondFactor(services.config, db, who.admin, who.code!),
   );
   if (!passed) throw new SigninError(CODE_WRONG);
 }

@@ -3,12 +3,13 @@ import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 import type { TenantDb } from '@/db/tenant';
-import { admins, recoveryCodes } from '@/db/tenant/schema';
+import { admins, recoveryCodes, type Admin } from '@/db/tenant/schema';
 import { Conflict, Invalid, Precondition } from '@/server/domain-errors';
 import type { Config } from '@/server/config';
+import type { Services } from '@/server/services';
 import { decryptSecret, encryptSecret } from '@/server/tenancy/secrets';
 import { sha256 } from '@/server/tokens';
-import { verifyPassword } from './password';
+import { confirmPassword } from './password-check';
 import { teamRequiresTwoFactor } from './team-security';
 
 /**
@@ -17,7 +18,10 @@ import { teamRequiresTwoFactor } from './team-security';
  * scanned; recovery codes are stored hashed and shown once.
  */
 type Key = Pick<Config, 'STEEPLE_SECRET_KEY'>;
-type Me = { db: TenantDb; adminId: string; email: string };
+type Me = { db: TenantDb; tenantId: string; adminId: string; email: string };
+/** Changes to two-factor sign-in ask for the password again (throttled as password changes are). */
+type Confirm = { throttle: Services['throttle']; password: string };
+const WRONG_PASSWORD = { message: 'Your password is not correct.', field: 'password' };
 
 const ISSUER = 'Steeple';
 const RECOVERY_CODES = 10;
@@ -69,10 +73,11 @@ export async function confirmEnrolment(config: Key, { db, adminId }: Me, code: s
 }
 
 /** Off again (the password is asked first); refused while the church requires it. */
-export async function disableTwoFactor({ db, adminId }: Me, password: string) {
+export async function disableTwoFactor(me: Me, { throttle, password }: Confirm) {
+  const { db, adminId } = me;
   if (await teamRequiresTwoFactor(db))
     throw new Precondition('Your church requires two-factor sign-in, so it cannot be turned off.');
-  await requirePassword(db, adminId, password);
+  await confirmPassword(throttle, me, password, WRONG_PASSWORD);
   await db.transaction(async (tx) => {
     await tx
       .update(admins)
@@ -83,22 +88,26 @@ export async function disableTwoFactor({ db, adminId }: Me, password: string) {
 }
 
 /** Ten fresh recovery codes; every earlier one stops working. */
-export async function newRecoveryCodes({ db, adminId }: Me, password: string) {
-  await requirePassword(db, adminId, password);
-  const [me] = await db.select({ enabledAt: admins.totpEnabledAt }).from(admins).where(eq(admins.id, adminId));
-  if (!me?.enabledAt) throw new Precondition('Turn on two-factor sign-in first.');
+export async function newRecoveryCodes(me: Me, { throttle, password }: Confirm) {
+  const { db, adminId } = me;
+  await confirmPassword(throttle, me, password, WRONG_PASSWORD);
+  const [row] = await db.select({ enabledAt: admins.totpEnabledAt }).from(admins).where(eq(admins.id, adminId));
+  if (!row?.enabledAt) throw new Precondition('Turn on two-factor sign-in first.');
   return { recoveryCodes: await db.transaction((tx) => replaceRecoveryCodes(tx, adminId)) };
 }
 
+type Enrolled = Pick<Admin, 'id' | 'totpSecret' | 'totpEnabledAt' | 'totpLastStep'>;
+
 /**
- * At sign-in: a current code from the app (each accepted once: its step is recorded) or an unused recovery code
- * (used up by this). Both are single statements, so two sign-ins racing with one code cannot both pass.
+ * At sign-in, for the admin row sign-in has just read: a current code from the app (each accepted once: its step is
+ * recorded) or an unused recovery code (used up by this). Both are single conditional statements, so two sign-ins
+ * racing with one code cannot both pass, whatever the row said.
  */
-export async function checkSecondFactor(config: Key, db: TenantDb, adminId: string, raw: string) {
+export async function checkSecondFactor(config: Key, db: TenantDb, me: Enrolled, raw: string) {
+  const adminId = me.id;
   const code = raw.replace(/[\s-]/g, '').toUpperCase();
   if (/^\d{6}$/.test(code)) {
-    const [me] = await db.select().from(admins).where(eq(admins.id, adminId));
-    if (!me?.totpSecret || !me.totpEnabledAt) return false;
+    if (!me.totpSecret || !me.totpEnabledAt) return false;
     const step = await matchingStep(config, me.totpSecret, code, me.totpLastStep);
     if (step === null) return false;
     const taken = await db
@@ -143,11 +152,6 @@ async function replaceRecoveryCodes(tx: Pick<TenantDb, 'insert' | 'delete'>, adm
 function recoveryCode() {
   const chars = Array.from({ length: 10 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
   return `${chars.slice(0, 5)}-${chars.slice(5)}`;
-}
-
-async function requirePassword(db: TenantDb, adminId: string, password: string) {
-  const [me] = await db.select({ hash: admins.passwordHash }).from(admins).where(eq(admins.id, adminId));
-  if (!me || !(await verifyPassword(me.hash, password))) throw new Invalid('Your password is not correct.', 'password');
 }
 
 /** The key in groups of four, as authenticator apps show and accept it. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TenantDb } from '@/db/tenant';
 import { setTeamRequirement } from '@/server/auth/team-security';
 import {
   beginEnrolment,
@@ -26,15 +27,15 @@ export const twoFactorRouter = router({
     .mutation(({ ctx, input }) => confirmEnrolment(ctx.services.config, me(ctx), input.code)),
 
   disable: setupProcedure.input(passwordConfirmation).mutation(async ({ ctx, input }) => {
-    await ctx.services.throttle.passwordChangeAttempt(ctx.tenantId, ctx.admin.id); // each checks the password
-    await disableTwoFactor(me(ctx), input.password);
+    await disableTwoFactor(me(ctx), { throttle: ctx.services.throttle, password: input.password });
     return { enabled: false as const };
   }),
 
-  newRecoveryCodes: setupProcedure.input(passwordConfirmation).mutation(async ({ ctx, input }) => {
-    await ctx.services.throttle.passwordChangeAttempt(ctx.tenantId, ctx.admin.id);
-    return newRecoveryCodes(me(ctx), input.password);
-  }),
+  newRecoveryCodes: setupProcedure
+    .input(passwordConfirmation)
+    .mutation(({ ctx, input }) =>
+      newRecoveryCodes(me(ctx), { throttle: ctx.services.throttle, password: input.password }),
+    ),
 
   /** Owner only: everyone must use two-factor sign-in (teammates without it are sent to set it up). */
   requireForTeam: permittedProcedure('team.manage')
@@ -43,8 +44,9 @@ export const twoFactorRouter = router({
     .mutation(({ ctx, input }) => setTeamRequirement(ctx.db, ctx.admin.id, input.required)),
 });
 
-const me = (ctx: { db: Parameters<typeof twoFactorStatus>[0]; admin: { id: string; email: string } }) => ({
+const me = (ctx: { db: TenantDb; tenantId: string; admin: { id: string; email: string } }) => ({
   db: ctx.db,
+  tenantId: ctx.tenantId,
   adminId: ctx.admin.id,
   email: ctx.admin.email,
 });

@@ -161,7 +161,7 @@ function Enrol({ onEnabled }: { onEnabled: (codes: string[]) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const begin = useMutation(trpc.twoFactor.begin.mutationOptions());
-  const { values, setValues, errors, setErrors, bind } = useForm({ code: '' }, 'enrol-');
+  const { values, setValues, setErrors, bind } = useForm({ code: '' }, 'enrol-');
   const codeRef = useRef<HTMLInputElement>(null);
   const confirm = useMutation(
     trpc.twoFactor.confirm.mutationOptions({
@@ -227,7 +227,6 @@ function Enrol({ onEnabled }: { onEnabled: (codes: string[]) => void }) {
       <TextField
         ref={codeRef}
         {...bind('code')}
-        error={errors.code}
         label="Code from the app"
         inputMode="numeric"
         autoComplete="one-time-code"
