@@ -61,6 +61,7 @@ describe('permissions: one table for the server and the pages', () => {
       'church.updateQuietHours': 'church.edit',
       'church.admins': 'team.view',
       'team.list': 'team.view',
+      'activity.list': 'activity.view',
       'team.invite': 'team.manage',
       'team.revokeInvite': 'team.manage',
       'team.changeRole': 'team.manage',

@@ -50,3 +50,66 @@ export const STOP_REASON_LABELS: Record<StopReason, string> = {
   replied: 'Replied',
   removed: 'Removed by an admin',
 };
+
+/**
+ * What the activity log records (server/activity/), each action in one group the log page filters by. A new action is
+ * a line here and a sentence in app/(app)/activity/describe.ts.
+ */
+export const ACTIVITY_GROUPS = [
+  'signins',
+  'team',
+  'broadcasts',
+  'exports',
+  'numbers',
+  'settings',
+  'billing',
+  'security',
+] as const;
+export type ActivityGroup = (typeof ACTIVITY_GROUPS)[number];
+export const ACTIVITY_GROUP_LABELS: Record<ActivityGroup, string> = {
+  signins: 'Sign-ins',
+  team: 'Team',
+  broadcasts: 'Broadcasts',
+  exports: 'Exports',
+  numbers: 'Numbers',
+  settings: 'Settings',
+  billing: 'Billing',
+  security: 'Security',
+};
+export const ACTIVITY_ACTIONS = {
+  'signin.succeeded': 'signins',
+  'signin.failed': 'signins',
+  'team.invited': 'team',
+  'team.invite_revoked': 'team',
+  'team.joined': 'team',
+  'team.role_changed': 'team',
+  'team.removed': 'team',
+  'broadcast.sent': 'broadcasts',
+  'broadcast.scheduled': 'broadcasts',
+  'broadcast.canceled': 'broadcasts',
+  'series.created': 'broadcasts',
+  'series.date_skipped': 'broadcasts',
+  'series.date_restored': 'broadcasts',
+  'series.stopped': 'broadcasts',
+  'members.exported': 'exports',
+  'number.bought': 'numbers',
+  'number.released': 'numbers',
+  'registration.submitted': 'numbers',
+  'church.profile_changed': 'settings',
+  'church.quiet_hours_changed': 'settings',
+  'billing.checkout_completed': 'billing',
+  'billing.subscription_changed': 'billing',
+  'billing.payment_failed': 'billing',
+  'billing.invoice_paid': 'billing',
+  'security.two_factor_on': 'security',
+  'security.two_factor_off': 'security',
+  'security.recovery_codes_renewed': 'security',
+  'security.team_two_factor': 'security',
+  'security.password_changed': 'security',
+  'security.password_reset': 'security',
+} as const satisfies Record<string, ActivityGroup>;
+export type ActivityAction = keyof typeof ACTIVITY_ACTIONS;
+export const ACTIVITY_ACTION_NAMES = Object.keys(ACTIVITY_ACTIONS) as [ActivityAction, ...ActivityAction[]];
+/** The actions of a group, for the log's filter. */
+export const actionsOf = (group: ActivityGroup) =>
+  ACTIVITY_ACTION_NAMES.filter((action) => ACTIVITY_ACTIONS[action] === group);

@@ -18,6 +18,7 @@ import {
 import type { AudienceFilter } from '@/server/audiences/inputs';
 import type { RegistrationDetails } from '@/server/registration/inputs';
 import {
+  ACTIVITY_ACTION_NAMES,
   ADMIN_ROLES,
   CUSTOM_FIELD_TYPES,
   ENROLLMENT_STATES,
@@ -784,6 +785,34 @@ export const notificationOutbox = pgTable(
   ],
 );
 
+// ---------------------------------------------------------------------------------------------
+// The activity log: who did what, when, and from where (server/activity/).
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * One row per thing done, written in the transaction of the change it records (server/activity/record.ts), kept a
+ * year (the worker's sweep deletes older ones). `actorId` has no foreign key and `actorLabel` is the name as it was,
+ * so a row outlives the person; both are null/"Stripe" for what the system did. `details`: a few small facts.
+ */
+export const activityLog = pgTable(
+  'activity_log',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorId: uuid('actor_id'),
+    actorLabel: text('actor_label').notNull(),
+    action: text('action', { enum: ACTIVITY_ACTION_NAMES }).notNull(),
+    subject: text('subject').notNull().default(''),
+    details: jsonb('details').$type<Record<string, string | number | boolean | null>>().notNull().default({}),
+    clientAddress: text('client_address'),
+  },
+  (t) => [
+    index('activity_log_at_idx').on(t.at.desc(), t.id.desc()),
+    index('activity_log_action_idx').on(t.action, t.at.desc()),
+    index('activity_log_actor_idx').on(t.actorId, t.at.desc()),
+  ],
+);
+
 export type Member = typeof members.$inferSelect;
 export type CustomField = typeof customFields.$inferSelect;
 export type Segment = typeof segments.$inferSelect;
@@ -806,3 +835,4 @@ export type RegistrationKind = CarrierRegistration['kind'];
 export type NotificationPreference = typeof notificationPreferences.$inferSelect;
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
 export type Media = typeof media.$inferSelect;
+export type ActivityRow = typeof activityLog.$inferSelect;

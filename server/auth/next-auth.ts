@@ -30,7 +30,8 @@ export function authOptions(): AuthOptions {
       CredentialsProvider({
         id: 'signup-ticket',
         credentials: { ticket: { type: 'text' } },
-        authorize: (credentials) => toUser(() => signInWithTicket(getServices(), credentials?.ticket)),
+        authorize: (credentials, req) =>
+          toUser(() => signInWithTicket(getServices(), credentials?.ticket, requestAddress(req.headers))),
       }),
     ],
     callbacks: {

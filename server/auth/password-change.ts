@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { ChurchScope } from '@/db/tenant';
 import { admins } from '@/db/tenant/schema';
+import { record } from '@/server/activity/record';
 import { Invalid } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
 import { confirmPassword } from './password-check';
@@ -20,9 +21,10 @@ export async function changePassword(
   // Only once the current one is proven: otherwise this refusal would confirm a guess at it.
   if (input.newPassword === input.currentPassword)
     throw new Invalid('Choose a new password that is different from your current one.', 'newPassword');
-  await db
-    .update(admins)
-    .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: new Date() })
-    .where(eq(admins.id, adminId));
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.transaction(async (tx) => {
+    await tx.update(admins).set({ passwordHash, updatedAt: new Date() }).where(eq(admins.id, adminId));
+    await record(tx, { action: 'security.password_changed', by: { adminId } });
+  });
   return { otherSessionsSignedOut: await sessions.revokeAdmin(tenantId, adminId, sessionId) };
 }

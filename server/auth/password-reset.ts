@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { accountLinks, adminEmailIndex } from '@/db/registry/schema';
 import { admins } from '@/db/tenant/schema';
+import { record } from '@/server/activity/record';
 import { appUrl } from '@/server/config';
 import { Invalid, NotFound } from '@/server/domain-errors';
 import { log } from '@/server/log';
@@ -81,7 +82,10 @@ export async function resetPassword(services: Deps, token: string, newPassword: 
   );
   if (!used.some((u) => u.tokenHash === link.tokenHash)) throw new NotFound(LINK_GONE);
   await services.connections.withTenant(link.tenantId, (db) =>
-    db.update(admins).set({ passwordHash, updatedAt: new Date() }).where(eq(admins.id, link.adminId)),
+    db.transaction(async (tx) => {
+      await tx.update(admins).set({ passwordHash, updatedAt: new Date() }).where(eq(admins.id, link.adminId));
+      await record(tx, { action: 'security.password_reset', by: { adminId: link.adminId }, subject: admin.email });
+    }),
   );
   const sessionsSignedOut = await services.sessions.revokeAdmin(link.tenantId, link.adminId);
   log.info('password reset through an emailed link', { tenantId: link.tenantId, sessionsSignedOut });

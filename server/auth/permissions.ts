@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'segments.manage': 'admin',
   'church.edit': 'admin',
   'team.view': 'admin',
+  'activity.view': 'admin', // the activity log: who did what, when and from where
   'team.manage': 'owner',
   'numbers.manage': 'owner',
   'registration.manage': 'owner',

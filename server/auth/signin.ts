@@ -13,6 +13,7 @@ import { TooManyAttemptsError } from './throttle';
 import { CODE_NEEDED, CODE_WRONG, SIGNIN_REFUSED } from './signin-messages';
 import { checkSecondFactor } from './two-factor';
 import { log } from '@/server/log';
+import { record, type ActivityEntry } from '@/server/activity/record';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** The parts of Services this module uses. */
@@ -74,12 +75,30 @@ export async function signInWithPassword(services: Deps, raw: unknown, ip: strin
   dummyHash ??= hashPassword('steeple-timing-equaliser');
   const valid = await verifyPassword(admin?.passwordHash ?? (await dummyHash), password);
   if (!admin || !valid) {
+    // An email with no account has no church to log it in: the server log's warning above is all there is.
+    if (admin) await logSignin(services, entry!.tenantId, admin, ip, 'signin.failed', { reason: 'password' });
     await delay(REFUSAL_FLOOR_MS - (performance.now() - started));
     throw new SigninError(GENERIC); // the attempt is already counted
   }
   if (admin.totpEnabledAt) await requireSecondFactor(services, { email, ip, tenantId: entry!.tenantId, admin, code });
   await services.throttle.signinSucceeded(email, ip);
-  return openSession(services, entry!.tenantId, admin);
+  const signed = await openSession(services, entry!.tenantId, admin);
+  await logSignin(services, entry!.tenantId, admin, ip, 'signin.succeeded', { method: 'password' });
+  return signed;
+}
+
+/** A sign-in, or a refused one, in the church's activity log: a statement of its own (nothing else is written). */
+function logSignin(
+  services: Deps,
+  tenantId: string,
+  admin: { id: string; email: string },
+  ip: string,
+  action: 'signin.succeeded' | 'signin.failed',
+  details: ActivityEntry['details'],
+) {
+  return services.connections.withTenant(tenantId, (db) =>
+    record(db, { action, by: { adminId: admin.id }, subject: admin.email, details, ip }),
+  );
 }
 
 /**
@@ -97,11 +116,15 @@ async function requireSecondFactor(
   const passed = await services.connections.withTenant(who.tenantId, (db) =>
     checkSecondFactor(services.config, db, who.admin, who.code!),
   );
-  if (!passed) throw new SigninError(CODE_WRONG);
+  if (!passed) {
+    const admin = { id: who.admin.id, email: who.email };
+    await logSignin(services, who.tenantId, admin, who.ip, 'signin.failed', { reason: 'code' });
+    throw new SigninError(CODE_WRONG);
+  }
 }
 
 /** The signup ticket, exchanged once within 15 minutes of the workspace being ready, signs the new owner in. */
-export async function signInWithTicket(services: Deps, ticket: unknown): Promise<SignedIn> {
+export async function signInWithTicket(services: Deps, ticket: unknown, ip = 'unknown'): Promise<SignedIn> {
   if (typeof ticket !== 'string' || ticket.length < 20 || ticket.length > 100)
     throw new SigninError('This sign-in link is not valid.');
   const used = services.registry.db
@@ -120,7 +143,9 @@ export async function signInWithTicket(services: Deps, ticket: unknown): Promise
   if (!job) throw new SigninError('This sign-in link has expired. Please sign in with your email and password.');
   const admin = await findAdmin(services, job.tenantId, job.adminId);
   if (!admin) throw new SigninError('This sign-in link has expired. Please sign in with your email and password.');
-  return openSession(services, job.tenantId, admin);
+  const signed = await openSession(services, job.tenantId, admin);
+  await logSignin(services, job.tenantId, admin, ip, 'signin.succeeded', { method: 'signup' });
+  return signed;
 }
 
 /** The admin row, from the church's own database. */

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { admins, teamSecurity } from '@/db/tenant/schema';
+import { record } from '@/server/activity/record';
 import { Precondition } from '@/server/domain-errors';
 
 /** Whether the church requires two-factor sign-in of everyone on its team (one row; none means no). */
@@ -18,13 +19,16 @@ export async function setTeamRequirement(db: TenantDb, ownerId: string, required
     const [me] = await db.select({ on: admins.totpEnabledAt }).from(admins).where(eq(admins.id, ownerId));
     if (!me?.on) throw new Precondition('Turn on two-factor sign-in for yourself first.', '/account#two-factor');
   }
-  await db
-    .insert(teamSecurity)
-    .values({ id: 1, requireTwoFactor: required, updatedBy: ownerId })
-    .onConflictDoUpdate({
-      target: teamSecurity.id,
-      set: { requireTwoFactor: required, updatedBy: ownerId, updatedAt: sql`now()` },
-    });
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(teamSecurity)
+      .values({ id: 1, requireTwoFactor: required, updatedBy: ownerId })
+      .onConflictDoUpdate({
+        target: teamSecurity.id,
+        set: { requireTwoFactor: required, updatedBy: ownerId, updatedAt: sql`now()` },
+      });
+    await record(tx, { action: 'security.team_two_factor', by: { adminId: ownerId }, details: { required } });
+  });
   return { required, withoutTwoFactor: await teammatesWithout(db) };
 }
 

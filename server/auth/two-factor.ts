@@ -4,6 +4,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 import type { TenantDb } from '@/db/tenant';
 import { admins, recoveryCodes, type Admin } from '@/db/tenant/schema';
+import { record } from '@/server/activity/record';
 import { Conflict, Invalid, Precondition } from '@/server/domain-errors';
 import type { Config } from '@/server/config';
 import type { Services } from '@/server/services';
@@ -68,6 +69,7 @@ export async function confirmEnrolment(config: Key, { db, adminId }: Me, code: s
       .update(admins)
       .set({ totpEnabledAt: new Date(), totpLastStep: step, updatedAt: new Date() })
       .where(eq(admins.id, adminId));
+    await record(tx, { action: 'security.two_factor_on', by: { adminId } });
     return { recoveryCodes: await replaceRecoveryCodes(tx, adminId) };
   });
 }
@@ -84,6 +86,7 @@ export async function disableTwoFactor(me: Me, { throttle, password }: Confirm) 
       .set({ totpSecret: null, totpEnabledAt: null, totpLastStep: null, updatedAt: new Date() })
       .where(eq(admins.id, adminId));
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.adminId, adminId));
+    await record(tx, { action: 'security.two_factor_off', by: { adminId } });
   });
 }
 
@@ -93,7 +96,11 @@ export async function newRecoveryCodes(me: Me, { throttle, password }: Confirm) 
   await confirmPassword(throttle, me, password, WRONG_PASSWORD);
   const [row] = await db.select({ enabledAt: admins.totpEnabledAt }).from(admins).where(eq(admins.id, adminId));
   if (!row?.enabledAt) throw new Precondition('Turn on two-factor sign-in first.');
-  return { recoveryCodes: await db.transaction((tx) => replaceRecoveryCodes(tx, adminId)) };
+  const codes = await db.transaction(async (tx) => {
+    await record(tx, { action: 'security.recovery_codes_renewed', by: { adminId } });
+    return replaceRecoveryCodes(tx, adminId);
+  });
+  return { recoveryCodes: codes };
 }
 
 type Enrolled = Pick<Admin, 'id' | 'totpSecret' | 'totpEnabledAt' | 'totpLastStep'>;

@@ -10,6 +10,14 @@ import type { RegistryDb } from '@/db/registry';
  * newest subscription: the end of an older one never ends it (see `applies` below).
  */
 type Tx = Parameters<Parameters<RegistryDb['transaction']>[0]>[0];
+
+/** What an applied event changed, for the church's activity log (webhook.ts writes it); null: nothing changed. */
+export type BillingChange = {
+  action:
+    'billing.checkout_completed' | 'billing.subscription_changed' | 'billing.payment_failed' | 'billing.invoice_paid';
+  subject: string;
+  details: Record<string, string | number | boolean | null>;
+};
 export const HANDLED = [
   'checkout.session.completed',
   'customer.subscription.created',
@@ -53,7 +61,7 @@ export async function tenantOf(tx: Tx, event: Stripe.Event): Promise<string | nu
   return row?.id ?? null;
 }
 
-export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) {
+export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event): Promise<BillingChange | null> {
   const where = eq(billingAccounts.tenantId, tenantId);
   switch (event.type) {
     case 'checkout.session.completed': {
@@ -66,7 +74,7 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
           updatedAt: new Date(),
         })
         .where(where);
-      return;
+      return { action: 'billing.checkout_completed', subject: 'Plan chosen', details: { event: event.id } };
     }
     case 'customer.subscription.created':
     case 'customer.subscription.updated':
@@ -82,7 +90,7 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
       const applies = (LIVE as readonly string[]).includes(status)
         ? or(newer, and(ne(billingAccounts.subscriptionId, sub.id), notInArray(billingAccounts.status, [...LIVE])))
         : and(newer, or(isNull(billingAccounts.subscriptionId), eq(billingAccounts.subscriptionId, sub.id)));
-      await tx
+      const applied = await tx
         .update(billingAccounts)
         .set({
           subscriptionId: sub.id,
@@ -94,18 +102,24 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
           stateAt,
           updatedAt: new Date(),
         })
-        .where(and(where, applies));
-      return;
+        .where(and(where, applies))
+        .returning({ status: billingAccounts.status });
+      if (!applied.length) return null; // an older event, or another subscription's: nothing changed
+      return {
+        action: 'billing.subscription_changed',
+        subject: status,
+        details: { event: event.id, status, cancelAtPeriodEnd: sub.cancel_at_period_end ?? false },
+      };
     }
     case 'customer.subscription.trial_will_end':
       await tx.update(billingAccounts).set({ trialEndingNoticeAt: new Date(), updatedAt: new Date() }).where(where);
-      return;
+      return null; // a notice, not a change
     case 'invoice.payment_failed':
       await tx
         .update(billingAccounts)
         .set({ paymentFailedAt: new Date(event.created * 1000), updatedAt: new Date() })
         .where(where);
-      return;
+      return { action: 'billing.payment_failed', subject: 'Payment failed', details: { event: event.id } };
     case 'invoice.paid': {
       const invoice = event.data.object;
       // The period paid for is on the lines: `invoice.period_end` is only when items could last be added (for a
@@ -128,7 +142,13 @@ export async function applyEvent(tx: Tx, tenantId: string, event: Stripe.Event) 
           updatedAt: new Date(),
         })
         .where(where);
-      return;
+      const amount = typeof invoice.amount_paid === 'number' ? invoice.amount_paid : null;
+      return {
+        action: 'billing.invoice_paid',
+        subject: 'Invoice paid',
+        details: { event: event.id, amountCents: amount, currency: invoice.currency ?? null },
+      };
     }
   }
+  return null;
 }

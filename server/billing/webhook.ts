@@ -8,10 +8,12 @@ import { requestIdFrom, runWithContext, setContextFields } from '@/server/observ
 import { countWebhook, type WebhookOutcome } from '@/server/observability/metrics';
 import { isDatabaseOutage, RegistryUnavailableError, withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
-import { applyEvent, HANDLED, tenantOf } from './events';
+import { record } from '@/server/activity/record';
+import { unavailableReason } from '@/server/tenancy/availability';
+import { applyEvent, HANDLED, tenantOf, type BillingChange } from './events';
 
 /** The parts of Services this module uses. */
-type Deps = Pick<Services, 'access' | 'billing' | 'config' | 'registry'>;
+type Deps = Pick<Services, 'access' | 'billing' | 'config' | 'connections' | 'messaging' | 'registry'>;
 
 /**
  * POST /api/webhooks/stripe: verify the signature over the raw body (400 when it fails), then record the event id
@@ -65,7 +67,8 @@ async function handle(request: Request, services: Deps) {
         .onConflictDoNothing()
         .returning({ id: stripeEvents.id });
       if (!fresh) return { duplicate: true, tenantId };
-      await applyEvent(tx, tenantId, event);
+      const change = await applyEvent(tx, tenantId, event);
+      if (change) await logChange(services, tenantId, event.id, change);
       return { duplicate: false, tenantId };
     });
     const outcome = await withDeadline(work, services.config.REGISTRY_TIMEOUT_MS * 3);
@@ -85,5 +88,21 @@ async function handle(request: Request, services: Deps) {
       { error: 'temporarily unavailable' },
       { status: 503, headers: { 'retry-after': '10' } },
     );
+  }
+}
+
+/**
+ * The change in the church's activity log, written before the registry transaction commits: a failure to write it
+ * rolls the change back and Stripe delivers the event again (the row is keyed by the event, so a commit lost after
+ * it is not a second row). A church whose database is unavailable (moving, being upgraded, gone) is not held up:
+ * its billing changes without the row, said in the server log.
+ */
+async function logChange(services: Deps, tenantId: string, eventId: string, change: BillingChange) {
+  const entry = { ...change, by: { system: 'Stripe' as const }, once: eventId, ip: null };
+  try {
+    await services.connections.withTenant(tenantId, (db) => record(db, entry), services.messaging.gate);
+  } catch (err) {
+    if (!unavailableReason(err)) throw err;
+    log.warn('stripe webhook: activity log not written, the church is unavailable', { id: eventId, err });
   }
 }

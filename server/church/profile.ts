@@ -1,6 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import { churches, tenants } from '@/db/registry/schema';
+import type { TenantDb } from '@/db/tenant';
+import { withActivity } from '@/server/activity/record';
 import { Invalid } from '@/server/domain-errors';
 import { normalisePhone } from '@/server/messaging/phone';
 import { type Registry, withDeadline } from '@/server/registry';
@@ -64,10 +66,13 @@ type ProfileEdit = Pick<ChurchProfile, 'timezone' | 'country'> & {
   contactEmail?: string | null;
 };
 
-/** Name, timezone, country (how members' numbers are read) and the contact given in HELP replies. */
+/**
+ * Name, timezone, country (how members' numbers are read) and the contact given in HELP replies. Kept in the registry;
+ * the activity log's row (which fields changed) is written around it in the church's database.
+ */
 export async function updateChurchProfile(
   { registry, profiles }: Pick<Services, 'registry' | 'profiles'>,
-  tenantId: string,
+  { db, tenantId, adminId }: { db: TenantDb; tenantId: string; adminId: string },
   input: ProfileEdit,
 ) {
   const contactPhone = input.contactPhone ? normalisePhone(input.contactPhone, input.country) : null;
@@ -81,10 +86,27 @@ export async function updateChurchProfile(
     contactEmail: input.contactEmail || null,
     updatedAt: new Date(),
   };
-  await withDeadline(
-    registry.db.update(churches).set(changes).where(eq(churches.tenantId, tenantId)),
-    registry.timeoutMs,
+  const before = await profiles.get(tenantId);
+  const after = { ...changes, churchName: changes.name };
+  const changed = PROFILE_FIELDS.filter(([field, key]) => (before[field] ?? null) !== (after[key] ?? null));
+  const entry = {
+    action: 'church.profile_changed',
+    by: { adminId },
+    subject: input.churchName,
+    details: { changed: changed.map(([, , label]) => label).join(', ') },
+  } as const;
+  await withActivity(db, entry, () =>
+    withDeadline(registry.db.update(churches).set(changes).where(eq(churches.tenantId, tenantId)), registry.timeoutMs),
   );
   profiles.forget(tenantId);
   return profiles.get(tenantId);
 }
+
+/** The profile's fields as stored, as edited, and as the activity log names them. */
+const PROFILE_FIELDS = [
+  ['name', 'churchName', 'name'],
+  ['timezone', 'timezone', 'timezone'],
+  ['country', 'country', 'country'],
+  ['contactPhone', 'contactPhone', 'contact phone'],
+  ['contactEmail', 'contactEmail', 'contact email'],
+] as const;

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { tenants } from '@/db/registry/schema';
+import { expireActivity } from '@/server/activity/retention';
 import { log } from '@/server/log';
 import { sweepPictures } from '@/server/media/sweep';
 import { sweepOutbox } from '@/server/notifications/sweep';
@@ -17,9 +18,9 @@ type Deps = Pick<Services, 'config' | 'media' | 'messaging' | 'registry' | 'conn
  *     to a crash, or one never queued because the registry blinked after the text was kept).
  *   - Inbound events set aside as failed more than 30 days ago, and expired rate-limit counters, are deleted.
  *   - Every fourth pass (two minutes), the next SWEEP_CHURCHES active churches (by id, round the fleet in turn) have
- *     their staff notifications swept (notifications/sweep.ts: old rows deleted, lost wakes made good) and their
- *     unused pictures removed (media/sweep.ts). It opens each one's database, hence a slice at a time: a fleet of
- *     1,500 churches goes round in an hour.
+ *     their staff notifications swept (notifications/sweep.ts: old rows deleted, lost wakes made good), their
+ *     unused pictures removed (media/sweep.ts) and activity log rows past a year deleted (activity/retention.ts).
+ *     It opens each one's database, hence a slice at a time: a fleet of 1,500 churches goes round in an hour.
  */
 const MAINTENANCE_EVERY_MS = 30_000;
 const STALLED_AFTER_SECONDS = 30;
@@ -56,6 +57,7 @@ export async function sweepNotifications(services: Deps, from: string | null = n
     try {
       const wakes = await services.connections.withTenant(id, async (db) => {
         await sweepPictures(db, services.media);
+        await expireActivity(db);
         return sweepOutbox(db);
       });
       await wakeNotifications(services.registry, id, wakes);

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { TenantDb } from '@/db/tenant';
 import { branches, consentEvents, members } from '@/db/tenant/schema';
+import { record } from '@/server/activity/record';
 import { listFields } from '@/server/custom-fields/manage';
 import { allValues } from '@/server/custom-fields/values';
 
@@ -25,8 +26,18 @@ const HEADER = [
 const SUBSCRIBED = { subscribed: 'yes', unsubscribed: 'no', not_opted_in: 'not opted in' } as const;
 const utc = (column: unknown) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
-export async function membersCsv(db: TenantDb): Promise<string> {
+/**
+ * `by`: who asked, for the activity log (written once the rows are read: the export itself writes nothing else, and
+ * one that failed is not logged).
+ */
+export async function membersCsv(db: TenantDb, by?: string): Promise<string> {
   const [rows, fields, values] = await Promise.all([memberRows(db), listFields(db), allValues(db)]);
+  await record(db, {
+    action: 'members.exported',
+    by: by ? { adminId: by } : { system: 'Steeple' },
+    subject: 'members.csv',
+    details: { members: rows.length },
+  });
   const keys = fields.map((f) => f.key);
   const lines = rows.map((r) => {
     const own = values.get(r.id) ?? {};

@@ -6,6 +6,7 @@ import { branches, broadcastSeries, broadcasts, messages, type Broadcast } from 
 import { mergeProblemOf, requireKnownFields } from '@/server/custom-fields/merge';
 import { requireBranch } from '@/server/audiences/where';
 import { describeFilter, namesFor, type Names } from '@/server/audiences/describe';
+import { record } from '@/server/activity/record';
 import { broadcastRefusal } from '@/server/billing/allowance';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
 import { Invalid, LimitReached, NotFound } from '@/server/domain-errors';
@@ -123,23 +124,38 @@ export async function createBroadcast(
   createdBy: string,
 ) {
   const scheduledAt = requireSendTime(input.scheduledAt);
-  const stored = await requireSendable(deps, scope, input, scheduledAt);
+  const { stored, recipients } = await requireSendable(deps, scope, input, scheduledAt);
   const mediaId = input.mediaId ?? null;
   const id = randomUUID();
   const enqueue = (runAt: Date) => enqueueBroadcast(deps.registry, scope.tenantId, id, runAt);
   const [created] = await writeThenRun(enqueue, scheduledAt, () =>
-    scope.db
-      .insert(broadcasts)
-      .values({ id, body: input.body, mediaId, ...stored, scheduledAt, createdBy })
-      .returning(),
+    scope.db.transaction(async (tx) => {
+      const rows = await tx
+        .insert(broadcasts)
+        .values({ id, body: input.body, mediaId, ...stored, scheduledAt, createdBy })
+        .returning();
+      await record(tx, {
+        action: input.scheduledAt ? 'broadcast.scheduled' : 'broadcast.sent',
+        by: { adminId: createdBy },
+        subject: broadcastTitle(input.body),
+        details: { broadcastId: id, recipients, scheduledAt: scheduledAt.toISOString() },
+      });
+      return rows;
+    }),
   );
   return created!;
+}
+
+/** A broadcast as the activity log names it: its first words ("Easter service at 10…"), or its picture. */
+export function broadcastTitle(body: string) {
+  const words = body.replace(/\s+/g, ' ').trim();
+  return words.length > 60 ? `${words.slice(0, 59)}…` : words || 'a picture';
 }
 
 /**
  * What a broadcast (or a repeating one, for its first date) must pass before it is written: a sending number, merge
  * fields the church has that leave nobody's text empty, an audience that exists, and the trial's allowance on the day
- * it goes out. Returns the audience as it is stored.
+ * it goes out. Returns the audience as it is stored, and how many it reaches now (for the activity log).
  */
 export async function requireSendable(
   deps: Deps,
@@ -169,7 +185,7 @@ export async function requireSendable(
   const each = input.mediaId ? 1 : (texts.longest?.segments ?? 0);
   const refusal = await broadcastRefusal(deps, db, tenantId, recipients * each, at);
   if (refusal) throw new LimitReached(refusal);
-  return stored;
+  return { stored, recipients };
 }
 
 /**
@@ -177,7 +193,7 @@ export async function requireSendable(
  * broadcast's date cancelled before it started counts as skipped (the series page can undo it), and the series'
  * next date is made.
  */
-export async function cancelBroadcast(deps: Pick<Services, 'registry'>, scope: ChurchScope, id: string) {
+export async function cancelBroadcast(deps: Pick<Services, 'registry'>, scope: ChurchScope, id: string, by: string) {
   const { db } = scope;
   const [found] = await db.select({ seriesId: broadcasts.seriesId }).from(broadcasts).where(eq(broadcasts.id, id));
   if (!found) throw new NotFound('That broadcast does not exist.');
@@ -192,6 +208,12 @@ export async function cancelBroadcast(deps: Pick<Services, 'registry'>, scope: C
     if (!row) throw new Invalid('Only a scheduled or sending broadcast can be cancelled.');
     await tx.delete(messages).where(and(eq(messages.broadcastId, id), eq(messages.status, 'queued')));
     if (row.seriesId && !row.startedAt) await markSkipped(tx, row.seriesId, row.scheduledAt);
+    await record(tx, {
+      action: 'broadcast.canceled',
+      by: { adminId: by },
+      subject: broadcastTitle(row.body),
+      details: { broadcastId: id, started: !!row.startedAt },
+    });
     return row;
   });
   if (stopped.seriesId && !stopped.startedAt)

@@ -1,9 +1,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
-import type { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
 import { branches, members, messages, quietHours } from '@/db/tenant/schema';
 import type { Audience } from './audience';
-import type { quietHoursInput } from './inputs';
 
 /**
  * Quiet hours: when the church does not text people (21:00 to 08:00 by default), in each member's own timezone — their
@@ -15,15 +13,6 @@ export type QuietHours = typeof quietHours.$inferSelect;
 
 export async function quietHoursOf(db: TenantDb): Promise<QuietHours> {
   const [row] = await db.select().from(quietHours).where(eq(quietHours.id, 1));
-  return row!;
-}
-
-export async function updateQuietHours(db: TenantDb, input: z.output<typeof quietHoursInput>) {
-  const [row] = await db
-    .update(quietHours)
-    .set({ ...input, updatedAt: sql`now()` })
-    .where(eq(quietHours.id, 1))
-    .returning();
   return row!;
 }
 

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { ChurchScope, TenantDb } from '@/db/tenant';
 import { branches, broadcastSeries, broadcasts, type BroadcastSeries } from '@/db/tenant/schema';
+import { record } from '@/server/activity/record';
 import { namesFor } from '@/server/audiences/describe';
 import { Invalid, NotFound } from '@/server/domain-errors';
 import { log } from '@/server/log';
 import type { Services } from '@/server/services';
-import { requireSendable, summaryOf } from './broadcasts';
+import { broadcastTitle, requireSendable, summaryOf } from './broadcasts';
 import { broadcastQueue, enqueueBroadcast, writeThenRun } from './jobs';
 import {
   addDays,
@@ -76,7 +77,7 @@ export async function previewSeries(deps: Pick<Services, 'profiles'>, tenantId: 
 export async function createSeries(deps: Deps, scope: ChurchScope, input: SeriesInput, createdBy: string) {
   const { timezone } = await deps.profiles.get(scope.tenantId);
   const { rule, first } = ruleFor(input, timezone);
-  const stored = await requireSendable(deps, scope, input, first);
+  const { stored, recipients } = await requireSendable(deps, scope, input, first);
   const id = randomUUID();
   const values = { id, body: input.body, mediaId: input.mediaId ?? null, ...stored, rule, createdBy };
   const firstDate = occurrenceOf(values, first);
@@ -85,6 +86,12 @@ export async function createSeries(deps: Deps, scope: ChurchScope, input: Series
     scope.db.transaction(async (tx) => {
       const [s] = await tx.insert(broadcastSeries).values(values).returning();
       await tx.insert(broadcasts).values(firstDate);
+      await record(tx, {
+        action: 'series.created',
+        by: { adminId: createdBy },
+        subject: broadcastTitle(input.body),
+        details: { seriesId: id, repeat: describeRule(rule), recipients, firstAt: first.toISOString() },
+      });
       return s!;
     }),
   );
@@ -231,11 +238,12 @@ export async function skipOccurrence(
   deps: Pick<Services, 'registry'>,
   { db, tenantId }: ChurchScope,
   input: { seriesId: string; at: Date },
+  by: string,
 ) {
   await currentComingDate(db, input.seriesId, input.at);
   const canceled = await db.transaction(async (tx) => {
     // Checked again on the locked row: a stop (or the date's job) may have come in since.
-    requireComingDate(await lockSeries(tx, input.seriesId), input.at);
+    const locked = requireComingDate(await lockSeries(tx, input.seriesId), input.at);
     const [started] = await tx
       .select({ id: broadcasts.id })
       .from(broadcasts)
@@ -248,6 +256,7 @@ export async function skipOccurrence(
       );
     if (started) throw new Invalid('That date is already going out.', 'at');
     await markSkipped(tx, input.seriesId, input.at);
+    await record(tx, seriesEntry('series.date_skipped', by, locked, input.at));
     return tx
       .update(broadcasts)
       .set({ state: 'canceled', finishedAt: sql`now()` })
@@ -268,6 +277,7 @@ export async function unskipOccurrence(
   deps: Pick<Services, 'registry'>,
   { db, tenantId }: ChurchScope,
   input: { seriesId: string; at: Date },
+  by: string,
 ) {
   const s = await currentComingDate(db, input.seriesId, input.at);
   if (!isSkipped(s, input.at)) throw new Invalid('That date is not skipped.', 'at');
@@ -279,6 +289,7 @@ export async function unskipOccurrence(
       // Checked again on the locked row: a stop that came in since must not have its date scheduled again.
       const locked = requireComingDate(await lockSeries(tx, input.seriesId), input.at);
       if (!isSkipped(locked, input.at)) throw new Invalid('That date is not skipped.', 'at');
+      await record(tx, seriesEntry('series.date_restored', by, locked, input.at));
       await tx
         .update(broadcastSeries)
         .set({ skipped: sql`array_remove(${broadcastSeries.skipped}, ${instant})` })
@@ -300,7 +311,7 @@ export async function unskipOccurrence(
 }
 
 /** Stop a series: nothing more is made, and its scheduled dates are cancelled (one already sending goes on). */
-export async function stopSeries(db: TenantDb, seriesId: string) {
+export async function stopSeries(db: TenantDb, seriesId: string, by: string) {
   return db.transaction(async (tx) => {
     const s = await lockSeries(tx, seriesId);
     if (!s) throw new NotFound(NOT_FOUND);
@@ -315,9 +326,28 @@ export async function stopSeries(db: TenantDb, seriesId: string) {
       .set({ state: 'canceled', finishedAt: sql`now()` })
       .where(and(eq(broadcasts.seriesId, seriesId), eq(broadcasts.state, 'scheduled')))
       .returning({ id: broadcasts.id });
+    await record(tx, {
+      action: 'series.stopped',
+      by: { adminId: by },
+      subject: broadcastTitle(s.body),
+      details: { seriesId, canceled: canceled.length },
+    });
     return { id: seriesId, endedAt: stopped!.endedAt!, canceled: canceled.length };
   });
 }
+
+/** A date of a series skipped or restored, for the activity log. */
+const seriesEntry = (
+  action: 'series.date_skipped' | 'series.date_restored',
+  by: string,
+  series: Pick<BroadcastSeries, 'id' | 'body'>,
+  at: Date,
+) => ({
+  action,
+  by: { adminId: by },
+  subject: broadcastTitle(series.body),
+  details: { seriesId: series.id, at: at.toISOString() },
+});
 
 const atDate = (seriesId: string, at: Date, state: 'scheduled' | 'canceled') =>
   and(eq(broadcasts.seriesId, seriesId), eq(broadcasts.scheduledAt, at), eq(broadcasts.state, state));

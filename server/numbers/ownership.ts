@@ -1,6 +1,8 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { RegistryDb } from '@/db/registry';
 import { phoneNumberIndex, tenants } from '@/db/registry/schema';
+import type { TenantDb } from '@/db/tenant';
+import { withActivity } from '@/server/activity/record';
 import { Conflict, Invalid, NotFound, Precondition, TryAgain } from '@/server/domain-errors';
 import { isUniqueViolation } from '@/server/errors';
 import { log } from '@/server/log';
@@ -16,6 +18,9 @@ import { enqueueOrderCheck, markActive } from './order-check';
  * reserved in the index before the provider is asked, so two churches can never buy the same one.
  */
 type Deps = Pick<Services, 'config' | 'inventory' | 'messaging' | 'profiles' | 'registry'>;
+
+/** Who is buying or releasing, for the church's activity log (written in the church's database beside the change). */
+type Scope = { db: TenantDb; tenantId: string; adminId: string };
 
 const SEARCH_LIMIT = 20;
 
@@ -62,7 +67,7 @@ export async function searchNumbers(deps: Deps, tenantId: string, query: NumberS
 }
 
 /** Buy a number for the church: reserve it, order it, then record how the order went. */
-export async function orderNumber(deps: Deps, scope: { tenantId: string; adminId: string }, e164: string) {
+export async function orderNumber(deps: Deps, scope: Scope, e164: string) {
   // Checked again under a lock when reserving; first here, so a church at its limit never waits on the provider.
   await withDeadline(underLimit(deps.config, deps.registry.db, scope.tenantId), deps.registry.timeoutMs);
   const offer = await providerCall(() => deps.inventory.price(e164));
@@ -83,8 +88,17 @@ export async function orderNumber(deps: Deps, scope: { tenantId: string; adminId
     placed = { orderId: null, status: 'pending' as const };
   }
   const status = placed.status === 'success' ? 'active' : 'pending';
-  if (status === 'active') await markActive(deps.registry, scope.tenantId, e164, placed.orderId);
-  else await markPending(deps, scope.tenantId, e164, placed.orderId);
+  const bought = {
+    action: 'number.bought',
+    by: { adminId: scope.adminId },
+    subject: e164,
+    details: { status, monthlyCostCents: offer.monthlyCostCents, currency: offer.currency },
+  } as const;
+  await withActivity(scope.db, bought, () =>
+    status === 'active'
+      ? markActive(deps.registry, scope.tenantId, e164, placed.orderId)
+      : markPending(deps, scope.tenantId, e164, placed.orderId),
+  );
   deps.messaging.numbers.forget(e164, scope.tenantId);
   log.info('number ordered', { number: e164, provider: deps.inventory.name, status });
   const country = await deps.profiles.country(scope.tenantId);
@@ -92,7 +106,8 @@ export async function orderNumber(deps: Deps, scope: { tenantId: string; adminId
 }
 
 /** Give a number back to the provider, once the owner has typed it to confirm. */
-export async function releaseNumber(deps: Deps, tenantId: string, e164: string, confirmation: string) {
+export async function releaseNumber(deps: Deps, scope: Scope, e164: string, confirmation: string) {
+  const { tenantId } = scope;
   if (digits(confirmation) !== digits(e164) && digits(confirmation) !== digits(e164).slice(1))
     throw new Invalid('Type the number exactly as shown to release it.', 'confirmation');
   const [row] = await withDeadline(
@@ -108,7 +123,8 @@ export async function releaseNumber(deps: Deps, tenantId: string, e164: string, 
     throw new Precondition('That number is still being set up by the carrier. Try again once it is ready.');
   // Numbers typed in before ordering existed were never bought through Steeple: there is nothing to give back.
   if (row.provider !== 'claimed') await providerCall(() => deps.inventory.release(e164));
-  await unreserve(deps, tenantId, e164);
+  const released = { action: 'number.released', by: { adminId: scope.adminId }, subject: e164 } as const;
+  await withActivity(scope.db, released, () => unreserve(deps, tenantId, e164));
   log.info('number released', { number: e164, provider: row.provider });
   return { ok: true };
 }

@@ -1,3 +1,4 @@
+import { record } from '@/server/activity/record';
 import { asc, eq } from 'drizzle-orm';
 import type { ChurchScope, TenantDb } from '@/db/tenant';
 import { carrierRegistrations, connectCard, templates, type RegistrationKind } from '@/db/tenant/schema';
@@ -104,10 +105,18 @@ export async function submitRegistration(
   const enqueue = (runAt: Date) =>
     withDeadline(enqueueRegistrationCheck(deps.registry.db, tenantId, kind, runAt), deps.registry.timeoutMs);
   await writeThenRun(enqueue, new Date(), () =>
-    db
-      .insert(carrierRegistrations)
-      .values(values)
-      .onConflictDoUpdate({ target: carrierRegistrations.kind, set: values }),
+    db.transaction(async (tx) => {
+      await tx
+        .insert(carrierRegistrations)
+        .values(values)
+        .onConflictDoUpdate({ target: carrierRegistrations.kind, set: values });
+      await record(tx, {
+        action: 'registration.submitted',
+        by: { adminId },
+        subject: kind === '10dlc' ? 'Local numbers (10DLC)' : 'Toll-free numbers',
+        details: { resubmission: values.resubmit },
+      });
+    }),
   );
   log.info('registration submitted', { tenantId, kind, resubmission: values.resubmit });
   return { kind, status: values.status };

@@ -1,5 +1,6 @@
 import { router } from '@/server/trpc';
 import { accountRouter } from './account';
+import { activityRouter } from './activity';
 import { billingRouter } from './billing';
 import { branchesRouter } from './branches';
 import { broadcastsRouter } from './broadcasts';
@@ -48,6 +49,7 @@ export const appRouter = router({
   registration: registrationRouter,
   dashboard: dashboardRouter,
   billing: billingRouter,
+  activity: activityRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -47,7 +47,7 @@ export const broadcastsRouter = router({
   /** Stops a scheduled or running broadcast; messages already sent stay sent, the rest are dropped. */
   cancel: permittedProcedure('broadcasts.manage')
     .input(id)
-    .mutation(({ ctx, input }) => cancelBroadcast(ctx.services, ctx, input.id)),
+    .mutation(({ ctx, input }) => cancelBroadcast(ctx.services, ctx, input.id, ctx.admin.id)),
 
   // Repeating broadcasts (server/messaging/series.ts): each date is a broadcast of its own in the list above.
 
@@ -67,14 +67,14 @@ export const broadcastsRouter = router({
   /** One date is not sent (its broadcast is cancelled if it was made); the next date is made. */
   skipOccurrence: permittedProcedure('broadcasts.manage')
     .input(occurrenceInput)
-    .mutation(({ ctx, input }) => skipOccurrence(ctx.services, ctx, input)),
+    .mutation(({ ctx, input }) => skipOccurrence(ctx.services, ctx, input, ctx.admin.id)),
 
   unskipOccurrence: permittedProcedure('broadcasts.manage')
     .input(occurrenceInput)
-    .mutation(({ ctx, input }) => unskipOccurrence(ctx.services, ctx, input)),
+    .mutation(({ ctx, input }) => unskipOccurrence(ctx.services, ctx, input, ctx.admin.id)),
 
   /** No more dates: the scheduled ones are cancelled. */
   stopSeries: permittedProcedure('broadcasts.manage')
     .input(seriesId)
-    .mutation(({ ctx, input }) => stopSeries(ctx.db, input.id)),
+    .mutation(({ ctx, input }) => stopSeries(ctx.db, input.id, ctx.admin.id)),
 });

@@ -1,8 +1,9 @@
 import { updateChurchProfile } from '@/server/church/profile';
+import { saveQuietHours } from '@/server/church/quiet-hours';
 import { cardUrl } from '@/server/connect-card/church';
 import { churchProfileInput } from '@/server/inputs';
 import { quietHoursInput } from '@/server/messaging/inputs';
-import { quietHoursOf, updateQuietHours } from '@/server/messaging/quiet-hours';
+import { quietHoursOf } from '@/server/messaging/quiet-hours';
 import { teammates } from '@/server/team/roster';
 import { permittedProcedure, router, tenantProcedure } from '@/server/trpc';
 
@@ -17,14 +18,16 @@ export const churchRouter = router({
   /** Name, timezone, country (how members' numbers are read) and the contact given in HELP replies. */
   updateProfile: permittedProcedure('church.edit')
     .input(churchProfileInput)
-    .mutation(({ ctx, input }) => updateChurchProfile(ctx.services, ctx.tenantId, input)),
+    .mutation(({ ctx, input }) =>
+      updateChurchProfile(ctx.services, { db: ctx.db, tenantId: ctx.tenantId, adminId: ctx.admin.id }, input),
+    ),
 
   /** When the church does not text people, in each member's own timezone (server/messaging/quiet-hours.ts). */
   quietHours: tenantProcedure.query(({ ctx }) => quietHoursOf(ctx.db)),
 
   updateQuietHours: permittedProcedure('church.edit')
     .input(quietHoursInput)
-    .mutation(({ ctx, input }) => updateQuietHours(ctx.db, input)),
+    .mutation(({ ctx, input }) => saveQuietHours(ctx.db, ctx.admin.id, input)),
 
   /** Everyone who can sign in to this church; from the church's own database. */
   admins: permittedProcedure('team.view').query(({ ctx }) => teammates(ctx.db)),

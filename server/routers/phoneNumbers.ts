@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TenantDb } from '@/db/tenant';
 import { churchNumbers, orderNumber, releaseNumber, searchNumbers } from '@/server/numbers/ownership';
 import { permittedProcedure, router } from '@/server/trpc';
 
@@ -7,6 +8,13 @@ const e164 = z
   .string()
   .trim()
   .regex(/^\+1[2-9]\d{2}[2-9]\d{6}$/, 'Choose a number from the search results');
+
+/** The church and who acts, as buying and releasing need them (the activity log names the person). */
+const scopeOf = (ctx: { db: TenantDb; tenantId: string; admin: { id: string } }) => ({
+  db: ctx.db,
+  tenantId: ctx.tenantId,
+  adminId: ctx.admin.id,
+});
 
 // Owner only: numbers cost money and route texts (server/numbers/ownership.ts).
 export const phoneNumbersRouter = router({
@@ -33,9 +41,7 @@ export const phoneNumbersRouter = router({
 
   order: permittedProcedure('numbers.manage')
     .input(z.object({ phoneNumber: e164 }))
-    .mutation(({ ctx, input }) =>
-      orderNumber(ctx.services, { tenantId: ctx.tenantId, adminId: ctx.admin.id }, input.phoneNumber),
-    ),
+    .mutation(({ ctx, input }) => orderNumber(ctx.services, scopeOf(ctx), input.phoneNumber)),
 
   release: permittedProcedure('numbers.manage')
     .input(
@@ -44,5 +50,5 @@ export const phoneNumbersRouter = router({
         confirmation: z.string().trim().min(1, 'Type the number to confirm').max(32),
       }),
     )
-    .mutation(({ ctx, input }) => releaseNumber(ctx.services, ctx.tenantId, input.number, input.confirmation)),
+    .mutation(({ ctx, input }) => releaseNumber(ctx.services, scopeOf(ctx), input.number, input.confirmation)),
 });

@@ -18,7 +18,7 @@ export const teamRouter = router({
 
   revokeInvite: permittedProcedure('team.manage')
     .input(z.object({ id: z.string().uuid() }))
-    .mutation(({ ctx, input }) => revokeInvite(ctx.services, ctx.db, input.id)),
+    .mutation(({ ctx, input }) => revokeInvite(ctx.services, ctx.db, input.id, ctx.admin.id)),
 
   changeRole: permittedProcedure('team.manage')
     .input(adminId.extend({ role: z.enum(ADMIN_ROLES) }))

@@ -4,6 +4,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import { adminEmailIndex, inviteIndex } from '@/db/registry/schema';
 import { admins, invites, type AdminRole } from '@/db/tenant/schema';
 import type { TenantDb } from '@/db/tenant';
+import { record } from '@/server/activity/record';
 import { hashPassword } from '@/server/auth/password';
 import { withoutLinks } from '@/server/inputs';
 import { sendMail } from '@/server/mail';
@@ -32,13 +33,22 @@ export async function createInvite(
   const token = randomToken();
   const expiresAt = new Date(Date.now() + INVITE_DAYS * 86_400_000);
   const id = randomUUID();
-  await db
-    .insert(invites)
-    .values({ id, email: input.email, role: input.role, tokenHash: sha256(token), invitedBy: by.adminId, expiresAt });
-  await withDeadline(
-    registry.db.insert(inviteIndex).values({ tokenHash: sha256(token), tenantId: by.tenantId, expiresAt }),
-    registry.timeoutMs,
-  );
+  // The invite, its log entry and (inside, so a registry failure undoes both) its route in the registry.
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(invites)
+      .values({ id, email: input.email, role: input.role, tokenHash: sha256(token), invitedBy: by.adminId, expiresAt });
+    await record(tx, {
+      action: 'team.invited',
+      by: { adminId: by.adminId },
+      subject: input.email,
+      details: { role: input.role },
+    });
+    await withDeadline(
+      registry.db.insert(inviteIndex).values({ tokenHash: sha256(token), tenantId: by.tenantId, expiresAt }),
+      registry.timeoutMs,
+    );
+  });
   const url = `${services.config.NEXTAUTH_URL ?? 'http://127.0.0.1:3000'}/invite/${token}`;
   // The only words a church chooses in this email are its name (length-limited, links taken out): an invitation
   // cannot carry anyone's message, so it cannot be used to send strangers spam or phishing from our address.
@@ -122,6 +132,12 @@ export function acceptInvite(services: Services, input: { token: string; name: s
         .values({ id: invite.id, name: input.name, email: invite.email, passwordHash, role: invite.role })
         .onConflictDoNothing();
       await tx.update(invites).set({ acceptedAt: new Date() }).where(eq(invites.id, invite.id));
+      await record(tx, {
+        action: 'team.joined',
+        by: { adminId: invite.id },
+        subject: invite.email,
+        details: { role: invite.role },
+      });
     });
     await withDeadline(
       registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash)),
@@ -131,12 +147,16 @@ export function acceptInvite(services: Services, input: { token: string; name: s
   });
 }
 
-export async function revokeInvite(services: Services, db: TenantDb, id: string) {
-  const [invite] = await db
-    .delete(invites)
-    .where(and(eq(invites.id, id), isNull(invites.acceptedAt)))
-    .returning();
-  if (!invite) throw new NotFound('That invitation was already used or withdrawn.');
+export async function revokeInvite(services: Services, db: TenantDb, id: string, by: string) {
+  const invite = await db.transaction(async (tx) => {
+    const [gone] = await tx
+      .delete(invites)
+      .where(and(eq(invites.id, id), isNull(invites.acceptedAt)))
+      .returning();
+    if (!gone) throw new NotFound('That invitation was already used or withdrawn.');
+    await record(tx, { action: 'team.invite_revoked', by: { adminId: by }, subject: gone.email });
+    return gone;
+  });
   await withDeadline(
     services.registry.db.delete(inviteIndex).where(eq(inviteIndex.tokenHash, invite.tokenHash)),
     services.registry.timeoutMs,

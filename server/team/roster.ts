@@ -2,6 +2,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { adminEmailIndex } from '@/db/registry/schema';
 import type { ChurchScope, TenantDb } from '@/db/tenant';
 import { admins, invites, type AdminRole } from '@/db/tenant/schema';
+import { record } from '@/server/activity/record';
 import { Conflict, Invalid, NotFound } from '@/server/domain-errors';
 import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
@@ -48,13 +49,27 @@ export async function inviteTeammate(
 
 export async function changeRole(db: TenantDb, by: string, input: { adminId: string; role: AdminRole }) {
   if (input.adminId === by) throw new Invalid('You cannot change your own role.');
-  const [changed] = await db
-    .update(admins)
-    .set({ role: input.role, updatedAt: new Date() })
-    .where(eq(admins.id, input.adminId))
-    .returning({ id: admins.id });
-  if (!changed) throw new NotFound(NOT_ON_TEAM);
-  return { ok: true };
+  return db.transaction(async (tx) => {
+    // The role before, read under the row's lock: the log says "from staff to admin".
+    const [before] = await tx
+      .select({ role: admins.role })
+      .from(admins)
+      .where(eq(admins.id, input.adminId))
+      .for('update');
+    const [changed] = await tx
+      .update(admins)
+      .set({ role: input.role, updatedAt: new Date() })
+      .where(eq(admins.id, input.adminId))
+      .returning({ name: admins.name });
+    if (!before || !changed) throw new NotFound(NOT_ON_TEAM);
+    await record(tx, {
+      action: 'team.role_changed',
+      by: { adminId: by },
+      subject: changed.name,
+      details: { adminId: input.adminId, from: before.role, to: input.role },
+    });
+    return { ok: true };
+  });
 }
 
 /** Removal deletes the admin, frees their email for another church, and ends their sessions everywhere. */
@@ -65,8 +80,20 @@ export async function removeTeammate(
   adminId: string,
 ) {
   if (adminId === by) throw new Invalid('You cannot remove yourself.');
-  const [removed] = await db.delete(admins).where(eq(admins.id, adminId)).returning({ email: admins.email });
-  if (!removed) throw new NotFound(NOT_ON_TEAM);
+  const removed = await db.transaction(async (tx) => {
+    const [gone] = await tx
+      .delete(admins)
+      .where(eq(admins.id, adminId))
+      .returning({ name: admins.name, email: admins.email, role: admins.role });
+    if (!gone) throw new NotFound(NOT_ON_TEAM);
+    await record(tx, {
+      action: 'team.removed',
+      by: { adminId: by },
+      subject: gone.name,
+      details: { adminId, email: gone.email, role: gone.role },
+    });
+    return gone;
+  });
   const freed = registry.db
     .delete(adminEmailIndex)
     .where(and(eq(adminEmailIndex.email, removed.email), eq(adminEmailIndex.tenantId, tenantId)));

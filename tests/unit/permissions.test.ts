@@ -19,6 +19,7 @@ const EXPECTED: Record<Action, Record<Role, boolean>> = {
   'segments.manage': { staff: false, admin: true, owner: true },
   'church.edit': { staff: false, admin: true, owner: true },
   'team.view': { staff: false, admin: true, owner: true },
+  'activity.view': { staff: false, admin: true, owner: true },
   'team.manage': { staff: false, admin: false, owner: true },
   'numbers.manage': { staff: false, admin: false, owner: true },
   'registration.manage': { staff: false, admin: false, owner: true },
