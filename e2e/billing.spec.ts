@@ -12,6 +12,7 @@ import {
   trpcQuery,
   unique,
 } from './support';
+import { fitsWidth, noSeriousAxeViolations } from './page-checks';
 
 /**
  * Billing against the fake Stripe (e2e/fake-stripe.mjs): provisioning creates each church's customer there, the
@@ -64,6 +65,24 @@ async function sendEvent(request: APIRequestContext, event: object) {
 }
 
 const banner = (page: Page) => page.getByTestId('billing-banner');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const DAY_S = 86_400;
+
+/** The page fits both widths without sideways scrolling and has no serious accessibility issue at either. */
+async function checkBothWidths(page: Page) {
+  for (const size of [DESKTOP, PHONE]) {
+    await page.setViewportSize(size);
+    await fitsWidth(page);
+    await noSeriousAxeViolations(page);
+  }
+  await page.setViewportSize(DESKTOP);
+}
+
+/** Make the fake Stripe answer every request to `path` with `status` until healed. */
+const failStripe = (request: APIRequestContext, path: string, status = 503) =>
+  request.post(`${FAKE_STRIPE_URL}/__fail?path=${encodeURIComponent(path)}&status=${status}`);
+const healStripe = (request: APIRequestContext) => request.post(`${FAKE_STRIPE_URL}/__heal`);
 
 test('a new church has a 14-day trial; "Choose a plan" opens Checkout; the plan shows once Stripe confirms', async ({
   page,
@@ -79,16 +98,26 @@ test('a new church has a 14-day trial; "Choose a plan" opens Checkout; the plan 
   await expect(page.getByRole('heading', { name: 'Billing', level: 1 })).toBeVisible();
   await expect(page.getByTestId('billing-status')).toHaveText('Free trial');
   await expect(page.getByTestId('billing-trial')).toContainText('14 days left in your free trial');
-  await expect(page.getByTestId('billing-plan')).toHaveText('Steeple');
+  // The plan as the fake Stripe's Price and product describe it.
+  await expect(page.getByTestId('billing-plan')).toHaveText('Steeple Standard');
+  await expect(page.getByTestId('billing-price')).toHaveText('$29.00 per month');
+  await expect(page.getByTestId('billing-trial-includes')).toContainText('Texting is limited to 500 texts a day');
+  await expect(page.getByTestId('billing-starts')).toContainText(
+    /Your trial is kept: choosing a plan now charges nothing until \w+ \d{1,2}, \d{4}, when your free trial ends\./,
+  );
   await expect(page.getByRole('button', { name: 'Manage billing' })).toHaveCount(0);
+  await checkBothWidths(page);
 
   // Checkout: the app asks Stripe for a session for this church's customer and sends the browser to its page.
   const customer = await stripeCustomerOf(page.request, c.email);
+  const asked = nowSeconds();
   await page.getByRole('button', { name: 'Choose a plan' }).click();
   await expect(page).toHaveURL(new RegExp(`^${FAKE_STRIPE_URL}/checkout/cs_test_\\w+$`));
   const sessions = await (await page.request.get(`${FAKE_STRIPE_URL}/__checkout_sessions?customer=${customer}`)).json();
   expect(sessions).toHaveLength(1);
   expect(sessions[0]).toMatchObject({ mode: 'subscription', price: 'price_e2e', url: page.url() });
+  // The trial is kept: the subscription is first charged when the 14-day trial ends, not today.
+  expect(Math.abs(sessions[0].trial_end - (asked + 14 * DAY_S))).toBeLessThan(10 * 60);
   expect(sessions[0].success_url).toMatch(/\/settings\/billing\?checkout=success$/);
   expect(sessions[0].client_reference_id).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -121,6 +150,62 @@ test('a new church has a 14-day trial; "Choose a plan" opens Checkout; the plan 
   // The customer portal, for the payment method and invoices.
   await page.getByRole('button', { name: 'Manage billing' }).click();
   await expect(page).toHaveURL(new RegExp(`^${FAKE_STRIPE_URL}/portal/bps_\\w+$`));
+});
+
+test('the trial badge is the owner’s, with the days left; an admin sees none', async ({ page, browser, baseURL }) => {
+  test.setTimeout(90_000);
+  const c = newChurch('Shiloh');
+  await signUp(page, c);
+  const badge = page.getByRole('link', { name: '14 days left in trial' });
+  await expect(badge).toBeVisible();
+  await expect(badge).toHaveAttribute('href', '/settings/billing');
+  await checkBothWidths(page);
+  await page.setViewportSize(PHONE);
+  await expect(badge).toBeVisible(); // shorter on a phone ("14 days left"), the same accessible name
+  await badge.click();
+  await expect(page).toHaveURL(/\/settings\/billing$/);
+  await page.setViewportSize(DESKTOP);
+
+  const invite = await trpcMutation(page.request, 'team.invite', {
+    email: `admin-${unique()}@example.org`,
+    role: 'admin',
+  });
+  expect(invite.status, invite.text).toBe(200);
+  const adminCtx = await browser.newContext({ baseURL });
+  const admin = await adminCtx.newPage();
+  await open(admin, invite.data.url);
+  await admin.getByLabel('Full name').fill('Anna Admin');
+  await admin.getByLabel('Password').fill(PASSWORD);
+  await admin.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(admin).toHaveURL(/\/dashboard$/);
+  await expect(admin.getByTestId('church-name')).toBeVisible();
+  await expect(admin.getByTestId('trial-badge')).toHaveCount(0);
+  await adminCtx.close();
+});
+
+test('a checkout Stripe cannot open says what happened and what to do; nothing is opened', async ({ page }) => {
+  test.setTimeout(90_000);
+  const c = newChurch('Hebron');
+  await signUp(page, c);
+  await open(page, '/settings/billing');
+  await failStripe(page.request, '/v1/checkout/sessions');
+  try {
+    await page.getByRole('button', { name: 'Choose a plan' }).click();
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+      'We could not reach our payment provider. Try again in a few minutes; nothing was charged.',
+    );
+    await expect(page).toHaveURL(/\/settings\/billing$/);
+    await expect(page.getByRole('button', { name: 'Choose a plan' })).toBeEnabled();
+    await checkBothWidths(page);
+  } finally {
+    await healStripe(page.request);
+  }
+  const customer = await stripeCustomerOf(page.request, c.email);
+  const sessions = await (await page.request.get(`${FAKE_STRIPE_URL}/__checkout_sessions?customer=${customer}`)).json();
+  expect(sessions).toHaveLength(0);
+  // Once Stripe answers again, the same button opens Checkout.
+  await page.getByRole('button', { name: 'Choose a plan' }).click();
+  await expect(page).toHaveURL(new RegExp(`^${FAKE_STRIPE_URL}/checkout/cs_test_\\w+$`));
 });
 
 test('a canceled subscription makes it read-only (reads, export still work) until an active one restores it', async ({
@@ -186,6 +271,7 @@ test('a canceled subscription makes it read-only (reads, export still work) unti
   // The billing page offers a new plan.
   await open(page, '/settings/billing');
   await expect(page.getByTestId('billing-status')).toHaveText('Canceled');
+  await expect(page.getByTestId('billing-starts')).toHaveText('Choosing a plan starts billing today.');
   await expect(page.getByRole('button', { name: 'Choose a plan' })).toBeEnabled();
 
   // An older event delivered late changes nothing; a newer active subscription restores writing.

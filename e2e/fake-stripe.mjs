@@ -7,9 +7,12 @@
 //   GET|POST /v1/customers/<id>         → the customer (POST updates name, email, metadata)
 //   POST /v1/checkout/sessions          → { id: 'cs_test_…', url: 'http://127.0.0.1:<port>/checkout/<id>' }
 //   POST /v1/billing_portal/sessions    → { id: 'bps_…', url: 'http://127.0.0.1:<port>/portal/<id>' }
+//   GET  /v1/prices/price_e2e           → $29.00 a month; ?expand[]=product → its product "Steeple Standard"
 //   GET  /checkout/<id>, /portal/<id>   → a plain page, so a browser sent there lands somewhere
 //   GET  /__customers?email=…           → the customer recorded for that email (404 when none)
 //   GET  /__checkout_sessions?customer=… → the checkout sessions created for that customer, oldest first
+//   POST /__fail?path=…&status=503      → every request to that /v1 path answers `status` (an outage) until
+//   POST /__heal                          heals it
 //   GET  /__health                      → ok
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -20,6 +23,24 @@ const origin = `http://127.0.0.1:${port}`;
 const customers = new Map(); // id → customer
 const byIdempotencyKey = new Map(); // key → customer id
 const checkoutSessions = [];
+const failing = new Map(); // path → status, while a test simulates an outage
+const product = { id: 'prod_e2e', object: 'product', name: 'Steeple Standard', active: true, livemode: false };
+const prices = new Map([
+  [
+    'price_e2e',
+    {
+      id: 'price_e2e',
+      object: 'price',
+      active: true,
+      currency: 'usd',
+      unit_amount: 2900,
+      type: 'recurring',
+      recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' },
+      product: product.id,
+      livemode: false,
+    },
+  ],
+]);
 const id = (prefix) => `${prefix}_${randomBytes(12).toString('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -53,6 +74,14 @@ const server = createServer(async (req, res) => {
     const path = url.pathname;
 
     if (req.method === 'GET' && path === '/__health') return send(res, 200, { ok: true });
+    if (req.method === 'POST' && path === '/__fail') {
+      failing.set(url.searchParams.get('path'), Number(url.searchParams.get('status') ?? 503));
+      return send(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && path === '/__heal') {
+      failing.clear();
+      return send(res, 200, { ok: true });
+    }
     if (req.method === 'GET' && path === '/__customers') {
       const email = url.searchParams.get('email');
       const found = [...customers.values()].filter((c) => c.email === email).at(-1);
@@ -79,6 +108,19 @@ const server = createServer(async (req, res) => {
     if (!path.startsWith('/v1/')) return send(res, 404, { error: 'not found' });
     if (!/^Bearer sk_test_/.test(req.headers.authorization ?? ''))
       return stripeError(res, 401, 'Invalid API Key provided.');
+    if (failing.has(path))
+      return send(res, failing.get(path), {
+        error: { type: 'api_error', message: 'The fake Stripe was told to fail.' },
+      });
+
+    const pricePath = req.method === 'GET' && /^\/v1\/prices\/([\w-]+)$/.exec(path);
+    if (pricePath) {
+      const price = prices.get(pricePath[1]);
+      if (!price) return stripeError(res, 404, `No such price: '${pricePath[1]}'`);
+      const expanded =
+        url.searchParams.getAll('expand[]').includes('product') || url.searchParams.get('expand[0]') === 'product';
+      return send(res, 200, expanded ? { ...price, product } : price);
+    }
 
     if (req.method === 'POST' && path === '/v1/customers') {
       const form = await readForm(req);
@@ -126,6 +168,8 @@ const server = createServer(async (req, res) => {
         customer: form.customer ?? null,
         client_reference_id: form.client_reference_id ?? null,
         price: form['line_items[0][price]'] ?? null,
+        // The kept trial: when the subscription is first charged (unix seconds), or null to charge at once.
+        trial_end: form['subscription_data[trial_end]'] ? Number(form['subscription_data[trial_end]']) : null,
         success_url: form.success_url ?? null,
         cancel_url: form.cancel_url ?? null,
         status: 'open',

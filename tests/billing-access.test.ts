@@ -74,7 +74,7 @@ describe('access follows the subscription', () => {
     const status = await staff.caller.billing.status();
     expect(status).toMatchObject({
       configured: true,
-      planName: 'Steeple',
+      trialDailyTexts: 500,
       status: 'trialing',
       readOnly: false,
       banner: null,
@@ -241,6 +241,35 @@ describe('access follows the subscription', () => {
     }
   });
 
+  it('a plan chosen in the trial keeps it; its end passing before Stripe’s event never locks the church', async () => {
+    const sub = 'sub_kept_trial';
+    const trialEnd = unix(Date.now() + 5 * 86_400_000);
+    const kept = subscriptionObject({ id: sub, customer, status: 'trialing', trialEnd });
+    expect((await deliver(services, stripeEvent('customer.subscription.created', kept))).status).toBe(200);
+    try {
+      expect(await owner.caller.billing.status()).toMatchObject({
+        status: 'trialing',
+        hasSubscription: true,
+        readOnly: false,
+        trialDaysLeft: 5,
+      });
+      expect((await owner.caller.billing.status()).trialEndsAt).toEqual(new Date(trialEnd * 1000));
+      // The trial's end passes and Stripe's "active" is late: still writable (Stripe moves the status on).
+      await setAccount({ trialEndsInMs: -60_000 });
+      await owner.caller.members.create({ firstName: 'Kept', lastName: 'Trial', phone: phone() });
+      expect(await staff.caller.billing.status()).toMatchObject({ readOnly: false, banner: null, trialDaysLeft: 0 });
+      // A trial without a chosen plan still ends in read-only.
+      await reg.admin`update billing_accounts set subscription_id = null where tenant_id = ${church.tenantId}`;
+      services.access.forget(church.tenantId);
+      await expectReadOnly(owner.caller.members.create({ firstName: 'Refused', phone: phone() }));
+    } finally {
+      await reg.admin`
+        update billing_accounts set subscription_id = null, status = 'trialing', state_at = null
+         where tenant_id = ${church.tenantId}`;
+      await setAccount({ trialEndsInMs: 7 * 86_400_000 });
+    }
+  });
+
   it('checkout and portal are the owner’s: FORBIDDEN for admin and staff', async () => {
     for (const who of [admin, staff]) {
       expect((await errorOf(who.caller.billing.checkout())).code).toBe('FORBIDDEN');
@@ -268,10 +297,12 @@ describe('access follows the subscription', () => {
       expect((await errorOf(caller(off, staff.session).billing.checkout())).code).toBe('FORBIDDEN');
       expect(await offOwner.billing.status()).toMatchObject({
         configured: false,
-        planName: null,
         status: 'trialing',
         readOnly: false,
+        trialDailyTexts: null, // nothing limits texting without billing
+        firstChargeIfChosenNow: null,
       });
+      expect(await offOwner.billing.plan()).toEqual({ source: 'none' });
       expect(fake.requests).toHaveLength(requests);
       // With no way to pay, an ended trial is shown but never enforced.
       await reg.admin`

@@ -4,14 +4,16 @@ import type { Registry } from '@/server/registry';
 import { accountOf } from './accounts';
 
 /**
- * What a church may do, from its subscription: trialing (within the trial) and active → everything; past_due →
- * everything, with a banner asking to fix the payment; a trial over without a plan, canceled, unpaid and the like →
- * read-only. Enforced by the tenant procedure for every write (server/trpc.ts), cached for a few seconds.
+ * What a church may do, from its subscription: trialing (within the trial, or a chosen plan's trial until Stripe ends
+ * it) and active → everything; past_due → everything, with a banner asking to fix the payment; a trial over without a
+ * plan, canceled, unpaid and the like → read-only. Enforced by the tenant procedure for every write (server/trpc.ts),
+ * cached for a few seconds.
  */
 export type Access = { readOnly: boolean; banner: 'past_due' | 'read_only' | null; trialDaysLeft: number | null };
 
 export function accessOf(
-  account: Pick<BillingAccount, 'status' | 'trialEndsAt'> | undefined,
+  account:
+    (Pick<BillingAccount, 'status' | 'trialEndsAt'> & Partial<Pick<BillingAccount, 'subscriptionId'>>) | undefined,
   now = Date.now(),
 ): Access {
   // No account row: never lock a church out by accident.
@@ -25,9 +27,12 @@ export function accessOf(
       return { readOnly: false, banner: 'past_due', trialDaysLeft: null };
     case 'trialing':
     case 'incomplete': // checkout started, first payment pending: the trial still holds
-      return trialLeftMs > 0
-        ? { readOnly: false, banner: null, trialDaysLeft }
-        : { readOnly: true, banner: 'read_only', trialDaysLeft: 0 };
+      if (trialLeftMs > 0) return { readOnly: false, banner: null, trialDaysLeft };
+      // A plan chosen during the trial kept it (Checkout's trial_end): Stripe ends that trial and its event moves the
+      // status on; a webhook arriving late must not lock out a church that has chosen a plan.
+      if (account.status === 'trialing' && account.subscriptionId)
+        return { readOnly: false, banner: null, trialDaysLeft: 0 };
+      return { readOnly: true, banner: 'read_only', trialDaysLeft: 0 };
     default:
       return { readOnly: true, banner: 'read_only', trialDaysLeft: null };
   }

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import type { Config } from '@/server/config';
+import { PlanCatalog } from './plan';
 
 /**
  * The one Stripe client of a process, with the API version pinned: a Stripe-side default change can never alter
@@ -11,6 +12,9 @@ export type Billing = {
   stripe: Stripe;
   webhookSecret: string;
   priceId: string;
+  /** The Price's product name and amount, read from Stripe and cached (plan.ts). */
+  plan: PlanCatalog;
+  /** STRIPE_PLAN_NAME: the plan's name while Stripe's answer is not known. */
   planName: string;
 };
 
@@ -34,6 +38,7 @@ export function createBilling(config: Config): Billing | null {
     stripe,
     webhookSecret: config.STRIPE_WEBHOOK_SECRET!,
     priceId: config.STRIPE_PRICE_ID!,
+    plan: new PlanCatalog(stripe, config.STRIPE_PRICE_ID!),
     planName: config.STRIPE_PLAN_NAME,
   };
 }

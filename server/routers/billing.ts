@@ -1,5 +1,5 @@
 import { allowanceOf } from '@/server/billing/allowance';
-import { billingStatus, openPortal, startCheckout } from '@/server/billing/checkout';
+import { billingStatus, openPortal, planOf, startCheckout } from '@/server/billing/checkout';
 import { permittedProcedure, router, tenantProcedure } from '@/server/trpc';
 
 // Money is the owner's business: only they start checkout or the portal. Both stay open while the church is
@@ -7,6 +7,9 @@ import { permittedProcedure, router, tenantProcedure } from '@/server/trpc';
 export const billingRouter = router({
   /** What /settings/billing shows. Anyone signed in may read it (the banner needs it); the buttons are the owner's. */
   status: tenantProcedure.query(({ ctx }) => billingStatus(ctx.services, ctx.tenantId)),
+
+  /** The plan's name and price, from Stripe's Price (cached an hour); never fails when Stripe is down. */
+  plan: tenantProcedure.query(({ ctx }) => planOf(ctx.services)),
 
   /** A trial's daily texting allowance (how much is left, when it resets), or { limited: false }. */
   allowance: tenantProcedure.query(({ ctx }) => allowanceOf(ctx.services, ctx.db, ctx.tenantId)),

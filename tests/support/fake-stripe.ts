@@ -49,12 +49,42 @@ type Saved = { fingerprint: string; status: number; body: unknown };
 export const FAKE_SECRET_KEY = 'sk_test_fakeStripeSecretKey000000';
 export const FAKE_WEBHOOK_SECRET = 'whsec_fakeStripeWebhookSecret0000000';
 export const FAKE_PRICE_ID = 'price_fakeSteeplePlan';
+/** The product FAKE_PRICE_ID belongs to: the plan's name on the billing page. */
+export const FAKE_PRODUCT_NAME = 'Steeple Church Plan';
+
+export type FakePrice = {
+  id: string;
+  object: 'price';
+  active: boolean;
+  currency: string;
+  unit_amount: number | null;
+  type: 'recurring' | 'one_time';
+  recurring: { interval: string; interval_count: number; usage_type: 'licensed' } | null;
+  product: string;
+};
 
 export class FakeStripe {
   readonly requests: StripeRequest[] = [];
   readonly customers = new Map<string, FakeCustomer>();
   readonly checkoutSessions: Record<string, unknown>[] = [];
   readonly portalSessions: Record<string, unknown>[] = [];
+  /** Prices by id, each with its product (`product` holds the product id; `expand[]=product` inlines it). */
+  readonly prices = new Map<string, FakePrice>([
+    [
+      FAKE_PRICE_ID,
+      {
+        id: FAKE_PRICE_ID,
+        object: 'price',
+        active: true,
+        currency: 'usd',
+        unit_amount: 2900,
+        type: 'recurring',
+        recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' },
+        product: 'prod_steeple',
+      },
+    ],
+  ]);
+  readonly products = new Map([['prod_steeple', { id: 'prod_steeple', object: 'product', name: FAKE_PRODUCT_NAME }]]);
   private saved = new Map<string, Saved>();
   private failure: { failure: Failure; remaining: number; path?: string } | null = null;
   private sockets = new Set<Socket>();
@@ -248,8 +278,28 @@ export class FakeStripe {
       const customer = this.customers.get(read[1]!);
       return customer ? [200, customer] : missing('customer', read[1]!);
     }
+    const price = r.method === 'GET' ? /^\/v1\/prices\/([^/]+)$/.exec(r.path) : null;
+    if (price) {
+      const found = this.prices.get(price[1]!);
+      if (!found) return missing('price', price[1]!);
+      const expand = Object.entries(b).some(([k, v]) => /^expand\[\d*\]$/.test(k) && v === 'product');
+      return [200, expand ? { ...found, product: this.products.get(found.product) } : found];
+    }
     if (r.method === 'POST' && r.path === '/v1/checkout/sessions') {
       if (b.customer && !this.customers.has(b.customer)) return missing('customer', b.customer);
+      const item = b['line_items[0][price]'];
+      if (item && !this.prices.has(item))
+        return [
+          400,
+          {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              param: 'line_items[0][price]',
+              message: `No such price: '${item}'`,
+            },
+          },
+        ];
       if (!b.mode || !b.success_url)
         return [
           400,
@@ -264,6 +314,7 @@ export class FakeStripe {
         client_reference_id: b.client_reference_id ?? null,
         success_url: b.success_url,
         cancel_url: b.cancel_url ?? null,
+        trial_end: b['subscription_data[trial_end]'] ? Number(b['subscription_data[trial_end]']) : null,
         status: 'open',
         url: `${this.url}/checkout/${id}`,
         created: now,

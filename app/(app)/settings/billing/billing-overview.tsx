@@ -12,6 +12,7 @@ import { LocalTime } from '../../../_components/local-time';
 import { longDate } from '../../../_components/time';
 
 type Status = RouterOutputs['billing']['status'];
+type Plan = RouterOutputs['billing']['plan'];
 export type CheckoutReturn = 'success' | 'canceled' | null;
 
 /** After Checkout, Stripe's webhook records the subscription a moment later: poll for this long, every POLL_MS. */
@@ -29,6 +30,14 @@ const STATUS_LABEL: Record<Status['status'], string> = {
   paused: 'Paused',
 };
 
+/** A plan chosen during the trial keeps it: Stripe's subscription is `trialing` until the first charge. */
+const statusLabel = (s: Status, trialOver: boolean) =>
+  trialOver
+    ? 'Free trial ended'
+    : s.status === 'trialing' && s.hasSubscription
+      ? 'Plan chosen — free until your trial ends'
+      : STATUS_LABEL[s.status];
+
 /** Paying: a subscription Stripe is charging (or about to). */
 const subscribed = (s: Status) => s.hasSubscription && ['active', 'trialing', 'past_due'].includes(s.status);
 
@@ -45,6 +54,8 @@ export function BillingOverview({ checkout }: { checkout: CheckoutReturn }) {
       refetchInterval: (q) => (polling && q.state.data && !subscribed(q.state.data) ? POLL_MS : false),
     }),
   );
+  // Never an error for Stripe being down: the server answers `unavailable` and the page says so.
+  const plan = useQuery(trpc.billing.plan.queryOptions());
   useBannerFollows(status.data);
 
   return (
@@ -56,7 +67,7 @@ export function BillingOverview({ checkout }: { checkout: CheckoutReturn }) {
         ) : status.error ? (
           <Alert>{errorMessage(status.error)}</Alert>
         ) : (
-          <PlanDetails s={status.data} />
+          <PlanDetails s={status.data} plan={plan.data} />
         )}
       </Panel>
     </div>
@@ -92,15 +103,16 @@ function CheckoutNote({
   );
 }
 
-function PlanDetails({ s }: { s: Status }) {
+function PlanDetails({ s, plan }: { s: Status; plan: Plan | undefined }) {
   const trialOver = s.status === 'trialing' && s.readOnly;
   const needsPlan = !subscribed(s);
+  const onTrial = s.trialDaysLeft !== null && s.trialDaysLeft > 0;
   return (
     <div className="space-y-5">
       <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
-        {s.planName && <Row label="Plan" value={s.planName} testId="billing-plan" />}
-        <Row label="Status" value={trialOver ? 'Free trial ended' : STATUS_LABEL[s.status]} testId="billing-status" />
-        {s.trialDaysLeft !== null && s.trialDaysLeft > 0 && (
+        <PlanRows plan={plan} />
+        <Row label="Status" value={statusLabel(s, trialOver)} testId="billing-status" />
+        {onTrial && (
           <Row
             label="Trial"
             testId="billing-trial"
@@ -112,7 +124,8 @@ function PlanDetails({ s }: { s: Status }) {
                 {s.trialEndsAt && (
                   <span className="text-slate-600">
                     {' '}
-                    (it ends on <LocalTime value={s.trialEndsAt} format={longDate} />)
+                    ({subscribed(s) ? 'your plan starts' : 'it ends'} on{' '}
+                    <LocalTime value={s.trialEndsAt} format={longDate} />)
                   </span>
                 )}
               </>
@@ -173,18 +186,83 @@ function PlanDetails({ s }: { s: Status }) {
         </Alert>
       )}
 
+      {onTrial && needsPlan && <TrialIncludes dailyTexts={s.trialDailyTexts} />}
+
       {s.configured ? (
-        <BillingActions needsPlan={needsPlan} hasSubscription={s.hasSubscription} />
+        <BillingActions
+          needsPlan={needsPlan}
+          hasSubscription={s.hasSubscription}
+          before={needsPlan && <WhenBillingStarts s={s} />}
+        />
       ) : (
         <p
           className="rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-200"
           data-testid="billing-not-configured"
         >
-          Billing is not configured on this server, so there is no plan to choose and nothing is charged. The free trial
-          still counts down.
+          This Steeple server does not take payments, so there is no plan to choose and nothing is ever charged. The
+          free trial still counts down, and nothing is limited when it ends.
         </p>
       )}
     </div>
+  );
+}
+
+/** The plan's name and price as Stripe has them, what is known while Stripe cannot be reached, or no paid plan. */
+function PlanRows({ plan }: { plan: Plan | undefined }) {
+  if (!plan) return <Row label="Plan" value={<span className="text-slate-500">Loading…</span>} testId="billing-plan" />;
+  if (plan.source === 'none') return <Row label="Plan" value="No paid plan on this server" testId="billing-plan" />;
+  return (
+    <>
+      <Row label="Plan" value={plan.name} testId="billing-plan" />
+      <Row
+        label="Price"
+        testId="billing-price"
+        value={
+          plan.source === 'unavailable' ? (
+            <span className="text-slate-600">
+              The price could not be loaded right now. Checkout shows it before you pay.
+            </span>
+          ) : (
+            (plan.price ?? 'Shown at checkout, before you pay')
+          )
+        }
+      />
+    </>
+  );
+}
+
+function TrialIncludes({ dailyTexts }: { dailyTexts: number | null }) {
+  return (
+    <div className="text-sm text-slate-700" data-testid="billing-trial-includes">
+      <h3 className="font-semibold text-slate-900">What the free trial includes</h3>
+      <p className="mt-1">
+        Everything in Steeple: members, the inbox, broadcasts, keywords, automations and your team.{' '}
+        {dailyTexts !== null
+          ? `Texting is limited to ${dailyTexts.toLocaleString('en-US')} texts a day (a long text counts as several; ` +
+            'STOP, START and HELP replies never count). If the trial ends without a plan, the workspace becomes ' +
+            'read-only: nothing is deleted, and choosing a plan opens it again.'
+          : 'Texting has no daily limit on this server.'}
+      </p>
+    </div>
+  );
+}
+
+/** Said before the button: whether the trial's days carry into the plan or billing starts today. */
+function WhenBillingStarts({ s }: { s: Status }) {
+  const text = s.firstChargeIfChosenNow ? (
+    <>
+      <strong className="font-semibold">Your trial is kept:</strong> choosing a plan now charges nothing until{' '}
+      <LocalTime value={s.firstChargeIfChosenNow} format={longDate} />, when your free trial ends.
+    </>
+  ) : s.trialDaysLeft ? (
+    'Your free trial ends in less than two days, too soon to carry it over: choosing a plan now starts billing today.'
+  ) : (
+    'Choosing a plan starts billing today.'
+  );
+  return (
+    <p className="text-sm text-slate-700" data-testid="billing-starts">
+      {text}
+    </p>
   );
 }
 
@@ -200,7 +278,15 @@ function Row({ label, value, testId }: { label: string; value: React.ReactNode; 
 }
 
 /** Both buttons go to a Stripe page (Checkout, or the customer portal); Stripe sends the owner back here. */
-function BillingActions({ needsPlan, hasSubscription }: { needsPlan: boolean; hasSubscription: boolean }) {
+function BillingActions({
+  needsPlan,
+  hasSubscription,
+  before,
+}: {
+  needsPlan: boolean;
+  hasSubscription: boolean;
+  before: React.ReactNode;
+}) {
   const trpc = useTRPC();
   const go = { onSuccess: ({ url }: { url: string }) => window.location.assign(url) };
   const checkout = useMutation(trpc.billing.checkout.mutationOptions(go));
@@ -209,6 +295,7 @@ function BillingActions({ needsPlan, hasSubscription }: { needsPlan: boolean; ha
   const failed = checkout.error ?? portal.error;
   return (
     <div className="space-y-3">
+      {before}
       <div className="flex flex-wrap gap-2">
         {needsPlan && (
           <Button

@@ -20,7 +20,8 @@ export default async function BillingPage({
   // Stripe Checkout sends the owner back with ?checkout=success|canceled
   const checkout = (await searchParams).checkout;
   const returned: CheckoutReturn = checkout === 'success' || checkout === 'canceled' ? checkout : null;
-  if (can(viewer.role, 'billing.manage')) await prefetch(trpc.billing.status.queryOptions());
+  if (can(viewer.role, 'billing.manage'))
+    await prefetch(trpc.billing.status.queryOptions(), trpc.billing.plan.queryOptions());
 
   return (
     <>
