@@ -2,6 +2,7 @@ import { consentHistory } from '@/server/members/consent';
 import { commitImport, previewImport } from '@/server/members/csv-import';
 import { membersCsv } from '@/server/members/export';
 import { createMemberInput, importInput, listMembersInput, memberId, updateMemberInput } from '@/server/members/inputs';
+import { memberProfile } from '@/server/members/profile';
 import { getMember, listMembers, tagsInUse } from '@/server/members/queries';
 import { createMember, deleteMember, updateMember } from '@/server/members/writes';
 import { wakeIfEnrolled } from '@/server/sequences/jobs';
@@ -27,6 +28,14 @@ export const membersRouter = router({
     .input(memberId)
     .query(async ({ ctx, input }) => getMember(ctx.db, input.id, await countryOf(ctx))),
 
+  /**
+   * A member's page: the member, their church's fields by name, their conversation's id, and the next scheduled
+   * broadcasts whose audience includes them. Everyone who sees the list sees the page.
+   */
+  profile: tenantProcedure
+    .input(memberId)
+    .query(async ({ ctx, input }) => memberProfile(ctx.db, input.id, await ctx.services.profiles.get(ctx.tenantId))),
+
   create: tenantProcedure.input(createMemberInput).mutation(async ({ ctx, input }) => {
     const country = await countryOf(ctx);
     const { id } = await createMember(ctx.db, input, country, ctx.admin);
@@ -51,7 +60,7 @@ export const membersRouter = router({
   /** All members as CSV (admins): allowed even while the church is read-only. */
   export: permittedProcedure('members.export').query(async ({ ctx }) => ({
     filename: 'members.csv',
-    csv: await membersCsv(ctx.db),
+    csv: await membersCsv(ctx.db, ctx.admin.id),
   })),
 
   /** Every tag in use, alphabetically. */

@@ -7,6 +7,7 @@ import { SelectField } from '../../_components/fields';
 import { Button } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { useCan, useViewer } from '../viewer-context';
+import { TOUCH } from './display';
 import { useInboxRefresh } from './use-inbox-refresh';
 
 type Props = { conversationId: string; assignedAdminId: string | null };
@@ -66,7 +67,13 @@ function TakeButton({ assignedAdminId, onPick, busy, error }: ChoiceProps) {
     <div className="space-y-1">
       <p className="flex flex-wrap items-center gap-2 text-sm text-slate-600">
         <span data-testid="assignment">{status}</span>
-        <Button variant="secondary" size="sm" disabled={busy} onClick={() => onPick(mine ? null : me.id)}>
+        <Button
+          variant="secondary"
+          size="sm"
+          className={TOUCH}
+          disabled={busy}
+          onClick={() => onPick(mine ? null : me.id)}
+        >
           {mine ? 'Hand back to everyone' : 'Assign to me'}
         </Button>
       </p>

@@ -4,7 +4,7 @@ import { useState, type ComponentProps } from 'react';
 import { NoteBox } from './note-box';
 import { ReplyBox } from './reply-box';
 
-const TAB = 'rounded-md px-3 py-2 text-sm font-medium';
+const TAB = 'min-h-11 rounded-md px-3 py-2 text-sm font-medium md:min-h-0';
 const ON = 'bg-white text-slate-900 shadow-sm ring-1 ring-slate-200';
 const OFF = 'text-slate-600 hover:text-slate-900';
 

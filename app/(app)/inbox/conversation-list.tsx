@@ -2,7 +2,7 @@
 
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId } from 'react';
 import { errorMessage } from '../../_components/errors';
 import { LocalTime } from '../../_components/local-time';
 import { shortWhen } from '../../_components/time';
@@ -10,35 +10,43 @@ import { ToneBadge } from '../../_components/tone-badge';
 import { Alert, Loading } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
-import { useDebounced } from '../../_components/use-debounced';
-import { conversationsInput, nextCursor, OPEN_INBOX, unreadBadgeInput, type InboxFilters } from '../first-queries';
+import { useUrlState, useUrlText } from '../../_components/use-url-state';
+import { conversationsInput, nextCursor, unreadBadgeInput, type InboxFilters } from '../first-queries';
 import { InboxFilterFields } from './inbox-filters';
 import { SearchResults } from './search-results';
-import { memberName } from './display';
+import { memberName, TOUCH } from './display';
+import { inboxFilterParams, inboxFiltersFromUrl } from './inbox-url';
+import { useInboxHref } from './use-inbox-href';
 import { LoadMore } from '../../_components/load-more';
 
 type Item = RouterOutputs['conversations']['list']['items'][number];
 
+const NEW_BUTTON =
+  'inline-flex items-center rounded-lg bg-brand-600 px-3 py-2 text-sm font-medium text-white shadow-sm ' +
+  'hover:bg-brand-700';
+const NAME_READ = 'font-medium text-slate-800';
+
 /** Polled every two seconds, so a member's reply shows up (and moves to the top) without a reload. */
 const POLL_MS = 2_000;
 
+/** The list's filters and search are the URL's (inbox-url.ts), so a refresh or a shared link keeps them. */
 export function ConversationList({ selectedId }: { selectedId: string | null }) {
-  const [filters, setFilters] = useState(OPEN_INBOX);
-  const [search, setSearch] = useState('');
-  const query = useDebounced(search.trim(), 250);
+  const [filters, setFilters] = useUrlState(inboxFiltersFromUrl, inboxFilterParams);
+  const { text: search, setText: setSearch, settled: query } = useUrlText('q', 250);
   const searching = query.length >= 2;
+  const href = useInboxHref();
 
   return (
-    <section aria-labelledby="conversations-title" className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200">
+    <section
+      aria-labelledby="conversations-title"
+      className="min-w-0 rounded-2xl bg-white shadow-sm ring-1 ring-slate-200"
+    >
       <div className="space-y-3 border-b border-slate-100 px-4 py-3">
         <div className="flex flex-wrap items-center justify-between gap-2">
           <h2 id="conversations-title" className="text-base font-semibold text-slate-900">
             Conversations
           </h2>
-          <Link
-            href="/inbox?new=1"
-            className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
-          >
+          <Link href={href({ new: '1' })} className={`${TOUCH} ${NEW_BUTTON}`}>
             New message
           </Link>
         </div>
@@ -120,7 +128,7 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
         placeholder="Search messages and notes"
         onChange={(e) => onChange(e.target.value)}
         className={
-          'block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm ' +
+          `${TOUCH} block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm ` +
           'focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30'
         }
       />
@@ -158,18 +166,17 @@ const ROW_SELECTED = 'bg-brand-50 ring-1 ring-brand-100';
 
 function ConversationRow({ item, selected }: { item: Item; selected: boolean }) {
   const name = memberName(item);
+  const href = useInboxHref();
   const unread = item.unreadCount > 0;
   return (
     <li data-testid="conversation" data-unread={unread} data-member-id={item.memberId}>
       <Link
-        href={`/inbox?c=${item.id}`}
+        href={href({ c: item.id })}
         aria-current={selected ? 'true' : undefined}
-        className={`block rounded-xl px-3 py-2.5 ${selected ? ROW_SELECTED : 'hover:bg-slate-50'}`}
+        className={`block min-w-0 rounded-xl px-3 py-2.5 ${selected ? ROW_SELECTED : 'hover:bg-slate-50'}`}
       >
-        <span className="flex items-baseline justify-between gap-2">
-          <span
-            className={`truncate text-sm ${unread ? 'font-semibold text-slate-900' : 'font-medium text-slate-800'}`}
-          >
+        <span className="flex min-w-0 items-baseline justify-between gap-2">
+          <span className={`min-w-0 truncate text-sm ${unread ? 'font-semibold text-slate-900' : NAME_READ}`}>
             {name}
           </span>
           {item.lastMessageAt && (
@@ -178,9 +185,9 @@ function ConversationRow({ item, selected }: { item: Item; selected: boolean }) 
             </span>
           )}
         </span>
-        <span className="mt-0.5 flex items-center justify-between gap-2">
+        <span className="mt-0.5 flex min-w-0 items-center justify-between gap-2">
           <span
-            className={`truncate text-sm ${unread ? 'text-slate-800' : 'text-slate-600'}`}
+            className={`min-w-0 truncate text-sm ${unread ? 'text-slate-800' : 'text-slate-600'}`}
             data-testid="conversation-preview"
           >
             {item.lastMessagePreview}
@@ -195,7 +202,7 @@ function ConversationRow({ item, selected }: { item: Item; selected: boolean }) 
             </span>
           )}
         </span>
-        <span className="mt-0.5 flex items-center gap-2 text-xs text-slate-600">
+        <span className="mt-0.5 flex flex-wrap items-center gap-x-2 text-xs text-slate-600">
           {item.phoneDisplay}
           {item.subscription === 'unsubscribed' && <ToneBadge tone="red">Unsubscribed</ToneBadge>}
           {item.subscription === 'not_opted_in' && <ToneBadge tone="slate">Not opted in</ToneBadge>}

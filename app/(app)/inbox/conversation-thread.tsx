@@ -7,7 +7,7 @@ import { errorMessage } from '../../_components/errors';
 import { Alert, Button, Loading } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { THREAD_PAGE, threadInput } from '../first-queries';
-import { memberName } from './display';
+import { memberName, TOUCH } from './display';
 import { MessageList } from './message-list';
 import { AssignControl } from './assign-control';
 import { Composer } from './composer';
@@ -97,6 +97,7 @@ export function ConversationThread({
               <Button
                 variant="ghost"
                 size="sm"
+                className={TOUCH}
                 disabled={thread.isFetching}
                 onClick={() => setLimit((l) => Math.min(MAX_WINDOW, l + THREAD_PAGE))}
               >

@@ -9,3 +9,6 @@ export const isId = (value: string | null): value is string => !!value && UUID.t
 
 /** The element id of a message or note in the thread, for scrolling to one opened from a search. */
 export const entryId = (id: string) => `entry-${id}`;
+
+/** At least 44 px tall on a phone, for a thumb; compact again from a tablet up. */
+export const TOUCH = 'min-h-11 md:min-h-0';

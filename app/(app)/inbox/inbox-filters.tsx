@@ -39,7 +39,10 @@ export function InboxFilterFields({
         <option value="open">Open</option>
         <option value="closed">Closed</option>
       </SelectField>
-      <label htmlFor={`${id}-unread`} className="col-span-2 flex items-center gap-2 py-1 text-sm text-slate-600">
+      <label
+        htmlFor={`${id}-unread`}
+        className="col-span-2 flex min-h-11 items-center gap-2 py-1 text-sm text-slate-600 md:min-h-0"
+      >
         <input
           id={`${id}-unread`}
           type="checkbox"

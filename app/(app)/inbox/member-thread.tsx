@@ -8,6 +8,7 @@ import { errorMessage } from '../../_components/errors';
 import { Alert, Loading } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { memberName } from './display';
+import { useInboxHref } from './use-inbox-href';
 import { ReplyBox } from './reply-box';
 import { ThreadHeader } from './thread-header';
 import { useInboxRefresh } from './use-inbox-refresh';
@@ -20,19 +21,23 @@ export function MemberThread({ memberId }: { memberId: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const refresh = useInboxRefresh();
+  const inboxHref = useInboxHref();
   const existing = useConversationOf(memberId);
   const member = useQuery(trpc.members.get.queryOptions({ id: memberId }));
   const found = existing.data;
 
   useEffect(() => {
-    if (found) router.replace(`/inbox?c=${found}`, { scroll: false });
-  }, [found, router]);
+    if (found) router.replace(inboxHref({ c: found }), { scroll: false });
+  }, [found, router, inboxHref]);
 
   if (member.error) {
     return (
       <div className="space-y-3">
         <Alert>{errorMessage(member.error)}</Alert>
-        <Link href="/inbox?new=1" className="text-sm font-medium text-brand-600 underline-offset-2 hover:underline">
+        <Link
+          href={inboxHref({ new: '1' })}
+          className="text-sm font-medium text-brand-600 underline-offset-2 hover:underline"
+        >
           Choose someone else
         </Link>
       </div>
@@ -53,7 +58,7 @@ export function MemberThread({ memberId }: { memberId: string }) {
           member={member.data}
           onSent={(conversationId) => {
             void refresh(conversationId);
-            router.replace(`/inbox?c=${conversationId}`, { scroll: false });
+            router.replace(inboxHref({ c: conversationId }), { scroll: false });
           }}
         />
       </div>

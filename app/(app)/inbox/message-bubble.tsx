@@ -65,7 +65,7 @@ export function MessageBubble({
           </p>
         )}
       </div>
-      <p className={`mt-1 flex flex-wrap gap-x-1.5 text-xs ${failed ? 'text-red-700' : 'text-slate-500'}`}>
+      <p className={`mt-1 flex flex-wrap gap-x-1.5 text-xs ${failed ? 'text-red-700' : 'text-slate-600'}`}>
         {kind && <span>{kind} ·</span>}
         <LocalTime value={m.createdAt} format={shortWhen} title={fullWhen} />
         {!inbound && (

@@ -8,11 +8,13 @@ import { TextField } from '../../_components/fields';
 import { Alert, Loading } from '../../_components/ui';
 import { useMemberSearch } from '../members/use-member-search';
 import { memberName } from './display';
+import { useInboxHref } from './use-inbox-href';
 
 /** Starting a conversation: find the member by name, phone or email, then write to them (/inbox?member=<id>). */
 export function NewMessage() {
   const id = useId();
   const { search, setSearch, query, results, items } = useMemberSearch();
+  const inboxHref = useInboxHref();
 
   return (
     <section
@@ -56,8 +58,8 @@ export function NewMessage() {
             {items.map((m) => (
               <li key={m.id}>
                 <Link
-                  href={`/inbox?member=${m.id}`}
-                  className="flex items-center justify-between gap-3 rounded-lg px-2 py-2.5 hover:bg-slate-50"
+                  href={inboxHref({ member: m.id })}
+                  className="flex min-h-11 items-center justify-between gap-3 rounded-lg px-2 py-2.5 hover:bg-slate-50"
                 >
                   <span className="min-w-0">
                     <span className="block truncate text-sm font-medium text-slate-900">{memberName(m)}</span>

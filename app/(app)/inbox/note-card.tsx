@@ -9,7 +9,7 @@ import { Button } from '../../_components/ui';
 import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { useCan, useViewer } from '../viewer-context';
-import { entryId } from './display';
+import { entryId, TOUCH } from './display';
 import { useInboxRefresh } from './use-inbox-refresh';
 
 const RING = 'ring-1 ring-amber-200';
@@ -52,6 +52,7 @@ export function NoteCard({ note, focused }: { note: Note; focused?: boolean }) {
           <Button
             variant="ghost"
             size="sm"
+            className={TOUCH}
             aria-label={`Delete note: ${note.body.length > 40 ? `${note.body.slice(0, 40)}…` : note.body}`}
             onClick={() => setAsking(true)}
           >

@@ -7,8 +7,9 @@ import { getServices } from '@/server/services';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { getViewer } from '../../_lib/viewer';
 import { Loading, PageHeading } from '../../_components/ui';
-import { conversationsInput, nextCursor, OPEN_INBOX, threadInput } from '../first-queries';
+import { conversationsInput, nextCursor, threadInput } from '../first-queries';
 import { isId } from './display';
+import { inboxFiltersFromUrl } from './inbox-url';
 import { Inbox } from './inbox';
 
 export const metadata: Metadata = { title: 'Inbox' };
@@ -40,8 +41,13 @@ export default async function InboxPage({ searchParams }: Props) {
  */
 function firstQueries(params: Record<string, string | string[] | undefined>, seesTeam: boolean) {
   const [c, member] = [params.c, params.member].map((v) => (typeof v === 'string' && isId(v) ? v : null));
+  // The list as the URL filters it (inbox-url.ts), the input the list asks with.
+  const filters = inboxFiltersFromUrl((name) => {
+    const value = params[name];
+    return typeof value === 'string' ? value : null;
+  });
   const list = [
-    trpc.conversations.list.infiniteQueryOptions(conversationsInput(OPEN_INBOX), { getNextPageParam: nextCursor }),
+    trpc.conversations.list.infiniteQueryOptions(conversationsInput(filters), { getNextPageParam: nextCursor }),
   ];
   if (params.new === '1') return [...list, trpc.members.list.queryOptions({ search: undefined, limit: 20 })];
   const team = seesTeam ? [trpc.church.admins.queryOptions()] : [];

@@ -20,6 +20,11 @@ import { TemplateMenu } from '../../_components/template-menu';
 import { useCustomMergeValues, useMergeCheck } from '../../_components/use-merge-check';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
+import { useBrowserValue } from '../../_components/use-browser';
+import { TOUCH } from './display';
+
+/** Apple keyboards send with ⌘+Enter (the handler takes either key). */
+const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 
 type Member = {
   id: string;
@@ -43,6 +48,7 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
   const [picture, setPicture] = useState<Picture | null>(null);
   const [invalid, setInvalid] = useState('');
   const textarea = useRef<HTMLTextAreaElement>(null);
+  const onMac = useBrowserValue(isMac, false);
   const custom = useCustomMergeValues(member.id, body);
   const merged = mergeFields(body, { ...custom, ...mergeValuesOf({ ...member, churchName: useViewer().churchName }) });
   const mergeProblem = useMergeCheck()(body);
@@ -136,9 +142,12 @@ export function ReplyBox({ member, onSent }: { member: Member; onSent: (conversa
         <div className="flex flex-wrap items-center gap-3">
           <MergeFieldMenu {...insertProps} />
           <TemplateMenu {...insertProps} />
-          <p className="text-xs text-slate-500">Ctrl+Enter to send</p>
+          {/* Only where there is a keyboard to press it on: wide screens with a mouse, not phones or tablets. */}
+          <p className="hidden text-xs text-slate-600 md:pointer-fine:block">
+            {onMac ? '⌘+Enter' : 'Ctrl+Enter'} to send
+          </p>
         </div>
-        <Button type="submit" disabled={unsubscribed || send.isPending}>
+        <Button type="submit" className={TOUCH} disabled={unsubscribed || send.isPending}>
           {send.isPending ? 'Sending…' : 'Send'}
         </Button>
       </div>

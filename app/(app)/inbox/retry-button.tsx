@@ -5,6 +5,7 @@ import { ErrorLink } from '../../_components/error-notice';
 import { errorCode, errorMessage } from '../../_components/errors';
 import { Button } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
+import { TOUCH } from './display';
 import { useInboxRefresh } from './use-inbox-refresh';
 
 /** "Send again" under a failed text whose failure was passing (a busy carrier); inside quiet hours it asks first. */
@@ -31,6 +32,7 @@ export function RetryButton({
       <Button
         size="sm"
         variant="secondary"
+        className={TOUCH}
         disabled={retry.isPending}
         aria-label={`${askFirst ? 'Send anyway' : 'Send again'}: ${body.length > 40 ? `${body.slice(0, 40)}…` : body}`}
         onClick={() => retry.mutate({ id: messageId, duringQuietHours: askFirst || undefined })}

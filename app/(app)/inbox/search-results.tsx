@@ -11,6 +11,7 @@ import type { RouterOutputs } from '../../_lib/router-types';
 import { useTRPC } from '../../trpc';
 import { nextCursor } from '../first-queries';
 import { memberName } from './display';
+import { useInboxHref } from './use-inbox-href';
 import { LoadMore } from '../../_components/load-more';
 
 type Hit = RouterOutputs['conversations']['search']['items'][number];
@@ -57,15 +58,16 @@ const WHO = { inbound: 'They wrote', outbound: 'Sent' } as const;
 const SELECTED = 'bg-brand-50 ring-1 ring-brand-100';
 
 function HitRow({ hit, selected }: { hit: Hit; selected: boolean }) {
+  const href = useInboxHref();
   return (
     <li data-testid="search-hit" data-kind={hit.kind}>
       <Link
-        href={`/inbox?c=${hit.conversationId}&m=${hit.id}`}
+        href={href({ c: hit.conversationId, m: hit.id })}
         aria-current={selected ? 'true' : undefined}
         className={`block rounded-xl px-3 py-2.5 ${selected ? SELECTED : 'hover:bg-slate-50'}`}
       >
         <span className="flex items-baseline justify-between gap-2">
-          <span className="truncate text-sm font-medium text-slate-800">{memberName(hit)}</span>
+          <span className="min-w-0 truncate text-sm font-medium text-slate-800">{memberName(hit)}</span>
           <span className="shrink-0 text-xs text-slate-600">
             <LocalTime value={hit.createdAt} format={shortWhen} />
           </span>

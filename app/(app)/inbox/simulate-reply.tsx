@@ -40,8 +40,8 @@ export function SimulateReply({
         Testing: simulate a reply
       </h3>
       <p className="mt-0.5 text-xs text-slate-600">
-        Texts stay on this server until a Telnyx account is set up. Type what {name} texts back; STOP, START and HELP
-        work as from a phone.
+        Texting is in practice mode, so nothing reaches a phone. Type what {name} texts back; STOP, START and HELP work
+        as from a phone.
       </p>
       <CheckedForm
         className="mt-2 flex flex-col gap-2 sm:flex-row sm:items-start"

@@ -2,6 +2,8 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
+import { TOUCH } from './display';
+import { useInboxHref } from './use-inbox-href';
 import { errorMessage } from '../../_components/errors';
 import { Button } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
@@ -26,6 +28,7 @@ export function ThreadActions({
   const trpc = useTRPC();
   const refresh = useInboxRefresh();
   const router = useRouter();
+  const inboxHref = useInboxHref();
   const setClosed = useMutation(
     trpc.conversations.setClosed.mutationOptions({ onSettled: () => void refresh(conversationId) }),
   );
@@ -34,7 +37,7 @@ export function ThreadActions({
       onMutate: () => onLeaving(true),
       onError: () => onLeaving(false),
       onSuccess: () => {
-        router.push('/inbox');
+        router.push(inboxHref()); // back to the list, as it was filtered
         void refresh();
       },
     }),
@@ -47,6 +50,7 @@ export function ThreadActions({
         <Button
           variant="secondary"
           size="sm"
+          className={TOUCH}
           disabled={setClosed.isPending}
           // The latest message shown goes along: one that arrived since stops the close.
           onClick={() => setClosed.mutate({ id: conversationId, closed: !closed, seenLastMessageAt: lastMessageAt })}
@@ -56,6 +60,7 @@ export function ThreadActions({
         <Button
           variant="secondary"
           size="sm"
+          className={TOUCH}
           disabled={markUnread.isPending}
           onClick={() => markUnread.mutate({ id: conversationId })}
         >

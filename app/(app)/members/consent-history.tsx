@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { SUBSCRIPTION_LABELS } from '@/db/tenant/enums';
 import { fullWhen } from '../../_components/time';
 import { useTRPC } from '../../trpc';
@@ -15,11 +16,12 @@ const SOURCES = {
 
 /**
  * Every change of a member's consent, newest first: what it became, how (their words, an import row, an admin's
- * note) and when.
+ * note) and when. `empty`: what to say when nothing was recorded (the member form says nothing).
  */
-export function ConsentHistory({ memberId }: { memberId: string }) {
+export function ConsentHistory({ memberId, empty }: { memberId: string; empty?: ReactNode }) {
   const trpc = useTRPC();
   const log = useQuery(trpc.members.consentLog.queryOptions({ id: memberId }));
+  if (log.data?.length === 0 && empty) return <p className="text-sm text-slate-600">{empty}</p>;
   if (!log.data?.length) return null;
   return (
     <section aria-labelledby="consent-history" className="space-y-2">

@@ -1,21 +1,21 @@
 'use client';
 
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { errorMessage } from '../../_components/errors';
 import { Alert, Button, Loading, Panel, StatusNotice } from '../../_components/ui';
-import { useDebounced } from '../../_components/use-debounced';
 import { useDialogState } from '../../_components/use-dialog-state';
+import { useUrlState, useUrlText } from '../../_components/use-url-state';
 import { useTRPC } from '../../trpc';
 import { nextCursor } from '../first-queries';
 import { useCan } from '../viewer-context';
 import { ExportButton } from './export-button';
 import { ImportPanel } from './import-panel';
 import { MemberDialog } from './member-dialog';
-import { filtersFromUrl, listInput, noFilters, type Filters } from './list-input';
+import { filterParams, filtersFromUrl, listInput, noFilters, type Filters } from './list-input';
 import { MemberFilters } from './member-filters';
+import { MemberCards } from './member-cards';
 import { MembersTable } from './members-table';
 import { fullName, type MemberItem } from './types';
 import { LoadMore } from '../../_components/load-more';
@@ -30,9 +30,15 @@ export function MembersManager() {
   const canImport = useCan('members.import');
   const canExport = useCan('members.export');
   const canDelete = useCan('members.delete');
-  const params = useSearchParams(); // ?branch=<id> and ?segment=<id>, linked from the branches and segments pages
-  const [filters, setFilters] = useState<Filters>(() => filtersFromUrl(params.get('branch'), params.get('segment')));
-  const search = useDebounced(filters.search.trim());
+  // The filters are the URL's (list-input.ts): a refresh or a shared link keeps them.
+  const searchBox = useUrlText('q');
+  const search = searchBox.settled;
+  const [others, setOthers] = useUrlState(filtersFromUrl, filterParams);
+  const filters: Filters = { ...others, search: searchBox.text };
+  const setFilters = ({ search: text, ...rest }: Filters) => {
+    if (text !== searchBox.text) searchBox.setText(text);
+    setOthers({ ...rest, search: others.search });
+  };
   const [status, setStatus] = useState('');
   const dialog = useDialogState<MemberItem>();
   const [deleting, setDeleting] = useState<MemberItem | null>(null);
@@ -111,7 +117,13 @@ export function MembersManager() {
                 Showing {items.length.toLocaleString()} of {total.toLocaleString()} {filtered ? 'matching ' : ''}
                 {total === 1 ? 'member' : 'members'}
               </p>
-              <MembersTable items={items} canDelete={canDelete} onEdit={dialog.show} onDelete={setDeleting} />
+              {/* A table from a tablet up; on a phone, a card per member, so no column is cut off. */}
+              <div className="hidden md:block">
+                <MembersTable items={items} canDelete={canDelete} onEdit={dialog.show} onDelete={setDeleting} />
+              </div>
+              <div className="md:hidden">
+                <MemberCards items={items} canDelete={canDelete} onEdit={dialog.show} onDelete={setDeleting} />
+              </div>
               <LoadMore list={list} block size="md" />
             </>
           )}

@@ -1,8 +1,9 @@
 'use client';
 
+import Link from 'next/link';
 import { SUBSCRIPTION_LABELS } from '@/db/tenant/enums';
 import { Badge, Button } from '../../_components/ui';
-import { fullName, type MemberItem } from './types';
+import { fullName, memberHref, nameLink, type MemberListProps } from './types';
 import { TableHead } from '../../_components/table-head';
 
 const COLUMNS = [
@@ -14,18 +15,8 @@ const COLUMNS = [
   { label: <span className="sr-only">Actions</span> },
 ];
 
-/** The members, one row each; scrolls sideways on a narrow screen rather than squeezing the columns. */
-export function MembersTable({
-  items,
-  canDelete,
-  onEdit,
-  onDelete,
-}: {
-  items: MemberItem[];
-  canDelete: boolean;
-  onEdit: (m: MemberItem) => void;
-  onDelete: (m: MemberItem) => void;
-}) {
+/** The members, one row each, from a tablet's width up (a phone gets member-cards.tsx); each name opens their page. */
+export function MembersTable({ items, canDelete, onEdit, onDelete }: MemberListProps) {
   return (
     <div className="-mx-5 overflow-x-auto sm:mx-0">
       <table className="min-w-full divide-y divide-slate-200 text-left text-sm" aria-label="Members">
@@ -34,7 +25,9 @@ export function MembersTable({
           {items.map((m) => (
             <tr key={m.id} data-testid="member-row" data-phone={m.phone}>
               <td className="px-3 py-2.5">
-                <span className="font-medium text-slate-900">{fullName(m)}</span>
+                <Link href={memberHref(m.id)} className={nameLink}>
+                  {fullName(m)}
+                </Link>
                 {m.subscription !== 'subscribed' && (
                   <span className="ml-2">
                     <Badge tone={m.subscription === 'unsubscribed' ? 'amber' : 'slate'}>

@@ -10,10 +10,12 @@ export const metadata: Metadata = { title: 'Members' };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function MembersPage({ searchParams }: Props) {
-  const { branch, segment } = await searchParams;
-  // What MembersManager asks for first: its filter lists, and the first page for the branch or segment in the URL.
-  const one = (v: typeof branch) => (typeof v === 'string' ? v : null);
-  const filters = filtersFromUrl(one(branch), one(segment));
+  const params = await searchParams;
+  // What MembersManager asks for first: its filter lists, and the first page for the search and filters in the URL.
+  const filters = filtersFromUrl((name) => {
+    const value = params[name];
+    return typeof value === 'string' ? value : null;
+  });
   await prefetch(
     trpc.branches.list.queryOptions(),
     trpc.members.tags.queryOptions(),
