@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { mainNav, newChurch, open, signUp, staffOnPhone, trpcMutation, trpcQuery } from './support';
+import { mainNav, newChurch, openSection, open, signUp, staffOnPhone, trpcMutation, trpcQuery } from './support';
 
 /**
  * The connect card's admin page (/connect-card): the card's address and QR code to share, its settings, and the
@@ -156,7 +156,7 @@ test('staff see the card and its settings but cannot change them; the page fits 
   expect(set.status, set.text).toBe(200);
   const staff = await staffOnPhone(page, browser, baseURL);
 
-  await mainNav(staff).getByRole('link', { name: 'Connect card', exact: true }).click();
+  await openSection(staff, 'Connect card');
   await expect(staff).toHaveURL(/\/connect-card$/);
   await expect(staff.getByRole('link', { name: /Open the connect card/ })).toHaveAttribute('href', /\/c\/[a-z0-9-]+$/);
   await expect(staff.getByTestId('connect-card-qr')).toBeVisible();

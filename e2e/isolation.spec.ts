@@ -23,7 +23,7 @@ test("two churches signed up side by side never see each other's data, in the pa
     await expect(page.locator('body')).not.toContainText(other.church);
 
     await open(page, '/team');
-    const members = page.getByRole('list', { name: 'People on the team' });
+    const members = page.getByRole('list', { name: 'Team members' });
     await expect(members.getByTestId('member')).toHaveCount(1);
     await expect(members).toContainText(own.email);
     await expect(members).toContainText(own.name);

@@ -59,10 +59,12 @@ test('the owner adds a sending number, texts a member from the inbox, and replie
   await expect(page).toHaveURL(new RegExp(`/inbox\\?member=${ruth.id}$`));
   await expect(page.getByText('No messages with Ruth Moab yet.')).toBeVisible();
 
-  // The live segment counter, including the switch to UCS-2 for an emoji.
+  // The live counter in plain words, saying why an emoji makes each text shorter.
   const box = page.getByRole('textbox', { name: 'Message to Ruth' });
   await box.fill('See you Sunday 🙂');
-  await expect(page.getByTestId('segment-counter')).toContainText('1 segment · 17/70 · UCS-2');
+  await expect(page.getByTestId('segment-counter')).toHaveText(
+    '16 characters · 1 text (the emoji makes each text shorter)',
+  );
   // A merge field from the menu goes in at the cursor; the box shows what Ruth gets and counts that.
   await box.fill('See you Sunday, ');
   await page.getByRole('button', { name: 'Insert a field' }).click();
@@ -70,8 +72,7 @@ test('the owner adds a sending number, texts a member from the inbox, and replie
   await expect(box).toHaveValue('See you Sunday, {first_name|friend}');
   await expect(box).toBeFocused();
   await expect(page.getByTestId('merge-preview')).toHaveText('Ruth gets: See you Sunday, Ruth');
-  await expect(page.getByTestId('segment-counter')).toContainText('1 segment · 20/160');
-  await expect(page.getByTestId('segment-counter')).not.toContainText('UCS-2');
+  await expect(page.getByTestId('segment-counter')).toHaveText('20 characters · 1 text');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
 
   // The first message starts the conversation; the job queue sends it (the outbox records it as sent).
@@ -203,7 +204,7 @@ test('a broadcast to a branch skips the unsubscribed member and goes out at its 
   await open(page, '/broadcasts');
   await expect(page.getByText('No broadcasts yet.')).toBeVisible();
   await page.getByRole('textbox', { name: 'Message', exact: true }).fill('North Campus picnic moved to 1pm');
-  await expect(page.getByTestId('segment-counter')).toContainText('1 segment · 32/160');
+  await expect(page.getByTestId('segment-counter')).toHaveText('32 characters · 1 text');
   await page.getByRole('radio', { name: 'A branch' }).check();
   await page.getByLabel('Branch', { exact: true }).selectOption({ label: 'North Campus (2 members)' });
   const preview = page.getByTestId('broadcast-preview');
@@ -283,6 +284,10 @@ test('a scheduled broadcast can be cancelled before it goes out', async ({ page 
   await expect(confirm).toBeHidden();
   await expect(item).toHaveAttribute('data-state', 'canceled');
   await expect(item.getByTestId('broadcast-state')).toHaveText('Cancelled');
+  // Cancelled before it began: nothing went out, and the time it was meant for is still shown.
+  await expect(page.getByRole('status').filter({ hasText: 'Broadcast cancelled. Nothing was sent.' })).toBeVisible();
+  await expect(item.getByTestId('broadcast-was-scheduled')).toContainText(/was scheduled for .+ (AM|PM) \S+/);
+  await expect(item).toContainText('Cancelled before it began: nothing was sent.');
 });
 
 test('the dashboard guides a new church, then counts members, messages and scheduled broadcasts', async ({ page }) => {

@@ -28,7 +28,7 @@ test('the owner finds a 615 number, buys it for $1.00 a month, and releases it b
   const owned = page.getByRole('list', { name: 'Sending numbers' }).getByTestId('phone-number');
   const planNote = panel.getByText('Your plan includes one sending number.');
   await expect(panel.getByText('No sending number yet.')).toBeVisible();
-  await expect(panel.getByText(/local mode/)).toBeVisible();
+  await expect(panel.getByText(/practice mode/)).toBeVisible();
 
   // A bad area code is refused beside its field.
   await panel.getByLabel('Area code').fill('15');

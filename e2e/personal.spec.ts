@@ -47,11 +47,13 @@ for (const [label, viewport] of widths) {
       const merged = (name: string) =>
         `Hi ${name}, lunch after the service on Sunday: everyone is welcome, bring a friend!`;
       await expect(page.getByTestId('merge-preview')).toContainText(`Ann Lee gets: ${merged('Ann')}`);
-      await expect(page.getByTestId('merge-longest')).toContainText('The longest, Zoë Ng’s, is 2 segments (UCS-2');
+      await expect(page.getByTestId('merge-longest')).toContainText(
+        'The longest, Zoë Ng’s, counts as 2 texts (a character in it makes each text shorter)',
+      );
       await expect(page.getByTestId('segment-counter')).toHaveAttribute('data-segments', '2');
       await expect(page.getByTestId('segment-counter')).toHaveAttribute('data-encoding', 'UCS-2');
       await expect(page.getByTestId('broadcast-preview')).toContainText('2 people will get it');
-      await expect(page.getByTestId('broadcast-preview')).toContainText('2 segments each');
+      await expect(page.getByTestId('broadcast-preview')).toContainText('2 texts each');
       await fitsWidth(page);
 
       await page.getByRole('button', { name: 'Send now…' }).click();

@@ -73,6 +73,6 @@ test('attaching an image: sent from the inbox, received from a member, counted i
   await expect(page.getByTestId('segment-counter')).toHaveAttribute('data-segments', '3');
   await page.getByTestId('picture-input').setInputFiles({ name: 'sunday.png', mimeType: 'image/png', buffer: PNG });
   await expect(page.getByTestId('segment-counter')).toHaveAttribute('data-mms', 'true');
-  await expect(page.getByTestId('broadcast-preview')).toContainText('1 MMS message each');
+  await expect(page.getByTestId('broadcast-preview')).toContainText('1 picture message each');
   await fitsPhoneWithoutSeriousAxeViolations(page);
 });

@@ -64,7 +64,7 @@ test('the owner registers the number, sees the review through to approval, and t
   await expect(step(page, 'number')).toHaveAttribute('data-done', 'true');
   for (const id of ['submitted', 'approved', 'attached'])
     await expect(step(page, id)).toHaveAttribute('data-done', 'false');
-  await expect(step(page, 'approved')).toContainText('simulated review approves it in a few seconds');
+  await expect(step(page, 'approved')).toContainText('a practice review approves it in a few seconds');
 
   // The form for a local number, prefilled with what Steeple knows, each field explained.
   const form = page.getByRole('region', { name: '10DLC registration (local number)' });

@@ -15,9 +15,16 @@ test('owner invites staff, who accept elsewhere with a reduced menu; role change
   await mainNav(page).getByRole('link', { name: 'Team' }).click();
   await expect(page).toHaveURL(/\/team$/);
   await expect(page.getByRole('heading', { name: 'Team', level: 1 })).toBeVisible();
+  // Each role's abilities, spelled out before one is chosen.
+  await expect(page.getByTestId('role-staff')).toContainText('Text people one to one');
+  await expect(page.getByTestId('role-admin')).toContainText('Send, schedule and cancel broadcasts');
+  await expect(page.getByTestId('role-admin')).not.toContainText('Choose the plan and pay');
+  await expect(page.getByTestId('role-owner')).toContainText('Choose the plan and pay');
+  // No mail server here: the invitation is a link to pass on, and the button says so.
+  await expect(page.getByText('You get a link to send them')).toBeVisible();
   await page.getByRole('textbox', { name: 'Email' }).fill(staffEmail);
   await page.getByLabel('Role', { exact: true }).selectOption('staff');
-  await page.getByRole('button', { name: 'Send invite' }).click();
+  await page.getByRole('button', { name: 'Create invite link' }).click();
   const link = page.getByLabel('Invite link');
   await expect(link).toHaveValue(/\/invite\/[\w-]{20,}$/);
   const url = await link.inputValue();
@@ -28,7 +35,7 @@ test('owner invites staff, who accept elsewhere with a reduced menu; role change
 
   // Inviting an existing member is refused beside the field.
   await page.getByRole('textbox', { name: 'Email' }).fill(owner.email);
-  await page.getByRole('button', { name: 'Send invite' }).click();
+  await page.getByRole('button', { name: 'Create invite link' }).click();
   await expect(page.getByRole('textbox', { name: 'Email' })).toHaveAccessibleDescription(
     'This person is already on your team.',
   );
@@ -71,7 +78,7 @@ test('owner invites staff, who accept elsewhere with a reduced menu; role change
 
   // The owner sees the new member and no pending invitation.
   await page.reload();
-  const members = page.getByRole('list', { name: 'People on the team' });
+  const members = page.getByRole('list', { name: 'Team members' });
   await expect(members.getByTestId('member')).toHaveCount(2);
   await expect(members).toContainText('Sam Staff');
   await expect(page.getByText('No pending invitations.')).toBeVisible();
@@ -84,8 +91,8 @@ test('owner invites staff, who accept elsewhere with a reduced menu; role change
   await open(staff, '/dashboard');
   await nav.getByRole('link', { name: 'Team' }).click();
   await expect(staff).toHaveURL(/\/team$/);
-  await expect(staff.getByRole('list', { name: 'People on the team' })).toContainText(owner.email);
-  await expect(staff.getByRole('button', { name: 'Send invite' })).toHaveCount(0);
+  await expect(staff.getByRole('list', { name: 'Team members' })).toContainText(owner.email);
+  await expect(staff.getByRole('button', { name: 'Create invite link' })).toHaveCount(0);
   await expect(staff.getByRole('button', { name: /Remove/ })).toHaveCount(0);
 
   // Remove, after a confirmation: the member is signed out everywhere at once.

@@ -78,7 +78,8 @@ const schema = z
     WORKER_CONCURRENCY: int(8, 1, 100),
     PROVISION_MAX_ATTEMPTS: int(5, 1, 25),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    // Texting. Without TELNYX_API_KEY messages go to the local outbox (recorded as sent, replies simulated).
+    // Texting. TELNYX_API_KEY is the one switch (localTexting below): without it messages go to the local outbox
+    // (recorded as sent, replies simulated), numbers come from the simulated inventory and carrier review is simulated.
     TELNYX_API_KEY: z.string().min(10, 'looks too short for a Telnyx API key').optional(),
     TELNYX_PUBLIC_KEY: z
       .string()
@@ -264,3 +265,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.success) return parsed.data;
   throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
 }
+
+/**
+ * Whether texting stays on this machine (the local outbox, the simulated inventory and review, simulated replies):
+ * decided here alone, by TELNYX_API_KEY, so no part can think it is live while another simulates. TELNYX_PUBLIC_KEY
+ * without the API key changes nothing.
+ */
+export const localTexting = (config: Pick<Config, 'TELNYX_API_KEY'>) => telnyxKey(config) === null;
+
+/** The Telnyx API key when texting is live (null when local): the parts that talk to Telnyx start from it. */
+export const telnyxKey = (config: Pick<Config, 'TELNYX_API_KEY'>) => config.TELNYX_API_KEY ?? null;

@@ -5,7 +5,7 @@ import { AccessCache } from './billing/access';
 import { ChurchProfiles } from './church/profile';
 import { createBilling, type Billing } from './billing/stripe';
 import { buildLimiter, Throttle } from './auth/throttle';
-import { loadConfig, type Config } from './config';
+import { loadConfig, localTexting, type Config } from './config';
 import { createProvider, type MessagingProvider } from './messaging/provider';
 import { createInventory, type NumberInventory } from './numbers/inventory';
 import { createRegistrar, type Registrar } from './registration/registrar';
@@ -117,7 +117,8 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
     ...provisionOverrides,
   };
   const redis = new RedisLink(config.REDIS_URL);
-  const signingKey = config.TELNYX_PUBLIC_KEY ? null : localSigningKey(config.STEEPLE_SECRET_KEY);
+  // Local texting signs its simulated replies itself; live texting verifies Telnyx's key (required with the API key).
+  const signingKey = localTexting(config) ? localSigningKey(config.STEEPLE_SECRET_KEY) : null;
   const messaging: Messaging = {
     provider: providerOverride ?? createProvider(config),
     numbers: new NumberRouter(registry),
@@ -127,7 +128,7 @@ export function createServices(config: Config, overrides: Overrides = {}): Servi
       duration: 1,
       blockDuration: 0,
     }),
-    verifyKey: config.TELNYX_PUBLIC_KEY ? publicKeyFromBase64(config.TELNYX_PUBLIC_KEY) : createPublicKey(signingKey!),
+    verifyKey: signingKey ? createPublicKey(signingKey) : publicKeyFromBase64(config.TELNYX_PUBLIC_KEY!),
     signingKey,
     gate: forInbound(requiredVersion),
     inbound: new InboundQueue(registry),

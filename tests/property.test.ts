@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { ACTIVITY_GROUPS } from '@/db/tenant/enums';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OctetInput } from '@trpc/server/http';
@@ -1397,6 +1398,7 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
       required: [],
     },
     'members.get': { fields: { id: idOf(a.memberId) } },
+    'members.profile': { fields: { id: idOf(a.memberId) } },
     'members.create': { fields: memberFields, required: ['firstName', 'phone'] },
     'members.update': { fields: { id: idOf(a.memberId), ...memberFields }, required: ['id'] },
     'members.consentLog': { fields: { id: idOf(a.memberId) } },
@@ -1454,6 +1456,15 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     'messages.simulateReply': { fields: { conversationId: idOf(a.conversationId), body: bodyText } },
     'messages.retry': { fields: { id: idOf(a.messageId), duringQuietHours: fc.boolean() }, required: ['id'] },
     'broadcasts.list': { fields: { cursor: cursor(cursorOf(cursorTime, cursorId)), limit: limit(100) }, required: [] },
+    'activity.list': {
+      fields: {
+        group: fc.constantFrom(...ACTIVITY_GROUPS),
+        person: idOf(a.adminId),
+        cursor: cursor(cursorOf(cursorTime, cursorId)),
+        limit: limit(100),
+      },
+      required: [],
+    },
     'broadcasts.get': { fields: { id: idOf(a.broadcastId) } },
     'broadcasts.preview': {
       fields: { audience, body: bodyText, picture: fc.boolean(), scheduledAt: when },
@@ -1614,6 +1625,7 @@ function shapesFor(a: Side, b: Side, secretKey: string): Record<string, Shape | 
     'segments.delete': { fields: { id: idOf(null) } },
     'dashboard.summary': null,
     'billing.status': null,
+    'billing.plan': null,
     'billing.allowance': null,
     'billing.checkout': null,
     'billing.portal': null,
@@ -2364,6 +2376,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['members.list', {}],
     ['members.list', { segmentId: a.segmentId }],
     ['members.get', { id: a.memberId }],
+    ['members.profile', { id: a.memberId }],
     ['members.consentLog', { id: a.memberId }],
     ['members.export', undefined],
     ['members.tags', undefined],
@@ -2375,6 +2388,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['notifications.get', undefined],
     ['broadcasts.series', undefined],
     ['broadcasts.list', {}],
+    ['activity.list', {}],
     ['broadcasts.get', { id: a.broadcastId }],
     ['broadcasts.get', { id: a.segmentBroadcastId }],
     ['broadcasts.preview', { audience: { type: 'all' }, body: 'hello' }],
@@ -2392,6 +2406,7 @@ describe('property: junk through the tRPC route never gets a 5xx and never chang
     ['connectCard.weeks', undefined], // not qrPng: no write changes what it draws, and each one takes 0.1 s
     ['dashboard.summary', undefined],
     ['billing.status', undefined],
+    ['billing.plan', undefined],
     ['billing.allowance', undefined],
     ['sequences.list', undefined],
     ['sequences.get', { id: a.sequenceId }],

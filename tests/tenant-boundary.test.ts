@@ -425,6 +425,11 @@ const cases: Record<string, Case[]> = {
   'twoFactor.requireForTeam': [c((x) => w(x, { required: false }), 'ok')],
   'account.signOutEverywhere': [c((x) => w(x), 'ok'), c((x) => w(x, { adminId: x.staffId }), 'ok')],
   'team.list': plain('ok'),
+  // A's own log, whoever B's ids name: a person of B's has no rows in A's database, and a cursor only pages A's.
+  'activity.list': [
+    c((x) => w(x, { person: x.staffId }), 'ok'),
+    c((x) => w(x, { cursor: encodeCursor([FAR, x.staffId]) }), 'ok'),
+  ],
   'team.invite': [
     c((x) => w(x, { email: `alpha-new-${randomUUID()}@example.org`, role: 'admin' }), 'ok'),
     c((x) => w(x, { email: x.staffEmail, role: 'admin' }), 'CONFLICT', EMAIL_IS_GLOBAL),
@@ -463,6 +468,7 @@ const cases: Record<string, Case[]> = {
     c((x, _me, a) => w(x, { segmentId: a.segmentId, branchId: x.branchId, tag: x.tag }), 'ok'), // A's segment
   ],
   'members.get': [c((x) => w(x, { id: x.memberId }), 'NOT_FOUND')],
+  'members.profile': [c((x) => w(x, { id: x.memberId }), 'NOT_FOUND')],
   'members.create': [
     // The same number (and email, and tag) may belong to a member of each church.
     c((x) => w(x, { firstName: 'Alpha', phone: x.memberPhone, email: x.ownerEmail, tags: [x.tag] }), 'ok'),
@@ -612,6 +618,7 @@ const cases: Record<string, Case[]> = {
   ],
   'dashboard.summary': plain('ok'),
   'billing.status': plain('ok'),
+  'billing.plan': plain('ok'), // the same plan for every church: nothing of one to leak
   'billing.allowance': plain('ok'),
   'keywords.list': plain('ok'),
   'keywords.create': [

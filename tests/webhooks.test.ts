@@ -20,6 +20,14 @@ import {
   received,
 } from './support/webhooks';
 
+/** Live texting's settings (nothing is sent in these tests: TELNYX_API_URL leads nowhere). */
+const liveTexting = {
+  LOG_LEVEL: 'error',
+  TELNYX_API_KEY: 'KEY-webhooks-test-0123456789',
+  TELNYX_MESSAGING_PROFILE_ID: 'profile-webhooks-test',
+  TELNYX_API_URL: 'http://127.0.0.1:9',
+};
+
 describe('Telnyx webhooks', () => {
   let reg: TestRegistry;
   let services: Services;
@@ -125,7 +133,7 @@ describe('Telnyx webhooks', () => {
         'telnyx-timestamp': String(timestamp),
       });
       const configured = createServices(
-        loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TELNYX_PUBLIC_KEY: raw }),
+        loadConfig({ DATABASE_URL: reg.url, ...testSecrets, ...liveTexting, TELNYX_PUBLIC_KEY: raw }),
       );
       try {
         const body = event();
@@ -141,11 +149,25 @@ describe('Telnyx webhooks', () => {
       }
     });
 
+    it('with TELNYX_PUBLIC_KEY but no TELNYX_API_KEY texting stays local: simulated replies still verify', async () => {
+      const { publicKey } = generateKeyPairSync('ed25519');
+      const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+      const local = createServices(
+        loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TELNYX_PUBLIC_KEY: raw }),
+      );
+      try {
+        expect(local.messaging.signingKey).not.toBeNull(); // "Simulate a reply" is offered, as Settings says
+        expect((await postSigned(local, event(), local.messaging.signingKey!)).status).toBe(200);
+      } finally {
+        await local.close();
+      }
+    });
+
     it('verifies against TELNYX_PUBLIC_KEY when set (a raw 32-byte base64 key, as the portal gives it)', async () => {
       const { publicKey, privateKey } = generateKeyPairSync('ed25519');
       const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
       const configured = createServices(
-        loadConfig({ DATABASE_URL: reg.url, ...testSecrets, LOG_LEVEL: 'error', TELNYX_PUBLIC_KEY: raw }),
+        loadConfig({ DATABASE_URL: reg.url, ...testSecrets, ...liveTexting, TELNYX_PUBLIC_KEY: raw }),
       );
       try {
         expect(configured.messaging.signingKey).toBeNull(); // no simulated replies with a real account

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter } from 'next/navigation';
+import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { can, ROLE_LABELS } from '@/server/auth/permissions';
 import { errorCode } from '../_components/errors';
@@ -10,6 +10,8 @@ import type { Viewer } from '../_lib/viewer';
 import { useTRPC } from '../trpc';
 import { unreadBadgeInput } from './first-queries';
 import { ViewerProvider } from './viewer-context';
+import { MainMenu, type NavGroup } from './main-menu';
+import { TrialBadge } from './trial-badge';
 import { TwoFactorSettings } from './account/two-factor-settings';
 import { signOutToLogin } from '../_components/sign-out';
 
@@ -23,24 +25,44 @@ const signOutClass =
   'disabled:opacity-60';
 
 export function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {
-  const pathname = usePathname();
   const [signingOut, setSigningOut] = useState(false);
   const unread = useUnreadThreads(!signingOut);
   useRefreshOnPaymentRequired(viewer.access.readOnly);
-  const links: NavLink[] = [
-    { href: '/dashboard', label: 'Dashboard' },
-    { href: '/inbox', label: 'Inbox', count: unread },
-    { href: '/members', label: 'Members' },
-    { href: '/segments', label: 'Segments' },
-    { href: '/broadcasts', label: 'Broadcasts' },
-    { href: '/keywords', label: 'Keywords' },
-    { href: '/automations', label: 'Automations' },
-    { href: '/templates', label: 'Templates' },
-    { href: '/connect-card', label: 'Connect card' },
-    { href: '/branches', label: 'Branches' },
-    { href: '/settings', label: 'Settings' },
-    ...(can(viewer.role, 'team.view') ? [{ href: '/team', label: 'Team' }] : []),
-    { href: '/account', label: 'Account' },
+  const menu: NavGroup[] = [
+    {
+      label: null,
+      links: [
+        { href: '/dashboard', label: 'Dashboard' },
+        { href: '/inbox', label: 'Inbox', count: unread },
+      ],
+    },
+    {
+      label: 'People',
+      links: [
+        { href: '/members', label: 'Members' },
+        { href: '/segments', label: 'Segments' },
+        { href: '/branches', label: 'Branches' },
+        { href: '/connect-card', label: 'Connect card' },
+      ],
+    },
+    {
+      label: 'Texting',
+      links: [
+        { href: '/broadcasts', label: 'Broadcasts' },
+        { href: '/keywords', label: 'Keywords' },
+        { href: '/automations', label: 'Automations' },
+        { href: '/templates', label: 'Templates' },
+      ],
+    },
+    {
+      label: 'Church',
+      links: [
+        { href: '/settings', label: 'Settings' },
+        ...(can(viewer.role, 'team.view') ? [{ href: '/team', label: 'Team' }] : []),
+        ...(can(viewer.role, 'activity.view') ? [{ href: '/activity', label: 'Activity' }] : []),
+        { href: '/account', label: 'Account' },
+      ],
+    },
   ];
   const initials = viewer.name
     .split(/\s+/)
@@ -55,7 +77,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl items-center justify-between gap-3 px-4 py-3 sm:px-6">
+        <div className="mx-auto flex max-w-7xl items-center justify-between gap-3 px-4 py-3 sm:px-6">
           <div className="flex min-w-0 items-center gap-6">
             <Link href="/dashboard" className="flex min-w-0 items-center gap-2 rounded-md">
               <span
@@ -77,6 +99,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
             </Link>
           </div>
           <div className="flex shrink-0 items-center gap-3">
+            <TrialBadge />
             <div className="hidden text-right md:block">
               <p className="text-sm font-medium text-slate-900" data-testid="admin-name">
                 {viewer.name}
@@ -100,24 +123,18 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
             </button>
           </div>
         </div>
-        {/* The menu is its own row under the header at every width (beside the church's name it would truncate it),
-            always visible (no hidden drawer); on a phone it scrolls sideways. */}
-        <nav aria-label="Main" className="border-t border-slate-100">
-          <div className="mx-auto max-w-6xl overflow-x-auto px-2 sm:px-4 [scrollbar-width:thin]">
-            <NavLinks links={links} pathname={pathname} />
-          </div>
-        </nav>
       </header>
       <BillingBanner access={viewer.access} isOwner={can(viewer.role, 'billing.manage')} />
-      <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 sm:py-10">
-        {/* The church requires two-factor sign-in and this admin has none yet: every page asks for it first. */}
-        {viewer.mustSetUpTwoFactor ? <TwoFactorSettings required /> : children}
-      </main>
+      <div className="mx-auto w-full max-w-7xl lg:flex lg:px-4">
+        <MainMenu groups={menu} />
+        <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6 sm:py-10 lg:px-8">
+          {/* The church requires two-factor sign-in and this admin has none yet: every page asks for it first. */}
+          {viewer.mustSetUpTwoFactor ? <TwoFactorSettings required /> : children}
+        </main>
+      </div>
     </ViewerProvider>
   );
 }
-
-type NavLink = { href: string; label: string; count?: number };
 
 /**
  * Unread conversations for the Inbox link. `conversations.list` with one item is the cheapest call that carries the
@@ -129,37 +146,6 @@ function useUnreadThreads(enabled: boolean): number {
     trpc.conversations.list.queryOptions(unreadBadgeInput, { enabled, refetchInterval: 15_000, retry: false }),
   );
   return data?.unreadThreads ?? 0;
-}
-
-function NavLinks({ links, pathname }: { links: NavLink[]; pathname: string }) {
-  return (
-    <ul className="flex gap-1 whitespace-nowrap">
-      {links.map((link) => {
-        const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
-        const tone = active ? 'bg-brand-50 text-brand-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900';
-        return (
-          <li key={link.href} className="shrink-0">
-            <Link
-              href={link.href}
-              aria-current={active ? 'page' : undefined}
-              className={`flex items-center gap-1.5 rounded-md px-3 py-2 text-sm font-medium ${tone}`}
-            >
-              {link.label}
-              {!!link.count && (
-                <span
-                  className="rounded-full bg-brand-600 px-1.5 text-xs font-semibold leading-5 text-white"
-                  data-testid="nav-unread"
-                >
-                  {link.count > 99 ? '99+' : link.count}
-                  <span className="sr-only"> unread</span>
-                </span>
-              )}
-            </Link>
-          </li>
-        );
-      })}
-    </ul>
-  );
 }
 
 /**
@@ -215,7 +201,7 @@ function BillingBanner({ access, isOwner }: { access: Viewer['access']; isOwner:
   }
   return (
     <div data-testid="billing-banner" data-kind={access.banner ?? 'trial'} className={`ring-1 ring-inset ${tone}`}>
-      <p className="mx-auto max-w-6xl px-4 py-2.5 text-sm sm:px-6">{content}</p>
+      <p className="mx-auto max-w-7xl px-4 py-2.5 text-sm sm:px-6">{content}</p>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { can } from '@/server/auth/permissions';
 import { unavailableReason } from '@/server/tenancy/availability';
 import { safeCallbackUrl } from '../_components/errors';
 import { HydrateClient, prefetch, trpc } from '../_lib/trpc-server';
@@ -21,7 +22,11 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   });
   if (!viewer) redirect(await loginUrl());
   if ('maintenance' in viewer) return <Maintenance message={viewer.maintenance} />;
-  await prefetch(trpc.conversations.list.queryOptions(unreadBadgeInput)); // the menu's badge: no shift when it arrives
+  await Promise.all([
+    prefetch(trpc.conversations.list.queryOptions(unreadBadgeInput)), // the menu's badge: no shift when it arrives
+    // The owner's trial badge, likewise.
+    can(viewer.role, 'billing.manage') ? prefetch(trpc.billing.status.queryOptions()) : null,
+  ]);
   return (
     <HydrateClient>
       <AppShell viewer={viewer}>{children}</AppShell>

@@ -33,16 +33,21 @@ export function shortWhen(value: Date | string, now = new Date()): string {
   return formatDate(d, { month: 'short', day: 'numeric', year: 'numeric' });
 }
 
-/** Full, for titles and confirmations: "Mon, Nov 3, 2025, 3:04:05 PM". */
-export function fullWhen(value: Date | string): string {
+/**
+ * Full, for titles, confirmations and anything scheduled: "Mon, Nov 3, 2025, 3:04 PM EST". With its timezone, because
+ * a team may sit in several and a broadcast goes out at one moment for all of them. `timeZone`: a church's clock
+ * instead of the reader's (the activity log), so every reader sees the same time.
+ */
+export function fullWhen(value: Date | string, timeZone?: string): string {
   return formatDate(value, {
+    timeZone, // the reader's own when not given
     weekday: 'short',
     month: 'short',
     day: 'numeric',
     year: 'numeric',
     hour: 'numeric',
     minute: '2-digit',
-    second: '2-digit',
+    timeZoneName: 'short',
   });
 }
 

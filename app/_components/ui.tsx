@@ -166,14 +166,28 @@ export function Badge({ children, tone = 'slate' }: { children: ReactNode; tone?
   );
 }
 
-export function Loading({ label = 'Loading…' }: { label?: string }) {
+/**
+ * What is loading, as a skeleton of grey rows (the page keeps its shape instead of a spinner jumping to content); the
+ * words are for screen readers.
+ */
+export function Loading({ label = 'Loading…', rows = 3 }: { label?: string; rows?: number }) {
   return (
-    <p role="status" className="flex items-center gap-2 text-sm text-slate-600">
-      <span aria-hidden className="size-4 animate-spin rounded-full border-2 border-slate-300 border-t-brand-600" />
-      {label}
-    </p>
+    <div role="status" className="space-y-2.5 py-1" data-testid="skeleton">
+      <span className="sr-only">{label}</span>
+      {Array.from({ length: rows }, (_, i) => (
+        <span
+          key={i}
+          aria-hidden
+          className="block h-4 rounded bg-slate-200 motion-safe:animate-pulse"
+          style={{ width: SKELETON_WIDTHS[i % SKELETON_WIDTHS.length] }}
+        />
+      ))}
+    </div>
   );
 }
+
+/** Rows of different lengths read as content on its way rather than as a grey box. */
+const SKELETON_WIDTHS = ['92%', '76%', '84%', '58%'];
 
 /** The frame of the signed-out pages (sign in, sign up, onboarding, invitation): the wordmark above a centred card. */
 export function AuthFrame({ children, wide }: { children: ReactNode; wide?: boolean }) {

@@ -12,8 +12,8 @@ import { useTRPC } from '../trpc';
 import { TICKET_KEY } from './ticket';
 
 const labels: Record<string, string> = {
-  create_database: 'Creating your private database',
-  create_role: 'Securing access to it',
+  create_database: 'Making room for your church',
+  create_role: 'Locking it to your church alone',
   create_admin: 'Adding you as the owner',
   create_billing_customer: 'Starting your free trial',
   activate: 'Opening your workspace',

@@ -187,7 +187,7 @@ export function SignupWizard() {
       <h1 id="signup-title" className="text-2xl font-semibold tracking-tight">
         Create your workspace
       </h1>
-      <p className="mt-1 text-sm text-slate-600">Your church gets its own private database, ready in about a second.</p>
+      <p className="mt-1 text-sm text-slate-600">Your church gets a workspace of its own, ready in about a second.</p>
 
       <ol aria-label="Signup steps" className="mt-6 grid grid-cols-3 gap-2">
         {steps.map((s, i) => (

@@ -1,4 +1,4 @@
-import type { Config } from '@/server/config';
+import { telnyxKey, type Config } from '@/server/config';
 import { errorKind } from '@/server/errors';
 import { createOutbox } from './outbox';
 import { createTelnyx } from './telnyx';
@@ -27,9 +27,10 @@ export class PermanentSendError extends errorKind('PermanentSend') {
 }
 
 export function createProvider(config: Config): MessagingProvider {
-  return config.TELNYX_API_KEY
+  const apiKey = telnyxKey(config);
+  return apiKey
     ? createTelnyx({
-        apiKey: config.TELNYX_API_KEY,
+        apiKey,
         baseUrl: config.TELNYX_API_URL,
         messagingProfileId: config.TELNYX_MESSAGING_PROFILE_ID,
       })

@@ -19,6 +19,8 @@ export type SegmentCount = {
   segments: number;
   perSegment: number;
   remaining: number;
+  /** Under UCS-2: the first character that is not GSM text, which people are told about (it shrinks every segment). */
+  culprit?: string;
 };
 
 const LIMITS = { 'GSM-7': { single: 160, multi: 153 }, 'UCS-2': { single: 70, multi: 67 } } as const;
@@ -28,13 +30,15 @@ export const billedMessages = (text: string, picture: boolean) => (picture ? 1 :
 
 export function countSegments(text: string): SegmentCount {
   const chars = [...text]; // code points
-  const gsm = chars.every((c) => basic.has(c) || extended.has(c));
+  const culprit = chars.find((c) => !basic.has(c) && !extended.has(c));
+  const gsm = culprit === undefined;
   const encoding: Encoding = gsm ? 'GSM-7' : 'UCS-2';
+  const why = gsm ? {} : { culprit };
   const widths = chars.map((c) => (gsm ? (extended.has(c) ? 2 : 1) : c.length)); // c.length: UTF-16 units
   const units = widths.reduce((a, b) => a + b, 0);
   const { single, multi } = LIMITS[encoding];
   if (units <= single)
-    return { encoding, units, segments: units === 0 ? 0 : 1, perSegment: single, remaining: single - units };
+    return { encoding, units, segments: units === 0 ? 0 : 1, perSegment: single, remaining: single - units, ...why };
   // Pack greedily so a two-unit character moves whole into the next segment.
   let segments = 1;
   let used = 0;
@@ -45,5 +49,5 @@ export function countSegments(text: string): SegmentCount {
     }
     used += w;
   }
-  return { encoding, units, segments, perSegment: multi, remaining: multi - used };
+  return { encoding, units, segments, perSegment: multi, remaining: multi - used, ...why };
 }

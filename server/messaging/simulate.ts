@@ -19,7 +19,7 @@ type Deps = Pick<Services, 'config' | 'connections' | 'messaging' | 'profiles' |
 
 async function simulateInbound(services: Deps, opts: { from: string; to: string; text: string }): Promise<number> {
   const key = services.messaging.signingKey;
-  if (!key) throw new Error('simulated replies need the local outbox (no TELNYX_PUBLIC_KEY)');
+  if (!key) throw new Error('simulated replies need local texting (no TELNYX_API_KEY)');
   const body = telnyxReceivedEvent(opts);
   const init = { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(key, body) }, body };
   const base = services.config.NEXTAUTH_URL;

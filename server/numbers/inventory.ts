@@ -1,4 +1,4 @@
-import type { Config } from '@/server/config';
+import { telnyxKey, type Config } from '@/server/config';
 import { errorKind } from '@/server/errors';
 import type { Registry } from '@/server/registry';
 import { createSimulatedInventory } from './simulated';
@@ -40,9 +40,10 @@ export class InventoryRefusal extends errorKind('InventoryRefusal') {}
 export class InventoryUnavailable extends errorKind('InventoryUnavailable') {}
 
 export function createInventory(config: Config, registry: Registry): NumberInventory {
-  return config.TELNYX_API_KEY
+  const apiKey = telnyxKey(config);
+  return apiKey
     ? createTelnyxInventory({
-        apiKey: config.TELNYX_API_KEY,
+        apiKey,
         baseUrl: config.TELNYX_API_URL,
         messagingProfileId: config.TELNYX_MESSAGING_PROFILE_ID!, // required with the key (config.ts)
       })

@@ -1,4 +1,4 @@
-import type { Config } from '@/server/config';
+import { telnyxKey, type Config } from '@/server/config';
 import { errorKind } from '@/server/errors';
 import type { RegistrationDetails } from './inputs';
 import { createSimulatedRegistrar } from './simulated';
@@ -54,9 +54,10 @@ export class RegistrationRefused extends errorKind('RegistrationRefused') {
 }
 
 export function createRegistrar(config: Config): Registrar {
-  return config.TELNYX_API_KEY
+  const apiKey = telnyxKey(config);
+  return apiKey
     ? createTelnyxRegistrar({
-        apiKey: config.TELNYX_API_KEY,
+        apiKey,
         baseUrl: config.TELNYX_API_URL,
         // Status webhooks come to the same signed route as texts; without a public URL the slow poll finds them.
         webhookUrl: config.NEXTAUTH_URL ? new URL('/api/webhooks/telnyx', config.NEXTAUTH_URL).toString() : undefined,

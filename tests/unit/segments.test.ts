@@ -84,7 +84,14 @@ describe('countSegments at the edges of the alphabets', () => {
       segments: 2,
       perSegment: 67,
       remaining: 67 - 7,
+      culprit: zh(1),
     });
+  });
+
+  it('names the first character that is not GSM text, so people can be told what shrank their texts', () => {
+    expect(countSegments('Plain text only {}').culprit).toBeUndefined();
+    expect(countSegments(`See you there ${EMOJI}`).culprit).toBe(EMOJI);
+    expect(countSegments('It’s Sunday').culprit).toBe('’');
   });
 
   it('a full last segment has nothing remaining', () => {

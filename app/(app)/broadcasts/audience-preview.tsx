@@ -62,7 +62,7 @@ export function AudiencePreview({
       {cost && (
         <>
           {' · '}
-          {mms ? '1 MMS message' : `${segments} ${segments === 1 ? 'segment' : 'segments'}`} each, {cost}
+          {mms ? '1 picture message' : texts(segments)} each, {cost}
         </>
       )}
     </p>
@@ -78,7 +78,6 @@ export function MergePreview({ preview }: { preview: Preview | undefined }) {
   if (!example) return null;
   const { longest } = preview;
   const costlier = longest && (longest.segments > example.segments || longest.encoding !== example.encoding);
-  const segments = (n: number) => `${n} ${n === 1 ? 'segment' : 'segments'}`;
   return (
     <div className="space-y-1 text-sm text-slate-600" data-testid="merge-preview">
       <p className="whitespace-pre-wrap break-words">
@@ -86,8 +85,8 @@ export function MergePreview({ preview }: { preview: Preview | undefined }) {
       </p>
       {costlier && (
         <p data-testid="merge-longest">
-          The longest, {longest.name}’s, is {segments(longest.segments)}
-          {longest.encoding === 'UCS-2' ? ' (UCS-2: a character in it is not plain GSM text)' : ''}; the count and cost
+          The longest, {longest.name}’s, counts as {texts(longest.segments)}
+          {longest.encoding === 'UCS-2' ? ' (a character in it makes each text shorter)' : ''}; the count and cost
           assume it for everyone.
         </p>
       )}
@@ -110,3 +109,6 @@ export function QuietHoursNote({ preview }: { preview: Preview | undefined }) {
     </p>
   );
 }
+
+/** What a text costs, in the words people use: texts, not segments. */
+const texts = (n: number) => (n === 1 ? '1 text' : `${n} texts`);

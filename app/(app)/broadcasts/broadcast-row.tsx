@@ -24,7 +24,8 @@ function timeLine(b: Broadcast): [string, Date] {
     case 'sent':
       return ['Sent', b.finishedAt ?? b.scheduledAt];
     case 'canceled':
-      return ['Cancelled', b.finishedAt ?? b.createdAt];
+      // Stopped part-way, or cancelled before it began (then the time it was meant for still shows, below).
+      return [b.startedAt ? 'Stopped' : 'Cancelled', b.finishedAt ?? b.createdAt];
     case 'failed':
       return ['Failed', b.finishedAt ?? b.scheduledAt];
   }
@@ -56,6 +57,11 @@ export function BroadcastRow({
           <span className="text-slate-500">
             {timeLine(b)[0]} <LocalTime value={timeLine(b)[1]} format={fullWhen} />
           </span>
+          {b.state === 'canceled' && !b.startedAt && (
+            <span className="text-slate-500" data-testid="broadcast-was-scheduled">
+              (was scheduled for <LocalTime value={b.scheduledAt} format={fullWhen} />)
+            </span>
+          )}
           {/* A date of a repeating broadcast: which series ("Every Saturday at 17:00"). */}
           {b.seriesSummary && (
             <span
@@ -80,6 +86,8 @@ export function BroadcastRow({
           Recipients are counted when it starts, so members who unsubscribe before then are skipped, and those who opt
           in are included.
         </p>
+      ) : b.state === 'canceled' && !b.startedAt ? (
+        <p className="text-xs text-slate-500">Cancelled before it began: nothing was sent.</p>
       ) : (
         <Progress b={b} />
       )}
@@ -134,19 +142,23 @@ function Progress({ b }: { b: Broadcast }) {
   );
 }
 
+/** What cancelling did: before it began nothing was sent; part-way, what had left stays sent. */
+function cancelledNotice(repeating: boolean, started: boolean) {
+  if (started) return 'Broadcast stopped. Texts already sent stay sent; the rest will not go out.';
+  return repeating
+    ? 'This date is cancelled; nothing was sent. The repeating broadcast goes on with its next date.'
+    : 'Broadcast cancelled. Nothing was sent.';
+}
+
 function CancelBroadcast({ broadcast: b, onDone }: { broadcast: Broadcast; onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const cancel = useMutation(
     trpc.broadcasts.cancel.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (stopped) => {
         setConfirming(false);
-        onDone(
-          b.seriesSummary
-            ? 'This date is cancelled. The repeating broadcast goes on with its next date.'
-            : 'Broadcast cancelled. Messages already sent stay sent.',
-        );
+        onDone(cancelledNotice(!!b.seriesSummary, !!stopped.startedAt));
         void queryClient.invalidateQueries({ queryKey: trpc.broadcasts.list.pathKey() });
         // A date of a series is skipped by this (and the next date made): the series list shows it.
         void queryClient.invalidateQueries({ queryKey: trpc.broadcasts.series.pathKey() });

@@ -107,8 +107,8 @@ function Checklist({ overview }: { overview: Overview }) {
       title: 'Registration approved',
       done: paths.length > 0 && registrations.every((r) => r?.status === 'approved'),
       detail: simulated
-        ? 'Carriers check the details by hand: it can take days, weeks for some. Here in local mode a simulated ' +
-          'review approves it in a few seconds.'
+        ? 'Carriers check the details by hand: it can take days, weeks for some. While texting is in practice ' +
+          'mode, a practice review approves it in a few seconds.'
         : 'Carriers check the details by hand: it can take a few days, and a few weeks for some. This page ' +
           'updates by itself.',
     },
@@ -189,7 +189,7 @@ function PathPanel({ path, overview }: { path: RegistrationPath; overview: Overv
             <p className="mt-1">
               Sent <LocalTime value={reg.submittedAt} format={shortDate} />.{' '}
               {overview.simulated
-                ? 'In local mode a simulated review approves it in a few seconds.'
+                ? 'Texting is in practice mode: a practice review approves it in a few seconds.'
                 : 'It usually takes a few days, and a few weeks for some. You can leave: this page updates by itself.'}
             </p>
           </div>

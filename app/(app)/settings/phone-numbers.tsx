@@ -27,8 +27,8 @@ export function PhoneNumbers() {
       title="Sending numbers"
       description={
         data?.simulated
-          ? 'Steeple is in local mode (no Telnyx account): numbers come from a pretend inventory of 555-01xx ' +
-            'numbers, cost nothing and text nobody.'
+          ? 'Texting is in practice mode: these are pretend 555-01xx numbers that cost nothing and text nobody. ' +
+            'Real numbers appear here once your Steeple is connected to a texting carrier.'
           : 'Buy a number for your church here. Texts and broadcasts go out from the first one; replies go back ' +
             'from the number a member texted.'
       }

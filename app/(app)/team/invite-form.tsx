@@ -12,11 +12,13 @@ import { useTRPC } from '../../trpc';
 import { type Role } from '@/server/auth/permissions';
 import { useRefreshTeam } from './use-refresh-team';
 
-const inviteHelp =
-  'They get a link to choose their name and password. Staff can use Steeple; admins can also see the team.';
+/** Without a mail server nothing is emailed: the owner gets the link to pass on, and the words say so. */
+const inviteHelp = (emails: boolean) =>
+  `${emails ? 'We email them a link' : 'You get a link to send them'} to choose their name and password. ` +
+  'What each role can do is listed below.';
 
 /** The owner's and admins' invitation form, and the link it made (to copy when no email was sent). */
-export function InviteForm({ onDone }: { onDone: (message: string) => void }) {
+export function InviteForm({ emails, onDone }: { emails: boolean; onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const refresh = useRefreshTeam();
   const initial: { email: string; role: Exclude<Role, 'owner'> } = { email: '', role: 'staff' };
@@ -44,7 +46,7 @@ export function InviteForm({ onDone }: { onDone: (message: string) => void }) {
       : '';
 
   return (
-    <Panel id="invite" title="Invite someone" description={inviteHelp}>
+    <Panel id="invite" title="Invite someone" description={inviteHelp(emails)}>
       <CheckedForm
         className="grid gap-4 sm:grid-cols-[1fr_10rem_auto] sm:items-start"
         onSubmit={async () => {
@@ -66,7 +68,7 @@ export function InviteForm({ onDone }: { onDone: (message: string) => void }) {
         </SelectField>
         <div className="sm:pt-6">
           <Button type="submit" block disabled={invite.isPending}>
-            {invite.isPending ? 'Inviting…' : 'Send invite'}
+            {invite.isPending ? 'Inviting…' : emails ? 'Send invite' : 'Create invite link'}
           </Button>
         </div>
       </CheckedForm>

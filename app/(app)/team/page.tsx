@@ -1,12 +1,14 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { getViewer } from '../../_lib/viewer';
-import { PageHeading, Panel } from '../../_components/ui';
+import { NotAllowed } from '../not-allowed';
+import { PageHeading } from '../../_components/ui';
 import { TeamManager } from './team-manager';
 import { TeamSecurity } from './team-security';
+import { RoleAbilities } from './role-abilities';
+import { getServices } from '@/server/services';
 
 export const metadata: Metadata = { title: 'Team' };
 
@@ -14,19 +16,7 @@ export default async function TeamPage() {
   const viewer = await getViewer();
   if (!viewer) redirect('/login');
   if (!can(viewer.role, 'team.view')) {
-    return (
-      <>
-        <PageHeading title="Team" />
-        <Panel
-          title="You are not allowed to see this page"
-          description="Only your church's owner and admins can see the team."
-        >
-          <Link href="/dashboard" className="text-sm font-medium text-brand-600 underline-offset-2 hover:underline">
-            Back to the dashboard
-          </Link>
-        </Panel>
-      </>
-    );
+    return <NotAllowed title="Team" who="Only your church's owner and admins can see the team." />;
   }
   const owner = can(viewer.role, 'team.manage');
   await Promise.all([
@@ -45,7 +35,8 @@ export default async function TeamPage() {
       />
       <HydrateClient>
         <div className="space-y-6">
-          <TeamManager />
+          <TeamManager emailsInvites={!!getServices().config.SMTP_URL} />
+          <RoleAbilities />
           {owner && <TeamSecurity />}
         </div>
       </HydrateClient>

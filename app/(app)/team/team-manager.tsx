@@ -10,7 +10,7 @@ import { InviteForm } from './invite-form';
 import { InviteRow, MemberRow } from './team-rows';
 
 /** The team page: the invitation form (owner and admins), the people on the team and pending invitations. */
-export function TeamManager() {
+export function TeamManager({ emailsInvites }: { emailsInvites: boolean }) {
   const trpc = useTRPC();
   const viewer = useViewer();
   const canManage = useCan('team.manage');
@@ -21,15 +21,15 @@ export function TeamManager() {
     <div className="space-y-6">
       {/* One polite region for the outcome of every change on this page. */}
       <StatusNotice message={status} />
-      {canManage && <InviteForm onDone={setStatus} />}
+      {canManage && <InviteForm emails={emailsInvites} onDone={setStatus} />}
 
-      <Panel id="people" title="People on the team">
+      <Panel id="people" title="Team members">
         {list.isPending ? (
           <Loading label="Loading your team…" />
         ) : list.error ? (
           <Alert>{errorMessage(list.error)}</Alert>
         ) : (
-          <ul className="divide-y divide-slate-100" aria-label="People on the team">
+          <ul className="divide-y divide-slate-100" aria-label="Team members">
             {list.data.members.map((m) => (
               <MemberRow key={m.id} member={m} isSelf={m.id === viewer.id} canManage={canManage} onDone={setStatus} />
             ))}
