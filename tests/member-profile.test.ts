@@ -84,6 +84,7 @@ describe('member profile', () => {
         audience: 'filter',
         filter: { branchId: north!.id, tagsAll: ['choir'] },
         segmentName: 'NC',
+        scheduledAt: inDays(2), // after Choir's: the same millisecond would leave their order to their random ids
       },
       { body: 'Already sent', state: 'sent', scheduledAt: inDays(-1) },
       { body: 'Cancelled', state: 'canceled', scheduledAt: inDays(2) },
