@@ -88,7 +88,15 @@ test('signed out, a page asked for (with its query) is where sign-in lands, at b
     await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/members\?q=ruth&view=all$/);
     await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
   }
+  // Pages that check the visitor themselves (they render beside the layout) keep the address too.
+  await signOut(page);
+  for (const path of ['/inbox?status=closed', '/settings/billing', '/automations/new', '/activity']) {
+    await page.goto(path);
+    await expect(page).toHaveURL(new RegExp(`/login\\?callbackUrl=${escapeRegExp(encodeURIComponent(path))}$`));
+  }
 });
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test('the address a signed-out visitor is sent back to is the one asked for, never a header they wrote', async ({
   request,

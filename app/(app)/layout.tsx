@@ -1,10 +1,8 @@
-import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { unavailableReason } from '@/server/tenancy/availability';
-import { safeCallbackUrl } from '../_components/errors';
 import { HydrateClient, prefetch, trpc } from '../_lib/trpc-server';
-import { getViewer } from '../_lib/viewer';
+import { getViewer, loginUrl } from '../_lib/viewer';
 import { AppShell } from './app-shell';
 import { unreadBadgeInput } from './first-queries';
 import { Maintenance } from './maintenance';
@@ -32,13 +30,4 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       <AppShell viewer={viewer}>{children}</AppShell>
     </HydrateClient>
   );
-}
-
-/**
- * /login with the page that was asked for (proxy.ts writes it) as its callbackUrl: a same-origin path only, and none
- * for the dashboard, where sign-in leads anyway.
- */
-async function loginUrl() {
-  const asked = safeCallbackUrl((await headers()).get('x-steeple-path'));
-  return asked === '/dashboard' ? '/login' : `/login?callbackUrl=${encodeURIComponent(asked)}`;
 }

@@ -1,5 +1,8 @@
 import { TRPCError } from '@trpc/server';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { cache } from 'react';
+import { safeCallbackUrl } from '../_components/errors';
 import { appRouter } from '@/server/routers/_app';
 import { serverContext } from './trpc-server';
 
@@ -21,3 +24,22 @@ export const getViewer = cache(async () => {
 });
 
 export type Viewer = NonNullable<Awaited<ReturnType<typeof getViewer>>>;
+
+/**
+ * The viewer, for a page that needs one: a signed-out visitor goes to /login, to come back to this page. The layout
+ * does the same, but a page renders alongside its layout and may get here first.
+ */
+export async function requireViewer(): Promise<Viewer> {
+  const viewer = await getViewer();
+  if (!viewer) redirect(await loginUrl());
+  return viewer;
+}
+
+/**
+ * /login with the page that was asked for (proxy.ts writes it) as its callbackUrl: a same-origin path only, and none
+ * for the dashboard, where sign-in leads anyway.
+ */
+export async function loginUrl() {
+  const asked = safeCallbackUrl((await headers()).get('x-steeple-path'));
+  return asked === '/dashboard' ? '/login' : `/login?callbackUrl=${encodeURIComponent(asked)}`;
+}

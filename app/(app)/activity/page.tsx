@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
-import { getViewer } from '../../_lib/viewer';
+import { requireViewer } from '../../_lib/viewer';
 import { NotAllowed } from '../not-allowed';
 import { PageHeading } from '../../_components/ui';
 import { nextCursor } from '../first-queries';
@@ -15,8 +14,7 @@ const WHAT = 'sign-ins, the team, broadcasts, exports, numbers, settings, billin
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function ActivityPage({ searchParams }: Props) {
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   if (!can(viewer.role, 'activity.view')) {
     return <NotAllowed title="Activity" who="Only your church's owner and admins can see the activity log." />;
   }

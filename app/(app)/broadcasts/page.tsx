@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
-import { getViewer } from '../../_lib/viewer';
+import { requireViewer } from '../../_lib/viewer';
 import { PageHeading } from '../../_components/ui';
 import { broadcastsInput, firstPreviewInput, nextCursor } from '../first-queries';
 import { Broadcasts } from './broadcasts';
@@ -14,8 +13,7 @@ const description =
   'opted in receive it.';
 
 export default async function BroadcastsPage() {
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   await prefetch(
     trpc.broadcasts.list.infiniteQueryOptions(broadcastsInput, { getNextPageParam: nextCursor }),
     // Repeating broadcasts (everyone sees them), and the church's today for the compose form's repeat.

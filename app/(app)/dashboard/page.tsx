@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
-import { getViewer } from '../../_lib/viewer';
+import { requireViewer } from '../../_lib/viewer';
 import { PageHeading } from '../../_components/ui';
 import { DashboardSummary } from './dashboard-summary';
 
@@ -10,8 +9,7 @@ export const metadata: Metadata = { title: 'Dashboard' };
 
 /** The signed-in home: how the church's texting is going, and what to do first when it is new. */
 export default async function DashboardPage() {
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   const firstName = viewer.name.split(/\s+/)[0] || viewer.name;
   await prefetch(
     trpc.dashboard.summary.queryOptions(),

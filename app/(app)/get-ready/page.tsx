@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
-import { getViewer } from '../../_lib/viewer';
+import { requireViewer } from '../../_lib/viewer';
 import { PageHeading } from '../../_components/ui';
 import { GetReady } from './get-ready';
 
@@ -15,8 +14,7 @@ const description =
 
 /** The owner's checklist and form for registering the church's numbers with US carriers (10DLC, toll-free). */
 export default async function GetReadyPage() {
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   // Only the owner may read the registration (it carries the church's EIN); nobody else asks for it.
   if (can(viewer.role, 'registration.manage')) await prefetch(trpc.registration.get.queryOptions());
 

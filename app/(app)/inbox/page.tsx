@@ -1,11 +1,10 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
-import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { getServices } from '@/server/services';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
-import { getViewer } from '../../_lib/viewer';
+import { requireViewer } from '../../_lib/viewer';
 import { Loading, PageHeading } from '../../_components/ui';
 import { conversationsInput, nextCursor, threadInput } from '../first-queries';
 import { isId } from './display';
@@ -20,8 +19,7 @@ export default async function InboxPage({ searchParams }: Props) {
   await connection(); // per request: the simulate flag comes from this server's configuration
   // Simulated replies need the local signing key, which exists only without a Telnyx account (the local outbox).
   const canSimulate = getServices().messaging.signingKey !== null;
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   await prefetch(...firstQueries(await searchParams, can(viewer.role, 'team.view')));
   return (
     <>

@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
-import { getViewer } from '../../_lib/viewer';
+import { requireViewer } from '../../_lib/viewer';
 import { PageHeading, Panel } from '../../_components/ui';
 import { ChurchProfileForm } from './church-profile-form';
 import { CustomFields } from './custom-fields';
@@ -13,8 +12,7 @@ import { QuietHoursForm } from './quiet-hours-form';
 export const metadata: Metadata = { title: 'Settings' };
 
 export default async function SettingsPage() {
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   await prefetch(
     trpc.church.profile.queryOptions(),
     trpc.church.quietHours.queryOptions(),

@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
-import { getViewer } from '../../_lib/viewer';
+import { requireViewer } from '../../_lib/viewer';
 import { NotAllowed } from '../not-allowed';
 import { PageHeading } from '../../_components/ui';
 import { TeamManager } from './team-manager';
@@ -13,8 +12,7 @@ import { getServices } from '@/server/services';
 export const metadata: Metadata = { title: 'Team' };
 
 export default async function TeamPage() {
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   if (!can(viewer.role, 'team.view')) {
     return <NotAllowed title="Team" who="Only your church's owner and admins can see the team." />;
   }

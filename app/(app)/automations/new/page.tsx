@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch } from '../../../_lib/trpc-server';
-import { getViewer } from '../../../_lib/viewer';
+import { requireViewer } from '../../../_lib/viewer';
 import { PageHeading } from '../../../_components/ui';
 import { AdminsOnly } from '../admins-only';
 import { textLink } from '../labels';
@@ -15,8 +14,7 @@ export const metadata: Metadata = { title: 'New sequence' };
 const description = 'What starts it, then each text and how long to wait before it.';
 
 export default async function NewSequencePage() {
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   const canManage = can(viewer.role, 'sequences.manage');
   if (canManage) await prefetch(...formQueries());
   return (

@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { redirect } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../../_lib/trpc-server';
-import { getViewer } from '../../../_lib/viewer';
+import { requireViewer } from '../../../_lib/viewer';
 import { PageHeading, Panel } from '../../../_components/ui';
 import { BillingOverview, type CheckoutReturn } from './billing-overview';
 
@@ -15,8 +14,7 @@ export default async function BillingPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   // Stripe Checkout sends the owner back with ?checkout=success|canceled
   const checkout = (await searchParams).checkout;
   const returned: CheckoutReturn = checkout === 'success' || checkout === 'canceled' ? checkout : null;

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound, redirect } from 'next/navigation';
+import { notFound } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../../../_lib/trpc-server';
-import { getViewer } from '../../../../_lib/viewer';
+import { requireViewer } from '../../../../_lib/viewer';
 import { PageHeading } from '../../../../_components/ui';
 import { AdminsOnly } from '../../admins-only';
 import { isId } from '../../../inbox/display';
@@ -18,8 +18,7 @@ type Props = { params: Promise<{ id: string }> };
 export default async function EditSequencePage({ params }: Props) {
   const { id } = await params;
   if (!isId(id)) notFound();
-  const viewer = await getViewer();
-  if (!viewer) redirect('/login');
+  const viewer = await requireViewer();
   const canManage = can(viewer.role, 'sequences.manage');
   if (canManage) await prefetch(trpc.sequences.get.queryOptions({ id }), ...formQueries());
   return (
