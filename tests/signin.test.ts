@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readSession } from '@/server/auth/session';
 import { SigninError, signInWithPassword, signInWithTicket } from '@/server/auth/signin';
+import { eq } from 'drizzle-orm';
+import { tenants } from '@/db/registry/schema';
+import { UNAVAILABLE_MESSAGES } from '@/server/tenancy/availability';
 import { runProvisioning } from '@/server/tenancy/provisioner';
 import { randomToken } from '@/server/tokens';
 import type { Services } from '@/server/services';
@@ -141,6 +144,16 @@ describe('signInWithPassword', () => {
       freshIp(),
     );
     expect(signed.tenantId).toBe(pending.tenantId);
+  });
+
+  it('a church closed a moment ago is not signed into, though its route was just cached as active', async () => {
+    const closing = await provisionChurch(reg.services, { churchName: 'Closing Chapel' });
+    const login = { email: closing.email, password: closing.password };
+    await signInWithPassword(reg.services, login, freshIp()); // its route is now in the resolver's cache
+    // Closed by another process (the operator's CLI), which cannot clear this one's cache.
+    await reg.services.registry.db.update(tenants).set({ status: 'closed' }).where(eq(tenants.id, closing.tenantId));
+    const r = await refusal(reg.services, closing.email, closing.password, freshIp());
+    expect(r.error.message).toBe(UNAVAILABLE_MESSAGES.closed);
   });
 
   it(`locks email+address after ${FAILURES_PER_EMAIL} failures, even for the right password; not others`, async () => {

@@ -17,7 +17,7 @@ import { record, type ActivityEntry } from '@/server/activity/record';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** The parts of Services this module uses. */
-type Deps = Pick<Services, 'config' | 'connections' | 'registry' | 'sessions' | 'throttle'>;
+type Deps = Pick<Services, 'config' | 'connections' | 'registry' | 'resolver' | 'sessions' | 'throttle'>;
 
 /** What a successful sign-in puts in the session token. */
 export type SignedIn = {
@@ -148,8 +148,12 @@ export async function signInWithTicket(services: Deps, ticket: unknown, ip = 'un
   return signed;
 }
 
-/** The admin row, from the church's own database. */
+/**
+ * The admin row, from the church's own database. Where the church stands is read afresh, not from the route cache: a
+ * church closed or suspended a moment ago is not signed into (a session already open notices within the cache's TTL).
+ */
 async function findAdmin(services: Deps, tenantId: string, adminId: string) {
+  services.resolver.invalidate(tenantId);
   try {
     return await services.connections.withTenant(
       tenantId,
