@@ -12,7 +12,7 @@ export const UNREACHABLE_MESSAGE =
 type StripeErrorLike = { type?: string; code?: string; param?: string; statusCode?: number; requestId?: string };
 
 /** Stripe could not be reached, timed out, or answered 5xx or 429: it may work in a few minutes. */
-function isStripeUnreachable(err: unknown): boolean {
+export function isStripeUnreachable(err: unknown): boolean {
   const type = (err as StripeErrorLike | null)?.type;
   return type === 'StripeConnectionError' || type === 'StripeAPIError' || type === 'StripeRateLimitError';
 }

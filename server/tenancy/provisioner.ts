@@ -1,4 +1,5 @@
 import { and, eq, sql as dsql } from 'drizzle-orm';
+import { isStripeUnreachable } from '@/server/billing/stripe-errors';
 import { admins } from '@/db/tenant/schema';
 import { dbServers, provisioningJobs, tenants, type ProvisioningJob, type StepProgress } from '@/db/registry/schema';
 import { ensureAccount, ensureCustomer } from '@/server/billing/accounts';
@@ -234,9 +235,3 @@ async function withQuickRetries(fn: () => Promise<void>, delays = [50, 200, 800]
 
 const transientCodes = new Set(['55006', '57P01', '57P03', '53300', '40001', '40P01', 'ECONNRESET', 'ECONNREFUSED']);
 const isTransient = (err: unknown) => transientCodes.has((err as { code?: string })?.code ?? '');
-
-/** Stripe could not be reached or answered 5xx/429 (as opposed to refusing the request). */
-const isStripeUnreachable = (err: unknown) => {
-  const type = (err as { type?: string })?.type;
-  return type === 'StripeConnectionError' || type === 'StripeAPIError' || type === 'StripeRateLimitError';
-};
