@@ -30,7 +30,7 @@ test('password reset end to end: the emailed link sets a new password once and s
   await expect(page.getByText(/a link to reset its password is on its way/)).toBeVisible();
 
   // The mail is in the server's log (no SMTP_URL), marked "development mail".
-  const mail = await devMailTo(c.email);
+  const mail = await devMailTo(c.email, 'Reset your Steeple password');
   expect(mail.subject).toBe('Reset your Steeple password');
   const link = new URL(mail.links[0]!);
   expect(link.pathname).toMatch(/^\/reset-password\/[\w-]{40,}$/);

@@ -9,6 +9,7 @@ import {
 import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { localSigningKey, signWebhook } from '../server/messaging/signature';
+import { devMailTo } from './dev-mail';
 
 /** Shared steps for the end-to-end tests. Every test makes its own churches and people with unique emails. */
 
@@ -54,7 +55,11 @@ export async function fillWizard(page: Page, c: Church) {
  * poll until ready, exchange the ticket for a session), which saves each test the wizard's few seconds. Quiet hours
  * are switched off (a test's outcome must not depend on the hour it runs at) unless `quietHours` is set.
  */
-export async function signUp(page: Page, c: Church, opts: { quietHours?: boolean } = {}) {
+/**
+ * A new church through the API, signed in. Its owner opens the verification email (from the server's log), so it can
+ * text anyone, unless `verified: false`.
+ */
+export async function signUp(page: Page, c: Church, opts: { quietHours?: boolean; verified?: boolean } = {}) {
   const input = { churchName: c.church, timezone: 'America/New_York', adminName: c.name, email: c.email };
   const created = await trpcMutation(page.request, 'onboarding.signup', { ...input, password: c.password });
   expect(created.status, created.text).toBe(200);
@@ -66,6 +71,7 @@ export async function signUp(page: Page, c: Church, opts: { quietHours?: boolean
     })
     .toBe('ready');
   await signInWith(page.request, 'signup-ticket', { ticket });
+  if (opts.verified !== false) await verifyEmail(page, c.email);
   await open(page, '/dashboard');
   await expect(page.getByRole('heading', { name: `Welcome, ${c.name.split(' ')[0]}` })).toBeVisible();
   if (!opts.quietHours) {
@@ -76,6 +82,14 @@ export async function signUp(page: Page, c: Church, opts: { quietHours?: boolean
     });
     expect(off.status, off.text).toBe(200);
   }
+}
+
+/** Opens the owner's verification link as the page would (its token, to the same procedure). */
+export async function verifyEmail(page: Page, email: string) {
+  const mail = await devMailTo(email, 'Verify your email');
+  const token = new URL(mail.links[0]!).pathname.split('/').pop()!;
+  const verified = await trpcMutation(page.request, 'emailVerification.verify', { token });
+  expect(verified.status, verified.text).toBe(200);
 }
 
 /** Sign in through next-auth's credentials endpoint as its client does (CSRF token, then the provider's callback). */

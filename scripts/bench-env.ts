@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { adminEmailIndex } from '../db/registry/schema';
+import { admins } from '../db/tenant/schema';
 import { loadConfig } from '../server/config';
 import { startWorker } from '../server/jobs/worker';
 import { appRouter } from '../server/routers/_app';
@@ -86,6 +87,10 @@ export async function startBench(name: string) {
         .select({ tenantId: adminEmailIndex.tenantId, adminId: adminEmailIndex.adminId })
         .from(adminEmailIndex)
         .where(eq(adminEmailIndex.email, email));
+      // Its owner opened the verification email: the church may text anyone (server/messaging/team-only.ts).
+      await services.connections.withTenant(entry!.tenantId, (db) =>
+        db.update(admins).set({ emailVerifiedAt: new Date() }).where(eq(admins.id, entry!.adminId)),
+      );
       return entry!;
     },
     async close() {

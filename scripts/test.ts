@@ -111,6 +111,7 @@ const SERVER_AGNOSTIC = [
   'tests/notifications.test.ts',
   'tests/media.test.ts',
   'tests/account-security.test.ts',
+  'tests/email-verification.test.ts',
 ];
 
 /**

@@ -133,7 +133,10 @@ export const acceptInviteInput = z.object({
   password: newPassword,
 });
 export const changePasswordInput = z.object({ currentPassword: z.string().min(1).max(128), newPassword });
+/** The token of an emailed link (a password reset, an email check). */
 export const resetTokenInput = z.object({ token: z.string().min(20).max(100) });
+/** An admin's own mobile, as typed (read against the church's country); empty removes it. */
+export const mobileInput = z.object({ phone: z.string().trim().max(40, 'That is too long for a phone number.') });
 export const resetPasswordInput = resetTokenInput.extend({ password: newPassword });
 /** A code from an authenticator app (6 digits) or a recovery code (XXXXX-XXXXX), spaces allowed. */
 export const twoFactorCode = z.string().trim().min(6, 'Enter the 6-digit code').max(32, 'Enter the 6-digit code');

@@ -44,7 +44,7 @@ describe('tenant migrations reach existing churches', () => {
     expect(before!.schema_version).toBe(current);
 
     // A new tenant migration appears (as `npm run db:generate` would write it) and the server restarts.
-    appendMigration(folder, 'admin_phone', 'ALTER TABLE "admins" ADD COLUMN "phone" text;');
+    appendMigration(folder, 'admin_pronouns', 'ALTER TABLE "admins" ADD COLUMN "pronouns" text;');
     const result = await prepareDatabases(reg.url, { secretKey: testSecretKey, tenantMigrationsFolder: folder });
     expect(result.tenantSchemaVersion).toBe(current + 1);
     const fleet = await migrateFleet(reg.services, { folder });
@@ -60,9 +60,9 @@ describe('tenant migrations reach existing churches', () => {
       max: 1,
     });
     try {
-      await church`update admins set phone = '+15550100' where email = 'old@example.org'`;
-      const [row] = await church`select phone from admins`;
-      expect(row!.phone).toBe('+15550100');
+      await church`update admins set pronouns = 'she/her' where email = 'old@example.org'`;
+      const [row] = await church`select pronouns from admins`;
+      expect(row!.pronouns).toBe('she/her');
     } finally {
       await church.end();
     }
@@ -70,7 +70,7 @@ describe('tenant migrations reach existing churches', () => {
     // The template must accept this one connection for the check, and be left with none.
     try {
       const cols = await template`
-        select column_name from information_schema.columns where table_name = 'admins' and column_name = 'phone'`;
+        select column_name from information_schema.columns where table_name = 'admins' and column_name = 'pronouns'`;
       expect(cols).toHaveLength(1);
     } finally {
       await template.end();

@@ -84,10 +84,12 @@ describe('permissions: one table for the server and the pages', () => {
       .map(([path]) => path);
     expect(readOnlyOk.sort()).toEqual([
       'account.changePassword',
+      'account.setMobile',
       'account.signOutEverywhere',
       'billing.checkout',
       'billing.portal',
       'conversations.markRead',
+      'emailVerification.resend',
       'members.importPreview',
       'notifications.subscribePush',
       'notifications.unsubscribePush',

@@ -12,6 +12,7 @@ import { unreadBadgeInput } from './first-queries';
 import { ViewerProvider } from './viewer-context';
 import { MainMenu, type NavGroup } from './main-menu';
 import { TrialBadge } from './trial-badge';
+import { VerificationBanner } from './verification-banner';
 import { TwoFactorSettings } from './account/two-factor-settings';
 import { signOutToLogin } from '../_components/sign-out';
 
@@ -125,6 +126,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         </div>
       </header>
       <BillingBanner access={viewer.access} isOwner={can(viewer.role, 'billing.manage')} />
+      <VerificationBanner viewer={viewer} />
       <div className="mx-auto w-full max-w-7xl lg:flex lg:px-4">
         <MainMenu groups={menu} />
         <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6 sm:py-10 lg:px-8">

@@ -228,10 +228,10 @@ export const inviteIndex = pgTable('invite_index', {
 });
 
 /**
- * Single-use links emailed to an admin (a password reset), stored hashed. The registry holds them because the person
- * following one is not signed in: the link alone must lead to the church.
+ * Single-use links emailed to an admin (a password reset, an email check), stored hashed. The registry holds them
+ * because the person following one may not be signed in: the link alone must lead to the church.
  */
-export const accountLinkPurposes = ['password_reset'] as const;
+export const accountLinkPurposes = ['password_reset', 'verify_email'] as const;
 export const accountLinks = pgTable(
   'account_links',
   {

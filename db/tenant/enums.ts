@@ -107,6 +107,8 @@ export const ACTIVITY_ACTIONS = {
   'security.team_two_factor': 'security',
   'security.password_changed': 'security',
   'security.password_reset': 'security',
+  'security.email_verified': 'security',
+  'security.phone_changed': 'security',
 } as const satisfies Record<string, ActivityGroup>;
 export type ActivityAction = keyof typeof ACTIVITY_ACTIONS;
 export const ACTIVITY_ACTION_NAMES = Object.keys(ACTIVITY_ACTIONS) as [ActivityAction, ...ActivityAction[]];

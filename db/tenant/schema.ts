@@ -46,6 +46,10 @@ export const admins = pgTable('admins', {
   totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
   /** The last 30-second step a code was accepted for: a code seen once is not accepted again (RFC 6238 §5.2). */
   totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  /** Set when the admin opened the link emailed to them; until the owner's is set, the church texts only its team. */
+  emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+  /** Their own mobile (E.164), optional: a member with this number is on the team, textable before verification. */
+  phone: text('phone'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,14 +1,14 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { accountLinks, adminEmailIndex } from '@/db/registry/schema';
+import { eq } from 'drizzle-orm';
+import { adminEmailIndex } from '@/db/registry/schema';
 import { admins } from '@/db/tenant/schema';
 import { record } from '@/server/activity/record';
 import { appUrl } from '@/server/config';
-import { Invalid, NotFound } from '@/server/domain-errors';
+import { Invalid } from '@/server/domain-errors';
 import { log } from '@/server/log';
 import { deliverMail } from '@/server/mail';
 import { withDeadline } from '@/server/registry';
 import type { Services } from '@/server/services';
-import { randomToken, sha256 } from '@/server/tokens';
+import { adminOfLink, createLink, liveLink, spendLink } from './account-links';
 import { hashPassword, verifyPassword } from './password';
 
 /**
@@ -32,17 +32,7 @@ export async function requestPasswordReset(services: Deps, email: string, ip: st
     log.info('password reset asked for an email without an account');
     return;
   }
-  const token = randomToken();
-  await withDeadline(
-    services.registry.db.insert(accountLinks).values({
-      tokenHash: sha256(token),
-      purpose: 'password_reset',
-      tenantId: entry.tenantId,
-      adminId: entry.adminId,
-      expiresAt: new Date(Date.now() + LINK_MINUTES * 60_000),
-    }),
-    services.registry.timeoutMs,
-  );
+  const token = await createLink(services, 'password_reset', entry, LINK_MINUTES);
   const link = `${appUrl(services.config)}/reset-password/${token}`;
   await deliverMail(services.config, {
     to: email,
@@ -58,8 +48,8 @@ export async function requestPasswordReset(services: Deps, email: string, ip: st
 
 /** What the reset page shows before the new password is chosen: whose account it is. */
 export async function describeResetLink(services: Deps, token: string) {
-  const link = await liveLink(services, token);
-  return { email: (await adminOf(services, link)).email };
+  const link = await liveLink(services, 'password_reset', token, LINK_GONE);
+  return { email: (await adminOfLink(services, link, LINK_GONE)).email };
 }
 
 /**
@@ -67,20 +57,12 @@ export async function describeResetLink(services: Deps, token: string) {
  * every other reset link of the admin dies with it, and every session of theirs ends.
  */
 export async function resetPassword(services: Deps, token: string, newPassword: string) {
-  const link = await liveLink(services, token);
-  const admin = await adminOf(services, link);
+  const link = await liveLink(services, 'password_reset', token, LINK_GONE);
+  const admin = await adminOfLink(services, link, LINK_GONE);
   if (await verifyPassword(admin.passwordHash, newPassword))
     throw new Invalid('Choose a new password that is different from your current one.', 'password');
   const passwordHash = await hashPassword(newPassword);
-  const used = await withDeadline(
-    services.registry.db
-      .update(accountLinks)
-      .set({ usedAt: sql`now()` })
-      .where(and(eq(accountLinks.tenantId, link.tenantId), eq(accountLinks.adminId, link.adminId), unused()))
-      .returning({ tokenHash: accountLinks.tokenHash }),
-    services.registry.timeoutMs,
-  );
-  if (!used.some((u) => u.tokenHash === link.tokenHash)) throw new NotFound(LINK_GONE);
+  await spendLink(services, link, LINK_GONE);
   await services.connections.withTenant(link.tenantId, (db) =>
     db.transaction(async (tx) => {
       await tx.update(admins).set({ passwordHash, updatedAt: new Date() }).where(eq(admins.id, link.adminId));
@@ -90,26 +72,4 @@ export async function resetPassword(services: Deps, token: string, newPassword: 
   const sessionsSignedOut = await services.sessions.revokeAdmin(link.tenantId, link.adminId);
   log.info('password reset through an emailed link', { tenantId: link.tenantId, sessionsSignedOut });
   return { email: admin.email };
-}
-
-const unused = () => and(isNull(accountLinks.usedAt), gt(accountLinks.expiresAt, sql`now()`));
-
-async function liveLink(services: Deps, token: string) {
-  const [link] = await withDeadline(
-    services.registry.db
-      .select()
-      .from(accountLinks)
-      .where(and(eq(accountLinks.tokenHash, sha256(token)), eq(accountLinks.purpose, 'password_reset'), unused())),
-    services.registry.timeoutMs,
-  );
-  if (!link) throw new NotFound(LINK_GONE);
-  return link;
-}
-
-async function adminOf(services: Deps, link: { tenantId: string; adminId: string }) {
-  const [admin] = await services.connections.withTenant(link.tenantId, (db) =>
-    db.select().from(admins).where(eq(admins.id, link.adminId)),
-  );
-  if (!admin) throw new NotFound(LINK_GONE); // removed from the team since
-  return admin;
 }

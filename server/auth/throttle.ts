@@ -29,6 +29,8 @@ const policies = {
   resetEmail: { keyPrefix: 'reset_email', points: 3, duration: HOUR, blockDuration: 0 },
   /** Password-reset requests from one address across all emails: 20 an hour. */
   resetIp: { keyPrefix: 'reset_ip', points: 20, duration: HOUR, blockDuration: 0 },
+  /** Verification emails asked for by one admin: 5 an hour. */
+  verificationMail: { keyPrefix: 'verification_mail', points: 5, duration: HOUR, blockDuration: 0 },
   /** Invitations sent by one church: 20 an hour (each one emails a stranger). */
   invites: { keyPrefix: 'invites', points: 20, duration: HOUR, blockDuration: 0 },
   /** Connect cards from one address to one church: 30 an hour (a Sunday crowd shares the church's Wi-Fi). */
@@ -118,6 +120,10 @@ export class Throttle {
 
   passwordChangeAttempt(tenantId: string, adminId: string) {
     return this.take('passwordChange', `${tenantId}:${adminId}`);
+  }
+
+  verificationMail(tenantId: string, adminId: string) {
+    return this.take('verificationMail', `${tenantId}:${adminId}`);
   }
 
   inviteAttempt(tenantId: string) {

@@ -8,6 +8,7 @@ import { notificationTasks } from '@/server/notifications/jobs';
 import { ORDER_CHECK_TASK, orderCheckTask } from '@/server/numbers/order-check';
 import { REGISTRATION_TASK, registrationTask } from '@/server/registration/progress';
 import { SEQUENCES_TASK, sequencesTask } from '@/server/sequences/jobs';
+import { VERIFY_MAIL_TASK, verificationMailTask } from '@/server/auth/email-verification';
 import type { Services } from '@/server/services';
 import { runProvisioning } from '@/server/tenancy/provisioner';
 import { PROVISION_TASK, startQueue } from './queue';
@@ -57,6 +58,7 @@ export async function startWorker(
       [ORDER_CHECK_TASK]: orderCheckTask(services),
       [REGISTRATION_TASK]: registrationTask(services),
       [SEQUENCES_TASK]: sequencesTask(services),
+      [VERIFY_MAIL_TASK]: verificationMailTask(services),
       ...messagingTasks(services),
       ...notificationTasks(services),
       ...mediaTasks(services),

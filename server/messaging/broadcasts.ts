@@ -13,6 +13,7 @@ import { Invalid, LimitReached, NotFound } from '@/server/domain-errors';
 import type { Services } from '@/server/services';
 import { audienceOf, countAudience, storedAudience } from './audience';
 import { carrierOutcome, type FailureKind } from './carrier-outcomes';
+import { requireAudienceTextable } from './team-only';
 import { audienceTexts } from './audience-merge';
 import type { AudienceInput, broadcastInput, cursorInput } from './inputs';
 import { broadcastQueue, enqueueBroadcast, writeThenRun } from './jobs';
@@ -176,6 +177,7 @@ export async function requireSendable(
   await requireBranch(db, stored.branchId ?? stored.filter?.branchId);
   const { name, timezone } = await deps.profiles.get(tenantId);
   const audience = await audienceOf(db, stored, timezone);
+  await requireAudienceTextable(db, audience); // only the team's phones until the owner's email is verified
   const [{ recipients }, texts] = await Promise.all([
     countAudience(db, audience),
     audienceTexts(db, audience, input.body, name),

@@ -15,6 +15,7 @@ export type FailureKind =
   | 'temporary'
   | 'not_opted_in' // a broadcast to someone who never opted in (ours, not the carrier's)
   | 'workspace' // the church's workspace was closed (ours)
+  | 'team_only' // the owner's email is not verified yet: only the team's phones are texted (ours)
   | 'unknown';
 
 type Outcome = { kind: FailureKind; reason: string; retry: boolean };
@@ -25,6 +26,7 @@ export const STEEPLE_CODES = {
   notOptedIn: 'steeple:not_opted_in',
   closed: 'steeple:closed',
   unregistered: 'steeple:unregistered',
+  teamOnly: 'steeple:team_only',
 } as const;
 
 const permanent = (kind: FailureKind, reason: string): Outcome => ({ kind, reason, retry: false });
@@ -60,6 +62,8 @@ const CODES: Record<string, Outcome> = {
   [STEEPLE_CODES.unsubscribed]: permanent('opted_out', 'They have unsubscribed (they replied STOP)'),
   [STEEPLE_CODES.notOptedIn]: permanent('not_opted_in', 'They have not opted in to broadcasts'),
   [STEEPLE_CODES.closed]: permanent('workspace', 'The workspace was closed'),
+  // Once the owner has verified their email, sending again works.
+  [STEEPLE_CODES.teamOnly]: passing('team_only', 'The owner had not verified their email yet'),
   // Once the number is registered, sending again works.
   [STEEPLE_CODES.unregistered]: passing('unregistered', 'Your number was not registered with US carriers yet'),
 };

@@ -8,6 +8,7 @@ import { Invalid, NeedsConfirmation, NotFound, Precondition } from '@/server/dom
 import { CHECKLIST_PATH, NOT_REGISTERED, reachesUsCarriers, senderFor } from '@/server/registration/gate';
 import type { Services } from '@/server/services';
 import { startConversation } from './conversations';
+import { requireTextable } from './team-only';
 import { PICTURE_PREVIEW } from './inbound-text';
 import { enqueueSend, writeThenRun } from './jobs';
 import { clockOf } from './clock';
@@ -108,6 +109,7 @@ export async function recipientChecks(
   const { member } = row;
   // Someone not opted in (say they texted in first) may be answered one to one; someone who opted out may not.
   if (member.subscription === 'unsubscribed') throw new Precondition(unsubscribedNotice(member));
+  await requireTextable(db, member.phone); // only the team's phones until the owner's email is verified
   await requireSendingNumber(deps, tenantId, { toUs: reachesUsCarriers(member.phone) });
   if (row.quiet && !duringQuietHours)
     throw new NeedsConfirmation(

@@ -9,6 +9,7 @@ import { carrierOptOut } from './delivery-status';
 import { PermanentSendError, TransientSendError, type MessagingProvider } from './provider';
 import type { InboundQueue } from './inbound-queue';
 import type { NumberRouter } from './routing';
+import { heldForVerification, TEAM_ONLY_NOT_SENT } from './team-only';
 
 /**
  * Sends one queued message. The message row is the lock: it moves queued → sending in one statement before the
@@ -39,6 +40,8 @@ type Claimed = {
   phone: string;
   subscription: string;
   church_number: string | null;
+  /** Held back until the owner verifies their email (team-only.ts). */
+  team_only: boolean;
   /** Its pictures' store keys, in order (null where one is gone); empty for a plain text. */
   pictures: (string | null)[];
 };
@@ -60,6 +63,7 @@ export async function sendOne(
       from conversations c join members p on p.id = c.member_id
      where m.id = ${messageId} and m.status = 'queued' and m.direction = 'outbound' and c.id = m.conversation_id
      returning m.id, m.kind, m.body, p.phone, p.subscription, c.church_number,
+               ${heldForVerification(sql`p.phone`)} as team_only,
                array(select d.store_key from message_media mm join media d on d.id = mm.media_id
                       where mm.message_id = m.id order by mm.position) as pictures`);
   if (!claimed) return settleUnclaimed(db, messageId);
@@ -73,6 +77,9 @@ export async function sendOne(
     if (claimed.subscription === 'not_opted_in' && (claimed.kind === 'broadcast' || claimed.kind === 'sequence'))
       return fail(db, messageId, NOT_OPTED_IN, STEEPLE_CODES.notOptedIn);
   }
+  // Until the owner verifies their email only the team's phones are texted (team-only.ts); replies always go.
+  if (claimed.kind !== 'auto' && claimed.team_only)
+    return fail(db, messageId, TEAM_ONLY_NOT_SENT, STEEPLE_CODES.teamOnly);
   const us = reachesUsCarriers(claimed.phone);
   const number = senderFor(numbers, claimed.church_number, { us });
   if (!number) return fail(db, messageId, 'Not sent: the church has no sending number yet (Settings → Phone numbers).');

@@ -16,6 +16,7 @@ import { notificationsRouter } from './notifications';
 import { messagesRouter } from './messages';
 import { onboardingRouter } from './onboarding';
 import { passwordResetRouter } from './passwordReset';
+import { emailVerificationRouter } from './emailVerification';
 import { phoneNumbersRouter } from './phoneNumbers';
 import { registrationRouter } from './registration';
 import { segmentsRouter } from './segments';
@@ -30,6 +31,7 @@ export const appRouter = router({
   church: churchRouter,
   account: accountRouter,
   passwordReset: passwordResetRouter,
+  emailVerification: emailVerificationRouter,
   twoFactor: twoFactorRouter,
   notifications: notificationsRouter,
   team: teamRouter,

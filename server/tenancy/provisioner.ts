@@ -1,5 +1,6 @@
 import { and, eq, sql as dsql } from 'drizzle-orm';
 import { isStripeUnreachable } from '@/server/billing/stripe-errors';
+import { enqueueVerificationMail } from '@/server/auth/email-verification';
 import { admins } from '@/db/tenant/schema';
 import { dbServers, provisioningJobs, tenants, type ProvisioningJob, type StepProgress } from '@/db/registry/schema';
 import { ensureAccount, ensureCustomer } from '@/server/billing/accounts';
@@ -95,7 +96,7 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
         });
     });
   },
-  async activate({ deps, tenant }) {
+  async activate({ deps, job, tenant }) {
     // The version the clone really has: a fleet migration may have moved the template on since this build started.
     const schemaVersion = await deps.connections.withTenant(
       tenant.id,
@@ -105,10 +106,15 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
       },
       anyStatus,
     );
-    await deps.registry.db
-      .update(tenants)
-      .set({ status: 'active', activatedAt: new Date(), updatedAt: new Date(), schemaVersion })
-      .where(and(eq(tenants.id, tenant.id), eq(tenants.status, 'provisioning')));
+    await deps.registry.db.transaction(async (tx) => {
+      const [activated] = await tx
+        .update(tenants)
+        .set({ status: 'active', activatedAt: new Date(), updatedAt: new Date(), schemaVersion })
+        .where(and(eq(tenants.id, tenant.id), eq(tenants.status, 'provisioning')))
+        .returning({ id: tenants.id });
+      // The owner's verification email, queued with the activation itself: once, even if this step runs again.
+      if (activated) await enqueueVerificationMail(tx, tenant.id, job.adminId);
+    });
   },
 };
 

@@ -31,11 +31,12 @@ describe('carrierOutcome', () => {
     expect(carrierOutcome(undefined, null)).toEqual({ kind: 'unknown', reason: 'Not delivered', retry: true });
   });
 
-  it("Steeple's own refusals are never sent again, except one the church can fix (registering its number)", () => {
-    const { unregistered, ...final } = STEEPLE_CODES;
+  it("Steeple's own refusals are never sent again, except those the church can fix (number, owner's email)", () => {
+    const { unregistered, teamOnly, ...final } = STEEPLE_CODES;
     for (const code of Object.values(final)) expect(carrierOutcome(code).retry, code).toBe(false);
     expect(carrierOutcome(STEEPLE_CODES.unsubscribed).kind).toBe('opted_out');
     expect(carrierOutcome(unregistered)).toMatchObject({ kind: 'unregistered', retry: true });
+    expect(carrierOutcome(teamOnly)).toMatchObject({ kind: 'team_only', retry: true });
   });
 });
 

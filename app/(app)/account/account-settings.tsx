@@ -14,6 +14,7 @@ import { Alert, Badge, Button, Notice, Panel } from '../../_components/ui';
 import { useTRPC } from '../../trpc';
 import { useViewer } from '../viewer-context';
 import { signOutToLogin } from '../../_components/sign-out';
+import { MobileNumber } from './mobile-number';
 import { NotificationSettings } from './notification-settings';
 
 export function AccountSettings() {
@@ -35,6 +36,7 @@ export function AccountSettings() {
             </dd>
           </dl>
         </Panel>
+        <MobileNumber />
         <SignOutEverywhere />
       </div>
       <ChangePassword />

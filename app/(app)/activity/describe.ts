@@ -97,5 +97,9 @@ export function describeActivity({ action, actorLabel: who, subject, details: d 
       return `${who} changed their password`;
     case 'security.password_reset':
       return `${who} chose a new password through a reset link`;
+    case 'security.email_verified':
+      return `${who} verified their email address`;
+    case 'security.phone_changed':
+      return subject ? `${who} set their mobile number to ${subject}` : `${who} removed their mobile number`;
   }
 }
