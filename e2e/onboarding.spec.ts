@@ -102,7 +102,7 @@ test('a failed setup says so plainly, and "Try again" resumes polling until the 
   page,
 }) => {
   const c = newChurch('Retry');
-  const stepNames = ['create_database', 'create_role', 'create_admin', 'create_billing_customer', 'activate'];
+  const stepNames = ['create_database', 'create_role', 'create_admin', 'start_trial', 'activate'];
   let failing = true;
   let retried = 0;
   // Simulate a provisioning job that failed (the server marks it failed after its last attempt)…

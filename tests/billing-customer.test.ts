@@ -4,9 +4,11 @@ import { STRIPE_API_VERSION } from '@/server/billing/stripe';
 import { loadConfig } from '@/server/config';
 import { createServices, type Services } from '@/server/services';
 import { runProvisioning, type StepName } from '@/server/tenancy/provisioner';
-import { addTeammate, captureLogs, provisionChurch, signIn } from './support/accounts';
+import { CUSTOMER_TASK } from '@/server/billing/customer-job';
+import { addTeammate, captureLogs, provisionChurch, runCustomerJob, signIn } from './support/accounts';
 import { FAKE_PRICE_ID, FAKE_SECRET_KEY, FakeStripe, type StripeRequest } from './support/fake-stripe';
 import { createTestRegistry, testSecrets, type TestRegistry } from './support/harness';
+import { queuedJobs } from './support/messaging';
 
 type FaultPoint = `${'before' | 'after'}:${StepName}`;
 const DAY_MS = 86_400_000;
@@ -57,8 +59,18 @@ describe('Stripe customers', () => {
     await fake?.stop();
   });
 
-  it('provisioning creates one customer: tenant id in metadata, idempotency key per church, API pinned', async () => {
-    const c = await provisionChurch(services, { churchName: 'First Customer Chapel' });
+  it('signup asks nothing of Stripe; the job queued on activation creates one customer, pinned and keyed', async () => {
+    const c = await provisionChurch(services, { churchName: 'First Customer Chapel', customer: false });
+    expect(createRequests(c.tenantId)).toHaveLength(0); // ready without waiting on Stripe
+    await expectTrialOf(c.tenantId, 14);
+    const jobs = (await queuedJobs(reg.admin, CUSTOMER_TASK)).filter((j) => j.key?.includes(c.tenantId));
+    expect(jobs.map((j) => j.key)).toEqual([`stripe-customer:${c.tenantId}`]);
+    // In a queue of their own, run one at a time: a slow Stripe holds one worker, never the signups' provisioning.
+    const [queued] = await reg.admin<{ queue_name: string | null }[]>`
+      select queue_name from graphile_worker.jobs where key = ${`stripe-customer:${c.tenantId}`}`;
+    expect(queued!.queue_name).toBe('stripe');
+
+    await runCustomerJob(services, c.tenantId);
     const customers = fake.customersOf(c.tenantId);
     expect(customers).toHaveLength(1);
     expect(customers[0]).toMatchObject({
@@ -66,7 +78,6 @@ describe('Stripe customers', () => {
       name: 'First Customer Chapel',
       email: c.email,
     });
-
     const creates = createRequests(c.tenantId);
     expect(creates).toHaveLength(1);
     expect(creates[0]).toMatchObject({
@@ -78,26 +89,31 @@ describe('Stripe customers', () => {
     expect(STRIPE_API_VERSION).toBe('2026-10-28.endive');
     // Every request Steeple made carries the pinned version, never Stripe's account default.
     expect(fake.requests.every((r) => r.stripeVersion === STRIPE_API_VERSION)).toBe(true);
-
     const a = await expectTrialOf(c.tenantId, 14);
     expect(a.stripeCustomerId).toBe(customers[0]!.id);
+
+    // Run again (a retry after its success was lost): the recorded customer stands, Stripe is not asked.
+    await runCustomerJob(services, c.tenantId);
+    expect(createRequests(c.tenantId)).toHaveLength(1);
   });
 
-  it('a crash after the billing step: the retry ends with the same one customer and stripe_customer_id', async () => {
+  it('a crash after activation queues no second job; the job run twice at once makes one customer', async () => {
     const c = await provisionChurch(services, { churchName: 'Crash Customer Chapel', provision: false });
-    crashAt = 'after:create_billing_customer';
+    crashAt = 'after:activate';
     expect(await runProvisioning(services.provision, c.jobId, { finalAttempt: false })).toBe('retry');
     expect(crashAt).toBeNull(); // the crash happened
-    const recorded = (await account(c.tenantId)).stripeCustomerId;
-    expect(recorded).toMatch(/^cus_/);
-
     expect(await runProvisioning(services.provision, c.jobId, { finalAttempt: false })).toBe('ready');
-    expect(fake.customersOf(c.tenantId)).toHaveLength(1);
-    expect((await account(c.tenantId)).stripeCustomerId).toBe(recorded);
-    const creates = createRequests(c.tenantId);
-    expect(creates.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(creates.map((r) => r.idempotencyKey))).toEqual(new Set([key(c.tenantId)]));
-    expect(await reg.admin`select 1 from billing_accounts where stripe_customer_id = ${recorded}`).toHaveLength(1);
+    const jobs = (await queuedJobs(reg.admin, CUSTOMER_TASK)).filter((j) => j.key?.includes(c.tenantId));
+    expect(jobs).toHaveLength(1);
+
+    await Promise.all([runCustomerJob(services, c.tenantId), runCustomerJob(services, c.tenantId)]);
+    const customers = fake.customersOf(c.tenantId);
+    expect(customers).toHaveLength(1);
+    expect((await account(c.tenantId)).stripeCustomerId).toBe(customers[0]!.id);
+    expect(new Set(createRequests(c.tenantId).map((r) => r.idempotencyKey))).toEqual(new Set([key(c.tenantId)]));
+    expect(await reg.admin`select 1 from billing_accounts where stripe_customer_id = ${customers[0]!.id}`).toHaveLength(
+      1,
+    );
   });
 
   it("Stripe's answer lost after it created the customer: the retry (same key) gets the same customer", async () => {
@@ -111,20 +127,25 @@ describe('Stripe customers', () => {
     expect((await account(c.tenantId)).stripeCustomerId).toBe(customers[0]!.id);
   });
 
-  it('Stripe down at provisioning: ready with its trial; checkout later creates the customer and session', async () => {
+  it('Stripe down: signup is ready with its trial; the job fails, to be retried; checkout creates it', async () => {
     fake.fail(503);
     let c;
-    let lines;
+    let job;
     try {
-      ({ result: c, lines } = await withWarnings(() =>
-        provisionChurch(services, { churchName: 'Stripe Down Chapel' }),
-      ));
+      c = await provisionChurch(services, { churchName: 'Stripe Down Chapel', customer: false });
+      expect(createRequests(c.tenantId)).toHaveLength(0); // signup never waited on it
+      job = await withWarnings(() =>
+        runCustomerJob(services, c!.tenantId).then(
+          () => 'ran',
+          () => 'failed',
+        ),
+      );
     } finally {
       fake.heal();
     }
-    expect(lines.some((l) => l.level === 'warn' && /stripe unreachable/.test(l.msg) && l.tenantId === c.tenantId)).toBe(
-      true,
-    );
+    expect(job.result).toBe('failed'); // thrown, so the queue retries it
+    const warned = job.lines.some((l) => l.level === 'warn' && /stripe unreachable/.test(l.msg));
+    expect(warned && job.lines.every((l) => l.level !== 'warn' || l.tenantId === c.tenantId)).toBe(true);
     const before = await expectTrialOf(c.tenantId, 14);
     expect(before.stripeCustomerId).toBeNull();
     expect(fake.customersOf(c.tenantId)).toHaveLength(0);
@@ -157,9 +178,10 @@ describe('Stripe customers', () => {
     expect(url).toBe(session.url);
     expect(url.startsWith(fake.url)).toBe(true);
 
-    // A second checkout reuses the recorded customer: no new customer request.
+    // A second checkout reuses the recorded customer, and so does the job's retry: no new customer request.
     const creations = fake.requestsTo('/v1/customers').length;
     await owner.caller.billing.checkout();
+    await runCustomerJob(services, c.tenantId);
     expect(fake.requestsTo('/v1/customers')).toHaveLength(creations);
     expect(fake.customersOf(c.tenantId)).toHaveLength(1);
   });
@@ -169,7 +191,13 @@ describe('Stripe customers', () => {
     fake.fail({ kind: 'drop-after' }, { path: '/v1/customers' });
     let c;
     try {
-      c = await provisionChurch(services, { churchName: 'Renamed Chapel' });
+      c = await provisionChurch(services, { churchName: 'Renamed Chapel', customer: false });
+      expect(
+        await runCustomerJob(services, c.tenantId).then(
+          () => 'ran',
+          () => 'failed',
+        ),
+      ).toBe('failed');
     } finally {
       fake.heal();
     }

@@ -535,15 +535,18 @@ describe('provisioning and the database server', () => {
       await reg.admin<{ key: string }[]>`select key from graphile_worker._private_jobs where key is not null`
     ).map((r) => r.key);
     const mine = keys.filter((k) => k.includes(c.tenantId));
-    // Buying the number added its order check; registering it, its registration check.
+    // Activation queued the owner's verification mail; buying the number added its order check; registering it, its
+    // registration check.
     expect(mine.map((k) => k.split(':')[0]).sort()).toEqual([
       'broadcast',
       'number-order',
       'provision',
       'registration',
       'send',
+      'verify-mail',
     ]);
-    const named = /^(provision|send|broadcast|inbound|number-order|registration):[0-9a-f-]{36}(:|$)/;
+    const named =
+      /^(provision|send|broadcast|inbound|number-order|registration|verify-mail|stripe-customer):[0-9a-f-]{36}(:|$)/;
     expect(keys.every((k) => named.test(k))).toBe(true);
   });
 });

@@ -597,12 +597,12 @@ describe('staff notifications', () => {
     const choice = { email: nothing, push: nothing, digestMinute: 9 * 60 };
     await admin.caller.notifications.update({ ...choice, digestMinute: null });
     await reg.admin`delete from graphile_worker._private_jobs where key = ${`digest:${p.tenantId}:${admin.id}`}`;
-    const fn = 'public.steeple_enqueue(text, json, int, text, timestamptz, text)';
+    const fn = 'public.steeple_enqueue(text, json, int, text, timestamptz, text, text)';
     await reg.admin.unsafe(`alter function ${fn} rename to steeple_enqueue_away`);
     try {
       await expect(admin.caller.notifications.update(choice)).rejects.toThrow();
     } finally {
-      await reg.admin.unsafe(`alter function public.steeple_enqueue_away(text, json, int, text, timestamptz, text)
+      await reg.admin.unsafe(`alter function public.steeple_enqueue_away(text, json, int, text, timestamptz, text, text)
                               rename to steeple_enqueue`);
     }
     expect((await admin.caller.notifications.get()).digestMinute).toBe(9 * 60); // the choice was kept
@@ -671,7 +671,7 @@ describe('staff notifications', () => {
   });
 
   it('a text is stored, answered 200, though its notifications cannot be woken; the next wake catches up', async () => {
-    const fn = 'public.steeple_enqueue(text, json, int, text, timestamptz, text)';
+    const fn = 'public.steeple_enqueue(text, json, int, text, timestamptz, text, text)';
     await reg.admin.unsafe(`alter function ${fn} rename to steeple_enqueue_away`);
     try {
       const m = await textIn(personNumber(8107), 'While the queue was away');
@@ -681,7 +681,7 @@ describe('staff notifications', () => {
       );
       expect(stored!.n).toBe(1);
     } finally {
-      await reg.admin.unsafe(`alter function public.steeple_enqueue_away(text, json, int, text, timestamptz, text)
+      await reg.admin.unsafe(`alter function public.steeple_enqueue_away(text, json, int, text, timestamptz, text, text)
                               rename to steeple_enqueue`);
     }
     await textIn(personNumber(8108), 'And after it came back');

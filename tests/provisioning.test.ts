@@ -41,7 +41,7 @@ describe('provisioning end to end', () => {
       'create_database',
       'create_role',
       'create_admin',
-      'create_billing_customer',
+      'start_trial',
       'activate',
     ]);
     expect(status.steps.every((s) => s.state === 'done')).toBe(true);

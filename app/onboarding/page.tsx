@@ -15,7 +15,7 @@ const labels: Record<string, string> = {
   create_database: 'Making room for your church',
   create_role: 'Locking it to your church alone',
   create_admin: 'Adding you as the owner',
-  create_billing_customer: 'Starting your free trial',
+  start_trial: 'Starting your free trial',
   activate: 'Opening your workspace',
 };
 

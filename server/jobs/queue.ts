@@ -18,13 +18,20 @@ export async function addJobInTransaction(
   tx: Pick<RegistryDb, 'execute'>,
   task: string,
   payload: Record<string, unknown>,
-  opts: { jobKey: string; maxAttempts: number; runAt?: Date; mode?: 'replace' | 'preserve_run_at' | 'earliest' },
+  opts: {
+    jobKey: string;
+    maxAttempts: number;
+    runAt?: Date;
+    mode?: 'replace' | 'preserve_run_at' | 'earliest';
+    /** Jobs of one named queue run one at a time. */
+    queueName?: string;
+  },
 ) {
   const runAt = opts.runAt?.toISOString() ?? null;
   // mode: what a job already waiting under the same key becomes (graphile-worker's job_key_mode).
   await tx.execute(
     sql`select steeple_enqueue(${task}, ${JSON.stringify(payload)}::json, ${opts.maxAttempts}::int, ${opts.jobKey},
-                               ${runAt}::timestamptz, ${opts.mode ?? 'replace'})`,
+                               ${runAt}::timestamptz, ${opts.mode ?? 'replace'}, ${opts.queueName ?? null}::text)`,
   );
 }
 

@@ -9,6 +9,7 @@ import { ORDER_CHECK_TASK, orderCheckTask } from '@/server/numbers/order-check';
 import { REGISTRATION_TASK, registrationTask } from '@/server/registration/progress';
 import { SEQUENCES_TASK, sequencesTask } from '@/server/sequences/jobs';
 import { VERIFY_MAIL_TASK, verificationMailTask } from '@/server/auth/email-verification';
+import { CUSTOMER_TASK, customerTask } from '@/server/billing/customer-job';
 import type { Services } from '@/server/services';
 import { runProvisioning } from '@/server/tenancy/provisioner';
 import { PROVISION_TASK, startQueue } from './queue';
@@ -59,6 +60,7 @@ export async function startWorker(
       [REGISTRATION_TASK]: registrationTask(services),
       [SEQUENCES_TASK]: sequencesTask(services),
       [VERIFY_MAIL_TASK]: verificationMailTask(services),
+      [CUSTOMER_TASK]: customerTask(services),
       ...messagingTasks(services),
       ...notificationTasks(services),
       ...mediaTasks(services),

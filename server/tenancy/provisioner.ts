@@ -1,9 +1,9 @@
 import { and, eq, sql as dsql } from 'drizzle-orm';
-import { isStripeUnreachable } from '@/server/billing/stripe-errors';
 import { enqueueVerificationMail } from '@/server/auth/email-verification';
 import { admins } from '@/db/tenant/schema';
 import { dbServers, provisioningJobs, tenants, type ProvisioningJob, type StepProgress } from '@/db/registry/schema';
-import { ensureAccount, ensureCustomer } from '@/server/billing/accounts';
+import { ensureAccount } from '@/server/billing/accounts';
+import { enqueueCustomer } from '@/server/billing/customer-job';
 import type { Billing } from '@/server/billing/stripe';
 import { log } from '@/server/log';
 import { timeProvisioning } from '@/server/observability/metrics';
@@ -19,7 +19,9 @@ import { teardownTenant } from './teardown';
  * The provisioning pipeline: named, idempotent steps. Each step's completion is recorded in the registry, so a job
  * that crashed anywhere resumes at the first unfinished step, and re-running a finished step changes nothing.
  */
-export const STEPS = ['create_database', 'create_role', 'create_admin', 'create_billing_customer', 'activate'] as const;
+export const STEPS = ['create_database', 'create_role', 'create_admin', 'start_trial', 'activate'] as const;
+/** A job written before a step was renamed resumes under the new name. */
+const RENAMED: Record<string, StepName> = { create_billing_customer: 'start_trial' };
 export type StepName = (typeof STEPS)[number];
 
 export type ProvisionDeps = {
@@ -81,20 +83,9 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
       anyStatus,
     );
   },
-  async create_billing_customer({ deps, job, tenant }) {
+  async start_trial({ deps, tenant }) {
+    // The trial is ours alone; the Stripe customer is a job queued on activation (billing/customer-job.ts).
     await ensureAccount(deps.registry, tenant.id, deps.trialDays);
-    if (!deps.billing) return;
-    // Stripe being down, slow or misconfigured must not cost a church its signup: the customer is then created at
-    // its first checkout (same idempotency key, so still one customer), and the log says why.
-    await ensureCustomer(deps.registry, deps.billing, tenant.id, job.adminEmail).catch((err) => {
-      if (isStripeUnreachable(err))
-        log.warn('stripe unreachable; the customer will be created at checkout', { tenantId: tenant.id, err });
-      else
-        log.error('stripe refused to create the customer; it will be tried again at checkout', {
-          tenantId: tenant.id,
-          err,
-        });
-    });
   },
   async activate({ deps, job, tenant }) {
     // The version the clone really has: a fleet migration may have moved the template on since this build started.
@@ -112,8 +103,9 @@ const steps: Record<StepName, (c: Context) => Promise<void>> = {
         .set({ status: 'active', activatedAt: new Date(), updatedAt: new Date(), schemaVersion })
         .where(and(eq(tenants.id, tenant.id), eq(tenants.status, 'provisioning')))
         .returning({ id: tenants.id });
-      // The owner's verification email, queued with the activation itself: once, even if this step runs again.
-      if (activated) await enqueueVerificationMail(tx, tenant.id, job.adminId);
+      if (!activated) return; // a re-run: its jobs were queued with the activation, once
+      await enqueueVerificationMail(tx, tenant.id, job.adminId); // the owner's email check
+      if (deps.billing) await enqueueCustomer(tx, tenant.id); // the Stripe customer, off the signup's path
     });
   },
 };
@@ -137,6 +129,7 @@ async function provision(
   const loaded = await load(deps.registry, jobId);
   if (!loaded) return 'failed';
   let { job } = loaded;
+  job.steps = job.steps.map((s) => ({ ...s, name: RENAMED[s.name] ?? s.name }));
   if (job.state === 'ready' || job.state === 'failed') return job.state;
   job = await update(deps.registry, jobId, { state: 'provisioning', attempts: job.attempts + 1 });
 

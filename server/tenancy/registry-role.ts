@@ -47,9 +47,11 @@ export async function ensureRegistryAppRole(
   await sql.unsafe(`
     drop function if exists public.steeple_enqueue(text, json, int, text); -- superseded by the forms below
     drop function if exists public.steeple_enqueue(text, json, int, text, timestamptz);
+    drop function if exists public.steeple_enqueue(text, json, int, text, timestamptz, text);
     create or replace function public.steeple_enqueue(task text, payload json, max_attempts int, job_key text,
                                                       run_at timestamptz default null,
-                                                      job_key_mode text default 'replace') returns void
+                                                      job_key_mode text default 'replace',
+                                                      queue_name text default null) returns void
       language plpgsql security definer set search_path = pg_catalog
       as $fn$
       begin
@@ -64,15 +66,17 @@ export async function ensureRegistryAppRole(
           end if;
           job_key_mode := 'replace';
         end if;
+        -- queue_name: jobs of one named queue run one at a time (a slow third party holds one worker, not all).
         perform graphile_worker.add_job(task, payload, max_attempts => max_attempts, job_key => job_key,
-                                        run_at => steeple_enqueue.run_at, job_key_mode => job_key_mode);
+                                        run_at => steeple_enqueue.run_at, job_key_mode => job_key_mode,
+                                        queue_name => steeple_enqueue.queue_name);
       end $fn$;
     create or replace function public.steeple_unlock_workers(worker_ids text[]) returns void
       language sql security definer set search_path = pg_catalog
       as $fn$ select graphile_worker.force_unlock_workers(worker_ids) $fn$;
-    revoke all on function public.steeple_enqueue(text, json, int, text, timestamptz, text),
+    revoke all on function public.steeple_enqueue(text, json, int, text, timestamptz, text, text),
                            public.steeple_unlock_workers(text[]) from public;
-    grant execute on function public.steeple_enqueue(text, json, int, text, timestamptz, text),
+    grant execute on function public.steeple_enqueue(text, json, int, text, timestamptz, text, text),
                               public.steeple_unlock_workers(text[]) to ${role};
   `);
 }

@@ -3,6 +3,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { encode } from 'next-auth/jwt';
 import { eq } from 'drizzle-orm';
+import type { JobHelpers } from 'graphile-worker';
+import { customerTask } from '@/server/billing/customer-job';
 import { admins, quietHours } from '@/db/tenant/schema';
 import { signInWithPassword, type SignedIn } from '@/server/auth/signin';
 import { readSession, type Session } from '@/server/auth/session';
@@ -53,6 +55,8 @@ export async function provisionChurch(
     quietHours?: boolean;
     /** The owner's email verified (the default); false: the church can text only its team. */
     verified?: boolean;
+    /** With billing on: its Stripe customer job run (the default); false: left queued. */
+    customer?: boolean;
   } = {},
 ): Promise<Church> {
   const n = ++churchSeq;
@@ -78,6 +82,9 @@ export async function provisionChurch(
       await services.connections.withTenant(job.tenant_id, (db) =>
         db.update(admins).set({ emailVerifiedAt: new Date() }).where(eq(admins.id, job.admin_id)),
       );
+    // With billing on, the Stripe customer the worker makes a moment after activation (tests/billing-customer.test.ts
+    // asks for a church without one).
+    if (services.billing && opts.customer !== false) await runCustomerJob(services, job.tenant_id);
   }
   return {
     ticket,
@@ -89,6 +96,10 @@ export async function provisionChurch(
     churchName: input.churchName,
   };
 }
+
+/** The church's Stripe customer job, run here as the worker would run it (throws as the job would fail). */
+export const runCustomerJob = (services: Services, tenantId: string) =>
+  customerTask(services)({ tenantId }, {} as JobHelpers) as Promise<void>;
 
 /** The session cookie next-auth would set for this sign-in (same claims, same secret, same encoding). */
 export function cookieFor(services: Services, s: SignedIn, maxAge?: number) {

@@ -42,7 +42,9 @@ export type FakeCustomer = {
  * `drop` closes the connection before the endpoint runs; `drop-after` runs the endpoint (the effect happens, the
  * result is saved under the key) and then closes the connection, so the caller never sees the answer.
  */
-export type Failure = { kind: 'status'; status: number } | { kind: 'drop' } | { kind: 'drop-after' };
+/** `slow`: the answer comes `ms` later (a slow Stripe); the others fail the request. */
+export type Failure =
+  { kind: 'status'; status: number } | { kind: 'drop' } | { kind: 'drop-after' } | { kind: 'slow'; ms: number };
 
 type Saved = { fingerprint: string; status: number; body: unknown };
 
@@ -172,6 +174,7 @@ export class FakeStripe {
     this.requests.push(record);
 
     const failure = this.takeFailure(record.path);
+    if (failure?.kind === 'slow') await new Promise((r) => setTimeout(r, failure.ms));
     if (failure?.kind === 'drop') return this.drop(req, record);
     if (failure?.kind === 'status') {
       return this.send(res, record, failure.status, {

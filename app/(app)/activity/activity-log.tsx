@@ -1,11 +1,10 @@
 'use client';
 
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useSearchParams } from 'next/navigation';
-import { useState } from 'react';
 import { ACTIVITY_GROUP_LABELS, ACTIVITY_GROUPS } from '@/db/tenant/enums';
 import { errorMessage } from '../../_components/errors';
 import { SelectField } from '../../_components/fields';
+import { useUrlState } from '../../_components/use-url-state';
 import { LoadMore } from '../../_components/load-more';
 import { LocalTime } from '../../_components/local-time';
 import { fullWhen } from '../../_components/time';
@@ -19,29 +18,15 @@ import { activityInput, filtersFromUrl, type ActivityFilters } from './input';
 /** "Tue, Mar 31, 2026, 10:04 AM EDT": the church's clock, its zone named, so every reader sees the same time. */
 const when = (timezone: string | undefined) => (v: Date | string) => fullWhen(v, timezone);
 
-/** The filters into the URL (`?group=&person=`), in place: a reload or a shared link shows the same list. */
-function writeUrl(f: ActivityFilters) {
-  const next = new URLSearchParams(window.location.search);
-  for (const name of ['group', 'person'] as const) {
-    const value = f[name];
-    if (value) next.set(name, value);
-    else next.delete(name);
-  }
-  const query = next.toString();
-  window.history.replaceState(window.history.state, '', `${window.location.pathname}${query ? `?${query}` : ''}`);
-}
-
 /** The log: what and who to show (kept in the URL), newest first, a page at a time. */
 export function ActivityLog() {
   const trpc = useTRPC();
-  const params = useSearchParams();
-  // From the URL once (the server page prefetched the same), then the page's own, written back to the URL.
-  const [filters, setFilters] = useState<ActivityFilters>(() => filtersFromUrl((name) => params.get(name)));
-  const choose = (change: ActivityFilters) => {
-    const next = { ...filters, ...change };
-    setFilters(next);
-    writeUrl(next);
-  };
+  // Kept in the URL (`?group=&person=`): a reload or a shared link shows the same list.
+  const [filters, setFilters] = useUrlState<ActivityFilters>(filtersFromUrl, (f) => ({
+    group: f.group,
+    person: f.person,
+  }));
+  const choose = (change: ActivityFilters) => setFilters({ ...filters, ...change });
   const timezone = useChurchTimezone();
   const team = useQuery(trpc.church.admins.queryOptions());
   const list = useInfiniteQuery(
