@@ -11,11 +11,11 @@ import { Precondition } from '@/server/domain-errors';
  */
 
 /** True while the church's owner has not verified their email. */
-export const ownerUnverified = sql`not exists (
+const ownerUnverified = sql`not exists (
   select 1 from admins o where o.role = 'owner' and o.email_verified_at is not null)`;
 
 /** True when `phone` (an E.164 column or value) is one of the team's own mobiles. */
-export const teamPhone = (phone: SQL) => sql`exists (select 1 from admins t where t.phone = ${phone})`;
+const teamPhone = (phone: SQL) => sql`exists (select 1 from admins t where t.phone = ${phone})`;
 
 /** Held back: the owner is unverified and `phone` is not the team's. */
 export const heldForVerification = (phone: SQL) => sql`(${ownerUnverified} and not ${teamPhone(phone)})`;
