@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tenantSchema, type TenantDb } from '@/db/tenant';
+import type { TenantDb } from '@/db/tenant';
 import { storeInbound } from '@/server/messaging/inbound';
 import { keywordOf } from '@/server/messaging/keywords';
 import { churchWithStaff, errorOf, type Church, type SignedInClient } from './support/accounts';
@@ -280,7 +280,7 @@ describe('consent', () => {
 
   it('a keyword delivered after a newer one (two texts in flight) does not undo it, and gets no reply', async () => {
     const from = nextPerson();
-    const tenantDb = Object.assign(drizzle(db, { schema: tenantSchema }), { $client: db }) as TenantDb;
+    const tenantDb = Object.assign(drizzle(db), { $client: db }) as TenantDb;
     const profile = async () => ({
       name: 'Consent Chapel',
       timezone: 'UTC',

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { tenantSchema, type TenantDb } from '@/db/tenant';
+import type { TenantDb } from '@/db/tenant';
 import { reconnectBackoff } from '@/server/registry';
 import type { TenantRoute } from './resolver';
 
@@ -42,7 +42,7 @@ export function openPool(tenantId: string, route: TenantRoute, settings: PoolSet
   return {
     tenantId,
     sql,
-    db: drizzle(sql, { schema: tenantSchema }),
+    db: drizzle(sql),
     leases: 0,
     lastUsed: Date.now(),
     target: targetOf(route),
