@@ -386,7 +386,7 @@ describe('Telnyx webhooks', () => {
       await postSigned(services, help.body);
       const [reply] = await repliesTo(church.tenantId, help.id);
       expect(reply!.body).toMatch(/^Webhook Chapel/);
-      expect(reply!.body).toContain('+12025550111');
+      expect(reply!.body).toContain('(202) 555-0111'); // as a US church reads phone numbers
       expect(reply!.body).toContain('office@webhook.example');
       expect(await memberByPhone(church.tenantId, from)).toMatchObject({ subscription: 'subscribed' });
     });

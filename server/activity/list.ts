@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TenantDb } from '@/db/tenant';
 import { ACTIVITY_GROUPS, actionsOf } from '@/db/tenant/enums';
 import { activityLog } from '@/db/tenant/schema';
+import { formatPhone } from '@/server/messaging/phone';
 import { decodeCursorAs, encodeCursor, exactTime, exactTimeKey } from '@/server/cursor';
 
 /** The log page's query: a group of actions, one person, newest first, a page at a time. */
@@ -15,8 +16,12 @@ export const activityListInput = z.object({
 
 const pageKey = z.tuple([exactTimeKey, z.string().uuid()]);
 
+/** A subject that is a phone number (a number bought or released), as the church reads phone numbers. */
+const shown = (subject: string, country: string) =>
+  /^\+\d{8,15}$/.test(subject) ? formatPhone(subject, country) : subject;
+
 /** Newest first, keyset-paged by (at, id): `{ items, nextCursor }`. */
-export async function listActivity(db: TenantDb, input: z.output<typeof activityListInput>) {
+export async function listActivity(db: TenantDb, input: z.output<typeof activityListInput>, country: string) {
   const after = decodeCursorAs(pageKey, input.cursor);
   const rows = await db
     .select({
@@ -43,7 +48,7 @@ export async function listActivity(db: TenantDb, input: z.output<typeof activity
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
-    items: page.map(({ key: _key, ...row }) => row),
+    items: page.map(({ key: _key, ...row }) => ({ ...row, subject: shown(row.subject, country) })),
     nextCursor: rows.length > input.limit && last ? encodeCursor([last.key, last.id]) : null,
   };
 }

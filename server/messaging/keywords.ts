@@ -1,3 +1,4 @@
+import { formatPhone } from './phone';
 import type { ChurchProfile } from '@/server/church/profile';
 
 /**
@@ -36,7 +37,8 @@ export function keywordOf(text: string): Keyword | null {
 }
 
 export function keywordReply(keyword: Keyword, church: ChurchProfile): string {
-  const contact = [church.contactPhone, church.contactEmail].filter(Boolean).join(' or ');
+  const phone = church.contactPhone && formatPhone(church.contactPhone, church.country);
+  const contact = [phone, church.contactEmail].filter(Boolean).join(' or ');
   switch (keyword) {
     case 'stop':
       return `${church.name}: you are unsubscribed and will receive no more messages. Reply START to resubscribe.`;

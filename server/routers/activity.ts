@@ -6,5 +6,7 @@ export const activityRouter = router({
   /** Newest first, by group of actions and by person: { items, nextCursor }. */
   list: permittedProcedure('activity.view')
     .input(activityListInput)
-    .query(({ ctx, input }) => listActivity(ctx.db, input)),
+    .query(async ({ ctx, input }) =>
+      listActivity(ctx.db, input, (await ctx.services.profiles.get(ctx.tenantId)).country),
+    ),
 });

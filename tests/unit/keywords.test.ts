@@ -127,7 +127,7 @@ describe('keywordReply', () => {
 
   it('help names every contact the church has, and none when it has none', () => {
     expect(keywordReply('help', church())).toBe(
-      'Grace Chapel: contact us at +12015550123 or office@grace.example. ' +
+      'Grace Chapel: contact us at (201) 555-0123 or office@grace.example. ' +
         'Reply STOP to unsubscribe. Msg & data rates may apply.',
     );
     expect(keywordReply('help', church({ contactPhone: null }))).toBe(

@@ -20,7 +20,7 @@ const toForm = (c: Church): Form => ({
   churchName: c.name,
   timezone: c.timezone,
   country: c.country,
-  contactPhone: c.contactPhone ?? '',
+  contactPhone: c.contactPhoneDisplay ?? '', // as the church reads it; saved back to E.164
   contactEmail: c.contactEmail ?? '',
 });
 
