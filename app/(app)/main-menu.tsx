@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 
 type NavLink = { href: string; label: string; count?: number };
 export type NavGroup = { label: string | null; links: NavLink[] };
@@ -28,19 +28,25 @@ export function MainMenu({ groups }: { groups: NavGroup[] }) {
   const open = openOn === pathname;
   const setOpen = (value: boolean) => setOpenOn(value ? pathname : null);
   const panelId = useId();
+  const toggle = useRef<HTMLButtonElement>(null);
   const current = groups.flatMap((g) => g.links).find((l) => isActive(pathname, l.href));
 
-  // Escape closes it too.
+  // Escape closes it too, and focus in the list it hides goes back to the Menu button rather than to the page's top.
   useEffect(() => {
     if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpenOn(null);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      if (document.getElementById(panelId)?.contains(document.activeElement)) toggle.current?.focus();
+      setOpenOn(null);
+    };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [open]);
+  }, [open, panelId]);
 
   return (
     <nav aria-label="Main" className={navClass}>
       <button
+        ref={toggle}
         type="button"
         aria-expanded={open}
         aria-controls={panelId}

@@ -3,10 +3,14 @@ import type { ReactNode } from 'react';
 
 /**
  * One number with its name, for a <dl> of summary cards. With `href` the name is a link stretched over the whole
- * card (one tab stop, valid <dl> markup), so the card is a way into the details.
+ * card (one tab stop, valid <dl> markup), so the card is a way into the details; focused from the keyboard, the
+ * outline goes round the card (the link's stretched ::after), not round the name alone.
  */
 const cardClass = 'relative rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200';
 const linkedCardClass = 'focus-within:ring-brand-600 hover:ring-brand-600';
+const stretchedLinkClass =
+  'after:absolute after:inset-0 after:rounded-2xl focus-visible:outline-none ' +
+  'focus-visible:after:outline-2 focus-visible:after:outline-offset-2 focus-visible:after:outline-brand-600';
 
 export function StatCard({
   id,
@@ -25,7 +29,7 @@ export function StatCard({
     <div className={`${cardClass} ${href ? linkedCardClass : ''}`}>
       <dt className="text-sm font-medium text-slate-600">
         {href ? (
-          <Link href={href} className="after:absolute after:inset-0 after:rounded-2xl focus:outline-none">
+          <Link href={href} className={stretchedLinkClass}>
             {label}
           </Link>
         ) : (

@@ -112,6 +112,24 @@ export function Button({
   );
 }
 
+/**
+ * A link up to the page above ("← All members"): 44 px tall on a phone, for a thumb; the arrow is decoration, so the
+ * link is named by its words.
+ */
+export function BackLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Link
+      href={href}
+      className={
+        'inline-flex min-h-11 items-center font-medium text-brand-600 underline-offset-2 hover:underline sm:min-h-6'
+      }
+    >
+      <span aria-hidden="true">←&nbsp;</span>
+      {children}
+    </Link>
+  );
+}
+
 /** An error the user should notice at once (announced by screen readers as it appears). */
 export function Alert({ children }: { children: ReactNode }) {
   return (

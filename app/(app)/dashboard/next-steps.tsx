@@ -90,7 +90,10 @@ export function NextSteps({ members, sent }: { members: number; sent: number }) 
             {!step.done && (
               <Link
                 href={step.href}
-                className="mt-2 inline-block text-sm font-medium text-brand-600 underline-offset-2 hover:underline"
+                className={
+                  'mt-1 inline-flex min-h-11 items-center text-sm font-medium text-brand-600 underline-offset-2 ' +
+                  'hover:underline sm:min-h-6'
+                }
               >
                 {step.action} →
               </Link>

@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../_lib/trpc-server';
 import { requireViewer } from '../../_lib/viewer';
-import { PageHeading } from '../../_components/ui';
+import { BackLink, PageHeading } from '../../_components/ui';
 import { GetReady } from './get-ready';
 
 export const metadata: Metadata = { title: 'Get ready to text' };
@@ -25,9 +24,7 @@ export default async function GetReadyPage() {
         <GetReady />
       </HydrateClient>
       <p className="mt-6 text-sm">
-        <Link href="/settings" className="font-medium text-brand-600 underline-offset-2 hover:underline">
-          ← Back to Settings
-        </Link>
+        <BackLink href="/settings">Back to Settings</BackLink>
       </p>
     </>
   );

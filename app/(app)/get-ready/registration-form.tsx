@@ -329,7 +329,7 @@ export function RegistrationForm({ kind, mode, initial }: { kind: Kind; mode: Fo
   if (!readOnly) return form;
   return (
     <details open={mode === 'reviewing'}>
-      <summary className="cursor-pointer text-sm font-medium text-brand-600">What you sent to carriers</summary>
+      <summary className="cursor-pointer py-1 text-sm font-medium text-brand-600">What you sent to carriers</summary>
       <div className="mt-4">{form}</div>
     </details>
   );

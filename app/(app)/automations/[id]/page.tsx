@@ -1,10 +1,9 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { HydrateClient, prefetch, trpc } from '../../../_lib/trpc-server';
 import { isId } from '../../inbox/display';
-import { textLink } from '../labels';
 import { SequenceView } from '../sequence-view';
+import { BackLink } from '../../../_components/ui';
 
 export const metadata: Metadata = { title: 'Sequence' };
 
@@ -23,9 +22,7 @@ export default async function SequencePage({ params }: Props) {
   return (
     <>
       <p className="mb-3 text-sm">
-        <Link href="/automations" className={textLink}>
-          ← All automations
-        </Link>
+        <BackLink href="/automations">All automations</BackLink>
       </p>
       <HydrateClient>
         <SequenceView id={id} />

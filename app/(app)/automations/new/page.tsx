@@ -1,11 +1,9 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch } from '../../../_lib/trpc-server';
 import { requireViewer } from '../../../_lib/viewer';
-import { PageHeading } from '../../../_components/ui';
+import { BackLink, PageHeading } from '../../../_components/ui';
 import { AdminsOnly } from '../admins-only';
-import { textLink } from '../labels';
 import { SequenceForm } from '../sequence-form';
 import { formQueries } from '../form-queries';
 
@@ -20,9 +18,7 @@ export default async function NewSequencePage() {
   return (
     <>
       <p className="mb-3 text-sm">
-        <Link href="/automations" className={textLink}>
-          ← All automations
-        </Link>
+        <BackLink href="/automations">All automations</BackLink>
       </p>
       <PageHeading title="New sequence" description={description} />
       {canManage ? (

@@ -3,7 +3,8 @@ import { spokenValue } from '@/server/custom-fields/rules';
 import { Badge } from '../../../_components/ui';
 import type { Profile } from './member-profile';
 
-const LINK = 'font-medium text-brand-700 underline underline-offset-2 [overflow-wrap:anywhere]';
+/** 24 px tall at least (WCAG 2.2's target size), wrapping a long address rather than widening the page. */
+const LINK = 'inline-block py-0.5 font-medium text-brand-700 underline underline-offset-2 [overflow-wrap:anywhere]';
 
 /** What the church knows of them: contact, branch, tags, first visit, notes, then the church's own fields. */
 export function MemberDetails({ member: m, fields }: Pick<Profile, 'member' | 'fields'>) {

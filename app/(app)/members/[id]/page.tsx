@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { TRPCError } from '@trpc/server';
 import { cache } from 'react';
@@ -9,6 +8,7 @@ import { threadInput } from '../../first-queries';
 import { isId } from '../../inbox/display';
 import { fullName } from '../types';
 import { MemberProfile } from './member-profile';
+import { BackLink } from '../../../_components/ui';
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -51,12 +51,7 @@ export default async function MemberPage({ params }: Props) {
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link
-          href="/members"
-          className="inline-flex min-h-11 items-center font-medium text-brand-600 underline-offset-2 hover:underline"
-        >
-          ← All members
-        </Link>
+        <BackLink href="/members">All members</BackLink>
       </p>
       <HydrateClient>
         <MemberProfile id={id} />

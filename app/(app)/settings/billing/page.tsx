@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../../_lib/trpc-server';
 import { requireViewer } from '../../../_lib/viewer';
-import { PageHeading, Panel } from '../../../_components/ui';
+import { BackLink, PageHeading, Panel } from '../../../_components/ui';
 import { BillingOverview, type CheckoutReturn } from './billing-overview';
 
 export const metadata: Metadata = { title: 'Billing' };
@@ -24,9 +23,7 @@ export default async function BillingPage({
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href="/settings" className="font-medium text-brand-600 underline-offset-2 hover:underline">
-          ← Settings
-        </Link>
+        <BackLink href="/settings">Settings</BackLink>
       </p>
       <PageHeading title="Billing" description={`${viewer.churchName}’s plan, free trial and invoices.`} />
       {can(viewer.role, 'billing.manage') ? (

@@ -1,15 +1,13 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { can } from '@/server/auth/permissions';
 import { HydrateClient, prefetch, trpc } from '../../../../_lib/trpc-server';
 import { requireViewer } from '../../../../_lib/viewer';
-import { PageHeading } from '../../../../_components/ui';
+import { BackLink, PageHeading } from '../../../../_components/ui';
 import { AdminsOnly } from '../../admins-only';
 import { isId } from '../../../inbox/display';
 import { EditSequence } from '../../edit-sequence';
 import { formQueries } from '../../form-queries';
-import { textLink } from '../../labels';
 
 export const metadata: Metadata = { title: 'Edit sequence' };
 
@@ -24,9 +22,7 @@ export default async function EditSequencePage({ params }: Props) {
   return (
     <>
       <p className="mb-3 text-sm">
-        <Link href={`/automations/${id}`} className={textLink}>
-          ← Back to the sequence
-        </Link>
+        <BackLink href={`/automations/${id}`}>Back to the sequence</BackLink>
       </p>
       <PageHeading title="Edit sequence" />
       {canManage ? (
