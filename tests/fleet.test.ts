@@ -74,13 +74,13 @@ describe('migrating every church', () => {
       withDatabase(reg.url, (await reg.admin`select db_name from tenants where id = ${broken!.tenantId}`)[0]!.db_name),
       { max: 1, onnotice: () => {} },
     );
-    await brokenDb`alter table admins add column phone text`;
+    await brokenDb`alter table admins add column pronouns text`;
 
     const canary = await migrateFleet(reg.services, { folder: next.folder, canary: 1 });
     expect(canary).toMatchObject({ migrated: 0, failed: 1 });
     expect(canary.stopped).toMatch(/canary failed/);
     expect((await versionOf(reg, rest[0]!.tenantId)).schema_version).toBe(next.version - 1);
-    expect((await versionOf(reg, broken!.tenantId)).migration_error).toMatch(/phone/);
+    expect((await versionOf(reg, broken!.tenantId)).migration_error).toMatch(/pronouns/);
 
     const stopping = await migrateFleet(reg.services, { folder: next.folder, concurrency: 1 });
     expect(stopping.stopped).toMatch(/failed/); // the broken church comes first, and the run stops there
@@ -92,7 +92,7 @@ describe('migrating every church', () => {
       expect(await versionOf(reg, c.tenantId)).toEqual({ schema_version: next.version, migration_error: null });
 
     // Fixed by hand; the next run takes only what is left.
-    await brokenDb`alter table admins drop column phone`;
+    await brokenDb`alter table admins drop column pronouns`;
     await brokenDb.end();
     const resumed = await migrateFleet(reg.services, { folder: next.folder });
     expect(resumed.churches.map((c) => c.tenantId)).toEqual([broken!.tenantId]);

@@ -123,6 +123,8 @@ describe('team: invitations, roles and signup retry', () => {
       role: 'staff',
       churchName: 'Team Chapel',
       access: { readOnly: false, banner: null, trialDaysLeft: null },
+      verification: { verified: true, ownerName: expect.any(String), ownerEmail: expect.any(String) },
+      phone: null,
       mustSetUpTwoFactor: false,
     }); // billing is off here
   });
@@ -350,6 +352,8 @@ describe('team: invitations, roles and signup retry', () => {
       role: 'owner',
       churchName: 'Second Chance Chapel',
       access: { readOnly: false, banner: null, trialDaysLeft: null },
+      verification: { verified: false, ownerName: 'Rita Retry', ownerEmail: failed.email }, // the mail is still to open
+      phone: null,
       mustSetUpTwoFactor: false,
     }); // billing is off here
   });

@@ -21,8 +21,9 @@ export function appendMigration(folder: string, name: string, sql: string): numb
   return idx + 1;
 }
 
-/** The tenant migrations plus one that adds `admins.phone`. */
+/** The tenant migrations plus one that adds `admins.pronouns`. */
 export function nextMigrationFolder() {
   const folder = tenantMigrationsCopy();
-  return { folder, version: appendMigration(folder, 'admin_phone', 'ALTER TABLE "admins" ADD COLUMN "phone" text;') };
+  const sql = 'ALTER TABLE "admins" ADD COLUMN "pronouns" text;';
+  return { folder, version: appendMigration(folder, 'admin_pronouns', sql) };
 }
