@@ -133,7 +133,7 @@ function refusal(cause: unknown): TRPCError | null {
 //    publicProcedure  — anyone (signup, provisioning status).
 //    authedProcedure  — a signed-in admin.
 //    tenantProcedure  — a signed-in admin of an active church; ctx.db is that church's database.
-//                       ctx.admin is the caller's row (id, name, email, role) from that database.
+//                       ctx.admin is the caller's row (id, name, email, role, phone) from that database.
 //                       Mutations are refused while the church is read-only (billing), unless .meta({ readOnlyOk }).
 //    permittedProcedure(action) — tenantProcedure for the roles server/auth/permissions.ts allows the action.
 // ---------------------------------------------------------------------------------------------
@@ -172,6 +172,7 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, next, type, met
         name: admins.name,
         email: admins.email,
         role: admins.role,
+        phone: admins.phone, // their own mobile (auth/mobile.ts): read here, so account.me needs no query for it
         twoFactorMissing: sql<boolean>`${admins.totpEnabledAt} is null and ${requiredByTeam}`,
       })
       .from(admins)

@@ -11,11 +11,9 @@ import type { Services } from '@/server/services';
  * before the owner's email is verified the church may text only such members (messaging/team-only.ts).
  */
 
-/** Their number as the church reads it (national in its country), or null. */
-export async function mobileOf(db: TenantDb, adminId: string, country: string) {
-  const [row] = await db.select({ phone: admins.phone }).from(admins).where(eq(admins.id, adminId));
-  return row?.phone ? { e164: row.phone, display: formatPhone(row.phone, country) } : null;
-}
+/** Their number, stored and as the church reads it (national in its country), or null. */
+export const displayedMobile = (phone: string | null, country: string) =>
+  phone ? { e164: phone, display: formatPhone(phone, country) } : null;
 
 /** Sets (or, given "", removes) their number, read against the church's country; logged in the activity log. */
 export async function setMobile(
@@ -34,5 +32,5 @@ export async function setMobile(
       subject: phone ? formatPhone(phone, country) : '',
     });
   });
-  return mobileOf(db, adminId, country);
+  return displayedMobile(phone, country);
 }

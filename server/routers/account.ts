@@ -1,5 +1,5 @@
 import { changePassword } from '@/server/auth/password-change';
-import { mobileOf, setMobile } from '@/server/auth/mobile';
+import { displayedMobile, setMobile } from '@/server/auth/mobile';
 import { changePasswordInput, mobileInput } from '@/server/inputs';
 import { verificationOf } from '@/server/messaging/team-only';
 import { forgetBrowsers } from '@/server/notifications/settings';
@@ -13,7 +13,6 @@ export const accountRouter = router({
       ctx.services.access.get(ctx.tenantId),
       verificationOf(ctx.db),
     ]);
-    const phone = await mobileOf(ctx.db, ctx.admin.id, church.country);
     // Billing access and the owner's email check ride along, so every page can show their banners without another
     // call; and whether the church's two-factor rule still waits on this admin, so the shell can ask for it first.
     return {
@@ -21,7 +20,7 @@ export const accountRouter = router({
       churchName: church.name,
       access,
       verification,
-      phone,
+      phone: displayedMobile(ctx.admin.phone, church.country),
       mustSetUpTwoFactor: ctx.twoFactorMissing,
     };
   }),
