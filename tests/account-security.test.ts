@@ -9,12 +9,13 @@ import { sha256 } from '@/server/tokens';
 import {
   addTeammate,
   caller,
-  captureLogs,
+  devMailIn,
   churchWithOwner,
   errorOf,
   freshIp,
   signIn,
   type SignedInClient,
+  withWarnings,
 } from './support/accounts';
 import { createTestRegistry, type TestRegistry } from './support/harness';
 
@@ -33,18 +34,9 @@ afterAll(() => reg?.cleanup());
 
 /** The reset link of the last development mail to `email`. */
 async function resetLinkFor(email: string, ip = freshIp()) {
-  const logs = captureLogs();
-  const level = process.env.LOG_LEVEL;
-  process.env.LOG_LEVEL = 'warn'; // the development mail line is a warning (a mail that was not sent)
-  try {
-    await caller(services, null, ip).passwordReset.request({ email });
-  } finally {
-    process.env.LOG_LEVEL = level;
-    logs.restore();
-  }
-  const mail = logs.lines.filter((l) => l.msg.startsWith('development mail') && l.to === email).at(-1);
-  const link = (mail?.links as string[] | undefined)?.[0];
-  return { link, token: link?.split('/reset-password/')[1], lines: logs.lines };
+  const { lines } = await withWarnings(() => caller(services, null, ip).passwordReset.request({ email }));
+  const link = (devMailIn(lines, email)?.links as string[] | undefined)?.[0];
+  return { link, token: link?.split('/reset-password/')[1], lines };
 }
 
 describe('forgot password', () => {

@@ -12,13 +12,14 @@ import type { Services } from '@/server/services';
 import {
   addTeammate,
   caller,
-  captureLogs,
+  devMailIn,
   errorOf,
   freshIp,
   provisionChurch,
   signIn,
   type Church,
   type SignedInClient,
+  withWarnings,
 } from './support/accounts';
 import { FakeStripe, deliver, stripeEvent, subscriptionObject, unix } from './support/fake-stripe';
 import { FakeProvider, createMessagingRegistry, insertMembers, readyNumber } from './support/messaging';
@@ -184,16 +185,10 @@ describe('team, settings, security', () => {
     await owner.caller.account.changePassword({ currentPassword: church.password, newPassword: 'a changed password' });
     expect(await latest('security.password_changed')).toMatchObject({ actorId: church.adminId });
 
-    const logs = captureLogs();
-    const level = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = 'warn'; // the development mail is a warning
-    try {
-      await caller(services, null, freshIp()).passwordReset.request({ email: church.email });
-    } finally {
-      process.env.LOG_LEVEL = level;
-      logs.restore();
-    }
-    const mail = logs.lines.filter((l) => l.msg.startsWith('development mail') && l.to === church.email).at(-1);
+    const { lines } = await withWarnings(() =>
+      caller(services, null, freshIp()).passwordReset.request({ email: church.email }),
+    );
+    const mail = devMailIn(lines, church.email);
     const token = (mail?.links as string[])[0]!.split('/reset-password/')[1]!;
     await runWithContext({ ip: '192.0.2.55' }, () =>
       caller(services, null).passwordReset.complete({ token, password: church.password }),

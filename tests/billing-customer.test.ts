@@ -5,26 +5,13 @@ import { loadConfig } from '@/server/config';
 import { createServices, type Services } from '@/server/services';
 import { runProvisioning, type StepName } from '@/server/tenancy/provisioner';
 import { CUSTOMER_TASK } from '@/server/billing/customer-job';
-import { addTeammate, captureLogs, provisionChurch, runCustomerJob, signIn } from './support/accounts';
+import { addTeammate, provisionChurch, runCustomerJob, signIn, withWarnings } from './support/accounts';
 import { FAKE_PRICE_ID, FAKE_SECRET_KEY, FakeStripe, type StripeRequest } from './support/fake-stripe';
 import { createTestRegistry, testSecrets, type TestRegistry } from './support/harness';
 import { queuedJobs } from './support/messaging';
 
 type FaultPoint = `${'before' | 'after'}:${StepName}`;
 const DAY_MS = 86_400_000;
-
-/** Run `fn` with warnings logged and captured. */
-async function withWarnings<T>(fn: () => Promise<T>) {
-  const previous = process.env.LOG_LEVEL;
-  process.env.LOG_LEVEL = 'warn';
-  const logs = captureLogs();
-  try {
-    return { result: await fn(), lines: logs.lines };
-  } finally {
-    logs.restore();
-    process.env.LOG_LEVEL = previous;
-  }
-}
 
 describe('Stripe customers', () => {
   let fake: FakeStripe;

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { JobHelpers } from 'graphile-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantDb } from '@/db/tenant';
-import { conversations, messages, type Message } from '@/db/tenant/schema';
+import { messages, type Message } from '@/db/tenant/schema';
 import { VERIFY_MAIL_TASK, verificationMailTask } from '@/server/auth/email-verification';
 import { STEEPLE_CODES } from '@/server/messaging/carrier-outcomes';
 import { sendOne } from '@/server/messaging/sender';
@@ -10,18 +10,20 @@ import { TEAM_ONLY, TEAM_ONLY_NOT_SENT } from '@/server/messaging/team-only';
 import { sha256 } from '@/server/tokens';
 import {
   caller,
-  captureLogs,
+  devMailIn,
   errorOf,
   provisionChurch,
   signIn,
   type Church,
   type SignedInClient,
+  withWarnings,
 } from './support/accounts';
 import {
   createMessagingRegistry,
   FakeProvider,
   insertMembers,
   queuedJobs,
+  queueOutbound,
   readyNumber,
   type MessagingRegistry,
 } from './support/messaging';
@@ -43,16 +45,10 @@ const withDb = <T>(tenantId: string, fn: (db: TenantDb) => Promise<T>) =>
 
 /** Runs the mail job as the worker would, and returns the mail's link and token (from the development mail line). */
 async function mailVerification(church: Church) {
-  const logs = captureLogs();
-  const level = process.env.LOG_LEVEL;
-  process.env.LOG_LEVEL = 'warn'; // the development mail line is a warning (a mail that was not sent)
-  try {
+  const { lines } = await withWarnings(async () => {
     await verificationMailTask(reg.services)({ tenantId: church.tenantId, adminId: church.adminId }, {} as JobHelpers);
-  } finally {
-    process.env.LOG_LEVEL = level;
-    logs.restore();
-  }
-  const mail = logs.lines.filter((l) => l.msg.startsWith('development mail') && l.to === church.email).at(-1);
+  });
+  const mail = devMailIn(lines, church.email);
   const link = (mail?.links as string[] | undefined)?.[0];
   return { mail, link, token: link?.split('/verify-email/')[1] };
 }
@@ -121,17 +117,8 @@ describe('until the owner’s email is verified, the church texts only its team'
     await readyNumber(reg.services, owner);
   });
 
-  async function queueDirect(memberId: string, kind: Message['kind']) {
-    return withDb(church.tenantId, async (db) => {
-      await db.insert(conversations).values({ memberId }).onConflictDoNothing({ target: conversations.memberId });
-      const [c] = await db.select().from(conversations).where(eq(conversations.memberId, memberId));
-      const [m] = await db
-        .insert(messages)
-        .values({ conversationId: c!.id, direction: 'outbound', kind, body: 'Hello', segments: 1, status: 'queued' })
-        .returning();
-      return m!;
-    });
-  }
+  const queueDirect = (memberId: string, kind: Message['kind']) =>
+    queueOutbound(reg.services, church.tenantId, memberId, 'Hello', kind);
   const send = (id: string) =>
     withDb(church.tenantId, (db) => sendOne(reg.services.messaging, db, church.tenantId, id, { finalAttempt: false }));
   const row = (id: string) =>

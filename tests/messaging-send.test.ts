@@ -20,6 +20,7 @@ import {
   messageRow,
   nextPhone,
   queuedJobs,
+  queueOutbound,
   setSubscription,
   type MessagingRegistry,
 } from './support/messaging';
@@ -34,26 +35,12 @@ describe('texting: sending', () => {
   const withDb = <T>(fn: (db: TenantDb) => Promise<T>, tenantId = church.tenantId, services: Services = reg.services) =>
     services.connections.withTenant(tenantId, fn);
 
-  /** A queued outbound message written straight into the church's database (no job), for sendOne-level tests. */
-  async function queueDirect(
+  const queueDirect = (
     memberId: string,
     body: string,
     kind: Message['kind'] = 'conversation',
     tenantId = church.tenantId,
-  ) {
-    return withDb(async (db) => {
-      await db.insert(conversations).values({ memberId }).onConflictDoNothing({ target: conversations.memberId });
-      const [c] = await db
-        .select({ id: conversations.id })
-        .from(conversations)
-        .where(eq(conversations.memberId, memberId));
-      const [m] = await db
-        .insert(messages)
-        .values({ conversationId: c!.id, direction: 'outbound', kind, body, segments: 1, status: 'queued' })
-        .returning();
-      return m!;
-    }, tenantId);
-  }
+  ) => queueOutbound(reg.services, tenantId, memberId, body, kind);
 
   const send = (
     messageId: string,

@@ -350,3 +350,22 @@ export function captureLogs() {
     },
   };
 }
+
+type LogLine = ReturnType<typeof captureLogs>['lines'][number];
+
+/** Run `fn` with warnings logged and captured: `{ result, lines }`. */
+export async function withWarnings<T>(fn: () => Promise<T>) {
+  const previous = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL = 'warn'; // a development mail, an unreachable Stripe: warnings
+  const logs = captureLogs();
+  try {
+    return { result: await fn(), lines: logs.lines };
+  } finally {
+    logs.restore();
+    process.env.LOG_LEVEL = previous;
+  }
+}
+
+/** The last development mail to `to` among `lines` (mail not sent for want of SMTP_URL), or undefined. */
+export const devMailIn = (lines: LogLine[], to: string) =>
+  lines.filter((l) => l.msg.startsWith('development mail') && l.to === to).at(-1);

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import type postgres from 'postgres';
-import { members, messages, type Member, type Message } from '@/db/tenant/schema';
+import { conversations, members, messages, type Member, type Message } from '@/db/tenant/schema';
 import {
   PermanentSendError,
   TransientSendError,
@@ -101,6 +101,28 @@ export async function setSubscription(
   await services.connections.withTenant(tenantId, (db) =>
     db.update(members).set({ subscription }).where(eq(members.id, memberId)),
   );
+}
+
+/** A queued outbound message written straight into the church's database (no job), for sendOne-level tests. */
+export async function queueOutbound(
+  services: Services,
+  tenantId: string,
+  memberId: string,
+  body: string,
+  kind: Message['kind'] = 'conversation',
+): Promise<Message> {
+  return services.connections.withTenant(tenantId, async (db) => {
+    await db.insert(conversations).values({ memberId }).onConflictDoNothing({ target: conversations.memberId });
+    const [c] = await db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(eq(conversations.memberId, memberId));
+    const [m] = await db
+      .insert(messages)
+      .values({ conversationId: c!.id, direction: 'outbound', kind, body, segments: 1, status: 'queued' })
+      .returning();
+    return m!;
+  });
 }
 
 export async function messageRow(services: Services, tenantId: string, id: string): Promise<Message> {
