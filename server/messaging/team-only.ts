@@ -23,6 +23,8 @@ export const heldForVerification = (phone: SQL) => sql`(${ownerUnverified} and n
 export const TEAM_ONLY =
   'Until the owner verifies their email, your church can text only your team’s own phones. ' +
   'Open the link in the email we sent, or resend it from the banner at the top of the page.';
+/** Where the refusal sends the writer: their own mobile, which makes them a texter's team. */
+export const TEAM_ONLY_LINK = '/account#mobile';
 export const TEAM_ONLY_NOT_SENT =
   'Not sent: until the owner verifies their email, texts go only to your team’s phones.';
 
@@ -33,12 +35,6 @@ export async function verificationOf(db: TenantDb) {
          where role = 'owner' order by email_verified_at is null, created_at limit 1`,
   );
   return { verified: owner?.verified ?? false, ownerName: owner?.name ?? '', ownerEmail: owner?.email ?? '' };
-}
-
-/** A one-to-one text to `phone`: refused with TEAM_ONLY while it would be held back. */
-export async function requireTextable(db: TenantDb, phone: string) {
-  const [row] = await db.execute<{ held: boolean }>(sql`select ${heldForVerification(sql`${phone}`)} as held`);
-  if (row?.held) throw new Precondition(TEAM_ONLY, '/account#mobile');
 }
 
 /** A broadcast to `audience` (a condition on members): refused with TEAM_ONLY while it would hold anyone back. */
